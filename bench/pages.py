@@ -1,0 +1,158 @@
+"""Page load at phone size in Chromium: the portal's home and documents pages beside a blank
+Reflex page (the framework's floor), in the same run.
+
+    python -m bench.pages [--runs 10]
+
+Each load is a first visit (fresh browser context, empty cache) at 390x844. Figures:
+- interactive: navigation start → the first state update over the websocket (the page is
+  hydrated and its event handlers live);
+- content: navigation start → the page's own content visible (for the portal, its data);
+- JS: bytes of JavaScript fetched (on the wire, and decoded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
+from bench.blank_app import serve_blank_app
+from clientcenter.devserver import serve_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 390, "height": 844}
+
+# Records when the first state delta arrives on Reflex's websocket (socket.io "42" packets).
+WATCH_SOCKET = """
+(() => {
+  window.__ccFirstDelta = null;
+  const Native = window.WebSocket;
+  function Watched(...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('message', (ev) => {
+      if (window.__ccFirstDelta === null && typeof ev.data === 'string'
+          && ev.data.startsWith('42') && ev.data.includes('"delta"')) {
+        window.__ccFirstDelta = performance.now();
+      }
+    });
+    return ws;
+  }
+  Watched.prototype = Native.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Watched[k] = Native[k];
+  window.WebSocket = Watched;
+})();
+"""
+
+COLLECT = """
+() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const js = performance.getEntriesByType('resource').filter(r => r.name.split('?')[0].endsWith('.js'));
+  return {
+    load: nav.loadEventEnd,
+    interactive: window.__ccFirstDelta,
+    js_wire: js.reduce((a, r) => a + r.transferSize, 0),
+    js_decoded: js.reduce((a, r) => a + r.decodedBodySize, 0),
+    js_files: js.length,
+  };
+}
+"""
+
+
+@dataclass
+class PageFigures:
+    name: str
+    interactive: list[float]
+    content: list[float]
+    js_wire: int
+    js_decoded: int
+    js_files: int
+
+    def p50(self, xs: list[float]) -> float:
+        return statistics.median(xs)
+
+    def p95(self, xs: list[float]) -> float:
+        xs = sorted(xs)
+        return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
+
+
+def measure(browser, url: str, ready_selector: str, runs: int, cookies=None) -> PageFigures:
+    interactive, content, last = [], [], {}
+    for _ in range(runs):
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                      device_scale_factor=2)
+        if cookies:
+            context.add_cookies(cookies)
+        page = context.new_page()
+        page.add_init_script(WATCH_SOCKET)
+        page.goto(url, wait_until="load")
+        page.wait_for_function("window.__ccFirstDelta !== null", timeout=30000)
+        page.locator(ready_selector).first.wait_for(state="visible", timeout=30000)
+        shown = page.evaluate("performance.now()")
+        last = page.evaluate(COLLECT)
+        interactive.append(last["interactive"])
+        content.append(max(shown, last["interactive"]))
+        context.close()
+    return PageFigures(url, interactive, content, last["js_wire"], last["js_decoded"],
+                       last["js_files"])
+
+
+def customer_cookie(app) -> list[dict]:
+    from bench.sessions import customer_session_tokens
+    from clientcenter.cookies import BASE_NAME
+
+    token = customer_session_tokens(app, 1)[0]
+    return [{"name": BASE_NAME, "value": token, "url": app.url, "httpOnly": True,
+             "sameSite": "Lax"}]
+
+
+def run(runs: int) -> list[tuple[str, PageFigures]]:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="cc-bench-pages-") as tmp, \
+            sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with serve_blank_app() as blank_url:
+            results.append(("blank Reflex page", measure(browser, blank_url, "#blank-text", runs)))
+        with serve_app(Path(tmp) / "app") as app:
+            cookies = customer_cookie(app)
+            results.append(("portal: login page", measure(browser, app.url + "/", "#login-email", runs)))
+            for name, path, selector in PORTAL_PAGES:
+                try:
+                    results.append((name, measure(browser, app.url + path, selector, runs, cookies)))
+                except PlaywrightTimeout:
+                    print(f"{name}: {selector!r} never appeared at {path}; page left out")
+        browser.close()
+    return results
+
+
+# The logged-in pages and an element that shows their data has arrived.
+PORTAL_PAGES = [
+    ("portal: home", "/home", "text=Personal Auto"),
+    ("portal: documents", "/documents", "text=declarations"),
+]
+
+
+def print_table(results: list[tuple[str, PageFigures]]) -> None:
+    floor = statistics.median(results[0][1].interactive)
+    print(f"{'page (390x844, first visit)':32} {'interactive p50':>15} {'p95':>7} "
+          f"{'content p50':>11} {'× floor':>8} {'JS wire':>9} {'JS decoded':>10} {'files':>5}")
+    for name, f in results:
+        i50 = f.p50(f.interactive)
+        print(f"{name:32} {i50:13.0f}ms {f.p95(f.interactive):5.0f}ms {f.p50(f.content):9.0f}ms "
+              f"{i50 / floor:7.2f}× {f.js_wire / 1024:7.0f}KB {f.js_decoded / 1024:8.0f}KB "
+              f"{f.js_files:5d}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    print_table(run(args.runs))
+
+
+if __name__ == "__main__":
+    main()

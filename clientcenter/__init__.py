@@ -1,0 +1,1 @@
+"""Client Center: a self-hosted client portal for independent insurance agencies."""

@@ -1,0 +1,141 @@
+"""Operator commands: `python -m clientcenter.cli <command>`."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+
+from clientcenter.settings import PROJECT_ROOT, get_settings
+
+
+def migrate(database_url: str | None = None) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.attributes["configure_logger"] = False
+    if database_url:
+        cfg.attributes["database_url"] = database_url
+    command.upgrade(cfg, "head")
+
+
+def load_demo() -> bool:
+    from clientcenter.db import session_scope
+    from clientcenter.services.demo import load_demo as _load
+
+    with session_scope() as session:
+        return _load(session)
+
+
+def _cmd_check(_args) -> int:
+    settings = get_settings()
+    settings.secret()
+    print(f"settings ok: {settings.branding.agency_name}, database {settings.database_url}")
+    return 0
+
+
+def _cmd_migrate(_args) -> int:
+    migrate()
+    print("database schema is up to date")
+    return 0
+
+
+def _cmd_demo(_args) -> int:
+    print("demo agency loaded" if load_demo() else "demo agency already present, nothing changed")
+    return 0
+
+
+def _cmd_setup(args) -> int:
+    _cmd_check(args)
+    _cmd_migrate(args)
+    status = _cmd_demo(args)
+    _sync_integration_links()
+    return status
+
+
+def _sync_integration_links() -> None:
+    """Integration links come from configuration: bring the table in line with it."""
+    from clientcenter.db import session_scope
+    from clientcenter.services.integrations import sync_from_settings
+
+    with session_scope() as session:
+        if sync_from_settings(session, get_settings()):
+            print("integration links updated from configuration")
+
+
+def _cmd_secret(_args) -> int:
+    print(secrets.token_urlsafe(48))
+    return 0
+
+
+def _cmd_matrix(_args) -> int:
+    from clientcenter.services.matrix import format_matrix
+
+    print(format_matrix(get_settings()))
+    return 0
+
+
+def _cmd_relay(args) -> int:
+    """Send outbox messages: once (what is due now), or until interrupted."""
+    import signal
+    import threading
+
+    from clientcenter.db import get_engine
+    from clientcenter.delivery.relay import Relay
+
+    relay = Relay(get_engine(), get_settings())
+    if args.once:
+        report = relay.drain()
+        print(f"sent {report.sent}, retry later {report.retried}, failed {report.failed}"
+              + (f", already accepted {report.reconciled}" if report.reconciled else ""))
+        return 0
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    print("relay running; Ctrl-C stops it", flush=True)
+    relay.run_forever(stop)
+    return 0
+
+
+def _cmd_mailbox(args) -> int:
+    """Print the newest dev-mailbox messages (the demo's email and texts)."""
+    from clientcenter.db import session_scope
+    from clientcenter.delivery.dev_mailbox import format_mailbox
+
+    if not get_settings().uses_dev_mailbox:
+        print("the dev mailbox is off: delivery goes through SendGrid and Twilio")
+        return 1
+    with session_scope() as session:
+        print(format_mailbox(session, limit=args.limit))
+    return 0
+
+
+COMMANDS = {
+    "check": (_cmd_check, "validate settings and exit"),
+    "migrate": (_cmd_migrate, "apply database migrations"),
+    "demo": (_cmd_demo, "load the demo agency (idempotent)"),
+    "setup": (_cmd_setup, "check settings, migrate, load the demo agency"),
+    "secret": (_cmd_secret, "print a new random secret key"),
+    "matrix": (_cmd_matrix, "print the notification matrix in force"),
+    "relay": (_cmd_relay, "send outbox messages (--once: what is due now, then exit)"),
+    "mailbox": (_cmd_mailbox, "print the newest dev-mailbox messages"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="clientcenter", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    parsers = {name: sub.add_parser(name, help=help_text)
+               for name, (_fn, help_text) in COMMANDS.items()}
+    parsers["relay"].add_argument("--once", action="store_true",
+                                  help="send what is due now, then exit")
+    parsers["mailbox"].add_argument("--limit", type=int, default=10,
+                                    help="how many messages (newest first)")
+    args = parser.parse_args(argv)
+    return COMMANDS[args.command][0](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

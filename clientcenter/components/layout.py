@@ -1,0 +1,169 @@
+"""The mobile-first page shell: branded header, content column, bottom navigation, footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from clientcenter.components.brand import brand_mark
+from clientcenter.settings import get_settings
+
+CONTENT_MAX_WIDTH = "640px"
+
+# The customer's sections, shown as a bottom tab bar on a phone.
+CUSTOMER_NAV = [
+    ("Home", "house", "/home"),
+    ("Policies", "shield-check", "/policies"),
+    ("Documents", "file-text", "/documents"),
+    ("Billing", "receipt", "/billing"),
+    ("Profile", "circle-user", "/profile"),
+]
+
+
+def header(*right: rx.Component) -> rx.Component:
+    branding = get_settings().branding
+    return rx.box(
+        rx.hstack(
+            rx.link(brand_mark(branding), href="/", underline="none", color="inherit"),
+            rx.spacer(),
+            *right,
+            align="center",
+            width="100%",
+            max_width=CONTENT_MAX_WIDTH,
+            margin_x="auto",
+            padding_x="16px",
+            padding_y="10px",
+        ),
+        as_="header",
+        position="sticky",
+        top="0",
+        z_index="10",
+        background_color=rx.color("gray", 1),
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        width="100%",
+    )
+
+
+# The agent's sections (agency side).
+AGENT_NAV = [
+    ("Search", "search", "/agent"),
+    ("Tasks", "list-checks", "/agent/tasks"),
+    ("Outbox", "send", "/agent/outbox"),
+    ("More", "ellipsis", "/agent/more"),
+]
+
+# The read-only view leaves through this HTTP route (it ends the read-only session).
+EXIT_READ_ONLY_ROUTE = "/auth/agent/exit-view"
+
+
+def read_only_banner() -> rx.Component:
+    """"Read-only — viewing as <customer>" while an agent looks at a customer's portal.
+    Driven by PortalState.viewing_as, which every page load sets from the session."""
+    from clientcenter.state.base import PortalState, post_navigation_script
+
+    return rx.cond(
+        PortalState.viewing_as != "",
+        rx.box(
+            rx.hstack(
+                rx.icon("eye", size=16, flex_shrink="0"),
+                rx.text("Read-only — viewing as ", rx.text.strong(PortalState.viewing_as),
+                        size="2", flex="1", min_width="0"),
+                rx.button("Leave", size="1", variant="solid", color_scheme="amber",
+                          type="button", id="leave-read-only", high_contrast=True,
+                          on_click=rx.call_script(post_navigation_script(EXIT_READ_ONLY_ROUTE))),
+                align="center",
+                spacing="2",
+                width="100%",
+                max_width=CONTENT_MAX_WIDTH,
+                margin_x="auto",
+                padding_x="16px",
+                padding_y="8px",
+            ),
+            id="read-only-banner",
+            role="status",
+            position="sticky",
+            top="57px",
+            z_index="9",
+            background_color=rx.color("amber", 4),
+            color=rx.color("amber", 12),
+            border_bottom=f"1px solid {rx.color('amber', 7)}",
+            width="100%",
+        ),
+    )
+
+
+def bottom_nav(active: str, items_spec: list[tuple[str, str, str]] | None = None) -> rx.Component:
+    items = []
+    for label, icon, href in items_spec or CUSTOMER_NAV:
+        is_active = href == active
+        items.append(
+            rx.link(
+                rx.vstack(
+                    rx.icon(icon, size=20),
+                    rx.text(label, size="1", weight="medium" if is_active else "regular"),
+                    align="center",
+                    spacing="1",
+                ),
+                href=href,
+                underline="none",
+                color=rx.color("accent", 11) if is_active else rx.color("gray", 11),
+                flex="1",
+                padding_y="8px",
+                aria_current="page" if is_active else None,
+            )
+        )
+    return rx.box(
+        rx.hstack(*items, width="100%", max_width=CONTENT_MAX_WIDTH, margin_x="auto",
+                  spacing="0"),
+        as_="nav",
+        aria_label="Sections",
+        position="fixed",
+        bottom="0",
+        left="0",
+        right="0",
+        z_index="10",
+        background_color=rx.color("gray", 1),
+        border_top=f"1px solid {rx.color('gray', 5)}",
+        padding_bottom="env(safe-area-inset-bottom)",
+    )
+
+
+def footer() -> rx.Component:
+    branding = get_settings().branding
+    return rx.box(
+        rx.text(
+            f"© {branding.agency_name} · ",
+            rx.link("Website", href=str(branding.website), is_external=True),
+            size="1",
+            color_scheme="gray",
+            align="center",
+        ),
+        as_="footer",
+        padding_y="24px",
+        width="100%",
+    )
+
+
+def page_shell(*children: rx.Component, nav_active: str | None = None,
+               header_right: tuple[rx.Component, ...] = (),
+               nav: list[tuple[str, str, str]] | None = None) -> rx.Component:
+    """Every page: header, the read-only banner when an agent views a customer's portal, a
+    single readable column, and the tab bar (the customer's, or ``nav`` for agents)."""
+    return rx.box(
+        header(*header_right),
+        read_only_banner(),
+        rx.box(
+            rx.vstack(*children, spacing="4", width="100%"),
+            footer(),
+            as_="main",
+            width="100%",
+            max_width=CONTENT_MAX_WIDTH,
+            margin_x="auto",
+            padding_x="16px",
+            padding_top="16px",
+            padding_bottom="96px" if nav_active else "16px",
+        ),
+        bottom_nav(nav_active, nav) if nav_active else rx.fragment(),
+        min_height="100vh",
+        background_color=rx.color("gray", 2),
+        overflow_x="hidden",
+    )

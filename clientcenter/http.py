@@ -1,0 +1,38 @@
+"""Plain HTTP routes mounted beside Reflex's websocket (api_transformer)."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from sqlalchemy import text
+
+from clientcenter.db import get_engine
+from clientcenter.http_agent import ROUTES as AGENT_ROUTES
+from clientcenter.http_auth import ROUTES as AUTH_ROUTES
+from clientcenter.http_delivery import ROUTES as DELIVERY_ROUTES
+from clientcenter.http_files import ROUTES as FILE_ROUTES, UploadSizeLimit
+from clientcenter.http_integrations import ROUTES as INTEGRATION_ROUTES
+from clientcenter.http_payments import ROUTES as PAYMENT_ROUTES
+from clientcenter.security_headers import SecurityHeaders
+
+
+async def health(_request: Request) -> JSONResponse:
+    """Liveness and database reachability, for load balancers."""
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # the probe reports, it does not raise
+        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def build_http_app() -> Starlette:
+    # The middleware wraps everything mounted here too: Reflex's pages and websocket.
+    return Starlette(
+        routes=[Route("/healthz", health), *AUTH_ROUTES, *FILE_ROUTES, *PAYMENT_ROUTES,
+                *INTEGRATION_ROUTES, *DELIVERY_ROUTES, *AGENT_ROUTES],
+        middleware=[Middleware(SecurityHeaders), Middleware(UploadSizeLimit)],
+    )

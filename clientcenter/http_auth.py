@@ -1,0 +1,127 @@
+"""HTTP routes that set and clear the session cookie (a Reflex handler cannot: it talks over
+a websocket and the cookie is HttpOnly).
+
+All are POST-only and refuse a foreign Origin: with SameSite=Lax cookies a cross-site form
+cannot carry the session anyway, and the Origin check also stops a foreign page from
+completing a login into its victim's browser.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlparse
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from clientcenter import paths
+from clientcenter.client_ip import request_client_ip
+from clientcenter.cookies import clear_session_cookie, set_session_cookie, token_from_cookie_header
+from clientcenter.db import session_scope
+from clientcenter.services import login, read_only
+from clientcenter.services.errors import ServiceError
+from clientcenter.services.sessions import find_session, revoke_session
+from clientcenter.settings import get_settings
+
+log = logging.getLogger("clientcenter.security")
+
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _origin_of(url: str) -> str:
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.netloc}".lower()
+
+
+def _foreign_origin(request: Request) -> bool:
+    """True when the browser says the form came from another site."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        # Old browsers send none on same-origin POSTs; "null" comes from sandboxed frames
+        # and redirects, which we do not accept for state changes.
+        return origin == "null"
+    return origin.lower() != _origin_of(str(get_settings().public_url))
+
+
+def redirect(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303, headers=NO_STORE)
+
+
+async def _grant(request: Request) -> str:
+    form = await request.form()
+    value = form.get("grant")
+    return value if isinstance(value, str) else ""
+
+
+def _user_agent(request: Request) -> str:
+    return request.headers.get("user-agent", "")[:200]
+
+
+async def complete_login(request: Request) -> Response:
+    """The login page posts the grant it got for a verified code; the session starts here.
+    A fresh token every time (a cookie the browser had before is not reused)."""
+    if _foreign_origin(request):
+        log.warning("login completion refused: foreign origin %r", request.headers.get("origin"))
+        return Response("Forbidden", status_code=403, headers=NO_STORE)
+    grant = await _grant(request)
+    # Back to the shared-document or payment link that brought the customer here, if any.
+    return_to = paths.safe_return_path((await request.form()).get("next"))
+    try:
+        with login.login_scope() as db:
+            done = login.complete(db, grant=grant, client_ip=request_client_ip(request),
+                                  user_agent=_user_agent(request))
+            # A session this browser still held ends now (shared device, second login).
+            previous = find_session(db, token_from_cookie_header(request.headers.get("cookie")))
+            if previous is not None and previous.id != done.session.id:
+                revoke_session(db, previous)
+    except ServiceError:
+        return redirect(f"{paths.CUSTOMER_LOGIN}?signed_out=attempt")
+    response = redirect(return_to or done.destination)
+    set_session_cookie(response, done.token, max_age=done.max_age)
+    return response
+
+
+async def switch_account(request: Request) -> Response:
+    """Profile → Switch accounts: rotates the session onto the chosen account."""
+    if _foreign_origin(request):
+        log.warning("account switch refused: foreign origin %r", request.headers.get("origin"))
+        return Response("Forbidden", status_code=403, headers=NO_STORE)
+    grant = await _grant(request)
+    token = token_from_cookie_header(request.headers.get("cookie"))
+    try:
+        with login.login_scope() as db:
+            done = login.complete_switch(db, grant=grant, token=token,
+                                         client_ip=request_client_ip(request),
+                                         user_agent=_user_agent(request))
+    except ServiceError:
+        return redirect(f"{paths.ACCOUNT_CHOICE}?refused=1")
+    response = redirect(done.destination)
+    set_session_cookie(response, done.token, max_age=done.max_age)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    """End the session on the server, clear the cookie, show the login page."""
+    if _foreign_origin(request):
+        log.warning("logout refused: foreign origin %r", request.headers.get("origin"))
+        return Response("Forbidden", status_code=403, headers=NO_STORE)
+    token = token_from_cookie_header(request.headers.get("cookie"))
+    destination = f"{paths.CUSTOMER_LOGIN}?signed_out=logout"
+    with session_scope() as db:
+        record = find_session(db, token)
+        if record is not None:
+            read_only.record_logout(db, token)
+            revoke_session(db, record)
+            if record.kind == "agent":
+                destination = f"{paths.AGENT_LOGIN}?signed_out=logout"
+    response = redirect(destination)
+    clear_session_cookie(response)
+    return response
+
+
+ROUTES = [
+    Route("/auth/complete", complete_login, methods=["POST"]),
+    Route("/auth/switch", switch_account, methods=["POST"]),
+    Route("/auth/logout", logout, methods=["POST"]),
+]

@@ -1,0 +1,59 @@
+"""Every table, imported so that SQLModel.metadata (and Alembic) sees the whole schema."""
+
+from clientcenter.models.accounts import Account, Contact
+from clientcenter.models.activity import (
+    ActivityLog,
+    DeliveryEvent,
+    DevMailboxMessage,
+    OutboxMessage,
+    Task,
+)
+from clientcenter.models.agency import Agent, AgentRecoveryCode
+from clientcenter.models.auth import LoginChallenge, RateEvent, UserSession
+from clientcenter.models.billing import Invoice, Payment, PaymentRequest
+from clientcenter.models.certificates import Certificate, CertificateHolder
+from clientcenter.models.documents import Document
+from clientcenter.models.engagement import (
+    ChangeRequest,
+    Claim,
+    ClaimSurvey,
+    Feedback,
+    IntegrationLink,
+    Proposal,
+    Referral,
+)
+from clientcenter.models.policies import Coverage, Driver, Policy, Vehicle
+from clientcenter.models.search import SearchTerm
+
+__all__ = [
+    "Account",
+    "ActivityLog",
+    "Agent",
+    "AgentRecoveryCode",
+    "Certificate",
+    "CertificateHolder",
+    "ChangeRequest",
+    "Claim",
+    "ClaimSurvey",
+    "Contact",
+    "Coverage",
+    "DeliveryEvent",
+    "DevMailboxMessage",
+    "Document",
+    "Driver",
+    "Feedback",
+    "IntegrationLink",
+    "Invoice",
+    "LoginChallenge",
+    "OutboxMessage",
+    "Payment",
+    "PaymentRequest",
+    "Policy",
+    "Proposal",
+    "RateEvent",
+    "Referral",
+    "SearchTerm",
+    "Task",
+    "UserSession",
+    "Vehicle",
+]

@@ -1,0 +1,45 @@
+"""Customer accounts and the people on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from clientcenter.models.base import created_at_field
+
+ACCOUNT_KINDS = ("personal", "commercial")
+CONTACT_ROLES = ("primary", "co_applicant", "additional")
+
+
+class Account(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=12, index=True)  # personal | commercial
+    name: str = Field(max_length=160, index=True)  # display name ("Pat & Sam Rivera")
+    business_name: str | None = Field(default=None, max_length=160, index=True)
+    producer_id: int = Field(foreign_key="agent.id", index=True)
+    street: str = Field(default="", max_length=160)
+    city: str = Field(default="", max_length=80)
+    state: str = Field(default="", max_length=2)
+    postal_code: str = Field(default="", max_length=10)
+    created_at: datetime = created_at_field()
+
+
+class Contact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    role: str = Field(max_length=16)  # primary | co_applicant | additional
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80)
+    email: str | None = Field(default=None, max_length=254, index=True)  # lower-case
+    mobile: str | None = Field(default=None, max_length=16, index=True)  # E.164
+    # Per-contact login switch; primary and co-applicant default to on.
+    may_log_in: bool = True
+    # Contact preferences: how notices reach this contact.
+    notify_by_email: bool = True
+    notify_by_sms: bool = False
+    created_at: datetime = created_at_field()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"

@@ -1,0 +1,37 @@
+"""Agency staff: producers, service staff and admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from clientcenter.models.base import created_at_field, utc_column
+
+
+class Agent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # stored lower-case
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80)
+    phone: str | None = Field(default=None, max_length=20)  # E.164
+    title: str = Field(default="Producer", max_length=80)
+    role: str = Field(default="producer", max_length=20)  # producer | service | admin
+    is_active: bool = True
+    # Second factor (TOTP). The secret is sealed with the app key before storage.
+    totp_secret_sealed: str | None = Field(default=None, max_length=512)
+    totp_enrolled_at: datetime | None = utc_column(default=None)
+    created_at: datetime = created_at_field()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class AgentRecoveryCode(SQLModel, table=True):
+    __tablename__ = "agent_recovery_code"
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="agent.id", index=True)
+    code_hash: str = Field(max_length=128, unique=True)
+    used_at: datetime | None = utc_column(default=None)
+    created_at: datetime = created_at_field()

@@ -1,0 +1,63 @@
+"""Login challenges (one-time codes), sessions and rate-limit events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from clientcenter.models.base import created_at_field, utc_column
+
+
+class LoginChallenge(SQLModel, table=True):
+    """One login attempt. Holds the keyed hash of its current code, never the code."""
+
+    __tablename__ = "login_challenge"
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_hash: str = Field(max_length=128, unique=True)  # hash of the browser's attempt id
+    subject_kind: str = Field(default="customer", max_length=8)  # customer | agent
+    email: str = Field(max_length=254, index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    channel: str = Field(default="email", max_length=8)  # email | sms
+    destination_hash: str = Field(default="", max_length=128)
+    code_hash: str | None = Field(default=None, max_length=128)
+    code_issued_at: datetime | None = utc_column(default=None)
+    code_expires_at: datetime | None = utc_column(default=None)
+    failed_attempts: int = 0
+    verified_at: datetime | None = utc_column(default=None)
+    voided_at: datetime | None = utc_column(default=None)
+    client_ip: str = Field(default="", max_length=64)
+    created_at: datetime = created_at_field()
+
+
+class UserSession(SQLModel, table=True):
+    __tablename__ = "user_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=128, unique=True)
+    kind: str = Field(max_length=8)  # customer | agent
+    email: str = Field(max_length=254)  # the verified identity
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    account_id: int | None = Field(default=None, foreign_key="account.id")
+    agent_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
+    read_only: bool = False  # agent viewing a customer's portal
+    second_factor_at: datetime | None = utc_column(default=None)
+    created_at: datetime = created_at_field()
+    last_seen_at: datetime = created_at_field()
+    absolute_expires_at: datetime = utc_column()
+    revoked_at: datetime | None = utc_column(default=None)
+    client_ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=200)
+
+
+class RateEvent(SQLModel, table=True):
+    """One counted event (a code sent, a wrong code, a look-up) for sliding-window limits.
+    Lives in the database so limits hold across workers and restarts."""
+
+    __tablename__ = "rate_event"
+    __table_args__ = (Index("ix_rate_event_scope_key_at", "scope", "key_hash", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=24)
+    key_hash: str = Field(max_length=64)
+    created_at: datetime = created_at_field()

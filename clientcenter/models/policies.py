@@ -1,0 +1,68 @@
+"""Policies with coverages, and vehicles and drivers for auto."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from clientcenter.models.base import created_at_field
+
+POLICY_STATUSES = ("active", "pending", "expired", "cancelled")
+POLICY_LINES = {
+    "auto": "Personal Auto",
+    "home": "Homeowners",
+    "renters": "Renters",
+    "umbrella": "Personal Umbrella",
+    "boat": "Boat",
+    "bop": "Business Owners Policy",
+    "general_liability": "General Liability",
+    "commercial_auto": "Commercial Auto",
+    "workers_comp": "Workers Compensation",
+    "commercial_property": "Commercial Property",
+}
+
+
+class Policy(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    number: str = Field(max_length=40, unique=True, index=True)
+    line: str = Field(max_length=32)
+    carrier: str = Field(max_length=120)
+    effective_date: date
+    expiration_date: date
+    status: str = Field(max_length=12, index=True)
+    premium_cents: int = Field(ge=0)
+    currency: str = Field(default="USD", max_length=3)
+    created_at: datetime = created_at_field()
+
+
+class Coverage(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    policy_id: int = Field(foreign_key="policy.id", index=True)
+    vehicle_id: int | None = Field(default=None, foreign_key="vehicle.id")
+    name: str = Field(max_length=120)
+    limit: str = Field(default="", max_length=80)
+    deductible: str = Field(default="", max_length=40)
+    premium_cents: int | None = None
+    position: int = 0
+
+
+class Vehicle(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    policy_id: int = Field(foreign_key="policy.id", index=True)
+    year: int
+    make: str = Field(max_length=40)
+    model: str = Field(max_length=60)
+    vin: str = Field(max_length=17, index=True)
+    usage: str = Field(default="Commute", max_length=40)
+
+
+class Driver(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    policy_id: int = Field(foreign_key="policy.id", index=True)
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80)
+    birth_date: date | None = None
+    license_state: str = Field(default="", max_length=2)
+    relationship: str = Field(default="Named insured", max_length=40)

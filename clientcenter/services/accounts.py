@@ -1,0 +1,58 @@
+"""Accounts and who may enter them."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, func
+from sqlmodel import Session, select
+
+from clientcenter.models import Account, Contact, Policy
+from clientcenter.services.errors import NotFound
+from clientcenter.services.principal import Principal
+
+ACTIVE_POLICY_STATUS = "active"
+LOGIN_ROLES = ("primary", "co_applicant")
+
+
+def active_policy_exists(account_id_column):
+    """SQL clause: the account has at least one active policy (seed 002)."""
+    return exists().where(
+        Policy.account_id == account_id_column, Policy.status == ACTIVE_POLICY_STATUS
+    )
+
+
+def is_account_active(session: Session, account_id: int) -> bool:
+    """The one rule: an account is active if and only if it has an active policy."""
+    return bool(session.exec(select(active_policy_exists(account_id))).one())
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def loginable_contacts(session: Session, email: str) -> list[tuple[Contact, Account]]:
+    """Contacts with this primary email who may log in, on active accounts only, by name."""
+    stmt = (
+        select(Contact, Account)
+        .join(Account, Account.id == Contact.account_id)
+        .where(func.lower(Contact.email) == normalize_email(email))
+        .where(Contact.may_log_in == True)  # noqa: E712
+        .where(active_policy_exists(Account.id))
+        .order_by(Account.name, Account.id)
+    )
+    return list(session.exec(stmt).all())
+
+
+def account_for(session: Session, principal: Principal) -> Account:
+    """The account the principal is looking at; refuses if it is no longer active."""
+    if principal.account_id is None:
+        raise NotFound("No customer account is selected.")
+    account = session.get(Account, principal.account_id)
+    if account is None or not is_account_active(session, account.id):
+        raise NotFound("This account has no active policy, so its Client Center is closed.")
+    return account
+
+
+def primary_contact(session: Session, account_id: int) -> Contact | None:
+    return session.exec(
+        select(Contact).where(Contact.account_id == account_id, Contact.role == "primary")
+    ).first()

@@ -1,0 +1,210 @@
+"""Agents' sign-in: email → one-time code → authenticator app (TOTP), or its enrolment on
+first sign-in → an agent session with its second factor.
+
+The code machinery is the customers' (services/login_codes.py: codes bound to the attempt,
+expiry, single use, send and failure limits per identity, destination and client IP), with
+``subject_kind="agent"``. Codes go by email only. An unknown or deactivated email gets the
+same answer and the same work as a real agent, with nothing sent.
+
+No session exists until both factors pass: the second factor is checked against the verified
+attempt, then a single-use grant goes to the HTTP route that sets the cookie (the route calls
+:func:`complete`), so every agent session carries ``second_factor_at``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from clientcenter.models import Agent, LoginChallenge, UserSession
+from clientcenter.models.base import utcnow
+from clientcenter.services import login_codes, outbox, totp
+from clientcenter.services.agents import active_agent_by_email
+from clientcenter.services.login import clean_email
+from clientcenter.services.login_codes import AttemptEnded, LoginRefused, ResendTooSoon, TooManySends
+from clientcenter.services.sessions import as_utc, create_session
+from clientcenter.services.tokens import sign, unsign
+from clientcenter.settings import get_settings
+from clientcenter.templates import render
+
+log = logging.getLogger("clientcenter.security")
+
+SUBJECT = "agent"
+GRANT = "agent-login"
+GRANT_TTL_SECONDS = 120
+AGENT_HOME = "/agent"
+
+
+class CodeProblem(LoginRefused):
+    """The emailed code was not accepted; the message says why."""
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    message: str
+    resend_in: int
+
+
+@dataclass(frozen=True)
+class SecondFactorStep:
+    step: str  # totp | enrol
+    enrolment: totp.Enrolment | None = None  # for enrol: the QR code and the secret
+
+
+@dataclass(frozen=True)
+class Completed:
+    token: str
+    session: UserSession
+    max_age: int
+    destination: str
+
+
+def _minutes() -> int:
+    return max(1, get_settings().security.code_ttl_seconds // 60)
+
+
+def _code_sent(email: str, resend_in: int, prefix: str = "") -> CodeSent:
+    return CodeSent(f"{prefix}If {email} belongs to an agent of the agency, we just emailed a "
+                    f"6-digit code to it. It works once, for {_minutes()} minutes.", resend_in)
+
+
+def _send(db: Session, challenge: LoginChallenge, agent: Agent | None, client_ip: str,
+          now: datetime) -> None:
+    code = login_codes.issue_code(db, challenge, channel="email", destination=challenge.email,
+                                  client_ip=client_ip, now=now)
+    context = {"code": code, "minutes": _minutes()}
+    if agent is None:
+        render("login_code", context)  # the same work as the real path; nothing is sent
+        return
+    outbox.enqueue(db, channel="email", to_address=agent.email, template="login_code",
+                   context=context, recipient_kind="login", sensitive=True,
+                   to_name=agent.full_name)
+
+
+def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None
+          ) -> tuple[str, CodeSent]:
+    """Step 1: the attempt id for the tab, and the same answer for every email."""
+    now = now or utcnow()
+    email = clean_email(email)
+    login_codes.check_lookup_limit(db, client_ip, now=now)
+    agent = active_agent_by_email(db, email)
+    challenge, attempt_id = login_codes.open_challenge(
+        db, subject_kind=SUBJECT, email=email, agent_id=agent.id if agent else None,
+        client_ip=client_ip, now=now)
+    _send(db, challenge, agent, client_ip, now)
+    return attempt_id, _code_sent(email, login_codes.seconds_until_resend(challenge, now=now))
+
+
+def _open(db: Session, attempt_id: str, now: datetime) -> tuple[LoginChallenge, Agent | None]:
+    challenge = login_codes.find_challenge(db, attempt_id, subject_kind=SUBJECT, now=now)
+    agent = db.get(Agent, challenge.agent_id) if challenge.agent_id else None
+    return challenge, agent
+
+
+def resend(db: Session, *, attempt_id: str, client_ip: str, now: datetime | None = None) -> CodeSent:
+    now = now or utcnow()
+    challenge, agent = _open(db, attempt_id, now)
+    if challenge.verified_at is not None:
+        raise AttemptEnded()
+    _send(db, challenge, agent, client_ip, now)
+    return _code_sent(challenge.email, login_codes.seconds_until_resend(challenge, now=now),
+                      prefix="New code sent. ")
+
+
+def verify_code(db: Session, *, attempt_id: str, code: str, client_ip: str,
+                now: datetime | None = None) -> SecondFactorStep:
+    """Step 2: the emailed code. Then the authenticator step, or its enrolment."""
+    now = now or utcnow()
+    challenge, agent = _open(db, attempt_id, now)
+    if challenge.verified_at is not None:
+        raise AttemptEnded()
+    code = login_codes.normalize_code(code)
+    result = login_codes.check_code(db, challenge, code, destination=challenge.email,
+                                    client_ip=client_ip, now=now)
+    if result.outcome == "expired":
+        try:
+            _send(db, challenge, agent, client_ip, now)
+        except (TooManySends, ResendTooSoon):
+            raise CodeProblem("That code has expired, and we can't send another one right "
+                              "now. Please wait an hour.") from None
+        raise CodeProblem("That code has expired — we emailed you a new one.")
+    if result.outcome == "wrong":
+        tries = "1 more try" if result.tries_left == 1 else f"{result.tries_left} more tries"
+        raise CodeProblem(f"That code isn't right. Check the latest email and try again "
+                          f"({tries} with this code).")
+    if result.outcome in ("voided", "no_code"):
+        raise CodeProblem("That code no longer works. Tap “Send a new code” to get another.")
+    if agent is None or not agent.is_active:
+        # Only reachable if the agent was deactivated since the code was sent.
+        raise AttemptEnded()
+    if totp.is_enrolled(agent):
+        return SecondFactorStep("totp")
+    if agent.totp_secret_sealed is None:
+        return SecondFactorStep("enrol", totp.start_enrolment(db, agent))
+    return SecondFactorStep("enrol", totp.describe_enrolment(agent))
+
+
+def _verified(db: Session, attempt_id: str, now: datetime) -> tuple[LoginChallenge, Agent]:
+    challenge, agent = _open(db, attempt_id, now)
+    if challenge.verified_at is None:
+        raise CodeProblem("Enter the code we emailed you first.")
+    if agent is None or not agent.is_active:
+        raise AttemptEnded()
+    return challenge, agent
+
+
+def _grant(challenge: LoginChallenge) -> str:
+    return sign(GRANT, {"c": challenge.id}, GRANT_TTL_SECONDS)
+
+
+def second_factor(db: Session, *, attempt_id: str, code: str,
+                  now: datetime | None = None) -> tuple[str, totp.Verified]:
+    """Step 3: a code from the authenticator app, or a recovery code. Returns the grant."""
+    now = now or utcnow()
+    challenge, agent = _verified(db, attempt_id, now)
+    checked = totp.verify(db, agent, code, now)
+    if checked.method == "recovery":
+        log.warning("agent %s signed in with a recovery code (%d left)", agent.id,
+                    checked.recovery_codes_left)
+    return _grant(challenge), checked
+
+
+def enrolment(db: Session, *, attempt_id: str, now: datetime | None = None) -> totp.Enrolment:
+    """The pending QR code again (the page was reloaded during enrolment)."""
+    _challenge, agent = _verified(db, attempt_id, now or utcnow())
+    return totp.describe_enrolment(agent)
+
+
+def confirm_enrolment(db: Session, *, attempt_id: str, code: str,
+                      now: datetime | None = None) -> tuple[str, list[str]]:
+    """Step 3 on first sign-in: the app's first code completes enrolment. Returns the grant
+    and the recovery codes (shown once)."""
+    now = now or utcnow()
+    challenge, agent = _verified(db, attempt_id, now)
+    codes = totp.confirm_enrolment(db, agent, code, now)
+    log.info("agent %s enrolled an authenticator app", agent.id)
+    return _grant(challenge), codes
+
+
+def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
+             now: datetime | None = None) -> Completed:
+    """HTTP route: the grant becomes an agent session with its second factor, once."""
+    now = now or utcnow()
+    payload = unsign(GRANT, grant or "")
+    if payload is None or not isinstance(payload.get("c"), int):
+        raise AttemptEnded()
+    challenge = login_codes.consume(db, payload["c"], now=now)
+    if challenge is None or challenge.subject_kind != SUBJECT or challenge.agent_id is None:
+        raise AttemptEnded()
+    agent = db.get(Agent, challenge.agent_id)
+    if agent is None or not agent.is_active or not totp.is_enrolled(agent):
+        raise AttemptEnded()
+    record, token = create_session(
+        db, kind="agent", email=agent.email, agent_id=agent.id, second_factor_at=now,
+        client_ip=client_ip, user_agent=user_agent, now=now)
+    max_age = int((as_utc(record.absolute_expires_at) - now).total_seconds())
+    return Completed(token, record, max_age, AGENT_HOME)
+

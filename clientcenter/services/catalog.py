@@ -1,0 +1,103 @@
+"""The action catalog: every row of the seed's three tables, with a stable key and the seed's
+own label, so an agency admin recognises each one in the matrix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Section = Literal["customer", "agent", "agency"]
+
+SECTION_TITLES: dict[str, str] = {
+    "customer": "Customer Section",
+    "agent": "Agent Section",
+    "agency": "Portal Section",
+}
+SECTION_NOTES: dict[str, str] = {
+    "customer": "Triggered when a customer/insured takes the action in Client Center.",
+    "agent": "Triggered when an agent takes the action in a customer's Client Center "
+    "(read-only mode).",
+    "agency": "Triggered when an agent takes the action on the agency side.",
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str  # the seed's wording
+    section: Section
+    # "through Text": the customer's message goes by SMS, whatever the preferences.
+    by_text: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.key.split(".", 1)[1]
+
+
+def _rows(section: Section, rows: list[tuple[str, str]]) -> list[Action]:
+    return [
+        Action(f"{section}.{name}", label, section, by_text=name.endswith("_text")
+               and section == "agency")
+        for name, label in rows
+    ]
+
+
+ACTIONS: tuple[Action, ...] = tuple(
+    _rows("customer", [
+        ("login_email", "Logs in via Email"),
+        ("login_text", "Logs in via Text"),
+        ("download_documents", "Downloads document(s)"),
+        ("upload_documents", "Uploads document(s)"),
+        ("id_card_download", "ID Card(s) Download"),
+        ("contact_us", "Contact Us/Help Center"),
+        ("personal_change_request", "Personal Change Request"),
+        ("commercial_change_request", "Commercial Change Request"),
+        ("general_request", "General Request"),
+        ("edit_personal_info", "Edit Personal Information"),
+        ("edit_contact_preferences", "Edit Contact Preferences"),
+        ("edit_coapplicant_info", "Edit Co-applicant information"),
+        ("payments", "Payments"),
+        ("consumer_integration", "Consumer Facing Integrations"),
+        ("non_consumer_integration", "Non-consumer Facing Integrations"),
+        ("cross_sell_integration", "Cross-sell Integration"),
+        ("proposal", "Proposal"),
+        ("add_certificate_holder", "Add Certificate Holder"),
+        ("certificates_download", "Your Certificates (Download)"),
+        ("request_certificate", "Request New Certificate"),
+        ("referral", "Referral"),
+        ("feedback", "Feedback"),
+        ("claim_survey", "Claim Experience Survey"),
+    ])
+    + _rows("agent", [
+        ("login", "Logs in"),
+        ("download_documents", "Download Document(s)"),
+        ("download_id_cards", "Download ID Card(s)"),
+        ("payments", "Payments"),
+        ("consumer_integration", "Consumer Facing Integration"),
+        ("non_consumer_integration", "Non-Consumer Facing Integration"),
+        ("cross_sell_integration", "Cross-sell Integration"),
+        ("logoff", "Log off"),
+    ])
+    + _rows("agency", [
+        ("share_document_email", "Share Document through Email"),
+        ("share_document_text", "Share Document through Text"),
+        ("payment_request_email", "Payment Request through Email"),
+        ("payment_request_text", "Payment Request through Text"),
+        ("one_time_payment", "One-time Payment"),
+        ("publish_policies_invoices", "Policies/Invoices"),
+        ("share_certificate", "Share Certificate"),
+    ])
+)
+
+CATALOG: dict[str, Action] = {a.key: a for a in ACTIONS}
+
+
+def get_action(key: str) -> Action:
+    try:
+        return CATALOG[key]
+    except KeyError:
+        raise KeyError(f"unknown action {key!r}: not in the catalog") from None
+
+
+def actions_in(section: Section) -> list[Action]:
+    return [a for a in ACTIONS if a.section == section]

@@ -1,0 +1,375 @@
+"""The customer login-code flow of seed 002, step by step.
+
+1. ``start``: an email is typed. If a contact who may log in, on an active account, has that
+   primary email *and* a mobile, the next step is the channel choice; otherwise a code goes to
+   the email — or, for an unknown email, an inactive account or a contact who may not log in,
+   nowhere, with the same answer and the same work done (enumeration gives nothing away).
+2. ``choose_channel``: email or text (the number is never shown).
+3. ``verify``: the code. The account list is then built here from the verified email.
+4. ``grant_for_account``: with several accounts, the customer picks one of that list.
+5. ``complete`` (called by the HTTP route): the single-use grant becomes a session.
+Later, ``switch_grant`` / ``complete_switch`` move a session to another account of the same
+verified email without a new code, rotating the token.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session
+
+from clientcenter import paths
+from clientcenter.db import get_engine
+from clientcenter.models import Account, Contact, LoginChallenge, UserSession
+from clientcenter.models.base import utcnow
+from clientcenter.services import login_codes, outbox
+from clientcenter.services.accounts import loginable_contacts, normalize_email
+from clientcenter.services.activity import record_action
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
+from clientcenter.services.login_codes import (
+    AttemptEnded,
+    LoginRefused,
+    ResendTooSoon,
+    TooManySends,
+)
+from clientcenter.services.principal import Principal
+from clientcenter.services.sessions import as_utc, create_session, rotate_session
+from clientcenter.services.tokens import sign, unsign
+from clientcenter.settings import get_settings
+from clientcenter.templates import render
+
+log = logging.getLogger("clientcenter.security")
+
+SUBJECT = "customer"
+GRANT_TTL_SECONDS = 60
+LOGIN_GRANT = "customer-login"
+SWITCH_GRANT = "customer-switch"
+KIND_LABELS = {"personal": "Personal", "commercial": "Commercial"}
+CHANNEL_WORDS = {"email": "email", "sms": "text message"}
+LOGIN_ACTIONS = {"email": "customer.login_email", "sms": "customer.login_text"}
+
+
+@dataclass(frozen=True)
+class LoginStep:
+    """What the login page shows next. Identical for every email that gets no choice."""
+
+    step: str  # choose_channel | enter_code
+    channel: str  # email | sms ("" while choosing)
+    message: str
+    resend_in: int = 0  # seconds until "Send a new code" works
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    account_id: int
+    name: str
+    kind: str
+    kind_label: str
+
+
+@dataclass(frozen=True)
+class Verified:
+    accounts: list[AccountChoice]
+    grant: str | None  # set when there is exactly one account: no choice to make
+
+
+@dataclass(frozen=True)
+class Completed:
+    token: str
+    session: UserSession
+    max_age: int
+    destination: str
+
+
+class CodeProblem(LoginRefused):
+    """The code was not accepted; the message says why and what to do."""
+
+
+@contextmanager
+def login_scope() -> Iterator[Session]:
+    """The unit of work for a login step. Unlike ``db.session_scope`` it also commits when the
+    step refuses (ServiceError): a wrong code must still count, an expired code's replacement
+    must still be sent. Any other error rolls back."""
+    with Session(get_engine(), expire_on_commit=False) as db:
+        try:
+            yield db
+        except ServiceError:
+            db.commit()
+            raise
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+
+
+def _minutes() -> int:
+    return max(1, get_settings().security.code_ttl_seconds // 60)
+
+
+def clean_email(raw: str) -> str:
+    email = normalize_email(raw or "")
+    if not email:
+        raise InvalidInput("Enter the email address your agency has on file.", field="email")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise InvalidInput(f"“{raw.strip()[:80]}” doesn't look like an email address. Check "
+                           "it for typos.", field="email") from None
+    if len(email) > 254:
+        raise InvalidInput("That email address is too long.", field="email")
+    return email
+
+
+def _texting_on() -> bool:
+    return get_settings().features.text_login
+
+
+def _login_contact(db: Session, email: str) -> Contact | None:
+    """The contact who stands for this email in the flow: the first with a mobile if any
+    (the seed: "if a contact with that primary email has a mobile number"), else the first."""
+    pairs = loginable_contacts(db, email)
+    with_mobile = [c for c, _ in pairs if c.mobile]
+    if with_mobile:
+        return with_mobile[0]
+    return pairs[0][0] if pairs else None
+
+
+def _destination(challenge: LoginChallenge, contact: Contact | None, channel: str) -> str:
+    if channel == "sms":
+        return contact.mobile if contact and contact.mobile else ""
+    return challenge.email
+
+
+def _code_sent(channel: str, email: str, resend_in: int, *, prefix: str = "") -> LoginStep:
+    if channel == "sms":
+        where = "We texted a 6-digit code to the mobile number we have on file for you."
+    else:
+        # Worded for every email, known or not: this sentence is all an unknown email gets.
+        where = f"If {email} is on file with us, we just emailed a 6-digit code to it."
+    return LoginStep("enter_code", channel,
+                     f"{prefix}{where} It works once, for {_minutes()} minutes.", resend_in)
+
+
+def _send(db: Session, challenge: LoginChallenge, contact: Contact | None, channel: str,
+          client_ip: str, now: datetime) -> None:
+    """Issue a code and put it in the outbox; for an email nobody can log in with, the same
+    work (counters, code, hash, rendering) with nothing queued."""
+    destination = _destination(challenge, contact, channel)
+    code = login_codes.issue_code(db, challenge, channel=channel, destination=destination,
+                                  client_ip=client_ip, now=now)
+    context = {"code": code, "minutes": _minutes()}
+    if contact is None:
+        render("login_code", context)  # the rendering the real path does; discarded
+        return
+    outbox.enqueue(db, channel=channel, to_address=destination, template="login_code",
+                   context=context, recipient_kind="login", sensitive=True,
+                   to_name=contact.full_name)
+
+
+def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None
+          ) -> tuple[str, LoginStep]:
+    """Step 1. Returns the attempt id for the browser and the next step."""
+    now = now or utcnow()
+    email = clean_email(email)
+    login_codes.check_lookup_limit(db, client_ip, now=now)
+    contact = _login_contact(db, email)
+    challenge, attempt_id = login_codes.open_challenge(
+        db, subject_kind=SUBJECT, email=email, contact_id=contact.id if contact else None,
+        client_ip=client_ip, now=now)
+    if contact is not None and contact.mobile and _texting_on():
+        return attempt_id, LoginStep("choose_channel", "", "How should we send your code?")
+    _send(db, challenge, contact, "email", client_ip, now)
+    return attempt_id, _code_sent("email", email, login_codes.seconds_until_resend(challenge, now=now))
+
+
+def _open_attempt(db: Session, attempt_id: str, now: datetime) -> tuple[LoginChallenge, Contact | None]:
+    challenge = login_codes.find_challenge(db, attempt_id, subject_kind=SUBJECT, now=now)
+    if challenge.verified_at is not None:
+        raise AttemptEnded()
+    contact = db.get(Contact, challenge.contact_id) if challenge.contact_id else None
+    return challenge, contact
+
+
+def choose_channel(db: Session, *, attempt_id: str, channel: str, client_ip: str,
+                   now: datetime | None = None) -> LoginStep:
+    """Step 2, only offered when the contact has a mobile."""
+    now = now or utcnow()
+    challenge, contact = _open_attempt(db, attempt_id, now)
+    if channel not in ("email", "sms"):
+        raise InvalidInput("Choose email or text message.", field="channel")
+    if challenge.code_hash is not None or challenge.code_issued_at is not None:
+        # Already sent: choosing again is a resend, with its cooldown and limits.
+        return resend(db, attempt_id=attempt_id, client_ip=client_ip, channel=channel, now=now)
+    if contact is None or not contact.mobile or not _texting_on():
+        # Only reachable by a crafted call: this attempt was never offered a choice.
+        raise InvalidInput("Codes for this email go by email.", field="channel")
+    _send(db, challenge, contact, channel, client_ip, now)
+    return _code_sent(channel, challenge.email, login_codes.seconds_until_resend(challenge, now=now))
+
+
+def resend(db: Session, *, attempt_id: str, client_ip: str, channel: str | None = None,
+           now: datetime | None = None) -> LoginStep:
+    """A new code for the same attempt (same channel unless another is chosen); the old one
+    stops working. Cooldown and send limits apply; counters are never reset."""
+    now = now or utcnow()
+    challenge, contact = _open_attempt(db, attempt_id, now)
+    channel = channel or challenge.channel
+    if channel == "sms" and not (contact and contact.mobile and _texting_on()):
+        raise InvalidInput("Codes for this email go by email.", field="channel")
+    _send(db, challenge, contact, channel, client_ip, now)
+    return _code_sent(channel, challenge.email, login_codes.seconds_until_resend(challenge, now=now),
+                      prefix="New code sent. ")
+
+
+def account_choices(db: Session, email: str) -> list[AccountChoice]:
+    """The accounts this verified email may open now, built on the server, by name."""
+    seen: dict[int, AccountChoice] = {}
+    for _contact, account in loginable_contacts(db, email):
+        seen.setdefault(account.id, AccountChoice(
+            account.id, account.name, account.kind, KIND_LABELS.get(account.kind, account.kind.title())))
+    return list(seen.values())
+
+
+def _login_grant(challenge: LoginChallenge, account_id: int) -> str:
+    return sign(LOGIN_GRANT, {"c": challenge.id, "a": account_id}, GRANT_TTL_SECONDS)
+
+
+def verify(db: Session, *, attempt_id: str, code: str, client_ip: str,
+           now: datetime | None = None) -> Verified:
+    """Step 3. On success the code is used up and the account list comes from the verified
+    email; a single account comes with its grant at once."""
+    now = now or utcnow()
+    challenge, contact = _open_attempt(db, attempt_id, now)
+    code = login_codes.normalize_code(code)
+    if challenge.code_issued_at is None:
+        raise CodeProblem("Choose how we should send your code first.")
+    destination = _destination(challenge, contact, challenge.channel)
+    result = login_codes.check_code(db, challenge, code, destination=destination,
+                                    client_ip=client_ip, now=now)
+    sent_by = CHANNEL_WORDS[challenge.channel]
+    if result.outcome == "expired":
+        try:
+            _send(db, challenge, contact, challenge.channel, client_ip, now)
+        except (TooManySends, ResendTooSoon):
+            raise CodeProblem("That code has expired, and we can't send another one right "
+                              "now. Please wait an hour, or "
+                              f"call us at {get_settings().branding.phone}.") from None
+        raise CodeProblem(f"That code has expired — we sent you a new one by {sent_by}.")
+    if result.outcome == "wrong":
+        tries = "1 more try" if result.tries_left == 1 else f"{result.tries_left} more tries"
+        raise CodeProblem(f"That code isn't right. Check the latest {sent_by} we sent and try "
+                          f"again ({tries} with this code).")
+    if result.outcome == "voided":
+        raise CodeProblem("That code no longer works after 5 wrong tries. Tap “Send a new "
+                          "code” to get another.")
+    if result.outcome == "no_code":
+        raise CodeProblem("That code no longer works. Tap “Send a new code” to get another.")
+    accounts = account_choices(db, challenge.email)
+    if not accounts:
+        # Proven owner of the email, but the accounts closed since the code was sent.
+        raise NotAllowed("There's no active policy on your account right now, so Client "
+                         "Center is closed. Please call us at "
+                         f"{get_settings().branding.phone}.")
+    grant = _login_grant(challenge, accounts[0].account_id) if len(accounts) == 1 else None
+    return Verified(accounts, grant)
+
+
+def _refuse_account(email: str, account_id: object, where: str) -> NotFound:
+    log.warning("account choice refused (%s): %s asked for account %r outside its list",
+                where, email, account_id)
+    return NotFound("That account isn't one you can open with this email. Pick one from the list.")
+
+
+def grant_for_account(db: Session, *, attempt_id: str, account_id: int,
+                      now: datetime | None = None) -> str:
+    """Step 4: the chosen account must be in the list built from the verified email."""
+    now = now or utcnow()
+    challenge = login_codes.find_challenge(db, attempt_id, subject_kind=SUBJECT, now=now)
+    if challenge.verified_at is None:
+        raise CodeProblem("Enter your code first.")
+    if account_id not in {a.account_id for a in account_choices(db, challenge.email)}:
+        raise _refuse_account(challenge.email, account_id, "login")
+    return _login_grant(challenge, account_id)
+
+
+def _contact_on(db: Session, email: str, account_id: int) -> Contact | None:
+    for contact, account in loginable_contacts(db, email):
+        if account.id == account_id:
+            return contact
+    return None
+
+
+def _max_age(record: UserSession, now: datetime) -> int:
+    return int((as_utc(record.absolute_expires_at) - now).total_seconds())
+
+
+def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
+             now: datetime | None = None) -> Completed:
+    """Step 5 (HTTP route): a login grant becomes a session on its account, once."""
+    now = now or utcnow()
+    payload = unsign(LOGIN_GRANT, grant or "")
+    if payload is None or not isinstance(payload.get("c"), int) or not isinstance(payload.get("a"), int):
+        raise AttemptEnded()
+    challenge = login_codes.consume(db, payload["c"], now=now)
+    if challenge is None or challenge.subject_kind != SUBJECT:
+        raise AttemptEnded()
+    contact = _contact_on(db, challenge.email, payload["a"])
+    if contact is None:
+        raise _refuse_account(challenge.email, payload["a"], "complete")
+    record, token = create_session(
+        db, kind="customer", email=challenge.email, contact_id=contact.id,
+        account_id=contact.account_id, client_ip=client_ip, user_agent=user_agent, now=now)
+    principal = Principal.customer(contact.account_id, contact.id, session_id=record.id)
+    words = CHANNEL_WORDS[challenge.channel]
+    record_action(db, principal, LOGIN_ACTIONS[challenge.channel],
+                  summary=f"Logged in with a code sent by {words}.")
+    return Completed(token, record, _max_age(record, now), paths.CUSTOMER_HOME)
+
+
+def switch_grant(db: Session, principal: Principal, *, email: str, account_id: int) -> str:
+    """Profile → Switch accounts: a grant to move this session to another account of the same
+    verified email (no new code). Refuses anything outside the list, and agents."""
+    if not principal.is_customer or principal.session_id is None:
+        raise NotAllowed("Only customers switch accounts here.")
+    if account_id not in {a.account_id for a in account_choices(db, email)}:
+        raise _refuse_account(email, account_id, "switch")
+    return sign(SWITCH_GRANT, {"s": principal.session_id, "a": account_id}, GRANT_TTL_SECONDS)
+
+
+def complete_switch(db: Session, *, grant: str, token: str | None, client_ip: str,
+                    user_agent: str = "", now: datetime | None = None) -> Completed:
+    """The HTTP route's half of a switch: the grant must belong to the session in this
+    browser's cookie; the session is rotated onto the new account."""
+    from clientcenter.services.sessions import OK, check_session
+
+    now = now or utcnow()
+    payload = unsign(SWITCH_GRANT, grant or "")
+    check = check_session(db, token, now=now, touch=False)
+    if (
+        payload is None
+        or check.status != OK
+        or check.kind != "customer"
+        or payload.get("s") != check.session_id
+    ):
+        raise NotAllowed("That switch link is no longer valid. Open Profile → Switch accounts "
+                         "again.")
+    contact = _contact_on(db, check.email, payload.get("a"))
+    if contact is None:
+        raise _refuse_account(check.email, payload.get("a"), "switch-complete")
+    record = db.get(UserSession, check.session_id)
+    rotated = rotate_session(db, record, now=now, account_id=contact.account_id,
+                             contact_id=contact.id, client_ip=client_ip, user_agent=user_agent)
+    if rotated is None:
+        raise NotAllowed("That switch link was already used.")
+    new_record, new_token = rotated
+    return Completed(new_token, new_record, _max_age(new_record, now), paths.CUSTOMER_HOME)
+
+
+def account_label(db: Session, account_id: int) -> str:
+    account = db.get(Account, account_id)
+    return f"{account.name} ({KIND_LABELS.get(account.kind, account.kind)})" if account else ""

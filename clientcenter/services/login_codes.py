@@ -1,0 +1,276 @@
+"""One-time codes bound to a login attempt, with their limits. Subject-neutral: the customer
+flow (services/login.py) and the agents' sign-in both build on it.
+
+An attempt starts when someone types an email. The browser keeps the attempt id; the
+database keeps its keyed hash (``login_challenge.attempt_hash``) and the keyed hash of the
+current code, mixed with the attempt hash so a code only ever works for the attempt that
+asked for it. Counters live in ``rate_event`` (shared by every worker) and are never reset:
+a resend voids the old code but not what the old code counted.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from clientcenter.models import LoginChallenge
+from clientcenter.models.base import utcnow
+from clientcenter.services import rate_limits
+from clientcenter.services.errors import InvalidInput, ServiceError
+from clientcenter.services.sessions import as_utc
+from clientcenter.services.tokens import keyed_hash, new_token, same_hash
+from clientcenter.settings import get_settings
+
+CODE_DIGITS = 6
+# An attempt that has not finished in this long must start again from the email.
+ATTEMPT_LIFETIME = timedelta(minutes=30)
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.]")
+
+# rate_event scopes
+LOOKUP_IP = "lookup:ip"
+SEND_IDENTITY = "send:identity"
+SEND_DESTINATION = "send:destination"
+SEND_IP = "send:ip"
+FAIL_IDENTITY = "fail:identity"
+FAIL_DESTINATION = "fail:destination"
+FAIL_IP = "fail:ip"
+
+
+def _call_us() -> str:
+    return f"call us at {get_settings().branding.phone}"
+
+
+class LoginRefused(ServiceError):
+    """A login step refused; nothing about the attempt changed unless the message says so."""
+
+
+class AttemptEnded(LoginRefused):
+    def __init__(self):
+        super().__init__("This login attempt has ended. Enter your email to start again.")
+
+
+class TooManyLookups(LoginRefused):
+    def __init__(self):
+        super().__init__("There have been too many login attempts from your network. Please "
+                         f"wait a while and try again, or {_call_us()}.")
+
+
+class TooManySends(LoginRefused):
+    def __init__(self):
+        super().__init__("We have sent as many codes as we can for now. Please wait an hour "
+                         f"before asking for another, or {_call_us()}.")
+
+
+class ResendTooSoon(LoginRefused):
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        super().__init__(f"Please wait {seconds} seconds before asking for a new code.")
+
+
+class TooManyFailures(LoginRefused):
+    def __init__(self):
+        super().__init__("Too many wrong codes. For your security, please wait an hour before "
+                         f"trying again, or {_call_us()}.")
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    outcome: str  # ok | wrong | voided | expired | no_code
+    tries_left: int = 0
+
+
+def hash_attempt(attempt_id: str) -> str:
+    return keyed_hash("login-attempt", attempt_id)
+
+
+def hash_destination(address: str) -> str:
+    return keyed_hash("login-destination", address.strip().lower())
+
+
+def _hash_code(challenge: LoginChallenge, code: str) -> str:
+    return keyed_hash("login-code", f"{challenge.attempt_hash}:{code}")
+
+
+def new_code() -> str:
+    """Six digits from the OS CSPRNG, leading zeros kept."""
+    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def normalize_code(raw: str) -> str:
+    """What was typed or pasted ("123 456", "123-456") as six digits, or a clear refusal."""
+    code = _SEPARATORS.sub("", raw or "")
+    if not (len(code) == CODE_DIGITS and code.isascii() and code.isdigit()):
+        raise InvalidInput(f"Enter the {CODE_DIGITS}-digit code from your message.", field="code")
+    return code
+
+
+def check_lookup_limit(db: Session, client_ip: str, *, now: datetime | None = None) -> None:
+    """Each email typed is one look-up for its client IP; too many and we stop answering."""
+    limit = get_settings().security.lookups_per_ip_per_hour
+    if rate_limits.exceeded(db, {(LOOKUP_IP, client_ip): limit}, now=now):
+        raise TooManyLookups()
+    rate_limits.hit(db, LOOKUP_IP, client_ip, now=now)
+
+
+def open_challenge(
+    db: Session,
+    *,
+    subject_kind: str,
+    email: str,
+    contact_id: int | None = None,
+    agent_id: int | None = None,
+    client_ip: str = "",
+    now: datetime | None = None,
+) -> tuple[LoginChallenge, str]:
+    """A new attempt and its id for the browser (the only time the id exists in clear)."""
+    attempt_id = new_token()
+    challenge = LoginChallenge(
+        attempt_hash=hash_attempt(attempt_id),
+        subject_kind=subject_kind,
+        email=email,
+        contact_id=contact_id,
+        agent_id=agent_id,
+        client_ip=client_ip[:64],
+        created_at=now or utcnow(),
+    )
+    db.add(challenge)
+    db.flush()
+    return challenge, attempt_id
+
+
+def find_challenge(db: Session, attempt_id: str | None, *, subject_kind: str,
+                   now: datetime | None = None) -> LoginChallenge:
+    """The open attempt behind an attempt id; AttemptEnded if it is unknown, over or old."""
+    now = now or utcnow()
+    if not attempt_id or len(attempt_id) > 128:
+        raise AttemptEnded()
+    challenge = db.exec(
+        select(LoginChallenge).where(LoginChallenge.attempt_hash == hash_attempt(attempt_id))
+    ).first()
+    if (
+        challenge is None
+        or challenge.subject_kind != subject_kind
+        or challenge.voided_at is not None
+        or now - as_utc(challenge.created_at) > ATTEMPT_LIFETIME
+    ):
+        raise AttemptEnded()
+    return challenge
+
+
+def seconds_until_resend(challenge: LoginChallenge, *, now: datetime | None = None) -> int:
+    if challenge.code_issued_at is None:
+        return 0
+    cooldown = timedelta(seconds=get_settings().security.resend_cooldown_seconds)
+    left = as_utc(challenge.code_issued_at) + cooldown - (now or utcnow())
+    return max(0, int(left.total_seconds() + 0.999))
+
+
+def issue_code(
+    db: Session,
+    challenge: LoginChallenge,
+    *,
+    channel: str,
+    destination: str,
+    client_ip: str,
+    now: datetime | None = None,
+) -> str:
+    """A fresh code for the attempt; the previous one stops working. Returns the code for
+    the message (it is never stored). Refuses inside the resend cooldown and when any send
+    counter (identity, destination, client IP) is full."""
+    now = now or utcnow()
+    security = get_settings().security
+    wait = seconds_until_resend(challenge, now=now)
+    if wait:
+        raise ResendTooSoon(wait)
+    limits = {
+        (SEND_IDENTITY, challenge.email): security.sends_per_contact_per_hour,
+        (SEND_DESTINATION, destination): security.sends_per_destination_per_hour,
+        (SEND_IP, client_ip): security.sends_per_ip_per_hour,
+    }
+    if rate_limits.exceeded(db, limits, now=now):
+        raise TooManySends()
+    for scope, key in limits:
+        rate_limits.hit(db, scope, key, now=now)
+    code = new_code()
+    challenge.channel = channel
+    challenge.destination_hash = hash_destination(destination)
+    challenge.code_hash = _hash_code(challenge, code)
+    challenge.code_issued_at = now
+    challenge.code_expires_at = now + timedelta(seconds=security.code_ttl_seconds)
+    challenge.failed_attempts = 0
+    db.add(challenge)
+    db.flush()
+    return code
+
+
+def check_code(
+    db: Session,
+    challenge: LoginChallenge,
+    code: str,
+    *,
+    destination: str,
+    client_ip: str,
+    now: datetime | None = None,
+) -> CodeCheck:
+    """Compare a normalised code with the attempt's current one. A match is used up at once;
+    a miss counts against the code (void at the 5th) and against the identity, destination
+    and client IP (TooManyFailures once any is full, checked before comparing)."""
+    now = now or utcnow()
+    security = get_settings().security
+    limits = {
+        (FAIL_IDENTITY, challenge.email): security.failures_per_contact_per_hour,
+        (FAIL_DESTINATION, destination): security.failures_per_contact_per_hour,
+        (FAIL_IP, client_ip): security.failures_per_ip_per_hour,
+    }
+    if rate_limits.exceeded(db, limits, now=now):
+        raise TooManyFailures()
+    candidate = _hash_code(challenge, code)
+    if challenge.code_hash is None:
+        voided = challenge.failed_attempts >= security.code_max_failures
+        return CodeCheck("voided" if voided else "no_code")
+    if challenge.code_expires_at is None or now >= as_utc(challenge.code_expires_at):
+        return CodeCheck("expired")
+    if same_hash(candidate, challenge.code_hash):
+        challenge.code_hash = None  # single use
+        challenge.verified_at = now
+        db.add(challenge)
+        db.flush()
+        return CodeCheck("ok")
+    challenge.failed_attempts += 1
+    for scope, key in limits:
+        rate_limits.hit(db, scope, key, now=now)
+    left = security.code_max_failures - challenge.failed_attempts
+    if left <= 0:
+        challenge.code_hash = None
+    db.add(challenge)
+    db.flush()
+    return CodeCheck("voided" if left <= 0 else "wrong", tries_left=max(0, left))
+
+
+def consume(db: Session, challenge_id: int, *, now: datetime | None = None) -> LoginChallenge | None:
+    """Close a verified attempt exactly once (the login grant's single use). None if it was
+    not verified, already closed, or verified too long ago."""
+    from sqlalchemy import update
+
+    now = now or utcnow()
+    fresh_since = now - timedelta(seconds=get_settings().security.code_ttl_seconds)
+    result = db.execute(
+        update(LoginChallenge)
+        .where(
+            LoginChallenge.id == challenge_id,
+            LoginChallenge.voided_at.is_(None),
+            LoginChallenge.verified_at.is_not(None),
+            LoginChallenge.verified_at > fresh_since,
+        )
+        .values(voided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    challenge = db.get(LoginChallenge, challenge_id)
+    db.refresh(challenge)
+    return challenge

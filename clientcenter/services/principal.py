@@ -1,0 +1,38 @@
+"""Who is acting. Built from a verified session on every request, never from client state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: Literal["customer", "agent"]
+    account_id: int | None = None  # the customer account in view (None: agency side)
+    contact_id: int | None = None  # the customer contact acting
+    agent_id: int | None = None  # the agent acting (read-only view or agency side)
+    read_only: bool = False
+    session_id: int | None = None
+
+    @classmethod
+    def customer(cls, account_id: int, contact_id: int, session_id: int | None = None):
+        return cls("customer", account_id=account_id, contact_id=contact_id, session_id=session_id)
+
+    @classmethod
+    def agent_viewing(cls, agent_id: int, account_id: int, session_id: int | None = None):
+        """An agent in a customer's Client Center: read-only by construction."""
+        return cls("agent", account_id=account_id, agent_id=agent_id, read_only=True,
+                   session_id=session_id)
+
+    @classmethod
+    def agency(cls, agent_id: int, session_id: int | None = None):
+        return cls("agent", agent_id=agent_id, session_id=session_id)
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == "customer"
+
+    @property
+    def is_agent(self) -> bool:
+        return self.kind == "agent"

@@ -1,0 +1,170 @@
+"""Keeps `search_term` in step with accounts, contacts and policies.
+
+Every ORM flush that touches an Account, Contact or Policy rebuilds the search rows of the
+accounts concerned, in the same transaction (a rollback takes the rows with it). Bulk loads
+that bypass the ORM call `rebuild_all` once at the end.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+import phonenumbers
+from sqlalchemy import delete, insert, inspect, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from clientcenter.models.accounts import Account, Contact
+from clientcenter.models.policies import Policy
+from clientcenter.models.search import SearchTerm
+
+DEFAULT_REGION = "US"  # how a phone number typed without a country code is read
+
+# How much a match in each field counts; the match class (exact > prefix > substring) counts
+# first, the field breaks ties within a class.
+FIELD_WEIGHTS = {
+    "policy": 9,
+    "email": 8,
+    "phone": 7,
+    "name": 6,
+    "business": 6,
+    "contact": 5,
+}
+FIELD_LABELS = {
+    "policy": "Policy",
+    "email": "Email",
+    "phone": "Phone",
+    "name": "Account",
+    "business": "Business",
+    "contact": "Contact",
+}
+
+# Apostrophes in every form people type them: "O'Brien", "O’Brien" and "OBrien" are one name.
+_APOSTROPHES = dict.fromkeys(map(ord, "'\u2019\u2018\u02bc`\u00b4"), None)
+
+
+def normalize_text(value: str) -> str:
+    """Case-, accent- and apostrophe-insensitive form, single-spaced: "José  O'Brien" ->
+    "jose obrien"."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().translate(_APOSTROPHES).split())
+
+
+def compact(value: str) -> str:
+    """Letters and digits only: "PA-123 4567" -> "pa1234567" (policy numbers)."""
+    return "".join(ch for ch in normalize_text(value) if ch.isalnum())
+
+
+def phone_digits(value: str) -> str:
+    """A stored phone as the digits of its E.164 form ("+12075550101" -> "12075550101")."""
+    try:
+        number = phonenumbers.parse(value, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return "".join(ch for ch in value if ch.isdigit())
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+
+
+def display_phone(e164: str) -> str:
+    try:
+        number = phonenumbers.parse(e164, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return e164
+    if number.country_code == 1:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _row(account_id: int, field: str, kind: str, norm: str, display: str) -> dict:
+    return {"account_id": account_id, "field": field, "kind": kind,
+            "weight": FIELD_WEIGHTS[field], "norm": norm[:254], "display": display[:254]}
+
+
+def terms_for(account: dict, contacts: Iterable[dict], policies: Iterable[dict]) -> list[dict]:
+    """The search rows of one account (plain dicts of column values in, rows out)."""
+    aid = account["id"]
+    rows = [_row(aid, "name", "text", normalize_text(account["name"]), account["name"])]
+    if account.get("business_name"):
+        rows.append(_row(aid, "business", "text", normalize_text(account["business_name"]),
+                         account["business_name"]))
+    for c in contacts:
+        full = f"{c['first_name']} {c['last_name']}"
+        rows.append(_row(aid, "contact", "text", normalize_text(full), full))
+        # The last name alone, so that "rivera" is an exact match, not a word inside a name.
+        rows.append(_row(aid, "contact", "text", normalize_text(c["last_name"]), full))
+        if c.get("email"):
+            rows.append(_row(aid, "email", "text", normalize_text(c["email"]), c["email"]))
+        if c.get("mobile"):
+            rows.append(_row(aid, "phone", "digits", phone_digits(c["mobile"]),
+                             display_phone(c["mobile"])))
+    for p in policies:
+        rows.append(_row(aid, "policy", "compact", compact(p["number"]), p["number"]))
+    # One row per distinct value: "Jordan Lee" as name and as contact would only add noise.
+    seen, unique = set(), []
+    for r in rows:
+        key = (r["field"], r["norm"])
+        if r["norm"] and key not in seen:
+            seen.add(key)
+            unique.append(r)
+    return unique
+
+
+def reindex_accounts(conn: Connection, account_ids: Iterable[int]) -> None:
+    """Rebuild the search rows of these accounts from their current data."""
+    ids = sorted({int(i) for i in account_ids if i is not None})
+    for start in range(0, len(ids), 500):
+        _reindex_chunk(conn, ids[start:start + 500])
+
+
+def _reindex_chunk(conn: Connection, ids: list[int]) -> None:
+    if not ids:
+        return
+    accounts = conn.execute(
+        select(Account.id, Account.name, Account.business_name).where(Account.id.in_(ids))
+    ).mappings().all()
+    contacts: dict[int, list] = {}
+    for c in conn.execute(
+        select(Contact.account_id, Contact.first_name, Contact.last_name, Contact.email,
+               Contact.mobile).where(Contact.account_id.in_(ids))
+    ).mappings():
+        contacts.setdefault(c["account_id"], []).append(c)
+    policies: dict[int, list] = {}
+    for p in conn.execute(
+        select(Policy.account_id, Policy.number).where(Policy.account_id.in_(ids))
+    ).mappings():
+        policies.setdefault(p["account_id"], []).append(p)
+    conn.execute(delete(SearchTerm).where(SearchTerm.account_id.in_(ids)))
+    rows = []
+    for a in accounts:
+        rows.extend(terms_for(a, contacts.get(a["id"], []), policies.get(a["id"], [])))
+    if rows:
+        conn.execute(insert(SearchTerm), rows)
+
+
+def rebuild_all(conn: Connection) -> int:
+    """Rebuild the whole index (after a bulk load or a migration). Returns the account count."""
+    conn.execute(delete(SearchTerm))
+    ids = list(conn.execute(select(Account.id).order_by(Account.id)).scalars())
+    reindex_accounts(conn, ids)
+    return len(ids)
+
+
+def _touched_accounts(session: Session) -> set[int]:
+    ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Account):
+            ids.add(obj.id)
+        elif isinstance(obj, (Contact, Policy)):
+            ids.add(obj.account_id)
+            # A contact or policy moved to another account leaves its old account stale.
+            ids.update(inspect(obj).attrs.account_id.history.deleted or ())
+    ids.discard(None)
+    return ids
+
+
+def reindex_after_flush(session: Session) -> None:
+    """Called by the flush hook in models.search for every ORM flush."""
+    ids = _touched_accounts(session)
+    if ids:
+        reindex_accounts(session.connection(), ids)

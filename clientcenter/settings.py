@@ -1,0 +1,350 @@
+"""Agency configuration: branding, features, delivery, security.
+
+Read from environment variables (``CC_`` prefix, ``__`` for nesting, plus the bare
+``DATABASE_URL``) and an optional TOML file (``clientcenter.toml`` or the path in
+``CLIENTCENTER_CONFIG``). Anything invalid stops start-up with a message naming the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_FILE = PROJECT_ROOT / ".clientcenter.secret"
+
+# Radix Themes accent colours: the theme only accepts these names.
+ACCENT_COLORS = (
+    "tomato red ruby crimson pink plum purple violet iris indigo blue cyan teal jade green "
+    "grass brown orange sky mint lime yellow amber gold bronze gray"
+).split()
+RADII = ("none", "small", "medium", "large", "full")
+
+# Values that appear in docs and examples; a deployment must never run on them.
+KNOWN_WEAK_SECRETS = {
+    "changeme",
+    "change-me",
+    "secret",
+    "please-change-this-secret-key-in-production-0123456789",
+}
+MIN_SECRET_LENGTH = 32
+
+
+class _Section(BaseModel):
+    """A settings table: an unknown (mistyped) key is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class HelpLink(_Section):
+    label: str = Field(min_length=1, max_length=80)
+    url: AnyHttpUrl
+
+
+class IntegrationLinkSetting(_Section):
+    """A link the portal offers; ``kind`` follows the seed's three integration rows."""
+
+    kind: Literal["consumer", "non_consumer", "cross_sell"]
+    label: str = Field(min_length=1, max_length=80)
+    url: AnyHttpUrl
+    carrier: str | None = None
+    line: str | None = None  # for cross-sell: the line of business it quotes
+
+
+class Branding(_Section):
+    agency_name: str = Field("Harbor & Main Insurance", min_length=1, max_length=80)
+    short_name: str = Field("Harbor & Main", min_length=1, max_length=40)
+    tagline: str = "Your policies, documents and ID cards, any time."
+    logo_url: str = "/logo.svg"
+    accent_color: str = "teal"
+    gray_color: Literal["gray", "mauve", "slate", "sage", "olive", "sand"] = "slate"
+    radius: Literal["none", "small", "medium", "large", "full"] = "large"
+    phone: str = "+1 555 010 2000"
+    email: EmailStr = "service@harborandmain.example"
+    address: str = "200 Harbor Street, Suite 4, Portland, ME 04101"
+    website: AnyHttpUrl = "https://harborandmain.example"
+    office_hours: str = "Mon–Fri 8:30 am – 5:30 pm"
+    help_links: list[HelpLink] = Field(
+        default_factory=lambda: [
+            HelpLink(label="How to file a claim", url="https://harborandmain.example/claims"),
+            HelpLink(label="Billing questions", url="https://harborandmain.example/billing"),
+        ]
+    )
+
+    @field_validator("accent_color")
+    @classmethod
+    def _known_accent(cls, value: str) -> str:
+        if value not in ACCENT_COLORS:
+            raise ValueError(f"must be one of the theme colours: {', '.join(ACCENT_COLORS)}")
+        return value
+
+    @field_validator("logo_url")
+    @classmethod
+    def _logo_url(cls, value: str) -> str:
+        if value.startswith("/") and not value.startswith("//"):
+            return value
+        parsed = urlparse(value)
+        if parsed.scheme == "https" and parsed.netloc:
+            return value
+        raise ValueError("must be a path under assets/ (like /logo.svg) or an https:// URL")
+
+
+class Features(_Section):
+    text_login: bool = True
+    payments: bool = True
+    certificates: bool = True
+    proposals: bool = True
+    referrals: bool = True
+    feedback: bool = True
+    surveys: bool = True
+
+
+class Delivery(_Section):
+    email_backend: Literal["dev", "sendgrid"] = "dev"
+    sms_backend: Literal["dev", "twilio"] = "dev"
+    from_email: EmailStr = "portal@harborandmain.example"
+    from_name: str = "Harbor & Main Insurance"
+    sendgrid_api_key: SecretStr | None = None
+    # Tests point the SDK at a recording server; production leaves it at SendGrid.
+    sendgrid_host: AnyHttpUrl = "https://api.sendgrid.com"
+    sendgrid_webhook_public_key: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from_number: str | None = None
+    twilio_base_url: AnyHttpUrl | None = None  # None means Twilio's own API
+    relay_max_attempts: int = Field(8, ge=1, le=50)
+    relay_backoff_seconds: float = Field(2.0, gt=0)
+    relay_backoff_cap_seconds: float = Field(600.0, gt=0)
+    relay_timeout_seconds: float = Field(10.0, gt=0)
+    # A claimed message is another relay's to retry once its lease has run out.
+    relay_lease_seconds: float = Field(120.0, gt=0)
+    relay_poll_seconds: float = Field(2.0, gt=0)
+    # Run the relay inside the app process (the embedded default); turn off when a separate
+    # `python -m clientcenter.cli relay` process does the sending.
+    relay_in_app: bool = True
+
+    @model_validator(mode="after")
+    def _keys_for_real_backends(self) -> "Delivery":
+        if self.relay_lease_seconds <= self.relay_timeout_seconds:
+            raise ValueError("delivery.relay_lease_seconds must be longer than "
+                             "relay_timeout_seconds, or two relays could send one message")
+        if self.email_backend == "sendgrid" and not self.sendgrid_api_key:
+            raise ValueError("delivery.sendgrid_api_key is required when email_backend is sendgrid")
+        if self.sms_backend == "twilio" and not (
+            self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number
+        ):
+            raise ValueError(
+                "delivery.twilio_account_sid, twilio_auth_token and twilio_from_number are "
+                "required when sms_backend is twilio"
+            )
+        return self
+
+
+class Security(_Section):
+    code_ttl_seconds: int = Field(600, ge=60, le=600)
+    code_max_failures: int = Field(5, ge=1, le=10)
+    resend_cooldown_seconds: int = Field(30, ge=30)
+    sends_per_contact_per_hour: int = Field(5, ge=1)
+    sends_per_destination_per_hour: int = Field(5, ge=1)
+    sends_per_ip_per_hour: int = Field(30, ge=1)
+    failures_per_contact_per_hour: int = Field(10, ge=1)
+    failures_per_ip_per_hour: int = Field(50, ge=1)
+    lookups_per_ip_per_hour: int = Field(60, ge=1)
+    session_idle_minutes: int = Field(30, ge=1, le=30)
+    session_absolute_hours: int = Field(12, ge=1, le=12)
+    trusted_proxy_hops: int = Field(0, ge=0, le=5)
+    # Origins allowed to frame the login page (the agency website's embed).
+    frame_ancestors: list[AnyHttpUrl] = Field(default_factory=list)
+    upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    # The scan hook run on every upload before the agency sees it ("module:function";
+    # see clientcenter/services/scanning.py).
+    upload_scanner: str = Field("clientcenter.services.scanning:basic_scan",
+                                pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+class Payments(_Section):
+    """How customers pay. "offline" (the embedded default) needs no account anywhere: the
+    customer records a bank transfer or check and an agent confirms it."""
+
+    provider: Literal["offline", "stripe"] = "offline"
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    # Partial payments: any amount from partial_minimum_cents up to the balance.
+    allow_partial: bool = False
+    partial_minimum_cents: int = Field(100, ge=50)
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    # Tests point the SDK at a recording server; production leaves it at Stripe.
+    stripe_api_base: AnyHttpUrl | None = None
+    # Checkout Sessions live 30 minutes (Stripe's minimum) so an abandoned one frees the bill.
+    checkout_expiry_minutes: int = Field(30, ge=30, le=1440)
+    request_ttl_days: int = Field(14, ge=1, le=90)
+    offline_instructions: str = Field(
+        "Mail a check payable to the agency, or send a bank transfer quoting your invoice "
+        "number. We will confirm it as soon as it arrives.",
+        max_length=600,
+    )
+
+    @model_validator(mode="after")
+    def _keys_for_stripe(self) -> "Payments":
+        if self.provider == "stripe" and not (
+            self.stripe_secret_key and self.stripe_webhook_secret
+        ):
+            raise ValueError(
+                "payments.stripe_secret_key and stripe_webhook_secret are required when "
+                "provider is stripe"
+            )
+        return self
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CC_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    database_url: str = Field(
+        "sqlite:///clientcenter.db",
+        validation_alias="DATABASE_URL",
+    )
+    public_url: AnyHttpUrl = "http://localhost:3000"
+    secret_key: SecretStr | None = None
+    storage_dir: Path = PROJECT_ROOT / "var" / "files"
+    branding: Branding = Field(default_factory=Branding)
+    features: Features = Field(default_factory=Features)
+    integrations: list[IntegrationLinkSetting] = Field(default_factory=list)
+    delivery: Delivery = Field(default_factory=Delivery)
+    security: Security = Field(default_factory=Security)
+    payments: Payments = Field(default_factory=Payments)
+    # Agency overrides of the notification matrix: {action_key: {column: bool}}.
+    matrix: dict[str, dict[str, bool]] = Field(default_factory=dict)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get("CLIENTCENTER_CONFIG", PROJECT_ROOT / "clientcenter.toml"))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_path),
+        )
+
+    @field_validator("matrix")
+    @classmethod
+    def _matrix_overrides_known(cls, value: dict[str, dict[str, bool]]):
+        # An override naming an unknown action or column is a typo that would silently
+        # change nothing: stop start-up instead.
+        from clientcenter.services.matrix import check_cells
+
+        check_cells(value, "matrix")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        raw = value.get_secret_value()
+        if raw.lower() in KNOWN_WEAK_SECRETS or len(set(raw)) < 8:
+            raise ValueError("is a known or trivial value; generate one with `make secret`")
+        if len(raw) < MIN_SECRET_LENGTH:
+            raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters")
+        return value
+
+    @model_validator(mode="after")
+    def _dev_mailbox_only_on_localhost(self) -> "Settings":
+        if self.uses_dev_mailbox and self.public_url.host not in ("localhost", "127.0.0.1"):
+            raise ValueError(
+                "public_url must be a localhost URL while the dev mailbox delivery backend is "
+                "on: the mailbox holds login codes. Configure sendgrid/twilio to go public."
+            )
+        return self
+
+    @property
+    def uses_dev_mailbox(self) -> bool:
+        return self.delivery.email_backend == "dev" or self.delivery.sms_backend == "dev"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def secret(self) -> bytes:
+        """The key for code hashes, token hashes and signed links."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        if self.uses_dev_mailbox:
+            return _dev_secret().encode()
+        raise RuntimeError(
+            "CC_SECRET_KEY is not set: a deployment with real delivery needs its own key "
+            "(at least 32 random characters)"
+        )
+
+
+def _dev_secret() -> str:
+    """The demo's key: random on first run, kept in an ignored local file."""
+    if DEV_SECRET_FILE.exists():
+        return DEV_SECRET_FILE.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    DEV_SECRET_FILE.write_text(value + "\n")
+    DEV_SECRET_FILE.chmod(0o600)
+    return value
+
+
+class SettingsError(SystemExit):
+    """Start-up stops with a readable list of the settings that are wrong."""
+
+
+def load_settings(**overrides) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            lines.append(f"  - {where}: {err['msg']}")
+        raise SettingsError("Client Center cannot start, invalid settings:\n" + "\n".join(lines))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

@@ -1,0 +1,159 @@
+"""The base of every Reflex state behind login.
+
+Reflex facts this follows (DESIGN.md): any public handler can be called from the browser,
+on_load guards can be skipped, and a tab's state can be taken over by whoever presents its
+client token. So nothing here remembers who is logged in. Each handler calls
+``self._require_principal()``, which reads the HttpOnly session cookie from *this*
+websocket's request headers and re-checks the session in the database.
+
+A tab whose session has ended is sent to the login page with a message: a handler just lets
+:class:`SessionEnded` propagate (the app's ``backend_exception_handler`` turns it into the
+navigation), and pages add ``on_load=PortalState.require_login`` so a stale tab leaves
+before it renders anything.
+
+Usage in a page state::
+
+    class HomeState(PortalState):
+        policies: list[PolicyRow] = []
+
+        @rx.event
+        def load(self):
+            principal = self._require_account_principal()
+            with session_scope() as db:
+                self.policies = policies_for(db, principal)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import reflex as rx
+
+from clientcenter.cookies import token_from_cookie_header
+from clientcenter import paths
+from clientcenter.db import session_scope
+from clientcenter.services.principal import Principal
+from clientcenter.services.sessions import (
+    CHOOSE_ACCOUNT,
+    OK,
+    SECOND_FACTOR,
+    SessionCheck,
+    check_session,
+)
+
+log = logging.getLogger("clientcenter.security")
+
+
+class SessionEnded(Exception):
+    """No usable session behind this tab. ``location`` is where the tab must go."""
+
+    def __init__(self, check: SessionCheck):
+        super().__init__(check.status)
+        self.check = check
+        self.location = location_for(check)
+
+
+def location_for(check: SessionCheck) -> str:
+    """Where a tab goes when its session check did not produce a principal."""
+    if check.status == CHOOSE_ACCOUNT:
+        return paths.ACCOUNT_CHOICE
+    if check.status == SECOND_FACTOR:
+        return paths.AGENT_SECOND_FACTOR
+    login = paths.AGENT_LOGIN if check.kind == "agent" else paths.CUSTOMER_LOGIN
+    return f"{login}?signed_out={check.status}"
+
+
+def leave_to(location: str) -> rx.event.EventSpec:
+    """A full page load to ``location`` with a fresh Reflex client token, so the ended
+    session's page data is never hydrated into the next visitor's tab."""
+    return rx.call_script(
+        "sessionStorage.removeItem('token');"
+        f"window.location.replace({json.dumps(location)})"
+    )
+
+
+def post_navigation_script(action: str, fields: dict[str, str] | None = None) -> str:
+    """JavaScript that POSTs a form to one of our HTTP routes as a full navigation of the top
+    window (the embedded login breaks out of its frame), after dropping the Reflex client
+    token so the next page starts with a fresh tab state."""
+    return (
+        "(() => {const f = document.createElement('form'); f.method = 'post';"
+        f" f.action = {json.dumps(action)}; f.target = '_top';"
+        f" for (const [k, v] of Object.entries({json.dumps(fields or {})})) {{"
+        " const i = document.createElement('input'); i.type = 'hidden'; i.name = k;"
+        " i.value = v; f.appendChild(i); }"
+        " document.body.appendChild(f); sessionStorage.removeItem('token'); f.submit();})()"
+    )
+
+
+def post_navigation(action: str, fields: dict[str, str] | None = None) -> rx.event.EventSpec:
+    return rx.call_script(post_navigation_script(action, fields))
+
+
+def handle_backend_exception(exception: Exception):
+    """The app's backend_exception_handler: a SessionEnded raised anywhere in a handler sends
+    the tab to the login page; everything else goes to Reflex's default handler.
+    (Reflex checks this signature: the argument must be named ``exception``.)"""
+    if isinstance(exception, SessionEnded):
+        return leave_to(exception.location)
+    from reflex.app import default_backend_exception_handler
+
+    return default_backend_exception_handler(exception)
+
+
+class PortalState(rx.State):
+    """Base state for pages behind login. Holds no identity: see the module docstring."""
+
+    def _session_token(self) -> str | None:
+        return token_from_cookie_header(self.router.headers.cookie)
+
+    def _client_ip(self) -> str:
+        # Reflex derives this from the socket peer, or from X-Forwarded-For only across the
+        # configured trusted_proxy_hops (rxconfig passes settings.security.trusted_proxy_hops).
+        return self.router.session.client_ip or ""
+
+    def _check_session(self) -> SessionCheck:
+        with session_scope() as db:
+            return check_session(db, self._session_token())
+
+    def _require_principal(self) -> Principal:
+        """The principal of this connection's session cookie, checked in the database now.
+        Raises SessionEnded (→ login page with a message) when there is none."""
+        check = self._check_session()
+        if check.status != OK or check.principal is None:
+            if check.status not in ("login", CHOOSE_ACCOUNT):
+                log.info("session check refused: %s (session %s)", check.status, check.session_id)
+            raise SessionEnded(check)
+        return check.principal
+
+    def _require_account_principal(self) -> Principal:
+        """A principal looking at one customer account: the customer, or an agent in
+        read-only view. Agency-side sessions are sent to their own login page."""
+        principal = self._require_principal()
+        if principal.account_id is None:
+            raise SessionEnded(SessionCheck("access", kind=principal.kind,
+                                            session_id=principal.session_id))
+        return principal
+
+    # Read-only view: "Read-only — viewing as <customer>" on every page (components/layout.py).
+    # Set from the session on each page load; it shows, it never decides anything.
+    viewing_as: str = ""
+
+    def _viewing_as(self, principal: Principal | None) -> str:
+        if principal is None or not principal.read_only or principal.account_id is None:
+            return ""
+        from clientcenter.models import Account
+
+        with session_scope() as db:
+            account = db.get(Account, principal.account_id)
+            return account.name if account else ""
+
+    @rx.event
+    def require_login(self):
+        """on_load guard for pages behind login: leaves at once if the session has ended."""
+        check = self._check_session()
+        if check.status != OK:
+            return leave_to(location_for(check))
+        self.viewing_as = self._viewing_as(check.principal)
+        return None

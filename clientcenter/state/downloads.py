@@ -1,0 +1,31 @@
+"""Starting a download from a handler: mint a signed link for this session, then navigate.
+
+The link (services/links.py) is bound to the session the handler just verified and expires in
+minutes; the route answers with an attachment, so the page stays where it is.
+"""
+
+from __future__ import annotations
+
+import json
+
+import reflex as rx
+
+from clientcenter.services import links
+from clientcenter.services.principal import Principal
+
+
+def start_download(principal: Principal, kind: str, object_id: int, *,
+                   vehicle_ids: tuple[int, ...] = ()) -> rx.event.EventSpec:
+    path = links.sign(principal, kind, object_id, vehicle_ids=vehicle_ids)
+    return rx.call_script(f"window.location.assign({json.dumps(path)})")
+
+
+def parse_id(value) -> int | None:
+    """An id from the URL or the browser: a plain positive integer, or nothing."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str) and value.isdigit() and len(value) < 12:
+        return int(value)
+    return None

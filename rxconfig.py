@@ -1,0 +1,25 @@
+"""Reflex configuration. Agency settings live in clientcenter.settings, not here."""
+
+import os
+
+import reflex as rx
+
+from clientcenter.components.brand import build_theme
+from clientcenter.settings import get_settings
+
+_settings = get_settings()
+_public = str(_settings.public_url).rstrip("/")
+
+config = rx.Config(
+    app_name="clientcenter",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    # One origin serves pages, websocket and HTTP routes (prod mode, single port).
+    api_url=os.environ.get("REFLEX_API_URL", _public),
+    deploy_url=_public,
+    cors_allowed_origins=[_public],
+    trusted_proxy_hops=_settings.security.trusted_proxy_hops,
+    # The theme is the agency's branding, read from settings at build time.
+    plugins=[rx.plugins.RadixThemesPlugin(theme=build_theme(_settings))],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

@@ -1,0 +1,125 @@
+"""Billing on a phone (390x844): paying an invoice with the offline default, and opening a
+payment-request link after login."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+from playwright.sync_api import expect
+from sqlmodel import Session, create_engine, select
+
+from clientcenter.models import Account, Agent, Invoice, Payment
+from clientcenter.settings import reset_settings_cache
+from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
+
+PAT = ("pat.rivera@example.com", "Pat & Sam Rivera")
+
+
+@contextmanager
+def app_db(app):
+    """A database session with the running app's settings (its secret key, its URL)."""
+    saved = dict(os.environ)
+    os.environ.update(app.env)
+    reset_settings_cache()
+    engine = create_engine(app.database_url)
+    try:
+        with Session(engine, expire_on_commit=False) as db:
+            yield db
+    finally:
+        engine.dispose()
+        os.environ.clear()
+        os.environ.update(saved)
+        reset_settings_cache()
+
+
+def _open_invoice(db, account_name: str) -> Invoice:
+    account = db.exec(select(Account).where(Account.name == account_name)).one()
+    return db.exec(select(Invoice).where(Invoice.account_id == account.id,
+                                         Invoice.status == "open")
+                   .order_by(Invoice.due_date, Invoice.id)).first()
+
+
+def test_customer_pays_an_invoice_by_bank_transfer(app, page):
+    app.log_in(page, *PAT)
+    with app_db(app) as db:
+        invoice = _open_invoice(db, PAT[1])
+    page.goto(app.url + "/billing")
+    card = page.locator(f"#invoice-{invoice.id}")
+    expect(card).to_be_visible()
+    expect(card.locator(".invoice-status")).to_have_text("Due")
+    expect(page.locator("#payment-history")).to_contain_text("Check")
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "billing-390")
+
+    page.locator(f"#pay-{invoice.number}").click()
+    expect(page.locator("#pay-form")).to_be_visible()
+    page.locator("#pay-submit").click()
+    expect(page.locator("#pay-error")).to_have_text("Choose how you are paying.")
+    page.locator("#pay-method-bank_transfer").click()
+    expect(page.locator("#pay-method-bank_transfer")).to_have_attribute("aria-pressed", "true")
+    page.locator("#pay-reference").fill("Transfer 55-120")
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "billing-pay-form-390")
+    page.locator("#pay-submit").dblclick()  # an impatient double tap pays once
+
+    expect(page.locator("#billing-notice")).to_contain_text("payment pending")
+    expect(card.locator(".invoice-status")).to_have_text("Payment pending")
+    expect(card).to_contain_text("waiting for your bank transfer")
+    expect(page.locator("#payment-history")).to_contain_text("Waiting for confirmation")
+    screenshot(page, "billing-pending-390")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert_no_horizontal_scroll(page)
+
+    with app_db(app) as db:
+        payments = db.exec(select(Payment).where(Payment.invoice_id == invoice.id,
+                                                 Payment.status == "pending")).all()
+        assert [(p.method, p.memo) for p in payments] == [("bank_transfer", "Transfer 55-120")]
+        assert db.get(Invoice, invoice.id).status == "pending"
+
+
+def test_payment_request_link_opens_the_invoice_after_login(app, page):
+    from clientcenter.services.payments import (
+        confirm_offline_payment,
+        pay_invoice,
+        send_payment_request,
+    )
+    from clientcenter.services.principal import Principal
+
+    with app_db(app) as db:
+        invoice = _open_invoice(db, PAT[1])
+        agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+        sent = send_payment_request(db, Principal.agency(agent.id), invoice.id, channel="sms")
+        db.commit()
+    path = sent.url.split("localhost", 1)[1].split("/", 1)[1]
+
+    page.goto(f"{app.url}/{path}")
+    expect(page.locator("#pay-link-heading")).to_have_text("Log in to pay")
+    expect(page.locator("#pay-link-message")).not_to_contain_text(invoice.number)
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "pay-link-login-390")
+
+    app.log_in(page, *PAT)
+    page.goto(f"{app.url}/{path}")
+    expect(page).to_have_url(f"{app.url}/billing?invoice={invoice.id}")
+    form = page.locator(f"#invoice-{invoice.id} #pay-form")
+    expect(form).to_be_visible()
+    expect(form).to_contain_text("How did you pay?")
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "pay-link-open-390")
+
+    # once the invoice is paid, the same link says so
+    with app_db(app) as db:
+        customer = Principal.customer(invoice.account_id, _primary_id(db, invoice.account_id))
+        paid = pay_invoice(db, customer, invoice.id, method="check", idempotency_key="e2e-key-1")
+        confirm_offline_payment(db, Principal.agency(agent.id), paid.payment_id)
+        db.commit()
+    page.goto(f"{app.url}/{path}")
+    expect(page.locator("#pay-link-heading")).to_have_text("Already paid")
+    screenshot(page, "pay-link-paid-390")
+
+
+def _primary_id(db, account_id: int) -> int:
+    from clientcenter.services.accounts import primary_contact
+
+    return primary_contact(db, account_id).id

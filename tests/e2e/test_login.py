@@ -1,0 +1,239 @@
+"""The login-code flow in Chromium at 390x844, for the README's demo logins."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import httpx
+from playwright.sync_api import expect
+from sqlmodel import Session, create_engine, select
+
+from clientcenter.models import OutboxMessage, UserSession
+from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
+
+PAT, JORDAN, MORGAN, CASEY = (f"{n}@example.com" for n in
+                              ("pat.rivera", "jordan.lee", "morgan.ellis", "casey.quinn"))
+PAT_MOBILE = "+12075550101"
+HOME = re.compile(r"/home/?$")  # the static server may add the slash
+
+
+def mailbox(page, app, address: str) -> list[str]:
+    """Login-code messages to an address as the dev mailbox page shows them (the in-app
+    relay delivers them), oldest first. Read in a second tab, as a person would."""
+    tab = page.context.new_page()
+    try:
+        tab.goto(app.url + "/dev/mailbox")
+        found = []
+        for article in tab.locator("article").all():
+            text = article.locator("pre").inner_text()
+            if address in article.locator(".to").inner_text() and "sign-in code" in text:
+                found.append(text)
+    finally:
+        tab.close()
+    return list(reversed(found))
+
+
+def code_for(page, app, address: str, *, timeout: float = 20) -> str:
+    """The newest code the mailbox shows for ``address``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = mailbox(page, app, address)
+        if found:
+            return re.search(r"\b(\d{6})\b", found[-1]).group(1)
+        time.sleep(0.3)
+    raise AssertionError(f"no login code reached {address}")
+
+
+def assert_no_code_left_in_the_outbox(app) -> None:
+    engine = create_engine(app.database_url)
+    try:
+        with Session(engine) as db:
+            bodies = db.exec(select(OutboxMessage.body_text)
+                             .where(OutboxMessage.template == "login_code",
+                                    OutboxMessage.status == "sent")).all()
+    finally:
+        engine.dispose()
+    assert bodies and all(body == "" for body in bodies), "a sent login code stayed behind"
+
+
+def live_sessions(app) -> list[UserSession]:
+    engine = create_engine(app.database_url)
+    try:
+        with Session(engine) as db:
+            return list(db.exec(select(UserSession).where(UserSession.revoked_at.is_(None))))
+    finally:
+        engine.dispose()
+
+
+def enter_email(page, app, email: str) -> None:
+    page.goto(app.url + "/")
+    page.locator("#login-email").fill(email)
+    page.locator("#login-continue").click()
+
+
+def enter_code(page, code: str) -> None:
+    box = page.locator("#login-code")
+    expect(box).to_be_visible()
+    box.fill(code)
+    page.locator("#login-submit-code").click()
+
+
+def check_phone_layout(page, name: str) -> None:
+    assert_no_horizontal_scroll(page)
+    screenshot(page, name)
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert_no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+
+def test_pat_logs_in_by_email_and_logs_out(app, page):
+    enter_email(page, app, PAT)
+    expect(page.locator("#login-by-email")).to_be_visible()
+    card = page.locator("#login-card").inner_text()
+    assert not re.search(r"\d{3}", card.replace("6-digit", "")), card  # no digit of the number
+    check_phone_layout(page, "login-1-email-choice")
+    page.locator("#login-by-email").click()
+    expect(page.locator("#login-code")).to_be_visible()
+    code_box = page.locator("#login-code")
+    assert code_box.get_attribute("autocomplete") == "one-time-code"
+    assert code_box.get_attribute("inputmode") == "numeric"
+    check_phone_layout(page, "login-2-code")
+    enter_code(page, code_for(page, app, PAT))
+    page.wait_for_url(HOME)
+    expect(page.locator("#current-account")).to_have_text("Pat & Sam Rivera")
+    check_phone_layout(page, "login-3-home")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "cc_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert len(live_sessions(app)) == 1
+    assert_no_code_left_in_the_outbox(app)
+
+    page.goto(app.url + "/profile")
+    expect(page.locator("#profile-name")).to_have_text("Pat Rivera")
+    expect(page.locator("#switch-accounts")).to_have_count(0)  # one account: nothing to switch
+    check_phone_layout(page, "login-4-profile")
+    page.locator("#logout-button").click()
+    page.wait_for_url(re.compile(r"/?\?signed_out=logout$"))
+    expect(page.locator("#login-notice")).to_contain_text("You are logged out")
+    assert live_sessions(app) == []
+    assert not [c for c in page.context.cookies() if c["name"] == "cc_session"]
+    # the back button or a bookmark gets nothing behind login
+    page.goto(app.url + "/home")
+    page.wait_for_url(re.compile(r"/?\?signed_out=login$"))
+    expect(page.locator("#login-notice")).to_contain_text("Please log in")
+
+
+def test_pat_logs_in_by_text(app, page):
+    enter_email(page, app, PAT)
+    page.locator("#login-by-text").click()
+    expect(page.locator("#login-info")).to_contain_text("We texted a 6-digit code")
+    enter_code(page, code_for(page, app, PAT_MOBILE))
+    page.wait_for_url(HOME)
+    expect(page.locator("#current-account")).to_have_text("Pat & Sam Rivera")
+
+
+def test_wrong_code_says_why_and_keeps_what_was_typed(app, page):
+    enter_email(page, app, MORGAN)
+    right = code_for(page, app, MORGAN)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    enter_code(page, wrong)
+    expect(page.locator("#login-error")).to_contain_text("That code isn't right")
+    expect(page.locator("#login-code")).to_have_value(wrong)
+    check_phone_layout(page, "login-wrong-code")
+    page.locator("#login-code").fill(right[:3] + " " + right[3:])  # pasted with a space
+    page.locator("#login-submit-code").click()
+    page.wait_for_url(HOME)
+
+
+def test_jordan_chooses_an_account_then_switches_without_a_new_code(app, page):
+    enter_email(page, app, JORDAN)
+    page.locator("#login-by-email").click()
+    enter_code(page, code_for(page, app, JORDAN))
+    accounts = page.locator(".login-account")
+    expect(accounts).to_have_count(2)
+    expect(accounts.nth(0)).to_contain_text("Jordan Lee")
+    expect(accounts.nth(0)).to_contain_text("Personal")
+    expect(accounts.nth(1)).to_contain_text("Lee Design Studio LLC")
+    expect(accounts.nth(1)).to_contain_text("Commercial")
+    check_phone_layout(page, "login-5-choose-account")
+    accounts.nth(0).click()
+    page.wait_for_url(HOME)
+    expect(page.locator("#current-account")).to_have_text("Jordan Lee")
+    first_token = next(c for c in page.context.cookies() if c["name"] == "cc_session")["value"]
+    sent = len(mailbox(page, app, JORDAN))
+
+    page.goto(app.url + "/profile")
+    page.locator("#switch-accounts").click()
+    page.wait_for_url(re.compile(r"/accounts/?$"))
+    rows = page.locator(".switch-account")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Open now")
+    check_phone_layout(page, "login-6-switch-accounts")
+    rows.nth(1).click()
+    page.wait_for_url(HOME)
+    expect(page.locator("#current-account")).to_have_text("Lee Design Studio LLC")
+    new_token = next(c for c in page.context.cookies() if c["name"] == "cc_session")["value"]
+    assert new_token != first_token  # rotated
+    assert len(live_sessions(app)) == 1
+    assert len(mailbox(page, app, JORDAN)) == sent  # no new code
+
+
+def test_morgan_gets_no_choice_and_the_code_goes_by_email(app, page):
+    enter_email(page, app, MORGAN)
+    expect(page.locator("#login-code")).to_be_visible()
+    expect(page.locator("#login-by-text")).to_have_count(0)
+    expect(page.locator("#login-info")).to_contain_text(f"If {MORGAN} is on file")
+    enter_code(page, code_for(page, app, MORGAN))
+    page.wait_for_url(HOME)
+    expect(page.locator("#current-account")).to_have_text("Morgan Ellis")
+
+
+def test_casey_is_answered_exactly_like_an_unknown_email(app, page):
+    answers = {}
+    for email in (CASEY, "nobody.here@example.com"):
+        page = page.context.new_page()  # a fresh tab: the flow resumes where a tab left it
+        enter_email(page, app, email)
+        expect(page.locator("#login-code")).to_be_visible()
+        info = page.locator("#login-info").inner_text()
+        enter_code(page, "123456")
+        error = page.locator("#login-error")
+        expect(error).to_be_visible()
+        answers[email] = (info.replace(email, "<email>"), error.inner_text())
+    assert answers[CASEY] == answers["nobody.here@example.com"]
+    screenshot(page, "login-casey-refused")
+    assert mailbox(page, app, CASEY) == []
+    assert live_sessions(app) == []
+
+
+def test_a_revoked_session_sends_the_tab_to_login_with_a_message(app, page):
+    app.log_in(page, PAT)
+    page.goto(app.url + "/profile")
+    expect(page.locator("#profile-name")).to_have_text("Pat Rivera")
+    engine = create_engine(app.database_url)
+    with Session(engine) as db:
+        for record in db.exec(select(UserSession)).all():
+            record.revoked_at = record.created_at
+            db.add(record)
+        db.commit()
+    engine.dispose()
+    page.locator("#switch-accounts, #logout-button").first.is_visible()
+    page.goto(app.url + "/home")
+    page.wait_for_url(re.compile(r"/?\?signed_out=revoked$"))
+    expect(page.locator("#login-notice")).to_contain_text("Your session was ended")
+    screenshot(page, "login-revoked-notice")
+
+
+def test_only_the_embed_page_may_be_framed(app):
+    embed = httpx.get(app.url + "/embed/login", follow_redirects=True)
+    assert embed.status_code == 200
+    assert embed.headers["content-security-policy"].startswith("frame-ancestors 'self'")
+    assert "x-frame-options" not in embed.headers
+    landing = httpx.get(app.url + "/", follow_redirects=True)
+    assert landing.headers["x-frame-options"] == "SAMEORIGIN"
+    assert landing.headers["content-security-policy"] == "frame-ancestors 'self'"
+
+
+def test_embedded_login_page_on_a_phone(app, page):
+    page.goto(app.url + "/embed/login")
+    expect(page.locator("#login-email")).to_be_visible()
+    check_phone_layout(page, "login-embed")

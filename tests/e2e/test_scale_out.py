@@ -1,0 +1,191 @@
+"""The same code on real services: PostgreSQL, Redis and two backend workers (issue 8).
+
+A websocket lands on one worker and the HTTP routes on any: login codes, rate limits, the
+session and the one-payment-per-invoice rule must hold across them, because they live in the
+database, never in a worker's memory. Run in their own pytest process (`make test`)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import redis
+from playwright.sync_api import expect
+from sqlalchemy import create_engine, func, text
+from sqlmodel import Session, select
+
+from bench.login import Mailbox, one_login, state_names
+from bench.sessions import app_settings
+from bench.wsclient import ReflexTab
+from clientcenter.devserver import serve_app
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_login import code_for
+
+pytestmark = pytest.mark.scaleout
+
+POSTGRES_ADMIN = os.environ.get("CC_TEST_POSTGRES_URL",
+                                "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("CC_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"cc_scale_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    pg_url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    try:
+        with serve_app(tmp_path_factory.mktemp("cluster"), database_url=pg_url,
+                       redis_url=REDIS_URL, workers=WORKERS) as app:
+            yield app
+    finally:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_runs_on_postgres_redis_and_two_workers(cluster):
+    assert cluster.database_url.startswith("postgresql")
+    keys = redis.Redis.from_url(REDIS_URL).dbsize()
+    # Tabs' states live in Redis, so any worker can serve any event of any tab.
+    run(_open_tabs(cluster.url, 4))
+    assert redis.Redis.from_url(REDIS_URL).dbsize() > keys
+    assert httpx.get(cluster.url + "/healthz").json() == {"status": "ok"}
+    assert f"workers: {WORKERS}" in cluster.log_path.read_text().lower() or \
+        len(cluster.backend_pids()) >= WORKERS + 1
+
+
+def run(coro):
+    """asyncio.run in a thread of its own: the browser fixtures keep a loop in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _open_tabs(url: str, n: int) -> None:
+    tabs = [ReflexTab(url) for _ in range(n)]
+    await asyncio.gather(*(t.open("/") for t in tabs))
+    await asyncio.gather(*(t.close() for t in tabs))
+
+
+def test_login_flow_in_the_browser(cluster, page):
+    page.goto(cluster.url + "/")
+    page.locator("#login-email").fill("pat.rivera@example.com")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Email").first.click()
+    code = code_for(page, cluster, "pat.rivera@example.com")
+    page.locator("input[autocomplete='one-time-code']").fill(code)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/home/?$"), timeout=30000)
+    expect(page.get_by_text("Pat & Sam Rivera").first).to_be_visible(timeout=30000)
+    screenshot(page, "scale-out-home")
+
+
+def test_concurrent_logins_across_workers(cluster):
+    """Eight customers at once: code sent on one worker, verified and exchanged for a cookie
+    on whichever worker gets the request, home loaded on a new connection."""
+    emails = ["morgan.ellis@example.com", "grace.kim@example.com", "jose.alvarez@example.com",
+              "minh.nguyen@example.com", "lan.nguyen@example.com", "siobhan.obrien@example.com",
+              "sam.rivera@example.com", "dana@brightbakery.example"]
+    mailbox = Mailbox(cluster.database_url)
+    login_state, _ = state_names()
+
+    async def go():
+        async with httpx.AsyncClient(follow_redirects=False, timeout=60) as http:
+            return await asyncio.gather(*(one_login(cluster.url, e, mailbox, http, login_state)
+                                          for e in emails), return_exceptions=True)
+
+    results = run(go())
+    mailbox.engine.dispose()
+    failures = [r for r in results if isinstance(r, Exception)]
+    assert not failures, failures
+
+
+def test_send_limit_holds_across_workers(cluster):
+    """Six fresh connections ask for a code for the same person: the per-contact limit (5 an
+    hour) is counted in the database, so the sixth gets no code whichever worker it hits."""
+    email = "elena.garcia@example.com"
+    login_state, _ = state_names()
+
+    async def ask(n: int):
+        for _ in range(n):
+            tab = ReflexTab(cluster.url)
+            await tab.open("/")
+            await tab.call(f"{login_state}.submit_email", {"form": {"email": email}})
+            await tab.close()
+
+    run(ask(6))
+    engine = create_engine(cluster.database_url)
+    with engine.connect() as conn:
+        sent = conn.execute(text(
+            "SELECT COUNT(*) FROM outbox_message WHERE to_address = :a AND template = 'login_code'"
+        ), {"a": email}).scalar_one()
+    engine.dispose()
+    assert sent == 5
+
+
+def test_one_payment_when_tabs_on_both_workers_pay_at_once(cluster):
+    """Six tabs (six sessions, so spread over both workers) pay the same invoice at the same
+    moment: exactly one payment exists afterwards, the others are told why."""
+    from clientcenter.models import Account, Invoice, Payment
+    from clientcenter.state.billing import BillingState
+
+    engine = create_engine(cluster.database_url)
+    with Session(engine) as s:
+        account = s.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
+        invoice = s.exec(select(Invoice).where(Invoice.account_id == account.id,
+                                               Invoice.status == "open")).first()
+    billing = BillingState.get_full_name()
+    with app_settings(cluster):
+        pat_tokens = customer_session_tokens_for(cluster, "pat.rivera@example.com", 6)
+
+    async def pay_all():
+        tabs = [ReflexTab(cluster.url, f"cc_session={t}") for t in pat_tokens]
+        await asyncio.gather(*(t.open("/billing") for t in tabs))
+        for t in tabs:
+            await t.call(f"{billing}.start_pay", {"invoice_id": invoice.id})
+            await t.call(f"{billing}.set_method", {"value": "check"})
+            await t.call(f"{billing}.set_reference", {"value": "Check 1042"})
+
+        def outcome(tab):  # (error shown, form still open)
+            values = tab.state.get(billing, {})
+            return values.get("form_error_rx_state_", ""), values.get("paying_id_rx_state_", 0)
+
+        await asyncio.gather(*(
+            t.call(f"{billing}.submit_payment", {},
+                   until=lambda t=t: outcome(t)[0] or not outcome(t)[1]) for t in tabs))
+        errors = [outcome(t) for t in tabs]
+        await asyncio.gather(*(t.close() for t in tabs))
+        return errors
+
+    errors = run(pay_all())
+    with Session(engine) as s:
+        payments = s.exec(select(func.count()).select_from(Payment).where(
+            Payment.invoice_id == invoice.id, Payment.status != "failed")).one()
+    engine.dispose()
+    assert payments == 1
+    # One tab's form closes on its recorded payment; every other one says why it did not pay.
+    assert [error for error, still_open in errors if not still_open] == [""], errors
+    assert all(error and still_open for error, still_open in errors if still_open), errors
+
+
+def customer_session_tokens_for(app, email: str, n: int) -> list[str]:
+    from clientcenter.services.accounts import loginable_contacts
+    from clientcenter.services.sessions import create_session
+
+    engine = create_engine(app.database_url)
+    with Session(engine) as s:
+        contact, account = loginable_contacts(s, email)[0]
+        tokens = [create_session(s, kind="customer", email=email, contact_id=contact.id,
+                                 account_id=account.id)[1] for _ in range(n)]
+        s.commit()
+    engine.dispose()
+    return tokens

@@ -1,0 +1,77 @@
+"""Entering and leaving a customer's Client Center in read-only mode: session rotation, the
+Agent Section's "Logs in" / "Log off" rows, and the refusals."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from clientcenter.models import Account, ActivityLog, Agent, Contact
+from clientcenter.models.base import utcnow
+from clientcenter.services import read_only
+from clientcenter.services.errors import InvalidInput, NotAllowed
+from clientcenter.services.principal import Principal
+from clientcenter.services.sessions import check_session, create_session, principal_from_token
+
+
+def _agent_session(db, email="agent@example.com"):
+    agent = db.exec(select(Agent).where(Agent.email == email)).one()
+    record, token = create_session(db, kind="agent", email=agent.email, agent_id=agent.id,
+                                   second_factor_at=utcnow())
+    db.commit()
+    return Principal.agency(agent.id, session_id=record.id), token
+
+
+def _account(db, name) -> Account:
+    return db.exec(select(Account).where(Account.name == name)).one()
+
+
+def test_enter_and_leave_rotate_the_session_and_are_recorded(demo):
+    principal, token = _agent_session(demo)
+    rivera = _account(demo, "Pat & Sam Rivera")
+    grant = read_only.view_grant(demo, principal, rivera.id)
+    entered = read_only.enter_view(demo, grant=grant, token=token, client_ip="10.0.0.1")
+    demo.commit()
+    assert entered.destination == "/home"
+    assert principal_from_token(demo, token) is None  # the agency token died
+    viewing = principal_from_token(demo, entered.token)
+    assert (viewing.kind, viewing.read_only, viewing.account_id) == ("agent", True, rivera.id)
+    login_row = demo.exec(select(ActivityLog).where(ActivityLog.action_key == "agent.login")).one()
+    assert (login_row.account_id, login_row.actor_agent_id, login_row.read_only) == (
+        rivera.id, principal.agent_id, True)
+    # The same grant cannot be used twice (its session is gone).
+    with pytest.raises(NotAllowed):
+        read_only.enter_view(demo, grant=grant, token=token, client_ip="10.0.0.1")
+
+    left = read_only.exit_view(demo, token=entered.token, client_ip="10.0.0.1")
+    demo.commit()
+    assert left.destination == f"/agent/account?id={rivera.id}"
+    assert principal_from_token(demo, entered.token) is None
+    back = principal_from_token(demo, left.token)
+    assert (back.read_only, back.account_id, back.agent_id) == (False, None, principal.agent_id)
+    logoff = demo.exec(select(ActivityLog).where(ActivityLog.action_key == "agent.logoff")).one()
+    assert logoff.account_id == rivera.id and logoff.read_only
+    # The 12-hour limit still counts from the sign-in.
+    first = check_session(demo, left.token)
+    assert first.ok
+
+
+def test_entering_is_refused_without_the_right_session(demo):
+    principal, token = _agent_session(demo)
+    other_principal, other_token = _agent_session(demo, "priya.shah@harborandmain.example")
+    rivera = _account(demo, "Pat & Sam Rivera")
+    grant = read_only.view_grant(demo, principal, rivera.id)
+    with pytest.raises(NotAllowed):  # another agent's browser
+        read_only.enter_view(demo, grant=grant, token=other_token, client_ip="")
+    with pytest.raises(NotAllowed):  # no cookie at all
+        read_only.enter_view(demo, grant=grant, token=None, client_ip="")
+    with pytest.raises(NotAllowed):  # forged grant
+        read_only.enter_view(demo, grant=grant[:-3] + "abc", token=token, client_ip="")
+    with pytest.raises(InvalidInput, match="no active policy"):
+        read_only.view_grant(demo, principal, _account(demo, "Casey Quinn").id)
+    contact = demo.exec(select(Contact).where(Contact.email == "pat.rivera@example.com")).one()
+    with pytest.raises(NotAllowed):
+        read_only.view_grant(demo, Principal.customer(contact.account_id, contact.id), rivera.id)
+    with pytest.raises(NotAllowed):
+        read_only.exit_view(demo, token=token, client_ip="")
+    assert demo.exec(select(ActivityLog)).all() == []
