@@ -170,6 +170,21 @@ def test_upload_handler_stores_through_the_service(demo):
     assert state.items[0].title == "Window sticker" and state.items[0].yours
 
 
+def test_a_late_progress_report_does_not_hide_the_finished_upload(demo):
+    # Progress goes over the websocket, the file over HTTP: a report sent before the upload
+    # finished can be handled after it. It must neither clear the notice nor reopen the bar.
+    state = _state(DocumentsState, _cookie(demo))
+    state.upload_started()
+    state.upload_progress({"progress": 0.4})
+    assert state.uploading and state.upload_percent == 40
+    asyncio.run(state.handle_upload([_upload(sample_pdf(), "sticker.pdf")], "Window sticker"))
+    state.upload_progress({"progress": 0.97})
+    assert not state.uploading and state.upload_percent == 100
+    assert "Window sticker" in state.upload_notice
+    state.upload_started()  # the next pick starts clean
+    assert state.upload_notice == "" and state.upload_percent == 0
+
+
 def test_upload_handler_refuses_an_oversized_file_without_reading_it_all(demo, monkeypatch):
     monkeypatch.setenv("CC_SECURITY__UPLOAD_MAX_BYTES", "4096")
     from clientcenter.settings import reset_settings_cache

@@ -94,6 +94,9 @@ class DocumentsState(PortalState):
     upload_policy: str = NO_POLICY
     uploading: bool = False
     upload_percent: int = 0
+    # Progress events travel over the websocket while the file goes over HTTP, so one can
+    # arrive after the upload has finished; only those of an upload still open count.
+    _upload_open: bool = False
     upload_error: str = ""
     upload_notice: str = ""
 
@@ -217,16 +220,23 @@ class DocumentsState(PortalState):
         self.upload_policy = value if isinstance(value, str) else NO_POLICY
 
     @rx.event
+    def upload_started(self):
+        """A file was picked: clear the last outcome before its bytes go up."""
+        self._upload_open = True
+        self.uploading, self.upload_percent = False, 0
+        self.upload_error = self.upload_notice = ""
+
+    @rx.event
     def upload_progress(self, progress: dict):
         """Progress of the phone's upload (client-side numbers, display only)."""
+        if not self._upload_open:
+            return  # a late report from an upload that has already finished
         try:
             fraction = float(progress.get("progress", 0))
         except (TypeError, ValueError, AttributeError):
             fraction = 0.0
         self.uploading = fraction < 1
         self.upload_percent = max(0, min(100, round(fraction * 100)))
-        if self.uploading:
-            self.upload_error = self.upload_notice = ""
 
     @rx.event
     def upload_rejected(self, codes: list[str]):
@@ -248,6 +258,7 @@ class DocumentsState(PortalState):
                             policy: str = NO_POLICY):
         """``title`` and ``policy`` travel with the file (read from the form when the file
         was picked), so a just-typed title can't lose a race with the upload."""
+        self._upload_open = False
         principal = self._require_account_principal()
         if not files:
             return None  # the browser refused the pick; upload_rejected explains why
