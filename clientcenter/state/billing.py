@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services import billing, links
+from clientcenter.services import billing
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.payments import (
     abandon_checkout,
@@ -26,6 +26,7 @@ from clientcenter.services.payments.provider import METHOD_LABELS, get_provider
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 from clientcenter.state.base import PortalState
+from clientcenter.state.downloads import parse_id, start_download
 
 
 @dataclass
@@ -72,24 +73,6 @@ class PendingRow:
 class MethodChoice:
     value: str = ""
     label: str = ""
-
-
-def parse_id(value) -> int | None:
-    """An id from the URL or the browser: a plain positive integer, or nothing."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.isdigit() and len(value) < 12:
-        return int(value)
-    return None
-
-
-def start_download(principal: Principal, kind: str, object_id: int) -> rx.event.EventSpec:
-    """A short-lived link bound to this session (services/links.py); the route answers with
-    an attachment, so the page stays where it is."""
-    return rx.call_script(
-        f"window.location.assign({json.dumps(links.sign(principal, kind, object_id))})")
 
 
 BADGES = {"Due": "blue", "Overdue": "red", "Partly paid": "amber", "Payment pending": "amber",

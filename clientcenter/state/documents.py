@@ -19,7 +19,7 @@ from clientcenter.services.policies import format_date
 from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
 from clientcenter.state.base import PortalState
-from clientcenter.state.downloads import parse_id, start_download
+from clientcenter.state.downloads import parse_id, start_download, start_id_cards
 
 ALL = "all"
 NO_POLICY = "none"
@@ -202,16 +202,8 @@ class DocumentsState(PortalState):
         """One vehicle's card, or every vehicle's when ``vehicle_id`` is 0."""
         principal = self._require_account_principal()
         wanted = [parse_id(vehicle_id) or -1] if vehicle_id else None
-        try:
-            with session_scope() as db:
-                vehicle_ids = idcards.check_request(db, principal, parse_id(policy_id) or 0,
-                                                    wanted)
-        except ServiceError as exc:
-            self.card_error = exc.message
-            return None
-        self.card_error = ""
-        return start_download(principal, "idcards", int(policy_id),
-                              vehicle_ids=vehicle_ids if wanted else ())
+        download, self.card_error = start_id_cards(principal, policy_id, wanted)
+        return download
 
     # --- upload ---------------------------------------------------------------------------
 

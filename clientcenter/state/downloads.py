@@ -10,7 +10,9 @@ import json
 
 import reflex as rx
 
-from clientcenter.services import links
+from clientcenter.db import session_scope
+from clientcenter.services import idcards, links
+from clientcenter.services.errors import ServiceError
 from clientcenter.services.principal import Principal
 
 
@@ -29,3 +31,17 @@ def parse_id(value) -> int | None:
     if isinstance(value, str) and value.isdigit() and len(value) < 12:
         return int(value)
     return None
+
+
+def start_id_cards(principal: Principal, policy_id, vehicle_ids: list[int] | None
+                   ) -> tuple[rx.event.EventSpec | None, str]:
+    """The ID-card download (every vehicle's card when ``vehicle_ids`` is None), checked by
+    the service first; returns the download to start, or the reason it can't."""
+    try:
+        with session_scope() as db:
+            checked = idcards.check_request(db, principal, parse_id(policy_id) or 0,
+                                            vehicle_ids)
+    except ServiceError as exc:
+        return None, exc.message
+    return start_download(principal, "idcards", int(policy_id),
+                          vehicle_ids=checked if vehicle_ids is not None else ()), ""

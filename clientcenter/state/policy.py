@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services import idcards, policies
+from clientcenter.services import policies
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.state.base import PortalState
-from clientcenter.state.downloads import parse_id, start_download
+from clientcenter.state.downloads import parse_id, start_id_cards
 from clientcenter.state.home import PolicyRow, policy_row
 
 
@@ -83,13 +83,5 @@ class PolicyState(PortalState):
         if only_selected and not wanted:
             self.card_error = "Choose at least one vehicle, or tap Download all."
             return None
-        try:
-            with session_scope() as db:
-                vehicle_ids = idcards.check_request(db, principal, parse_id(policy_id) or 0,
-                                                    wanted)
-        except ServiceError as exc:
-            self.card_error = exc.message
-            return None
-        self.card_error = ""
-        return start_download(principal, "idcards", int(policy_id),
-                              vehicle_ids=vehicle_ids if only_selected else ())
+        download, self.card_error = start_id_cards(principal, policy_id, wanted)
+        return download
