@@ -3,11 +3,12 @@ and the lock after repeated misses."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pyotp
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from clientcenter.models import Agent, AgentRecoveryCode
 from clientcenter.services import totp
@@ -90,6 +91,60 @@ def test_a_code_works_once(session, agent):
     # The enrolment code itself was used up too.
     with pytest.raises(totp.SecondFactorRefused, match="already used"):
         totp.verify(session, agent, pyotp.TOTP(secret).at(NOW), NOW + timedelta(seconds=20))
+
+
+def test_an_older_code_is_refused_after_a_newer_one(session, agent):
+    secret, _ = _enrolled(session, agent)
+    app = pyotp.TOTP(secret)
+    later = NOW + timedelta(minutes=3)
+    ahead, now_code = app.at(later + timedelta(seconds=30)), app.at(later)
+    if ahead == now_code:
+        pytest.skip("the two steps' codes collide")
+    assert totp.verify(session, agent, ahead, later)  # a phone clock running fast
+    with pytest.raises(totp.SecondFactorRefused, match="already used"):
+        totp.verify(session, agent, now_code, later)
+    assert session.get(Agent, agent.id).totp_last_step == app.timecode(later) + 1
+
+
+def test_reset_forgets_the_last_step_so_a_new_secret_enrols_at_once(session, agent):
+    _enrolled(session, agent)
+    totp.reset(session, agent)
+    session.commit()
+    assert agent.totp_last_step is None
+    enrolment = totp.start_enrolment(session, agent)
+    # Re-enrolled within the same 30 seconds: the new app's first code is accepted.
+    assert totp.confirm_enrolment(session, agent, pyotp.TOTP(enrolment.secret).at(NOW), NOW)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.postgres
+def test_the_same_code_fired_at_once_is_accepted_once(engine, session, agent):
+    secret, _ = _enrolled(session, agent)
+    later = NOW + timedelta(minutes=4)
+    code = pyotp.TOTP(secret).at(later)
+    threads_n = 6
+    barrier = threading.Barrier(threads_n)
+    results: list = [None] * threads_n
+
+    def attempt(i: int) -> None:
+        with Session(engine, expire_on_commit=False) as s:
+            mine = s.get(Agent, agent.id)
+            barrier.wait()
+            try:
+                results[i] = totp.verify(s, mine, code, later)
+            except Exception as exc:  # noqa: BLE001 - the outcome under test
+                results[i] = exc
+            s.commit()  # a refusal still counts its failure, as the login step does
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(threads_n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    accepted = [r for r in results if isinstance(r, totp.Verified)]
+    refused = [r for r in results if isinstance(r, totp.SecondFactorRefused)]
+    assert len(accepted) == 1, results
+    assert len(refused) == threads_n - 1 and all("already used" in r.message for r in refused)
 
 
 def test_recovery_codes_work_once_in_any_spelling(session, agent):

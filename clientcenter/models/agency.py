@@ -21,6 +21,8 @@ class Agent(SQLModel, table=True):
     # Second factor (TOTP). The secret is sealed with the app key before storage.
     totp_secret_sealed: str | None = Field(default=None, max_length=512)
     totp_enrolled_at: datetime | None = utc_column(default=None)
+    # The last accepted 30-second step: a code is accepted only for a later one (RFC 6238 §5.2).
+    totp_last_step: int | None = None
     created_at: datetime = created_at_field()
 
     @property

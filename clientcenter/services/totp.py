@@ -5,8 +5,10 @@
 - Enrolment: a new secret is shown once as a QR code (and as text); it counts only after the
   agent proves it with a code from the app. Then ten recovery codes are shown once; only their
   keyed hashes are kept and each works once.
-- Verification accepts the current 30-second step and one on either side (clock skew), never
-  the same step twice (a code seen over a shoulder is dead), and locks after repeated misses.
+- Verification accepts the current 30-second step and one on either side (clock skew), and
+  only a step later than the last one accepted (RFC 6238 §5.2): a code seen over a shoulder is
+  dead, and so is an older one. Acceptance is one conditional UPDATE of ``agent.totp_last_step``,
+  so two requests racing with the same code cannot both pass. Repeated misses lock it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pyotp
 import segno
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from clientcenter.models import Agent, AgentRecoveryCode, RateEvent
@@ -38,9 +40,8 @@ RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misrea
 FAILURES_PER_HOUR = 5
 _SEAL_INFO = b"clientcenter/totp-seal/v1"
 _SEAL_PREFIX = "v1."
-# rate_event scopes
-FAIL_SCOPE = "fail:totp"
-USED_STEP_SCOPE = "totp:step"
+FAIL_SCOPE = "fail:totp"  # rate_event scope
+_USED = "That code was already used. Wait for your app to show the next one."
 
 
 class SecondFactorRefused(ServiceError):
@@ -102,6 +103,7 @@ def start_enrolment(session: Session, agent: Agent) -> Enrolment:
     secret = pyotp.random_base32()
     agent.totp_secret_sealed = seal_secret(agent.id, secret)
     agent.totp_enrolled_at = None
+    agent.totp_last_step = None
     session.add(agent)
     session.flush()
     return describe_enrolment(agent)
@@ -131,7 +133,9 @@ def confirm_enrolment(session: Session, agent: Agent, code: str,
         _count_failure(session, agent, now)
         raise SecondFactorRefused("That code doesn't match. Check that the app shows "
                                   f"“{_issuer()}” for {agent.email} and type its current code.")
-    _mark_step_used(session, agent, step, now)
+    if not _accept_step(session, agent, step):
+        _count_failure(session, agent, now)
+        raise SecondFactorRefused(_USED)
     agent.totp_enrolled_at = now
     session.add(agent)
     codes = _new_recovery_codes(session, agent, now)
@@ -143,6 +147,7 @@ def reset(session: Session, agent: Agent) -> None:
     """Remove the second factor (an administrator's act: lost phone). The next sign-in enrols."""
     agent.totp_secret_sealed = None
     agent.totp_enrolled_at = None
+    agent.totp_last_step = None  # steps of the old secret say nothing about the next one
     session.add(agent)
     for code in session.exec(select(AgentRecoveryCode).where(AgentRecoveryCode.agent_id == agent.id)):
         session.delete(code)
@@ -196,10 +201,9 @@ def verify(session: Session, agent: Agent, code: str, now: datetime | None = Non
         _count_failure(session, agent, now)
         raise SecondFactorRefused("That code isn't right. Codes change every 30 seconds: type "
                                   "the one your app shows now, or use a recovery code.")
-    if not _mark_step_used(session, agent, step, now):
+    if not _accept_step(session, agent, step):
         _count_failure(session, agent, now)
-        raise SecondFactorRefused("That code was already used. Wait for your app to show the "
-                                  "next one.")
+        raise SecondFactorRefused(_USED)
     return Verified("totp", recovery_codes_left(session, agent))
 
 
@@ -272,14 +276,16 @@ def _count_failure(session: Session, agent: Agent, now: datetime) -> None:
     session.flush()
 
 
-def _mark_step_used(session: Session, agent: Agent, step: int, now: datetime) -> bool:
-    """Remember an accepted step; False if it was accepted before (a replay)."""
-    key = keyed_hash("rate", f"agent:{agent.id}:step:{step}")[:64]
-    seen = session.exec(
-        select(RateEvent.id).where(RateEvent.scope == USED_STEP_SCOPE, RateEvent.key_hash == key)
-    ).first()
-    if seen is not None:
-        return False
-    session.add(RateEvent(scope=USED_STEP_SCOPE, key_hash=key, created_at=now))
-    session.flush()
-    return True
+def _accept_step(session: Session, agent: Agent, step: int) -> bool:
+    """Record ``step`` as the last accepted one; False if it or a later step was accepted
+    before (a replay, or an older code after a newer one). One conditional UPDATE: of two
+    requests racing with the same code, PostgreSQL makes the second wait for the first and
+    re-check the condition, and SQLite lets only one writer in at a time."""
+    result = session.execute(
+        update(Agent)
+        .where(Agent.id == agent.id,
+               or_(Agent.totp_last_step.is_(None), Agent.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount == 1
