@@ -141,6 +141,8 @@ class Delivery(_Section):
     # A claimed message is another relay's to retry once its lease has run out.
     relay_lease_seconds: float = Field(120.0, gt=0)
     relay_poll_seconds: float = Field(2.0, gt=0)
+    # Each relay also forgets old rate-limit events and finished login attempts, this often.
+    housekeeping_seconds: float = Field(3600.0, ge=60)
     # Run the relay inside the app process (the embedded default); turn off when a separate
     # `python -m clientcenter.cli relay` process does the sending.
     relay_in_app: bool = True

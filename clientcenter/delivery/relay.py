@@ -10,13 +10,18 @@
 
 A relay that dies between 2 and 3 leaves the row "sending" until its lease runs out. The next
 relay then asks the provider whether it already accepted that dedupe key before sending again;
-only when the provider cannot tell does it send again (at-least-once)."""
+only when the provider cannot tell does it send again (at-least-once).
+
+Every relay loop also runs the housekeeping sweep (services/housekeeping.py) at most once per
+``delivery.housekeeping_seconds``: the app process and the `relay` command both have one."""
 
 from __future__ import annotations
 
 import logging
 import random
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -36,6 +41,7 @@ from clientcenter.delivery.base import (
 )
 from clientcenter.models import OutboxMessage
 from clientcenter.models.base import utcnow
+from clientcenter.services import housekeeping
 from clientcenter.settings import Settings, get_settings
 
 log = logging.getLogger("clientcenter.relay")
@@ -66,6 +72,8 @@ class Relay:
     settings: Settings = field(default_factory=get_settings)
     backends: dict | None = None
     batch_size: int = 20
+    clock: Callable[[], float] = time.monotonic  # for the housekeeping interval
+    _housekept_at: float | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         if self.backends is None:
@@ -133,8 +141,29 @@ class Relay:
             except Exception:  # a database hiccup must not kill the relay thread
                 log.exception("relay pass failed")
                 report = RelayReport()
+            try:
+                self.housekeep_if_due()
+            except Exception:  # nor a failed sweep; the next interval tries again
+                log.exception("housekeeping failed")
             if not report.handled:
                 stop.wait(poll)
+
+    # -- housekeeping --------------------------------------------------------------------
+    def housekeep_if_due(self) -> bool:
+        """Sweep on the first call, then once per interval. True if it swept (or found
+        another relay sweeping)."""
+        now = self.clock()
+        interval = self.settings.delivery.housekeeping_seconds
+        if self._housekept_at is not None and now - self._housekept_at < interval:
+            return False
+        self._housekept_at = now  # before the sweep: a failing one waits an interval too
+        with Session(self.engine) as session:
+            swept = housekeeping.sweep(session)
+            session.commit()
+        if swept and (swept.rate_events or swept.login_challenges):
+            log.info("housekeeping: deleted %d rate events, %d login attempts",
+                     swept.rate_events, swept.login_challenges)
+        return True
 
     # -- delivering one message -----------------------------------------------------------
     def _deliver(self, claim: Claim, report: RelayReport) -> None:

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete, or_
 from sqlmodel import Session, select
 
 from clientcenter.models import LoginChallenge
@@ -28,6 +29,8 @@ from clientcenter.settings import get_settings
 CODE_DIGITS = 6
 # An attempt that has not finished in this long must start again from the email.
 ATTEMPT_LIFETIME = timedelta(minutes=30)
+# Ended attempts are deleted this long after they ended (services/housekeeping.py).
+KEEP_ENDED = timedelta(days=1)
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.]")
 
 # rate_event scopes
@@ -274,3 +277,23 @@ def consume(db: Session, challenge_id: int, *, now: datetime | None = None) -> L
     challenge = db.get(LoginChallenge, challenge_id)
     db.refresh(challenge)
     return challenge
+
+
+def prune(db: Session, *, now: datetime | None = None) -> int:
+    """Delete attempts that ended more than KEEP_ENDED ago, with their code hashes.
+
+    An attempt ends ATTEMPT_LIFETIME after it began: every step finds it through
+    find_challenge, which refuses it from then on, and the single-use login grant or contact
+    change ticket made from a verified attempt lives minutes. No table references
+    login_challenge. The code's own expiry is checked too, so an attempt whose last code was
+    issued late is kept a full day after that code expired."""
+    now = now or utcnow()
+    ended_before = now - KEEP_ENDED
+    result = db.execute(
+        delete(LoginChallenge)
+        .where(LoginChallenge.created_at < ended_before - ATTEMPT_LIFETIME,
+               or_(LoginChallenge.code_expires_at.is_(None),
+                   LoginChallenge.code_expires_at < ended_before))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
