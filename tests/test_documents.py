@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, select
 
-from clientcenter.models import ActivityLog, Document, OutboxMessage, Task
+from clientcenter.db import session_scope
+from clientcenter.models import ActivityLog, Agent, Document, OutboxMessage, Task
 from clientcenter.services import documents, storage
 from clientcenter.services.documents import UploadRefused
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
@@ -197,6 +201,100 @@ def test_upload_a_pdf_stores_privately_and_notifies_per_the_matrix(demo):
         OutboxMessage.activity_id == entry.id)).all()}
     # AE to the producer, CE to Sam, PA to Pat because a co-applicant acted.
     assert kinds == {"agent", "customer", "primary"}
+
+
+def _stored_path(db, item) -> Path:
+    path = next(storage._root().rglob(db.get(Document, item.id).storage_key))
+    assert path.read_bytes()
+    return path
+
+
+def _duplicate_agent(db) -> None:
+    """A row the database refuses when the transaction commits (its email is taken)."""
+    taken = db.exec(select(Agent.email)).first()
+    db.add(Agent(email=taken, first_name="Dup", last_name="Licate"))
+
+
+class _CommitRefused(OperationalError):
+    def __init__(self):
+        super().__init__("COMMIT", {}, Exception("the database refused the commit"))
+
+
+@pytest.mark.parametrize("failure", ["a row is refused", "COMMIT is refused"])
+def test_an_upload_whose_transaction_does_not_commit_leaves_no_file(demo, failure):
+    """The state's unit of work (session_scope) as the upload and attach handlers use it."""
+    pat = customer(demo, PAT)
+    before = footprint(demo)
+    engine = demo.get_bind()
+
+    def refuse_commit(_conn):
+        raise _CommitRefused()
+
+    with pytest.raises(IntegrityError if failure == "a row is refused" else OperationalError):
+        with session_scope() as db:
+            item = documents.upload_document(db, pat, original_name="a.pdf", data=sample_pdf())
+            path = _stored_path(db, item)
+            if failure == "a row is refused":
+                _duplicate_agent(db)
+            else:
+                event.listen(db.get_bind(), "commit", refuse_commit)
+    if failure == "COMMIT is refused":
+        event.remove(engine, "commit", refuse_commit)
+    assert not path.exists()
+    assert footprint(demo) == before
+
+
+def test_an_upload_in_a_session_closed_without_commit_leaves_no_file(demo):
+    pat = customer(demo, PAT)
+    before = footprint(demo)
+    with Session(demo.get_bind()) as db:
+        path = _stored_path(db, documents.upload_document(db, pat, original_name="a.pdf",
+                                                          data=sample_pdf()))
+    assert not path.exists()
+    assert footprint(demo) == before
+
+
+# PostgreSQL only: pysqlite opens no transaction before the first write, so there a SAVEPOINT
+# begins the transaction and its RELEASE commits it.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.postgres
+def test_an_upload_in_a_released_savepoint_goes_with_the_outer_rollback(demo):
+    pat = customer(demo, PAT)
+    before = footprint(demo)
+    with Session(demo.get_bind()) as db:
+        with db.begin_nested():
+            path = _stored_path(db, documents.upload_document(db, pat, original_name="a.pdf",
+                                                              data=sample_pdf()))
+        assert path.exists()  # released, not committed
+        db.rollback()
+        assert not path.exists()
+    assert footprint(demo) == before
+
+
+def test_a_committed_upload_keeps_its_file_whatever_the_session_does_next(demo):
+    pat = customer(demo, PAT)
+    with Session(demo.get_bind()) as db:
+        item = documents.upload_document(db, pat, original_name="a.pdf", data=sample_pdf())
+        path = _stored_path(db, item)
+        db.commit()
+        _duplicate_agent(db)
+        with pytest.raises(IntegrityError):
+            db.commit()
+        db.rollback()
+    assert path.exists() and demo.get(Document, item.id) is not None
+
+
+def test_a_failed_write_leaves_no_partial_file(demo, monkeypatch):
+    pat = customer(demo, PAT)
+    before = footprint(demo)
+
+    def disk_full(_fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        documents.upload_document(demo, pat, original_name="a.pdf", data=sample_pdf())
+    assert footprint(demo) == before
 
 
 def test_a_photo_named_pdf_is_stored_as_what_it_is(demo):

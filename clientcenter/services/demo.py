@@ -422,7 +422,7 @@ def _add_policy(session, settings, account, p: DemoPolicy, today, rng) -> Policy
 def _add_document(session, settings, account, policy, category, title, data: bytes, when) -> Document:
     from datetime import datetime, time, timezone
 
-    stored = storage.save_bytes(data)
+    stored = storage.save_bytes(data, session=session)
     doc = Document(
         account_id=account.id, policy_id=policy.id if policy else None, category=category,
         title=title, filename=title.replace(" ", "-").replace("/", "-") + ".pdf",

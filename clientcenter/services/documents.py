@@ -226,8 +226,8 @@ def upload_document(session: Session, principal: Principal, *, original_name: st
                     title: str = "", policy_id: int | None = None) -> DocumentItem:
     """Store a customer's file after the size, type and scan checks, and record the action.
 
-    Every refusal raises before a byte is stored. The caller commits; if our own writes fail
-    the blob is removed here (a failed commit afterwards can leave an unreferenced blob only).
+    Every refusal raises before a byte is stored. The caller commits; the file is removed if
+    our own writes fail, and by the store if the transaction then does not commit.
     """
     if principal.read_only or not principal.is_customer:
         # Read-only mode changes nothing; the attempt goes to the security log.
@@ -253,7 +253,7 @@ def upload_document(session: Session, principal: Principal, *, original_name: st
     stem = _clean_stem(original_name or "") or "upload"
     now = datetime.now(timezone.utc)
     filename = f"{stem}.{extension}"
-    stored = storage.save_bytes(data)
+    stored = storage.save_bytes(data, session=session)
     try:
         doc = Document(
             account_id=account.id, policy_id=policy.id if policy else None,
