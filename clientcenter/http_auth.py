@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlparse
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -67,14 +68,21 @@ async def complete_login(request: Request) -> Response:
     grant = await _grant(request)
     # Back to the shared-document or payment link that brought the customer here, if any.
     return_to = paths.safe_return_path((await request.form()).get("next"))
-    try:
+    client_ip, user_agent = request_client_ip(request), _user_agent(request)
+    held = token_from_cookie_header(request.headers.get("cookie"))
+
+    def start_session():
         with login.login_scope() as db:
-            done = login.complete(db, grant=grant, client_ip=request_client_ip(request),
-                                  user_agent=_user_agent(request))
+            done = login.complete(db, grant=grant, client_ip=client_ip, user_agent=user_agent)
             # A session this browser still held ends now (shared device, second login).
-            previous = find_session(db, token_from_cookie_header(request.headers.get("cookie")))
+            previous = find_session(db, held)
             if previous is not None and previous.id != done.session.id:
                 revoke_session(db, previous)
+            return done
+
+    try:
+        # Database work off the event loop, which also carries every tab's websocket.
+        done = await run_in_threadpool(start_session)
     except ServiceError:
         return redirect(f"{paths.CUSTOMER_LOGIN}?signed_out=attempt")
     response = redirect(return_to or done.destination)
@@ -89,11 +97,15 @@ async def switch_account(request: Request) -> Response:
         return Response("Forbidden", status_code=403, headers=NO_STORE)
     grant = await _grant(request)
     token = token_from_cookie_header(request.headers.get("cookie"))
-    try:
+    client_ip, user_agent = request_client_ip(request), _user_agent(request)
+
+    def switch():
         with login.login_scope() as db:
-            done = login.complete_switch(db, grant=grant, token=token,
-                                         client_ip=request_client_ip(request),
-                                         user_agent=_user_agent(request))
+            return login.complete_switch(db, grant=grant, token=token, client_ip=client_ip,
+                                         user_agent=user_agent)
+
+    try:
+        done = await run_in_threadpool(switch)
     except ServiceError:
         return redirect(f"{paths.ACCOUNT_CHOICE}?refused=1")
     response = redirect(done.destination)
@@ -107,15 +119,18 @@ async def logout(request: Request) -> Response:
         log.warning("logout refused: foreign origin %r", request.headers.get("origin"))
         return Response("Forbidden", status_code=403, headers=NO_STORE)
     token = token_from_cookie_header(request.headers.get("cookie"))
-    destination = f"{paths.CUSTOMER_LOGIN}?signed_out=logout"
-    with session_scope() as db:
-        record = find_session(db, token)
-        if record is not None:
+
+    def end_session() -> str:
+        with session_scope() as db:
+            record = find_session(db, token)
+            if record is None:
+                return f"{paths.CUSTOMER_LOGIN}?signed_out=logout"
             read_only.record_logout(db, token)
             revoke_session(db, record)
-            if record.kind == "agent":
-                destination = f"{paths.AGENT_LOGIN}?signed_out=logout"
-    response = redirect(destination)
+            login_page = paths.AGENT_LOGIN if record.kind == "agent" else paths.CUSTOMER_LOGIN
+            return f"{login_page}?signed_out=logout"
+
+    response = redirect(await run_in_threadpool(end_session))
     clear_session_cookie(response)
     return response
 

@@ -20,6 +20,7 @@ from clientcenter.services.sessions import create_session
 from clientcenter.state.base import SessionEnded
 from clientcenter.state.billing import BillingState
 from clientcenter.state.pay_link import PayLinkState
+from tests.handlers import settle
 
 
 def _state(cls, cookie: str | None, path: str = "/billing"):
@@ -67,13 +68,13 @@ def test_without_a_session_every_handler_sends_the_tab_to_login(demo):
     for call in (state.load, state.submit_payment, lambda: state.start_pay(1),
                  lambda: state.download_receipt(1), lambda: state.confirm_received(1)):
         with pytest.raises(SessionEnded):
-            call()
+            settle(call())
     assert _payments(demo) == []
 
 
 def test_customer_pays_once_even_when_the_button_is_pressed_twice(demo):
     state = _state(BillingState, _customer_cookie(demo))
-    state.load()
+    settle(state.load())
     invoice = _open_invoice(demo, "Pat & Sam Rivera")
     assert invoice.number in [row.number for row in state.invoices]
     state.start_pay(invoice.id)
@@ -91,7 +92,7 @@ def test_customer_pays_once_even_when_the_button_is_pressed_twice(demo):
 
 def test_forged_ids_reach_nothing_of_another_account(demo):
     state = _state(BillingState, _customer_cookie(demo))
-    state.load()
+    settle(state.load())
     theirs = _open_invoice(demo, "Morgan Ellis")
     state.start_pay(theirs.id)
     assert state.paying_id == 0 and state.notice_kind == "error"
@@ -105,14 +106,14 @@ def test_forged_ids_reach_nothing_of_another_account(demo):
 
 def test_agent_in_read_only_mode_confirms_a_reported_transfer(demo):
     customer = _state(BillingState, _customer_cookie(demo))
-    customer.load()
+    settle(customer.load())
     invoice = _open_invoice(demo, "Pat & Sam Rivera")
     customer.start_pay(invoice.id)
     customer.set_method("bank_transfer")
     customer.submit_payment()
 
     agent = _state(BillingState, _agent_cookie(demo))
-    agent.load()
+    settle(agent.load())
     assert agent.read_only
     [row] = agent.pending
     agent.confirm_received(row.payment_id)
@@ -133,7 +134,7 @@ def test_agent_in_read_only_mode_confirms_a_reported_transfer(demo):
 
 def test_a_customer_cannot_confirm_their_own_transfer(demo):
     state = _state(BillingState, _customer_cookie(demo))
-    state.load()
+    settle(state.load())
     invoice = _open_invoice(demo, "Pat & Sam Rivera")
     state.start_pay(invoice.id)
     state.set_method("check")
@@ -164,5 +165,5 @@ def test_the_pay_link_opens_the_invoice_for_its_account_only(demo):
     assert morgan.open_link() is None and morgan.state == "other_account"
 
     billing = _state(BillingState, _customer_cookie(demo), f"/billing?invoice={invoice.id}")
-    billing.load()
+    settle(billing.load())
     assert billing.paying_id == invoice.id

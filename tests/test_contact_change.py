@@ -12,6 +12,7 @@ from clientcenter.services import contact_change, profile
 from clientcenter.services.errors import InvalidInput, NotAllowed, ReadOnlyRefused
 from clientcenter.services.principal import Principal
 from tests.selfservice_support import agent_viewing, customer, table_counts
+from tests.handlers import settle
 
 PAT = "pat.rivera@example.com"
 SAM = "sam.rivera@example.com"
@@ -116,7 +117,7 @@ def test_profile_handlers_walk_through_the_code(demo):
     s = demo
     cookie = _cookie(s)
     state = _state(ProfileEditState, cookie)
-    state.load()
+    settle(state.load())
     state.save_personal({"first_name": "Pat", "last_name": "Rivera",
                          "email": "pat.new@example.com", "mobile": "(207) 555-0101"})
     assert state.verify_field == "email" and "pat.new@example.com" in state.verify_message

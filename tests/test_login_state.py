@@ -13,6 +13,7 @@ from sqlmodel import select
 from clientcenter.models import OutboxMessage
 from clientcenter.state.account import AccountState
 from clientcenter.state.login import LoginState
+from tests.handlers import settle
 
 IP = "198.51.100.44"
 
@@ -51,7 +52,7 @@ def test_unknown_and_inactive_emails_leave_the_page_exactly_as_a_known_one(db):
     views = {}
     for email in ("casey.quinn@example.com", "nobody@example.com", "morgan.ellis@example.com"):
         state = _state(LoginState)
-        state.submit_email({"email": email})
+        settle(state.submit_email({"email": email}))
         view = _public(state)
         view["info"] = view["info"].replace(email, "<email>")
         view["email"] = "<email>"
@@ -63,51 +64,51 @@ def test_unknown_and_inactive_emails_leave_the_page_exactly_as_a_known_one(db):
 
 def test_the_attempt_id_is_kept_server_side_only(db):
     state = _state(LoginState)
-    state.submit_email({"email": "morgan.ellis@example.com"})
+    settle(state.submit_email({"email": "morgan.ellis@example.com"}))
     assert state._attempt_id
     assert state._attempt_id not in str(_public(state))
 
 
 def test_a_bad_email_keeps_what_was_typed(db):
     state = _state(LoginState)
-    state.submit_email({"email": "pat.rivera@"})
+    settle(state.submit_email({"email": "pat.rivera@"}))
     assert state.step == "email" and state.email == "pat.rivera@"
     assert "doesn't look like an email" in state.error
 
 
 def test_full_flow_with_account_choice_ends_in_a_post_to_the_session_route(db):
     state = _state(LoginState)
-    state.submit_email({"email": "jordan.lee@example.com"})
+    settle(state.submit_email({"email": "jordan.lee@example.com"}))
     assert state.step == "channel" and not re.search(r"\d", state.info)
-    state.choose_channel("email")
+    settle(state.choose_channel("email"))
     assert state.step == "code" and state.channel == "email"
-    state.submit_code({"code": "000000" if _code(db, "jordan.lee@example.com") != "000000"
-                       else "111111"})
+    wrong = "000000" if _code(db, "jordan.lee@example.com") != "000000" else "111111"
+    settle(state.submit_code({"code": wrong}))
     assert "isn't right" in state.error and state.step == "code"
-    state.submit_code({"code": _code(db, "jordan.lee@example.com")})
+    settle(state.submit_code({"code": _code(db, "jordan.lee@example.com")}))
     assert state.step == "account" and [a["kind"] for a in state.accounts] == [
         "Personal", "Commercial"]
-    state.choose_account("999999")
+    settle(state.choose_account("999999"))
     assert "isn't one you can open" in state.error
-    state.choose_account("not-a-number")
+    settle(state.choose_account("not-a-number"))
     assert state.error == "Pick one of the accounts listed."
-    spec = state.choose_account(state.accounts[1]["id"])
+    spec = settle(state.choose_account(state.accounts[1]["id"]))
     assert "/auth/complete" in str(spec) and "grant" in str(spec)
     assert state._attempt_id == ""
 
 
 def test_an_ended_attempt_returns_to_the_email_step_keeping_the_email(db):
     state = _state(LoginState)
-    state.submit_email({"email": "morgan.ellis@example.com"})
+    settle(state.submit_email({"email": "morgan.ellis@example.com"}))
     state._attempt_id = "gone"
-    state.submit_code({"code": "123456"})
+    settle(state.submit_code({"code": "123456"}))
     assert state.step == "email" and state.email == "morgan.ellis@example.com"
     assert "start again" in state.error
 
 
 def test_signed_out_reason_is_shown_and_a_logged_in_visitor_goes_home(db):
     state = _state(LoginState, query="signed_out=idle")
-    state.open_page()
+    settle(state.open_page())
     assert "30 minutes without activity" in state.notice
     from clientcenter.services.accounts import loginable_contacts
     from clientcenter.services.sessions import create_session
@@ -116,7 +117,7 @@ def test_signed_out_reason_is_shown_and_a_logged_in_visitor_goes_home(db):
     _, token = create_session(db, kind="customer", email=contact.email, contact_id=contact.id,
                               account_id=account.id)
     db.commit()
-    assert "/home" in str(_state(LoginState, cookie=f"cc_session={token}").open_page())
+    assert "/home" in str(settle(_state(LoginState, cookie=f"cc_session={token}").open_page()))
 
 
 def test_switching_outside_the_list_is_refused_on_the_profile_side(db):
@@ -128,7 +129,7 @@ def test_switching_outside_the_list_is_refused_on_the_profile_side(db):
                               account_id=account.id)
     db.commit()
     state = _state(AccountState, cookie=f"cc_session={token}")
-    state.load()
+    settle(state.load())
     assert len(state.accounts) == 2 and state.accounts[0]["current"] == "1"
     pat_account = loginable_contacts(db, "pat.rivera@example.com")[0][1]
     assert state.switch_to(str(pat_account.id)) is None

@@ -34,6 +34,7 @@ from clientcenter.state.profile_edit import ProfileEditState
 from clientcenter.state.proposals import ProposalRow, ProposalsState
 from clientcenter.state.requests import RequestsState
 from tests.selfservice_support import account_named, table_counts
+from tests.handlers import settle
 
 RIVERA = "Pat & Sam Rivera"
 JORDAN = "Jordan Lee"
@@ -127,7 +128,7 @@ def test_read_only_agent_handlers_refuse_every_write(demo):
     requests_state.submit({"subject": "a", "message": "b"})
     assert "Read-only" in requests_state.form_error
     profile_state = _state(ProfileEditState, cookie)
-    profile_state.load()
+    settle(profile_state.load())
     assert profile_state.read_only and not profile_state.is_customer
     profile_state.save_personal({"first_name": "X", "last_name": "Y", "email": "x@example.com"})
     profile_state.save_preferences({"notify_by_sms": "on"})
@@ -152,7 +153,7 @@ def test_certificate_handlers_refuse_another_accounts_records(demo):
     bakery_holder = s.exec(select(CertificateHolder)
                            .where(CertificateHolder.account_id == bakery.id)).first()
     state = _state(CertificatesState, _cookie(s, STUDIO, "jordan.lee@example.com"))
-    state.load()
+    settle(state.load())
     own = state.certificates[0]
     before = table_counts(s)
     assert state.download(bakery_cert.id) is None
@@ -193,13 +194,13 @@ def test_proposal_and_survey_handlers_with_planted_ids(demo):
 def test_menu_and_links_show_only_the_sessions_account(demo):
     s = demo
     menu = _state(MenuState, _cookie(s, JORDAN, "jordan.lee@example.com"))
-    menu.load()
+    settle(menu.load())
     assert menu.menu_loaded and menu.claims_to_rate == [] and menu.open_proposals == 0
     rivera_menu = _state(MenuState, _cookie(s))
-    rivera_menu.load()
+    settle(rivera_menu.load())
     assert rivera_menu.open_proposals == 1 and len(rivera_menu.claims_to_rate) == 1
     links_state = _state(IntegrationsState, _cookie(s, STUDIO, "jordan.lee@example.com"))
-    links_state.load()
+    settle(links_state.load())
     assert all("boat" not in row.label for row in links_state.cross_sell)
 
 

@@ -29,6 +29,7 @@ from tests.selfservice_helpers import (
     policy_of,
     sample_pdf,
 )
+from tests.handlers import settle
 
 PAT = "Pat & Sam Rivera"
 JORDAN = "Jordan Lee"
@@ -79,7 +80,7 @@ def _jordan_ids(db):
 
 def test_home_shows_only_the_sessions_account(demo):
     state = _state(HomeState, _cookie(demo))
-    state.load()
+    settle(state.load())
     numbers = {row.number for row in state.current + state.past}
     assert numbers == {policy_of(demo, PAT, line).number for line in ("auto", "home", "umbrella")}
     assert state.greeting_name == "Pat" and not state.read_only
@@ -88,19 +89,19 @@ def test_home_shows_only_the_sessions_account(demo):
 def test_policy_page_with_another_accounts_id_shows_nothing(demo):
     _, jordan_auto, _ = _jordan_ids(demo)
     state = _state(PolicyState, _cookie(demo), policy_id=jordan_auto.id)
-    state.load()
+    settle(state.load())
     assert "couldn't find that policy" in state.error
     assert state.policy.number == "" and state.coverages == [] and state.vehicles == []
     for bad in ("abc", "-1", "1 OR 1=1", ""):
         state = _state(PolicyState, _cookie(demo), policy_id=bad)
-        state.load()
+        settle(state.load())
         assert state.error and state.coverages == []
 
 
 def test_own_policy_page_loads(demo):
     auto = policy_of(demo, PAT, "auto")
     state = _state(PolicyState, _cookie(demo), policy_id=auto.id)
-    state.load()
+    settle(state.load())
     assert state.error == "" and state.policy.number == auto.number
     assert len(state.vehicles) == 2 and state.coverages
 
@@ -134,7 +135,7 @@ def test_id_card_handlers_refuse_other_accounts_policies_and_vehicles(demo):
 def test_document_handlers_refuse_other_accounts_documents_and_policies(demo):
     jordan_doc, jordan_auto, _ = _jordan_ids(demo)
     state = _state(DocumentsState, _cookie(demo))
-    state.load()
+    settle(state.load())
     assert state.items and jordan_doc not in {row.id for row in state.items}
     before = footprint(demo)
     assert state.download(jordan_doc) is None
@@ -147,7 +148,7 @@ def test_document_handlers_refuse_other_accounts_documents_and_policies(demo):
     assert footprint(demo) == before
     # ?policy=<someone else's policy> in the URL falls back to all of mine.
     state = _state(DocumentsState, _cookie(demo), policy=jordan_auto.id)
-    state.load()
+    settle(state.load())
     assert state.filter_policy == "all" and state.items
 
 
@@ -201,7 +202,7 @@ def test_upload_handler_refuses_an_oversized_file_without_reading_it_all(demo, m
 
 def test_read_only_agent_upload_is_refused_on_the_server(demo):
     state = _state(DocumentsState, _cookie(demo, agent=True))
-    state.load()
+    settle(state.load())
     assert state.read_only and state.items  # sees what the customer sees
     before = footprint(demo)
     asyncio.run(state.handle_upload([_upload(sample_pdf())], "Sneaky"))
@@ -219,7 +220,7 @@ def test_no_session_reaches_nothing(demo, handler):
         demo, Principal.customer(account_named(demo, PAT).id,
                                  contact_on(demo, account_named(demo, PAT)).id))[0]
     call = {
-        "load": lambda: state.load(),
+        "load": lambda: settle(state.load()),
         "download": lambda: state.download(doc.id),
         "search": lambda: state.search_form({"q": "x"}),
         "upload": lambda: asyncio.run(state.handle_upload([_upload(sample_pdf())])),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from clientcenter.state.base import (
     handle_backend_exception,
     location_for,
 )
+from tests.handlers import settle
 
 
 @pytest.fixture
@@ -60,7 +62,7 @@ def test_principal_comes_from_the_cookie_of_this_connection(db):
     principal = state._require_principal()
     assert principal.session_id == record.id and principal.account_id == record.account_id
     assert state._client_ip() == "203.0.113.9"
-    state.load()
+    settle(state.load())
     assert state.seen_account == record.account_id
 
 
@@ -73,7 +75,7 @@ def test_each_call_rechecks_the_database(db):
     db.add(row)
     db.commit()
     with pytest.raises(SessionEnded) as ended:
-        state.load()
+        settle(state.load())
     assert ended.value.location == "/?signed_out=revoked"
 
 
@@ -102,8 +104,8 @@ def test_verified_but_no_account_chosen_goes_to_the_account_list(db):
 
 def test_on_load_guard_leaves_with_a_fresh_tab_or_stays(db):
     _, token = _customer_token(db)
-    assert _state(f"cc_session={token}").require_login() is None
-    spec = _state(None).require_login()
+    assert settle(_state(f"cc_session={token}").require_login()) is None
+    spec = settle(_state(None).require_login())
     assert "signed_out=login" in str(spec) and "sessionStorage.removeItem" in str(spec)
 
 

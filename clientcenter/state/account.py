@@ -9,7 +9,7 @@ from clientcenter.models import Account, Contact
 from clientcenter.services import login
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.sessions import OK, SessionCheck
-from clientcenter.state.base import PortalState, SessionEnded, post_navigation
+from clientcenter.state.base import PortalState, SessionEnded, off_loop, post_navigation
 
 
 class AccountState(PortalState):
@@ -33,6 +33,7 @@ class AccountState(PortalState):
         return check
 
     @rx.event
+    @off_loop
     def load(self):
         """on_load for Profile and Switch accounts."""
         check = self._require_customer()

@@ -25,7 +25,7 @@ from clientcenter.services.payments import (
 from clientcenter.services.payments.provider import METHOD_LABELS, get_provider
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 from clientcenter.state.downloads import parse_id, start_download
 
 
@@ -126,6 +126,7 @@ class BillingState(PortalState):
     instructions: str = ""
 
     @rx.event
+    @off_loop
     def load(self):
         principal = self._require_account_principal()
         self.notice = ""

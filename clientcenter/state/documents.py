@@ -18,7 +18,7 @@ from clientcenter.services.documents import format_size
 from clientcenter.services.policies import format_date
 from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 from clientcenter.state.downloads import parse_id, start_download, start_id_cards
 
 ALL = "all"
@@ -122,6 +122,7 @@ class DocumentsState(PortalState):
         self.items = [_row(i) for i in found]
 
     @rx.event
+    @off_loop
     def load(self):
         principal = self._require_account_principal()
         wanted_policy = parse_id(self.router.page.params.get("policy"))

@@ -9,7 +9,7 @@ import reflex as rx
 from clientcenter.db import session_scope
 from clientcenter.services import idcards, policies
 from clientcenter.services.errors import ServiceError
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 
 
 @dataclass
@@ -49,6 +49,7 @@ class HomeState(PortalState):
     id_card_policy_count: int = 0
 
     @rx.event
+    @off_loop
     def load(self):
         principal = self._require_account_principal()
         try:

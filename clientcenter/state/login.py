@@ -10,7 +10,7 @@ from clientcenter import paths
 from clientcenter.services import login
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.sessions import OK, signed_out_message
-from clientcenter.state.base import PortalState, post_navigation
+from clientcenter.state.base import PortalState, off_loop, post_navigation
 
 STEPS = ("email", "channel", "code", "account")
 
@@ -56,6 +56,7 @@ class LoginState(PortalState):
         return post_navigation("/auth/complete", fields)
 
     @rx.event
+    @off_loop
     def open_page(self):
         """on_load: the reason for a sign-out, or straight home when already logged in."""
         reason = self.router.url.query_parameters.get("signed_out", "")
@@ -70,6 +71,7 @@ class LoginState(PortalState):
         return None
 
     @rx.event
+    @off_loop
     def submit_email(self, form: dict):
         self.email = str(form.get("email", "")).strip()[:254]
         self.notice = ""
@@ -82,6 +84,7 @@ class LoginState(PortalState):
         self._show(answer)
 
     @rx.event
+    @off_loop
     def choose_channel(self, channel: str):
         try:
             with login.login_scope() as db:
@@ -94,6 +97,7 @@ class LoginState(PortalState):
         self._show(answer)
 
     @rx.event
+    @off_loop
     def resend(self):
         try:
             with login.login_scope() as db:
@@ -106,6 +110,7 @@ class LoginState(PortalState):
         self._show(answer)
 
     @rx.event
+    @off_loop
     def submit_code(self, form: dict):
         try:
             with login.login_scope() as db:
@@ -126,6 +131,7 @@ class LoginState(PortalState):
         return None
 
     @rx.event
+    @off_loop
     def choose_account(self, account_id: str):
         try:
             with login.login_scope() as db:

@@ -9,7 +9,7 @@ import reflex as rx
 from clientcenter.db import session_scope
 from clientcenter.services import policies
 from clientcenter.services.errors import NotFound, ServiceError
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 from clientcenter.state.downloads import parse_id, start_id_cards
 from clientcenter.state.home import PolicyRow, policy_row
 
@@ -48,6 +48,7 @@ class PolicyState(PortalState):
     card_error: str = ""
 
     @rx.event
+    @off_loop
     def load(self):
         principal = self._require_account_principal()
         self.loaded, self.card_error, self.selected_vehicles = False, "", []
