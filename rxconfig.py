@@ -5,6 +5,7 @@ import os
 import reflex as rx
 
 from clientcenter.components.brand import build_theme
+from clientcenter.frontend_chunks import ChunkGroups
 from clientcenter.settings import get_settings
 
 _settings = get_settings()
@@ -20,6 +21,7 @@ config = rx.Config(
     cors_allowed_origins=[_public],
     trusted_proxy_hops=_settings.security.trusted_proxy_hops,
     # The theme is the agency's branding, read from settings at build time.
-    plugins=[rx.plugins.RadixThemesPlugin(theme=build_theme(_settings))],
+    # ChunkGroups: fewer, larger JavaScript files per page (clientcenter/frontend_chunks.py).
+    plugins=[rx.plugins.RadixThemesPlugin(theme=build_theme(_settings)), ChunkGroups()],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter.components.icons import icon_match
 from clientcenter.state.billing import BillingState, InvoiceRow, PaymentRow, PendingRow
 
 
 def notice_callout(message, kind, id: str) -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(
-            message,
-            icon=rx.match(kind, ("error", "triangle-alert"), ("info", "info"), "circle-check"),
+        rx.callout.root(
+            rx.callout.icon(icon_match(kind, {"error": "triangle-alert", "info": "info"},
+                                       "circle-check")),
+            rx.callout.text(message),
             color_scheme=rx.match(kind, ("error", "red"), ("info", "blue"), "green"),
             role="status",
             width="100%",

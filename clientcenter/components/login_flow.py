@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter.components.icons import icon_if
 from clientcenter.state.login import LoginState
 
 LABEL_STYLE = {"font_weight": "500", "font_size": "14px"}
@@ -104,7 +105,7 @@ def code_step() -> rx.Component:
 def _account_button(account: dict) -> rx.Component:
     return rx.button(
         rx.hstack(
-            rx.icon(rx.cond(account["kind"] == "Commercial", "building-2", "house"), size=18),
+            icon_if(account["kind"] == "Commercial", "building-2", "house", size=18),
             rx.text(account["name"], weight="medium", text_align="left", flex="1"),
             rx.badge(account["kind"], variant="soft"),
             align="center",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter import paths
+from clientcenter.components.icons import icon_if
 from clientcenter.components.layout import page_shell
 from clientcenter.components.profile_sections import profile_sections
 from clientcenter.components.session_actions import logout_button, switch_accounts_button
@@ -48,7 +49,7 @@ def _account_row(account: dict) -> rx.Component:
     current = account["current"] == "1"
     return rx.button(
         rx.hstack(
-            rx.icon(rx.cond(account["kind"] == "Commercial", "building-2", "house"), size=18),
+            icon_if(account["kind"] == "Commercial", "building-2", "house", size=18),
             rx.text(account["name"], weight="medium", text_align="left", flex="1"),
             rx.cond(current, rx.badge("Open now", color_scheme="green"),
                     rx.badge(account["kind"], variant="soft")),

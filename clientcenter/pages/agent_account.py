@@ -15,6 +15,7 @@ from clientcenter.components.agent_ui import (
     notice_callout,
     section,
 )
+from clientcenter.components.icons import icon_if
 from clientcenter.state.agent import AgentAccountState
 
 
@@ -78,7 +79,7 @@ def _header() -> rx.Component:
                               spacing="1", align="center"),
                     href="/agent", underline="none", id="back-link"),
             rx.hstack(
-                rx.icon(rx.cond(AgentAccountState.kind == "commercial", "building-2", "house"),
+                icon_if(AgentAccountState.kind == "commercial", "building-2", "house",
                         size=22, flex_shrink="0"),
                 rx.heading(AgentAccountState.name, size="5", as_="h1", id="account-name",
                            flex="1", min_width="0"),

@@ -12,6 +12,7 @@ from clientcenter.components.agent_ui import (
     pager,
     page_title,
 )
+from clientcenter.components.icons import icon_if
 from clientcenter.state.agent import AgentSearchState
 
 
@@ -20,7 +21,7 @@ def _result(r: dict) -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.icon(rx.cond(r["kind"] == "Commercial", "building-2", "house"), size=18,
+                    icon_if(r["kind"] == "Commercial", "building-2", "house", size=18,
                             flex_shrink="0"),
                     rx.text(r["name"], weight="bold", size="3", flex="1", min_width="0"),
                     rx.cond(r["active"] == "yes",

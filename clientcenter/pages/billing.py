@@ -13,6 +13,7 @@ from clientcenter.components.billing_cards import (
     read_only_banner,
     section_heading,
 )
+from clientcenter.components.icons import icon_match
 from clientcenter.components.layout import page_shell
 from clientcenter.state.billing import BillingState, InvoiceRow
 from clientcenter.state.pay_link import PayLinkState
@@ -116,8 +117,8 @@ def pay_link_page() -> rx.Component:
             PayLinkState.loaded,
             rx.card(
                 rx.vstack(
-                    rx.icon(rx.match(PayLinkState.state, *_LINK_ICONS.items(), "receipt"),
-                            size=32, color=rx.color("accent", 11)),
+                    icon_match(PayLinkState.state, _LINK_ICONS, "receipt", size=32,
+                               color=rx.color("accent", 11)),
                     rx.heading(rx.match(PayLinkState.state,
                                         ("paid", "Already paid"),
                                         ("cancelled", "Invoice cancelled"),
