@@ -8,6 +8,11 @@ Each load is a first visit (fresh browser context, empty cache) at 390x844. Figu
   hydrated and its event handlers live);
 - content: navigation start → the page's own content visible (for the portal, its data);
 - JS: bytes of JavaScript fetched (on the wire, and decoded).
+
+A second table breaks the load down (p50, ms from navigation start): the last JavaScript file
+received, DOMContentLoaded (module scripts evaluated), the websocket open (Reflex opens it
+while React is still starting), the hydrate sent (Reflex sends it from the root's effect, so:
+React has hydrated the page) and the first delta (= interactive).
 """
 
 from __future__ import annotations
@@ -27,13 +32,26 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 
-# Records when the first state delta arrives on Reflex's websocket (socket.io "42" packets).
+# Records when Reflex's websocket opens, when the hydrate goes out (in the socket.io CONNECT
+# packet, "40") and when the first state delta arrives ("42" packets).
 WATCH_SOCKET = """
 (() => {
   window.__ccFirstDelta = null;
+  window.__ccSocketOpen = null;
+  window.__ccHydrateSent = null;
   const Native = window.WebSocket;
   function Watched(...args) {
     const ws = new Native(...args);
+    ws.addEventListener('open', () => {
+      if (window.__ccSocketOpen === null) window.__ccSocketOpen = performance.now();
+    });
+    const send = ws.send.bind(ws);
+    ws.send = (data) => {
+      if (window.__ccHydrateSent === null && typeof data === 'string' && data.startsWith('40')) {
+        window.__ccHydrateSent = performance.now();
+      }
+      return send(data);
+    };
     ws.addEventListener('message', (ev) => {
       if (window.__ccFirstDelta === null && typeof ev.data === 'string'
           && ev.data.startsWith('42') && ev.data.includes('"delta"')) {
@@ -54,6 +72,10 @@ COLLECT = """
   const js = performance.getEntriesByType('resource').filter(r => r.name.split('?')[0].endsWith('.js'));
   return {
     load: nav.loadEventEnd,
+    js_done: js.reduce((a, r) => Math.max(a, r.responseEnd), 0),
+    dom_ready: nav.domContentLoadedEventEnd,
+    socket_open: window.__ccSocketOpen,
+    hydrate_sent: window.__ccHydrateSent,
     interactive: window.__ccFirstDelta,
     js_wire: js.reduce((a, r) => a + r.transferSize, 0),
     js_decoded: js.reduce((a, r) => a + r.decodedBodySize, 0),
@@ -71,6 +93,8 @@ class PageFigures:
     js_wire: int
     js_decoded: int
     js_files: int
+    # The load's milestones, one list per BREAKDOWN key (ms from navigation start).
+    milestones: dict[str, list[float]]
 
     def p50(self, xs: list[float]) -> float:
         return statistics.median(xs)
@@ -80,8 +104,13 @@ class PageFigures:
         return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
 
 
+BREAKDOWN = [("js_done", "JS done"), ("dom_ready", "DOM ready"), ("socket_open", "ws open"),
+             ("hydrate_sent", "hydrate sent"), ("interactive", "1st delta")]
+
+
 def measure(browser, url: str, ready_selector: str, runs: int, cookies=None) -> PageFigures:
     interactive, content, last = [], [], {}
+    milestones = {key: [] for key, _ in BREAKDOWN}
     for _ in range(runs):
         context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
                                       device_scale_factor=2)
@@ -96,9 +125,11 @@ def measure(browser, url: str, ready_selector: str, runs: int, cookies=None) -> 
         last = page.evaluate(COLLECT)
         interactive.append(last["interactive"])
         content.append(max(shown, last["interactive"]))
+        for key, _ in BREAKDOWN:
+            milestones[key].append(last[key] or 0.0)
         context.close()
     return PageFigures(url, interactive, content, last["js_wire"], last["js_decoded"],
-                       last["js_files"])
+                       last["js_files"], milestones)
 
 
 def customer_cookie(app) -> list[dict]:
@@ -145,6 +176,11 @@ def print_table(results: list[tuple[str, PageFigures]]) -> None:
         print(f"{name:32} {i50:13.0f}ms {f.p95(f.interactive):5.0f}ms {f.p50(f.content):9.0f}ms "
               f"{i50 / floor:7.2f}× {f.js_wire / 1024:7.0f}KB {f.js_decoded / 1024:8.0f}KB "
               f"{f.js_files:5d}")
+    print()
+    print(f"{'where the time goes (p50, ms)':32} "
+          + " ".join(f"{label:>12}" for _, label in BREAKDOWN))
+    for name, f in results:
+        print(f"{name:32} " + " ".join(f"{f.p50(f.milestones[key]):12.0f}" for key, _ in BREAKDOWN))
 
 
 def main() -> None:
