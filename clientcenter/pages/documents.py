@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import ArrayVar, ObjectVar
 
+from clientcenter.components.forms import INPUT_STYLE
 from clientcenter.components.layout import page_shell
 from clientcenter.components.policy_cards import (
     error_callout,
@@ -103,9 +104,20 @@ def _document(row) -> rx.Component:
     )
 
 
-def _choice_items(choices, all_label: str):
-    return [rx.select.item(all_label, value=ALL),
-            rx.foreach(choices, lambda c: rx.select.item(c.label, value=c.value))]
+def _choice_select(id_: str, label: str, first: tuple[str, str], choices, value,
+                   on_change) -> rx.Component:
+    """A native <select>, like the request forms': the phone's own picker. (A Radix select
+    renders all its options a second time, into a hidden fragment, right after the page
+    hydrates: with three of them that held up the websocket's first update here.)"""
+    return rx.el.select(
+        rx.el.option(first[1], value=first[0]),
+        rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
+        id=id_,
+        aria_label=label,
+        value=value,
+        on_change=on_change,
+        style={**INPUT_STYLE, "appearance": "auto"},
+    )
 
 
 def _filters() -> rx.Component:
@@ -133,22 +145,10 @@ def _filters() -> rx.Component:
             width="100%",
         ),
         rx.grid(
-            rx.select.root(
-                rx.select.trigger(placeholder="All policies", width="100%",
-                                  id="filter-policy", aria_label="Policy"),
-                rx.select.content(*_choice_items(S.policy_choices, "All policies")),
-                value=S.filter_policy,
-                on_change=S.set_filter_policy,
-                size="2",
-            ),
-            rx.select.root(
-                rx.select.trigger(placeholder="All kinds", width="100%",
-                                  id="filter-category", aria_label="Kind of document"),
-                rx.select.content(*_choice_items(S.category_choices, "All kinds")),
-                value=S.filter_category,
-                on_change=S.set_filter_category,
-                size="2",
-            ),
+            _choice_select("filter-policy", "Policy", (ALL, "All policies"), S.policy_choices,
+                           S.filter_policy, S.set_filter_policy),
+            _choice_select("filter-category", "Kind of document", (ALL, "All kinds"),
+                           S.category_choices, S.filter_category, S.set_filter_category),
             columns="2",
             spacing="2",
             width="100%",
@@ -281,18 +281,9 @@ def _upload() -> rx.Component:
                 rx.input(id=UPLOAD_TITLE_ID, default_value="",
                          placeholder="e.g. New car window sticker", max_length=120, size="3",
                          width="100%"),
-                rx.select.root(
-                    rx.select.trigger(width="100%", id="upload-policy",
-                                      aria_label="Which policy is it about?"),
-                    rx.select.content(
-                        rx.select.item("Not about one policy", value=NO_POLICY),
-                        rx.foreach(S.policy_choices,
-                                   lambda c: rx.select.item(c.label, value=c.value)),
-                    ),
-                    value=S.upload_policy,
-                    on_change=S.set_upload_policy,
-                    size="3",
-                ),
+                _choice_select("upload-policy", "Which policy is it about?",
+                               (NO_POLICY, "Not about one policy"), S.policy_choices,
+                               S.upload_policy, S.set_upload_policy),
                 _picker(UPLOAD_PHOTO_ID, "Take a photo", "camera", PHOTO_ACCEPT, camera=True,
                         primary=True),
                 _picker(UPLOAD_FILE_ID, "Choose a file", "paperclip", FILE_ACCEPT,
