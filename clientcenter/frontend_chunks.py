@@ -23,21 +23,26 @@ VITE_CONFIG = "vite.config.js"
 # Where Reflex's template lists its own group; ours go right after it.
 _ANCHOR = 'name: "reflex-env",\n            },'
 
-# Priority order: icons first (all lucide code; small, and nearly every page shows some),
-# then the rest of node_modules. The icons group holds only the icons pages name as long as
-# no page uses lucide's DynamicIcon (rx.icon given a Var; see components/icons.py): its lazy
-# imports of all ~1,600 icons would land in this one file, so post_build refuses such a build.
+# Packages only a page or two use; left out of the vendor file, so other pages don't load them
+# (the bundler gives them a chunk shared by the pages that do): file uploads on /documents
+# and /requests, the debounced input on /billing.
+PAGE_PACKAGES = ("react-dropzone", "file-selector", "attr-accept", "react-debounce-input")
+
+# The icons group holds only the icons pages name as long as no page uses lucide's
+# DynamicIcon (rx.icon given a Var; see components/icons.py): its lazy imports of all ~1,600
+# icons would land in this one file, so post_build refuses such a build. Vendor goes first so
+# that React, which lucide imports, stays in the vendor file.
 GROUPS = """
             {
-              name: "icons",
-              test: /node_modules[\\\\/]lucide-react[\\\\/]/,
+              name: "vendor",
+              test: /node_modules[\\\\/](?!(lucide-react|%s)[\\\\/])/,
               priority: 20,
             },
             {
-              name: "vendor",
-              test: /node_modules[\\\\/]/,
+              name: "icons",
+              test: /node_modules[\\\\/]lucide-react[\\\\/]/,
               priority: 10,
-            },"""
+            },""" % "|".join(PAGE_PACKAGES)
 
 
 def add_chunk_groups(config_js: str) -> str:

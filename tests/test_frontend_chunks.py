@@ -17,8 +17,8 @@ def test_groups_go_into_reflexs_generated_vite_config():
     original = _reflex_vite_config()
     patched = add_chunk_groups(original)
     assert GROUPS in patched
-    assert patched.index('name: "reflex-env"') < patched.index('name: "icons"')
-    assert patched.index('name: "icons"') < patched.index('name: "vendor"')
+    assert patched.index('name: "reflex-env"') < patched.index('name: "vendor"')
+    assert patched.index('name: "vendor"') < patched.index('name: "icons"')
     assert add_chunk_groups(patched) == patched  # once only
 
 
