@@ -266,9 +266,16 @@ def _picker(upload_id: str, label: str, icon: str, accept: dict, *, camera: bool
     return zone
 
 
+# Whether this visitor may send documents is known once the page's data is in (read_only
+# comes with it): until then the upload card and its "Send" link are not shown, rather than
+# shown to an agent's read-only view and then taken away. It also keeps the card's two
+# pickers out of the page's first render, which the websocket's first update waits for.
+CAN_UPLOAD = S.loaded & ~S.read_only
+
+
 def _upload() -> rx.Component:
     return rx.cond(
-        ~S.read_only,
+        CAN_UPLOAD,
         rx.card(
             rx.vstack(
                 section_heading("Send us a document", icon="upload"),
@@ -319,7 +326,7 @@ def documents_page() -> rx.Component:
         rx.hstack(
             rx.heading("Documents", size="6", as_="h1"),
             rx.spacer(),
-            rx.cond(~S.read_only,
+            rx.cond(CAN_UPLOAD,
                     rx.link(rx.button(rx.icon("upload", size=16), "Send", variant="soft",
                                       size="2"),
                             href="#upload-card", aria_label="Send us a document")),
