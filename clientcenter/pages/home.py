@@ -103,7 +103,10 @@ def home() -> rx.Component:
         ),
         error_callout(HomeState.error),
         loading_placeholder(HomeState.loaded),
-        _quick_actions(),
+        # With the account's data: before it, the billing card said "Nothing due" and the
+        # grid changed shape when the ID-card card arrived. (Also ~70 fewer components for
+        # the page's first render, which the websocket's first update waits for.)
+        rx.cond(HomeState.loaded, _quick_actions()),
         _policy_lists(),
         self_service_menu(),  # requests, contact, certificates, proposals, surveys, links
         nav_active="/home",
