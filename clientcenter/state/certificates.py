@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import json
-
 import reflex as rx
 
 from clientcenter.db import session_scope
@@ -14,6 +12,7 @@ from clientcenter.services import certificates, links
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.state import form_errors
 from clientcenter.state.base import PortalState
+from clientcenter.state.downloads import download_script
 
 
 @dataclass
@@ -82,8 +81,7 @@ class CertificatesState(PortalState):
             return
         self.download_error = ""
         # A short-lived link bound to this session; the route re-checks and records it.
-        path = links.sign(principal, "certificate", checked)
-        return rx.call_script(f"window.location.assign({json.dumps(path)})")
+        return download_script(links.sign(principal, "certificate", checked))
 
     def _fail(self, exc: ServiceError, target: str) -> None:
         self.field_errors, message = form_errors.split(exc)

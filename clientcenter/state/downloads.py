@@ -16,10 +16,19 @@ from clientcenter.services.errors import ServiceError
 from clientcenter.services.principal import Principal
 
 
+def download_script(path: str) -> rx.event.EventSpec:
+    """Fetch ``path`` as a download through a clicked ``<a download>``. Navigating the window
+    instead would fire ``beforeunload``, on which Reflex drops the websocket; the reconnect
+    then re-runs the page's on_load and wipes what the page was showing."""
+    return rx.call_script(
+        "(() => {const a = document.createElement('a');"
+        f" a.href = {json.dumps(path)}; a.download = ''; a.rel = 'noopener';"
+        " document.body.appendChild(a); a.click(); a.remove();})()")
+
+
 def start_download(principal: Principal, kind: str, object_id: int, *,
                    vehicle_ids: tuple[int, ...] = ()) -> rx.event.EventSpec:
-    path = links.sign(principal, kind, object_id, vehicle_ids=vehicle_ids)
-    return rx.call_script(f"window.location.assign({json.dumps(path)})")
+    return download_script(links.sign(principal, kind, object_id, vehicle_ids=vehicle_ids))
 
 
 def parse_id(value) -> int | None:
