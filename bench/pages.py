@@ -3,7 +3,8 @@ Reflex page (the framework's floor), in the same run.
 
     python -m bench.pages [--runs 10]
 
-Each load is a first visit (fresh browser context, empty cache) at 390x844. Figures:
+Each load is a first visit (fresh browser context, empty cache) at 390x844; the blank app and
+the portal are served at once and their pages loaded in turn, round after round. Figures:
 - interactive: navigation start → the first state update over the websocket (the page is
   hydrated and its event handlers live);
 - content: navigation start → the page's own content visible (for the portal, its data);
@@ -108,12 +109,11 @@ BREAKDOWN = [("js_done", "JS done"), ("dom_ready", "DOM ready"), ("socket_open",
              ("hydrate_sent", "hydrate sent"), ("interactive", "1st delta")]
 
 
-def measure(browser, url: str, ready_selector: str, runs: int, cookies=None) -> PageFigures:
-    interactive, content, last = [], [], {}
-    milestones = {key: [] for key, _ in BREAKDOWN}
-    for _ in range(runs):
-        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                      device_scale_factor=2)
+def load_once(browser, url: str, ready_selector: str, cookies=None) -> tuple[dict, float]:
+    """One first visit: the page's figures (COLLECT) and when its content showed."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    try:
         if cookies:
             context.add_cookies(cookies)
         page = context.new_page()
@@ -122,14 +122,18 @@ def measure(browser, url: str, ready_selector: str, runs: int, cookies=None) -> 
         page.wait_for_function("window.__ccFirstDelta !== null", timeout=30000)
         page.locator(ready_selector).first.wait_for(state="visible", timeout=30000)
         shown = page.evaluate("performance.now()")
-        last = page.evaluate(COLLECT)
-        interactive.append(last["interactive"])
-        content.append(max(shown, last["interactive"]))
-        for key, _ in BREAKDOWN:
-            milestones[key].append(last[key] or 0.0)
+        return page.evaluate(COLLECT), shown
+    finally:
         context.close()
-    return PageFigures(url, interactive, content, last["js_wire"], last["js_decoded"],
-                       last["js_files"], milestones)
+
+
+def figures(url: str, loads: list[tuple[dict, float]]) -> PageFigures:
+    last = loads[-1][0]
+    return PageFigures(
+        url, [f["interactive"] for f, _ in loads],
+        [max(shown, f["interactive"]) for f, shown in loads],
+        last["js_wire"], last["js_decoded"], last["js_files"],
+        {key: [f[key] or 0.0 for f, _ in loads] for key, _ in BREAKDOWN})
 
 
 def customer_cookie(app) -> list[dict]:
@@ -142,22 +146,30 @@ def customer_cookie(app) -> list[dict]:
 
 
 def run(runs: int) -> list[tuple[str, PageFigures]]:
-    results = []
+    """Both apps are served at once and the pages are loaded in turn, round after round, so
+    a change in the machine's load falls on all of them alike rather than on one phase."""
     with tempfile.TemporaryDirectory(prefix="cc-bench-pages-") as tmp, \
-            sync_playwright() as pw:
+            sync_playwright() as pw, serve_blank_app() as blank_url, \
+            serve_app(Path(tmp) / "app") as app:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        with serve_blank_app() as blank_url:
-            results.append(("blank Reflex page", measure(browser, blank_url, "#blank-text", runs)))
-        with serve_app(Path(tmp) / "app") as app:
-            cookies = customer_cookie(app)
-            results.append(("portal: login page", measure(browser, app.url + "/", "#login-email", runs)))
-            for name, path, selector in PORTAL_PAGES:
+        cookies = customer_cookie(app)
+        targets = [("blank Reflex page", blank_url, "#blank-text", None),
+                   ("portal: login page", app.url + "/", "#login-email", None),
+                   *((name, app.url + path, selector, cookies)
+                     for name, path, selector in PORTAL_PAGES)]
+        loads: dict[str, list] = {name: [] for name, *_ in targets}
+        for _ in range(runs):
+            for name, url, selector, page_cookies in targets:
+                if loads[name] is None:
+                    continue
                 try:
-                    results.append((name, measure(browser, app.url + path, selector, runs, cookies)))
+                    loads[name].append(load_once(browser, url, selector, page_cookies))
                 except PlaywrightTimeout:
-                    print(f"{name}: {selector!r} never appeared at {path}; page left out")
+                    print(f"{name}: {selector!r} never appeared at {url}; page left out")
+                    loads[name] = None
         browser.close()
-    return results
+        return [(name, figures(url, loads[name])) for name, url, *_ in targets
+                if loads[name]]
 
 
 # The logged-in pages and an element that shows their data has arrived. (On /documents, a
