@@ -8,11 +8,11 @@ from typing import Any
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services import certificates, links
+from clientcenter.services import certificates
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.state import form_errors
 from clientcenter.state.base import PortalState
-from clientcenter.state.downloads import download_script
+from clientcenter.state.downloads import start_download
 
 
 @dataclass
@@ -81,7 +81,7 @@ class CertificatesState(PortalState):
             return
         self.download_error = ""
         # A short-lived link bound to this session; the route re-checks and records it.
-        return download_script(links.sign(principal, "certificate", checked))
+        return start_download(principal, "certificate", checked)
 
     def _fail(self, exc: ServiceError, target: str) -> None:
         self.field_errors, message = form_errors.split(exc)
