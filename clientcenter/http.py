@@ -17,6 +17,7 @@ from clientcenter.http_files import ROUTES as FILE_ROUTES, UploadSizeLimit
 from clientcenter.http_integrations import ROUTES as INTEGRATION_ROUTES
 from clientcenter.http_payments import ROUTES as PAYMENT_ROUTES
 from clientcenter.security_headers import SecurityHeaders
+from clientcenter.tab_binding import TabBinding
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -34,5 +35,6 @@ def build_http_app() -> Starlette:
     return Starlette(
         routes=[Route("/healthz", health), *AUTH_ROUTES, *FILE_ROUTES, *PAYMENT_ROUTES,
                 *INTEGRATION_ROUTES, *DELIVERY_ROUTES, *AGENT_ROUTES],
-        middleware=[Middleware(SecurityHeaders), Middleware(UploadSizeLimit)],
+        middleware=[Middleware(SecurityHeaders), Middleware(TabBinding),
+                    Middleware(UploadSizeLimit)],
     )

@@ -124,9 +124,15 @@ def find_session(db: Session, token: str | None) -> UserSession | None:
     """The record a token belongs to, live or not."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    return db.exec(
-        select(UserSession).where(UserSession.token_hash == hash_session_token(token))
-    ).first()
+    return find_session_by_hash(db, hash_session_token(token))
+
+
+def find_session_by_hash(db: Session, token_hash: str | None) -> UserSession | None:
+    """The record behind a token's keyed hash: what a tab's connection carries instead of the
+    token (clientcenter/connection.py)."""
+    if not token_hash or len(token_hash) != 64:
+        return None
+    return db.exec(select(UserSession).where(UserSession.token_hash == token_hash)).first()
 
 
 def revoke_session(db: Session, record: UserSession, *, now: datetime | None = None) -> bool:
@@ -234,8 +240,16 @@ def check_session(
 ) -> SessionCheck:
     """Everything the server knows about a token, re-checked now. A live session's idle clock
     restarts (``touch``) unless it was touched within the last minute."""
+    token_hash = hash_session_token(token) if token and len(token) <= MAX_TOKEN_LENGTH else None
+    return check_session_hash(db, token_hash, now=now, touch=touch)
+
+
+def check_session_hash(
+    db: Session, token_hash: str | None, *, now: datetime | None = None, touch: bool = True
+) -> SessionCheck:
+    """:func:`check_session` for a token's keyed hash (a tab's connection carries only that)."""
     now = now or utcnow()
-    record = find_session(db, token)
+    record = find_session_by_hash(db, token_hash)
     if record is None:
         return SessionCheck("login")
     reason = _expiry_reason(record, now)

@@ -32,8 +32,8 @@ import logging
 
 import reflex as rx
 
-from clientcenter.cookies import token_from_cookie_header
 from clientcenter import paths
+from clientcenter.connection import BROWSER_HEADER, REMEMBERED_HEADER, SESSION_HEADER
 from clientcenter.db import session_scope
 from clientcenter.services.principal import Principal
 from clientcenter.services.sessions import (
@@ -41,7 +41,7 @@ from clientcenter.services.sessions import (
     OK,
     SECOND_FACTOR,
     SessionCheck,
-    check_session,
+    check_session_hash,
 )
 
 log = logging.getLogger("clientcenter.security")
@@ -121,8 +121,22 @@ def off_loop(handler):
 class PortalState(rx.State):
     """Base state for pages behind login. Holds no identity: see the module docstring."""
 
-    def _session_token(self) -> str | None:
-        return token_from_cookie_header(self.router.headers.cookie)
+    def _connection_digest(self, header: str) -> str | None:
+        """A keyed hash the tab-binding middleware put on this connection in place of one of
+        our cookies (clientcenter/connection.py); None when the browser sent no such cookie."""
+        value = self.router.headers.raw_headers.get(header, "")
+        return value if len(value) == 64 else None
+
+    def _session_digest(self) -> str | None:
+        return self._connection_digest(SESSION_HEADER)
+
+    def _browser_digest(self) -> str | None:
+        """This browser's key, hashed: binds login attempts to the browser that began them."""
+        return self._connection_digest(BROWSER_HEADER)
+
+    def _remembered_digest(self) -> str | None:
+        """The remembered-browser cookie, hashed (a browser that completed a login before)."""
+        return self._connection_digest(REMEMBERED_HEADER)
 
     def _client_ip(self) -> str:
         # Reflex derives this from the socket peer, or from X-Forwarded-For only across the
@@ -131,7 +145,7 @@ class PortalState(rx.State):
 
     def _check_session(self) -> SessionCheck:
         with session_scope() as db:
-            return check_session(db, self._session_token())
+            return check_session_hash(db, self._session_digest())
 
     def _require_principal(self) -> Principal:
         """The principal of this connection's session cookie, checked in the database now.
