@@ -135,12 +135,14 @@ async def one_login(url: str, email: str, mailbox: Mailbox, http: httpx.AsyncCli
         lap("verify code")
     finally:
         await tab.close()
-    answer = await http.post(url + "/auth/complete", data={"grant": grant})
-    cookie = "; ".join(f"{k}={v}" for k, v in answer.cookies.items())
+    # The grant is bound to the browser that proved the code: post it with that browser's key.
+    answer = await http.post(url + "/auth/complete", data={"grant": grant},
+                             headers={"origin": url, "cookie": tab.cookie_header()})
+    cookie = "; ".join(f"{k}={v}" for k, v in answer.cookies.items() if k != "cc_browser")
     if not cookie:
         raise RuntimeError(f"{email}: /auth/complete set no cookie ({answer.status_code})")
     lap("set cookie")
-    home = ReflexTab(url, cookie)
+    home = ReflexTab(url, cookie, browser_key=tab.browser_key)
     try:
         await home.open("/home")
         if "/" in [p.split("?")[0] for p in home.redirects()]:

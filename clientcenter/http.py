@@ -35,6 +35,6 @@ def build_http_app() -> Starlette:
     return Starlette(
         routes=[Route("/healthz", health), *AUTH_ROUTES, *FILE_ROUTES, *PAYMENT_ROUTES,
                 *INTEGRATION_ROUTES, *DELIVERY_ROUTES, *AGENT_ROUTES],
-        middleware=[Middleware(SecurityHeaders), Middleware(TabBinding),
-                    Middleware(UploadSizeLimit)],
+        middleware=[Middleware(SecurityHeaders), Middleware(UploadSizeLimit),
+                    Middleware(TabBinding)],
     )

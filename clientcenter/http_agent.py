@@ -19,7 +19,13 @@ from clientcenter import paths
 from clientcenter.client_ip import request_client_ip
 from clientcenter.cookies import set_session_cookie, token_from_cookie_header
 from clientcenter.db import session_scope
-from clientcenter.http_auth import NO_STORE, _foreign_origin, redirect
+from clientcenter.http_auth import (
+    NO_STORE,
+    _foreign_origin,
+    forget_posting_tab,
+    redirect,
+    request_browser,
+)
 from clientcenter.http_files import SAFE_HEADERS, content_disposition
 from clientcenter.services import agent_login, read_only, shared_links, storage
 from clientcenter.services.errors import ServiceError
@@ -55,12 +61,14 @@ async def complete_agent_login(request: Request) -> Response:
     try:
         with login_scope() as db:
             done = agent_login.complete(db, grant=grant, client_ip=request_client_ip(request),
-                                        user_agent=_user_agent(request))
+                                        user_agent=_user_agent(request),
+                                        browser=request_browser(request))
             previous = find_session(db, token_from_cookie_header(request.headers.get("cookie")))
             if previous is not None and previous.id != done.session.id:
                 revoke_session(db, previous)
     except ServiceError:
         return redirect(f"{paths.AGENT_LOGIN}?signed_out=attempt")
+    await forget_posting_tab(request)
     response = redirect(done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
     return response
@@ -80,6 +88,7 @@ async def enter_view(request: Request) -> Response:
     except ServiceError as exc:
         log.warning("read-only view refused: %s", exc.message)
         return redirect("/agent")
+    await forget_posting_tab(request)
     response = redirect(done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
     return response
@@ -96,6 +105,7 @@ async def exit_view(request: Request) -> Response:
                                        user_agent=_user_agent(request))
     except ServiceError:
         return redirect("/agent")
+    await forget_posting_tab(request)
     response = redirect(done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
     return response

@@ -24,6 +24,8 @@ from clientcenter.services import login, read_only
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.sessions import find_session, revoke_session
 from clientcenter.settings import get_settings
+from clientcenter.tab_binding import browser_cookie_header, forget_tab, new_browser_key
+from clientcenter.connection import browser_cookie_name, browser_digest
 
 log = logging.getLogger("clientcenter.security")
 
@@ -49,10 +51,25 @@ def redirect(location: str) -> RedirectResponse:
     return RedirectResponse(location, status_code=303, headers=NO_STORE)
 
 
-async def _grant(request: Request) -> str:
-    form = await request.form()
-    value = form.get("grant")
+async def _field(request: Request, name: str) -> str:
+    value = (await request.form()).get(name)
     return value if isinstance(value, str) else ""
+
+
+async def _grant(request: Request) -> str:
+    return await _field(request, "grant")
+
+
+def request_browser(request: Request) -> str | None:
+    """The keyed hash of this request's browser key: login grants are bound to it, so a
+    grant carried to another browser (or posted by a foreign page) starts no session."""
+    raw = request.cookies.get(browser_cookie_name())
+    return browser_digest(raw) if raw else None
+
+
+async def forget_posting_tab(request: Request) -> None:
+    """The page posting here drops its Reflex token; blank the state that token keyed."""
+    await forget_tab(await _field(request, "tab"), request.headers.get("cookie"))
 
 
 def _user_agent(request: Request) -> str:
@@ -70,10 +87,12 @@ async def complete_login(request: Request) -> Response:
     return_to = paths.safe_return_path((await request.form()).get("next"))
     client_ip, user_agent = request_client_ip(request), _user_agent(request)
     held = token_from_cookie_header(request.headers.get("cookie"))
+    browser = request_browser(request)
 
     def start_session():
         with login.login_scope() as db:
-            done = login.complete(db, grant=grant, client_ip=client_ip, user_agent=user_agent)
+            done = login.complete(db, grant=grant, client_ip=client_ip, user_agent=user_agent,
+                                  browser=browser)
             # A session this browser still held ends now (shared device, second login).
             previous = find_session(db, held)
             if previous is not None and previous.id != done.session.id:
@@ -85,6 +104,7 @@ async def complete_login(request: Request) -> Response:
         done = await run_in_threadpool(start_session)
     except ServiceError:
         return redirect(f"{paths.CUSTOMER_LOGIN}?signed_out=attempt")
+    await forget_posting_tab(request)
     response = redirect(return_to or done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
     return response
@@ -108,6 +128,7 @@ async def switch_account(request: Request) -> Response:
         done = await run_in_threadpool(switch)
     except ServiceError:
         return redirect(f"{paths.ACCOUNT_CHOICE}?refused=1")
+    await forget_posting_tab(request)
     response = redirect(done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
     return response
@@ -131,12 +152,25 @@ async def logout(request: Request) -> Response:
             return f"{login_page}?signed_out=logout"
 
     response = redirect(await run_in_threadpool(end_session))
+    await forget_posting_tab(request)
     clear_session_cookie(response)
+    # A new browser key: any other tab this browser still has keys a state nobody can open.
+    response.headers.append("set-cookie", browser_cookie_header(new_browser_key()))
     return response
+
+
+async def leave(request: Request) -> Response:
+    """A tab whose session ended goes through here to the login page (state/base.py
+    ``leave_to``): its server-side state is blanked on the way. Changes nothing else."""
+    if _foreign_origin(request):
+        return Response("Forbidden", status_code=403, headers=NO_STORE)
+    await forget_posting_tab(request)
+    return redirect(paths.safe_leave_path(await _field(request, "to")))
 
 
 ROUTES = [
     Route("/auth/complete", complete_login, methods=["POST"]),
     Route("/auth/switch", switch_account, methods=["POST"]),
     Route("/auth/logout", logout, methods=["POST"]),
+    Route(paths.LEAVE_ROUTE, leave, methods=["POST"]),
 ]

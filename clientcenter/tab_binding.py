@@ -203,3 +203,28 @@ class TabBinding:
         pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
         bound = [(k, bind_token(v, key) if k == "token" else v) for k, v in pairs]
         return urlencode(bound).encode("latin-1")
+
+
+def _mark_touched(state) -> None:
+    state._was_touched = True  # state managers write only touched substates
+    for substate in state.substates.values():
+        _mark_touched(substate)
+
+
+async def forget_tab(client_token: str | None, cookie_header: str | None) -> bool:
+    """Replace a tab's server-side state with a blank one (logout, a session that ended, a
+    completed login), so the page data it held is not kept in the state store. Only the
+    browser that owns the tab can name it: the state key needs its browser key too."""
+    cookies = cookie_parser(cookie_header) if cookie_header else {}
+    key = cookies.get(connection.browser_cookie_name())
+    if not client_token or len(client_token) > 128 or not _is_browser_key(key):
+        return False
+    from reflex.istate.manager.token import BaseStateToken
+    from reflex.utils.prerequisites import get_and_validate_app
+
+    app = get_and_validate_app().app
+    token = BaseStateToken(ident=bind_token(client_token, key), cls=app._state)
+    blank = app._state(_reflex_internal_init=True)
+    _mark_touched(blank)
+    await app.state_manager.set_state(token, blank)
+    return True

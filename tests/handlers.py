@@ -11,11 +11,26 @@ def settle(result):
     return asyncio.run(result) if inspect.iscoroutine(result) else result
 
 
-def as_connected(headers: dict[str, str]) -> dict[str, str]:
+# The browser key every state built by the tests' helpers has (a browser that loaded a page).
+TEST_BROWSER_KEY = "test-browser-key-0123456789abcdefghijklmnop"
+
+
+def test_browser_digest() -> str:
+    from clientcenter.connection import browser_digest
+
+    return browser_digest(TEST_BROWSER_KEY)
+
+
+def as_connected(headers: dict[str, str], *, browser: str | None = TEST_BROWSER_KEY
+                 ) -> dict[str, str]:
     """Request headers as a tab's state sees them behind the tab-binding middleware: the
-    Cookie header replaced by the keyed hashes of our cookies (clientcenter/tab_binding.py)."""
+    Cookie header replaced by the keyed hashes of our cookies (clientcenter/tab_binding.py).
+    ``browser``: the browser-key cookie this tab's browser holds (None: no cookie at all)."""
+    from clientcenter.connection import browser_cookie_name
     from clientcenter.tab_binding import connection_headers
 
     headers = dict(headers)
-    cookie = headers.pop("cookie", None)
-    return {**headers, **dict(connection_headers(cookie))}
+    cookie = headers.pop("cookie", None) or ""
+    if browser is not None and f"{browser_cookie_name()}=" not in cookie:
+        cookie = f"{cookie}; {browser_cookie_name()}={browser}".lstrip("; ")
+    return {**headers, **dict(connection_headers(cookie or None))}

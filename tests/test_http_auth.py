@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 from clientcenter.http import build_http_app
 from clientcenter.services.accounts import loginable_contacts
 from clientcenter.services.sessions import check_session, create_session
+from tests.handlers import TEST_BROWSER_KEY, test_browser_digest
 
 ORIGIN = "http://localhost:3000"
 
@@ -20,7 +21,10 @@ def db(demo):
 
 @pytest.fixture
 def client(db):
-    return TestClient(build_http_app(), base_url=ORIGIN, follow_redirects=False)
+    # A browser that loaded a page: it holds the browser key the login grants are bound to.
+    client = TestClient(build_http_app(), base_url=ORIGIN, follow_redirects=False)
+    client.cookies.set("cc_browser", TEST_BROWSER_KEY)
+    return client
 
 
 def _token(db):
@@ -78,7 +82,8 @@ def _grant_for(db, email):
         login.choose_channel(db, attempt_id=attempt, channel="email", client_ip="198.51.100.1")
     body = db.exec(select(OutboxMessage.body_text).where(OutboxMessage.to_address == email)
                    .order_by(OutboxMessage.id.desc())).first()
-    verified = login.verify(db, attempt_id=attempt, code=_re.search(r"\d{6}", body).group(),
+    verified = login.verify(db, attempt_id=attempt, browser=test_browser_digest(),
+                            code=_re.search(r"\d{6}", body).group(),
                             client_ip="198.51.100.1")
     db.commit()
     return attempt, verified
@@ -154,6 +159,7 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(db, monkeypatch):
     reset_settings_cache()
     client = TestClient(build_http_app(), base_url="https://portal.agency.example",
                         follow_redirects=False)
+    client.cookies.set("__Host-cc_browser", TEST_BROWSER_KEY)
     _, verified = _grant_for(db, "morgan.ellis@example.com")
     cookie = client.post("/auth/complete", data={"grant": verified.grant}).headers["set-cookie"]
     assert cookie.startswith("__Host-cc_session=") and "Secure" in cookie
@@ -164,7 +170,8 @@ def _jordan_logged_in(client, db):
 
     attempt, verified = _grant_for(db, "jordan.lee@example.com")
     personal, commercial = verified.accounts
-    grant = login.grant_for_account(db, attempt_id=attempt, account_id=personal.account_id)
+    grant = login.grant_for_account(db, attempt_id=attempt, account_id=personal.account_id,
+                                    browser=test_browser_digest())
     db.commit()
     response = client.post("/auth/complete", data={"grant": grant})
     token = response.headers["set-cookie"].split(";")[0].split("=", 1)[1]

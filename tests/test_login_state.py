@@ -63,11 +63,12 @@ def test_unknown_and_inactive_emails_leave_the_page_exactly_as_a_known_one(db):
     assert views["nobody@example.com"]["step"] == "code"
 
 
-def test_the_attempt_id_is_kept_server_side_only(db):
+def test_the_tab_keeps_no_attempt_id_only_a_nonce_bound_to_its_browser(db):
     state = _state(LoginState)
     settle(state.submit_email({"email": "morgan.ellis@example.com"}))
-    assert state._attempt_id
-    assert state._attempt_id not in str(_public(state))
+    attempt = state._attempt()
+    assert state._attempt_nonce and attempt
+    assert attempt not in str(state.__dict__) and attempt not in str(_public(state))
 
 
 def test_a_bad_email_keeps_what_was_typed(db):
@@ -95,13 +96,13 @@ def test_full_flow_with_account_choice_ends_in_a_post_to_the_session_route(db):
     assert state.error == "Pick one of the accounts listed."
     spec = settle(state.choose_account(state.accounts[1]["id"]))
     assert "/auth/complete" in str(spec) and "grant" in str(spec)
-    assert state._attempt_id == ""
+    assert state._attempt_nonce == ""
 
 
 def test_an_ended_attempt_returns_to_the_email_step_keeping_the_email(db):
     state = _state(LoginState)
     settle(state.submit_email({"email": "morgan.ellis@example.com"}))
-    state._attempt_id = "gone"
+    state._attempt_nonce = "gone"
     settle(state.submit_code({"code": "123456"}))
     assert state.step == "email" and state.email == "morgan.ellis@example.com"
     assert "start again" in state.error

@@ -84,16 +84,17 @@ def _send(db: Session, challenge: LoginChallenge, agent: Agent | None, client_ip
                    to_name=agent.full_name)
 
 
-def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None
-          ) -> tuple[str, CodeSent]:
-    """Step 1: the attempt id for the tab, and the same answer for every email."""
+def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None,
+          attempt_id: str | None = None) -> tuple[str, CodeSent]:
+    """Step 1: the attempt id for the tab (or the browser-derived one it brings), and the
+    same answer for every email."""
     now = now or utcnow()
     email = clean_email(email)
     login_codes.check_lookup_limit(db, client_ip, now=now)
     agent = active_agent_by_email(db, email)
     challenge, attempt_id = login_codes.open_challenge(
         db, subject_kind=SUBJECT, email=email, agent_id=agent.id if agent else None,
-        client_ip=client_ip, now=now)
+        client_ip=client_ip, now=now, attempt_id=attempt_id)
     _send(db, challenge, agent, client_ip, now)
     return attempt_id, _code_sent(email, login_codes.seconds_until_resend(challenge, now=now))
 
@@ -156,12 +157,14 @@ def _verified(db: Session, attempt_id: str, now: datetime) -> tuple[LoginChallen
     return challenge, agent
 
 
-def _grant(challenge: LoginChallenge) -> str:
-    return sign(GRANT, {"c": challenge.id}, GRANT_TTL_SECONDS)
+def _grant(challenge: LoginChallenge, browser: str | None) -> str:
+    # Bound to the browser whose tab passed both factors (see services/login.py).
+    return sign(GRANT, {"c": challenge.id, "b": browser}, GRANT_TTL_SECONDS)
 
 
 def second_factor(db: Session, *, attempt_id: str, code: str,
-                  now: datetime | None = None) -> tuple[str, totp.Verified]:
+                  now: datetime | None = None, browser: str | None = None
+                  ) -> tuple[str, totp.Verified]:
     """Step 3: a code from the authenticator app, or a recovery code. Returns the grant."""
     now = now or utcnow()
     challenge, agent = _verified(db, attempt_id, now)
@@ -169,7 +172,7 @@ def second_factor(db: Session, *, attempt_id: str, code: str,
     if checked.method == "recovery":
         log.warning("agent %s signed in with a recovery code (%d left)", agent.id,
                     checked.recovery_codes_left)
-    return _grant(challenge), checked
+    return _grant(challenge, browser), checked
 
 
 def enrolment(db: Session, *, attempt_id: str, now: datetime | None = None) -> totp.Enrolment:
@@ -179,22 +182,38 @@ def enrolment(db: Session, *, attempt_id: str, now: datetime | None = None) -> t
 
 
 def confirm_enrolment(db: Session, *, attempt_id: str, code: str,
-                      now: datetime | None = None) -> tuple[str, list[str]]:
-    """Step 3 on first sign-in: the app's first code completes enrolment. Returns the grant
-    and the recovery codes (shown once)."""
+                      now: datetime | None = None) -> list[str]:
+    """Step 3 on first sign-in: the app's first code completes enrolment. Returns the
+    recovery codes (shown once); :func:`grant_after_enrolment` then starts the session."""
     now = now or utcnow()
-    challenge, agent = _verified(db, attempt_id, now)
+    _challenge, agent = _verified(db, attempt_id, now)
     codes = totp.confirm_enrolment(db, agent, code, now)
     log.info("agent %s enrolled an authenticator app", agent.id)
-    return _grant(challenge), codes
+    return codes
+
+
+def grant_after_enrolment(db: Session, *, attempt_id: str, now: datetime | None = None,
+                          browser: str | None = None) -> str:
+    """After the recovery codes were shown: the grant, if this attempt's agent confirmed an
+    authenticator during this attempt (the tab keeps no grant in its state)."""
+    now = now or utcnow()
+    challenge, agent = _verified(db, attempt_id, now)
+    enrolled = agent.totp_enrolled_at
+    if enrolled is None or as_utc(enrolled) < as_utc(challenge.verified_at):
+        raise CodeProblem("Set up your authenticator app first.")
+    return _grant(challenge, browser)
 
 
 def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
-             now: datetime | None = None) -> Completed:
-    """HTTP route: the grant becomes an agent session with its second factor, once."""
+             now: datetime | None = None, browser: str | None = None) -> Completed:
+    """HTTP route: the grant becomes an agent session with its second factor, once, in the
+    browser that passed both factors."""
     now = now or utcnow()
     payload = unsign(GRANT, grant or "")
     if payload is None or not isinstance(payload.get("c"), int):
+        raise AttemptEnded()
+    if payload.get("b") != browser:
+        log.warning("agent grant refused: posted from another browser")
         raise AttemptEnded()
     challenge = login_codes.consume(db, payload["c"], now=now)
     if challenge is None or challenge.subject_kind != SUBJECT or challenge.agent_id is None:

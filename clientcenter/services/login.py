@@ -171,16 +171,18 @@ def _send(db: Session, challenge: LoginChallenge, contact: Contact | None, chann
                    to_name=contact.full_name)
 
 
-def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None
-          ) -> tuple[str, LoginStep]:
-    """Step 1. Returns the attempt id for the browser and the next step."""
+def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None,
+          attempt_id: str | None = None) -> tuple[str, LoginStep]:
+    """Step 1. Returns the attempt id for the browser and the next step. The login page
+    passes an ``attempt_id`` derived from its browser's key (state/login.py), so the attempt
+    can only be continued from that browser."""
     now = now or utcnow()
     email = clean_email(email)
     login_codes.check_lookup_limit(db, client_ip, now=now)
     contact = _login_contact(db, email)
     challenge, attempt_id = login_codes.open_challenge(
         db, subject_kind=SUBJECT, email=email, contact_id=contact.id if contact else None,
-        client_ip=client_ip, now=now)
+        client_ip=client_ip, now=now, attempt_id=attempt_id)
     if contact is not None and contact.mobile and _texting_on():
         return attempt_id, LoginStep("choose_channel", "", "How should we send your code?")
     _send(db, challenge, contact, "email", client_ip, now)
@@ -235,12 +237,15 @@ def account_choices(db: Session, email: str) -> list[AccountChoice]:
     return list(seen.values())
 
 
-def _login_grant(challenge: LoginChallenge, account_id: int) -> str:
-    return sign(LOGIN_GRANT, {"c": challenge.id, "a": account_id}, GRANT_TTL_SECONDS)
+def _login_grant(challenge: LoginChallenge, account_id: int, browser: str | None) -> str:
+    # "b": the keyed hash of the browser key of the tab that proved the code; /auth/complete
+    # starts the session only for a request from that browser.
+    return sign(LOGIN_GRANT, {"c": challenge.id, "a": account_id, "b": browser},
+                GRANT_TTL_SECONDS)
 
 
 def verify(db: Session, *, attempt_id: str, code: str, client_ip: str,
-           now: datetime | None = None) -> Verified:
+           now: datetime | None = None, browser: str | None = None) -> Verified:
     """Step 3. On success the code is used up and the account list comes from the verified
     email; a single account comes with its grant at once."""
     now = now or utcnow()
@@ -275,7 +280,7 @@ def verify(db: Session, *, attempt_id: str, code: str, client_ip: str,
         raise NotAllowed("There's no active policy on your account right now, so Client "
                          "Center is closed. Please call us at "
                          f"{get_settings().branding.phone}.")
-    grant = _login_grant(challenge, accounts[0].account_id) if len(accounts) == 1 else None
+    grant = _login_grant(challenge, accounts[0].account_id, browser) if len(accounts) == 1 else None
     return Verified(accounts, grant)
 
 
@@ -286,7 +291,7 @@ def _refuse_account(email: str, account_id: object, where: str) -> NotFound:
 
 
 def grant_for_account(db: Session, *, attempt_id: str, account_id: int,
-                      now: datetime | None = None) -> str:
+                      now: datetime | None = None, browser: str | None = None) -> str:
     """Step 4: the chosen account must be in the list built from the verified email."""
     now = now or utcnow()
     challenge = login_codes.find_challenge(db, attempt_id, subject_kind=SUBJECT, now=now)
@@ -294,7 +299,7 @@ def grant_for_account(db: Session, *, attempt_id: str, account_id: int,
         raise CodeProblem("Enter your code first.")
     if account_id not in {a.account_id for a in account_choices(db, challenge.email)}:
         raise _refuse_account(challenge.email, account_id, "login")
-    return _login_grant(challenge, account_id)
+    return _login_grant(challenge, account_id, browser)
 
 
 def _contact_on(db: Session, email: str, account_id: int) -> Contact | None:
@@ -309,11 +314,16 @@ def _max_age(record: UserSession, now: datetime) -> int:
 
 
 def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
-             now: datetime | None = None) -> Completed:
-    """Step 5 (HTTP route): a login grant becomes a session on its account, once."""
+             now: datetime | None = None, browser: str | None = None) -> Completed:
+    """Step 5 (HTTP route): a login grant becomes a session on its account, once, in the
+    browser whose tab proved the code (``browser``: the request's browser-key hash)."""
     now = now or utcnow()
     payload = unsign(LOGIN_GRANT, grant or "")
     if payload is None or not isinstance(payload.get("c"), int) or not isinstance(payload.get("a"), int):
+        raise AttemptEnded()
+    if payload.get("b") != browser:
+        log.warning("login grant refused: posted from another browser than the one that "
+                    "proved the code")
         raise AttemptEnded()
     challenge = login_codes.consume(db, payload["c"], now=now)
     if challenge is None or challenge.subject_kind != SUBJECT:

@@ -128,9 +128,13 @@ def open_challenge(
     agent_id: int | None = None,
     client_ip: str = "",
     now: datetime | None = None,
+    attempt_id: str | None = None,
 ) -> tuple[LoginChallenge, str]:
-    """A new attempt and its id for the browser (the only time the id exists in clear)."""
-    attempt_id = new_token()
+    """A new attempt and its id for the browser (the only time the id exists in clear). A
+    caller may bring its own id (≥ 128 bits, e.g. derived from the browser's key)."""
+    if attempt_id is not None and not 32 <= len(attempt_id) <= 128:
+        raise ValueError("an attempt id needs at least 128 bits")
+    attempt_id = attempt_id or new_token()
     challenge = LoginChallenge(
         attempt_hash=hash_attempt(attempt_id),
         subject_kind=subject_kind,

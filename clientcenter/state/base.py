@@ -67,22 +67,22 @@ def location_for(check: SessionCheck) -> str:
 
 
 def leave_to(location: str) -> rx.event.EventSpec:
-    """A full page load to ``location`` with a fresh Reflex client token, so the ended
+    """A full page load to ``location`` through ``/auth/leave``, which blanks this tab's
+    server-side state; the next page starts with a fresh Reflex client token, so the ended
     session's page data is never hydrated into the next visitor's tab."""
-    return rx.call_script(
-        "sessionStorage.removeItem('token');"
-        f"window.location.replace({json.dumps(location)})"
-    )
+    return post_navigation(paths.LEAVE_ROUTE, {"to": location})
 
 
 def post_navigation_script(action: str, fields: dict[str, str] | None = None) -> str:
     """JavaScript that POSTs a form to one of our HTTP routes as a full navigation of the top
     window (the embedded login breaks out of its frame), after dropping the Reflex client
-    token so the next page starts with a fresh tab state."""
+    token so the next page starts with a fresh tab state. The old token goes along as
+    ``tab``: the route blanks that tab's server-side state (clientcenter/tab_binding.py)."""
     return (
         "(() => {const f = document.createElement('form'); f.method = 'post';"
         f" f.action = {json.dumps(action)}; f.target = '_top';"
-        f" for (const [k, v] of Object.entries({json.dumps(fields or {})})) {{"
+        " const tab = sessionStorage.getItem('token') || '';"
+        f" for (const [k, v] of Object.entries({{...{json.dumps(fields or {})}, tab}})) {{"
         " const i = document.createElement('input'); i.type = 'hidden'; i.name = k;"
         " i.value = v; f.appendChild(i); }"
         " document.body.appendChild(f); sessionStorage.removeItem('token'); f.submit();})()"
@@ -133,6 +133,17 @@ class PortalState(rx.State):
     def _browser_digest(self) -> str | None:
         """This browser's key, hashed: binds login attempts to the browser that began them."""
         return self._connection_digest(BROWSER_HEADER)
+
+    def _tab_attempt_id(self, nonce: str) -> str:
+        """A login attempt's id, made from a random nonce the tab keeps and this browser's
+        key: the tab state holds no attempt id, and the nonce continues nothing from a
+        browser without this one's cookie. "" when either is missing."""
+        browser = self._browser_digest()
+        if not nonce or browser is None:
+            return ""
+        from clientcenter.services.tokens import keyed_hash
+
+        return keyed_hash("tab-login-attempt", f"{browser}:{nonce}")
 
     def _remembered_digest(self) -> str | None:
         """The remembered-browser cookie, hashed (a browser that completed a login before)."""
