@@ -9,7 +9,11 @@ puts in its place, for each of our cookies, the keyed hash the database already 
 - ``x-cc-browser``: the browser key's hash — the per-browser HttpOnly cookie set on the first
   page load, which also keys the tab's state, so a tab token from another browser (or with
   no cookie) opens an empty tab;
-- ``x-cc-remembered``: the remembered-browser cookie's hash, set after a completed login.
+- ``x-cc-remembered``: the remembered-browser cookie's hash, set after a completed login;
+- ``x-cc-connection``: the hash of the key the tab's state is bound to — the browser key, or,
+  for a connection that brought no browser cookie (a page framed by another site, where a
+  SameSite=Lax cookie is not sent), a random key of that connection alone. Login attempts are
+  bound to it.
 
 A client cannot send these headers itself: the middleware drops any that arrive. A copy of
 the state store therefore holds hashes that are useless without the browser's cookies.
@@ -24,7 +28,8 @@ from clientcenter.settings import get_settings
 SESSION_HEADER = "x-cc-session"
 BROWSER_HEADER = "x-cc-browser"
 REMEMBERED_HEADER = "x-cc-remembered"
-DIGEST_HEADERS = (SESSION_HEADER, BROWSER_HEADER, REMEMBERED_HEADER)
+CONNECTION_HEADER = "x-cc-connection"
+DIGEST_HEADERS = (SESSION_HEADER, BROWSER_HEADER, REMEMBERED_HEADER, CONNECTION_HEADER)
 
 BROWSER_BASE = "cc_browser"
 REMEMBERED_BASE = "cc_remember"

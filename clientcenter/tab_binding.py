@@ -162,7 +162,9 @@ class TabBinding:
             # and can never be opened again.
             key = browser_key or new_browser_key()
             scope = dict(scope)
-            scope["headers"] = headers + _digest_headers(cookie_header)
+            scope["headers"] = headers + _digest_headers(cookie_header) + [
+                (connection.CONNECTION_HEADER.encode(),
+                 connection.browser_digest(key).encode())]
             if path.startswith(EVENT_PATH):
                 scope["query_string"] = self._bound_query(scope.get("query_string", b""), key)
             else:

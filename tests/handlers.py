@@ -33,4 +33,8 @@ def as_connected(headers: dict[str, str], *, browser: str | None = TEST_BROWSER_
     cookie = headers.pop("cookie", None) or ""
     if browser is not None and f"{browser_cookie_name()}=" not in cookie:
         cookie = f"{cookie}; {browser_cookie_name()}={browser}".lstrip("; ")
-    return {**headers, **dict(connection_headers(cookie or None))}
+    from clientcenter.connection import CONNECTION_HEADER, browser_digest
+    from clientcenter.tab_binding import new_browser_key
+
+    bound_to = browser_digest(browser if browser is not None else new_browser_key())
+    return {**headers, **dict(connection_headers(cookie or None)), CONNECTION_HEADER: bound_to}

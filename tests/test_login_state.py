@@ -14,7 +14,7 @@ from clientcenter.models import OutboxMessage
 from clientcenter.state.account import AccountState
 from clientcenter.state.login import LoginState
 from tests.handlers import settle
-from tests.handlers import as_connected
+from tests.handlers import TEST_BROWSER_KEY, as_connected
 
 IP = "198.51.100.44"
 
@@ -24,11 +24,12 @@ def db(demo):
     return demo
 
 
-def _state(cls, cookie: str | None = None, query: str = ""):
+def _state(cls, cookie: str | None = None, query: str = "", *,
+           browser: str | None = TEST_BROWSER_KEY):
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
     state.router = RouterData.from_router_data({
-        constants.RouteVar.HEADERS: as_connected({"cookie": cookie} if cookie else {}),
+        constants.RouteVar.HEADERS: as_connected({"cookie": cookie} if cookie else {}, browser=browser),
         constants.RouteVar.CLIENT_IP: IP,
         constants.RouteVar.ORIGIN: "http://localhost:3000/" + (f"?{query}" if query else ""),
         constants.RouteVar.QUERY: dict(p.split("=") for p in query.split("&")) if query else {},

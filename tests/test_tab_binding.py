@@ -193,3 +193,29 @@ def test_no_totp_secret_or_recovery_code_is_in_the_agents_tab_state(demo):
     stored = _stored_bytes(state)
     for value in (secret, attempt, grant, *codes):
         assert value.encode() not in stored
+
+
+def test_a_login_framed_by_another_site_works_without_the_browser_cookie(demo):
+    """In a cross-site frame the SameSite=Lax browser cookie is not sent: the attempt is bound
+    to that connection alone, and its grant to no browser (the Origin check still applies)."""
+    from starlette.testclient import TestClient
+
+    from clientcenter.http import build_http_app
+    from clientcenter.models import OutboxMessage
+    from clientcenter.state.login import LoginState
+    from tests.test_login_state import _state
+
+    state = _state(LoginState, browser=None)
+    settle(state.submit_email({"email": "morgan.ellis@example.com"}))
+    if state.step == "channel":
+        settle(state.choose_channel("email"))
+    body = demo.exec(select(OutboxMessage.body_text).where(
+        OutboxMessage.to_address == "morgan.ellis@example.com")
+        .order_by(OutboxMessage.id.desc())).first()
+    spec = str(settle(state.submit_code({"code": re.search(r"\d{6}", body).group()})))
+    grant = re.search(r'"grant": "([^"]+)"', spec).group(1)
+    client = TestClient(build_http_app(), base_url="http://localhost:3000",
+                        follow_redirects=False)
+    done = client.post("/auth/complete", data={"grant": grant},
+                       headers={"origin": "http://localhost:3000"})
+    assert done.headers["location"] == "/home" and "cc_session=" in done.headers["set-cookie"]

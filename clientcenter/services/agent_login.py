@@ -212,7 +212,9 @@ def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
     payload = unsign(GRANT, grant or "")
     if payload is None or not isinstance(payload.get("c"), int):
         raise AttemptEnded()
-    if payload.get("b") != browser:
+    # A grant minted on a connection without a browser cookie (a login framed by another
+    # site) is bound to no browser; the Origin check still stops a foreign page posting it.
+    if payload.get("b") is not None and payload.get("b") != browser:
         log.warning("agent grant refused: posted from another browser")
         raise AttemptEnded()
     challenge = login_codes.consume(db, payload["c"], now=now)

@@ -321,7 +321,9 @@ def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
     payload = unsign(LOGIN_GRANT, grant or "")
     if payload is None or not isinstance(payload.get("c"), int) or not isinstance(payload.get("a"), int):
         raise AttemptEnded()
-    if payload.get("b") != browser:
+    # A grant minted on a connection without a browser cookie (a login framed by another
+    # site) is bound to no browser; the Origin check still stops a foreign page posting it.
+    if payload.get("b") is not None and payload.get("b") != browser:
         log.warning("login grant refused: posted from another browser than the one that "
                     "proved the code")
         raise AttemptEnded()

@@ -33,7 +33,12 @@ import logging
 import reflex as rx
 
 from clientcenter import paths
-from clientcenter.connection import BROWSER_HEADER, REMEMBERED_HEADER, SESSION_HEADER
+from clientcenter.connection import (
+    BROWSER_HEADER,
+    CONNECTION_HEADER,
+    REMEMBERED_HEADER,
+    SESSION_HEADER,
+)
 from clientcenter.db import session_scope
 from clientcenter.services.principal import Principal
 from clientcenter.services.sessions import (
@@ -135,10 +140,10 @@ class PortalState(rx.State):
         return self._connection_digest(BROWSER_HEADER)
 
     def _tab_attempt_id(self, nonce: str) -> str:
-        """A login attempt's id, made from a random nonce the tab keeps and this browser's
-        key: the tab state holds no attempt id, and the nonce continues nothing from a
-        browser without this one's cookie. "" when either is missing."""
-        browser = self._browser_digest()
+        """A login attempt's id, made from a random nonce the tab keeps and the key this tab
+        is bound to (the browser's, or the connection's own when the browser sent no cookie):
+        the tab state holds no attempt id, and the nonce continues nothing elsewhere."""
+        browser = self._connection_digest(CONNECTION_HEADER)
         if not nonce or browser is None:
             return ""
         from clientcenter.services.tokens import keyed_hash
