@@ -15,7 +15,7 @@ def settle(result):
 TEST_BROWSER_KEY = "test-browser-key-0123456789abcdefghijklmnop"
 
 
-def test_browser_digest() -> str:
+def tab_browser_digest() -> str:
     from clientcenter.connection import browser_digest
 
     return browser_digest(TEST_BROWSER_KEY)

@@ -14,7 +14,7 @@ from clientcenter.models.base import utcnow
 from clientcenter.services import agent_login, agency_actions, read_only
 from clientcenter.services.principal import Principal
 from clientcenter.services.sessions import check_session, create_session
-from tests.handlers import TEST_BROWSER_KEY, test_browser_digest
+from tests.handlers import TEST_BROWSER_KEY, tab_browser_digest
 
 ORIGIN = "http://localhost:3000"
 
@@ -47,7 +47,7 @@ def test_sign_in_completion_sets_an_agent_session_with_second_factor(client, dem
     _codes = agent_login.confirm_enrolment(
         demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now())
     grant = agent_login.grant_after_enrolment(demo, attempt_id=attempt,
-                                              browser=test_browser_digest())
+                                              browser=tab_browser_digest())
     demo.commit()
     client.cookies.set("cc_browser", TEST_BROWSER_KEY)
     refused = client.post("/auth/agent/complete", data={"grant": grant},

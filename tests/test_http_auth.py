@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 from clientcenter.http import build_http_app
 from clientcenter.services.accounts import loginable_contacts
 from clientcenter.services.sessions import check_session, create_session
-from tests.handlers import TEST_BROWSER_KEY, test_browser_digest
+from tests.handlers import TEST_BROWSER_KEY, tab_browser_digest
 
 ORIGIN = "http://localhost:3000"
 
@@ -82,7 +82,7 @@ def _grant_for(db, email):
         login.choose_channel(db, attempt_id=attempt, channel="email", client_ip="198.51.100.1")
     body = db.exec(select(OutboxMessage.body_text).where(OutboxMessage.to_address == email)
                    .order_by(OutboxMessage.id.desc())).first()
-    verified = login.verify(db, attempt_id=attempt, browser=test_browser_digest(),
+    verified = login.verify(db, attempt_id=attempt, browser=tab_browser_digest(),
                             code=_re.search(r"\d{6}", body).group(),
                             client_ip="198.51.100.1")
     db.commit()
@@ -171,7 +171,7 @@ def _jordan_logged_in(client, db):
     attempt, verified = _grant_for(db, "jordan.lee@example.com")
     personal, commercial = verified.accounts
     grant = login.grant_for_account(db, attempt_id=attempt, account_id=personal.account_id,
-                                    browser=test_browser_digest())
+                                    browser=tab_browser_digest())
     db.commit()
     response = client.post("/auth/complete", data={"grant": grant})
     token = response.headers["set-cookie"].split(";")[0].split("=", 1)[1]
