@@ -40,12 +40,14 @@ class ReflexTab:
         self.state: dict[str, dict[str, Any]] = {}
         self.pending: list[dict[str, Any]] = []  # state events the server asked us to send
         self.client_events: list[dict[str, Any]] = []  # _redirect and other browser actions
+        self.received: list[dict[str, Any]] = []  # every update as it came, for the attack tests
         self.path = "/"
         self._final: asyncio.Queue[dict] = asyncio.Queue()
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("event", self._on_update, namespace=NAMESPACE)
 
     async def _on_update(self, update: dict) -> None:
+        self.received.append(update)
         for substate, values in (update.get("delta") or {}).items():
             self.state.setdefault(substate, {}).update(values)
         for event in update.get("events") or []:

@@ -132,6 +132,19 @@ async def _upload_allowed(cookie_header: str) -> bool:
     return await run_in_threadpool(check)
 
 
+async def _drain(receive, limit: int = 256 * 1024) -> None:
+    """Read (and drop) a small refused body, so the client hears the refusal instead of a
+    reset connection; a larger one is cut off (the body limit has already bounded it)."""
+    seen = 0
+    while seen <= limit:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        seen += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
 async def _refuse(send, status: int, message: str) -> None:
     body = ('{"detail": "%s"}' % message).encode()
     await send({"type": "http.response.start", "status": status,
@@ -170,6 +183,7 @@ class TabBinding:
             else:
                 if not await _upload_allowed(cookie_header):
                     log.warning("upload refused: no live session cookie on the upload request")
+                    await _drain(receive)
                     return await _refuse(send, 403, "Your session has ended. Log in again "
                                                     "to upload.")
                 scope["headers"] = [
