@@ -184,6 +184,21 @@ class Security(_Section):
     # see clientcenter/services/scanning.py).
     upload_scanner: str = Field("clientcenter.services.scanning:basic_scan",
                                 pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+    # Where texts may go (ISO 3166 region codes; services/sms_destinations.py): mobile numbers
+    # of these countries only. The first one is assumed for numbers typed without +code.
+    sms_countries: list[str] = Field(default_factory=lambda: ["US"], min_length=1)
+
+    @field_validator("sms_countries")
+    @classmethod
+    def _known_regions(cls, value: list[str]) -> list[str]:
+        import phonenumbers
+
+        codes = [v.strip().upper() for v in value]
+        unknown = [c for c in codes if c not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown region code(s) {', '.join(unknown)}: use two-letter "
+                             "ISO 3166 codes such as US, CA, GB")
+        return list(dict.fromkeys(codes))
 
 
 class Payments(_Section):
