@@ -184,6 +184,37 @@ class Security(_Section):
     # see clientcenter/services/scanning.py).
     upload_scanner: str = Field("clientcenter.services.scanning:basic_scan",
                                 pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+    # ClamAV, for upload_scanner = "clientcenter.services.scanning:clamd_scan": clamd's unix
+    # socket (an absolute path; Debian's default below) or host:port for TCP.
+    clamd_address: str = "/run/clamav/clamd.ctl"
+    clamd_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    # Where texts may go (ISO 3166 region codes; services/sms_destinations.py): mobile numbers
+    # of these countries only. The first one is assumed for numbers typed without +code.
+    sms_countries: list[str] = Field(default_factory=lambda: ["US"], min_length=1)
+
+    @field_validator("clamd_address")
+    @classmethod
+    def _clamd_address(cls, value: str) -> str:
+        value = value.strip()
+        if value.startswith("/"):
+            return value
+        host, _, port = value.rpartition(":")
+        if host and port.isdigit() and 0 < int(port) < 65536:
+            return value
+        raise ValueError("must be a unix socket path (/run/clamav/clamd.ctl) or host:port "
+                         "(127.0.0.1:3310)")
+
+    @field_validator("sms_countries")
+    @classmethod
+    def _known_regions(cls, value: list[str]) -> list[str]:
+        import phonenumbers
+
+        codes = [v.strip().upper() for v in value]
+        unknown = [c for c in codes if c not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown region code(s) {', '.join(unknown)}: use two-letter "
+                             "ISO 3166 codes such as US, CA, GB")
+        return list(dict.fromkeys(codes))
 
 
 class Payments(_Section):

@@ -234,7 +234,17 @@ def scalar_candidates(name: str, annotation, ids: dict[str, list[int]]) -> list:
 
 
 def upload_files() -> list:
-    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    import io
+
+    import pikepdf
+
+    # A real one-page PDF: the upload scan parses files, and a catalog without a page tree
+    # is refused as damaged before any write could happen.
+    out = io.BytesIO()
+    with pikepdf.new() as blank:
+        blank.add_blank_page()
+        blank.save(out)
+    pdf = out.getvalue()
 
     class FakeUpload:
         filename = name = "read-only-test.pdf"

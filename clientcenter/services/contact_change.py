@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from clientcenter.models import Contact, UserSession
-from clientcenter.services import login_codes, outbox
+from clientcenter.services import login_codes, outbox, sms_destinations
 from clientcenter.services.activity import record_action
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from clientcenter.services.portal_guard import acting_contact, writable_account
@@ -88,6 +88,9 @@ def start(session: Session, principal: Principal, contact_id: int, field: str, n
     """Send a code to ``new_value`` (already validated by services/profile.py)."""
     if field not in FIELDS:
         raise InvalidInput("Only an email address or a mobile number is confirmed by code.")
+    if field == "mobile":
+        # Checked here too, not only in the profile form: a code is about to be texted.
+        new_value = sms_destinations.check(new_value)
     contact = _target(session, principal, contact_id)
     channel, words = FIELDS[field]
     identity = contact.email or f"contact-{contact.id}"  # the send limits' identity key
@@ -156,6 +159,8 @@ def confirm(session: Session, principal: Principal, ticket: str, code: str, *,
             client_ip: str) -> Contact:
     """Apply the new address if ``code`` is the one sent to it. Records the edit."""
     contact, challenge, field, value = _open(session, principal, ticket)
+    if field == "mobile":
+        sms_destinations.check(value)  # the allowed countries may have changed since start
     typed = login_codes.normalize_code(code)
     check = login_codes.check_code(session, challenge, typed, destination=value,
                                    client_ip=client_ip)

@@ -3,6 +3,7 @@ they announce; the relay (clientcenter.delivery.relay) sends them afterwards."""
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -14,11 +15,13 @@ from sqlmodel import Session, select
 from clientcenter.delivery.background import note_outbox_write
 from clientcenter.models import Account, Agent, OutboxMessage
 from clientcenter.models.base import utcnow
+from clientcenter.services import sms_destinations
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings
 from clientcenter.templates import TEMPLATES, render
 
+log = logging.getLogger("clientcenter.outbox")
 CHANNELS = ("email", "sms")
 RECIPIENT_KINDS = ("agent", "customer", "primary", "login", "other")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -58,6 +61,9 @@ def enqueue(
     if template in TEMPLATES and TEMPLATES[template].sensitive and not sensitive:
         # A login code must be purged after sending: the caller cannot forget it.
         raise ValueError(f"template {template!r} carries a secret: enqueue it with sensitive=True")
+    # SMS pumping: a text to a number outside security.sms_countries, or to no mobile, is
+    # written as failed with the reason, never queued (services/sms_destinations.py).
+    refused = sms_destinations.refusal(address, settings) if channel == "sms" else None
     rendered = render(template, context, settings)
     message = OutboxMessage(
         dedupe_key=dedupe_key or new_dedupe_key(),
@@ -73,9 +79,17 @@ def enqueue(
         activity_id=activity_id,
         sensitive=sensitive,
     )
+    if refused is not None:
+        message.status = "failed"
+        message.last_error = f"not sent: {refused.message}"[:500]
+        if sensitive:
+            message.body_text = message.body_html = ""  # a code that is never sent
+        log.warning("outbox: refused a text to a %s destination (%s)", refused.code,
+                    template)
     session.add(message)
     session.flush()
-    note_outbox_write(session)
+    if refused is None:
+        note_outbox_write(session)
     return message
 
 

@@ -157,7 +157,9 @@ def _edit_contact(session: Session, principal: Principal, contact: Contact,
     last = fi.name(values, "last_name", "Last name")
     # A contact who logs in needs an email; the others may have none.
     new_email = fi.email(values, "email", "Email address", required=contact.may_log_in)
-    new_mobile = fi.mobile(values, "mobile", "Mobile number", required=False)
+    # A new mobile gets a code by text: only numbers the portal may text (SMS pumping).
+    new_mobile = fi.sms_mobile(values, "mobile", "Mobile number", required=False,
+                               unchanged=contact.mobile)
 
     applied: list[str] = []
     if first != contact.first_name:
