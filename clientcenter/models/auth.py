@@ -42,6 +42,11 @@ class UserSession(SQLModel, table=True):
     account_id: int | None = Field(default=None, foreign_key="account.id")
     agent_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
     read_only: bool = False  # agent viewing a customer's portal
+    # How the identity was proven: "email" (a code to the login email opens every account of
+    # that email) or "sms" (a code to one mobile opens only the accounts where that mobile is
+    # on file; proof_mobile_hash is its login_codes.hash_destination).
+    proof: str = Field(default="email", max_length=8)
+    proof_mobile_hash: str | None = Field(default=None, max_length=64)
     second_factor_at: datetime | None = utc_column(default=None)
     created_at: datetime = created_at_field()
     last_seen_at: datetime = created_at_field()

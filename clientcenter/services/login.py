@@ -5,11 +5,15 @@
    the email — or, for an unknown email, an inactive account or a contact who may not log in,
    nowhere, with the same answer and the same work done (enumeration gives nothing away).
 2. ``choose_channel``: email or text (the number is never shown).
-3. ``verify``: the code. The account list is then built here from the verified email.
+3. ``verify``: the code. The account list is then built here from what the code proved: a
+   code to the email opens every account of that email; a code texted to a mobile opens only
+   the accounts where that mobile is on file (one person's phone is not every account of a
+   shared or reused email).
 4. ``grant_for_account``: with several accounts, the customer picks one of that list.
-5. ``complete`` (called by the HTTP route): the single-use grant becomes a session.
+5. ``complete`` (called by the HTTP route): the single-use grant becomes a session, which
+   records the proof (``user_session.proof``).
 Later, ``switch_grant`` / ``complete_switch`` move a session to another account of the same
-verified email without a new code, rotating the token.
+list, built again from the session's proof, without a new code, rotating the token.
 """
 
 from __future__ import annotations
@@ -88,6 +92,39 @@ class Completed:
 
 class CodeProblem(LoginRefused):
     """The code was not accepted; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What a verified code proved: the email (``channel="email"``) or one mobile number
+    (``"sms"``, with the number's keyed hash, ``login_codes.hash_destination``)."""
+
+    channel: str
+    mobile_hash: str | None = None
+
+    def admits(self, contact: Contact) -> bool:
+        """May this proof open the account this contact (of the verified email) is on?"""
+        if self.channel == "email":
+            return True
+        return bool(self.mobile_hash and contact.mobile
+                    and login_codes.hash_destination(contact.mobile) == self.mobile_hash)
+
+
+BY_EMAIL = Proof("email")
+
+
+def challenge_proof(challenge: LoginChallenge) -> Proof:
+    """The proof of a verified attempt: the channel and destination of the code it used (a
+    resend by the other channel replaced both, and voided the earlier code)."""
+    if challenge.channel == "sms":
+        return Proof("sms", challenge.destination_hash or None)
+    return BY_EMAIL
+
+
+def session_proof(record: UserSession) -> Proof:
+    if record.proof == "sms":
+        return Proof("sms", record.proof_mobile_hash)
+    return BY_EMAIL
 
 
 @contextmanager
@@ -226,10 +263,14 @@ def resend(db: Session, *, attempt_id: str, client_ip: str, channel: str | None 
                       prefix="New code sent. ")
 
 
-def account_choices(db: Session, email: str) -> list[AccountChoice]:
-    """The accounts this verified email may open now, built on the server, by name."""
+def account_choices(db: Session, email: str, *, proof: Proof) -> list[AccountChoice]:
+    """The accounts this verified email may open now with what was proven, built on the
+    server, by name. (``proof`` has no default: a caller that forgets it gets an error, never
+    every account.)"""
     seen: dict[int, AccountChoice] = {}
-    for _contact, account in loginable_contacts(db, email):
+    for contact, account in loginable_contacts(db, email):
+        if not proof.admits(contact):
+            continue
         seen.setdefault(account.id, AccountChoice(
             account.id, account.name, account.kind, KIND_LABELS.get(account.kind, account.kind.title())))
     return list(seen.values())
@@ -269,7 +310,12 @@ def verify(db: Session, *, attempt_id: str, code: str, client_ip: str,
                           "code” to get another.")
     if result.outcome == "no_code":
         raise CodeProblem("That code no longer works. Tap “Send a new code” to get another.")
-    accounts = account_choices(db, challenge.email)
+    proof = challenge_proof(challenge)
+    accounts = account_choices(db, challenge.email, proof=proof)
+    if not accounts and proof.channel == "sms" and loginable_contacts(db, challenge.email):
+        # The texted number left every account since the code was sent.
+        raise NotAllowed("That mobile number is no longer on file for your account. Start "
+                         "again and choose email to get your code.")
     if not accounts:
         # Proven owner of the email, but the accounts closed since the code was sent.
         raise NotAllowed("There's no active policy on your account right now, so Client "
@@ -292,14 +338,17 @@ def grant_for_account(db: Session, *, attempt_id: str, account_id: int,
     challenge = login_codes.find_challenge(db, attempt_id, subject_kind=SUBJECT, now=now)
     if challenge.verified_at is None:
         raise CodeProblem("Enter your code first.")
-    if account_id not in {a.account_id for a in account_choices(db, challenge.email)}:
+    choices = account_choices(db, challenge.email, proof=challenge_proof(challenge))
+    if account_id not in {a.account_id for a in choices}:
         raise _refuse_account(challenge.email, account_id, "login")
     return _login_grant(challenge, account_id)
 
 
-def _contact_on(db: Session, email: str, account_id: int) -> Contact | None:
+def _contact_on(db: Session, email: str, account_id: object, proof: Proof) -> Contact | None:
+    """The contact this email and proof open ``account_id`` as, checked again now (the HTTP
+    routes' half of a login or a switch)."""
     for contact, account in loginable_contacts(db, email):
-        if account.id == account_id:
+        if account.id == account_id and proof.admits(contact):
             return contact
     return None
 
@@ -318,12 +367,14 @@ def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
     challenge = login_codes.consume(db, payload["c"], now=now)
     if challenge is None or challenge.subject_kind != SUBJECT:
         raise AttemptEnded()
-    contact = _contact_on(db, challenge.email, payload["a"])
+    proof = challenge_proof(challenge)
+    contact = _contact_on(db, challenge.email, payload["a"], proof)
     if contact is None:
         raise _refuse_account(challenge.email, payload["a"], "complete")
     record, token = create_session(
         db, kind="customer", email=challenge.email, contact_id=contact.id,
-        account_id=contact.account_id, client_ip=client_ip, user_agent=user_agent, now=now)
+        account_id=contact.account_id, proof=proof.channel, proof_mobile_hash=proof.mobile_hash,
+        client_ip=client_ip, user_agent=user_agent, now=now)
     principal = Principal.customer(contact.account_id, contact.id, session_id=record.id)
     words = CHANNEL_WORDS[challenge.channel]
     record_action(db, principal, LOGIN_ACTIONS[challenge.channel],
@@ -331,12 +382,24 @@ def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
     return Completed(token, record, _max_age(record, now), paths.CUSTOMER_HOME)
 
 
+def switch_choices(db: Session, principal: Principal) -> list[AccountChoice]:
+    """Profile → Switch accounts: the accounts this session's login may open, from the
+    session's own record (its verified email and what the code proved)."""
+    record = db.get(UserSession, principal.session_id) if principal.session_id else None
+    if not principal.is_customer or record is None or record.kind != "customer":
+        raise NotAllowed("Only customers switch accounts here.")
+    return account_choices(db, record.email, proof=session_proof(record))
+
+
 def switch_grant(db: Session, principal: Principal, *, email: str, account_id: int) -> str:
-    """Profile → Switch accounts: a grant to move this session to another account of the same
-    verified email (no new code). Refuses anything outside the list, and agents."""
+    """Profile → Switch accounts: a grant to move this session to another account its login
+    may open (no new code). Refuses anything outside the list, and agents."""
     if not principal.is_customer or principal.session_id is None:
         raise NotAllowed("Only customers switch accounts here.")
-    if account_id not in {a.account_id for a in account_choices(db, email)}:
+    record = db.get(UserSession, principal.session_id)
+    if record is None or record.email != normalize_email(email):
+        raise NotAllowed("Only customers switch accounts here.")
+    if account_id not in {a.account_id for a in switch_choices(db, principal)}:
         raise _refuse_account(email, account_id, "switch")
     return sign(SWITCH_GRANT, {"s": principal.session_id, "a": account_id}, GRANT_TTL_SECONDS)
 
@@ -358,10 +421,10 @@ def complete_switch(db: Session, *, grant: str, token: str | None, client_ip: st
     ):
         raise NotAllowed("That switch link is no longer valid. Open Profile → Switch accounts "
                          "again.")
-    contact = _contact_on(db, check.email, payload.get("a"))
+    record = db.get(UserSession, check.session_id)
+    contact = _contact_on(db, check.email, payload.get("a"), session_proof(record))
     if contact is None:
         raise _refuse_account(check.email, payload.get("a"), "switch-complete")
-    record = db.get(UserSession, check.session_id)
     rotated = rotate_session(db, record, now=now, account_id=contact.account_id,
                              contact_id=contact.id, client_ip=client_ip, user_agent=user_agent)
     if rotated is None:
