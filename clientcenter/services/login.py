@@ -1,10 +1,15 @@
 """The customer login-code flow of seed 002, step by step.
 
-1. ``start``: an email is typed. If a contact who may log in, on an active account, has that
-   primary email *and* a mobile, the next step is the channel choice; otherwise a code goes to
-   the email — or, for an unknown email, an inactive account or a contact who may not log in,
-   nowhere, with the same answer and the same work done (enumeration gives nothing away).
-2. ``choose_channel``: email or text (the number is never shown).
+1. ``start``: an email is typed. By default (``security.login_channel_choice = "always"``)
+   every email is asked how to send the code: whether it belongs to a customer, and whether
+   one with a mobile, is nonpublic, and a different next screen would tell it. With
+   ``"when_mobile"`` (the seed's exact flow) only a contact who may log in, on an active
+   account, with that primary email *and* a mobile gets the choice; the others get a code by
+   email at once.
+2. ``choose_channel``: email or text (the number is never shown). A text with no mobile on
+   file, like any code for an unknown email, an inactive account or a contact who may not log
+   in, goes nowhere, with the same answer and the same database work (the same statements,
+   counted by tests/test_login_same_first_step.py) as a real one.
 3. ``verify``: the code. The account list is then built here from what the code proved: a
    code to the email opens every account of that email; a code texted to a mobile opens only
    the accounts where that mobile is on file (one person's phone is not every account of a
@@ -25,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from clientcenter import paths
 from clientcenter.db import get_engine
@@ -45,7 +50,6 @@ from clientcenter.services.principal import Principal
 from clientcenter.services.sessions import as_utc, create_session, rotate_session
 from clientcenter.services.tokens import sign, unsign
 from clientcenter.settings import get_settings
-from clientcenter.templates import render
 
 log = logging.getLogger("clientcenter.security")
 
@@ -166,6 +170,16 @@ def _texting_on() -> bool:
     return get_settings().features.text_login
 
 
+def _choice_for_everyone() -> bool:
+    return get_settings().security.login_channel_choice == "always"
+
+
+def _may_text(contact: Contact | None) -> bool:
+    """May this attempt ask for its code by text? By default every email may (refusing would
+    tell who has a mobile on file); with "when_mobile", only a contact with a mobile."""
+    return _texting_on() and (_choice_for_everyone() or bool(contact and contact.mobile))
+
+
 def _login_contact(db: Session, email: str) -> Contact | None:
     """The contact who stands for this email in the flow: the first with a mobile if any
     (the seed: "if a contact with that primary email has a mobile number"), else the first."""
@@ -176,14 +190,25 @@ def _login_contact(db: Session, email: str) -> Contact | None:
     return pairs[0][0] if pairs else None
 
 
+NO_MOBILE = "no-mobile:"
+
+
 def _destination(challenge: LoginChallenge, contact: Contact | None, channel: str) -> str:
     if channel == "sms":
-        return contact.mobile if contact and contact.mobile else ""
+        if contact and contact.mobile:
+            return contact.mobile
+        # Nobody to text: the per-destination counters run on a stand-in of this email, so
+        # its limits, and the answers they give, are those of a real number.
+        return NO_MOBILE + challenge.email
     return challenge.email
 
 
 def _code_sent(channel: str, email: str, resend_in: int, *, prefix: str = "") -> LoginStep:
-    if channel == "sms":
+    if channel == "sms" and _choice_for_everyone():
+        # Said to every email that asks for a text, mobile on file or not.
+        where = "If we have a mobile number for you, we texted a 6-digit code to it."
+    elif channel == "sms":
+        # "when_mobile": only a contact with a mobile on file was offered the text.
         where = "We texted a 6-digit code to the mobile number we have on file for you."
     else:
         # Worded for every email, known or not: this sentence is all an unknown email gets.
@@ -194,18 +219,17 @@ def _code_sent(channel: str, email: str, resend_in: int, *, prefix: str = "") ->
 
 def _send(db: Session, challenge: LoginChallenge, contact: Contact | None, channel: str,
           client_ip: str, now: datetime) -> None:
-    """Issue a code and put it in the outbox; for an email nobody can log in with, the same
-    work (counters, code, hash, rendering) with nothing queued."""
+    """Issue a code and put it in the outbox; for an email nobody can log in with, or a text
+    with no mobile on file, the same work (counters, code, hash, rendering, the outbox
+    INSERT) with nothing queued."""
     destination = _destination(challenge, contact, channel)
     code = login_codes.issue_code(db, challenge, channel=channel, destination=destination,
                                   client_ip=client_ip, now=now)
-    context = {"code": code, "minutes": _minutes()}
-    if contact is None:
-        render("login_code", context)  # the rendering the real path does; discarded
-        return
-    outbox.enqueue(db, channel=channel, to_address=destination, template="login_code",
-                   context=context, recipient_kind="login", sensitive=True,
-                   to_name=contact.full_name)
+    deliver = contact is not None and not destination.startswith(NO_MOBILE)
+    outbox.enqueue_if(db, deliver, channel=channel, to_address=destination,
+                      template="login_code", context={"code": code, "minutes": _minutes()},
+                      recipient_kind="login", sensitive=True,
+                      to_name=contact.full_name if contact else "")
 
 
 def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None
@@ -218,7 +242,7 @@ def start(db: Session, *, email: str, client_ip: str, now: datetime | None = Non
     challenge, attempt_id = login_codes.open_challenge(
         db, subject_kind=SUBJECT, email=email, contact_id=contact.id if contact else None,
         client_ip=client_ip, now=now)
-    if contact is not None and contact.mobile and _texting_on():
+    if _may_text(contact):
         return attempt_id, LoginStep("choose_channel", "", "How should we send your code?")
     _send(db, challenge, contact, "email", client_ip, now)
     return attempt_id, _code_sent("email", email, login_codes.seconds_until_resend(challenge, now=now))
@@ -228,13 +252,15 @@ def _open_attempt(db: Session, attempt_id: str, now: datetime) -> tuple[LoginCha
     challenge = login_codes.find_challenge(db, attempt_id, subject_kind=SUBJECT, now=now)
     if challenge.verified_at is not None:
         raise AttemptEnded()
-    contact = db.get(Contact, challenge.contact_id) if challenge.contact_id else None
+    # A query even without a contact (… WHERE id IS NULL): the same statements either way.
+    contact = db.exec(select(Contact).where(Contact.id == challenge.contact_id)).first()
     return challenge, contact
 
 
 def choose_channel(db: Session, *, attempt_id: str, channel: str, client_ip: str,
                    now: datetime | None = None) -> LoginStep:
-    """Step 2, only offered when the contact has a mobile."""
+    """Step 2: offered to every email by default, only with a mobile on file under
+    "when_mobile"."""
     now = now or utcnow()
     challenge, contact = _open_attempt(db, attempt_id, now)
     if channel not in ("email", "sms"):
@@ -242,7 +268,7 @@ def choose_channel(db: Session, *, attempt_id: str, channel: str, client_ip: str
     if challenge.code_hash is not None or challenge.code_issued_at is not None:
         # Already sent: choosing again is a resend, with its cooldown and limits.
         return resend(db, attempt_id=attempt_id, client_ip=client_ip, channel=channel, now=now)
-    if contact is None or not contact.mobile or not _texting_on():
+    if channel == "sms" and not _may_text(contact):
         # Only reachable by a crafted call: this attempt was never offered a choice.
         raise InvalidInput("Codes for this email go by email.", field="channel")
     _send(db, challenge, contact, channel, client_ip, now)
@@ -256,7 +282,7 @@ def resend(db: Session, *, attempt_id: str, client_ip: str, channel: str | None 
     now = now or utcnow()
     challenge, contact = _open_attempt(db, attempt_id, now)
     channel = channel or challenge.channel
-    if channel == "sms" and not (contact and contact.mobile and _texting_on()):
+    if channel == "sms" and not _may_text(contact):
         raise InvalidInput("Codes for this email go by email.", field="channel")
     _send(db, challenge, contact, channel, client_ip, now)
     return _code_sent(channel, challenge.email, login_codes.seconds_until_resend(challenge, now=now),

@@ -120,6 +120,8 @@ def test_send_limit_holds_across_workers(cluster):
             tab = ReflexTab(cluster.url)
             await tab.open("/")
             await tab.call(f"{login_state}.submit_email", {"form": {"email": email}})
+            # Every email is asked email-or-text first (security.login_channel_choice).
+            await tab.call(f"{login_state}.choose_channel", {"channel": "email"})
             await tab.close()
 
     run(ask(6))
