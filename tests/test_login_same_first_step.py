@@ -47,7 +47,8 @@ def no_limits(monkeypatch):
     settings_env(monkeypatch, sends_per_contact_per_hour=100000,
                  sends_per_destination_per_hour=100000, sends_per_ip_per_hour=100000,
                  failures_per_contact_per_hour=100000, failures_per_ip_per_hour=100000,
-                 lookups_per_ip_per_hour=100000)
+                 lookups_per_ip_per_hour=100000, sms_per_destination_per_hour=100000,
+                 sms_per_destination_per_day=100000)
     # Every code is 123456, so the guess 000000 is wrong on every path.
     monkeypatch.setattr("clientcenter.services.login_codes.new_code", lambda: "123456")
 

@@ -37,6 +37,7 @@ from clientcenter.db import get_engine
 from clientcenter.models import Account, Contact, LoginChallenge, UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services import login_codes, outbox
+from clientcenter.services import remembered as remembered_browsers
 from clientcenter.services.accounts import loginable_contacts, normalize_email
 from clientcenter.services.activity import record_action
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
@@ -217,14 +218,22 @@ def _code_sent(channel: str, email: str, resend_in: int, *, prefix: str = "") ->
                      f"{prefix}{where} It works once, for {_minutes()} minutes.", resend_in)
 
 
+def _allowance(db: Session, challenge: LoginChallenge, remembered: str | None,
+               now: datetime) -> str | None:
+    """A remembered browser of this email draws on its own send and failure allowance."""
+    return remembered_browsers.allowance(db, remembered, subject_kind=SUBJECT,
+                                         email=challenge.email, now=now)
+
+
 def _send(db: Session, challenge: LoginChallenge, contact: Contact | None, channel: str,
-          client_ip: str, now: datetime) -> None:
+          client_ip: str, now: datetime, remembered: str | None = None) -> None:
     """Issue a code and put it in the outbox; for an email nobody can log in with, or a text
     with no mobile on file, the same work (counters, code, hash, rendering, the outbox
     INSERT) with nothing queued."""
     destination = _destination(challenge, contact, channel)
     code = login_codes.issue_code(db, challenge, channel=channel, destination=destination,
-                                  client_ip=client_ip, now=now)
+                                  client_ip=client_ip, now=now,
+                                  allowance=_allowance(db, challenge, remembered, now))
     deliver = contact is not None and not destination.startswith(NO_MOBILE)
     outbox.enqueue_if(db, deliver, channel=channel, to_address=destination,
                       template="login_code", context={"code": code, "minutes": _minutes()},
@@ -232,9 +241,10 @@ def _send(db: Session, challenge: LoginChallenge, contact: Contact | None, chann
                       to_name=contact.full_name if contact else "")
 
 
-def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None
-          ) -> tuple[str, LoginStep]:
-    """Step 1. Returns the attempt id for the browser and the next step."""
+def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None,
+          remembered: str | None = None) -> tuple[str, LoginStep]:
+    """Step 1. Returns the attempt id for the browser and the next step. ``remembered`` (on
+    every step) is the connection's remembered-browser digest, if any."""
     now = now or utcnow()
     email = clean_email(email)
     login_codes.check_lookup_limit(db, client_ip, now=now)
@@ -244,7 +254,7 @@ def start(db: Session, *, email: str, client_ip: str, now: datetime | None = Non
         client_ip=client_ip, now=now)
     if _may_text(contact):
         return attempt_id, LoginStep("choose_channel", "", "How should we send your code?")
-    _send(db, challenge, contact, "email", client_ip, now)
+    _send(db, challenge, contact, "email", client_ip, now, remembered)
     return attempt_id, _code_sent("email", email, login_codes.seconds_until_resend(challenge, now=now))
 
 
@@ -258,7 +268,7 @@ def _open_attempt(db: Session, attempt_id: str, now: datetime) -> tuple[LoginCha
 
 
 def choose_channel(db: Session, *, attempt_id: str, channel: str, client_ip: str,
-                   now: datetime | None = None) -> LoginStep:
+                   now: datetime | None = None, remembered: str | None = None) -> LoginStep:
     """Step 2: offered to every email by default, only with a mobile on file under
     "when_mobile"."""
     now = now or utcnow()
@@ -267,16 +277,17 @@ def choose_channel(db: Session, *, attempt_id: str, channel: str, client_ip: str
         raise InvalidInput("Choose email or text message.", field="channel")
     if challenge.code_hash is not None or challenge.code_issued_at is not None:
         # Already sent: choosing again is a resend, with its cooldown and limits.
-        return resend(db, attempt_id=attempt_id, client_ip=client_ip, channel=channel, now=now)
+        return resend(db, attempt_id=attempt_id, client_ip=client_ip, channel=channel, now=now,
+                      remembered=remembered)
     if channel == "sms" and not _may_text(contact):
         # Only reachable by a crafted call: this attempt was never offered a choice.
         raise InvalidInput("Codes for this email go by email.", field="channel")
-    _send(db, challenge, contact, channel, client_ip, now)
+    _send(db, challenge, contact, channel, client_ip, now, remembered)
     return _code_sent(channel, challenge.email, login_codes.seconds_until_resend(challenge, now=now))
 
 
 def resend(db: Session, *, attempt_id: str, client_ip: str, channel: str | None = None,
-           now: datetime | None = None) -> LoginStep:
+           now: datetime | None = None, remembered: str | None = None) -> LoginStep:
     """A new code for the same attempt (same channel unless another is chosen); the old one
     stops working. Cooldown and send limits apply; counters are never reset."""
     now = now or utcnow()
@@ -284,7 +295,7 @@ def resend(db: Session, *, attempt_id: str, client_ip: str, channel: str | None 
     channel = channel or challenge.channel
     if channel == "sms" and not _may_text(contact):
         raise InvalidInput("Codes for this email go by email.", field="channel")
-    _send(db, challenge, contact, channel, client_ip, now)
+    _send(db, challenge, contact, channel, client_ip, now, remembered)
     return _code_sent(channel, challenge.email, login_codes.seconds_until_resend(challenge, now=now),
                       prefix="New code sent. ")
 
@@ -307,7 +318,7 @@ def _login_grant(challenge: LoginChallenge, account_id: int) -> str:
 
 
 def verify(db: Session, *, attempt_id: str, code: str, client_ip: str,
-           now: datetime | None = None) -> Verified:
+           now: datetime | None = None, remembered: str | None = None) -> Verified:
     """Step 3. On success the code is used up and the account list comes from the verified
     email; a single account comes with its grant at once."""
     now = now or utcnow()
@@ -317,11 +328,12 @@ def verify(db: Session, *, attempt_id: str, code: str, client_ip: str,
         raise CodeProblem("Choose how we should send your code first.")
     destination = _destination(challenge, contact, challenge.channel)
     result = login_codes.check_code(db, challenge, code, destination=destination,
-                                    client_ip=client_ip, now=now)
+                                    client_ip=client_ip, now=now,
+                                    allowance=_allowance(db, challenge, remembered, now))
     sent_by = CHANNEL_WORDS[challenge.channel]
     if result.outcome == "expired":
         try:
-            _send(db, challenge, contact, challenge.channel, client_ip, now)
+            _send(db, challenge, contact, challenge.channel, client_ip, now, remembered)
         except (TooManySends, ResendTooSoon):
             raise CodeProblem("That code has expired, and we can't send another one right "
                               "now. Please wait an hour, or "

@@ -77,7 +77,8 @@ class LoginState(PortalState):
         self.notice = ""
         try:
             with login.login_scope() as db:
-                attempt, answer = login.start(db, email=self.email, client_ip=self._client_ip())
+                attempt, answer = login.start(db, email=self.email, client_ip=self._client_ip(),
+                                              remembered=self._remembered_digest())
         except ServiceError as exc:
             return self._fail(exc)
         self._attempt_id = attempt
@@ -89,7 +90,8 @@ class LoginState(PortalState):
         try:
             with login.login_scope() as db:
                 answer = login.choose_channel(db, attempt_id=self._attempt_id, channel=channel,
-                                              client_ip=self._client_ip())
+                                              client_ip=self._client_ip(),
+                                              remembered=self._remembered_digest())
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:
@@ -102,7 +104,8 @@ class LoginState(PortalState):
         try:
             with login.login_scope() as db:
                 answer = login.resend(db, attempt_id=self._attempt_id,
-                                      client_ip=self._client_ip())
+                                      client_ip=self._client_ip(),
+                                      remembered=self._remembered_digest())
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:
@@ -116,7 +119,8 @@ class LoginState(PortalState):
             with login.login_scope() as db:
                 verified = login.verify(db, attempt_id=self._attempt_id,
                                         code=str(form.get("code", ""))[:32],
-                                        client_ip=self._client_ip())
+                                        client_ip=self._client_ip(),
+                                        remembered=self._remembered_digest())
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:

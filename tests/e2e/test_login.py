@@ -106,6 +106,9 @@ def test_pat_logs_in_by_email_and_logs_out(app, page):
     check_phone_layout(page, "login-3-home")
     cookie = next(c for c in page.context.cookies() if c["name"] == "cc_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    # This browser is now remembered: its own code allowance (tests/test_lockout_allowance.py)
+    remembered = next(c for c in page.context.cookies() if c["name"] == "cc_remember")
+    assert remembered["httpOnly"] and remembered["sameSite"] == "Lax"
     assert len(live_sessions(app)) == 1
     assert_no_code_left_in_the_outbox(app)
 
@@ -118,6 +121,7 @@ def test_pat_logs_in_by_email_and_logs_out(app, page):
     expect(page.locator("#login-notice")).to_contain_text("You are logged out")
     assert live_sessions(app) == []
     assert not [c for c in page.context.cookies() if c["name"] == "cc_session"]
+    assert [c for c in page.context.cookies() if c["name"] == "cc_remember"]  # outlives logout
     # the back button or a bookmark gets nothing behind login
     page.goto(app.url + "/home")
     page.wait_for_url(re.compile(r"/?\?signed_out=login$"))
