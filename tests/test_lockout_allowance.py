@@ -19,7 +19,7 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from clientcenter import connection
-from clientcenter.models import Agent, LoginChallenge, OutboxMessage, RateEvent, RememberedBrowser
+from clientcenter.models import Agent, OutboxMessage, RateEvent, RememberedBrowser
 from clientcenter.models.base import utcnow
 from clientcenter.services import agent_login, login, login_codes, remembered
 from clientcenter.services.accounts import loginable_contacts

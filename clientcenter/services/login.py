@@ -1,8 +1,8 @@
 """The customer login-code flow of seed 002, step by step.
 
 1. ``start``: an email is typed. By default (``security.login_channel_choice = "always"``)
-   every email is asked how to send the code: whether it belongs to a customer, and whether
-   one with a mobile, is nonpublic, and a different next screen would tell it. With
+   every email is asked how to send the code: whether an email is a customer's, and whether
+   a mobile is on file for it, is nonpublic, and a different next screen would tell it. With
    ``"when_mobile"`` (the seed's exact flow) only a contact who may log in, on an active
    account, with that primary email *and* a mobile gets the choice; the others get a code by
    email at once.
@@ -436,7 +436,8 @@ def switch_grant(db: Session, principal: Principal, *, email: str, account_id: i
         raise NotAllowed("Only customers switch accounts here.")
     record = db.get(UserSession, principal.session_id)
     if record is None or record.email != normalize_email(email):
-        raise NotAllowed("Only customers switch accounts here.")
+        raise NotAllowed("That switch is no longer valid. Open Profile → Switch accounts "
+                         "again.")
     if account_id not in {a.account_id for a in switch_choices(db, principal)}:
         raise _refuse_account(email, account_id, "switch")
     return sign(SWITCH_GRANT, {"s": principal.session_id, "a": account_id}, GRANT_TTL_SECONDS)
