@@ -16,11 +16,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from clientcenter import paths
+from clientcenter import connection, paths
 from clientcenter.client_ip import request_client_ip
-from clientcenter.cookies import clear_session_cookie, set_session_cookie, token_from_cookie_header
+from clientcenter.cookies import (
+    clear_session_cookie,
+    set_remembered_cookie,
+    set_session_cookie,
+    token_from_cookie_header,
+)
 from clientcenter.db import session_scope
-from clientcenter.services import login, read_only
+from clientcenter.services import login, read_only, remembered
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.sessions import find_session, revoke_session
 from clientcenter.settings import get_settings
@@ -76,6 +81,12 @@ def _user_agent(request: Request) -> str:
     return request.headers.get("user-agent", "")[:200]
 
 
+def remembered_cookie(request: Request) -> str | None:
+    """The raw remembered-browser cookie of this request (services/remembered.py), if any."""
+    value = request.cookies.get(connection.remembered_cookie_name())
+    return value if value and len(value) <= 256 else None
+
+
 async def complete_login(request: Request) -> Response:
     """The login page posts the grant it got for a verified code; the session starts here.
     A fresh token every time (a cookie the browser had before is not reused)."""
@@ -88,6 +99,7 @@ async def complete_login(request: Request) -> Response:
     client_ip, user_agent = request_client_ip(request), _user_agent(request)
     held = token_from_cookie_header(request.headers.get("cookie"))
     browser = request_browser(request)
+    presented = remembered_cookie(request)
 
     def start_session():
         with login.login_scope() as db:
@@ -97,16 +109,21 @@ async def complete_login(request: Request) -> Response:
             previous = find_session(db, held)
             if previous is not None and previous.id != done.session.id:
                 revoke_session(db, previous)
-            return done
+            kept = remembered.remember(
+                db, subject_kind="customer", email=done.session.email,
+                contact_id=done.session.contact_id, user_agent=user_agent,
+                presented=connection.remembered_digest(presented) if presented else None)
+            return done, kept
 
     try:
         # Database work off the event loop, which also carries every tab's websocket.
-        done = await run_in_threadpool(start_session)
+        done, kept = await run_in_threadpool(start_session)
     except ServiceError:
         return redirect(f"{paths.CUSTOMER_LOGIN}?signed_out=attempt")
     await forget_posting_tab(request)
     response = redirect(return_to or done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
+    set_remembered_cookie(response, kept.new_value or presented, max_age=kept.max_age)
     return response
 
 

@@ -174,6 +174,17 @@ class Security(_Section):
     failures_per_contact_per_hour: int = Field(10, ge=1)
     failures_per_ip_per_hour: int = Field(50, ge=1)
     lookups_per_ip_per_hour: int = Field(60, ge=1)
+    # Texts to one number, whoever asks (remembered browsers included): the SMS cost cap.
+    # Above sends_per_destination_per_hour, so anonymous requests alone cannot use it up.
+    sms_per_destination_per_hour: int = Field(10, ge=1)
+    sms_per_destination_per_day: int = Field(20, ge=1)
+    # How long a browser that completed a login keeps its own send and failure allowance.
+    remembered_browser_days: int = Field(90, ge=1, le=400)
+    # After the email, who is asked "email or text?": "always" (every email, so the next
+    # screen tells nobody who is a customer or has a mobile on file) or "when_mobile" (the
+    # seed's flow: only a customer with a mobile on file; the others get an email code at
+    # once, which shows who has a mobile).
+    login_channel_choice: Literal["always", "when_mobile"] = "always"
     session_idle_minutes: int = Field(30, ge=1, le=30)
     session_absolute_hours: int = Field(12, ge=1, le=12)
     trusted_proxy_hops: int = Field(0, ge=0, le=5)

@@ -51,17 +51,24 @@ def _code(db, to):
 
 
 def test_unknown_and_inactive_emails_leave_the_page_exactly_as_a_known_one(db):
-    views = {}
-    for email in ("casey.quinn@example.com", "nobody@example.com", "morgan.ellis@example.com"):
-        state = _state(LoginState)
-        settle(state.submit_email({"email": email}))
-        view = _public(state)
-        view["info"] = view["info"].replace(email, "<email>")
-        view["email"] = "<email>"
-        views[email] = view
-    assert views["casey.quinn@example.com"] == views["nobody@example.com"] == views[
-        "morgan.ellis@example.com"]
-    assert views["nobody@example.com"]["step"] == "code"
+    """Unknown, inactive, email-only and mobile-on-file: the same page after each step."""
+    emails = ("casey.quinn@example.com", "nobody@example.com", "morgan.ellis@example.com",
+              "pat.rivera@example.com")
+    for step, act in (("channel", lambda st: st.submit_email({"email": st.email})),
+                      ("code", lambda st: st.choose_channel("email"))):
+        views = {}
+        for email in emails:
+            state = _state(LoginState)
+            state.email = email
+            if step == "code":
+                settle(state.submit_email({"email": email}))
+            settle(act(state))
+            view = _public(state)
+            view["info"] = view["info"].replace(email, "<email>")
+            view["email"] = "<email>"
+            views[email] = view
+        assert len({repr(v) for v in views.values()}) == 1, views
+        assert views["nobody@example.com"]["step"] == step
 
 
 def test_the_tab_keeps_no_attempt_id_only_a_nonce_bound_to_its_browser(db):

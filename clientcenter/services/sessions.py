@@ -89,6 +89,8 @@ def create_session(
     agent_id: int | None = None,
     read_only: bool = False,
     second_factor_at: datetime | None = None,
+    proof: str = "email",
+    proof_mobile_hash: str | None = None,
     client_ip: str = "",
     user_agent: str = "",
     absolute_expires_at: datetime | None = None,
@@ -97,6 +99,8 @@ def create_session(
     """A new session and the token for its cookie (the only time the token exists in clear)."""
     if kind not in ("customer", "agent"):
         raise ValueError(f"unknown session kind {kind!r}")
+    if proof not in ("email", "sms") or (proof == "sms") != bool(proof_mobile_hash):
+        raise ValueError("a session proven by text needs the mobile's hash, and only then")
     now = now or utcnow()
     limit = now + timedelta(hours=get_settings().security.session_absolute_hours)
     token = new_token()
@@ -109,6 +113,8 @@ def create_session(
         agent_id=agent_id,
         read_only=read_only,
         second_factor_at=second_factor_at,
+        proof=proof,
+        proof_mobile_hash=proof_mobile_hash,
         created_at=now,
         last_seen_at=now,
         absolute_expires_at=min(limit, as_utc(absolute_expires_at)) if absolute_expires_at else limit,
@@ -177,6 +183,9 @@ def rotate_session(
         "agent_id": record.agent_id,
         "read_only": record.read_only,
         "second_factor_at": record.second_factor_at,
+        # What the login proved stays with every rotation (account switch, read-only view).
+        "proof": record.proof,
+        "proof_mobile_hash": record.proof_mobile_hash,
         "client_ip": record.client_ip if client_ip is None else client_ip,
         "user_agent": record.user_agent if user_agent is None else user_agent,
     }

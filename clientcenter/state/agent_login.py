@@ -101,7 +101,8 @@ class AgentLoginState(PortalState):
             with login_scope() as db:
                 _attempt, sent = agent_login.start(db, email=self.email,
                                                    client_ip=self._client_ip(),
-                                                   attempt_id=attempt)
+                                                   attempt_id=attempt,
+                                                   remembered=self._remembered_digest())
         except ServiceError as exc:
             return self._fail(exc)
         self._attempt_nonce = nonce
@@ -112,7 +113,8 @@ class AgentLoginState(PortalState):
         try:
             with login_scope() as db:
                 sent = agent_login.resend(db, attempt_id=self._attempt(),
-                                          client_ip=self._client_ip())
+                                          client_ip=self._client_ip(),
+                                          remembered=self._remembered_digest())
         except AttemptEnded as exc:
             return self._over(exc)
         except ServiceError as exc:
@@ -125,7 +127,8 @@ class AgentLoginState(PortalState):
             with login_scope() as db:
                 nxt = agent_login.verify_code(db, attempt_id=self._attempt(),
                                               code=str(form.get("code", ""))[:32],
-                                              client_ip=self._client_ip())
+                                              client_ip=self._client_ip(),
+                                              remembered=self._remembered_digest())
         except AttemptEnded as exc:
             return self._over(exc)
         except ServiceError as exc:

@@ -90,7 +90,8 @@ class LoginState(PortalState):
         try:
             with login.login_scope() as db:
                 _attempt, answer = login.start(db, email=self.email, client_ip=self._client_ip(),
-                                               attempt_id=attempt)
+                                               attempt_id=attempt,
+                                               remembered=self._remembered_digest())
         except ServiceError as exc:
             return self._fail(exc)
         self._attempt_nonce = nonce
@@ -102,7 +103,8 @@ class LoginState(PortalState):
         try:
             with login.login_scope() as db:
                 answer = login.choose_channel(db, attempt_id=self._attempt(), channel=channel,
-                                              client_ip=self._client_ip())
+                                              client_ip=self._client_ip(),
+                                              remembered=self._remembered_digest())
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:
@@ -115,7 +117,8 @@ class LoginState(PortalState):
         try:
             with login.login_scope() as db:
                 answer = login.resend(db, attempt_id=self._attempt(),
-                                      client_ip=self._client_ip())
+                                      client_ip=self._client_ip(),
+                                      remembered=self._remembered_digest())
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:
@@ -130,7 +133,8 @@ class LoginState(PortalState):
                 verified = login.verify(db, attempt_id=self._attempt(),
                                         code=str(form.get("code", ""))[:32],
                                         client_ip=self._client_ip(),
-                                        browser=self._browser_digest())
+                                        browser=self._browser_digest(),
+                                        remembered=self._remembered_digest())
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:

@@ -120,6 +120,8 @@ def test_send_limit_holds_across_workers(cluster):
             tab = ReflexTab(cluster.url)
             await tab.open("/")
             await tab.call(f"{login_state}.submit_email", {"form": {"email": email}})
+            # Every email is asked email-or-text first (security.login_channel_choice).
+            await tab.call(f"{login_state}.choose_channel", {"channel": "email"})
             await tab.close()
 
     run(ask(6))
@@ -247,6 +249,7 @@ def test_no_secret_of_a_customer_login_or_an_agent_enrolment_reaches_redis(clust
         answer = await http.post(cluster.url + "/auth/complete", data={"grant": grant},
                                  headers={"origin": cluster.url, "cookie": tab.cookie_header()})
         token = answer.cookies["cc_session"]
+        seen.append(answer.cookies["cc_remember"])
         home = ReflexTab(cluster.url, f"cc_session={token}", browser_key=tab.browser_key)
         await home.open("/home")
         assert "Kim" in json.dumps(home.state)
@@ -275,6 +278,7 @@ def test_no_secret_of_a_customer_login_or_an_agent_enrolment_reaches_redis(clust
         answer = await http.post(cluster.url + "/auth/agent/complete", data={"grant": grant},
                                  headers={"origin": cluster.url, "cookie": tab.cookie_header()})
         token = answer.cookies["cc_session"]
+        seen.append(answer.cookies["cc_remember"])
         desk = ReflexTab(cluster.url, f"cc_session={token}", browser_key=tab.browser_key)
         await desk.open("/agent")
         seen.extend([tab.browser_key, code, secret, grant, token, *codes])
