@@ -2,7 +2,8 @@
 leaving a customer's Client Center in read-only mode), and the certificate link a holder
 opens without any login.
 
-Cookie routes are POST-only and refuse a foreign Origin, like the customers' (http_auth.py).
+Cookie routes are POST-only and refuse anything but our own pages (request_origin.py), like
+the customers' (http_auth.py).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from clientcenter import paths
 from clientcenter.client_ip import request_client_ip
 from clientcenter.cookies import set_session_cookie, token_from_cookie_header
 from clientcenter.db import session_scope
-from clientcenter.http_auth import NO_STORE, _foreign_origin, redirect
+from clientcenter.http_auth import NO_STORE, redirect
 from clientcenter.http_files import SAFE_HEADERS, content_disposition
+from clientcenter.request_origin import is_same_origin_post
 from clientcenter.services import agent_login, read_only, shared_links, storage
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.login import login_scope
@@ -41,7 +43,7 @@ async def _form_value(request: Request, name: str) -> str:
 
 
 def _forbidden(request: Request, what: str) -> Response | None:
-    if _foreign_origin(request):
+    if not is_same_origin_post(request.headers):
         log.warning("%s refused: foreign origin %r", what, request.headers.get("origin"))
         return Response("Forbidden", status_code=403, headers=NO_STORE)
     return None
