@@ -180,6 +180,8 @@ class Security(_Section):
     session_idle_minutes: int = Field(30, ge=1, le=30)
     session_absolute_hours: int = Field(12, ge=1, le=12)
     trusted_proxy_hops: int = Field(0, ge=0, le=5)
+    # How long a certificate link emailed to its holder works (services/certificate_links.py).
+    certificate_link_days: int = Field(30, ge=1, le=365)
     # Origins allowed to frame the login page (the agency website's embed).
     frame_ancestors: list[AnyHttpUrl] = Field(default_factory=list)
     upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)

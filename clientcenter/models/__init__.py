@@ -11,7 +11,7 @@ from clientcenter.models.activity import (
 from clientcenter.models.agency import Agent, AgentRecoveryCode
 from clientcenter.models.auth import LoginChallenge, RateEvent, UserSession
 from clientcenter.models.billing import Invoice, Payment, PaymentRequest
-from clientcenter.models.certificates import Certificate, CertificateHolder
+from clientcenter.models.certificates import Certificate, CertificateHolder, CertificateShare
 from clientcenter.models.documents import Document
 from clientcenter.models.engagement import (
     ChangeRequest,
@@ -32,6 +32,7 @@ __all__ = [
     "AgentRecoveryCode",
     "Certificate",
     "CertificateHolder",
+    "CertificateShare",
     "ChangeRequest",
     "Claim",
     "ClaimSurvey",
