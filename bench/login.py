@@ -135,12 +135,14 @@ async def one_login(url: str, email: str, mailbox: Mailbox, http: httpx.AsyncCli
         lap("verify code")
     finally:
         await tab.close()
-    answer = await http.post(url + "/auth/complete", data={"grant": grant})
-    cookie = "; ".join(f"{k}={v}" for k, v in answer.cookies.items())
+    # The grant is bound to the browser that proved the code: post it with that browser's key.
+    answer = await http.post(url + "/auth/complete", data={"grant": grant},
+                             headers={"origin": url, "cookie": tab.cookie_header()})
+    cookie = "; ".join(f"{k}={v}" for k, v in answer.cookies.items() if k != "cc_browser")
     if not cookie:
         raise RuntimeError(f"{email}: /auth/complete set no cookie ({answer.status_code})")
     lap("set cookie")
-    home = ReflexTab(url, cookie)
+    home = ReflexTab(url, cookie, browser_key=tab.browser_key)
     try:
         await home.open("/home")
         if "/" in [p.split("?")[0] for p in home.redirects()]:
@@ -248,6 +250,8 @@ def main() -> None:
                         help="paced run: each client logs in once within this many seconds")
     parser.add_argument("--setups", nargs="+", choices=["one", "many"], default=["one", "many"],
                         help="one worker on SQLite, several on PostgreSQL + Redis, or both")
+    parser.add_argument("--state-manager", choices=["memory", "disk"], default=None,
+                        help="one worker: Reflex's state manager (default: rxconfig's, memory)")
     parser.add_argument("--no-closed-loop", action="store_true",
                         help="only the paced run (the latency customers meet)")
     args = parser.parse_args()
@@ -256,8 +260,12 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="cc-bench-login-") as tmp:
         if "one" in args.setups:
-            with serve_app(Path(tmp) / "one", extra_env=BENCH_LIMITS) as app:
-                rows += bench_setup("1 worker (SQLite, in-process state)", app, args.clients,
+            env = dict(BENCH_LIMITS)
+            if args.state_manager:
+                env["REFLEX_STATE_MANAGER_MODE"] = args.state_manager
+            label = f"1 worker (SQLite, {args.state_manager or 'memory'} state)"
+            with serve_app(Path(tmp) / "one", extra_env=env) as app:
+                rows += bench_setup(label, app, args.clients,
                                     args.rounds, args.spread, not args.no_closed_loop)
         if "many" not in args.setups:
             print_rows(rows)

@@ -33,6 +33,8 @@ def main() -> int:
         ("Login round trips", ["bench.login", "--clients", *(["10"] if q else ["50", "200"]),
                                "--rounds", "1" if q else "2"]),
         ("Page load at phone size", ["bench.pages", "--runs", "3" if q else "10"]),
+        ("Tab state: memory vs disk manager", ["bench.state_managers", "--tabs",
+                                                "50" if q else "200"]),
         ("Memory per connected client", ["bench.memory", "--clients", "20" if q else "200"]),
         ("Notification relay", ["bench.relay"]),
     ]

@@ -1,6 +1,7 @@
 """A simulated browser tab speaking Reflex's own websocket protocol (socket.io on /_event):
-connect with a client token (and the session cookie, as a browser would), hydrate a page, call
-state handlers and wait for their final update. Used by the login and memory benchmarks."""
+connect with a client token (and the browser's cookies, as a browser would), hydrate a page,
+call state handlers and wait for their final update. Used by the benchmarks and by the tests
+that attack the tab binding (tests/e2e/test_tab_binding.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import uuid
 from typing import Any
 
+import httpx
 import socketio
 
 NAMESPACE = "/_event"
@@ -15,20 +17,37 @@ ROOT_STATE = "reflex___state____state"
 HYDRATED = "is_hydrated_rx_state_"
 
 
+BROWSER_COOKIE = "cc_browser"
+
+
+async def new_browser_key(base_url: str) -> str:
+    """The browser key a real browser gets with its first page (clientcenter/tab_binding.py)."""
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(base_url + "/healthz")
+    return answer.cookies[BROWSER_COOKIE]
+
+
 class ReflexTab:
-    def __init__(self, base_url: str, cookie: str | None = None):
+    def __init__(self, base_url: str, cookie: str | None = None, *,
+                 browser_key: str | bool | None = True, token: str | None = None):
+        """``cookie``: other cookies (the session's); ``browser_key``: True to get one from
+        the server like a browser's first page load, a key to reuse a browser's, None for a
+        client without the cookie; ``token``: a client token to present (a captured one)."""
         self.base_url = base_url
-        self.token = str(uuid.uuid4())
+        self.token = token or str(uuid.uuid4())
         self.cookie = cookie
+        self.browser_key = browser_key
         self.state: dict[str, dict[str, Any]] = {}
         self.pending: list[dict[str, Any]] = []  # state events the server asked us to send
         self.client_events: list[dict[str, Any]] = []  # _redirect and other browser actions
+        self.received: list[dict[str, Any]] = []  # every update as it came, for the attack tests
         self.path = "/"
         self._final: asyncio.Queue[dict] = asyncio.Queue()
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("event", self._on_update, namespace=NAMESPACE)
 
     async def _on_update(self, update: dict) -> None:
+        self.received.append(update)
         for substate, values in (update.get("delta") or {}).items():
             self.state.setdefault(substate, {}).update(values)
         for event in update.get("events") or []:
@@ -36,6 +55,10 @@ class ReflexTab:
             (self.pending if is_state_event else self.client_events).append(event)
         if update.get("final", True):
             await self._final.put(update)
+
+    def cookie_header(self) -> str:
+        parts = [f"{BROWSER_COOKIE}={self.browser_key}"] if isinstance(self.browser_key, str) else []
+        return "; ".join([*parts, *([self.cookie] if self.cookie else [])])
 
     def _router_data(self) -> dict[str, str]:
         return {"pathname": self.path, "asPath": self.path}
@@ -49,7 +72,9 @@ class ReflexTab:
         self.path = path
         boot = {"name": f"{ROOT_STATE}.hydrate_and_load", "payload": {},
                 "router_data": self._router_data()}
-        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if self.browser_key is True:
+            self.browser_key = await new_browser_key(self.base_url)
+        headers = {"Cookie": self.cookie_header()} if self.cookie_header() else {}
         self.state.get(ROOT_STATE, {}).pop(HYDRATED, None)
         await self.sio.connect(
             f"{self.base_url}?token={self.token}", socketio_path=NAMESPACE,

@@ -48,3 +48,20 @@ def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(
         session_cookie_name(), path="/", secure=serves_https(), httponly=True, samesite="lax"
     )
+
+
+def set_remembered_cookie(response: Response, value: str, *, max_age: int) -> None:
+    """The remembered-browser cookie (services/remembered.py): set after a completed login,
+    HttpOnly like the session's, and kept across logouts — it names the browser's owner, not
+    a session. Its name comes from clientcenter/connection.py."""
+    from clientcenter.connection import remembered_cookie_name
+
+    response.set_cookie(
+        remembered_cookie_name(),
+        value,
+        max_age=max(0, int(max_age)),
+        path="/",
+        secure=serves_https(),
+        httponly=True,
+        samesite="lax",
+    )

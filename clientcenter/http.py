@@ -10,13 +10,15 @@ from starlette.routing import Route
 from sqlalchemy import text
 
 from clientcenter.db import get_engine
+from clientcenter.body_limit import BodyLimit
 from clientcenter.http_agent import ROUTES as AGENT_ROUTES
 from clientcenter.http_auth import ROUTES as AUTH_ROUTES
 from clientcenter.http_delivery import ROUTES as DELIVERY_ROUTES
-from clientcenter.http_files import ROUTES as FILE_ROUTES, UploadSizeLimit
+from clientcenter.http_files import ROUTES as FILE_ROUTES
 from clientcenter.http_integrations import ROUTES as INTEGRATION_ROUTES
 from clientcenter.http_payments import ROUTES as PAYMENT_ROUTES
 from clientcenter.security_headers import SecurityHeaders
+from clientcenter.tab_binding import TabBinding
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -30,9 +32,10 @@ async def health(_request: Request) -> JSONResponse:
 
 
 def build_http_app() -> Starlette:
-    # The middleware wraps everything mounted here too: Reflex's pages and websocket.
+    # The middleware wraps everything mounted here too: Reflex's pages, /_upload and
+    # websocket. BodyLimit caps every request body before any route reads it.
     return Starlette(
         routes=[Route("/healthz", health), *AUTH_ROUTES, *FILE_ROUTES, *PAYMENT_ROUTES,
                 *INTEGRATION_ROUTES, *DELIVERY_ROUTES, *AGENT_ROUTES],
-        middleware=[Middleware(SecurityHeaders), Middleware(UploadSizeLimit)],
+        middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit), Middleware(TabBinding)],
     )

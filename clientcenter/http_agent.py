@@ -16,14 +16,20 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from clientcenter import paths
+from clientcenter import connection, paths
 from clientcenter.client_ip import request_client_ip
-from clientcenter.cookies import set_session_cookie, token_from_cookie_header
+from clientcenter.cookies import set_remembered_cookie, set_session_cookie, token_from_cookie_header
 from clientcenter.db import session_scope
-from clientcenter.http_auth import NO_STORE, redirect
+from clientcenter.http_auth import (
+    NO_STORE,
+    forget_posting_tab,
+    redirect,
+    remembered_cookie,
+    request_browser,
+)
 from clientcenter.http_files import SAFE_HEADERS, content_disposition
 from clientcenter.request_origin import is_same_origin_post
-from clientcenter.services import agent_login, certificate_links, read_only
+from clientcenter.services import agent_login, certificate_links, read_only, remembered
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.login import login_scope
 from clientcenter.services.sessions import find_session, revoke_session
@@ -54,17 +60,26 @@ async def complete_agent_login(request: Request) -> Response:
     if (refused := _forbidden(request, "agent sign-in")) is not None:
         return refused
     grant = await _form_value(request, "grant")
+    presented = remembered_cookie(request)
     try:
         with login_scope() as db:
             done = agent_login.complete(db, grant=grant, client_ip=request_client_ip(request),
-                                        user_agent=_user_agent(request))
+                                        user_agent=_user_agent(request),
+                                        browser=request_browser(request))
             previous = find_session(db, token_from_cookie_header(request.headers.get("cookie")))
             if previous is not None and previous.id != done.session.id:
                 revoke_session(db, previous)
+            # This browser now has the agent's own send and failure allowance.
+            kept = remembered.remember(
+                db, subject_kind="agent", email=done.session.email,
+                agent_id=done.session.agent_id, user_agent=_user_agent(request),
+                presented=connection.remembered_digest(presented) if presented else None)
     except ServiceError:
         return redirect(f"{paths.AGENT_LOGIN}?signed_out=attempt")
+    await forget_posting_tab(request)
     response = redirect(done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
+    set_remembered_cookie(response, kept.new_value or presented, max_age=kept.max_age)
     return response
 
 
@@ -82,6 +97,7 @@ async def enter_view(request: Request) -> Response:
     except ServiceError as exc:
         log.warning("read-only view refused: %s", exc.message)
         return redirect("/agent")
+    await forget_posting_tab(request)
     response = redirect(done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
     return response
@@ -98,6 +114,7 @@ async def exit_view(request: Request) -> Response:
                                        user_agent=_user_agent(request))
     except ServiceError:
         return redirect("/agent")
+    await forget_posting_tab(request)
     response = redirect(done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
     return response

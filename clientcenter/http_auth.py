@@ -15,14 +15,21 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from clientcenter import paths
+from clientcenter import connection, paths
 from clientcenter.client_ip import request_client_ip
-from clientcenter.cookies import clear_session_cookie, set_session_cookie, token_from_cookie_header
+from clientcenter.cookies import (
+    clear_session_cookie,
+    set_remembered_cookie,
+    set_session_cookie,
+    token_from_cookie_header,
+)
 from clientcenter.db import session_scope
 from clientcenter.request_origin import is_same_origin_post
-from clientcenter.services import login, read_only
+from clientcenter.services import login, read_only, remembered
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.sessions import find_session, revoke_session
+from clientcenter.tab_binding import browser_cookie_header, forget_tab, new_browser_key
+from clientcenter.connection import browser_cookie_name, browser_digest
 
 log = logging.getLogger("clientcenter.security")
 
@@ -39,14 +46,35 @@ def redirect(location: str) -> RedirectResponse:
     return RedirectResponse(location, status_code=303, headers=NO_STORE)
 
 
-async def _grant(request: Request) -> str:
-    form = await request.form()
-    value = form.get("grant")
+async def _field(request: Request, name: str) -> str:
+    value = (await request.form()).get(name)
     return value if isinstance(value, str) else ""
+
+
+async def _grant(request: Request) -> str:
+    return await _field(request, "grant")
+
+
+def request_browser(request: Request) -> str | None:
+    """The keyed hash of this request's browser key: login grants are bound to it, so a
+    grant carried to another browser (or posted by a foreign page) starts no session."""
+    raw = request.cookies.get(browser_cookie_name())
+    return browser_digest(raw) if raw else None
+
+
+async def forget_posting_tab(request: Request) -> None:
+    """The page posting here drops its Reflex token; blank the state that token keyed."""
+    await forget_tab(await _field(request, "tab"), request.headers.get("cookie"))
 
 
 def _user_agent(request: Request) -> str:
     return request.headers.get("user-agent", "")[:200]
+
+
+def remembered_cookie(request: Request) -> str | None:
+    """The raw remembered-browser cookie of this request (services/remembered.py), if any."""
+    value = request.cookies.get(connection.remembered_cookie_name())
+    return value if value and len(value) <= 256 else None
 
 
 async def complete_login(request: Request) -> Response:
@@ -60,23 +88,32 @@ async def complete_login(request: Request) -> Response:
     return_to = paths.safe_return_path((await request.form()).get("next"))
     client_ip, user_agent = request_client_ip(request), _user_agent(request)
     held = token_from_cookie_header(request.headers.get("cookie"))
+    browser = request_browser(request)
+    presented = remembered_cookie(request)
 
     def start_session():
         with login.login_scope() as db:
-            done = login.complete(db, grant=grant, client_ip=client_ip, user_agent=user_agent)
+            done = login.complete(db, grant=grant, client_ip=client_ip, user_agent=user_agent,
+                                  browser=browser)
             # A session this browser still held ends now (shared device, second login).
             previous = find_session(db, held)
             if previous is not None and previous.id != done.session.id:
                 revoke_session(db, previous)
-            return done
+            kept = remembered.remember(
+                db, subject_kind="customer", email=done.session.email,
+                contact_id=done.session.contact_id, user_agent=user_agent,
+                presented=connection.remembered_digest(presented) if presented else None)
+            return done, kept
 
     try:
         # Database work off the event loop, which also carries every tab's websocket.
-        done = await run_in_threadpool(start_session)
+        done, kept = await run_in_threadpool(start_session)
     except ServiceError:
         return redirect(f"{paths.CUSTOMER_LOGIN}?signed_out=attempt")
+    await forget_posting_tab(request)
     response = redirect(return_to or done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
+    set_remembered_cookie(response, kept.new_value or presented, max_age=kept.max_age)
     return response
 
 
@@ -98,6 +135,7 @@ async def switch_account(request: Request) -> Response:
         done = await run_in_threadpool(switch)
     except ServiceError:
         return redirect(f"{paths.ACCOUNT_CHOICE}?refused=1")
+    await forget_posting_tab(request)
     response = redirect(done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
     return response
@@ -121,12 +159,25 @@ async def logout(request: Request) -> Response:
             return f"{login_page}?signed_out=logout"
 
     response = redirect(await run_in_threadpool(end_session))
+    await forget_posting_tab(request)
     clear_session_cookie(response)
+    # A new browser key: any other tab this browser still has keys a state nobody can open.
+    response.headers.append("set-cookie", browser_cookie_header(new_browser_key()))
     return response
+
+
+async def leave(request: Request) -> Response:
+    """A tab whose session ended goes through here to the login page (state/base.py
+    ``leave_to``): its server-side state is blanked on the way. Changes nothing else."""
+    if _foreign_origin(request):
+        return Response("Forbidden", status_code=403, headers=NO_STORE)
+    await forget_posting_tab(request)
+    return redirect(paths.safe_leave_path(await _field(request, "to")))
 
 
 ROUTES = [
     Route("/auth/complete", complete_login, methods=["POST"]),
     Route("/auth/switch", switch_account, methods=["POST"]),
     Route("/auth/logout", logout, methods=["POST"]),
+    Route(paths.LEAVE_ROUTE, leave, methods=["POST"]),
 ]

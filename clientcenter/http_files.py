@@ -6,8 +6,7 @@ cookie, re-checks the session in the database, and lets the service check the ac
 so a link is useless in another browser, after logout or an account switch, or once expired.
 The answer is always an attachment that no cache keeps and no browser sniffs.
 
-It also caps the size of request bodies sent to Reflex's ``/_upload`` endpoint, which would
-otherwise spool any size to a temporary file before our upload handler can refuse it.
+Request bodies, ``/_upload``'s included, are capped in clientcenter/body_limit.py.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from sqlmodel import Session
 
@@ -105,41 +104,3 @@ async def download(request: Request) -> Response:
 
 ROUTES = [Route(links.ROUTE_PREFIX + "{token}", download, methods=["GET"])]
 
-
-# --- the /_upload body cap ------------------------------------------------------------------
-
-UPLOAD_PATH = "/_upload"
-MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers, the bound-args field
-
-
-class UploadSizeLimit:
-    """Refuse an oversized POST to Reflex's upload endpoint before it is read: a declared
-    Content-Length over the cap gets 413, and a body that grows past it is cut off."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not scope["path"].endswith(UPLOAD_PATH):
-            return await self.app(scope, receive, send)
-        limit = get_settings().security.upload_max_bytes + MULTIPART_OVERHEAD
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
-        if declared is None or not declared.isdigit() or int(declared) > limit:
-            detail = ("The file is too large." if declared and declared.isdigit()
-                      else "Uploads need a Content-Length.")
-            response = JSONResponse({"detail": detail}, status_code=413 if declared else 411)
-            return await response(scope, receive, send)
-        seen = 0
-
-        async def limited_receive():
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > int(declared):
-                    # More bytes than declared: treat as a disconnect, nothing is processed.
-                    return {"type": "http.disconnect"}
-            return message
-
-        return await self.app(scope, limited_receive, send)

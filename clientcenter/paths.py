@@ -9,6 +9,10 @@ EMBED_LOGIN = "/embed/login"  # the only page other sites may frame
 AGENT_LOGIN = "/agent/login"
 AGENT_SECOND_FACTOR = "/agent/login"
 
+# The HTTP route a tab leaves through when its session ended (it blanks the tab's state).
+LEAVE_ROUTE = "/auth/leave"
+_LEAVE_TO = (CUSTOMER_LOGIN, AGENT_LOGIN, ACCOUNT_CHOICE)
+
 # Links in messages a customer may open before logging in; the login brings them back there.
 RETURN_PREFIXES = ("/shared/", "/pay/")
 
@@ -21,3 +25,19 @@ def safe_return_path(value: object) -> str | None:
     if value.startswith("//") or any(ch in value for ch in "\\\r\n\t") or "://" in value:
         return None
     return value
+
+
+def safe_leave_path(value: object) -> str:
+    """Where ``/auth/leave`` may send a tab: a login page or the account choice, with at most
+    a ``signed_out`` reason; anything else goes to the customer login page."""
+    if not isinstance(value, str) or len(value) > 100:
+        return CUSTOMER_LOGIN
+    path, _, query = value.partition("?")
+    if path not in _LEAVE_TO:
+        return CUSTOMER_LOGIN
+    if not query:
+        return path
+    key, _, reason = query.partition("=")
+    if key == "signed_out" and reason.replace("_", "").isalpha() and reason.isascii():
+        return value
+    return path

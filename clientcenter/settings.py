@@ -177,6 +177,17 @@ class Security(_Section):
     failures_per_contact_per_hour: int = Field(10, ge=1)
     failures_per_ip_per_hour: int = Field(50, ge=1)
     lookups_per_ip_per_hour: int = Field(60, ge=1)
+    # Texts to one number, whoever asks (remembered browsers included): the SMS cost cap.
+    # Above sends_per_destination_per_hour, so anonymous requests alone cannot use it up.
+    sms_per_destination_per_hour: int = Field(10, ge=1)
+    sms_per_destination_per_day: int = Field(20, ge=1)
+    # How long a browser that completed a login keeps its own send and failure allowance.
+    remembered_browser_days: int = Field(90, ge=1, le=400)
+    # After the email, who is asked "email or text?": "always" (every email, so the next
+    # screen tells nobody who is a customer or has a mobile on file) or "when_mobile" (the
+    # seed's flow: only a customer with a mobile on file; the others get an email code at
+    # once, which shows who has a mobile).
+    login_channel_choice: Literal["always", "when_mobile"] = "always"
     session_idle_minutes: int = Field(30, ge=1, le=30)
     session_absolute_hours: int = Field(12, ge=1, le=12)
     trusted_proxy_hops: int = Field(0, ge=0, le=5)
@@ -189,6 +200,37 @@ class Security(_Section):
     # see clientcenter/services/scanning.py).
     upload_scanner: str = Field("clientcenter.services.scanning:basic_scan",
                                 pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+    # ClamAV, for upload_scanner = "clientcenter.services.scanning:clamd_scan": clamd's unix
+    # socket (an absolute path; Debian's default below) or host:port for TCP.
+    clamd_address: str = "/run/clamav/clamd.ctl"
+    clamd_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    # Where texts may go (ISO 3166 region codes; services/sms_destinations.py): mobile numbers
+    # of these countries only. The first one is assumed for numbers typed without +code.
+    sms_countries: list[str] = Field(default_factory=lambda: ["US"], min_length=1)
+
+    @field_validator("clamd_address")
+    @classmethod
+    def _clamd_address(cls, value: str) -> str:
+        value = value.strip()
+        if value.startswith("/"):
+            return value
+        host, _, port = value.rpartition(":")
+        if host and port.isdigit() and 0 < int(port) < 65536:
+            return value
+        raise ValueError("must be a unix socket path (/run/clamav/clamd.ctl) or host:port "
+                         "(127.0.0.1:3310)")
+
+    @field_validator("sms_countries")
+    @classmethod
+    def _known_regions(cls, value: list[str]) -> list[str]:
+        import phonenumbers
+
+        codes = [v.strip().upper() for v in value]
+        unknown = [c for c in codes if c not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown region code(s) {', '.join(unknown)}: use two-letter "
+                             "ISO 3166 codes such as US, CA, GB")
+        return list(dict.fromkeys(codes))
 
 
 class Payments(_Section):

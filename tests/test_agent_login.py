@@ -41,7 +41,9 @@ def test_first_sign_in_enrols_then_signs_in(demo):
     # A reload shows the same QR code.
     assert agent_login.enrolment(demo, attempt_id=attempt).secret == step.enrolment.secret
     app = pyotp.TOTP(step.enrolment.secret)
-    grant, codes = agent_login.confirm_enrolment(demo, attempt_id=attempt, code=app.now())
+    codes = agent_login.confirm_enrolment(
+        demo, attempt_id=attempt, code=app.now())
+    grant = agent_login.grant_after_enrolment(demo, attempt_id=attempt)
     assert len(codes) == 10
     done = agent_login.complete(demo, grant=grant, client_ip=IP)
     demo.commit()
@@ -96,8 +98,9 @@ def test_the_second_factor_needs_the_emailed_code_first(demo):
 
 def test_an_agent_deactivated_mid_sign_in_gets_no_session(demo):
     attempt, _sent, step = _through_code(demo)
-    grant, _codes = agent_login.confirm_enrolment(
+    _codes = agent_login.confirm_enrolment(
         demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now())
+    grant = agent_login.grant_after_enrolment(demo, attempt_id=attempt)
     agent = demo.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
     agent.is_active = False
     demo.commit()

@@ -21,6 +21,7 @@ from clientcenter.state.base import SessionEnded
 from clientcenter.state.billing import BillingState
 from clientcenter.state.pay_link import PayLinkState
 from tests.handlers import settle
+from tests.handlers import as_connected
 
 
 def _state(cls, cookie: str | None, path: str = "/billing"):
@@ -29,7 +30,7 @@ def _state(cls, cookie: str | None, path: str = "/billing"):
     headers = {"cookie": cookie, "origin": "http://localhost:3000"} if cookie else {
         "origin": "http://localhost:3000"}
     state.router = RouterData.from_router_data(
-        {constants.RouteVar.HEADERS: headers, constants.RouteVar.CLIENT_IP: "203.0.113.9",
+        {constants.RouteVar.HEADERS: as_connected(headers), constants.RouteVar.CLIENT_IP: "203.0.113.9",
          constants.RouteVar.ORIGIN: path})
     return state
 

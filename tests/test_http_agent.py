@@ -14,6 +14,7 @@ from clientcenter.models.base import utcnow
 from clientcenter.services import agent_login, agency_actions, read_only
 from clientcenter.services.principal import Principal
 from clientcenter.services.sessions import check_session, create_session
+from tests.handlers import TEST_BROWSER_KEY, tab_browser_digest
 
 ORIGIN = "http://localhost:3000"
 
@@ -46,9 +47,12 @@ def test_sign_in_completion_sets_an_agent_session_with_second_factor(client, dem
         OutboxMessage.to_address == "agent@example.com")).one()
     step = agent_login.verify_code(demo, attempt_id=attempt, code=re.search(r"\d{6}", body).group(),
                                    client_ip="10.0.0.2")
-    grant, _codes = agent_login.confirm_enrolment(
+    _codes = agent_login.confirm_enrolment(
         demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now())
+    grant = agent_login.grant_after_enrolment(demo, attempt_id=attempt,
+                                              browser=tab_browser_digest())
     demo.commit()
+    client.cookies.set("cc_browser", TEST_BROWSER_KEY)
     refused = client.post("/auth/agent/complete", data={"grant": grant},
                           headers={"origin": "https://evil.example"})
     assert refused.status_code == 403
@@ -81,7 +85,8 @@ def test_enter_and_leave_the_read_only_view_over_http(client, demo):
     # A grant without its session's cookie leads nowhere.
     client.cookies.clear()
     lost = client.post("/auth/agent/view", data={"grant": grant}, headers={"origin": ORIGIN})
-    assert lost.headers["location"] == "/agent" and "set-cookie" not in lost.headers
+    assert lost.headers["location"] == "/agent" and "cc_session" not in lost.headers.get(
+        "set-cookie", "")
 
 
 def test_holder_certificate_link_serves_the_pdf_without_login(client, demo):

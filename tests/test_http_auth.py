@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 from clientcenter.http import build_http_app
 from clientcenter.services.accounts import loginable_contacts
 from clientcenter.services.sessions import check_session, create_session
+from tests.handlers import TEST_BROWSER_KEY, tab_browser_digest
 
 ORIGIN = "http://localhost:3000"
 
@@ -21,9 +22,11 @@ def db(demo):
 @pytest.fixture
 def client(db):
     # A browser on our pages sends our Origin with every POST (tests/test_cross_site.py
-    # covers the requests that do not).
-    return TestClient(build_http_app(), base_url=ORIGIN, follow_redirects=False,
-                      headers={"origin": ORIGIN})
+    # covers the requests that do not), and holds the browser key login grants are bound to.
+    client = TestClient(build_http_app(), base_url=ORIGIN, follow_redirects=False,
+                        headers={"origin": ORIGIN})
+    client.cookies.set("cc_browser", TEST_BROWSER_KEY)
+    return client
 
 
 def _token(db):
@@ -81,7 +84,8 @@ def _grant_for(db, email):
         login.choose_channel(db, attempt_id=attempt, channel="email", client_ip="198.51.100.1")
     body = db.exec(select(OutboxMessage.body_text).where(OutboxMessage.to_address == email)
                    .order_by(OutboxMessage.id.desc())).first()
-    verified = login.verify(db, attempt_id=attempt, code=_re.search(r"\d{6}", body).group(),
+    verified = login.verify(db, attempt_id=attempt, browser=tab_browser_digest(),
+                            code=_re.search(r"\d{6}", body).group(),
                             client_ip="198.51.100.1")
     db.commit()
     return attempt, verified
@@ -158,6 +162,7 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(db, monkeypatch):
     client = TestClient(build_http_app(), base_url="https://portal.agency.example",
                         follow_redirects=False,
                         headers={"origin": "https://portal.agency.example"})
+    client.cookies.set("__Host-cc_browser", TEST_BROWSER_KEY)
     _, verified = _grant_for(db, "morgan.ellis@example.com")
     cookie = client.post("/auth/complete", data={"grant": verified.grant}).headers["set-cookie"]
     assert cookie.startswith("__Host-cc_session=") and "Secure" in cookie
@@ -168,7 +173,8 @@ def _jordan_logged_in(client, db):
 
     attempt, verified = _grant_for(db, "jordan.lee@example.com")
     personal, commercial = verified.accounts
-    grant = login.grant_for_account(db, attempt_id=attempt, account_id=personal.account_id)
+    grant = login.grant_for_account(db, attempt_id=attempt, account_id=personal.account_id,
+                                    browser=tab_browser_digest())
     db.commit()
     response = client.post("/auth/complete", data={"grant": grant})
     token = response.headers["set-cookie"].split(";")[0].split("=", 1)[1]

@@ -51,8 +51,13 @@ def last_code(db, to: str) -> str:
     return codes_sent(db, to)[-1]
 
 
-def start(db, email, *, ip=IP, now=None):
+def start(db, email, *, ip=IP, now=None, channel="email"):
+    """Step 1, then (when the page asks, as it does every email by default) ``channel``;
+    ``channel=None`` stops at the channel step."""
     attempt, step = login.start(db, email=email, client_ip=ip, now=now)
+    if step.step == "choose_channel" and channel:
+        step = login.choose_channel(db, attempt_id=attempt, channel=channel, client_ip=ip,
+                                    now=now)
     db.commit()
     return attempt, step
 
@@ -78,7 +83,10 @@ def db(demo):
 
 # --- step 1: the email ---------------------------------------------------------------------
 
-def test_unknown_inactive_not_allowed_and_email_only_get_the_same_answer(db):
+def test_unknown_inactive_not_allowed_and_email_only_get_the_same_answer(db, monkeypatch):
+    """With the seed's "when_mobile" channel step (the default asks every email: see
+    tests/test_login_same_first_step.py)."""
+    settings_env(monkeypatch, login_channel_choice="when_mobile")
     answers = {}
     for email in ("nobody@example.com", CASEY, "ava.rivera@example.com", MORGAN):
         _, step = start(db, email)
@@ -94,7 +102,7 @@ def test_unknown_inactive_not_allowed_and_email_only_get_the_same_answer(db):
 
 
 def test_contact_with_a_mobile_chooses_and_no_digit_of_the_number_is_shown(db):
-    attempt, step = start(db, PAT)
+    attempt, step = start(db, PAT, channel=None)
     assert step.step == "choose_channel" and not re.search(r"\d", step.message)
     assert codes_sent(db, PAT) == []  # nothing is sent before the choice
     step = login.choose_channel(db, attempt_id=attempt, channel="sms", client_ip=IP)
@@ -108,7 +116,7 @@ def test_contact_with_a_mobile_chooses_and_no_digit_of_the_number_is_shown(db):
 def test_text_login_switched_off_sends_by_email_without_a_choice(db, monkeypatch):
     monkeypatch.setenv("CC_FEATURES__TEXT_LOGIN", "false")
     reset_settings_cache()
-    _, step = start(db, PAT)
+    _, step = start(db, PAT, channel=None)
     assert step.step == "enter_code" and step.channel == "email"
     assert len(codes_sent(db, PAT)) == 1
 
@@ -249,12 +257,12 @@ def test_send_limit_per_contact_holds_across_resends_and_new_attempts(db):
     with pytest.raises(TooManySends):
         login.resend(db, attempt_id=attempt, client_ip=IP, now=t0 + timedelta(minutes=5))
     with pytest.raises(TooManySends):  # a new attempt does not reset anything
-        login.start(db, email=MORGAN, client_ip="203.0.113.77", now=t0 + timedelta(minutes=6))
+        start(db, MORGAN, ip="203.0.113.77", now=t0 + timedelta(minutes=6))
     # ... and an unknown email meets exactly the same limit
     for i in range(5):
-        login.start(db, email="nobody@example.com", client_ip=f"203.0.113.{i}", now=t0)
+        start(db, "nobody@example.com", ip=f"203.0.113.{i}", now=t0)
     with pytest.raises(TooManySends):
-        login.start(db, email="nobody@example.com", client_ip="203.0.113.99", now=t0)
+        start(db, "nobody@example.com", ip="203.0.113.99", now=t0)
     # an hour later it works again
     start(db, MORGAN, now=t0 + timedelta(minutes=61))
     assert len(codes_sent(db, MORGAN)) == 6
@@ -264,10 +272,10 @@ def test_send_limit_per_destination(db, monkeypatch):
     settings_env(monkeypatch, sends_per_destination_per_hour=2)
     t0 = utcnow()
     for i in range(2):
-        attempt, _ = start(db, PAT, now=t0 + timedelta(seconds=i))
+        attempt, _ = start(db, PAT, now=t0 + timedelta(seconds=i), channel=None)
         login.choose_channel(db, attempt_id=attempt, channel="sms", client_ip=IP,
                              now=t0 + timedelta(seconds=i))
-    attempt, _ = start(db, PAT, now=t0 + timedelta(seconds=5))
+    attempt, _ = start(db, PAT, now=t0 + timedelta(seconds=5), channel=None)
     with pytest.raises(TooManySends):
         login.choose_channel(db, attempt_id=attempt, channel="sms", client_ip=IP,
                              now=t0 + timedelta(seconds=5))
@@ -282,7 +290,7 @@ def test_send_limit_per_client_ip(db, monkeypatch):
     for email in ("a@example.com", "b@example.com", MORGAN):
         start(db, email)
     with pytest.raises(TooManySends):
-        login.start(db, email="c@example.com", client_ip=IP)
+        start(db, "c@example.com")
     start(db, "c@example.com", ip="192.0.2.50")
 
 
@@ -326,7 +334,8 @@ def test_failure_limit_per_client_ip(db, monkeypatch):
     assert verify(db, attempts[2], last_code(db, MORGAN), ip="192.0.2.60").grant
 
 
-def test_channel_choice_cannot_be_forced_for_an_email_only_contact(db):
+def test_channel_choice_cannot_be_forced_for_an_email_only_contact(db, monkeypatch):
+    settings_env(monkeypatch, login_channel_choice="when_mobile")
     for email in (MORGAN, "nobody@example.com"):
         attempt, _ = start(db, email, now=utcnow() - timedelta(minutes=1))
         with pytest.raises(InvalidInput) as refused:
@@ -335,7 +344,7 @@ def test_channel_choice_cannot_be_forced_for_an_email_only_contact(db):
 
 
 def test_rate_events_hold_no_email_number_or_ip(db):
-    attempt, _ = start(db, PAT)
+    attempt, _ = start(db, PAT, channel=None)
     login.choose_channel(db, attempt_id=attempt, channel="sms", client_ip=IP)
     db.commit()
     for event in db.exec(select(RateEvent)).all():
@@ -346,7 +355,7 @@ def test_rate_events_hold_no_email_number_or_ip(db):
 # --- accounts, grants, sessions ------------------------------------------------------------
 
 def _verified(db, email, channel="email"):
-    attempt, step = start(db, email)
+    attempt, step = start(db, email, channel=None)
     if step.step == "choose_channel":
         login.choose_channel(db, attempt_id=attempt, channel=channel, client_ip=IP)
         db.commit()

@@ -14,6 +14,7 @@ from clientcenter.models import OutboxMessage
 from clientcenter.state.account import AccountState
 from clientcenter.state.login import LoginState
 from tests.handlers import settle
+from tests.handlers import TEST_BROWSER_KEY, as_connected
 
 IP = "198.51.100.44"
 
@@ -23,11 +24,12 @@ def db(demo):
     return demo
 
 
-def _state(cls, cookie: str | None = None, query: str = ""):
+def _state(cls, cookie: str | None = None, query: str = "", *,
+           browser: str | None = TEST_BROWSER_KEY):
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
     state.router = RouterData.from_router_data({
-        constants.RouteVar.HEADERS: {"cookie": cookie} if cookie else {},
+        constants.RouteVar.HEADERS: as_connected({"cookie": cookie} if cookie else {}, browser=browser),
         constants.RouteVar.CLIENT_IP: IP,
         constants.RouteVar.ORIGIN: "http://localhost:3000/" + (f"?{query}" if query else ""),
         constants.RouteVar.QUERY: dict(p.split("=") for p in query.split("&")) if query else {},
@@ -49,24 +51,32 @@ def _code(db, to):
 
 
 def test_unknown_and_inactive_emails_leave_the_page_exactly_as_a_known_one(db):
-    views = {}
-    for email in ("casey.quinn@example.com", "nobody@example.com", "morgan.ellis@example.com"):
-        state = _state(LoginState)
-        settle(state.submit_email({"email": email}))
-        view = _public(state)
-        view["info"] = view["info"].replace(email, "<email>")
-        view["email"] = "<email>"
-        views[email] = view
-    assert views["casey.quinn@example.com"] == views["nobody@example.com"] == views[
-        "morgan.ellis@example.com"]
-    assert views["nobody@example.com"]["step"] == "code"
+    """Unknown, inactive, email-only and mobile-on-file: the same page after each step."""
+    emails = ("casey.quinn@example.com", "nobody@example.com", "morgan.ellis@example.com",
+              "pat.rivera@example.com")
+    for step, act in (("channel", lambda st: st.submit_email({"email": st.email})),
+                      ("code", lambda st: st.choose_channel("email"))):
+        views = {}
+        for email in emails:
+            state = _state(LoginState)
+            state.email = email
+            if step == "code":
+                settle(state.submit_email({"email": email}))
+            settle(act(state))
+            view = _public(state)
+            view["info"] = view["info"].replace(email, "<email>")
+            view["email"] = "<email>"
+            views[email] = view
+        assert len({repr(v) for v in views.values()}) == 1, views
+        assert views["nobody@example.com"]["step"] == step
 
 
-def test_the_attempt_id_is_kept_server_side_only(db):
+def test_the_tab_keeps_no_attempt_id_only_a_nonce_bound_to_its_browser(db):
     state = _state(LoginState)
     settle(state.submit_email({"email": "morgan.ellis@example.com"}))
-    assert state._attempt_id
-    assert state._attempt_id not in str(_public(state))
+    attempt = state._attempt()
+    assert state._attempt_nonce and attempt
+    assert attempt not in str(state.__dict__) and attempt not in str(_public(state))
 
 
 def test_a_bad_email_keeps_what_was_typed(db):
@@ -94,13 +104,13 @@ def test_full_flow_with_account_choice_ends_in_a_post_to_the_session_route(db):
     assert state.error == "Pick one of the accounts listed."
     spec = settle(state.choose_account(state.accounts[1]["id"]))
     assert "/auth/complete" in str(spec) and "grant" in str(spec)
-    assert state._attempt_id == ""
+    assert state._attempt_nonce == ""
 
 
 def test_an_ended_attempt_returns_to_the_email_step_keeping_the_email(db):
     state = _state(LoginState)
     settle(state.submit_email({"email": "morgan.ellis@example.com"}))
-    state._attempt_id = "gone"
+    state._attempt_nonce = "gone"
     settle(state.submit_code({"code": "123456"}))
     assert state.step == "email" and state.email == "morgan.ellis@example.com"
     assert "start again" in state.error

@@ -49,6 +49,7 @@ from clientcenter.models.base import utcnow
 from clientcenter.services import links
 from clientcenter.services.principal import Principal
 from clientcenter.services.sessions import create_session, principal_from_token
+from tests.handlers import as_connected
 
 ACCOUNT = "Lee Design Studio LLC"  # commercial: certificates, holders, every request kind
 PERSONAL = "Pat & Sam Rivera"  # auto with vehicles and drivers, a proposal, a closed claim
@@ -233,7 +234,17 @@ def scalar_candidates(name: str, annotation, ids: dict[str, list[int]]) -> list:
 
 
 def upload_files() -> list:
-    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    import io
+
+    import pikepdf
+
+    # A real one-page PDF: the upload scan parses files, and a catalog without a page tree
+    # is refused as damaged before any write could happen.
+    out = io.BytesIO()
+    with pikepdf.new() as blank:
+        blank.add_blank_page()
+        blank.save(out)
+    pdf = out.getvalue()
 
     class FakeUpload:
         filename = name = "read-only-test.pdf"
@@ -292,8 +303,8 @@ def make_state(cls, token: str, params: dict[str, str], path: str = "/home"):
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
     state.router = RouterData.from_router_data({
-        constants.RouteVar.HEADERS: {"cookie": f"{COOKIE}={token}",
-                                     "origin": "http://localhost:3000"},
+        constants.RouteVar.HEADERS: as_connected({"cookie": f"{COOKIE}={token}",
+                                                  "origin": "http://localhost:3000"}),
         constants.RouteVar.CLIENT_IP: "203.0.113.50",
         constants.RouteVar.PATH: path,
         constants.RouteVar.ORIGIN: f"{path}?{urlencode(params)}",

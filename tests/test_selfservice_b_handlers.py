@@ -35,6 +35,7 @@ from clientcenter.state.proposals import ProposalRow, ProposalsState
 from clientcenter.state.requests import RequestsState
 from tests.selfservice_support import account_named, table_counts
 from tests.handlers import settle
+from tests.handlers import as_connected
 
 RIVERA = "Pat & Sam Rivera"
 JORDAN = "Jordan Lee"
@@ -79,7 +80,7 @@ def _state(cls, cookie: str, **params):
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
     state.router = RouterData.from_router_data({
-        constants.RouteVar.HEADERS: {"cookie": cookie},
+        constants.RouteVar.HEADERS: as_connected({"cookie": cookie}),
         constants.RouteVar.QUERY: {k: str(v) for k, v in params.items()},
     })
     return state

@@ -30,6 +30,7 @@ from tests.selfservice_helpers import (
     sample_pdf,
 )
 from tests.handlers import settle
+from tests.handlers import as_connected
 
 PAT = "Pat & Sam Rivera"
 JORDAN = "Jordan Lee"
@@ -59,7 +60,7 @@ def _state(cls, cookie: str, **params):
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
     state.router = RouterData.from_router_data({
-        constants.RouteVar.HEADERS: {"cookie": cookie},
+        constants.RouteVar.HEADERS: as_connected({"cookie": cookie}),
         constants.RouteVar.QUERY: {k: str(v) for k, v in params.items()},
     })
     return state

@@ -21,6 +21,7 @@ from clientcenter.state.base import (
     location_for,
 )
 from tests.handlers import settle
+from tests.handlers import as_connected
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def _state(cookie: str | None, ip: str = "203.0.113.9") -> _ProbeState:
     state = root.get_substate(_ProbeState.get_full_name().split(".")[1:])
     headers = {"cookie": cookie} if cookie else {}
     state.router = RouterData.from_router_data(
-        {constants.RouteVar.HEADERS: headers, constants.RouteVar.CLIENT_IP: ip})
+        {constants.RouteVar.HEADERS: as_connected(headers), constants.RouteVar.CLIENT_IP: ip})
     return state
 
 

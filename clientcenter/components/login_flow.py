@@ -1,5 +1,9 @@
-"""The login card: email → (email or text) → 6-digit code → (account) — one card whose
-content follows LoginState.step. Used by the landing page and the embeddable login page."""
+"""The login card: email → email or text → 6-digit code → (account) — one card whose
+content follows LoginState.step. Used by the landing page and the embeddable login page.
+
+Every email sees the same channel step (security.login_channel_choice = "always"), so its
+words promise nothing about a mobile on file; a text that went nowhere has a way back to
+email on the code step."""
 
 from __future__ import annotations
 
@@ -63,8 +67,8 @@ def channel_step() -> rx.Component:
         rx.button(rx.icon("message-square", size=18), "Text me a code", size="3",
                   width="100%", variant="soft", id="login-by-text",
                   on_click=LoginState.choose_channel("sms")),
-        rx.text("to the mobile number we have on file", size="1", color_scheme="gray",
-                align="center", width="100%"),
+        rx.text("to the mobile number we have on file for you, if any", size="1",
+                color_scheme="gray", align="center", width="100%"),
         _error("login-error"),
         _link_button("Use a different email", LoginState.start_over, "login-start-over"),
         spacing="3",
@@ -85,6 +89,13 @@ def code_step() -> rx.Component:
             _error("login-error"),
             rx.button("Log in", size="3", width="100%", id="login-submit-code", type="submit",
                       loading=LoginState.busy),
+            # No text? (Perhaps no mobile on file: the answer above is the same either way.)
+            rx.cond(
+                LoginState.channel == "sms",
+                rx.button(rx.icon("mail", size=16), "Email me a code instead", size="2",
+                          variant="soft", width="100%", id="login-use-email", type="button",
+                          on_click=LoginState.choose_channel("email")),
+            ),
             rx.hstack(
                 _link_button("Send a new code", LoginState.resend, "login-resend"),
                 rx.spacer(),

@@ -163,14 +163,15 @@ def co_applicant_section() -> rx.Component:
 
 
 def verify_card() -> rx.Component:
-    """Enter the code sent to the new email or mobile."""
+    """Enter the code sent to the new email or mobile (or, for the co-applicant's, the code
+    the co-applicant received at their current address and agreed to share)."""
     return rx.cond(
         S.verify_field != "",
         rx.card(
             rx.form(
                 rx.vstack(
-                    rx.heading(rx.cond(S.verify_field == "email", "Confirm your new email",
-                                       "Confirm your new mobile number"), size="4", as_="h2"),
+                    rx.heading(rx.cond(S.verify_field == "email", "Confirm the new email",
+                                       "Confirm the new mobile number"), size="4", as_="h2"),
                     rx.text(S.verify_message, size="2", id="verify-message"),
                     rx.el.label("6-digit code", html_for="verify-code",
                                 style={"font_weight": "500", "font_size": "14px"}),

@@ -41,7 +41,7 @@ from clientcenter.delivery.base import (
 )
 from clientcenter.models import OutboxMessage
 from clientcenter.models.base import utcnow
-from clientcenter.services import housekeeping
+from clientcenter.services import housekeeping, sms_destinations
 from clientcenter.settings import Settings, get_settings
 
 log = logging.getLogger("clientcenter.relay")
@@ -172,6 +172,14 @@ class Relay:
         ttl = self.settings.security.code_ttl_seconds
         if message.sensitive and utcnow() - _aware(message.created_at) > timedelta(seconds=ttl):
             self._record(message.id, Rejected("the login code expired before it could be sent"),
+                         claim.attempts, report)
+            return
+        refused = (sms_destinations.refusal(message.to_address, self.settings)
+                   if message.channel == "sms" else None)
+        if refused is not None:
+            # Defense in depth against SMS pumping: whatever wrote the row, a text outside
+            # security.sms_countries or to no mobile never reaches a provider.
+            self._record(message.id, Rejected(short_error(f"not sent: {refused.message}")),
                          claim.attempts, report)
             return
         if claim.outcome_unknown:

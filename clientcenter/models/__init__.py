@@ -9,7 +9,13 @@ from clientcenter.models.activity import (
     Task,
 )
 from clientcenter.models.agency import Agent, AgentRecoveryCode
-from clientcenter.models.auth import LoginChallenge, RateEvent, UserSession
+from clientcenter.models.auth import (
+    LoginChallenge,
+    RateEvent,
+    RateKey,
+    RememberedBrowser,
+    UserSession,
+)
 from clientcenter.models.billing import Invoice, Payment, PaymentRequest
 from clientcenter.models.certificates import Certificate, CertificateHolder, CertificateShare
 from clientcenter.models.documents import Document
@@ -52,7 +58,9 @@ __all__ = [
     "Policy",
     "Proposal",
     "RateEvent",
+    "RateKey",
     "Referral",
+    "RememberedBrowser",
     "SearchTerm",
     "Task",
     "UserSession",

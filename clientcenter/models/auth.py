@@ -1,4 +1,4 @@
-"""Login challenges (one-time codes), sessions and rate-limit events."""
+"""Login challenges (one-time codes), sessions, remembered browsers and rate-limit events."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ class UserSession(SQLModel, table=True):
     account_id: int | None = Field(default=None, foreign_key="account.id")
     agent_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
     read_only: bool = False  # agent viewing a customer's portal
+    # How the identity was proven: "email" (a code to the login email opens every account of
+    # that email) or "sms" (a code to one mobile opens only the accounts where that mobile is
+    # on file; proof_mobile_hash is its login_codes.hash_destination).
+    proof: str = Field(default="email", max_length=8)
+    proof_mobile_hash: str | None = Field(default=None, max_length=64)
     second_factor_at: datetime | None = utc_column(default=None)
     created_at: datetime = created_at_field()
     last_seen_at: datetime = created_at_field()
@@ -61,3 +66,32 @@ class RateEvent(SQLModel, table=True):
     scope: str = Field(max_length=24)
     key_hash: str = Field(max_length=64)
     created_at: datetime = created_at_field()
+
+
+class RateKey(SQLModel, table=True):
+    """One row per counter (scope and hashed key): what a request locks while it counts and
+    adds its events (services/rate_limits.py), so two requests on one counter run in turn."""
+
+    __tablename__ = "rate_key"
+    scope: str = Field(max_length=24, primary_key=True)
+    key_hash: str = Field(max_length=64, primary_key=True)
+    touched_at: datetime = created_at_field()
+
+
+class RememberedBrowser(SQLModel, table=True):
+    """A browser that completed a login: it holds a random HttpOnly cookie, the database only
+    ``connection.remembered_digest`` of it. Requests from it for the same person draw on
+    their own send and failure allowance, which anonymous floods cannot use up."""
+
+    __tablename__ = "remembered_browser"
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(max_length=64, unique=True)
+    subject_kind: str = Field(max_length=8)  # customer | agent
+    email: str = Field(max_length=254, index=True)  # the identity whose allowance it is
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    user_agent: str = Field(default="", max_length=200)
+    created_at: datetime = created_at_field()
+    last_used_at: datetime = created_at_field()
+    expires_at: datetime = utc_column()
+    revoked_at: datetime | None = utc_column(default=None)

@@ -102,15 +102,23 @@ def _totp_step() -> rx.Component:
     )
 
 
+_BLANK_IMAGE = "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
+_COPY_CODES = ("navigator.clipboard.writeText([...document.querySelectorAll("
+               "'#recovery-codes .recovery-code')].map((c) => c.textContent).join('\\n'))")
+
+
 def _enrol_step() -> rx.Component:
     return rx.vstack(
         rx.heading("Set up your authenticator", size="5", as_="h1"),
         _info(),
-        rx.center(rx.image(src=S.qr_svg, alt="QR code for your authenticator app",
-                           width="200px", height="200px", id="totp-qr",
-                           background="white", border_radius="8px"), width="100%"),
+        # The secret and its QR code are written in by the state's reveal script, never
+        # held in a state var (state/agent_login.py).
+        rx.center(rx.el.img(src=_BLANK_IMAGE, alt="QR code for your authenticator app",
+                            width="200", height="200", id="totp-qr",
+                            style={"background": "white", "border_radius": "8px"}),
+                  width="100%"),
         rx.text("Can't scan? Type this key:", size="1", color_scheme="gray"),
-        rx.code(S.secret_text, id="totp-secret", word_break="break-all", size="2"),
+        rx.code("", id="totp-secret", word_break="break-all", size="2"),
         _code_form("Code the app shows", S.submit_enrolment, "Confirm and continue",
                    "agent-enrol"),
         spacing="3",
@@ -122,10 +130,14 @@ def _codes_step() -> rx.Component:
     return rx.vstack(
         rx.heading("Save your recovery codes", size="5", as_="h1"),
         _info(),
-        rx.grid(rx.foreach(S.recovery_codes, lambda c: rx.code(c, size="3", class_name="recovery-code")),
-                columns="2", spacing="2", width="100%", id="recovery-codes"),
+        rx.grid(columns="2", spacing="2", width="100%", id="recovery-codes",
+                style={"& code": {"font_family": "var(--code-font-family)",
+                                  "font_size": "var(--font-size-3)",
+                                  "background": "var(--accent-a3)",
+                                  "color": "var(--accent-a11)",
+                                  "padding": "0.1em 0.35em", "border_radius": "4px"}}),
         rx.button(rx.icon("copy", size=16), "Copy codes", variant="soft", size="2",
-                  type="button", on_click=rx.set_clipboard(S.recovery_codes.join("\n"))),
+                  type="button", on_click=rx.call_script(_COPY_CODES)),
         _error(),
         rx.button("I saved them — continue", size="3", width="100%", on_click=S.finish,
                   id="agent-finish", loading=S.busy),

@@ -22,13 +22,13 @@ from sqlmodel import Session
 from clientcenter.models import Agent, LoginChallenge, UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services import login_codes, outbox, totp
+from clientcenter.services import remembered as remembered_browsers
 from clientcenter.services.agents import active_agent_by_email
 from clientcenter.services.login import clean_email
 from clientcenter.services.login_codes import AttemptEnded, LoginRefused, ResendTooSoon, TooManySends
 from clientcenter.services.sessions import as_utc, create_session
 from clientcenter.services.tokens import sign, unsign
 from clientcenter.settings import get_settings
-from clientcenter.templates import render
 
 log = logging.getLogger("clientcenter.security")
 
@@ -71,30 +71,38 @@ def _code_sent(email: str, resend_in: int, prefix: str = "") -> CodeSent:
                     f"6-digit code to it. It works once, for {_minutes()} minutes.", resend_in)
 
 
+def _allowance(db: Session, challenge: LoginChallenge, remembered: str | None,
+               now: datetime) -> str | None:
+    """A remembered browser of this agent draws on its own send and failure allowance."""
+    return remembered_browsers.allowance(db, remembered, subject_kind=SUBJECT,
+                                         email=challenge.email, now=now)
+
+
 def _send(db: Session, challenge: LoginChallenge, agent: Agent | None, client_ip: str,
-          now: datetime) -> None:
+          now: datetime, remembered: str | None = None) -> None:
     code = login_codes.issue_code(db, challenge, channel="email", destination=challenge.email,
-                                  client_ip=client_ip, now=now)
-    context = {"code": code, "minutes": _minutes()}
-    if agent is None:
-        render("login_code", context)  # the same work as the real path; nothing is sent
-        return
-    outbox.enqueue(db, channel="email", to_address=agent.email, template="login_code",
-                   context=context, recipient_kind="login", sensitive=True,
-                   to_name=agent.full_name)
+                                  client_ip=client_ip, now=now,
+                                  allowance=_allowance(db, challenge, remembered, now))
+    # The same statements for an unknown email as for an agent's; no row for the former.
+    outbox.enqueue_if(db, agent is not None, channel="email", to_address=challenge.email,
+                      template="login_code", context={"code": code, "minutes": _minutes()},
+                      recipient_kind="login", sensitive=True,
+                      to_name=agent.full_name if agent else "")
 
 
-def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None
+def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None,
+          attempt_id: str | None = None, remembered: str | None = None
           ) -> tuple[str, CodeSent]:
-    """Step 1: the attempt id for the tab, and the same answer for every email."""
+    """Step 1: the attempt id for the tab (or the browser-derived one it brings), and the
+    same answer for every email."""
     now = now or utcnow()
     email = clean_email(email)
     login_codes.check_lookup_limit(db, client_ip, now=now)
     agent = active_agent_by_email(db, email)
     challenge, attempt_id = login_codes.open_challenge(
         db, subject_kind=SUBJECT, email=email, agent_id=agent.id if agent else None,
-        client_ip=client_ip, now=now)
-    _send(db, challenge, agent, client_ip, now)
+        client_ip=client_ip, now=now, attempt_id=attempt_id)
+    _send(db, challenge, agent, client_ip, now, remembered)
     return attempt_id, _code_sent(email, login_codes.seconds_until_resend(challenge, now=now))
 
 
@@ -104,18 +112,19 @@ def _open(db: Session, attempt_id: str, now: datetime) -> tuple[LoginChallenge, 
     return challenge, agent
 
 
-def resend(db: Session, *, attempt_id: str, client_ip: str, now: datetime | None = None) -> CodeSent:
+def resend(db: Session, *, attempt_id: str, client_ip: str, now: datetime | None = None,
+           remembered: str | None = None) -> CodeSent:
     now = now or utcnow()
     challenge, agent = _open(db, attempt_id, now)
     if challenge.verified_at is not None:
         raise AttemptEnded()
-    _send(db, challenge, agent, client_ip, now)
+    _send(db, challenge, agent, client_ip, now, remembered)
     return _code_sent(challenge.email, login_codes.seconds_until_resend(challenge, now=now),
                       prefix="New code sent. ")
 
 
 def verify_code(db: Session, *, attempt_id: str, code: str, client_ip: str,
-                now: datetime | None = None) -> SecondFactorStep:
+                now: datetime | None = None, remembered: str | None = None) -> SecondFactorStep:
     """Step 2: the emailed code. Then the authenticator step, or its enrolment."""
     now = now or utcnow()
     challenge, agent = _open(db, attempt_id, now)
@@ -123,10 +132,11 @@ def verify_code(db: Session, *, attempt_id: str, code: str, client_ip: str,
         raise AttemptEnded()
     code = login_codes.normalize_code(code)
     result = login_codes.check_code(db, challenge, code, destination=challenge.email,
-                                    client_ip=client_ip, now=now)
+                                    client_ip=client_ip, now=now,
+                                    allowance=_allowance(db, challenge, remembered, now))
     if result.outcome == "expired":
         try:
-            _send(db, challenge, agent, client_ip, now)
+            _send(db, challenge, agent, client_ip, now, remembered)
         except (TooManySends, ResendTooSoon):
             raise CodeProblem("That code has expired, and we can't send another one right "
                               "now. Please wait an hour.") from None
@@ -156,12 +166,14 @@ def _verified(db: Session, attempt_id: str, now: datetime) -> tuple[LoginChallen
     return challenge, agent
 
 
-def _grant(challenge: LoginChallenge) -> str:
-    return sign(GRANT, {"c": challenge.id}, GRANT_TTL_SECONDS)
+def _grant(challenge: LoginChallenge, browser: str | None) -> str:
+    # Bound to the browser whose tab passed both factors (see services/login.py).
+    return sign(GRANT, {"c": challenge.id, "b": browser}, GRANT_TTL_SECONDS)
 
 
 def second_factor(db: Session, *, attempt_id: str, code: str,
-                  now: datetime | None = None) -> tuple[str, totp.Verified]:
+                  now: datetime | None = None, browser: str | None = None
+                  ) -> tuple[str, totp.Verified]:
     """Step 3: a code from the authenticator app, or a recovery code. Returns the grant."""
     now = now or utcnow()
     challenge, agent = _verified(db, attempt_id, now)
@@ -169,7 +181,7 @@ def second_factor(db: Session, *, attempt_id: str, code: str,
     if checked.method == "recovery":
         log.warning("agent %s signed in with a recovery code (%d left)", agent.id,
                     checked.recovery_codes_left)
-    return _grant(challenge), checked
+    return _grant(challenge, browser), checked
 
 
 def enrolment(db: Session, *, attempt_id: str, now: datetime | None = None) -> totp.Enrolment:
@@ -179,22 +191,40 @@ def enrolment(db: Session, *, attempt_id: str, now: datetime | None = None) -> t
 
 
 def confirm_enrolment(db: Session, *, attempt_id: str, code: str,
-                      now: datetime | None = None) -> tuple[str, list[str]]:
-    """Step 3 on first sign-in: the app's first code completes enrolment. Returns the grant
-    and the recovery codes (shown once)."""
+                      now: datetime | None = None) -> list[str]:
+    """Step 3 on first sign-in: the app's first code completes enrolment. Returns the
+    recovery codes (shown once); :func:`grant_after_enrolment` then starts the session."""
     now = now or utcnow()
-    challenge, agent = _verified(db, attempt_id, now)
+    _challenge, agent = _verified(db, attempt_id, now)
     codes = totp.confirm_enrolment(db, agent, code, now)
     log.info("agent %s enrolled an authenticator app", agent.id)
-    return _grant(challenge), codes
+    return codes
+
+
+def grant_after_enrolment(db: Session, *, attempt_id: str, now: datetime | None = None,
+                          browser: str | None = None) -> str:
+    """After the recovery codes were shown: the grant, if this attempt's agent confirmed an
+    authenticator during this attempt (the tab keeps no grant in its state)."""
+    now = now or utcnow()
+    challenge, agent = _verified(db, attempt_id, now)
+    enrolled = agent.totp_enrolled_at
+    if enrolled is None or as_utc(enrolled) < as_utc(challenge.verified_at):
+        raise CodeProblem("Set up your authenticator app first.")
+    return _grant(challenge, browser)
 
 
 def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
-             now: datetime | None = None) -> Completed:
-    """HTTP route: the grant becomes an agent session with its second factor, once."""
+             now: datetime | None = None, browser: str | None = None) -> Completed:
+    """HTTP route: the grant becomes an agent session with its second factor, once, in the
+    browser that passed both factors."""
     now = now or utcnow()
     payload = unsign(GRANT, grant or "")
     if payload is None or not isinstance(payload.get("c"), int):
+        raise AttemptEnded()
+    # A grant minted on a connection without a browser cookie (a login framed by another
+    # site) is bound to no browser; the Origin check still stops a foreign page posting it.
+    if payload.get("b") is not None and payload.get("b") != browser:
+        log.warning("agent grant refused: posted from another browser")
         raise AttemptEnded()
     challenge = login_codes.consume(db, payload["c"], now=now)
     if challenge is None or challenge.subject_kind != SUBJECT or challenge.agent_id is None:

@@ -18,6 +18,7 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from clientcenter.services import sms_destinations
 from clientcenter.services.errors import InvalidInput
 
 US_STATES = frozenset(
@@ -140,6 +141,22 @@ def mobile(data: Mapping[str, Any], key: str, label: str = "Mobile number", *,
     if not phonenumbers.is_valid_number(number):
         raise InvalidInput(f"{label} {value!r} is not a valid phone number.", field=key)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def sms_mobile(data: Mapping[str, Any], key: str, label: str = "Mobile number", *,
+               required: bool = True, unchanged: str | None = None) -> str | None:
+    """A number the portal may text (services/sms_destinations.py), as E.164. ``unchanged``
+    is the number already on file: re-submitting it is not a new destination, so an old
+    number that today's rule would refuse does not block editing the rest of the form."""
+    value = _raw(data, key)
+    if not value:
+        if required:
+            raise InvalidInput(f"{label} is required.", field=key)
+        return None
+    e164 = sms_destinations.parse(value, field=key, label=label)
+    if e164 == unchanged:
+        return e164
+    return sms_destinations.check(e164, field=key, label=label)
 
 
 def us_state(data: Mapping[str, Any], key: str, label: str = "State", *,

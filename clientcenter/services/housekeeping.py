@@ -1,5 +1,6 @@
-"""Forgetting what nothing needs any more: rate-limit events older than a day and login
-attempts that ended more than a day ago (their code hashes with them).
+"""Forgetting what nothing needs any more: rate-limit events older than a day, login
+attempts that ended more than a day ago (their code hashes with them) and remembered
+browsers that expired.
 
 Every relay runs :func:`sweep` (delivery/relay.py, at most once per
 ``delivery.housekeeping_seconds``), so several may run it at the same moment. The deletes are
@@ -17,7 +18,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from clientcenter.models.base import utcnow
-from clientcenter.services import login_codes, rate_limits
+from clientcenter.services import login_codes, rate_limits, remembered
 
 # pg_advisory locks share one key space per database: "cchk" as a number.
 _LOCK_KEY = int.from_bytes(b"cchk", "big")
@@ -27,6 +28,7 @@ _LOCK_KEY = int.from_bytes(b"cchk", "big")
 class Swept:
     rate_events: int
     login_challenges: int
+    remembered_browsers: int = 0
 
 
 def sweep(db: Session, *, now: datetime | None = None) -> Swept | None:
@@ -37,4 +39,5 @@ def sweep(db: Session, *, now: datetime | None = None) -> Swept | None:
                           {"key": _LOCK_KEY}).scalar():
             return None
     return Swept(rate_events=rate_limits.prune(db, now=now),
-                 login_challenges=login_codes.prune(db, now=now))
+                 login_challenges=login_codes.prune(db, now=now),
+                 remembered_browsers=remembered.prune(db, now=now))

@@ -4,8 +4,15 @@ flow (services/login.py) and the agents' sign-in both build on it.
 An attempt starts when someone types an email. The browser keeps the attempt id; the
 database keeps its keyed hash (``login_challenge.attempt_hash``) and the keyed hash of the
 current code, mixed with the attempt hash so a code only ever works for the attempt that
-asked for it. Counters live in ``rate_event`` (shared by every worker) and are never reset:
-a resend voids the old code but not what the old code counted.
+asked for it. Counters live in ``rate_event`` (shared by every worker), are counted
+atomically (services/rate_limits.py) and are never reset: a resend voids the old code but not
+what the old code counted.
+
+Whose counters: a request from a browser that completed a login of this identity before (its
+remembered-browser cookie, services/remembered.py) draws on that browser's own send and
+failure allowance; every other request shares the identity's, destination's and client IP's.
+So a flood of anonymous requests against an email cannot lock its owner out of their own
+browser. Texts are capped per destination for everyone, remembered or not (their cost).
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ SEND_IP = "send:ip"
 FAIL_IDENTITY = "fail:identity"
 FAIL_DESTINATION = "fail:destination"
 FAIL_IP = "fail:ip"
+SEND_REMEMBERED = "send:remembered"  # keyed by a remembered browser's allowance
+FAIL_REMEMBERED = "fail:remembered"
+SMS_DESTINATION = "sms:destination"  # every text, whoever asked: the cost cap
 
 
 def _call_us() -> str:
@@ -114,9 +124,8 @@ def normalize_code(raw: str) -> str:
 def check_lookup_limit(db: Session, client_ip: str, *, now: datetime | None = None) -> None:
     """Each email typed is one look-up for its client IP; too many and we stop answering."""
     limit = get_settings().security.lookups_per_ip_per_hour
-    if rate_limits.exceeded(db, {(LOOKUP_IP, client_ip): limit}, now=now):
+    if not rate_limits.take(db, [rate_limits.Limit(LOOKUP_IP, client_ip, limit)], now=now):
         raise TooManyLookups()
-    rate_limits.hit(db, LOOKUP_IP, client_ip, now=now)
 
 
 def open_challenge(
@@ -128,9 +137,13 @@ def open_challenge(
     agent_id: int | None = None,
     client_ip: str = "",
     now: datetime | None = None,
+    attempt_id: str | None = None,
 ) -> tuple[LoginChallenge, str]:
-    """A new attempt and its id for the browser (the only time the id exists in clear)."""
-    attempt_id = new_token()
+    """A new attempt and its id for the browser (the only time the id exists in clear). A
+    caller may bring its own id (≥ 128 bits, e.g. derived from the browser's key)."""
+    if attempt_id is not None and not 32 <= len(attempt_id) <= 128:
+        raise ValueError("an attempt id needs at least 128 bits")
+    attempt_id = attempt_id or new_token()
     challenge = LoginChallenge(
         attempt_hash=hash_attempt(attempt_id),
         subject_kind=subject_kind,
@@ -180,24 +193,31 @@ def issue_code(
     destination: str,
     client_ip: str,
     now: datetime | None = None,
+    allowance: str | None = None,
 ) -> str:
     """A fresh code for the attempt; the previous one stops working. Returns the code for
     the message (it is never stored). Refuses inside the resend cooldown and when any send
-    counter (identity, destination, client IP) is full."""
+    counter is full: the identity's, destination's and client IP's, or with ``allowance``
+    (a remembered browser of this identity) that browser's own; for a text, also the
+    destination's cap on texts, which counts everyone's."""
     now = now or utcnow()
     security = get_settings().security
     wait = seconds_until_resend(challenge, now=now)
     if wait:
         raise ResendTooSoon(wait)
-    limits = {
-        (SEND_IDENTITY, challenge.email): security.sends_per_contact_per_hour,
-        (SEND_DESTINATION, destination): security.sends_per_destination_per_hour,
-        (SEND_IP, client_ip): security.sends_per_ip_per_hour,
-    }
-    if rate_limits.exceeded(db, limits, now=now):
+    Limit = rate_limits.Limit
+    if allowance:
+        limits = [Limit(SEND_REMEMBERED, allowance, security.sends_per_contact_per_hour)]
+    else:
+        limits = [Limit(SEND_IDENTITY, challenge.email, security.sends_per_contact_per_hour),
+                  Limit(SEND_DESTINATION, destination, security.sends_per_destination_per_hour),
+                  Limit(SEND_IP, client_ip, security.sends_per_ip_per_hour)]
+    if channel == "sms":
+        limits += [Limit(SMS_DESTINATION, destination, security.sms_per_destination_per_hour),
+                   Limit(SMS_DESTINATION, destination, security.sms_per_destination_per_day,
+                         rate_limits.DAY)]
+    if not rate_limits.take(db, limits, now=now):
         raise TooManySends()
-    for scope, key in limits:
-        rate_limits.hit(db, scope, key, now=now)
     code = new_code()
     challenge.channel = channel
     challenge.destination_hash = hash_destination(destination)
@@ -218,18 +238,23 @@ def check_code(
     destination: str,
     client_ip: str,
     now: datetime | None = None,
+    allowance: str | None = None,
 ) -> CodeCheck:
     """Compare a normalised code with the attempt's current one. A match is used up at once;
     a miss counts against the code (void at the 5th) and against the identity, destination
-    and client IP (TooManyFailures once any is full, checked before comparing)."""
+    and client IP — or, with ``allowance``, against that remembered browser only
+    (TooManyFailures once any is full, checked before comparing, the counters held until the
+    step ends so parallel guesses are counted one after the other)."""
     now = now or utcnow()
     security = get_settings().security
-    limits = {
-        (FAIL_IDENTITY, challenge.email): security.failures_per_contact_per_hour,
-        (FAIL_DESTINATION, destination): security.failures_per_contact_per_hour,
-        (FAIL_IP, client_ip): security.failures_per_ip_per_hour,
-    }
-    if rate_limits.exceeded(db, limits, now=now):
+    Limit = rate_limits.Limit
+    if allowance:
+        limits = [Limit(FAIL_REMEMBERED, allowance, security.failures_per_contact_per_hour)]
+    else:
+        limits = [Limit(FAIL_IDENTITY, challenge.email, security.failures_per_contact_per_hour),
+                  Limit(FAIL_DESTINATION, destination, security.failures_per_contact_per_hour),
+                  Limit(FAIL_IP, client_ip, security.failures_per_ip_per_hour)]
+    if rate_limits.hold(db, limits, now=now):
         raise TooManyFailures()
     candidate = _hash_code(challenge, code)
     if challenge.code_hash is None:
@@ -244,8 +269,7 @@ def check_code(
         db.flush()
         return CodeCheck("ok")
     challenge.failed_attempts += 1
-    for scope, key in limits:
-        rate_limits.hit(db, scope, key, now=now)
+    rate_limits.record(db, limits, now=now)
     left = security.code_max_failures - challenge.failed_attempts
     if left <= 0:
         challenge.code_hash = None

@@ -2,8 +2,10 @@
 co-applicant's information.
 
 Names apply at once (the producer gets a task to update the agency's own system). A new login
-email or mobile number applies only after a fresh code sent *to the new address* comes back:
-see `services/contact_change.py`.
+email or mobile number applies only after a code comes back: for one's own, a code sent *to
+the new address*; for another person's (the co-applicant's), a code sent to *that person* at
+their current address, so nobody changes where someone else's login codes go without them
+hearing of it. See `services/contact_change.py`.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class EditResult:
     applied: tuple[str, ...]
     needs_verification: tuple[str, ...]  # ("email",) / ("mobile",) / both
     contact_id: int
+    # The value waiting for its code; None with the field in needs_verification is a removal
+    # of another person's address (which waits for them too).
     new_email: str | None = None
     new_mobile: str | None = None
 
@@ -157,7 +161,9 @@ def _edit_contact(session: Session, principal: Principal, contact: Contact,
     last = fi.name(values, "last_name", "Last name")
     # A contact who logs in needs an email; the others may have none.
     new_email = fi.email(values, "email", "Email address", required=contact.may_log_in)
-    new_mobile = fi.mobile(values, "mobile", "Mobile number", required=False)
+    # A new mobile gets a code by text: only numbers the portal may text (SMS pumping).
+    new_mobile = fi.sms_mobile(values, "mobile", "Mobile number", required=False,
+                               unchanged=contact.mobile)
 
     applied: list[str] = []
     if first != contact.first_name:
@@ -165,28 +171,20 @@ def _edit_contact(session: Session, principal: Principal, contact: Contact,
     if last != contact.last_name:
         applied.append("last_name")
     pending: list[str] = []
-    if new_email != (contact.email or None):
-        if new_email is None:
-            applied.append("email")  # removing needs no code: nothing is sent to it
+    someone_else = contact.id != principal.contact_id
+    for field, new in (("email", new_email), ("mobile", new_mobile)):
+        if new == (getattr(contact, field) or None):
+            continue
+        if new is None and not someone_else:
+            applied.append(field)  # removing one's own needs no code: nothing is sent to it
         else:
-            pending.append("email")
-    if new_mobile != (contact.mobile or None):
-        if new_mobile is None:
-            applied.append("mobile")
-        else:
-            pending.append("mobile")
+            pending.append(field)
 
     if applied:
         contact.first_name, contact.last_name = first, last
-        if "email" in applied:
-            contact.email = None
-            contact.notify_by_email = False
-        if "mobile" in applied:
-            contact.mobile = None
-            contact.notify_by_sms = False
-        if not (contact.notify_by_email or contact.notify_by_sms):
-            contact.notify_by_email = bool(contact.email)
-            contact.notify_by_sms = not contact.email and bool(contact.mobile)
+        for field in ("email", "mobile"):
+            if field in applied:
+                clear_address(contact, field)
         session.add(contact)
         session.flush()
         record_action(session, principal, action_key,
@@ -197,6 +195,17 @@ def _edit_contact(session: Session, principal: Principal, contact: Contact,
                       contact_id=contact.id,
                       new_email=new_email if "email" in pending else None,
                       new_mobile=new_mobile if "mobile" in pending else None)
+
+
+def clear_address(contact: Contact, field: str) -> None:
+    """Remove the contact's email or mobile, and keep at least one way to reach them."""
+    if field == "email":
+        contact.email, contact.notify_by_email = None, False
+    else:
+        contact.mobile, contact.notify_by_sms = None, False
+    if not (contact.notify_by_email or contact.notify_by_sms):
+        contact.notify_by_email = bool(contact.email)
+        contact.notify_by_sms = not contact.email and bool(contact.mobile)
 
 
 FIELD_WORDS = {"first_name": "first name", "last_name": "last name",

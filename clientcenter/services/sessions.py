@@ -89,6 +89,8 @@ def create_session(
     agent_id: int | None = None,
     read_only: bool = False,
     second_factor_at: datetime | None = None,
+    proof: str = "email",
+    proof_mobile_hash: str | None = None,
     client_ip: str = "",
     user_agent: str = "",
     absolute_expires_at: datetime | None = None,
@@ -97,6 +99,8 @@ def create_session(
     """A new session and the token for its cookie (the only time the token exists in clear)."""
     if kind not in ("customer", "agent"):
         raise ValueError(f"unknown session kind {kind!r}")
+    if proof not in ("email", "sms") or (proof == "sms") != bool(proof_mobile_hash):
+        raise ValueError("a session proven by text needs the mobile's hash, and only then")
     now = now or utcnow()
     limit = now + timedelta(hours=get_settings().security.session_absolute_hours)
     token = new_token()
@@ -109,6 +113,8 @@ def create_session(
         agent_id=agent_id,
         read_only=read_only,
         second_factor_at=second_factor_at,
+        proof=proof,
+        proof_mobile_hash=proof_mobile_hash,
         created_at=now,
         last_seen_at=now,
         absolute_expires_at=min(limit, as_utc(absolute_expires_at)) if absolute_expires_at else limit,
@@ -124,9 +130,15 @@ def find_session(db: Session, token: str | None) -> UserSession | None:
     """The record a token belongs to, live or not."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    return db.exec(
-        select(UserSession).where(UserSession.token_hash == hash_session_token(token))
-    ).first()
+    return find_session_by_hash(db, hash_session_token(token))
+
+
+def find_session_by_hash(db: Session, token_hash: str | None) -> UserSession | None:
+    """The record behind a token's keyed hash: what a tab's connection carries instead of the
+    token (clientcenter/connection.py)."""
+    if not token_hash or len(token_hash) != 64:
+        return None
+    return db.exec(select(UserSession).where(UserSession.token_hash == token_hash)).first()
 
 
 def revoke_session(db: Session, record: UserSession, *, now: datetime | None = None) -> bool:
@@ -171,6 +183,9 @@ def rotate_session(
         "agent_id": record.agent_id,
         "read_only": record.read_only,
         "second_factor_at": record.second_factor_at,
+        # What the login proved stays with every rotation (account switch, read-only view).
+        "proof": record.proof,
+        "proof_mobile_hash": record.proof_mobile_hash,
         "client_ip": record.client_ip if client_ip is None else client_ip,
         "user_agent": record.user_agent if user_agent is None else user_agent,
     }
@@ -234,8 +249,16 @@ def check_session(
 ) -> SessionCheck:
     """Everything the server knows about a token, re-checked now. A live session's idle clock
     restarts (``touch``) unless it was touched within the last minute."""
+    token_hash = hash_session_token(token) if token and len(token) <= MAX_TOKEN_LENGTH else None
+    return check_session_hash(db, token_hash, now=now, touch=touch)
+
+
+def check_session_hash(
+    db: Session, token_hash: str | None, *, now: datetime | None = None, touch: bool = True
+) -> SessionCheck:
+    """:func:`check_session` for a token's keyed hash (a tab's connection carries only that)."""
     now = now or utcnow()
-    record = find_session(db, token)
+    record = find_session_by_hash(db, token_hash)
     if record is None:
         return SessionCheck("login")
     reason = _expiry_reason(record, now)

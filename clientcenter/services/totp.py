@@ -19,7 +19,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pyotp
 import segno
@@ -28,8 +28,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
-from clientcenter.models import Agent, AgentRecoveryCode, RateEvent
+from clientcenter.models import Agent, AgentRecoveryCode
 from clientcenter.models.base import utcnow
+from clientcenter.services import rate_limits
 from clientcenter.services.errors import InvalidInput, NotAllowed, ServiceError
 from clientcenter.services.tokens import keyed_hash
 from clientcenter.settings import get_settings
@@ -255,25 +256,19 @@ def _use_recovery_code(session: Session, agent: Agent, code: str, now: datetime)
 
 # --- counters (rate_event: shared by every worker) ---------------------------------------
 
-def _agent_key(agent: Agent) -> str:
-    return keyed_hash("rate", f"agent:{agent.id}")[:64]
+def _failures(agent: Agent) -> list[rate_limits.Limit]:
+    return [rate_limits.Limit(FAIL_SCOPE, f"agent:{agent.id}", FAILURES_PER_HOUR)]
 
 
 def _check_failures(session: Session, agent: Agent, now: datetime) -> None:
-    since = now - timedelta(hours=1)
-    failures = session.exec(
-        select(func.count()).select_from(RateEvent)
-        .where(RateEvent.scope == FAIL_SCOPE, RateEvent.key_hash == _agent_key(agent),
-               RateEvent.created_at >= since)
-    ).one()
-    if failures >= FAILURES_PER_HOUR:
+    # Held until the step ends: parallel wrong codes are counted one after the other.
+    if rate_limits.hold(session, _failures(agent), now=now):
         raise SecondFactorRefused("Too many wrong codes. For your security, wait an hour or "
                                   "ask an administrator to help you sign in.")
 
 
 def _count_failure(session: Session, agent: Agent, now: datetime) -> None:
-    session.add(RateEvent(scope=FAIL_SCOPE, key_hash=_agent_key(agent), created_at=now))
-    session.flush()
+    rate_limits.record(session, _failures(agent), now=now)
 
 
 def _accept_step(session: Session, agent: Agent, step: int) -> bool:

@@ -41,7 +41,7 @@ class AccountState(PortalState):
         with session_scope() as db:
             contact = db.get(Contact, principal.contact_id)
             account = db.get(Account, principal.account_id)
-            choices = login.account_choices(db, check.email)
+            choices = login.switch_choices(db, principal)
         self.full_name = contact.full_name
         self.email = check.email
         self.account_name = account.name

@@ -1,10 +1,15 @@
 """The agents' sign-in page: email → emailed code → authenticator app (or its enrolment,
 then the recovery codes once) → the HTTP route that starts the session.
 
-The attempt id and the grant stay in this tab's backend state (`_` vars, never sent to the
-browser); the services re-check the attempt in the database at every step."""
+Nothing that could finish a sign-in is kept in this tab's state, which Reflex pickles to its
+state store: the tab holds a random nonce, and the attempt id is made from it and this
+browser's key on every step (PortalState._tab_attempt_id). The enrolment secret, its QR code
+and the recovery codes go to the page as a script that writes them into the DOM
+(``_reveal``), never as state vars; the grant is minted when it is posted."""
 
 from __future__ import annotations
+
+import json
 
 import reflex as rx
 
@@ -13,10 +18,29 @@ from clientcenter.services.errors import ServiceError
 from clientcenter.services.login import login_scope
 from clientcenter.services.login_codes import AttemptEnded
 from clientcenter.services.sessions import OK, signed_out_message
+from clientcenter.services.tokens import new_token
 from clientcenter.state.base import PortalState, post_navigation
 
 COMPLETE_ROUTE = "/auth/agent/complete"
 STEPS = ("email", "code", "totp", "enrol", "recovery_codes")
+# Element ids the page gives the secrets' places (pages/agent_login.py).
+QR_ID, SECRET_ID, CODES_ID = "totp-qr", "totp-secret", "recovery-codes"
+
+
+def _reveal(values: dict[str, object]) -> rx.event.EventSpec:
+    """A script that fills the enrolment's places once the step has rendered: an image's
+    src, a text, or a list of codes. The values travel in this one websocket message only."""
+    return rx.call_script(
+        "(() => {const v = " + json.dumps(values) + "; let n = 0; const fill = () => {"
+        " const ready = Object.keys(v).every((id) => document.getElementById(id));"
+        " if (!ready) { if (n++ < 100) setTimeout(fill, 30); return; }"
+        " for (const [id, value] of Object.entries(v)) { const el = document.getElementById(id);"
+        "  if (el.tagName === 'IMG') { el.src = value; }"
+        "  else if (Array.isArray(value)) { el.replaceChildren(...value.map((c) => {"
+        "   const code = document.createElement('code'); code.className = 'recovery-code';"
+        "   code.textContent = c; return code; })); }"
+        "  else { el.textContent = value; } } }; fill();})()"
+    )
 
 
 class AgentLoginState(PortalState):
@@ -26,13 +50,10 @@ class AgentLoginState(PortalState):
     error: str = ""
     notice: str = ""
     busy: bool = False
-    # Enrolment only: the agent's own new secret, to scan or type into the app. Cleared as
-    # soon as enrolment is confirmed.
-    qr_svg: str = ""
-    secret_text: str = ""
-    recovery_codes: list[str] = []
-    _attempt_id: str = ""
-    _grant: str = ""
+    _attempt_nonce: str = ""
+
+    def _attempt(self) -> str:
+        return self._tab_attempt_id(self._attempt_nonce)
 
     def _fail(self, exc: ServiceError) -> None:
         self.error = exc.message
@@ -43,15 +64,13 @@ class AgentLoginState(PortalState):
         self.error = exc.message
 
     def _reset(self) -> None:
-        self._attempt_id, self._grant = "", ""
+        self._attempt_nonce = ""
         self.step, self.info, self.error = "email", "", ""
-        self.qr_svg, self.secret_text, self.recovery_codes = "", "", []
         self.busy = False
 
     def _hand_off(self, grant: str):
         self.busy = True
-        self._attempt_id, self._grant = "", ""
-        self.recovery_codes = []
+        self._attempt_nonce = ""
         return post_navigation(COMPLETE_ROUTE, {"grant": grant})
 
     @rx.event
@@ -64,27 +83,38 @@ class AgentLoginState(PortalState):
         if reason or self.step not in STEPS:
             self._reset()
         self.busy = False
+        if self.step == "enrol":  # a reload: the QR code is not in the state to redraw
+            return type(self).show_enrolment
         return None
 
     @rx.event
     def submit_email(self, form: dict):
         self.email = str(form.get("email", "")).strip()[:254]
         self.notice = ""
+        nonce = new_token(16)
+        attempt = self._tab_attempt_id(nonce)
+        if not attempt:
+            self.error = ("Your browser didn't keep our cookie, which signing in needs. Allow "
+                          "cookies for this site and reload the page.")
+            return None
         try:
             with login_scope() as db:
-                attempt, sent = agent_login.start(db, email=self.email,
-                                                  client_ip=self._client_ip())
+                _attempt, sent = agent_login.start(db, email=self.email,
+                                                   client_ip=self._client_ip(),
+                                                   attempt_id=attempt,
+                                                   remembered=self._remembered_digest())
         except ServiceError as exc:
             return self._fail(exc)
-        self._attempt_id = attempt
+        self._attempt_nonce = nonce
         self.step, self.info, self.error = "code", sent.message, ""
 
     @rx.event
     def resend(self):
         try:
             with login_scope() as db:
-                sent = agent_login.resend(db, attempt_id=self._attempt_id,
-                                          client_ip=self._client_ip())
+                sent = agent_login.resend(db, attempt_id=self._attempt(),
+                                          client_ip=self._client_ip(),
+                                          remembered=self._remembered_digest())
         except AttemptEnded as exc:
             return self._over(exc)
         except ServiceError as exc:
@@ -95,9 +125,10 @@ class AgentLoginState(PortalState):
     def submit_code(self, form: dict):
         try:
             with login_scope() as db:
-                nxt = agent_login.verify_code(db, attempt_id=self._attempt_id,
+                nxt = agent_login.verify_code(db, attempt_id=self._attempt(),
                                               code=str(form.get("code", ""))[:32],
-                                              client_ip=self._client_ip())
+                                              client_ip=self._client_ip(),
+                                              remembered=self._remembered_digest())
         except AttemptEnded as exc:
             return self._over(exc)
         except ServiceError as exc:
@@ -108,16 +139,30 @@ class AgentLoginState(PortalState):
             self.info = "Open your authenticator app and type the 6-digit code it shows."
         else:
             self.step = "enrol"
-            self.qr_svg, self.secret_text = nxt.enrolment.qr_svg, nxt.enrolment.secret
             self.info = ("First sign-in: set up an authenticator app. Scan the QR code with "
                          "it (or type the key), then enter the code it shows.")
+            return _reveal({QR_ID: nxt.enrolment.qr_svg, SECRET_ID: nxt.enrolment.secret})
+        return None
+
+    @rx.event
+    def show_enrolment(self):
+        """The QR code and key again (the page was reloaded, or the websocket reconnected)."""
+        try:
+            with login_scope() as db:
+                shown = agent_login.enrolment(db, attempt_id=self._attempt())
+        except AttemptEnded as exc:
+            return self._over(exc)
+        except ServiceError as exc:
+            return self._fail(exc)
+        return _reveal({QR_ID: shown.qr_svg, SECRET_ID: shown.secret})
 
     @rx.event
     def submit_totp(self, form: dict):
         try:
             with login_scope() as db:
-                grant, checked = agent_login.second_factor(
-                    db, attempt_id=self._attempt_id, code=str(form.get("code", ""))[:32])
+                grant, _checked = agent_login.second_factor(
+                    db, attempt_id=self._attempt(), code=str(form.get("code", ""))[:32],
+                    browser=self._browser_digest())
         except AttemptEnded as exc:
             return self._over(exc)
         except ServiceError as exc:
@@ -128,28 +173,32 @@ class AgentLoginState(PortalState):
     def submit_enrolment(self, form: dict):
         try:
             with login_scope() as db:
-                grant, codes = agent_login.confirm_enrolment(
-                    db, attempt_id=self._attempt_id, code=str(form.get("code", ""))[:32])
+                codes = agent_login.confirm_enrolment(
+                    db, attempt_id=self._attempt(), code=str(form.get("code", ""))[:32])
         except AttemptEnded as exc:
             return self._over(exc)
         except ServiceError as exc:
             return self._fail(exc)
-        self._grant = grant
-        self.qr_svg, self.secret_text = "", ""
-        self.recovery_codes = codes
         self.step, self.error = "recovery_codes", ""
         self.info = ("Your authenticator app is set up. Keep these recovery codes somewhere "
                      "safe: each one signs you in once if you lose your phone. They are shown "
                      "only now.")
+        return _reveal({CODES_ID: codes})
 
     @rx.event
     def finish(self):
-        """After the recovery codes were shown: start the session."""
-        if not self._grant:
+        """After the recovery codes were shown: start the session (the grant is minted now,
+        from the attempt this browser's tab confirmed the authenticator in)."""
+        try:
+            with login_scope() as db:
+                grant = agent_login.grant_after_enrolment(
+                    db, attempt_id=self._attempt(), browser=self._browser_digest())
+        except ServiceError as exc:
             self._reset()
-            self.error = "This sign-in has ended. Enter your email to start again."
+            self.error = exc.message if not isinstance(exc, AttemptEnded) else (
+                "This sign-in has ended. Enter your email to start again.")
             return None
-        return self._hand_off(self._grant)
+        return self._hand_off(grant)
 
     @rx.event
     def start_over(self):

@@ -32,8 +32,13 @@ import logging
 
 import reflex as rx
 
-from clientcenter.cookies import token_from_cookie_header
 from clientcenter import paths
+from clientcenter.connection import (
+    BROWSER_HEADER,
+    CONNECTION_HEADER,
+    REMEMBERED_HEADER,
+    SESSION_HEADER,
+)
 from clientcenter.db import session_scope
 from clientcenter.services.principal import Principal
 from clientcenter.services.sessions import (
@@ -41,7 +46,7 @@ from clientcenter.services.sessions import (
     OK,
     SECOND_FACTOR,
     SessionCheck,
-    check_session,
+    check_session_hash,
 )
 
 log = logging.getLogger("clientcenter.security")
@@ -67,22 +72,22 @@ def location_for(check: SessionCheck) -> str:
 
 
 def leave_to(location: str) -> rx.event.EventSpec:
-    """A full page load to ``location`` with a fresh Reflex client token, so the ended
+    """A full page load to ``location`` through ``/auth/leave``, which blanks this tab's
+    server-side state; the next page starts with a fresh Reflex client token, so the ended
     session's page data is never hydrated into the next visitor's tab."""
-    return rx.call_script(
-        "sessionStorage.removeItem('token');"
-        f"window.location.replace({json.dumps(location)})"
-    )
+    return post_navigation(paths.LEAVE_ROUTE, {"to": location})
 
 
 def post_navigation_script(action: str, fields: dict[str, str] | None = None) -> str:
     """JavaScript that POSTs a form to one of our HTTP routes as a full navigation of the top
     window (the embedded login breaks out of its frame), after dropping the Reflex client
-    token so the next page starts with a fresh tab state."""
+    token so the next page starts with a fresh tab state. The old token goes along as
+    ``tab``: the route blanks that tab's server-side state (clientcenter/tab_binding.py)."""
     return (
         "(() => {const f = document.createElement('form'); f.method = 'post';"
         f" f.action = {json.dumps(action)}; f.target = '_top';"
-        f" for (const [k, v] of Object.entries({json.dumps(fields or {})})) {{"
+        " const tab = sessionStorage.getItem('token') || '';"
+        f" for (const [k, v] of Object.entries({{...{json.dumps(fields or {})}, tab}})) {{"
         " const i = document.createElement('input'); i.type = 'hidden'; i.name = k;"
         " i.value = v; f.appendChild(i); }"
         " document.body.appendChild(f); sessionStorage.removeItem('token'); f.submit();})()"
@@ -121,8 +126,33 @@ def off_loop(handler):
 class PortalState(rx.State):
     """Base state for pages behind login. Holds no identity: see the module docstring."""
 
-    def _session_token(self) -> str | None:
-        return token_from_cookie_header(self.router.headers.cookie)
+    def _connection_digest(self, header: str) -> str | None:
+        """A keyed hash the tab-binding middleware put on this connection in place of one of
+        our cookies (clientcenter/connection.py); None when the browser sent no such cookie."""
+        value = self.router.headers.raw_headers.get(header, "")
+        return value if len(value) == 64 else None
+
+    def _session_digest(self) -> str | None:
+        return self._connection_digest(SESSION_HEADER)
+
+    def _browser_digest(self) -> str | None:
+        """This browser's key, hashed: binds login attempts to the browser that began them."""
+        return self._connection_digest(BROWSER_HEADER)
+
+    def _tab_attempt_id(self, nonce: str) -> str:
+        """A login attempt's id, made from a random nonce the tab keeps and the key this tab
+        is bound to (the browser's, or the connection's own when the browser sent no cookie):
+        the tab state holds no attempt id, and the nonce continues nothing elsewhere."""
+        browser = self._connection_digest(CONNECTION_HEADER)
+        if not nonce or browser is None:
+            return ""
+        from clientcenter.services.tokens import keyed_hash
+
+        return keyed_hash("tab-login-attempt", f"{browser}:{nonce}")
+
+    def _remembered_digest(self) -> str | None:
+        """The remembered-browser cookie, hashed (a browser that completed a login before)."""
+        return self._connection_digest(REMEMBERED_HEADER)
 
     def _client_ip(self) -> str:
         # Reflex derives this from the socket peer, or from X-Forwarded-For only across the
@@ -131,7 +161,7 @@ class PortalState(rx.State):
 
     def _check_session(self) -> SessionCheck:
         with session_scope() as db:
-            return check_session(db, self._session_token())
+            return check_session_hash(db, self._session_digest())
 
     def _require_principal(self) -> Principal:
         """The principal of this connection's session cookie, checked in the database now.

@@ -1,6 +1,8 @@
 """The login page's state: each handler calls one step of services/login.py and shows the
-answer. The attempt id lives only in this tab's backend state (``_attempt_id``); the session
-itself is started by the HTTP route the page posts its grant to."""
+answer. The tab keeps only a random nonce (``_attempt_nonce``); the attempt id is made from it
+and this browser's key on every step (PortalState._tab_attempt_id), so a captured tab token
+continues nothing from another browser. The session itself is started by the HTTP route the
+page posts its grant to, which checks the grant was made for the posting browser."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from clientcenter import paths
 from clientcenter.services import login
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.sessions import OK, signed_out_message
+from clientcenter.services.tokens import new_token
 from clientcenter.state.base import PortalState, off_loop, post_navigation
 
 STEPS = ("email", "channel", "code", "account")
@@ -24,8 +27,11 @@ class LoginState(PortalState):
     notice: str = ""  # why the visitor is here (?signed_out=...)
     accounts: list[dict[str, str]] = []  # id, name, kind — from the verified email only
     busy: bool = False
-    _attempt_id: str = ""
+    _attempt_nonce: str = ""
     _return_to: str = ""  # a /shared/ or /pay/ link that sent the customer here (?next=)
+
+    def _attempt(self) -> str:
+        return self._tab_attempt_id(self._attempt_nonce)
 
     def _fail(self, exc: ServiceError) -> None:
         self.error = exc.message
@@ -33,7 +39,7 @@ class LoginState(PortalState):
 
     def _attempt_over(self, exc: ServiceError) -> None:
         """The attempt is gone: back to the email, with the reason and the email kept."""
-        self._attempt_id = ""
+        self._attempt_nonce = ""
         self.step = "email"
         self.info = ""
         self.accounts = []
@@ -49,7 +55,7 @@ class LoginState(PortalState):
     def _hand_off(self, grant: str):
         """Post the single-use grant to the route that sets the HttpOnly cookie."""
         self.busy = True
-        self._attempt_id = ""
+        self._attempt_nonce = ""
         fields = {"grant": grant}
         if self._return_to:
             fields["next"] = self._return_to
@@ -66,7 +72,7 @@ class LoginState(PortalState):
         if self._check_session().status == OK:
             return rx.redirect(self._return_to or paths.CUSTOMER_HOME)
         if reason or self.step not in STEPS:
-            self.step, self.error, self.info, self._attempt_id = "email", "", "", ""
+            self.step, self.error, self.info, self._attempt_nonce = "email", "", "", ""
         self.busy = False
         return None
 
@@ -75,12 +81,20 @@ class LoginState(PortalState):
     def submit_email(self, form: dict):
         self.email = str(form.get("email", "")).strip()[:254]
         self.notice = ""
+        nonce = new_token(16)
+        attempt = self._tab_attempt_id(nonce)
+        if not attempt:
+            self.error = ("Your browser didn't keep our cookie, which logging in needs. Allow "
+                          "cookies for this site and reload the page.")
+            return None
         try:
             with login.login_scope() as db:
-                attempt, answer = login.start(db, email=self.email, client_ip=self._client_ip())
+                _attempt, answer = login.start(db, email=self.email, client_ip=self._client_ip(),
+                                               attempt_id=attempt,
+                                               remembered=self._remembered_digest())
         except ServiceError as exc:
             return self._fail(exc)
-        self._attempt_id = attempt
+        self._attempt_nonce = nonce
         self._show(answer)
 
     @rx.event
@@ -88,8 +102,9 @@ class LoginState(PortalState):
     def choose_channel(self, channel: str):
         try:
             with login.login_scope() as db:
-                answer = login.choose_channel(db, attempt_id=self._attempt_id, channel=channel,
-                                              client_ip=self._client_ip())
+                answer = login.choose_channel(db, attempt_id=self._attempt(), channel=channel,
+                                              client_ip=self._client_ip(),
+                                              remembered=self._remembered_digest())
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:
@@ -101,8 +116,9 @@ class LoginState(PortalState):
     def resend(self):
         try:
             with login.login_scope() as db:
-                answer = login.resend(db, attempt_id=self._attempt_id,
-                                      client_ip=self._client_ip())
+                answer = login.resend(db, attempt_id=self._attempt(),
+                                      client_ip=self._client_ip(),
+                                      remembered=self._remembered_digest())
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:
@@ -114,9 +130,11 @@ class LoginState(PortalState):
     def submit_code(self, form: dict):
         try:
             with login.login_scope() as db:
-                verified = login.verify(db, attempt_id=self._attempt_id,
+                verified = login.verify(db, attempt_id=self._attempt(),
                                         code=str(form.get("code", ""))[:32],
-                                        client_ip=self._client_ip())
+                                        client_ip=self._client_ip(),
+                                        browser=self._browser_digest(),
+                                        remembered=self._remembered_digest())
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:
@@ -135,8 +153,9 @@ class LoginState(PortalState):
     def choose_account(self, account_id: str):
         try:
             with login.login_scope() as db:
-                grant = login.grant_for_account(db, attempt_id=self._attempt_id,
-                                                account_id=int(account_id))
+                grant = login.grant_for_account(db, attempt_id=self._attempt(),
+                                                account_id=int(account_id),
+                                                browser=self._browser_digest())
         except (TypeError, ValueError):
             self.error = "Pick one of the accounts listed."
             return None
@@ -149,5 +168,5 @@ class LoginState(PortalState):
     @rx.event
     def start_over(self):
         self.step, self.info, self.error, self.accounts = "email", "", "", []
-        self._attempt_id = ""
+        self._attempt_nonce = ""
         self.busy = False

@@ -130,9 +130,9 @@ class ProfileEditState(PortalState):
         try:
             # Committed even when refused: a wrong code must still count.
             with contact_change.code_scope() as db:
-                contact_change.confirm(db, principal, self._ticket,
-                                       str(form_data.get("code", ""))[:32],
-                                       client_ip=self._client_ip())
+                contact = contact_change.confirm(db, principal, self._ticket,
+                                                 str(form_data.get("code", ""))[:32],
+                                                 client_ip=self._client_ip())
         except contact_change.TicketEnded as exc:
             self.verify_field, self._ticket, self._queued = "", "", []
             self.form_error = exc.message
@@ -143,7 +143,11 @@ class ProfileEditState(PortalState):
         with session_scope() as db:
             self._apply(profile.profile_view(db, principal), principal)
         words = "email address" if self.verify_field == "email" else "mobile number"
-        self.saved_message = f"Your new {words} is confirmed and saved."
+        if contact.id == principal.contact_id:
+            self.saved_message = f"Your new {words} is confirmed and saved."
+        else:
+            self.saved_message = (f"{contact.first_name} agreed: the {words} change is "
+                                  "saved.")
         self._start_next(principal)
 
     @rx.event

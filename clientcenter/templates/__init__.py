@@ -65,6 +65,30 @@ TEMPLATES: dict[str, MessageTemplate] = {
         "${minutes} min. Never share it.",
         sensitive=True,
     ),
+    # Profile: another person (the primary) asked to change this contact's email or mobile;
+    # the code goes to this contact's current address, and works only if they hand it over.
+    "contact_code_other": MessageTemplate(
+        subject="${requester} asked to change your ${what} for ${agency_short} Client Center",
+        text="Hi ${first_name},\n\n${requester} asked to ${change} on your Client Center "
+        "profile for ${account_name}.\n\nIf you agree, give ${requester_first} this code: "
+        "${code}. It works once, for ${minutes} minutes, and only for this change: it cannot "
+        "be used to log in.\n\nIf you don't agree, don't share the code and nothing changes. "
+        "If this surprises you, call us.",
+        sms="${agency_short}: ${requester} asked to ${change} on your Client Center profile. "
+        "If you agree, give them code ${code} (${minutes} min; it can't log in). If not, "
+        "ignore this.",
+        sensitive=True,
+    ),
+    # Profile: to the email or mobile that a confirmed change replaced (no code, no link).
+    "contact_changed": MessageTemplate(
+        subject="Your ${what} for ${agency_short} Client Center was ${done}",
+        text="Hi ${first_name},\n\nThe ${what} on your Client Center profile for "
+        "${account_name} was ${done} ${by_whom}, so this one is no longer on file and gets no "
+        "more sign-in codes.\n\nIf you made or agreed to this change, there is nothing to do. "
+        "If not, call us at ${agency_phone} right away.",
+        sms="${agency_short}: the ${what} on your Client Center profile was ${done} ${by_whom}; "
+        "this number is no longer on file. Not you? Call ${agency_phone}.",
+    ),
     # To the assigned producer, or the acting agent.
     "action_agent": MessageTemplate(
         subject="${label} · ${account_name}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,21 @@ class RunningApp:
             os.environ.update(saved)
             engine.dispose()
 
+
+    @contextmanager
+    def settings(self):
+        """This app's settings (its secret key above all) in force in the test process."""
+        from clientcenter.settings import reset_settings_cache
+
+        saved = dict(os.environ)
+        os.environ.update(self.env)
+        reset_settings_cache()
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+            reset_settings_cache()
 
     def log_in(self, page, email: str, account_name: str | None = None, *,
                agent: bool = False) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import httpx
 from playwright.sync_api import expect
 from sqlmodel import Session, create_engine, select
 
-from clientcenter.models import OutboxMessage, UserSession
+from clientcenter.models import LoginChallenge, OutboxMessage, UserSession
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
 
 PAT, JORDAN, MORGAN, CASEY = (f"{n}@example.com" for n in
@@ -105,6 +106,9 @@ def test_pat_logs_in_by_email_and_logs_out(app, page):
     check_phone_layout(page, "login-3-home")
     cookie = next(c for c in page.context.cookies() if c["name"] == "cc_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    # This browser is now remembered: its own code allowance (tests/test_lockout_allowance.py)
+    remembered = next(c for c in page.context.cookies() if c["name"] == "cc_remember")
+    assert remembered["httpOnly"] and remembered["sameSite"] == "Lax"
     assert len(live_sessions(app)) == 1
     assert_no_code_left_in_the_outbox(app)
 
@@ -117,6 +121,7 @@ def test_pat_logs_in_by_email_and_logs_out(app, page):
     expect(page.locator("#login-notice")).to_contain_text("You are logged out")
     assert live_sessions(app) == []
     assert not [c for c in page.context.cookies() if c["name"] == "cc_session"]
+    assert [c for c in page.context.cookies() if c["name"] == "cc_remember"]  # outlives logout
     # the back button or a bookmark gets nothing behind login
     page.goto(app.url + "/home")
     page.wait_for_url(re.compile(r"/?\?signed_out=login$"))
@@ -126,7 +131,7 @@ def test_pat_logs_in_by_email_and_logs_out(app, page):
 def test_pat_logs_in_by_text(app, page):
     enter_email(page, app, PAT)
     page.locator("#login-by-text").click()
-    expect(page.locator("#login-info")).to_contain_text("We texted a 6-digit code")
+    expect(page.locator("#login-info")).to_contain_text("we texted a 6-digit code to it")
     enter_code(page, code_for(page, app, PAT_MOBILE))
     page.wait_for_url(HOME)
     expect(page.locator("#current-account")).to_have_text("Pat & Sam Rivera")
@@ -134,6 +139,7 @@ def test_pat_logs_in_by_text(app, page):
 
 def test_wrong_code_says_why_and_keeps_what_was_typed(app, page):
     enter_email(page, app, MORGAN)
+    page.locator("#login-by-email").click()
     right = code_for(page, app, MORGAN)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     enter_code(page, wrong)
@@ -178,11 +184,46 @@ def test_jordan_chooses_an_account_then_switches_without_a_new_code(app, page):
     assert len(mailbox(page, app, JORDAN)) == sent  # no new code
 
 
-def test_morgan_gets_no_choice_and_the_code_goes_by_email(app, page):
+def channel_card(page, email: str) -> str:
+    expect(page.locator("#login-by-text")).to_be_visible()
+    return page.locator("#login-card").inner_text().replace(email, "<email>")
+
+
+def test_morgan_email_only_sees_the_same_channel_step_and_gets_the_code_by_email(app, page):
+    """Morgan has no mobile on file and is asked exactly what Pat is asked."""
+    pats_tab = page.context.new_page()  # a tab of its own: a tab resumes where it left off
+    enter_email(pats_tab, app, PAT)
+    pats = channel_card(pats_tab, PAT)
+    pats_tab.close()
     enter_email(page, app, MORGAN)
-    expect(page.locator("#login-code")).to_be_visible()
-    expect(page.locator("#login-by-text")).to_have_count(0)
+    assert channel_card(page, MORGAN) == pats
+    check_phone_layout(page, "login-1-channel-email-only")
+    page.locator("#login-by-email").click()
     expect(page.locator("#login-info")).to_contain_text(f"If {MORGAN} is on file")
+    enter_code(page, code_for(page, app, MORGAN))
+    page.wait_for_url(HOME)
+    expect(page.locator("#current-account")).to_have_text("Morgan Ellis")
+
+
+def test_morgan_asking_for_a_text_is_answered_as_if_sent_and_can_go_back_to_email(app, page):
+    enter_email(page, app, MORGAN)
+    page.locator("#login-by-text").click()
+    expect(page.locator("#login-info")).to_contain_text(
+        "If we have a mobile number for you, we texted a 6-digit code to it.")
+    expect(page.locator("#login-use-email")).to_be_visible()
+    check_phone_layout(page, "login-2-text-no-mobile")
+    # The resend cooldown (30 s) applies to the way back too: move this attempt past it.
+    engine = create_engine(app.database_url)
+    with Session(engine) as db:
+        for challenge in db.exec(select(LoginChallenge)
+                                 .where(LoginChallenge.email == MORGAN)).all():
+            challenge.code_issued_at = challenge.code_issued_at - timedelta(seconds=40)
+            db.add(challenge)
+        db.commit()
+    engine.dispose()
+    page.locator("#login-use-email").click()
+    expect(page.locator("#login-info")).to_contain_text(f"If {MORGAN} is on file")
+    expect(page.locator("#login-use-email")).to_have_count(0)
     enter_code(page, code_for(page, app, MORGAN))
     page.wait_for_url(HOME)
     expect(page.locator("#current-account")).to_have_text("Morgan Ellis")
@@ -193,6 +234,7 @@ def test_casey_is_answered_exactly_like_an_unknown_email(app, page):
     for email in (CASEY, "nobody.here@example.com"):
         page = page.context.new_page()  # a fresh tab: the flow resumes where a tab left it
         enter_email(page, app, email)
+        page.locator("#login-by-email").click()
         expect(page.locator("#login-code")).to_be_visible()
         info = page.locator("#login-info").inner_text()
         enter_code(page, "123456")

@@ -120,6 +120,8 @@ def test_send_limit_holds_across_workers(cluster):
             tab = ReflexTab(cluster.url)
             await tab.open("/")
             await tab.call(f"{login_state}.submit_email", {"form": {"email": email}})
+            # Every email is asked email-or-text first (security.login_channel_choice).
+            await tab.call(f"{login_state}.choose_channel", {"channel": "email"})
             await tab.close()
 
     run(ask(6))
@@ -189,3 +191,108 @@ def customer_session_tokens_for(app, email: str, n: int) -> list[str]:
         s.commit()
     engine.dispose()
     return tokens
+
+
+def _redis_dump() -> bytes:
+    """Every value in the test's Redis database, whatever its type."""
+    r = redis.Redis.from_url(REDIS_URL)
+    out = []
+    for key in r.scan_iter(count=500):
+        kind = r.type(key)
+        if kind == b"string":
+            out.append(r.get(key) or b"")
+        elif kind == b"hash":
+            out.extend(b"%s=%s" % kv for kv in r.hgetall(key).items())
+        elif kind == b"set":
+            out.extend(r.smembers(key))
+        elif kind == b"list":
+            out.extend(r.lrange(key, 0, -1))
+        elif kind == b"zset":
+            out.extend(m for m, _ in r.zrange(key, 0, -1, withscores=True))
+        out.append(key)
+    return b"\n".join(out)
+
+
+def test_no_secret_of_a_customer_login_or_an_agent_enrolment_reaches_redis(cluster):
+    """A customer logs in and opens home; an agent signs in for the first time (enrolment,
+    recovery codes) and opens Super Search. Then every value in Redis is searched for every
+    secret the test saw: session tokens, browser keys, codes, grants, the TOTP secret and the
+    recovery codes. Before the tab binding the raw session cookies (agents' included), the
+    TOTP secret, the recovery codes and the attempt id were all there in clear."""
+    import json
+
+    import pyotp
+
+    from clientcenter.state.agent_login import AgentLoginState
+
+    mailbox = Mailbox(cluster.database_url)
+    login_state, _ = state_names()
+    agent_state = AgentLoginState.get_full_name()
+    seen: list[str] = []
+
+    def last_message() -> int:  # earlier tests mailed these people too: wait for a new code
+        with mailbox.engine.connect() as conn:
+            return conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM dev_mailbox_message")
+                                ).scalar_one()
+
+    async def customer(http):
+        before = last_message()
+        tab = ReflexTab(cluster.url)
+        await tab.open("/")
+        await tab.call(f"{login_state}.submit_email", {"form": {"email": "grace.kim@example.com"}})
+        if (tab.state[login_state].get("step_rx_state_") or "") == "channel":
+            await tab.call(f"{login_state}.choose_channel", {"channel": "email"})
+        code = await mailbox.wait_code("grace.kim@example.com", before)
+        await tab.call(f"{login_state}.submit_code", {"form": {"code": code}},
+                       until=lambda: "grant" in json.dumps(tab.client_events))
+        grant = re.search(r'"grant\\?": \\?"([^"\\]+)', json.dumps(tab.client_events)).group(1)
+        answer = await http.post(cluster.url + "/auth/complete", data={"grant": grant},
+                                 headers={"origin": cluster.url, "cookie": tab.cookie_header()})
+        token = answer.cookies["cc_session"]
+        seen.append(answer.cookies["cc_remember"])
+        home = ReflexTab(cluster.url, f"cc_session={token}", browser_key=tab.browser_key)
+        await home.open("/home")
+        assert "Kim" in json.dumps(home.state)
+        seen.extend([tab.browser_key, code, grant, token])
+        await tab.close()
+        await home.close()
+
+    async def agent(http):
+        before = last_message()
+        tab = ReflexTab(cluster.url)
+        await tab.open("/agent/login")
+        await tab.call(f"{agent_state}.submit_email", {"form": {"email": "agent@example.com"}})
+        code = await mailbox.wait_code("agent@example.com", before)
+        await tab.call(f"{agent_state}.submit_code", {"form": {"code": code}},
+                       until=lambda: "totp-secret" in json.dumps(tab.client_events))
+        secret = re.search(r'totp-secret\\+": \\+"([A-Z2-7]+)',
+                           json.dumps(tab.client_events)).group(1)
+        await tab.call(f"{agent_state}.submit_enrolment",
+                       {"form": {"code": pyotp.TOTP(secret).now()}},
+                       until=lambda: "recovery-codes" in json.dumps(tab.client_events))
+        codes = set(re.findall(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b", json.dumps(tab.client_events)))
+        assert len(codes) == 10
+        await tab.call(f"{agent_state}.finish", {},
+                       until=lambda: "grant" in json.dumps(tab.client_events))
+        grant = re.search(r'"grant\\?": \\?"([^"\\]+)', json.dumps(tab.client_events)).group(1)
+        answer = await http.post(cluster.url + "/auth/agent/complete", data={"grant": grant},
+                                 headers={"origin": cluster.url, "cookie": tab.cookie_header()})
+        token = answer.cookies["cc_session"]
+        seen.append(answer.cookies["cc_remember"])
+        desk = ReflexTab(cluster.url, f"cc_session={token}", browser_key=tab.browser_key)
+        await desk.open("/agent")
+        seen.extend([tab.browser_key, code, secret, grant, token, *codes])
+        await tab.close()
+        await desk.close()
+
+    async def go():
+        async with httpx.AsyncClient(follow_redirects=False, timeout=60) as http:
+            await customer(http)
+            await agent(http)
+
+    run(go())
+    mailbox.engine.dispose()
+    stored = _redis_dump()
+    assert len(stored) > 1000  # the tabs' states are there
+    leaked = [s for s in seen if s.encode() in stored]
+    assert not leaked, f"{len(leaked)} secrets found in Redis"

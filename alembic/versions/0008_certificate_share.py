@@ -2,8 +2,8 @@
 every download is re-checked (links were stateless signed values until now; those already
 sent stop working and are sent again from the agency side)
 
-Revision ID: 0006_certificate_share
-Revises: 0005_totp_last_step
+Revision ID: 0008_certificate_share
+Revises: 0007_remembered_browser_rate_key
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0006_certificate_share"
-down_revision: str | None = "0005_totp_last_step"
+revision: str = "0008_certificate_share"
+down_revision: str | None = "0007_remembered_browser_rate_key"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
