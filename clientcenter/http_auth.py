@@ -9,7 +9,6 @@ completing a login into its victim's browser.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlparse
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -25,10 +24,10 @@ from clientcenter.cookies import (
     token_from_cookie_header,
 )
 from clientcenter.db import session_scope
+from clientcenter.request_origin import is_same_origin_post
 from clientcenter.services import login, read_only, remembered
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.sessions import find_session, revoke_session
-from clientcenter.settings import get_settings
 from clientcenter.tab_binding import browser_cookie_header, forget_tab, new_browser_key
 from clientcenter.connection import browser_cookie_name, browser_digest
 
@@ -37,19 +36,10 @@ log = logging.getLogger("clientcenter.security")
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def _origin_of(url: str) -> str:
-    parsed = urlparse(url)
-    return f"{parsed.scheme}://{parsed.netloc}".lower()
-
-
 def _foreign_origin(request: Request) -> bool:
-    """True when the browser says the form came from another site."""
-    origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        # Old browsers send none on same-origin POSTs; "null" comes from sandboxed frames
-        # and redirects, which we do not accept for state changes.
-        return origin == "null"
-    return origin.lower() != _origin_of(str(get_settings().public_url))
+    """True unless the browser says the form came from our own pages (request_origin.py: a
+    request with no Origin counts only with Sec-Fetch-Site: same-origin)."""
+    return not is_same_origin_post(request.headers)
 
 
 def redirect(location: str) -> RedirectResponse:

@@ -35,6 +35,23 @@ def _is_loopback(request: Request) -> bool:
         return False
 
 
+def _is_localhost_name(request: Request) -> bool:
+    """The Host the browser asked for is a loopback name. A loopback peer is not enough: a
+    site whose DNS name re-resolves to 127.0.0.1 (DNS rebinding) reaches us from this
+    machine's own browser, with its own name in Host, and could read the login codes."""
+    host = (request.headers.get("host") or "").strip().lower()
+    if host.startswith("["):  # [::1]:3000
+        name = host[1:].split("]", 1)[0]
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if name == "localhost" or name.endswith(".localhost"):  # RFC 6761: always loopback
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 async def dev_mailbox(request: Request) -> Response:
     """Every message the dev backend kept, newest first; only on localhost, only in dev."""
     settings = get_settings()
@@ -43,6 +60,11 @@ async def dev_mailbox(request: Request) -> Response:
     if not _is_loopback(request):
         return PlainTextResponse("The dev mailbox answers only on this machine.",
                                  status_code=403)
+    if not _is_localhost_name(request):
+        log.warning("dev mailbox refused: Host %r is not a localhost name",
+                    request.headers.get("host"))
+        return PlainTextResponse("The dev mailbox answers only at a localhost address "
+                                 "(http://localhost:<port>/dev/mailbox).", status_code=403)
 
     def load():
         with session_scope() as session:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -48,6 +49,8 @@ KNOWN_WEAK_SECRETS = {
     "change-me",
     "secret",
     "please-change-this-secret-key-in-production-0123456789",
+    # clientcenter/devserver.py's key until issue 11: published in the repository.
+    "devserver-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
 }
 MIN_SECRET_LENGTH = 32
 
@@ -188,6 +191,8 @@ class Security(_Section):
     session_idle_minutes: int = Field(30, ge=1, le=30)
     session_absolute_hours: int = Field(12, ge=1, le=12)
     trusted_proxy_hops: int = Field(0, ge=0, le=5)
+    # How long a certificate link emailed to its holder works (services/certificate_links.py).
+    certificate_link_days: int = Field(30, ge=1, le=365)
     # Origins allowed to frame the login page (the agency website's embed).
     frame_ancestors: list[AnyHttpUrl] = Field(default_factory=list)
     upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
@@ -361,13 +366,27 @@ class Settings(BaseSettings):
 
 
 def _dev_secret() -> str:
-    """The demo's key: random on first run, kept in an ignored local file."""
-    if DEV_SECRET_FILE.exists():
-        return DEV_SECRET_FILE.read_text().strip()
+    """The demo's key: random on first run, kept in an ignored local file that only its owner
+    can read — created with mode 0600, so it is never readable by others, not even between
+    creating and restricting it (whatever the umask)."""
+    try:
+        fd = os.open(DEV_SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_dev_secret()
     value = secrets.token_urlsafe(48)
-    DEV_SECRET_FILE.write_text(value + "\n")
-    DEV_SECRET_FILE.chmod(0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(value + "\n")
     return value
+
+
+def _read_dev_secret() -> str:
+    # Another process may have just created the file and not yet written the key.
+    for _ in range(50):
+        value = DEV_SECRET_FILE.read_text().strip()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise RuntimeError(f"{DEV_SECRET_FILE} is empty: delete it and start again")
 
 
 class SettingsError(SystemExit):

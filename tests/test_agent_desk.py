@@ -20,7 +20,7 @@ from clientcenter.models import (
     OutboxMessage,
     Task,
 )
-from clientcenter.services import agency_actions, invite, shared_links, tasks
+from clientcenter.services import agency_actions, certificate_links, invite, shared_links, tasks
 from clientcenter.services.activity import record_action
 from clientcenter.services.activity_feed import activity_page
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
@@ -327,9 +327,9 @@ def test_share_certificate_emails_the_holder_a_working_link(demo):
     assert "For the lease renewal" in holder_mail.body_text
     assert {m.recipient_kind for m in messages} == {"other", "agent", "customer"}
     url = next(w for w in holder_mail.body_text.split() if "/certificate/" in w)
-    found = shared_links.certificate_for_holder(demo, url.split("/certificate/")[1])
-    assert found is not None and found[0].id == cert.id
-    assert shared_links.certificate_for_holder(demo, "nope.nope") is None
+    found = certificate_links.open_for_holder(demo, url.split("/certificate/")[1])
+    assert found is not None and found.data.startswith(b"%PDF")
+    assert certificate_links.open_for_holder(demo, "nope.nope") is None
     assert demo.get(ActivityLog, done.activity_id).action_key == "agency.share_certificate"
     other = agency_actions.share_certificate(demo, agent, cert.id, email="Broker@Example.com")
     assert "broker@example.com" in other.message

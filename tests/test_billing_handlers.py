@@ -117,18 +117,18 @@ def test_agent_in_read_only_mode_confirms_a_reported_transfer(demo):
     settle(agent.load())
     assert agent.read_only
     [row] = agent.pending
-    agent.confirm_received(row.payment_id)
+    agent.confirm_received(row.payment_id, True)  # the dialog's yes (test_read_only_payments.py)
     assert agent.notice_kind == "success" and agent.pending == []
     demo.expire_all()
     assert demo.get(Invoice, invoice.id).status == "paid"
-    agent.confirm_received(row.payment_id)  # a second tap
+    agent.confirm_received(row.payment_id, True)  # a second tap
     assert agent.notice_kind == "error" and "already confirmed" in agent.notice
     # the agent may take a payment in hand on the next invoice
     nxt = _open_invoice(demo, "Pat & Sam Rivera")
     agent.start_pay(nxt.id)
     assert [m.value for m in agent.methods] == ["check", "bank_transfer", "cash"]
     agent.set_method("cash")
-    agent.submit_payment()
+    agent.submit_payment(True)
     demo.expire_all()
     assert demo.get(Invoice, nxt.id).status == "paid"
 

@@ -21,7 +21,10 @@ ORIGIN = "http://localhost:3000"
 
 @pytest.fixture
 def client(demo):
-    return TestClient(build_http_app(), base_url=ORIGIN, follow_redirects=False)
+    # A browser on our pages sends our Origin with every POST (tests/test_cross_site.py
+    # covers the requests that do not).
+    return TestClient(build_http_app(), base_url=ORIGIN, follow_redirects=False,
+                      headers={"origin": ORIGIN})
 
 
 def _cookie_token(response) -> str:

@@ -40,7 +40,8 @@ def delivered(session):
 
 
 def test_mailbox_page_lists_newest_first_on_loopback(delivered):
-    client = TestClient(build_http_app(), client=("127.0.0.1", 50000))
+    client = TestClient(build_http_app(), client=("127.0.0.1", 50000),
+                        base_url="http://localhost:3000")
     page = client.get("/dev/mailbox")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     text = page.text

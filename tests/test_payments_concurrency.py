@@ -100,7 +100,7 @@ def test_concurrent_partial_payments_never_pass_the_amount(engine, session, bill
     invoice = add_invoice(session, billing.people.account.id, amount_cents=10_000)
     results = _race(engine, [
         lambda s: pay_invoice(s, billing.agent_view, invoice.id, method="cash",
-                              amount_cents=4_000, idempotency_key=key())
+                              amount_cents=4_000, idempotency_key=key(), confirmed=True)
         for _ in range(8)
     ])
     assert sum(not isinstance(r, Exception) for r in results) == 2, _refusals(results)

@@ -116,7 +116,8 @@ def test_agent_marks_a_transfer_not_received_and_the_invoice_opens_again(session
     paid = pay_invoice(session, billing.customer, billing.invoice.id, method="check",
                        idempotency_key=key())
     session.commit()
-    confirm_offline_payment(session, billing.agent_view, paid.payment_id, received=False)
+    confirm_offline_payment(session, billing.agent_view, paid.payment_id, received=False,
+                            confirmed=True)
     session.commit()
     invoice = fresh(session, billing.invoice)
     assert (invoice.status, invoice.paid_cents) == ("open", 0)
@@ -175,7 +176,7 @@ def test_partial_payments_add_up_exactly_and_never_past_the_amount(session, bill
     session.rollback()
 
     rest = pay_invoice(session, billing.agent_view, billing.invoice.id, method="cash",
-                       idempotency_key=key())  # no amount: the balance
+                       idempotency_key=key(), confirmed=True)  # no amount: the balance
     session.commit()
     assert rest.status == "succeeded"
     invoice = fresh(session, billing.invoice)
@@ -186,7 +187,7 @@ def test_partial_payments_add_up_exactly_and_never_past_the_amount(session, bill
 
 def test_agent_in_read_only_mode_takes_a_payment_as_the_actor(session, billing):
     result = pay_invoice(session, billing.agent_view, billing.invoice.id, method="check",
-                         reference="Check 1042", idempotency_key=key())
+                         reference="Check 1042", idempotency_key=key(), confirmed=True)
     session.commit()
     assert result.status == "succeeded"
     [payment] = payments_of(session, billing.invoice.id)

@@ -310,7 +310,7 @@ def test_offline_mode_accepts_no_webhooks(session, billing, caplog):
 
 
 def test_agent_takes_a_card_payment_in_read_only_mode(session, billing, stripe_api):
-    result = _start(session, billing, principal=billing.agent_view)
+    result = _start(session, billing, principal=billing.agent_view, confirmed=True)
     sid = _sid(stripe_api, result.payment_id)
     assert "customer_email" not in stripe_api.sessions[sid] or \
         stripe_api.sessions[sid]["customer_email"] is None

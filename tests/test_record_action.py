@@ -55,6 +55,9 @@ EXPECTED = {
     "agency.one_time_payment": "AE CE T L",
     "agency.publish_policies_invoices": "CE L",
     "agency.share_certificate": "AE CE L",
+    # Ours, not the seed's (issue 11): certificate-holder links.
+    "agency.revoke_certificate_link": LOG_ONLY,
+    "holder.certificate_download": LOG_ONLY,
 }
 
 SEED_LABELS = {  # a few of the seed's own words, checked verbatim
@@ -73,8 +76,10 @@ def people(session: Session) -> People:
 
 
 def test_catalog_has_the_seeds_rows():
-    assert len(ACTIONS) == 38 == len(CATALOG)
-    assert [len(actions_in(s)) for s in ("customer", "agent", "agency")] == [23, 8, 7]
+    # The seed's 38 rows, plus two of ours for certificate-holder links (issue 11).
+    assert len(ACTIONS) == 40 == len(CATALOG)
+    assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [
+        23, 8, 8, 1]
     assert set(CATALOG) == set(EXPECTED)
     for key, label in SEED_LABELS.items():
         assert CATALOG[key].label == label
@@ -157,7 +162,7 @@ def test_co_applicant_acts(session, people, key):
         assert activity.actor_contact_id == people.co_applicant.id
 
 
-@pytest.mark.parametrize("key", [a.key for a in ACTIONS if a.section != "customer"])
+@pytest.mark.parametrize("key", [a.key for a in ACTIONS if a.section in ("agent", "agency")])
 def test_agent_acts(session, people, key):
     # The acting agent is not the producer: AE must go to the one who acted.
     if key.startswith("agent."):
@@ -182,6 +187,28 @@ def test_agent_acts(session, people, key):
     if "L" in cols:
         assert activity.actor_agent_id == people.other_agent.id
         assert activity.channel == ("portal" if key.startswith("agent.") else "agency")
+
+
+def test_certificate_holder_download_is_log_only_and_can_notify_the_producer(session, people,
+                                                                           monkeypatch):
+    """A holder is nobody we know: the row names no contact and no agent. Turned on, AE goes
+    to the account's producer (nobody at the agency acted), CE to the primary applicant."""
+    holder = Principal.certificate_holder(people.account.id)
+    activity = record_action(session, holder, "holder.certificate_download",
+                             summary="Landlord downloaded it", details={"ref": "R-1"},
+                             channel="email")
+    check_common(session, people, "holder.certificate_download", activity, set(), holder)
+    assert (activity.actor_contact_id, activity.actor_agent_id, activity.channel) == (
+        None, None, "email")
+    monkeypatch.setenv("CC_MATRIX", '{"holder.certificate_download": {"agent_email": true, '
+                                    '"customer_email": true, "primary_email": true, '
+                                    '"task": true}}')
+    settings = load_settings()
+    record_action(session, holder, "holder.certificate_download", settings=settings)
+    _, tasks, sent, _ = effects(session, None)
+    assert sent == {("agent", "email", people.producer.email),
+                    ("customer", "email", "pat@example.com")}
+    assert [t.assigned_agent_id for t in tasks] == [people.producer.id]
 
 
 def test_additional_contact_acting_tells_the_primary(session, people):

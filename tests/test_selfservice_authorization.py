@@ -152,7 +152,9 @@ def test_go_route_records_only_links_the_account_is_offered(client, demo):
     hidden = s.exec(select(IntegrationLink).where(IntegrationLink.line == "auto")).one()
     cookies = {session_cookie_name(): token}
     client.cookies.clear()
-    ok = client.get(f"/go/{offered.id}", cookies=cookies, follow_redirects=False)
+    # A tap on the card's link (tests/test_cross_site.py: clicks from elsewhere record nothing).
+    ok = client.get(f"/go/{offered.id}", cookies=cookies, follow_redirects=False,
+                    headers={"sec-fetch-site": "same-origin"})
     assert ok.status_code == 303
     assert ok.headers["location"] == s.get(IntegrationLink, offered.id).url
     assert ok.headers["cache-control"] == "no-store"

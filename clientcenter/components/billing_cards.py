@@ -27,9 +27,31 @@ def notice_callout(message, kind, id: str) -> rx.Component:
 def read_only_banner(read_only) -> rx.Component:
     return rx.cond(
         read_only,
-        rx.callout("Read-only view: you see what the customer sees. Payments you take here "
-                   "are recorded in your name.", icon="eye", color_scheme="amber",
-                   width="100%", id="read-only-banner"),
+        rx.callout("Read-only view: you see what the customer sees and change nothing, except "
+                   "payments — the one thing you can record here. Each asks you to confirm "
+                   "first and is recorded in your name.", icon="eye", color_scheme="amber",
+                   width="100%", id="billing-read-only-note"),
+    )
+
+
+def confirm_dialog() -> rx.Component:
+    """The read-only view's confirmation step before its one write (BillingState._ask)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(BillingState.confirm_title),
+            rx.alert_dialog.description(BillingState.confirm_body, size="2"),
+            rx.flex(
+                rx.button("Cancel", variant="soft", color_scheme="gray", size="3",
+                          flex="1", on_click=BillingState.cancel_confirm, id="confirm-cancel"),
+                rx.button(BillingState.confirm_label, size="3", flex="1",
+                          on_click=BillingState.confirm_action, id="confirm-yes"),
+                gap="3", margin_top="16px", wrap="wrap",
+            ),
+            max_width="min(420px, calc(100vw - 32px))",
+            id="confirm-dialog",
+        ),
+        open=BillingState.confirm_open,
+        on_open_change=BillingState.set_confirm_open,
     )
 
 
@@ -104,7 +126,7 @@ def pay_form() -> rx.Component:
                 rx.text(BillingState.form_error, color_scheme="red", size="2", role="alert",
                         id="pay-error")),
         rx.button(submit_label, size="3", width="100%", id="pay-submit",
-                  on_click=BillingState.submit_payment),
+                  on_click=BillingState.review_payment),
         rx.button("Cancel", size="3", width="100%", variant="ghost", type="button",
                   on_click=BillingState.cancel_pay, id="pay-cancel"),
         spacing="3", width="100%", id="pay-form",
@@ -185,10 +207,11 @@ def pending_row(row: PendingRow) -> rx.Component:
                     size="1", color_scheme="gray"),
             rx.flex(
                 rx.button("Confirm received", size="2", flex="1",
-                          on_click=BillingState.confirm_received(row.payment_id),
+                          on_click=BillingState.ask_received(row.payment_id),
                           id="confirm-" + row.payment_id.to_string()),
                 rx.button("Not received", size="2", variant="soft", color_scheme="red",
-                          flex="1", on_click=BillingState.mark_not_received(row.payment_id)),
+                          flex="1", on_click=BillingState.ask_not_received(row.payment_id),
+                          id="not-received-" + row.payment_id.to_string()),
                 gap="2", width="100%", wrap="wrap",
             ),
             spacing="2", width="100%",

@@ -17,7 +17,7 @@ from clientcenter.models.auth import (
     UserSession,
 )
 from clientcenter.models.billing import Invoice, Payment, PaymentRequest
-from clientcenter.models.certificates import Certificate, CertificateHolder
+from clientcenter.models.certificates import Certificate, CertificateHolder, CertificateShare
 from clientcenter.models.documents import Document
 from clientcenter.models.engagement import (
     ChangeRequest,
@@ -38,6 +38,7 @@ __all__ = [
     "AgentRecoveryCode",
     "Certificate",
     "CertificateHolder",
+    "CertificateShare",
     "ChangeRequest",
     "Claim",
     "ClaimSurvey",

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from clientcenter.models.base import created_at_field
+from clientcenter.models.base import created_at_field, utc_column
 
 
 class CertificateHolder(SQLModel, table=True):
@@ -30,3 +30,25 @@ class Certificate(SQLModel, table=True):
     description: str = Field(default="", max_length=500)
     issued_on: date
     created_at: datetime = created_at_field()
+
+
+class CertificateShare(SQLModel, table=True):
+    """One certificate emailed to its holder: the link's keyed hash (the link itself is the
+    holder's only key, so it is never stored), when it stops working, and whether the agency
+    revoked it. Every download re-checks this row."""
+
+    __tablename__ = "certificate_share"
+    id: int | None = Field(default=None, primary_key=True)
+    certificate_id: int = Field(foreign_key="certificate.id", index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    holder_name: str = Field(max_length=160)
+    to_address: str = Field(max_length=254)
+    shared_by_agent_id: int = Field(foreign_key="agent.id")
+    activity_id: int | None = Field(default=None, foreign_key="activity_log.id")
+    created_at: datetime = created_at_field()
+    expires_at: datetime = utc_column(nullable=False)
+    revoked_at: datetime | None = utc_column(default=None)
+    revoked_by_agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    download_count: int = 0
+    last_downloaded_at: datetime | None = utc_column(default=None)

@@ -176,17 +176,44 @@ def _certificate(c: dict) -> rx.Component:
     )
 
 
+def _holder_link(link: dict) -> rx.Component:
+    active = link["status"] == "active"
+    return list_row(
+        rx.hstack(
+            rx.text(link["holder"], weight="medium", size="2", min_width="0"),
+            rx.spacer(),
+            rx.badge(link["status_label"], color_scheme=rx.cond(active, "green", "gray"),
+                     class_name="holder-link-status"),
+            align="center", width="100%", wrap="wrap",
+        ),
+        muted(link["certificate"], " · sent to ", link["to"], " on ", link["sent"]),
+        muted(link["downloads"], " download(s)",
+              rx.cond(link["last"] != "", " · last " + link["last"], "")),
+        rx.cond(active, rx.button(rx.icon("link-2-off", size=16), "Revoke link", size="2",
+                                  variant="soft", color_scheme="red",
+                                  on_click=AgentCertificatesState.revoke(link["id"]),
+                                  id="revoke-link-" + link["id"])),
+        class_name="holder-link",
+    )
+
+
 def certificates_page() -> rx.Component:
     s = AgentCertificatesState
     return agent_shell(
         _title("Share a certificate", s, "Email a certificate of insurance to its holder. "
-               "The holder gets a download link that works for 30 days."),
+               "The holder gets a download link that works for " + s.link_days.to_string()
+               + " days, until you revoke it; every download is in the activity log."),
         error_callout(s.error, "certificate-error"),
         notice_callout(s.notice, "certificate-notice"),
         rx.cond(s.account_id != "", section("Certificates", rx.cond(
             s.certificates.length() > 0,
             rx.vstack(rx.foreach(s.certificates, _certificate), spacing="0", width="100%"),
             empty("No certificates on this account.")))),
+        rx.cond(s.account_id != "", section("Links sent to holders", rx.cond(
+            s.links.length() > 0,
+            rx.vstack(rx.foreach(s.links, _holder_link), spacing="0", width="100%"),
+            empty("No certificate has been emailed from this account yet.")),
+            id_="holder-links")),
         active="/agent",
     )
 

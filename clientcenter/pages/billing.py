@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter.components.billing_cards import (
+    confirm_dialog,
     invoice_card,
     notice_callout,
     payment_row,
@@ -56,6 +57,7 @@ def _closed_row(row: InvoiceRow) -> rx.Component:
 def billing_page() -> rx.Component:
     return page_shell(
         read_only_banner(BillingState.read_only),
+        confirm_dialog(),
         rx.vstack(
             rx.heading("Billing", size="6", as_="h1", id="billing-heading"),
             rx.text("Your invoices, payments and receipts.", size="2", color_scheme="gray"),

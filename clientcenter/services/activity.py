@@ -23,6 +23,7 @@ from clientcenter.settings import Settings, get_settings
 from clientcenter.templates import customer_headline
 
 ACTIVITY_CHANNELS = ("portal", "agency", "email", "sms")
+HOLDER_ACTOR_NAME = "A certificate holder"
 # details are shown to agents and kept for years: no secrets, codes or card data in them.
 _FORBIDDEN_DETAIL_KEY = re.compile(
     r"code|token|secret|password|card|cvv|cvc|pan\b|iban|account_number|routing", re.I
@@ -63,7 +64,8 @@ def record_action(
         raise ValueError(f"channel must be one of {ACTIVITY_CHANNELS}")
     cells = cells_for(action.key, settings)
     actor_contact, actor_agent = _actor(session, principal)
-    actor_name = actor_contact.full_name if actor_contact else actor_agent.full_name
+    actor_name = (actor_contact.full_name if actor_contact else
+                  actor_agent.full_name if actor_agent else HOLDER_ACTOR_NAME)
     summary = " ".join((summary or "").split())[:300]
 
     entry = ActivityLog(
@@ -199,7 +201,14 @@ def _primary(session: Session, account: Account) -> Contact | None:
 def _subject_account(session: Session, principal: Principal, action: Action,
                      account_id: int | None) -> Account | None:
     """The account the action concerns; the principal must be entitled to act on it here."""
-    if action.section == "customer":
+    if action.section == "holder" or principal.is_holder:
+        # A certificate holder's link names one account; the holder acts on nothing else.
+        if not (principal.is_holder and action.section == "holder" and principal.account_id):
+            raise NotAllowed(f"{action.label} is recorded only for a certificate holder's link.")
+        if account_id is not None and account_id != principal.account_id:
+            raise NotFound("That account is not the one the certificate link is for.")
+        account_id = principal.account_id
+    elif action.section == "customer":
         if not principal.is_customer:
             raise NotAllowed(f"{action.label} is a customer action.")
         if account_id is not None and account_id != principal.account_id:
@@ -228,6 +237,8 @@ def _subject_account(session: Session, principal: Principal, action: Action,
 
 
 def _actor(session: Session, principal: Principal) -> tuple[Contact | None, Agent | None]:
+    if principal.is_holder:
+        return None, None
     if principal.is_customer:
         contact = session.get(Contact, principal.contact_id)
         if contact is None:

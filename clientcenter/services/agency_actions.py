@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateHolder, Document, Invoice
-from clientcenter.models.base import utcnow
 from clientcenter.services import outbox
 from clientcenter.services.accounts import is_account_active, primary_contact
 from clientcenter.services.activity import record_action
@@ -24,11 +22,8 @@ from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.info_pane import get_account
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
-from clientcenter.services.shared_links import (
-    HOLDER_TTL_DAYS,
-    holder_certificate_url,
-    shared_document_url,
-)
+from clientcenter.services.certificate_links import issue_link, why_holder_cannot_open
+from clientcenter.services.shared_links import shared_document_url
 
 log = logging.getLogger("clientcenter.agency")
 SHARE_ACTIONS = {"email": "agency.share_document_email", "sms": "agency.share_document_text"}
@@ -181,6 +176,10 @@ def share_certificate(session: Session, principal: Principal, certificate_id: ob
     if certificate is None:
         raise NotFound("No such certificate.")
     account = session.get(Account, certificate.account_id)
+    # Send nothing the holder's download would refuse (the same checks run on every download).
+    refused = why_holder_cannot_open(session, certificate)
+    if refused is not None:
+        raise InvalidInput(refused)
     holder = session.get(CertificateHolder, certificate.holder_id) if certificate.holder_id else None
     address = _clean_email(email or (holder.email if holder else "") or "")
     note = " ".join((note or "").split())
@@ -193,12 +192,14 @@ def share_certificate(session: Session, principal: Principal, certificate_id: ob
         summary=f"Certificate of insurance sent to {holder_name} ({address}).",
         details={"certificate_id": certificate.id, "holder": holder_name, "to": address},
     )
-    expires = utcnow() + timedelta(days=HOLDER_TTL_DAYS)
+    # A link of its own per email, so the agency can revoke exactly this one.
+    link = issue_link(session, certificate, holder_name=holder_name, to_address=address,
+                      agent_id=agent.id, activity_id=entry.id)
     outbox.enqueue(
         session, channel="email", to_address=address, template="certificate_to_holder",
         context={"account_name": account.name, "holder_name": holder_name,
                  "note": note or f"Sent by {agent.full_name}.",
-                 "expires": f"{expires:%b %d, %Y}", "url": holder_certificate_url(certificate),
+                 "expires": f"{link.share.expires_at:%b %d, %Y}", "url": link.url,
                  "url_label": "Download the certificate (PDF)"},
         recipient_kind="other", account_id=account.id, activity_id=entry.id, to_name=holder_name,
     )

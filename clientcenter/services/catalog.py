@@ -6,18 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Section = Literal["customer", "agent", "agency"]
+Section = Literal["customer", "agent", "agency", "holder"]
 
 SECTION_TITLES: dict[str, str] = {
     "customer": "Customer Section",
     "agent": "Agent Section",
     "agency": "Portal Section",
+    "holder": "Certificate Holders",
 }
 SECTION_NOTES: dict[str, str] = {
     "customer": "Triggered when a customer/insured takes the action in Client Center.",
     "agent": "Triggered when an agent takes the action in a customer's Client Center "
     "(read-only mode).",
     "agency": "Triggered when an agent takes the action on the agency side.",
+    # Not in the seed: a holder is a third party who opens the link Share Certificate sent.
+    "holder": "Triggered when a certificate holder opens the link the agency sent (no login).",
 }
 
 
@@ -86,6 +89,11 @@ ACTIONS: tuple[Action, ...] = tuple(
         ("one_time_payment", "One-time Payment"),
         ("publish_policies_invoices", "Policies/Invoices"),
         ("share_certificate", "Share Certificate"),
+        # Not in the seed (ours): taking back a certificate link sent by Share Certificate.
+        ("revoke_certificate_link", "Revoke Certificate Link"),
+    ])
+    + _rows("holder", [
+        ("certificate_download", "Certificate Holder Download"),
     ])
 )
 

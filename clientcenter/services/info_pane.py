@@ -176,6 +176,8 @@ def activity_rows(session: Session, rows: list[ActivityLog]) -> list[ActivityRow
             actor = names.get(("agent", r.actor_agent_id), "An agent")
             if r.read_only:
                 actor += " (read-only view)"
+        elif r.actor_kind == "holder":
+            actor = "Certificate holder"
         else:
             actor = "System"
         action = CATALOG.get(r.action_key)

@@ -62,12 +62,19 @@ def links_for(session: Session, principal: Principal) -> AccountLinks:
     return AccountLinks(**by_kind)
 
 
-def follow_link(session: Session, principal: Principal, link_id: int) -> str:
-    """Record the click and return where to send the browser."""
+def offered_link(session: Session, principal: Principal, link_id: int) -> IntegrationLink:
+    """The link, if this account is offered it; records nothing (the "Continue to …" page
+    shown when another site sent the browser to /go/<id>)."""
     account = viewable_account(session, principal)
     link = session.get(IntegrationLink, link_id)
     if link is None or link not in _visible(session, account):
         raise NotFound("That link is not offered on this account.")
+    return link
+
+
+def follow_link(session: Session, principal: Principal, link_id: int) -> str:
+    """Record the click and return where to send the browser."""
+    link = offered_link(session, principal, link_id)
     side = "customer" if principal.is_customer else "agent"
     record_action(
         session, principal, f"{side}.{link.kind}_integration",

@@ -8,7 +8,7 @@ from typing import Literal
 
 @dataclass(frozen=True)
 class Principal:
-    kind: Literal["customer", "agent"]
+    kind: Literal["customer", "agent", "holder"]
     account_id: int | None = None  # the customer account in view (None: agency side)
     contact_id: int | None = None  # the customer contact acting
     agent_id: int | None = None  # the agent acting (read-only view or agency side)
@@ -28,6 +28,16 @@ class Principal:
     @classmethod
     def agency(cls, agent_id: int, session_id: int | None = None):
         return cls("agent", agent_id=agent_id, session_id=session_id)
+
+    @classmethod
+    def certificate_holder(cls, account_id: int):
+        """Whoever holds a certificate link the agency sent: no login, no contact, no agent.
+        Only the holder section's actions accept it (record_action)."""
+        return cls("holder", account_id=account_id)
+
+    @property
+    def is_holder(self) -> bool:
+        return self.kind == "holder"
 
     @property
     def is_customer(self) -> bool:

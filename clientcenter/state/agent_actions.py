@@ -8,7 +8,7 @@ import uuid
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services import agency_actions
+from clientcenter.services import agency_actions, certificate_links
 from clientcenter.services import info_pane as pane_service
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.payments.money import parse_amount
@@ -111,15 +111,33 @@ class AgentPublishState(AgentAccountActionState):
 
 class AgentCertificatesState(AgentAccountActionState):
     certificates: list[dict[str, str]] = []
+    # The links emailed to holders (services/certificate_links.py), each revocable here.
+    links: list[dict[str, str]] = []
+    link_days: int = 30
 
     @rx.event
     def open_page(self):
         pane = self._start()
+        self.link_days = get_settings().security.certificate_link_days
         if pane is None:
             return
         self.certificates = [{"id": str(c.id), "holder": c.holder, "email": c.holder_email,
                               "description": c.description, "issued": c.issued}
                              for c in pane.certificates]
+        self._fill_links()
+
+    def _fill_links(self) -> None:
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                views = certificate_links.links_for_account(db, principal, self.account_id)
+        except ServiceError as exc:
+            self.error, self.links = exc.message, []
+            return
+        self.links = [{"id": str(v.id), "certificate": v.certificate, "holder": v.holder_name,
+                       "to": v.to_address, "sent": v.sent_on, "status": v.status,
+                       "status_label": v.status_label, "downloads": str(v.downloads),
+                       "last": v.last_download} for v in views]
 
     @rx.event
     def share(self, form: dict):
@@ -133,6 +151,21 @@ class AgentCertificatesState(AgentAccountActionState):
             self.error, self.notice = exc.message, ""
             return
         self.error, self.notice = "", done.message
+        self._fill_links()
+        return rx.scroll_to("page-title")
+
+    @rx.event
+    def revoke(self, share_id: str):
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                done = certificate_links.revoke_link(db, principal, share_id,
+                                                     account_id=self.account_id)
+        except ServiceError as exc:
+            self.error, self.notice = exc.message, ""
+            return
+        self.error, self.notice = "", done.message
+        self._fill_links()
         return rx.scroll_to("page-title")
 
 

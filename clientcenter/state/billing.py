@@ -19,6 +19,7 @@ from clientcenter.services.payments import (
     abandon_checkout,
     confirm_offline_payment,
     finish_checkout,
+    format_money,
     parse_amount,
     pay_invoice,
 )
@@ -124,6 +125,14 @@ class BillingState(PortalState):
     card_flow: bool = False
     allow_partial: bool = False
     instructions: str = ""
+    # Read-only view: the confirmation step before its one write (payments). Display only:
+    # the services refuse the write unless the dialog's button sent confirmed=True.
+    confirm_open: bool = False
+    confirm_kind: str = ""  # pay | received | not_received
+    confirm_payment_id: int = 0
+    confirm_title: str = ""
+    confirm_body: str = ""
+    confirm_label: str = ""
 
     @rx.event
     @off_loop
@@ -238,19 +247,57 @@ class BillingState(PortalState):
         self.amount_text = value[:30] if isinstance(value, str) else ""
 
     @rx.event
-    def submit_payment(self):
+    def review_payment(self):
+        """The pay form's button. A customer's payment goes ahead; in the read-only view the
+        agent is first asked to confirm what will be recorded in their name."""
         principal = self._require_account_principal()
+        if not principal.read_only:
+            return self._submit(principal, confirmed=False)
+        if not self._form_ready():
+            return None
+        try:
+            shown = (format_money(parse_amount(self.amount_text), get_settings().payments.currency)
+                     if self.allow_partial else self.paying_balance)
+        except ServiceError as exc:
+            self.form_error = exc.message
+            return None
+        if self.method == "card":
+            self._ask("pay", 0, "Take a card payment?",
+                      f"You will type the customer's card on the payment processor's page to pay "
+                      f"{shown} of invoice {self.paying_number}. It is recorded in your name and "
+                      "the customer is emailed.", "Continue to the card page")
+        else:
+            how = METHOD_LABELS.get(self.method, self.method).lower()
+            self._ask("pay", 0, "Record this payment?",
+                      f"A {how} of {shown} for invoice {self.paying_number}, received by you. "
+                      "This changes the customer's billing: the invoice is paid, the payment is "
+                      "recorded in your name and the customer is emailed a receipt.",
+                      "Yes, record it")
+        return None
+
+    @rx.event
+    def submit_payment(self, confirmed: bool = False):
+        """Pay now. From the read-only view only with ``confirmed`` (the dialog's button)."""
+        principal = self._require_account_principal()
+        return self._submit(principal, confirmed=confirmed is True)
+
+    def _form_ready(self) -> bool:
         if not self.paying_id or not self.form_key:
-            return None  # the form closed already: a second click of a finished payment
+            return False  # the form closed already: a second click of a finished payment
         if not self.method:
             self.form_error = "Choose how you are paying."
+            return False
+        return True
+
+    def _submit(self, principal: Principal, *, confirmed: bool):
+        if not self._form_ready():
             return None
         try:
             amount = parse_amount(self.amount_text) if self.allow_partial else None
             with session_scope() as db:
                 result = pay_invoice(db, principal, self.paying_id, method=self.method,
                                      amount_cents=amount, reference=self.reference,
-                                     idempotency_key=self.form_key)
+                                     idempotency_key=self.form_key, confirmed=confirmed)
         except ServiceError as exc:
             self.form_error = exc.message
             return None
@@ -271,21 +318,74 @@ class BillingState(PortalState):
         return start_download(principal, "receipt", wanted)
 
     @rx.event
-    def confirm_received(self, payment_id: int):
-        return self._confirm(payment_id, True)
+    def ask_received(self, payment_id: int):
+        self._ask_about_pending(payment_id, received=True)
 
     @rx.event
-    def mark_not_received(self, payment_id: int):
-        return self._confirm(payment_id, False)
+    def ask_not_received(self, payment_id: int):
+        self._ask_about_pending(payment_id, received=False)
 
-    def _confirm(self, payment_id, received: bool):
+    def _ask_about_pending(self, payment_id, *, received: bool) -> None:
+        self._require_account_principal()
+        row = next((r for r in self.pending if r.payment_id == parse_id(payment_id)), None)
+        if row is None:
+            return
+        what = f"The {row.method.lower()} of {row.amount} for {row.invoice}"
+        if received:
+            self._ask("received", row.payment_id, "Confirm it arrived?",
+                      f"{what} is in the agency's account. The invoice is paid, the "
+                      "confirmation is recorded in your name and the customer is emailed.",
+                      "Yes, it arrived")
+        else:
+            self._ask("not_received", row.payment_id, "Mark it as not received?",
+                      f"{what} has not arrived. The invoice opens again for the customer to "
+                      "pay, and this is recorded in your name.", "Yes, not received")
+
+    def _ask(self, kind: str, payment_id: int, title: str, body: str, label: str) -> None:
+        self.confirm_kind, self.confirm_payment_id = kind, payment_id
+        self.confirm_title, self.confirm_body, self.confirm_label = title, body, label
+        self.confirm_open = True
+
+    @rx.event
+    def confirm_action(self):
+        """The dialog's yes: the write it described, with the flag the services require."""
+        kind, payment_id = self.confirm_kind, self.confirm_payment_id
+        self._close_confirm()
+        if kind == "pay":
+            return self._submit(self._require_account_principal(), confirmed=True)
+        if kind in ("received", "not_received"):
+            return self._confirm(payment_id, kind == "received", confirmed=True)
+        return None
+
+    @rx.event
+    def cancel_confirm(self):
+        self._close_confirm()
+
+    @rx.event
+    def set_confirm_open(self, open_: bool):
+        if not open_:  # Escape or a tap outside the dialog
+            self._close_confirm()
+
+    def _close_confirm(self) -> None:
+        self.confirm_open, self.confirm_kind, self.confirm_payment_id = False, "", 0
+
+    @rx.event
+    def confirm_received(self, payment_id: int, confirmed: bool = False):
+        return self._confirm(payment_id, True, confirmed=confirmed is True)
+
+    @rx.event
+    def mark_not_received(self, payment_id: int, confirmed: bool = False):
+        return self._confirm(payment_id, False, confirmed=confirmed is True)
+
+    def _confirm(self, payment_id, received: bool, *, confirmed: bool):
         principal = self._require_account_principal()
         wanted = parse_id(payment_id)
         if wanted is None:
             return None
         try:
             with session_scope() as db:
-                result = confirm_offline_payment(db, principal, wanted, received=received)
+                result = confirm_offline_payment(db, principal, wanted, received=received,
+                                                 confirmed=confirmed)
         except ServiceError as exc:
             self._say(exc.message, "error")
             return None

@@ -283,3 +283,46 @@ def test_invite_to_client_center_from_the_info_pane(app, page):
     page.locator("#invite-button").click()
     page.locator("#send-invite").click()
     expect(page.locator("#account-error")).to_contain_text("no active policy")
+
+
+def test_agent_shares_a_certificate_sees_its_download_and_revokes_the_link(app, page, browser):
+    """Issue 11, item 10: the holder opens the emailed link with no login; the agent sees the
+    download on the certificates page, revokes the link there, and the same link then opens
+    the "not valid" page."""
+    import httpx
+
+    from clientcenter.models import OutboxMessage
+
+    app.log_in(page, AGENT, agent=True)
+    lee = _account_id(app, "Lee Design Studio LLC")
+    page.goto(f"{app.url}/agent/account/certificates?id={lee}")
+    expect(page.locator("#holder-links")).to_contain_text("No certificate has been emailed")
+    page.locator(".share-certificate-submit").first.click()
+    expect(page.locator("#certificate-notice")).to_contain_text("Certificate sent to")
+    row = page.locator(".holder-link").first
+    expect(row.locator(".holder-link-status")).to_contain_text("Works until")
+    with _db(app) as db:
+        body = db.exec(select(OutboxMessage.body_text).where(
+            OutboxMessage.template == "certificate_to_holder")).one()
+    link = re.search(r"https?://\S+/certificate/\S+", body).group(0)
+
+    holder = httpx.get(link)  # the holder: no cookie, no login
+    assert holder.status_code == 200 and holder.content.startswith(b"%PDF")
+    page.reload()
+    expect(row).to_contain_text("1 download(s)")
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "agent-certificate-links")
+    row.locator("[id^='revoke-link-']").click()
+    expect(page.locator("#certificate-notice")).to_contain_text("no longer works")
+    expect(row.locator(".holder-link-status")).to_contain_text("Revoked")
+    expect(row.locator("[id^='revoke-link-']")).to_have_count(0)
+
+    gone = browser.new_context().new_page()
+    gone.goto(link)
+    expect(gone.locator("h1")).to_have_text("This certificate link is not valid or has expired.")
+    gone.context.close()
+    with _db(app) as db:
+        keys = [a.action_key for a in db.exec(select(ActivityLog).where(
+            ActivityLog.account_id == lee).order_by(ActivityLog.id)).all()]
+    assert keys[-3:] == ["agency.share_certificate", "holder.certificate_download",
+                         "agency.revoke_certificate_link"]

@@ -123,3 +123,57 @@ def _primary_id(db, account_id: int) -> int:
     from clientcenter.services.accounts import primary_contact
 
     return primary_contact(db, account_id).id
+
+
+def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page):
+    """Issue 11, item 12: the read-only view's one write asks first. Before: "Record this
+    payment" recorded the check on the tap. After: a dialog names the check, the amount and
+    the invoice; Cancel records nothing; "Yes, record it" does."""
+    from clientcenter.services.payments import pay_invoice
+    from clientcenter.services.principal import Principal
+
+    app.log_in(page, "agent@example.com", PAT[1], agent=True)
+    with app_db(app) as db:
+        invoice = _open_invoice(db, PAT[1])
+    page.goto(app.url + "/billing")
+    expect(page.locator("#billing-read-only-note")).to_contain_text(
+        "the one thing you can record here")
+    page.locator(f"#pay-{invoice.number}").click()
+    page.locator("#pay-method-check").click()
+    page.locator("#pay-reference").fill("Check 2044")
+    expect(page.locator("#pay-submit")).to_have_text("Record this payment")
+    page.locator("#pay-submit").click()
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Record this payment?")
+    expect(dialog).to_contain_text(f"for invoice {invoice.number}, received by you")
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "billing-read-only-confirm-390")
+    page.locator("#confirm-cancel").click()
+    expect(dialog).to_have_count(0)
+    with app_db(app) as db:
+        assert db.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all() == []
+
+    page.locator("#pay-submit").click()
+    page.locator("#confirm-yes").click()
+    expect(page.locator("#billing-notice")).to_contain_text(f"recorded for invoice {invoice.number}")
+    with app_db(app) as db:
+        [payment] = db.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all()
+        agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+        assert (payment.method, payment.memo, payment.taken_by_agent_id) == (
+            "check", "Check 2044", agent.id)
+        assert db.get(Invoice, invoice.id).status == "paid"
+
+        # A transfer the customer reported: confirming it asks first too.
+        nxt = _open_invoice(db, PAT[1])
+        customer = Principal.customer(nxt.account_id, _primary_id(db, nxt.account_id))
+        reported = pay_invoice(db, customer, nxt.id, method="bank_transfer",
+                               idempotency_key="e2e-key-read-only")
+        db.commit()
+    page.reload()
+    page.locator(f"#confirm-{reported.payment_id}").click()
+    expect(dialog).to_contain_text("Confirm it arrived?")
+    page.locator("#confirm-yes").click()
+    expect(page.locator("#billing-notice")).to_contain_text("Payment confirmed")
+    with app_db(app) as db:
+        assert db.get(Invoice, nxt.id).status == "paid"

@@ -78,6 +78,19 @@ def _payer_action(session: Session, principal: Principal, settings: Settings) ->
     raise NotAllowed("Invoices are paid from the customer's Client Center.")
 
 
+def require_read_only_confirmation(principal: Principal, confirmed: bool, what: str) -> None:
+    """The Agent Section's Payments is the one write the read-only view makes, so it is never a
+    single tap: the page asks first and sends ``confirmed=True`` only from its dialog. Without
+    the flag nothing is written (and the attempt is logged, like every refused write there)."""
+    if not principal.read_only or confirmed is True:
+        return
+    log.warning("unconfirmed payment refused in read-only mode: %s agent_id=%s account_id=%s "
+                "session_id=%s", what, principal.agent_id, principal.account_id,
+                principal.session_id)
+    raise InvalidInput(f"Confirm first: {what} changes this customer's billing and is recorded "
+                       "in your name. Nothing was recorded.", "confirm")
+
+
 def _active_agent(session: Session, principal: Principal) -> Agent:
     agent = session.get(Agent, principal.agent_id) if principal.agent_id else None
     if agent is None or not agent.is_active:
@@ -193,12 +206,14 @@ def pay_invoice(
     idempotency_key: str,
     amount_cents: int | None = None,
     reference: str = "",
+    confirmed: bool = False,
     settings: Settings | None = None,
 ) -> PayResult:
     """Pay (part of) an invoice. Customers pay with the configured provider: a card on the
     provider's page, or — offline — by telling us about their bank transfer or check, which
     leaves the invoice "payment pending" until an agent confirms it. An agent in read-only
-    mode may take a card payment for the customer or record money received in hand."""
+    mode may take a card payment for the customer or record money received in hand, once
+    ``confirmed`` (require_read_only_confirmation)."""
     settings = settings or get_settings()
     action_key = _payer_action(session, principal, settings)
     provider = get_provider(settings)
@@ -219,6 +234,7 @@ def pay_invoice(
             return outcome
     _refuse_closed(invoice)
     amount = _amount_for(invoice, amount_cents, settings)
+    require_read_only_confirmation(principal, confirmed, "recording a payment")
 
     payment = Payment(
         account_id=invoice.account_id, invoice_id=invoice.id, amount_cents=amount,
@@ -551,11 +567,12 @@ def abandon_checkout(session: Session, principal: Principal, payment_id: int,
 
 
 def confirm_offline_payment(session: Session, principal: Principal, payment_id: int,
-                            *, received: bool = True,
+                            *, received: bool = True, confirmed: bool = False,
                             settings: Settings | None = None) -> PayResult:
     """An agent confirms that a customer's bank transfer or check arrived (or that it did
     not: the invoice opens again). Recorded as the agent's payment on the customer's behalf
-    (agent.payments), so the customer hears that it arrived."""
+    (agent.payments), so the customer hears that it arrived. From the read-only view only
+    once ``confirmed`` (require_read_only_confirmation)."""
     settings = settings or get_settings()
     if not principal.is_agent:
         raise NotAllowed("Only the agency confirms that a payment arrived.")
@@ -569,6 +586,9 @@ def confirm_offline_payment(session: Session, principal: Principal, payment_id: 
     session.refresh(payment)
     if payment.status != "pending":
         raise InvalidInput(f"This payment was already {_said(payment.status)}.")
+    require_read_only_confirmation(
+        principal, confirmed,
+        "marking a payment as received" if received else "marking a payment as not received")
     actor = Principal.agent_viewing(principal.agent_id, payment.account_id,
                                     session_id=principal.session_id)
     if received:
