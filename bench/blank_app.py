@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from clientcenter.devserver import free_port, stop, wait_until_up
+from clientcenter.demo.serve import free_port, stop, wait_until_up
 
 RXCONFIG = '''import reflex as rx
 config = rx.Config(app_name="blank", telemetry_enabled=False, show_built_with_reflex=False,

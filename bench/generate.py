@@ -22,7 +22,7 @@ from sqlmodel import SQLModel
 
 import clientcenter.models  # noqa: F401  (registers every table)
 from clientcenter.models import Account, Agent, Contact, Policy
-from clientcenter.services.search_index import reindex_accounts
+from clientcenter.services.agency.search_index import reindex_accounts
 
 FIRST = """James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara
 Richard Susan Joseph Jessica Thomas Sarah Charles Karen Christopher Lisa Daniel Nancy Matthew

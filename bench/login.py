@@ -27,7 +27,7 @@ from sqlmodel import Session, select
 from bench.memory import BENCH_LIMITS
 from bench.sessions import app_settings
 from bench.wsclient import ReflexTab
-from clientcenter.devserver import serve_app
+from clientcenter.demo.serve import serve_app
 
 POSTGRES_ADMIN = os.environ.get("CC_TEST_POSTGRES_URL",
                                 "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -37,7 +37,7 @@ CODE = re.compile(r"\b(\d{6})\b")
 
 
 def state_names() -> tuple[str, str]:
-    from clientcenter.state.login import LoginState
+    from clientcenter.state.portal.login import LoginState
 
     return LoginState.get_full_name(), "LoginState"
 

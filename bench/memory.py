@@ -20,7 +20,7 @@ from pathlib import Path
 import redis
 
 from bench.wsclient import ReflexTab
-from clientcenter.devserver import serve_app
+from clientcenter.demo.serve import serve_app
 
 REDIS_URL = os.environ.get("CC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 
@@ -39,7 +39,7 @@ def rss_bytes(pids: list[int]) -> int:
 
 def session_cookies(app, n: int) -> list[str]:
     from bench.sessions import customer_session_tokens
-    from clientcenter.cookies import BASE_NAME
+    from clientcenter.http.cookies import BASE_NAME
 
     return [f"{BASE_NAME}={t}" for t in customer_session_tokens(app, n)]
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
 from bench.blank_app import serve_blank_app
-from clientcenter.devserver import serve_app
+from clientcenter.demo.serve import serve_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -138,7 +138,7 @@ def figures(url: str, loads: list[tuple[dict, float]]) -> PageFigures:
 
 def customer_cookie(app) -> list[dict]:
     from bench.sessions import customer_session_tokens
-    from clientcenter.cookies import BASE_NAME
+    from clientcenter.http.cookies import BASE_NAME
 
     token = customer_session_tokens(app, 1)[0]
     return [{"name": BASE_NAME, "value": token, "url": app.url, "httpOnly": True,

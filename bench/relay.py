@@ -24,7 +24,7 @@ from sqlmodel import Session, SQLModel
 import clientcenter.models  # noqa: F401
 from clientcenter.db import make_engine
 from clientcenter.delivery.relay import Relay
-from clientcenter.services.activity import record_action
+from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
 from clientcenter.settings import load_settings
 from tests.factories import make_people

@@ -28,7 +28,7 @@ from bench.generate import add_accounts
 from clientcenter.db import make_engine
 from clientcenter.models import Account, Agent, Contact, Policy
 from clientcenter.services.principal import Principal
-from clientcenter.services.search import super_search
+from clientcenter.services.agency.search import super_search
 
 DEFAULT_POSTGRES = os.environ.get("CC_TEST_POSTGRES_URL",
                                   "postgresql+psycopg://postgres@127.0.0.1:5432/test")

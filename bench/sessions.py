@@ -29,7 +29,7 @@ def app_settings(app):
 def customer_session_tokens(app, n: int) -> list[str]:
     """n session tokens spread over the demo's loginable customers."""
     from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.sessions import create_session
+    from clientcenter.services.auth.sessions import create_session
 
     emails = ["pat.rivera@example.com", "sam.rivera@example.com", "morgan.ellis@example.com",
               "minh.nguyen@example.com", "grace.kim@example.com", "jose.alvarez@example.com"]

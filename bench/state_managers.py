@@ -24,8 +24,8 @@ async def run(mode: str, tabs: int, events: int) -> dict[str, float]:
     from reflex.istate.manager.memory import StateManagerMemory
     from reflex.istate.manager.token import BaseStateToken
 
-    from clientcenter.state.documents import DocumentsState
-    from clientcenter.state.login import LoginState
+    from clientcenter.state.portal.documents import DocumentsState
+    from clientcenter.state.portal.login import LoginState
 
     manager = StateManagerMemory() if mode == "memory" else StateManagerDisk()
     import reflex as rx

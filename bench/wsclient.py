@@ -21,7 +21,7 @@ BROWSER_COOKIE = "cc_browser"
 
 
 async def new_browser_key(base_url: str) -> str:
-    """The browser key a real browser gets with its first page (clientcenter/tab_binding.py)."""
+    """The browser key a real browser gets with its first page (clientcenter/http/middleware/tab_binding.py)."""
     async with httpx.AsyncClient() as http:
         answer = await http.get(base_url + "/healthz")
     return answer.cookies[BROWSER_COOKIE]

@@ -23,7 +23,7 @@ def migrate(database_url: str | None = None) -> None:
 
 def load_demo() -> bool:
     from clientcenter.db import session_scope
-    from clientcenter.services.demo import load_demo as _load
+    from clientcenter.demo.agency import load_demo as _load
 
     with session_scope() as session:
         return _load(session)
@@ -58,7 +58,7 @@ def _cmd_setup(args) -> int:
 def _sync_integration_links() -> None:
     """Integration links come from configuration: bring the table in line with it."""
     from clientcenter.db import session_scope
-    from clientcenter.services.integrations import sync_from_settings
+    from clientcenter.services.portal.integrations import sync_from_settings
 
     with session_scope() as session:
         if sync_from_settings(session, get_settings()):
@@ -71,7 +71,7 @@ def _cmd_secret(_args) -> int:
 
 
 def _cmd_matrix(_args) -> int:
-    from clientcenter.services.matrix import format_matrix
+    from clientcenter.services.notify.matrix import format_matrix
 
     print(format_matrix(get_settings()))
     return 0

@@ -4,22 +4,22 @@ import reflex as rx
 
 from clientcenter.http import build_http_app
 from clientcenter import paths
-from clientcenter.pages.account_pages import profile, switch_accounts
-from clientcenter.pages.billing import billing_page, pay_link_page
-from clientcenter.pages.documents import documents_page
-from clientcenter.pages.embed import embed_login
-from clientcenter.pages.home import home, policies_list
-from clientcenter.pages.landing import landing
-from clientcenter.pages.policy import policy_page
+from clientcenter.pages.portal.account_pages import profile, switch_accounts
+from clientcenter.pages.portal.billing import billing_page, pay_link_page
+from clientcenter.pages.portal.documents import documents_page
+from clientcenter.pages.portal.embed import embed_login
+from clientcenter.pages.portal.home import home, policies_list
+from clientcenter.pages.portal.landing import landing
+from clientcenter.pages.portal.policy import policy_page
 from clientcenter.settings import get_settings
-from clientcenter.state.account import AccountState
+from clientcenter.state.portal.account import AccountState
 from clientcenter.state.base import handle_backend_exception
-from clientcenter.state.billing import BillingState
-from clientcenter.state.documents import DocumentsState
-from clientcenter.state.home import HomeState
-from clientcenter.state.login import LoginState
-from clientcenter.state.pay_link import PayLinkState
-from clientcenter.state.policy import PolicyState
+from clientcenter.state.portal.billing import BillingState
+from clientcenter.state.portal.documents import DocumentsState
+from clientcenter.state.portal.home import HomeState
+from clientcenter.state.portal.login import LoginState
+from clientcenter.state.portal.pay_link import PayLinkState
+from clientcenter.state.portal.policy import PolicyState
 
 _settings = get_settings()
 
@@ -43,7 +43,7 @@ app.add_page(switch_accounts, route=paths.ACCOUNT_CHOICE, title=f"Switch account
              on_load=[AccountState.require_login, AccountState.load])
 
 # Customer self-service, part B: requests, certificates, proposals, referral, feedback, survey.
-from clientcenter.pages import selfservice_routes  # noqa: E402
+from clientcenter.pages.portal import selfservice_routes  # noqa: E402
 
 selfservice_routes.register(app)
 
@@ -65,6 +65,6 @@ app.add_page(documents_page, route="/documents", title=f"Documents · {_title}",
              on_load=[DocumentsState.require_login, DocumentsState.load])
 
 # Agent side: sign-in, Super Search, info pane, agency actions, work queues, shared links.
-from clientcenter.pages import agent_routes  # noqa: E402
+from clientcenter.pages.agency import routes as agent_routes  # noqa: E402
 
 agent_routes.register(app)

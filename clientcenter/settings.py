@@ -49,7 +49,7 @@ KNOWN_WEAK_SECRETS = {
     "change-me",
     "secret",
     "please-change-this-secret-key-in-production-0123456789",
-    # clientcenter/devserver.py's key until issue 11: published in the repository.
+    # clientcenter/demo/serve.py's key until issue 11: published in the repository.
     "devserver-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
 }
 MIN_SECRET_LENGTH = 32
@@ -191,20 +191,20 @@ class Security(_Section):
     session_idle_minutes: int = Field(30, ge=1, le=30)
     session_absolute_hours: int = Field(12, ge=1, le=12)
     trusted_proxy_hops: int = Field(0, ge=0, le=5)
-    # How long a certificate link emailed to its holder works (services/certificate_links.py).
+    # How long a certificate link emailed to its holder works (services/agency/certificate_links.py).
     certificate_link_days: int = Field(30, ge=1, le=365)
     # Origins allowed to frame the login page (the agency website's embed).
     frame_ancestors: list[AnyHttpUrl] = Field(default_factory=list)
     upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     # The scan hook run on every upload before the agency sees it ("module:function";
-    # see clientcenter/services/scanning.py).
-    upload_scanner: str = Field("clientcenter.services.scanning:basic_scan",
+    # see clientcenter/services/files/scanning.py).
+    upload_scanner: str = Field("clientcenter.services.files.scanning:basic_scan",
                                 pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
-    # ClamAV, for upload_scanner = "clientcenter.services.scanning:clamd_scan": clamd's unix
+    # ClamAV, for upload_scanner = "clientcenter.services.files.scanning:clamd_scan": clamd's unix
     # socket (an absolute path; Debian's default below) or host:port for TCP.
     clamd_address: str = "/run/clamav/clamd.ctl"
     clamd_timeout_seconds: float = Field(10.0, gt=0, le=120)
-    # Where texts may go (ISO 3166 region codes; services/sms_destinations.py): mobile numbers
+    # Where texts may go (ISO 3166 region codes; services/notify/sms_destinations.py): mobile numbers
     # of these countries only. The first one is assumed for numbers typed without +code.
     sms_countries: list[str] = Field(default_factory=lambda: ["US"], min_length=1)
 
@@ -312,7 +312,7 @@ class Settings(BaseSettings):
     def _matrix_overrides_known(cls, value: dict[str, dict[str, bool]]):
         # An override naming an unknown action or column is a typo that would silently
         # change nothing: stop start-up instead.
-        from clientcenter.services.matrix import check_cells
+        from clientcenter.services.notify.matrix import check_cells
 
         check_cells(value, "matrix")
         return value

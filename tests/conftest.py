@@ -59,7 +59,7 @@ def _settings_for(url: str, storage_dir: Path) -> Iterator[None]:
 
 
 def _load_demo_into(engine, storage_dir: Path) -> None:
-    from clientcenter.services.demo import load_demo
+    from clientcenter.demo.agency import load_demo
 
     with _settings_for(str(engine.url), storage_dir), Session(engine) as s:
         load_demo(s)

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from clientcenter.models import OutboxMessage
 from clientcenter.models.base import utcnow
-from clientcenter.services.outbox import enqueue
+from clientcenter.services.notify.outbox import enqueue
 from clientcenter.settings import load_settings
 from tests.provider_server import ProviderServer
 

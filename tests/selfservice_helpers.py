@@ -19,7 +19,7 @@ from clientcenter.models import (
     Policy,
     Task,
 )
-from clientcenter.services.pdf import BrandedPDF
+from clientcenter.services.files.pdf import BrandedPDF
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 

@@ -20,11 +20,12 @@ from clientcenter.models import (
     OutboxMessage,
     Task,
 )
-from clientcenter.services import agency_actions, certificate_links, invite, shared_links, tasks
-from clientcenter.services.activity import record_action
-from clientcenter.services.activity_feed import activity_page
+from clientcenter.services.agency import actions as agency_actions, certificate_links, invite, tasks
+from clientcenter.services.portal import shared_links
+from clientcenter.services.notify.activity import record_action
+from clientcenter.services.portal.activity_feed import activity_page
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
-from clientcenter.services.info_pane import info_pane
+from clientcenter.services.agency.info_pane import info_pane
 from clientcenter.services.principal import Principal
 
 

@@ -12,9 +12,14 @@ from sqlmodel import select
 
 from clientcenter.models import Agent, OutboxMessage, UserSession
 from clientcenter.models.base import utcnow
-from clientcenter.services import agent_login, totp
-from clientcenter.services.login_codes import AttemptEnded
-from clientcenter.services.sessions import SECOND_FACTOR, check_session, create_session, principal_from_token
+from clientcenter.services.auth import agent_login, totp
+from clientcenter.services.auth.login_codes import AttemptEnded
+from clientcenter.services.auth.sessions import (
+    SECOND_FACTOR,
+    check_session,
+    create_session,
+    principal_from_token,
+)
 
 IP = "198.51.100.7"
 

@@ -9,14 +9,14 @@ from sqlmodel import select
 
 from clientcenter.models import Account, Agent, Contact
 from clientcenter.models.base import utcnow
-from clientcenter.services.sessions import create_session
+from clientcenter.services.auth.sessions import create_session
 from clientcenter.state.base import SessionEnded
 from tests.test_read_only_enforcement import account_ids, argument_sets, call, make_state, route_params
 
 
 def agent_states():
     import clientcenter.clientcenter  # noqa: F401
-    from clientcenter.state.agent import AgentState
+    from clientcenter.state.agency.desk import AgentState
 
     found, todo = [], [AgentState]
     while todo:
@@ -57,7 +57,7 @@ def test_every_agent_handler_sends_non_agents_away(demo):
 
 
 def test_the_on_load_guard_leaves_for_the_right_page(demo):
-    from clientcenter.state.agent import AgentState
+    from clientcenter.state.agency.desk import AgentState
 
     _rivera, tokens = _tokens(demo)
     where = {}

@@ -14,12 +14,12 @@ from sqlmodel import select
 
 from clientcenter.models import Account, Agent, Invoice, Payment
 from clientcenter.services.accounts import loginable_contacts
-from clientcenter.services.payments import send_payment_request
+from clientcenter.services.billing import send_payment_request
 from clientcenter.services.principal import Principal
-from clientcenter.services.sessions import create_session
+from clientcenter.services.auth.sessions import create_session
 from clientcenter.state.base import SessionEnded
-from clientcenter.state.billing import BillingState
-from clientcenter.state.pay_link import PayLinkState
+from clientcenter.state.portal.billing import BillingState
+from clientcenter.state.portal.pay_link import PayLinkState
 from tests.handlers import settle
 from tests.handlers import as_connected
 

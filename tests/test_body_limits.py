@@ -101,7 +101,7 @@ def test_streamed_300_mib_is_refused_413_without_memory_growth(path, declare_len
 
 
 def test_the_app_never_receives_more_than_the_limit():
-    from clientcenter.body_limit import BodyLimit, limit_for
+    from clientcenter.http.middleware.body_limit import BodyLimit, limit_for
 
     got = {"bytes": 0, "told_disconnect": False}
 
@@ -134,7 +134,7 @@ def test_bodies_within_their_limits_reach_the_routes():
 
 
 def test_the_limits_table():
-    from clientcenter.body_limit import DEFAULT_LIMIT, limit_for
+    from clientcenter.http.middleware.body_limit import DEFAULT_LIMIT, limit_for
     from clientcenter.settings import get_settings
 
     assert limit_for("/auth/complete") == (DEFAULT_LIMIT, False) == (64 * 1024, False)

@@ -23,7 +23,7 @@ from clientcenter.models import (
     Task,
 )
 from clientcenter.models.base import utcnow
-from clientcenter.services import agency_actions, certificate_links, info_pane
+from clientcenter.services.agency import actions as agency_actions, certificate_links, info_pane
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.principal import Principal
 from clientcenter.settings import reset_settings_cache
@@ -125,8 +125,8 @@ def test_only_the_agency_side_revokes_and_only_on_the_links_account(demo):
 
 
 def test_the_agency_page_lists_links_and_revokes_one(demo):
-    from clientcenter.services.sessions import create_session
-    from clientcenter.state.agent_actions import AgentCertificatesState
+    from clientcenter.services.auth.sessions import create_session
+    from clientcenter.state.agency.actions import AgentCertificatesState
     from tests.test_read_only_enforcement import make_state
 
     path, share = _share(demo)
@@ -256,7 +256,7 @@ def test_each_download_is_recorded_in_the_accounts_activity_log(demo, client):
 
 
 def test_the_holder_principal_records_nothing_else(demo):
-    from clientcenter.services.activity import record_action
+    from clientcenter.services.notify.activity import record_action
 
     holder = Principal.certificate_holder(_studio(demo).id)
     for key in ("customer.certificates_download", "agency.share_certificate", "agent.login"):

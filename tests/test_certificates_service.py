@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import Certificate, CertificateHolder
-from clientcenter.services import certificates as certs
-from clientcenter.services import requests as rq
+from clientcenter.services.portal import certificates as certs
+from clientcenter.services.portal import requests as rq
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from tests.selfservice_support import (
     SecurityLog,

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import ActivityLog, Contact, LoginChallenge, OutboxMessage
-from clientcenter.services import contact_change, profile
+from clientcenter.services.portal import contact_change, profile
 from clientcenter.services.errors import InvalidInput, NotAllowed, ReadOnlyRefused
 from clientcenter.services.principal import Principal
 from tests.selfservice_support import agent_viewing, customer, table_counts
@@ -113,7 +113,7 @@ def test_profile_handlers_walk_through_the_code(demo):
     kept when the handler refuses), the right one applies."""
     from tests.test_selfservice_b_handlers import _cookie, _state
 
-    from clientcenter.state.profile_edit import ProfileEditState
+    from clientcenter.state.portal.profile_edit import ProfileEditState
 
     s = demo
     cookie = _cookie(s)
@@ -136,7 +136,7 @@ def test_profile_handlers_walk_through_the_code(demo):
 
 
 def test_own_new_email_keeps_this_session_and_ends_the_others(demo):
-    from clientcenter.services.sessions import check_session, create_session
+    from clientcenter.services.auth.sessions import check_session, create_session
 
     s = demo
     p = customer(s, PAT)

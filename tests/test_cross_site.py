@@ -16,12 +16,12 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from clientcenter.cookies import session_cookie_name
+from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http import build_http_app
 from clientcenter.models import ActivityLog, IntegrationLink, OutboxMessage, Task
-from clientcenter.security_headers import SecurityHeaders
-from clientcenter.services import integrations
-from clientcenter.services.sessions import check_session, create_session
+from clientcenter.http.middleware.security_headers import SecurityHeaders
+from clientcenter.services.portal import integrations
+from clientcenter.services.auth.sessions import check_session, create_session
 from clientcenter.settings import reset_settings_cache
 from tests.handlers import TEST_BROWSER_KEY
 from tests.selfservice_support import customer, table_counts
@@ -53,7 +53,7 @@ def bare(demo):
 # --- the one check -----------------------------------------------------------------------------
 
 def test_same_origin_post_needs_our_origin_or_fetch_metadata_saying_so():
-    from clientcenter.request_origin import is_same_origin_post
+    from clientcenter.http.origin import is_same_origin_post
 
     assert is_same_origin_post({"origin": ORIGIN})
     assert is_same_origin_post({"origin": "HTTP://LOCALHOST:3000"})
@@ -63,7 +63,7 @@ def test_same_origin_post_needs_our_origin_or_fetch_metadata_saying_so():
 
 
 def test_own_navigation_is_a_click_on_our_pages_or_the_users_own_address_bar():
-    from clientcenter.request_origin import is_own_navigation
+    from clientcenter.http.origin import is_own_navigation
 
     assert is_own_navigation({"sec-fetch-site": "same-origin"})
     assert is_own_navigation({"sec-fetch-site": "none"})  # typed or bookmarked
@@ -275,7 +275,7 @@ def test_referrer_policy_keeps_tokens_in_paths_to_ourselves():
 
 
 def test_the_policy_follows_the_embed_origins_the_https_url_and_a_remote_logo(monkeypatch):
-    from clientcenter.security_headers import content_security_policy
+    from clientcenter.http.middleware.security_headers import content_security_policy
 
     monkeypatch.setenv("CC_SECURITY__FRAME_ANCESTORS", '["https://www.agency.example"]')
     monkeypatch.setenv("CC_BRANDING__LOGO_URL", "https://cdn.agency.example/logo.png")

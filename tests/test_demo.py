@@ -11,9 +11,9 @@ from clientcenter.models import (
     Proposal,
     Vehicle,
 )
-from clientcenter.services import storage
+from clientcenter.services.files import storage
 from clientcenter.services.accounts import is_account_active, loginable_contacts
-from clientcenter.services.demo import ACCOUNTS, DemoContact, DemoDataError, load_demo
+from clientcenter.demo.agency import ACCOUNTS, DemoContact, DemoDataError, load_demo
 import pytest
 
 
@@ -76,7 +76,7 @@ def test_account_active_iff_it_has_an_active_policy(demo):
 def test_malformed_demo_email_stops_the_load(session, monkeypatch):
     bad = ACCOUNTS[0].__class__(**{**ACCOUNTS[0].__dict__,
                                    "contacts": [DemoContact("primary", "X", "Y", "x@@bad")]})
-    monkeypatch.setattr("clientcenter.services.demo.ACCOUNTS", [bad])
+    monkeypatch.setattr("clientcenter.demo.agency.ACCOUNTS", [bad])
     with pytest.raises(DemoDataError, match="x@@bad"):
         load_demo(session)
     assert count(session, Agent) == 0

@@ -13,11 +13,12 @@ from sqlmodel import Session, select
 
 from clientcenter.db import session_scope
 from clientcenter.models import ActivityLog, Agent, Document, OutboxMessage, Task
-from clientcenter.services import documents, storage
-from clientcenter.services.documents import UploadRefused
+from clientcenter.services.portal import documents
+from clientcenter.services.files import storage
+from clientcenter.services.portal.documents import UploadRefused
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.principal import Principal
-from clientcenter.services.scanning import ScanVerdict, basic_scan
+from clientcenter.services.files.scanning import ScanVerdict, basic_scan
 from tests.selfservice_helpers import (
     EXE_HEAD,
     JPEG_HEAD,

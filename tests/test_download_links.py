@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from clientcenter.services import links
+from clientcenter.services.files import links
 from clientcenter.services.errors import NotAllowed
 from clientcenter.services.principal import Principal
 from clientcenter.settings import reset_settings_cache

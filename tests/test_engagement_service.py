@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import Claim, ClaimSurvey, Policy
-from clientcenter.services import engagement
+from clientcenter.services.portal import engagement
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from tests.selfservice_support import (
     account_named,

@@ -8,7 +8,7 @@ import stat
 from sqlalchemy import create_engine, text
 
 import clientcenter  # noqa: F401  (sets the umask)
-from clientcenter.services import storage
+from clientcenter.services.files import storage
 
 
 def _others_bits(path) -> int:

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from clientcenter.delivery.relay import Relay
 from clientcenter.models import LoginChallenge, RateEvent
 from clientcenter.models.base import utcnow
-from clientcenter.services import housekeeping, login_codes
+from clientcenter.services.auth import housekeeping, login_codes
 from clientcenter.settings import get_settings
 
 NOW = datetime(2026, 5, 4, 15, 0, 0, tzinfo=timezone.utc)

@@ -11,9 +11,10 @@ from starlette.testclient import TestClient
 from clientcenter.http import build_http_app
 from clientcenter.models import Account, ActivityLog, Agent, Certificate, OutboxMessage
 from clientcenter.models.base import utcnow
-from clientcenter.services import agent_login, agency_actions, read_only
+from clientcenter.services.auth import agent_login
+from clientcenter.services.agency import actions as agency_actions, read_only
 from clientcenter.services.principal import Principal
-from clientcenter.services.sessions import check_session, create_session
+from clientcenter.services.auth.sessions import check_session, create_session
 from tests.handlers import TEST_BROWSER_KEY, tab_browser_digest
 
 ORIGIN = "http://localhost:3000"

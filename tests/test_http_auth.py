@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from clientcenter.http import build_http_app
 from clientcenter.services.accounts import loginable_contacts
-from clientcenter.services.sessions import check_session, create_session
+from clientcenter.services.auth.sessions import check_session, create_session
 from tests.handlers import TEST_BROWSER_KEY, tab_browser_digest
 
 ORIGIN = "http://localhost:3000"
@@ -77,7 +77,7 @@ def _grant_for(db, email):
     from sqlmodel import select
 
     from clientcenter.models import OutboxMessage
-    from clientcenter.services import login
+    from clientcenter.services.auth import login
 
     attempt, step = login.start(db, email=email, client_ip="198.51.100.1")
     if step.step == "choose_channel":
@@ -169,7 +169,7 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(db, monkeypatch):
 
 
 def _jordan_logged_in(client, db):
-    from clientcenter.services import login
+    from clientcenter.services.auth import login
 
     attempt, verified = _grant_for(db, "jordan.lee@example.com")
     personal, commercial = verified.accounts
@@ -183,7 +183,7 @@ def _jordan_logged_in(client, db):
 
 
 def test_switch_rotates_the_cookie_onto_the_other_account(client, db):
-    from clientcenter.services import login
+    from clientcenter.services.auth import login
 
     token, commercial = _jordan_logged_in(client, db)
     principal = check_session(db, token).principal
@@ -204,7 +204,7 @@ def test_switch_rotates_the_cookie_onto_the_other_account(client, db):
 
 
 def test_switch_without_the_session_cookie_is_refused(client, db):
-    from clientcenter.services import login
+    from clientcenter.services.auth import login
 
     token, commercial = _jordan_logged_in(client, db)
     grant = login.switch_grant(db, check_session(db, token).principal,
@@ -219,7 +219,7 @@ def test_switch_without_the_session_cookie_is_refused(client, db):
 # --- framing ---------------------------------------------------------------------------------
 
 def test_only_the_embed_page_may_be_framed_and_only_by_configured_origins(monkeypatch):
-    from clientcenter.security_headers import headers_for
+    from clientcenter.http.middleware.security_headers import headers_for
     from clientcenter.settings import reset_settings_cache
 
     monkeypatch.setenv("CC_SECURITY__FRAME_ANCESTORS", '["https://www.agency.example"]')
@@ -240,7 +240,7 @@ def test_routes_carry_the_framing_headers(client):
 
 
 def test_embed_snippet_is_branded_and_points_at_the_stable_urls(monkeypatch):
-    from clientcenter.pages.embed import embed_snippet, login_url
+    from clientcenter.pages.portal.embed import embed_snippet, login_url
     from clientcenter.settings import reset_settings_cache
 
     monkeypatch.setenv("CC_BRANDING__SHORT_NAME", 'Harbor "&" <Main>')

@@ -8,12 +8,13 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from clientcenter.cookies import session_cookie_name
+from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http import build_http_app
-from clientcenter.http_files import content_disposition
+from clientcenter.http.routes.files import content_disposition
 from clientcenter.models import ActivityLog, Agent, Vehicle
-from clientcenter.services import documents, links
-from clientcenter.services.sessions import create_session, revoke_token
+from clientcenter.services.portal import documents
+from clientcenter.services.files import links
+from clientcenter.services.auth.sessions import create_session, revoke_token
 from tests.selfservice_helpers import (
     account_named,
     contact_on,

@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import ActivityLog, Vehicle
-from clientcenter.services import idcards
+from clientcenter.services.portal import idcards
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from tests.selfservice_helpers import agent_viewing, customer, footprint, pdf_text, policy_of
 

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import IntegrationLink, Policy
-from clientcenter.services import integrations
-from clientcenter.services.demo import sync_integration_links
+from clientcenter.services.portal import integrations
+from clientcenter.demo.agency import sync_integration_links
 from clientcenter.services.errors import NotAllowed, NotFound
 from clientcenter.services.principal import Principal
 from clientcenter.settings import load_settings

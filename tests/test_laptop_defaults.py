@@ -173,9 +173,9 @@ def test_nginx_really_keeps_tokens_out_of_its_access_log(tmp_path):
 # --- secrets -----------------------------------------------------------------------------------
 
 def test_the_secret_the_dev_server_used_to_ship_is_refused(monkeypatch):
-    """Before: the constant in clientcenter/devserver.py passed as a production key. After: it
+    """Before: the constant in clientcenter/demo/serve.py passed as a production key. After: it
     is a known weak secret, and the dev server makes a fresh key per app."""
-    from clientcenter import devserver
+    from clientcenter.demo import serve as devserver
 
     monkeypatch.setenv("CC_SECRET_KEY", OLD_DEVSERVER_SECRET)
     with pytest.raises(SettingsError, match="secret_key"):

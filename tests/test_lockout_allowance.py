@@ -18,14 +18,14 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from clientcenter import connection
+from clientcenter.services.auth import connection
 from clientcenter.models import Agent, OutboxMessage, RateEvent, RememberedBrowser
 from clientcenter.models.base import utcnow
-from clientcenter.services import agent_login, login, login_codes, remembered
+from clientcenter.services.auth import agent_login, login, login_codes, remembered
 from clientcenter.services.accounts import loginable_contacts
-from clientcenter.services.login import CodeProblem
-from clientcenter.services.login_codes import TooManyFailures, TooManyLookups, TooManySends
-from clientcenter.services.sessions import check_session
+from clientcenter.services.auth.login import CodeProblem
+from clientcenter.services.auth.login_codes import TooManyFailures, TooManyLookups, TooManySends
+from clientcenter.services.auth.sessions import check_session
 from clientcenter.settings import reset_settings_cache
 from tests.handlers import settle
 
@@ -107,7 +107,7 @@ def flood_failures(email: str, attempts: int = 2) -> None:
 @pytest.fixture
 def db(demo, monkeypatch):
     # Every code is 123456, so the flood's 000000 is always wrong.
-    monkeypatch.setattr("clientcenter.services.login_codes.new_code", lambda: "123456")
+    monkeypatch.setattr("clientcenter.services.auth.login_codes.new_code", lambda: "123456")
     return demo
 
 
@@ -211,7 +211,7 @@ def test_the_login_page_passes_its_connections_remembered_cookie(db):
     tab-binding middleware, is what the services see."""
     from tests.test_login_state import _state
 
-    from clientcenter.state.login import LoginState
+    from clientcenter.state.portal.login import LoginState
 
     contact, _ = loginable_contacts(db, PAT)[0]
     raw = remembered.remember(db, subject_kind="customer", email=PAT, presented=None,

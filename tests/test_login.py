@@ -20,10 +20,10 @@ from clientcenter.models import (
     UserSession,
 )
 from clientcenter.models.base import utcnow
-from clientcenter.services import login
+from clientcenter.services.auth import login
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
-from clientcenter.services.login import CodeProblem
-from clientcenter.services.login_codes import (
+from clientcenter.services.auth.login import CodeProblem
+from clientcenter.services.auth.login_codes import (
     AttemptEnded,
     ResendTooSoon,
     TooManyFailures,
@@ -31,7 +31,7 @@ from clientcenter.services.login_codes import (
     TooManySends,
     new_code,
 )
-from clientcenter.services.sessions import check_session
+from clientcenter.services.auth.sessions import check_session
 from clientcenter.settings import reset_settings_cache
 
 IP = "198.51.100.20"
@@ -162,7 +162,7 @@ def test_the_right_code_logs_in_once(db):
 def test_pasted_codes_with_spaces_or_dashes_are_read(db, typed):
     attempt, _ = start(db, MORGAN)
     challenge = db.exec(select(LoginChallenge)).one()
-    from clientcenter.services import login_codes
+    from clientcenter.services.auth import login_codes
 
     challenge.code_hash = login_codes._hash_code(challenge, "123456")
     db.add(challenge)
@@ -396,7 +396,7 @@ def test_forged_grants_are_refused(db, grant):
 
 
 def test_a_grant_for_another_purpose_is_refused(db):
-    from clientcenter.services.tokens import sign
+    from clientcenter.services.auth.tokens import sign
 
     challenge_id = 1
     with pytest.raises(AttemptEnded):

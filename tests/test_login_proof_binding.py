@@ -24,11 +24,12 @@ from clientcenter.models import (
     Policy,
     UserSession,
 )
-from clientcenter.services import contact_change, login, login_codes, profile
+from clientcenter.services.portal import contact_change, profile
+from clientcenter.services.auth import login, login_codes
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.principal import Principal
-from clientcenter.services.sessions import check_session, create_session
-from clientcenter.services.tokens import sign
+from clientcenter.services.auth.sessions import check_session, create_session
+from clientcenter.services.auth.tokens import sign
 from tests.handlers import settle
 
 IP = "198.51.100.30"
@@ -247,7 +248,7 @@ def test_a_session_proven_by_text_records_it_and_cannot_switch_to_b(session, f):
 def test_switch_accounts_page_lists_only_what_the_text_proved(session, f):
     from tests.test_login_state import _state
 
-    from clientcenter.state.account import AccountState
+    from clientcenter.state.portal.account import AccountState
 
     _v_has_a_mobile_on_a(session, f)
     _, verified = _v_logs_in(session, "sms")

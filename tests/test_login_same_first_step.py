@@ -23,9 +23,9 @@ from sqlmodel import select
 from clientcenter.db import get_engine
 from clientcenter.models import OutboxMessage
 from clientcenter.models.base import utcnow
-from clientcenter.services import login
+from clientcenter.services.auth import login
 from clientcenter.services.errors import InvalidInput
-from clientcenter.services.login import CodeProblem
+from clientcenter.services.auth.login import CodeProblem
 from clientcenter.settings import reset_settings_cache
 
 PAT, MORGAN, CASEY, AVA = (f"{n}@example.com" for n in
@@ -50,7 +50,7 @@ def no_limits(monkeypatch):
                  lookups_per_ip_per_hour=100000, sms_per_destination_per_hour=100000,
                  sms_per_destination_per_day=100000)
     # Every code is 123456, so the guess 000000 is wrong on every path.
-    monkeypatch.setattr("clientcenter.services.login_codes.new_code", lambda: "123456")
+    monkeypatch.setattr("clientcenter.services.auth.login_codes.new_code", lambda: "123456")
 
 
 def queued_to(db, address: str) -> list[OutboxMessage]:

@@ -11,8 +11,8 @@ from reflex.istate.data import RouterData
 from sqlmodel import select
 
 from clientcenter.models import OutboxMessage
-from clientcenter.state.account import AccountState
-from clientcenter.state.login import LoginState
+from clientcenter.state.portal.account import AccountState
+from clientcenter.state.portal.login import LoginState
 from tests.handlers import settle
 from tests.handlers import TEST_BROWSER_KEY, as_connected
 
@@ -121,7 +121,7 @@ def test_signed_out_reason_is_shown_and_a_logged_in_visitor_goes_home(db):
     settle(state.open_page())
     assert "30 minutes without activity" in state.notice
     from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.sessions import create_session
+    from clientcenter.services.auth.sessions import create_session
 
     contact, account = loginable_contacts(db, "pat.rivera@example.com")[0]
     _, token = create_session(db, kind="customer", email=contact.email, contact_id=contact.id,
@@ -132,7 +132,7 @@ def test_signed_out_reason_is_shown_and_a_logged_in_visitor_goes_home(db):
 
 def test_switching_outside_the_list_is_refused_on_the_profile_side(db):
     from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.sessions import create_session
+    from clientcenter.services.auth.sessions import create_session
 
     contact, account = loginable_contacts(db, "jordan.lee@example.com")[0]
     _, token = create_session(db, kind="customer", email=contact.email, contact_id=contact.id,

@@ -15,7 +15,7 @@ from clientcenter.delivery.relay import Relay
 from clientcenter.http import build_http_app
 from clientcenter.models import DevMailboxMessage, OutboxMessage
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
-from clientcenter.services.outbox import list_failed, retry_failed
+from clientcenter.services.notify.outbox import list_failed, retry_failed
 from clientcenter.services.principal import Principal
 from clientcenter.settings import PROJECT_ROOT, get_settings, reset_settings_cache
 from tests.delivery_helpers import (  # noqa: F401  (fixtures)

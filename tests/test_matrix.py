@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from clientcenter.services.catalog import ACTIONS
-from clientcenter.services.matrix import COLUMNS, default_matrix, format_matrix, matrix_rows
+from clientcenter.services.notify.catalog import ACTIONS
+from clientcenter.services.notify.matrix import COLUMNS, default_matrix, format_matrix, matrix_rows
 from clientcenter.settings import PROJECT_ROOT, load_settings
 
 

@@ -3,11 +3,7 @@
 import pytest
 
 from clientcenter.services.errors import InvalidInput
-from clientcenter.services.payments.money import (
-    format_money,
-    looks_like_card_number,
-    parse_amount,
-)
+from clientcenter.services.billing.money import format_money, looks_like_card_number, parse_amount
 
 
 @pytest.mark.parametrize(("typed", "cents"), [

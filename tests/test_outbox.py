@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import OutboxMessage
-from clientcenter.services.outbox import enqueue
-from clientcenter.templates import TemplateError
+from clientcenter.services.notify.outbox import enqueue
+from clientcenter.services.notify.templates import TemplateError
 
 
 def test_login_code_by_sms_and_email(session):

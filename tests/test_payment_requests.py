@@ -12,9 +12,9 @@ from sqlmodel import select
 
 from clientcenter.models import Contact, PaymentRequest
 from clientcenter.models.base import utcnow
-from clientcenter.services import billing as billing_service
+from clientcenter.services.billing import invoices as billing_service
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
-from clientcenter.services.payments import (
+from clientcenter.services.billing import (
     confirm_offline_payment,
     open_payment_request,
     pay_invoice,

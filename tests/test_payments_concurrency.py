@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from clientcenter.models import Payment
 from clientcenter.services.errors import ServiceError
-from clientcenter.services.payments import (
+from clientcenter.services.billing import (
     confirm_offline_payment,
     finish_checkout,
     handle_webhook,

@@ -8,14 +8,11 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import Invoice, Payment
-from clientcenter.services import billing as billing_service, policies
-from clientcenter.services.agency_actions import publish_policies_invoices
+from clientcenter.services.billing import invoices as billing_service
+from clientcenter.services.portal import policies
+from clientcenter.services.agency.actions import publish_policies_invoices
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
-from clientcenter.services.payments import (
-    confirm_offline_payment,
-    pay_invoice,
-    take_one_time_payment,
-)
+from clientcenter.services.billing import confirm_offline_payment, pay_invoice, take_one_time_payment
 from clientcenter.services.principal import Principal
 from tests.payments_support import (  # noqa: F401  (fixtures)
     activity,

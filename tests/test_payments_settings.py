@@ -2,7 +2,7 @@
 
 import pytest
 
-from clientcenter.services.payments import get_provider
+from clientcenter.services.billing import get_provider
 from clientcenter.settings import SettingsError, load_settings
 
 

@@ -15,9 +15,9 @@ import httpx
 
 from clientcenter.http import build_http_app
 from clientcenter.models import ActivityLog, OutboxMessage, Payment
-from clientcenter.services import billing as billing_service
+from clientcenter.services.billing import invoices as billing_service
 from clientcenter.services.errors import InvalidInput, NotFound
-from clientcenter.services.payments import (
+from clientcenter.services.billing import (
     WebhookRejected,
     abandon_checkout,
     finish_checkout,
@@ -25,7 +25,7 @@ from clientcenter.services.payments import (
     pay_invoice,
     take_one_time_payment,
 )
-from clientcenter.services.payments.stripe_provider import ProviderUnavailable
+from clientcenter.services.billing.providers.stripe import ProviderUnavailable
 from clientcenter.services.principal import Principal
 from tests.payments_support import (  # noqa: F401  (fixtures)
     activity,

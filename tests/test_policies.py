@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from clientcenter.models import Invoice
 
-from clientcenter.services import policies
+from clientcenter.services.portal import policies
 from clientcenter.services.errors import NotFound
 from tests.selfservice_helpers import (
     account_named,

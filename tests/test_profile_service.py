@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import ActivityLog, Contact
-from clientcenter.services import profile
+from clientcenter.services.portal import profile
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.principal import Principal
 from tests.selfservice_support import (

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import Proposal
-from clientcenter.services import proposals
+from clientcenter.services.portal import proposals
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from tests.selfservice_support import (
     account_named,

@@ -46,9 +46,9 @@ from clientcenter.models import (
     Vehicle,
 )
 from clientcenter.models.base import utcnow
-from clientcenter.services import links
+from clientcenter.services.files import links
 from clientcenter.services.principal import Principal
-from clientcenter.services.sessions import create_session, principal_from_token
+from clientcenter.services.auth.sessions import create_session, principal_from_token
 from tests.handlers import as_connected
 
 ACCOUNT = "Lee Design Studio LLC"  # commercial: certificates, holders, every request kind
@@ -74,7 +74,7 @@ def customer_portal_states() -> list[type[rx.State]]:
     from clientcenter.state.base import PortalState
 
     try:
-        from clientcenter.state.agent import AgentState
+        from clientcenter.state.agency.desk import AgentState
     except ImportError:
         AgentState = None  # noqa: N806
 
@@ -129,7 +129,7 @@ def form_keys() -> frozenset[str]:
 def request_form_fields():
     """The guided request forms' fields (key, kind, options), when that module exists."""
     try:
-        from clientcenter.services import request_forms
+        from clientcenter.services.portal import request_forms
     except ImportError:
         return [], []
     fields = [f for form in request_forms.ALL_FORMS for f in form.fields]

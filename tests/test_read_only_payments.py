@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from clientcenter.models import Invoice, Payment
 from clientcenter.services.errors import InvalidInput
-from clientcenter.services.payments import confirm_offline_payment, pay_invoice
-from clientcenter.state.billing import BillingState
+from clientcenter.services.billing import confirm_offline_payment, pay_invoice
+from clientcenter.state.portal.billing import BillingState
 from tests.handlers import settle
 from tests.payments_support import (  # noqa: F401  (fixtures)
     activity,

@@ -8,10 +8,10 @@ from sqlmodel import select
 
 from clientcenter.models import Account, ActivityLog, Agent, Contact
 from clientcenter.models.base import utcnow
-from clientcenter.services import read_only
+from clientcenter.services.agency import read_only
 from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.services.principal import Principal
-from clientcenter.services.sessions import check_session, create_session, principal_from_token
+from clientcenter.services.auth.sessions import check_session, create_session, principal_from_token
 
 
 def _agent_session(db, email="agent@example.com"):

@@ -10,12 +10,13 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from clientcenter.cookies import session_cookie_name
+from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http import build_http_app
 from clientcenter.models import ActivityLog, Agent, Payment
-from clientcenter.services import billing, links
+from clientcenter.services.billing import invoices as billing
+from clientcenter.services.files import links
 from clientcenter.services.principal import Principal
-from clientcenter.services.sessions import create_session
+from clientcenter.services.auth.sessions import create_session
 from tests.selfservice_helpers import account_named, contact_on, pdf_text
 
 

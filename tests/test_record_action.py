@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import Session, select
 
 from clientcenter.models import ActivityLog, OutboxMessage, Task
-from clientcenter.services.activity import record_action
-from clientcenter.services.catalog import ACTIONS, CATALOG, actions_in
+from clientcenter.services.notify.activity import record_action
+from clientcenter.services.notify.catalog import ACTIONS, CATALOG, actions_in
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.principal import Principal
 from clientcenter.settings import SettingsError, load_settings

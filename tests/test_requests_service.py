@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import ChangeRequest, Document, Driver, Policy, Vehicle
-from clientcenter.services import requests as rq
+from clientcenter.services.portal import requests as rq
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
-from clientcenter.services.request_forms import (
+from clientcenter.services.portal.request_forms import (
     ALL_FORMS,
     COMMERCIAL_FORMS,
     PERSONAL_FORMS,
@@ -314,7 +314,7 @@ def test_wrong_account_kind_unknown_form_expired_policy_and_card_numbers(demo):
 
 
 def test_references_are_unique_and_readable(demo):
-    from clientcenter.services.references import ALPHABET, new_reference
+    from clientcenter.services.portal.references import ALPHABET, new_reference
 
     assert not set("01OI") & set(ALPHABET)
     seen = {new_reference(demo, "personal") for _ in range(300)}

@@ -21,9 +21,9 @@ import pytest
 from fpdf import FPDF
 
 from clientcenter.models import Document
-from clientcenter.services import documents
-from clientcenter.services.documents import UploadRefused
-from clientcenter.services.scanning import basic_scan
+from clientcenter.services.portal import documents
+from clientcenter.services.portal.documents import UploadRefused
+from clientcenter.services.files.scanning import basic_scan
 from clientcenter.settings import reset_settings_cache
 from tests.selfservice_helpers import PNG_1PX, sample_docx, sample_pdf
 from tests.selfservice_support import customer, table_counts
@@ -34,7 +34,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def clamd_scan(data: bytes, content_type: str):
-    from clientcenter.services.scanning import clamd_scan as scan  # new in this change
+    from clientcenter.services.files.scanning import clamd_scan as scan  # new in this change
 
     return scan(data, content_type)
 
@@ -262,7 +262,7 @@ VBA_CT = "application/vnd.ms-office.vbaProject"
 
 
 def test_the_test_compound_files_are_real_ole():
-    from clientcenter.services.scanning import ole_has_macros
+    from clientcenter.services.files.scanning import ole_has_macros
 
     assert ole_has_macros(VBA_PROJECT) and not ole_has_macros(OLE_OBJECT)
 
@@ -455,7 +455,7 @@ def test_clamd_unreachable_or_failing_refuses_with_try_again(clamd, monkeypatch,
 
 def test_clamd_scan_is_a_configurable_scanner(clamd, monkeypatch, demo):
     clamd()
-    monkeypatch.setenv("CC_SECURITY__UPLOAD_SCANNER", "clientcenter.services.scanning:clamd_scan")
+    monkeypatch.setenv("CC_SECURITY__UPLOAD_SCANNER", "clientcenter.services.files.scanning:clamd_scan")
     reset_settings_cache()
     pat = customer(demo, PAT)
     item = documents.upload_document(demo, pat, original_name="ok.pdf", data=sample_pdf())

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from clientcenter.models import Account, Agent, Contact, Policy, SearchTerm
 from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.services.principal import Principal
-from clientcenter.services.search import super_search
+from clientcenter.services.agency.search import super_search
 
 
 def _agent(session: Session) -> Principal:

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from clientcenter.cookies import session_cookie_name
+from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http import build_http_app
 from clientcenter.models import (
     Certificate,
@@ -24,17 +24,17 @@ from clientcenter.models import (
     Proposal,
     Vehicle,
 )
-from clientcenter.services import (
+from clientcenter.services.portal import (
     certificates,
     engagement,
     integrations,
-    links,
     proposals,
     requests as rq,
 )
+from clientcenter.services.files import links
 from clientcenter.services.errors import NotAllowed, NotFound
 from clientcenter.services.principal import Principal
-from clientcenter.services.sessions import create_session
+from clientcenter.services.auth.sessions import create_session
 from tests.selfservice_support import account_named, customer, table_counts
 
 STUDIO = "Lee Design Studio LLC"

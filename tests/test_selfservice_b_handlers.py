@@ -23,16 +23,16 @@ from clientcenter.models import (
     Proposal,
     Vehicle,
 )
-from clientcenter.services import links
-from clientcenter.services.sessions import create_session
+from clientcenter.services.files import links
+from clientcenter.services.auth.sessions import create_session
 from clientcenter.state.base import SessionEnded
-from clientcenter.state.certificates import CertificatesState
-from clientcenter.state.engagement import ClaimRow, EngagementState
-from clientcenter.state.integrations import IntegrationsState
-from clientcenter.state.menu import MenuState
-from clientcenter.state.profile_edit import ProfileEditState
-from clientcenter.state.proposals import ProposalRow, ProposalsState
-from clientcenter.state.requests import RequestsState
+from clientcenter.state.portal.certificates import CertificatesState
+from clientcenter.state.portal.engagement import ClaimRow, EngagementState
+from clientcenter.state.portal.integrations import IntegrationsState
+from clientcenter.state.portal.menu import MenuState
+from clientcenter.state.portal.profile_edit import ProfileEditState
+from clientcenter.state.portal.proposals import ProposalRow, ProposalsState
+from clientcenter.state.portal.requests import RequestsState
 from tests.selfservice_support import account_named, table_counts
 from tests.handlers import settle
 from tests.handlers import as_connected

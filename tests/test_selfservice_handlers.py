@@ -15,12 +15,13 @@ from reflex.istate.data import RouterData
 from sqlmodel import select
 
 from clientcenter.models import Agent, Vehicle
-from clientcenter.services import documents, links
+from clientcenter.services.portal import documents
+from clientcenter.services.files import links
 from clientcenter.services.principal import Principal
-from clientcenter.services.sessions import create_session
-from clientcenter.state.documents import DocumentsState
-from clientcenter.state.home import HomeState
-from clientcenter.state.policy import PolicyState
+from clientcenter.services.auth.sessions import create_session
+from clientcenter.state.portal.documents import DocumentsState
+from clientcenter.state.portal.home import HomeState
+from clientcenter.state.portal.policy import PolicyState
 from tests.selfservice_helpers import (
     PNG_1PX,
     account_named,

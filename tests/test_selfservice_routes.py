@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clientcenter.pages import selfservice_routes
+from clientcenter.pages.portal import selfservice_routes
 from tests.selfservice_support import set_feature
 
 

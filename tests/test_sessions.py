@@ -11,7 +11,7 @@ from sqlmodel import select
 from clientcenter.models import Agent, Policy, UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import loginable_contacts
-from clientcenter.services.sessions import (
+from clientcenter.services.auth.sessions import (
     CHOOSE_ACCOUNT,
     OK,
     SECOND_FACTOR,

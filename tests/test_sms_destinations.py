@@ -13,9 +13,11 @@ from sqlmodel import select
 
 from clientcenter.delivery.relay import Relay
 from clientcenter.models import Contact, DevMailboxMessage, LoginChallenge, OutboxMessage
-from clientcenter.services import contact_change, login, profile, sms_destinations
+from clientcenter.services.portal import contact_change, profile
+from clientcenter.services.auth import login
+from clientcenter.services.notify import sms_destinations
 from clientcenter.services.errors import InvalidInput
-from clientcenter.services.outbox import enqueue
+from clientcenter.services.notify.outbox import enqueue
 from clientcenter.services.principal import Principal
 from clientcenter.settings import SettingsError, load_settings, reset_settings_cache
 from tests.delivery_helpers import provider, real_settings, reload  # noqa: F401  (fixtures)

@@ -13,7 +13,7 @@ from reflex.istate.data import RouterData
 from clientcenter.models import UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import loginable_contacts
-from clientcenter.services.sessions import create_session
+from clientcenter.services.auth.sessions import create_session
 from clientcenter.state.base import (
     PortalState,
     SessionEnded,
@@ -111,7 +111,7 @@ def test_on_load_guard_leaves_with_a_fresh_tab_or_stays(db):
 
 
 def test_backend_exception_handler_turns_session_ended_into_the_navigation():
-    from clientcenter.services.sessions import SessionCheck
+    from clientcenter.services.auth.sessions import SessionCheck
 
     spec = handle_backend_exception(SessionEnded(SessionCheck("expired", kind="customer")))
     assert "/?signed_out=expired" in str(spec)
@@ -120,6 +120,6 @@ def test_backend_exception_handler_turns_session_ended_into_the_navigation():
 
 
 def test_agent_sessions_go_to_the_agent_login():
-    from clientcenter.services.sessions import SessionCheck
+    from clientcenter.services.auth.sessions import SessionCheck
 
     assert location_for(SessionCheck("idle", kind="agent")) == "/agent/login?signed_out=idle"

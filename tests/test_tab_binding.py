@@ -1,4 +1,4 @@
-"""The tab-binding middleware (clientcenter/tab_binding.py) as the inner app sees it: the raw
+"""The tab-binding middleware (clientcenter/http/middleware/tab_binding.py) as the inner app sees it: the raw
 Cookie header never reaches Reflex on /_event and /_upload, the client token is bound to the
 browser's key, /_upload is authenticated on its own request, and a browser gets its key with
 its first response. And what a tab's state would put in the state store after a customer's
@@ -15,9 +15,9 @@ import pyotp
 import pytest
 from sqlmodel import select
 
-from clientcenter.connection import BROWSER_HEADER, SESSION_HEADER, browser_digest
-from clientcenter.services.sessions import hash_session_token
-from clientcenter.tab_binding import TabBinding, bind_token
+from clientcenter.services.auth.connection import BROWSER_HEADER, SESSION_HEADER, browser_digest
+from clientcenter.services.auth.sessions import hash_session_token
+from clientcenter.http.middleware.tab_binding import TabBinding, bind_token
 from tests.handlers import settle
 
 TOKEN = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f"
@@ -113,7 +113,7 @@ def test_an_upload_without_a_live_session_cookie_of_its_own_is_refused(demo, coo
 
 def test_an_upload_with_its_own_session_runs_on_its_own_browsers_tab(demo):
     from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.sessions import create_session
+    from clientcenter.services.auth.sessions import create_session
 
     contact, account = loginable_contacts(demo, "pat.rivera@example.com")[0]
     _, token = create_session(demo, kind="customer", email=contact.email,
@@ -151,7 +151,7 @@ def _scripts(spec) -> str:
 
 def test_no_login_secret_is_in_the_customers_tab_state(demo):
     from clientcenter.models import OutboxMessage
-    from clientcenter.state.login import LoginState
+    from clientcenter.state.portal.login import LoginState
     from tests.test_login_state import _state
 
     state = _state(LoginState)
@@ -174,7 +174,7 @@ def test_no_login_secret_is_in_the_customers_tab_state(demo):
 
 def test_no_totp_secret_or_recovery_code_is_in_the_agents_tab_state(demo):
     from clientcenter.models import OutboxMessage
-    from clientcenter.state.agent_login import AgentLoginState
+    from clientcenter.state.agency.login import AgentLoginState
     from tests.test_login_state import _state
 
     state = _state(AgentLoginState)
@@ -202,7 +202,7 @@ def test_a_login_framed_by_another_site_works_without_the_browser_cookie(demo):
 
     from clientcenter.http import build_http_app
     from clientcenter.models import OutboxMessage
-    from clientcenter.state.login import LoginState
+    from clientcenter.state.portal.login import LoginState
     from tests.test_login_state import _state
 
     state = _state(LoginState, browser=None)

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from clientcenter.models import Agent, AgentRecoveryCode
-from clientcenter.services import totp
+from clientcenter.services.auth import totp
 from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.settings import reset_settings_cache
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.services.request_forms import FormField
+from clientcenter.services.portal.request_forms import FormField
 
 INPUT_STYLE = {
     "width": "100%",

@@ -12,7 +12,7 @@ A relay that dies between 2 and 3 leaves the row "sending" until its lease runs 
 relay then asks the provider whether it already accepted that dedupe key before sending again;
 only when the provider cannot tell does it send again (at-least-once).
 
-Every relay loop also runs the housekeeping sweep (services/housekeeping.py) at most once per
+Every relay loop also runs the housekeeping sweep (services/auth/housekeeping.py) at most once per
 ``delivery.housekeeping_seconds``: the app process and the `relay` command both have one."""
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ from clientcenter.delivery.base import (
 )
 from clientcenter.models import OutboxMessage
 from clientcenter.models.base import utcnow
-from clientcenter.services import housekeeping, sms_destinations
+from clientcenter.services.auth import housekeeping
+from clientcenter.services.notify import sms_destinations
 from clientcenter.settings import Settings, get_settings
 
 log = logging.getLogger("clientcenter.relay")

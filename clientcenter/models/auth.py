@@ -70,7 +70,7 @@ class RateEvent(SQLModel, table=True):
 
 class RateKey(SQLModel, table=True):
     """One row per counter (scope and hashed key): what a request locks while it counts and
-    adds its events (services/rate_limits.py), so two requests on one counter run in turn."""
+    adds its events (services/auth/rate_limits.py), so two requests on one counter run in turn."""
 
     __tablename__ = "rate_key"
     scope: str = Field(max_length=24, primary_key=True)

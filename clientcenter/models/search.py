@@ -81,6 +81,6 @@ event.listen(
 
 @event.listens_for(Session, "after_flush")
 def _keep_search_index(session: Session, _flush_context) -> None:
-    from clientcenter.services.search_index import reindex_after_flush
+    from clientcenter.services.agency.search_index import reindex_after_flush
 
     reindex_after_flush(session)

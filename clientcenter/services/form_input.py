@@ -18,7 +18,7 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from clientcenter.services import sms_destinations
+from clientcenter.services.notify import sms_destinations
 from clientcenter.services.errors import InvalidInput
 
 US_STATES = frozenset(
@@ -145,7 +145,7 @@ def mobile(data: Mapping[str, Any], key: str, label: str = "Mobile number", *,
 
 def sms_mobile(data: Mapping[str, Any], key: str, label: str = "Mobile number", *,
                required: bool = True, unchanged: str | None = None) -> str | None:
-    """A number the portal may text (services/sms_destinations.py), as E.164. ``unchanged``
+    """A number the portal may text (services/notify/sms_destinations.py), as E.164. ``unchanged``
     is the number already on file: re-submitting it is not a new destination, so an old
     number that today's rule would refuse does not block editing the rest of the form."""
     value = _raw(data, key)

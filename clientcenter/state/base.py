@@ -33,7 +33,7 @@ import logging
 import reflex as rx
 
 from clientcenter import paths
-from clientcenter.connection import (
+from clientcenter.services.auth.connection import (
     BROWSER_HEADER,
     CONNECTION_HEADER,
     REMEMBERED_HEADER,
@@ -41,7 +41,7 @@ from clientcenter.connection import (
 )
 from clientcenter.db import session_scope
 from clientcenter.services.principal import Principal
-from clientcenter.services.sessions import (
+from clientcenter.services.auth.sessions import (
     CHOOSE_ACCOUNT,
     OK,
     SECOND_FACTOR,
@@ -82,7 +82,7 @@ def post_navigation_script(action: str, fields: dict[str, str] | None = None) ->
     """JavaScript that POSTs a form to one of our HTTP routes as a full navigation of the top
     window (the embedded login breaks out of its frame), after dropping the Reflex client
     token so the next page starts with a fresh tab state. The old token goes along as
-    ``tab``: the route blanks that tab's server-side state (clientcenter/tab_binding.py)."""
+    ``tab``: the route blanks that tab's server-side state (clientcenter/http/middleware/tab_binding.py)."""
     return (
         "(() => {const f = document.createElement('form'); f.method = 'post';"
         f" f.action = {json.dumps(action)}; f.target = '_top';"
@@ -128,7 +128,7 @@ class PortalState(rx.State):
 
     def _connection_digest(self, header: str) -> str | None:
         """A keyed hash the tab-binding middleware put on this connection in place of one of
-        our cookies (clientcenter/connection.py); None when the browser sent no such cookie."""
+        our cookies (clientcenter/services/auth/connection.py); None when the browser sent no such cookie."""
         value = self.router.headers.raw_headers.get(header, "")
         return value if len(value) == 64 else None
 
@@ -146,7 +146,7 @@ class PortalState(rx.State):
         browser = self._connection_digest(CONNECTION_HEADER)
         if not nonce or browser is None:
             return ""
-        from clientcenter.services.tokens import keyed_hash
+        from clientcenter.services.auth.tokens import keyed_hash
 
         return keyed_hash("tab-login-attempt", f"{browser}:{nonce}")
 

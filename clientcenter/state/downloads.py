@@ -1,6 +1,6 @@
 """Starting a download from a handler: mint a signed link for this session, then navigate.
 
-The link (services/links.py) is bound to the session the handler just verified and expires in
+The link (services/files/links.py) is bound to the session the handler just verified and expires in
 minutes; the route answers with an attachment, so the page stays where it is.
 """
 
@@ -11,7 +11,8 @@ import json
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services import idcards, links
+from clientcenter.services.portal import idcards
+from clientcenter.services.files import links
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.principal import Principal
 

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, SQLModel, create_engine
 
 import clientcenter.models  # noqa: F401
-from clientcenter.devserver import serve_app
+from clientcenter.demo.serve import serve_app
 from clientcenter.settings import PROJECT_ROOT
 
 PHONE = {"width": 390, "height": 844}
@@ -36,7 +36,7 @@ class RunningApp:
 
     def reset_data(self) -> None:
         """Fresh demo data for the next test: empty every table, load the demo again."""
-        from clientcenter.services.demo import load_demo
+        from clientcenter.demo.agency import load_demo
         from clientcenter.settings import load_settings
 
         engine = create_engine(self.database_url)
@@ -83,7 +83,7 @@ class RunningApp:
 
         from clientcenter.models import Account, Agent, UserSession
         from clientcenter.services.accounts import loginable_contacts
-        from clientcenter.services.tokens import keyed_hash, new_token
+        from clientcenter.services.auth.tokens import keyed_hash, new_token
 
         now = datetime.now(timezone.utc)
         token = new_token()

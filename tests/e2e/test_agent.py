@@ -188,7 +188,7 @@ def test_agent_pages_read_well_on_a_phone(app, page):
 
 def test_task_queue_done_and_hand_over(app, page):
     from clientcenter.models import Task
-    from clientcenter.services.activity import record_action
+    from clientcenter.services.notify.activity import record_action
     from clientcenter.services.principal import Principal
 
     with _db(app) as db:

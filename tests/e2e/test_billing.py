@@ -79,11 +79,7 @@ def test_customer_pays_an_invoice_by_bank_transfer(app, page):
 
 
 def test_payment_request_link_opens_the_invoice_after_login(app, page):
-    from clientcenter.services.payments import (
-        confirm_offline_payment,
-        pay_invoice,
-        send_payment_request,
-    )
+    from clientcenter.services.billing import confirm_offline_payment, pay_invoice, send_payment_request
     from clientcenter.services.principal import Principal
 
     with app_db(app) as db:
@@ -129,7 +125,7 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     """Issue 11, item 12: the read-only view's one write asks first. Before: "Record this
     payment" recorded the check on the tap. After: a dialog names the check, the amount and
     the invoice; Cancel records nothing; "Yes, record it" does."""
-    from clientcenter.services.payments import pay_invoice
+    from clientcenter.services.billing import pay_invoice
     from clientcenter.services.principal import Principal
 
     app.log_in(page, "agent@example.com", PAT[1], agent=True)

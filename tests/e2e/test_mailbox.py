@@ -9,7 +9,7 @@ import httpx
 from sqlmodel import Session, create_engine, select
 
 from clientcenter.models import DevMailboxMessage
-from clientcenter.services.outbox import enqueue
+from clientcenter.services.notify.outbox import enqueue
 from clientcenter.settings import load_settings
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
 

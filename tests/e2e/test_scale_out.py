@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from bench.login import Mailbox, one_login, state_names
 from bench.sessions import app_settings
 from bench.wsclient import ReflexTab
-from clientcenter.devserver import serve_app
+from clientcenter.demo.serve import serve_app
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_login import code_for
 
@@ -138,7 +138,7 @@ def test_one_payment_when_tabs_on_both_workers_pay_at_once(cluster):
     """Six tabs (six sessions, so spread over both workers) pay the same invoice at the same
     moment: exactly one payment exists afterwards, the others are told why."""
     from clientcenter.models import Account, Invoice, Payment
-    from clientcenter.state.billing import BillingState
+    from clientcenter.state.portal.billing import BillingState
 
     engine = create_engine(cluster.database_url)
     with Session(engine) as s:
@@ -181,7 +181,7 @@ def test_one_payment_when_tabs_on_both_workers_pay_at_once(cluster):
 
 def customer_session_tokens_for(app, email: str, n: int) -> list[str]:
     from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.sessions import create_session
+    from clientcenter.services.auth.sessions import create_session
 
     engine = create_engine(app.database_url)
     with Session(engine) as s:
@@ -223,7 +223,7 @@ def test_no_secret_of_a_customer_login_or_an_agent_enrolment_reaches_redis(clust
 
     import pyotp
 
-    from clientcenter.state.agent_login import AgentLoginState
+    from clientcenter.state.agency.login import AgentLoginState
 
     mailbox = Mailbox(cluster.database_url)
     login_state, _ = state_names()

@@ -2,7 +2,7 @@
 not a credential). Each presents the victim's tab token over the real websocket and
 ``/_upload`` twice: with no cookie at all, and with another browser's cookies (the
 attacker's own browser, logged in to its own account). Neither may see or continue anything
-of the victim's tab. Before the tab binding (clientcenter/tab_binding.py) every one of these
+of the victim's tab. Before the tab binding (clientcenter/http/middleware/tab_binding.py) every one of these
 got the victim's data or finished the victim's login."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from sqlmodel import Session, create_engine, select
 
 from bench.login import Mailbox, var
 from bench.wsclient import ReflexTab, new_browser_key
-from clientcenter.state.agent_login import AgentLoginState
-from clientcenter.state.documents import DocumentsState
-from clientcenter.state.login import LoginState
+from clientcenter.state.agency.login import AgentLoginState
+from clientcenter.state.portal.documents import DocumentsState
+from clientcenter.state.portal.login import LoginState
 
 LOGIN = LoginState.get_full_name()
 AGENT_LOGIN = AgentLoginState.get_full_name()
@@ -33,7 +33,7 @@ def _session_cookie(app, email: str, account_name: str | None = None) -> str:
     """A live customer session, made the way the login route makes one."""
     from clientcenter.models import Account
     from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.sessions import create_session
+    from clientcenter.services.auth.sessions import create_session
 
     engine = create_engine(app.database_url)
     try:

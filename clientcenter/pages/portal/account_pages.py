@@ -1,0 +1,82 @@
+"""Pages behind login owned by the login issue: Profile with Switch accounts and Log out, and
+the Switch accounts list. (Home is pages/portal/home.py.)"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from clientcenter import paths
+from clientcenter.components.icons import icon_if
+from clientcenter.components.layout import page_shell
+from clientcenter.components.portal.profile_sections import profile_sections
+from clientcenter.components.session_actions import logout_button, switch_accounts_button
+from clientcenter.state.portal.account import AccountState
+
+
+def _account_summary() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text("Signed in as", size="1", color_scheme="gray"),
+            rx.text(AccountState.full_name, weight="bold", size="4", id="profile-name"),
+            rx.text(AccountState.email, size="2", color_scheme="gray", word_break="break-all"),
+            rx.separator(size="4"),
+            rx.hstack(
+                rx.text(AccountState.account_name, weight="medium", size="3",
+                        id="current-account"),
+                rx.badge(AccountState.account_kind, variant="soft"),
+                align="center",
+                wrap="wrap",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def profile() -> rx.Component:
+    return page_shell(
+        rx.heading("Profile", size="6", as_="h1"),
+        _account_summary(),
+        profile_sections(),  # edit personal info, contact preferences, co-applicant
+        rx.cond(AccountState.accounts.length() > 1, switch_accounts_button()),
+        logout_button(),
+        nav_active=paths.PROFILE,
+    )
+
+
+def _account_row(account: dict) -> rx.Component:
+    current = account["current"] == "1"
+    return rx.button(
+        rx.hstack(
+            icon_if(account["kind"] == "Commercial", "building-2", "house", size=18),
+            rx.text(account["name"], weight="medium", text_align="left", flex="1"),
+            rx.cond(current, rx.badge("Open now", color_scheme="green"),
+                    rx.badge(account["kind"], variant="soft")),
+            align="center",
+            width="100%",
+            spacing="3",
+        ),
+        on_click=AccountState.switch_to(account["id"]),
+        disabled=current,
+        variant="surface",
+        size="3",
+        width="100%",
+        height="auto",
+        padding_y="12px",
+        class_name="switch-account",
+    )
+
+
+def switch_accounts() -> rx.Component:
+    return page_shell(
+        rx.heading("Switch accounts", size="6", as_="h1"),
+        rx.text("Your email opens these accounts. Pick the one you want to see.", size="2",
+                color_scheme="gray"),
+        rx.cond(AccountState.error != "",
+                rx.callout(AccountState.error, icon="circle-alert", color_scheme="red",
+                           size="1", width="100%", id="switch-error", role="alert")),
+        rx.vstack(rx.foreach(AccountState.accounts, _account_row), spacing="3", width="100%"),
+        rx.link("Back to Profile", href=paths.PROFILE, size="2"),
+        nav_active=paths.PROFILE,
+    )

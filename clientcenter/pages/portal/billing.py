@@ -1,0 +1,148 @@
+"""/billing (open invoices, paying, history with receipts) and /pay/<token> (a payment
+request's link)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from clientcenter.components.portal.billing_cards import (
+    confirm_dialog,
+    invoice_card,
+    notice_callout,
+    payment_row,
+    pending_row,
+    read_only_banner,
+    section_heading,
+)
+from clientcenter.components.icons import icon_match
+from clientcenter.components.layout import page_shell
+from clientcenter.state.portal.billing import BillingState, InvoiceRow
+from clientcenter.state.portal.pay_link import PayLinkState
+
+
+def _summary() -> rx.Component:
+    return rx.card(
+        rx.cond(
+            BillingState.open_count > 0,
+            rx.vstack(
+                rx.text("Total due", size="2", color_scheme="gray"),
+                rx.text(BillingState.total_due, size="7", weight="bold", id="billing-total"),
+                rx.text("Next due ", BillingState.next_due, size="2", color_scheme="gray"),
+                spacing="1",
+            ),
+            rx.hstack(
+                rx.icon("circle-check", size=22, color=rx.color("green", 10)),
+                rx.text("You're all paid up. Thank you!", size="3", weight="medium"),
+                align="center", spacing="2",
+            ),
+        ),
+        width="100%",
+        id="billing-summary",
+    )
+
+
+def _closed_row(row: InvoiceRow) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(row.number, size="2", weight="medium"),
+                  rx.text(row.due_date, size="1", color_scheme="gray"),
+                  spacing="0", min_width="0"),
+        rx.spacer(),
+        rx.text(row.amount, size="2"),
+        rx.badge(row.status_label, color_scheme=row.badge),
+        align="center", spacing="2", width="100%", padding_y="6px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def billing_page() -> rx.Component:
+    return page_shell(
+        read_only_banner(BillingState.read_only),
+        confirm_dialog(),
+        rx.vstack(
+            rx.heading("Billing", size="6", as_="h1", id="billing-heading"),
+            rx.text("Your invoices, payments and receipts.", size="2", color_scheme="gray"),
+            spacing="0", width="100%",
+        ),
+        notice_callout(BillingState.notice, BillingState.notice_kind, "billing-notice"),
+        notice_callout(BillingState.error, "error", "billing-error"),
+        rx.cond(
+            BillingState.loaded,
+            rx.vstack(
+                _summary(),
+                rx.cond(
+                    BillingState.pending.length() > 0,
+                    rx.vstack(
+                        section_heading("Waiting for your confirmation", "hourglass"),
+                        rx.foreach(BillingState.pending, pending_row),
+                        spacing="3", width="100%", id="pending-confirmations",
+                    ),
+                ),
+                rx.cond(
+                    BillingState.invoices.length() > 0,
+                    rx.vstack(
+                        section_heading("Open invoices", "receipt"),
+                        rx.foreach(BillingState.invoices, invoice_card),
+                        spacing="3", width="100%", id="open-invoices",
+                    ),
+                ),
+                section_heading("Payment history", "history"),
+                rx.cond(
+                    BillingState.history.length() > 0,
+                    rx.vstack(rx.foreach(BillingState.history, payment_row), spacing="2",
+                              width="100%", id="payment-history"),
+                    rx.text("No payments yet.", size="2", color_scheme="gray"),
+                ),
+                rx.cond(
+                    BillingState.closed.length() > 0,
+                    rx.vstack(
+                        section_heading("Paid and closed invoices", "archive"),
+                        rx.card(rx.vstack(rx.foreach(BillingState.closed, _closed_row),
+                                          spacing="0", width="100%"), width="100%"),
+                        spacing="3", width="100%", id="closed-invoices",
+                    ),
+                ),
+                spacing="4", width="100%",
+            ),
+            rx.center(rx.spinner(size="3"), width="100%", padding_y="32px"),
+        ),
+        nav_active="/billing",
+    )
+
+
+_LINK_ICONS = {"paid": "circle-check", "cancelled": "circle-x", "expired": "clock",
+               "login": "log-in", "other_account": "users", "invalid": "link-2-off"}
+
+
+def pay_link_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            PayLinkState.loaded,
+            rx.card(
+                rx.vstack(
+                    icon_match(PayLinkState.state, _LINK_ICONS, "receipt", size=32,
+                               color=rx.color("accent", 11)),
+                    rx.heading(rx.match(PayLinkState.state,
+                                        ("paid", "Already paid"),
+                                        ("cancelled", "Invoice cancelled"),
+                                        ("expired", "Link expired"),
+                                        ("login", "Log in to pay"),
+                                        ("other_account", "Another account"),
+                                        "Link not valid"),
+                               size="5", as_="h1", id="pay-link-heading"),
+                    rx.text(PayLinkState.message, size="3", id="pay-link-message"),
+                    rx.cond(
+                        PayLinkState.state == "login",
+                        rx.link(rx.button("Log in", size="3", width="100%"),
+                                href=PayLinkState.login_href, width="100%",
+                                id="pay-link-login"),
+                        rx.link(rx.button("Go to billing", size="3", width="100%",
+                                          variant="soft"),
+                                href="/billing", width="100%"),
+                    ),
+                    spacing="3", align="center", text_align="center", width="100%",
+                ),
+                width="100%",
+            ),
+            rx.center(rx.spinner(size="3"), width="100%", padding_y="32px"),
+        ),
+    )

@@ -1,0 +1,266 @@
+"""The customer info pane: what an agent sees after picking an account in Super Search —
+contacts, policies, open invoices, recent activity and open tasks, plus what the agency-side
+actions need (documents to share, certificates, who an invitation would reach)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlmodel import Session, select
+
+from clientcenter.models import (
+    Account,
+    ActivityLog,
+    Agent,
+    Certificate,
+    CertificateHolder,
+    Contact,
+    Document,
+    Invoice,
+    OutboxMessage,
+    Policy,
+    Task,
+)
+from clientcenter.models.documents import DOCUMENT_CATEGORIES
+from clientcenter.models.policies import POLICY_LINES
+from clientcenter.services.accounts import is_account_active
+from clientcenter.services.agency.agents import require_agent
+from clientcenter.services.notify.catalog import CATALOG
+from clientcenter.services.errors import NotFound
+from clientcenter.services.portal.policies import STATUS_LABELS, format_money, format_term
+from clientcenter.services.principal import Principal
+from clientcenter.services.agency.search_index import display_phone
+
+ROLE_LABELS = {"primary": "Primary applicant", "co_applicant": "Co-applicant",
+               "additional": "Additional contact"}
+OPEN_INVOICE_STATUSES = ("open", "pending")
+RECENT_ACTIVITY = 8
+INVITE_TEMPLATE = "portal_invite"
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    name: str
+    role: str
+    role_label: str
+    email: str
+    phone: str
+    may_log_in: bool
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    id: int
+    number: str
+    line: str
+    carrier: str
+    status: str
+    status_label: str
+    term: str
+    premium: str
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    id: int
+    number: str
+    description: str
+    amount: str
+    due: str
+    status: str
+    published: bool
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    id: int
+    when: str
+    label: str
+    actor: str
+    summary: str
+    channel: str
+    read_only: bool
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: int
+    title: str
+    body: str
+    assigned_to: str
+    assigned_agent_id: int
+    created: str
+    status: str
+    account_id: int | None
+    account_name: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    title: str
+    category: str
+    shared: bool
+    created: str
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    id: int
+    holder: str
+    holder_email: str
+    description: str
+    issued: str
+
+
+@dataclass(frozen=True)
+class InfoPane:
+    account_id: int
+    name: str
+    kind: str
+    business_name: str
+    address: str
+    producer: str
+    active: bool
+    contacts: list[ContactRow]
+    policies: list[PolicyRow]
+    open_invoices: list[InvoiceRow]
+    unpublished_invoices: int
+    recent_activity: list[ActivityRow]
+    open_tasks: list[TaskRow]
+    documents: list[DocumentRow]
+    certificates: list[CertificateRow]
+    last_invited: str  # "" if never
+
+
+def when(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.strftime("%b %d, %Y %H:%M UTC")
+
+
+def get_account(session: Session, account_id: object) -> Account:
+    try:
+        account = session.get(Account, int(account_id))
+    except (TypeError, ValueError):
+        account = None
+    if account is None:
+        raise NotFound("No such customer account.")
+    return account
+
+
+def actor_names(session: Session, rows: list[ActivityLog]) -> dict[tuple[str, int], str]:
+    contact_ids = {r.actor_contact_id for r in rows if r.actor_contact_id}
+    agent_ids = {r.actor_agent_id for r in rows if r.actor_agent_id}
+    names: dict[tuple[str, int], str] = {}
+    if contact_ids:
+        for c in session.exec(select(Contact).where(Contact.id.in_(contact_ids))).all():
+            names[("contact", c.id)] = c.full_name
+    if agent_ids:
+        for a in session.exec(select(Agent).where(Agent.id.in_(agent_ids))).all():
+            names[("agent", a.id)] = a.full_name
+    return names
+
+
+def activity_rows(session: Session, rows: list[ActivityLog]) -> list[ActivityRow]:
+    names = actor_names(session, rows)
+    out = []
+    for r in rows:
+        if r.actor_contact_id:
+            actor = names.get(("contact", r.actor_contact_id), "A customer")
+        elif r.actor_agent_id:
+            actor = names.get(("agent", r.actor_agent_id), "An agent")
+            if r.read_only:
+                actor += " (read-only view)"
+        elif r.actor_kind == "holder":
+            actor = "Certificate holder"
+        else:
+            actor = "System"
+        action = CATALOG.get(r.action_key)
+        out.append(ActivityRow(id=r.id, when=when(r.created_at),
+                               label=action.label if action else r.action_key, actor=actor,
+                               summary=r.summary, channel=r.channel, read_only=r.read_only))
+    return out
+
+
+def task_rows(session: Session, tasks: list[Task]) -> list[TaskRow]:
+    agents = {a.id: a.full_name for a in session.exec(
+        select(Agent).where(Agent.id.in_({t.assigned_agent_id for t in tasks}))).all()} if tasks else {}
+    accounts = {a.id: a.name for a in session.exec(
+        select(Account).where(Account.id.in_({t.account_id for t in tasks if t.account_id}))
+    ).all()} if tasks else {}
+    return [TaskRow(id=t.id, title=t.title, body=t.body,
+                    assigned_to=agents.get(t.assigned_agent_id, ""),
+                    assigned_agent_id=t.assigned_agent_id, created=when(t.created_at),
+                    status=t.status, account_id=t.account_id,
+                    account_name=accounts.get(t.account_id, "")) for t in tasks]
+
+
+def info_pane(session: Session, principal: Principal, account_id: object) -> InfoPane:
+    """Everything the pane shows for one account. Agents on the agency side only."""
+    require_agent(session, principal)
+    account = get_account(session, account_id)
+    producer = session.get(Agent, account.producer_id)
+    contacts = session.exec(
+        select(Contact).where(Contact.account_id == account.id)
+        .order_by(Contact.role != "primary", Contact.role != "co_applicant", Contact.id)).all()
+    policies = session.exec(select(Policy).where(Policy.account_id == account.id)
+                            .order_by(Policy.status != "active", Policy.expiration_date.desc())).all()
+    invoices = session.exec(select(Invoice).where(Invoice.account_id == account.id,
+                                                  Invoice.status.in_(OPEN_INVOICE_STATUSES))
+                            .order_by(Invoice.due_date)).all()
+    unpublished = session.exec(select(Invoice.id).where(Invoice.account_id == account.id,
+                                                        Invoice.published == False)).all()  # noqa: E712
+    activity = session.exec(select(ActivityLog).where(ActivityLog.account_id == account.id)
+                            .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())
+                            .limit(RECENT_ACTIVITY)).all()
+    tasks = session.exec(select(Task).where(Task.account_id == account.id, Task.status == "open")
+                         .order_by(Task.created_at.desc(), Task.id.desc())).all()
+    documents = session.exec(select(Document).where(Document.account_id == account.id)
+                             .order_by(Document.created_at.desc(), Document.id.desc())).all()
+    certificates = session.exec(
+        select(Certificate, CertificateHolder)
+        .join(CertificateHolder, CertificateHolder.id == Certificate.holder_id, isouter=True)
+        .where(Certificate.account_id == account.id)
+        .order_by(Certificate.issued_on.desc())).all()
+    last_invite = session.exec(
+        select(OutboxMessage.created_at).where(OutboxMessage.account_id == account.id,
+                                               OutboxMessage.template == INVITE_TEMPLATE)
+        .order_by(OutboxMessage.created_at.desc())).first()
+    address = ", ".join(p for p in (account.street, account.city,
+                                    f"{account.state} {account.postal_code}".strip()) if p)
+    return InfoPane(
+        account_id=account.id, name=account.name, kind=account.kind,
+        business_name=account.business_name or "", address=address,
+        producer=producer.full_name if producer else "",
+        active=is_account_active(session, account.id),
+        contacts=[ContactRow(id=c.id, name=c.full_name, role=c.role,
+                             role_label=ROLE_LABELS.get(c.role, c.role), email=c.email or "",
+                             phone=display_phone(c.mobile) if c.mobile else "",
+                             may_log_in=c.may_log_in) for c in contacts],
+        policies=[PolicyRow(id=p.id, number=p.number, line=POLICY_LINES.get(p.line, p.line),
+                            carrier=p.carrier, status=p.status,
+                            status_label=STATUS_LABELS.get(p.status, p.status.title()),
+                            term=format_term(p.effective_date, p.expiration_date),
+                            premium=format_money(p.premium_cents, p.currency)) for p in policies],
+        open_invoices=[InvoiceRow(id=i.id, number=i.number, description=i.description,
+                                  amount=format_money(i.amount_cents, i.currency),
+                                  due=f"{i.due_date:%b %d, %Y}", status=i.status,
+                                  published=i.published) for i in invoices],
+        unpublished_invoices=len(unpublished),
+        recent_activity=activity_rows(session, list(activity)),
+        open_tasks=task_rows(session, list(tasks)),
+        documents=[DocumentRow(id=d.id, title=d.title,
+                               category=DOCUMENT_CATEGORIES.get(d.category, d.category),
+                               shared=d.shared_with_customer, created=when(d.created_at))
+                   for d in documents if d.scan_status == "clean"],
+        certificates=[CertificateRow(id=c.id, holder=h.name if h else "",
+                                     holder_email=(h.email or "") if h else "",
+                                     description=c.description, issued=f"{c.issued_on:%b %d, %Y}")
+                      for c, h in certificates],
+        last_invited=when(last_invite),
+    )

@@ -1,0 +1,284 @@
+"""Login sessions: the server-side record behind the HttpOnly session cookie.
+
+The browser holds an opaque 256-bit token; the database holds only its keyed hash. Every use
+re-checks the record against the database (idle 30 min, absolute 12 h, revoked, the contact
+may still log in, the account is still active, the agent is still active), so nothing a tab
+remembers can outlive a change on the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from clientcenter.models import Account, Agent, Contact, UserSession
+from clientcenter.models.base import utcnow
+from clientcenter.services.accounts import is_account_active, loginable_contacts, normalize_email
+from clientcenter.services.principal import Principal
+from clientcenter.services.auth.tokens import keyed_hash, new_token
+from clientcenter.settings import get_settings
+
+# last_seen_at is written at most this often: idle expiry needs minutes, not every event.
+TOUCH_INTERVAL = timedelta(seconds=60)
+MAX_TOKEN_LENGTH = 128
+
+# Why a check did not yield a principal. Each value is a key of SIGNED_OUT_MESSAGES, except
+# "choose_account" (verified, no account picked yet) and "second_factor" (agent, TOTP pending).
+OK = "ok"
+CHOOSE_ACCOUNT = "choose_account"
+SECOND_FACTOR = "second_factor"
+
+
+def signed_out_message(reason: str) -> str:
+    """The sentence the login page shows for ``?signed_out=<reason>``; unknown reasons get the
+    plain prompt (the reason comes from a URL, so its text is never echoed)."""
+    security = get_settings().security
+    messages = {
+        "login": "Please log in to continue.",
+        "idle": f"You were logged out after {security.session_idle_minutes} minutes without "
+                "activity. Log in again to continue.",
+        "expired": f"For your security, sessions end after {security.session_absolute_hours} "
+                   "hours. Log in again to continue.",
+        "revoked": "Your session was ended (a log out, here or on another tab). Log in "
+                   "again to continue.",
+        "logout": "You are logged out. Thanks for stopping by.",
+        "access": "Your access has changed since you logged in. Log in again, or call us if "
+                  "you need help.",
+        "attempt": "That login step has expired or was already used. Enter your email to "
+                   "start again.",
+        "closed": "That account has no active policy, so its Client Center is closed. Call us "
+                  "if you think this is a mistake.",
+    }
+    return messages.get(reason, messages["login"])
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands timestamps back naive; they were written as UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def hash_session_token(token: str) -> str:
+    return keyed_hash("session", token)
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    """The outcome of checking a session token against the database."""
+
+    status: str  # OK, CHOOSE_ACCOUNT, SECOND_FACTOR, or a signed-out reason
+    principal: Principal | None = None
+    session_id: int | None = None
+    email: str | None = None  # the verified identity (customers: the login email)
+    kind: str | None = None  # customer | agent
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+
+def create_session(
+    db: Session,
+    *,
+    kind: str,
+    email: str,
+    contact_id: int | None = None,
+    account_id: int | None = None,
+    agent_id: int | None = None,
+    read_only: bool = False,
+    second_factor_at: datetime | None = None,
+    proof: str = "email",
+    proof_mobile_hash: str | None = None,
+    client_ip: str = "",
+    user_agent: str = "",
+    absolute_expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> tuple[UserSession, str]:
+    """A new session and the token for its cookie (the only time the token exists in clear)."""
+    if kind not in ("customer", "agent"):
+        raise ValueError(f"unknown session kind {kind!r}")
+    if proof not in ("email", "sms") or (proof == "sms") != bool(proof_mobile_hash):
+        raise ValueError("a session proven by text needs the mobile's hash, and only then")
+    now = now or utcnow()
+    limit = now + timedelta(hours=get_settings().security.session_absolute_hours)
+    token = new_token()
+    record = UserSession(
+        token_hash=hash_session_token(token),
+        kind=kind,
+        email=normalize_email(email),
+        contact_id=contact_id,
+        account_id=account_id,
+        agent_id=agent_id,
+        read_only=read_only,
+        second_factor_at=second_factor_at,
+        proof=proof,
+        proof_mobile_hash=proof_mobile_hash,
+        created_at=now,
+        last_seen_at=now,
+        absolute_expires_at=min(limit, as_utc(absolute_expires_at)) if absolute_expires_at else limit,
+        client_ip=client_ip[:64],
+        user_agent=user_agent[:200],
+    )
+    db.add(record)
+    db.flush()
+    return record, token
+
+
+def find_session(db: Session, token: str | None) -> UserSession | None:
+    """The record a token belongs to, live or not."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return find_session_by_hash(db, hash_session_token(token))
+
+
+def find_session_by_hash(db: Session, token_hash: str | None) -> UserSession | None:
+    """The record behind a token's keyed hash: what a tab's connection carries instead of the
+    token (clientcenter/services/auth/connection.py)."""
+    if not token_hash or len(token_hash) != 64:
+        return None
+    return db.exec(select(UserSession).where(UserSession.token_hash == token_hash)).first()
+
+
+def revoke_session(db: Session, record: UserSession, *, now: datetime | None = None) -> bool:
+    """End a session server-side. True if this call ended it (False: it was already ended),
+    which makes rotation single-use even when two requests race."""
+    now = now or utcnow()
+    result = db.execute(
+        update(UserSession)
+        .where(UserSession.id == record.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.refresh(record)
+    return result.rowcount == 1
+
+
+def revoke_token(db: Session, token: str | None, *, now: datetime | None = None) -> bool:
+    record = find_session(db, token)
+    return record is not None and revoke_session(db, record, now=now)
+
+
+def rotate_session(
+    db: Session,
+    record: UserSession,
+    *,
+    now: datetime | None = None,
+    client_ip: str | None = None,
+    user_agent: str | None = None,
+    **changes,
+) -> tuple[UserSession, str] | None:
+    """Replace a session by a new token (account switch, second factor): the old token stops
+    working at once. The absolute limit still counts from the original login. None if the old
+    session had already ended (a replayed or racing request)."""
+    now = now or utcnow()
+    if not revoke_session(db, record, now=now):
+        return None
+    fields = {
+        "kind": record.kind,
+        "email": record.email,
+        "contact_id": record.contact_id,
+        "account_id": record.account_id,
+        "agent_id": record.agent_id,
+        "read_only": record.read_only,
+        "second_factor_at": record.second_factor_at,
+        # What the login proved stays with every rotation (account switch, read-only view).
+        "proof": record.proof,
+        "proof_mobile_hash": record.proof_mobile_hash,
+        "client_ip": record.client_ip if client_ip is None else client_ip,
+        "user_agent": record.user_agent if user_agent is None else user_agent,
+    }
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise ValueError(f"cannot change {sorted(unknown)} on rotation")
+    fields.update(changes)
+    return create_session(db, absolute_expires_at=record.absolute_expires_at, now=now, **fields)
+
+
+def _expiry_reason(record: UserSession, now: datetime) -> str | None:
+    if record.revoked_at is not None:
+        return "revoked"
+    if now >= as_utc(record.absolute_expires_at):
+        return "expired"
+    idle = timedelta(minutes=get_settings().security.session_idle_minutes)
+    if now - as_utc(record.last_seen_at) >= idle:
+        return "idle"
+    return None
+
+
+def _customer_check(db: Session, record: UserSession) -> SessionCheck:
+    base = dict(session_id=record.id, email=record.email, kind="customer")
+    if record.account_id is None:
+        # Verified, account not picked yet: the identity must still reach an active account.
+        if not loginable_contacts(db, record.email):
+            return SessionCheck("access", **base)
+        return SessionCheck(CHOOSE_ACCOUNT, **base)
+    contact = db.get(Contact, record.contact_id) if record.contact_id else None
+    if (
+        contact is None
+        or not contact.may_log_in
+        or contact.account_id != record.account_id
+        or normalize_email(contact.email or "") != record.email
+    ):
+        return SessionCheck("access", **base)
+    if not is_account_active(db, record.account_id):
+        return SessionCheck("closed", **base)
+    principal = Principal.customer(record.account_id, record.contact_id, session_id=record.id)
+    return SessionCheck(OK, principal=principal, **base)
+
+
+def _agent_check(db: Session, record: UserSession) -> SessionCheck:
+    base = dict(session_id=record.id, email=record.email, kind="agent")
+    agent = db.get(Agent, record.agent_id) if record.agent_id else None
+    if agent is None or not agent.is_active or normalize_email(agent.email) != record.email:
+        return SessionCheck("access", **base)
+    if record.second_factor_at is None:
+        return SessionCheck(SECOND_FACTOR, **base)
+    if record.read_only and record.account_id is not None:
+        if db.get(Account, record.account_id) is None:
+            return SessionCheck("access", **base)
+        principal = Principal.agent_viewing(agent.id, record.account_id, session_id=record.id)
+    else:
+        principal = Principal.agency(agent.id, session_id=record.id)
+    return SessionCheck(OK, principal=principal, **base)
+
+
+def check_session(
+    db: Session, token: str | None, *, now: datetime | None = None, touch: bool = True
+) -> SessionCheck:
+    """Everything the server knows about a token, re-checked now. A live session's idle clock
+    restarts (``touch``) unless it was touched within the last minute."""
+    token_hash = hash_session_token(token) if token and len(token) <= MAX_TOKEN_LENGTH else None
+    return check_session_hash(db, token_hash, now=now, touch=touch)
+
+
+def check_session_hash(
+    db: Session, token_hash: str | None, *, now: datetime | None = None, touch: bool = True
+) -> SessionCheck:
+    """:func:`check_session` for a token's keyed hash (a tab's connection carries only that)."""
+    now = now or utcnow()
+    record = find_session_by_hash(db, token_hash)
+    if record is None:
+        return SessionCheck("login")
+    reason = _expiry_reason(record, now)
+    if reason is not None:
+        return SessionCheck(reason, session_id=record.id, email=record.email, kind=record.kind)
+    if record.kind == "customer":
+        result = _customer_check(db, record)
+    elif record.kind == "agent":
+        result = _agent_check(db, record)
+    else:
+        return SessionCheck("access", session_id=record.id)
+    if touch and result.status in (OK, CHOOSE_ACCOUNT, SECOND_FACTOR):
+        if now - as_utc(record.last_seen_at) >= TOUCH_INTERVAL:
+            record.last_seen_at = now
+            db.add(record)
+            db.flush()
+    return result
+
+
+def principal_from_token(db: Session, token: str | None, *, now: datetime | None = None) -> Principal | None:
+    """The principal a session token stands for right now, or None (the caller sends the
+    browser to the login page; :func:`check_session` says why)."""
+    return check_session(db, token, now=now).principal

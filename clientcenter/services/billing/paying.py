@@ -1,0 +1,682 @@
+"""Paying invoices (a customer, or an agent in read-only mode), one-time payments taken by an
+agent, and settling what providers report.
+
+An invoice is never paid twice. Every path that moves money for an invoice first locks the
+invoice row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serialises writers), and the
+database backs that up on its own: one *pending* payment per invoice (partial unique index),
+one payment that *settles* it (unique column), and ``paid_cents`` only rises through an UPDATE
+whose WHERE clause refuses to pass the invoice amount. A retried request or a double click
+carries the same idempotency key and gets the first attempt's outcome back; a replayed webhook
+finds its payment already settled and changes nothing.
+
+Nothing here commits: the caller's unit of work does, so the payment, the invoice and the
+record_action rows land together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import case, update
+from sqlmodel import Session, select
+
+from clientcenter.models import Account, Agent, Contact, Invoice, Payment, PaymentRequest
+from clientcenter.models.base import utcnow
+from clientcenter.services.accounts import is_account_active
+from clientcenter.services.notify.activity import record_action
+from clientcenter.services.agency.agents import require_agent
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.billing.money import check_cents, clean_note, format_money
+from clientcenter.services.billing.providers.interface import (
+    METHOD_LABELS,
+    Checkout,
+    CheckoutRequest,
+    PaymentProvider,
+    ProviderEvent,
+    get_provider,
+)
+from clientcenter.services.principal import Principal
+from clientcenter.settings import Settings, get_settings
+
+log = logging.getLogger("clientcenter.payments")
+
+# What an agent may record as received in hand (a check in the mail, cash at the counter).
+AGENT_RECEIVED_METHODS = ("check", "bank_transfer", "cash")
+_CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
+OPEN_STATES = ("open", "pending")
+
+
+@dataclass(frozen=True)
+class PayResult:
+    payment_id: int
+    status: str  # pending | succeeded | failed
+    message: str
+    redirect_url: str | None = None  # the provider's hosted card page, when there is one
+
+
+# --------------------------------------------------------------------------- who may pay
+
+
+def _payer_action(session: Session, principal: Principal, settings: Settings) -> str:
+    """The catalog row a payment by this principal is recorded under; refuses everyone else."""
+    if not settings.features.payments:
+        raise NotAllowed("Online payments are turned off. Please call us to pay.")
+    if principal.is_customer and not principal.read_only:
+        contact = session.get(Contact, principal.contact_id) if principal.contact_id else None
+        if contact is None or contact.account_id != principal.account_id:
+            raise NotFound("No customer account is selected.")
+        if not is_account_active(session, principal.account_id):
+            raise NotFound("This account has no active policy, so its Client Center is closed.")
+        return "customer.payments"
+    if principal.is_agent and principal.read_only and principal.account_id:
+        _active_agent(session, principal)
+        return "agent.payments"
+    raise NotAllowed("Invoices are paid from the customer's Client Center.")
+
+
+def require_read_only_confirmation(principal: Principal, confirmed: bool, what: str) -> None:
+    """The Agent Section's Payments is the one write the read-only view makes, so it is never a
+    single tap: the page asks first and sends ``confirmed=True`` only from its dialog. Without
+    the flag nothing is written (and the attempt is logged, like every refused write there)."""
+    if not principal.read_only or confirmed is True:
+        return
+    log.warning("unconfirmed payment refused in read-only mode: %s agent_id=%s account_id=%s "
+                "session_id=%s", what, principal.agent_id, principal.account_id,
+                principal.session_id)
+    raise InvalidInput(f"Confirm first: {what} changes this customer's billing and is recorded "
+                       "in your name. Nothing was recorded.", "confirm")
+
+
+def _active_agent(session: Session, principal: Principal) -> Agent:
+    agent = session.get(Agent, principal.agent_id) if principal.agent_id else None
+    if agent is None or not agent.is_active:
+        raise NotAllowed("This agent is not active.")
+    return agent
+
+
+def _agency_agent(session: Session, principal: Principal) -> Agent:
+    """The acting agent on the agency side (services/agency/agents.py decides, for everyone)."""
+    return require_agent(session, principal)
+
+
+def _methods_for(principal: Principal, provider: PaymentProvider) -> tuple[str, ...]:
+    if principal.is_customer:
+        return provider.customer_methods
+    cards = ("card",) if provider.redirects else ()
+    return cards + AGENT_RECEIVED_METHODS
+
+
+def _check_method(method: str, allowed: tuple[str, ...]) -> str:
+    if method not in allowed:
+        names = " or ".join(METHOD_LABELS[m].lower() for m in allowed)
+        raise InvalidInput(f"Choose how you are paying: {names}.", "method")
+    return method
+
+
+def idempotency_hash(principal: Principal, scope: str, client_key: str,
+                     settings: Settings | None = None) -> str:
+    """The stored key: the browser's key, bound to who acts and what they pay, keyed with the
+    app secret (one customer's key can never collide with, or reveal, another's)."""
+    if not isinstance(client_key, str) or not _CLIENT_KEY.match(client_key):
+        raise InvalidInput("This payment form has expired. Reload the page and try again.",
+                           "idempotency_key")
+    settings = settings or get_settings()
+    actor = f"c{principal.contact_id}" if principal.is_customer else f"a{principal.agent_id}"
+    message = f"{scope}|{principal.account_id}|{actor}|{client_key}".encode()
+    return hmac.new(settings.secret(), message, hashlib.sha256).hexdigest()
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+def _locked_invoice(session: Session, account_id: int, invoice_id: int) -> Invoice:
+    """The invoice, locked for this transaction; invoices of other accounts look absent."""
+    invoice = session.exec(
+        select(Invoice)
+        .where(Invoice.id == invoice_id, Invoice.account_id == account_id,
+               Invoice.published == True)  # noqa: E712
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if invoice is None:
+        raise NotFound("There is no such invoice on this account.")
+    return invoice
+
+
+def _lock_invoice_by_id(session: Session, invoice_id: int) -> Invoice:
+    return session.exec(
+        select(Invoice).where(Invoice.id == invoice_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def balance_cents(invoice: Invoice) -> int:
+    return invoice.amount_cents - invoice.paid_cents
+
+
+def _refuse_closed(invoice: Invoice) -> None:
+    if invoice.status == "paid":
+        raise InvalidInput(f"Invoice {invoice.number} is already paid. Thank you!")
+    if invoice.status == "cancelled":
+        raise InvalidInput(f"Invoice {invoice.number} was cancelled: there is nothing to pay.")
+    if invoice.status == "pending":
+        raise InvalidInput(f"A payment for invoice {invoice.number} is waiting for the agency "
+                           "to confirm it arrived. There is no need to pay again.")
+
+
+def _amount_for(invoice: Invoice, amount_cents: int | None, settings: Settings) -> int:
+    balance = balance_cents(invoice)
+    if amount_cents is None:
+        return balance
+    amount = check_cents(amount_cents)
+    shown = format_money(balance, invoice.currency)
+    if amount > balance:
+        raise InvalidInput(f"That is more than the balance of {shown}.", "amount")
+    if amount != balance:
+        if not settings.payments.allow_partial:
+            raise InvalidInput(f"Please pay the full balance of {shown}: partial payments are "
+                               "not accepted.", "amount")
+        minimum = settings.payments.partial_minimum_cents
+        if amount < minimum:
+            raise InvalidInput(f"A partial payment must be at least "
+                               f"{format_money(minimum, invoice.currency)}.", "amount")
+    return amount
+
+
+def _pending_payment(session: Session, invoice_id: int) -> Payment | None:
+    return session.exec(
+        select(Payment).where(Payment.invoice_id == invoice_id, Payment.status == "pending")
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+# --------------------------------------------------------------------------- paying
+
+
+def pay_invoice(
+    session: Session,
+    principal: Principal,
+    invoice_id: int,
+    *,
+    method: str,
+    idempotency_key: str,
+    amount_cents: int | None = None,
+    reference: str = "",
+    confirmed: bool = False,
+    settings: Settings | None = None,
+) -> PayResult:
+    """Pay (part of) an invoice. Customers pay with the configured provider: a card on the
+    provider's page, or — offline — by telling us about their bank transfer or check, which
+    leaves the invoice "payment pending" until an agent confirms it. An agent in read-only
+    mode may take a card payment for the customer or record money received in hand, once
+    ``confirmed`` (require_read_only_confirmation)."""
+    settings = settings or get_settings()
+    action_key = _payer_action(session, principal, settings)
+    provider = get_provider(settings)
+    method = _check_method(method, _methods_for(principal, provider))
+    reference = clean_note(reference, field="reference", max_length=60, label="The reference")
+    key = idempotency_hash(principal, f"invoice:{invoice_id}", idempotency_key, settings)
+
+    invoice = _locked_invoice(session, principal.account_id, invoice_id)
+    earlier = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
+    if earlier is not None:  # a double click or a retried request: the first outcome stands
+        return _replay(session, earlier, provider, settings)
+
+    stale = _pending_payment(session, invoice.id)
+    if stale is not None and stale.provider != "offline":
+        outcome = _clear_open_checkout(session, stale, invoice, provider, settings,
+                                       reuse_for=(principal, method, amount_cents))
+        if outcome is not None:
+            return outcome
+    _refuse_closed(invoice)
+    amount = _amount_for(invoice, amount_cents, settings)
+    require_read_only_confirmation(principal, confirmed, "recording a payment")
+
+    payment = Payment(
+        account_id=invoice.account_id, invoice_id=invoice.id, amount_cents=amount,
+        currency=invoice.currency, method=method,
+        provider=provider.name if method == "card" else "offline",
+        status="pending", idempotency_key=key, memo=reference,
+        paid_by_contact_id=principal.contact_id if principal.is_customer else None,
+        taken_by_agent_id=principal.agent_id if principal.is_agent else None,
+    )
+    session.add(payment)
+    session.flush()  # the unique indexes speak here if anything raced past the lock
+
+    if method == "card":
+        checkout = provider.create_checkout(_checkout_request(session, payment, invoice,
+                                                              principal, settings))
+        payment.provider_ref = checkout.provider_ref
+        session.add(payment)
+        session.flush()
+        return PayResult(payment.id, "pending", "Continue to the secure card page to pay.",
+                         checkout.redirect_url)
+
+    if principal.is_agent:  # money in the agent's hand: settled as it is recorded
+        _settle(session, payment, settings)
+        return PayResult(payment.id, payment.status,
+                         f"{METHOD_LABELS[method]} of {format_money(amount, payment.currency)} "
+                         f"recorded for invoice {invoice.number}.")
+
+    moved = session.execute(
+        update(Invoice).where(Invoice.id == invoice.id, Invoice.status == "open")
+        .values(status="pending")
+    ).rowcount
+    if moved != 1:  # pragma: no cover - the lock and the checks above make this unreachable
+        raise InvalidInput("This invoice changed while you were paying. Reload and try again.")
+    session.refresh(invoice)
+    shown = format_money(amount, payment.currency)
+    record_action(
+        session, principal, action_key, account_id=invoice.account_id,
+        summary=f"{METHOD_LABELS[method]} of {shown} for invoice {invoice.number} recorded; "
+        "it shows as payment pending until the agency confirms it arrived.",
+        details=_details(payment, invoice, state="pending"),
+    )
+    return PayResult(payment.id, "pending",
+                     f"Thank you! Invoice {invoice.number} shows “payment pending” until we "
+                     "confirm your payment arrived.")
+
+
+def _replay(session: Session, payment: Payment, provider: PaymentProvider,
+            settings: Settings) -> PayResult:
+    """The outcome of an earlier attempt with the same key, unchanged."""
+    if payment.status == "pending" and payment.provider != "offline" and payment.provider_ref:
+        checkout = provider.fetch_checkout(payment.provider_ref)
+        if checkout.state == "open":
+            return PayResult(payment.id, "pending", "Continue to the secure card page to pay.",
+                             checkout.redirect_url)
+        _apply_checkout(session, payment, checkout, settings)
+    messages = {
+        "pending": "Your payment is recorded and waiting for confirmation.",
+        "succeeded": "Your payment went through. Thank you!",
+        "failed": "That payment did not go through. Reload the page to try again.",
+        "unapplied": "Your payment arrived after the invoice closed; we will refund it.",
+    }
+    return PayResult(payment.id, payment.status, messages[payment.status])
+
+
+def _clear_open_checkout(session: Session, stale: Payment, invoice: Invoice,
+                         provider: PaymentProvider, settings: Settings,
+                         reuse_for: tuple[Principal, str, int | None]) -> PayResult | None:
+    """An earlier card checkout on this invoice is still pending. Reuse it when the same person
+    pays the same amount by card again (the tab was closed); otherwise close it first, and if
+    it turns out to have been paid meanwhile, say so instead of taking a second payment."""
+    principal, method, amount_cents = reuse_for
+    same_payer = (stale.paid_by_contact_id == principal.contact_id
+                  and stale.taken_by_agent_id == (principal.agent_id if principal.is_agent
+                                                  else None))
+    wanted = amount_cents if amount_cents is not None else balance_cents(invoice)
+    if stale.provider_ref is None:
+        _fail(session, stale)  # the provider never heard of it
+        return None
+    if method == "card" and same_payer and stale.amount_cents == wanted:
+        checkout = provider.fetch_checkout(stale.provider_ref)
+        if checkout.state == "open":
+            return PayResult(stale.id, "pending", "Continue to the secure card page to pay.",
+                             checkout.redirect_url)
+    else:
+        checkout = provider.expire_checkout(stale.provider_ref)
+    _apply_checkout(session, stale, checkout, settings)
+    if stale.status == "pending":
+        raise InvalidInput("A card payment for this invoice is still in progress. Please try "
+                           "again in a few minutes.")
+    if stale.status == "succeeded":
+        session.refresh(invoice)
+        if invoice.status == "paid":
+            return PayResult(stale.id, "succeeded",
+                             f"Invoice {invoice.number} is already paid: the card payment "
+                             "started earlier went through. Thank you!")
+    return None
+
+
+def _checkout_request(session: Session, payment: Payment, invoice: Invoice | None,
+                      principal: Principal, settings: Settings,
+                      back: str = "/billing") -> CheckoutRequest:
+    public = str(settings.public_url).rstrip("/")
+    email = None
+    if principal.is_customer:
+        contact = session.get(Contact, principal.contact_id)
+        email = contact.email if contact else None
+    what = (f"Invoice {invoice.number}" + (f" – {invoice.description}" if invoice.description
+                                           else "")) if invoice else payment.memo
+    return CheckoutRequest(
+        payment_id=payment.id,
+        # Stable for this payment row (the SDK's retries reuse it); a new row after a rolled
+        # back attempt gets a new one, as its checkout parameters differ.
+        idempotency_key=f"{payment.idempotency_key[:32]}-{payment.created_at.timestamp():.6f}",
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        description=f"{settings.branding.short_name}: {what}",
+        success_url=f"{public}{back}?checkout=done&payment={payment.id}",
+        cancel_url=f"{public}{back}?checkout=cancelled&payment={payment.id}",
+        customer_email=email,
+        metadata={"account_id": str(payment.account_id),
+                  **({"invoice": invoice.number} if invoice else {})},
+    )
+
+
+# --------------------------------------------------------------------------- settling
+
+
+def _fail(session: Session, payment: Payment) -> bool:
+    """pending → failed (a checkout that expired or was abandoned). Moves nothing else."""
+    moved = session.execute(
+        update(Payment).where(Payment.id == payment.id, Payment.status == "pending")
+        .values(status="failed")
+    ).rowcount
+    session.refresh(payment)
+    return moved == 1
+
+
+def _settle(session: Session, payment: Payment, settings: Settings,
+            record_as: tuple[Principal, str] | None = None) -> bool:
+    """pending → succeeded, applied to its invoice, and recorded. False when the payment was
+    no longer pending (a replay or a race that someone else won): then nothing changes."""
+    invoice = _lock_invoice_by_id(session, payment.invoice_id) if payment.invoice_id else None
+    now = utcnow()
+    won = session.execute(
+        update(Payment).where(Payment.id == payment.id, Payment.status == "pending")
+        .values(status="succeeded", settled_at=now)
+    ).rowcount == 1
+    session.refresh(payment)
+    if not won:
+        return False
+    if invoice is not None:
+        amount = payment.amount_cents
+        applied = session.execute(
+            update(Invoice)
+            .where(Invoice.id == invoice.id, Invoice.status.in_(OPEN_STATES),
+                   Invoice.paid_cents + amount <= Invoice.amount_cents)
+            .values(paid_cents=Invoice.paid_cents + amount,
+                    status=case((Invoice.paid_cents + amount >= Invoice.amount_cents, "paid"),
+                                else_="open"))
+        ).rowcount == 1
+        session.refresh(invoice)
+        if not applied:
+            # Money arrived for a bill that cannot take it (cancelled meanwhile): keep the
+            # fact, tell the producer, never count it twice.
+            session.execute(update(Payment).where(Payment.id == payment.id)
+                            .values(status="unapplied"))
+            session.refresh(payment)
+            log.error("payment %s arrived for invoice %s in status %s: refund due",
+                      payment.id, invoice.id, invoice.status)
+        elif invoice.status == "paid":
+            payment.settles_invoice_id = invoice.id
+            session.add(payment)
+            session.flush()
+            session.execute(
+                update(PaymentRequest)
+                .where(PaymentRequest.invoice_id == invoice.id,
+                       PaymentRequest.status.in_(("sent", "opened")))
+                .values(status="paid")
+            )
+    _record_settled(session, payment, invoice, settings, record_as)
+    return True
+
+
+def _payer_principal(payment: Payment) -> tuple[Principal, str]:
+    """Who the settled payment is recorded for: the customer who paid, the agent who took it
+    in read-only mode, or the agent who took a one-time payment on the agency side."""
+    if payment.paid_by_contact_id is not None:
+        return (Principal.customer(payment.account_id, payment.paid_by_contact_id),
+                "customer.payments")
+    if payment.invoice_id is not None:
+        return Principal.agent_viewing(payment.taken_by_agent_id, payment.account_id), \
+            "agent.payments"
+    return Principal.agency(payment.taken_by_agent_id), "agency.one_time_payment"
+
+
+def _record_settled(session: Session, payment: Payment, invoice: Invoice | None,
+                    settings: Settings, record_as: tuple[Principal, str] | None) -> None:
+    principal, action_key = record_as or _payer_principal(payment)
+    shown = format_money(payment.amount_cents, payment.currency)
+    how = METHOD_LABELS.get(payment.method, payment.method)
+    if invoice is None:
+        summary = f"One-time payment of {shown} ({how.lower()}): {payment.memo}"
+    elif payment.status == "unapplied":
+        summary = (f"{how} payment of {shown} arrived after invoice {invoice.number} was "
+                   f"{invoice.status}: a refund is due.")
+    else:
+        left = balance_cents(invoice)
+        tail = ("paid in full." if invoice.status == "paid"
+                else f"balance {format_money(left, invoice.currency)}.")
+        summary = f"{how} payment of {shown} received for invoice {invoice.number}; {tail}"
+    public = str(settings.public_url).rstrip("/")
+    record_action(
+        session, principal, action_key, account_id=payment.account_id, summary=summary,
+        details=_details(payment, invoice, state=payment.status),
+        links={"url": f"{public}/billing", "url_label": "See your receipt"},
+    )
+
+
+def _details(payment: Payment, invoice: Invoice | None, *, state: str) -> dict:
+    """What the activity log keeps: ids, amounts and the method; never card data."""
+    details = {"payment_id": payment.id, "amount_cents": payment.amount_cents,
+               "currency": payment.currency, "method": payment.method, "state": state}
+    if invoice is not None:
+        details.update(invoice=invoice.number, invoice_id=invoice.id,
+                       balance_cents=balance_cents(invoice))
+    return details
+
+
+def _apply_checkout(session: Session, payment: Payment, checkout: Checkout,
+                    settings: Settings) -> str:
+    """Bring a pending card payment in line with what the provider says happened."""
+    if checkout.amount_cents is not None and (
+        checkout.amount_cents != payment.amount_cents
+        or (checkout.currency or payment.currency) != payment.currency
+    ):
+        log.error("checkout %s amount %s %s does not match payment %s (%s %s): not applied",
+                  checkout.provider_ref, checkout.amount_cents, checkout.currency, payment.id,
+                  payment.amount_cents, payment.currency)
+        return "mismatch"
+    if checkout.state == "paid":
+        return "settled" if _settle(session, payment, settings) else "already settled"
+    if checkout.state in ("expired", "failed"):
+        return "closed" if _fail(session, payment) else "already closed"
+    return "open"
+
+
+def apply_provider_event(session: Session, event: ProviderEvent,
+                         settings: Settings | None = None) -> str:
+    """A verified webhook: settle or close the payment it is about. Replays change nothing."""
+    settings = settings or get_settings()
+    if event.checkout is None:
+        return "ignored"
+    payment = session.exec(
+        select(Payment).where(Payment.provider_ref == event.checkout.provider_ref)
+    ).first()
+    if payment is None:
+        log.warning("webhook %s (%s) names unknown checkout %s", event.event_id,
+                    event.event_type, event.checkout.provider_ref)
+        return "unknown"
+    if payment.invoice_id is not None:  # same lock order as paying: invoice, then payment
+        _lock_invoice_by_id(session, payment.invoice_id)
+        session.refresh(payment)
+    outcome = _apply_checkout(session, payment, event.checkout, settings)
+    log.info("webhook %s (%s) for payment %s: %s", event.event_id, event.event_type,
+             payment.id, outcome)
+    return outcome
+
+
+def _own_card_payment(session: Session, principal: Principal, payment_id: int,
+                      settings: Settings) -> Payment:
+    """A payment this principal started: the customer who paid, the agent who took it in
+    read-only mode, or the agent who took a one-time payment on the agency side."""
+    if principal.is_agent and not principal.read_only:
+        _agency_agent(session, principal)
+    else:
+        _payer_action(session, principal, settings)
+    payment = session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFound("There is no such payment.")
+    if principal.is_customer:
+        mine = (payment.account_id == principal.account_id
+                and payment.paid_by_contact_id == principal.contact_id)
+    elif principal.read_only:
+        mine = (payment.account_id == principal.account_id
+                and payment.taken_by_agent_id == principal.agent_id)
+    else:
+        mine = payment.invoice_id is None and payment.taken_by_agent_id == principal.agent_id
+    if not mine:
+        raise NotFound("There is no such payment.")
+    if payment.invoice_id is not None:  # same lock order as paying: invoice, then payment
+        _lock_invoice_by_id(session, payment.invoice_id)
+        session.refresh(payment)
+    return payment
+
+
+def finish_checkout(session: Session, principal: Principal, payment_id: int,
+                    settings: Settings | None = None) -> PayResult:
+    """The payer is back from the provider's page: ask the provider rather than wait for the
+    webhook, so the invoice shows paid at once. Settling twice is impossible either way."""
+    settings = settings or get_settings()
+    payment = _own_card_payment(session, principal, payment_id, settings)
+    if payment.status == "pending" and payment.provider_ref:
+        provider = get_provider(settings)
+        _apply_checkout(session, payment, provider.fetch_checkout(payment.provider_ref),
+                        settings)
+    if payment.status == "succeeded":
+        return PayResult(payment.id, "succeeded", "Your payment went through. Thank you!")
+    if payment.status == "pending":
+        return PayResult(payment.id, "pending", "Your payment is being processed. This page "
+                         "updates when the card service confirms it.")
+    return PayResult(payment.id, payment.status, "That payment did not go through.")
+
+
+def abandon_checkout(session: Session, principal: Principal, payment_id: int,
+                     settings: Settings | None = None) -> PayResult:
+    """The payer came back with "cancel": close the checkout so it cannot be paid later, and
+    free the invoice for another try. If it was paid after all, that is what we say."""
+    settings = settings or get_settings()
+    payment = _own_card_payment(session, principal, payment_id, settings)
+    if payment.status == "pending" and payment.provider_ref:
+        provider = get_provider(settings)
+        _apply_checkout(session, payment, provider.expire_checkout(payment.provider_ref),
+                        settings)
+    if payment.status == "succeeded":
+        return PayResult(payment.id, "succeeded", "Your payment went through. Thank you!")
+    return PayResult(payment.id, payment.status, "No payment was taken. You can try again.")
+
+
+# --------------------------------------------------------------------------- offline, agency
+
+
+def confirm_offline_payment(session: Session, principal: Principal, payment_id: int,
+                            *, received: bool = True, confirmed: bool = False,
+                            settings: Settings | None = None) -> PayResult:
+    """An agent confirms that a customer's bank transfer or check arrived (or that it did
+    not: the invoice opens again). Recorded as the agent's payment on the customer's behalf
+    (agent.payments), so the customer hears that it arrived. From the read-only view only
+    once ``confirmed`` (require_read_only_confirmation)."""
+    settings = settings or get_settings()
+    if not principal.is_agent:
+        raise NotAllowed("Only the agency confirms that a payment arrived.")
+    _active_agent(session, principal)
+    payment = session.get(Payment, payment_id)
+    if payment is None or (principal.read_only and payment.account_id != principal.account_id):
+        raise NotFound("There is no such payment.")
+    if payment.provider != "offline" or payment.invoice_id is None:
+        raise InvalidInput("Only bank transfers and checks wait for confirmation.")
+    invoice = _lock_invoice_by_id(session, payment.invoice_id)
+    session.refresh(payment)
+    if payment.status != "pending":
+        raise InvalidInput(f"This payment was already {_said(payment.status)}.")
+    require_read_only_confirmation(
+        principal, confirmed,
+        "marking a payment as received" if received else "marking a payment as not received")
+    actor = Principal.agent_viewing(principal.agent_id, payment.account_id,
+                                    session_id=principal.session_id)
+    if received:
+        # Back to open first: _settle applies the amount to an open invoice.
+        session.execute(update(Invoice).where(Invoice.id == invoice.id,
+                                              Invoice.status == "pending")
+                        .values(status="open"))
+        if not _settle(session, payment, settings, record_as=(actor, "agent.payments")):
+            raise InvalidInput("This payment was already confirmed.")
+        return PayResult(payment.id, payment.status,
+                         f"Payment confirmed; invoice {invoice.number} is "
+                         f"{'paid' if invoice.status == 'paid' else 'partly paid'}.")
+    _fail(session, payment)
+    session.execute(update(Invoice).where(Invoice.id == invoice.id, Invoice.status == "pending")
+                    .values(status="open"))
+    session.refresh(invoice)
+    shown = format_money(payment.amount_cents, payment.currency)
+    record_action(
+        session, actor, "agent.payments", account_id=payment.account_id,
+        summary=f"The {METHOD_LABELS[payment.method].lower()} of {shown} for invoice "
+        f"{invoice.number} has not arrived, so the invoice is open again.",
+        details=_details(payment, invoice, state="not_received"),
+    )
+    return PayResult(payment.id, "failed", f"Invoice {invoice.number} is open again.")
+
+
+def _said(status: str) -> str:
+    return {"succeeded": "confirmed", "failed": "marked as not received",
+            "unapplied": "marked for refund"}.get(status, status)
+
+
+def take_one_time_payment(
+    session: Session,
+    principal: Principal,
+    account_id: int,
+    *,
+    amount_cents: int,
+    memo: str,
+    method: str,
+    idempotency_key: str,
+    reference: str = "",
+    return_path: str = "/agency",
+    settings: Settings | None = None,
+) -> PayResult:
+    """An agent takes a payment that is on no invoice (a down payment, an endorsement fee)
+    with a memo. Money in hand is recorded as received, and the customer gets a receipt; a
+    card payment opens the provider's page for the agent (the card goes to the provider), which
+    comes back to ``return_path?checkout=done|cancelled&payment=<id>`` on this site; that page
+    calls finish_checkout / abandon_checkout."""
+    settings = settings or get_settings()
+    if not settings.features.payments:
+        raise NotAllowed("Payments are turned off for this agency.")
+    if not (isinstance(return_path, str) and return_path.startswith("/")
+            and not return_path.startswith("//") and "?" not in return_path):
+        raise ValueError("return_path must be a path on this site, like /agency")
+    agent = _agency_agent(session, principal)
+    if session.get(Account, account_id) is None:
+        raise NotFound("No such customer account.")
+    provider = get_provider(settings)
+    method = _check_method(method, _methods_for(principal, provider))
+    amount = check_cents(amount_cents)
+    memo = clean_note(memo, field="memo", max_length=120, required=True,
+                      label="A memo (what the payment is for)")
+    reference = clean_note(reference, field="reference", max_length=60, label="The reference")
+    scoped = Principal("agent", account_id=account_id, agent_id=agent.id)
+    key = idempotency_hash(scoped, "one-time", idempotency_key, settings)
+    earlier = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
+    if earlier is not None:
+        return _replay(session, earlier, provider, settings)
+
+    payment = Payment(
+        account_id=account_id, invoice_id=None, amount_cents=amount,
+        currency=settings.payments.currency, method=method,
+        provider=provider.name if method == "card" else "offline", status="pending",
+        idempotency_key=key, memo=memo + (f" · Ref {reference}" if reference else ""),
+        taken_by_agent_id=agent.id,
+    )
+    session.add(payment)
+    session.flush()
+    if method == "card":
+        checkout = provider.create_checkout(_checkout_request(session, payment, None, scoped,
+                                                              settings, back=return_path))
+        payment.provider_ref = checkout.provider_ref
+        session.add(payment)
+        session.flush()
+        return PayResult(payment.id, "pending", "Continue on the secure card page.",
+                         checkout.redirect_url)
+    _settle(session, payment, settings)
+    return PayResult(payment.id, payment.status,
+                     f"{format_money(amount, payment.currency)} recorded; the customer gets a "
+                     "receipt.")

@@ -1,0 +1,58 @@
+"""Links the agency sends out for a shared document: the customer opens it after logging in.
+It is a signed value (services/auth/tokens.py) carrying ids and an expiry, not stored. (Certificate
+links for holders, who have no login, are stored and revocable: services/agency/certificate_links.py.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from clientcenter.models import Document
+from clientcenter.services.principal import Principal
+from clientcenter.services.auth.tokens import sign, unsign
+from clientcenter.settings import get_settings
+
+SHARED_DOCUMENT_PATH = "/shared/"
+SHARE_TTL_DAYS = 14
+_DOC_PURPOSE = "shared-document"
+
+
+def _url(path: str, token: str) -> str:
+    return str(get_settings().public_url).rstrip("/") + path + token
+
+
+def shared_document_url(document: Document) -> str:
+    token = sign(_DOC_PURPOSE, {"d": document.id, "a": document.account_id},
+                 SHARE_TTL_DAYS * 86400)
+    return _url(SHARED_DOCUMENT_PATH, token)
+
+
+@dataclass(frozen=True)
+class SharedLanding:
+    """What /shared/<token> shows. Before login nothing about the document but the prompt."""
+
+    state: str  # invalid | login | other_account | open
+    message: str
+    document_id: int | None = None
+    title: str = ""
+
+
+def open_shared_document(session: Session, principal: Principal | None,
+                         token: str) -> SharedLanding:
+    payload = unsign(_DOC_PURPOSE, token or "")
+    if payload is None or not isinstance(payload.get("d"), int) or not isinstance(payload.get("a"), int):
+        return SharedLanding("invalid", "This link is not valid or has expired. Log in to see "
+                             "your documents, or ask us to share it again.")
+    if principal is None:
+        return SharedLanding("login", "Log in to see the document we shared with you.")
+    if principal.account_id != payload["a"]:
+        return SharedLanding("other_account", "This document is on another of your accounts. "
+                             "Switch to it (Profile → Switch accounts), then open the link again.")
+    document = session.get(Document, payload["d"])
+    if (document is None or document.account_id != payload["a"]
+            or not document.shared_with_customer or document.scan_status != "clean"):
+        return SharedLanding("invalid", "This document is no longer shared. Call us if you "
+                             "need it.")
+    return SharedLanding("open", document.title, document.id, document.title)

@@ -1,0 +1,232 @@
+"""States of the agency-side action pages (the seed's Portal Section): share a document,
+publish policies/invoices, share a certificate, and the payment entry points."""
+
+from __future__ import annotations
+
+import uuid
+
+import reflex as rx
+
+from clientcenter.db import session_scope
+from clientcenter.services.agency import actions as agency_actions, certificate_links
+from clientcenter.services.agency import info_pane as pane_service
+from clientcenter.services.errors import ServiceError
+from clientcenter.services.billing.money import parse_amount
+from clientcenter.services.billing.paying import take_one_time_payment
+from clientcenter.services.billing.payment_requests import send_payment_request
+from clientcenter.settings import get_settings
+from clientcenter.state.agency.desk import AgentState, _query_param
+
+
+class AgentAccountActionState(AgentState):
+    """Shared by the action pages: the account they act on, and their messages."""
+
+    account_id: str = ""
+    account_name: str = ""
+    error: str = ""
+    notice: str = ""
+
+    def _pane(self):
+        principal = self._require_agent()
+        with session_scope() as db:
+            return pane_service.info_pane(db, principal, _query_param(self, "id") or self.account_id)
+
+    def _start(self):
+        self.error, self.notice = "", ""
+        try:
+            pane = self._pane()
+        except ServiceError as exc:
+            self.account_id, self.account_name, self.error = "", "", exc.message
+            return None
+        self.account_id, self.account_name = str(pane.account_id), pane.name
+        return pane
+
+
+class AgentShareState(AgentAccountActionState):
+    documents: list[dict[str, str]] = []
+    has_mobile: bool = False
+
+    def _show(self, pane) -> None:
+        self.documents = [{"id": str(d.id), "title": d.title, "category": d.category,
+                           "created": d.created, "shared": "yes" if d.shared else ""}
+                          for d in pane.documents]
+        primary = next((c for c in pane.contacts if c.role == "primary"), None)
+        self.has_mobile = bool(primary and primary.phone)
+
+    @rx.event
+    def open_page(self):
+        pane = self._start()
+        if pane is not None:
+            self._show(pane)
+
+    @rx.event
+    def share(self, form: dict):
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                done = agency_actions.share_document(db, principal, self.account_id,
+                                                     form.get("document_id", ""),
+                                                     str(form.get("channel", "")))
+        except ServiceError as exc:
+            self.error, self.notice = exc.message, ""
+            return
+        self.error, self.notice = "", done.message
+        self._show(self._pane())
+        return rx.scroll_to("page-title")
+
+
+class AgentPublishState(AgentAccountActionState):
+    invoices: list[dict[str, str]] = []
+    documents: list[dict[str, str]] = []
+
+    def _fill(self):
+        principal = self._require_agent()
+        with session_scope() as db:
+            ready = agency_actions.publishable(db, principal, self.account_id)
+        self.invoices = [{"id": str(i), "label": label} for i, label in ready.invoices]
+        self.documents = [{"id": str(i), "label": label} for i, label in ready.documents]
+
+    @rx.event
+    def open_page(self):
+        if self._start() is not None:
+            self._fill()
+
+    @rx.event
+    def publish(self, form: dict):
+        principal = self._require_agent()
+        invoice_ids = [k.split("-", 1)[1] for k, v in form.items() if k.startswith("invoice-") and v]
+        document_ids = [k.split("-", 1)[1] for k, v in form.items() if k.startswith("document-") and v]
+        try:
+            with session_scope() as db:
+                done = agency_actions.publish_policies_invoices(
+                    db, principal, self.account_id, invoice_ids=invoice_ids,
+                    document_ids=document_ids)
+        except ServiceError as exc:
+            self.error, self.notice = exc.message, ""
+            return
+        self.error, self.notice = "", done.message
+        self._fill()
+        return rx.scroll_to("page-title")
+
+
+class AgentCertificatesState(AgentAccountActionState):
+    certificates: list[dict[str, str]] = []
+    # The links emailed to holders (services/agency/certificate_links.py), each revocable here.
+    links: list[dict[str, str]] = []
+    link_days: int = 30
+
+    @rx.event
+    def open_page(self):
+        pane = self._start()
+        self.link_days = get_settings().security.certificate_link_days
+        if pane is None:
+            return
+        self.certificates = [{"id": str(c.id), "holder": c.holder, "email": c.holder_email,
+                              "description": c.description, "issued": c.issued}
+                             for c in pane.certificates]
+        self._fill_links()
+
+    def _fill_links(self) -> None:
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                views = certificate_links.links_for_account(db, principal, self.account_id)
+        except ServiceError as exc:
+            self.error, self.links = exc.message, []
+            return
+        self.links = [{"id": str(v.id), "certificate": v.certificate, "holder": v.holder_name,
+                       "to": v.to_address, "sent": v.sent_on, "status": v.status,
+                       "status_label": v.status_label, "downloads": str(v.downloads),
+                       "last": v.last_download} for v in views]
+
+    @rx.event
+    def share(self, form: dict):
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                done = agency_actions.share_certificate(
+                    db, principal, form.get("certificate_id", ""),
+                    email=str(form.get("email", ""))[:254], note=str(form.get("note", ""))[:600])
+        except ServiceError as exc:
+            self.error, self.notice = exc.message, ""
+            return
+        self.error, self.notice = "", done.message
+        self._fill_links()
+        return rx.scroll_to("page-title")
+
+    @rx.event
+    def revoke(self, share_id: str):
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                done = certificate_links.revoke_link(db, principal, share_id,
+                                                     account_id=self.account_id)
+        except ServiceError as exc:
+            self.error, self.notice = exc.message, ""
+            return
+        self.error, self.notice = "", done.message
+        self._fill_links()
+        return rx.scroll_to("page-title")
+
+
+class AgentPaymentsState(AgentAccountActionState):
+    """Payment Request through Email / Text and One-time Payment. The flows belong to the
+    payments services; this page only starts them."""
+
+    invoices: list[dict[str, str]] = []
+    available: bool = False  # the agency's payments feature switch
+    # A fresh key per form display: a double tap or a retried request records one payment.
+    form_key: str = ""
+
+    @rx.event
+    def open_page(self):
+        pane = self._start()
+        self.available = get_settings().features.payments
+        self.form_key = uuid.uuid4().hex
+        if pane is None:
+            return
+        self.invoices = [{"id": str(i.id), "label": f"{i.number} · {i.amount} due {i.due}",
+                          "published": "yes" if i.published else ""} for i in pane.open_invoices]
+
+    @rx.event
+    def request_payment(self, form: dict):
+        principal = self._require_agent()
+        try:
+            invoice_id = int(form.get("invoice_id", ""))
+        except (TypeError, ValueError):
+            self.error, self.notice = "Pick the invoice to request payment for.", ""
+            return
+        try:
+            with session_scope() as db:
+                sent = send_payment_request(db, principal, invoice_id,
+                                            channel=str(form.get("channel", "")))
+        except ServiceError as exc:
+            self.error, self.notice = exc.message, ""
+            return
+        how = "email" if sent.channel == "email" else "text message"
+        self.error = ""
+        self.notice = (f"Payment request sent by {how}. The link works until "
+                       f"{sent.expires_at:%b %d, %Y}.")
+        return rx.scroll_to("page-title")
+
+    @rx.event
+    def one_time_payment(self, form: dict):
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                result = take_one_time_payment(
+                    db, principal, int(self.account_id),
+                    amount_cents=parse_amount(str(form.get("amount", ""))),
+                    memo=str(form.get("memo", ""))[:200], method=str(form.get("method", "")),
+                    idempotency_key=self.form_key, reference=str(form.get("reference", ""))[:80])
+        except (TypeError, ValueError):
+            self.error, self.notice = "Open the account again from Super Search.", ""
+            return
+        except ServiceError as exc:
+            self.error, self.notice = exc.message, ""
+            return
+        self.error, self.notice = "", result.message
+        self.form_key = uuid.uuid4().hex
+        if result.redirect_url:  # a card payment continues on the provider's page
+            return rx.redirect(result.redirect_url, is_external=True)
+        return rx.scroll_to("page-title")

@@ -1,0 +1,202 @@
+"""Agent-side states: Super Search and the customer info pane (with Invite and the Client
+Center icon). Thin, like every state: each handler resolves the agent from this connection's
+session cookie, calls one service, and maps the answer to plain vars."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from clientcenter import paths
+from clientcenter.db import session_scope
+from clientcenter.services.agency import info_pane as pane_service
+from clientcenter.services.agency import invite as invite_service
+from clientcenter.services.agency import read_only
+from clientcenter.services.errors import ServiceError
+from clientcenter.services.principal import Principal
+from clientcenter.services.agency.search import super_search
+from clientcenter.services.auth.sessions import OK, SessionCheck
+from clientcenter.state.base import PortalState, SessionEnded, leave_to, location_for, post_navigation
+
+VIEW_ROUTE = "/auth/agent/view"
+
+
+def _ended_for_agent_pages(principal: Principal) -> SessionEnded:
+    """Where a non-agent (or a read-only view) goes when it reaches an agent page."""
+    ended = SessionEnded(SessionCheck("access", kind="agent", session_id=principal.session_id))
+    if principal.is_agent and principal.read_only:
+        ended.location = "/home"  # still viewing a customer: back to that view
+    return ended
+
+
+class AgentState(PortalState):
+    """Base of every agent page state."""
+
+    def _require_agent(self) -> Principal:
+        principal = self._require_principal()
+        if not principal.is_agent or principal.read_only:
+            raise _ended_for_agent_pages(principal)
+        return principal
+
+    @rx.event
+    def require_agent_login(self):
+        """on_load guard of agent pages (each handler checks again on its own)."""
+        check = self._check_session()
+        if check.status != OK:
+            if check.kind != "agent":  # a customer, or nobody: the agents' login page
+                return leave_to(f"{paths.AGENT_LOGIN}?signed_out={check.status}")
+            return leave_to(location_for(check))
+        if not check.principal.is_agent or check.principal.read_only:
+            return leave_to(_ended_for_agent_pages(check.principal).location)
+        self.viewing_as = ""
+        return None
+
+
+def _query_param(state: rx.State, name: str) -> str:
+    return str(state.router.url.query_parameters.get(name, "") or "")
+
+
+class AgentSearchState(AgentState):
+    query: str = ""
+    results: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    error: str = ""
+    searched: bool = False
+
+    def _run(self, query: str, page: int):
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                found = super_search(db, principal, query, page=page)
+        except ServiceError as exc:
+            self.error, self.results, self.total, self.searched = exc.message, [], 0, False
+            return
+        self.error = ""
+        self.searched = True
+        self.query = found.query
+        self.total, self.page, self.pages = found.total, found.page, found.pages
+        self.results = [{
+            "id": str(r.account_id), "name": r.name,
+            "kind": "Commercial" if r.kind == "commercial" else "Personal",
+            "active": "yes" if r.active else "",
+            "producer": r.producer, "primary": r.primary_name, "email": r.primary_email,
+            "phone": r.primary_phone, "matched": f"{r.matched_label}: {r.matched_value}"
+            if r.matched_label else "",
+        } for r in found.results]
+
+    @rx.event
+    def submit(self, form: dict):
+        self._run(str(form.get("query", ""))[:200], 1)
+
+    @rx.event
+    def go_to_page(self, page: int):
+        self._run(self.query, int(page))
+
+    @rx.event
+    def next_page(self):
+        self._run(self.query, self.page + 1)
+
+    @rx.event
+    def previous_page(self):
+        self._run(self.query, max(1, self.page - 1))
+
+
+class AgentAccountState(AgentState):
+    """The customer info pane, /agent/account?id=N."""
+
+    account_id: str = ""
+    name: str = ""
+    kind: str = ""
+    business_name: str = ""
+    address: str = ""
+    producer: str = ""
+    active: bool = False
+    contacts: list[dict[str, str]] = []
+    policies: list[dict[str, str]] = []
+    invoices: list[dict[str, str]] = []
+    activity: list[dict[str, str]] = []
+    tasks: list[dict[str, str]] = []
+    last_invited: str = ""
+    error: str = ""
+    notice: str = ""
+    invite_open: bool = False
+    invitees: list[dict[str, str]] = []
+
+    def _load(self, account_id: str) -> None:
+        principal = self._require_agent()
+        with session_scope() as db:
+            pane = pane_service.info_pane(db, principal, account_id)
+        self.account_id = str(pane.account_id)
+        self.name, self.kind = pane.name, pane.kind
+        self.business_name, self.address, self.producer = pane.business_name, pane.address, pane.producer
+        self.active = pane.active
+        self.contacts = [{"id": str(c.id), "name": c.name, "role": c.role_label, "email": c.email,
+                          "phone": c.phone, "login": "yes" if c.may_log_in else ""}
+                         for c in pane.contacts]
+        self.policies = [{"id": str(p.id), "number": p.number, "line": p.line,
+                          "carrier": p.carrier, "status": p.status, "status_label": p.status_label,
+                          "term": p.term, "premium": p.premium} for p in pane.policies]
+        self.invoices = [{"id": str(i.id), "number": i.number, "description": i.description,
+                          "amount": i.amount, "due": i.due, "status": i.status,
+                          "published": "yes" if i.published else ""} for i in pane.open_invoices]
+        self.activity = [{"when": a.when, "label": a.label, "actor": a.actor,
+                          "summary": a.summary} for a in pane.recent_activity]
+        self.tasks = [{"id": str(t.id), "title": t.title, "assigned": t.assigned_to,
+                       "created": t.created} for t in pane.open_tasks]
+        self.last_invited = pane.last_invited
+
+    @rx.event
+    def open_page(self):
+        self.error, self.notice, self.invite_open = "", "", False
+        try:
+            self._load(_query_param(self, "id"))
+        except ServiceError as exc:
+            self.account_id, self.name = "", ""
+            self.error = exc.message
+
+    @rx.event
+    def open_client_center(self):
+        """The Client Center icon: a grant for the route that opens the read-only view."""
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                grant = read_only.view_grant(db, principal, self.account_id)
+        except ServiceError as exc:
+            self.error = exc.message
+            return None
+        return post_navigation(VIEW_ROUTE, {"grant": grant})
+
+    @rx.event
+    def show_invite(self):
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                people = invite_service.invitees(db, principal, self.account_id)
+        except ServiceError as exc:
+            self.error = exc.message
+            return
+        self.invitees = [{"id": str(p.contact_id), "name": p.name, "email": p.email,
+                          "reason": p.reason} for p in people]
+        self.invite_open = True
+        self.error = ""
+
+    @rx.event
+    def close_invite(self):
+        self._require_agent()
+        self.invite_open = False
+
+    @rx.event
+    def send_invite(self):
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                result = invite_service.invite(db, principal, self.account_id)
+        except ServiceError as exc:
+            self.error = exc.message
+            self.invite_open = False
+            return
+        self.invite_open = False
+        self.error = ""
+        self.notice = result.message
+        self._load(self.account_id)

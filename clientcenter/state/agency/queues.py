@@ -1,0 +1,224 @@
+"""States of the agents' work queues: tasks/notes, an account's activity log, undelivered
+messages (with retry), and the More page (the matrix in force)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from clientcenter.db import session_scope
+from clientcenter.services.portal import activity_feed
+from clientcenter.services.agency import tasks
+from clientcenter.services.agency.agents import active_agents, require_agent
+from clientcenter.services.errors import ServiceError
+from clientcenter.services.agency.info_pane import when
+from clientcenter.services.notify.matrix import matrix_rows
+from clientcenter.services.notify.outbox import list_failed, retry_failed
+from clientcenter.state.agency.desk import AgentState, _query_param
+
+MATRIX_COLUMNS = ("agent_email", "customer_email", "primary_email", "task", "log")
+
+
+class AgentTasksState(AgentState):
+    status: str = "open"
+    scope: str = "mine"
+    rows: list[dict[str, str]] = []
+    colleagues: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    error: str = ""
+    notice: str = ""
+
+    def _load(self) -> None:
+        principal = self._require_agent()
+        with session_scope() as db:
+            queue = tasks.task_queue(db, principal, status=self.status, scope=self.scope,
+                                     page=self.page)
+            people = active_agents(db)
+        self.rows = [{"id": str(t.id), "title": t.title, "body": t.body,
+                      "assigned": t.assigned_to, "assigned_id": str(t.assigned_agent_id),
+                      "created": t.created, "account_id": str(t.account_id or ""),
+                      "account": t.account_name} for t in queue.rows]
+        self.total, self.pages = queue.total, queue.pages
+        self.colleagues = [{"id": str(a.id), "name": a.full_name} for a in people]
+
+    def _run(self, action) -> None:
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                action(db, principal)
+        except ServiceError as exc:
+            self.error, self.notice = exc.message, ""
+            return
+        self.error = ""
+        self._load()
+
+    @rx.event
+    def open_page(self):
+        self.error, self.notice, self.page = "", "", 1
+        self._load()
+
+    @rx.event
+    def show(self, status: str | list[str]):
+        self.status = status if status in tasks.STATUSES else "open"
+        self.page = 1
+        self._load()
+
+    @rx.event
+    def show_scope(self, scope: str | list[str]):
+        self.scope = scope if scope in ("mine", "all") else "mine"
+        self.page = 1
+        self._load()
+
+    @rx.event
+    def complete(self, task_id: str):
+        self._run(lambda db, p: tasks.complete_task(db, p, task_id))
+        if not self.error:
+            self.notice = "Task marked done."
+
+    @rx.event
+    def reopen(self, task_id: str):
+        self._run(lambda db, p: tasks.reopen_task(db, p, task_id))
+        if not self.error:
+            self.notice = "Task reopened."
+
+    @rx.event
+    def reassign(self, form: dict):
+        task_id, agent_id = form.get("task_id", ""), form.get("agent_id", "")
+        self._run(lambda db, p: tasks.reassign_task(db, p, task_id, agent_id))
+        if not self.error:
+            self.notice = "Task handed over."
+
+    @rx.event
+    def next_page(self):
+        self.page = min(self.pages, self.page + 1)
+        self._load()
+
+    @rx.event
+    def previous_page(self):
+        self.page = max(1, self.page - 1)
+        self._load()
+
+
+class AgentActivityState(AgentState):
+    account_id: str = ""
+    account_name: str = ""
+    action: str = ""
+    actor: str = ""
+    rows: list[dict[str, str]] = []
+    action_options: list[dict[str, str]] = []
+    actor_options: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    error: str = ""
+
+    def _load(self) -> None:
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                found = activity_feed.activity_page(
+                    db, principal, self.account_id, action=self.action, actor=self.actor,
+                    page=self.page)
+        except ServiceError as exc:
+            self.error, self.rows = exc.message, []
+            return
+        self.error = ""
+        self.account_name = found.account_name
+        self.rows = [{"when": r.when, "label": r.label, "actor": r.actor, "summary": r.summary,
+                      "channel": r.channel} for r in found.rows]
+        self.total, self.pages = found.total, found.pages
+        self.action_options = [{"value": o.value, "label": o.label} for o in found.action_options]
+        self.actor_options = [{"value": o.value, "label": o.label} for o in found.actor_options]
+
+    @rx.event
+    def open_page(self):
+        self.account_id = _query_param(self, "id")
+        self.action, self.actor, self.page = "", "", 1
+        self._load()
+
+    @rx.event
+    def filter(self, form: dict):
+        self.action = str(form.get("action", ""))[:48]
+        self.actor = str(form.get("actor", ""))[:32]
+        self.page = 1
+        self._load()
+
+    @rx.event
+    def clear(self):
+        self.action, self.actor, self.page = "", "", 1
+        self._load()
+
+    @rx.event
+    def next_page(self):
+        self.page = min(self.pages, self.page + 1)
+        self._load()
+
+    @rx.event
+    def previous_page(self):
+        self.page = max(1, self.page - 1)
+        self._load()
+
+
+class AgentOutboxState(AgentState):
+    rows: list[dict[str, str]] = []
+    error: str = ""
+    notice: str = ""
+
+    def _load(self) -> None:
+        principal = self._require_agent()
+        with session_scope() as db:
+            failed = list_failed(db, principal)
+        self.rows = [{"id": str(m.id), "channel": "Email" if m.channel == "email" else "Text",
+                      "to": f"{m.to_name} <{m.to_address}>" if m.to_name else m.to_address,
+                      "subject": m.subject or "(text message)", "account": m.account_name,
+                      "account_id": str(m.account_id or ""), "attempts": str(m.attempts),
+                      "error": m.last_error, "when": when(m.created_at),
+                      "can_retry": "yes" if m.can_retry else ""} for m in failed]
+
+    @rx.event
+    def open_page(self):
+        self.error, self.notice = "", ""
+        self._load()
+
+    @rx.event
+    def retry(self, message_id: str):
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                retry_failed(db, principal, int(message_id))
+        except (TypeError, ValueError):
+            self.error = "No such message."
+            return
+        except ServiceError as exc:
+            self.error, self.notice = exc.message, ""
+            return
+        self.error, self.notice = "", "Queued again: the relay sends it within a minute."
+        self._load()
+
+
+class AgentMoreState(AgentState):
+    """The matrix in force (who is emailed, tasks, log) and the agent's own details."""
+
+    agent_name: str = ""
+    agent_email: str = ""
+    sections: list[dict[str, str]] = []
+    matrix: list[dict[str, str]] = []
+
+    @rx.event
+    def open_page(self):
+        principal = self._require_agent()
+        with session_scope() as db:
+            agent = require_agent(db, principal)
+            self.agent_name, self.agent_email = agent.full_name, agent.email
+        rows = matrix_rows()
+        seen: list[str] = []
+        for r in rows:
+            if r.section_title not in seen:
+                seen.append(r.section_title)
+        self.sections = [{"title": t} for t in seen]
+        self.matrix = [{
+            "section": r.section_title, "label": r.label, "key": r.key,
+            **{c: ("yes" if r.cells[c] else "") for c in MATRIX_COLUMNS},
+            "overridden": ", ".join(r.overridden),
+        } for r in rows]
