@@ -15,7 +15,7 @@ export REFLEX_USE_NPM := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup install test-unit test-browser test-scaleout bench clean
+.PHONY: run test setup install lint test-unit test-browser test-scaleout bench clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,7 +31,13 @@ run: setup
 	CC_PUBLIC_URL=$(CC_PUBLIC_URL) reflex run --env prod --frontend-port $(PORT) \
 		--backend-port $(PORT) --backend-host $(HOST)
 
-test: install test-unit test-browser test-scaleout
+test: install lint test-unit test-browser test-scaleout
+
+# The house rules: lint, formatting, and the import contracts in pyproject.toml.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test-unit: install
 	$(PY) -m pytest -q -m "not e2e" tests

@@ -22,8 +22,11 @@ config = rx.Config(
     trusted_proxy_hops=_settings.security.trusted_proxy_hops,
     # Tab state: in this worker's memory when it is the only one (nothing pickled to disk,
     # and no file write per event), Redis when REFLEX_REDIS_URL is set for several workers.
-    state_manager_mode=(rx.constants.StateManagerMode.REDIS if os.environ.get("REFLEX_REDIS_URL")
-                        else rx.constants.StateManagerMode.MEMORY),
+    state_manager_mode=(
+        rx.constants.StateManagerMode.REDIS
+        if os.environ.get("REFLEX_REDIS_URL")
+        else rx.constants.StateManagerMode.MEMORY
+    ),
     # The theme is the agency's branding, read from settings at build time.
     # ChunkGroups: fewer, larger JavaScript files per page (clientcenter/frontend_chunks.py).
     plugins=[rx.plugins.RadixThemesPlugin(theme=build_theme(_settings)), ChunkGroups()],

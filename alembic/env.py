@@ -2,11 +2,11 @@
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import clientcenter.models  # noqa: F401  (registers every table)
+from alembic import context
 from clientcenter.models.search import is_search_fts_table
 from clientcenter.settings import get_settings
 

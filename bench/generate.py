@@ -14,7 +14,7 @@ import argparse
 import random
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine
@@ -22,7 +22,7 @@ from sqlmodel import SQLModel
 
 import clientcenter.models  # noqa: F401  (registers every table)
 from clientcenter.models import Account, Agent, Contact, Policy
-from clientcenter.services.agency.search_index import reindex_accounts
+from clientcenter.models.search_index import reindex_accounts
 
 FIRST = """James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara
 Richard Susan Joseph Jessica Thomas Sarah Charles Karen Christopher Lisa Daniel Nancy Matthew
@@ -59,15 +59,57 @@ Hardware Cafe Brewing Design Studio Consulting Accounting Law Realty Fitness Sal
 Veterinary Florist Catering Logistics Trucking Painting Flooring Printing Pharmacy""".split()
 SUFFIXES = ["LLC", "Inc.", "Co.", "PC", "Group", "& Sons", "Partners", "Ltd"]
 LINES = {
-    "personal": [("auto", "PA"), ("home", "HO"), ("renters", "RN"), ("umbrella", "UM"),
-                 ("boat", "BT")],
-    "commercial": [("bop", "BOP"), ("general_liability", "GL"), ("commercial_auto", "CA"),
-                   ("workers_comp", "WC"), ("commercial_property", "CP")],
+    "personal": [
+        ("auto", "PA"),
+        ("home", "HO"),
+        ("renters", "RN"),
+        ("umbrella", "UM"),
+        ("boat", "BT"),
+    ],
+    "commercial": [
+        ("bop", "BOP"),
+        ("general_liability", "GL"),
+        ("commercial_auto", "CA"),
+        ("workers_comp", "WC"),
+        ("commercial_property", "CP"),
+    ],
 }
-CARRIERS = ["Progressive", "Safeco", "Travelers", "MMG Insurance", "The Hartford", "Hanover",
-            "Liberty Mutual", "MEMIC", "Lemonade", "Concord Group"]
-AREA_CODES = ["207", "603", "802", "617", "508", "978", "413", "401", "860", "203", "212",
-              "646", "718", "516", "914", "215", "412", "312", "773", "415", "213", "305"]
+CARRIERS = [
+    "Progressive",
+    "Safeco",
+    "Travelers",
+    "MMG Insurance",
+    "The Hartford",
+    "Hanover",
+    "Liberty Mutual",
+    "MEMIC",
+    "Lemonade",
+    "Concord Group",
+]
+AREA_CODES = [
+    "207",
+    "603",
+    "802",
+    "617",
+    "508",
+    "978",
+    "413",
+    "401",
+    "860",
+    "203",
+    "212",
+    "646",
+    "718",
+    "516",
+    "914",
+    "215",
+    "412",
+    "312",
+    "773",
+    "415",
+    "213",
+    "305",
+]
 PRODUCERS = 25
 BATCH = 5000
 
@@ -91,12 +133,21 @@ def ensure_producers(conn: Connection) -> list[int]:
     ids = list(conn.execute(select(Agent.id).order_by(Agent.id)).scalars())
     if ids:
         return ids
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rng = random.Random(1)
-    rows = [{"email": f"producer{i:02d}@agency.example", "first_name": rng.choice(FIRST),
-             "last_name": rng.choice(LAST), "phone": None, "title": "Producer",
-             "role": "producer", "is_active": True, "created_at": now}
-            for i in range(PRODUCERS)]
+    rows = [
+        {
+            "email": f"producer{i:02d}@agency.example",
+            "first_name": rng.choice(FIRST),
+            "last_name": rng.choice(LAST),
+            "phone": None,
+            "title": "Producer",
+            "role": "producer",
+            "is_active": True,
+            "created_at": now,
+        }
+        for i in range(PRODUCERS)
+    ]
     conn.execute(insert(Agent), rows)
     return list(conn.execute(select(Agent.id).order_by(Agent.id)).scalars())
 
@@ -120,10 +171,11 @@ def add_accounts(engine: Engine, count: int, seed: int = 7) -> Generated:
     return totals
 
 
-def _add_batch(conn: Connection, producers: list[int], first_index: int, n: int,
-               seed: int) -> Generated:
+def _add_batch(
+    conn: Connection, producers: list[int], first_index: int, n: int, seed: int
+) -> Generated:
     """Accounts numbered first_index+1 … first_index+n; every number seeds its own row."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     today = date.today()
     accounts, contacts, policies = [], [], []
     for i in range(first_index + 1, first_index + n + 1):
@@ -136,16 +188,31 @@ def _add_batch(conn: Connection, producers: list[int], first_index: int, n: int,
         if rng.random() < 0.2:
             people.append((rng.choice(FIRST), rng.choice(LAST)))
         if kind == "commercial":
-            business = (f"{rng.choice(BUSINESS_WORDS)} {rng.choice(BUSINESS_KINDS)} "
-                        f"{rng.choice(SUFFIXES)}")
+            business = (
+                f"{rng.choice(BUSINESS_WORDS)} {rng.choice(BUSINESS_KINDS)} {rng.choice(SUFFIXES)}"
+            )
             name = business
         else:
             business = None
-            name = (f"{people[0][0]} {last}" if len(people) == 1
-                    else f"{people[0][0]} & {people[1][0]} {last}")
-        accounts.append({"id": i, "kind": kind, "name": name, "business_name": business,
-                         "producer_id": producers[i % len(producers)], "street": "", "city": "",
-                         "state": "ME", "postal_code": "", "created_at": now})
+            name = (
+                f"{people[0][0]} {last}"
+                if len(people) == 1
+                else f"{people[0][0]} & {people[1][0]} {last}"
+            )
+        accounts.append(
+            {
+                "id": i,
+                "kind": kind,
+                "name": name,
+                "business_name": business,
+                "producer_id": producers[i % len(producers)],
+                "street": "",
+                "city": "",
+                "state": "ME",
+                "postal_code": "",
+                "created_at": now,
+            }
+        )
         for k, (first, last_name) in enumerate(people):
             role = ("primary", "co_applicant", "additional")[k]
             email = f"{_ascii_local(first)}.{_ascii_local(last_name)}.{i}-{k}@example.net"
@@ -155,19 +222,38 @@ def _add_batch(conn: Connection, producers: list[int], first_index: int, n: int,
                 area = AREA_CODES[(i + k) % len(AREA_CODES)]
                 exchange = 200 + (i * 3 + k) % 800
                 mobile = f"+1{area}{exchange}{(i * 7 + k * 3) % 10000:04d}"
-            contacts.append({"account_id": i, "role": role, "first_name": first,
-                             "last_name": last_name, "email": email, "mobile": mobile,
-                             "may_log_in": role != "additional", "notify_by_email": True,
-                             "notify_by_sms": False, "created_at": now})
+            contacts.append(
+                {
+                    "account_id": i,
+                    "role": role,
+                    "first_name": first,
+                    "last_name": last_name,
+                    "email": email,
+                    "mobile": mobile,
+                    "may_log_in": role != "additional",
+                    "notify_by_email": True,
+                    "notify_by_sms": False,
+                    "created_at": now,
+                }
+            )
         for k in range(rng.choice((1, 1, 2, 2, 2, 3, 4))):
             line, prefix = LINES[kind][(k + i) % 5]
             status = "active" if rng.random() < 0.85 else rng.choice(("expired", "cancelled"))
             effective = today - timedelta(days=rng.randint(0, 330))
-            policies.append({"account_id": i, "number": f"{prefix}-{i:07d}{k}", "line": line,
-                             "carrier": rng.choice(CARRIERS), "effective_date": effective,
-                             "expiration_date": effective + timedelta(days=365),
-                             "status": status, "premium_cents": rng.randint(300, 9000) * 100,
-                             "currency": "USD", "created_at": now})
+            policies.append(
+                {
+                    "account_id": i,
+                    "number": f"{prefix}-{i:07d}{k}",
+                    "line": line,
+                    "carrier": rng.choice(CARRIERS),
+                    "effective_date": effective,
+                    "expiration_date": effective + timedelta(days=365),
+                    "status": status,
+                    "premium_cents": rng.randint(300, 9000) * 100,
+                    "currency": "USD",
+                    "created_at": now,
+                }
+            )
     conn.execute(insert(Account), accounts)
     conn.execute(insert(Contact), contacts)
     conn.execute(insert(Policy), policies)
@@ -186,8 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(args.database_url or get_settings().database_url)
     SQLModel.metadata.create_all(engine)
     made = add_accounts(engine, args.accounts, args.seed)
-    print(f"added {made.accounts} accounts, {made.contacts} contacts, {made.policies} policies "
-          f"in {made.seconds:.1f}s")
+    print(
+        f"added {made.accounts} accounts, {made.contacts} contacts, {made.policies} policies "
+        f"in {made.seconds:.1f}s"
+    )
     return 0
 
 

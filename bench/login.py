@@ -29,8 +29,9 @@ from bench.sessions import app_settings
 from bench.wsclient import ReflexTab
 from clientcenter.demo.serve import serve_app
 
-POSTGRES_ADMIN = os.environ.get("CC_TEST_POSTGRES_URL",
-                                "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN = os.environ.get(
+    "CC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("CC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 GRANT = re.compile(r'"grant":\s*"([^"]+)"')
 CODE = re.compile(r"\b(\d{6})\b")
@@ -57,8 +58,11 @@ def login_emails(app, needed: int) -> list[str]:
     with app_settings(app):
         add_accounts(engine, max(needed * 2, 500))
         with Session(engine) as s:
-            candidates = s.exec(select(Contact.email).where(
-                Contact.role == "primary", Contact.email.like("%@example.net"))).all()
+            candidates = s.exec(
+                select(Contact.email).where(
+                    Contact.role == "primary", Contact.email.like("%@example.net")
+                )
+            ).all()
             emails = [e for e in candidates if len(loginable_contacts(s, e)) == 1]
     engine.dispose()
     if len(emails) < needed:
@@ -72,9 +76,13 @@ class Mailbox:
 
     def code_for(self, email: str, after_id: int) -> tuple[str, int] | None:
         with self.engine.connect() as conn:
-            row = conn.execute(text(
-                "SELECT id, body_text FROM dev_mailbox_message WHERE to_address = :a AND id > :i "
-                "ORDER BY id DESC LIMIT 1"), {"a": email, "i": after_id}).first()
+            row = conn.execute(
+                text(
+                    "SELECT id, body_text FROM dev_mailbox_message WHERE to_address = :a AND id > :i "
+                    "ORDER BY id DESC LIMIT 1"
+                ),
+                {"a": email, "i": after_id},
+            ).first()
         if row and (m := CODE.search(row[1])):
             return m.group(1), row[0]
         return None
@@ -91,20 +99,23 @@ class Mailbox:
 
 def grant_of(tab: ReflexTab) -> str | None:
     """The grant the page would POST to /auth/complete (it arrives as a script to run)."""
-    scripts = [e["payload"].get("javascript_code", "") for e in tab.client_events
-               if e.get("name") == "_call_script"]
+    scripts = [
+        e["payload"].get("javascript_code", "")
+        for e in tab.client_events
+        if e.get("name") == "_call_script"
+    ]
     return next((m.group(1) for s in scripts if (m := GRANT.search(s))), None)
 
 
 # The steps of one login, in order; "code delivery" is the wait for the relay to put the code
 # in the mailbox (a customer waits for an email or a text there), the others are round trips.
-STEPS = ("open login page", "send code", "code delivery", "verify code", "set cookie",
-         "load home")
+STEPS = ("open login page", "send code", "code delivery", "verify code", "set cookie", "load home")
 ROUND_TRIPS = tuple(step for step in STEPS if step != "code delivery")
 
 
-async def one_login(url: str, email: str, mailbox: Mailbox, http: httpx.AsyncClient,
-                    login_state: str) -> dict[str, float]:
+async def one_login(
+    url: str, email: str, mailbox: Mailbox, http: httpx.AsyncClient, login_state: str
+) -> dict[str, float]:
     """One customer's login; returns milliseconds per step (STEPS)."""
     took: dict[str, float] = {}
     mark = time.perf_counter()
@@ -127,8 +138,11 @@ async def one_login(url: str, email: str, mailbox: Mailbox, http: httpx.AsyncCli
         lap("send code")
         code = await mailbox.wait_code(email)
         lap("code delivery")
-        await tab.call(f"{login_state}.submit_code", {"form": {"code": code}},
-                       until=lambda: grant_of(tab) or var(tab, login_state, "error"))
+        await tab.call(
+            f"{login_state}.submit_code",
+            {"form": {"code": code}},
+            until=lambda: grant_of(tab) or var(tab, login_state, "error"),
+        )
         grant = grant_of(tab)
         if grant is None:
             raise RuntimeError(f"{email}: no grant ({var(tab, login_state, 'error')})")
@@ -136,8 +150,11 @@ async def one_login(url: str, email: str, mailbox: Mailbox, http: httpx.AsyncCli
     finally:
         await tab.close()
     # The grant is bound to the browser that proved the code: post it with that browser's key.
-    answer = await http.post(url + "/auth/complete", data={"grant": grant},
-                             headers={"origin": url, "cookie": tab.cookie_header()})
+    answer = await http.post(
+        url + "/auth/complete",
+        data={"grant": grant},
+        headers={"origin": url, "cookie": tab.cookie_header()},
+    )
     cookie = "; ".join(f"{k}={v}" for k, v in answer.cookies.items() if k != "cc_browser")
     if not cookie:
         raise RuntimeError(f"{email}: /auth/complete set no cookie ({answer.status_code})")
@@ -153,8 +170,9 @@ async def one_login(url: str, email: str, mailbox: Mailbox, http: httpx.AsyncCli
     return took
 
 
-async def run_paced(url: str, emails: list[str], clients: int, spread: float,
-                    mailbox: Mailbox) -> tuple[list[dict[str, float]], float, int]:
+async def run_paced(
+    url: str, emails: list[str], clients: int, spread: float, mailbox: Mailbox
+) -> tuple[list[dict[str, float]], float, int]:
     """Each of `clients` customers logs in once at a random moment within `spread` seconds:
     the latency people meet at that arrival rate, rather than the saturation of a closed loop."""
     import random
@@ -180,8 +198,9 @@ async def run_paced(url: str, emails: list[str], clients: int, spread: float,
     return latencies, time.perf_counter() - started, failures
 
 
-async def run_clients(url: str, emails: list[str], clients: int, rounds: int,
-                      mailbox: Mailbox) -> tuple[list[dict[str, float]], float, int]:
+async def run_clients(
+    url: str, emails: list[str], clients: int, rounds: int, mailbox: Mailbox
+) -> tuple[list[dict[str, float]], float, int]:
     login_state, _ = state_names()
     latencies: list[dict[str, float]] = []
     failures = 0
@@ -209,28 +228,30 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p * (len(xs) - 1)))] if xs else float("nan")
 
 
-def row(label: str, clients: int, logins: list[dict[str, float]], wall: float,
-        failed: int) -> str:
+def row(label: str, clients: int, logins: list[dict[str, float]], wall: float, failed: int) -> str:
     """Whole login (what the customer waits, code delivery included), the same without the
     delivery wait (the server's round trips), and the slowest single round trip."""
     whole = [sum(t.values()) for t in logins]
     trips = [sum(t[s] for s in ROUND_TRIPS) for t in logins]
-    step95 = {s: pct([t[s] for t in logins], .95) for s in STEPS}
+    step95 = {s: pct([t[s] for t in logins], 0.95) for s in STEPS}
     slowest = max(ROUND_TRIPS, key=step95.get) if logins else ""
-    return (f"{label:42} {clients:7d} {len(logins) / wall:7.1f}/s "
-            f"{pct(whole, .5):6.0f} {pct(whole, .95):6.0f} {pct(trips, .5):6.0f} "
-            f"{pct(trips, .95):6.0f} {step95.get('code delivery', 0):6.0f}  "
-            f"{slowest} {step95.get(slowest, 0):.0f}  {failed:4d}")
+    return (
+        f"{label:42} {clients:7d} {len(logins) / wall:7.1f}/s "
+        f"{pct(whole, 0.5):6.0f} {pct(whole, 0.95):6.0f} {pct(trips, 0.5):6.0f} "
+        f"{pct(trips, 0.95):6.0f} {step95.get('code delivery', 0):6.0f}  "
+        f"{slowest} {step95.get(slowest, 0):.0f}  {failed:4d}"
+    )
 
 
-def bench_setup(name: str, app, client_counts: list[int], rounds: int,
-                spread: float, closed_loop: bool = True) -> list[str]:
+def bench_setup(
+    name: str, app, client_counts: list[int], rounds: int, spread: float, closed_loop: bool = True
+) -> list[str]:
     emails = login_emails(app, max(client_counts) * (rounds + 1) * len(client_counts))
     mailbox = Mailbox(app.database_url)
     rows = []
     for n in client_counts:
         if closed_loop:
-            batch, emails = emails[: n * rounds], emails[n * rounds:]
+            batch, emails = emails[: n * rounds], emails[n * rounds :]
             logins, wall, failed = asyncio.run(run_clients(app.url, batch, n, rounds, mailbox))
             rows.append(row(f"{name}, closed loop", n, logins, wall, failed))
         if spread:
@@ -246,14 +267,30 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--spread", type=float, default=60.0,
-                        help="paced run: each client logs in once within this many seconds")
-    parser.add_argument("--setups", nargs="+", choices=["one", "many"], default=["one", "many"],
-                        help="one worker on SQLite, several on PostgreSQL + Redis, or both")
-    parser.add_argument("--state-manager", choices=["memory", "disk"], default=None,
-                        help="one worker: Reflex's state manager (default: rxconfig's, memory)")
-    parser.add_argument("--no-closed-loop", action="store_true",
-                        help="only the paced run (the latency customers meet)")
+    parser.add_argument(
+        "--spread",
+        type=float,
+        default=60.0,
+        help="paced run: each client logs in once within this many seconds",
+    )
+    parser.add_argument(
+        "--setups",
+        nargs="+",
+        choices=["one", "many"],
+        default=["one", "many"],
+        help="one worker on SQLite, several on PostgreSQL + Redis, or both",
+    )
+    parser.add_argument(
+        "--state-manager",
+        choices=["memory", "disk"],
+        default=None,
+        help="one worker: Reflex's state manager (default: rxconfig's, memory)",
+    )
+    parser.add_argument(
+        "--no-closed-loop",
+        action="store_true",
+        help="only the paced run (the latency customers meet)",
+    )
     args = parser.parse_args()
     import redis
 
@@ -265,8 +302,9 @@ def main() -> None:
                 env["REFLEX_STATE_MANAGER_MODE"] = args.state_manager
             label = f"1 worker (SQLite, {args.state_manager or 'memory'} state)"
             with serve_app(Path(tmp) / "one", extra_env=env) as app:
-                rows += bench_setup(label, app, args.clients,
-                                    args.rounds, args.spread, not args.no_closed_loop)
+                rows += bench_setup(
+                    label, app, args.clients, args.rounds, args.spread, not args.no_closed_loop
+                )
         if "many" not in args.setups:
             print_rows(rows)
             return
@@ -277,11 +315,21 @@ def main() -> None:
         try:
             redis.Redis.from_url(REDIS_URL).flushdb()
             pg_url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-            with serve_app(Path(tmp) / "many", database_url=pg_url, redis_url=REDIS_URL,
-                           workers=args.workers, extra_env=BENCH_LIMITS) as app:
-                rows += bench_setup(f"{args.workers} workers (PostgreSQL + Redis)", app,
-                                    args.clients, args.rounds, args.spread,
-                                    not args.no_closed_loop)
+            with serve_app(
+                Path(tmp) / "many",
+                database_url=pg_url,
+                redis_url=REDIS_URL,
+                workers=args.workers,
+                extra_env=BENCH_LIMITS,
+            ) as app:
+                rows += bench_setup(
+                    f"{args.workers} workers (PostgreSQL + Redis)",
+                    app,
+                    args.clients,
+                    args.rounds,
+                    args.spread,
+                    not args.no_closed_loop,
+                )
         finally:
             redis.Redis.from_url(REDIS_URL).flushdb()
             with admin.connect() as conn:
@@ -291,10 +339,14 @@ def main() -> None:
 
 
 def print_rows(rows: list[str]) -> None:
-    print("login = open login page, send code, code delivery (relay → mailbox), verify code, "
-          "set cookie, load home; times in ms")
-    print(f"{'':42} {'clients':>7} {'logins':>9} {'whole login':>13} {'round trips':>13} "
-          f"{'deliv.':>6}  {'slowest step p95':16} {'fail':>4}")
+    print(
+        "login = open login page, send code, code delivery (relay → mailbox), verify code, "
+        "set cookie, load home; times in ms"
+    )
+    print(
+        f"{'':42} {'clients':>7} {'logins':>9} {'whole login':>13} {'round trips':>13} "
+        f"{'deliv.':>6}  {'slowest step p95':16} {'fail':>4}"
+    )
     print(f"{'':42} {'':7} {'':>9} {'p50':>6} {'p95':>6} {'p50':>6} {'p95':>6} {'p95':>6}")
     for row in rows:
         print(row)

@@ -95,8 +95,9 @@ def main() -> None:
         with serve_app(Path(tmp) / "mem", extra_env=BENCH_LIMITS) as app:
             before, after = measure_rss(app, args.clients, args.path)
         redis.Redis.from_url(REDIS_URL).flushdb()
-        with serve_app(Path(tmp) / "mem-redis", redis_url=REDIS_URL, workers=1,
-                       extra_env=BENCH_LIMITS) as app:
+        with serve_app(
+            Path(tmp) / "mem-redis", redis_url=REDIS_URL, workers=1, extra_env=BENCH_LIMITS
+        ) as app:
             sizes = measure_state_bytes(app, args.clients, args.path)
         redis.Redis.from_url(REDIS_URL).flushdb()
     per_client = (after - before) / args.clients
@@ -104,8 +105,10 @@ def main() -> None:
     print(f"{'clients':44} {args.clients:>12}")
     print(f"{'app RSS before / after (MB)':44} {before / 2**20:5.0f} / {after / 2**20:4.0f}")
     print(f"{'RSS per client (KB)':44} {per_client / 1024:12.1f}")
-    print(f"{'state per client in Redis p50 / max (KB)':44} "
-          f"{statistics.median(sizes) / 1024:5.1f} / {max(sizes) / 1024:4.1f}")
+    print(
+        f"{'state per client in Redis p50 / max (KB)':44} "
+        f"{statistics.median(sizes) / 1024:5.1f} / {max(sizes) / 1024:4.1f}"
+    )
 
 
 # Every simulated client comes from 127.0.0.1: the per-IP limits, meant for one person's

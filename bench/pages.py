@@ -24,13 +24,22 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
 from bench.blank_app import serve_blank_app
 from clientcenter.demo.serve import serve_app
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 
 # Records when Reflex's websocket opens, when the hydrate goes out (in the socket.io CONNECT
@@ -105,14 +114,20 @@ class PageFigures:
         return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
 
 
-BREAKDOWN = [("js_done", "JS done"), ("dom_ready", "DOM ready"), ("socket_open", "ws open"),
-             ("hydrate_sent", "hydrate sent"), ("interactive", "1st delta")]
+BREAKDOWN = [
+    ("js_done", "JS done"),
+    ("dom_ready", "DOM ready"),
+    ("socket_open", "ws open"),
+    ("hydrate_sent", "hydrate sent"),
+    ("interactive", "1st delta"),
+]
 
 
 def load_once(browser, url: str, ready_selector: str, cookies=None) -> tuple[dict, float]:
     """One first visit: the page's figures (COLLECT) and when its content showed."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2)
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     try:
         if cookies:
             context.add_cookies(cookies)
@@ -130,10 +145,14 @@ def load_once(browser, url: str, ready_selector: str, cookies=None) -> tuple[dic
 def figures(url: str, loads: list[tuple[dict, float]]) -> PageFigures:
     last = loads[-1][0]
     return PageFigures(
-        url, [f["interactive"] for f, _ in loads],
+        url,
+        [f["interactive"] for f, _ in loads],
         [max(shown, f["interactive"]) for f, shown in loads],
-        last["js_wire"], last["js_decoded"], last["js_files"],
-        {key: [f[key] or 0.0 for f, _ in loads] for key, _ in BREAKDOWN})
+        last["js_wire"],
+        last["js_decoded"],
+        last["js_files"],
+        {key: [f[key] or 0.0 for f, _ in loads] for key, _ in BREAKDOWN},
+    )
 
 
 def customer_cookie(app) -> list[dict]:
@@ -141,22 +160,27 @@ def customer_cookie(app) -> list[dict]:
     from clientcenter.http.cookies import BASE_NAME
 
     token = customer_session_tokens(app, 1)[0]
-    return [{"name": BASE_NAME, "value": token, "url": app.url, "httpOnly": True,
-             "sameSite": "Lax"}]
+    return [
+        {"name": BASE_NAME, "value": token, "url": app.url, "httpOnly": True, "sameSite": "Lax"}
+    ]
 
 
 def run(runs: int) -> list[tuple[str, PageFigures]]:
     """Both apps are served at once and the pages are loaded in turn, round after round, so
     a change in the machine's load falls on all of them alike rather than on one phase."""
-    with tempfile.TemporaryDirectory(prefix="cc-bench-pages-") as tmp, \
-            sync_playwright() as pw, serve_blank_app() as blank_url, \
-            serve_app(Path(tmp) / "app") as app:
+    with (
+        tempfile.TemporaryDirectory(prefix="cc-bench-pages-") as tmp,
+        sync_playwright() as pw,
+        serve_blank_app() as blank_url,
+        serve_app(Path(tmp) / "app") as app,
+    ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         cookies = customer_cookie(app)
-        targets = [("blank Reflex page", blank_url, "#blank-text", None),
-                   ("portal: login page", app.url + "/", "#login-email", None),
-                   *((name, app.url + path, selector, cookies)
-                     for name, path, selector in PORTAL_PAGES)]
+        targets = [
+            ("blank Reflex page", blank_url, "#blank-text", None),
+            ("portal: login page", app.url + "/", "#login-email", None),
+            *((name, app.url + path, selector, cookies) for name, path, selector in PORTAL_PAGES),
+        ]
         loads: dict[str, list] = {name: [] for name, *_ in targets}
         for _ in range(runs):
             for name, url, selector, page_cookies in targets:
@@ -168,8 +192,7 @@ def run(runs: int) -> list[tuple[str, PageFigures]]:
                     print(f"{name}: {selector!r} never appeared at {url}; page left out")
                     loads[name] = None
         browser.close()
-        return [(name, figures(url, loads[name])) for name, url, *_ in targets
-                if loads[name]]
+        return [(name, figures(url, loads[name])) for name, url, *_ in targets if loads[name]]
 
 
 # The logged-in pages and an element that shows their data has arrived. (On /documents, a
@@ -182,18 +205,26 @@ PORTAL_PAGES = [
 
 def print_table(results: list[tuple[str, PageFigures]]) -> None:
     floor = statistics.median(results[0][1].interactive)
-    print(f"{'page (390x844, first visit)':32} {'interactive p50':>15} {'p95':>7} "
-          f"{'content p50':>11} {'× floor':>8} {'JS wire':>9} {'JS decoded':>10} {'files':>5}")
+    print(
+        f"{'page (390x844, first visit)':32} {'interactive p50':>15} {'p95':>7} "
+        f"{'content p50':>11} {'× floor':>8} {'JS wire':>9} {'JS decoded':>10} {'files':>5}"
+    )
     for name, f in results:
         i50 = f.p50(f.interactive)
-        print(f"{name:32} {i50:13.0f}ms {f.p95(f.interactive):5.0f}ms {f.p50(f.content):9.0f}ms "
-              f"{i50 / floor:7.2f}× {f.js_wire / 1024:7.0f}KB {f.js_decoded / 1024:8.0f}KB "
-              f"{f.js_files:5d}")
+        print(
+            f"{name:32} {i50:13.0f}ms {f.p95(f.interactive):5.0f}ms {f.p50(f.content):9.0f}ms "
+            f"{i50 / floor:7.2f}× {f.js_wire / 1024:7.0f}KB {f.js_decoded / 1024:8.0f}KB "
+            f"{f.js_files:5d}"
+        )
     print()
-    print(f"{'where the time goes (p50, ms)':32} "
-          + " ".join(f"{label:>12}" for _, label in BREAKDOWN))
+    print(
+        f"{'where the time goes (p50, ms)':32} "
+        + " ".join(f"{label:>12}" for _, label in BREAKDOWN)
+    )
     for name, f in results:
-        print(f"{name:32} " + " ".join(f"{f.p50(f.milestones[key]):12.0f}" for key, _ in BREAKDOWN))
+        print(
+            f"{name:32} " + " ".join(f"{f.p50(f.milestones[key]):12.0f}" for key, _ in BREAKDOWN)
+        )
 
 
 def main() -> None:

@@ -15,11 +15,18 @@ import sys
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo")
-                  if line.startswith("MemTotal"))
+    mem_kb = next(
+        int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")
+    )
     return f"{cpu}, {cores} cores, {mem_kb / 2**20:.0f} GiB RAM, {platform.platform()}"
 
 
@@ -30,11 +37,21 @@ def main() -> int:
     q = args.quick
     runs = [
         ("Super Search", ["bench.search", "--sizes", *(["2000"] if q else ["10000", "100000"])]),
-        ("Login round trips", ["bench.login", "--clients", *(["10"] if q else ["50", "200"]),
-                               "--rounds", "1" if q else "2"]),
+        (
+            "Login round trips",
+            [
+                "bench.login",
+                "--clients",
+                *(["10"] if q else ["50", "200"]),
+                "--rounds",
+                "1" if q else "2",
+            ],
+        ),
         ("Page load at phone size", ["bench.pages", "--runs", "3" if q else "10"]),
-        ("Tab state: memory vs disk manager", ["bench.state_managers", "--tabs",
-                                                "50" if q else "200"]),
+        (
+            "Tab state: memory vs disk manager",
+            ["bench.state_managers", "--tabs", "50" if q else "200"],
+        ),
         ("Memory per connected client", ["bench.memory", "--clients", "20" if q else "200"]),
         ("Notification relay", ["bench.relay"]),
     ]

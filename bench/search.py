@@ -27,11 +27,12 @@ import clientcenter.models  # noqa: F401
 from bench.generate import add_accounts
 from clientcenter.db import make_engine
 from clientcenter.models import Account, Agent, Contact, Policy
-from clientcenter.services.principal import Principal
 from clientcenter.services.agency.search import super_search
+from clientcenter.services.principal import Principal
 
-DEFAULT_POSTGRES = os.environ.get("CC_TEST_POSTGRES_URL",
-                                  "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DEFAULT_POSTGRES = os.environ.get(
+    "CC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def query_mix(session: Session, n: int, seed: int = 3) -> list[tuple[str, str]]:
@@ -93,8 +94,10 @@ def measure(engine, queries: list[tuple[str, str]]) -> dict[str, list[float]]:
 
 
 def _row(label: str, values: list[float]) -> str:
-    return (f"  {label:<22} n={len(values):<4} p50 {statistics.median(values):7.1f} ms   "
-            f"p95 {_percentile(values, 95):7.1f} ms   max {max(values):7.1f} ms")
+    return (
+        f"  {label:<22} n={len(values):<4} p50 {statistics.median(values):7.1f} ms   "
+        f"p95 {_percentile(values, 95):7.1f} ms   max {max(values):7.1f} ms"
+    )
 
 
 def run_database(name: str, url: str, sizes: list[int], n_queries: int) -> list[str]:
@@ -112,12 +115,14 @@ def run_database(name: str, url: str, sizes: list[int], n_queries: int) -> list[
             terms = session.exec(text("SELECT count(*) FROM search_term")).one()[0]
         timings = measure(engine, queries)
         everything = [t for ts in timings.values() for t in ts]
-        lines.append(f"{name}, {size:,} accounts ({terms:,} search rows; generated in "
-                     f"{made.seconds:.0f}s; load average {os.getloadavg()[0]:.1f})")
+        lines.append(
+            f"{name}, {size:,} accounts ({terms:,} search rows; generated in "
+            f"{made.seconds:.0f}s; load average {os.getloadavg()[0]:.1f})"
+        )
         lines.append(_row("all queries", everything))
         for kind, values in timings.items():
             lines.append(_row(kind, values))
-        print("\n".join(lines[-(len(timings) + 2):]), flush=True)
+        print("\n".join(lines[-(len(timings) + 2) :]), flush=True)
     engine.dispose()
     return lines
 
@@ -131,22 +136,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args(argv)
     sizes = sorted(args.sizes)
-    print("Super Search, first page of 20 with details (service call, one connection); "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at start:",
-          flush=True)
+    print(
+        "Super Search, first page of 20 with details (service call, one connection); "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at start:",
+        flush=True,
+    )
     report = []
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
-            report += run_database("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", sizes,
-                                   args.queries)
+            report += run_database(
+                "SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", sizes, args.queries
+            )
     if not args.skip_postgres:
         name = f"cc_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            report += run_database("PostgreSQL", args.postgres.rsplit("/", 1)[0] + f"/{name}",
-                                   sizes, args.queries)
+            report += run_database(
+                "PostgreSQL", args.postgres.rsplit("/", 1)[0] + f"/{name}", sizes, args.queries
+            )
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

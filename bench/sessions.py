@@ -31,8 +31,14 @@ def customer_session_tokens(app, n: int) -> list[str]:
     from clientcenter.services.accounts import loginable_contacts
     from clientcenter.services.auth.sessions import create_session
 
-    emails = ["pat.rivera@example.com", "sam.rivera@example.com", "morgan.ellis@example.com",
-              "minh.nguyen@example.com", "grace.kim@example.com", "jose.alvarez@example.com"]
+    emails = [
+        "pat.rivera@example.com",
+        "sam.rivera@example.com",
+        "morgan.ellis@example.com",
+        "minh.nguyen@example.com",
+        "grace.kim@example.com",
+        "jose.alvarez@example.com",
+    ]
     tokens = []
     with app_settings(app):
         engine = create_engine(app.database_url)
@@ -40,8 +46,13 @@ def customer_session_tokens(app, n: int) -> list[str]:
             pairs = [loginable_contacts(s, e)[0] for e in emails]
             for i in range(n):
                 contact, account = pairs[i % len(pairs)]
-                _, token = create_session(s, kind="customer", email=contact.email,
-                                          contact_id=contact.id, account_id=account.id)
+                _, token = create_session(
+                    s,
+                    kind="customer",
+                    email=contact.email,
+                    contact_id=contact.id,
+                    account_id=account.id,
+                )
                 tokens.append(token)
             s.commit()
         engine.dispose()

@@ -56,9 +56,14 @@ async def run(mode: str, tabs: int, events: int) -> dict[str, float]:
     await manager.close()
     lat.sort()
     n = len(lat)
-    return {"p50": statistics.median(lat), "p95": lat[int(n * 0.95)], "cpu": cpu / n * 1000,
-            "wall": wall, "files": len(files),
-            "kb": sum(f.stat().st_size for f in files) / 1024}
+    return {
+        "p50": statistics.median(lat),
+        "p95": lat[int(n * 0.95)],
+        "cpu": cpu / n * 1000,
+        "wall": wall,
+        "files": len(files),
+        "kb": sum(f.stat().st_size for f in files) / 1024,
+    }
 
 
 def main() -> None:
@@ -69,20 +74,40 @@ def main() -> None:
     args = parser.parse_args()
     if args.mode:  # one manager per process: Reflex's state classes do not survive a second
         r = asyncio.run(run(args.mode, args.tabs, args.events))
-        print(f"{args.mode:8} {r['p50']:8.3f} {r['p95']:8.3f} {r['cpu']:13.3f} {r['files']:6d} "
-              f"{r['kb']:11.0f}", flush=True)
+        print(
+            f"{args.mode:8} {r['p50']:8.3f} {r['p95']:8.3f} {r['cpu']:13.3f} {r['files']:6d} "
+            f"{r['kb']:11.0f}",
+            flush=True,
+        )
         return
-    print(f"{args.tabs} tabs x {args.events} events, this app's state tree, one process; "
-          "time to hand the manager a changed state, CPU per event including the disk "
-          "manager's debounced writes")
-    print(f"{'manager':8} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/event':>13} {'files':>6} "
-          f"{'on disk KB':>11}", flush=True)
+    print(
+        f"{args.tabs} tabs x {args.events} events, this app's state tree, one process; "
+        "time to hand the manager a changed state, CPU per event including the disk "
+        "manager's debounced writes"
+    )
+    print(
+        f"{'manager':8} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/event':>13} {'files':>6} "
+        f"{'on disk KB':>11}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="cc-bench-states-") as tmp:
         env = {**os.environ, "REFLEX_STATES_WORKDIR": tmp}  # keep .states out of the tree
         for mode in ("memory", "disk"):
-            subprocess.run([sys.executable, "-m", "bench.state_managers", "--mode", mode,
-                            "--tabs", str(args.tabs), "--events", str(args.events)],
-                           env=env, check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.state_managers",
+                    "--mode",
+                    mode,
+                    "--tabs",
+                    str(args.tabs),
+                    "--events",
+                    str(args.events),
+                ],
+                env=env,
+                check=True,
+            )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,14 @@ async def new_browser_key(base_url: str) -> str:
 
 
 class ReflexTab:
-    def __init__(self, base_url: str, cookie: str | None = None, *,
-                 browser_key: str | bool | None = True, token: str | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        cookie: str | None = None,
+        *,
+        browser_key: str | bool | None = True,
+        token: str | None = None,
+    ):
         """``cookie``: other cookies (the session's); ``browser_key``: True to get one from
         the server like a browser's first page load, a key to reuse a browser's, None for a
         client without the cookie; ``token``: a client token to present (a captured one)."""
@@ -57,7 +63,9 @@ class ReflexTab:
             await self._final.put(update)
 
     def cookie_header(self) -> str:
-        parts = [f"{BROWSER_COOKIE}={self.browser_key}"] if isinstance(self.browser_key, str) else []
+        parts = (
+            [f"{BROWSER_COOKIE}={self.browser_key}"] if isinstance(self.browser_key, str) else []
+        )
         return "; ".join([*parts, *([self.cookie] if self.cookie else [])])
 
     def _router_data(self) -> dict[str, str]:
@@ -70,16 +78,24 @@ class ReflexTab:
             self.sio = socketio.AsyncClient(reconnection=False)
             self.sio.on("event", self._on_update, namespace=NAMESPACE)
         self.path = path
-        boot = {"name": f"{ROOT_STATE}.hydrate_and_load", "payload": {},
-                "router_data": self._router_data()}
+        boot = {
+            "name": f"{ROOT_STATE}.hydrate_and_load",
+            "payload": {},
+            "router_data": self._router_data(),
+        }
         if self.browser_key is True:
             self.browser_key = await new_browser_key(self.base_url)
         headers = {"Cookie": self.cookie_header()} if self.cookie_header() else {}
         self.state.get(ROOT_STATE, {}).pop(HYDRATED, None)
         await self.sio.connect(
-            f"{self.base_url}?token={self.token}", socketio_path=NAMESPACE,
-            namespaces=[NAMESPACE], transports=["websocket"], headers=headers,
-            auth={"event": boot}, wait_timeout=timeout)
+            f"{self.base_url}?token={self.token}",
+            socketio_path=NAMESPACE,
+            namespaces=[NAMESPACE],
+            transports=["websocket"],
+            headers=headers,
+            auth={"event": boot},
+            wait_timeout=timeout,
+        )
         # Hydration arrives as several updates (state, on_load deltas); the last one sets the
         # hydrated flag, as the browser's loading screen waits for.
         deadline = asyncio.get_running_loop().time() + timeout
@@ -92,14 +108,18 @@ class ReflexTab:
             event = self.pending.pop(0)
             await self.call(event["name"], event.get("payload") or {}, timeout)
 
-    async def call(self, handler: str, payload: dict[str, Any], timeout: float = 30,
-                   until=None) -> None:
+    async def call(
+        self, handler: str, payload: dict[str, Any], timeout: float = 30, until=None
+    ) -> None:
         """Send one event and wait for its update, or until ``until()`` holds (a handler's
         delta and the browser actions it returns can arrive as separate updates)."""
         while not self._final.empty():
             self._final.get_nowait()
-        await self.sio.emit("event", {"name": handler, "payload": payload,
-                                      "router_data": self._router_data()}, namespace=NAMESPACE)
+        await self.sio.emit(
+            "event",
+            {"name": handler, "payload": payload, "router_data": self._router_data()},
+            namespace=NAMESPACE,
+        )
         deadline = asyncio.get_running_loop().time() + timeout
         await self.wait_final(timeout)
         while until is not None and not until():

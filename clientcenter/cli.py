@@ -11,8 +11,9 @@ from clientcenter.settings import PROJECT_ROOT, get_settings
 
 def migrate(database_url: str | None = None) -> None:
     """Bring the schema to the newest Alembic revision."""
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
     cfg.attributes["configure_logger"] = False
@@ -88,8 +89,10 @@ def _cmd_relay(args) -> int:
     relay = Relay(get_engine(), get_settings())
     if args.once:
         report = relay.drain()
-        print(f"sent {report.sent}, retry later {report.retried}, failed {report.failed}"
-              + (f", already accepted {report.reconciled}" if report.reconciled else ""))
+        print(
+            f"sent {report.sent}, retry later {report.retried}, failed {report.failed}"
+            + (f", already accepted {report.reconciled}" if report.reconciled else "")
+        )
         return 0
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -127,12 +130,15 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="clientcenter", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    parsers = {name: sub.add_parser(name, help=help_text)
-               for name, (_fn, help_text) in COMMANDS.items()}
-    parsers["relay"].add_argument("--once", action="store_true",
-                                  help="send what is due now, then exit")
-    parsers["mailbox"].add_argument("--limit", type=int, default=10,
-                                    help="how many messages (newest first)")
+    parsers = {
+        name: sub.add_parser(name, help=help_text) for name, (_fn, help_text) in COMMANDS.items()
+    }
+    parsers["relay"].add_argument(
+        "--once", action="store_true", help="send what is due now, then exit"
+    )
+    parsers["mailbox"].add_argument(
+        "--limit", type=int, default=10, help="how many messages (newest first)"
+    )
     args = parser.parse_args(argv)
     return COMMANDS[args.command][0](args)
 

@@ -151,12 +151,16 @@ class Delivery(_Section):
     relay_in_app: bool = True
 
     @model_validator(mode="after")
-    def _keys_for_real_backends(self) -> "Delivery":
+    def _keys_for_real_backends(self) -> Delivery:
         if self.relay_lease_seconds <= self.relay_timeout_seconds:
-            raise ValueError("delivery.relay_lease_seconds must be longer than "
-                             "relay_timeout_seconds, or two relays could send one message")
+            raise ValueError(
+                "delivery.relay_lease_seconds must be longer than "
+                "relay_timeout_seconds, or two relays could send one message"
+            )
         if self.email_backend == "sendgrid" and not self.sendgrid_api_key:
-            raise ValueError("delivery.sendgrid_api_key is required when email_backend is sendgrid")
+            raise ValueError(
+                "delivery.sendgrid_api_key is required when email_backend is sendgrid"
+            )
         if self.sms_backend == "twilio" and not (
             self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number
         ):
@@ -198,8 +202,10 @@ class Security(_Section):
     upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     # The scan hook run on every upload before the agency sees it ("module:function";
     # see clientcenter/services/files/scanning.py).
-    upload_scanner: str = Field("clientcenter.services.files.scanning:basic_scan",
-                                pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+    upload_scanner: str = Field(
+        "clientcenter.services.files.scanning:basic_scan",
+        pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
+    )
     # ClamAV, for upload_scanner = "clientcenter.services.files.scanning:clamd_scan": clamd's unix
     # socket (an absolute path; Debian's default below) or host:port for TCP.
     clamd_address: str = "/run/clamav/clamd.ctl"
@@ -217,8 +223,9 @@ class Security(_Section):
         host, _, port = value.rpartition(":")
         if host and port.isdigit() and 0 < int(port) < 65536:
             return value
-        raise ValueError("must be a unix socket path (/run/clamav/clamd.ctl) or host:port "
-                         "(127.0.0.1:3310)")
+        raise ValueError(
+            "must be a unix socket path (/run/clamav/clamd.ctl) or host:port (127.0.0.1:3310)"
+        )
 
     @field_validator("sms_countries")
     @classmethod
@@ -228,8 +235,10 @@ class Security(_Section):
         codes = [v.strip().upper() for v in value]
         unknown = [c for c in codes if c not in phonenumbers.SUPPORTED_REGIONS]
         if unknown:
-            raise ValueError(f"unknown region code(s) {', '.join(unknown)}: use two-letter "
-                             "ISO 3166 codes such as US, CA, GB")
+            raise ValueError(
+                f"unknown region code(s) {', '.join(unknown)}: use two-letter "
+                "ISO 3166 codes such as US, CA, GB"
+            )
         return list(dict.fromkeys(codes))
 
 
@@ -256,7 +265,7 @@ class Payments(_Section):
     )
 
     @model_validator(mode="after")
-    def _keys_for_stripe(self) -> "Payments":
+    def _keys_for_stripe(self) -> Payments:
         if self.provider == "stripe" and not (
             self.stripe_secret_key and self.stripe_webhook_secret
         ):
@@ -337,7 +346,7 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _dev_mailbox_only_on_localhost(self) -> "Settings":
+    def _dev_mailbox_only_on_localhost(self) -> Settings:
         if self.uses_dev_mailbox and self.public_url.host not in ("localhost", "127.0.0.1"):
             raise ValueError(
                 "public_url must be a localhost URL while the dev mailbox delivery backend is "
@@ -401,7 +410,9 @@ def load_settings(**overrides) -> Settings:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or "settings"
             lines.append(f"  - {where}: {err['msg']}")
-        raise SettingsError("Client Center cannot start, invalid settings:\n" + "\n".join(lines))
+        raise SettingsError(
+            "Client Center cannot start, invalid settings:\n" + "\n".join(lines)
+        ) from None
 
 
 @lru_cache(maxsize=1)

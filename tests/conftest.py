@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine as sa_create_engine, text
+from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 import clientcenter.models  # noqa: F401  (registers the tables)
@@ -121,7 +122,8 @@ class Databases:
             # public stays on the path for extension types (pg_trgm); checkfirst would see the
             # public tables through it and skip creating the template's own.
             template = sa_create_engine(
-                url, connect_args={"options": f"-c search_path={self.TEMPLATE_SCHEMA},public"})
+                url, connect_args={"options": f"-c search_path={self.TEMPLATE_SCHEMA},public"}
+            )
             SQLModel.metadata.create_all(template, checkfirst=False)
             self.demo_files.mkdir(exist_ok=True)
             _load_demo_into(template, self.demo_files)
@@ -137,12 +139,19 @@ class Databases:
                 conn.execute(table.delete())
             for table in tables:
                 if with_demo:
-                    conn.execute(text(f'INSERT INTO public."{table.name}" '
-                                      f'SELECT * FROM "{self.TEMPLATE_SCHEMA}"."{table.name}"'))
+                    conn.execute(
+                        text(
+                            f'INSERT INTO public."{table.name}" '
+                            f'SELECT * FROM "{self.TEMPLATE_SCHEMA}"."{table.name}"'
+                        )
+                    )
                 if "id" in table.c and table.c.id.primary_key:
-                    conn.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('public.\"{table.name}\"', 'id'), "
-                        f'COALESCE((SELECT MAX(id) FROM public."{table.name}"), 0) + 1, false)'))
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('public.\"{table.name}\"', 'id'), "
+                            f'COALESCE((SELECT MAX(id) FROM public."{table.name}"), 0) + 1, false)'
+                        )
+                    )
         engine.dispose()
 
     def new_database(self, kind: str, template: str | None, where: Path) -> str:
@@ -184,8 +193,9 @@ def _wanted_template(request) -> str | None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                 databases: Databases) -> Iterator[str]:
+def database_url(
+    request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, databases: Databases
+) -> Iterator[str]:
     """A database of each kind, selected the way production selects it: DATABASE_URL.
     Empty for a test that asks only for this; with the schema when it asks for ``engine``, with
     the demo agency (and its files in the private store) when it asks for ``demo``."""

@@ -57,10 +57,19 @@ def real_settings(monkeypatch, provider):
 
 
 def an_email(session: Session, settings, **kw) -> OutboxMessage:
-    args = dict(channel="email", to_address="pat@example.com", template="action_customer",
-                context={"first_name": "Pat", "headline": "We received your payment",
-                         "summary": "Invoice 1001, $120.00"},
-                recipient_kind="customer", to_name="Pat Rivera", settings=settings)
+    args = dict(
+        channel="email",
+        to_address="pat@example.com",
+        template="action_customer",
+        context={
+            "first_name": "Pat",
+            "headline": "We received your payment",
+            "summary": "Invoice 1001, $120.00",
+        },
+        recipient_kind="customer",
+        to_name="Pat Rivera",
+        settings=settings,
+    )
     args.update(kw)
     message = enqueue(session, **args)
     session.commit()
@@ -68,9 +77,15 @@ def an_email(session: Session, settings, **kw) -> OutboxMessage:
 
 
 def a_text(session: Session, settings, **kw) -> OutboxMessage:
-    args = dict(channel="sms", to_address="+12075550101", template="login_code",
-                context={"code": "482913", "minutes": 10}, recipient_kind="login",
-                sensitive=True, settings=settings)
+    args = dict(
+        channel="sms",
+        to_address="+12075550101",
+        template="login_code",
+        context={"code": "482913", "minutes": 10},
+        recipient_kind="login",
+        sensitive=True,
+        settings=settings,
+    )
     args.update(kw)
     message = enqueue(session, **args)
     session.commit()

@@ -24,30 +24,61 @@ class People:
 
 def make_people(session: Session) -> People:
     producer = Agent(email="producer@agency.example", first_name="Alex", last_name="Morgan")
-    other = Agent(email="helper@agency.example", first_name="Lee", last_name="Chen",
-                  role="service")
+    other = Agent(
+        email="helper@agency.example", first_name="Lee", last_name="Chen", role="service"
+    )
     session.add_all([producer, other])
     session.flush()
     account = Account(kind="personal", name="Pat & Sam Rivera", producer_id=producer.id)
     other_account = Account(kind="personal", name="Jordan Lee", producer_id=other.id)
     session.add_all([account, other_account])
     session.flush()
-    primary = Contact(account_id=account.id, role="primary", first_name="Pat",
-                      last_name="Rivera", email="pat@example.com", mobile="+12075550101")
-    co = Contact(account_id=account.id, role="co_applicant", first_name="Sam",
-                 last_name="Rivera", email="sam@example.com", mobile="+12075550102")
-    additional = Contact(account_id=account.id, role="additional", first_name="Ava",
-                         last_name="Rivera", email="ava@example.com", may_log_in=False)
-    other_primary = Contact(account_id=other_account.id, role="primary", first_name="Jordan",
-                            last_name="Lee", email="jordan@example.com")
+    primary = Contact(
+        account_id=account.id,
+        role="primary",
+        first_name="Pat",
+        last_name="Rivera",
+        email="pat@example.com",
+        mobile="+12075550101",
+    )
+    co = Contact(
+        account_id=account.id,
+        role="co_applicant",
+        first_name="Sam",
+        last_name="Rivera",
+        email="sam@example.com",
+        mobile="+12075550102",
+    )
+    additional = Contact(
+        account_id=account.id,
+        role="additional",
+        first_name="Ava",
+        last_name="Rivera",
+        email="ava@example.com",
+        may_log_in=False,
+    )
+    other_primary = Contact(
+        account_id=other_account.id,
+        role="primary",
+        first_name="Jordan",
+        last_name="Lee",
+        email="jordan@example.com",
+    )
     session.add_all([primary, co, additional, other_primary])
     today = date.today()
     for acc in (account, other_account):
-        session.add(Policy(account_id=acc.id, number=f"P-{acc.id}", line="auto",
-                           carrier="Travelers", effective_date=today - timedelta(days=30),
-                           expiration_date=today + timedelta(days=335), status="active",
-                           premium_cents=120000))
+        session.add(
+            Policy(
+                account_id=acc.id,
+                number=f"P-{acc.id}",
+                line="auto",
+                carrier="Travelers",
+                effective_date=today - timedelta(days=30),
+                expiration_date=today + timedelta(days=335),
+                status="active",
+                premium_cents=120000,
+            )
+        )
     session.flush()
     session.commit()
-    return People(producer, other, account, primary, co, additional, other_account,
-                  other_primary)
+    return People(producer, other, account, primary, co, additional, other_account, other_primary)

@@ -43,14 +43,26 @@ class Billing:
         return Principal.customer(self.people.other_account.id, self.people.other_primary.id)
 
 
-def add_invoice(session: Session, account_id: int, *, number: str | None = None,
-                amount_cents: int = 12_345, status: str = "open", published: bool = True,
-                due_in_days: int = 14) -> Invoice:
-    invoice = Invoice(account_id=account_id, number=number or f"INV-{secrets.token_hex(3)}",
-                      description="Personal Auto installment 2 of 4", amount_cents=amount_cents,
-                      due_date=date.today() + timedelta(days=due_in_days), status=status,
-                      published=published,
-                      paid_cents=amount_cents if status == "paid" else 0)
+def add_invoice(
+    session: Session,
+    account_id: int,
+    *,
+    number: str | None = None,
+    amount_cents: int = 12_345,
+    status: str = "open",
+    published: bool = True,
+    due_in_days: int = 14,
+) -> Invoice:
+    invoice = Invoice(
+        account_id=account_id,
+        number=number or f"INV-{secrets.token_hex(3)}",
+        description="Personal Auto installment 2 of 4",
+        amount_cents=amount_cents,
+        due_date=date.today() + timedelta(days=due_in_days),
+        status=status,
+        published=published,
+        paid_cents=amount_cents if status == "paid" else 0,
+    )
     session.add(invoice)
     session.commit()
     return invoice
@@ -71,14 +83,22 @@ def key() -> str:
 
 def payments_of(session: Session, invoice_id: int) -> list[Payment]:
     session.expire_all()
-    return list(session.exec(select(Payment).where(Payment.invoice_id == invoice_id)
-                             .order_by(Payment.id)).all())
+    return list(
+        session.exec(
+            select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id)
+        ).all()
+    )
 
 
 def activity(session: Session, action_key: str) -> list[ActivityLog]:
     session.expire_all()
-    return list(session.exec(select(ActivityLog).where(ActivityLog.action_key == action_key)
-                             .order_by(ActivityLog.id)).all())
+    return list(
+        session.exec(
+            select(ActivityLog)
+            .where(ActivityLog.action_key == action_key)
+            .order_by(ActivityLog.id)
+        ).all()
+    )
 
 
 def outbox(session: Session) -> list[OutboxMessage]:
@@ -106,13 +126,29 @@ def use_settings(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
 def stripe_api(monkeypatch: pytest.MonkeyPatch):
     """Stripe configured, its SDK pointed at a recording server on loopback."""
     recorder, server = start_recorder()
-    use_settings(monkeypatch, PAYMENTS__PROVIDER="stripe", PAYMENTS__STRIPE_SECRET_KEY=API_KEY,
-                 PAYMENTS__STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-                 PAYMENTS__STRIPE_API_BASE=recorder.url)
+    use_settings(
+        monkeypatch,
+        PAYMENTS__PROVIDER="stripe",
+        PAYMENTS__STRIPE_SECRET_KEY=API_KEY,
+        PAYMENTS__STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        PAYMENTS__STRIPE_API_BASE=recorder.url,
+    )
     yield recorder
     server.shutdown()
     server.server_close()
 
 
-__all__ = ["Billing", "StripeRecorder", "activity", "add_invoice", "billing", "fresh", "key",
-           "outbox", "payments_of", "stripe_api", "tasks", "use_settings"]
+__all__ = [
+    "Billing",
+    "StripeRecorder",
+    "activity",
+    "add_invoice",
+    "billing",
+    "fresh",
+    "key",
+    "outbox",
+    "payments_of",
+    "stripe_api",
+    "tasks",
+    "use_settings",
+]

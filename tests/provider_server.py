@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -37,7 +37,7 @@ class Accepted:
     provider: str  # sendgrid | twilio
     provider_id: str
     request: Recorded
-    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class ProviderServer:
@@ -61,9 +61,13 @@ class ProviderServer:
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 parsed = urlparse(self.path)
-                rec = Recorded(self.command, parsed.path, parse_qs(parsed.query),
-                               {k.lower(): v for k, v in self.headers.items()},
-                               self.rfile.read(length) if length else b"")
+                rec = Recorded(
+                    self.command,
+                    parsed.path,
+                    parse_qs(parsed.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    self.rfile.read(length) if length else b"",
+                )
                 status, headers, body = server._answer(rec)
                 payload = body if isinstance(body, bytes) else json.dumps(body).encode()
                 try:
@@ -91,8 +95,11 @@ class ProviderServer:
             self._script.extend(behaviours)
 
     def sends(self, provider: str | None = None) -> list[Recorded]:
-        return [r for r in self.requests if r.method == "POST"
-                and (provider is None or _provider_of(r.path) == provider)]
+        return [
+            r
+            for r in self.requests
+            if r.method == "POST" and (provider is None or _provider_of(r.path) == provider)
+        ]
 
     def close(self) -> None:
         self.release.set()
@@ -106,9 +113,16 @@ class ProviderServer:
             with self._lock:
                 self.requests.append(rec)
             if self.lookup_status != 200:
-                return self.lookup_status, {"Content-Type": "application/json"}, {
-                    "errors": [{"message": "access forbidden"}], "code": 20403,
-                    "message": "forbidden", "status": self.lookup_status}
+                return (
+                    self.lookup_status,
+                    {"Content-Type": "application/json"},
+                    {
+                        "errors": [{"message": "access forbidden"}],
+                        "code": 20403,
+                        "message": "forbidden",
+                        "status": self.lookup_status,
+                    },
+                )
             return self._lookup(provider, rec)
         with self._lock:
             self.requests.append(rec)
@@ -121,14 +135,28 @@ class ProviderServer:
             self.release.wait(self.hang_seconds)
             behaviour = "accept"
         if behaviour == "429":
-            return 429, {"Retry-After": "1", "Content-Type": "application/json"}, {
-                "errors": [{"message": "too many requests"}], "code": 20429,
-                "message": "Too Many Requests", "status": 429}
+            return (
+                429,
+                {"Retry-After": "1", "Content-Type": "application/json"},
+                {
+                    "errors": [{"message": "too many requests"}],
+                    "code": 20429,
+                    "message": "Too Many Requests",
+                    "status": 429,
+                },
+            )
         if behaviour in ("500", "400"):
             code = int(behaviour)
-            return code, {"Content-Type": "application/json"}, {
-                "errors": [{"message": f"error {code}"}], "code": 20000 + code,
-                "message": f"error {code}", "status": code}
+            return (
+                code,
+                {"Content-Type": "application/json"},
+                {
+                    "errors": [{"message": f"error {code}"}],
+                    "code": 20000 + code,
+                    "message": f"error {code}",
+                    "status": code,
+                },
+            )
         return self._accept(provider, rec)
 
     def _accept(self, provider: str, rec: Recorded):
@@ -149,19 +177,37 @@ class ProviderServer:
             accepted = [a for a in self.accepted if a.provider == provider]
         if provider == "sendgrid":
             query = rec.query.get("query", [""])[0]
-            found = [{"msg_id": a.provider_id, "status": "processed",
-                      "to_email": a.request.json()["personalizations"][0]["to"][0]["email"]}
-                     for a in accepted
-                     if any(f'"{v}"' in query for v in
-                            a.request.json().get("custom_args", {}).values())]
+            found = [
+                {
+                    "msg_id": a.provider_id,
+                    "status": "processed",
+                    "to_email": a.request.json()["personalizations"][0]["to"][0]["email"],
+                }
+                for a in accepted
+                if any(f'"{v}"' in query for v in a.request.json().get("custom_args", {}).values())
+            ]
             return 200, {"Content-Type": "application/json"}, {"messages": found}
         to = rec.query.get("To", [None])[0]
-        messages = [_twilio_message(a.provider_id, a.request.form(), a.request.path)
-                    for a in accepted if to is None or a.request.form().get("To") == to]
-        return 200, {"Content-Type": "application/json"}, {
-            "messages": messages, "end": len(messages), "first_page_uri": rec.path,
-            "next_page_uri": None, "page": 0, "page_size": 50, "previous_page_uri": None,
-            "start": 0, "uri": rec.path}
+        messages = [
+            _twilio_message(a.provider_id, a.request.form(), a.request.path)
+            for a in accepted
+            if to is None or a.request.form().get("To") == to
+        ]
+        return (
+            200,
+            {"Content-Type": "application/json"},
+            {
+                "messages": messages,
+                "end": len(messages),
+                "first_page_uri": rec.path,
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": 50,
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": rec.path,
+            },
+        )
 
 
 def _provider_of(path: str) -> str:
@@ -169,11 +215,24 @@ def _provider_of(path: str) -> str:
 
 
 def _twilio_message(sid: str, form: dict[str, str], path: str) -> dict:
-    now = format_datetime(datetime.now(timezone.utc), usegmt=True)
+    now = format_datetime(datetime.now(UTC), usegmt=True)
     account = path.split("/")[3] if path.count("/") >= 3 else "AC"
-    return {"sid": sid, "account_sid": account, "to": form.get("To"), "from": form.get("From"),
-            "body": form.get("Body"), "status": "queued", "num_segments": "1",
-            "direction": "outbound-api", "date_created": now, "date_updated": now,
-            "date_sent": now, "api_version": "2010-04-01", "price": None, "error_code": None,
-            "error_message": None, "uri": f"{path.rsplit('.', 1)[0]}/{sid}.json",
-            "subresource_uris": {}}
+    return {
+        "sid": sid,
+        "account_sid": account,
+        "to": form.get("To"),
+        "from": form.get("From"),
+        "body": form.get("Body"),
+        "status": "queued",
+        "num_segments": "1",
+        "direction": "outbound-api",
+        "date_created": now,
+        "date_updated": now,
+        "date_sent": now,
+        "api_version": "2010-04-01",
+        "price": None,
+        "error_code": None,
+        "error_message": None,
+        "uri": f"{path.rsplit('.', 1)[0]}/{sid}.json",
+        "subresource_uris": {},
+    }

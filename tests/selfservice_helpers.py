@@ -29,8 +29,9 @@ def account_named(session: Session, name: str) -> Account:
 
 
 def contact_on(session: Session, account: Account, role: str = "primary") -> Contact:
-    return session.exec(select(Contact).where(Contact.account_id == account.id,
-                                              Contact.role == role)).first()
+    return session.exec(
+        select(Contact).where(Contact.account_id == account.id, Contact.role == role)
+    ).first()
 
 
 def customer(session: Session, name: str, role: str = "primary", session_id: int = 101):
@@ -47,8 +48,9 @@ def agent_viewing(session: Session, name: str, session_id: int = 202) -> Princip
 
 def policy_of(session: Session, account_name: str, line: str) -> Policy:
     account = account_named(session, account_name)
-    return session.exec(select(Policy).where(Policy.account_id == account.id,
-                                             Policy.line == line)).first()
+    return session.exec(
+        select(Policy).where(Policy.account_id == account.id, Policy.line == line)
+    ).first()
 
 
 def count(session: Session, model, *where) -> int:
@@ -59,9 +61,13 @@ def footprint(session: Session) -> dict[str, int]:
     """Rows that any action could leave behind, plus the files in the private store."""
     root = get_settings().storage_dir
     files = sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
-    return {"documents": count(session, Document), "activity": count(session, ActivityLog),
-            "tasks": count(session, Task), "outbox": count(session, OutboxMessage),
-            "files": files}
+    return {
+        "documents": count(session, Document),
+        "activity": count(session, ActivityLog),
+        "tasks": count(session, Task),
+        "outbox": count(session, OutboxMessage),
+        "files": files,
+    }
 
 
 def pdf_text(data: bytes) -> str:
@@ -86,7 +92,8 @@ def sample_pdf(text: str = "Photo of the new car's window sticker") -> bytes:
 # A real 1x1 PNG and a JPEG header: enough for type detection by content.
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082")
+    "0000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
 JPEG_HEAD = bytes.fromhex("ffd8ffe000104a46494600010100000100010000") + b"\x00" * 200 + b"\xff\xd9"
 EXE_HEAD = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 

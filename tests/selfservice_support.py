@@ -19,16 +19,20 @@ def account_named(session: Session, name: str) -> Account:
 
 def customer(session: Session, email: str, account_name: str | None = None) -> Principal:
     """The principal of a demo contact signed in to one of their accounts."""
-    stmt = select(Contact, Account).join(Account, Account.id == Contact.account_id).where(
-        Contact.email == email)
+    stmt = (
+        select(Contact, Account)
+        .join(Account, Account.id == Contact.account_id)
+        .where(Contact.email == email)
+    )
     if account_name:
         stmt = stmt.where(Account.name == account_name)
     contact, account = session.exec(stmt).first()
     return Principal.customer(account.id, contact.id, session_id=None)
 
 
-def agent_viewing(session: Session, account_name: str,
-                  agent_email: str = "agent@example.com") -> Principal:
+def agent_viewing(
+    session: Session, account_name: str, agent_email: str = "agent@example.com"
+) -> Principal:
     agent = session.exec(select(Agent).where(Agent.email == agent_email)).one()
     return Principal.agent_viewing(agent.id, account_named(session, account_name).id)
 
@@ -38,8 +42,9 @@ def effects(session: Session, activity: ActivityLog | None = None):
     session.flush()
     if activity is None:
         activity = session.exec(select(ActivityLog).order_by(ActivityLog.id.desc())).first()
-    messages = session.exec(select(OutboxMessage)
-                            .where(OutboxMessage.activity_id == activity.id)).all()
+    messages = session.exec(
+        select(OutboxMessage).where(OutboxMessage.activity_id == activity.id)
+    ).all()
     tasks = session.exec(select(Task).where(Task.activity_id == activity.id)).all()
     return activity, {(m.recipient_kind, m.channel, m.to_address) for m in messages}, tasks
 
@@ -74,4 +79,3 @@ class SecurityLog(logging.Handler):
 
     def __exit__(self, *exc):
         logging.getLogger("clientcenter.security").removeHandler(self)
-

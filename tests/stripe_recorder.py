@@ -41,7 +41,9 @@ class StripeRecorder:
 
     # -- what tests do on "Stripe's side"
     def creates(self) -> list[Recorded]:
-        return [r for r in self.requests if r.method == "POST" and r.path == "/v1/checkout/sessions"]
+        return [
+            r for r in self.requests if r.method == "POST" and r.path == "/v1/checkout/sessions"
+        ]
 
     def pay(self, session_id: str) -> dict:
         """The customer completes the hosted page."""
@@ -50,27 +52,31 @@ class StripeRecorder:
             s.update(status="complete", payment_status="paid", url=None)
             return dict(s)
 
-    def event(self, event_type: str, session_id: str, *, event_id: str | None = None,
-              **override) -> bytes:
+    def event(
+        self, event_type: str, session_id: str, *, event_id: str | None = None, **override
+    ) -> bytes:
         """A webhook body for ``event_type`` about the session, as Stripe sends it."""
         with self.lock:
             obj = {**self.sessions[session_id], **override}
             self._seq += 1
             seq = self._seq
-        return json.dumps({
-            "id": event_id or f"evt_test_{seq}",
-            "object": "event",
-            "api_version": "2025-01-01",
-            "created": int(time.time()),
-            "type": event_type,
-            "livemode": False,
-            "data": {"object": obj},
-        }).encode()
+        return json.dumps(
+            {
+                "id": event_id or f"evt_test_{seq}",
+                "object": "event",
+                "api_version": "2025-01-01",
+                "created": int(time.time()),
+                "type": event_type,
+                "livemode": False,
+                "data": {"object": obj},
+            }
+        ).encode()
 
     @staticmethod
     def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
         return stripe.WebhookSignature.generate_signature_header(
-            payload.decode(), secret, timestamp=timestamp)
+            payload.decode(), secret, timestamp=timestamp
+        )
 
     # -- the API
     def handle(self, method: str, path: str, headers: dict[str, str], body: str):
@@ -81,8 +87,12 @@ class StripeRecorder:
                 self.fail_next -= 1
                 return 500, {"error": {"type": "api_error", "message": "recorder says no"}}
             if not headers.get("authorization", "").endswith(API_KEY):
-                return 401, {"error": {"type": "invalid_request_error",
-                                       "message": "Invalid API Key provided"}}
+                return 401, {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "message": "Invalid API Key provided",
+                    }
+                }
             key = headers.get("idempotency-key")
             if method == "POST" and key and key in self.replies:
                 return self.replies[key]
@@ -97,14 +107,18 @@ class StripeRecorder:
             sid = f"cs_test_{self._seq:04d}"
             metadata = {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")}
             self.sessions[sid] = {
-                "id": sid, "object": "checkout.session", "mode": form.get("mode"),
-                "status": "open", "payment_status": "unpaid",
+                "id": sid,
+                "object": "checkout.session",
+                "mode": form.get("mode"),
+                "status": "open",
+                "payment_status": "unpaid",
                 "amount_total": int(form["line_items[0][price_data][unit_amount]"]),
                 "currency": form["line_items[0][price_data][currency]"],
                 "client_reference_id": form.get("client_reference_id"),
                 "customer_email": form.get("customer_email"),
                 "metadata": metadata,
-                "success_url": form.get("success_url"), "cancel_url": form.get("cancel_url"),
+                "success_url": form.get("success_url"),
+                "cancel_url": form.get("cancel_url"),
                 "expires_at": int(form.get("expires_at") or 0),
                 "url": f"https://checkout.stripe.test/c/pay/{sid}",
             }
@@ -114,14 +128,22 @@ class StripeRecorder:
             s = self.sessions[m.group(1)]
             if m.group(2) and method == "POST":
                 if s["status"] != "open":
-                    return 400, {"error": {
-                        "type": "invalid_request_error", "code": "checkout_session_not_open",
-                        "message": f"Only Checkout Sessions with a status in [\"open\"] can be "
-                                   f"expired. This session has status `{s['status']}`."}}
+                    return 400, {
+                        "error": {
+                            "type": "invalid_request_error",
+                            "code": "checkout_session_not_open",
+                            "message": f'Only Checkout Sessions with a status in ["open"] can be '
+                            f"expired. This session has status `{s['status']}`.",
+                        }
+                    }
                 s.update(status="expired", url=None)
             return 200, s
-        return 404, {"error": {"type": "invalid_request_error",
-                               "message": f"Unrecognized request URL ({method}: {path})"}}
+        return 404, {
+            "error": {
+                "type": "invalid_request_error",
+                "message": f"Unrecognized request URL ({method}: {path})",
+            }
+        }
 
 
 def start_recorder() -> tuple[StripeRecorder, ThreadingHTTPServer]:
@@ -135,7 +157,8 @@ def start_recorder() -> tuple[StripeRecorder, ThreadingHTTPServer]:
             if self.command == "GET" and query:
                 body = query
             status, payload = recorder.handle(
-                self.command, path, {k.lower(): v for k, v in self.headers.items()}, body)
+                self.command, path, {k.lower(): v for k, v in self.headers.items()}, body
+            )
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
@@ -152,6 +175,7 @@ def start_recorder() -> tuple[StripeRecorder, ThreadingHTTPServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     recorder.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     return recorder, server

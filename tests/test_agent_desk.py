@@ -20,12 +20,13 @@ from clientcenter.models import (
     OutboxMessage,
     Task,
 )
-from clientcenter.services.agency import actions as agency_actions, certificate_links, invite, tasks
-from clientcenter.services.portal import shared_links
-from clientcenter.services.notify.activity import record_action
-from clientcenter.services.portal.activity_feed import activity_page
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.agency import actions as agency_actions
+from clientcenter.services.agency import certificate_links, invite, tasks
 from clientcenter.services.agency.info_pane import info_pane
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.notify.activity import record_action
+from clientcenter.services.portal import shared_links
+from clientcenter.services.portal.activity_feed import activity_page
 from clientcenter.services.principal import Principal
 
 
@@ -47,22 +48,34 @@ def _customer(db: Session, email: str) -> Principal:
 
 
 def _outbox(db: Session, account_id: int) -> list[OutboxMessage]:
-    return list(db.exec(select(OutboxMessage).where(OutboxMessage.account_id == account_id)
-                        .order_by(OutboxMessage.id)).all())
+    return list(
+        db.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.account_id == account_id)
+            .order_by(OutboxMessage.id)
+        ).all()
+    )
 
 
 # --- info pane -----------------------------------------------------------------------------
 
+
 def test_info_pane_shows_the_whole_account(demo):
     rivera = _account(demo, "Pat & Sam Rivera")
-    record_action(demo, _customer(demo, "sam.rivera@example.com"), "customer.general_request",
-                  summary="Please add my new car")
+    record_action(
+        demo,
+        _customer(demo, "sam.rivera@example.com"),
+        "customer.general_request",
+        summary="Please add my new car",
+    )
     demo.commit()
     pane = info_pane(demo, _agent(demo), rivera.id)
     assert pane.name == "Pat & Sam Rivera" and pane.active and pane.producer == "Alex Morgan"
     assert [(c.name, c.role_label, c.may_log_in) for c in pane.contacts] == [
-        ("Pat Rivera", "Primary applicant", True), ("Sam Rivera", "Co-applicant", True),
-        ("Ava Rivera", "Additional contact", False)]
+        ("Pat Rivera", "Primary applicant", True),
+        ("Sam Rivera", "Co-applicant", True),
+        ("Ava Rivera", "Additional contact", False),
+    ]
     assert pane.contacts[0].phone == "(207) 555-0101"
     assert [p.status for p in pane.policies] == ["active", "active", "expired"]
     assert len(pane.open_invoices) == 2 and all(i.status == "open" for i in pane.open_invoices)
@@ -72,15 +85,19 @@ def test_info_pane_shows_the_whole_account(demo):
     assert pane.documents and all(d.category for d in pane.documents)
     assert pane.last_invited == ""
     lee = info_pane(demo, _agent(demo), _account(demo, "Lee Design Studio LLC").id)
-    assert {c.holder for c in lee.certificates} == {"Exchange Street Properties LLC",
-                                                     "City of Portland"}
+    assert {c.holder for c in lee.certificates} == {
+        "Exchange Street Properties LLC",
+        "City of Portland",
+    }
     assert not info_pane(demo, _agent(demo), _account(demo, "Casey Quinn").id).active
 
 
 def test_info_pane_is_for_agency_side_agents_only(demo):
     rivera = _account(demo, "Pat & Sam Rivera")
-    for principal in [_customer(demo, "pat.rivera@example.com"),
-                      Principal.agent_viewing(_agent(demo).agent_id, rivera.id)]:
+    for principal in [
+        _customer(demo, "pat.rivera@example.com"),
+        Principal.agent_viewing(_agent(demo).agent_id, rivera.id),
+    ]:
         with pytest.raises(NotAllowed):
             info_pane(demo, principal, rivera.id)
     for bad in [999_999, "x", None]:
@@ -89,6 +106,7 @@ def test_info_pane_is_for_agency_side_agents_only(demo):
 
 
 # --- activity log --------------------------------------------------------------------------
+
 
 def test_activity_log_filters_by_action_and_actor_and_pages(demo):
     rivera = _account(demo, "Pat & Sam Rivera")
@@ -109,15 +127,28 @@ def test_activity_log_filters_by_action_and_actor_and_pages(demo):
     assert [r.summary for r in by_sam.rows] == ["New car"]
     assert activity_page(demo, agent, rivera.id, actor="agent").total == 1
     assert activity_page(demo, agent, rivera.id, actor="customer").total == 4
-    assert activity_page(demo, agent, rivera.id, action="customer.login_email",
-                         actor=f"contact:{sam.contact_id}").total == 0
+    assert (
+        activity_page(
+            demo,
+            agent,
+            rivera.id,
+            action="customer.login_email",
+            actor=f"contact:{sam.contact_id}",
+        ).total
+        == 0
+    )
     page2 = activity_page(demo, agent, rivera.id, per_page=2, page=2)
     assert (len(page2.rows), page2.pages) == (2, 3)
     assert {o.value for o in everything.action_options} == {
-        "customer.login_email", "customer.general_request", "agent.login"}
-    assert {o.label for o in everything.actor_options} >= {"Pat Rivera (customer)",
-                                                           "Sam Rivera (customer)",
-                                                           "Alex Morgan (agent)"}
+        "customer.login_email",
+        "customer.general_request",
+        "agent.login",
+    }
+    assert {o.label for o in everything.actor_options} >= {
+        "Pat Rivera (customer)",
+        "Sam Rivera (customer)",
+        "Alex Morgan (agent)",
+    }
     with pytest.raises(InvalidInput, match="action"):
         activity_page(demo, agent, rivera.id, action="customer.nope")
     for bad in ["contact:x", "boss", "agent:"]:
@@ -129,6 +160,7 @@ def test_activity_log_filters_by_action_and_actor_and_pages(demo):
 
 # --- tasks ---------------------------------------------------------------------------------
 
+
 def test_task_queue_done_reopen_reassign(demo):
     pat = _customer(demo, "pat.rivera@example.com")
     record_action(demo, pat, "customer.general_request", summary="one")
@@ -136,7 +168,10 @@ def test_task_queue_done_reopen_reassign(demo):
     demo.commit()
     me, priya = _agent(demo), _agent(demo, "priya.shah@harborandmain.example")
     queue = tasks.task_queue(demo, me)
-    assert [t.title.split(":")[0] for t in queue.rows] == ["General Request", "Contact Us/Help Center"]
+    assert [t.title.split(":")[0] for t in queue.rows] == [
+        "General Request",
+        "Contact Us/Help Center",
+    ]
     first = queue.rows[0]
     done = tasks.complete_task(demo, me, first.id)
     assert done.status == "done"
@@ -163,11 +198,14 @@ def test_task_queue_done_reopen_reassign(demo):
 
 # --- invite --------------------------------------------------------------------------------
 
+
 def test_invite_emails_the_login_link_to_contacts_who_may_log_in(demo):
     rivera = _account(demo, "Pat & Sam Rivera")
     result = invite.invite(demo, _agent(demo), rivera.id)
-    assert result.sent == ["Pat Rivera <pat.rivera@example.com>",
-                           "Sam Rivera <sam.rivera@example.com>"]
+    assert result.sent == [
+        "Pat Rivera <pat.rivera@example.com>",
+        "Sam Rivera <sam.rivera@example.com>",
+    ]
     assert result.skipped == ["Ava Rivera: not allowed to log in (their login switch is off)"]
     messages = [m for m in _outbox(demo, rivera.id) if m.template == "portal_invite"]
     assert {m.to_address for m in messages} == {"pat.rivera@example.com", "sam.rivera@example.com"}
@@ -200,12 +238,15 @@ def test_invite_refusals_say_why(demo):
     demo.commit()
     with pytest.raises(InvalidInput, match="Nobody on Morgan Ellis can be invited"):
         invite.invite(demo, agent, morgan.account_id)
-    assert [m for m in demo.exec(select(OutboxMessage)).all() if m.template == "portal_invite"] == []
+    assert [
+        m for m in demo.exec(select(OutboxMessage)).all() if m.template == "portal_invite"
+    ] == []
     with pytest.raises(NotAllowed):
         invite.invite(demo, _customer(demo, "pat.rivera@example.com"), sam.account_id)
 
 
 # --- share document ------------------------------------------------------------------------
+
 
 def _private_document(db: Session, account: Account) -> Document:
     doc = db.exec(select(Document).where(Document.account_id == account.id)).first()
@@ -224,10 +265,15 @@ def test_share_document_by_email_and_by_text(demo):
     assert demo.get(Document, doc.id).shared_with_customer
     entry = demo.get(ActivityLog, done.activity_id)
     assert (entry.action_key, entry.actor_agent_id, entry.channel) == (
-        "agency.share_document_email", agent.agent_id, "email")
+        "agency.share_document_email",
+        agent.agent_id,
+        "email",
+    )
     sent = _outbox(demo, rivera.id)
     assert {(m.recipient_kind, m.channel, m.to_address) for m in sent} == {
-        ("agent", "email", "agent@example.com"), ("customer", "email", "pat.rivera@example.com")}
+        ("agent", "email", "agent@example.com"),
+        ("customer", "email", "pat.rivera@example.com"),
+    }
     to_customer = next(m for m in sent if m.recipient_kind == "customer")
     assert "/shared/" in to_customer.body_text and doc.title in to_customer.body_text
 
@@ -247,8 +293,9 @@ def test_share_document_refusals_change_nothing(demo):
         agency_actions.share_document(demo, agent, morgan.id, doc.id, "sms")
     casey = _account(demo, "Casey Quinn")
     with pytest.raises(InvalidInput, match="no active policy"):
-        agency_actions.share_document(demo, agent, casey.id, _private_document(demo, casey).id,
-                                      "email")
+        agency_actions.share_document(
+            demo, agent, casey.id, _private_document(demo, casey).id, "email"
+        )
     other = _account(demo, "Grace Kim")
     with pytest.raises(NotFound):
         agency_actions.share_document(demo, agent, other.id, doc.id, "email")
@@ -278,8 +325,9 @@ def test_shared_link_opens_only_after_login_on_its_account(demo):
     assert shared_links.open_shared_document(demo, None, token).state == "login"
     jordan = _customer(demo, "office@leedesign.example")
     assert shared_links.open_shared_document(demo, jordan, token).state == "other_account"
-    landing = shared_links.open_shared_document(demo, _customer(demo, "sam.rivera@example.com"),
-                                                token)
+    landing = shared_links.open_shared_document(
+        demo, _customer(demo, "sam.rivera@example.com"), token
+    )
     assert (landing.state, landing.document_id) == ("open", doc.id)
     assert shared_links.open_shared_document(demo, None, token[:-2] + "xx").state == "invalid"
     assert shared_links.open_shared_document(demo, None, "").state == "invalid"
@@ -287,34 +335,47 @@ def test_shared_link_opens_only_after_login_on_its_account(demo):
 
 # --- publish ---------------------------------------------------------------------------------
 
+
 def test_publish_invoices_and_documents(demo):
     agent = _agent(demo)
     rivera = _account(demo, "Pat & Sam Rivera")
-    invoice = demo.exec(select(Invoice).where(Invoice.account_id == rivera.id,
-                                              Invoice.status == "open")).first()
+    invoice = demo.exec(
+        select(Invoice).where(Invoice.account_id == rivera.id, Invoice.status == "open")
+    ).first()
     invoice.published = False
     doc = _private_document(demo, rivera)
     ready = agency_actions.publishable(demo, agent, rivera.id)
-    assert [i for i, _ in ready.invoices] == [invoice.id] and doc.id in [d for d, _ in ready.documents]
+    assert [i for i, _ in ready.invoices] == [invoice.id] and doc.id in [
+        d for d, _ in ready.documents
+    ]
     with pytest.raises(InvalidInput, match="at least one"):
         agency_actions.publish_policies_invoices(demo, agent, rivera.id)
-    grace_invoice = demo.exec(select(Invoice).join(Account, Account.id == Invoice.account_id)
-                              .where(Account.name == "Grace Kim")).first()
+    grace_invoice = demo.exec(
+        select(Invoice)
+        .join(Account, Account.id == Invoice.account_id)
+        .where(Account.name == "Grace Kim")
+    ).first()
     with pytest.raises(NotFound):
-        agency_actions.publish_policies_invoices(demo, agent, rivera.id,
-                                                 invoice_ids=[invoice.id, grace_invoice.id])
+        agency_actions.publish_policies_invoices(
+            demo, agent, rivera.id, invoice_ids=[invoice.id, grace_invoice.id]
+        )
     demo.rollback()
-    done = agency_actions.publish_policies_invoices(demo, agent, rivera.id,
-                                                    invoice_ids=[invoice.id], document_ids=[doc.id])
+    done = agency_actions.publish_policies_invoices(
+        demo, agent, rivera.id, invoice_ids=[invoice.id], document_ids=[doc.id]
+    )
     demo.commit()
-    assert demo.get(Invoice, invoice.id).published and demo.get(Document, doc.id).shared_with_customer
+    assert (
+        demo.get(Invoice, invoice.id).published and demo.get(Document, doc.id).shared_with_customer
+    )
     entry = demo.get(ActivityLog, done.activity_id)
     assert entry.action_key == "agency.publish_policies_invoices"
     assert {(m.recipient_kind, m.to_address) for m in _outbox(demo, rivera.id)} == {
-        ("customer", "pat.rivera@example.com")}  # CE and L only
+        ("customer", "pat.rivera@example.com")
+    }  # CE and L only
 
 
 # --- share certificate ---------------------------------------------------------------------
+
 
 def test_share_certificate_emails_the_holder_a_working_link(demo):
     agent = _agent(demo)

@@ -25,15 +25,19 @@ IP = "198.51.100.7"
 
 
 def _last_code(db, address: str) -> str:
-    message = db.exec(select(OutboxMessage).where(OutboxMessage.to_address == address)
-                      .order_by(OutboxMessage.id.desc())).first()
+    message = db.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.to_address == address)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
     return re.search(r"\b(\d{6})\b", message.body_text).group(1)
 
 
 def _through_code(db, email="agent@example.com", now=None):
     attempt, sent = agent_login.start(db, email=email, client_ip=IP, now=now)
-    step = agent_login.verify_code(db, attempt_id=attempt, code=_last_code(db, email),
-                                   client_ip=IP, now=now)
+    step = agent_login.verify_code(
+        db, attempt_id=attempt, code=_last_code(db, email), client_ip=IP, now=now
+    )
     return attempt, sent, step
 
 
@@ -46,8 +50,7 @@ def test_first_sign_in_enrols_then_signs_in(demo):
     # A reload shows the same QR code.
     assert agent_login.enrolment(demo, attempt_id=attempt).secret == step.enrolment.secret
     app = pyotp.TOTP(step.enrolment.secret)
-    codes = agent_login.confirm_enrolment(
-        demo, attempt_id=attempt, code=app.now())
+    codes = agent_login.confirm_enrolment(demo, attempt_id=attempt, code=app.now())
     grant = agent_login.grant_after_enrolment(demo, attempt_id=attempt)
     assert len(codes) == 10
     done = agent_login.complete(demo, grant=grant, client_ip=IP)
@@ -78,12 +81,17 @@ def test_later_sign_ins_ask_the_app_or_a_recovery_code(demo):
 
 def test_unknown_and_inactive_emails_get_the_same_answer_and_no_message(demo):
     _a, known, _s = _through_code(demo)
-    inactive = demo.exec(select(Agent).where(Agent.email == "lee.chen@harborandmain.example")).one()
+    inactive = demo.exec(
+        select(Agent).where(Agent.email == "lee.chen@harborandmain.example")
+    ).one()
     inactive.is_active = False
     demo.commit()
     before = len(demo.exec(select(OutboxMessage)).all())
-    for email in ["nobody@agency.example", "lee.chen@harborandmain.example",
-                  "pat.rivera@example.com"]:  # a customer is not an agent
+    for email in [
+        "nobody@agency.example",
+        "lee.chen@harborandmain.example",
+        "pat.rivera@example.com",
+    ]:  # a customer is not an agent
         attempt, sent = agent_login.start(demo, email=email, client_ip=IP)
         assert sent.message == known.message.replace("agent@example.com", email)
         with pytest.raises(agent_login.CodeProblem):
@@ -104,7 +112,8 @@ def test_the_second_factor_needs_the_emailed_code_first(demo):
 def test_an_agent_deactivated_mid_sign_in_gets_no_session(demo):
     attempt, _sent, step = _through_code(demo)
     _codes = agent_login.confirm_enrolment(
-        demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now())
+        demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now()
+    )
     grant = agent_login.grant_after_enrolment(demo, attempt_id=attempt)
     agent = demo.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
     agent.is_active = False

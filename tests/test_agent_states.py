@@ -11,7 +11,12 @@ from clientcenter.models import Account, Agent, Contact
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth.sessions import create_session
 from clientcenter.state.base import SessionEnded
-from tests.test_read_only_enforcement import account_ids, argument_sets, call, make_state, route_params
+from tests.test_read_only_enforcement import (
+    account_ids,
+    argument_sets,
+    make_state,
+    route_params,
+)
 
 
 def agent_states():
@@ -30,14 +35,26 @@ def _tokens(db):
     rivera = db.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
     pat = db.exec(select(Contact).where(Contact.email == "pat.rivera@example.com")).one()
     agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
-    _r, customer = create_session(db, kind="customer", email=pat.email, contact_id=pat.id,
-                                  account_id=rivera.id)
-    _r, viewing = create_session(db, kind="agent", email=agent.email, agent_id=agent.id,
-                                 account_id=rivera.id, read_only=True, second_factor_at=utcnow())
+    _r, customer = create_session(
+        db, kind="customer", email=pat.email, contact_id=pat.id, account_id=rivera.id
+    )
+    _r, viewing = create_session(
+        db,
+        kind="agent",
+        email=agent.email,
+        agent_id=agent.id,
+        account_id=rivera.id,
+        read_only=True,
+        second_factor_at=utcnow(),
+    )
     _r, half = create_session(db, kind="agent", email=agent.email, agent_id=agent.id)
     db.commit()
-    return rivera, {"customer": customer, "read-only view": viewing,
-                    "no second factor": half, "no session": "nothing"}
+    return rivera, {
+        "customer": customer,
+        "read-only view": viewing,
+        "no second factor": half,
+        "no session": "nothing",
+    }
 
 
 def test_every_agent_handler_sends_non_agents_away(demo):

@@ -4,7 +4,7 @@ services. Demo data, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import reflex as rx
@@ -14,31 +14,38 @@ from sqlmodel import select
 
 from clientcenter.models import Account, Agent, Invoice, Payment
 from clientcenter.services.accounts import loginable_contacts
+from clientcenter.services.auth.sessions import create_session
 from clientcenter.services.billing import send_payment_request
 from clientcenter.services.principal import Principal
-from clientcenter.services.auth.sessions import create_session
 from clientcenter.state.base import SessionEnded
 from clientcenter.state.portal.billing import BillingState
 from clientcenter.state.portal.pay_link import PayLinkState
-from tests.handlers import settle
-from tests.handlers import as_connected
+from tests.handlers import as_connected, settle
 
 
 def _state(cls, cookie: str | None, path: str = "/billing"):
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
-    headers = {"cookie": cookie, "origin": "http://localhost:3000"} if cookie else {
-        "origin": "http://localhost:3000"}
+    headers = (
+        {"cookie": cookie, "origin": "http://localhost:3000"}
+        if cookie
+        else {"origin": "http://localhost:3000"}
+    )
     state.router = RouterData.from_router_data(
-        {constants.RouteVar.HEADERS: as_connected(headers), constants.RouteVar.CLIENT_IP: "203.0.113.9",
-         constants.RouteVar.ORIGIN: path})
+        {
+            constants.RouteVar.HEADERS: as_connected(headers),
+            constants.RouteVar.CLIENT_IP: "203.0.113.9",
+            constants.RouteVar.ORIGIN: path,
+        }
+    )
     return state
 
 
 def _customer_cookie(db, email="pat.rivera@example.com") -> str:
     contact, account = loginable_contacts(db, email)[0]
-    _, token = create_session(db, kind="customer", email=email, contact_id=contact.id,
-                              account_id=account.id)
+    _, token = create_session(
+        db, kind="customer", email=email, contact_id=contact.id, account_id=account.id
+    )
     db.commit()
     return f"cc_session={token}"
 
@@ -46,17 +53,26 @@ def _customer_cookie(db, email="pat.rivera@example.com") -> str:
 def _agent_cookie(db, account_name="Pat & Sam Rivera") -> str:
     agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
     account = db.exec(select(Account).where(Account.name == account_name)).one()
-    _, token = create_session(db, kind="agent", email=agent.email, agent_id=agent.id,
-                              account_id=account.id, read_only=True,
-                              second_factor_at=datetime.now(timezone.utc))
+    _, token = create_session(
+        db,
+        kind="agent",
+        email=agent.email,
+        agent_id=agent.id,
+        account_id=account.id,
+        read_only=True,
+        second_factor_at=datetime.now(UTC),
+    )
     db.commit()
     return f"cc_session={token}"
 
 
 def _open_invoice(db, account_name) -> Invoice:
     account = db.exec(select(Account).where(Account.name == account_name)).one()
-    return db.exec(select(Invoice).where(Invoice.account_id == account.id,
-                                         Invoice.status == "open").order_by(Invoice.id)).first()
+    return db.exec(
+        select(Invoice)
+        .where(Invoice.account_id == account.id, Invoice.status == "open")
+        .order_by(Invoice.id)
+    ).first()
 
 
 def _payments(db) -> list[Payment]:
@@ -66,8 +82,13 @@ def _payments(db) -> list[Payment]:
 
 def test_without_a_session_every_handler_sends_the_tab_to_login(demo):
     state = _state(BillingState, None)
-    for call in (state.load, state.submit_payment, lambda: state.start_pay(1),
-                 lambda: state.download_receipt(1), lambda: state.confirm_received(1)):
+    for call in (
+        state.load,
+        state.submit_payment,
+        lambda: state.start_pay(1),
+        lambda: state.download_receipt(1),
+        lambda: state.confirm_received(1),
+    ):
         with pytest.raises(SessionEnded):
             settle(call())
     assert _payments(demo) == []
@@ -87,8 +108,11 @@ def test_customer_pays_once_even_when_the_button_is_pressed_twice(demo):
     state.submit_payment()  # the second tap lands after the form closed
     assert state.notice_kind == "success" and "payment pending" in state.notice
     [payment] = _payments(demo)
-    assert (payment.invoice_id, payment.method, payment.memo) == (invoice.id, "check",
-                                                                   "Check 2201")
+    assert (payment.invoice_id, payment.method, payment.memo) == (
+        invoice.id,
+        "check",
+        "Check 2201",
+    )
 
 
 def test_forged_ids_reach_nothing_of_another_account(demo):

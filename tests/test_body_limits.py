@@ -64,8 +64,11 @@ class Body:
 
 def post(path: str, body: Body, *, declare_length: bool, app=None):
     """POST ``body`` and return (response, peak RSS growth during the request)."""
-    kind = "application/json" if path.startswith("/webhooks/") else (
-        "application/x-www-form-urlencoded")  # a form post, which the route reads
+    kind = (
+        "application/json"
+        if path.startswith("/webhooks/")
+        else ("application/x-www-form-urlencoded")
+    )  # a form post, which the route reads
     headers = {"origin": ORIGIN, "content-type": kind}
     if declare_length:
         headers["content-length"] = str(body.total)
@@ -118,8 +121,9 @@ def test_the_app_never_receives_more_than_the_limit():
         await send({"type": "http.response.body", "body": b"read it all"})
 
     limit, _ = limit_for("/auth/complete")
-    response, _growth = post("/auth/complete", Body(10 * MIB), declare_length=False,
-                             app=BodyLimit(greedy))
+    response, _growth = post(
+        "/auth/complete", Body(10 * MIB), declare_length=False, app=BodyLimit(greedy)
+    )
     assert response.status_code == 413 and got["told_disconnect"]
     assert got["bytes"] <= limit
 
@@ -154,6 +158,7 @@ def test_other_routes_refuse_an_oversized_declared_body_before_reading(path):
 
 # --- a real server: granian, one worker, on a loopback port ------------------------------------
 
+
 def _proc_status(pid: int) -> dict[str, int]:
     values = {}
     with open(f"/proc/{pid}/status") as f:
@@ -182,11 +187,25 @@ def _free_port() -> int:
 def granian_worker():
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--no-access-log",
-         "tests.body_limit_server:app"],
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "tests.body_limit_server:app",
+        ],
         cwd=Path(__file__).resolve().parent.parent,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -239,5 +258,6 @@ def test_a_real_server_worker_does_not_grow_on_300_mib(granian_worker, chunked):
     after = _proc_status(worker)
     assert status.startswith(b"HTTP/1.1 413"), status
     assert after["VmHWM"] - before < 20 * MIB, (
-        f"worker RSS {before // MIB} -> peak {after['VmHWM'] // MIB} MiB")
+        f"worker RSS {before // MIB} -> peak {after['VmHWM'] // MIB} MiB"
+    )
     assert sent < 300

@@ -12,9 +12,9 @@ from starlette.testclient import TestClient
 
 from clientcenter.http import build_http_app
 from clientcenter.models import (
+    Account,
     ActivityLog,
     Agent,
-    Account,
     Certificate,
     CertificateShare,
     Document,
@@ -23,7 +23,8 @@ from clientcenter.models import (
     Task,
 )
 from clientcenter.models.base import utcnow
-from clientcenter.services.agency import actions as agency_actions, certificate_links, info_pane
+from clientcenter.services.agency import actions as agency_actions
+from clientcenter.services.agency import certificate_links, info_pane
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.principal import Principal
 from clientcenter.settings import reset_settings_cache
@@ -39,7 +40,9 @@ def client(demo):
 
 
 def _agent(db) -> Principal:
-    return Principal.agency(db.exec(select(Agent).where(Agent.email == "agent@example.com")).one().id)
+    return Principal.agency(
+        db.exec(select(Agent).where(Agent.email == "agent@example.com")).one().id
+    )
 
 
 def _studio(db) -> Account:
@@ -54,18 +57,28 @@ def _share(db, **kwargs) -> tuple[str, CertificateShare]:
     """Share the studio's certificate; the link's path and its row."""
     done = agency_actions.share_certificate(db, _agent(db), _certificate(db).id, **kwargs)
     db.commit()
-    mail = db.exec(select(OutboxMessage).where(OutboxMessage.template == "certificate_to_holder",
-                                               OutboxMessage.activity_id == done.activity_id)).one()
+    mail = db.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.template == "certificate_to_holder",
+            OutboxMessage.activity_id == done.activity_id,
+        )
+    ).one()
     url = next(w for w in mail.body_text.split() if "/certificate/" in w)
-    share = db.exec(select(CertificateShare).where(
-        CertificateShare.activity_id == done.activity_id)).one()
+    share = db.exec(
+        select(CertificateShare).where(CertificateShare.activity_id == done.activity_id)
+    ).one()
     return url.replace(ORIGIN, ""), share
 
 
 def _downloads(db) -> list[ActivityLog]:
     db.expire_all()
-    return list(db.exec(select(ActivityLog).where(
-        ActivityLog.action_key == "holder.certificate_download").order_by(ActivityLog.id)).all())
+    return list(
+        db.exec(
+            select(ActivityLog)
+            .where(ActivityLog.action_key == "holder.certificate_download")
+            .order_by(ActivityLog.id)
+        ).all()
+    )
 
 
 def _ok(response) -> bool:
@@ -77,6 +90,7 @@ def _refused(response) -> bool:
 
 
 # --- a stored, revocable link ----------------------------------------------------------------
+
 
 def test_share_stores_a_link_row_holding_only_the_tokens_hash(demo, client):
     path, share = _share(demo, note="For the lease renewal")
@@ -92,16 +106,17 @@ def test_agency_revokes_a_link_and_the_holder_gets_nothing(demo, client):
     30 days whatever happened). After: revoke_link, and the next download is the refusal."""
     path, share = _share(demo)
     assert _ok(client.get(path))
-    done = certificate_links.revoke_link(demo, _agent(demo), share.id,
-                                         account_id=share.account_id)
+    done = certificate_links.revoke_link(demo, _agent(demo), share.id, account_id=share.account_id)
     demo.commit()
     assert "no longer works" in done.message
     assert _refused(client.get(path))
     assert len(_downloads(demo)) == 1  # the refused one is not a download
     entry = demo.get(ActivityLog, done.activity_id)
     assert entry.action_key == "agency.revoke_certificate_link" and entry.actor_agent_id
-    assert demo.exec(select(OutboxMessage).where(
-        OutboxMessage.activity_id == done.activity_id)).all() == []  # log-only by default
+    assert (
+        demo.exec(select(OutboxMessage).where(OutboxMessage.activity_id == done.activity_id)).all()
+        == []
+    )  # log-only by default
     with pytest.raises(InvalidInput, match="already revoked"):
         certificate_links.revoke_link(demo, _agent(demo), share.id, account_id=share.account_id)
 
@@ -115,11 +130,19 @@ def test_only_the_agency_side_revokes_and_only_on_the_links_account(demo):
     with pytest.raises(NotFound):
         certificate_links.revoke_link(demo, _agent(demo), "x", account_id=share.account_id)
     with pytest.raises(ReadOnlyRefused):
-        certificate_links.revoke_link(demo, Principal.agent_viewing(agent_id, share.account_id),
-                                      share.id, account_id=share.account_id)
+        certificate_links.revoke_link(
+            demo,
+            Principal.agent_viewing(agent_id, share.account_id),
+            share.id,
+            account_id=share.account_id,
+        )
     with pytest.raises(NotAllowed):
-        certificate_links.revoke_link(demo, customer(demo, "jordan.lee@example.com", STUDIO),
-                                      share.id, account_id=share.account_id)
+        certificate_links.revoke_link(
+            demo,
+            customer(demo, "jordan.lee@example.com", STUDIO),
+            share.id,
+            account_id=share.account_id,
+        )
     demo.rollback()
     assert demo.get(CertificateShare, share.id).revoked_at is None
 
@@ -131,11 +154,16 @@ def test_the_agency_page_lists_links_and_revokes_one(demo):
 
     path, share = _share(demo)
     agent = demo.get(Agent, _agent(demo).agent_id)
-    _record, token = create_session(demo, kind="agent", email=agent.email, agent_id=agent.id,
-                                    second_factor_at=utcnow())
+    _record, token = create_session(
+        demo, kind="agent", email=agent.email, agent_id=agent.id, second_factor_at=utcnow()
+    )
     demo.commit()
-    state = make_state(AgentCertificatesState, token, {"id": str(share.account_id)},
-                       path="/agent/account/certificates")
+    state = make_state(
+        AgentCertificatesState,
+        token,
+        {"id": str(share.account_id)},
+        path="/agent/account/certificates",
+    )
     state.open_page()
     assert state.link_days == 30
     [row] = state.links
@@ -148,6 +176,7 @@ def test_the_agency_page_lists_links_and_revokes_one(demo):
 
 # --- expiry ------------------------------------------------------------------------------------
 
+
 def test_links_expire_after_the_configured_days(demo, client, monkeypatch):
     """Before: always 30 days (there was no setting: CC_SECURITY__CERTIFICATE_LINK_DAYS stopped
     start-up as unknown). After: the setting decides, and past it the link opens nothing."""
@@ -156,8 +185,9 @@ def test_links_expire_after_the_configured_days(demo, client, monkeypatch):
     path, share = _share(demo)
     left = certificate_links._aware(share.expires_at) - utcnow()
     assert timedelta(days=6, hours=23) < left <= timedelta(days=7)
-    mail = demo.exec(select(OutboxMessage).where(
-        OutboxMessage.template == "certificate_to_holder")).one()
+    mail = demo.exec(
+        select(OutboxMessage).where(OutboxMessage.template == "certificate_to_holder")
+    ).one()
     assert f"{certificate_links._aware(share.expires_at):%b %d, %Y}" in mail.body_text
     assert _ok(client.get(path))
     share.expires_at = utcnow() - timedelta(seconds=1)
@@ -167,6 +197,7 @@ def test_links_expire_after_the_configured_days(demo, client, monkeypatch):
 
 
 # --- every download re-checks ------------------------------------------------------------------
+
 
 def _toggle(db, obj, **values):
     for k, v in values.items():
@@ -232,6 +263,7 @@ def test_an_unknown_or_malformed_token_opens_nothing(demo, client):
 
 # --- each download is in the activity log -----------------------------------------------------
 
+
 def test_each_download_is_recorded_in_the_accounts_activity_log(demo, client):
     """Before: a holder's download left no trace. After: one holder.certificate_download row
     per download on the account (log-only by default), counted on the link."""
@@ -241,7 +273,11 @@ def test_each_download_is_recorded_in_the_accounts_activity_log(demo, client):
     assert _ok(client.get(path)) and _ok(client.get(path))
     first, second = _downloads(demo)
     assert (first.account_id, first.actor_kind, first.actor_contact_id, first.actor_agent_id) == (
-        share.account_id, "holder", None, None)
+        share.account_id,
+        "holder",
+        None,
+        None,
+    )
     assert first.details["share_id"] == share.id and second.details["download"] == 2
     assert share.holder_name in first.summary and share.to_address in first.summary
     demo.expire_all()
@@ -263,7 +299,8 @@ def test_the_holder_principal_records_nothing_else(demo):
         with pytest.raises(NotAllowed):
             record_action(demo, holder, key)
     with pytest.raises(NotAllowed):
-        record_action(demo, customer(demo, "jordan.lee@example.com", STUDIO),
-                      "holder.certificate_download")
+        record_action(
+            demo, customer(demo, "jordan.lee@example.com", STUDIO), "holder.certificate_download"
+        )
     with pytest.raises(NotFound):
         record_action(demo, holder, "holder.certificate_download", account_id=999999)

@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import ActivityLog, Contact, LoginChallenge, OutboxMessage
-from clientcenter.services.portal import contact_change, profile
 from clientcenter.services.errors import InvalidInput, NotAllowed, ReadOnlyRefused
+from clientcenter.services.portal import contact_change, profile
 from clientcenter.services.principal import Principal
-from tests.selfservice_support import agent_viewing, customer, table_counts
 from tests.handlers import settle
+from tests.selfservice_support import agent_viewing, customer, table_counts
 
 PAT = "pat.rivera@example.com"
 SAM = "sam.rivera@example.com"
@@ -25,8 +25,11 @@ def pat_session(s) -> Principal:
 
 
 def code_sent_to(s, address: str, template: str = "contact_code") -> str:
-    message = s.exec(select(OutboxMessage).where(OutboxMessage.to_address == address)
-                     .order_by(OutboxMessage.id.desc())).first()
+    message = s.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.to_address == address)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
     assert message.template == template and message.sensitive
     return re.search(r"\b(\d{6})\b", message.body_text).group(1)
 
@@ -34,12 +37,20 @@ def code_sent_to(s, address: str, template: str = "contact_code") -> str:
 def test_new_email_applies_after_the_code_from_the_new_address(demo):
     s = demo
     pat = pat_session(s)
-    result = profile.edit_personal_info(s, pat, {"first_name": "Pat", "last_name": "Rivera",
-                                                 "email": "pat.new@example.com",
-                                                 "mobile": "+12075550101"})
+    result = profile.edit_personal_info(
+        s,
+        pat,
+        {
+            "first_name": "Pat",
+            "last_name": "Rivera",
+            "email": "pat.new@example.com",
+            "mobile": "+12075550101",
+        },
+    )
     assert result.needs_verification == ("email",)
-    pending = contact_change.start(s, pat, result.contact_id, "email", result.new_email,
-                                   client_ip=IP)
+    pending = contact_change.start(
+        s, pat, result.contact_id, "email", result.new_email, client_ip=IP
+    )
     assert "pat.new@example.com" in pending.message
     code = code_sent_to(s, "pat.new@example.com")
     assert s.get(Contact, pat.contact_id).email == PAT  # not yet
@@ -57,8 +68,7 @@ def test_new_email_applies_after_the_code_from_the_new_address(demo):
 def test_new_mobile_is_texted_and_a_wrong_code_changes_nothing(demo):
     s = demo
     pat = pat_session(s)
-    pending = contact_change.start(s, pat, pat.contact_id, "mobile", "+12075550177",
-                                   client_ip=IP)
+    pending = contact_change.start(s, pat, pat.contact_id, "mobile", "+12075550177", client_ip=IP)
     sms = s.exec(select(OutboxMessage).where(OutboxMessage.to_address == "+12075550177")).one()
     assert sms.channel == "sms"
     code = re.search(r"\b(\d{6})\b", sms.body_text or sms.body_html).group(1)
@@ -74,8 +84,9 @@ def test_new_mobile_is_texted_and_a_wrong_code_changes_nothing(demo):
 def test_the_ticket_is_bound_to_its_session_contact_and_value(demo):
     s = demo
     pat = pat_session(s)
-    pending = contact_change.start(s, pat, pat.contact_id, "email", "pat.new@example.com",
-                                   client_ip=IP)
+    pending = contact_change.start(
+        s, pat, pat.contact_id, "email", "pat.new@example.com", client_ip=IP
+    )
     code = code_sent_to(s, "pat.new@example.com")
     other_session = Principal.customer(pat.account_id, pat.contact_id, session_id=42)
     before = table_counts(s)
@@ -93,34 +104,48 @@ def test_who_may_change_whose_address(demo):
     sam = s.exec(select(Contact).where(Contact.email == SAM)).one()
     pending = contact_change.start(s, pat, sam.id, "email", "sam.new@example.com", client_ip=IP)
     # Sam's address: Sam agrees at Sam's current email (tests/test_login_proof_binding.py)
-    contact_change.confirm(s, pat, pending.ticket,
-                           code_sent_to(s, SAM, template="contact_code_other"), client_ip=IP)
+    contact_change.confirm(
+        s, pat, pending.ticket, code_sent_to(s, SAM, template="contact_code_other"), client_ip=IP
+    )
     assert sam.email == "sam.new@example.com"
-    assert s.exec(select(ActivityLog).order_by(ActivityLog.id.desc())).first().action_key == \
-        "customer.edit_coapplicant_info"
+    assert (
+        s.exec(select(ActivityLog).order_by(ActivityLog.id.desc())).first().action_key
+        == "customer.edit_coapplicant_info"
+    )
     ava = s.exec(select(Contact).where(Contact.email == "ava.rivera@example.com")).one()
     before = table_counts(s)
     with pytest.raises(NotAllowed):
         contact_change.start(s, pat, ava.id, "email", "ava.new@example.com", client_ip=IP)
     with pytest.raises(ReadOnlyRefused):
-        contact_change.start(s, agent_viewing(s, "Pat & Sam Rivera"), pat.contact_id, "email",
-                             "x@example.com", client_ip=IP)
+        contact_change.start(
+            s,
+            agent_viewing(s, "Pat & Sam Rivera"),
+            pat.contact_id,
+            "email",
+            "x@example.com",
+            client_ip=IP,
+        )
     assert table_counts(s) == before
 
 
 def test_profile_handlers_walk_through_the_code(demo):
     """The profile state: save a new email, get a code there, a wrong code counts (and is
     kept when the handler refuses), the right one applies."""
-    from tests.test_selfservice_b_handlers import _cookie, _state
-
     from clientcenter.state.portal.profile_edit import ProfileEditState
+    from tests.test_selfservice_b_handlers import _cookie, _state
 
     s = demo
     cookie = _cookie(s)
     state = _state(ProfileEditState, cookie)
     settle(state.load())
-    state.save_personal({"first_name": "Pat", "last_name": "Rivera",
-                         "email": "pat.new@example.com", "mobile": "(207) 555-0101"})
+    state.save_personal(
+        {
+            "first_name": "Pat",
+            "last_name": "Rivera",
+            "email": "pat.new@example.com",
+            "mobile": "(207) 555-0101",
+        }
+    )
     assert state.verify_field == "email" and "pat.new@example.com" in state.verify_message
     s.expire_all()
     code = code_sent_to(s, "pat.new@example.com")
@@ -140,14 +165,18 @@ def test_own_new_email_keeps_this_session_and_ends_the_others(demo):
 
     s = demo
     p = customer(s, PAT)
-    this, this_token = create_session(s, kind="customer", email=PAT, contact_id=p.contact_id,
-                                      account_id=p.account_id)
-    _, other_token = create_session(s, kind="customer", email=PAT, contact_id=p.contact_id,
-                                    account_id=p.account_id)
+    this, this_token = create_session(
+        s, kind="customer", email=PAT, contact_id=p.contact_id, account_id=p.account_id
+    )
+    _, other_token = create_session(
+        s, kind="customer", email=PAT, contact_id=p.contact_id, account_id=p.account_id
+    )
     pat = Principal.customer(p.account_id, p.contact_id, session_id=this.id)
-    pending = contact_change.start(s, pat, pat.contact_id, "email", "pat.new@example.com",
-                                   client_ip=IP)
-    contact_change.confirm(s, pat, pending.ticket, code_sent_to(s, "pat.new@example.com"),
-                           client_ip=IP)
+    pending = contact_change.start(
+        s, pat, pat.contact_id, "email", "pat.new@example.com", client_ip=IP
+    )
+    contact_change.confirm(
+        s, pat, pending.ticket, code_sent_to(s, "pat.new@example.com"), client_ip=IP
+    )
     assert check_session(s, this_token).principal == pat
     assert check_session(s, other_token).status == "access"

@@ -16,20 +16,26 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http import build_http_app
-from clientcenter.models import ActivityLog, IntegrationLink, OutboxMessage, Task
+from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http.middleware.security_headers import SecurityHeaders
-from clientcenter.services.portal import integrations
+from clientcenter.models import ActivityLog, IntegrationLink, OutboxMessage, Task
 from clientcenter.services.auth.sessions import check_session, create_session
+from clientcenter.services.portal import integrations
 from clientcenter.settings import reset_settings_cache
 from tests.handlers import TEST_BROWSER_KEY
 from tests.selfservice_support import customer, table_counts
 from tests.test_http_auth import _grant_for, _token
 
 ORIGIN = "http://localhost:3000"
-SESSION_ROUTES = ["/auth/complete", "/auth/switch", "/auth/logout", "/auth/agent/complete",
-                  "/auth/agent/view", "/auth/agent/exit-view"]
+SESSION_ROUTES = [
+    "/auth/complete",
+    "/auth/switch",
+    "/auth/logout",
+    "/auth/agent/complete",
+    "/auth/agent/view",
+    "/auth/agent/exit-view",
+]
 NOT_OURS = [
     {},  # a script, or a browser hiding where the form came from
     {"sec-fetch-site": "cross-site"},
@@ -52,6 +58,7 @@ def bare(demo):
 
 # --- the one check -----------------------------------------------------------------------------
 
+
 def test_same_origin_post_needs_our_origin_or_fetch_metadata_saying_so():
     from clientcenter.http.origin import is_same_origin_post
 
@@ -68,13 +75,18 @@ def test_own_navigation_is_a_click_on_our_pages_or_the_users_own_address_bar():
     assert is_own_navigation({"sec-fetch-site": "same-origin"})
     assert is_own_navigation({"sec-fetch-site": "none"})  # typed or bookmarked
     assert is_own_navigation({"referer": ORIGIN + "/home"})  # a browser without fetch metadata
-    for headers in ({"sec-fetch-site": "cross-site"}, {"sec-fetch-site": "same-site"},
-                    {"sec-fetch-site": "cross-site", "referer": ORIGIN + "/home"},
-                    {"referer": "https://evil.example/page"}, {}):
+    for headers in (
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site"},
+        {"sec-fetch-site": "cross-site", "referer": ORIGIN + "/home"},
+        {"referer": "https://evil.example/page"},
+        {},
+    ):
         assert not is_own_navigation(headers), headers
 
 
 # --- POST routes that set or use the session ---------------------------------------------------
+
 
 def test_login_grant_posted_without_origin_is_refused_login_csrf(bare, demo):
     """Before: a grant posted with no Origin started a session (a foreign page could log its
@@ -86,8 +98,9 @@ def test_login_grant_posted_without_origin_is_refused_login_csrf(bare, demo):
         assert refused.status_code == 403, headers
         assert "cc_session" not in refused.headers.get("set-cookie", "")
     # The refusals did not spend the grant; a same-origin form without Origin still works.
-    ours = bare.post("/auth/complete", data={"grant": verified.grant},
-                     headers={"sec-fetch-site": "same-origin"})
+    ours = bare.post(
+        "/auth/complete", data={"grant": verified.grant}, headers={"sec-fetch-site": "same-origin"}
+    )
     assert ours.status_code == 303 and ours.headers["location"] == "/home"
     assert "cc_session=" in ours.headers["set-cookie"]
 
@@ -117,11 +130,16 @@ def test_logout_with_fetch_metadata_but_no_origin_still_works(bare, demo):
 
 # --- GET /go/<id> ------------------------------------------------------------------------------
 
+
 def _pat_on_go(demo):
     principal = customer(demo, "pat.rivera@example.com", "Pat & Sam Rivera")
-    record, token = create_session(demo, kind="customer", email="pat.rivera@example.com",
-                                   contact_id=principal.contact_id,
-                                   account_id=principal.account_id)
+    record, token = create_session(
+        demo,
+        kind="customer",
+        email="pat.rivera@example.com",
+        contact_id=principal.contact_id,
+        account_id=principal.account_id,
+    )
     demo.commit()
     link = integrations.links_for(demo, principal).cross_sell[0]
     return token, demo.get(IntegrationLink, link.id)
@@ -129,16 +147,23 @@ def _pat_on_go(demo):
 
 def _effects(demo) -> tuple[int, int, int]:
     demo.expire_all()
-    return (len(demo.exec(select(ActivityLog)).all()), len(demo.exec(select(Task)).all()),
-            len(demo.exec(select(OutboxMessage)).all()))
+    return (
+        len(demo.exec(select(ActivityLog)).all()),
+        len(demo.exec(select(Task)).all()),
+        len(demo.exec(select(OutboxMessage)).all()),
+    )
 
 
-@pytest.mark.parametrize("headers", [
-    {"sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate"},
-    {"sec-fetch-site": "same-site"},
-    {"referer": "https://evil.example/free-quote"},  # an old browser, sent by another site
-    {},  # no way to tell
-], ids=["cross-site", "same-site", "foreign-referer", "no-metadata"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate"},
+        {"sec-fetch-site": "same-site"},
+        {"referer": "https://evil.example/free-quote"},  # an old browser, sent by another site
+        {},  # no way to tell
+    ],
+    ids=["cross-site", "same-site", "foreign-referer", "no-metadata"],
+)
 def test_go_from_another_site_records_nothing_and_asks_first(bare, demo, headers):
     """Before: 303 to the destination and a cross-sell row with the producer's task and email,
     in the customer's name. After: a "Continue to …" page, nothing written."""
@@ -148,7 +173,8 @@ def test_go_from_another_site_records_nothing_and_asks_first(bare, demo, headers
     page = bare.get(f"/go/{link.id}", headers=headers)
     assert page.status_code == 200
     assert f"Continue to {link.label}" in page.text and "carrier" not in page.headers.get(
-        "location", "")
+        "location", ""
+    )
     assert f"action='/go/{link.id}'" in page.text and "method=post" in page.text
     assert page.headers["cache-control"] == "no-store"
     # no-referrer would make Chromium post the button's form with "Origin: null" (refused).
@@ -161,11 +187,15 @@ def test_go_from_another_site_records_nothing_and_asks_first(bare, demo, headers
     assert _effects(demo) == before
 
 
-@pytest.mark.parametrize("headers", [
-    {"sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate", "sec-fetch-user": "?1"},
-    {"sec-fetch-site": "none"},
-    {"referer": ORIGIN + "/home"},
-], ids=["same-origin", "address-bar", "own-referer"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate", "sec-fetch-user": "?1"},
+        {"sec-fetch-site": "none"},
+        {"referer": ORIGIN + "/home"},
+    ],
+    ids=["same-origin", "address-bar", "own-referer"],
+)
 def test_go_from_our_own_page_records_and_redirects(bare, demo, headers):
     token, link = _pat_on_go(demo)
     bare.cookies.set(session_cookie_name(), token)
@@ -174,7 +204,9 @@ def test_go_from_our_own_page_records_and_redirects(bare, demo, headers):
     assert response.status_code == 303 and response.headers["location"] == link.url
     assert response.headers["referrer-policy"] == "no-referrer"
     after = _effects(demo)
-    assert after[0] == logs + 1 and after[1] == tasks + 1 and after[2] > mails  # cross-sell: AE T L
+    assert (
+        after[0] == logs + 1 and after[1] == tasks + 1 and after[2] > mails
+    )  # cross-sell: AE T L
 
 
 def test_the_continue_button_records_only_when_posted_from_our_origin(bare, demo):
@@ -199,11 +231,17 @@ def test_go_without_a_session_still_goes_to_login_from_anywhere(bare, demo):
 
 # --- Content-Security-Policy and Referrer-Policy ------------------------------------------------
 
-PAGE = ("<!doctype html><html><head><script>window.__ctx = {\"a\": 1};</script>"
-        "<script type=\"module\" async>import \"/assets/x.js\";</script>"
-        "<script src=\"/assets/y.js\"></script></head><body>"
-        "<SCRIPT>requestAnimationFrame(function(){})</SCRIPT></body></html>")
-INLINE = ['window.__ctx = {"a": 1};', 'import "/assets/x.js";', "requestAnimationFrame(function(){})"]
+PAGE = (
+    '<!doctype html><html><head><script>window.__ctx = {"a": 1};</script>'
+    '<script type="module" async>import "/assets/x.js";</script>'
+    '<script src="/assets/y.js"></script></head><body>'
+    "<SCRIPT>requestAnimationFrame(function(){})</SCRIPT></body></html>"
+)
+INLINE = [
+    'window.__ctx = {"a": 1};',
+    'import "/assets/x.js";',
+    "requestAnimationFrame(function(){})",
+]
 
 
 def _sha(text: str) -> str:
@@ -215,8 +253,11 @@ def _headers_app() -> TestClient:
         return HTMLResponse(PAGE)
 
     async def zipped(request):
-        return Response(gzip.compress(PAGE.encode()), media_type="text/html",
-                        headers={"content-encoding": "gzip"})
+        return Response(
+            gzip.compress(PAGE.encode()),
+            media_type="text/html",
+            headers={"content-encoding": "gzip"},
+        )
 
     async def own(request):
         return HTMLResponse("<p>x</p>", headers={"Content-Security-Policy": "default-src 'none'"})
@@ -228,8 +269,14 @@ def _headers_app() -> TestClient:
         return Response(b"{}", media_type="application/json")
 
     routes = [Route(p, page) for p in ("/", "/home", "/embed/login", "/pay/{t}", "/shared/{t}")]
-    routes += [Route("/zipped", zipped), Route("/own", own), Route("/unchanged", unchanged),
-               Route("/files/{t}", data), Route("/certificate/{t}", data), Route("/data", data)]
+    routes += [
+        Route("/zipped", zipped),
+        Route("/own", own),
+        Route("/unchanged", unchanged),
+        Route("/files/{t}", data),
+        Route("/certificate/{t}", data),
+        Route("/data", data),
+    ]
     return TestClient(SecurityHeaders(Starlette(routes=routes)), base_url=ORIGIN)
 
 
@@ -259,8 +306,9 @@ def test_a_route_that_sets_its_own_policy_keeps_it_and_a_304_keeps_the_cached_on
     assert client.get("/own").headers["content-security-policy"] == "default-src 'none'"
     # A 304 refreshes the cached page's headers: a policy without its hashes would break it.
     assert "content-security-policy" not in client.get("/unchanged").headers
-    assert "script-src 'self' 'unsafe-eval'" in client.get("/data").headers[
-        "content-security-policy"]
+    assert (
+        "script-src 'self' 'unsafe-eval'" in client.get("/data").headers["content-security-policy"]
+    )
 
 
 def test_referrer_policy_keeps_tokens_in_paths_to_ourselves():

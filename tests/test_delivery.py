@@ -35,17 +35,22 @@ def test_sendgrid_request_carries_recipient_sender_subject_body(session, provide
     assert request.path == "/v3/mail/send"
     assert request.headers["authorization"] == "Bearer SG.test-key"
     body = request.json()
-    assert body["personalizations"][0]["to"] == [{"email": "pat@example.com",
-                                                  "name": "Pat Rivera"}]
-    assert body["from"] == {"email": "portal@harborandmain.example",
-                            "name": "Harbor & Main Insurance"}
+    assert body["personalizations"][0]["to"] == [
+        {"email": "pat@example.com", "name": "Pat Rivera"}
+    ]
+    assert body["from"] == {
+        "email": "portal@harborandmain.example",
+        "name": "Harbor & Main Insurance",
+    }
     assert body["reply_to"]["email"] == "service@harborandmain.example"
     assert body["subject"] == "We received your payment"
     content = {c["type"]: c["value"] for c in body["content"]}
     assert content["text/plain"].startswith("Hi Pat,") and "Invoice 1001" in content["text/plain"]
     assert "Invoice 1001" in content["text/html"] and "Harbor &amp; Main" in content["text/html"]
-    assert body["custom_args"] == {"cc_dedupe_key": message.dedupe_key,
-                                   "cc_outbox_id": str(message.id)}
+    assert body["custom_args"] == {
+        "cc_dedupe_key": message.dedupe_key,
+        "cc_outbox_id": str(message.id),
+    }
     row = reload(session, message.id)
     assert row.status == "sent" and row.attempts == 1 and row.sent_at is not None
     assert row.provider_message_id == provider.accepted[0].provider_id
@@ -56,12 +61,15 @@ def test_twilio_request_carries_recipient_sender_body(session, provider, real_se
     Relay(session.bind, real_settings).drain()
     [request] = provider.sends("twilio")
     assert request.path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
-    user, password = base64.b64decode(request.headers["authorization"].split()[1]).decode().split(":")
+    user, password = (
+        base64.b64decode(request.headers["authorization"].split()[1]).decode().split(":")
+    )
     assert (user, password) == (TWILIO_SID, TWILIO_TOKEN)
     form = request.form()
     assert form["To"] == "+12075550101" and form["From"] == SMS_FROM
-    assert form["Body"] == ("Harbor & Main: your sign-in code is 482913. It expires in 10 min. "
-                            "Never share it.")
+    assert form["Body"] == (
+        "Harbor & Main: your sign-in code is 482913. It expires in 10 min. Never share it."
+    )
     callback = urlparse(form["StatusCallback"])
     assert callback.netloc == "portal.harborandmain.example"
     assert callback.path == "/webhooks/twilio/status"
@@ -72,8 +80,14 @@ def test_twilio_request_carries_recipient_sender_body(session, provider, real_se
 
 def test_login_code_body_is_purged_once_sent(session, provider, real_settings):
     message = a_text(session, real_settings)
-    an_email(session, real_settings, template="login_code", recipient_kind="login",
-             sensitive=True, context={"code": "777111", "minutes": 10})
+    an_email(
+        session,
+        real_settings,
+        template="login_code",
+        recipient_kind="login",
+        sensitive=True,
+        context={"code": "777111", "minutes": 10},
+    )
     Relay(session.bind, real_settings).drain()
     session.expire_all()
     rows = session.exec(select(OutboxMessage)).all()
@@ -88,8 +102,9 @@ def test_login_code_body_is_purged_once_sent(session, provider, real_settings):
 
 @pytest.mark.parametrize("answer", ["429", "500", "hang"])
 @pytest.mark.parametrize("channel", ["email", "sms"])
-def test_transient_failures_are_retried_with_backoff(session, provider, real_settings, answer,
-                                                     channel):
+def test_transient_failures_are_retried_with_backoff(
+    session, provider, real_settings, answer, channel
+):
     message = (an_email if channel == "email" else a_text)(session, real_settings)
     provider.hang_seconds = 2
     provider.script(answer)

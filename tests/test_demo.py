@@ -1,5 +1,7 @@
+import pytest
 from sqlmodel import func, select
 
+from clientcenter.demo.agency import ACCOUNTS, DemoContact, DemoDataError, load_demo
 from clientcenter.models import (
     Account,
     Agent,
@@ -11,10 +13,8 @@ from clientcenter.models import (
     Proposal,
     Vehicle,
 )
-from clientcenter.services.files import storage
 from clientcenter.services.accounts import is_account_active, loginable_contacts
-from clientcenter.demo.agency import ACCOUNTS, DemoContact, DemoDataError, load_demo
-import pytest
+from clientcenter.services.files import storage
 
 
 def count(session, model):
@@ -45,11 +45,19 @@ def test_demo_documents_are_real_pdfs_in_the_private_store(demo):
 def test_readme_logins(demo):
     pat = loginable_contacts(demo, "Pat.Rivera@example.com ")
     assert len(pat) == 1 and pat[0][0].mobile and pat[0][0].role == "primary"
-    assert [c.email for c in demo.exec(select(Contact).where(
-        Contact.account_id == pat[0][1].id, Contact.role == "co_applicant")).all()] == [
-        "sam.rivera@example.com"]
-    lines = set(demo.exec(select(Policy.line).where(Policy.account_id == pat[0][1].id,
-                                                    Policy.status == "active")).all())
+    assert [
+        c.email
+        for c in demo.exec(
+            select(Contact).where(
+                Contact.account_id == pat[0][1].id, Contact.role == "co_applicant"
+            )
+        ).all()
+    ] == ["sam.rivera@example.com"]
+    lines = set(
+        demo.exec(
+            select(Policy.line).where(Policy.account_id == pat[0][1].id, Policy.status == "active")
+        ).all()
+    )
     assert {"auto", "home"} <= lines
     jordan = loginable_contacts(demo, "jordan.lee@example.com")
     assert sorted(a.kind for _, a in jordan) == ["commercial", "personal"]
@@ -74,8 +82,9 @@ def test_account_active_iff_it_has_an_active_policy(demo):
 
 
 def test_malformed_demo_email_stops_the_load(session, monkeypatch):
-    bad = ACCOUNTS[0].__class__(**{**ACCOUNTS[0].__dict__,
-                                   "contacts": [DemoContact("primary", "X", "Y", "x@@bad")]})
+    bad = ACCOUNTS[0].__class__(
+        **{**ACCOUNTS[0].__dict__, "contacts": [DemoContact("primary", "X", "Y", "x@@bad")]}
+    )
     monkeypatch.setattr("clientcenter.demo.agency.ACCOUNTS", [bad])
     with pytest.raises(DemoDataError, match="x@@bad"):
         load_demo(session)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,12 +13,12 @@ from sqlmodel import Session, select
 
 from clientcenter.db import session_scope
 from clientcenter.models import ActivityLog, Agent, Document, OutboxMessage, Task
-from clientcenter.services.portal import documents
-from clientcenter.services.files import storage
-from clientcenter.services.portal.documents import UploadRefused
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
-from clientcenter.services.principal import Principal
+from clientcenter.services.files import storage
 from clientcenter.services.files.scanning import ScanVerdict, basic_scan
+from clientcenter.services.portal import documents
+from clientcenter.services.portal.documents import UploadRefused
+from clientcenter.services.principal import Principal
 from tests.selfservice_helpers import (
     EXE_HEAD,
     JPEG_HEAD,
@@ -36,16 +36,33 @@ from tests.selfservice_helpers import (
 PAT = "Pat & Sam Rivera"
 
 
-def _add_doc(session, account_name, *, title, shared=True, scan="clean", days_ago=0,
-             category="correspondence", policy=None):
+def _add_doc(
+    session,
+    account_name,
+    *,
+    title,
+    shared=True,
+    scan="clean",
+    days_ago=0,
+    category="correspondence",
+    policy=None,
+):
     account = account_named(session, account_name)
     stored = storage.save_bytes(sample_pdf(title))
-    doc = Document(account_id=account.id, policy_id=policy.id if policy else None,
-                   category=category, title=title, filename=f"{title}.pdf",
-                   storage_key=stored.storage_key, content_type="application/pdf",
-                   size_bytes=stored.size_bytes, sha256=stored.sha256,
-                   shared_with_customer=shared, scan_status=scan,
-                   created_at=datetime.now(timezone.utc) - timedelta(days=days_ago))
+    doc = Document(
+        account_id=account.id,
+        policy_id=policy.id if policy else None,
+        category=category,
+        title=title,
+        filename=f"{title}.pdf",
+        storage_key=stored.storage_key,
+        content_type="application/pdf",
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+        shared_with_customer=shared,
+        scan_status=scan,
+        created_at=datetime.now(UTC) - timedelta(days=days_ago),
+    )
     session.add(doc)
     session.commit()
     return doc
@@ -67,9 +84,13 @@ def test_list_is_newest_first_and_only_shared_clean_documents(demo):
     stamps = [i.created_at for i in items]
     assert stamps == sorted(stamps, reverse=True)
     account = account_named(demo, PAT)
-    expected = demo.exec(select(Document.id).where(
-        Document.account_id == account.id, Document.shared_with_customer == True,  # noqa: E712
-        Document.scan_status == "clean")).all()
+    expected = demo.exec(
+        select(Document.id).where(
+            Document.account_id == account.id,
+            Document.shared_with_customer == True,  # noqa: E712
+            Document.scan_status == "clean",
+        )
+    ).all()
     assert sorted(ids) == sorted(expected)
 
 
@@ -91,11 +112,13 @@ def test_search_matches_title_policy_number_carrier_and_category(demo):
     pat = customer(demo, PAT)
     auto = policy_of(demo, PAT, "auto")
     assert {i.policy_id for i in documents.list_documents(demo, pat, query=auto.number)} == {
-        auto.id}
+        auto.id
+    }
     decl = documents.list_documents(demo, pat, query="DECLARATIONS")
     assert decl and all("declarations" in i.title.lower() for i in decl)
     assert {i.category for i in documents.list_documents(demo, pat, query="invoice")} == {
-        "invoice"}
+        "invoice"
+    }
     assert documents.list_documents(demo, pat, query="no such thing at all") == []
     # LIKE wildcards are searched for literally, not as patterns.
     assert documents.list_documents(demo, pat, query="%") == []
@@ -118,7 +141,8 @@ def test_another_accounts_documents_never_appear(demo):
 def test_filters_offer_the_accounts_policies_and_present_categories(demo):
     policies, categories = documents.document_filters(demo, customer(demo, PAT))
     assert {label.split(" · ")[1] for _, label in policies} == {
-        policy_of(demo, PAT, line).number for line in ("auto", "home", "umbrella")}
+        policy_of(demo, PAT, line).number for line in ("auto", "home", "umbrella")
+    }
     assert ("declarations", "Declarations") in categories
     assert "customer_upload" not in dict(categories)
 
@@ -178,9 +202,14 @@ def test_upload_a_pdf_stores_privately_and_notifies_per_the_matrix(demo):
     auto = policy_of(demo, PAT, "auto")
     data = sample_pdf()
     before = footprint(demo)
-    item = documents.upload_document(demo, sam, original_name="../../etc/Window sticker!.pdf",
-                                     data=data, title="New car window sticker",
-                                     policy_id=auto.id)
+    item = documents.upload_document(
+        demo,
+        sam,
+        original_name="../../etc/Window sticker!.pdf",
+        data=data,
+        title="New car window sticker",
+        policy_id=auto.id,
+    )
     demo.commit()
     doc = demo.get(Document, item.id)
     assert doc.category == "customer_upload" and doc.scan_status == "clean"
@@ -194,12 +223,17 @@ def test_upload_a_pdf_stores_privately_and_notifies_per_the_matrix(demo):
     assert documents.list_documents(demo, sam)[0].id == doc.id
     after = footprint(demo)
     assert after["documents"] == before["documents"] + 1 and after["files"] == before["files"] + 1
-    entry = demo.exec(select(ActivityLog).where(
-        ActivityLog.action_key == "customer.upload_documents")).one()
+    entry = demo.exec(
+        select(ActivityLog).where(ActivityLog.action_key == "customer.upload_documents")
+    ).one()
     assert entry.details["document_id"] == doc.id and entry.actor_contact_id == sam.contact_id
     assert count(demo, Task, Task.activity_id == entry.id) == 1
-    kinds = {m.recipient_kind for m in demo.exec(select(OutboxMessage).where(
-        OutboxMessage.activity_id == entry.id)).all()}
+    kinds = {
+        m.recipient_kind
+        for m in demo.exec(
+            select(OutboxMessage).where(OutboxMessage.activity_id == entry.id)
+        ).all()
+    }
     # AE to the producer, CE to Sam, PA to Pat because a co-applicant acted.
     assert kinds == {"agent", "customer", "primary"}
 
@@ -249,8 +283,9 @@ def test_an_upload_in_a_session_closed_without_commit_leaves_no_file(demo):
     pat = customer(demo, PAT)
     before = footprint(demo)
     with Session(demo.get_bind()) as db:
-        path = _stored_path(db, documents.upload_document(db, pat, original_name="a.pdf",
-                                                          data=sample_pdf()))
+        path = _stored_path(
+            db, documents.upload_document(db, pat, original_name="a.pdf", data=sample_pdf())
+        )
     assert not path.exists()
     assert footprint(demo) == before
 
@@ -264,8 +299,9 @@ def test_an_upload_in_a_released_savepoint_goes_with_the_outer_rollback(demo):
     before = footprint(demo)
     with Session(demo.get_bind()) as db:
         with db.begin_nested():
-            path = _stored_path(db, documents.upload_document(db, pat, original_name="a.pdf",
-                                                              data=sample_pdf()))
+            path = _stored_path(
+                db, documents.upload_document(db, pat, original_name="a.pdf", data=sample_pdf())
+            )
         assert path.exists()  # released, not committed
         db.rollback()
         assert not path.exists()
@@ -308,15 +344,21 @@ def test_a_photo_named_pdf_is_stored_as_what_it_is(demo):
     assert word.filename == "letter.docx"
 
 
-@pytest.mark.parametrize("name,make,message", [
-    ("statement.pdf", lambda: EXE_HEAD, "can't be uploaded"),  # a program named like a PDF
-    ("notes.pdf", lambda: b"just some text pretending to be a PDF", "can't be uploaded"),
-    ("archive.zip", lambda: sample_docx().replace(b"word/", b"wxyz/"), "can't be uploaded"),
-    ("empty.pdf", lambda: b"", "empty"),
-    ("script.pdf", lambda: sample_pdf().replace(b"/Type /Catalog",
-                                                b"/Type /Catalog /JavaScript 1 0 R"), "scripts"),
-    ("macro.docx", lambda: sample_docx(with_macros=True), "macros"),
-])
+@pytest.mark.parametrize(
+    "name,make,message",
+    [
+        ("statement.pdf", lambda: EXE_HEAD, "can't be uploaded"),  # a program named like a PDF
+        ("notes.pdf", lambda: b"just some text pretending to be a PDF", "can't be uploaded"),
+        ("archive.zip", lambda: sample_docx().replace(b"word/", b"wxyz/"), "can't be uploaded"),
+        ("empty.pdf", lambda: b"", "empty"),
+        (
+            "script.pdf",
+            lambda: sample_pdf().replace(b"/Type /Catalog", b"/Type /Catalog /JavaScript 1 0 R"),
+            "scripts",
+        ),
+        ("macro.docx", lambda: sample_docx(with_macros=True), "macros"),
+    ],
+)
 def test_refused_uploads_say_why_and_store_nothing(demo, name, make, message):
     pat = customer(demo, PAT)
     before = footprint(demo)
@@ -347,8 +389,10 @@ def test_read_only_agent_cannot_upload_and_the_attempt_is_logged(demo, caplog):
         with pytest.raises(ReadOnlyRefused, match="Read-only"):
             documents.upload_document(demo, agent, original_name="a.pdf", data=sample_pdf())
     assert footprint(demo) == before
-    assert any("refused upload" in r.getMessage() and f"agent_id={agent.agent_id}" in
-               r.getMessage() for r in caplog.records)
+    assert any(
+        "refused upload" in r.getMessage() and f"agent_id={agent.agent_id}" in r.getMessage()
+        for r in caplog.records
+    )
     agency_side = Principal.agency(agent.agent_id)
     with pytest.raises(NotAllowed):
         documents.upload_document(demo, agency_side, original_name="a.pdf", data=sample_pdf())
@@ -358,19 +402,26 @@ def test_upload_to_another_accounts_policy_is_refused(demo):
     pat = customer(demo, PAT)
     before = footprint(demo)
     with pytest.raises(NotFound):
-        documents.upload_document(demo, pat, original_name="a.pdf", data=sample_pdf(),
-                                  policy_id=policy_of(demo, "Jordan Lee", "auto").id)
+        documents.upload_document(
+            demo,
+            pat,
+            original_name="a.pdf",
+            data=sample_pdf(),
+            policy_id=policy_of(demo, "Jordan Lee", "auto").id,
+        )
     assert footprint(demo) == before
 
 
 def test_title_is_cleaned_and_bounded(demo):
     pat = customer(demo, PAT)
-    item = documents.upload_document(demo, pat, original_name="a.pdf", data=sample_pdf(),
-                                     title="  Proof\x00 of\n address  ")
+    item = documents.upload_document(
+        demo, pat, original_name="a.pdf", data=sample_pdf(), title="  Proof\x00 of\n address  "
+    )
     assert item.title == "Proof of address"
     with pytest.raises(InvalidInput, match="under 120"):
-        documents.upload_document(demo, pat, original_name="a.pdf", data=sample_pdf(),
-                                  title="y" * 121)
+        documents.upload_document(
+            demo, pat, original_name="a.pdf", data=sample_pdf(), title="y" * 121
+        )
 
 
 def pending_scanner(data: bytes, content_type: str) -> ScanVerdict:
@@ -396,8 +447,12 @@ def test_a_pluggable_scanner_can_hold_files_back_until_clean(demo, monkeypatch):
 
 def test_basic_scan_passes_ordinary_files():
     assert basic_scan(PNG_1PX, "image/png").status == "clean"
-    assert basic_scan(sample_docx(),
-                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                      ).status == "clean"
+    assert (
+        basic_scan(
+            sample_docx(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ).status
+        == "clean"
+    )
     truncated = sample_pdf()[:-200]
     assert basic_scan(truncated, "application/pdf").status == "rejected"

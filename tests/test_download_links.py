@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from clientcenter.services.files import links
 from clientcenter.services.errors import NotAllowed
+from clientcenter.services.files import links
 from clientcenter.services.principal import Principal
 from clientcenter.settings import reset_settings_cache
 
@@ -14,7 +14,7 @@ PAT = Principal.customer(account_id=7, contact_id=3, session_id=41)
 
 def _token(path: str) -> str:
     assert path.startswith(links.ROUTE_PREFIX)
-    return path[len(links.ROUTE_PREFIX):]
+    return path[len(links.ROUTE_PREFIX) :]
 
 
 def test_round_trip_carries_the_target():
@@ -32,14 +32,17 @@ def test_expired_link_is_refused():
         links.verify(token)
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),  # signature changed
-    lambda t: t.split(".")[0] + "." ,  # signature removed
-    lambda t: "eyJrIjoiZG9jdW1lbnQiLCJvIjo5OTl9." + t.split(".")[1],  # body swapped
-    lambda t: t + ".x",
-    lambda t: "not a token",
-    lambda t: "",
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),  # signature changed
+        lambda t: t.split(".")[0] + ".",  # signature removed
+        lambda t: "eyJrIjoiZG9jdW1lbnQiLCJvIjo5OTl9." + t.split(".")[1],  # body swapped
+        lambda t: t + ".x",
+        lambda t: "not a token",
+        lambda t: "",
+    ],
+)
 def test_tampered_links_are_invalid(tamper):
     token = _token(links.sign(PAT, "document", 9))
     with pytest.raises(links.LinkInvalid):

@@ -28,16 +28,22 @@ def test_a_changed_template_stops_the_build():
 
 
 def _uses_dynamic_icon(component: rx.Component) -> bool:
-    return any(lib.startswith("lucide-react") and imp.tag == "DynamicIcon"
-               for lib, imports in component._get_all_imports().items() for imp in imports)
+    return any(
+        lib.startswith("lucide-react") and imp.tag == "DynamicIcon"
+        for lib, imports in component._get_all_imports().items()
+        for imp in imports
+    )
 
 
 def test_no_page_uses_dynamic_icon():
     from clientcenter.clientcenter import app
 
     assert _uses_dynamic_icon(rx.box(rx.icon(rx.State.router.page.path)))  # what is looked for
-    offenders = [route for route, page in app._unevaluated_pages.items()
-                 if _uses_dynamic_icon(page.component())]
+    offenders = [
+        route
+        for route, page in app._unevaluated_pages.items()
+        if _uses_dynamic_icon(page.component())
+    ]
     assert offenders == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -16,25 +16,35 @@ from clientcenter.models.base import utcnow
 from clientcenter.services.auth import housekeeping, login_codes
 from clientcenter.settings import get_settings
 
-NOW = datetime(2026, 5, 4, 15, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 4, 15, 0, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
 def _event(session, age: timedelta, now: datetime = NOW) -> int:
-    event = RateEvent(scope="send:ip", key_hash=f"k{age.total_seconds():.0f}", created_at=now - age)
+    event = RateEvent(
+        scope="send:ip", key_hash=f"k{age.total_seconds():.0f}", created_at=now - age
+    )
     session.add(event)
     session.flush()
     return event.id
 
 
-def _attempt(session, email: str, opened: datetime, *, code_after: timedelta | None
-             ) -> tuple[LoginChallenge, str, str | None]:
-    challenge, attempt_id = login_codes.open_challenge(session, subject_kind="customer",
-                                                       email=email, now=opened)
+def _attempt(
+    session, email: str, opened: datetime, *, code_after: timedelta | None
+) -> tuple[LoginChallenge, str, str | None]:
+    challenge, attempt_id = login_codes.open_challenge(
+        session, subject_kind="customer", email=email, now=opened
+    )
     code = None
     if code_after is not None:
-        code = login_codes.issue_code(session, challenge, channel="email", destination=email,
-                                      client_ip="10.0.0.1", now=opened + code_after)
+        code = login_codes.issue_code(
+            session,
+            challenge,
+            channel="email",
+            destination=email,
+            client_ip="10.0.0.1",
+            now=opened + code_after,
+        )
     return challenge, attempt_id, code
 
 
@@ -54,16 +64,25 @@ def test_rate_events_older_than_a_day_go(session):
 
 def test_login_attempts_ended_over_a_day_ago_go_and_the_rest_stay(session):
     lifetime = login_codes.ATTEMPT_LIFETIME
-    ended_long_ago, _, _ = _attempt(session, "a@example.com", NOW - 2 * DAY,
-                                    code_after=timedelta(minutes=1))
+    ended_long_ago, _, _ = _attempt(
+        session, "a@example.com", NOW - 2 * DAY, code_after=timedelta(minutes=1)
+    )
     never_sent, _, _ = _attempt(session, "b@example.com", NOW - 2 * DAY, code_after=None)
     # Opened just over a day (plus its lifetime) ago, but its last code, issued late in the
     # attempt, expired less than a day ago.
-    late_code, _, _ = _attempt(session, "c@example.com", NOW - DAY - lifetime - timedelta(minutes=2),
-                               code_after=lifetime - timedelta(minutes=1))
+    late_code, _, _ = _attempt(
+        session,
+        "c@example.com",
+        NOW - DAY - lifetime - timedelta(minutes=2),
+        code_after=lifetime - timedelta(minutes=1),
+    )
     # Ended (30 minutes after it began) less than a day ago.
-    ended_lately, _, _ = _attempt(session, "d@example.com", NOW - DAY - timedelta(minutes=10),
-                                  code_after=timedelta(minutes=1))
+    ended_lately, _, _ = _attempt(
+        session,
+        "d@example.com",
+        NOW - DAY - timedelta(minutes=10),
+        code_after=timedelta(minutes=1),
+    )
     session.commit()
 
     swept = housekeeping.sweep(session, now=NOW)
@@ -78,12 +97,23 @@ def test_attempts_in_progress_keep_working_after_a_sweep(session):
     login grant is not yet used."""
     started = NOW - timedelta(minutes=5)
     choosing, choosing_id, _ = _attempt(session, "g@example.com", started, code_after=None)
-    waiting, waiting_id, code = _attempt(session, "e@example.com", started,
-                                         code_after=timedelta(0))
-    verified, _, verified_code = _attempt(session, "f@example.com", started,
-                                          code_after=timedelta(0))
-    assert login_codes.check_code(session, verified, verified_code, destination="f@example.com",
-                                  client_ip="10.0.0.1", now=NOW).outcome == "ok"
+    waiting, waiting_id, code = _attempt(
+        session, "e@example.com", started, code_after=timedelta(0)
+    )
+    verified, _, verified_code = _attempt(
+        session, "f@example.com", started, code_after=timedelta(0)
+    )
+    assert (
+        login_codes.check_code(
+            session,
+            verified,
+            verified_code,
+            destination="f@example.com",
+            client_ip="10.0.0.1",
+            now=NOW,
+        ).outcome
+        == "ok"
+    )
     # Rate events from the same attempts are recent: the sweep keeps them too.
     events = _left(session, RateEvent)
     session.commit()
@@ -91,12 +121,18 @@ def test_attempts_in_progress_keep_working_after_a_sweep(session):
     assert housekeeping.sweep(session, now=NOW) == housekeeping.Swept(0, 0)
     session.commit()
     assert _left(session, RateEvent) == events
-    assert login_codes.find_challenge(session, choosing_id, subject_kind="customer",
-                                      now=NOW).id == choosing.id
+    assert (
+        login_codes.find_challenge(session, choosing_id, subject_kind="customer", now=NOW).id
+        == choosing.id
+    )
     found = login_codes.find_challenge(session, waiting_id, subject_kind="customer", now=NOW)
     assert found.id == waiting.id
-    assert login_codes.check_code(session, found, code, destination="e@example.com",
-                                  client_ip="10.0.0.1", now=NOW).outcome == "ok"
+    assert (
+        login_codes.check_code(
+            session, found, code, destination="e@example.com", client_ip="10.0.0.1", now=NOW
+        ).outcome
+        == "ok"
+    )
     assert login_codes.consume(session, verified.id, now=NOW) is not None
 
 

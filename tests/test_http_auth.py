@@ -23,16 +23,18 @@ def db(demo):
 def client(db):
     # A browser on our pages sends our Origin with every POST (tests/test_cross_site.py
     # covers the requests that do not), and holds the browser key login grants are bound to.
-    client = TestClient(build_http_app(), base_url=ORIGIN, follow_redirects=False,
-                        headers={"origin": ORIGIN})
+    client = TestClient(
+        build_http_app(), base_url=ORIGIN, follow_redirects=False, headers={"origin": ORIGIN}
+    )
     client.cookies.set("cc_browser", TEST_BROWSER_KEY)
     return client
 
 
 def _token(db):
     contact, account = loginable_contacts(db, "pat.rivera@example.com")[0]
-    _, token = create_session(db, kind="customer", email=contact.email,
-                              contact_id=contact.id, account_id=account.id)
+    _, token = create_session(
+        db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
+    )
     db.commit()
     return token
 
@@ -70,6 +72,7 @@ def test_logout_is_post_only(client):
 
 # --- /auth/complete and /auth/switch --------------------------------------------------------
 
+
 def _grant_for(db, email):
     """Run the code flow up to the grant, as the login page does."""
     import re as _re
@@ -82,19 +85,27 @@ def _grant_for(db, email):
     attempt, step = login.start(db, email=email, client_ip="198.51.100.1")
     if step.step == "choose_channel":
         login.choose_channel(db, attempt_id=attempt, channel="email", client_ip="198.51.100.1")
-    body = db.exec(select(OutboxMessage.body_text).where(OutboxMessage.to_address == email)
-                   .order_by(OutboxMessage.id.desc())).first()
-    verified = login.verify(db, attempt_id=attempt, browser=tab_browser_digest(),
-                            code=_re.search(r"\d{6}", body).group(),
-                            client_ip="198.51.100.1")
+    body = db.exec(
+        select(OutboxMessage.body_text)
+        .where(OutboxMessage.to_address == email)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    verified = login.verify(
+        db,
+        attempt_id=attempt,
+        browser=tab_browser_digest(),
+        code=_re.search(r"\d{6}", body).group(),
+        client_ip="198.51.100.1",
+    )
     db.commit()
     return attempt, verified
 
 
 def test_complete_sets_an_httponly_lax_cookie_and_goes_home(client, db):
     _, verified = _grant_for(db, "pat.rivera@example.com")
-    response = client.post("/auth/complete", data={"grant": verified.grant},
-                           headers={"origin": ORIGIN})
+    response = client.post(
+        "/auth/complete", data={"grant": verified.grant}, headers={"origin": ORIGIN}
+    )
     assert response.status_code == 303 and response.headers["location"] == "/home"
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("cc_session=")
@@ -117,12 +128,17 @@ def test_a_grant_is_single_use_over_http(client, db):
 
 def test_complete_from_a_foreign_origin_is_refused(client, db):
     _, verified = _grant_for(db, "morgan.ellis@example.com")
-    response = client.post("/auth/complete", data={"grant": verified.grant},
-                           headers={"origin": "https://evil.example"})
+    response = client.post(
+        "/auth/complete",
+        data={"grant": verified.grant},
+        headers={"origin": "https://evil.example"},
+    )
     assert response.status_code == 403 and "set-cookie" not in response.headers
     # the grant was not spent by the refused request
-    assert client.post("/auth/complete", data={"grant": verified.grant}).headers[
-        "location"] == "/home"
+    assert (
+        client.post("/auth/complete", data={"grant": verified.grant}).headers["location"]
+        == "/home"
+    )
 
 
 def test_a_new_login_ends_the_session_the_browser_had(client, db):
@@ -138,8 +154,9 @@ def test_session_ip_comes_from_the_connection_not_a_raw_header(client, db):
     from clientcenter.models import UserSession
 
     _, verified = _grant_for(db, "morgan.ellis@example.com")
-    client.post("/auth/complete", data={"grant": verified.grant},
-                headers={"x-forwarded-for": "6.6.6.6"})
+    client.post(
+        "/auth/complete", data={"grant": verified.grant}, headers={"x-forwarded-for": "6.6.6.6"}
+    )
     db.expire_all()
     from sqlmodel import select
 
@@ -159,9 +176,12 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(db, monkeypatch):
     monkeypatch.setenv("CC_DELIVERY__TWILIO_FROM_NUMBER", "+12075550199")
     monkeypatch.setenv("CC_FEATURES__TEXT_LOGIN", "false")
     reset_settings_cache()
-    client = TestClient(build_http_app(), base_url="https://portal.agency.example",
-                        follow_redirects=False,
-                        headers={"origin": "https://portal.agency.example"})
+    client = TestClient(
+        build_http_app(),
+        base_url="https://portal.agency.example",
+        follow_redirects=False,
+        headers={"origin": "https://portal.agency.example"},
+    )
     client.cookies.set("__Host-cc_browser", TEST_BROWSER_KEY)
     _, verified = _grant_for(db, "morgan.ellis@example.com")
     cookie = client.post("/auth/complete", data={"grant": verified.grant}).headers["set-cookie"]
@@ -173,8 +193,9 @@ def _jordan_logged_in(client, db):
 
     attempt, verified = _grant_for(db, "jordan.lee@example.com")
     personal, commercial = verified.accounts
-    grant = login.grant_for_account(db, attempt_id=attempt, account_id=personal.account_id,
-                                    browser=tab_browser_digest())
+    grant = login.grant_for_account(
+        db, attempt_id=attempt, account_id=personal.account_id, browser=tab_browser_digest()
+    )
     db.commit()
     response = client.post("/auth/complete", data={"grant": grant})
     token = response.headers["set-cookie"].split(";")[0].split("=", 1)[1]
@@ -187,8 +208,9 @@ def test_switch_rotates_the_cookie_onto_the_other_account(client, db):
 
     token, commercial = _jordan_logged_in(client, db)
     principal = check_session(db, token).principal
-    grant = login.switch_grant(db, principal, email="jordan.lee@example.com",
-                               account_id=commercial.account_id)
+    grant = login.switch_grant(
+        db, principal, email="jordan.lee@example.com", account_id=commercial.account_id
+    )
     response = client.post("/auth/switch", data={"grant": grant}, headers={"origin": ORIGIN})
     assert response.status_code == 303 and response.headers["location"] == "/home"
     new_token = response.headers["set-cookie"].split(";")[0].split("=", 1)[1]
@@ -207,8 +229,12 @@ def test_switch_without_the_session_cookie_is_refused(client, db):
     from clientcenter.services.auth import login
 
     token, commercial = _jordan_logged_in(client, db)
-    grant = login.switch_grant(db, check_session(db, token).principal,
-                               email="jordan.lee@example.com", account_id=commercial.account_id)
+    grant = login.switch_grant(
+        db,
+        check_session(db, token).principal,
+        email="jordan.lee@example.com",
+        account_id=commercial.account_id,
+    )
     client.cookies.clear()
     response = client.post("/auth/switch", data={"grant": grant})
     assert response.headers["location"] == "/accounts?refused=1"
@@ -218,6 +244,7 @@ def test_switch_without_the_session_cookie_is_refused(client, db):
 
 # --- framing ---------------------------------------------------------------------------------
 
+
 def test_only_the_embed_page_may_be_framed_and_only_by_configured_origins(monkeypatch):
     from clientcenter.http.middleware.security_headers import headers_for
     from clientcenter.settings import reset_settings_cache
@@ -226,7 +253,8 @@ def test_only_the_embed_page_may_be_framed_and_only_by_configured_origins(monkey
     reset_settings_cache()
     for path in ("/embed/login", "/embed/login/", "/embed/login/index.html"):
         assert headers_for(path)["content-security-policy"].endswith(
-            "; frame-ancestors 'self' https://www.agency.example")
+            "; frame-ancestors 'self' https://www.agency.example"
+        )
         assert "x-frame-options" not in headers_for(path)
     for path in ("/", "/home", "/embed/login-other", "/auth/complete"):
         assert headers_for(path)["content-security-policy"].endswith("; frame-ancestors 'self'")
@@ -240,7 +268,8 @@ def test_routes_carry_the_framing_headers(client):
 
 
 def test_embed_snippet_is_branded_and_points_at_the_stable_urls(monkeypatch):
-    from clientcenter.pages.portal.embed import embed_snippet, login_url
+    from clientcenter.routes import login_url
+    from clientcenter.services.agency.embed import embed_snippet
     from clientcenter.settings import reset_settings_cache
 
     monkeypatch.setenv("CC_BRANDING__SHORT_NAME", 'Harbor "&" <Main>')
@@ -255,12 +284,20 @@ def test_embed_snippet_is_branded_and_points_at_the_stable_urls(monkeypatch):
 
 def test_login_returns_to_the_shared_link_that_sent_the_customer(client, db):
     """?next= from a /shared/ or /pay/ link: back there after the code; never another site."""
-    for asked, landed in [("/shared/abc.def", "/shared/abc.def"), ("/pay/tok_123", "/pay/tok_123"),
-                          ("//evil.example/shared/x", "/home"), ("https://evil.example/", "/home"),
-                          ("/profile", "/home"), ("/shared/\\evil", "/home")]:
+    for asked, landed in [
+        ("/shared/abc.def", "/shared/abc.def"),
+        ("/pay/tok_123", "/pay/tok_123"),
+        ("//evil.example/shared/x", "/home"),
+        ("https://evil.example/", "/home"),
+        ("/profile", "/home"),
+        ("/shared/\\evil", "/home"),
+    ]:
         # Two people take turns: each may be sent only so many codes an hour.
         who = "morgan.ellis@example.com" if asked < "/q" else "pat.rivera@example.com"
         _, verified = _grant_for(db, who)
-        response = client.post("/auth/complete", data={"grant": verified.grant, "next": asked},
-                               headers={"origin": ORIGIN})
+        response = client.post(
+            "/auth/complete",
+            data={"grant": verified.grant, "next": asked},
+            headers={"origin": ORIGIN},
+        )
         assert response.headers["location"] == landed, asked

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC
 
 import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http import build_http_app
+from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http.routes.files import content_disposition
 from clientcenter.models import ActivityLog, Agent, Vehicle
-from clientcenter.services.portal import documents
-from clientcenter.services.files import links
 from clientcenter.services.auth.sessions import create_session, revoke_token
+from clientcenter.services.files import links
+from clientcenter.services.portal import documents
 from tests.selfservice_helpers import (
     account_named,
     contact_on,
@@ -30,8 +31,9 @@ def _login(db, account_name, role="primary"):
     """A real session row and its cookie token, as the login flow would leave them."""
     account = account_named(db, account_name)
     contact = contact_on(db, account, role)
-    record, token = create_session(db, kind="customer", email=contact.email,
-                                   contact_id=contact.id, account_id=account.id)
+    record, token = create_session(
+        db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
+    )
     db.commit()
     from clientcenter.services.principal import Principal
 
@@ -39,15 +41,21 @@ def _login(db, account_name, role="primary"):
 
 
 def _agent_view(db, account_name):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from clientcenter.services.principal import Principal
 
     agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
     account = account_named(db, account_name)
-    record, token = create_session(db, kind="agent", email=agent.email, agent_id=agent.id,
-                                   account_id=account.id, read_only=True,
-                                   second_factor_at=datetime.now(timezone.utc))
+    record, token = create_session(
+        db,
+        kind="agent",
+        email=agent.email,
+        agent_id=agent.id,
+        account_id=account.id,
+        read_only=True,
+        second_factor_at=datetime.now(UTC),
+    )
     db.commit()
     return Principal.agent_viewing(agent.id, account.id, session_id=record.id), token
 
@@ -88,8 +96,9 @@ def test_id_cards_download_carries_the_vins(demo, client):
     principal, token = _login(demo, PAT)
     auto = policy_of(demo, PAT, "auto")
     vehicles = demo.exec(select(Vehicle).where(Vehicle.policy_id == auto.id)).all()
-    one = _get(client, links.sign(principal, "idcards", auto.id,
-                                  vehicle_ids=[vehicles[1].id]), token)
+    one = _get(
+        client, links.sign(principal, "idcards", auto.id, vehicle_ids=[vehicles[1].id]), token
+    )
     assert one.status_code == 200
     _assert_safe_headers(one)
     assert "attachment" in one.headers["content-disposition"]
@@ -145,14 +154,15 @@ def test_tampered_and_expired_links(demo, client):
     principal, token = _login(demo, PAT)
     doc = documents.list_documents(demo, principal)[0]
     good = links.sign(principal, "document", doc.id)
-    body, mac = good[len(links.ROUTE_PREFIX):].split(".")
+    body, mac = good[len(links.ROUTE_PREFIX) :].split(".")
     other = documents.list_documents(demo, principal)[1]
-    forged_body = links.sign(principal, "document", other.id)[len(links.ROUTE_PREFIX):]
+    forged_body = links.sign(principal, "document", other.id)[len(links.ROUTE_PREFIX) :]
     tampered = links.ROUTE_PREFIX + forged_body.split(".")[0] + "." + mac
     assert _get(client, tampered, token).status_code == 404
     assert _get(client, links.ROUTE_PREFIX + body + "." + mac[::-1], token).status_code == 404
-    expired = links.sign(principal, "document", doc.id,
-                         now=time.time() - links.LINK_TTL_SECONDS - 5)
+    expired = links.sign(
+        principal, "document", doc.id, now=time.time() - links.LINK_TTL_SECONDS - 5
+    )
     response = _get(client, expired, token)
     assert response.status_code == 410 and "expired" in response.text
     _assert_safe_headers(response)

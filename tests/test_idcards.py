@@ -4,16 +4,17 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import ActivityLog, Vehicle
-from clientcenter.services.portal import idcards
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.portal import idcards
 from tests.selfservice_helpers import agent_viewing, customer, footprint, pdf_text, policy_of
 
 PAT = "Pat & Sam Rivera"
 
 
 def _vehicles(session, policy):
-    return session.exec(select(Vehicle).where(Vehicle.policy_id == policy.id)
-                        .order_by(Vehicle.id)).all()
+    return session.exec(
+        select(Vehicle).where(Vehicle.policy_id == policy.id).order_by(Vehicle.id)
+    ).all()
 
 
 def test_id_card_policies_list_active_auto_policies_with_vehicles(demo):
@@ -38,8 +39,14 @@ def test_all_vehicles_in_one_branded_pdf_and_logged(demo):
     text = pdf_text(sent.data)
     for vehicle in _vehicles(demo, auto):
         assert vehicle.vin in text and vehicle.make in text
-    for needed in ("Harbor & Main Insurance", "Pat & Sam Rivera", auto.carrier, auto.number,
-                   f"{auto.effective_date:%m/%d/%Y}", f"{auto.expiration_date:%m/%d/%Y}"):
+    for needed in (
+        "Harbor & Main Insurance",
+        "Pat & Sam Rivera",
+        auto.carrier,
+        auto.number,
+        f"{auto.effective_date:%m/%d/%Y}",
+        f"{auto.expiration_date:%m/%d/%Y}",
+    ):
         assert needed in text, needed
     after = footprint(demo)
     assert after["activity"] == before["activity"] + 1
@@ -102,7 +109,8 @@ def test_check_request_refuses_like_build_and_records_nothing(demo):
     before = footprint(demo)
     assert idcards.check_request(demo, pat, auto.id) == tuple(v.id for v in vehicles)
     assert idcards.check_request(demo, pat, auto.id, [vehicles[1].id, vehicles[1].id]) == (
-        vehicles[1].id,)
+        vehicles[1].id,
+    )
     with pytest.raises(NotFound):
         idcards.check_request(demo, pat, policy_of(demo, "Jordan Lee", "auto").id)
     assert footprint(demo) == before

@@ -18,11 +18,10 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from clientcenter.services.auth import connection
 from clientcenter.models import Agent, OutboxMessage, RateEvent, RememberedBrowser
 from clientcenter.models.base import utcnow
-from clientcenter.services.auth import agent_login, login, login_codes, remembered
 from clientcenter.services.accounts import loginable_contacts
+from clientcenter.services.auth import agent_login, connection, login, login_codes, remembered
 from clientcenter.services.auth.login import CodeProblem
 from clientcenter.services.auth.login_codes import TooManyFailures, TooManyLookups, TooManySends
 from clientcenter.services.auth.sessions import check_session
@@ -47,9 +46,11 @@ def settings_env(monkeypatch, **values):
 
 def codes_to(db, address: str) -> list[str]:
     db.expire_all()
-    bodies = db.exec(select(OutboxMessage.body_text).where(
-        OutboxMessage.to_address == address, OutboxMessage.template == "login_code")
-        .order_by(OutboxMessage.id)).all()
+    bodies = db.exec(
+        select(OutboxMessage.body_text)
+        .where(OutboxMessage.to_address == address, OutboxMessage.template == "login_code")
+        .order_by(OutboxMessage.id)
+    ).all()
     return [re.search(r"\b(\d{6})\b", b).group(1) for b in bodies]
 
 
@@ -65,22 +66,31 @@ def remembered_browser_of(db, email: str, subject_kind: str = "customer") -> str
     return connection.remembered_digest(kept.new_value)
 
 
-def ask_for_code(email: str, *, ip: str, channel: str = "email", now=None,
-                 remembered_digest: str | None = None) -> str:
+def ask_for_code(
+    email: str, *, ip: str, channel: str = "email", now=None, remembered_digest: str | None = None
+) -> str:
     """Steps 1 and 2, each in its own unit of work (as the login page runs them)."""
     with login.login_scope() as s:
-        attempt, _ = login.start(s, email=email, client_ip=ip, now=now,
-                                 remembered=remembered_digest)
+        attempt, _ = login.start(
+            s, email=email, client_ip=ip, now=now, remembered=remembered_digest
+        )
     with login.login_scope() as s:
-        login.choose_channel(s, attempt_id=attempt, channel=channel, client_ip=ip, now=now,
-                             remembered=remembered_digest)
+        login.choose_channel(
+            s,
+            attempt_id=attempt,
+            channel=channel,
+            client_ip=ip,
+            now=now,
+            remembered=remembered_digest,
+        )
     return attempt
 
 
 def verify(attempt: str, code: str, *, ip: str, remembered_digest: str | None = None):
     with login.login_scope() as s:
-        return login.verify(s, attempt_id=attempt, code=code, client_ip=ip,
-                            remembered=remembered_digest)
+        return login.verify(
+            s, attempt_id=attempt, code=code, client_ip=ip, remembered=remembered_digest
+        )
 
 
 def flood_sends(email: str, n: int = 6) -> int:
@@ -113,6 +123,7 @@ def db(demo, monkeypatch):
 
 # --- customers ------------------------------------------------------------------------------
 
+
 def test_an_anonymous_send_flood_does_not_stop_pats_remembered_browser(db):
     pats_browser = remembered_browser_of(db, PAT)
     assert flood_sends(PAT) == 1  # 5 codes an hour for pat's email, then refused
@@ -142,8 +153,12 @@ def test_a_remembered_cookie_of_another_person_gives_no_allowance(db):
     morgans_browser = remembered_browser_of(db, MORGAN)
     agents_browser = remembered_browser_of(db, AGENT, "agent")
     flood_sends(PAT)
-    for digest in (morgans_browser, agents_browser, connection.remembered_digest("made-up"),
-                   "0" * 64):
+    for digest in (
+        morgans_browser,
+        agents_browser,
+        connection.remembered_digest("made-up"),
+        "0" * 64,
+    ):
         with pytest.raises(TooManySends):
             ask_for_code(PAT, ip="192.0.2.79", remembered_digest=digest)
     flood_failures(MORGAN)
@@ -173,11 +188,13 @@ def test_the_browsers_own_allowance_is_limited_too(db):
     pats_browser = remembered_browser_of(db, PAT)
     t0 = utcnow()
     for i in range(5):
-        ask_for_code(PAT, ip=OWNER_IP, now=t0 + timedelta(seconds=i),
-                     remembered_digest=pats_browser)
+        ask_for_code(
+            PAT, ip=OWNER_IP, now=t0 + timedelta(seconds=i), remembered_digest=pats_browser
+        )
     with pytest.raises(TooManySends):
-        ask_for_code(PAT, ip=OWNER_IP, now=t0 + timedelta(seconds=9),
-                     remembered_digest=pats_browser)
+        ask_for_code(
+            PAT, ip=OWNER_IP, now=t0 + timedelta(seconds=9), remembered_digest=pats_browser
+        )
     ask_for_code(PAT, ip="192.0.2.81", now=t0 + timedelta(seconds=9))  # the shared one is not
 
 
@@ -187,35 +204,65 @@ def test_texts_stay_capped_per_number_for_everyone(db, monkeypatch):
     t0 = utcnow()
     for i in range(5):  # anonymous texts to pat's phone: its destination limit
         ask_for_code(PAT, ip=attacker_ip(i), channel="sms", now=t0 + timedelta(seconds=i))
-    ask_for_code(PAT, ip=OWNER_IP, channel="sms", now=t0 + timedelta(seconds=10),
-                 remembered_digest=pats_browser)  # the 6th text of the hour: pat's own
+    ask_for_code(
+        PAT,
+        ip=OWNER_IP,
+        channel="sms",
+        now=t0 + timedelta(seconds=10),
+        remembered_digest=pats_browser,
+    )  # the 6th text of the hour: pat's own
     with pytest.raises(TooManySends):  # the number's hourly cap counts everyone's texts
-        ask_for_code(PAT, ip=OWNER_IP, channel="sms", now=t0 + timedelta(seconds=20),
-                     remembered_digest=pats_browser)
-    ask_for_code(PAT, ip=OWNER_IP, channel="email", now=t0 + timedelta(seconds=30),
-                 remembered_digest=pats_browser)  # email still works
+        ask_for_code(
+            PAT,
+            ip=OWNER_IP,
+            channel="sms",
+            now=t0 + timedelta(seconds=20),
+            remembered_digest=pats_browser,
+        )
+    ask_for_code(
+        PAT,
+        ip=OWNER_IP,
+        channel="email",
+        now=t0 + timedelta(seconds=30),
+        remembered_digest=pats_browser,
+    )  # email still works
     assert len(codes_to(db, PAT_MOBILE)) == 6
     # … and per day: 2 more texts the next hour, then no more until a day has passed.
     for i in range(2):
-        ask_for_code(PAT, ip=OWNER_IP, channel="sms", now=t0 + timedelta(minutes=61 + i),
-                     remembered_digest=pats_browser)
+        ask_for_code(
+            PAT,
+            ip=OWNER_IP,
+            channel="sms",
+            now=t0 + timedelta(minutes=61 + i),
+            remembered_digest=pats_browser,
+        )
     with pytest.raises(TooManySends):
-        ask_for_code(PAT, ip=OWNER_IP, channel="sms", now=t0 + timedelta(minutes=65),
-                     remembered_digest=pats_browser)
-    ask_for_code(PAT, ip=OWNER_IP, channel="sms", now=t0 + timedelta(hours=24, seconds=30),
-                 remembered_digest=pats_browser)
+        ask_for_code(
+            PAT,
+            ip=OWNER_IP,
+            channel="sms",
+            now=t0 + timedelta(minutes=65),
+            remembered_digest=pats_browser,
+        )
+    ask_for_code(
+        PAT,
+        ip=OWNER_IP,
+        channel="sms",
+        now=t0 + timedelta(hours=24, seconds=30),
+        remembered_digest=pats_browser,
+    )
 
 
 def test_the_login_page_passes_its_connections_remembered_cookie(db):
     """Through the login page's handlers: the cookie the browser sends, hashed by the
     tab-binding middleware, is what the services see."""
+    from clientcenter.state.portal.login import LoginState
     from tests.test_login_state import _state
 
-    from clientcenter.state.portal.login import LoginState
-
     contact, _ = loginable_contacts(db, PAT)[0]
-    raw = remembered.remember(db, subject_kind="customer", email=PAT, presented=None,
-                              contact_id=contact.id).new_value
+    raw = remembered.remember(
+        db, subject_kind="customer", email=PAT, presented=None, contact_id=contact.id
+    ).new_value
     db.commit()
     flood_sends(PAT)
     for cookie, step in ((None, "channel"), (f"cc_remember={raw}", "code")):
@@ -229,6 +276,7 @@ def test_the_login_page_passes_its_connections_remembered_cookie(db):
 
 # --- agents ---------------------------------------------------------------------------------
 
+
 def test_an_anonymous_flood_does_not_stop_the_agents_remembered_browser(db):
     agents_browser = remembered_browser_of(db, AGENT, "agent")
     for i in range(5):
@@ -238,15 +286,22 @@ def test_an_anonymous_flood_does_not_stop_the_agents_remembered_browser(db):
         with pytest.raises(TooManySends), login.login_scope() as s:
             agent_login.start(s, email=AGENT, client_ip=attacker_ip(9), remembered=digest)
     with login.login_scope() as s:
-        attempt, _ = agent_login.start(s, email=AGENT, client_ip=OWNER_IP,
-                                       remembered=agents_browser)
+        attempt, _ = agent_login.start(
+            s, email=AGENT, client_ip=OWNER_IP, remembered=agents_browser
+        )
     with login.login_scope() as s:
-        step = agent_login.verify_code(s, attempt_id=attempt, code=codes_to(db, AGENT)[-1],
-                                       client_ip=OWNER_IP, remembered=agents_browser)
+        step = agent_login.verify_code(
+            s,
+            attempt_id=attempt,
+            code=codes_to(db, AGENT)[-1],
+            client_ip=OWNER_IP,
+            remembered=agents_browser,
+        )
     assert step.step == "enrol"
     with login.login_scope() as s:
         agent_login.confirm_enrolment(
-            s, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now())
+            s, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now()
+        )
         grant = agent_login.grant_after_enrolment(s, attempt_id=attempt)
     with login.login_scope() as s:
         done = agent_login.complete(s, grant=grant, client_ip=OWNER_IP)
@@ -260,22 +315,26 @@ def test_wrong_codes_for_the_agent_do_not_block_the_agents_remembered_browser(db
             attempt, _ = agent_login.start(s, email=AGENT, client_ip=attacker_ip(30 + a))
         for _ in range(5):
             with pytest.raises(agent_login.CodeProblem), login.login_scope() as s:
-                agent_login.verify_code(s, attempt_id=attempt, code="000000",
-                                        client_ip=attacker_ip(30 + a))
+                agent_login.verify_code(
+                    s, attempt_id=attempt, code="000000", client_ip=attacker_ip(30 + a)
+                )
     with login.login_scope() as s:
         anonymous, _ = agent_login.start(s, email=AGENT, client_ip="192.0.2.90")
     with pytest.raises(TooManyFailures), login.login_scope() as s:
         agent_login.verify_code(s, attempt_id=anonymous, code="123456", client_ip="192.0.2.90")
     with login.login_scope() as s:
-        attempt, _ = agent_login.start(s, email=AGENT, client_ip=OWNER_IP,
-                                       remembered=agents_browser)
+        attempt, _ = agent_login.start(
+            s, email=AGENT, client_ip=OWNER_IP, remembered=agents_browser
+        )
     with login.login_scope() as s:
-        step = agent_login.verify_code(s, attempt_id=attempt, code="123456",
-                                       client_ip=OWNER_IP, remembered=agents_browser)
+        step = agent_login.verify_code(
+            s, attempt_id=attempt, code="123456", client_ip=OWNER_IP, remembered=agents_browser
+        )
     assert step.step == "enrol"
 
 
 # --- the cookie -----------------------------------------------------------------------------
+
 
 def _grant_for(db, email: str) -> str:
     attempt = ask_for_code(email, ip=OWNER_IP)
@@ -283,8 +342,11 @@ def _grant_for(db, email: str) -> str:
 
 
 def _remembered_set_cookie(response) -> str:
-    [header] = [v for k, v in response.headers.multi_items()
-                if k == "set-cookie" and v.startswith("cc_remember=")]
+    [header] = [
+        v
+        for k, v in response.headers.multi_items()
+        if k == "set-cookie" and v.startswith("cc_remember=")
+    ]
     return header
 
 
@@ -292,8 +354,9 @@ def test_a_completed_login_gives_the_browser_an_httponly_remembered_cookie(db):
     from clientcenter.http import build_http_app
 
     client = TestClient(build_http_app(), base_url=ORIGIN, follow_redirects=False)
-    response = client.post("/auth/complete", data={"grant": _grant_for(db, PAT)},
-                           headers={"origin": ORIGIN})
+    response = client.post(
+        "/auth/complete", data={"grant": _grant_for(db, PAT)}, headers={"origin": ORIGIN}
+    )
     header = _remembered_set_cookie(response)
     assert "HttpOnly" in header and "SameSite=lax" in header and "Path=/" in header
     assert f"Max-Age={90 * 24 * 3600}" in header
@@ -303,13 +366,15 @@ def test_a_completed_login_gives_the_browser_an_httponly_remembered_cookie(db):
     assert (record.subject_kind, record.email) == ("customer", PAT)
     # The same browser logging in again keeps its cookie (set again, a fresh max-age)…
     client.cookies.set("cc_remember", raw)
-    again = client.post("/auth/complete", data={"grant": _grant_for(db, PAT)},
-                        headers={"origin": ORIGIN})
+    again = client.post(
+        "/auth/complete", data={"grant": _grant_for(db, PAT)}, headers={"origin": ORIGIN}
+    )
     assert _remembered_set_cookie(again).startswith(f"cc_remember={raw};")
     assert len(db.exec(select(RememberedBrowser)).all()) == 1
     # …and someone else logging in there replaces it; pat's is revoked.
-    other = client.post("/auth/complete", data={"grant": _grant_for(db, MORGAN)},
-                        headers={"origin": ORIGIN})
+    other = client.post(
+        "/auth/complete", data={"grant": _grant_for(db, MORGAN)}, headers={"origin": ORIGIN}
+    )
     assert not _remembered_set_cookie(other).startswith(f"cc_remember={raw};")
     db.expire_all()
     assert db.get(RememberedBrowser, record.id).revoked_at is not None
@@ -322,14 +387,15 @@ def test_an_agent_sign_in_gives_the_browser_its_remembered_cookie(db):
     with login.login_scope() as s:
         attempt, _ = agent_login.start(s, email=AGENT, client_ip=OWNER_IP)
     with login.login_scope() as s:
-        step = agent_login.verify_code(s, attempt_id=attempt, code="123456",
-                                       client_ip=OWNER_IP)
+        step = agent_login.verify_code(s, attempt_id=attempt, code="123456", client_ip=OWNER_IP)
     with login.login_scope() as s:
         agent_login.confirm_enrolment(
-            s, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now())
+            s, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now()
+        )
         grant = agent_login.grant_after_enrolment(s, attempt_id=attempt)
-    response = client.post("/auth/agent/complete", data={"grant": grant},
-                           headers={"origin": ORIGIN})
+    response = client.post(
+        "/auth/agent/complete", data={"grant": grant}, headers={"origin": ORIGIN}
+    )
     assert response.headers["location"] == "/agent"
     raw = _remembered_set_cookie(response).split(";")[0].split("=", 1)[1]
     digest = connection.remembered_digest(raw)
@@ -338,6 +404,7 @@ def test_an_agent_sign_in_gives_the_browser_its_remembered_cookie(db):
 
 
 # --- atomic counting -------------------------------------------------------------------------
+
 
 def _at_once(n: int, work) -> list[object]:
     """``work(i)`` in n threads released together; what each returned or raised."""
@@ -382,8 +449,9 @@ def test_twenty_parallel_sends_for_one_email_queue_exactly_five_codes(db):
 
     def send(i):  # …and all ask for their code at the same moment
         with login.login_scope() as s:
-            login.choose_channel(s, attempt_id=attempts[i], channel="email",
-                                 client_ip=attacker_ip(i))
+            login.choose_channel(
+                s, attempt_id=attempts[i], channel="email", client_ip=attacker_ip(i)
+            )
         return "sent"
 
     results = _at_once(20, send)

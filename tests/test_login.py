@@ -21,7 +21,6 @@ from clientcenter.models import (
 )
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import login
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.auth.login import CodeProblem
 from clientcenter.services.auth.login_codes import (
     AttemptEnded,
@@ -32,18 +31,22 @@ from clientcenter.services.auth.login_codes import (
     new_code,
 )
 from clientcenter.services.auth.sessions import check_session
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.settings import reset_settings_cache
 
 IP = "198.51.100.20"
-PAT, JORDAN, MORGAN, CASEY = (f"{n}@example.com" for n in
-                              ("pat.rivera", "jordan.lee", "morgan.ellis", "casey.quinn"))
+PAT, JORDAN, MORGAN, CASEY = (
+    f"{n}@example.com" for n in ("pat.rivera", "jordan.lee", "morgan.ellis", "casey.quinn")
+)
 
 
 def codes_sent(db, to: str) -> list[str]:
     """Codes in the outbox for an address, oldest first (what the relay would deliver)."""
-    rows = db.exec(select(OutboxMessage).where(OutboxMessage.to_address == to,
-                                               OutboxMessage.template == "login_code")
-                   .order_by(OutboxMessage.id)).all()
+    rows = db.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.to_address == to, OutboxMessage.template == "login_code")
+        .order_by(OutboxMessage.id)
+    ).all()
     return [re.search(r"\b(\d{6})\b", r.body_text).group(1) for r in rows]
 
 
@@ -56,8 +59,7 @@ def start(db, email, *, ip=IP, now=None, channel="email"):
     ``channel=None`` stops at the channel step."""
     attempt, step = login.start(db, email=email, client_ip=ip, now=now)
     if step.step == "choose_channel" and channel:
-        step = login.choose_channel(db, attempt_id=attempt, channel=channel, client_ip=ip,
-                                    now=now)
+        step = login.choose_channel(db, attempt_id=attempt, channel=channel, client_ip=ip, now=now)
     db.commit()
     return attempt, step
 
@@ -83,6 +85,7 @@ def db(demo):
 
 # --- step 1: the email ---------------------------------------------------------------------
 
+
 def test_unknown_inactive_not_allowed_and_email_only_get_the_same_answer(db, monkeypatch):
     """With the seed's "when_mobile" channel step (the default asks every email: see
     tests/test_login_same_first_step.py)."""
@@ -90,8 +93,12 @@ def test_unknown_inactive_not_allowed_and_email_only_get_the_same_answer(db, mon
     answers = {}
     for email in ("nobody@example.com", CASEY, "ava.rivera@example.com", MORGAN):
         _, step = start(db, email)
-        answers[email] = (step.step, step.channel, step.resend_in,
-                          step.message.replace(email, "<email>"))
+        answers[email] = (
+            step.step,
+            step.channel,
+            step.resend_in,
+            step.message.replace(email, "<email>"),
+        )
     assert len(set(answers.values())) == 1, answers
     assert answers[MORGAN][0] == "enter_code"
     # ... and only the real, email-only contact was sent anything
@@ -121,9 +128,14 @@ def test_text_login_switched_off_sends_by_email_without_a_choice(db, monkeypatch
     assert len(codes_sent(db, PAT)) == 1
 
 
-@pytest.mark.parametrize("typed, words", [("", "Enter the email"),
-                                           ("pat.rivera@", "doesn't look like an email"),
-                                           ("pat rivera@example.com", "doesn't look like")])
+@pytest.mark.parametrize(
+    "typed, words",
+    [
+        ("", "Enter the email"),
+        ("pat.rivera@", "doesn't look like an email"),
+        ("pat rivera@example.com", "doesn't look like"),
+    ],
+)
 def test_a_malformed_email_is_refused_with_what_was_typed_and_nothing_happens(db, typed, words):
     with pytest.raises(InvalidInput) as refused:
         login.start(db, email=typed, client_ip=IP)
@@ -137,6 +149,7 @@ def test_email_is_matched_without_case_or_spaces(db):
 
 
 # --- the code ------------------------------------------------------------------------------
+
 
 def test_codes_are_six_csprng_digits_stored_only_as_keyed_hashes(db):
     assert all(re.fullmatch(r"\d{6}", new_code()) for _ in range(200))
@@ -197,8 +210,9 @@ def test_code_expires_after_ten_minutes_and_a_new_one_is_sent(db):
 def test_code_still_works_just_before_ten_minutes(db):
     t0 = utcnow()
     attempt, _ = start(db, MORGAN, now=t0)
-    assert verify(db, attempt, last_code(db, MORGAN),
-                  now=t0 + timedelta(minutes=9, seconds=59)).grant
+    assert verify(
+        db, attempt, last_code(db, MORGAN), now=t0 + timedelta(minutes=9, seconds=59)
+    ).grant
 
 
 def test_five_wrong_entries_void_the_code_and_the_sixth_try_fails_even_if_right(db):
@@ -273,15 +287,18 @@ def test_send_limit_per_destination(db, monkeypatch):
     t0 = utcnow()
     for i in range(2):
         attempt, _ = start(db, PAT, now=t0 + timedelta(seconds=i), channel=None)
-        login.choose_channel(db, attempt_id=attempt, channel="sms", client_ip=IP,
-                             now=t0 + timedelta(seconds=i))
+        login.choose_channel(
+            db, attempt_id=attempt, channel="sms", client_ip=IP, now=t0 + timedelta(seconds=i)
+        )
     attempt, _ = start(db, PAT, now=t0 + timedelta(seconds=5), channel=None)
     with pytest.raises(TooManySends):
-        login.choose_channel(db, attempt_id=attempt, channel="sms", client_ip=IP,
-                             now=t0 + timedelta(seconds=5))
+        login.choose_channel(
+            db, attempt_id=attempt, channel="sms", client_ip=IP, now=t0 + timedelta(seconds=5)
+        )
     # the email destination is a different counter
-    step = login.choose_channel(db, attempt_id=attempt, channel="email", client_ip=IP,
-                                now=t0 + timedelta(seconds=6))
+    step = login.choose_channel(
+        db, attempt_id=attempt, channel="email", client_ip=IP, now=t0 + timedelta(seconds=6)
+    )
     assert step.channel == "email"
 
 
@@ -312,15 +329,15 @@ def test_failure_limit_per_contact_survives_resends(db):
         for _ in range(5):
             with pytest.raises(CodeProblem):
                 verify(db, attempt, wrong(), now=t0 + timedelta(minutes=round_))
-        login.resend(db, attempt_id=attempt, client_ip=IP,
-                     now=t0 + timedelta(minutes=round_, seconds=40))
+        login.resend(
+            db, attempt_id=attempt, client_ip=IP, now=t0 + timedelta(minutes=round_, seconds=40)
+        )
     # 10 failures for this contact in the hour: even the right code is not looked at
     with pytest.raises(TooManyFailures):
         verify(db, attempt, last_code(db, MORGAN), now=t0 + timedelta(minutes=3))
     # ... from any network
     with pytest.raises(TooManyFailures):
-        verify(db, attempt, last_code(db, MORGAN), ip="192.0.2.9",
-               now=t0 + timedelta(minutes=3))
+        verify(db, attempt, last_code(db, MORGAN), ip="192.0.2.9", now=t0 + timedelta(minutes=3))
 
 
 def test_failure_limit_per_client_ip(db, monkeypatch):
@@ -353,6 +370,7 @@ def test_rate_events_hold_no_email_number_or_ip(db):
 
 
 # --- accounts, grants, sessions ------------------------------------------------------------
+
 
 def _verified(db, email, channel="email"):
     attempt, step = start(db, email, channel=None)
@@ -400,15 +418,18 @@ def test_a_grant_for_another_purpose_is_refused(db):
 
     challenge_id = 1
     with pytest.raises(AttemptEnded):
-        login.complete(db, grant=sign("customer-switch", {"c": challenge_id, "a": 1}, 60),
-                       client_ip=IP)
+        login.complete(
+            db, grant=sign("customer-switch", {"c": challenge_id, "a": 1}, 60), client_ip=IP
+        )
 
 
 def test_several_accounts_are_listed_from_the_verified_email_and_one_is_chosen(db, caplog):
     attempt, verified = _verified(db, JORDAN)
     assert verified.grant is None
     assert [(a.name, a.kind_label) for a in verified.accounts] == [
-        ("Jordan Lee", "Personal"), ("Lee Design Studio LLC", "Commercial")]
+        ("Jordan Lee", "Personal"),
+        ("Lee Design Studio LLC", "Commercial"),
+    ]
     pat_account = db.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
     with caplog.at_level(logging.WARNING, logger="clientcenter.security"):
         with pytest.raises(NotFound) as refused:
@@ -458,8 +479,11 @@ def test_switching_accounts_rotates_the_session_without_a_new_code(db, caplog):
 def test_a_switch_grant_needs_the_session_it_was_made_for(db):
     attempt, verified = _verified(db, JORDAN)
     personal, commercial = verified.accounts
-    first = login.complete(db, grant=login.grant_for_account(
-        db, attempt_id=attempt, account_id=personal.account_id), client_ip=IP)
+    first = login.complete(
+        db,
+        grant=login.grant_for_account(db, attempt_id=attempt, account_id=personal.account_id),
+        client_ip=IP,
+    )
     db.commit()
     principal = check_session(db, first.token).principal
     switch = login.switch_grant(db, principal, email=JORDAN, account_id=commercial.account_id)
@@ -488,11 +512,11 @@ def test_account_closed_between_code_and_verification(db):
 
 # --- enumeration timing --------------------------------------------------------------------
 
+
 def test_answer_time_does_not_tell_known_from_unknown_emails(db, monkeypatch):
     """Median time of the first step for an unknown email, an inactive account and a known
     email-only contact differ by under 50 ms (the seed's "must not differ")."""
-    settings_env(monkeypatch, sends_per_contact_per_hour=1000,
-                 sends_per_destination_per_hour=1000)
+    settings_env(monkeypatch, sends_per_contact_per_hour=1000, sends_per_destination_per_hour=1000)
     samples: dict[str, list[float]] = {"unknown": [], "inactive": [], "known": []}
     emails = {"unknown": "nobody@example.com", "inactive": CASEY, "known": MORGAN}
     t0 = utcnow() - timedelta(hours=2)

@@ -24,12 +24,12 @@ from clientcenter.models import (
     Policy,
     UserSession,
 )
-from clientcenter.services.portal import contact_change, profile
 from clientcenter.services.auth import login, login_codes
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
-from clientcenter.services.principal import Principal
 from clientcenter.services.auth.sessions import check_session, create_session
 from clientcenter.services.auth.tokens import sign
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.portal import contact_change, profile
+from clientcenter.services.principal import Principal
 from tests.handlers import settle
 
 IP = "198.51.100.30"
@@ -48,10 +48,16 @@ class Fixture:
 
 def _active_policy(account: Account) -> Policy:
     today = date.today()
-    return Policy(account_id=account.id, number=f"P-{account.id}", line="auto",
-                  carrier="Travelers", effective_date=today - timedelta(days=30),
-                  expiration_date=today + timedelta(days=335), status="active",
-                  premium_cents=100000)
+    return Policy(
+        account_id=account.id,
+        number=f"P-{account.id}",
+        line="auto",
+        carrier="Travelers",
+        effective_date=today - timedelta(days=30),
+        expiration_date=today + timedelta(days=335),
+        status="active",
+        premium_cents=100000,
+    )
 
 
 @pytest.fixture
@@ -63,27 +69,39 @@ def f(session) -> Fixture:
     b = Account(kind="personal", name="Val Alone", producer_id=producer.id)
     session.add_all([a, b])
     session.flush()
-    p = Contact(account_id=a.id, role="primary", first_name="Pat", last_name="Primary",
-                email=P_EMAIL, mobile=P_MOBILE)
-    v_on_a = Contact(account_id=a.id, role="co_applicant", first_name="Val", last_name="Coapp",
-                     email=V_EMAIL)
-    v_on_b = Contact(account_id=b.id, role="primary", first_name="Val", last_name="Coapp",
-                     email=V_EMAIL)
+    p = Contact(
+        account_id=a.id,
+        role="primary",
+        first_name="Pat",
+        last_name="Primary",
+        email=P_EMAIL,
+        mobile=P_MOBILE,
+    )
+    v_on_a = Contact(
+        account_id=a.id, role="co_applicant", first_name="Val", last_name="Coapp", email=V_EMAIL
+    )
+    v_on_b = Contact(
+        account_id=b.id, role="primary", first_name="Val", last_name="Coapp", email=V_EMAIL
+    )
     session.add_all([p, v_on_a, v_on_b, _active_policy(a), _active_policy(b)])
     session.commit()
     return Fixture(a, b, p, v_on_a, v_on_b)
 
 
 def _p_signed_in(session, f: Fixture) -> Principal:
-    record, _ = create_session(session, kind="customer", email=P_EMAIL, contact_id=f.p.id,
-                               account_id=f.a.id)
+    record, _ = create_session(
+        session, kind="customer", email=P_EMAIL, contact_id=f.p.id, account_id=f.a.id
+    )
     session.commit()
     return Principal.customer(f.a.id, f.p.id, session_id=record.id)
 
 
 def _messages(session, to: str) -> list[OutboxMessage]:
-    return list(session.exec(select(OutboxMessage).where(OutboxMessage.to_address == to)
-                             .order_by(OutboxMessage.id)).all())
+    return list(
+        session.exec(
+            select(OutboxMessage).where(OutboxMessage.to_address == to).order_by(OutboxMessage.id)
+        ).all()
+    )
 
 
 def _code_in(message: OutboxMessage) -> str:
@@ -91,8 +109,13 @@ def _code_in(message: OutboxMessage) -> str:
 
 
 def _v_edit(f: Fixture, **changes) -> dict:
-    return {"first_name": "Val", "last_name": "Coapp", "email": f.v_on_a.email or "",
-            "mobile": f.v_on_a.mobile or "", **changes}
+    return {
+        "first_name": "Val",
+        "last_name": "Coapp",
+        "email": f.v_on_a.email or "",
+        "mobile": f.v_on_a.mobile or "",
+        **changes,
+    }
 
 
 def _v_has_a_mobile_on_a(session, f: Fixture) -> None:
@@ -115,12 +138,14 @@ def _v_logs_in(session, channel: str):
 
 # --- changing another person's address --------------------------------------------------
 
+
 def test_p_setting_vs_mobile_waits_for_v_at_vs_current_email_and_v_is_told(session, f):
     pat = _p_signed_in(session, f)
     result = profile.edit_coapplicant_info(session, pat, _v_edit(f, mobile="(207) 555-0199"))
     assert result.needs_verification == ("mobile",) and result.new_mobile == NEW_MOBILE
-    pending = contact_change.start(session, pat, f.v_on_a.id, "mobile", result.new_mobile,
-                                   client_ip=IP)
+    pending = contact_change.start(
+        session, pat, f.v_on_a.id, "mobile", result.new_mobile, client_ip=IP
+    )
     session.commit()
     # Nothing goes to the number P typed; V hears of it at V's current email, from whom.
     assert _messages(session, NEW_MOBILE) == []
@@ -152,8 +177,9 @@ def test_p_setting_vs_mobile_waits_for_v_at_vs_current_email_and_v_is_told(sessi
 def test_p_changing_vs_email_asks_v_there_and_then_tells_the_old_address(session, f):
     pat = _p_signed_in(session, f)
     result = profile.edit_coapplicant_info(session, pat, _v_edit(f, email="val.new@example.com"))
-    pending = contact_change.start(session, pat, f.v_on_a.id, "email", result.new_email,
-                                   client_ip=IP)
+    pending = contact_change.start(
+        session, pat, f.v_on_a.id, "email", result.new_email, client_ip=IP
+    )
     assert _messages(session, "val.new@example.com") == []
     [asked] = _messages(session, V_EMAIL)
     contact_change.confirm(session, pat, pending.ticket, _code_in(asked), client_ip=IP)
@@ -192,8 +218,9 @@ def test_a_person_with_no_address_to_confirm_at_cannot_be_given_one(session, f):
     session.commit()
     pat = _p_signed_in(session, f)
     with pytest.raises(NotAllowed) as refused:
-        contact_change.start(session, pat, f.v_on_a.id, "email", "p.owns.this@example.com",
-                             client_ip=IP)
+        contact_change.start(
+            session, pat, f.v_on_a.id, "email", "p.owns.this@example.com", client_ip=IP
+        )
     assert "only your agency can make it" in refused.value.message
     assert session.exec(select(OutboxMessage)).all() == []
 
@@ -212,6 +239,7 @@ def test_own_changes_still_go_to_the_new_address_and_tell_the_old_one(session, f
 
 # --- logging in by text -------------------------------------------------------------------
 
+
 def test_v_logging_in_by_text_is_offered_only_account_a_never_b(session, f):
     _v_has_a_mobile_on_a(session, f)
     attempt, verified = _v_logs_in(session, "sms")
@@ -220,11 +248,17 @@ def test_v_logging_in_by_text_is_offered_only_account_a_never_b(session, f):
     with pytest.raises(NotFound):
         login.grant_for_account(session, attempt_id=attempt, account_id=f.b.id)
     # A login grant for B, forged with the app's own key, is refused by the route's half.
-    challenge = session.exec(select(LoginChallenge).where(
-        LoginChallenge.attempt_hash == login_codes.hash_attempt(attempt))).one()
+    challenge = session.exec(
+        select(LoginChallenge).where(
+            LoginChallenge.attempt_hash == login_codes.hash_attempt(attempt)
+        )
+    ).one()
     with pytest.raises(NotFound):
-        login.complete(session, grant=sign(login.LOGIN_GRANT, {"c": challenge.id, "a": f.b.id},
-                                           60), client_ip=IP)
+        login.complete(
+            session,
+            grant=sign(login.LOGIN_GRANT, {"c": challenge.id, "a": f.b.id}, 60),
+            client_ip=IP,
+        )
 
 
 def test_a_session_proven_by_text_records_it_and_cannot_switch_to_b(session, f):
@@ -246,9 +280,8 @@ def test_a_session_proven_by_text_records_it_and_cannot_switch_to_b(session, f):
 
 
 def test_switch_accounts_page_lists_only_what_the_text_proved(session, f):
-    from tests.test_login_state import _state
-
     from clientcenter.state.portal.account import AccountState
+    from tests.test_login_state import _state
 
     _v_has_a_mobile_on_a(session, f)
     _, verified = _v_logs_in(session, "sms")
@@ -283,7 +316,12 @@ def test_a_text_proof_follows_the_persons_own_confirmed_new_mobile(session, f):
     session.commit()
     pat = check_session(session, done.token).principal
     pending = contact_change.start(session, pat, f.p.id, "mobile", "+12075550133", client_ip=IP)
-    contact_change.confirm(session, pat, pending.ticket,
-                           _code_in(_messages(session, "+12075550133")[-1]), client_ip=IP)
+    contact_change.confirm(
+        session,
+        pat,
+        pending.ticket,
+        _code_in(_messages(session, "+12075550133")[-1]),
+        client_ip=IP,
+    )
     session.commit()
     assert [a.account_id for a in login.switch_choices(session, pat)] == [f.a.id]

@@ -24,12 +24,13 @@ from clientcenter.db import get_engine
 from clientcenter.models import OutboxMessage
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import login
-from clientcenter.services.errors import InvalidInput
 from clientcenter.services.auth.login import CodeProblem
+from clientcenter.services.errors import InvalidInput
 from clientcenter.settings import reset_settings_cache
 
-PAT, MORGAN, CASEY, AVA = (f"{n}@example.com" for n in
-                           ("pat.rivera", "morgan.ellis", "casey.quinn", "ava.rivera"))
+PAT, MORGAN, CASEY, AVA = (
+    f"{n}@example.com" for n in ("pat.rivera", "morgan.ellis", "casey.quinn", "ava.rivera")
+)
 UNKNOWN = "nobody@example.com"
 PAT_MOBILE = "+12075550101"
 # The paths an observer must not tell apart.
@@ -44,11 +45,17 @@ def settings_env(monkeypatch, **values):
 
 
 def no_limits(monkeypatch):
-    settings_env(monkeypatch, sends_per_contact_per_hour=100000,
-                 sends_per_destination_per_hour=100000, sends_per_ip_per_hour=100000,
-                 failures_per_contact_per_hour=100000, failures_per_ip_per_hour=100000,
-                 lookups_per_ip_per_hour=100000, sms_per_destination_per_hour=100000,
-                 sms_per_destination_per_day=100000)
+    settings_env(
+        monkeypatch,
+        sends_per_contact_per_hour=100000,
+        sends_per_destination_per_hour=100000,
+        sends_per_ip_per_hour=100000,
+        failures_per_contact_per_hour=100000,
+        failures_per_ip_per_hour=100000,
+        lookups_per_ip_per_hour=100000,
+        sms_per_destination_per_hour=100000,
+        sms_per_destination_per_day=100000,
+    )
     # Every code is 123456, so the guess 000000 is wrong on every path.
     monkeypatch.setattr("clientcenter.services.auth.login_codes.new_code", lambda: "123456")
 
@@ -69,6 +76,7 @@ def db(demo):
 
 # --- the screens ---------------------------------------------------------------------------
 
+
 def test_every_email_gets_the_same_channel_step_and_nothing_is_sent_yet(db):
     answers = {}
     for email in (*PATHS.values(), AVA):  # Ava: on an active account, may not log in
@@ -86,11 +94,13 @@ def test_a_text_with_no_mobile_on_file_is_answered_as_if_sent_and_goes_nowhere(d
         with login.login_scope() as s:
             attempt, _ = login.start(s, email=email, client_ip=IP)
         with login.login_scope() as s:
-            answers[email] = _same(login.choose_channel(s, attempt_id=attempt, channel="sms",
-                                                        client_ip=IP), email)
+            answers[email] = _same(
+                login.choose_channel(s, attempt_id=attempt, channel="sms", client_ip=IP), email
+            )
     assert len(set(answers.values())) == 1, answers
     assert answers[MORGAN][3].startswith(
-        "If we have a mobile number for you, we texted a 6-digit code to it.")
+        "If we have a mobile number for you, we texted a 6-digit code to it."
+    )
     assert [m.channel for m in queued_to(db, PAT_MOBILE)] == ["sms"]  # Pat's phone only
     assert db.exec(select(OutboxMessage)).all() == queued_to(db, PAT_MOBILE)
 
@@ -102,14 +112,16 @@ def test_a_text_that_went_nowhere_has_a_way_back_to_email(db):
     with login.login_scope() as s:
         login.choose_channel(s, attempt_id=attempt, channel="sms", client_ip=IP, now=t0)
     with login.login_scope() as s:  # the page's "Email me a code instead"
-        step = login.choose_channel(s, attempt_id=attempt, channel="email", client_ip=IP,
-                                    now=t0 + timedelta(seconds=30))
+        step = login.choose_channel(
+            s, attempt_id=attempt, channel="email", client_ip=IP, now=t0 + timedelta(seconds=30)
+        )
     assert step.channel == "email" and f"If {MORGAN} is on file" in step.message
     [message] = queued_to(db, MORGAN)
     code = re.search(r"\b(\d{6})\b", message.body_text).group(1)
     with login.login_scope() as s:
-        verified = login.verify(s, attempt_id=attempt, code=code, client_ip=IP,
-                                now=t0 + timedelta(seconds=40))
+        verified = login.verify(
+            s, attempt_id=attempt, code=code, client_ip=IP, now=t0 + timedelta(seconds=40)
+        )
     assert verified.grant and [a.name for a in verified.accounts] == ["Morgan Ellis"]
 
 
@@ -123,8 +135,13 @@ def test_the_seeds_channel_step_stays_available_as_a_setting(db, monkeypatch):
     assert len(queued_to(db, MORGAN)) == 1
     assert pat.step == "choose_channel"
     with pytest.raises(InvalidInput) as refused, login.login_scope() as s:
-        login.choose_channel(s, attempt_id=morgan_attempt, channel="sms", client_ip=IP,
-                             now=utcnow() + timedelta(seconds=31))
+        login.choose_channel(
+            s,
+            attempt_id=morgan_attempt,
+            channel="sms",
+            client_ip=IP,
+            now=utcnow() + timedelta(seconds=31),
+        )
     assert refused.value.message == "Codes for this email go by email."
 
 
@@ -138,6 +155,7 @@ def test_an_unknown_setting_value_stops_start_up_naming_it(monkeypatch):
 
 
 # --- the work ------------------------------------------------------------------------------
+
 
 def _shape(statement: str) -> str:
     """A statement as (verb, first table): what the database is asked to do, without the
@@ -182,14 +200,15 @@ def _walk(email: str, channel: str, ip: str, t0) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("channel", ["email", "sms"])
-def test_the_same_statements_run_for_every_kind_of_email_at_each_step(db, monkeypatch,
-                                                                      channel):
+def test_the_same_statements_run_for_every_kind_of_email_at_each_step(db, monkeypatch, channel):
     no_limits(monkeypatch)
     t0 = utcnow()
-    walks = {label: _walk(PATHS[label], channel, f"10.9.{i}.1", t0)
-             for i, label in enumerate(PATHS)}
-    counts = {label: {step: len(seen) for step, seen in walk.items()}
-              for label, walk in walks.items()}
+    walks = {
+        label: _walk(PATHS[label], channel, f"10.9.{i}.1", t0) for i, label in enumerate(PATHS)
+    }
+    counts = {
+        label: {step: len(seen) for step, seen in walk.items()} for label, walk in walks.items()
+    }
     print(f"statements per step ({channel}):", counts)
     for step in walks["unknown"]:
         shapes = {label: walk[step] for label, walk in walks.items()}
@@ -233,16 +252,27 @@ def test_no_step_takes_a_median_2_ms_longer_for_any_kind_of_email(db, monkeypatc
     for label in labels:  # warm caches, pools and plans on every path first
         _sample(PATHS[label], "10.8.0.1", t0)
     for i in range(60):
-        for label in labels[i % 4:] + labels[:i % 4]:
+        for label in labels[i % 4 :] + labels[: i % 4]:
             took = _sample(PATHS[label], f"10.7.{i}.{labels.index(label)}", t0)
             for step, seconds in took.items():
                 samples[label].setdefault(step, []).append(seconds)
     steps = list(samples["unknown"])
-    medians = {step: {label: round(statistics.median(samples[label][step]) * 1000, 3)
-                      for label in labels} for step in steps}
-    paired = {step: {f"{a} - {b}": round(statistics.median(
-        [x - y for x, y in zip(samples[a][step], samples[b][step])]) * 1000, 3)
-        for i, a in enumerate(labels) for b in labels[i + 1:]} for step in steps}
+    medians = {
+        step: {label: round(statistics.median(samples[label][step]) * 1000, 3) for label in labels}
+        for step in steps
+    }
+    paired = {
+        step: {
+            f"{a} - {b}": round(
+                statistics.median([x - y for x, y in zip(samples[a][step], samples[b][step])])
+                * 1000,
+                3,
+            )
+            for i, a in enumerate(labels)
+            for b in labels[i + 1 :]
+        }
+        for step in steps
+    }
     print("median ms:", medians)
     print("median of paired differences, ms:", paired)
     for step, by_pair in paired.items():

@@ -13,8 +13,7 @@ from sqlmodel import select
 from clientcenter.models import OutboxMessage
 from clientcenter.state.portal.account import AccountState
 from clientcenter.state.portal.login import LoginState
-from tests.handlers import settle
-from tests.handlers import TEST_BROWSER_KEY, as_connected
+from tests.handlers import TEST_BROWSER_KEY, as_connected, settle
 
 IP = "198.51.100.44"
 
@@ -24,38 +23,55 @@ def db(demo):
     return demo
 
 
-def _state(cls, cookie: str | None = None, query: str = "", *,
-           browser: str | None = TEST_BROWSER_KEY):
+def _state(
+    cls, cookie: str | None = None, query: str = "", *, browser: str | None = TEST_BROWSER_KEY
+):
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.router = RouterData.from_router_data({
-        constants.RouteVar.HEADERS: as_connected({"cookie": cookie} if cookie else {}, browser=browser),
-        constants.RouteVar.CLIENT_IP: IP,
-        constants.RouteVar.ORIGIN: "http://localhost:3000/" + (f"?{query}" if query else ""),
-        constants.RouteVar.QUERY: dict(p.split("=") for p in query.split("&")) if query else {},
-    })
+    state.router = RouterData.from_router_data(
+        {
+            constants.RouteVar.HEADERS: as_connected(
+                {"cookie": cookie} if cookie else {}, browser=browser
+            ),
+            constants.RouteVar.CLIENT_IP: IP,
+            constants.RouteVar.ORIGIN: "http://localhost:3000/" + (f"?{query}" if query else ""),
+            constants.RouteVar.QUERY: dict(p.split("=") for p in query.split("&"))
+            if query
+            else {},
+        }
+    )
     return state
 
 
 def _public(state) -> dict:
     """Every var the browser receives for this state."""
-    return {k.removesuffix("_rx_state_"): v
-            for k, v in state.dict()[state.get_full_name()].items()}
+    return {
+        k.removesuffix("_rx_state_"): v for k, v in state.dict()[state.get_full_name()].items()
+    }
 
 
 def _code(db, to):
     db.expire_all()
-    body = db.exec(select(OutboxMessage.body_text).where(OutboxMessage.to_address == to)
-                   .order_by(OutboxMessage.id.desc())).first()
+    body = db.exec(
+        select(OutboxMessage.body_text)
+        .where(OutboxMessage.to_address == to)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
     return re.search(r"\d{6}", body).group()
 
 
 def test_unknown_and_inactive_emails_leave_the_page_exactly_as_a_known_one(db):
     """Unknown, inactive, email-only and mobile-on-file: the same page after each step."""
-    emails = ("casey.quinn@example.com", "nobody@example.com", "morgan.ellis@example.com",
-              "pat.rivera@example.com")
-    for step, act in (("channel", lambda st: st.submit_email({"email": st.email})),
-                      ("code", lambda st: st.choose_channel("email"))):
+    emails = (
+        "casey.quinn@example.com",
+        "nobody@example.com",
+        "morgan.ellis@example.com",
+        "pat.rivera@example.com",
+    )
+    for step, act in (
+        ("channel", lambda st: st.submit_email({"email": st.email})),
+        ("code", lambda st: st.choose_channel("email")),
+    ):
         views = {}
         for email in emails:
             state = _state(LoginState)
@@ -97,7 +113,9 @@ def test_full_flow_with_account_choice_ends_in_a_post_to_the_session_route(db):
     assert "isn't right" in state.error and state.step == "code"
     settle(state.submit_code({"code": _code(db, "jordan.lee@example.com")}))
     assert state.step == "account" and [a["kind"] for a in state.accounts] == [
-        "Personal", "Commercial"]
+        "Personal",
+        "Commercial",
+    ]
     settle(state.choose_account("999999"))
     assert "isn't one you can open" in state.error
     settle(state.choose_account("not-a-number"))
@@ -124,8 +142,9 @@ def test_signed_out_reason_is_shown_and_a_logged_in_visitor_goes_home(db):
     from clientcenter.services.auth.sessions import create_session
 
     contact, account = loginable_contacts(db, "pat.rivera@example.com")[0]
-    _, token = create_session(db, kind="customer", email=contact.email, contact_id=contact.id,
-                              account_id=account.id)
+    _, token = create_session(
+        db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
+    )
     db.commit()
     assert "/home" in str(settle(_state(LoginState, cookie=f"cc_session={token}").open_page()))
 
@@ -135,8 +154,9 @@ def test_switching_outside_the_list_is_refused_on_the_profile_side(db):
     from clientcenter.services.auth.sessions import create_session
 
     contact, account = loginable_contacts(db, "jordan.lee@example.com")[0]
-    _, token = create_session(db, kind="customer", email=contact.email, contact_id=contact.id,
-                              account_id=account.id)
+    _, token = create_session(
+        db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
+    )
     db.commit()
     state = _state(AccountState, cookie=f"cc_session={token}")
     settle(state.load())

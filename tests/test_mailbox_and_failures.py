@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from clientcenter.delivery.relay import Relay
 from clientcenter.http import build_http_app
-from clientcenter.models import DevMailboxMessage, OutboxMessage
+from clientcenter.models import DevMailboxMessage
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify.outbox import list_failed, retry_failed
 from clientcenter.services.principal import Principal
@@ -33,20 +33,32 @@ def delivered(session):
     settings = get_settings()
     an_email(session, settings, to_address="first@example.com")
     a_text(session, settings)
-    an_email(session, settings, to_address="third@example.com", context={
-        "first_name": "<b>Tess</b>", "headline": "Hello", "summary": "<script>x()</script>"})
+    an_email(
+        session,
+        settings,
+        to_address="third@example.com",
+        context={
+            "first_name": "<b>Tess</b>",
+            "headline": "Hello",
+            "summary": "<script>x()</script>",
+        },
+    )
     Relay(session.bind, settings).drain()
     return session
 
 
 def test_mailbox_page_lists_newest_first_on_loopback(delivered):
-    client = TestClient(build_http_app(), client=("127.0.0.1", 50000),
-                        base_url="http://localhost:3000")
+    client = TestClient(
+        build_http_app(), client=("127.0.0.1", 50000), base_url="http://localhost:3000"
+    )
     page = client.get("/dev/mailbox")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     text = page.text
-    assert text.index("third@example.com") < text.index("+12075550101") < text.index(
-        "first@example.com")
+    assert (
+        text.index("third@example.com")
+        < text.index("+12075550101")
+        < text.index("first@example.com")
+    )
     assert "482913" in text  # the login code, readable on this machine only
     assert "<script>x()" not in text and "&lt;script&gt;" in text
     assert 'name="viewport"' in text and "<iframe sandbox" in text
@@ -54,9 +66,11 @@ def test_mailbox_page_lists_newest_first_on_loopback(delivered):
 
 @pytest.mark.parametrize(
     ("client", "headers"),
-    [(("203.0.113.9", 50000), {}),
-     (("127.0.0.1", 50000), {"X-Forwarded-For": "203.0.113.9"}),
-     (("127.0.0.1", 50000), {"Forwarded": "for=203.0.113.9"})],
+    [
+        (("203.0.113.9", 50000), {}),
+        (("127.0.0.1", 50000), {"X-Forwarded-For": "203.0.113.9"}),
+        (("127.0.0.1", 50000), {"Forwarded": "for=203.0.113.9"}),
+    ],
 )
 def test_mailbox_answers_only_loopback(delivered, client, headers):
     page = TestClient(build_http_app(), client=client).get("/dev/mailbox", headers=headers)
@@ -71,9 +85,14 @@ def test_mailbox_does_not_exist_with_real_delivery(engine, monkeypatch, provider
 
 
 def test_mailbox_command(delivered, database_url):
-    out = subprocess.run([sys.executable, "-m", "clientcenter.cli", "mailbox", "--limit", "2"],
-                         cwd=PROJECT_ROOT, env=dict(os.environ), capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "clientcenter.cli", "mailbox", "--limit", "2"],
+        cwd=PROJECT_ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "third@example.com" in out and "+12075550101" in out
     assert "first@example.com" not in out  # only the newest two
     assert "482913" in out
@@ -89,8 +108,7 @@ def test_in_app_relay_sends_as_soon_as_the_transaction_commits(session):
         time.sleep(0.2)
         message = a_text(session, get_settings())
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and not session.exec(
-                select(DevMailboxMessage)).first():
+        while time.monotonic() < deadline and not session.exec(select(DevMailboxMessage)).first():
             time.sleep(0.05)
         assert session.exec(select(DevMailboxMessage)).one().dedupe_key == message.dedupe_key
     finally:
@@ -141,8 +159,10 @@ def test_failed_message_refusals(session, failed):
         retry_failed(session, agent, code.id)
     with pytest.raises(NotFound):
         retry_failed(session, agent, 999999)
-    for who in (Principal.customer(people.account.id, people.primary.id),
-                Principal.agent_viewing(people.producer.id, people.account.id)):
+    for who in (
+        Principal.customer(people.account.id, people.primary.id),
+        Principal.agent_viewing(people.producer.id, people.account.id),
+    ):
         with pytest.raises(NotAllowed):
             list_failed(session, who)
         with pytest.raises(NotAllowed):

@@ -38,14 +38,28 @@ def test_printed_table_reads_like_the_seed(monkeypatch):
 def test_matrix_command(tmp_path):
     cfg = tmp_path / "cc.toml"
     cfg.write_text('[matrix."customer.feedback"]\nagent_email = false\n')
-    env = {"CLIENTCENTER_CONFIG": str(cfg), "PATH": "/usr/bin:/bin",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    out = subprocess.run([sys.executable, "-m", "clientcenter.cli", "matrix"], cwd=PROJECT_ROOT,
-                         env=env, capture_output=True, text=True, check=True).stdout
+    env = {
+        "CLIENTCENTER_CONFIG": str(cfg),
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "clientcenter.cli", "matrix"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     line = next(l for l in out.splitlines() if l.startswith("Feedback"))
     assert [c.strip() for c in line.split("|")[1:]] == ["*", "", "", "✓", "✓"]
     assert "changed by the agency" in out
     cfg.write_text('[matrix."customer.feedback"]\nagent_mail = false\n')
-    bad = subprocess.run([sys.executable, "-m", "clientcenter.cli", "matrix"], cwd=PROJECT_ROOT,
-                         env=env, capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "clientcenter.cli", "matrix"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode != 0 and "unknown column 'agent_mail'" in bad.stderr

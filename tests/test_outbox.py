@@ -11,12 +11,25 @@ from clientcenter.services.notify.templates import TemplateError
 
 
 def test_login_code_by_sms_and_email(session):
-    sms = enqueue(session, channel="sms", to_address="+12075550101", template="login_code",
-                  context={"code": "482913", "minutes": 10}, recipient_kind="login",
-                  sensitive=True)
-    mail = enqueue(session, channel="email", to_address="Pat@Example.com", template="login_code",
-                   context={"code": "482913", "minutes": 10}, recipient_kind="login",
-                   sensitive=True, to_name="Pat Rivera")
+    sms = enqueue(
+        session,
+        channel="sms",
+        to_address="+12075550101",
+        template="login_code",
+        context={"code": "482913", "minutes": 10},
+        recipient_kind="login",
+        sensitive=True,
+    )
+    mail = enqueue(
+        session,
+        channel="email",
+        to_address="Pat@Example.com",
+        template="login_code",
+        context={"code": "482913", "minutes": 10},
+        recipient_kind="login",
+        sensitive=True,
+        to_name="Pat Rivera",
+    )
     assert "482913" in sms.body_text and len(sms.body_text) <= 160
     assert mail.to_address == "pat@example.com"
     assert mail.subject == "Your Harbor & Main sign-in code"
@@ -38,9 +51,14 @@ def test_login_code_by_sms_and_email(session):
     ],
 )
 def test_bad_messages_are_refused(session, kwargs, message):
-    args = dict(channel="email", to_address="pat@example.com", template="login_code",
-                context={"code": "482913", "minutes": 10}, recipient_kind="login",
-                sensitive=True)
+    args = dict(
+        channel="email",
+        to_address="pat@example.com",
+        template="login_code",
+        context={"code": "482913", "minutes": 10},
+        recipient_kind="login",
+        sensitive=True,
+    )
     args.update(kwargs)
     with pytest.raises((ValueError, TemplateError), match=message):
         enqueue(session, **args)
@@ -54,7 +72,14 @@ def test_branding_comes_from_settings(session, monkeypatch):
     from clientcenter.settings import reset_settings_cache
 
     reset_settings_cache()
-    m = enqueue(session, channel="email", to_address="a@b.example", template="login_code",
-                context={"code": "111111", "minutes": 10}, recipient_kind="login", sensitive=True)
+    m = enqueue(
+        session,
+        channel="email",
+        to_address="a@b.example",
+        template="login_code",
+        context={"code": "111111", "minutes": 10},
+        recipient_kind="login",
+        sensitive=True,
+    )
     assert "Northwind Risk Partners" in m.body_html and "#3e63dd" in m.body_html
     assert m.subject == "Your Northwind sign-in code"

@@ -12,14 +12,14 @@ from sqlmodel import select
 
 from clientcenter.models import Contact, PaymentRequest
 from clientcenter.models.base import utcnow
-from clientcenter.services.billing import invoices as billing_service
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.billing import (
     confirm_offline_payment,
     open_payment_request,
     pay_invoice,
     send_payment_request,
 )
+from clientcenter.services.billing import invoices as billing_service
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.principal import Principal
 from tests.payments_support import (  # noqa: F401  (fixtures)
     activity,
@@ -35,8 +35,7 @@ def _token(sent) -> str:
     return sent.url.rsplit("/pay/", 1)[1]
 
 
-def test_request_by_email_reaches_the_primary_with_a_link_stored_only_as_a_hash(session,
-                                                                                billing):
+def test_request_by_email_reaches_the_primary_with_a_link_stored_only_as_a_hash(session, billing):
     sent = send_payment_request(session, billing.agency, billing.invoice.id, channel="email")
     session.commit()
     token = _token(sent)
@@ -52,8 +51,9 @@ def test_request_by_email_reaches_the_primary_with_a_link_stored_only_as_a_hash(
     assert entry.actor_agent_id == billing.people.producer.id and entry.channel == "email"
     assert token not in str(entry.details) and token not in entry.summary
     assert "INV-100" in entry.summary and "$123.45" in entry.summary
-    [to_customer] = [m for m in outbox(session)
-                     if m.activity_id == entry.id and m.recipient_kind == "customer"]
+    [to_customer] = [
+        m for m in outbox(session) if m.activity_id == entry.id and m.recipient_kind == "customer"
+    ]
     assert (to_customer.channel, to_customer.to_address) == ("email", "pat@example.com")
     assert sent.url in to_customer.body_text and "Pay invoice INV-100" in to_customer.body_html
 
@@ -62,8 +62,9 @@ def test_request_by_text_goes_by_sms(session, billing):
     sent = send_payment_request(session, billing.agency, billing.invoice.id, channel="sms")
     session.commit()
     [entry] = activity(session, "agency.payment_request_text")
-    [to_customer] = [m for m in outbox(session)
-                     if m.activity_id == entry.id and m.recipient_kind == "customer"]
+    [to_customer] = [
+        m for m in outbox(session) if m.activity_id == entry.id and m.recipient_kind == "customer"
+    ]
     assert (to_customer.channel, to_customer.to_address) == ("sms", "+12075550101")
     assert to_customer.body_text.endswith(sent.url)  # the link survives the SMS length cap
 
@@ -83,8 +84,9 @@ def test_request_refusals_change_nothing(session, billing):
     paid = add_invoice(session, billing.people.account.id, status="paid")
     with pytest.raises(InvalidInput, match="already paid"):
         send_payment_request(session, billing.agency, paid.id, channel="sms")
-    session.execute(update(Contact).where(Contact.id == billing.people.primary.id)
-                    .values(mobile=None))
+    session.execute(
+        update(Contact).where(Contact.id == billing.people.primary.id).values(mobile=None)
+    )
     with pytest.raises(InvalidInput, match="no mobile number on file"):
         send_payment_request(session, billing.agency, billing.invoice.id, channel="sms")
     session.rollback()
@@ -113,8 +115,9 @@ def test_the_link_opens_the_invoice_only_after_login(session, billing):
     assert open_payment_request(session, billing.agent_view, token).state == "open"
 
 
-@pytest.mark.parametrize("token", ["", "short", "x" * 43, "../../etc/passwd" + "a" * 30,
-                                   "A" * 101])
+@pytest.mark.parametrize(
+    "token", ["", "short", "x" * 43, "../../etc/passwd" + "a" * 30, "A" * 101]
+)
 def test_unknown_or_malformed_links_are_invalid(session, billing, token):
     send_payment_request(session, billing.agency, billing.invoice.id, channel="email")
     session.commit()
@@ -124,8 +127,11 @@ def test_unknown_or_malformed_links_are_invalid(session, billing, token):
 
 def test_an_expired_link_says_so(session, billing):
     sent = send_payment_request(session, billing.agency, billing.invoice.id, channel="email")
-    session.execute(update(PaymentRequest).where(PaymentRequest.id == sent.request_id)
-                    .values(expires_at=utcnow() - timedelta(minutes=1)))
+    session.execute(
+        update(PaymentRequest)
+        .where(PaymentRequest.id == sent.request_id)
+        .values(expires_at=utcnow() - timedelta(minutes=1))
+    )
     session.commit()
     for principal in (None, billing.customer):
         landing = open_payment_request(session, principal, _token(sent))
@@ -136,8 +142,9 @@ def test_an_expired_link_says_so(session, billing):
 def test_a_paid_invoices_link_says_so(session, billing):
     sent = send_payment_request(session, billing.agency, billing.invoice.id, channel="email")
     session.commit()
-    paid = pay_invoice(session, billing.customer, billing.invoice.id, method="check",
-                       idempotency_key=key())
+    paid = pay_invoice(
+        session, billing.customer, billing.invoice.id, method="check", idempotency_key=key()
+    )
     confirm_offline_payment(session, billing.agency, paid.payment_id)
     session.commit()
     assert session.get(PaymentRequest, sent.request_id).status == "paid"
@@ -149,8 +156,9 @@ def test_a_paid_invoices_link_says_so(session, billing):
 def test_a_cancelled_invoices_link_says_so(session, billing):
     sent = send_payment_request(session, billing.agency, billing.invoice.id, channel="sms")
     session.commit()
-    billing_service.cancel_invoice(session, billing.agency, billing.invoice.id,
-                                   reason="Policy rewritten")
+    billing_service.cancel_invoice(
+        session, billing.agency, billing.invoice.id, reason="Policy rewritten"
+    )
     session.commit()
     assert session.get(PaymentRequest, sent.request_id).status == "cancelled"
     landing = open_payment_request(session, billing.customer, _token(sent))
@@ -165,9 +173,15 @@ def test_each_request_has_its_own_link(session, billing):
     other_agent = Principal.agency(billing.people.other_agent.id)
     c = send_payment_request(session, other_agent, billing.invoice.id, channel="email")
     session.commit()
-    [entry] = [e for e in activity(session, "agency.payment_request_email")
-               if e.actor_agent_id == billing.people.other_agent.id]
-    agent_mail = [m.to_address for m in outbox(session)
-                  if m.activity_id == entry.id and m.recipient_kind == "agent"]
+    [entry] = [
+        e
+        for e in activity(session, "agency.payment_request_email")
+        if e.actor_agent_id == billing.people.other_agent.id
+    ]
+    agent_mail = [
+        m.to_address
+        for m in outbox(session)
+        if m.activity_id == entry.id and m.recipient_kind == "agent"
+    ]
     assert agent_mail == ["helper@agency.example"]  # the acting agent, per the matrix
     assert open_payment_request(session, billing.customer, _token(c)).state == "open"

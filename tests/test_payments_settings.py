@@ -16,8 +16,10 @@ def test_offline_is_the_default_and_needs_no_account():
     ("env", "named"),
     [
         ({"CC_PAYMENTS__PROVIDER": "stripe"}, "stripe_secret_key and stripe_webhook_secret"),
-        ({"CC_PAYMENTS__PROVIDER": "stripe", "CC_PAYMENTS__STRIPE_SECRET_KEY": "sk_test_1"},
-         "stripe_webhook_secret"),
+        (
+            {"CC_PAYMENTS__PROVIDER": "stripe", "CC_PAYMENTS__STRIPE_SECRET_KEY": "sk_test_1"},
+            "stripe_webhook_secret",
+        ),
         ({"CC_PAYMENTS__PROVIDER": "paypal"}, "payments.provider"),
         ({"CC_PAYMENTS__CURRENCY": "usd"}, "payments.currency"),
         ({"CC_PAYMENTS__CHECKOUT_EXPIRY_MINUTES": "5"}, "payments.checkout_expiry_minutes"),
@@ -39,5 +41,8 @@ def test_stripe_with_its_keys(monkeypatch):
     settings = load_settings()
     provider = get_provider(settings)
     assert (provider.name, provider.customer_methods, provider.redirects) == (
-        "stripe", ("card",), True)
+        "stripe",
+        ("card",),
+        True,
+    )
     assert "sk_test_123" not in repr(settings)  # secrets stay out of logs and tracebacks

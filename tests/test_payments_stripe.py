@@ -4,19 +4,16 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
+import httpx
 import pytest
 from sqlmodel import select
-import asyncio
-
-import httpx
 
 from clientcenter.http import build_http_app
 from clientcenter.models import ActivityLog, OutboxMessage, Payment
-from clientcenter.services.billing import invoices as billing_service
-from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.billing import (
     WebhookRejected,
     abandon_checkout,
@@ -25,7 +22,9 @@ from clientcenter.services.billing import (
     pay_invoice,
     take_one_time_payment,
 )
+from clientcenter.services.billing import invoices as billing_service
 from clientcenter.services.billing.providers.stripe import ProviderUnavailable
+from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.principal import Principal
 from tests.payments_support import (  # noqa: F401  (fixtures)
     activity,
@@ -50,19 +49,26 @@ class _Client:
             transport = httpx.ASGITransport(app=self.app, client=("198.51.100.7", 443))
             async with httpx.AsyncClient(transport=transport, base_url="http://portal") as c:
                 return await c.post(path, **kwargs)
+
         return asyncio.run(go())
 
 
 def TestClient(app) -> _Client:  # noqa: N802
     return _Client(app)
 
+
 COMPLETED = "checkout.session.completed"
 
 
 def _start(session, billing, principal=None, **kwargs):
-    result = pay_invoice(session, principal or billing.customer, billing.invoice.id,
-                         method="card", idempotency_key=kwargs.pop("k", None) or key(),
-                         **kwargs)
+    result = pay_invoice(
+        session,
+        principal or billing.customer,
+        billing.invoice.id,
+        method="card",
+        idempotency_key=kwargs.pop("k", None) or key(),
+        **kwargs,
+    )
     session.commit()
     return result
 
@@ -75,7 +81,8 @@ def _deliver(session, stripe_api, event_type, session_id, **kw):
 
 
 def test_card_payment_goes_to_stripe_checkout_and_the_card_never_reaches_us(
-        session, billing, stripe_api):
+    session, billing, stripe_api
+):
     result = _start(session, billing)
 
     [create] = stripe_api.creates()
@@ -86,7 +93,8 @@ def test_card_payment_goes_to_stripe_checkout_and_the_card_never_reaches_us(
     assert create.form["metadata[payment_id]"] == str(result.payment_id)
     assert create.form["customer_email"] == "pat@example.com"
     assert create.form["success_url"].endswith(
-        f"/billing?checkout=done&payment={result.payment_id}")
+        f"/billing?checkout=done&payment={result.payment_id}"
+    )
     assert create.headers["idempotency-key"].startswith("cc-checkout-")
     assert create.headers["authorization"] == "Bearer sk_test_recording_0123456789"
     # nothing about a card is ever sent by us: Stripe's page collects it
@@ -119,8 +127,10 @@ def test_signed_webhook_settles_once_and_replays_change_nothing(session, billing
     # Stripe retries deliveries, and sends the async event too: still one payment.
     assert handle_webhook(session, body, stripe_api.sign(body)) == "already settled"
     session.commit()
-    assert _deliver(session, stripe_api, "checkout.session.async_payment_succeeded",
-                    sid) == "already settled"
+    assert (
+        _deliver(session, stripe_api, "checkout.session.async_payment_succeeded", sid)
+        == "already settled"
+    )
 
     invoice = fresh(session, billing.invoice)
     assert (invoice.status, invoice.paid_cents) == ("paid", 12_345)
@@ -134,7 +144,8 @@ def test_signed_webhook_settles_once_and_replays_change_nothing(session, billing
 
 
 def test_returning_from_stripe_settles_without_waiting_for_the_webhook(
-        session, billing, stripe_api):
+    session, billing, stripe_api
+):
     result = _start(session, billing)
     sid = _sid(stripe_api, result.payment_id)
     pending = finish_checkout(session, billing.customer, result.payment_id)
@@ -196,7 +207,8 @@ def test_a_checkout_paid_in_another_tab_is_never_paid_again(session, billing, st
 
 
 def test_partial_card_payment_replaces_a_checkout_for_another_amount(
-        session, billing, stripe_api, monkeypatch):
+    session, billing, stripe_api, monkeypatch
+):
     use_settings(monkeypatch, PAYMENTS__ALLOW_PARTIAL="true")
     a = _start(session, billing)
     b = _start(session, billing, amount_cents=2_000)
@@ -214,8 +226,9 @@ def test_partial_card_payment_replaces_a_checkout_for_another_amount(
 def test_stripe_down_means_nothing_charged_nothing_recorded(session, billing, stripe_api):
     stripe_api.fail_next = 10  # the SDK retries; every try fails
     with pytest.raises(ProviderUnavailable, match="Nothing was charged"):
-        pay_invoice(session, billing.customer, billing.invoice.id, method="card",
-                    idempotency_key=key())
+        pay_invoice(
+            session, billing.customer, billing.invoice.id, method="card", idempotency_key=key()
+        )
     session.rollback()
     assert payments_of(session, billing.invoice.id) == []
     assert fresh(session, billing.invoice).status == "open"
@@ -225,7 +238,8 @@ def test_stripe_down_means_nothing_charged_nothing_recorded(session, billing, st
 
 
 def test_webhook_with_an_amount_that_does_not_match_is_not_applied(
-        session, billing, stripe_api, caplog):
+    session, billing, stripe_api, caplog
+):
     result = _start(session, billing)
     sid = _sid(stripe_api, result.payment_id)
     stripe_api.pay(sid)
@@ -237,20 +251,33 @@ def test_webhook_with_an_amount_that_does_not_match_is_not_applied(
 
 def test_expired_and_failed_events_close_the_payment(session, billing, stripe_api):
     a = _start(session, billing)
-    assert _deliver(session, stripe_api, "checkout.session.async_payment_failed",
-                    _sid(stripe_api, a.payment_id)) == "closed"
+    assert (
+        _deliver(
+            session,
+            stripe_api,
+            "checkout.session.async_payment_failed",
+            _sid(stripe_api, a.payment_id),
+        )
+        == "closed"
+    )
     b = _start(session, billing)
-    assert _deliver(session, stripe_api, "checkout.session.expired",
-                    _sid(stripe_api, b.payment_id)) == "closed"
+    assert (
+        _deliver(session, stripe_api, "checkout.session.expired", _sid(stripe_api, b.payment_id))
+        == "closed"
+    )
     assert [p.status for p in payments_of(session, billing.invoice.id)] == ["failed", "failed"]
-    assert _deliver(session, stripe_api, "customer.created", _sid(stripe_api, b.payment_id)) \
+    assert (
+        _deliver(session, stripe_api, "customer.created", _sid(stripe_api, b.payment_id))
         == "ignored"
+    )
 
 
-@pytest.mark.parametrize("tamper", ["wrong_secret", "edited_body", "no_header", "old_timestamp",
-                                    "garbage_header"])
-def test_webhook_signature_failures_are_refused_and_logged(session, billing, stripe_api, caplog,
-                                                           tamper):
+@pytest.mark.parametrize(
+    "tamper", ["wrong_secret", "edited_body", "no_header", "old_timestamp", "garbage_header"]
+)
+def test_webhook_signature_failures_are_refused_and_logged(
+    session, billing, stripe_api, caplog, tamper
+):
     result = _start(session, billing)
     sid = _sid(stripe_api, result.payment_id)
     stripe_api.pay(sid)
@@ -277,24 +304,30 @@ def test_webhook_signature_failures_are_refused_and_logged(session, billing, str
     assert payments_of(session, billing.invoice.id)[0].status == "pending"
 
 
-def test_webhook_route_answers_400_to_a_forgery_and_200_to_stripe(session, billing, stripe_api,
-                                                                   caplog):
+def test_webhook_route_answers_400_to_a_forgery_and_200_to_stripe(
+    session, billing, stripe_api, caplog
+):
     result = _start(session, billing)
     sid = _sid(stripe_api, result.payment_id)
     stripe_api.pay(sid)
     body = stripe_api.event(COMPLETED, sid)
     client = TestClient(build_http_app())
     with caplog.at_level(logging.WARNING, "clientcenter.payments"):
-        forged = client.post("/webhooks/stripe", content=body,
-                             headers={"Stripe-Signature": stripe_api.sign(body, "whsec_nope")})
+        forged = client.post(
+            "/webhooks/stripe",
+            content=body,
+            headers={"Stripe-Signature": stripe_api.sign(body, "whsec_nope")},
+        )
     assert forged.status_code == 400 and "webhook refused" in caplog.text
     assert fresh(session, billing.invoice).status == "open"
-    ok = client.post("/webhooks/stripe", content=body,
-                     headers={"Stripe-Signature": stripe_api.sign(body)})
+    ok = client.post(
+        "/webhooks/stripe", content=body, headers={"Stripe-Signature": stripe_api.sign(body)}
+    )
     assert ok.status_code == 200 and ok.json() == {"received": True}
     assert fresh(session, billing.invoice).status == "paid"
-    replay = client.post("/webhooks/stripe", content=body,
-                         headers={"Stripe-Signature": stripe_api.sign(body)})
+    replay = client.post(
+        "/webhooks/stripe", content=body, headers={"Stripe-Signature": stripe_api.sign(body)}
+    )
     assert replay.status_code == 200
     assert len(activity(session, "customer.payments")) == 1
 
@@ -312,8 +345,10 @@ def test_offline_mode_accepts_no_webhooks(session, billing, caplog):
 def test_agent_takes_a_card_payment_in_read_only_mode(session, billing, stripe_api):
     result = _start(session, billing, principal=billing.agent_view, confirmed=True)
     sid = _sid(stripe_api, result.payment_id)
-    assert "customer_email" not in stripe_api.sessions[sid] or \
-        stripe_api.sessions[sid]["customer_email"] is None
+    assert (
+        "customer_email" not in stripe_api.sessions[sid]
+        or stripe_api.sessions[sid]["customer_email"] is None
+    )
     stripe_api.pay(sid)
     _deliver(session, stripe_api, COMPLETED, sid)
     [entry] = activity(session, "agent.payments")
@@ -322,14 +357,22 @@ def test_agent_takes_a_card_payment_in_read_only_mode(session, billing, stripe_a
 
 
 def test_one_time_card_payment_settles_by_webhook_with_a_receipt(session, billing, stripe_api):
-    result = take_one_time_payment(session, billing.agency, billing.people.account.id,
-                                   amount_cents=7_500, memo="Policy fee", method="card",
-                                   idempotency_key=key(), return_path="/agency/payments")
+    result = take_one_time_payment(
+        session,
+        billing.agency,
+        billing.people.account.id,
+        amount_cents=7_500,
+        memo="Policy fee",
+        method="card",
+        idempotency_key=key(),
+        return_path="/agency/payments",
+    )
     session.commit()
     assert result.status == "pending" and result.redirect_url
     sid = _sid(stripe_api, result.payment_id)
     assert stripe_api.sessions[sid]["success_url"].endswith(
-        f"/agency/payments?checkout=done&payment={result.payment_id}")
+        f"/agency/payments?checkout=done&payment={result.payment_id}"
+    )
     stripe_api.pay(sid)
     _deliver(session, stripe_api, COMPLETED, sid)
     [entry] = activity(session, "agency.one_time_payment")
@@ -342,9 +385,15 @@ def test_one_time_card_payment_settles_by_webhook_with_a_receipt(session, billin
 
 def test_the_agent_comes_back_from_a_one_time_card_payment(session, billing, stripe_api):
     def start():
-        r = take_one_time_payment(session, billing.agency, billing.people.account.id,
-                                  amount_cents=1_000, memo="Fee", method="card",
-                                  idempotency_key=key())
+        r = take_one_time_payment(
+            session,
+            billing.agency,
+            billing.people.account.id,
+            amount_cents=1_000,
+            memo="Fee",
+            method="card",
+            idempotency_key=key(),
+        )
         session.commit()
         return r
 
@@ -359,16 +408,22 @@ def test_the_agent_comes_back_from_a_one_time_card_payment(session, billing, str
     with pytest.raises(NotFound):
         finish_checkout(session, other, paid.payment_id)
     with pytest.raises(ValueError):
-        take_one_time_payment(session, billing.agency, billing.people.account.id,
-                              amount_cents=1_000, memo="Fee", method="card",
-                              idempotency_key=key(), return_path="https://evil.example/x")
+        take_one_time_payment(
+            session,
+            billing.agency,
+            billing.people.account.id,
+            amount_cents=1_000,
+            memo="Fee",
+            method="card",
+            idempotency_key=key(),
+            return_path="https://evil.example/x",
+        )
 
 
 def test_cancelling_an_invoice_closes_its_open_checkout(session, billing, stripe_api):
     a = _start(session, billing)
     sid = _sid(stripe_api, a.payment_id)
-    billing_service.cancel_invoice(session, billing.agency, billing.invoice.id,
-                                   reason="Rewritten")
+    billing_service.cancel_invoice(session, billing.agency, billing.invoice.id, reason="Rewritten")
     session.commit()
     assert stripe_api.sessions[sid]["status"] == "expired"
     assert fresh(session, billing.invoice).status == "cancelled"
@@ -379,8 +434,9 @@ def test_an_invoice_paid_during_cancellation_stays_paid(session, billing, stripe
     a = _start(session, billing)
     stripe_api.pay(_sid(stripe_api, a.payment_id))
     with pytest.raises(InvalidInput, match="is paid"):
-        billing_service.cancel_invoice(session, billing.agency, billing.invoice.id,
-                                       reason="Rewritten")
+        billing_service.cancel_invoice(
+            session, billing.agency, billing.invoice.id, reason="Rewritten"
+        )
     session.commit()  # the settlement found on the way stands
     assert fresh(session, billing.invoice).status == "paid"
 

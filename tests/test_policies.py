@@ -6,9 +6,8 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import Invoice
-
-from clientcenter.services.portal import policies
 from clientcenter.services.errors import NotFound
+from clientcenter.services.portal import policies
 from tests.selfservice_helpers import (
     account_named,
     agent_viewing,
@@ -101,8 +100,11 @@ def test_open_invoices_summary_counts_published_open_invoices_only(demo):
 
 def test_home_view_greets_the_customer_and_not_the_agent(demo):
     sam = policies.home_view(demo, customer(demo, "Pat & Sam Rivera", role="co_applicant"))
-    assert (sam.account_name, sam.greeting_name, sam.read_only) == ("Pat & Sam Rivera", "Sam",
-                                                                     False)
+    assert (sam.account_name, sam.greeting_name, sam.read_only) == (
+        "Pat & Sam Rivera",
+        "Sam",
+        False,
+    )
     agent = policies.home_view(demo, agent_viewing(demo, "Pat & Sam Rivera"))
     assert agent.greeting_name == "" and agent.read_only
     assert agent.policies == sam.policies and agent.invoices == sam.invoices

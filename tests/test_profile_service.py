@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import ActivityLog, Contact
-from clientcenter.services.portal import profile
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
+from clientcenter.services.portal import profile
 from clientcenter.services.principal import Principal
 from tests.selfservice_support import (
     SecurityLog,
@@ -25,21 +25,49 @@ RIVERA = "Pat & Sam Rivera"
 
 def mine(s, principal) -> dict[str, str]:
     c = s.get(Contact, principal.contact_id)
-    return {"first_name": c.first_name, "last_name": c.last_name, "email": c.email or "",
-            "mobile": c.mobile or ""}
+    return {
+        "first_name": c.first_name,
+        "last_name": c.last_name,
+        "email": c.email or "",
+        "mobile": c.mobile or "",
+    }
 
 
 def refused(s, fn, *args, error):
     before = table_counts(s)
-    snapshot = [(c.id, c.first_name, c.last_name, c.email, c.mobile, c.notify_by_email,
-                 c.notify_by_sms, c.role, c.may_log_in, c.account_id)
-                for c in s.exec(select(Contact).order_by(Contact.id))]
+    snapshot = [
+        (
+            c.id,
+            c.first_name,
+            c.last_name,
+            c.email,
+            c.mobile,
+            c.notify_by_email,
+            c.notify_by_sms,
+            c.role,
+            c.may_log_in,
+            c.account_id,
+        )
+        for c in s.exec(select(Contact).order_by(Contact.id))
+    ]
     with pytest.raises(error) as exc:
         fn(s, *args)
     assert table_counts(s) == before
-    assert snapshot == [(c.id, c.first_name, c.last_name, c.email, c.mobile, c.notify_by_email,
-                         c.notify_by_sms, c.role, c.may_log_in, c.account_id)
-                        for c in s.exec(select(Contact).order_by(Contact.id))]
+    assert snapshot == [
+        (
+            c.id,
+            c.first_name,
+            c.last_name,
+            c.email,
+            c.mobile,
+            c.notify_by_email,
+            c.notify_by_sms,
+            c.role,
+            c.may_log_in,
+            c.account_id,
+        )
+        for c in s.exec(select(Contact).order_by(Contact.id))
+    ]
     return exc.value
 
 
@@ -82,8 +110,9 @@ def test_new_email_or_mobile_waits_for_a_code(demo):
     s = demo
     pat = customer(s, PAT)
     before = table_counts(s)
-    result = profile.edit_personal_info(s, pat, {**mine(s, pat), "email": " Pat.New@Example.COM ",
-                                                 "mobile": "207-555-0177"})
+    result = profile.edit_personal_info(
+        s, pat, {**mine(s, pat), "email": " Pat.New@Example.COM ", "mobile": "207-555-0177"}
+    )
     assert result.applied == ()
     assert result.needs_verification == ("email", "mobile")
     assert result.new_email == "pat.new@example.com" and result.new_mobile == "+12075550177"
@@ -119,8 +148,9 @@ def test_invalid_personal_info_is_refused_with_a_message(demo):
     s = demo
     pat = customer(s, PAT)
     for field, value, message in INVALID_PERSONAL_INFO:
-        error = refused(s, profile.edit_personal_info, pat, {**mine(s, pat), field: value},
-                        error=InvalidInput)
+        error = refused(
+            s, profile.edit_personal_info, pat, {**mine(s, pat), field: value}, error=InvalidInput
+        )
         assert message in error.message and error.field == field, (field, error.message)
 
 
@@ -128,9 +158,19 @@ def test_extra_profile_fields_are_ignored(demo):
     s = demo
     pat = customer(s, PAT)
     other = account_named(s, "Jordan Lee")
-    profile.edit_personal_info(s, pat, {**mine(s, pat), "first_name": "Patty", "role": "agent",
-                                        "may_log_in": "false", "account_id": str(other.id),
-                                        "notify_by_sms": "on", "id": "1"})
+    profile.edit_personal_info(
+        s,
+        pat,
+        {
+            **mine(s, pat),
+            "first_name": "Patty",
+            "role": "agent",
+            "may_log_in": "false",
+            "account_id": str(other.id),
+            "notify_by_sms": "on",
+            "id": "1",
+        },
+    )
     contact = s.get(Contact, pat.contact_id)
     assert contact.first_name == "Patty" and contact.role == "primary"
     assert contact.may_log_in and contact.account_id == pat.account_id
@@ -140,8 +180,9 @@ def test_extra_profile_fields_are_ignored(demo):
 def test_contact_preferences(demo):
     s = demo
     pat = customer(s, PAT)
-    view = profile.edit_contact_preferences(s, pat, {"notify_by_email": "on",
-                                                     "notify_by_sms": "on"})
+    view = profile.edit_contact_preferences(
+        s, pat, {"notify_by_email": "on", "notify_by_sms": "on"}
+    )
     assert view.notify_by_email and view.notify_by_sms
     activity, sent, tasks = effects(s)
     assert activity.action_key == "customer.edit_contact_preferences"
@@ -164,21 +205,32 @@ def test_co_applicant_preferences_tell_the_primary(demo):
 def test_contact_preference_refusals(demo):
     s = demo
     morgan = customer(s, "morgan.ellis@example.com")  # email only, no mobile
-    error = refused(s, profile.edit_contact_preferences, morgan,
-                    {"notify_by_email": "on", "notify_by_sms": "on"}, error=InvalidInput)
+    error = refused(
+        s,
+        profile.edit_contact_preferences,
+        morgan,
+        {"notify_by_email": "on", "notify_by_sms": "on"},
+        error=InvalidInput,
+    )
     assert "mobile number" in error.message
     error = refused(s, profile.edit_contact_preferences, morgan, {}, error=InvalidInput)
     assert "at least one" in error.message
-    refused(s, profile.edit_contact_preferences, agent_viewing(s, RIVERA),
-            {"notify_by_email": "on"}, error=ReadOnlyRefused)
+    refused(
+        s,
+        profile.edit_contact_preferences,
+        agent_viewing(s, RIVERA),
+        {"notify_by_email": "on"},
+        error=ReadOnlyRefused,
+    )
 
 
 def test_primary_edits_the_co_applicant(demo):
     s = demo
     pat = customer(s, PAT)
     sam = s.exec(select(Contact).where(Contact.email == SAM)).one()
-    result = profile.edit_coapplicant_info(s, pat, {"first_name": "Samuel", "last_name": "Rivera",
-                                                    "email": SAM, "mobile": sam.mobile})
+    result = profile.edit_coapplicant_info(
+        s, pat, {"first_name": "Samuel", "last_name": "Rivera", "email": SAM, "mobile": sam.mobile}
+    )
     assert result.applied == ("first_name",) and result.contact_id == sam.id
     assert sam.first_name == "Samuel"
     activity, sent, tasks = effects(s)
@@ -198,17 +250,31 @@ def test_co_applicant_edit_by_the_co_applicant_emails_the_primary(demo):
 def test_co_applicant_refusals(demo):
     s = demo
     jordan = customer(s, "jordan.lee@example.com", "Jordan Lee")
-    error = refused(s, profile.edit_coapplicant_info, jordan,
-                    {"first_name": "A", "last_name": "B", "email": "a@example.com"},
-                    error=NotFound)
+    error = refused(
+        s,
+        profile.edit_coapplicant_info,
+        jordan,
+        {"first_name": "A", "last_name": "B", "email": "a@example.com"},
+        error=NotFound,
+    )
     assert "no co-applicant" in error.message
     ava = s.exec(select(Contact).where(Contact.email == "ava.rivera@example.com")).one()
     additional = Principal.customer(ava.account_id, ava.id)
-    refused(s, profile.edit_coapplicant_info, additional,
-            {"first_name": "Sam", "last_name": "Rivera", "email": SAM}, error=NotAllowed)
+    refused(
+        s,
+        profile.edit_coapplicant_info,
+        additional,
+        {"first_name": "Sam", "last_name": "Rivera", "email": SAM},
+        error=NotAllowed,
+    )
     with SecurityLog() as log:
-        refused(s, profile.edit_coapplicant_info, agent_viewing(s, RIVERA),
-                {"first_name": "X", "last_name": "Y", "email": SAM}, error=ReadOnlyRefused)
+        refused(
+            s,
+            profile.edit_coapplicant_info,
+            agent_viewing(s, RIVERA),
+            {"first_name": "X", "last_name": "Y", "email": SAM},
+            error=ReadOnlyRefused,
+        )
     assert any("customer.edit_coapplicant_info" in m for m in log.messages)
 
 
@@ -217,5 +283,10 @@ def test_a_principal_whose_contact_left_the_account_is_refused(demo):
     pat = customer(s, PAT)
     jordan_account = account_named(s, "Jordan Lee")
     forged = Principal.customer(jordan_account.id, pat.contact_id)  # Pat's contact, other account
-    refused(s, profile.edit_personal_info, forged, {"first_name": "Jordan", "last_name": "Lee",
-                                                    "email": PAT}, error=NotFound)
+    refused(
+        s,
+        profile.edit_personal_info,
+        forged,
+        {"first_name": "Jordan", "last_name": "Lee", "email": PAT},
+        error=NotFound,
+    )

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import Proposal
-from clientcenter.services.portal import proposals
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
+from clientcenter.services.portal import proposals
 from tests.selfservice_support import (
     account_named,
     agent_viewing,
@@ -25,8 +25,7 @@ RIVERA = "Pat & Sam Rivera"
 
 
 def the_proposal(s) -> Proposal:
-    return s.exec(select(Proposal).where(
-        Proposal.account_id == account_named(s, RIVERA).id)).one()
+    return s.exec(select(Proposal).where(Proposal.account_id == account_named(s, RIVERA).id)).one()
 
 
 def refused(s, fn, *args, error):
@@ -53,9 +52,17 @@ def test_accept_with_a_comment_then_no_second_answer(demo):
     s = demo
     sam = customer(s, SAM)
     p = the_proposal(s)
-    view = proposals.decide(s, sam, p.id, {"decision": "accept",
-                                           "comment": "Looks good, start next month.",
-                                           "status": "published", "premium_cents": "1"})
+    view = proposals.decide(
+        s,
+        sam,
+        p.id,
+        {
+            "decision": "accept",
+            "comment": "Looks good, start next month.",
+            "status": "published",
+            "premium_cents": "1",
+        },
+    )
     assert view.status == "accepted" and not view.open_for_decision
     s.refresh(p)
     assert p.decided_by_contact_id == sam.contact_id and p.premium_cents == 41000
@@ -63,8 +70,9 @@ def test_accept_with_a_comment_then_no_second_answer(demo):
     activity, sent, tasks = effects(s)
     assert activity.action_key == "customer.proposal" and "Accepted" in activity.summary
     assert {k for k, _, _ in sent} == {"agent", "customer", "primary"} and len(tasks) == 1
-    error = refused(s, proposals.decide, customer(s, PAT), p.id, {"decision": "decline"},
-                    error=InvalidInput)
+    error = refused(
+        s, proposals.decide, customer(s, PAT), p.id, {"decision": "decline"}, error=InvalidInput
+    )
     assert "already accepted" in error.message
 
 
@@ -83,8 +91,14 @@ def test_proposal_refusals(demo, monkeypatch):
     jordan = customer(s, "jordan.lee@example.com", "Jordan Lee")
     refused(s, proposals.decide, jordan, p.id, {"decision": "accept"}, error=NotFound)
     refused(s, proposals.get_proposal, jordan, p.id, error=NotFound)
-    refused(s, proposals.decide, agent_viewing(s, RIVERA), p.id, {"decision": "accept"},
-            error=ReadOnlyRefused)
+    refused(
+        s,
+        proposals.decide,
+        agent_viewing(s, RIVERA),
+        p.id,
+        {"decision": "accept"},
+        error=ReadOnlyRefused,
+    )
     error = refused(s, proposals.decide, pat, p.id, {"decision": "maybe"}, error=InvalidInput)
     assert "not one of the choices" in error.message
     error = refused(s, proposals.decide, pat, p.id, {}, error=InvalidInput)

@@ -42,31 +42,42 @@ from clientcenter.models import (
     Invoice,
     Policy,
     Proposal,
-    UserSession,
     Vehicle,
 )
 from clientcenter.models.base import utcnow
-from clientcenter.services.files import links
-from clientcenter.services.principal import Principal
 from clientcenter.services.auth.sessions import create_session, principal_from_token
+from clientcenter.services.files import links
 from tests.handlers import as_connected
 
 ACCOUNT = "Lee Design Studio LLC"  # commercial: certificates, holders, every request kind
 PERSONAL = "Pat & Sam Rivera"  # auto with vehicles and drivers, a proposal, a closed claim
 COOKIE = "cc_session"
 # Bookkeeping of sessions and limits, and the derived search index: not the customer's data.
-NOT_CUSTOMER_DATA = {"user_session", "rate_event", "login_challenge", "search_term",
-                     "dev_mailbox_message", "delivery_event"}
+NOT_CUSTOMER_DATA = {
+    "user_session",
+    "rate_event",
+    "login_challenge",
+    "search_term",
+    "dev_mailbox_message",
+    "delivery_event",
+}
 # What an agent may do in read-only mode (the seed's Agent Section), and the tables each
 # may touch besides the log and its messages.
-AGENT_ACTIONS = {"agent.login", "agent.download_documents", "agent.download_id_cards",
-                 "agent.payments", "agent.consumer_integration",
-                 "agent.non_consumer_integration", "agent.cross_sell_integration",
-                 "agent.logoff"}
+AGENT_ACTIONS = {
+    "agent.login",
+    "agent.download_documents",
+    "agent.download_id_cards",
+    "agent.payments",
+    "agent.consumer_integration",
+    "agent.non_consumer_integration",
+    "agent.cross_sell_integration",
+    "agent.logoff",
+}
 PAYMENT_TABLES = {"payment", "invoice", "payment_request"}
 
 
 # --- the states and handlers under test -------------------------------------------------------
+
 
 def customer_portal_states() -> list[type[rx.State]]:
     """Every state behind the customer portal, from the app as it is built."""
@@ -92,12 +103,14 @@ def customer_portal_states() -> list[type[rx.State]]:
 
 def handlers_of(cls: type[rx.State]) -> list[str]:
     """Public handlers, page loads first, then the ones that pick what a form is about."""
+
     def order(name: str) -> tuple[int, str]:
         if name.startswith(("load", "open", "require")):
             return 0, name
         if name.startswith(("choose", "edit", "select", "start", "show")):
             return 1, name
         return 2, name
+
     return sorted((n for n in cls.event_handlers if not n.startswith("_")), key=order)
 
 
@@ -119,8 +132,11 @@ def form_keys() -> frozenset[str]:
     for folder in ("services", "state", "pages", "components"):
         for path in (root / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                        and _IDENTIFIER.match(node.value):
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and _IDENTIFIER.match(node.value)
+                ):
                     keys.add(node.value)
     return frozenset(keys)
 
@@ -143,17 +159,32 @@ def account_ids(db: Session, account_id: int) -> dict[str, list[int]]:
         "policy": list(policies),
         "vehicle": list(db.exec(select(Vehicle.id).where(Vehicle.policy_id.in_(policies))).all()),
         "driver": list(db.exec(select(Driver.id).where(Driver.policy_id.in_(policies))).all()),
-        "document": list(db.exec(select(Document.id).where(Document.account_id == account_id)).all()),
+        "document": list(
+            db.exec(select(Document.id).where(Document.account_id == account_id)).all()
+        ),
         "invoice": list(db.exec(select(Invoice.id).where(Invoice.account_id == account_id)).all()),
-        "certificate": list(db.exec(select(Certificate.id).where(Certificate.account_id == account_id)).all()),
-        "holder": list(db.exec(select(CertificateHolder.id).where(CertificateHolder.account_id == account_id)).all()),
-        "proposal": list(db.exec(select(Proposal.id).where(Proposal.account_id == account_id)).all()),
+        "certificate": list(
+            db.exec(select(Certificate.id).where(Certificate.account_id == account_id)).all()
+        ),
+        "holder": list(
+            db.exec(
+                select(CertificateHolder.id).where(CertificateHolder.account_id == account_id)
+            ).all()
+        ),
+        "proposal": list(
+            db.exec(select(Proposal.id).where(Proposal.account_id == account_id)).all()
+        ),
         "claim": list(db.exec(select(Claim.id).where(Claim.account_id == account_id)).all()),
         "contact": list(db.exec(select(Contact.id).where(Contact.account_id == account_id)).all()),
         "link": list(db.exec(select(IntegrationLink.id)).all()),
     }
-    ids["auto_policy"] = list(db.exec(select(Policy.id).where(
-        Policy.account_id == account_id, Policy.line.in_(("auto", "commercial_auto")))).all())
+    ids["auto_policy"] = list(
+        db.exec(
+            select(Policy.id).where(
+                Policy.account_id == account_id, Policy.line.in_(("auto", "commercial_auto"))
+            )
+        ).all()
+    )
     return {k: v or [1] for k, v in ids.items()}
 
 
@@ -201,9 +232,15 @@ def by_kind(field, ids: dict[str, list[int]]) -> str:
     if field.options:
         return field.options[0][0]
     return {
-        "date": (date.today() + timedelta(days=10)).isoformat(), "state": "ME",
-        "zip": "04101", "vin": "1HGCM82633A004352", "year": "2022", "integer": "3",
-        "money": "1234.56", "email": "changed.by.test@example.com", "phone": "(207) 555-0199",
+        "date": (date.today() + timedelta(days=10)).isoformat(),
+        "state": "ME",
+        "zip": "04101",
+        "vin": "1HGCM82633A004352",
+        "year": "2022",
+        "integer": "3",
+        "money": "1234.56",
+        "email": "changed.by.test@example.com",
+        "phone": "(207) 555-0199",
     }.get(kind, "Changed in read-only mode")
 
 
@@ -217,8 +254,23 @@ def forms(ids: dict[str, list[int]]) -> list[dict[str, str]]:
     return made
 
 
-WORDS = ["email", "sms", "personal", "preferences", "co_applicant", "accept", "decline",
-         "general", "open", "done", "all", "check", "bank_transfer", "offline", "card"]
+WORDS = [
+    "email",
+    "sms",
+    "personal",
+    "preferences",
+    "co_applicant",
+    "accept",
+    "decline",
+    "general",
+    "open",
+    "done",
+    "all",
+    "check",
+    "bank_transfer",
+    "offline",
+    "card",
+]
 
 
 def scalar_candidates(name: str, annotation, ids: dict[str, list[int]]) -> list:
@@ -302,20 +354,26 @@ def make_state(cls, token: str, params: dict[str, str], path: str = "/home"):
 
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.router = RouterData.from_router_data({
-        constants.RouteVar.HEADERS: as_connected({"cookie": f"{COOKIE}={token}",
-                                                  "origin": "http://localhost:3000"}),
-        constants.RouteVar.CLIENT_IP: "203.0.113.50",
-        constants.RouteVar.PATH: path,
-        constants.RouteVar.ORIGIN: f"{path}?{urlencode(params)}",
-        constants.RouteVar.QUERY: dict(params),
-    })
+    state.router = RouterData.from_router_data(
+        {
+            constants.RouteVar.HEADERS: as_connected(
+                {"cookie": f"{COOKIE}={token}", "origin": "http://localhost:3000"}
+            ),
+            constants.RouteVar.CLIENT_IP: "203.0.113.50",
+            constants.RouteVar.PATH: path,
+            constants.RouteVar.ORIGIN: f"{path}?{urlencode(params)}",
+            constants.RouteVar.QUERY: dict(params),
+        }
+    )
     return state
 
 
 def public_vars(state) -> dict:
-    return {k: repr(getattr(state, k)) for k in type(state).base_vars
-            if not k.startswith("_") and "error" not in k}
+    return {
+        k: repr(getattr(state, k))
+        for k in type(state).base_vars
+        if not k.startswith("_") and "error" not in k
+    }
 
 
 def call(state, name: str, args: tuple) -> None:
@@ -325,9 +383,11 @@ def call(state, name: str, args: tuple) -> None:
         if inspect.iscoroutine(result):
             asyncio.run(result)
         elif inspect.isasyncgen(result):
+
             async def drain(gen):
                 async for _ in gen:
                     pass
+
             asyncio.run(drain(result))
         elif inspect.isgenerator(result):
             for _ in result:
@@ -337,6 +397,7 @@ def call(state, name: str, args: tuple) -> None:
 
 
 # --- what "nothing changed" means -------------------------------------------------------------
+
 
 def snapshot(engine) -> dict[str, set[tuple]]:
     data = {}
@@ -350,14 +411,18 @@ def snapshot(engine) -> dict[str, set[tuple]]:
 
 
 def unexplained_changes(before, after, engine) -> dict[str, tuple[set, set]]:
-    changed = {t: (before[t] - after[t], after[t] - before[t]) for t in before
-               if before[t] != after[t]}
+    changed = {
+        t: (before[t] - after[t], after[t] - before[t]) for t in before if before[t] != after[t]
+    }
     if not changed:
         return {}
     with engine.connect() as conn:
         new_ids = {int(r[0]) for r in changed.get("activity_log", (set(), set()))[1]}
-        rows = conn.execute(select(ActivityLog.id, ActivityLog.action_key, ActivityLog.read_only)
-                            .where(ActivityLog.id.in_(new_ids or {-1}))).all()
+        rows = conn.execute(
+            select(ActivityLog.id, ActivityLog.action_key, ActivityLog.read_only).where(
+                ActivityLog.id.in_(new_ids or {-1})
+            )
+        ).all()
     allowed_log = {r.id for r in rows if r.action_key in AGENT_ACTIONS and r.read_only}
     payments = any(r.action_key == "agent.payments" for r in rows if r.id in allowed_log)
     left = {}
@@ -372,14 +437,18 @@ def unexplained_changes(before, after, engine) -> dict[str, tuple[set, set]]:
     if "outbox_message" in changed:
         columns = [c.name for c in SQLModel.metadata.tables["outbox_message"].columns]
         at = columns.index("activity_id")
-        strays = {r for r in changed["outbox_message"][1] if r[at] == "None"
-                  or int(r[at]) not in allowed_log}
+        strays = {
+            r
+            for r in changed["outbox_message"][1]
+            if r[at] == "None" or int(r[at]) not in allowed_log
+        }
         if strays or changed["outbox_message"][0]:
             left["outbox_message"] = (changed["outbox_message"][0], strays)
     return left
 
 
 # --- fixtures -----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def read_only_session(demo):
@@ -388,11 +457,18 @@ def read_only_session(demo):
 
         account = demo.exec(select(Account).where(Account.name == account_name)).one()
         agent = demo.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
-        record, token = create_session(demo, kind="agent", email=agent.email, agent_id=agent.id,
-                                       account_id=account.id, read_only=True,
-                                       second_factor_at=utcnow())
+        record, token = create_session(
+            demo,
+            kind="agent",
+            email=agent.email,
+            agent_id=agent.id,
+            account_id=account.id,
+            read_only=True,
+            second_factor_at=utcnow(),
+        )
         demo.commit()
         return account, agent, token
+
     return open_view
 
 
@@ -400,8 +476,9 @@ class WriteWatch:
     """Notices any INSERT/UPDATE/DELETE on the customer's tables, so the full comparison of
     the data runs only after calls that wrote something."""
 
-    _TABLE = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)",
-                        re.IGNORECASE)
+    _TABLE = re.compile(
+        r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE
+    )
 
     def __init__(self, engine):
         self.engine = engine
@@ -443,8 +520,10 @@ def _exercise(demo, token: str, account_id: int, engine, caplog) -> list[str]:
             call(state, name, args)
             diff = watch.changes()
             if diff:
-                problems.append(f"{type(state).__name__}.{name}: "
-                                f"{ {t: len(a) for t, (_g, a) in diff.items()} }")
+                problems.append(
+                    f"{type(state).__name__}.{name}: "
+                    f"{ {t: len(a) for t, (_g, a) in diff.items()} }"
+                )
 
     def args_of(state, name: str) -> list[tuple]:
         return argument_sets(type(state).event_handlers[name].fn, ids)
@@ -453,8 +532,9 @@ def _exercise(demo, token: str, account_id: int, engine, caplog) -> list[str]:
         for cls in customer_portal_states():
             names = handlers_of(cls)
             loads = [n for n in names if n.startswith(("load", "open", "require"))]
-            pickers = [n for n in names if n.startswith(("choose", "edit", "select", "start",
-                                                          "show"))]
+            pickers = [
+                n for n in names if n.startswith(("choose", "edit", "select", "start", "show"))
+            ]
             actions = [n for n in names if n not in loads and n not in pickers]
             state = make_state(cls, token, params)
             for name in names:
@@ -486,8 +566,9 @@ def _exercise(demo, token: str, account_id: int, engine, caplog) -> list[str]:
 
 
 @pytest.mark.parametrize("account_name", [ACCOUNT, PERSONAL])
-def test_every_state_handler_changes_nothing_in_read_only_mode(demo, engine, read_only_session,
-                                                                account_name, caplog):
+def test_every_state_handler_changes_nothing_in_read_only_mode(
+    demo, engine, read_only_session, account_name, caplog
+):
     if engine.dialect.name != "sqlite":
         pytest.skip("the harness is database-agnostic; it runs once, on SQLite")
     account, agent, token = read_only_session(account_name)
@@ -500,7 +581,10 @@ def test_every_state_handler_changes_nothing_in_read_only_mode(demo, engine, rea
     principal = principal_from_token(demo, token)
     assert principal is not None
     assert (principal.read_only, principal.account_id, principal.agent_id) == (
-        True, account.id, agent.id)
+        True,
+        account.id,
+        agent.id,
+    )
     # Refused attempts were logged with agent and account.
     refusals = [r.getMessage() for r in caplog.records if "read-only" in r.getMessage()]
     assert refusals, "no write was even attempted: the harness reached no service"
@@ -515,21 +599,31 @@ def test_the_harness_sees_a_customer_change(demo, engine, caplog):
     if engine.dialect.name != "sqlite":
         pytest.skip("the harness is database-agnostic; it runs once, on SQLite")
     account = demo.exec(select(Account).where(Account.name == ACCOUNT)).one()
-    mine = demo.exec(select(Contact).where(Contact.account_id == account.id,
-                                           Contact.role == "primary")).one()
-    _record, token = create_session(demo, kind="customer", email=mine.email, contact_id=mine.id,
-                                    account_id=account.id)
+    mine = demo.exec(
+        select(Contact).where(Contact.account_id == account.id, Contact.role == "primary")
+    ).one()
+    _record, token = create_session(
+        demo, kind="customer", email=mine.email, contact_id=mine.id, account_id=account.id
+    )
     demo.commit()
     changed = {p.split(":")[0] for p in _exercise(demo, token, account.id, engine, caplog)}
-    expected = {"EngagementState.feedback", "EngagementState.refer", "RequestsState.submit",
-                "CertificatesState.add_holder", "ProfileEditState.save_personal",
-                "ProfileEditState.save_preferences", "DocumentsState.handle_upload"}
-    present = {e for e in expected
-               if e.split(".")[0] in {c.__name__ for c in customer_portal_states()}}
+    expected = {
+        "EngagementState.feedback",
+        "EngagementState.refer",
+        "RequestsState.submit",
+        "CertificatesState.add_holder",
+        "ProfileEditState.save_personal",
+        "ProfileEditState.save_preferences",
+        "DocumentsState.handle_upload",
+    }
+    present = {
+        e for e in expected if e.split(".")[0] in {c.__name__ for c in customer_portal_states()}
+    }
     assert present <= changed, f"writes the harness did not reach: {present - changed}"
 
 
 # --- HTTP routes ------------------------------------------------------------------------------
+
 
 def test_every_http_route_changes_nothing_in_read_only_mode(demo, engine, read_only_session):
     from clientcenter.http import build_http_app
@@ -538,9 +632,11 @@ def test_every_http_route_changes_nothing_in_read_only_mode(demo, engine, read_o
     viewing = principal_from_token(demo, token)
     ids = account_ids(demo, account.id)
     values = {
-        "token": [links.sign(viewing, "document", ids["document"][0]).rsplit("/", 1)[1],
-                  links.sign(viewing, "idcards", ids["policy"][0]).rsplit("/", 1)[1],
-                  "forged.token"],
+        "token": [
+            links.sign(viewing, "document", ids["document"][0]).rsplit("/", 1)[1],
+            links.sign(viewing, "idcards", ids["policy"][0]).rsplit("/", 1)[1],
+            "forged.token",
+        ],
         "link_id": [str(i) for i in ids["link"][:3]],
     }
     app = build_http_app()
@@ -550,7 +646,9 @@ def test_every_http_route_changes_nothing_in_read_only_mode(demo, engine, read_o
     problems = []
     for route in routes:
         params = re.findall(r"{(\w+)}", route.path)
-        combos = itertools.product(*[values.get(p, ["1", "x"]) for p in params]) if params else [()]
+        combos = (
+            itertools.product(*[values.get(p, ["1", "x"]) for p in params]) if params else [()]
+        )
         for combo in combos:
             path = route.path
             for p, v in zip(params, combo):
@@ -558,14 +656,19 @@ def test_every_http_route_changes_nothing_in_read_only_mode(demo, engine, read_o
             for method in sorted(route.methods or {"GET"}):
                 before = snapshot(engine)
                 form = {k: value_for(k, ids) for k in form_keys()}
-                client.request(method, path, data=form if method == "POST" else None,
-                               headers={"origin": "http://localhost:3000"},
-                               follow_redirects=False)
+                client.request(
+                    method,
+                    path,
+                    data=form if method == "POST" else None,
+                    headers={"origin": "http://localhost:3000"},
+                    follow_redirects=False,
+                )
                 diff = unexplained_changes(before, snapshot(engine), engine)
                 if diff:
                     problems.append(f"{method} {path}: {sorted(diff)}")
     assert problems == []
     # Downloads in read-only mode are the Agent Section's rows.
-    keys = set(demo.exec(select(ActivityLog.action_key).where(
-        ActivityLog.account_id == account.id)).all())
+    keys = set(
+        demo.exec(select(ActivityLog.action_key).where(ActivityLog.account_id == account.id)).all()
+    )
     assert "agent.download_documents" in keys and keys <= AGENT_ACTIONS

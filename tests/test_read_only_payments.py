@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import Invoice, Payment
-from clientcenter.services.errors import InvalidInput
 from clientcenter.services.billing import confirm_offline_payment, pay_invoice
+from clientcenter.services.errors import InvalidInput
 from clientcenter.state.portal.billing import BillingState
 from tests.handlers import settle
 from tests.payments_support import (  # noqa: F401  (fixtures)
@@ -31,16 +31,25 @@ RIVERA = "Pat & Sam Rivera"
 
 # --- services -----------------------------------------------------------------------------------
 
-def test_cash_recorded_in_read_only_mode_without_confirmation_writes_nothing(session, billing,
-                                                                            caplog):
+
+def test_cash_recorded_in_read_only_mode_without_confirmation_writes_nothing(
+    session, billing, caplog
+):
     """Before: pay_invoice(agent in read-only mode, method="cash") paid the invoice at once.
     After: InvalidInput on field "confirm", nothing written, the attempt logged."""
     before = table_counts(session)
     for method in ("cash", "check", "bank_transfer"):
-        with caplog.at_level(logging.WARNING, logger="clientcenter.payments"), \
-                pytest.raises(InvalidInput, match="Confirm first") as refused:
-            pay_invoice(session, billing.agent_view, billing.invoice.id, method=method,
-                        idempotency_key=key())
+        with (
+            caplog.at_level(logging.WARNING, logger="clientcenter.payments"),
+            pytest.raises(InvalidInput, match="Confirm first") as refused,
+        ):
+            pay_invoice(
+                session,
+                billing.agent_view,
+                billing.invoice.id,
+                method=method,
+                idempotency_key=key(),
+            )
         assert refused.value.field == "confirm"
         assert "Nothing was recorded" in refused.value.message
         session.rollback()
@@ -49,27 +58,40 @@ def test_cash_recorded_in_read_only_mode_without_confirmation_writes_nothing(ses
     assert "unconfirmed payment refused in read-only mode" in caplog.text
     # confirmed=True is the only way through; anything merely truthy is not it
     with pytest.raises(InvalidInput, match="Confirm first"):
-        pay_invoice(session, billing.agent_view, billing.invoice.id, method="cash",
-                    idempotency_key=key(), confirmed="yes")
+        pay_invoice(
+            session,
+            billing.agent_view,
+            billing.invoice.id,
+            method="cash",
+            idempotency_key=key(),
+            confirmed="yes",
+        )
     session.rollback()
-    done = pay_invoice(session, billing.agent_view, billing.invoice.id, method="cash",
-                       idempotency_key=key(), confirmed=True)
+    done = pay_invoice(
+        session,
+        billing.agent_view,
+        billing.invoice.id,
+        method="cash",
+        idempotency_key=key(),
+        confirmed=True,
+    )
     session.commit()
     assert done.status == "succeeded" and fresh(session, billing.invoice).status == "paid"
     assert len(activity(session, "agent.payments")) == 1
 
 
-def test_confirming_a_reported_transfer_in_read_only_mode_needs_the_confirmation(session,
-                                                                                 billing):
+def test_confirming_a_reported_transfer_in_read_only_mode_needs_the_confirmation(session, billing):
     """Before: confirm_offline_payment(agent in read-only mode) settled the invoice on one call.
     After: refused without confirmed=True, either way (received or not received)."""
-    reported = pay_invoice(session, billing.customer, billing.invoice.id, method="check",
-                           idempotency_key=key())  # customers never need the flag
+    reported = pay_invoice(
+        session, billing.customer, billing.invoice.id, method="check", idempotency_key=key()
+    )  # customers never need the flag
     session.commit()
     for received in (True, False):
         with pytest.raises(InvalidInput, match="Confirm first"):
-            confirm_offline_payment(session, billing.agent_view, reported.payment_id,
-                                    received=received)
+            confirm_offline_payment(
+                session, billing.agent_view, reported.payment_id, received=received
+            )
         session.rollback()
     assert fresh(session, billing.invoice).status == "pending"
     assert activity(session, "agent.payments") == []
@@ -80,8 +102,9 @@ def test_confirming_a_reported_transfer_in_read_only_mode_needs_the_confirmation
 
 def test_the_agency_side_and_customers_are_not_asked(session, billing):
     """The confirmation belongs to the read-only view only."""
-    reported = pay_invoice(session, billing.customer, billing.invoice.id, method="check",
-                           idempotency_key=key())
+    reported = pay_invoice(
+        session, billing.customer, billing.invoice.id, method="check", idempotency_key=key()
+    )
     session.commit()
     confirm_offline_payment(session, billing.agency, reported.payment_id)
     session.commit()
@@ -89,6 +112,7 @@ def test_the_agency_side_and_customers_are_not_asked(session, billing):
 
 
 # --- the billing page's handlers -------------------------------------------------------------
+
 
 def _agent_page(demo):
     agent = _state(BillingState, _agent_cookie(demo))

@@ -9,15 +9,16 @@ from sqlmodel import select
 from clientcenter.models import Account, ActivityLog, Agent, Contact
 from clientcenter.models.base import utcnow
 from clientcenter.services.agency import read_only
+from clientcenter.services.auth.sessions import check_session, create_session, principal_from_token
 from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.services.principal import Principal
-from clientcenter.services.auth.sessions import check_session, create_session, principal_from_token
 
 
 def _agent_session(db, email="agent@example.com"):
     agent = db.exec(select(Agent).where(Agent.email == email)).one()
-    record, token = create_session(db, kind="agent", email=agent.email, agent_id=agent.id,
-                                   second_factor_at=utcnow())
+    record, token = create_session(
+        db, kind="agent", email=agent.email, agent_id=agent.id, second_factor_at=utcnow()
+    )
     db.commit()
     return Principal.agency(agent.id, session_id=record.id), token
 
@@ -38,7 +39,10 @@ def test_enter_and_leave_rotate_the_session_and_are_recorded(demo):
     assert (viewing.kind, viewing.read_only, viewing.account_id) == ("agent", True, rivera.id)
     login_row = demo.exec(select(ActivityLog).where(ActivityLog.action_key == "agent.login")).one()
     assert (login_row.account_id, login_row.actor_agent_id, login_row.read_only) == (
-        rivera.id, principal.agent_id, True)
+        rivera.id,
+        principal.agent_id,
+        True,
+    )
     # The same grant cannot be used twice (its session is gone).
     with pytest.raises(NotAllowed):
         read_only.enter_view(demo, grant=grant, token=token, client_ip="10.0.0.1")

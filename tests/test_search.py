@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Agent, Contact, Policy, SearchTerm
+from clientcenter.services.agency.search import super_search
 from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.services.principal import Principal
-from clientcenter.services.agency.search import super_search
 
 
 def _agent(session: Session) -> Principal:
@@ -20,21 +20,47 @@ def _agent(session: Session) -> Principal:
     return Principal.agency(agent.id)
 
 
-def _account(session: Session, name: str, *, business: str | None = None,
-             contacts: list[tuple[str, str, str | None, str | None]] = (),
-             policies: list[str] = ()) -> Account:
+def _account(
+    session: Session,
+    name: str,
+    *,
+    business: str | None = None,
+    contacts: list[tuple[str, str, str | None, str | None]] = (),
+    policies: list[str] = (),
+) -> Account:
     producer = session.exec(select(Agent)).first()
-    account = Account(kind="commercial" if business else "personal", name=name,
-                      business_name=business, producer_id=producer.id)
+    account = Account(
+        kind="commercial" if business else "personal",
+        name=name,
+        business_name=business,
+        producer_id=producer.id,
+    )
     session.add(account)
     session.flush()
     for i, (first, last, email, mobile) in enumerate(contacts):
-        session.add(Contact(account_id=account.id, role="primary" if i == 0 else "additional",
-                            first_name=first, last_name=last, email=email, mobile=mobile))
+        session.add(
+            Contact(
+                account_id=account.id,
+                role="primary" if i == 0 else "additional",
+                first_name=first,
+                last_name=last,
+                email=email,
+                mobile=mobile,
+            )
+        )
     for number in policies:
-        session.add(Policy(account_id=account.id, number=number, line="auto", carrier="Safeco",
-                           effective_date=date(2026, 1, 1), expiration_date=date(2026, 7, 1),
-                           status="active", premium_cents=1000))
+        session.add(
+            Policy(
+                account_id=account.id,
+                number=number,
+                line="auto",
+                carrier="Safeco",
+                effective_date=date(2026, 1, 1),
+                expiration_date=date(2026, 7, 1),
+                status="active",
+                premium_cents=1000,
+            )
+        )
     session.commit()
     return account
 
@@ -45,8 +71,17 @@ def _names(session: Session, query: str, **kw) -> list[str]:
 
 def test_phone_in_any_format_finds_the_contact(demo):
     # Siobhan O'Brien's mobile is +12075550108.
-    for query in ["(207) 555-0108", "207-555-0108", "2075550108", "+1 207 555 0108",
-                  "1-207-555-0108", "207.555.0108", "+12075550108", "555-0108", "5550108"]:
+    for query in [
+        "(207) 555-0108",
+        "207-555-0108",
+        "2075550108",
+        "+1 207 555 0108",
+        "1-207-555-0108",
+        "207.555.0108",
+        "+12075550108",
+        "555-0108",
+        "5550108",
+    ]:
         page = super_search(demo, _agent(demo), query)
         assert [r.name for r in page.results] == ["Siobhan O'Brien"], query
         assert page.results[0].matched_label == "Phone"
@@ -57,14 +92,30 @@ def test_phone_in_any_format_finds_the_contact(demo):
 
 
 def test_apostrophes_in_any_form(demo):
-    for query in ["O'Brien", "o'brien", "O’Brien", "OBrien", "obrien", "Siobhan O'Brien",
-                  "siobhan o’brien", "O`Brien"]:
+    for query in [
+        "O'Brien",
+        "o'brien",
+        "O’Brien",
+        "OBrien",
+        "obrien",
+        "Siobhan O'Brien",
+        "siobhan o’brien",
+        "O`Brien",
+    ]:
         assert _names(demo, query) == ["Siobhan O'Brien"], query
 
 
 def test_accents_either_way(demo):
-    for query in ["José", "jose", "JOSE", "Álvarez", "alvarez", "josé álvarez", "Jose Alvarez",
-                  "álvarez josé"]:
+    for query in [
+        "José",
+        "jose",
+        "JOSE",
+        "Álvarez",
+        "alvarez",
+        "josé álvarez",
+        "Jose Alvarez",
+        "álvarez josé",
+    ]:
         assert _names(demo, query) == ["José Álvarez"], query
     _account(demo, "Renee Dupont", contacts=[("Renee", "Dupont", "renee@example.com", None)])
     assert _names(demo, "Renée") == ["Renee Dupont"]
@@ -73,10 +124,18 @@ def test_accents_either_way(demo):
 
 def test_sql_wildcards_are_plain_characters(demo):
     _account(demo, "First Last", contacts=[("First", "Last", "first_last@example.com", None)])
-    _account(demo, "Organic Farms", business="100% Organic Farms LLC",
-             contacts=[("Nia", "Okoro", "nia@organic.example", None)])
-    _account(demo, "Back Slash", business="A\\B Tooling",
-             contacts=[("Bo", "Ash", "bo@tooling.example", None)])
+    _account(
+        demo,
+        "Organic Farms",
+        business="100% Organic Farms LLC",
+        contacts=[("Nia", "Okoro", "nia@organic.example", None)],
+    )
+    _account(
+        demo,
+        "Back Slash",
+        business="A\\B Tooling",
+        contacts=[("Bo", "Ash", "bo@tooling.example", None)],
+    )
     # As LIKE patterns these would match every account; as text they match only themselves.
     assert _names(demo, "%") == []  # (one character matches only at the start of a value)
     assert _names(demo, "%%%") == []
@@ -93,8 +152,12 @@ def test_sql_wildcards_are_plain_characters(demo):
 
 def test_ranking_exact_then_prefix_then_substring_then_field(demo):
     _account(demo, "Ashlee Smith", contacts=[("Ashlee", "Smith", "ashlee@example.com", None)])
-    _account(demo, "Leeward Marine", business="Leeward Marine Inc",
-             contacts=[("Tom", "Hart", "tom@leeward.example", None)])
+    _account(
+        demo,
+        "Leeward Marine",
+        business="Leeward Marine Inc",
+        contacts=[("Tom", "Hart", "tom@leeward.example", None)],
+    )
     names = _names(demo, "lee", per_page=50)
     # Exact last name "Lee" (two accounts, then by name), a prefix, then a substring.
     assert names[:2] == ["Jordan Lee", "Lee Design Studio LLC"]
@@ -106,11 +169,20 @@ def test_ranking_exact_then_prefix_then_substring_then_field(demo):
 
 
 def test_policy_number_in_any_spacing(demo):
-    number = demo.exec(select(Policy.number).join(Account, Account.id == Policy.account_id)
-                       .where(Account.name == "Grace Kim", Policy.line == "umbrella")).one()
+    number = demo.exec(
+        select(Policy.number)
+        .join(Account, Account.id == Policy.account_id)
+        .where(Account.name == "Grace Kim", Policy.line == "umbrella")
+    ).one()
     prefix, digits = number.split("-")
-    for query in [number, number.lower(), f"{prefix}{digits}", f"{prefix} {digits}", digits,
-                  digits[:5]]:
+    for query in [
+        number,
+        number.lower(),
+        f"{prefix}{digits}",
+        f"{prefix} {digits}",
+        digits,
+        digits[:5],
+    ]:
         page = super_search(demo, _agent(demo), query)
         assert page.results[0].name == "Grace Kim", query
         assert page.results[0].matched_label == "Policy"
@@ -158,8 +230,11 @@ def test_bad_queries_are_refused_with_a_reason(demo):
 def test_only_agents_on_the_agency_side_may_search(demo):
     agent = _agent(demo)
     contact = demo.exec(select(Contact).where(Contact.email == "pat.rivera@example.com")).one()
-    for principal in [Principal.customer(contact.account_id, contact.id),
-                      Principal.agent_viewing(agent.agent_id, contact.account_id), None]:
+    for principal in [
+        Principal.customer(contact.account_id, contact.id),
+        Principal.agent_viewing(agent.agent_id, contact.account_id),
+        None,
+    ]:
         with pytest.raises(NotAllowed):
             super_search(demo, principal, "rivera")
     row = demo.get(Agent, agent.agent_id)
@@ -183,9 +258,16 @@ def test_the_index_follows_every_change(demo):
     demo.rollback()
     assert _names(demo, "rollback") == []
     # Removing a policy removes its number; renaming an account renames the hit.
-    policy = Policy(account_id=contact.account_id, number="ZZ-777", line="auto",
-                    carrier="Safeco", effective_date=date(2026, 1, 1),
-                    expiration_date=date(2026, 7, 1), status="pending", premium_cents=1)
+    policy = Policy(
+        account_id=contact.account_id,
+        number="ZZ-777",
+        line="auto",
+        carrier="Safeco",
+        effective_date=date(2026, 1, 1),
+        expiration_date=date(2026, 7, 1),
+        status="pending",
+        premium_cents=1,
+    )
     demo.add(policy)
     demo.commit()
     assert _names(demo, "zz777") == ["Grace Kim"]
@@ -214,10 +296,10 @@ def test_the_index_follows_every_change(demo):
 
 def test_migration_indexes_accounts_that_already_exist(database_url):
     """Upgrading a database that has accounts builds their search rows."""
-    from alembic import command
     from alembic.config import Config
     from sqlalchemy import create_engine, text
 
+    from alembic import command
     from clientcenter.settings import PROJECT_ROOT
 
     cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
@@ -227,12 +309,20 @@ def test_migration_indexes_accounts_that_already_exist(database_url):
     engine = create_engine(database_url)
     try:
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO agent (id, email, first_name, last_name, title, role, "
-                              "is_active, created_at) VALUES (1, 'a@example.com', 'A', 'B', "
-                              "'Producer', 'producer', true, CURRENT_TIMESTAMP)"))
-            conn.execute(text("INSERT INTO account (id, kind, name, producer_id, street, city, "
-                              "state, postal_code, created_at) VALUES (1, 'personal', "
-                              "'Zoë Ölander', 1, '', '', '', '', CURRENT_TIMESTAMP)"))
+            conn.execute(
+                text(
+                    "INSERT INTO agent (id, email, first_name, last_name, title, role, "
+                    "is_active, created_at) VALUES (1, 'a@example.com', 'A', 'B', "
+                    "'Producer', 'producer', true, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO account (id, kind, name, producer_id, street, city, "
+                    "state, postal_code, created_at) VALUES (1, 'personal', "
+                    "'Zoë Ölander', 1, '', '', '', '', CURRENT_TIMESTAMP)"
+                )
+            )
         command.upgrade(cfg, "head")
         with engine.connect() as conn:
             norms = conn.execute(text("SELECT norm FROM search_term")).scalars().all()

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http import build_http_app
+from clientcenter.http.cookies import session_cookie_name
 from clientcenter.models import (
     Certificate,
     CertificateHolder,
@@ -24,17 +24,19 @@ from clientcenter.models import (
     Proposal,
     Vehicle,
 )
+from clientcenter.services.auth.sessions import create_session
+from clientcenter.services.errors import NotAllowed, NotFound
+from clientcenter.services.files import links
 from clientcenter.services.portal import (
     certificates,
     engagement,
     integrations,
     proposals,
+)
+from clientcenter.services.portal import (
     requests as rq,
 )
-from clientcenter.services.files import links
-from clientcenter.services.errors import NotAllowed, NotFound
 from clientcenter.services.principal import Principal
-from clientcenter.services.auth.sessions import create_session
 from tests.selfservice_support import account_named, customer, table_counts
 
 STUDIO = "Lee Design Studio LLC"
@@ -51,8 +53,9 @@ def _ids(s, model, account_name, *where):
 def _other_account_records(s):
     """Ids that belong to the Rivera account (the victim)."""
     rivera = account_named(s, RIVERA)
-    auto = s.exec(select(Policy).where(Policy.account_id == rivera.id,
-                                       Policy.line == "auto")).one()
+    auto = s.exec(
+        select(Policy).where(Policy.account_id == rivera.id, Policy.line == "auto")
+    ).one()
     claim = s.exec(select(Claim).where(Claim.account_id == rivera.id)).one()
     return {
         "policy": auto.id,
@@ -61,8 +64,11 @@ def _other_account_records(s):
         "document": s.exec(select(Document.id).where(Document.account_id == rivera.id)).first(),
         "proposal": s.exec(select(Proposal.id).where(Proposal.account_id == rivera.id)).one(),
         "claim": claim.id,
-        "co_applicant": s.exec(select(Contact.id).where(Contact.account_id == rivera.id,
-                                                        Contact.role == "co_applicant")).one(),
+        "co_applicant": s.exec(
+            select(Contact.id).where(
+                Contact.account_id == rivera.id, Contact.role == "co_applicant"
+            )
+        ).one(),
     }
 
 
@@ -70,8 +76,9 @@ def test_every_id_taking_service_refuses_another_accounts_ids(demo):
     s = demo
     victim = _other_account_records(s)
     pat = customer(s, "pat.rivera@example.com")
-    request = rq.submit_request(s, pat, "general", "general", {"subject": "Mine",
-                                                                "message": "private"})
+    request = rq.submit_request(
+        s, pat, "general", "general", {"subject": "Mine", "message": "private"}
+    )
     s.commit()
     jordan = customer(s, "jordan.lee@example.com", "Jordan Lee")
     studio = customer(s, "jordan.lee@example.com", STUDIO)
@@ -79,19 +86,43 @@ def test_every_id_taking_service_refuses_another_accounts_ids(demo):
     bakery_holder = _ids(s, CertificateHolder, BAKERY)[0]
     day = (date.today() + timedelta(days=2)).isoformat()
     calls = [
-        (rq.submit_request, jordan, "personal", "coverage",
-         {"policy_id": str(victim["policy"]), "change": "x", "effective_date": day}),
-        (rq.submit_request, jordan, "personal", "vehicle_remove",
-         {"vehicle_id": str(victim["vehicle"]), "reason": "sold", "effective_date": day}),
-        (rq.submit_request, jordan, "personal", "driver_remove",
-         {"driver_id": str(victim["driver"]), "reason": "other", "effective_date": day}),
-        (rq.submit_request, jordan, "general", "general", {"subject": "a", "message": "b"},
-         ("attachment", victim["document"])),
+        (
+            rq.submit_request,
+            jordan,
+            "personal",
+            "coverage",
+            {"policy_id": str(victim["policy"]), "change": "x", "effective_date": day},
+        ),
+        (
+            rq.submit_request,
+            jordan,
+            "personal",
+            "vehicle_remove",
+            {"vehicle_id": str(victim["vehicle"]), "reason": "sold", "effective_date": day},
+        ),
+        (
+            rq.submit_request,
+            jordan,
+            "personal",
+            "driver_remove",
+            {"driver_id": str(victim["driver"]), "reason": "other", "effective_date": day},
+        ),
+        (
+            rq.submit_request,
+            jordan,
+            "general",
+            "general",
+            {"subject": "a", "message": "b"},
+            ("attachment", victim["document"]),
+        ),
         (rq.get_request, jordan, request.reference),
         (certificates.certificate_document, studio, bakery_cert),
         (certificates.certificate_file, studio, bakery_cert),
-        (certificates.request_certificate, studio,
-         {"holder_id": str(bakery_holder), "operations": "x", "due_date": day}),
+        (
+            certificates.request_certificate,
+            studio,
+            {"holder_id": str(bakery_holder), "operations": "x", "due_date": day},
+        ),
         (proposals.get_proposal, jordan, victim["proposal"]),
         (proposals.decide, jordan, victim["proposal"], {"decision": "accept"}),
         (engagement.get_survey_claim, jordan, victim["claim"]),
@@ -137,10 +168,12 @@ def client(demo):
 
 def _session_for(s, account_name: str, email: str):
     account = account_named(s, account_name)
-    contact = s.exec(select(Contact).where(Contact.account_id == account.id,
-                                           Contact.email == email)).one()
-    record, token = create_session(s, kind="customer", email=email, contact_id=contact.id,
-                                   account_id=account.id)
+    contact = s.exec(
+        select(Contact).where(Contact.account_id == account.id, Contact.email == email)
+    ).one()
+    record, token = create_session(
+        s, kind="customer", email=email, contact_id=contact.id, account_id=account.id
+    )
     s.commit()
     return Principal.customer(account.id, contact.id, session_id=record.id), token
 
@@ -153,8 +186,12 @@ def test_go_route_records_only_links_the_account_is_offered(client, demo):
     cookies = {session_cookie_name(): token}
     client.cookies.clear()
     # A tap on the card's link (tests/test_cross_site.py: clicks from elsewhere record nothing).
-    ok = client.get(f"/go/{offered.id}", cookies=cookies, follow_redirects=False,
-                    headers={"sec-fetch-site": "same-origin"})
+    ok = client.get(
+        f"/go/{offered.id}",
+        cookies=cookies,
+        follow_redirects=False,
+        headers={"sec-fetch-site": "same-origin"},
+    )
     assert ok.status_code == 303
     assert ok.headers["location"] == s.get(IntegrationLink, offered.id).url
     assert ok.headers["cache-control"] == "no-store"
@@ -187,8 +224,9 @@ def test_certificate_download_link_is_bound_to_account_and_session(client, demo)
     _, other_token = _session_for(s, "Jordan Lee", "jordan.lee@example.com")
     before = table_counts(s)
     client.cookies.clear()
-    wrong_session = client.get(links.sign(studio, "certificate", own.id),
-                               cookies={session_cookie_name(): other_token})
+    wrong_session = client.get(
+        links.sign(studio, "certificate", own.id), cookies={session_cookie_name(): other_token}
+    )
     assert wrong_session.status_code == 404
     s.expire_all()
     assert table_counts(s) == before

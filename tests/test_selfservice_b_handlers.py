@@ -4,7 +4,7 @@ as the browser would: each resolves the session cookie itself, refuses another a
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import reflex as rx
@@ -23,8 +23,8 @@ from clientcenter.models import (
     Proposal,
     Vehicle,
 )
-from clientcenter.services.files import links
 from clientcenter.services.auth.sessions import create_session
+from clientcenter.services.files import links
 from clientcenter.state.base import SessionEnded
 from clientcenter.state.portal.certificates import CertificatesState
 from clientcenter.state.portal.engagement import ClaimRow, EngagementState
@@ -33,9 +33,8 @@ from clientcenter.state.portal.menu import MenuState
 from clientcenter.state.portal.profile_edit import ProfileEditState
 from clientcenter.state.portal.proposals import ProposalRow, ProposalsState
 from clientcenter.state.portal.requests import RequestsState
+from tests.handlers import as_connected, settle
 from tests.selfservice_support import account_named, table_counts
-from tests.handlers import settle
-from tests.handlers import as_connected
 
 RIVERA = "Pat & Sam Rivera"
 JORDAN = "Jordan Lee"
@@ -64,14 +63,22 @@ def _cookie(db, account_name=RIVERA, email="pat.rivera@example.com", *, agent=Fa
     account = account_named(db, account_name)
     if agent:
         staff = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
-        _, token = create_session(db, kind="agent", email=staff.email, agent_id=staff.id,
-                                  account_id=account.id, read_only=True,
-                                  second_factor_at=datetime.now(timezone.utc))
+        _, token = create_session(
+            db,
+            kind="agent",
+            email=staff.email,
+            agent_id=staff.id,
+            account_id=account.id,
+            read_only=True,
+            second_factor_at=datetime.now(UTC),
+        )
     else:
-        contact = db.exec(select(Contact).where(Contact.account_id == account.id,
-                                                Contact.email == email)).one()
-        _, token = create_session(db, kind="customer", email=email, contact_id=contact.id,
-                                  account_id=account.id)
+        contact = db.exec(
+            select(Contact).where(Contact.account_id == account.id, Contact.email == email)
+        ).one()
+        _, token = create_session(
+            db, kind="customer", email=email, contact_id=contact.id, account_id=account.id
+        )
     db.commit()
     return f"cc_session={token}"
 
@@ -79,10 +86,12 @@ def _cookie(db, account_name=RIVERA, email="pat.rivera@example.com", *, agent=Fa
 def _state(cls, cookie: str, **params):
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.router = RouterData.from_router_data({
-        constants.RouteVar.HEADERS: as_connected({"cookie": cookie}),
-        constants.RouteVar.QUERY: {k: str(v) for k, v in params.items()},
-    })
+    state.router = RouterData.from_router_data(
+        {
+            constants.RouteVar.HEADERS: as_connected({"cookie": cookie}),
+            constants.RouteVar.QUERY: {k: str(v) for k, v in params.items()},
+        }
+    )
     return state
 
 
@@ -93,16 +102,24 @@ def _unchanged(db, before):
 
 def test_requests_handlers(demo):
     s = demo
-    jordan_auto = s.exec(select(Policy).where(
-        Policy.account_id == account_named(s, JORDAN).id, Policy.line == "auto")).one()
+    jordan_auto = s.exec(
+        select(Policy).where(
+            Policy.account_id == account_named(s, JORDAN).id, Policy.line == "auto"
+        )
+    ).one()
     jordan_vehicle = s.exec(select(Vehicle).where(Vehicle.policy_id == jordan_auto.id)).first()
     state = _state(RequestsState, _cookie(s), type="vehicle_remove")
     state.load_personal()
     assert state.subtype == "vehicle_remove" and state.account_kind == "personal"
     assert str(jordan_vehicle.id) not in {v[0] for v in state.vehicles}
     before = table_counts(s)
-    state.submit({"vehicle_id": str(jordan_vehicle.id), "reason": "sold",
-                  "effective_date": date.today().isoformat()})
+    state.submit(
+        {
+            "vehicle_id": str(jordan_vehicle.id),
+            "reason": "sold",
+            "effective_date": date.today().isoformat(),
+        }
+    )
     assert "not on your policies" in state.form_error and state.sent_reference == ""
     _unchanged(s, before)
     state.choose("teleport")
@@ -114,8 +131,7 @@ def test_requests_handlers(demo):
     state = _state(RequestsState, _cookie(s))
     state.load_general()
     state.submit({"subject": "Hello", "message": "World", "account_id": "1"})
-    assert state.sent_reference.startswith("GR-") and state.requests[0].title == \
-        "General request"
+    assert state.sent_reference.startswith("GR-") and state.requests[0].title == "General request"
     assert s.exec(select(ChangeRequest)).one().account_id == account_named(s, RIVERA).id
 
 
@@ -133,14 +149,16 @@ def test_read_only_agent_handlers_refuse_every_write(demo):
     assert profile_state.read_only and not profile_state.is_customer
     profile_state.save_personal({"first_name": "X", "last_name": "Y", "email": "x@example.com"})
     profile_state.save_preferences({"notify_by_sms": "on"})
-    profile_state.save_co_applicant({"first_name": "X", "last_name": "Y",
-                                     "email": "x@example.com"})
+    profile_state.save_co_applicant(
+        {"first_name": "X", "last_name": "Y", "email": "x@example.com"}
+    )
     assert profile_state.form_error
     engagement_state = _state(EngagementState, cookie)
     engagement_state.feedback({"rating": "5"})
     assert "Read-only" in engagement_state.form_error
-    proposals_state = _state(ProposalsState, cookie,
-                             proposal_id=s.exec(select(Proposal.id)).first())
+    proposals_state = _state(
+        ProposalsState, cookie, proposal_id=s.exec(select(Proposal.id)).first()
+    )
     proposals_state.load_one()
     proposals_state.decide({"decision": "accept"})
     assert "Read-only" in proposals_state.form_error
@@ -151,8 +169,9 @@ def test_certificate_handlers_refuse_another_accounts_records(demo):
     s = demo
     bakery = account_named(s, BAKERY)
     bakery_cert = s.exec(select(Certificate).where(Certificate.account_id == bakery.id)).first()
-    bakery_holder = s.exec(select(CertificateHolder)
-                           .where(CertificateHolder.account_id == bakery.id)).first()
+    bakery_holder = s.exec(
+        select(CertificateHolder).where(CertificateHolder.account_id == bakery.id)
+    ).first()
     state = _state(CertificatesState, _cookie(s, STUDIO, "jordan.lee@example.com"))
     settle(state.load())
     own = state.certificates[0]
@@ -160,8 +179,13 @@ def test_certificate_handlers_refuse_another_accounts_records(demo):
     assert state.download(bakery_cert.id) is None
     assert "not on your account" in state.download_error
     assert state.download("1 OR 1=1") is None
-    state.request_certificate({"holder_id": str(bakery_holder.id), "operations": "x",
-                               "due_date": (date.today() + timedelta(days=3)).isoformat()})
+    state.request_certificate(
+        {
+            "holder_id": str(bakery_holder.id),
+            "operations": "x",
+            "due_date": (date.today() + timedelta(days=3)).isoformat(),
+        }
+    )
     assert "not on your account" in state.request_error
     _unchanged(s, before)
     spec = state.download(own.id)
@@ -205,16 +229,30 @@ def test_menu_and_links_show_only_the_sessions_account(demo):
     assert all("boat" not in row.label for row in links_state.cross_sell)
 
 
-@pytest.mark.parametrize("cls,handler", [
-    (RequestsState, "load_list"), (RequestsState, "submit"), (CertificatesState, "load"),
-    (CertificatesState, "download"), (ProposalsState, "decide"), (EngagementState, "feedback"),
-    (ProfileEditState, "save_personal"), (IntegrationsState, "load"), (MenuState, "load"),
-])
+@pytest.mark.parametrize(
+    "cls,handler",
+    [
+        (RequestsState, "load_list"),
+        (RequestsState, "submit"),
+        (CertificatesState, "load"),
+        (CertificatesState, "download"),
+        (ProposalsState, "decide"),
+        (EngagementState, "feedback"),
+        (ProfileEditState, "save_personal"),
+        (IntegrationsState, "load"),
+        (MenuState, "load"),
+    ],
+)
 def test_no_session_reaches_nothing(demo, cls, handler):
     state = _state(cls, "cc_session=forged")
     fn = getattr(state, handler)
-    args = {"submit": ({},), "download": (1,), "decide": ({},), "feedback": ({},),
-            "save_personal": ({},)}.get(handler, ())
+    args = {
+        "submit": ({},),
+        "download": (1,),
+        "decide": ({},),
+        "feedback": ({},),
+        "save_personal": ({},),
+    }.get(handler, ())
     before = table_counts(demo)
     with pytest.raises(SessionEnded):
         fn(*args)
@@ -248,8 +286,9 @@ def test_general_request_attachment(demo):
     assert request.attachment_document_id == doc.id and state.attachment_id == 0
 
     # An id planted in the state (setvar) that belongs to another account is refused.
-    jordan_doc = s.exec(select(Document).where(
-        Document.account_id == account_named(s, JORDAN).id)).first()
+    jordan_doc = s.exec(
+        select(Document).where(Document.account_id == account_named(s, JORDAN).id)
+    ).first()
     state.attachment_id = jordan_doc.id
     before = table_counts(s)
     state.submit({"subject": "Theirs", "message": "x"})

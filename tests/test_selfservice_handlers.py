@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,13 +15,14 @@ from reflex.istate.data import RouterData
 from sqlmodel import select
 
 from clientcenter.models import Agent, Vehicle
-from clientcenter.services.portal import documents
-from clientcenter.services.files import links
-from clientcenter.services.principal import Principal
 from clientcenter.services.auth.sessions import create_session
+from clientcenter.services.files import links
+from clientcenter.services.portal import documents
+from clientcenter.services.principal import Principal
 from clientcenter.state.portal.documents import DocumentsState
 from clientcenter.state.portal.home import HomeState
 from clientcenter.state.portal.policy import PolicyState
+from tests.handlers import as_connected, settle
 from tests.selfservice_helpers import (
     PNG_1PX,
     account_named,
@@ -30,8 +31,6 @@ from tests.selfservice_helpers import (
     policy_of,
     sample_pdf,
 )
-from tests.handlers import settle
-from tests.handlers import as_connected
 
 PAT = "Pat & Sam Rivera"
 JORDAN = "Jordan Lee"
@@ -46,13 +45,20 @@ def _cookie(db, account_name=PAT, *, agent=False) -> str:
     account = account_named(db, account_name)
     if agent:
         staff = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
-        _, token = create_session(db, kind="agent", email=staff.email, agent_id=staff.id,
-                                  account_id=account.id, read_only=True,
-                                  second_factor_at=datetime.now(timezone.utc))
+        _, token = create_session(
+            db,
+            kind="agent",
+            email=staff.email,
+            agent_id=staff.id,
+            account_id=account.id,
+            read_only=True,
+            second_factor_at=datetime.now(UTC),
+        )
     else:
         contact = contact_on(db, account)
-        _, token = create_session(db, kind="customer", email=contact.email,
-                                  contact_id=contact.id, account_id=account.id)
+        _, token = create_session(
+            db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
+        )
     db.commit()
     return f"cc_session={token}"
 
@@ -60,10 +66,12 @@ def _cookie(db, account_name=PAT, *, agent=False) -> str:
 def _state(cls, cookie: str, **params):
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.router = RouterData.from_router_data({
-        constants.RouteVar.HEADERS: as_connected({"cookie": cookie}),
-        constants.RouteVar.QUERY: {k: str(v) for k, v in params.items()},
-    })
+    state.router = RouterData.from_router_data(
+        {
+            constants.RouteVar.HEADERS: as_connected({"cookie": cookie}),
+            constants.RouteVar.QUERY: {k: str(v) for k, v in params.items()},
+        }
+    )
     return state
 
 
@@ -167,8 +175,9 @@ def test_upload_handler_with_another_accounts_policy_stores_nothing(demo):
 def test_upload_handler_stores_through_the_service(demo):
     state = _state(DocumentsState, _cookie(demo))
     auto = policy_of(demo, PAT, "auto")
-    asyncio.run(state.handle_upload([_upload(sample_pdf(), "sticker.pdf")], "Window sticker",
-                                    str(auto.id)))
+    asyncio.run(
+        state.handle_upload([_upload(sample_pdf(), "sticker.pdf")], "Window sticker", str(auto.id))
+    )
     assert state.upload_error == "" and "Window sticker" in state.upload_notice
     assert state.items[0].title == "Window sticker" and state.items[0].yours
 
@@ -219,8 +228,11 @@ def test_no_session_reaches_nothing(demo, handler):
 
     state = _state(DocumentsState, "cc_session=forged")
     doc = documents.list_documents(
-        demo, Principal.customer(account_named(demo, PAT).id,
-                                 contact_on(demo, account_named(demo, PAT)).id))[0]
+        demo,
+        Principal.customer(
+            account_named(demo, PAT).id, contact_on(demo, account_named(demo, PAT)).id
+        ),
+    )[0]
     call = {
         "load": lambda: settle(state.load()),
         "download": lambda: state.download(doc.id),

@@ -38,8 +38,9 @@ def _pat(db):
 
 def _login(db, email="pat.rivera@example.com", now=None):
     contact, account = loginable_contacts(db, email)[0]
-    record, token = create_session(db, kind="customer", email=email, contact_id=contact.id,
-                                   account_id=account.id, now=now)
+    record, token = create_session(
+        db, kind="customer", email=email, contact_id=contact.id, account_id=account.id, now=now
+    )
     db.commit()
     return record, token
 
@@ -60,7 +61,10 @@ def test_a_live_session_gives_the_customer_principal(db):
     principal = principal_from_token(db, token)
     assert principal.is_customer and not principal.read_only
     assert (principal.account_id, principal.contact_id, principal.session_id) == (
-        account.id, contact.id, record.id)
+        account.id,
+        contact.id,
+        record.id,
+    )
 
 
 @pytest.mark.parametrize("token", [None, "", "nope", "x" * 5000])
@@ -101,12 +105,17 @@ def test_touch_is_throttled_to_once_a_minute(db):
     record, token = _login(db, now=start)
     check_session(db, token, now=start + timedelta(seconds=30))
     db.refresh(record)
-    assert abs((record.last_seen_at.replace(tzinfo=None) - start.replace(tzinfo=None))
-               .total_seconds()) < 1
+    assert (
+        abs(
+            (record.last_seen_at.replace(tzinfo=None) - start.replace(tzinfo=None)).total_seconds()
+        )
+        < 1
+    )
     check_session(db, token, now=start + timedelta(seconds=90))
     db.refresh(record)
-    assert (record.last_seen_at.replace(tzinfo=None) - start.replace(tzinfo=None)
-            ).total_seconds() == pytest.approx(90, abs=1)
+    assert (
+        record.last_seen_at.replace(tzinfo=None) - start.replace(tzinfo=None)
+    ).total_seconds() == pytest.approx(90, abs=1)
 
 
 def test_revocation_is_server_side_and_immediate(db):
@@ -178,12 +187,19 @@ def test_identity_only_session_must_choose_an_account(db):
 def test_agent_sessions_need_the_second_factor_and_an_active_agent(db):
     agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
     _, half = create_session(db, kind="agent", email=agent.email, agent_id=agent.id)
-    _, full = create_session(db, kind="agent", email=agent.email, agent_id=agent.id,
-                             second_factor_at=utcnow())
+    _, full = create_session(
+        db, kind="agent", email=agent.email, agent_id=agent.id, second_factor_at=utcnow()
+    )
     _, account = _pat(db)
-    _, viewing = create_session(db, kind="agent", email=agent.email, agent_id=agent.id,
-                                second_factor_at=utcnow(), account_id=account.id,
-                                read_only=True)
+    _, viewing = create_session(
+        db,
+        kind="agent",
+        email=agent.email,
+        agent_id=agent.id,
+        second_factor_at=utcnow(),
+        account_id=account.id,
+        read_only=True,
+    )
     db.commit()
     assert check_session(db, half).status == SECOND_FACTOR
     agency = principal_from_token(db, full)

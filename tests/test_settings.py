@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from clientcenter.components.brand import brand_mark, build_theme, contact_card
-from clientcenter.settings import Settings, SettingsError, load_settings
+from clientcenter.settings import SettingsError, load_settings
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "clientcenter.example.toml"
 

@@ -13,11 +13,11 @@ from sqlmodel import select
 
 from clientcenter.delivery.relay import Relay
 from clientcenter.models import Contact, DevMailboxMessage, LoginChallenge, OutboxMessage
-from clientcenter.services.portal import contact_change, profile
 from clientcenter.services.auth import login
-from clientcenter.services.notify import sms_destinations
 from clientcenter.services.errors import InvalidInput
+from clientcenter.services.notify import sms_destinations
 from clientcenter.services.notify.outbox import enqueue
+from clientcenter.services.portal import contact_change, profile
 from clientcenter.services.principal import Principal
 from clientcenter.settings import SettingsError, load_settings, reset_settings_cache
 from tests.delivery_helpers import provider, real_settings, reload  # noqa: F401  (fixtures)
@@ -89,16 +89,23 @@ def test_the_number_already_on_file_does_not_block_other_edits(demo):
     contact.mobile = "+447911123456"  # imported before the rule, say
     s.add(contact)
     s.flush()
-    result = profile.edit_personal_info(s, pat, {**pat_form("+44 7911 123456"),
-                                                 "first_name": "Patricia"})
+    result = profile.edit_personal_info(
+        s, pat, {**pat_form("+44 7911 123456"), "first_name": "Patricia"}
+    )
     assert result.applied == ("first_name",) and result.needs_verification == ()
 
 
 @pytest.mark.parametrize(("number", "words"), PUMPING[:3])
 def test_outbox_writes_a_text_to_a_refused_number_as_failed(session, number, words):
-    message = enqueue(session, channel="sms", to_address=number, template="login_code",
-                      context={"code": "482913", "minutes": 10}, recipient_kind="login",
-                      sensitive=True)
+    message = enqueue(
+        session,
+        channel="sms",
+        to_address=number,
+        template="login_code",
+        context={"code": "482913", "minutes": 10},
+        recipient_kind="login",
+        sensitive=True,
+    )
     assert message.status == "failed"
     assert message.last_error.startswith("not sent: ") and words in message.last_error
     assert "482913" not in message.body_text  # a code that is never sent is not kept
@@ -116,19 +123,24 @@ def test_a_login_code_to_a_refused_mobile_on_file_is_never_sent(demo):
         login.choose_channel(s, attempt_id=attempt, channel="sms", client_ip=IP)
     s.commit()
     texts = s.exec(select(OutboxMessage).where(OutboxMessage.channel == "sms")).all()
-    assert texts and all(t.status == "failed" and "premium-rate" in t.last_error
-                         for t in texts)
+    assert texts and all(t.status == "failed" and "premium-rate" in t.last_error for t in texts)
     assert Relay(s.bind).drain().sent == 0
     assert s.exec(select(DevMailboxMessage).where(DevMailboxMessage.channel == "sms")).all() == []
 
 
 @pytest.mark.parametrize(("number", "words"), PUMPING[:3])
-def test_relay_never_hands_a_refused_number_to_twilio(session, provider, real_settings,
-                                                      number, words):
+def test_relay_never_hands_a_refused_number_to_twilio(
+    session, provider, real_settings, number, words
+):
     # A row written around enqueue (older code, a manual insert, a narrowed setting).
-    row = OutboxMessage(dedupe_key=f"cc-test-{number[1:]}", channel="sms",
-                        recipient_kind="customer", to_address=number, template="action_customer",
-                        body_text="Harbor & Main: a new document is in your Client Center.")
+    row = OutboxMessage(
+        dedupe_key=f"cc-test-{number[1:]}",
+        channel="sms",
+        recipient_kind="customer",
+        to_address=number,
+        template="action_customer",
+        body_text="Harbor & Main: a new document is in your Client Center.",
+    )
     session.add(row)
     session.commit()
     report = Relay(session.bind, real_settings).drain()
@@ -139,9 +151,14 @@ def test_relay_never_hands_a_refused_number_to_twilio(session, provider, real_se
 
 
 def test_relay_still_sends_a_us_mobile(session, provider, real_settings):
-    row = OutboxMessage(dedupe_key="cc-test-us", channel="sms", recipient_kind="customer",
-                        to_address="+12075550101", template="action_customer",
-                        body_text="Harbor & Main: a new document is in your Client Center.")
+    row = OutboxMessage(
+        dedupe_key="cc-test-us",
+        channel="sms",
+        recipient_kind="customer",
+        to_address="+12075550101",
+        template="action_customer",
+        body_text="Harbor & Main: a new document is in your Client Center.",
+    )
     session.add(row)
     session.commit()
     assert Relay(session.bind, real_settings).drain().sent == 1

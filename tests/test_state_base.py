@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from datetime import timedelta
 
 import pytest
@@ -20,8 +19,7 @@ from clientcenter.state.base import (
     handle_backend_exception,
     location_for,
 )
-from tests.handlers import settle
-from tests.handlers import as_connected
+from tests.handlers import as_connected, settle
 
 
 @pytest.fixture
@@ -45,14 +43,16 @@ def _state(cookie: str | None, ip: str = "203.0.113.9") -> _ProbeState:
     state = root.get_substate(_ProbeState.get_full_name().split(".")[1:])
     headers = {"cookie": cookie} if cookie else {}
     state.router = RouterData.from_router_data(
-        {constants.RouteVar.HEADERS: as_connected(headers), constants.RouteVar.CLIENT_IP: ip})
+        {constants.RouteVar.HEADERS: as_connected(headers), constants.RouteVar.CLIENT_IP: ip}
+    )
     return state
 
 
 def _customer_token(db, email="pat.rivera@example.com", **kwargs):
     contact, account = loginable_contacts(db, email)[0]
-    record, token = create_session(db, kind="customer", email=email, contact_id=contact.id,
-                                   account_id=account.id, **kwargs)
+    record, token = create_session(
+        db, kind="customer", email=email, contact_id=contact.id, account_id=account.id, **kwargs
+    )
     db.commit()
     return record, token
 

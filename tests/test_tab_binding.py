@@ -15,9 +15,9 @@ import pyotp
 import pytest
 from sqlmodel import select
 
+from clientcenter.http.middleware.tab_binding import TabBinding, bind_token
 from clientcenter.services.auth.connection import BROWSER_HEADER, SESSION_HEADER, browser_digest
 from clientcenter.services.auth.sessions import hash_session_token
-from clientcenter.http.middleware.tab_binding import TabBinding, bind_token
 from tests.handlers import settle
 
 TOKEN = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f"
@@ -52,8 +52,12 @@ def _event_scope(cookie: str | None, extra=()):
     headers = [(b"host", b"localhost:3000"), *extra]
     if cookie:
         headers.append((b"cookie", cookie.encode()))
-    return {"type": "websocket", "path": "/_event/", "headers": headers,
-            "query_string": f"EIO=4&transport=websocket&token={TOKEN}".encode()}
+    return {
+        "type": "websocket",
+        "path": "/_event/",
+        "headers": headers,
+        "query_string": f"EIO=4&transport=websocket&token={TOKEN}".encode(),
+    }
 
 
 def _headers(scope) -> dict[bytes, bytes]:
@@ -66,9 +70,12 @@ def _token(scope) -> str:
 
 def test_the_websocket_reaches_reflex_without_the_cookie_and_with_a_bound_token(demo):
     inner = _Inner()
-    _run(TabBinding(inner), _event_scope(
-        f"cc_session=raw-session-token; cc_browser={KEY}",
-        extra=[(b"x-cc-session", b"f" * 64)]))  # forged by the client: dropped
+    _run(
+        TabBinding(inner),
+        _event_scope(
+            f"cc_session=raw-session-token; cc_browser={KEY}", extra=[(b"x-cc-session", b"f" * 64)]
+        ),
+    )  # forged by the client: dropped
     seen = _headers(inner.scopes[0])
     assert b"cookie" not in seen
     assert b"raw-session-token" not in repr(inner.scopes[0]).encode()
@@ -90,24 +97,37 @@ def test_the_same_token_from_another_browser_or_without_cookie_names_another_sta
 
 def test_a_browser_gets_its_key_with_its_first_response_and_keeps_it(demo):
     inner = _Inner()
-    first = _run(TabBinding(inner), {"type": "http", "path": "/", "method": "GET",
-                                     "headers": [(b"host", b"localhost:3000")]})
+    first = _run(
+        TabBinding(inner),
+        {"type": "http", "path": "/", "method": "GET", "headers": [(b"host", b"localhost:3000")]},
+    )
     cookie = dict(first[0]["headers"])[b"set-cookie"].decode()
     assert cookie.startswith("cc_browser=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    again = _run(TabBinding(inner), {"type": "http", "path": "/", "method": "GET",
-                                     "headers": [(b"cookie", f"cc_browser={KEY}".encode())]})
+    again = _run(
+        TabBinding(inner),
+        {
+            "type": "http",
+            "path": "/",
+            "method": "GET",
+            "headers": [(b"cookie", f"cc_browser={KEY}".encode())],
+        },
+    )
     assert b"set-cookie" not in dict(again[0]["headers"])
 
 
 @pytest.mark.parametrize("cookie", [None, f"cc_browser={KEY}", "cc_session=not-a-session"])
 def test_an_upload_without_a_live_session_cookie_of_its_own_is_refused(demo, cookie):
     inner = _Inner()
-    headers = [(b"reflex-client-token", TOKEN.encode()),
-               (b"reflex-event-handler", b"state.documents_state.handle_upload")]
+    headers = [
+        (b"reflex-client-token", TOKEN.encode()),
+        (b"reflex-event-handler", b"state.documents_state.handle_upload"),
+    ]
     if cookie:
         headers.append((b"cookie", cookie.encode()))
-    sent = _run(TabBinding(inner), {"type": "http", "path": "/_upload", "method": "POST",
-                                    "headers": headers})
+    sent = _run(
+        TabBinding(inner),
+        {"type": "http", "path": "/_upload", "method": "POST", "headers": headers},
+    )
     assert sent[0]["status"] == 403 and inner.scopes == []
 
 
@@ -116,19 +136,30 @@ def test_an_upload_with_its_own_session_runs_on_its_own_browsers_tab(demo):
     from clientcenter.services.auth.sessions import create_session
 
     contact, account = loginable_contacts(demo, "pat.rivera@example.com")[0]
-    _, token = create_session(demo, kind="customer", email=contact.email,
-                              contact_id=contact.id, account_id=account.id)
+    _, token = create_session(
+        demo, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
+    )
     demo.commit()
     inner = _Inner()
-    _run(TabBinding(inner), {"type": "http", "path": "/_upload", "method": "POST", "headers": [
-        (b"reflex-client-token", TOKEN.encode()),
-        (b"cookie", f"cc_session={token}; cc_browser={KEY}".encode())]})
+    _run(
+        TabBinding(inner),
+        {
+            "type": "http",
+            "path": "/_upload",
+            "method": "POST",
+            "headers": [
+                (b"reflex-client-token", TOKEN.encode()),
+                (b"cookie", f"cc_session={token}; cc_browser={KEY}".encode()),
+            ],
+        },
+    )
     seen = _headers(inner.scopes[0])
     assert seen[b"reflex-client-token"] == bind_token(TOKEN, KEY).encode()
     assert b"cookie" not in seen and token.encode() not in repr(inner.scopes[0]).encode()
 
 
 # --- what the state store would hold -------------------------------------------------------
+
 
 def _stored_bytes(state) -> bytes:
     """The bytes a state manager writes for this tab: every substate, pickled as Reflex does."""
@@ -159,14 +190,17 @@ def test_no_login_secret_is_in_the_customers_tab_state(demo):
     if state.step == "channel":
         settle(state.choose_channel("email"))
     attempt = state._attempt()
-    body = demo.exec(select(OutboxMessage.body_text).where(
-        OutboxMessage.to_address == "jordan.lee@example.com")
-        .order_by(OutboxMessage.id.desc())).first()
+    body = demo.exec(
+        select(OutboxMessage.body_text)
+        .where(OutboxMessage.to_address == "jordan.lee@example.com")
+        .order_by(OutboxMessage.id.desc())
+    ).first()
     code = re.search(r"\d{6}", body).group()
     settle(state.submit_code({"code": code}))
     assert state.step == "account"
-    grant = re.search(r'"grant": "([^"]+)"', _scripts(settle(
-        state.choose_account(state.accounts[0]["id"])))).group(1)
+    grant = re.search(
+        r'"grant": "([^"]+)"', _scripts(settle(state.choose_account(state.accounts[0]["id"])))
+    ).group(1)
     stored = _stored_bytes(state)
     for secret in (attempt, grant, code):
         assert secret.encode() not in stored
@@ -180,8 +214,9 @@ def test_no_totp_secret_or_recovery_code_is_in_the_agents_tab_state(demo):
     state = _state(AgentLoginState)
     settle(state.submit_email({"email": "agent@example.com"}))
     attempt = state._attempt()
-    body = demo.exec(select(OutboxMessage.body_text).where(
-        OutboxMessage.to_address == "agent@example.com")).one()
+    body = demo.exec(
+        select(OutboxMessage.body_text).where(OutboxMessage.to_address == "agent@example.com")
+    ).one()
     reveal = _scripts(settle(state.submit_code({"code": re.search(r"\d{6}", body).group()})))
     secret = re.search(r'totp-secret\\?": \\?"([A-Z2-7]+)', reveal).group(1)
     assert state.step == "enrol"
@@ -209,13 +244,15 @@ def test_a_login_framed_by_another_site_works_without_the_browser_cookie(demo):
     settle(state.submit_email({"email": "morgan.ellis@example.com"}))
     if state.step == "channel":
         settle(state.choose_channel("email"))
-    body = demo.exec(select(OutboxMessage.body_text).where(
-        OutboxMessage.to_address == "morgan.ellis@example.com")
-        .order_by(OutboxMessage.id.desc())).first()
+    body = demo.exec(
+        select(OutboxMessage.body_text)
+        .where(OutboxMessage.to_address == "morgan.ellis@example.com")
+        .order_by(OutboxMessage.id.desc())
+    ).first()
     spec = str(settle(state.submit_code({"code": re.search(r"\d{6}", body).group()})))
     grant = re.search(r'"grant": "([^"]+)"', spec).group(1)
-    client = TestClient(build_http_app(), base_url="http://localhost:3000",
-                        follow_redirects=False)
-    done = client.post("/auth/complete", data={"grant": grant},
-                       headers={"origin": "http://localhost:3000"})
+    client = TestClient(build_http_app(), base_url="http://localhost:3000", follow_redirects=False)
+    done = client.post(
+        "/auth/complete", data={"grant": grant}, headers={"origin": "http://localhost:3000"}
+    )
     assert done.headers["location"] == "/home" and "cc_session=" in done.headers["set-cookie"]

@@ -4,7 +4,7 @@ and the lock after repeated misses."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -15,7 +15,7 @@ from clientcenter.services.auth import totp
 from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.settings import reset_settings_cache
 
-NOW = datetime(2026, 5, 4, 15, 0, 10, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 4, 15, 0, 10, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -44,8 +44,12 @@ def test_enrolment_shows_a_qr_code_and_stores_only_a_sealed_secret(session, agen
     # A reload shows the same pending secret.
     assert totp.describe_enrolment(agent).secret == enrolment.secret
     with pytest.raises(totp.SecondFactorRefused, match="doesn't match"):
-        totp.confirm_enrolment(session, agent, "000000" if pyotp.TOTP(enrolment.secret).at(NOW)
-                               != "000000" else "111111", NOW)
+        totp.confirm_enrolment(
+            session,
+            agent,
+            "000000" if pyotp.TOTP(enrolment.secret).at(NOW) != "000000" else "111111",
+            NOW,
+        )
     assert not totp.is_enrolled(agent)
     codes = totp.confirm_enrolment(session, agent, pyotp.TOTP(enrolment.secret).at(NOW), NOW)
     assert totp.is_enrolled(agent)
@@ -72,7 +76,10 @@ def test_clock_skew_of_one_step_either_way(session, agent):
     app = pyotp.TOTP(secret)
     later = NOW + timedelta(minutes=5)
     for skew in (-30, 0, 30):
-        assert totp.verify(session, agent, app.at(later + timedelta(seconds=skew)), later).method == "totp"
+        assert (
+            totp.verify(session, agent, app.at(later + timedelta(seconds=skew)), later).method
+            == "totp"
+        )
     for skew in (-90, 90):
         code = app.at(later + timedelta(seconds=skew))
         if code in {app.at(later + timedelta(seconds=s)) for s in (-30, 0, 30)}:

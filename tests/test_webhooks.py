@@ -37,9 +37,13 @@ def signing_key():
 @pytest.fixture
 def hooks(monkeypatch, provider, signing_key, engine):
     public = signing_key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    real_delivery_env(monkeypatch, provider,
-                      CC_DELIVERY__SENDGRID_WEBHOOK_PUBLIC_KEY=base64.b64encode(public).decode())
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    real_delivery_env(
+        monkeypatch,
+        provider,
+        CC_DELIVERY__SENDGRID_WEBHOOK_PUBLIC_KEY=base64.b64encode(public).decode(),
+    )
     reset_settings_cache()
     return TestClient(build_http_app())
 
@@ -48,16 +52,24 @@ def signed_sendgrid(key, events, timestamp=None):
     body = json.dumps(events)
     ts = str(int(timestamp or time.time()))
     signature = key.sign((ts + body).encode(), ec.ECDSA(hashes.SHA256()))
-    return body, {"X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(signature).decode(),
-                  "X-Twilio-Email-Event-Webhook-Timestamp": ts,
-                  "Content-Type": "application/json"}
+    return body, {
+        "X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(signature).decode(),
+        "X-Twilio-Email-Event-Webhook-Timestamp": ts,
+        "Content-Type": "application/json",
+    }
 
 
 def sendgrid_event(message, event, event_id, **extra):
-    return {"email": message.to_address, "event": event, "sg_event_id": event_id,
-            "sg_message_id": f"{message.provider_message_id or 'x'}.filter0001.1.0",
-            "timestamp": int(time.time()), "cc_dedupe_key": message.dedupe_key,
-            "cc_outbox_id": str(message.id), **extra}
+    return {
+        "email": message.to_address,
+        "event": event,
+        "sg_event_id": event_id,
+        "sg_message_id": f"{message.provider_message_id or 'x'}.filter0001.1.0",
+        "timestamp": int(time.time()),
+        "cc_dedupe_key": message.dedupe_key,
+        "cc_outbox_id": str(message.id),
+        **extra,
+    }
 
 
 def sent_email(session):
@@ -71,11 +83,14 @@ def sent_email(session):
 
 def test_sendgrid_events_move_the_status_once(session, hooks, signing_key):
     message = sent_email(session)
-    body, headers = signed_sendgrid(signing_key, [
-        sendgrid_event(message, "processed", "ev-1"),
-        sendgrid_event(message, "delivered", "ev-2"),
-        sendgrid_event(message, "open", "ev-3"),
-    ])
+    body, headers = signed_sendgrid(
+        signing_key,
+        [
+            sendgrid_event(message, "processed", "ev-1"),
+            sendgrid_event(message, "delivered", "ev-2"),
+            sendgrid_event(message, "open", "ev-3"),
+        ],
+    )
     answer = hooks.post("/webhooks/sendgrid/events", content=body, headers=headers)
     assert answer.status_code == 200 and answer.json() == {"received": 3, "new": 3}
     row = reload(session, message.id)
@@ -92,8 +107,9 @@ def test_sendgrid_events_move_the_status_once(session, hooks, signing_key):
 
 def test_sendgrid_bounce_marks_failed(session, hooks, signing_key):
     message = sent_email(session)
-    body, headers = signed_sendgrid(signing_key, [
-        sendgrid_event(message, "bounce", "ev-9", reason="550 mailbox unavailable")])
+    body, headers = signed_sendgrid(
+        signing_key, [sendgrid_event(message, "bounce", "ev-9", reason="550 mailbox unavailable")]
+    )
     hooks.post("/webhooks/sendgrid/events", content=body, headers=headers)
     row = reload(session, message.id)
     assert row.status == "failed" and "550 mailbox unavailable" in row.last_error
@@ -121,8 +137,9 @@ def test_sendgrid_refuses_what_it_cannot_verify(session, hooks, signing_key, tam
     message = sent_email(session)
     events = [sendgrid_event(message, "bounce", "ev-x")]
     key = ec.generate_private_key(ec.SECP256R1()) if tamper == "other_key" else signing_key
-    body, headers = signed_sendgrid(key, events,
-                                    timestamp=time.time() - 3600 if tamper == "stale" else None)
+    body, headers = signed_sendgrid(
+        key, events, timestamp=time.time() - 3600 if tamper == "stale" else None
+    )
     if tamper == "body":
         body = body.replace("bounce", "delivered")
     if tamper == "signature":
@@ -144,22 +161,31 @@ def test_sendgrid_webhook_is_off_without_a_key(session, monkeypatch, provider, e
 
 def twilio_post(client, message, status, token=TWILIO_TOKEN, **extra):
     query = f"k={message.dedupe_key}"
-    params = {"MessageSid": message.provider_message_id, "MessageStatus": status,
-              "AccountSid": "AC" + "1" * 32, **extra}
+    params = {
+        "MessageSid": message.provider_message_id,
+        "MessageStatus": status,
+        "AccountSid": "AC" + "1" * 32,
+        **extra,
+    }
     url = f"{PUBLIC}/webhooks/twilio/status?{query}"
     signature = RequestValidator(token).compute_signature(url, params)
-    return client.post(f"/webhooks/twilio/status?{query}", data=params,
-                       headers={"X-Twilio-Signature": signature})
+    return client.post(
+        f"/webhooks/twilio/status?{query}", data=params, headers={"X-Twilio-Signature": signature}
+    )
 
 
 def sent_text(session):
     from clientcenter.settings import get_settings
 
     settings = get_settings()
-    message = a_text(session, settings, template="action_customer", sensitive=False,
-                     recipient_kind="customer",
-                     context={"first_name": "Pat", "headline": "Payment received",
-                              "summary": ""})
+    message = a_text(
+        session,
+        settings,
+        template="action_customer",
+        sensitive=False,
+        recipient_kind="customer",
+        context={"first_name": "Pat", "headline": "Payment received", "summary": ""},
+    )
     Relay(session.bind, settings).drain()
     return reload(session, message.id)
 
@@ -190,12 +216,15 @@ def test_twilio_refuses_what_it_cannot_verify(session, hooks, tamper):
         url = f"{PUBLIC}/webhooks/twilio/status?k={message.dedupe_key}"
         params = {"MessageSid": message.provider_message_id, "MessageStatus": "delivered"}
         signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
-        answer = hooks.post(f"/webhooks/twilio/status?k={message.dedupe_key}",
-                            data={**params, "MessageStatus": "failed"},
-                            headers={"X-Twilio-Signature": signature})
+        answer = hooks.post(
+            f"/webhooks/twilio/status?k={message.dedupe_key}",
+            data={**params, "MessageStatus": "failed"},
+            headers={"X-Twilio-Signature": signature},
+        )
     else:
-        answer = hooks.post(f"/webhooks/twilio/status?k={message.dedupe_key}",
-                            data={"MessageSid": message.provider_message_id,
-                                  "MessageStatus": "failed"})
+        answer = hooks.post(
+            f"/webhooks/twilio/status?k={message.dedupe_key}",
+            data={"MessageSid": message.provider_message_id, "MessageStatus": "failed"},
+        )
     assert answer.status_code == 403
     assert reload(session, message.id).status == "sent"

@@ -60,7 +60,7 @@ def upgrade() -> None:
         for statement in SQLITE_FTS_DDL:
             op.execute(statement)
     # Index the accounts that already exist.
-    from clientcenter.services.agency.search_index import rebuild_all
+    from clientcenter.models.search_index import rebuild_all
 
     rebuild_all(bind)
 

@@ -10,17 +10,29 @@ from clientcenter.settings import Branding, Settings
 
 def build_theme(settings: Settings) -> rx.Component:
     b = settings.branding
-    return rx.theme(accent_color=b.accent_color, gray_color=b.gray_color, radius=b.radius,
-                    appearance="light", has_background=True)
+    return rx.theme(
+        accent_color=b.accent_color,
+        gray_color=b.gray_color,
+        radius=b.radius,
+        appearance="light",
+        has_background=True,
+    )
 
 
 def brand_mark(branding: Branding, size: str = "36px") -> rx.Component:
     return rx.hstack(
-        rx.image(src=branding.logo_url, alt=f"{branding.agency_name} logo", width=size,
-                 height=size, border_radius="8px", id="brand-logo"),
+        rx.image(
+            src=branding.logo_url,
+            alt=f"{branding.agency_name} logo",
+            width=size,
+            height=size,
+            border_radius="8px",
+            id="brand-logo",
+        ),
         rx.vstack(
-            rx.text(branding.agency_name, weight="bold", size="3", id="brand-name",
-                    line_height="1.1"),
+            rx.text(
+                branding.agency_name, weight="bold", size="3", id="brand-name", line_height="1.1"
+            ),
             rx.text("Client Center", size="1", color_scheme="gray", line_height="1.1"),
             spacing="0",
         ),
@@ -37,14 +49,24 @@ def contact_card(branding: Branding) -> rx.Component:
     """Who to call: the agency's phone, email, address and hours."""
     row = lambda icon, child: rx.hstack(  # noqa: E731
         rx.icon(icon, size=16, color=rx.color("accent", 11), flex_shrink="0"),
-        child, align="center", spacing="2", width="100%",
+        child,
+        align="center",
+        spacing="2",
+        width="100%",
     )
     return rx.card(
         rx.vstack(
             rx.text("Questions? We're here to help.", weight="bold", size="3"),
             row("phone", rx.link(branding.phone, href=_tel(branding.phone), size="2")),
-            row("mail", rx.link(branding.email, href=f"mailto:{branding.email}", size="2",
-                                word_break="break-all")),
+            row(
+                "mail",
+                rx.link(
+                    branding.email,
+                    href=f"mailto:{branding.email}",
+                    size="2",
+                    word_break="break-all",
+                ),
+            ),
             row("map-pin", rx.text(branding.address, size="2")),
             row("clock", rx.text(branding.office_hours, size="2")),
             spacing="2",
@@ -59,9 +81,14 @@ def help_links(branding: Branding) -> rx.Component:
     return rx.vstack(
         *[
             rx.link(
-                rx.hstack(rx.icon("circle-help", size=16), rx.text(link.label, size="2"),
-                          align="center", spacing="2"),
-                href=str(link.url), is_external=True,
+                rx.hstack(
+                    rx.icon("circle-help", size=16),
+                    rx.text(link.label, size="2"),
+                    align="center",
+                    spacing="2",
+                ),
+                href=str(link.url),
+                is_external=True,
             )
             for link in branding.help_links
         ],

@@ -19,18 +19,32 @@ INPUT_STYLE = {
     "color": rx.color("gray", 12),
     "box_sizing": "border-box",
 }
-INPUT_MODES = {"zip": "numeric", "year": "numeric", "integer": "numeric", "money": "decimal",
-               "phone": "tel", "email": "email"}
-AUTOCOMPLETE = {"street": "address-line1", "city": "address-level2", "state": "address-level1",
-                "postal_code": "postal-code", "first_name": "given-name",
-                "last_name": "family-name", "email": "email", "mobile": "tel"}
+INPUT_MODES = {
+    "zip": "numeric",
+    "year": "numeric",
+    "integer": "numeric",
+    "money": "decimal",
+    "phone": "tel",
+    "email": "email",
+}
+AUTOCOMPLETE = {
+    "street": "address-line1",
+    "city": "address-level2",
+    "state": "address-level1",
+    "postal_code": "postal-code",
+    "first_name": "given-name",
+    "last_name": "family-name",
+    "email": "email",
+    "mobile": "tel",
+}
 # Field kinds whose choices are the account's own records, loaded into the page's state.
 RECORD_KINDS = ("policy", "auto_policy", "vehicle", "driver")
 
 
 def field_label(text: str, html_for: str, required: bool) -> rx.Component:
-    optional = rx.el.span(" (optional)", style={"color": rx.color("gray", 10),
-                                                  "font_weight": "400"})
+    optional = rx.el.span(
+        " (optional)", style={"color": rx.color("gray", 10), "font_weight": "400"}
+    )
     return rx.el.label(
         text,
         rx.fragment() if required else optional,
@@ -46,38 +60,68 @@ def field_error(errors, key: str) -> rx.Component:
     )
 
 
-def native_select(name: str, id: str, options, *, placeholder: str, required: bool,
-                  dynamic: bool) -> rx.Component:
+def native_select(
+    name: str, id: str, options, *, placeholder: str, required: bool, dynamic: bool
+) -> rx.Component:
     """A native <select>: the phone's own picker, and a value forms always submit."""
     first = rx.el.option(placeholder, value="")
     if dynamic:
         items = rx.foreach(options, lambda o: rx.el.option(o[1], value=o[0]))
     else:
         items = rx.fragment(*[rx.el.option(label, value=value) for value, label in options])
-    return rx.el.select(first, items, name=name, id=id, required=required,
-                        style={**INPUT_STYLE, "appearance": "auto"})
+    return rx.el.select(
+        first,
+        items,
+        name=name,
+        id=id,
+        required=required,
+        style={**INPUT_STYLE, "appearance": "auto"},
+    )
 
 
-def form_field(field: FormField, errors, prefix: str, choices: dict | None = None,
-               default_value=None) -> rx.Component:
+def form_field(
+    field: FormField, errors, prefix: str, choices: dict | None = None, default_value=None
+) -> rx.Component:
     """Label, input and error for one described field."""
     fid = f"{prefix}-{field.key}"
     common = {"name": field.key, "id": fid}
     kind = field.kind
     if kind == "textarea":
-        control = rx.el.textarea(**common, rows=4, max_length=field.max_len,
-                                 required=field.required,
-                                 style={**INPUT_STYLE, "resize": "vertical"})
+        control = rx.el.textarea(
+            **common,
+            rows=4,
+            max_length=field.max_len,
+            required=field.required,
+            style={**INPUT_STYLE, "resize": "vertical"},
+        )
     elif kind == "select":
-        control = native_select(field.key, fid, field.options, placeholder="Choose…",
-                                required=field.required, dynamic=False)
+        control = native_select(
+            field.key,
+            fid,
+            field.options,
+            placeholder="Choose…",
+            required=field.required,
+            dynamic=False,
+        )
     elif kind in RECORD_KINDS:
-        control = native_select(field.key, fid, (choices or {})[kind],
-                                placeholder="Choose…", required=field.required, dynamic=True)
+        control = native_select(
+            field.key,
+            fid,
+            (choices or {})[kind],
+            placeholder="Choose…",
+            required=field.required,
+            dynamic=True,
+        )
     elif kind == "state":
-        control = rx.el.input(**common, max_length=2, auto_complete="address-level1",
-                              auto_capitalize="characters", required=field.required,
-                              placeholder="ME", style={**INPUT_STYLE, "max_width": "96px"})
+        control = rx.el.input(
+            **common,
+            max_length=2,
+            auto_complete="address-level1",
+            auto_capitalize="characters",
+            required=field.required,
+            placeholder="ME",
+            style={**INPUT_STYLE, "max_width": "96px"},
+        )
     else:
         input_type = {"date": "date", "email": "email", "phone": "tel"}.get(kind, "text")
         extra = {}
@@ -86,15 +130,23 @@ def form_field(field: FormField, errors, prefix: str, choices: dict | None = Non
         if field.key in AUTOCOMPLETE:
             extra["auto_complete"] = AUTOCOMPLETE[field.key]
         if kind == "vin":
-            extra.update(auto_capitalize="characters", max_length=17, spell_check=False,
-                         auto_complete="off")
+            extra.update(
+                auto_capitalize="characters", max_length=17, spell_check=False, auto_complete="off"
+            )
         elif kind not in ("date",):
-            extra["max_length"] = {"zip": 10, "year": 4, "integer": 9, "money": 16,
-                                   "email": 254, "phone": 20}.get(kind, field.max_len)
+            extra["max_length"] = {
+                "zip": 10,
+                "year": 4,
+                "integer": 9,
+                "money": 16,
+                "email": 254,
+                "phone": 20,
+            }.get(kind, field.max_len)
         if default_value is not None:
             extra["default_value"] = default_value
-        control = rx.el.input(**common, type=input_type, required=field.required,
-                              style=INPUT_STYLE, **extra)
+        control = rx.el.input(
+            **common, type=input_type, required=field.required, style=INPUT_STYLE, **extra
+        )
     return rx.vstack(
         field_label(field.label, fid, field.required),
         control,
@@ -113,30 +165,67 @@ def submit_button(label: str, id: str, *, disabled=False) -> rx.Component:
 def form_error_callout(message) -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, icon="triangle-alert", color_scheme="red", size="1", width="100%",
-                   role="alert", class_name="form-error"),
+        rx.callout(
+            message,
+            icon="triangle-alert",
+            color_scheme="red",
+            size="1",
+            width="100%",
+            role="alert",
+            class_name="form-error",
+        ),
     )
 
 
 def success_callout(message, id: str = "form-success") -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, icon="circle-check", color_scheme="green", size="1", width="100%",
-                   role="status", id=id),
+        rx.callout(
+            message,
+            icon="circle-check",
+            color_scheme="green",
+            size="1",
+            width="100%",
+            role="status",
+            id=id,
+        ),
     )
 
 
 def loading_note(loaded) -> rx.Component:
-    return rx.cond(~loaded, rx.hstack(rx.spinner(size="2"), rx.text("Loading…", size="2"),
-                                      align="center", spacing="2", padding_y="12px"))
+    return rx.cond(
+        ~loaded,
+        rx.hstack(
+            rx.spinner(size="2"),
+            rx.text("Loading…", size="2"),
+            align="center",
+            spacing="2",
+            padding_y="12px",
+        ),
+    )
 
 
-def page_title(title: str, subtitle: str = "", *, back: tuple[str, str] | None = None,
-               id: str | None = None, anchor: str | None = None) -> rx.Component:
+def page_title(
+    title: str,
+    subtitle: str = "",
+    *,
+    back: tuple[str, str] | None = None,
+    id: str | None = None,
+    anchor: str | None = None,
+) -> rx.Component:
     return rx.vstack(
-        rx.link(rx.hstack(rx.icon("chevron-left", size=16), rx.text(back[0], size="2"),
-                          align="center", spacing="1"),
-                href=back[1], underline="none") if back else rx.fragment(),
+        rx.link(
+            rx.hstack(
+                rx.icon("chevron-left", size=16),
+                rx.text(back[0], size="2"),
+                align="center",
+                spacing="1",
+            ),
+            href=back[1],
+            underline="none",
+        )
+        if back
+        else rx.fragment(),
         rx.heading(title, size="6", as_="h1", id=id),
         rx.text(subtitle, size="2", color_scheme="gray") if subtitle else rx.fragment(),
         spacing="1",
@@ -157,15 +246,26 @@ def section_title(text: str, icon: str | None = None, id: str | None = None) -> 
     )
 
 
-def choice_card(icon: str, title: str, detail: str, *, href: str | None = None,
-                on_click=None, id: str | None = None) -> rx.Component:
+def choice_card(
+    icon: str,
+    title: str,
+    detail: str,
+    *,
+    href: str | None = None,
+    on_click=None,
+    id: str | None = None,
+) -> rx.Component:
     """A large tappable row: icon, title and one line of explanation, with a chevron."""
     body = rx.card(
         rx.hstack(
             rx.icon(icon, size=22, color=rx.color("accent", 11), flex_shrink="0"),
-            rx.vstack(rx.text(title, weight="bold", size="3"),
-                      rx.text(detail, size="2", color_scheme="gray"),
-                      spacing="0", min_width="0", flex="1"),
+            rx.vstack(
+                rx.text(title, weight="bold", size="3"),
+                rx.text(detail, size="2", color_scheme="gray"),
+                spacing="0",
+                min_width="0",
+                flex="1",
+            ),
             rx.icon("chevron-right", size=18, color=rx.color("gray", 9), flex_shrink="0"),
             align="center",
             spacing="3",
@@ -175,5 +275,6 @@ def choice_card(icon: str, title: str, detail: str, *, href: str | None = None,
     )
     if href is not None:
         return rx.link(body, href=href, underline="none", color="inherit", width="100%", id=id)
-    return rx.box(body, on_click=on_click, cursor="pointer", width="100%", id=id,
-                  role="button", tab_index=0)
+    return rx.box(
+        body, on_click=on_click, cursor="pointer", width="100%", id=id, role="button", tab_index=0
+    )

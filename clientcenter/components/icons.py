@@ -16,5 +16,8 @@ def icon_if(condition, when_true: str, when_false: str, **props) -> rx.Component
 
 
 def icon_match(value, icons: dict[str, str], default: str, **props) -> rx.Component:
-    return rx.match(value, *((key, rx.icon(name, **props)) for key, name in icons.items()),
-                    rx.icon(default, **props))
+    return rx.match(
+        value,
+        *((key, rx.icon(name, **props)) for key, name in icons.items()),
+        rx.icon(default, **props),
+    )

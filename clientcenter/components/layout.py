@@ -56,7 +56,7 @@ EXIT_READ_ONLY_ROUTE = "/auth/agent/exit-view"
 
 
 def read_only_banner() -> rx.Component:
-    """"Read-only — viewing as <customer>" while an agent looks at a customer's portal.
+    """ "Read-only — viewing as <customer>" while an agent looks at a customer's portal.
     Driven by PortalState.viewing_as, which every page load sets from the session."""
     from clientcenter.state.base import PortalState, post_navigation_script
 
@@ -65,11 +65,23 @@ def read_only_banner() -> rx.Component:
         rx.box(
             rx.hstack(
                 rx.icon("eye", size=16, flex_shrink="0"),
-                rx.text("Read-only — viewing as ", rx.text.strong(PortalState.viewing_as),
-                        size="2", flex="1", min_width="0"),
-                rx.button("Leave", size="1", variant="solid", color_scheme="amber",
-                          type="button", id="leave-read-only", high_contrast=True,
-                          on_click=rx.call_script(post_navigation_script(EXIT_READ_ONLY_ROUTE))),
+                rx.text(
+                    "Read-only — viewing as ",
+                    rx.text.strong(PortalState.viewing_as),
+                    size="2",
+                    flex="1",
+                    min_width="0",
+                ),
+                rx.button(
+                    "Leave",
+                    size="1",
+                    variant="solid",
+                    color_scheme="amber",
+                    type="button",
+                    id="leave-read-only",
+                    high_contrast=True,
+                    on_click=rx.call_script(post_navigation_script(EXIT_READ_ONLY_ROUTE)),
+                ),
                 align="center",
                 spacing="2",
                 width="100%",
@@ -112,8 +124,7 @@ def bottom_nav(active: str, items_spec: list[tuple[str, str, str]] | None = None
             )
         )
     return rx.box(
-        rx.hstack(*items, width="100%", max_width=CONTENT_MAX_WIDTH, margin_x="auto",
-                  spacing="0"),
+        rx.hstack(*items, width="100%", max_width=CONTENT_MAX_WIDTH, margin_x="auto", spacing="0"),
         as_="nav",
         aria_label="Sections",
         position="fixed",
@@ -143,9 +154,12 @@ def footer() -> rx.Component:
     )
 
 
-def page_shell(*children: rx.Component, nav_active: str | None = None,
-               header_right: tuple[rx.Component, ...] = (),
-               nav: list[tuple[str, str, str]] | None = None) -> rx.Component:
+def page_shell(
+    *children: rx.Component,
+    nav_active: str | None = None,
+    header_right: tuple[rx.Component, ...] = (),
+    nav: list[tuple[str, str, str]] | None = None,
+) -> rx.Component:
     """Every page: header, the read-only banner when an agent views a customer's portal, a
     single readable column, and the tab bar (the customer's, or ``nav`` for agents)."""
     return rx.box(

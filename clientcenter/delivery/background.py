@@ -49,8 +49,9 @@ def start_relay_thread() -> tuple[threading.Thread, threading.Event]:
 
     relay = Relay(get_engine(), get_settings())
     stop = _WakeableStop()
-    thread = threading.Thread(target=relay.run_forever, args=(stop,), name="outbox-relay",
-                              daemon=True)
+    thread = threading.Thread(
+        target=relay.run_forever, args=(stop,), name="outbox-relay", daemon=True
+    )
     thread.start()
     return thread, stop
 

@@ -19,10 +19,15 @@ class DevMailbox:
         self._engine = engine
 
     def send(self, message: Outgoing) -> SendResult:
-        row = DevMailboxMessage(outbox_id=message.id, dedupe_key=message.dedupe_key,
-                                channel=message.channel, to_address=message.to_address,
-                                subject=message.subject, body_text=message.body_text,
-                                body_html=message.body_html)
+        row = DevMailboxMessage(
+            outbox_id=message.id,
+            dedupe_key=message.dedupe_key,
+            channel=message.channel,
+            to_address=message.to_address,
+            subject=message.subject,
+            body_text=message.body_text,
+            body_html=message.body_html,
+        )
         with Session(self._engine) as session:
             session.add(row)
             try:
@@ -34,14 +39,18 @@ class DevMailbox:
 
     def find_accepted(self, message: Outgoing) -> str | None:
         with Session(self._engine) as session:
-            row = session.exec(select(DevMailboxMessage).where(
-                DevMailboxMessage.dedupe_key == message.dedupe_key)).first()
+            row = session.exec(
+                select(DevMailboxMessage).where(DevMailboxMessage.dedupe_key == message.dedupe_key)
+            ).first()
             return f"dev:{row.id}" if row else None
 
 
 def recent_messages(session: Session, limit: int = 50) -> list[DevMailboxMessage]:
-    return list(session.exec(select(DevMailboxMessage)
-                             .order_by(DevMailboxMessage.id.desc()).limit(limit)).all())
+    return list(
+        session.exec(
+            select(DevMailboxMessage).order_by(DevMailboxMessage.id.desc()).limit(limit)
+        ).all()
+    )
 
 
 def format_mailbox(session: Session, limit: int = 10) -> str:

@@ -5,7 +5,6 @@ event and lets the Email Activity API find the message by it after a crash."""
 
 from __future__ import annotations
 
-import socket
 import urllib.error
 
 from python_http_client import exceptions as http_errors
@@ -42,8 +41,9 @@ class SendGridEmail:
         d = settings.delivery
         if d.sendgrid_api_key is None:
             raise ValueError("delivery.sendgrid_api_key is not set")
-        self._client = SendGridAPIClient(api_key=d.sendgrid_api_key.get_secret_value(),
-                                         host=str(d.sendgrid_host).rstrip("/"))
+        self._client = SendGridAPIClient(
+            api_key=d.sendgrid_api_key.get_secret_value(), host=str(d.sendgrid_host).rstrip("/")
+        )
         self._timeout = d.relay_timeout_seconds
         self._from = Email(str(d.from_email), d.from_name)
         self._reply_to = ReplyTo(str(settings.branding.email), settings.branding.agency_name)
@@ -57,8 +57,10 @@ class SendGridEmail:
             html_content=message.body_html or None,
         )
         mail.reply_to = self._reply_to
-        mail.custom_arg = [CustomArg(DEDUPE_ARG, message.dedupe_key),
-                           CustomArg(OUTBOX_ARG, str(message.id))]
+        mail.custom_arg = [
+            CustomArg(DEDUPE_ARG, message.dedupe_key),
+            CustomArg(OUTBOX_ARG, str(message.id)),
+        ]
         if message.sensitive:
             # A rewritten tracking link would put the login email through a third party.
             mail.tracking_settings = TrackingSettings(click_tracking=ClickTracking(False, False))
@@ -67,24 +69,26 @@ class SendGridEmail:
     def send(self, message: Outgoing) -> SendResult:
         try:
             response = self._client.client.mail.send.post(
-                request_body=self.build(message).get(), timeout=self._timeout)
+                request_body=self.build(message).get(), timeout=self._timeout
+            )
         except http_errors.HTTPError as exc:
             return _classify(exc)
-        except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError) as exc:
+        except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
             return Retry(short_error(f"sendgrid unreachable: {exc}"))
         message_id = response.headers.get("X-Message-Id") or ""
         return Accepted(message_id or f"sendgrid:{message.dedupe_key}")
 
     def find_accepted(self, message: Outgoing) -> str | None:
         """Ask the Email Activity API for a message carrying this dedupe key."""
-        query = f'unique_args[\'{DEDUPE_ARG}\']="{message.dedupe_key}"'
+        query = f"unique_args['{DEDUPE_ARG}']=\"{message.dedupe_key}\""
         try:
             response = self._client.client.messages.get(
-                query_params={"query": query, "limit": 1}, timeout=self._timeout)
+                query_params={"query": query, "limit": 1}, timeout=self._timeout
+            )
         except http_errors.HTTPError as exc:
             # 400/403: the account has no Email Activity access; 5xx: cannot tell now.
             raise LookupUnavailable(f"sendgrid activity lookup: HTTP {exc.status_code}") from exc
-        except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError) as exc:
+        except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
             raise LookupUnavailable(f"sendgrid activity lookup: {exc}") from exc
         import json
 

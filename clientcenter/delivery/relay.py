@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
@@ -103,16 +103,25 @@ class Relay:
             ).all()
             for row in due:
                 # Guarded on what we saw: two relays can never both claim one row.
-                guard = [c.id == row.id, c.status == row.status,
-                         c.lease_until.is_(None) if row.lease_until is None
-                         else c.lease_until == row.lease_until]
+                guard = [
+                    c.id == row.id,
+                    c.status == row.status,
+                    c.lease_until.is_(None)
+                    if row.lease_until is None
+                    else c.lease_until == row.lease_until,
+                ]
                 result = conn.execute(
-                    update(table).where(*guard).values(
-                        status="sending", lease_until=lease, attempts=c.attempts + 1))
+                    update(table)
+                    .where(*guard)
+                    .values(status="sending", lease_until=lease, attempts=c.attempts + 1)
+                )
                 if result.rowcount != 1:
                     continue
-                claims.append(Claim(_outgoing(row), row.attempts + 1,
-                                    outcome_unknown=row.status == "sending"))
+                claims.append(
+                    Claim(
+                        _outgoing(row), row.attempts + 1, outcome_unknown=row.status == "sending"
+                    )
+                )
             conn.commit()
         return claims
 
@@ -162,8 +171,11 @@ class Relay:
             swept = housekeeping.sweep(session)
             session.commit()
         if swept and (swept.rate_events or swept.login_challenges):
-            log.info("housekeeping: deleted %d rate events, %d login attempts",
-                     swept.rate_events, swept.login_challenges)
+            log.info(
+                "housekeeping: deleted %d rate events, %d login attempts",
+                swept.rate_events,
+                swept.login_challenges,
+            )
         return True
 
     # -- delivering one message -----------------------------------------------------------
@@ -172,16 +184,27 @@ class Relay:
         backend = self.backends[message.channel]
         ttl = self.settings.security.code_ttl_seconds
         if message.sensitive and utcnow() - _aware(message.created_at) > timedelta(seconds=ttl):
-            self._record(message.id, Rejected("the login code expired before it could be sent"),
-                         claim.attempts, report)
+            self._record(
+                message.id,
+                Rejected("the login code expired before it could be sent"),
+                claim.attempts,
+                report,
+            )
             return
-        refused = (sms_destinations.refusal(message.to_address, self.settings)
-                   if message.channel == "sms" else None)
+        refused = (
+            sms_destinations.refusal(message.to_address, self.settings)
+            if message.channel == "sms"
+            else None
+        )
         if refused is not None:
             # Defense in depth against SMS pumping: whatever wrote the row, a text outside
             # security.sms_countries or to no mobile never reaches a provider.
-            self._record(message.id, Rejected(short_error(f"not sent: {refused.message}")),
-                         claim.attempts, report)
+            self._record(
+                message.id,
+                Rejected(short_error(f"not sent: {refused.message}")),
+                claim.attempts,
+                report,
+            )
             return
         if claim.outcome_unknown:
             try:
@@ -200,8 +223,9 @@ class Relay:
             result = Retry(short_error(f"{backend.name}: {type(exc).__name__}: {exc}"))
         self._record(message.id, result, claim.attempts, report)
 
-    def _record(self, message_id: int, result: SendResult, attempts: int,
-                report: RelayReport) -> None:
+    def _record(
+        self, message_id: int, result: SendResult, attempts: int, report: RelayReport
+    ) -> None:
         d = self.settings.delivery
         now = utcnow()
         with Session(self.engine) as session:
@@ -217,17 +241,23 @@ class Relay:
                 report.sent += 1
             elif isinstance(result, Retry) and attempts < d.relay_max_attempts:
                 row.status = "pending"
-                row.next_attempt_at = now + timedelta(seconds=backoff_seconds(
-                    attempts, d.relay_backoff_seconds, d.relay_backoff_cap_seconds,
-                    result.retry_after))
+                row.next_attempt_at = now + timedelta(
+                    seconds=backoff_seconds(
+                        attempts,
+                        d.relay_backoff_seconds,
+                        d.relay_backoff_cap_seconds,
+                        result.retry_after,
+                    )
+                )
                 row.last_error = result.error
                 report.retried += 1
             else:
                 row.status = "failed"
-                row.last_error = (result.error if attempts < d.relay_max_attempts
-                                  or isinstance(result, Rejected)
-                                  else short_error(f"gave up after {attempts} attempts: "
-                                                   f"{result.error}"))
+                row.last_error = (
+                    result.error
+                    if attempts < d.relay_max_attempts or isinstance(result, Rejected)
+                    else short_error(f"gave up after {attempts} attempts: {result.error}")
+                )
                 report.failed += 1
             row.lease_until = None
             if row.sensitive and row.status in ("sent", "failed"):
@@ -236,8 +266,13 @@ class Relay:
             session.commit()
 
 
-def backoff_seconds(attempts: int, base: float, cap: float, retry_after: float | None = None,
-                    rng: random.Random | None = None) -> float:
+def backoff_seconds(
+    attempts: int,
+    base: float,
+    cap: float,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+) -> float:
     """base·2^(n-1), ±20 % jitter so relays do not retry in step, never above the cap; a
     provider's Retry-After is honoured up to the cap."""
     delay = base * (2 ** max(attempts - 1, 0))
@@ -254,14 +289,21 @@ def purge_body(row: OutboxMessage) -> None:
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import timezone
 
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _outgoing(row) -> Outgoing:
     """From an outbox ORM object or a Core row of the outbox table."""
-    return Outgoing(id=row.id, dedupe_key=row.dedupe_key, channel=row.channel,
-                    to_address=row.to_address, to_name=row.to_name, subject=row.subject,
-                    body_text=row.body_text, body_html=row.body_html, sensitive=row.sensitive,
-                    created_at=_aware(row.created_at))
+    return Outgoing(
+        id=row.id,
+        dedupe_key=row.dedupe_key,
+        channel=row.channel,
+        to_address=row.to_address,
+        to_name=row.to_name,
+        subject=row.subject,
+        body_text=row.body_text,
+        body_html=row.body_html,
+        sensitive=row.sensitive,
+        created_at=_aware(row.created_at),
+    )

@@ -39,8 +39,15 @@ class BaseUrlHttpClient(TwilioHttpClient):
     def request(self, method, url, *args, **kwargs):
         if self._base is not None:
             parts = urlsplit(url)
-            url = urlunsplit((self._base.scheme, self._base.netloc,
-                              self._base.path.rstrip("/") + parts.path, parts.query, ""))
+            url = urlunsplit(
+                (
+                    self._base.scheme,
+                    self._base.netloc,
+                    self._base.path.rstrip("/") + parts.path,
+                    parts.query,
+                    "",
+                )
+            )
         return super().request(method, url, *args, **kwargs)
 
 
@@ -50,11 +57,16 @@ class TwilioSms:
     def __init__(self, settings: Settings):
         d = settings.delivery
         if not (d.twilio_account_sid and d.twilio_auth_token and d.twilio_from_number):
-            raise ValueError("delivery.twilio_account_sid, twilio_auth_token and "
-                             "twilio_from_number are required for Twilio")
+            raise ValueError(
+                "delivery.twilio_account_sid, twilio_auth_token and "
+                "twilio_from_number are required for Twilio"
+            )
         base = str(d.twilio_base_url) if d.twilio_base_url else None
-        self._client = Client(d.twilio_account_sid, d.twilio_auth_token.get_secret_value(),
-                              http_client=BaseUrlHttpClient(base, d.relay_timeout_seconds))
+        self._client = Client(
+            d.twilio_account_sid,
+            d.twilio_auth_token.get_secret_value(),
+            http_client=BaseUrlHttpClient(base, d.relay_timeout_seconds),
+        )
         self._from = d.twilio_from_number
         self._callback = str(settings.public_url).rstrip("/") + STATUS_CALLBACK_PATH
 
@@ -64,8 +76,11 @@ class TwilioSms:
     def send(self, message: Outgoing) -> SendResult:
         try:
             sent = self._client.messages.create(
-                to=message.to_address, from_=self._from, body=message.body_text,
-                status_callback=self.status_callback(message))
+                to=message.to_address,
+                from_=self._from,
+                body=message.body_text,
+                status_callback=self.status_callback(message),
+            )
         except TwilioRestException as exc:
             detail = short_error(f"twilio HTTP {exc.status}: {exc.msg}")
             if exc.status == 429 or exc.status >= 500:
@@ -78,8 +93,9 @@ class TwilioSms:
     def find_accepted(self, message: Outgoing) -> str | None:
         since = message.created_at - timedelta(minutes=1)
         try:
-            found = self._client.messages.list(to=message.to_address, from_=self._from,
-                                               date_sent_after=since, limit=50)
+            found = self._client.messages.list(
+                to=message.to_address, from_=self._from, date_sent_after=since, limit=50
+            )
         except TwilioRestException as exc:
             raise LookupUnavailable(f"twilio message list: HTTP {exc.status}") from exc
         except (requests.Timeout, requests.ConnectionError) as exc:

@@ -19,33 +19,50 @@ _MAY_REPLACE = {
 }
 
 
-def find_message(session: Session, *, dedupe_key: str | None,
-                 provider_message_id: str | None) -> OutboxMessage | None:
+def find_message(
+    session: Session, *, dedupe_key: str | None, provider_message_id: str | None
+) -> OutboxMessage | None:
     if dedupe_key:
-        row = session.exec(select(OutboxMessage)
-                           .where(OutboxMessage.dedupe_key == dedupe_key)).first()
+        row = session.exec(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        ).first()
         if row is not None:
             return row
     if provider_message_id:
-        return session.exec(select(OutboxMessage).where(
-            OutboxMessage.provider_message_id == provider_message_id)).first()
+        return session.exec(
+            select(OutboxMessage).where(OutboxMessage.provider_message_id == provider_message_id)
+        ).first()
     return None
 
 
-def apply_event(session: Session, *, provider: str, event_id: str, status: str | None,
-                raw_status: str, dedupe_key: str | None, provider_message_id: str,
-                occurred_at: datetime | None = None, error: str = "") -> bool:
+def apply_event(
+    session: Session,
+    *,
+    provider: str,
+    event_id: str,
+    status: str | None,
+    raw_status: str,
+    dedupe_key: str | None,
+    provider_message_id: str,
+    occurred_at: datetime | None = None,
+    error: str = "",
+) -> bool:
     """Record one provider event once; move the message's status forward if it says so.
     Returns False for an event already seen (a webhook retry)."""
     try:
         with session.begin_nested():  # a duplicate must not spoil the rest of the batch
-            session.add(DeliveryEvent(provider=provider, event_id=event_id[:160],
-                                      provider_message_id=provider_message_id[:120],
-                                      status=raw_status[:20], occurred_at=occurred_at))
+            session.add(
+                DeliveryEvent(
+                    provider=provider,
+                    event_id=event_id[:160],
+                    provider_message_id=provider_message_id[:120],
+                    status=raw_status[:20],
+                    occurred_at=occurred_at,
+                )
+            )
     except IntegrityError:
         return False
-    message = find_message(session, dedupe_key=dedupe_key,
-                           provider_message_id=provider_message_id)
+    message = find_message(session, dedupe_key=dedupe_key, provider_message_id=provider_message_id)
     if message is None or status is None:
         return True
     if message.status in _MAY_REPLACE.get(status, set()):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
 from sqlmodel import Session
@@ -16,10 +16,18 @@ from clientcenter.delivery.email_sendgrid import DEDUPE_ARG
 from clientcenter.delivery.status import apply_event
 from clientcenter.settings import Settings
 
-SENDGRID_STATUS = {"processed": "sent", "delivered": "delivered", "bounce": "failed",
-                   "dropped": "failed"}
-TWILIO_STATUS = {"sent": "sent", "delivered": "delivered", "undelivered": "failed",
-                 "failed": "failed"}
+SENDGRID_STATUS = {
+    "processed": "sent",
+    "delivered": "delivered",
+    "bounce": "failed",
+    "dropped": "failed",
+}
+TWILIO_STATUS = {
+    "sent": "sent",
+    "delivered": "delivered",
+    "undelivered": "failed",
+    "failed": "failed",
+}
 MAX_SIGNATURE_AGE_SECONDS = 600
 
 
@@ -42,8 +50,9 @@ def verify_sendgrid(settings: Settings, body: bytes, headers, now: float | None 
     try:
         fresh = abs((now or time.time()) - int(timestamp)) <= MAX_SIGNATURE_AGE_SECONDS
         helper = EventWebhook()
-        valid = helper.verify_signature(body.decode("utf-8"), signature, timestamp,
-                                        helper.convert_public_key_to_ecdsa(key))
+        valid = helper.verify_signature(
+            body.decode("utf-8"), signature, timestamp, helper.convert_public_key_to_ecdsa(key)
+        )
     except (ValueError, UnicodeDecodeError, TypeError):
         raise WebhookRefused("malformed signature") from None
     if not valid:
@@ -70,10 +79,16 @@ def apply_sendgrid_events(session: Session, events: list) -> int:
         occurred = _from_unix(event.get("timestamp"))
         reason = str(event.get("reason") or event.get("response") or "")
         new += apply_event(
-            session, provider="sendgrid", event_id=f"sendgrid:{event['sg_event_id']}",
-            status=SENDGRID_STATUS.get(raw), raw_status=raw,
-            dedupe_key=event.get(DEDUPE_ARG), provider_message_id=sg_message_id,
-            occurred_at=occurred, error=f"sendgrid {raw}: {reason}".strip(": "))
+            session,
+            provider="sendgrid",
+            event_id=f"sendgrid:{event['sg_event_id']}",
+            status=SENDGRID_STATUS.get(raw),
+            raw_status=raw,
+            dedupe_key=event.get(DEDUPE_ARG),
+            provider_message_id=sg_message_id,
+            occurred_at=occurred,
+            error=f"sendgrid {raw}: {reason}".strip(": "),
+        )
     return new
 
 
@@ -95,14 +110,20 @@ def apply_twilio_status(session: Session, params: dict[str, str], dedupe_key: st
         raise WebhookRefused("missing MessageSid or MessageStatus", 400)
     error = params.get("ErrorCode") or ""
     # Twilio sends one callback per status change: sid + status identifies it.
-    return apply_event(session, provider="twilio", event_id=f"twilio:{sid}:{raw}",
-                       status=TWILIO_STATUS.get(raw), raw_status=raw, dedupe_key=dedupe_key,
-                       provider_message_id=sid,
-                       error=f"twilio {raw}" + (f" (error {error})" if error else ""))
+    return apply_event(
+        session,
+        provider="twilio",
+        event_id=f"twilio:{sid}:{raw}",
+        status=TWILIO_STATUS.get(raw),
+        raw_status=raw,
+        dedupe_key=dedupe_key,
+        provider_message_id=sid,
+        error=f"twilio {raw}" + (f" (error {error})" if error else ""),
+    )
 
 
 def _from_unix(value) -> datetime | None:
     try:
-        return datetime.fromtimestamp(int(value), tz=timezone.utc)
+        return datetime.fromtimestamp(int(value), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None

@@ -36,28 +36,41 @@ class ServedApp:
 
     def backend_pids(self) -> list[int]:
         """The app's processes (supervisor and workers), for memory figures."""
-        out = subprocess.run(["pgrep", "-g", str(os.getpgid(self.process.pid))],
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["pgrep", "-g", str(os.getpgid(self.process.pid))], capture_output=True, text=True
+        ).stdout
         return [int(p) for p in out.split()]
 
 
-def app_env(*, url: str, data_dir: Path, database_url: str, redis_url: str | None = None,
-            workers: int | None = None, extra: dict[str, str] | None = None) -> dict[str, str]:
+def app_env(
+    *,
+    url: str,
+    data_dir: Path,
+    database_url: str,
+    redis_url: str | None = None,
+    workers: int | None = None,
+    extra: dict[str, str] | None = None,
+) -> dict[str, str]:
     venv_bin = str(Path(sys.executable).parent)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("CC_", "REFLEX_REDIS", "GRANIAN_"))}
-    env.update({
-        "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
-        "REFLEX_USE_NPM": "1",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "DATABASE_URL": database_url,
-        "CLIENTCENTER_CONFIG": str(data_dir / "absent.toml"),
-        # A fresh key per served app (clients read it from ServedApp.env); the constant this
-        # module used to ship is on settings.KNOWN_WEAK_SECRETS.
-        "CC_SECRET_KEY": secrets.token_urlsafe(48),
-        "CC_STORAGE_DIR": str(data_dir / "files"),
-        "CC_PUBLIC_URL": url,
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CC_", "REFLEX_REDIS", "GRANIAN_"))
+    }
+    env.update(
+        {
+            "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
+            "REFLEX_USE_NPM": "1",
+            "REFLEX_TELEMETRY_ENABLED": "false",
+            "DATABASE_URL": database_url,
+            "CLIENTCENTER_CONFIG": str(data_dir / "absent.toml"),
+            # A fresh key per served app (clients read it from ServedApp.env); the constant this
+            # module used to ship is on settings.KNOWN_WEAK_SECRETS.
+            "CC_SECRET_KEY": secrets.token_urlsafe(48),
+            "CC_STORAGE_DIR": str(data_dir / "files"),
+            "CC_PUBLIC_URL": url,
+        }
+    )
     if redis_url:
         env["REFLEX_REDIS_URL"] = redis_url
     if workers:
@@ -67,27 +80,58 @@ def app_env(*, url: str, data_dir: Path, database_url: str, redis_url: str | Non
 
 
 @contextmanager
-def serve_app(data_dir: Path, *, database_url: str | None = None, redis_url: str | None = None,
-              workers: int | None = None, extra_env: dict[str, str] | None = None,
-              port: int | None = None, project_root: Path = PROJECT_ROOT,
-              setup: bool = True, timeout: float = 480) -> Iterator[ServedApp]:
+def serve_app(
+    data_dir: Path,
+    *,
+    database_url: str | None = None,
+    redis_url: str | None = None,
+    workers: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    port: int | None = None,
+    project_root: Path = PROJECT_ROOT,
+    setup: bool = True,
+    timeout: float = 480,
+) -> Iterator[ServedApp]:
     """Build and serve the app in prod mode (one port); stop it on exit."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     url = f"http://localhost:{port}"
     database_url = database_url or f"sqlite:///{data_dir / 'app.db'}"
-    env = app_env(url=url, data_dir=data_dir, database_url=database_url, redis_url=redis_url,
-                  workers=workers, extra=extra_env)
+    env = app_env(
+        url=url,
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        workers=workers,
+        extra=extra_env,
+    )
     if setup:
-        subprocess.run([sys.executable, "-m", "clientcenter.cli", "setup"], env=env,
-                       cwd=project_root, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "clientcenter.cli", "setup"],
+            env=env,
+            cwd=project_root,
+            check=True,
+            capture_output=True,
+        )
     log_path = data_dir / "reflex.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod",
-             "--frontend-port", str(port), "--backend-port", str(port),
-             "--backend-host", "127.0.0.1"],
-            cwd=project_root, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(Path(sys.executable).parent / "reflex"),
+                "run",
+                "--env",
+                "prod",
+                "--frontend-port",
+                str(port),
+                "--backend-port",
+                str(port),
+                "--backend-host",
+                "127.0.0.1",
+            ],
+            cwd=project_root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:
@@ -103,8 +147,10 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float) -
         if proc.poll() is not None:
             raise RuntimeError(f"the app exited while starting:\n{log.read_text()[-4000:]}")
         try:
-            if (httpx.get(url + "/healthz", timeout=2).status_code == 200
-                    and httpx.get(url + "/", timeout=2).status_code == 200):
+            if (
+                httpx.get(url + "/healthz", timeout=2).status_code == 200
+                and httpx.get(url + "/", timeout=2).status_code == 200
+            ):
                 return
         except httpx.HTTPError:
             pass

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from sqlalchemy import text
 
 from clientcenter.db import get_engine
 from clientcenter.http.middleware.body_limit import BodyLimit
+from clientcenter.http.middleware.security_headers import SecurityHeaders
+from clientcenter.http.middleware.tab_binding import TabBinding
 from clientcenter.http.routes.agent import ROUTES as AGENT_ROUTES
 from clientcenter.http.routes.auth import ROUTES as AUTH_ROUTES
 from clientcenter.http.routes.delivery import ROUTES as DELIVERY_ROUTES
 from clientcenter.http.routes.files import ROUTES as FILE_ROUTES
 from clientcenter.http.routes.integrations import ROUTES as INTEGRATION_ROUTES
 from clientcenter.http.routes.payments import ROUTES as PAYMENT_ROUTES
-from clientcenter.http.middleware.security_headers import SecurityHeaders
-from clientcenter.http.middleware.tab_binding import TabBinding
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -35,7 +35,14 @@ def build_http_app() -> Starlette:
     # The middleware wraps everything mounted here too: Reflex's pages, /_upload and
     # websocket. BodyLimit caps every request body before any route reads it.
     return Starlette(
-        routes=[Route("/healthz", health), *AUTH_ROUTES, *FILE_ROUTES, *PAYMENT_ROUTES,
-                *INTEGRATION_ROUTES, *DELIVERY_ROUTES, *AGENT_ROUTES],
+        routes=[
+            Route("/healthz", health),
+            *AUTH_ROUTES,
+            *FILE_ROUTES,
+            *PAYMENT_ROUTES,
+            *INTEGRATION_ROUTES,
+            *DELIVERY_ROUTES,
+            *AGENT_ROUTES,
+        ],
         middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit), Middleware(TabBinding)],
     )

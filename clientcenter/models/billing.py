@@ -33,9 +33,13 @@ class Payment(SQLModel, table=True):
     # payment settling the same invoice: double clicks, parallel tabs and webhook replays
     # cannot race past these, whatever the code above them does.
     __table_args__ = (
-        Index("uq_payment_one_pending_per_invoice", "invoice_id", unique=True,
-              sqlite_where=text("status = 'pending'"),
-              postgresql_where=text("status = 'pending'")),
+        Index(
+            "uq_payment_one_pending_per_invoice",
+            "invoice_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
         UniqueConstraint("settles_invoice_id", name="uq_payment_settles_invoice_id"),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -65,10 +65,14 @@ def is_search_fts_table(name: str) -> bool:
 
 
 for _statement in SQLITE_FTS_DDL:
-    event.listen(SearchTerm.__table__, "after_create",
-                 DDL(_statement).execute_if(dialect="sqlite"))
-event.listen(SearchTerm.__table__, "before_drop",
-             DDL(f"DROP TABLE IF EXISTS {SQLITE_FTS_TABLE}").execute_if(dialect="sqlite"))
+    event.listen(
+        SearchTerm.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite")
+    )
+event.listen(
+    SearchTerm.__table__,
+    "before_drop",
+    DDL(f"DROP TABLE IF EXISTS {SQLITE_FTS_TABLE}").execute_if(dialect="sqlite"),
+)
 
 # The trigram operator class lives in the pg_trgm extension (trusted since PostgreSQL 13, so
 # the database owner may create it). Tests build schemas with create_all, migrations do the same.
@@ -81,6 +85,6 @@ event.listen(
 
 @event.listens_for(Session, "after_flush")
 def _keep_search_index(session: Session, _flush_context) -> None:
-    from clientcenter.services.agency.search_index import reindex_after_flush
+    from clientcenter.models.search_index import reindex_after_flush
 
     reindex_after_flush(session)

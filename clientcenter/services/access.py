@@ -51,7 +51,10 @@ def refuse_read_only(principal: Principal, action_key: str) -> None:
         return
     security_log.warning(
         "refused write in read-only mode: action=%s agent_id=%s account_id=%s session_id=%s",
-        action_key, principal.agent_id, principal.account_id, principal.session_id,
+        action_key,
+        principal.agent_id,
+        principal.account_id,
+        principal.session_id,
     )
     if principal.read_only:
         raise ReadOnlyRefused()
@@ -74,5 +77,8 @@ def feature_enabled(name: str) -> bool:
 
 def require_feature(name: str) -> None:
     if not feature_enabled(name):
-        raise NotAllowed(FEATURE_OFF_MESSAGES.get(
-            name, "This feature is not offered in Client Center by your agency."))
+        raise NotAllowed(
+            FEATURE_OFF_MESSAGES.get(
+                name, "This feature is not offered in Client Center by your agency."
+            )
+        )

@@ -18,8 +18,8 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from clientcenter.services.notify import sms_destinations
 from clientcenter.services.errors import InvalidInput
+from clientcenter.services.notify import sms_destinations
 
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
@@ -45,8 +45,15 @@ def _raw(data: Mapping[str, Any], key: str) -> str:
     return str(value).strip()
 
 
-def text(data: Mapping[str, Any], key: str, label: str, *, max_len: int,
-         required: bool = True, multiline: bool = False) -> str:
+def text(
+    data: Mapping[str, Any],
+    key: str,
+    label: str,
+    *,
+    max_len: int,
+    required: bool = True,
+    multiline: bool = False,
+) -> str:
     value = _raw(data, key)
     if multiline:
         value = value.replace("\r\n", "\n")
@@ -55,15 +62,19 @@ def text(data: Mapping[str, Any], key: str, label: str, *, max_len: int,
             raise InvalidInput(f"{label} is required.", field=key)
         return ""
     if len(value) > max_len:
-        raise InvalidInput(f"{label} must be {max_len} characters or fewer "
-                           f"(it has {len(value)}).", field=key)
+        raise InvalidInput(
+            f"{label} must be {max_len} characters or fewer (it has {len(value)}).", field=key
+        )
     allowed_controls = {"\n", "\t"} if multiline else set()
     if any(unicodedata.category(ch) == "Cc" and ch not in allowed_controls for ch in value):
         raise InvalidInput(f"{label} contains a control character; please retype it.", field=key)
     if looks_like_card_number(value):
         # Requests are kept and emailed: card data must never ride along.
-        raise InvalidInput(f"{label} seems to contain a card number. Please leave it out; "
-                           "pay through Billing instead.", field=key)
+        raise InvalidInput(
+            f"{label} seems to contain a card number. Please leave it out; "
+            "pay through Billing instead.",
+            field=key,
+        )
     return value
 
 
@@ -88,9 +99,14 @@ def name(data: Mapping[str, Any], key: str, label: str, *, required: bool = True
     return value
 
 
-def choice(data: Mapping[str, Any], key: str, label: str,
-           options: Mapping[str, str] | Iterable[str],
-           *, required: bool = True) -> str:
+def choice(
+    data: Mapping[str, Any],
+    key: str,
+    label: str,
+    options: Mapping[str, str] | Iterable[str],
+    *,
+    required: bool = True,
+) -> str:
     value = _raw(data, key)
     if not value:
         if required:
@@ -109,8 +125,9 @@ def flag(data: Mapping[str, Any], key: str) -> bool:
     return str(value or "").strip().lower() in ("on", "true", "yes", "1")
 
 
-def email(data: Mapping[str, Any], key: str, label: str = "Email address", *,
-          required: bool = True) -> str | None:
+def email(
+    data: Mapping[str, Any], key: str, label: str = "Email address", *, required: bool = True
+) -> str | None:
     value = _raw(data, key)
     if not value:
         if required:
@@ -125,8 +142,9 @@ def email(data: Mapping[str, Any], key: str, label: str = "Email address", *,
     return result.normalized.lower()
 
 
-def mobile(data: Mapping[str, Any], key: str, label: str = "Mobile number", *,
-           required: bool = True) -> str | None:
+def mobile(
+    data: Mapping[str, Any], key: str, label: str = "Mobile number", *, required: bool = True
+) -> str | None:
     """A phone number as E.164 (US numbers may be typed without +1)."""
     value = _raw(data, key)
     if not value:
@@ -136,15 +154,22 @@ def mobile(data: Mapping[str, Any], key: str, label: str = "Mobile number", *,
     try:
         number = phonenumbers.parse(value, "US")
     except phonenumbers.NumberParseException:
-        raise InvalidInput(f"{label} is not a phone number; type it like (207) 555-0100.",
-                           field=key) from None
+        raise InvalidInput(
+            f"{label} is not a phone number; type it like (207) 555-0100.", field=key
+        ) from None
     if not phonenumbers.is_valid_number(number):
         raise InvalidInput(f"{label} {value!r} is not a valid phone number.", field=key)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def sms_mobile(data: Mapping[str, Any], key: str, label: str = "Mobile number", *,
-               required: bool = True, unchanged: str | None = None) -> str | None:
+def sms_mobile(
+    data: Mapping[str, Any],
+    key: str,
+    label: str = "Mobile number",
+    *,
+    required: bool = True,
+    unchanged: str | None = None,
+) -> str | None:
     """A number the portal may text (services/notify/sms_destinations.py), as E.164. ``unchanged``
     is the number already on file: re-submitting it is not a new destination, so an old
     number that today's rule would refuse does not block editing the rest of the form."""
@@ -159,8 +184,9 @@ def sms_mobile(data: Mapping[str, Any], key: str, label: str = "Mobile number", 
     return sms_destinations.check(e164, field=key, label=label)
 
 
-def us_state(data: Mapping[str, Any], key: str, label: str = "State", *,
-             required: bool = True) -> str:
+def us_state(
+    data: Mapping[str, Any], key: str, label: str = "State", *, required: bool = True
+) -> str:
     value = _raw(data, key).upper()
     if not value:
         if required:
@@ -171,8 +197,9 @@ def us_state(data: Mapping[str, Any], key: str, label: str = "State", *,
     return value
 
 
-def postal_code(data: Mapping[str, Any], key: str, label: str = "ZIP code", *,
-                required: bool = True) -> str:
+def postal_code(
+    data: Mapping[str, Any], key: str, label: str = "ZIP code", *, required: bool = True
+) -> str:
     value = _raw(data, key)
     if not value:
         if required:
@@ -196,8 +223,15 @@ def vin(data: Mapping[str, Any], key: str, label: str = "VIN", *, required: bool
     return value
 
 
-def integer(data: Mapping[str, Any], key: str, label: str, *, minimum: int, maximum: int,
-            required: bool = True) -> int | None:
+def integer(
+    data: Mapping[str, Any],
+    key: str,
+    label: str,
+    *,
+    minimum: int,
+    maximum: int,
+    required: bool = True,
+) -> int | None:
     value = _raw(data, key).replace(",", "")
     if not value:
         if required:
@@ -212,8 +246,9 @@ def integer(data: Mapping[str, Any], key: str, label: str, *, minimum: int, maxi
     return number
 
 
-def money_cents(data: Mapping[str, Any], key: str, label: str, *, maximum_dollars: int,
-                required: bool = True) -> int | None:
+def money_cents(
+    data: Mapping[str, Any], key: str, label: str, *, maximum_dollars: int, required: bool = True
+) -> int | None:
     value = _raw(data, key).replace(",", "").replace("$", "").strip()
     if not value:
         if required:
@@ -222,16 +257,26 @@ def money_cents(data: Mapping[str, Any], key: str, label: str, *, maximum_dollar
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise InvalidInput(f"{label} must be an amount in dollars, like 12,500.", field=key) \
-            from None
+        raise InvalidInput(
+            f"{label} must be an amount in dollars, like 12,500.", field=key
+        ) from None
     if amount.as_tuple().exponent < -2 or amount < 0 or amount > maximum_dollars:
-        raise InvalidInput(f"{label} must be between $0 and ${maximum_dollars:,}, "
-                           "in dollars and cents.", field=key)
+        raise InvalidInput(
+            f"{label} must be between $0 and ${maximum_dollars:,}, in dollars and cents.",
+            field=key,
+        )
     return int(amount * 100)
 
 
-def iso_date(data: Mapping[str, Any], key: str, label: str, *, earliest: date | None = None,
-             latest: date | None = None, required: bool = True) -> date | None:
+def iso_date(
+    data: Mapping[str, Any],
+    key: str,
+    label: str,
+    *,
+    earliest: date | None = None,
+    latest: date | None = None,
+    required: bool = True,
+) -> date | None:
     value = _raw(data, key)
     if not value:
         if required:
@@ -248,8 +293,9 @@ def iso_date(data: Mapping[str, Any], key: str, label: str, *, earliest: date | 
     return parsed
 
 
-def record_id(data: Mapping[str, Any], key: str, label: str, *,
-              required: bool = True) -> int | None:
+def record_id(
+    data: Mapping[str, Any], key: str, label: str, *, required: bool = True
+) -> int | None:
     """An id chosen from a list the page offered; the service still checks whose it is."""
     value = _raw(data, key)
     if not value:

@@ -22,8 +22,13 @@ class Principal:
     @classmethod
     def agent_viewing(cls, agent_id: int, account_id: int, session_id: int | None = None):
         """An agent in a customer's Client Center: read-only by construction."""
-        return cls("agent", account_id=account_id, agent_id=agent_id, read_only=True,
-                   session_id=session_id)
+        return cls(
+            "agent",
+            account_id=account_id,
+            agent_id=agent_id,
+            read_only=True,
+            session_id=session_id,
+        )
 
     @classmethod
     def agency(cls, agent_id: int, session_id: int | None = None):

@@ -32,15 +32,14 @@ import logging
 
 import reflex as rx
 
-from clientcenter import paths
+from clientcenter import routes
+from clientcenter.db import session_scope
 from clientcenter.services.auth.connection import (
     BROWSER_HEADER,
     CONNECTION_HEADER,
     REMEMBERED_HEADER,
     SESSION_HEADER,
 )
-from clientcenter.db import session_scope
-from clientcenter.services.principal import Principal
 from clientcenter.services.auth.sessions import (
     CHOOSE_ACCOUNT,
     OK,
@@ -48,6 +47,7 @@ from clientcenter.services.auth.sessions import (
     SessionCheck,
     check_session_hash,
 )
+from clientcenter.services.principal import Principal
 
 log = logging.getLogger("clientcenter.security")
 
@@ -64,10 +64,10 @@ class SessionEnded(Exception):
 def location_for(check: SessionCheck) -> str:
     """Where a tab goes when its session check did not produce a principal."""
     if check.status == CHOOSE_ACCOUNT:
-        return paths.ACCOUNT_CHOICE
+        return routes.ACCOUNT_CHOICE
     if check.status == SECOND_FACTOR:
-        return paths.AGENT_SECOND_FACTOR
-    login = paths.AGENT_LOGIN if check.kind == "agent" else paths.CUSTOMER_LOGIN
+        return routes.AGENT_SECOND_FACTOR
+    login = routes.AGENT_LOGIN if check.kind == "agent" else routes.CUSTOMER_LOGIN
     return f"{login}?signed_out={check.status}"
 
 
@@ -75,7 +75,7 @@ def leave_to(location: str) -> rx.event.EventSpec:
     """A full page load to ``location`` through ``/auth/leave``, which blanks this tab's
     server-side state; the next page starts with a fresh Reflex client token, so the ended
     session's page data is never hydrated into the next visitor's tab."""
-    return post_navigation(paths.LEAVE_ROUTE, {"to": location})
+    return post_navigation(routes.LEAVE_ROUTE, {"to": location})
 
 
 def post_navigation_script(action: str, fields: dict[str, str] | None = None) -> str:
@@ -178,8 +178,9 @@ class PortalState(rx.State):
         read-only view. Agency-side sessions are sent to their own login page."""
         principal = self._require_principal()
         if principal.account_id is None:
-            raise SessionEnded(SessionCheck("access", kind=principal.kind,
-                                            session_id=principal.session_id))
+            raise SessionEnded(
+                SessionCheck("access", kind=principal.kind, session_id=principal.session_id)
+            )
         return principal
 
     # Read-only view: "Read-only — viewing as <customer>" on every page (components/layout.py).

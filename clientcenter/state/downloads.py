@@ -11,9 +11,9 @@ import json
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.portal import idcards
-from clientcenter.services.files import links
 from clientcenter.services.errors import ServiceError
+from clientcenter.services.files import links
+from clientcenter.services.portal import idcards
 from clientcenter.services.principal import Principal
 
 
@@ -24,11 +24,13 @@ def download_script(path: str) -> rx.event.EventSpec:
     return rx.call_script(
         "(() => {const a = document.createElement('a');"
         f" a.href = {json.dumps(path)}; a.download = ''; a.rel = 'noopener';"
-        " document.body.appendChild(a); a.click(); a.remove();})()")
+        " document.body.appendChild(a); a.click(); a.remove();})()"
+    )
 
 
-def start_download(principal: Principal, kind: str, object_id: int, *,
-                   vehicle_ids: tuple[int, ...] = ()) -> rx.event.EventSpec:
+def start_download(
+    principal: Principal, kind: str, object_id: int, *, vehicle_ids: tuple[int, ...] = ()
+) -> rx.event.EventSpec:
     return download_script(links.sign(principal, kind, object_id, vehicle_ids=vehicle_ids))
 
 
@@ -43,15 +45,19 @@ def parse_id(value) -> int | None:
     return None
 
 
-def start_id_cards(principal: Principal, policy_id, vehicle_ids: list[int] | None
-                   ) -> tuple[rx.event.EventSpec | None, str]:
+def start_id_cards(
+    principal: Principal, policy_id, vehicle_ids: list[int] | None
+) -> tuple[rx.event.EventSpec | None, str]:
     """The ID-card download (every vehicle's card when ``vehicle_ids`` is None), checked by
     the service first; returns the download to start, or the reason it can't."""
     try:
         with session_scope() as db:
-            checked = idcards.check_request(db, principal, parse_id(policy_id) or 0,
-                                            vehicle_ids)
+            checked = idcards.check_request(db, principal, parse_id(policy_id) or 0, vehicle_ids)
     except ServiceError as exc:
         return None, exc.message
-    return start_download(principal, "idcards", int(policy_id),
-                          vehicle_ids=checked if vehicle_ids is not None else ()), ""
+    return start_download(
+        principal,
+        "idcards",
+        int(policy_id),
+        vehicle_ids=checked if vehicle_ids is not None else (),
+    ), ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,6 @@ class RunningApp:
             os.environ.update(saved)
             engine.dispose()
 
-
     @contextmanager
     def settings(self):
         """This app's settings (its secret key above all) in force in the test process."""
@@ -71,13 +71,14 @@ class RunningApp:
             os.environ.update(saved)
             reset_settings_cache()
 
-    def log_in(self, page, email: str, account_name: str | None = None, *,
-               agent: bool = False) -> None:
+    def log_in(
+        self, page, email: str, account_name: str | None = None, *, agent: bool = False
+    ) -> None:
         """Skip the code flow (tests/e2e/test_login.py covers it): put a live session cookie
         for ``email`` in the page's browser context. Customers land on their account (or
         ``account_name``); ``agent=True`` makes an agent session with the second factor done,
         read-only on ``account_name`` when given."""
-        from datetime import datetime, timedelta, timezone
+        from datetime import datetime, timedelta
 
         from sqlmodel import select
 
@@ -85,41 +86,60 @@ class RunningApp:
         from clientcenter.services.accounts import loginable_contacts
         from clientcenter.services.auth.tokens import keyed_hash, new_token
 
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         token = new_token()
         engine = create_engine(self.database_url)
         try:
             with Session(engine) as db:
                 record = UserSession(
                     token_hash=keyed_hash("session", token, key=E2E_SECRET.encode()),
-                    kind="agent" if agent else "customer", email=email.lower(),
-                    created_at=now, last_seen_at=now,
-                    absolute_expires_at=now + timedelta(hours=12))
-                account = (db.exec(select(Account).where(Account.name == account_name)).one()
-                           if account_name else None)
+                    kind="agent" if agent else "customer",
+                    email=email.lower(),
+                    created_at=now,
+                    last_seen_at=now,
+                    absolute_expires_at=now + timedelta(hours=12),
+                )
+                account = (
+                    db.exec(select(Account).where(Account.name == account_name)).one()
+                    if account_name
+                    else None
+                )
                 if agent:
                     record.agent_id = db.exec(select(Agent.id).where(Agent.email == email)).one()
                     record.second_factor_at = now
                     record.account_id = account.id if account else None
                     record.read_only = account is not None
                 else:
-                    pairs = [(c, a) for c, a in loginable_contacts(db, email)
-                             if account is None or a.id == account.id]
+                    pairs = [
+                        (c, a)
+                        for c, a in loginable_contacts(db, email)
+                        if account is None or a.id == account.id
+                    ]
                     assert pairs, f"{email} cannot log in to {account_name or 'any account'}"
                     record.contact_id, record.account_id = pairs[0][0].id, pairs[0][1].id
                 db.add(record)
                 db.commit()
         finally:
             engine.dispose()
-        page.context.add_cookies([{"name": "cc_session", "value": token, "url": self.url,
-                                   "httpOnly": True, "sameSite": "Lax"}])
+        page.context.add_cookies(
+            [
+                {
+                    "name": "cc_session",
+                    "value": token,
+                    "url": self.url,
+                    "httpOnly": True,
+                    "sameSite": "Lax",
+                }
+            ]
+        )
 
 
 @pytest.fixture(scope="session")
 def running_app(tmp_path_factory) -> Iterator[RunningApp]:
     port = int(os.environ["CC_E2E_PORT"]) if os.environ.get("CC_E2E_PORT") else None
-    with serve_app(tmp_path_factory.mktemp("app"), port=port,
-                   extra_env={"CC_SECRET_KEY": E2E_SECRET}) as served:
+    with serve_app(
+        tmp_path_factory.mktemp("app"), port=port, extra_env={"CC_SECRET_KEY": E2E_SECRET}
+    ) as served:
         yield RunningApp(served.url, served.env, served.database_url)
 
 
@@ -134,16 +154,27 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     }
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": PHONE, "device_scale_factor": 2,
-            "is_mobile": True, "has_touch": True}
+    return {
+        **browser_context_args,
+        "viewport": PHONE,
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    }
 
 
 def screenshot(page, name: str) -> Path:

@@ -13,7 +13,7 @@ from sqlmodel import Session, create_engine, select
 
 from clientcenter.models import Account, ActivityLog, ChangeRequest, Contact, Document
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-from tests.e2e.test_login import code_for, enter_code, enter_email
+from tests.e2e.test_login import code_for, enter_code
 
 AGENT = "agent@example.com"
 PAT = "pat.rivera@example.com"
@@ -34,8 +34,11 @@ def _texts_to(page, app, number: str) -> list[str]:
     tab = page.context.new_page()
     try:
         tab.goto(app.url + "/dev/mailbox")
-        found = [a.locator("pre").inner_text() for a in tab.locator("article").all()
-                 if number in a.locator(".to").inner_text()]
+        found = [
+            a.locator("pre").inner_text()
+            for a in tab.locator("article").all()
+            if number in a.locator(".to").inner_text()
+        ]
     finally:
         tab.close()
     return list(reversed(found))
@@ -128,8 +131,11 @@ def test_search_info_pane_read_only_view_and_a_refused_change(app, page):
 def test_share_a_document_by_text_and_open_it_after_logging_in(app, page, browser):
     rivera = _account_id(app, "Pat & Sam Rivera")
     with _db(app) as db:
-        doc = db.exec(select(Document).where(Document.account_id == rivera,
-                                             Document.category == "declarations")).first()
+        doc = db.exec(
+            select(Document).where(
+                Document.account_id == rivera, Document.category == "declarations"
+            )
+        ).first()
         doc.shared_with_customer = False
         title = doc.title
         db.add(doc)
@@ -170,11 +176,13 @@ def test_share_a_document_by_text_and_open_it_after_logging_in(app, page, browse
 def test_agent_pages_read_well_on_a_phone(app, page):
     app.log_in(page, AGENT, agent=True)
     lee = _account_id(app, "Lee Design Studio LLC")
-    for path, name in [("/agent/more", "agent-more"),
-                       (f"/agent/account/publish?id={lee}", "agent-publish"),
-                       (f"/agent/account/certificates?id={lee}", "agent-certificates"),
-                       (f"/agent/account/payments?id={lee}", "agent-payments"),
-                       (f"/agent/account/activity?id={lee}", "agent-activity")]:
+    for path, name in [
+        ("/agent/more", "agent-more"),
+        (f"/agent/account/publish?id={lee}", "agent-publish"),
+        (f"/agent/account/certificates?id={lee}", "agent-certificates"),
+        (f"/agent/account/payments?id={lee}", "agent-payments"),
+        (f"/agent/account/activity?id={lee}", "agent-activity"),
+    ]:
         page.goto(app.url + path)
         expect(page.locator("#page-title")).to_be_visible()
         page.wait_for_timeout(300)
@@ -221,12 +229,21 @@ def test_failed_message_can_be_retried(app, page):
     from clientcenter.models import OutboxMessage
 
     with _db(app) as db:
-        db.add(OutboxMessage(dedupe_key="cc-e2e-failed", channel="email",
-                             recipient_kind="customer", to_address="nobody@bounce.example",
-                             template="action_customer", subject="Your request",
-                             body_text="x", status="failed", attempts=8,
-                             last_error="550 mailbox unavailable",
-                             account_id=_account_id(app, "Grace Kim")))
+        db.add(
+            OutboxMessage(
+                dedupe_key="cc-e2e-failed",
+                channel="email",
+                recipient_kind="customer",
+                to_address="nobody@bounce.example",
+                template="action_customer",
+                subject="Your request",
+                body_text="x",
+                status="failed",
+                attempts=8,
+                last_error="550 mailbox unavailable",
+                account_id=_account_id(app, "Grace Kim"),
+            )
+        )
         db.commit()
     app.log_in(page, AGENT, agent=True)
     page.goto(app.url + "/agent/outbox")
@@ -236,8 +253,9 @@ def test_failed_message_can_be_retried(app, page):
     message.locator(".outbox-retry").click()
     expect(page.locator("#outbox-notice")).to_contain_text("Queued again")
     with _db(app) as db:
-        row = db.exec(select(OutboxMessage).where(
-            OutboxMessage.dedupe_key == "cc-e2e-failed")).one()
+        row = db.exec(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == "cc-e2e-failed")
+        ).one()
     assert row.attempts < 8 and row.status != "failed"  # queued afresh (or already sent)
 
 
@@ -259,9 +277,13 @@ def test_payment_entry_points_start_the_payments_flows(app, page):
     assert_no_horizontal_scroll(page)
     screenshot(page, "agent-payments-done")
     with _db(app) as db:
-        assert len(db.exec(select(PaymentRequest).where(PaymentRequest.account_id == rivera)).all()) == 1
-        memos = db.exec(select(Payment.memo).where(Payment.account_id == rivera,
-                                                   Payment.invoice_id.is_(None))).all()
+        assert (
+            len(db.exec(select(PaymentRequest).where(PaymentRequest.account_id == rivera)).all())
+            == 1
+        )
+        memos = db.exec(
+            select(Payment.memo).where(Payment.account_id == rivera, Payment.invoice_id.is_(None))
+        ).all()
     assert memos == ["Endorsement fee"]
 
 
@@ -276,7 +298,8 @@ def test_invite_to_client_center_from_the_info_pane(app, page):
     screenshot(page, "agent-invite")
     page.locator("#send-invite").click()
     expect(page.locator("#account-notice")).to_contain_text(
-        "Invitation sent to Pat Rivera <pat.rivera@example.com>, Sam Rivera")
+        "Invitation sent to Pat Rivera <pat.rivera@example.com>, Sam Rivera"
+    )
     expect(page.get_by_text(re.compile("Last invited to Client Center"))).to_be_visible()
     # Casey Quinn's account has no active policy: refused with the reason.
     page.goto(f"{app.url}/agent/account?id={_account_id(app, 'Casey Quinn')}")
@@ -302,8 +325,11 @@ def test_agent_shares_a_certificate_sees_its_download_and_revokes_the_link(app, 
     row = page.locator(".holder-link").first
     expect(row.locator(".holder-link-status")).to_contain_text("Works until")
     with _db(app) as db:
-        body = db.exec(select(OutboxMessage.body_text).where(
-            OutboxMessage.template == "certificate_to_holder")).one()
+        body = db.exec(
+            select(OutboxMessage.body_text).where(
+                OutboxMessage.template == "certificate_to_holder"
+            )
+        ).one()
     link = re.search(r"https?://\S+/certificate/\S+", body).group(0)
 
     holder = httpx.get(link)  # the holder: no cookie, no login
@@ -322,7 +348,14 @@ def test_agent_shares_a_certificate_sees_its_download_and_revokes_the_link(app, 
     expect(gone.locator("h1")).to_have_text("This certificate link is not valid or has expired.")
     gone.context.close()
     with _db(app) as db:
-        keys = [a.action_key for a in db.exec(select(ActivityLog).where(
-            ActivityLog.account_id == lee).order_by(ActivityLog.id)).all()]
-    assert keys[-3:] == ["agency.share_certificate", "holder.certificate_download",
-                         "agency.revoke_certificate_link"]
+        keys = [
+            a.action_key
+            for a in db.exec(
+                select(ActivityLog).where(ActivityLog.account_id == lee).order_by(ActivityLog.id)
+            ).all()
+        ]
+    assert keys[-3:] == [
+        "agency.share_certificate",
+        "holder.certificate_download",
+        "agency.revoke_certificate_link",
+    ]

@@ -35,9 +35,11 @@ def app_db(app):
 
 def _open_invoice(db, account_name: str) -> Invoice:
     account = db.exec(select(Account).where(Account.name == account_name)).one()
-    return db.exec(select(Invoice).where(Invoice.account_id == account.id,
-                                         Invoice.status == "open")
-                   .order_by(Invoice.due_date, Invoice.id)).first()
+    return db.exec(
+        select(Invoice)
+        .where(Invoice.account_id == account.id, Invoice.status == "open")
+        .order_by(Invoice.due_date, Invoice.id)
+    ).first()
 
 
 def test_customer_pays_an_invoice_by_bank_transfer(app, page):
@@ -72,14 +74,19 @@ def test_customer_pays_an_invoice_by_bank_transfer(app, page):
     assert_no_horizontal_scroll(page)
 
     with app_db(app) as db:
-        payments = db.exec(select(Payment).where(Payment.invoice_id == invoice.id,
-                                                 Payment.status == "pending")).all()
+        payments = db.exec(
+            select(Payment).where(Payment.invoice_id == invoice.id, Payment.status == "pending")
+        ).all()
         assert [(p.method, p.memo) for p in payments] == [("bank_transfer", "Transfer 55-120")]
         assert db.get(Invoice, invoice.id).status == "pending"
 
 
 def test_payment_request_link_opens_the_invoice_after_login(app, page):
-    from clientcenter.services.billing import confirm_offline_payment, pay_invoice, send_payment_request
+    from clientcenter.services.billing import (
+        confirm_offline_payment,
+        pay_invoice,
+        send_payment_request,
+    )
     from clientcenter.services.principal import Principal
 
     with app_db(app) as db:
@@ -133,7 +140,8 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
         invoice = _open_invoice(db, PAT[1])
     page.goto(app.url + "/billing")
     expect(page.locator("#billing-read-only-note")).to_contain_text(
-        "the one thing you can record here")
+        "the one thing you can record here"
+    )
     page.locator(f"#pay-{invoice.number}").click()
     page.locator("#pay-method-check").click()
     page.locator("#pay-reference").fill("Check 2044")
@@ -152,19 +160,25 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
 
     page.locator("#pay-submit").click()
     page.locator("#confirm-yes").click()
-    expect(page.locator("#billing-notice")).to_contain_text(f"recorded for invoice {invoice.number}")
+    expect(page.locator("#billing-notice")).to_contain_text(
+        f"recorded for invoice {invoice.number}"
+    )
     with app_db(app) as db:
         [payment] = db.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all()
         agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
         assert (payment.method, payment.memo, payment.taken_by_agent_id) == (
-            "check", "Check 2044", agent.id)
+            "check",
+            "Check 2044",
+            agent.id,
+        )
         assert db.get(Invoice, invoice.id).status == "paid"
 
         # A transfer the customer reported: confirming it asks first too.
         nxt = _open_invoice(db, PAT[1])
         customer = Principal.customer(nxt.account_id, _primary_id(db, nxt.account_id))
-        reported = pay_invoice(db, customer, nxt.id, method="bank_transfer",
-                               idempotency_key="e2e-key-read-only")
+        reported = pay_invoice(
+            db, customer, nxt.id, method="bank_transfer", idempotency_key="e2e-key-read-only"
+        )
         db.commit()
     page.reload()
     page.locator(f"#confirm-{reported.payment_id}").click()

@@ -13,8 +13,9 @@ from sqlmodel import Session, create_engine, select
 from clientcenter.models import LoginChallenge, OutboxMessage, UserSession
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
 
-PAT, JORDAN, MORGAN, CASEY = (f"{n}@example.com" for n in
-                              ("pat.rivera", "jordan.lee", "morgan.ellis", "casey.quinn"))
+PAT, JORDAN, MORGAN, CASEY = (
+    f"{n}@example.com" for n in ("pat.rivera", "jordan.lee", "morgan.ellis", "casey.quinn")
+)
 PAT_MOBILE = "+12075550101"
 HOME = re.compile(r"/home/?$")  # the static server may add the slash
 
@@ -50,9 +51,11 @@ def assert_no_code_left_in_the_outbox(app) -> None:
     engine = create_engine(app.database_url)
     try:
         with Session(engine) as db:
-            bodies = db.exec(select(OutboxMessage.body_text)
-                             .where(OutboxMessage.template == "login_code",
-                                    OutboxMessage.status == "sent")).all()
+            bodies = db.exec(
+                select(OutboxMessage.body_text).where(
+                    OutboxMessage.template == "login_code", OutboxMessage.status == "sent"
+                )
+            ).all()
     finally:
         engine.dispose()
     assert bodies and all(body == "" for body in bodies), "a sent login code stayed behind"
@@ -209,14 +212,16 @@ def test_morgan_asking_for_a_text_is_answered_as_if_sent_and_can_go_back_to_emai
     enter_email(page, app, MORGAN)
     page.locator("#login-by-text").click()
     expect(page.locator("#login-info")).to_contain_text(
-        "If we have a mobile number for you, we texted a 6-digit code to it.")
+        "If we have a mobile number for you, we texted a 6-digit code to it."
+    )
     expect(page.locator("#login-use-email")).to_be_visible()
     check_phone_layout(page, "login-2-text-no-mobile")
     # The resend cooldown (30 s) applies to the way back too: move this attempt past it.
     engine = create_engine(app.database_url)
     with Session(engine) as db:
-        for challenge in db.exec(select(LoginChallenge)
-                                 .where(LoginChallenge.email == MORGAN)).all():
+        for challenge in db.exec(
+            select(LoginChallenge).where(LoginChallenge.email == MORGAN)
+        ).all():
             challenge.code_issued_at = challenge.code_issued_at - timedelta(seconds=40)
             db.add(challenge)
         db.commit()

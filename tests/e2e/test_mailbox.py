@@ -25,15 +25,31 @@ def _enqueue_in_app_database(app) -> str:
     engine = create_engine(app.database_url)
     try:
         with Session(engine) as session:
-            enqueue(session, channel="email", to_address="pat.rivera@example.com",
-                    template="action_customer", recipient_kind="customer", to_name="Pat Rivera",
-                    context={"first_name": "Pat", "headline": "We received your change request",
-                             "summary": "Add a 2019 Honda Civic EX (VIN 2HGFC2F71JH512345) to "
-                                        "policy PA-100200300 starting next Monday."},
-                    settings=settings)
-            code = enqueue(session, channel="sms", to_address="+12075550101",
-                           template="login_code", recipient_kind="login", sensitive=True,
-                           context={"code": "604218", "minutes": 10}, settings=settings)
+            enqueue(
+                session,
+                channel="email",
+                to_address="pat.rivera@example.com",
+                template="action_customer",
+                recipient_kind="customer",
+                to_name="Pat Rivera",
+                context={
+                    "first_name": "Pat",
+                    "headline": "We received your change request",
+                    "summary": "Add a 2019 Honda Civic EX (VIN 2HGFC2F71JH512345) to "
+                    "policy PA-100200300 starting next Monday.",
+                },
+                settings=settings,
+            )
+            code = enqueue(
+                session,
+                channel="sms",
+                to_address="+12075550101",
+                template="login_code",
+                recipient_kind="login",
+                sensitive=True,
+                context={"code": "604218", "minutes": 10},
+                settings=settings,
+            )
             session.commit()
             return code.dedupe_key
     finally:
@@ -47,8 +63,9 @@ def test_relay_in_the_app_fills_the_mailbox(app, page):
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             with Session(engine) as session:
-                if session.exec(select(DevMailboxMessage)
-                                .where(DevMailboxMessage.dedupe_key == key)).first():
+                if session.exec(
+                    select(DevMailboxMessage).where(DevMailboxMessage.dedupe_key == key)
+                ).first():
                     break
             time.sleep(0.25)
         else:

@@ -79,4 +79,3 @@ def test_profile_edits_and_a_new_email_confirmed_by_code(app, page):
     page.locator("#co-save").click()
     expect(page.locator("#error-mobile")).to_contain_text("not a valid phone number")
     look(page, "profile-co-applicant-error")
-

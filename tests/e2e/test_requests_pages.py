@@ -65,8 +65,9 @@ def test_change_request_reaches_my_requests_and_the_agent(app, page):
     expect(confirmation).to_be_visible()
     reference = page.locator("#sent-reference").inner_text().strip()
     assert re.fullmatch(r"CR-[2-9A-HJ-NP-Z]{6}", reference)
-    expect(page.locator("#no-change-notice")).to_contain_text("Nothing about your coverage "
-                                                              "changes")
+    expect(page.locator("#no-change-notice")).to_contain_text(
+        "Nothing about your coverage changes"
+    )
     look(page, "requests-confirmation")
 
     page.locator("#see-my-requests").click()
@@ -80,17 +81,23 @@ def test_change_request_reaches_my_requests_and_the_agent(app, page):
         request = s.exec(select(ChangeRequest).where(ChangeRequest.reference == reference)).one()
         assert request.kind == "personal" and request.subtype == "vehicle_add"
     # The relay delivers the outbox the way an operator runs it; the dev mailbox keeps it.
-    subprocess.run([sys.executable, "-m", "clientcenter.cli", "relay", "--once"], env=app.env,
-                   cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "clientcenter.cli", "relay", "--once"],
+        env=app.env,
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     with db(app) as s:
-        to_agent = s.exec(select(DevMailboxMessage).where(
-            DevMailboxMessage.to_address == "agent@example.com")).all()
+        to_agent = s.exec(
+            select(DevMailboxMessage).where(DevMailboxMessage.to_address == "agent@example.com")
+        ).all()
         mail = [m for m in to_agent if reference in m.body_text]
         assert len(mail) == 1, [m.subject for m in to_agent]
         assert mail[0].subject == "Personal Change Request · Pat & Sam Rivera"
         assert "2022 Honda CR-V EX" in mail[0].body_text
-        to_pat = s.exec(select(DevMailboxMessage).where(
-            DevMailboxMessage.to_address == PAT)).all()
+        to_pat = s.exec(select(DevMailboxMessage).where(DevMailboxMessage.to_address == PAT)).all()
         assert any(reference in m.body_text for m in to_pat)
 
 
@@ -128,10 +135,15 @@ def test_business_change_contact_us_and_general_request(app, page):
     from tests.selfservice_helpers import sample_pdf
 
     page.locator("#request-attachment input[type=file]").set_input_files(
-        files=[{"name": "payroll-report.pdf", "mimeType": "application/pdf",
-                "buffer": sample_pdf("Payroll report")}])
-    expect(page.locator("#attachment-name")).to_have_text("payroll-report.pdf",
-                                                          timeout=15000)
+        files=[
+            {
+                "name": "payroll-report.pdf",
+                "mimeType": "application/pdf",
+                "buffer": sample_pdf("Payroll report"),
+            }
+        ]
+    )
+    expect(page.locator("#attachment-name")).to_have_text("payroll-report.pdf", timeout=15000)
     look(page, "requests-general-attachment")
     page.locator("#rq-general-submit").click()
     expect(page.locator("#sent-reference")).to_have_text(re.compile(r"GR-\w{6}"))
@@ -256,18 +268,19 @@ def test_integration_click_is_recorded_then_redirects(app, page):
     with db(app) as s:
         link = s.get(IntegrationLink, int(href.rsplit("/", 1)[1]))
     # The destination is another site (no network here): answer for it.
-    page.context.route(link.url, lambda route: route.fulfill(body="quote form",
-                                                             content_type="text/plain"))
+    page.context.route(
+        link.url, lambda route: route.fulfill(body="quote form", content_type="text/plain")
+    )
     with page.expect_popup() as opened:
         links.first.click()
     popup = opened.value
     popup.wait_for_url(link.url)
     with db(app) as s:
-        logged = s.exec(select(ActivityLog).where(
-            ActivityLog.action_key == "customer.cross_sell_integration")).one()
+        logged = s.exec(
+            select(ActivityLog).where(ActivityLog.action_key == "customer.cross_sell_integration")
+        ).one()
         assert logged.details["link_id"] == link.id
-    anonymous = page.context.browser.new_context().request.get(
-        app.url + href, max_redirects=0)
+    anonymous = page.context.browser.new_context().request.get(app.url + href, max_redirects=0)
     assert anonymous.status == 303 and anonymous.headers["location"].startswith("/?")
 
 

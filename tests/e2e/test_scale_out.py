@@ -28,8 +28,9 @@ from tests.e2e.test_login import code_for
 
 pytestmark = pytest.mark.scaleout
 
-POSTGRES_ADMIN = os.environ.get("CC_TEST_POSTGRES_URL",
-                                "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN = os.environ.get(
+    "CC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("CC_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 WORKERS = 2
 
@@ -43,8 +44,12 @@ def cluster(tmp_path_factory):
     pg_url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     redis.Redis.from_url(REDIS_URL).flushdb()
     try:
-        with serve_app(tmp_path_factory.mktemp("cluster"), database_url=pg_url,
-                       redis_url=REDIS_URL, workers=WORKERS) as app:
+        with serve_app(
+            tmp_path_factory.mktemp("cluster"),
+            database_url=pg_url,
+            redis_url=REDIS_URL,
+            workers=WORKERS,
+        ) as app:
             yield app
     finally:
         redis.Redis.from_url(REDIS_URL).flushdb()
@@ -60,8 +65,10 @@ def test_runs_on_postgres_redis_and_two_workers(cluster):
     run(_open_tabs(cluster.url, 4))
     assert redis.Redis.from_url(REDIS_URL).dbsize() > keys
     assert httpx.get(cluster.url + "/healthz").json() == {"status": "ok"}
-    assert f"workers: {WORKERS}" in cluster.log_path.read_text().lower() or \
-        len(cluster.backend_pids()) >= WORKERS + 1
+    assert (
+        f"workers: {WORKERS}" in cluster.log_path.read_text().lower()
+        or len(cluster.backend_pids()) >= WORKERS + 1
+    )
 
 
 def run(coro):
@@ -92,16 +99,25 @@ def test_login_flow_in_the_browser(cluster, page):
 def test_concurrent_logins_across_workers(cluster):
     """Eight customers at once: code sent on one worker, verified and exchanged for a cookie
     on whichever worker gets the request, home loaded on a new connection."""
-    emails = ["morgan.ellis@example.com", "grace.kim@example.com", "jose.alvarez@example.com",
-              "minh.nguyen@example.com", "lan.nguyen@example.com", "siobhan.obrien@example.com",
-              "sam.rivera@example.com", "dana@brightbakery.example"]
+    emails = [
+        "morgan.ellis@example.com",
+        "grace.kim@example.com",
+        "jose.alvarez@example.com",
+        "minh.nguyen@example.com",
+        "lan.nguyen@example.com",
+        "siobhan.obrien@example.com",
+        "sam.rivera@example.com",
+        "dana@brightbakery.example",
+    ]
     mailbox = Mailbox(cluster.database_url)
     login_state, _ = state_names()
 
     async def go():
         async with httpx.AsyncClient(follow_redirects=False, timeout=60) as http:
-            return await asyncio.gather(*(one_login(cluster.url, e, mailbox, http, login_state)
-                                          for e in emails), return_exceptions=True)
+            return await asyncio.gather(
+                *(one_login(cluster.url, e, mailbox, http, login_state) for e in emails),
+                return_exceptions=True,
+            )
 
     results = run(go())
     mailbox.engine.dispose()
@@ -127,9 +143,12 @@ def test_send_limit_holds_across_workers(cluster):
     run(ask(6))
     engine = create_engine(cluster.database_url)
     with engine.connect() as conn:
-        sent = conn.execute(text(
-            "SELECT COUNT(*) FROM outbox_message WHERE to_address = :a AND template = 'login_code'"
-        ), {"a": email}).scalar_one()
+        sent = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM outbox_message WHERE to_address = :a AND template = 'login_code'"
+            ),
+            {"a": email},
+        ).scalar_one()
     engine.dispose()
     assert sent == 5
 
@@ -143,8 +162,9 @@ def test_one_payment_when_tabs_on_both_workers_pay_at_once(cluster):
     engine = create_engine(cluster.database_url)
     with Session(engine) as s:
         account = s.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
-        invoice = s.exec(select(Invoice).where(Invoice.account_id == account.id,
-                                               Invoice.status == "open")).first()
+        invoice = s.exec(
+            select(Invoice).where(Invoice.account_id == account.id, Invoice.status == "open")
+        ).first()
     billing = BillingState.get_full_name()
     with app_settings(cluster):
         pat_tokens = customer_session_tokens_for(cluster, "pat.rivera@example.com", 6)
@@ -161,17 +181,27 @@ def test_one_payment_when_tabs_on_both_workers_pay_at_once(cluster):
             values = tab.state.get(billing, {})
             return values.get("form_error_rx_state_", ""), values.get("paying_id_rx_state_", 0)
 
-        await asyncio.gather(*(
-            t.call(f"{billing}.submit_payment", {},
-                   until=lambda t=t: outcome(t)[0] or not outcome(t)[1]) for t in tabs))
+        await asyncio.gather(
+            *(
+                t.call(
+                    f"{billing}.submit_payment",
+                    {},
+                    until=lambda t=t: outcome(t)[0] or not outcome(t)[1],
+                )
+                for t in tabs
+            )
+        )
         errors = [outcome(t) for t in tabs]
         await asyncio.gather(*(t.close() for t in tabs))
         return errors
 
     errors = run(pay_all())
     with Session(engine) as s:
-        payments = s.exec(select(func.count()).select_from(Payment).where(
-            Payment.invoice_id == invoice.id, Payment.status != "failed")).one()
+        payments = s.exec(
+            select(func.count())
+            .select_from(Payment)
+            .where(Payment.invoice_id == invoice.id, Payment.status != "failed")
+        ).one()
     engine.dispose()
     assert payments == 1
     # One tab's form closes on its recorded payment; every other one says why it did not pay.
@@ -186,8 +216,12 @@ def customer_session_tokens_for(app, email: str, n: int) -> list[str]:
     engine = create_engine(app.database_url)
     with Session(engine) as s:
         contact, account = loginable_contacts(s, email)[0]
-        tokens = [create_session(s, kind="customer", email=email, contact_id=contact.id,
-                                 account_id=account.id)[1] for _ in range(n)]
+        tokens = [
+            create_session(
+                s, kind="customer", email=email, contact_id=contact.id, account_id=account.id
+            )[1]
+            for _ in range(n)
+        ]
         s.commit()
     engine.dispose()
     return tokens
@@ -232,8 +266,9 @@ def test_no_secret_of_a_customer_login_or_an_agent_enrolment_reaches_redis(clust
 
     def last_message() -> int:  # earlier tests mailed these people too: wait for a new code
         with mailbox.engine.connect() as conn:
-            return conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM dev_mailbox_message")
-                                ).scalar_one()
+            return conn.execute(
+                text("SELECT COALESCE(MAX(id), 0) FROM dev_mailbox_message")
+            ).scalar_one()
 
     async def customer(http):
         before = last_message()
@@ -243,11 +278,17 @@ def test_no_secret_of_a_customer_login_or_an_agent_enrolment_reaches_redis(clust
         if (tab.state[login_state].get("step_rx_state_") or "") == "channel":
             await tab.call(f"{login_state}.choose_channel", {"channel": "email"})
         code = await mailbox.wait_code("grace.kim@example.com", before)
-        await tab.call(f"{login_state}.submit_code", {"form": {"code": code}},
-                       until=lambda: "grant" in json.dumps(tab.client_events))
+        await tab.call(
+            f"{login_state}.submit_code",
+            {"form": {"code": code}},
+            until=lambda: "grant" in json.dumps(tab.client_events),
+        )
         grant = re.search(r'"grant\\?": \\?"([^"\\]+)', json.dumps(tab.client_events)).group(1)
-        answer = await http.post(cluster.url + "/auth/complete", data={"grant": grant},
-                                 headers={"origin": cluster.url, "cookie": tab.cookie_header()})
+        answer = await http.post(
+            cluster.url + "/auth/complete",
+            data={"grant": grant},
+            headers={"origin": cluster.url, "cookie": tab.cookie_header()},
+        )
         token = answer.cookies["cc_session"]
         seen.append(answer.cookies["cc_remember"])
         home = ReflexTab(cluster.url, f"cc_session={token}", browser_key=tab.browser_key)
@@ -263,20 +304,30 @@ def test_no_secret_of_a_customer_login_or_an_agent_enrolment_reaches_redis(clust
         await tab.open("/agent/login")
         await tab.call(f"{agent_state}.submit_email", {"form": {"email": "agent@example.com"}})
         code = await mailbox.wait_code("agent@example.com", before)
-        await tab.call(f"{agent_state}.submit_code", {"form": {"code": code}},
-                       until=lambda: "totp-secret" in json.dumps(tab.client_events))
-        secret = re.search(r'totp-secret\\+": \\+"([A-Z2-7]+)',
-                           json.dumps(tab.client_events)).group(1)
-        await tab.call(f"{agent_state}.submit_enrolment",
-                       {"form": {"code": pyotp.TOTP(secret).now()}},
-                       until=lambda: "recovery-codes" in json.dumps(tab.client_events))
+        await tab.call(
+            f"{agent_state}.submit_code",
+            {"form": {"code": code}},
+            until=lambda: "totp-secret" in json.dumps(tab.client_events),
+        )
+        secret = re.search(
+            r'totp-secret\\+": \\+"([A-Z2-7]+)', json.dumps(tab.client_events)
+        ).group(1)
+        await tab.call(
+            f"{agent_state}.submit_enrolment",
+            {"form": {"code": pyotp.TOTP(secret).now()}},
+            until=lambda: "recovery-codes" in json.dumps(tab.client_events),
+        )
         codes = set(re.findall(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b", json.dumps(tab.client_events)))
         assert len(codes) == 10
-        await tab.call(f"{agent_state}.finish", {},
-                       until=lambda: "grant" in json.dumps(tab.client_events))
+        await tab.call(
+            f"{agent_state}.finish", {}, until=lambda: "grant" in json.dumps(tab.client_events)
+        )
         grant = re.search(r'"grant\\?": \\?"([^"\\]+)', json.dumps(tab.client_events)).group(1)
-        answer = await http.post(cluster.url + "/auth/agent/complete", data={"grant": grant},
-                                 headers={"origin": cluster.url, "cookie": tab.cookie_header()})
+        answer = await http.post(
+            cluster.url + "/auth/agent/complete",
+            data={"grant": grant},
+            headers={"origin": cluster.url, "cookie": tab.cookie_header()},
+        )
         token = answer.cookies["cc_session"]
         seen.append(answer.cookies["cc_remember"])
         desk = ReflexTab(cluster.url, f"cc_session={token}", browser_key=tab.browser_key)

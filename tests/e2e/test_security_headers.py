@@ -22,8 +22,9 @@ document.addEventListener('securitypolicyviolation', (e) => window.__cspViolatio
 def _watch(page) -> list[str]:
     page.context.add_init_script(WATCH)
     said: list[str] = []
-    page.on("console", lambda m: said.append(m.text)
-            if "Content Security Policy" in m.text else None)
+    page.on(
+        "console", lambda m: said.append(m.text) if "Content Security Policy" in m.text else None
+    )
     return said
 
 
@@ -80,13 +81,19 @@ def test_a_link_to_go_from_another_site_asks_before_it_records(app, page):
     engine = create_engine(app.database_url)
     with Session(engine) as s:
         link = s.get(IntegrationLink, int(href.rsplit("/", 1)[1]))
-    page.context.route(link.url, lambda route: route.fulfill(body="quote form",
-                                                             content_type="text/plain"))
+    page.context.route(
+        link.url, lambda route: route.fulfill(body="quote form", content_type="text/plain")
+    )
 
     def cross_sell_rows() -> int:
         with Session(engine) as s:
-            return len(s.exec(select(ActivityLog).where(
-                ActivityLog.action_key == "customer.cross_sell_integration")).all())
+            return len(
+                s.exec(
+                    select(ActivityLog).where(
+                        ActivityLog.action_key == "customer.cross_sell_integration"
+                    )
+                ).all()
+            )
 
     # Another site (127.0.0.1 is not localhost's site) sends the browser to /go/<id>; the
     # SameSite=Lax cookie rides along on a top-level navigation.

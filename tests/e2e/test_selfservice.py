@@ -22,10 +22,12 @@ def _db(app):
 def _auto_policy(app, account="Pat & Sam Rivera"):
     with _db(app) as db:
         acc = account_named(db, account)
-        policy = db.exec(select(Policy).where(Policy.account_id == acc.id,
-                                              Policy.line == "auto")).one()
-        vehicles = db.exec(select(Vehicle).where(Vehicle.policy_id == policy.id)
-                           .order_by(Vehicle.id)).all()
+        policy = db.exec(
+            select(Policy).where(Policy.account_id == acc.id, Policy.line == "auto")
+        ).one()
+        vehicles = db.exec(
+            select(Vehicle).where(Vehicle.policy_id == policy.id).order_by(Vehicle.id)
+        ).all()
         return policy, vehicles
 
 
@@ -129,8 +131,9 @@ def test_documents_upload_then_download_end_to_end(app, page, tmp_path):
         keys = db.exec(select(ActivityLog.action_key)).all()
         assert keys.count("customer.upload_documents") == 1
         assert keys.count("customer.download_documents") == 1
-        agent_mail = db.exec(select(OutboxMessage).where(
-            OutboxMessage.recipient_kind == "agent")).all()
+        agent_mail = db.exec(
+            select(OutboxMessage).where(OutboxMessage.recipient_kind == "agent")
+        ).all()
         assert [m.to_address for m in agent_mail] == ["agent@example.com"]
 
 
@@ -194,9 +197,15 @@ def test_photo_upload_shows_progress_and_size_limit(app, page, tmp_path):
     # A 2 MB photo on a slow connection: the progress bar shows while it goes up.
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 20, "downloadThroughput": -1,
-        "uploadThroughput": 600 * 1024})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 20,
+            "downloadThroughput": -1,
+            "uploadThroughput": 600 * 1024,
+        },
+    )
     photo = tmp_path / "IMG_2041.png"
     photo.write_bytes(PNG_1PX + b"\0" * (2 * 1024 * 1024))
     camera.set_input_files(str(photo))

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pyotp
 import pytest
-from sqlmodel import Session, create_engine, select
+from sqlmodel import Session, create_engine
 
 from bench.login import Mailbox, var
 from bench.wsclient import ReflexTab, new_browser_key
@@ -38,11 +38,15 @@ def _session_cookie(app, email: str, account_name: str | None = None) -> str:
     engine = create_engine(app.database_url)
     try:
         with app.settings(), Session(engine) as db:
-            pairs = [(c, a) for c, a in loginable_contacts(db, email)
-                     if account_name is None or a.name == account_name]
+            pairs = [
+                (c, a)
+                for c, a in loginable_contacts(db, email)
+                if account_name is None or a.name == account_name
+            ]
             contact, account = pairs[0]
-            _, token = create_session(db, kind="customer", email=email, contact_id=contact.id,
-                                      account_id=account.id)
+            _, token = create_session(
+                db, kind="customer", email=email, contact_id=contact.id, account_id=account.id
+            )
             db.commit()
             assert db.get(Account, account.id)
     finally:
@@ -54,8 +58,12 @@ async def _attacker(app, victim: ReflexTab, how: str) -> ReflexTab:
     if how == "no cookie":
         return ReflexTab(app.url, token=victim.token, browser_key=None)
     # Another browser: its own key and its own live session (Morgan's).
-    return ReflexTab(app.url, _session_cookie(app, "morgan.ellis@example.com"),
-                     browser_key=await new_browser_key(app.url), token=victim.token)
+    return ReflexTab(
+        app.url,
+        _session_cookie(app, "morgan.ellis@example.com"),
+        browser_key=await new_browser_key(app.url),
+        token=victim.token,
+    )
 
 
 def in_thread(coro):
@@ -79,6 +87,7 @@ def _everything(tab: ReflexTab) -> str:
 def test_a_captured_tab_token_hydrates_none_of_the_victims_page_data(app, how):
     """(a) Pat's /documents tab; the attacker hydrates the same token: no name, no email, no
     document, no VIN — also after Pat logged out."""
+
     async def run():
         pat = ReflexTab(app.url, _session_cookie(app, "pat.rivera@example.com"))
         await pat.open("/documents")
@@ -97,8 +106,11 @@ def test_a_captured_tab_token_hydrates_none_of_the_victims_page_data(app, how):
             await attacker.close()
         # Pat logs out: the route blanks the tab's state, even for Pat's own old cookie.
         async with httpx.AsyncClient() as http:
-            out = await http.post(app.url + "/auth/logout", data={"tab": pat.token},
-                                  headers={"origin": app.url, "cookie": pat.cookie_header()})
+            out = await http.post(
+                app.url + "/auth/logout",
+                data={"tab": pat.token},
+                headers={"origin": app.url, "cookie": pat.cookie_header()},
+            )
         assert out.status_code == 303
         again = ReflexTab(app.url, token=pat.token, browser_key=pat.browser_key)
         try:
@@ -114,6 +126,7 @@ def test_a_captured_tab_token_hydrates_none_of_the_victims_page_data(app, how):
 def test_a_captured_tab_token_cannot_finish_the_victims_login_at_the_account_choice(app, how):
     """(b) Jordan proves the code and is at the account choice; the attacker, with Jordan's
     token, picks the commercial account: no grant, no session."""
+
     async def run():
         mailbox = Mailbox(app.database_url)
         jordan = ReflexTab(app.url)
@@ -137,8 +150,11 @@ def test_a_captured_tab_token_cannot_finish_the_victims_login_at_the_account_cho
             await attacker.close()
         # Jordan, back in Jordan's own browser, still can.
         await jordan.open("/")
-        await jordan.call(f"{LOGIN}.choose_account", {"account_id": accounts[1]["id"]},
-                          until=lambda: "grant" in json.dumps(jordan.client_events))
+        await jordan.call(
+            f"{LOGIN}.choose_account",
+            {"account_id": accounts[1]["id"]},
+            until=lambda: "grant" in json.dumps(jordan.client_events),
+        )
         await jordan.close()
 
     in_thread(run())
@@ -148,14 +164,18 @@ def test_a_captured_tab_token_cannot_finish_the_victims_login_at_the_account_cho
 def test_a_captured_tab_token_gets_no_totp_secret_and_no_agent_session(app, how):
     """(c) An agent at the enrolment step; the attacker, with the agent's token: no secret in
     what it hydrates, no QR code again, no recovery codes, no grant from finish()."""
+
     async def run():
         mailbox = Mailbox(app.database_url)
         agent = ReflexTab(app.url)
         await agent.open("/agent/login")
         await agent.call(f"{AGENT_LOGIN}.submit_email", {"form": {"email": "agent@example.com"}})
         code = await mailbox.wait_code("agent@example.com")
-        await agent.call(f"{AGENT_LOGIN}.submit_code", {"form": {"code": code}},
-                         until=lambda: "totp-secret" in json.dumps(agent.client_events))
+        await agent.call(
+            f"{AGENT_LOGIN}.submit_code",
+            {"form": {"code": code}},
+            until=lambda: "totp-secret" in json.dumps(agent.client_events),
+        )
         secret = re.search(r'"totp-secret\\": \\"([A-Z2-7]+)', json.dumps(agent.client_events))
         assert secret, "the enrolment key reaches the agent's own page"
         secret = secret.group(1)
@@ -165,8 +185,9 @@ def test_a_captured_tab_token_gets_no_totp_secret_and_no_agent_session(app, how)
         try:
             await attacker.open("/agent/login")
             await attacker.call(f"{AGENT_LOGIN}.show_enrolment", {})
-            await attacker.call(f"{AGENT_LOGIN}.submit_enrolment",
-                                {"form": {"code": pyotp.TOTP(secret).now()}})
+            await attacker.call(
+                f"{AGENT_LOGIN}.submit_enrolment", {"form": {"code": pyotp.TOTP(secret).now()}}
+            )
             await attacker.call(f"{AGENT_LOGIN}.finish", {})
             stolen = _everything(attacker)
             assert secret not in stolen and "recovery-code" not in stolen
@@ -182,6 +203,7 @@ def test_a_captured_tab_token_cannot_upload_as_the_victim(app, how):
     """(d) POST /_upload with the victim's token and handler headers: refused without a
     session cookie; with another browser's session it runs on that browser's own empty tab
     and streams back nothing of the victim's."""
+
     async def run():
         pat = ReflexTab(app.url, _session_cookie(app, "pat.rivera@example.com"))
         await pat.open("/documents")
@@ -189,16 +211,22 @@ def test_a_captured_tab_token_cannot_upload_as_the_victim(app, how):
         assert pats
         await pat.close()
         attacker = await _attacker(app, pat, how)
-        headers = {"reflex-client-token": pat.token,
-                   "reflex-event-handler": f"{DOCUMENTS}.handle_upload", "origin": app.url}
+        headers = {
+            "reflex-client-token": pat.token,
+            "reflex-event-handler": f"{DOCUMENTS}.handle_upload",
+            "origin": app.url,
+        }
         if attacker.cookie_header():
             headers["cookie"] = attacker.cookie_header()
         pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
         body, status = b"", None
         async with httpx.AsyncClient(timeout=30) as http:
             try:
-                answer = await http.post(app.url + "/_upload", headers=headers,
-                                         files={"files": ("x.pdf", pdf, "application/pdf")})
+                answer = await http.post(
+                    app.url + "/_upload",
+                    headers=headers,
+                    files={"files": ("x.pdf", pdf, "application/pdf")},
+                )
                 status, body = answer.status_code, answer.content
             except httpx.TransportError:
                 # The handler found no session on that (never connected) tab and the

@@ -7,39 +7,63 @@ import reflex as rx
 
 from clientcenter.components.layout import AGENT_NAV, page_shell
 
-
 # Native selects (phones show their own picker): sized and bordered like the Radix inputs.
-SELECT_STYLE = {"width": "100%", "padding": "8px 10px", "font_size": "16px",
-                "border_radius": "var(--radius-2)", "border": "1px solid var(--gray-7)",
-                "background_color": "var(--color-surface)", "color": "var(--gray-12)",
-                "min_width": "0"}
+SELECT_STYLE = {
+    "width": "100%",
+    "padding": "8px 10px",
+    "font_size": "16px",
+    "border_radius": "var(--radius-2)",
+    "border": "1px solid var(--gray-7)",
+    "background_color": "var(--color-surface)",
+    "color": "var(--gray-12)",
+    "min_width": "0",
+}
 
 
 def agent_shell(*children: rx.Component, active: str) -> rx.Component:
     return page_shell(*children, nav_active=active, nav=AGENT_NAV)
 
 
-def page_title(title: str, subtitle: str | rx.Var = "", back: tuple[str, str] | None = None,
-               id_: str = "page-title") -> rx.Component:
+def page_title(
+    title: str,
+    subtitle: str | rx.Var = "",
+    back: tuple[str, str] | None = None,
+    id_: str = "page-title",
+) -> rx.Component:
     parts = []
     if back is not None:
         label, href = back
-        parts.append(rx.link(rx.hstack(rx.icon("chevron-left", size=16), rx.text(label, size="2"),
-                                       spacing="1", align="center"),
-                             href=href, underline="none", id="back-link"))
+        parts.append(
+            rx.link(
+                rx.hstack(
+                    rx.icon("chevron-left", size=16),
+                    rx.text(label, size="2"),
+                    spacing="1",
+                    align="center",
+                ),
+                href=href,
+                underline="none",
+                id="back-link",
+            )
+        )
     parts.append(rx.heading(title, size="6", as_="h1", id=id_))
     if isinstance(subtitle, rx.Var) or subtitle:
         parts.append(rx.text(subtitle, size="2", color_scheme="gray"))
     return rx.vstack(*parts, spacing="1", width="100%")
 
 
-def section(title: str, *children: rx.Component, id_: str | None = None,
-            right: rx.Component | None = None) -> rx.Component:
+def section(
+    title: str, *children: rx.Component, id_: str | None = None, right: rx.Component | None = None
+) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.heading(title, size="3", as_="h2"), rx.spacer(),
-                      right if right is not None else rx.fragment(), align="center",
-                      width="100%"),
+            rx.hstack(
+                rx.heading(title, size="3", as_="h2"),
+                rx.spacer(),
+                right if right is not None else rx.fragment(),
+                align="center",
+                width="100%",
+            ),
             *children,
             spacing="3",
             width="100%",
@@ -52,16 +76,30 @@ def section(title: str, *children: rx.Component, id_: str | None = None,
 def error_callout(message: rx.Var, id_: str = "agent-error") -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, icon="circle-alert", color_scheme="red", size="1", width="100%",
-                   id=id_, role="alert"),
+        rx.callout(
+            message,
+            icon="circle-alert",
+            color_scheme="red",
+            size="1",
+            width="100%",
+            id=id_,
+            role="alert",
+        ),
     )
 
 
 def notice_callout(message: rx.Var, id_: str = "agent-notice") -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, icon="circle-check", color_scheme="green", size="1", width="100%",
-                   id=id_, role="status"),
+        rx.callout(
+            message,
+            icon="circle-check",
+            color_scheme="green",
+            size="1",
+            width="100%",
+            id=id_,
+            role="status",
+        ),
     )
 
 
@@ -87,20 +125,34 @@ def list_row(*children: rx.Component, **props) -> rx.Component:
 
 
 def field_label(text: str, html_for: str) -> rx.Component:
-    return rx.el.label(text, html_for=html_for,
-                       style={"font_weight": "500", "font_size": "14px"})
+    return rx.el.label(text, html_for=html_for, style={"font_weight": "500", "font_size": "14px"})
 
 
 def pager(page: rx.Var, pages: rx.Var, on_previous, on_next, id_: str = "pager") -> rx.Component:
     return rx.cond(
         pages > 1,
         rx.hstack(
-            rx.button(rx.icon("chevron-left", size=16), "Previous", variant="soft", size="2",
-                      on_click=on_previous, disabled=page <= 1, id=f"{id_}-previous"),
-            rx.text("Page ", page.to_string(), " of ", pages.to_string(), size="2",
-                    color_scheme="gray"),
-            rx.button("Next", rx.icon("chevron-right", size=16), variant="soft", size="2",
-                      on_click=on_next, disabled=page >= pages, id=f"{id_}-next"),
+            rx.button(
+                rx.icon("chevron-left", size=16),
+                "Previous",
+                variant="soft",
+                size="2",
+                on_click=on_previous,
+                disabled=page <= 1,
+                id=f"{id_}-previous",
+            ),
+            rx.text(
+                "Page ", page.to_string(), " of ", pages.to_string(), size="2", color_scheme="gray"
+            ),
+            rx.button(
+                "Next",
+                rx.icon("chevron-right", size=16),
+                variant="soft",
+                size="2",
+                on_click=on_next,
+                disabled=page >= pages,
+                id=f"{id_}-next",
+            ),
             justify="between",
             align="center",
             width="100%",

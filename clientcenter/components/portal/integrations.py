@@ -16,8 +16,9 @@ def _link(row: LinkRow, kind: str) -> rx.Component:
     # a phone's popup blocker never gets in the way.
     return rx.link(
         rx.hstack(
-            rx.icon("sparkles" if kind == "cross_sell" else "external-link", size=16,
-                    flex_shrink="0"),
+            rx.icon(
+                "sparkles" if kind == "cross_sell" else "external-link", size=16, flex_shrink="0"
+            ),
             rx.text(row.label, size="2", min_width="0"),
             align="center",
             spacing="2",

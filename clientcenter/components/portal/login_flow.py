@@ -18,8 +18,15 @@ LABEL_STYLE = {"font_weight": "500", "font_size": "14px"}
 def _error(id_: str) -> rx.Component:
     return rx.cond(
         LoginState.error != "",
-        rx.callout(LoginState.error, icon="circle-alert", color_scheme="red", size="1",
-                   width="100%", id=id_, role="alert"),
+        rx.callout(
+            LoginState.error,
+            icon="circle-alert",
+            color_scheme="red",
+            size="1",
+            width="100%",
+            id=id_,
+            role="alert",
+        ),
     )
 
 
@@ -31,23 +38,42 @@ def _info() -> rx.Component:
 
 
 def _link_button(label: str, on_click, id_: str) -> rx.Component:
-    return rx.button(label, on_click=on_click, variant="ghost", size="2", id=id_,
-                     type="button")
+    return rx.button(label, on_click=on_click, variant="ghost", size="2", id=id_, type="button")
 
 
 def email_step() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading("Log in", size="5", as_="h1"),
-            rx.text("Enter the email address your agency has on file. We'll send you a "
-                    "one-time code — no password needed.", size="2", color_scheme="gray"),
+            rx.text(
+                "Enter the email address your agency has on file. We'll send you a "
+                "one-time code — no password needed.",
+                size="2",
+                color_scheme="gray",
+            ),
             rx.el.label("Email address", html_for="login-email", style=LABEL_STYLE),
-            rx.input(id="login-email", name="email", type="email", placeholder="you@example.com",
-                     auto_complete="email", input_mode="email", size="3", width="100%",
-                     default_value=LoginState.email, required=True, auto_focus=True),
+            rx.input(
+                id="login-email",
+                name="email",
+                type="email",
+                placeholder="you@example.com",
+                auto_complete="email",
+                input_mode="email",
+                size="3",
+                width="100%",
+                default_value=LoginState.email,
+                required=True,
+                auto_focus=True,
+            ),
             _error("login-error"),
-            rx.button("Continue", size="3", width="100%", id="login-continue", type="submit",
-                      loading=LoginState.busy),
+            rx.button(
+                "Continue",
+                size="3",
+                width="100%",
+                id="login-continue",
+                type="submit",
+                loading=LoginState.busy,
+            ),
             spacing="3",
             width="100%",
         ),
@@ -60,15 +86,38 @@ def channel_step() -> rx.Component:
     return rx.vstack(
         rx.heading("Get your code", size="5", as_="h1"),
         _info(),
-        rx.button(rx.icon("mail", size=18), "Email me a code", size="3", width="100%",
-                  id="login-by-email", on_click=LoginState.choose_channel("email")),
-        rx.text(LoginState.email, size="1", color_scheme="gray", align="center",
-                width="100%", word_break="break-all"),
-        rx.button(rx.icon("message-square", size=18), "Text me a code", size="3",
-                  width="100%", variant="soft", id="login-by-text",
-                  on_click=LoginState.choose_channel("sms")),
-        rx.text("to the mobile number we have on file for you, if any", size="1",
-                color_scheme="gray", align="center", width="100%"),
+        rx.button(
+            rx.icon("mail", size=18),
+            "Email me a code",
+            size="3",
+            width="100%",
+            id="login-by-email",
+            on_click=LoginState.choose_channel("email"),
+        ),
+        rx.text(
+            LoginState.email,
+            size="1",
+            color_scheme="gray",
+            align="center",
+            width="100%",
+            word_break="break-all",
+        ),
+        rx.button(
+            rx.icon("message-square", size=18),
+            "Text me a code",
+            size="3",
+            width="100%",
+            variant="soft",
+            id="login-by-text",
+            on_click=LoginState.choose_channel("sms"),
+        ),
+        rx.text(
+            "to the mobile number we have on file for you, if any",
+            size="1",
+            color_scheme="gray",
+            align="center",
+            width="100%",
+        ),
         _error("login-error"),
         _link_button("Use a different email", LoginState.start_over, "login-start-over"),
         spacing="3",
@@ -82,25 +131,46 @@ def code_step() -> rx.Component:
             rx.heading("Enter your code", size="5", as_="h1"),
             _info(),
             rx.el.label("6-digit code", html_for="login-code", style=LABEL_STYLE),
-            rx.input(id="login-code", name="code", type="text", input_mode="numeric",
-                     auto_complete="one-time-code", placeholder="123456", size="3",
-                     width="100%", required=True, auto_focus=True,
-                     style={"letter_spacing": "0.3em", "font_size": "20px"}),
+            rx.input(
+                id="login-code",
+                name="code",
+                type="text",
+                input_mode="numeric",
+                auto_complete="one-time-code",
+                placeholder="123456",
+                size="3",
+                width="100%",
+                required=True,
+                auto_focus=True,
+                style={"letter_spacing": "0.3em", "font_size": "20px"},
+            ),
             _error("login-error"),
-            rx.button("Log in", size="3", width="100%", id="login-submit-code", type="submit",
-                      loading=LoginState.busy),
+            rx.button(
+                "Log in",
+                size="3",
+                width="100%",
+                id="login-submit-code",
+                type="submit",
+                loading=LoginState.busy,
+            ),
             # No text? (Perhaps no mobile on file: the answer above is the same either way.)
             rx.cond(
                 LoginState.channel == "sms",
-                rx.button(rx.icon("mail", size=16), "Email me a code instead", size="2",
-                          variant="soft", width="100%", id="login-use-email", type="button",
-                          on_click=LoginState.choose_channel("email")),
+                rx.button(
+                    rx.icon("mail", size=16),
+                    "Email me a code instead",
+                    size="2",
+                    variant="soft",
+                    width="100%",
+                    id="login-use-email",
+                    type="button",
+                    on_click=LoginState.choose_channel("email"),
+                ),
             ),
             rx.hstack(
                 _link_button("Send a new code", LoginState.resend, "login-resend"),
                 rx.spacer(),
-                _link_button("Use a different email", LoginState.start_over,
-                             "login-start-over"),
+                _link_button("Use a different email", LoginState.start_over, "login-start-over"),
                 width="100%",
                 wrap="wrap",
             ),
@@ -149,8 +219,9 @@ def login_card() -> rx.Component:
         rx.vstack(
             rx.cond(
                 LoginState.notice != "",
-                rx.callout(LoginState.notice, icon="info", size="1", width="100%",
-                           id="login-notice"),
+                rx.callout(
+                    LoginState.notice, icon="info", size="1", width="100%", id="login-notice"
+                ),
             ),
             rx.match(
                 LoginState.step,

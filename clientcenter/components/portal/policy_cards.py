@@ -8,8 +8,9 @@ import reflex as rx
 def status_badge(status, label) -> rx.Component:
     return rx.badge(
         label,
-        color_scheme=rx.match(status, ("active", "green"), ("pending", "blue"),
-                              ("cancelled", "red"), "gray"),
+        color_scheme=rx.match(
+            status, ("active", "green"), ("pending", "blue"), ("cancelled", "red"), "gray"
+        ),
         variant="soft",
         size="1",
         flex_shrink="0",
@@ -30,14 +31,28 @@ def section_heading(text: str, *, id: str | None = None, icon: str | None = None
 def error_callout(message) -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, icon="triangle-alert", color_scheme="red", size="1", width="100%",
-                   role="alert"),
+        rx.callout(
+            message,
+            icon="triangle-alert",
+            color_scheme="red",
+            size="1",
+            width="100%",
+            role="alert",
+        ),
     )
 
 
 def loading_placeholder(loaded) -> rx.Component:
-    return rx.cond(~loaded, rx.hstack(rx.spinner(size="2"), rx.text("Loading…", size="2"),
-                                      align="center", spacing="2", padding_y="12px"))
+    return rx.cond(
+        ~loaded,
+        rx.hstack(
+            rx.spinner(size="2"),
+            rx.text("Loading…", size="2"),
+            align="center",
+            spacing="2",
+            padding_y="12px",
+        ),
+    )
 
 
 def policy_card(row, *, muted: bool = False) -> rx.Component:
@@ -53,8 +68,14 @@ def policy_card(row, *, muted: bool = False) -> rx.Component:
                     width="100%",
                     spacing="2",
                 ),
-                rx.text(row.carrier, " · ", rx.el.span(row.number, class_name="policy-number"),
-                        size="2", color_scheme="gray", word_break="break-word"),
+                rx.text(
+                    row.carrier,
+                    " · ",
+                    rx.el.span(row.number, class_name="policy-number"),
+                    size="2",
+                    color_scheme="gray",
+                    word_break="break-word",
+                ),
                 rx.hstack(
                     rx.vstack(
                         rx.text("Term", size="1", color_scheme="gray"),

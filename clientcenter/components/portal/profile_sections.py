@@ -15,12 +15,23 @@ from clientcenter.services.portal.request_forms import FormField
 from clientcenter.state.portal.profile_edit import ContactRow, ProfileEditState
 
 S = ProfileEditState
-NAME_FIELDS = (FormField("first_name", "First name", max_len=80),
-               FormField("last_name", "Last name", max_len=80))
-EMAIL = FormField("email", "Email address", "email",
-                  hint="Used to log in. A new address is confirmed with a code sent to it.")
-MOBILE = FormField("mobile", "Mobile number", "phone", required=False,
-                   hint="For text messages and login codes. A new number is confirmed by text.")
+NAME_FIELDS = (
+    FormField("first_name", "First name", max_len=80),
+    FormField("last_name", "Last name", max_len=80),
+)
+EMAIL = FormField(
+    "email",
+    "Email address",
+    "email",
+    hint="Used to log in. A new address is confirmed with a code sent to it.",
+)
+MOBILE = FormField(
+    "mobile",
+    "Mobile number",
+    "phone",
+    required=False,
+    hint="For text messages and login codes. A new number is confirmed by text.",
+)
 
 
 def _value_row(label: str, value) -> rx.Component:
@@ -36,9 +47,17 @@ def _header(title: str, section: str, can_edit) -> rx.Component:
     return rx.hstack(
         rx.heading(title, size="4", as_="h2"),
         rx.spacer(),
-        rx.cond(can_edit & (S.editing != section),
-                rx.button(rx.icon("pencil", size=14), "Edit", size="2", variant="soft",
-                          on_click=S.edit(section), id=f"edit-{section}")),
+        rx.cond(
+            can_edit & (S.editing != section),
+            rx.button(
+                rx.icon("pencil", size=14),
+                "Edit",
+                size="2",
+                variant="soft",
+                on_click=S.edit(section),
+                id=f"edit-{section}",
+            ),
+        ),
         align="center",
         width="100%",
     )
@@ -47,20 +66,34 @@ def _header(title: str, section: str, can_edit) -> rx.Component:
 def _buttons(prefix: str) -> rx.Component:
     return rx.hstack(
         rx.button("Save", type="submit", size="3", flex="1", id=f"{prefix}-save"),
-        rx.button("Cancel", type="button", size="3", variant="soft", color_scheme="gray",
-                  on_click=S.edit(""), flex="1", id=f"{prefix}-cancel"),
+        rx.button(
+            "Cancel",
+            type="button",
+            size="3",
+            variant="soft",
+            color_scheme="gray",
+            on_click=S.edit(""),
+            flex="1",
+            id=f"{prefix}-cancel",
+        ),
         width="100%",
         spacing="2",
     )
 
 
 def _contact_form(prefix: str, who: ContactRow, on_submit) -> rx.Component:
-    values = {"first_name": who.first_name, "last_name": who.last_name, "email": who.email,
-              "mobile": who.mobile_display}
+    values = {
+        "first_name": who.first_name,
+        "last_name": who.last_name,
+        "email": who.email,
+        "mobile": who.mobile_display,
+    }
     return rx.form(
         rx.vstack(
-            *[form_field(f, S.field_errors, prefix, default_value=values[f.key])
-              for f in (*NAME_FIELDS, EMAIL, MOBILE)],
+            *[
+                form_field(f, S.field_errors, prefix, default_value=values[f.key])
+                for f in (*NAME_FIELDS, EMAIL, MOBILE)
+            ],
             form_error_callout(S.form_error),
             _buttons(prefix),
             spacing="3",
@@ -84,13 +117,27 @@ def _contact_summary(who: ContactRow) -> rx.Component:
 
 def _checkbox(name: str, label: str, checked) -> rx.Component:
     return rx.el.label(
-        rx.el.input(type="checkbox", name=name, id=f"pref-{name}", default_checked=checked,
-                    style={"width": "22px", "height": "22px", "accent_color": "var(--accent-9)",
-                           "flex_shrink": "0"}),
+        rx.el.input(
+            type="checkbox",
+            name=name,
+            id=f"pref-{name}",
+            default_checked=checked,
+            style={
+                "width": "22px",
+                "height": "22px",
+                "accent_color": "var(--accent-9)",
+                "flex_shrink": "0",
+            },
+        ),
         rx.text(label, size="3"),
         html_for=f"pref-{name}",
-        style={"display": "flex", "gap": "10px", "align_items": "center",
-               "min_height": "44px", "cursor": "pointer"},
+        style={
+            "display": "flex",
+            "gap": "10px",
+            "align_items": "center",
+            "min_height": "44px",
+            "cursor": "pointer",
+        },
     )
 
 
@@ -99,9 +146,11 @@ def personal_section() -> rx.Component:
         rx.vstack(
             _header("Personal information", "personal", S.is_customer & ~S.read_only),
             rx.text(S.me.role_label, size="1", color_scheme="gray"),
-            rx.cond(S.editing == "personal",
-                    _contact_form("personal", S.me, S.save_personal),
-                    _contact_summary(S.me)),
+            rx.cond(
+                S.editing == "personal",
+                _contact_form("personal", S.me, S.save_personal),
+                _contact_summary(S.me),
+            ),
             spacing="2",
             width="100%",
         ),
@@ -112,16 +161,21 @@ def personal_section() -> rx.Component:
 
 def preferences_section() -> rx.Component:
     ways = rx.cond(
-        S.me.notify_by_email & S.me.notify_by_sms, "By email and text message",
-        rx.cond(S.me.notify_by_sms, "By text message", "By email"))
+        S.me.notify_by_email & S.me.notify_by_sms,
+        "By email and text message",
+        rx.cond(S.me.notify_by_sms, "By text message", "By email"),
+    )
     form = rx.form(
         rx.vstack(
             rx.text("How should we send you notices about your policies?", size="2"),
             _checkbox("notify_by_email", "Email", S.me.notify_by_email),
             _checkbox("notify_by_sms", "Text message", S.me.notify_by_sms),
-            rx.cond(S.me.mobile == "",
-                    rx.text("Add a mobile number to get text messages.", size="1",
-                            color_scheme="gray")),
+            rx.cond(
+                S.me.mobile == "",
+                rx.text(
+                    "Add a mobile number to get text messages.", size="1", color_scheme="gray"
+                ),
+            ),
             form_error_callout(S.form_error),
             _buttons("preferences"),
             spacing="2",
@@ -134,8 +188,7 @@ def preferences_section() -> rx.Component:
     return rx.card(
         rx.vstack(
             _header("Contact preferences", "preferences", S.is_customer & ~S.read_only),
-            rx.cond(S.editing == "preferences", form,
-                    _value_row("Notices", ways)),
+            rx.cond(S.editing == "preferences", form, _value_row("Notices", ways)),
             spacing="2",
             width="100%",
         ),
@@ -150,9 +203,11 @@ def co_applicant_section() -> rx.Component:
         rx.card(
             rx.vstack(
                 _header("Co-applicant", "co", S.can_edit_co),
-                rx.cond(S.editing == "co",
-                        _contact_form("co", S.co, S.save_co_applicant),
-                        _contact_summary(S.co)),
+                rx.cond(
+                    S.editing == "co",
+                    _contact_form("co", S.co, S.save_co_applicant),
+                    _contact_summary(S.co),
+                ),
                 spacing="2",
                 width="100%",
             ),
@@ -170,28 +225,68 @@ def verify_card() -> rx.Component:
         rx.card(
             rx.form(
                 rx.vstack(
-                    rx.heading(rx.cond(S.verify_field == "email", "Confirm the new email",
-                                       "Confirm the new mobile number"), size="4", as_="h2"),
+                    rx.heading(
+                        rx.cond(
+                            S.verify_field == "email",
+                            "Confirm the new email",
+                            "Confirm the new mobile number",
+                        ),
+                        size="4",
+                        as_="h2",
+                    ),
                     rx.text(S.verify_message, size="2", id="verify-message"),
-                    rx.el.label("6-digit code", html_for="verify-code",
-                                style={"font_weight": "500", "font_size": "14px"}),
-                    rx.el.input(name="code", id="verify-code", input_mode="numeric",
-                                auto_complete="one-time-code", max_length=12,
-                                pattern="[0-9 ]*", required=True,
-                                style={**INPUT_STYLE, "letter_spacing": "0.3em",
-                                       "font_size": "20px", "max_width": "220px"}),
-                    rx.cond(S.verify_error != "",
-                            rx.text(S.verify_error, size="2", color_scheme="red",
-                                    id="verify-error", role="alert")),
-                    rx.button("Confirm", type="submit", size="3", width="100%",
-                              id="verify-submit"),
+                    rx.el.label(
+                        "6-digit code",
+                        html_for="verify-code",
+                        style={"font_weight": "500", "font_size": "14px"},
+                    ),
+                    rx.el.input(
+                        name="code",
+                        id="verify-code",
+                        input_mode="numeric",
+                        auto_complete="one-time-code",
+                        max_length=12,
+                        pattern="[0-9 ]*",
+                        required=True,
+                        style={
+                            **INPUT_STYLE,
+                            "letter_spacing": "0.3em",
+                            "font_size": "20px",
+                            "max_width": "220px",
+                        },
+                    ),
+                    rx.cond(
+                        S.verify_error != "",
+                        rx.text(
+                            S.verify_error,
+                            size="2",
+                            color_scheme="red",
+                            id="verify-error",
+                            role="alert",
+                        ),
+                    ),
+                    rx.button(
+                        "Confirm", type="submit", size="3", width="100%", id="verify-submit"
+                    ),
                     rx.hstack(
-                        rx.button("Send a new code", type="button", variant="ghost", size="2",
-                                  on_click=S.resend_code, id="verify-resend"),
+                        rx.button(
+                            "Send a new code",
+                            type="button",
+                            variant="ghost",
+                            size="2",
+                            on_click=S.resend_code,
+                            id="verify-resend",
+                        ),
                         rx.spacer(),
-                        rx.button("Cancel", type="button", variant="ghost", size="2",
-                                  color_scheme="gray", on_click=S.cancel_code,
-                                  id="verify-cancel"),
+                        rx.button(
+                            "Cancel",
+                            type="button",
+                            variant="ghost",
+                            size="2",
+                            color_scheme="gray",
+                            on_click=S.cancel_code,
+                            id="verify-cancel",
+                        ),
                         width="100%",
                     ),
                     spacing="3",
@@ -216,8 +311,12 @@ def profile_sections() -> rx.Component:
         rx.cond(
             S.profile_loaded & (S.profile_error == ""),
             rx.vstack(
-                rx.cond(S.is_customer, rx.vstack(personal_section(), preferences_section(),
-                                                 spacing="4", width="100%")),
+                rx.cond(
+                    S.is_customer,
+                    rx.vstack(
+                        personal_section(), preferences_section(), spacing="4", width="100%"
+                    ),
+                ),
                 co_applicant_section(),
                 spacing="4",
                 width="100%",

@@ -66,8 +66,10 @@ def _size(n: int) -> str:
 
 
 def _too_large(limit: int) -> JSONResponse:
-    return JSONResponse({"detail": f"Request body too large: this address accepts at most "
-                                   f"{_size(limit)}."}, status_code=413)
+    return JSONResponse(
+        {"detail": f"Request body too large: this address accepts at most {_size(limit)}."},
+        status_code=413,
+    )
 
 
 class BodyLimit:
@@ -90,8 +92,7 @@ class BodyLimit:
             if declared > limit:
                 return await _too_large(limit)(scope, receive, send)
         elif needs_length:
-            response = JSONResponse({"detail": "Uploads need a Content-Length."},
-                                    status_code=411)
+            response = JSONResponse({"detail": "Uploads need a Content-Length."}, status_code=411)
             return await response(scope, receive, send)
 
         seen = 0

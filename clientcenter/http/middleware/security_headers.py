@@ -30,7 +30,7 @@ import zlib
 from pathlib import Path
 from urllib.parse import urlparse
 
-from clientcenter import paths
+from clientcenter import routes
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
@@ -60,8 +60,11 @@ def embed_frame_ancestors() -> str:
 
 def is_embed_path(path: str) -> bool:
     path = path.rstrip("/")
-    return path in (paths.EMBED_LOGIN, paths.EMBED_LOGIN + ".html",
-                    paths.EMBED_LOGIN + "/index.html")
+    return path in (
+        routes.EMBED_LOGIN,
+        routes.EMBED_LOGIN + ".html",
+        routes.EMBED_LOGIN + "/index.html",
+    )
 
 
 def referrer_policy(path: str) -> str:
@@ -91,13 +94,14 @@ def _image_origins() -> list[str]:
     return [_origin(logo)] if logo.startswith("https://") else []
 
 
-def content_security_policy(path: str, script_hashes: list[str] | None = None, *,
-                            inline_fallback: bool = False) -> str:
+def content_security_policy(
+    path: str, script_hashes: list[str] | None = None, *, inline_fallback: bool = False
+) -> str:
     hashes = [f"'sha256-{h}'" for h in (script_hashes or [])]
     scripts = ["'self'", *hashes, "'unsafe-eval'"]
     if inline_fallback:  # a page we could not read: working beats blank
         scripts.append("'unsafe-inline'")
-    frame = (embed_frame_ancestors() if is_embed_path(path) else "frame-ancestors 'self'")
+    frame = embed_frame_ancestors() if is_embed_path(path) else "frame-ancestors 'self'"
     directives = [
         "default-src 'self'",
         "script-src " + " ".join(scripts),
@@ -127,9 +131,11 @@ def inline_script_hashes(html: str) -> list[str]:
 
 def headers_for(path: str) -> dict[str, str]:
     """The headers of a response that is not an HTML page (no inline scripts to allow)."""
-    headers = {"content-security-policy": content_security_policy(path),
-               "referrer-policy": referrer_policy(path),
-               "x-content-type-options": "nosniff"}
+    headers = {
+        "content-security-policy": content_security_policy(path),
+        "referrer-policy": referrer_policy(path),
+        "x-content-type-options": "nosniff",
+    }
     if not is_embed_path(path):
         headers["x-frame-options"] = "SAMEORIGIN"
     return headers
@@ -166,8 +172,9 @@ class SecurityHeaders:
 
         def with_headers(message, extra: dict[str, str]):
             present = {k.lower() for k, _ in message.get("headers", [])}
-            added = [(k.encode(), v.encode()) for k, v in extra.items()
-                     if k.encode() not in present]
+            added = [
+                (k.encode(), v.encode()) for k, v in extra.items() if k.encode() not in present
+            ]
             return {**message, "headers": [*message.get("headers", []), *added]}
 
         async def release(body_message):
@@ -178,13 +185,18 @@ class SecurityHeaders:
             text = _decoded(raw, encoding) if len(raw) <= MAX_HTML_BYTES else None
             extra = headers_for(path)
             if text is None:
-                log.warning("CSP for %s allows inline scripts: body not readable (%s)",
-                            path, encoding or "identity")
+                log.warning(
+                    "CSP for %s allows inline scripts: body not readable (%s)",
+                    path,
+                    encoding or "identity",
+                )
                 extra["content-security-policy"] = content_security_policy(
-                    path, inline_fallback=True)
+                    path, inline_fallback=True
+                )
             else:
                 extra["content-security-policy"] = content_security_policy(
-                    path, inline_script_hashes(text))
+                    path, inline_script_hashes(text)
+                )
             await send(with_headers(start, extra))
             chunks.clear()
             await send({**body_message, "body": raw})

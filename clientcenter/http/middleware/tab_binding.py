@@ -31,8 +31,8 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 
-from clientcenter.services.auth import connection
 from clientcenter.http.cookies import session_cookie_name
+from clientcenter.services.auth import connection
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
@@ -46,15 +46,21 @@ BROWSER_MAX_AGE = 365 * 24 * 3600
 
 
 def _is_browser_key(value: str | None) -> bool:
-    return bool(value) and 32 <= len(value) <= 64 and value.replace("-", "").replace(
-        "_", "").isalnum()
+    return (
+        bool(value)
+        and 32 <= len(value) <= 64
+        and value.replace("-", "").replace("_", "").isalnum()
+    )
 
 
 def bind_token(client_token: str, browser_key: str) -> str:
     """The state key of a tab: its client token mixed with its browser's key, shaped like the
     UUID Reflex makes, so the same token from another browser names another state."""
-    mac = hmac.new(get_settings().secret(), b"tab\x00" + browser_key.encode() + b"\x00"
-                   + client_token[:128].encode(), sha256).digest()
+    mac = hmac.new(
+        get_settings().secret(),
+        b"tab\x00" + browser_key.encode() + b"\x00" + client_token[:128].encode(),
+        sha256,
+    ).digest()
     return str(uuid.UUID(bytes=mac[:16], version=4))
 
 
@@ -66,8 +72,11 @@ def connection_headers(cookie_header: str | None) -> list[tuple[str, str]]:
     for header, name, digest in (
         (connection.SESSION_HEADER, session_cookie_name(), connection.session_digest),
         (connection.BROWSER_HEADER, connection.browser_cookie_name(), connection.browser_digest),
-        (connection.REMEMBERED_HEADER, connection.remembered_cookie_name(),
-         connection.remembered_digest),
+        (
+            connection.REMEMBERED_HEADER,
+            connection.remembered_cookie_name(),
+            connection.remembered_digest,
+        ),
     ):
         value = cookies.get(name)
         if value and len(value) <= 256:
@@ -126,8 +135,11 @@ async def _upload_allowed(cookie_header: str) -> bool:
     def check() -> bool:
         with session_scope() as db:
             result = check_session(db, token)
-            return result.status == OK and result.principal is not None and \
-                result.principal.account_id is not None
+            return (
+                result.status == OK
+                and result.principal is not None
+                and result.principal.account_id is not None
+            )
 
     return await run_in_threadpool(check)
 
@@ -147,10 +159,17 @@ async def _drain(receive, limit: int = 256 * 1024) -> None:
 
 async def _refuse(send, status: int, message: str) -> None:
     body = ('{"detail": "%s"}' % message).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"cache-control", b"no-store")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -175,41 +194,55 @@ class TabBinding:
             # and can never be opened again.
             key = browser_key or new_browser_key()
             scope = dict(scope)
-            scope["headers"] = headers + _digest_headers(cookie_header) + [
-                (connection.CONNECTION_HEADER.encode(),
-                 connection.browser_digest(key).encode())]
+            scope["headers"] = (
+                headers
+                + _digest_headers(cookie_header)
+                + [
+                    (
+                        connection.CONNECTION_HEADER.encode(),
+                        connection.browser_digest(key).encode(),
+                    )
+                ]
+            )
             if path.startswith(EVENT_PATH):
                 scope["query_string"] = self._bound_query(scope.get("query_string", b""), key)
             else:
                 if not await _upload_allowed(cookie_header):
                     log.warning("upload refused: no live session cookie on the upload request")
                     await _drain(receive)
-                    return await _refuse(send, 403, "Your session has ended. Log in again "
-                                                    "to upload.")
+                    return await _refuse(
+                        send, 403, "Your session has ended. Log in again to upload."
+                    )
                 scope["headers"] = [
                     (n, bind_token(v.decode("latin-1"), key).encode())
-                    if n.lower() == UPLOAD_TOKEN_HEADER else (n, v)
-                    for n, v in scope["headers"]]
+                    if n.lower() == UPLOAD_TOKEN_HEADER
+                    else (n, v)
+                    for n, v in scope["headers"]
+                ]
             return await self.app(scope, receive, send)
 
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         scope = dict(scope)
         # The cookie stays for our own HTTP routes; the digest headers never come from outside.
-        scope["headers"] = [(n, v) for n, v in scope.get("headers", [])
-                            if n.lower() not in _OURS]
+        scope["headers"] = [(n, v) for n, v in scope.get("headers", []) if n.lower() not in _OURS]
         if browser_key is not None:
             return await self.app(scope, receive, send)
         fresh = browser_cookie_header(new_browser_key())
 
         async def send_with_cookie(message):
             if message["type"] == "http.response.start":
-                present = [v for k, v in message.get("headers", [])
-                           if k.lower() == b"set-cookie"
-                           and v.startswith(connection.browser_cookie_name().encode() + b"=")]
+                present = [
+                    v
+                    for k, v in message.get("headers", [])
+                    if k.lower() == b"set-cookie"
+                    and v.startswith(connection.browser_cookie_name().encode() + b"=")
+                ]
                 if not present:  # a route that set it itself (logout) wins
-                    message = {**message, "headers": [*message.get("headers", []),
-                                                      (b"set-cookie", fresh.encode())]}
+                    message = {
+                        **message,
+                        "headers": [*message.get("headers", []), (b"set-cookie", fresh.encode())],
+                    }
             await send(message)
 
         return await self.app(scope, receive, send_with_cookie)

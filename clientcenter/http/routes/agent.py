@@ -16,11 +16,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from clientcenter.services.auth import connection
-from clientcenter import paths
-from clientcenter.http.client_ip import request_client_ip
-from clientcenter.http.cookies import set_remembered_cookie, set_session_cookie, token_from_cookie_header
+from clientcenter import routes
 from clientcenter.db import session_scope
+from clientcenter.http.client_ip import request_client_ip
+from clientcenter.http.cookies import (
+    set_remembered_cookie,
+    set_session_cookie,
+    token_from_cookie_header,
+)
+from clientcenter.http.origin import is_same_origin_post
 from clientcenter.http.routes.auth import (
     NO_STORE,
     forget_posting_tab,
@@ -29,12 +33,11 @@ from clientcenter.http.routes.auth import (
     request_browser,
 )
 from clientcenter.http.routes.files import SAFE_HEADERS, content_disposition
-from clientcenter.http.origin import is_same_origin_post
-from clientcenter.services.auth import agent_login, remembered
 from clientcenter.services.agency import certificate_links, read_only
-from clientcenter.services.errors import ServiceError
+from clientcenter.services.auth import agent_login, connection, remembered
 from clientcenter.services.auth.login import login_scope
 from clientcenter.services.auth.sessions import find_session, revoke_session
+from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
@@ -65,19 +68,27 @@ async def complete_agent_login(request: Request) -> Response:
     presented = remembered_cookie(request)
     try:
         with login_scope() as db:
-            done = agent_login.complete(db, grant=grant, client_ip=request_client_ip(request),
-                                        user_agent=_user_agent(request),
-                                        browser=request_browser(request))
+            done = agent_login.complete(
+                db,
+                grant=grant,
+                client_ip=request_client_ip(request),
+                user_agent=_user_agent(request),
+                browser=request_browser(request),
+            )
             previous = find_session(db, token_from_cookie_header(request.headers.get("cookie")))
             if previous is not None and previous.id != done.session.id:
                 revoke_session(db, previous)
             # This browser now has the agent's own send and failure allowance.
             kept = remembered.remember(
-                db, subject_kind="agent", email=done.session.email,
-                agent_id=done.session.agent_id, user_agent=_user_agent(request),
-                presented=connection.remembered_digest(presented) if presented else None)
+                db,
+                subject_kind="agent",
+                email=done.session.email,
+                agent_id=done.session.agent_id,
+                user_agent=_user_agent(request),
+                presented=connection.remembered_digest(presented) if presented else None,
+            )
     except ServiceError:
-        return redirect(f"{paths.AGENT_LOGIN}?signed_out=attempt")
+        return redirect(f"{routes.AGENT_LOGIN}?signed_out=attempt")
     await forget_posting_tab(request)
     response = redirect(done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
@@ -93,9 +104,13 @@ async def enter_view(request: Request) -> Response:
     token = token_from_cookie_header(request.headers.get("cookie"))
     try:
         with session_scope() as db:
-            done = read_only.enter_view(db, grant=grant, token=token,
-                                        client_ip=request_client_ip(request),
-                                        user_agent=_user_agent(request))
+            done = read_only.enter_view(
+                db,
+                grant=grant,
+                token=token,
+                client_ip=request_client_ip(request),
+                user_agent=_user_agent(request),
+            )
     except ServiceError as exc:
         log.warning("read-only view refused: %s", exc.message)
         return redirect("/agent")
@@ -112,8 +127,12 @@ async def exit_view(request: Request) -> Response:
     token = token_from_cookie_header(request.headers.get("cookie"))
     try:
         with session_scope() as db:
-            done = read_only.exit_view(db, token=token, client_ip=request_client_ip(request),
-                                       user_agent=_user_agent(request))
+            done = read_only.exit_view(
+                db,
+                token=token,
+                client_ip=request_client_ip(request),
+                user_agent=_user_agent(request),
+            )
     except ServiceError:
         return redirect("/agent")
     await forget_posting_tab(request)
@@ -148,8 +167,9 @@ async def holder_certificate(request: Request) -> Response:
     download on every request."""
     if request.method != "GET":  # a HEAD (link preview) is not a download to record
         return Response(status_code=405, headers={**SAFE_HEADERS, "Allow": "GET"})
-    sent = await run_in_threadpool(_holder_file, request.path_params["token"],
-                                   request_client_ip(request))
+    sent = await run_in_threadpool(
+        _holder_file, request.path_params["token"], request_client_ip(request)
+    )
     if sent is None:
         return _holder_refusal()
     headers = {**SAFE_HEADERS, "Content-Disposition": content_disposition(sent.filename)}
@@ -160,6 +180,7 @@ ROUTES = [
     Route("/auth/agent/complete", complete_agent_login, methods=["POST"]),
     Route("/auth/agent/view", enter_view, methods=["POST"]),
     Route("/auth/agent/exit-view", exit_view, methods=["POST"]),
-    Route(certificate_links.HOLDER_CERTIFICATE_PATH + "{token}", holder_certificate,
-          methods=["GET"]),
+    Route(
+        certificate_links.HOLDER_CERTIFICATE_PATH + "{token}", holder_certificate, methods=["GET"]
+    ),
 ]

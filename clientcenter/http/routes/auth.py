@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from clientcenter.services.auth import connection
-from clientcenter import paths
+from clientcenter import routes
+from clientcenter.db import session_scope
 from clientcenter.http.client_ip import request_client_ip
 from clientcenter.http.cookies import (
     clear_session_cookie,
@@ -24,14 +24,17 @@ from clientcenter.http.cookies import (
     set_session_cookie,
     token_from_cookie_header,
 )
-from clientcenter.db import session_scope
+from clientcenter.http.middleware.tab_binding import (
+    browser_cookie_header,
+    forget_tab,
+    new_browser_key,
+)
 from clientcenter.http.origin import is_same_origin_post
-from clientcenter.services.auth import login, remembered
 from clientcenter.services.agency import read_only
-from clientcenter.services.errors import ServiceError
-from clientcenter.services.auth.sessions import find_session, revoke_session
-from clientcenter.http.middleware.tab_binding import browser_cookie_header, forget_tab, new_browser_key
+from clientcenter.services.auth import connection, login, remembered
 from clientcenter.services.auth.connection import browser_cookie_name, browser_digest
+from clientcenter.services.auth.sessions import find_session, revoke_session
+from clientcenter.services.errors import ServiceError
 
 log = logging.getLogger("clientcenter.security")
 
@@ -87,7 +90,7 @@ async def complete_login(request: Request) -> Response:
         return Response("Forbidden", status_code=403, headers=NO_STORE)
     grant = await _grant(request)
     # Back to the shared-document or payment link that brought the customer here, if any.
-    return_to = paths.safe_return_path((await request.form()).get("next"))
+    return_to = routes.safe_return_path((await request.form()).get("next"))
     client_ip, user_agent = request_client_ip(request), _user_agent(request)
     held = token_from_cookie_header(request.headers.get("cookie"))
     browser = request_browser(request)
@@ -95,23 +98,28 @@ async def complete_login(request: Request) -> Response:
 
     def start_session():
         with login.login_scope() as db:
-            done = login.complete(db, grant=grant, client_ip=client_ip, user_agent=user_agent,
-                                  browser=browser)
+            done = login.complete(
+                db, grant=grant, client_ip=client_ip, user_agent=user_agent, browser=browser
+            )
             # A session this browser still held ends now (shared device, second login).
             previous = find_session(db, held)
             if previous is not None and previous.id != done.session.id:
                 revoke_session(db, previous)
             kept = remembered.remember(
-                db, subject_kind="customer", email=done.session.email,
-                contact_id=done.session.contact_id, user_agent=user_agent,
-                presented=connection.remembered_digest(presented) if presented else None)
+                db,
+                subject_kind="customer",
+                email=done.session.email,
+                contact_id=done.session.contact_id,
+                user_agent=user_agent,
+                presented=connection.remembered_digest(presented) if presented else None,
+            )
             return done, kept
 
     try:
         # Database work off the event loop, which also carries every tab's websocket.
         done, kept = await run_in_threadpool(start_session)
     except ServiceError:
-        return redirect(f"{paths.CUSTOMER_LOGIN}?signed_out=attempt")
+        return redirect(f"{routes.CUSTOMER_LOGIN}?signed_out=attempt")
     await forget_posting_tab(request)
     response = redirect(return_to or done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
@@ -130,13 +138,14 @@ async def switch_account(request: Request) -> Response:
 
     def switch():
         with login.login_scope() as db:
-            return login.complete_switch(db, grant=grant, token=token, client_ip=client_ip,
-                                         user_agent=user_agent)
+            return login.complete_switch(
+                db, grant=grant, token=token, client_ip=client_ip, user_agent=user_agent
+            )
 
     try:
         done = await run_in_threadpool(switch)
     except ServiceError:
-        return redirect(f"{paths.ACCOUNT_CHOICE}?refused=1")
+        return redirect(f"{routes.ACCOUNT_CHOICE}?refused=1")
     await forget_posting_tab(request)
     response = redirect(done.destination)
     set_session_cookie(response, done.token, max_age=done.max_age)
@@ -154,10 +163,10 @@ async def logout(request: Request) -> Response:
         with session_scope() as db:
             record = find_session(db, token)
             if record is None:
-                return f"{paths.CUSTOMER_LOGIN}?signed_out=logout"
+                return f"{routes.CUSTOMER_LOGIN}?signed_out=logout"
             read_only.record_logout(db, token)
             revoke_session(db, record)
-            login_page = paths.AGENT_LOGIN if record.kind == "agent" else paths.CUSTOMER_LOGIN
+            login_page = routes.AGENT_LOGIN if record.kind == "agent" else routes.CUSTOMER_LOGIN
             return f"{login_page}?signed_out=logout"
 
     response = redirect(await run_in_threadpool(end_session))
@@ -174,12 +183,12 @@ async def leave(request: Request) -> Response:
     if _foreign_origin(request):
         return Response("Forbidden", status_code=403, headers=NO_STORE)
     await forget_posting_tab(request)
-    return redirect(paths.safe_leave_path(await _field(request, "to")))
+    return redirect(routes.safe_leave_path(await _field(request, "to")))
 
 
 ROUTES = [
     Route("/auth/complete", complete_login, methods=["POST"]),
     Route("/auth/switch", switch_account, methods=["POST"]),
     Route("/auth/logout", logout, methods=["POST"]),
-    Route(paths.LEAVE_ROUTE, leave, methods=["POST"]),
+    Route(routes.LEAVE_ROUTE, leave, methods=["POST"]),
 ]

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from clientcenter.http.client_ip import request_client_ip
 from clientcenter.db import session_scope
 from clientcenter.delivery import webhooks
 from clientcenter.delivery.dev_mailbox import recent_messages
+from clientcenter.http.client_ip import request_client_ip
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.delivery")
@@ -58,27 +58,35 @@ async def dev_mailbox(request: Request) -> Response:
     if not settings.uses_dev_mailbox:
         return PlainTextResponse("Not Found", status_code=404)
     if not _is_loopback(request):
-        return PlainTextResponse("The dev mailbox answers only on this machine.",
-                                 status_code=403)
+        return PlainTextResponse("The dev mailbox answers only on this machine.", status_code=403)
     if not _is_localhost_name(request):
-        log.warning("dev mailbox refused: Host %r is not a localhost name",
-                    request.headers.get("host"))
-        return PlainTextResponse("The dev mailbox answers only at a localhost address "
-                                 "(http://localhost:<port>/dev/mailbox).", status_code=403)
+        log.warning(
+            "dev mailbox refused: Host %r is not a localhost name", request.headers.get("host")
+        )
+        return PlainTextResponse(
+            "The dev mailbox answers only at a localhost address "
+            "(http://localhost:<port>/dev/mailbox).",
+            status_code=403,
+        )
 
     def load():
         with session_scope() as session:
-            return [(m.id, m.created_at, m.channel, m.to_address, m.subject, m.body_text,
-                     m.body_html) for m in recent_messages(session, limit=100)]
+            return [
+                (m.id, m.created_at, m.channel, m.to_address, m.subject, m.body_text, m.body_html)
+                for m in recent_messages(session, limit=100)
+            ]
 
     rows = await run_in_threadpool(load)
-    return HTMLResponse(render_mailbox(rows, settings.branding.agency_name), headers={
-        "Cache-Control": "no-store",
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                                   "img-src 'self' data:; frame-ancestors 'none'",
-        "Referrer-Policy": "no-referrer",
-        "X-Content-Type-Options": "nosniff",
-    })
+    return HTMLResponse(
+        render_mailbox(rows, settings.branding.agency_name),
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "img-src 'self' data:; frame-ancestors 'none'",
+            "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def render_mailbox(rows, agency_name: str) -> str:
@@ -89,17 +97,23 @@ def render_mailbox(rows, agency_name: str) -> str:
         preview = ""
         if body_html:
             # The branded email as the customer sees it, sandboxed (no scripts, no forms).
-            preview = ('<details><summary>Show the email</summary><iframe sandbox '
-                       f'title="email {id_}" srcdoc="{html.escape(body_html, quote=True)}">'
-                       '</iframe></details>')
+            preview = (
+                "<details><summary>Show the email</summary><iframe sandbox "
+                f'title="email {id_}" srcdoc="{html.escape(body_html, quote=True)}">'
+                "</iframe></details>"
+            )
         items.append(
             f'<article id="m{id_}"><header><span class="badge {channel}">{badge}</span> '
-            f'<time>{html.escape(when)}</time></header>'
+            f"<time>{html.escape(when)}</time></header>"
             f'<p class="to">To <strong>{html.escape(to)}</strong></p>'
-            + (f'<h2>{html.escape(subject)}</h2>' if subject else "")
-            + f'<pre>{html.escape(text)}</pre>{preview}</article>')
-    body = "\n".join(items) or '<p class="empty">No messages yet. Log in or act in the portal, ' \
-                               'and what would be emailed or texted shows up here.</p>'
+            + (f"<h2>{html.escape(subject)}</h2>" if subject else "")
+            + f"<pre>{html.escape(text)}</pre>{preview}</article>"
+        )
+    body = (
+        "\n".join(items)
+        or '<p class="empty">No messages yet. Log in or act in the portal, '
+        "and what would be emailed or texted shows up here.</p>"
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -16,21 +16,21 @@ import logging
 from collections.abc import Callable
 from urllib.parse import quote
 
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
-from sqlmodel import Session
 
-from clientcenter.http.cookies import token_from_cookie_header
 from clientcenter.db import session_scope
-from clientcenter.services.billing import invoices as billing
-from clientcenter.services.portal import certificates, documents, idcards
-from clientcenter.services.files import links
-from clientcenter.services.portal.documents import FileToSend
-from clientcenter.services.errors import ServiceError
-from clientcenter.services.principal import Principal
+from clientcenter.http.cookies import token_from_cookie_header
 from clientcenter.services.auth.sessions import principal_from_token
+from clientcenter.services.billing import invoices as billing
+from clientcenter.services.errors import ServiceError
+from clientcenter.services.files import links
+from clientcenter.services.portal import certificates, documents, idcards
+from clientcenter.services.portal.documents import FileToSend
+from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
@@ -78,9 +78,12 @@ def _fetch(session_token: str | None, target: links.LinkTarget) -> FileToSend | 
     with session_scope() as db:
         principal = principal_from_token(db, session_token)
         if not links.matches(target, principal):
-            log.warning("download refused: link for session %s/account %s used by %s",
-                        target.session_id, target.account_id,
-                        principal.session_id if principal else "no session")
+            log.warning(
+                "download refused: link for session %s/account %s used by %s",
+                target.session_id,
+                target.account_id,
+                principal.session_id if principal else "no session",
+            )
             return None
         return FETCHERS[target.kind](db, principal, target)
 
@@ -100,9 +103,11 @@ async def download(request: Request) -> Response:
     if sent is None:
         # Other session, other account, logged out, or no longer visible: all look alike.
         return _refusal(404, "This file is not available. Log in again and tap Download.")
-    return Response(sent.data, media_type=sent.content_type, headers={
-        **SAFE_HEADERS, "Content-Disposition": content_disposition(sent.filename)})
+    return Response(
+        sent.data,
+        media_type=sent.content_type,
+        headers={**SAFE_HEADERS, "Content-Disposition": content_disposition(sent.filename)},
+    )
 
 
 ROUTES = [Route(links.ROUTE_PREFIX + "{token}", download, methods=["GET"])]
-

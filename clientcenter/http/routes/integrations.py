@@ -23,13 +23,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from clientcenter import paths
-from clientcenter.http.cookies import token_from_cookie_header
+from clientcenter import routes
 from clientcenter.db import session_scope
+from clientcenter.http.cookies import token_from_cookie_header
 from clientcenter.http.origin import is_own_navigation, is_same_origin_post, origin_of
-from clientcenter.services.portal import integrations
-from clientcenter.services.errors import ServiceError
 from clientcenter.services.auth.sessions import principal_from_token
+from clientcenter.services.errors import ServiceError
+from clientcenter.services.portal import integrations
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
@@ -87,28 +87,37 @@ def continue_page(link_id: int, label: str, url: str) -> HTMLResponse:
         "<button type=submit id=continue style='font-size:1rem;padding:.75rem 1.25rem;"
         "min-height:44px;border-radius:8px;border:0;background:#12a594;color:#fff'>"
         f"Continue to {html.escape(label)}</button></form>"
-        f"<p><a href='{paths.CUSTOMER_HOME}'>Back to Client Center</a></p></body></html>"
+        f"<p><a href='{routes.CUSTOMER_HOME}'>Back to Client Center</a></p></body></html>"
     )
     # form-action also governs where the form's redirect may go (Chromium), hence the
     # destination's origin next to ours.
-    csp = ("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
-           f"frame-ancestors 'none'; form-action 'self' {origin_of(url)}")
+    csp = (
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+        f"frame-ancestors 'none'; form-action 'self' {origin_of(url)}"
+    )
     # Not no-referrer here: Chromium would then post the form with "Origin: null", which
     # the POST refuses; the redirect after it sends no Referer to the destination.
-    return HTMLResponse(body, headers={**HEADERS, "Content-Security-Policy": csp,
-                                       "Referrer-Policy": "same-origin",
-                                       "X-Content-Type-Options": "nosniff"})
+    return HTMLResponse(
+        body,
+        headers={
+            **HEADERS,
+            "Content-Security-Policy": csp,
+            "Referrer-Policy": "same-origin",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 async def go(request: Request) -> Response:
     link_id = _link_id(request)
     if link_id is None:
-        return _to(paths.CUSTOMER_HOME)
+        return _to(routes.CUSTOMER_HOME)
     token = token_from_cookie_header(request.headers.get("cookie"))
     own_click = is_own_navigation(request.headers)
     if request.method == "POST" and not is_same_origin_post(request.headers):
-        log.warning("integration link %s refused: POST from %r", link_id,
-                    request.headers.get("origin"))
+        log.warning(
+            "integration link %s refused: POST from %r", link_id, request.headers.get("origin")
+        )
         return Response("Forbidden", status_code=403, headers=HEADERS)
     try:
         if request.method == "POST" or own_click:
@@ -116,15 +125,18 @@ async def go(request: Request) -> Response:
         else:
             peeked = await run_in_threadpool(_peek, token, link_id)
             if peeked is not None:
-                log.info("integration link %s opened from another site (%s): asked first",
-                         link_id, request.headers.get("sec-fetch-site", "no fetch metadata"))
+                log.info(
+                    "integration link %s opened from another site (%s): asked first",
+                    link_id,
+                    request.headers.get("sec-fetch-site", "no fetch metadata"),
+                )
                 return continue_page(link_id, *peeked)
             url = None
     except ServiceError as exc:
         log.info("integration link %s refused: %s", link_id, exc.message)
-        return _to(paths.CUSTOMER_HOME)
+        return _to(routes.CUSTOMER_HOME)
     if url is None:
-        return _to(f"{paths.CUSTOMER_LOGIN}?signed_out=login")
+        return _to(f"{routes.CUSTOMER_LOGIN}?signed_out=login")
     return _to(url)
 
 

@@ -26,9 +26,17 @@ from clientcenter.state.agency.actions import (
 
 def _title(title: str, state, subtitle: str) -> rx.Component:
     return rx.vstack(
-        rx.link(rx.hstack(rx.icon("chevron-left", size=16), rx.text(state.account_name, size="2"),
-                          spacing="1", align="center"),
-                href="/agent/account?id=" + state.account_id, underline="none", id="back-link"),
+        rx.link(
+            rx.hstack(
+                rx.icon("chevron-left", size=16),
+                rx.text(state.account_name, size="2"),
+                spacing="1",
+                align="center",
+            ),
+            href="/agent/account?id=" + state.account_id,
+            underline="none",
+            id="back-link",
+        ),
         rx.heading(title, size="6", as_="h1", id="page-title"),
         rx.text(subtitle, size="2", color_scheme="gray"),
         spacing="1",
@@ -36,15 +44,33 @@ def _title(title: str, state, subtitle: str) -> rx.Component:
     )
 
 
-def _channel_choice(name: str, email_label: str, text_label: str, text_enabled=True) -> rx.Component:
+def _channel_choice(
+    name: str, email_label: str, text_label: str, text_enabled=True
+) -> rx.Component:
     return rx.radio_group.root(
         rx.vstack(
-            rx.el.label(rx.hstack(rx.radio_group.item(value="email", id=f"{name}-email"),
-                                  rx.text(email_label, size="2"), align="center", spacing="2")),
-            rx.el.label(rx.hstack(rx.radio_group.item(
-                value="sms", id=f"{name}-sms",
-                disabled=~text_enabled if isinstance(text_enabled, rx.Var) else not text_enabled),
-                                  rx.text(text_label, size="2"), align="center", spacing="2")),
+            rx.el.label(
+                rx.hstack(
+                    rx.radio_group.item(value="email", id=f"{name}-email"),
+                    rx.text(email_label, size="2"),
+                    align="center",
+                    spacing="2",
+                )
+            ),
+            rx.el.label(
+                rx.hstack(
+                    rx.radio_group.item(
+                        value="sms",
+                        id=f"{name}-sms",
+                        disabled=~text_enabled
+                        if isinstance(text_enabled, rx.Var)
+                        else not text_enabled,
+                    ),
+                    rx.text(text_label, size="2"),
+                    align="center",
+                    spacing="2",
+                )
+            ),
             spacing="2",
         ),
         name="channel",
@@ -55,14 +81,19 @@ def _channel_choice(name: str, email_label: str, text_label: str, text_enabled=T
 
 # --- share document ----------------------------------------------------------------------
 
+
 def _document_option(d: dict) -> rx.Component:
     return rx.el.label(
         rx.hstack(
             rx.radio_group.item(value=d["id"], class_name="share-document-option"),
             rx.vstack(
                 rx.text(d["title"], size="2", weight="medium"),
-                muted(d["category"], " · ", d["created"],
-                      rx.cond(d["shared"] == "yes", " · visible to the customer", "")),
+                muted(
+                    d["category"],
+                    " · ",
+                    d["created"],
+                    rx.cond(d["shared"] == "yes", " · visible to the customer", ""),
+                ),
                 spacing="0",
                 min_width="0",
             ),
@@ -76,44 +107,80 @@ def _document_option(d: dict) -> rx.Component:
 def share_document_page() -> rx.Component:
     s = AgentShareState
     return agent_shell(
-        _title("Share a document", s, "The customer gets a secure link by email or text; "
-               "it opens after they log in."),
+        _title(
+            "Share a document",
+            s,
+            "The customer gets a secure link by email or text; it opens after they log in.",
+        ),
         error_callout(s.error, "share-error"),
         notice_callout(s.notice, "share-notice"),
-        rx.cond(s.account_id != "", rx.form(
-            rx.vstack(
-                section("Document", rx.cond(
-                    s.documents.length() > 0,
-                    rx.radio_group.root(
-                        rx.vstack(rx.foreach(s.documents, _document_option), spacing="3",
-                                  width="100%"),
-                        name="document_id", required=True, width="100%"),
-                    empty("No documents on this account yet."))),
-                section("Send the link by",
-                        _channel_choice("share-channel", "Email (Share Document through Email)",
-                                        "Text message (Share Document through Text)",
-                                        s.has_mobile),
-                        rx.cond(~s.has_mobile, muted("No mobile number on file for the primary "
-                                                     "applicant: email only."))),
-                rx.button(rx.icon("send", size=18), "Share document", size="3", width="100%",
-                          type="submit", id="share-document-submit"),
-                spacing="4",
+        rx.cond(
+            s.account_id != "",
+            rx.form(
+                rx.vstack(
+                    section(
+                        "Document",
+                        rx.cond(
+                            s.documents.length() > 0,
+                            rx.radio_group.root(
+                                rx.vstack(
+                                    rx.foreach(s.documents, _document_option),
+                                    spacing="3",
+                                    width="100%",
+                                ),
+                                name="document_id",
+                                required=True,
+                                width="100%",
+                            ),
+                            empty("No documents on this account yet."),
+                        ),
+                    ),
+                    section(
+                        "Send the link by",
+                        _channel_choice(
+                            "share-channel",
+                            "Email (Share Document through Email)",
+                            "Text message (Share Document through Text)",
+                            s.has_mobile,
+                        ),
+                        rx.cond(
+                            ~s.has_mobile,
+                            muted(
+                                "No mobile number on file for the primary applicant: email only."
+                            ),
+                        ),
+                    ),
+                    rx.button(
+                        rx.icon("send", size=18),
+                        "Share document",
+                        size="3",
+                        width="100%",
+                        type="submit",
+                        id="share-document-submit",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=s.share,
+                reset_on_submit=False,
                 width="100%",
             ),
-            on_submit=s.share,
-            reset_on_submit=False,
-            width="100%",
-        )),
+        ),
         active="/agent",
     )
 
 
 # --- publish -----------------------------------------------------------------------------
 
+
 def _check(prefix: str, item: dict) -> rx.Component:
     return rx.el.label(
-        rx.hstack(rx.checkbox(name=prefix + item["id"], class_name=f"publish-{prefix}box"),
-                  rx.text(item["label"], size="2"), align="start", spacing="2"),
+        rx.hstack(
+            rx.checkbox(name=prefix + item["id"], class_name=f"publish-{prefix}box"),
+            rx.text(item["label"], size="2"),
+            align="start",
+            spacing="2",
+        ),
         width="100%",
     )
 
@@ -121,35 +188,63 @@ def _check(prefix: str, item: dict) -> rx.Component:
 def publish_page() -> rx.Component:
     s = AgentPublishState
     return agent_shell(
-        _title("Publish to the portal", s, "Policies/Invoices: make invoices and policy "
-               "documents visible in the customer's Client Center. The customer is emailed."),
+        _title(
+            "Publish to the portal",
+            s,
+            "Policies/Invoices: make invoices and policy "
+            "documents visible in the customer's Client Center. The customer is emailed.",
+        ),
         error_callout(s.error, "publish-error"),
         notice_callout(s.notice, "publish-notice"),
-        rx.cond(s.account_id != "", rx.form(
-            rx.vstack(
-                section("Invoices not yet published", rx.cond(
-                    s.invoices.length() > 0,
-                    rx.vstack(rx.foreach(s.invoices, lambda i: _check("invoice-", i)),
-                              spacing="2", width="100%"),
-                    empty("Every invoice is published."))),
-                section("Documents the customer can't see yet", rx.cond(
-                    s.documents.length() > 0,
-                    rx.vstack(rx.foreach(s.documents, lambda d: _check("document-", d)),
-                              spacing="2", width="100%"),
-                    empty("Every policy document is visible."))),
-                rx.button(rx.icon("upload", size=18), "Publish selected", size="3", width="100%",
-                          type="submit", id="publish-submit"),
-                spacing="4",
+        rx.cond(
+            s.account_id != "",
+            rx.form(
+                rx.vstack(
+                    section(
+                        "Invoices not yet published",
+                        rx.cond(
+                            s.invoices.length() > 0,
+                            rx.vstack(
+                                rx.foreach(s.invoices, lambda i: _check("invoice-", i)),
+                                spacing="2",
+                                width="100%",
+                            ),
+                            empty("Every invoice is published."),
+                        ),
+                    ),
+                    section(
+                        "Documents the customer can't see yet",
+                        rx.cond(
+                            s.documents.length() > 0,
+                            rx.vstack(
+                                rx.foreach(s.documents, lambda d: _check("document-", d)),
+                                spacing="2",
+                                width="100%",
+                            ),
+                            empty("Every policy document is visible."),
+                        ),
+                    ),
+                    rx.button(
+                        rx.icon("upload", size=18),
+                        "Publish selected",
+                        size="3",
+                        width="100%",
+                        type="submit",
+                        id="publish-submit",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=s.publish,
                 width="100%",
             ),
-            on_submit=s.publish,
-            width="100%",
-        )),
+        ),
         active="/agent",
     )
 
 
 # --- certificates --------------------------------------------------------------------------
+
 
 def _certificate(c: dict) -> rx.Component:
     return list_row(
@@ -159,13 +254,29 @@ def _certificate(c: dict) -> rx.Component:
             rx.vstack(
                 rx.el.input(type="hidden", name="certificate_id", value=c["id"]),
                 field_label("Send to", "cert-email-" + c["id"]),
-                rx.input(name="email", id="cert-email-" + c["id"], type="email",
-                         default_value=c["email"], placeholder="holder@example.com",
-                         width="100%", size="2"),
-                rx.input(name="note", placeholder="Note for the holder (optional)", width="100%",
-                         size="2", max_length=500),
-                rx.button(rx.icon("mail", size=16), "Email certificate", size="2",
-                          type="submit", class_name="share-certificate-submit"),
+                rx.input(
+                    name="email",
+                    id="cert-email-" + c["id"],
+                    type="email",
+                    default_value=c["email"],
+                    placeholder="holder@example.com",
+                    width="100%",
+                    size="2",
+                ),
+                rx.input(
+                    name="note",
+                    placeholder="Note for the holder (optional)",
+                    width="100%",
+                    size="2",
+                    max_length=500,
+                ),
+                rx.button(
+                    rx.icon("mail", size=16),
+                    "Email certificate",
+                    size="2",
+                    type="submit",
+                    class_name="share-certificate-submit",
+                ),
                 spacing="2",
                 width="100%",
             ),
@@ -182,17 +293,33 @@ def _holder_link(link: dict) -> rx.Component:
         rx.hstack(
             rx.text(link["holder"], weight="medium", size="2", min_width="0"),
             rx.spacer(),
-            rx.badge(link["status_label"], color_scheme=rx.cond(active, "green", "gray"),
-                     class_name="holder-link-status"),
-            align="center", width="100%", wrap="wrap",
+            rx.badge(
+                link["status_label"],
+                color_scheme=rx.cond(active, "green", "gray"),
+                class_name="holder-link-status",
+            ),
+            align="center",
+            width="100%",
+            wrap="wrap",
         ),
         muted(link["certificate"], " · sent to ", link["to"], " on ", link["sent"]),
-        muted(link["downloads"], " download(s)",
-              rx.cond(link["last"] != "", " · last " + link["last"], "")),
-        rx.cond(active, rx.button(rx.icon("link-2-off", size=16), "Revoke link", size="2",
-                                  variant="soft", color_scheme="red",
-                                  on_click=AgentCertificatesState.revoke(link["id"]),
-                                  id="revoke-link-" + link["id"])),
+        muted(
+            link["downloads"],
+            " download(s)",
+            rx.cond(link["last"] != "", " · last " + link["last"], ""),
+        ),
+        rx.cond(
+            active,
+            rx.button(
+                rx.icon("link-2-off", size=16),
+                "Revoke link",
+                size="2",
+                variant="soft",
+                color_scheme="red",
+                on_click=AgentCertificatesState.revoke(link["id"]),
+                id="revoke-link-" + link["id"],
+            ),
+        ),
         class_name="holder-link",
     )
 
@@ -200,32 +327,56 @@ def _holder_link(link: dict) -> rx.Component:
 def certificates_page() -> rx.Component:
     s = AgentCertificatesState
     return agent_shell(
-        _title("Share a certificate", s, "Email a certificate of insurance to its holder. "
-               "The holder gets a download link that works for " + s.link_days.to_string()
-               + " days, until you revoke it; every download is in the activity log."),
+        _title(
+            "Share a certificate",
+            s,
+            "Email a certificate of insurance to its holder. "
+            "The holder gets a download link that works for "
+            + s.link_days.to_string()
+            + " days, until you revoke it; every download is in the activity log.",
+        ),
         error_callout(s.error, "certificate-error"),
         notice_callout(s.notice, "certificate-notice"),
-        rx.cond(s.account_id != "", section("Certificates", rx.cond(
-            s.certificates.length() > 0,
-            rx.vstack(rx.foreach(s.certificates, _certificate), spacing="0", width="100%"),
-            empty("No certificates on this account.")))),
-        rx.cond(s.account_id != "", section("Links sent to holders", rx.cond(
-            s.links.length() > 0,
-            rx.vstack(rx.foreach(s.links, _holder_link), spacing="0", width="100%"),
-            empty("No certificate has been emailed from this account yet.")),
-            id_="holder-links")),
+        rx.cond(
+            s.account_id != "",
+            section(
+                "Certificates",
+                rx.cond(
+                    s.certificates.length() > 0,
+                    rx.vstack(rx.foreach(s.certificates, _certificate), spacing="0", width="100%"),
+                    empty("No certificates on this account."),
+                ),
+            ),
+        ),
+        rx.cond(
+            s.account_id != "",
+            section(
+                "Links sent to holders",
+                rx.cond(
+                    s.links.length() > 0,
+                    rx.vstack(rx.foreach(s.links, _holder_link), spacing="0", width="100%"),
+                    empty("No certificate has been emailed from this account yet."),
+                ),
+                id_="holder-links",
+            ),
+        ),
         active="/agent",
     )
 
 
 # --- payments ------------------------------------------------------------------------------
 
+
 def _invoice_option(i: dict) -> rx.Component:
     return rx.el.label(
-        rx.hstack(rx.radio_group.item(value=i["id"], disabled=i["published"] == ""),
-                  rx.text(i["label"], size="2"),
-                  rx.cond(i["published"] == "", muted("(publish it first)")),
-                  align="center", spacing="2", wrap="wrap"),
+        rx.hstack(
+            rx.radio_group.item(value=i["id"], disabled=i["published"] == ""),
+            rx.text(i["label"], size="2"),
+            rx.cond(i["published"] == "", muted("(publish it first)")),
+            align="center",
+            spacing="2",
+            wrap="wrap",
+        ),
         width="100%",
     )
 
@@ -233,61 +384,116 @@ def _invoice_option(i: dict) -> rx.Component:
 def payments_page() -> rx.Component:
     s = AgentPaymentsState
     return agent_shell(
-        _title("Payments", s, "Send a payment request by email or text, or take a one-time "
-               "payment on the customer's behalf."),
+        _title(
+            "Payments",
+            s,
+            "Send a payment request by email or text, or take a one-time "
+            "payment on the customer's behalf.",
+        ),
         error_callout(s.error, "payments-error"),
         notice_callout(s.notice, "payments-notice"),
-        rx.cond(~s.available, rx.callout("Payments are turned off for this agency.",
-                                         icon="info", width="100%")),
-        rx.cond((s.account_id != "") & s.available, rx.vstack(
-            section("Payment request", rx.form(
-                rx.vstack(
-                    rx.text("Invoice", size="2", weight="medium"),
-                    rx.cond(s.invoices.length() > 0,
-                            rx.radio_group.root(rx.vstack(rx.foreach(s.invoices, _invoice_option),
-                                                          spacing="2", width="100%"),
-                                                name="invoice_id", required=True),
-                            empty("No open invoices.")),
-                    rx.text("Send it by", size="2", weight="medium"),
-                    _channel_choice("request-channel", "Email", "Text message"),
-                    rx.button(rx.icon("send", size=16), "Send payment request", size="3",
-                              type="submit", id="payment-request-submit", width="100%"),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=s.request_payment,
-                reset_on_submit=False,
-                width="100%",
-            )),
-            section("One-time payment", rx.form(
-                rx.vstack(
-                    field_label("Amount (USD)", "otp-amount"),
-                    rx.input(name="amount", id="otp-amount", input_mode="decimal",
-                             placeholder="125.00", width="100%", size="3", required=True),
-                    field_label("What it is for", "otp-memo"),
-                    rx.input(name="memo", id="otp-memo", placeholder="Endorsement fee",
-                             width="100%", size="3", required=True, max_length=120),
-                    field_label("How it was paid", "otp-method"),
-                    rx.el.select(
-                        rx.el.option("Check", value="check"),
-                        rx.el.option("Bank transfer", value="bank_transfer"),
-                        rx.el.option("Card (secure card page)", value="card"),
-                        name="method", id="otp-method",
-                        style=SELECT_STYLE,
+        rx.cond(
+            ~s.available,
+            rx.callout("Payments are turned off for this agency.", icon="info", width="100%"),
+        ),
+        rx.cond(
+            (s.account_id != "") & s.available,
+            rx.vstack(
+                section(
+                    "Payment request",
+                    rx.form(
+                        rx.vstack(
+                            rx.text("Invoice", size="2", weight="medium"),
+                            rx.cond(
+                                s.invoices.length() > 0,
+                                rx.radio_group.root(
+                                    rx.vstack(
+                                        rx.foreach(s.invoices, _invoice_option),
+                                        spacing="2",
+                                        width="100%",
+                                    ),
+                                    name="invoice_id",
+                                    required=True,
+                                ),
+                                empty("No open invoices."),
+                            ),
+                            rx.text("Send it by", size="2", weight="medium"),
+                            _channel_choice("request-channel", "Email", "Text message"),
+                            rx.button(
+                                rx.icon("send", size=16),
+                                "Send payment request",
+                                size="3",
+                                type="submit",
+                                id="payment-request-submit",
+                                width="100%",
+                            ),
+                            spacing="3",
+                            width="100%",
+                        ),
+                        on_submit=s.request_payment,
+                        reset_on_submit=False,
+                        width="100%",
                     ),
-                    rx.input(name="reference", placeholder="Check number or reference (optional)",
-                             width="100%", size="3", max_length=60),
-                    rx.button(rx.icon("receipt", size=16), "Record payment", size="3",
-                              type="submit", id="one-time-submit", width="100%"),
-                    spacing="2",
-                    width="100%",
                 ),
-                on_submit=s.one_time_payment,
-                reset_on_submit=True,
+                section(
+                    "One-time payment",
+                    rx.form(
+                        rx.vstack(
+                            field_label("Amount (USD)", "otp-amount"),
+                            rx.input(
+                                name="amount",
+                                id="otp-amount",
+                                input_mode="decimal",
+                                placeholder="125.00",
+                                width="100%",
+                                size="3",
+                                required=True,
+                            ),
+                            field_label("What it is for", "otp-memo"),
+                            rx.input(
+                                name="memo",
+                                id="otp-memo",
+                                placeholder="Endorsement fee",
+                                width="100%",
+                                size="3",
+                                required=True,
+                                max_length=120,
+                            ),
+                            field_label("How it was paid", "otp-method"),
+                            rx.el.select(
+                                rx.el.option("Check", value="check"),
+                                rx.el.option("Bank transfer", value="bank_transfer"),
+                                rx.el.option("Card (secure card page)", value="card"),
+                                name="method",
+                                id="otp-method",
+                                style=SELECT_STYLE,
+                            ),
+                            rx.input(
+                                name="reference",
+                                placeholder="Check number or reference (optional)",
+                                width="100%",
+                                size="3",
+                                max_length=60,
+                            ),
+                            rx.button(
+                                rx.icon("receipt", size=16),
+                                "Record payment",
+                                size="3",
+                                type="submit",
+                                id="one-time-submit",
+                                width="100%",
+                            ),
+                            spacing="2",
+                            width="100%",
+                        ),
+                        on_submit=s.one_time_payment,
+                        reset_on_submit=True,
+                        width="100%",
+                    ),
+                ),
+                spacing="4",
                 width="100%",
-            )),
-            spacing="4",
-            width="100%",
-        )),
+            ),
+        ),
         active="/agent",
     )

@@ -24,13 +24,16 @@ from clientcenter.state.agency.queues import (
     AgentTasksState,
 )
 
-
 # --- tasks ---------------------------------------------------------------------------------
+
 
 def _segmented(value: rx.Var, options: list[tuple[str, str]], on_change, id_: str) -> rx.Component:
     return rx.segmented_control.root(
         *[rx.segmented_control.item(label, value=v) for v, label in options],
-        value=value, on_change=on_change, id=id_, width="100%",
+        value=value,
+        on_change=on_change,
+        id=id_,
+        width="100%",
     )
 
 
@@ -40,26 +43,42 @@ def _task(t: dict) -> rx.Component:
             rx.text(t["title"], weight="bold", size="2"),
             rx.cond(t["body"] != "", rx.text(t["body"], size="2", white_space="pre-line")),
             muted("For ", t["assigned"], " · ", t["created"]),
-            rx.cond(t["account_id"] != "",
-                    rx.link("Open ", t["account"], href="/agent/account?id=" + t["account_id"],
-                            size="2")),
+            rx.cond(
+                t["account_id"] != "",
+                rx.link(
+                    "Open ", t["account"], href="/agent/account?id=" + t["account_id"], size="2"
+                ),
+            ),
             rx.cond(
                 AgentTasksState.status == "open",
                 rx.vstack(
-                    rx.button(rx.icon("check", size=16), "Mark done", size="2",
-                              on_click=AgentTasksState.complete(t["id"]), class_name="task-done"),
+                    rx.button(
+                        rx.icon("check", size=16),
+                        "Mark done",
+                        size="2",
+                        on_click=AgentTasksState.complete(t["id"]),
+                        class_name="task-done",
+                    ),
                     rx.form(
                         rx.hstack(
                             rx.el.input(type="hidden", name="task_id", value=t["id"]),
                             rx.el.select(
-                                rx.foreach(AgentTasksState.colleagues,
-                                           lambda a: rx.el.option(a["name"], value=a["id"])),
-                                name="agent_id", default_value=t["assigned_id"],
+                                rx.foreach(
+                                    AgentTasksState.colleagues,
+                                    lambda a: rx.el.option(a["name"], value=a["id"]),
+                                ),
+                                name="agent_id",
+                                default_value=t["assigned_id"],
                                 aria_label="Hand to",
                                 style={**SELECT_STYLE, "flex": "1", "width": "auto"},
                             ),
-                            rx.button("Hand over", size="2", variant="soft", type="submit",
-                                      class_name="task-reassign"),
+                            rx.button(
+                                "Hand over",
+                                size="2",
+                                variant="soft",
+                                type="submit",
+                                class_name="task-reassign",
+                            ),
                             width="100%",
                             spacing="2",
                         ),
@@ -69,8 +88,14 @@ def _task(t: dict) -> rx.Component:
                     spacing="2",
                     width="100%",
                 ),
-                rx.button(rx.icon("rotate-ccw", size=16), "Reopen", size="2", variant="soft",
-                          on_click=AgentTasksState.reopen(t["id"]), class_name="task-reopen"),
+                rx.button(
+                    rx.icon("rotate-ccw", size=16),
+                    "Reopen",
+                    size="2",
+                    variant="soft",
+                    on_click=AgentTasksState.reopen(t["id"]),
+                    class_name="task-reopen",
+                ),
             ),
             spacing="2",
             width="100%",
@@ -85,15 +110,21 @@ def tasks_page() -> rx.Component:
     return agent_shell(
         page_title("Tasks and notes", "What customers' actions asked of you, oldest first."),
         _segmented(s.status, [("open", "Open"), ("done", "Done")], s.show, "task-status"),
-        _segmented(s.scope, [("mine", "Mine"), ("all", "Everyone's")], s.show_scope,
-                   "task-scope"),
+        _segmented(s.scope, [("mine", "Mine"), ("all", "Everyone's")], s.show_scope, "task-scope"),
         error_callout(s.error, "tasks-error"),
         notice_callout(s.notice, "tasks-notice"),
-        rx.text(s.total.to_string(), rx.cond(s.total == 1, " task", " tasks"), size="2",
-                color_scheme="gray", id="task-count"),
-        rx.cond(s.rows.length() > 0,
-                rx.vstack(rx.foreach(s.rows, _task), spacing="3", width="100%", id="task-list"),
-                empty("Nothing here.")),
+        rx.text(
+            s.total.to_string(),
+            rx.cond(s.total == 1, " task", " tasks"),
+            size="2",
+            color_scheme="gray",
+            id="task-count",
+        ),
+        rx.cond(
+            s.rows.length() > 0,
+            rx.vstack(rx.foreach(s.rows, _task), spacing="3", width="100%", id="task-list"),
+            empty("Nothing here."),
+        ),
         pager(s.page, s.pages, s.previous_page, s.next_page, "task-pager"),
         active="/agent/tasks",
     )
@@ -101,15 +132,25 @@ def tasks_page() -> rx.Component:
 
 # --- activity log --------------------------------------------------------------------------
 
+
 def activity_page() -> rx.Component:
     s = AgentActivityState
     return agent_shell(
         rx.vstack(
-            rx.link(rx.hstack(rx.icon("chevron-left", size=16), rx.text(s.account_name, size="2"),
-                              spacing="1", align="center"),
-                    href="/agent/account?id=" + s.account_id, underline="none", id="back-link"),
+            rx.link(
+                rx.hstack(
+                    rx.icon("chevron-left", size=16),
+                    rx.text(s.account_name, size="2"),
+                    spacing="1",
+                    align="center",
+                ),
+                href="/agent/account?id=" + s.account_id,
+                underline="none",
+                id="back-link",
+            ),
             rx.heading("Activity log", size="6", as_="h1", id="page-title"),
-            spacing="1", width="100%",
+            spacing="1",
+            width="100%",
         ),
         error_callout(s.error, "activity-error"),
         rx.form(
@@ -117,19 +158,33 @@ def activity_page() -> rx.Component:
                 rx.el.label("Action", html_for="activity-action", style={"font_size": "14px"}),
                 rx.el.select(
                     rx.el.option("All actions", value=""),
-                    rx.foreach(s.action_options, lambda o: rx.el.option(o["label"], value=o["value"])),
-                    name="action", id="activity-action",
-                    style=SELECT_STYLE),
+                    rx.foreach(
+                        s.action_options, lambda o: rx.el.option(o["label"], value=o["value"])
+                    ),
+                    name="action",
+                    id="activity-action",
+                    style=SELECT_STYLE,
+                ),
                 rx.el.label("Who acted", html_for="activity-actor", style={"font_size": "14px"}),
                 rx.el.select(
                     rx.el.option("Anyone", value=""),
-                    rx.foreach(s.actor_options, lambda o: rx.el.option(o["label"], value=o["value"])),
-                    name="actor", id="activity-actor",
-                    style=SELECT_STYLE),
+                    rx.foreach(
+                        s.actor_options, lambda o: rx.el.option(o["label"], value=o["value"])
+                    ),
+                    name="actor",
+                    id="activity-actor",
+                    style=SELECT_STYLE,
+                ),
                 rx.hstack(
                     rx.button("Filter", type="submit", size="2", id="activity-filter"),
-                    rx.button("Clear", type="button", size="2", variant="soft",
-                              on_click=s.clear, color_scheme="gray"),
+                    rx.button(
+                        "Clear",
+                        type="button",
+                        size="2",
+                        variant="soft",
+                        on_click=s.clear,
+                        color_scheme="gray",
+                    ),
                     spacing="2",
                 ),
                 spacing="2",
@@ -139,16 +194,33 @@ def activity_page() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        rx.text(s.total.to_string(), rx.cond(s.total == 1, " entry", " entries"), size="2",
-                color_scheme="gray", id="activity-count"),
-        rx.card(rx.cond(
-            s.rows.length() > 0,
-            rx.vstack(rx.foreach(s.rows, lambda r: list_row(
-                rx.text(r["label"], weight="medium", size="2"),
-                muted(r["actor"], " · ", r["when"], " · ", r["channel"]),
-                rx.cond(r["summary"] != "", rx.text(r["summary"], size="2")),
-                class_name="activity-row")), spacing="0", width="100%"),
-            empty("No entries.")), width="100%"),
+        rx.text(
+            s.total.to_string(),
+            rx.cond(s.total == 1, " entry", " entries"),
+            size="2",
+            color_scheme="gray",
+            id="activity-count",
+        ),
+        rx.card(
+            rx.cond(
+                s.rows.length() > 0,
+                rx.vstack(
+                    rx.foreach(
+                        s.rows,
+                        lambda r: list_row(
+                            rx.text(r["label"], weight="medium", size="2"),
+                            muted(r["actor"], " · ", r["when"], " · ", r["channel"]),
+                            rx.cond(r["summary"] != "", rx.text(r["summary"], size="2")),
+                            class_name="activity-row",
+                        ),
+                    ),
+                    spacing="0",
+                    width="100%",
+                ),
+                empty("No entries."),
+            ),
+            width="100%",
+        ),
         pager(s.page, s.pages, s.previous_page, s.next_page, "activity-pager"),
         active="/agent",
     )
@@ -156,21 +228,35 @@ def activity_page() -> rx.Component:
 
 # --- outbox --------------------------------------------------------------------------------
 
+
 def _failed(m: dict) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.badge(m["channel"], variant="soft"),
-                      rx.text(m["subject"], weight="medium", size="2", min_width="0"),
-                      align="center", spacing="2", wrap="wrap"),
+            rx.hstack(
+                rx.badge(m["channel"], variant="soft"),
+                rx.text(m["subject"], weight="medium", size="2", min_width="0"),
+                align="center",
+                spacing="2",
+                wrap="wrap",
+            ),
             muted("To ", m["to"], word_break="break-all"),
-            rx.cond(m["account"] != "", rx.link(m["account"], size="2",
-                                                href="/agent/account?id=" + m["account_id"])),
+            rx.cond(
+                m["account"] != "",
+                rx.link(m["account"], size="2", href="/agent/account?id=" + m["account_id"]),
+            ),
             muted(m["when"], " · ", m["attempts"], " attempts"),
             rx.text(m["error"], size="1", color=rx.color("red", 11), word_break="break-word"),
-            rx.cond(m["can_retry"] == "yes",
-                    rx.button(rx.icon("refresh-cw", size=16), "Retry", size="2",
-                              on_click=AgentOutboxState.retry(m["id"]), class_name="outbox-retry"),
-                    muted("A sign-in code is never resent; the customer asks for a new one.")),
+            rx.cond(
+                m["can_retry"] == "yes",
+                rx.button(
+                    rx.icon("refresh-cw", size=16),
+                    "Retry",
+                    size="2",
+                    on_click=AgentOutboxState.retry(m["id"]),
+                    class_name="outbox-retry",
+                ),
+                muted("A sign-in code is never resent; the customer asks for a new one."),
+            ),
             spacing="2",
             width="100%",
         ),
@@ -182,22 +268,31 @@ def _failed(m: dict) -> rx.Component:
 def outbox_page() -> rx.Component:
     s = AgentOutboxState
     return agent_shell(
-        page_title("Undelivered messages", "Emails and texts the relay gave up on after "
-                   "retrying. Fix the address if needed, then retry."),
+        page_title(
+            "Undelivered messages",
+            "Emails and texts the relay gave up on after "
+            "retrying. Fix the address if needed, then retry.",
+        ),
         error_callout(s.error, "outbox-error"),
         notice_callout(s.notice, "outbox-notice"),
-        rx.cond(s.rows.length() > 0,
-                rx.vstack(rx.foreach(s.rows, _failed), spacing="3", width="100%"),
-                empty("Every message went out.")),
+        rx.cond(
+            s.rows.length() > 0,
+            rx.vstack(rx.foreach(s.rows, _failed), spacing="3", width="100%"),
+            empty("Every message went out."),
+        ),
         active="/agent/outbox",
     )
 
 
 # --- more ----------------------------------------------------------------------------------
 
+
 def _tick(value: rx.Var) -> rx.Component:
-    return rx.cond(value == "yes", rx.icon("check", size=16, color=rx.color("green", 11)),
-                   rx.text("–", color_scheme="gray", size="1"))
+    return rx.cond(
+        value == "yes",
+        rx.icon("check", size=16, color=rx.color("green", 11)),
+        rx.text("–", color_scheme="gray", size="1"),
+    )
 
 
 def _matrix_section(section: dict) -> rx.Component:
@@ -218,13 +313,21 @@ def _matrix_section(section: dict) -> rx.Component:
         rx.heading(section["title"], size="2", as_="h3"),
         rx.box(
             rx.table.root(
-                rx.table.header(rx.table.row(
-                    rx.table.column_header_cell("Action"),
-                    *[rx.table.column_header_cell(h, title=t) for h, t in (
-                        ("AE", "Agent Email"), ("CE", "Customer Email"),
-                        ("PA", "Primary Applicant Email"), ("T", "Task/Note Created"),
-                        ("L", "Activity/System Log"))],
-                )),
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Action"),
+                        *[
+                            rx.table.column_header_cell(h, title=t)
+                            for h, t in (
+                                ("AE", "Agent Email"),
+                                ("CE", "Customer Email"),
+                                ("PA", "Primary Applicant Email"),
+                                ("T", "Task/Note Created"),
+                                ("L", "Activity/System Log"),
+                            )
+                        ],
+                    )
+                ),
                 rx.table.body(rx.foreach(AgentMoreState.matrix, row)),
                 size="1",
                 width="100%",
@@ -245,11 +348,16 @@ def more_page() -> rx.Component:
         page_title("More", s.agent_name),
         muted(s.agent_email),
         embed_card(),
-        section("Notification matrix in force",
-                muted("AE agent email · CE customer email · PA primary applicant email · "
-                      "T task/note · L activity log. The agency changes cells in its "
-                      "configuration."),
-                rx.foreach(s.sections, _matrix_section), id_="matrix"),
+        section(
+            "Notification matrix in force",
+            muted(
+                "AE agent email · CE customer email · PA primary applicant email · "
+                "T task/note · L activity log. The agency changes cells in its "
+                "configuration."
+            ),
+            rx.foreach(s.sections, _matrix_section),
+            id_="matrix",
+        ),
         sign_out_button(),
         active="/agent/more",
     )

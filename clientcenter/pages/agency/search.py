@@ -9,8 +9,8 @@ from clientcenter.components.agency.ui import (
     error_callout,
     field_label,
     muted,
-    pager,
     page_title,
+    pager,
 )
 from clientcenter.components.icons import icon_if
 from clientcenter.state.agency.desk import AgentSearchState
@@ -21,19 +21,28 @@ def _result(r: dict) -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    icon_if(r["kind"] == "Commercial", "building-2", "house", size=18,
-                            flex_shrink="0"),
+                    icon_if(
+                        r["kind"] == "Commercial", "building-2", "house", size=18, flex_shrink="0"
+                    ),
                     rx.text(r["name"], weight="bold", size="3", flex="1", min_width="0"),
-                    rx.cond(r["active"] == "yes",
-                            rx.badge("Active", color_scheme="green", variant="soft"),
-                            rx.badge("No active policy", color_scheme="gray", variant="soft")),
+                    rx.cond(
+                        r["active"] == "yes",
+                        rx.badge("Active", color_scheme="green", variant="soft"),
+                        rx.badge("No active policy", color_scheme="gray", variant="soft"),
+                    ),
                     align="center",
                     width="100%",
                     spacing="2",
                 ),
-                rx.cond(r["matched"] != "",
-                        rx.text(r["matched"], size="2", color=rx.color("accent", 11),
-                                class_name="search-match")),
+                rx.cond(
+                    r["matched"] != "",
+                    rx.text(
+                        r["matched"],
+                        size="2",
+                        color=rx.color("accent", 11),
+                        class_name="search-match",
+                    ),
+                ),
                 rx.text(r["primary"], size="2"),
                 rx.cond(r["email"] != "", muted(r["email"], word_break="break-all")),
                 rx.cond(r["phone"] != "", muted(r["phone"])),
@@ -53,18 +62,34 @@ def _result(r: dict) -> rx.Component:
 
 def search_page() -> rx.Component:
     return agent_shell(
-        page_title("Super Search", "Find a customer by name, email, phone, policy number or "
-                   "business name."),
+        page_title(
+            "Super Search",
+            "Find a customer by name, email, phone, policy number or business name.",
+        ),
         rx.form(
             rx.vstack(
                 field_label("Search customers", "agent-search-input"),
                 rx.hstack(
-                    rx.input(id="agent-search-input", name="query", type="search",
-                             placeholder="e.g. O'Brien, 207-555-0101, PA-1234567", size="3",
-                             default_value=AgentSearchState.query, flex="1", min_width="0",
-                             auto_focus=True, enter_key_hint="search", max_length=120),
-                    rx.button(rx.icon("search", size=18), size="3", type="submit",
-                              aria_label="Search", id="agent-search-submit"),
+                    rx.input(
+                        id="agent-search-input",
+                        name="query",
+                        type="search",
+                        placeholder="e.g. O'Brien, 207-555-0101, PA-1234567",
+                        size="3",
+                        default_value=AgentSearchState.query,
+                        flex="1",
+                        min_width="0",
+                        auto_focus=True,
+                        enter_key_hint="search",
+                        max_length=120,
+                    ),
+                    rx.button(
+                        rx.icon("search", size=18),
+                        size="3",
+                        type="submit",
+                        aria_label="Search",
+                        id="agent-search-submit",
+                    ),
                     width="100%",
                     spacing="2",
                 ),
@@ -79,13 +104,29 @@ def search_page() -> rx.Component:
         rx.cond(
             AgentSearchState.searched,
             rx.text(
-                rx.cond(AgentSearchState.total == 1, "1 customer",
-                        AgentSearchState.total.to_string() + " customers"),
-                " found", size="2", color_scheme="gray", id="search-count"),
+                rx.cond(
+                    AgentSearchState.total == 1,
+                    "1 customer",
+                    AgentSearchState.total.to_string() + " customers",
+                ),
+                " found",
+                size="2",
+                color_scheme="gray",
+                id="search-count",
+            ),
         ),
-        rx.vstack(rx.foreach(AgentSearchState.results, _result), spacing="3", width="100%",
-                  id="search-results"),
-        pager(AgentSearchState.page, AgentSearchState.pages, AgentSearchState.previous_page,
-              AgentSearchState.next_page, "search-pager"),
+        rx.vstack(
+            rx.foreach(AgentSearchState.results, _result),
+            spacing="3",
+            width="100%",
+            id="search-results",
+        ),
+        pager(
+            AgentSearchState.page,
+            AgentSearchState.pages,
+            AgentSearchState.previous_page,
+            AgentSearchState.next_page,
+            "search-pager",
+        ),
         active="/agent",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter import paths
+from clientcenter import routes
 from clientcenter.components.icons import icon_if
 from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.profile_sections import profile_sections
@@ -21,8 +21,9 @@ def _account_summary() -> rx.Component:
             rx.text(AccountState.email, size="2", color_scheme="gray", word_break="break-all"),
             rx.separator(size="4"),
             rx.hstack(
-                rx.text(AccountState.account_name, weight="medium", size="3",
-                        id="current-account"),
+                rx.text(
+                    AccountState.account_name, weight="medium", size="3", id="current-account"
+                ),
                 rx.badge(AccountState.account_kind, variant="soft"),
                 align="center",
                 wrap="wrap",
@@ -41,7 +42,7 @@ def profile() -> rx.Component:
         profile_sections(),  # edit personal info, contact preferences, co-applicant
         rx.cond(AccountState.accounts.length() > 1, switch_accounts_button()),
         logout_button(),
-        nav_active=paths.PROFILE,
+        nav_active=routes.PROFILE,
     )
 
 
@@ -51,8 +52,11 @@ def _account_row(account: dict) -> rx.Component:
         rx.hstack(
             icon_if(account["kind"] == "Commercial", "building-2", "house", size=18),
             rx.text(account["name"], weight="medium", text_align="left", flex="1"),
-            rx.cond(current, rx.badge("Open now", color_scheme="green"),
-                    rx.badge(account["kind"], variant="soft")),
+            rx.cond(
+                current,
+                rx.badge("Open now", color_scheme="green"),
+                rx.badge(account["kind"], variant="soft"),
+            ),
             align="center",
             width="100%",
             spacing="3",
@@ -71,12 +75,24 @@ def _account_row(account: dict) -> rx.Component:
 def switch_accounts() -> rx.Component:
     return page_shell(
         rx.heading("Switch accounts", size="6", as_="h1"),
-        rx.text("Your email opens these accounts. Pick the one you want to see.", size="2",
-                color_scheme="gray"),
-        rx.cond(AccountState.error != "",
-                rx.callout(AccountState.error, icon="circle-alert", color_scheme="red",
-                           size="1", width="100%", id="switch-error", role="alert")),
+        rx.text(
+            "Your email opens these accounts. Pick the one you want to see.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            AccountState.error != "",
+            rx.callout(
+                AccountState.error,
+                icon="circle-alert",
+                color_scheme="red",
+                size="1",
+                width="100%",
+                id="switch-error",
+                role="alert",
+            ),
+        ),
         rx.vstack(rx.foreach(AccountState.accounts, _account_row), spacing="3", width="100%"),
-        rx.link("Back to Profile", href=paths.PROFILE, size="2"),
-        nav_active=paths.PROFILE,
+        rx.link("Back to Profile", href=routes.PROFILE, size="2"),
+        nav_active=routes.PROFILE,
     )

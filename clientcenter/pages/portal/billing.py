@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter.components.icons import icon_match
+from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.billing_cards import (
     confirm_dialog,
     invoice_card,
@@ -14,8 +16,6 @@ from clientcenter.components.portal.billing_cards import (
     read_only_banner,
     section_heading,
 )
-from clientcenter.components.icons import icon_match
-from clientcenter.components.layout import page_shell
 from clientcenter.state.portal.billing import BillingState, InvoiceRow
 from clientcenter.state.portal.pay_link import PayLinkState
 
@@ -33,7 +33,8 @@ def _summary() -> rx.Component:
             rx.hstack(
                 rx.icon("circle-check", size=22, color=rx.color("green", 10)),
                 rx.text("You're all paid up. Thank you!", size="3", weight="medium"),
-                align="center", spacing="2",
+                align="center",
+                spacing="2",
             ),
         ),
         width="100%",
@@ -43,13 +44,19 @@ def _summary() -> rx.Component:
 
 def _closed_row(row: InvoiceRow) -> rx.Component:
     return rx.hstack(
-        rx.vstack(rx.text(row.number, size="2", weight="medium"),
-                  rx.text(row.due_date, size="1", color_scheme="gray"),
-                  spacing="0", min_width="0"),
+        rx.vstack(
+            rx.text(row.number, size="2", weight="medium"),
+            rx.text(row.due_date, size="1", color_scheme="gray"),
+            spacing="0",
+            min_width="0",
+        ),
         rx.spacer(),
         rx.text(row.amount, size="2"),
         rx.badge(row.status_label, color_scheme=row.badge),
-        align="center", spacing="2", width="100%", padding_y="6px",
+        align="center",
+        spacing="2",
+        width="100%",
+        padding_y="6px",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
     )
 
@@ -61,7 +68,8 @@ def billing_page() -> rx.Component:
         rx.vstack(
             rx.heading("Billing", size="6", as_="h1", id="billing-heading"),
             rx.text("Your invoices, payments and receipts.", size="2", color_scheme="gray"),
-            spacing="0", width="100%",
+            spacing="0",
+            width="100%",
         ),
         notice_callout(BillingState.notice, BillingState.notice_kind, "billing-notice"),
         notice_callout(BillingState.error, "error", "billing-error"),
@@ -74,7 +82,9 @@ def billing_page() -> rx.Component:
                     rx.vstack(
                         section_heading("Waiting for your confirmation", "hourglass"),
                         rx.foreach(BillingState.pending, pending_row),
-                        spacing="3", width="100%", id="pending-confirmations",
+                        spacing="3",
+                        width="100%",
+                        id="pending-confirmations",
                     ),
                 ),
                 rx.cond(
@@ -82,26 +92,41 @@ def billing_page() -> rx.Component:
                     rx.vstack(
                         section_heading("Open invoices", "receipt"),
                         rx.foreach(BillingState.invoices, invoice_card),
-                        spacing="3", width="100%", id="open-invoices",
+                        spacing="3",
+                        width="100%",
+                        id="open-invoices",
                     ),
                 ),
                 section_heading("Payment history", "history"),
                 rx.cond(
                     BillingState.history.length() > 0,
-                    rx.vstack(rx.foreach(BillingState.history, payment_row), spacing="2",
-                              width="100%", id="payment-history"),
+                    rx.vstack(
+                        rx.foreach(BillingState.history, payment_row),
+                        spacing="2",
+                        width="100%",
+                        id="payment-history",
+                    ),
                     rx.text("No payments yet.", size="2", color_scheme="gray"),
                 ),
                 rx.cond(
                     BillingState.closed.length() > 0,
                     rx.vstack(
                         section_heading("Paid and closed invoices", "archive"),
-                        rx.card(rx.vstack(rx.foreach(BillingState.closed, _closed_row),
-                                          spacing="0", width="100%"), width="100%"),
-                        spacing="3", width="100%", id="closed-invoices",
+                        rx.card(
+                            rx.vstack(
+                                rx.foreach(BillingState.closed, _closed_row),
+                                spacing="0",
+                                width="100%",
+                            ),
+                            width="100%",
+                        ),
+                        spacing="3",
+                        width="100%",
+                        id="closed-invoices",
                     ),
                 ),
-                spacing="4", width="100%",
+                spacing="4",
+                width="100%",
             ),
             rx.center(rx.spinner(size="3"), width="100%", padding_y="32px"),
         ),
@@ -109,8 +134,14 @@ def billing_page() -> rx.Component:
     )
 
 
-_LINK_ICONS = {"paid": "circle-check", "cancelled": "circle-x", "expired": "clock",
-               "login": "log-in", "other_account": "users", "invalid": "link-2-off"}
+_LINK_ICONS = {
+    "paid": "circle-check",
+    "cancelled": "circle-x",
+    "expired": "clock",
+    "login": "log-in",
+    "other_account": "users",
+    "invalid": "link-2-off",
+}
 
 
 def pay_link_page() -> rx.Component:
@@ -119,27 +150,46 @@ def pay_link_page() -> rx.Component:
             PayLinkState.loaded,
             rx.card(
                 rx.vstack(
-                    icon_match(PayLinkState.state, _LINK_ICONS, "receipt", size=32,
-                               color=rx.color("accent", 11)),
-                    rx.heading(rx.match(PayLinkState.state,
-                                        ("paid", "Already paid"),
-                                        ("cancelled", "Invoice cancelled"),
-                                        ("expired", "Link expired"),
-                                        ("login", "Log in to pay"),
-                                        ("other_account", "Another account"),
-                                        "Link not valid"),
-                               size="5", as_="h1", id="pay-link-heading"),
+                    icon_match(
+                        PayLinkState.state,
+                        _LINK_ICONS,
+                        "receipt",
+                        size=32,
+                        color=rx.color("accent", 11),
+                    ),
+                    rx.heading(
+                        rx.match(
+                            PayLinkState.state,
+                            ("paid", "Already paid"),
+                            ("cancelled", "Invoice cancelled"),
+                            ("expired", "Link expired"),
+                            ("login", "Log in to pay"),
+                            ("other_account", "Another account"),
+                            "Link not valid",
+                        ),
+                        size="5",
+                        as_="h1",
+                        id="pay-link-heading",
+                    ),
                     rx.text(PayLinkState.message, size="3", id="pay-link-message"),
                     rx.cond(
                         PayLinkState.state == "login",
-                        rx.link(rx.button("Log in", size="3", width="100%"),
-                                href=PayLinkState.login_href, width="100%",
-                                id="pay-link-login"),
-                        rx.link(rx.button("Go to billing", size="3", width="100%",
-                                          variant="soft"),
-                                href="/billing", width="100%"),
+                        rx.link(
+                            rx.button("Log in", size="3", width="100%"),
+                            href=PayLinkState.login_href,
+                            width="100%",
+                            id="pay-link-login",
+                        ),
+                        rx.link(
+                            rx.button("Go to billing", size="3", width="100%", variant="soft"),
+                            href="/billing",
+                            width="100%",
+                        ),
                     ),
-                    spacing="3", align="center", text_align="center", width="100%",
+                    spacing="3",
+                    align="center",
+                    text_align="center",
+                    width="100%",
                 ),
                 width="100%",
             ),

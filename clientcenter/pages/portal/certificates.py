@@ -22,11 +22,19 @@ from clientcenter.services.portal.requests import NO_COVERAGE_CHANGE_NOTICE
 from clientcenter.state.portal.certificates import CertificateRow, CertificatesState, HolderRow
 
 S = CertificatesState
-HOLDER_FIELDS = (FormField("name", "Holder name", max_len=160), *ADDRESS,
-                 FormField("email", "Holder email", "email", required=False))
-OPERATIONS = FormField("operations", "Description of operations", "textarea", max_len=500,
-                       hint="What the certificate should say you do for this holder, e.g. "
-                            "“Interior design services at 5 Fore Street”.")
+HOLDER_FIELDS = (
+    FormField("name", "Holder name", max_len=160),
+    *ADDRESS,
+    FormField("email", "Holder email", "email", required=False),
+)
+OPERATIONS = FormField(
+    "operations",
+    "Description of operations",
+    "textarea",
+    max_len=500,
+    hint="What the certificate should say you do for this holder, e.g. "
+    "“Interior design services at 5 Fore Street”.",
+)
 DUE = FormField("due_date", "Date needed by", "date")
 
 
@@ -41,9 +49,15 @@ def certificate_card(row: CertificateRow) -> rx.Component:
                 min_width="0",
                 flex="1",
             ),
-            rx.button(rx.icon("download", size=16), "Download", variant="soft", size="2",
-                      on_click=S.download(row.id), flex_shrink="0",
-                      class_name="certificate-download"),
+            rx.button(
+                rx.icon("download", size=16),
+                "Download",
+                variant="soft",
+                size="2",
+                on_click=S.download(row.id),
+                flex_shrink="0",
+                class_name="certificate-download",
+            ),
             align="center",
             spacing="3",
             width="100%",
@@ -70,8 +84,11 @@ def add_holder_form() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading("Add a certificate holder", size="4", as_="h2"),
-                rx.text("A landlord, client or town that needs proof of your insurance.",
-                        size="2", color_scheme="gray"),
+                rx.text(
+                    "A landlord, client or town that needs proof of your insurance.",
+                    size="2",
+                    color_scheme="gray",
+                ),
                 *[form_field(f, S.field_errors, "holder") for f in HOLDER_FIELDS],
                 form_error_callout(S.holder_error),
                 success_callout(S.holder_done, id="holder-added"),
@@ -89,22 +106,37 @@ def add_holder_form() -> rx.Component:
 
 def request_form() -> rx.Component:
     holder_choice = rx.vstack(
-        rx.el.label("Certificate holder", html_for="cert-holder_id",
-                    style={"font_weight": "500", "font_size": "14px"}),
-        native_select("holder_id", "cert-holder_id",
-                      S.holder_options,
-                      placeholder="Choose…", required=True, dynamic=True),
+        rx.el.label(
+            "Certificate holder",
+            html_for="cert-holder_id",
+            style={"font_weight": "500", "font_size": "14px"},
+        ),
+        native_select(
+            "holder_id",
+            "cert-holder_id",
+            S.holder_options,
+            placeholder="Choose…",
+            required=True,
+            dynamic=True,
+        ),
         rx.text("Not listed? Add the holder first.", size="1", color_scheme="gray"),
         field_error(S.field_errors, "holder_id"),
         spacing="1",
         width="100%",
     )
     sent = rx.callout(
-        rx.text("Request sent. Your reference number is ",
-                rx.text.strong(S.sent_reference, id="certificate-reference"), ". ",
-                NO_COVERAGE_CHANGE_NOTICE),
-        icon="circle-check", color_scheme="green", size="1", width="100%",
-        id="certificate-request-sent")
+        rx.text(
+            "Request sent. Your reference number is ",
+            rx.text.strong(S.sent_reference, id="certificate-reference"),
+            ". ",
+            NO_COVERAGE_CHANGE_NOTICE,
+        ),
+        icon="circle-check",
+        color_scheme="green",
+        size="1",
+        width="100%",
+        id="certificate-request-sent",
+    )
     return rx.card(
         rx.form(
             rx.vstack(
@@ -114,8 +146,7 @@ def request_form() -> rx.Component:
                 form_field(DUE, S.field_errors, "cert"),
                 form_error_callout(S.request_error),
                 rx.cond(S.sent_reference != "", sent),
-                submit_button("Request certificate", "certificate-submit",
-                              disabled=S.read_only),
+                submit_button("Request certificate", "certificate-submit", disabled=S.read_only),
                 spacing="3",
                 width="100%",
             ),
@@ -128,8 +159,11 @@ def request_form() -> rx.Component:
 
 def certificates_page() -> rx.Component:
     return page_shell(
-        page_title("Certificates", "Proof of insurance for the people you work with.",
-                   id="certificates-heading"),
+        page_title(
+            "Certificates",
+            "Proof of insurance for the people you work with.",
+            id="certificates-heading",
+        ),
         form_error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
@@ -137,14 +171,23 @@ def certificates_page() -> rx.Component:
             rx.vstack(
                 section_title("Your certificates", "file-badge"),
                 form_error_callout(S.download_error),
-                rx.cond(S.certificates.length() > 0,
-                        rx.vstack(rx.foreach(S.certificates, certificate_card), spacing="3",
-                                  width="100%", id="certificate-list"),
-                        rx.text("No certificates yet.", size="2", color_scheme="gray")),
+                rx.cond(
+                    S.certificates.length() > 0,
+                    rx.vstack(
+                        rx.foreach(S.certificates, certificate_card),
+                        spacing="3",
+                        width="100%",
+                        id="certificate-list",
+                    ),
+                    rx.text("No certificates yet.", size="2", color_scheme="gray"),
+                ),
                 request_form(),
                 section_title("Your certificate holders", "users"),
-                rx.card(rx.vstack(rx.foreach(S.holders, holder_row), spacing="1",
-                                  width="100%"), width="100%", id="holder-list"),
+                rx.card(
+                    rx.vstack(rx.foreach(S.holders, holder_row), spacing="1", width="100%"),
+                    width="100%",
+                    id="holder-list",
+                ),
                 add_holder_form(),
                 spacing="4",
                 width="100%",

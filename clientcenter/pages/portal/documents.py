@@ -39,13 +39,15 @@ FILE_ACCEPT = {
 assert set(FILE_ACCEPT) == set(ALLOWED_UPLOADS)
 PHOTO_ACCEPT = {"image/*": []}
 # The description as typed at the moment the file is picked (sent along with the file).
-TYPED_TITLE = rx.Var(_js_expr=f"(document.getElementById('{UPLOAD_TITLE_ID}')?.value ?? '')",
-                     _var_type=str)
+TYPED_TITLE = rx.Var(
+    _js_expr=f"(document.getElementById('{UPLOAD_TITLE_ID}')?.value ?? '')", _var_type=str
+)
 
 
 def _rejection_codes(rejected) -> rx.Var:
     """Only react-dropzone's error codes go to the server: sending its File objects would
     push the refused file itself through the websocket."""
+
     def codes(record):
         errors = record.to(ObjectVar, dict[str, Any])["errors"].to(ArrayVar, list[dict[str, Any]])
         return errors.map(lambda e: e.to(ObjectVar, dict[str, Any])["code"].to(str)).join(",")
@@ -68,19 +70,30 @@ def _doc_icon(kind) -> rx.Component:
 def _document(row) -> rx.Component:
     return rx.card(
         rx.hstack(
-            rx.box(_doc_icon(row.kind), color=rx.color("accent", 11), flex_shrink="0",
-                   padding_top="2px"),
+            rx.box(
+                _doc_icon(row.kind),
+                color=rx.color("accent", 11),
+                flex_shrink="0",
+                padding_top="2px",
+            ),
             rx.vstack(
                 rx.text(row.title, weight="medium", size="2", word_break="break-word"),
                 rx.text(
                     row.category_label,
-                    rx.cond(row.policy_line != "",
-                            rx.fragment(" · ", row.policy_line, " · ",
-                                        # A policy number never breaks at its hyphen.
-                                        rx.el.span(row.policy_number, white_space="nowrap"))),
-                    size="1", color_scheme="gray"),
-                rx.text(row.date, " · ", row.kind, " · ", row.size, size="1",
-                        color_scheme="gray"),
+                    rx.cond(
+                        row.policy_line != "",
+                        rx.fragment(
+                            " · ",
+                            row.policy_line,
+                            " · ",
+                            # A policy number never breaks at its hyphen.
+                            rx.el.span(row.policy_number, white_space="nowrap"),
+                        ),
+                    ),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.text(row.date, " · ", row.kind, " · ", row.size, size="1", color_scheme="gray"),
                 spacing="1",
                 min_width="0",
                 flex="1",
@@ -104,8 +117,9 @@ def _document(row) -> rx.Component:
     )
 
 
-def _choice_select(id_: str, label: str, first: tuple[str, str], choices, value,
-                   on_change) -> rx.Component:
+def _choice_select(
+    id_: str, label: str, first: tuple[str, str], choices, value, on_change
+) -> rx.Component:
     """A native <select>, like the request forms': the phone's own picker. (A Radix select
     renders all its options a second time, into a hidden fragment, right after the page
     hydrates: with three of them that held up the websocket's first update here.)"""
@@ -145,10 +159,22 @@ def _filters() -> rx.Component:
             width="100%",
         ),
         rx.grid(
-            _choice_select("filter-policy", "Policy", (ALL, "All policies"), S.policy_choices,
-                           S.filter_policy, S.set_filter_policy),
-            _choice_select("filter-category", "Kind of document", (ALL, "All kinds"),
-                           S.category_choices, S.filter_category, S.set_filter_category),
+            _choice_select(
+                "filter-policy",
+                "Policy",
+                (ALL, "All policies"),
+                S.policy_choices,
+                S.filter_policy,
+                S.set_filter_policy,
+            ),
+            _choice_select(
+                "filter-category",
+                "Kind of document",
+                (ALL, "All kinds"),
+                S.category_choices,
+                S.filter_category,
+                S.set_filter_category,
+            ),
             columns="2",
             spacing="2",
             width="100%",
@@ -163,16 +189,25 @@ def _list() -> rx.Component:
     return rx.vstack(
         rx.cond(
             S.items.length() > 0,
-            rx.vstack(rx.foreach(S.items, _document), spacing="2", width="100%",
-                      id="document-list"),
+            rx.vstack(
+                rx.foreach(S.items, _document), spacing="2", width="100%", id="document-list"
+            ),
             rx.cond(
                 S.loaded,
                 rx.card(
                     rx.vstack(
-                        rx.text(rx.cond(filtered, "No documents match.",
-                                        "No documents yet."), size="2"),
-                        rx.cond(filtered, rx.button("Show all documents", variant="ghost",
-                                                    on_click=S.clear_filters, size="2")),
+                        rx.text(
+                            rx.cond(filtered, "No documents match.", "No documents yet."), size="2"
+                        ),
+                        rx.cond(
+                            filtered,
+                            rx.button(
+                                "Show all documents",
+                                variant="ghost",
+                                on_click=S.clear_filters,
+                                size="2",
+                            ),
+                        ),
                         spacing="2",
                         align="start",
                     ),
@@ -190,12 +225,23 @@ def _list() -> rx.Component:
 
 def _card_vehicle(policy_id, v) -> rx.Component:
     return rx.hstack(
-        rx.vstack(rx.text(v.label, size="2", weight="medium"),
-                  rx.text("VIN ", v.vin, size="1", color_scheme="gray", word_break="break-all"),
-                  spacing="0", min_width="0", flex="1"),
-        rx.button(rx.icon("download", size=16), "Card", variant="soft", size="2",
-                  on_click=S.download_cards(policy_id, v.id), flex_shrink="0",
-                  aria_label="ID card for " + v.label, class_name="download-card"),
+        rx.vstack(
+            rx.text(v.label, size="2", weight="medium"),
+            rx.text("VIN ", v.vin, size="1", color_scheme="gray", word_break="break-all"),
+            spacing="0",
+            min_width="0",
+            flex="1",
+        ),
+        rx.button(
+            rx.icon("download", size=16),
+            "Card",
+            variant="soft",
+            size="2",
+            on_click=S.download_cards(policy_id, v.id),
+            flex_shrink="0",
+            aria_label="ID card for " + v.label,
+            class_name="download-card",
+        ),
         align="center",
         spacing="2",
         width="100%",
@@ -207,8 +253,14 @@ def _card_policy(p) -> rx.Component:
         rx.text(p.title, weight="bold", size="2"),
         rx.text(p.carrier, size="1", color_scheme="gray"),
         rx.foreach(p.vehicles, lambda v: _card_vehicle(p.policy_id, v)),
-        rx.button(rx.icon("download", size=16), "Download all cards", size="3", width="100%",
-                  on_click=S.download_cards(p.policy_id, 0), class_name="download-all-cards"),
+        rx.button(
+            rx.icon("download", size=16),
+            "Download all cards",
+            size="3",
+            width="100%",
+            on_click=S.download_cards(p.policy_id, 0),
+            class_name="download-all-cards",
+        ),
         spacing="2",
         width="100%",
         padding_bottom="8px",
@@ -221,10 +273,15 @@ def _id_cards() -> rx.Component:
         rx.card(
             rx.vstack(
                 section_heading("ID cards", icon="id-card", id="id-cards"),
-                rx.text("Proof of insurance for your vehicles, as a PDF to show or save.",
-                        size="2", color_scheme="gray"),
-                rx.cond(S.card_error != "",
-                        rx.text(S.card_error, color_scheme="red", size="2", role="alert")),
+                rx.text(
+                    "Proof of insurance for your vehicles, as a PDF to show or save.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.cond(
+                    S.card_error != "",
+                    rx.text(S.card_error, color_scheme="red", size="2", role="alert"),
+                ),
                 rx.foreach(S.card_policies, _card_policy),
                 spacing="3",
                 width="100%",
@@ -237,23 +294,35 @@ def _id_cards() -> rx.Component:
 # --- upload --------------------------------------------------------------------------------
 
 
-def _picker(upload_id: str, label: str, icon: str, accept: dict, *, camera: bool,
-            primary: bool) -> rx.Component:
+def _picker(
+    upload_id: str, label: str, icon: str, accept: dict, *, camera: bool, primary: bool
+) -> rx.Component:
     """A button that opens the phone's camera or file picker and uploads at once."""
     zone = rx.upload(
-        rx.button(rx.icon(icon, size=18), label, size="3", width="100%", type="button",
-                  variant="solid" if primary else "soft", disabled=S.uploading,
-                  class_name="upload-trigger"),
+        rx.button(
+            rx.icon(icon, size=18),
+            label,
+            size="3",
+            width="100%",
+            type="button",
+            variant="solid" if primary else "soft",
+            disabled=S.uploading,
+            class_name="upload-trigger",
+        ),
         id=upload_id,
         accept=accept,
         multiple=False,
         max_files=1,
         max_size=get_settings().security.upload_max_bytes,
         no_drag=camera,
-        on_drop=[S.upload_started,
-                 S.handle_upload(rx.upload_files(upload_id=upload_id,
-                                                 on_upload_progress=S.upload_progress),
-                                 TYPED_TITLE, S.upload_policy)],
+        on_drop=[
+            S.upload_started,
+            S.handle_upload(
+                rx.upload_files(upload_id=upload_id, on_upload_progress=S.upload_progress),
+                TYPED_TITLE,
+                S.upload_policy,
+            ),
+        ],
         on_drop_rejected=lambda rejected: S.upload_rejected(_rejection_codes(rejected)),
         border="none",
         padding="0",
@@ -279,39 +348,88 @@ def _upload() -> rx.Component:
         rx.card(
             rx.vstack(
                 section_heading("Send us a document", icon="upload"),
-                rx.text("A photo of a document, a PDF or a Word file, up to ",
-                        S.upload_limit_label, ". It goes straight to your agency.", size="2",
-                        color_scheme="gray"),
-                rx.el.label("What is it? (optional)", html_for=UPLOAD_TITLE_ID,
-                            style={"font_size": "14px", "font_weight": "500"}),
+                rx.text(
+                    "A photo of a document, a PDF or a Word file, up to ",
+                    S.upload_limit_label,
+                    ". It goes straight to your agency.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.el.label(
+                    "What is it? (optional)",
+                    html_for=UPLOAD_TITLE_ID,
+                    style={"font_size": "14px", "font_weight": "500"},
+                ),
                 # Uncontrolled: its text is read when a file is picked (TYPED_TITLE).
-                rx.input(id=UPLOAD_TITLE_ID, default_value="",
-                         placeholder="e.g. New car window sticker", max_length=120, size="3",
-                         width="100%"),
-                _choice_select("upload-policy", "Which policy is it about?",
-                               (NO_POLICY, "Not about one policy"), S.policy_choices,
-                               S.upload_policy, S.set_upload_policy),
-                _picker(UPLOAD_PHOTO_ID, "Take a photo", "camera", PHOTO_ACCEPT, camera=True,
-                        primary=True),
-                _picker(UPLOAD_FILE_ID, "Choose a file", "paperclip", FILE_ACCEPT,
-                        camera=False, primary=False),
+                rx.input(
+                    id=UPLOAD_TITLE_ID,
+                    default_value="",
+                    placeholder="e.g. New car window sticker",
+                    max_length=120,
+                    size="3",
+                    width="100%",
+                ),
+                _choice_select(
+                    "upload-policy",
+                    "Which policy is it about?",
+                    (NO_POLICY, "Not about one policy"),
+                    S.policy_choices,
+                    S.upload_policy,
+                    S.set_upload_policy,
+                ),
+                _picker(
+                    UPLOAD_PHOTO_ID,
+                    "Take a photo",
+                    "camera",
+                    PHOTO_ACCEPT,
+                    camera=True,
+                    primary=True,
+                ),
+                _picker(
+                    UPLOAD_FILE_ID,
+                    "Choose a file",
+                    "paperclip",
+                    FILE_ACCEPT,
+                    camera=False,
+                    primary=False,
+                ),
                 rx.cond(
                     S.uploading,
                     rx.vstack(
-                        rx.progress(value=S.upload_percent, max=100, width="100%",
-                                    id="upload-progress"),
-                        rx.text("Uploading… ", S.upload_percent, "%", size="1",
-                                color_scheme="gray"),
+                        rx.progress(
+                            value=S.upload_percent, max=100, width="100%", id="upload-progress"
+                        ),
+                        rx.text(
+                            "Uploading… ", S.upload_percent, "%", size="1", color_scheme="gray"
+                        ),
                         width="100%",
                         spacing="1",
                     ),
                 ),
-                rx.cond(S.upload_error != "",
-                        rx.callout(S.upload_error, icon="circle-x", color_scheme="red",
-                                   size="1", width="100%", id="upload-error", role="alert")),
-                rx.cond(S.upload_notice != "",
-                        rx.callout(S.upload_notice, icon="circle-check", color_scheme="green",
-                                   size="1", width="100%", id="upload-notice", role="status")),
+                rx.cond(
+                    S.upload_error != "",
+                    rx.callout(
+                        S.upload_error,
+                        icon="circle-x",
+                        color_scheme="red",
+                        size="1",
+                        width="100%",
+                        id="upload-error",
+                        role="alert",
+                    ),
+                ),
+                rx.cond(
+                    S.upload_notice != "",
+                    rx.callout(
+                        S.upload_notice,
+                        icon="circle-check",
+                        color_scheme="green",
+                        size="1",
+                        width="100%",
+                        id="upload-notice",
+                        role="status",
+                    ),
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -326,10 +444,14 @@ def documents_page() -> rx.Component:
         rx.hstack(
             rx.heading("Documents", size="6", as_="h1"),
             rx.spacer(),
-            rx.cond(CAN_UPLOAD,
-                    rx.link(rx.button(rx.icon("upload", size=16), "Send", variant="soft",
-                                      size="2"),
-                            href="#upload-card", aria_label="Send us a document")),
+            rx.cond(
+                CAN_UPLOAD,
+                rx.link(
+                    rx.button(rx.icon("upload", size=16), "Send", variant="soft", size="2"),
+                    href="#upload-card",
+                    aria_label="Send us a document",
+                ),
+            ),
             align="center",
             width="100%",
         ),

@@ -23,10 +23,21 @@ S = EngagementState
 REFERRAL_FIELDS = (
     FormField("friend_name", "Your friend's name", max_len=80),
     FormField("friend_email", "Their email", "email", required=False),
-    FormField("friend_phone", "Their phone", "phone", required=False,
-              hint="An email or a phone number, so we can reach them."),
-    FormField("note", "Anything we should know", "textarea", required=False, max_len=1000,
-              hint="For example: just bought a house, looking for business insurance."),
+    FormField(
+        "friend_phone",
+        "Their phone",
+        "phone",
+        required=False,
+        hint="An email or a phone number, so we can reach them.",
+    ),
+    FormField(
+        "note",
+        "Anything we should know",
+        "textarea",
+        required=False,
+        max_len=1000,
+        hint="For example: just bought a house, looking for business insurance.",
+    ),
 )
 COMMENT = FormField("comment", "Comment", "textarea", required=False, max_len=2000)
 
@@ -36,24 +47,41 @@ def star_rating(name: str, legend: str, *, required: bool = True) -> rx.Componen
     chips = []
     for value in range(1, 6):
         rid = f"{name}-{value}"
-        chips.append(rx.el.label(
-            rx.el.input(type="radio", name=name, value=str(value), id=rid,
-                        required=required and value == 1,
-                        style={"position": "absolute", "opacity": "0", "width": "1px",
-                               "height": "1px"}),
-            rx.el.span(f"{value}★", class_name="star-chip-face"),
-            html_for=rid,
-            title=RATING_WORDS[value],
-            class_name="star-chip",
-        ))
+        chips.append(
+            rx.el.label(
+                rx.el.input(
+                    type="radio",
+                    name=name,
+                    value=str(value),
+                    id=rid,
+                    required=required and value == 1,
+                    style={
+                        "position": "absolute",
+                        "opacity": "0",
+                        "width": "1px",
+                        "height": "1px",
+                    },
+                ),
+                rx.el.span(f"{value}★", class_name="star-chip-face"),
+                html_for=rid,
+                title=RATING_WORDS[value],
+                class_name="star-chip",
+            )
+        )
     return rx.el.fieldset(
-        rx.el.legend(legend, style={"font_weight": "500", "font_size": "14px",
-                                    "margin_bottom": "6px", "padding": "0"}),
+        rx.el.legend(
+            legend,
+            style={
+                "font_weight": "500",
+                "font_size": "14px",
+                "margin_bottom": "6px",
+                "padding": "0",
+            },
+        ),
         rx.hstack(*chips, spacing="2", wrap="wrap"),
         rx.text("1 = very poor, 5 = excellent", size="1", color_scheme="gray"),
         field_error(S.field_errors, name),
-        style={"border": "none", "padding": "0", "margin": "0", "width": "100%",
-               "min_width": "0"},
+        style={"border": "none", "padding": "0", "margin": "0", "width": "100%", "min_width": "0"},
     )
 
 
@@ -71,8 +99,11 @@ STAR_CSS = rx.el.style("""
 
 def referral_page() -> rx.Component:
     return page_shell(
-        page_title("Refer a friend", "Know someone who'd like the same care? We'll take it "
-                   "from here.", id="referral-heading"),
+        page_title(
+            "Refer a friend",
+            "Know someone who'd like the same care? We'll take it from here.",
+            id="referral-heading",
+        ),
         form_error_callout(S.error),
         rx.card(
             rx.form(
@@ -81,7 +112,8 @@ def referral_page() -> rx.Component:
                     form_error_callout(S.form_error),
                     success_callout(S.done_message, id="referral-done"),
                     submit_button("Send referral", "referral-submit", disabled=S.read_only),
-                    spacing="3", width="100%",
+                    spacing="3",
+                    width="100%",
                 ),
                 on_submit=S.refer,
                 id="referral-form",
@@ -95,8 +127,9 @@ def referral_page() -> rx.Component:
 def feedback_page() -> rx.Component:
     return page_shell(
         STAR_CSS,
-        page_title("Feedback", "How are we doing? Your agency reads every answer.",
-                   id="feedback-heading"),
+        page_title(
+            "Feedback", "How are we doing? Your agency reads every answer.", id="feedback-heading"
+        ),
         form_error_callout(S.error),
         rx.card(
             rx.form(
@@ -106,7 +139,8 @@ def feedback_page() -> rx.Component:
                     form_error_callout(S.form_error),
                     success_callout(S.done_message, id="feedback-done"),
                     submit_button("Send feedback", "feedback-submit", disabled=S.read_only),
-                    spacing="3", width="100%",
+                    spacing="3",
+                    width="100%",
                 ),
                 on_submit=S.feedback,
                 id="feedback-form",
@@ -123,12 +157,15 @@ def survey_page() -> rx.Component:
         rx.form(
             rx.vstack(
                 star_rating("rating", "Overall, how was your claim experience?"),
-                *[star_rating(key, question, required=False)
-                  for key, question in SURVEY_QUESTIONS],
+                *[
+                    star_rating(key, question, required=False)
+                    for key, question in SURVEY_QUESTIONS
+                ],
                 form_field(COMMENT, S.field_errors, "survey"),
                 form_error_callout(S.form_error),
                 submit_button("Send answers", "survey-submit", disabled=S.read_only),
-                spacing="4", width="100%",
+                spacing="4",
+                width="100%",
             ),
             on_submit=S.survey,
             id="survey-form",
@@ -143,15 +180,22 @@ def survey_page() -> rx.Component:
         rx.cond(
             S.loaded & (S.error == ""),
             rx.vstack(
-                rx.card(rx.vstack(
-                    rx.text("Claim ", c.number, weight="bold", size="3", id="survey-claim"),
-                    rx.text(c.description, size="2"),
-                    rx.text(c.policy, " · loss on ", c.loss_date, size="1",
-                            color_scheme="gray"),
-                    spacing="1"), width="100%"),
-                rx.cond(S.done_message != "",
-                        success_callout(S.done_message, id="survey-done"), form),
-                spacing="4", width="100%",
+                rx.card(
+                    rx.vstack(
+                        rx.text("Claim ", c.number, weight="bold", size="3", id="survey-claim"),
+                        rx.text(c.description, size="2"),
+                        rx.text(
+                            c.policy, " · loss on ", c.loss_date, size="1", color_scheme="gray"
+                        ),
+                        spacing="1",
+                    ),
+                    width="100%",
+                ),
+                rx.cond(
+                    S.done_message != "", success_callout(S.done_message, id="survey-done"), form
+                ),
+                spacing="4",
+                width="100%",
             ),
         ),
         nav_active="/survey",

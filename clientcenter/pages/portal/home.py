@@ -20,18 +20,26 @@ def _policy_lists() -> rx.Component:
         section_heading("Your policies", icon="shield-check"),
         rx.cond(
             HomeState.current.length() > 0,
-            rx.vstack(rx.foreach(HomeState.current, policy_card), spacing="3", width="100%",
-                      id="current-policies"),
-            rx.cond(HomeState.loaded,
-                    rx.text("No policies are in force right now.", size="2",
-                            color_scheme="gray")),
+            rx.vstack(
+                rx.foreach(HomeState.current, policy_card),
+                spacing="3",
+                width="100%",
+                id="current-policies",
+            ),
+            rx.cond(
+                HomeState.loaded,
+                rx.text("No policies are in force right now.", size="2", color_scheme="gray"),
+            ),
         ),
         rx.cond(
             HomeState.past.length() > 0,
             rx.vstack(
                 section_heading("Past policies", icon="history"),
-                rx.text("Expired and cancelled policies, for your records.", size="2",
-                        color_scheme="gray"),
+                rx.text(
+                    "Expired and cancelled policies, for your records.",
+                    size="2",
+                    color_scheme="gray",
+                ),
                 rx.foreach(HomeState.past, lambda row: policy_card(row, muted=True)),
                 spacing="3",
                 width="100%",
@@ -48,9 +56,12 @@ def _quick_card(icon: str, title, detail, href: str, id: str, **props) -> rx.Com
         rx.card(
             rx.hstack(
                 rx.icon(icon, size=22, color=rx.color("accent", 11), flex_shrink="0"),
-                rx.vstack(rx.text(title, weight="bold", size="2"),
-                          rx.text(detail, size="1", color_scheme="gray"),
-                          spacing="0", min_width="0"),
+                rx.vstack(
+                    rx.text(title, weight="bold", size="2"),
+                    rx.text(detail, size="1", color_scheme="gray"),
+                    spacing="0",
+                    min_width="0",
+                ),
                 align="center",
                 spacing="3",
             ),
@@ -73,16 +84,28 @@ def _quick_actions() -> rx.Component:
         rx.text.span("Nothing due"),
     )
     return rx.grid(
-        _quick_card("file-text", "Documents", "Download or upload", "/documents",
-                    "quick-documents"),
+        _quick_card(
+            "file-text", "Documents", "Download or upload", "/documents", "quick-documents"
+        ),
         rx.cond(
             HomeState.id_card_policy_count > 0,
-            _quick_card("id-card", "ID cards", "Proof of insurance", "/documents#id-cards",
-                        "quick-id-cards"),
+            _quick_card(
+                "id-card",
+                "ID cards",
+                "Proof of insurance",
+                "/documents#id-cards",
+                "quick-id-cards",
+            ),
         ),
         # Full width under the other two when ID cards are offered: no hole in the grid.
-        _quick_card("receipt", "Billing", billing_detail, "/billing", "quick-billing",
-                    grid_column=rx.cond(HomeState.id_card_policy_count > 0, "span 2", "auto")),
+        _quick_card(
+            "receipt",
+            "Billing",
+            billing_detail,
+            "/billing",
+            "quick-billing",
+            grid_column=rx.cond(HomeState.id_card_policy_count > 0, "span 2", "auto"),
+        ),
         columns="2",
         spacing="3",
         width="100%",
@@ -92,12 +115,17 @@ def _quick_actions() -> rx.Component:
 def home() -> rx.Component:
     return page_shell(
         rx.vstack(
-            rx.heading(rx.cond(HomeState.greeting_name != "",
-                               "Hi, " + HomeState.greeting_name,
-                               HomeState.account_name),
-                       size="6", as_="h1", id="home-heading"),
-            rx.text(HomeState.account_name, size="2", color_scheme="gray",
-                    id="current-account"),
+            rx.heading(
+                rx.cond(
+                    HomeState.greeting_name != "",
+                    "Hi, " + HomeState.greeting_name,
+                    HomeState.account_name,
+                ),
+                size="6",
+                as_="h1",
+                id="home-heading",
+            ),
+            rx.text(HomeState.account_name, size="2", color_scheme="gray", id="current-account"),
             spacing="0",
             width="100%",
         ),

@@ -15,14 +15,20 @@ def landing() -> rx.Component:
     b = settings.branding
     return page_shell(
         rx.vstack(
-            rx.heading(f"Welcome to {b.short_name} Client Center", size="6", as_="h2",
-                       id="welcome-heading"),
+            rx.heading(
+                f"Welcome to {b.short_name} Client Center",
+                size="6",
+                as_="h2",
+                id="welcome-heading",
+            ),
             rx.text(b.tagline, size="3", color_scheme="gray"),
             spacing="1",
             width="100%",
         ),
         login_card(),
         contact_card(b),
-        rx.card(rx.vstack(rx.text("Help center", weight="bold", size="3"), help_links(b),
-                          spacing="2"), width="100%"),
+        rx.card(
+            rx.vstack(rx.text("Help center", weight="bold", size="3"), help_links(b), spacing="2"),
+            width="100%",
+        ),
     )

@@ -15,9 +15,12 @@ from clientcenter.state.portal.policy import PolicyState
 
 
 def _fact(label: str, value) -> rx.Component:
-    return rx.vstack(rx.text(label, size="1", color_scheme="gray"),
-                     rx.text(value, size="2", weight="medium", word_break="break-word"),
-                     spacing="0", min_width="0")
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.text(value, size="2", weight="medium", word_break="break-word"),
+        spacing="0",
+        min_width="0",
+    )
 
 
 def _summary() -> rx.Component:
@@ -40,10 +43,16 @@ def _summary() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.link(rx.hstack(rx.icon("file-text", size=16), rx.text("Documents for this policy",
-                                                                   size="2"),
-                              align="center", spacing="1"),
-                    href="/documents?policy=" + p.id.to_string(), id="policy-documents-link"),
+            rx.link(
+                rx.hstack(
+                    rx.icon("file-text", size=16),
+                    rx.text("Documents for this policy", size="2"),
+                    align="center",
+                    spacing="1",
+                ),
+                href="/documents?policy=" + p.id.to_string(),
+                id="policy-documents-link",
+            ),
             spacing="3",
             width="100%",
         ),
@@ -54,8 +63,7 @@ def _summary() -> rx.Component:
 def _coverage(row) -> rx.Component:
     return rx.box(
         rx.text(row.name, weight="medium", size="2"),
-        rx.cond(row.applies_to != "",
-                rx.text(row.applies_to, size="1", color_scheme="gray")),
+        rx.cond(row.applies_to != "", rx.text(row.applies_to, size="1", color_scheme="gray")),
         rx.hstack(
             rx.text("Limit ", rx.text.strong(row.limit), size="2", min_width="0"),
             rx.text("Deductible ", rx.text.strong(row.deductible), size="2"),
@@ -75,8 +83,13 @@ def _vehicle(row) -> rx.Component:
         rx.icon("car", size=20, color=rx.color("accent", 11), flex_shrink="0"),
         rx.vstack(
             rx.text(row.label, weight="medium", size="2"),
-            rx.text("VIN ", rx.code(row.vin, variant="ghost"), size="1", color_scheme="gray",
-                    word_break="break-all"),
+            rx.text(
+                "VIN ",
+                rx.code(row.vin, variant="ghost"),
+                size="1",
+                color_scheme="gray",
+                word_break="break-all",
+            ),
             rx.text(row.usage, size="1", color_scheme="gray"),
             spacing="0",
             min_width="0",
@@ -91,10 +104,17 @@ def _vehicle(row) -> rx.Component:
 def _driver(row) -> rx.Component:
     return rx.hstack(
         rx.icon("user", size=18, color=rx.color("gray", 10), flex_shrink="0"),
-        rx.vstack(rx.text(row.name, weight="medium", size="2"),
-                  rx.text(row.relationship, " · Licensed in ", row.license_state, size="1",
-                          color_scheme="gray"),
-                  spacing="0"),
+        rx.vstack(
+            rx.text(row.name, weight="medium", size="2"),
+            rx.text(
+                row.relationship,
+                " · Licensed in ",
+                row.license_state,
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="0",
+        ),
         align="center",
         spacing="3",
         class_name="driver-row",
@@ -108,17 +128,21 @@ def _id_cards() -> rx.Component:
         rx.card(
             rx.vstack(
                 section_heading("ID cards", icon="id-card", id="id-cards"),
-                rx.text("Proof of insurance for each vehicle, as a PDF you can show or save "
-                        "on your phone. Choose vehicles, or download them all.", size="2",
-                        color_scheme="gray"),
+                rx.text(
+                    "Proof of insurance for each vehicle, as a PDF you can show or save "
+                    "on your phone. Choose vehicles, or download them all.",
+                    size="2",
+                    color_scheme="gray",
+                ),
                 rx.foreach(
                     PolicyState.vehicles,
                     lambda v: rx.el.label(
                         rx.hstack(
                             rx.checkbox(
                                 checked=PolicyState.selected_vehicles.contains(v.id),
-                                on_change=lambda checked: PolicyState.toggle_vehicle(v.id,
-                                                                                     checked),
+                                on_change=lambda checked: PolicyState.toggle_vehicle(
+                                    v.id, checked
+                                ),
                                 size="3",
                             ),
                             rx.text(v.label, size="2"),
@@ -128,17 +152,28 @@ def _id_cards() -> rx.Component:
                         class_name="card-choice",
                     ),
                 ),
-                rx.cond(PolicyState.card_error != "",
-                        rx.text(PolicyState.card_error, color_scheme="red", size="2",
-                                role="alert")),
-                rx.button(rx.icon("download", size=16), "Download all cards",
-                          on_click=PolicyState.download_cards(p.id, False),
-                          size="3", width="100%", id="download-all-cards"),
-                rx.button(rx.icon("download", size=16), "Download selected cards",
-                          on_click=PolicyState.download_cards(p.id, True),
-                          disabled=PolicyState.selected_vehicles.length() == 0,
-                          variant="soft", size="3", width="100%",
-                          id="download-selected-cards"),
+                rx.cond(
+                    PolicyState.card_error != "",
+                    rx.text(PolicyState.card_error, color_scheme="red", size="2", role="alert"),
+                ),
+                rx.button(
+                    rx.icon("download", size=16),
+                    "Download all cards",
+                    on_click=PolicyState.download_cards(p.id, False),
+                    size="3",
+                    width="100%",
+                    id="download-all-cards",
+                ),
+                rx.button(
+                    rx.icon("download", size=16),
+                    "Download selected cards",
+                    on_click=PolicyState.download_cards(p.id, True),
+                    disabled=PolicyState.selected_vehicles.length() == 0,
+                    variant="soft",
+                    size="3",
+                    width="100%",
+                    id="download-selected-cards",
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -154,8 +189,7 @@ def _body() -> rx.Component:
         rx.card(
             rx.vstack(
                 section_heading("Coverages", icon="shield-check"),
-                rx.vstack(rx.foreach(PolicyState.coverages, _coverage), spacing="0",
-                          width="100%"),
+                rx.vstack(rx.foreach(PolicyState.coverages, _coverage), spacing="0", width="100%"),
                 spacing="2",
                 width="100%",
             ),
@@ -163,15 +197,27 @@ def _body() -> rx.Component:
         ),
         rx.cond(
             PolicyState.vehicles.length() > 0,
-            rx.card(rx.vstack(section_heading("Vehicles", icon="car"),
-                              rx.foreach(PolicyState.vehicles, _vehicle),
-                              spacing="3", width="100%"), width="100%"),
+            rx.card(
+                rx.vstack(
+                    section_heading("Vehicles", icon="car"),
+                    rx.foreach(PolicyState.vehicles, _vehicle),
+                    spacing="3",
+                    width="100%",
+                ),
+                width="100%",
+            ),
         ),
         rx.cond(
             PolicyState.drivers.length() > 0,
-            rx.card(rx.vstack(section_heading("Drivers", icon="users"),
-                              rx.foreach(PolicyState.drivers, _driver),
-                              spacing="3", width="100%"), width="100%"),
+            rx.card(
+                rx.vstack(
+                    section_heading("Drivers", icon="users"),
+                    rx.foreach(PolicyState.drivers, _driver),
+                    spacing="3",
+                    width="100%",
+                ),
+                width="100%",
+            ),
         ),
         spacing="4",
         width="100%",
@@ -180,8 +226,15 @@ def _body() -> rx.Component:
 
 def policy_page() -> rx.Component:
     return page_shell(
-        rx.link(rx.hstack(rx.icon("chevron-left", size=16), rx.text("All policies", size="2"),
-                          align="center", spacing="1"), href="/policies"),
+        rx.link(
+            rx.hstack(
+                rx.icon("chevron-left", size=16),
+                rx.text("All policies", size="2"),
+                align="center",
+                spacing="1",
+            ),
+            href="/policies",
+        ),
         loading_placeholder(PolicyState.loaded),
         error_callout(PolicyState.error),
         rx.cond(PolicyState.loaded & (PolicyState.error == ""), _body()),

@@ -16,10 +16,9 @@ from clientcenter.components.forms import (
     section_title,
     submit_button,
 )
-from clientcenter.components.portal.integrations import integrations_card
 from clientcenter.components.layout import page_shell
+from clientcenter.components.portal.integrations import integrations_card
 from clientcenter.pages.portal.documents import FILE_ACCEPT
-from clientcenter.services.portal.requests import NO_COVERAGE_CHANGE_NOTICE
 from clientcenter.services.portal.request_forms import (
     COMMERCIAL_FORMS,
     CONTACT_FORM,
@@ -27,26 +26,47 @@ from clientcenter.services.portal.request_forms import (
     PERSONAL_FORMS,
     RequestForm,
 )
+from clientcenter.services.portal.requests import NO_COVERAGE_CHANGE_NOTICE
 from clientcenter.settings import get_settings
 from clientcenter.state.portal.requests import RequestRow, RequestsState
 
 S = RequestsState
-CHOICES = {"policy": S.policies, "auto_policy": S.auto_policies, "vehicle": S.vehicles,
-           "driver": S.drivers}
+CHOICES = {
+    "policy": S.policies,
+    "auto_policy": S.auto_policies,
+    "vehicle": S.vehicles,
+    "driver": S.drivers,
+}
 FORM_ICONS = {
-    "address": "house", "vehicle_add": "car", "vehicle_replace": "repeat",
-    "vehicle_remove": "circle-minus", "driver_add": "user-plus", "driver_remove": "user-minus",
-    "coverage": "shield", "location": "building-2", "equipment": "wrench",
-    "vehicle": "truck", "payroll": "users", "additional_insured": "badge-plus",
+    "address": "house",
+    "vehicle_add": "car",
+    "vehicle_replace": "repeat",
+    "vehicle_remove": "circle-minus",
+    "driver_add": "user-plus",
+    "driver_remove": "user-minus",
+    "coverage": "shield",
+    "location": "building-2",
+    "equipment": "wrench",
+    "vehicle": "truck",
+    "payroll": "users",
+    "additional_insured": "badge-plus",
     "other": "pencil",
 }
-STATUS_COLORS = (("submitted", "blue"), ("in_review", "amber"), ("done", "green"),
-                 ("declined", "red"))
+STATUS_COLORS = (
+    ("submitted", "blue"),
+    ("in_review", "amber"),
+    ("done", "green"),
+    ("declined", "red"),
+)
 
 
 def status_badge(row: RequestRow) -> rx.Component:
-    return rx.badge(row.status_label, color_scheme=rx.match(row.status, *STATUS_COLORS, "gray"),
-                    variant="soft", flex_shrink="0")
+    return rx.badge(
+        row.status_label,
+        color_scheme=rx.match(row.status, *STATUS_COLORS, "gray"),
+        variant="soft",
+        flex_shrink="0",
+    )
 
 
 def request_card(row: RequestRow) -> rx.Component:
@@ -85,11 +105,18 @@ def my_requests() -> rx.Component:
         section_title("My requests", "list-checks", id="my-requests-heading"),
         rx.cond(
             S.requests.length() > 0,
-            rx.vstack(rx.foreach(S.requests, request_card), spacing="3", width="100%",
-                      id="my-requests"),
-            rx.cond(S.loaded, rx.text("No requests yet. When you send one, you can follow "
-                                      "it here.", size="2", color_scheme="gray",
-                                      id="no-requests")),
+            rx.vstack(
+                rx.foreach(S.requests, request_card), spacing="3", width="100%", id="my-requests"
+            ),
+            rx.cond(
+                S.loaded,
+                rx.text(
+                    "No requests yet. When you send one, you can follow it here.",
+                    size="2",
+                    color_scheme="gray",
+                    id="no-requests",
+                ),
+            ),
         ),
         spacing="3",
         width="100%",
@@ -100,21 +127,47 @@ def confirmation() -> rx.Component:
     """What the customer sees after sending: the reference and the no-change notice."""
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.icon("circle-check", size=28, color=rx.color("green", 10)),
-                      rx.heading("Request sent", size="5", as_="h2"),
-                      align="center", spacing="2"),
+            rx.hstack(
+                rx.icon("circle-check", size=28, color=rx.color("green", 10)),
+                rx.heading("Request sent", size="5", as_="h2"),
+                align="center",
+                spacing="2",
+            ),
             rx.text(S.sent_title, size="2", color_scheme="gray"),
             rx.text("Your reference number", size="2"),
-            rx.text(S.sent_reference, size="7", weight="bold", id="sent-reference",
-                    font_family="var(--code-font-family)", letter_spacing="0.06em"),
-            rx.callout(NO_COVERAGE_CHANGE_NOTICE, icon="info", size="1", width="100%",
-                       id="no-change-notice"),
-            rx.text("Your agent will be in touch. You can follow this request under My "
-                    "requests.", size="2"),
-            rx.link(rx.button("See My requests", size="3", width="100%", variant="soft"),
-                    href="/requests", width="100%", id="see-my-requests"),
-            rx.button("Send another request", size="3", width="100%", variant="ghost",
-                      on_click=S.another, id="another-request"),
+            rx.text(
+                S.sent_reference,
+                size="7",
+                weight="bold",
+                id="sent-reference",
+                font_family="var(--code-font-family)",
+                letter_spacing="0.06em",
+            ),
+            rx.callout(
+                NO_COVERAGE_CHANGE_NOTICE,
+                icon="info",
+                size="1",
+                width="100%",
+                id="no-change-notice",
+            ),
+            rx.text(
+                "Your agent will be in touch. You can follow this request under My requests.",
+                size="2",
+            ),
+            rx.link(
+                rx.button("See My requests", size="3", width="100%", variant="soft"),
+                href="/requests",
+                width="100%",
+                id="see-my-requests",
+            ),
+            rx.button(
+                "Send another request",
+                size="3",
+                width="100%",
+                variant="ghost",
+                on_click=S.another,
+                id="another-request",
+            ),
             spacing="3",
             width="100%",
         ),
@@ -130,16 +183,36 @@ def attachment_picker() -> rx.Component:
     """Optional file for a general request: picked, checked and stored at once."""
     chosen = rx.hstack(
         rx.icon("paperclip", size=16, flex_shrink="0"),
-        rx.text(S.attachment_name, size="2", flex="1", min_width="0", word_break="break-all",
-                id="attachment-name"),
-        rx.button("Remove", type="button", size="1", variant="ghost", color_scheme="gray",
-                  on_click=S.remove_attachment, id="attachment-remove"),
+        rx.text(
+            S.attachment_name,
+            size="2",
+            flex="1",
+            min_width="0",
+            word_break="break-all",
+            id="attachment-name",
+        ),
+        rx.button(
+            "Remove",
+            type="button",
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=S.remove_attachment,
+            id="attachment-remove",
+        ),
         align="center",
         width="100%",
     )
     picker = rx.upload(
-        rx.button(rx.icon("paperclip", size=16), "Attach a file (optional)", type="button",
-                  variant="soft", size="3", width="100%", disabled=S.read_only),
+        rx.button(
+            rx.icon("paperclip", size=16),
+            "Attach a file (optional)",
+            type="button",
+            variant="soft",
+            size="3",
+            width="100%",
+            disabled=S.read_only,
+        ),
         id=ATTACH_ID,
         accept=FILE_ACCEPT,
         multiple=False,
@@ -153,9 +226,16 @@ def attachment_picker() -> rx.Component:
     )
     return rx.vstack(
         rx.cond(S.attachment_id > 0, chosen, picker),
-        rx.cond(S.attachment_error != "",
-                rx.text(S.attachment_error, size="2", color_scheme="red",
-                        id="attachment-error", role="alert")),
+        rx.cond(
+            S.attachment_error != "",
+            rx.text(
+                S.attachment_error,
+                size="2",
+                color_scheme="red",
+                id="attachment-error",
+                role="alert",
+            ),
+        ),
         spacing="1",
         width="100%",
     )
@@ -187,17 +267,32 @@ def request_form(form: RequestForm, heading: str | None = None) -> rx.Component:
     )
 
 
-def _form_page(kind: str, forms: tuple[RequestForm, ...], title: str,
-               subtitle: str) -> rx.Component:
+def _form_page(
+    kind: str, forms: tuple[RequestForm, ...], title: str, subtitle: str
+) -> rx.Component:
     chooser = rx.vstack(
-        *[choice_card(FORM_ICONS.get(f.subtype, "pencil"), f.title, f.blurb,
-                      on_click=S.choose(f.subtype), id=f"choose-{f.subtype}") for f in forms],
+        *[
+            choice_card(
+                FORM_ICONS.get(f.subtype, "pencil"),
+                f.title,
+                f.blurb,
+                on_click=S.choose(f.subtype),
+                id=f"choose-{f.subtype}",
+            )
+            for f in forms
+        ],
         spacing="2",
         width="100%",
         id="form-chooser",
     )
-    back = rx.button(rx.icon("chevron-left", size=16), "Choose a different change",
-                     variant="ghost", size="2", on_click=S.choose(""), id="back-to-chooser")
+    back = rx.button(
+        rx.icon("chevron-left", size=16),
+        "Choose a different change",
+        variant="ghost",
+        size="2",
+        on_click=S.choose(""),
+        id="back-to-chooser",
+    )
     forms_view = rx.vstack(
         back,
         rx.match(S.subtype, *[(f.subtype, request_form(f)) for f in forms], rx.fragment()),
@@ -206,10 +301,18 @@ def _form_page(kind: str, forms: tuple[RequestForm, ...], title: str,
     )
     wrong_kind = rx.callout(
         f"This account is not a {kind} account. Use the requests page to pick the right form.",
-        icon="info", size="1", width="100%")
+        icon="info",
+        size="1",
+        width="100%",
+    )
     return page_shell(
-        page_title(title, subtitle, back=("Requests", "/requests"), id="requests-form-heading",
-                   anchor="page-top"),
+        page_title(
+            title,
+            subtitle,
+            back=("Requests", "/requests"),
+            id="requests-form-heading",
+            anchor="page-top",
+        ),
         form_error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
@@ -217,8 +320,11 @@ def _form_page(kind: str, forms: tuple[RequestForm, ...], title: str,
             rx.cond(
                 S.account_kind != kind,
                 wrong_kind,
-                rx.cond(S.sent_reference != "", confirmation(),
-                        rx.cond(S.subtype == "", chooser, forms_view)),
+                rx.cond(
+                    S.sent_reference != "",
+                    confirmation(),
+                    rx.cond(S.subtype == "", chooser, forms_view),
+                ),
             ),
         ),
         nav_active="/requests",
@@ -226,25 +332,35 @@ def _form_page(kind: str, forms: tuple[RequestForm, ...], title: str,
 
 
 def personal_requests_page() -> rx.Component:
-    return _form_page("personal", PERSONAL_FORMS, "Personal change request",
-                      "What would you like to change?")
+    return _form_page(
+        "personal", PERSONAL_FORMS, "Personal change request", "What would you like to change?"
+    )
 
 
 def commercial_requests_page() -> rx.Component:
-    return _form_page("commercial", COMMERCIAL_FORMS, "Commercial change request",
-                      "What would you like to change for your business?")
+    return _form_page(
+        "commercial",
+        COMMERCIAL_FORMS,
+        "Commercial change request",
+        "What would you like to change for your business?",
+    )
 
 
 def general_request_page() -> rx.Component:
     return page_shell(
-        page_title("General request", "Ask us for anything that isn't a listed change.",
-                   back=("Requests", "/requests"), id="requests-form-heading",
-                   anchor="page-top"),
+        page_title(
+            "General request",
+            "Ask us for anything that isn't a listed change.",
+            back=("Requests", "/requests"),
+            id="requests-form-heading",
+            anchor="page-top",
+        ),
         form_error_callout(S.error),
         loading_note(S.loaded),
-        rx.cond(S.loaded & (S.error == ""),
-                rx.cond(S.sent_reference != "", confirmation(),
-                        request_form(GENERAL_FORM, ""))),
+        rx.cond(
+            S.loaded & (S.error == ""),
+            rx.cond(S.sent_reference != "", confirmation(), request_form(GENERAL_FORM, "")),
+        ),
         nav_active="/requests",
     )
 
@@ -252,15 +368,27 @@ def general_request_page() -> rx.Component:
 def contact_page() -> rx.Component:
     b = get_settings().branding
     return page_shell(
-        page_title("Contact us", "Send us a message, call, or find a quick answer.",
-                   id="contact-heading", anchor="page-top"),
+        page_title(
+            "Contact us",
+            "Send us a message, call, or find a quick answer.",
+            id="contact-heading",
+            anchor="page-top",
+        ),
         form_error_callout(S.error),
         contact_card(b),
-        rx.cond(S.loaded & (S.error == ""),
-                rx.cond(S.sent_reference != "", confirmation(),
-                        request_form(CONTACT_FORM, "Send us a message"))),
-        rx.card(rx.vstack(rx.text("Help center", weight="bold", size="3"), help_links(b),
-                          spacing="2"), width="100%", id="help-center"),
+        rx.cond(
+            S.loaded & (S.error == ""),
+            rx.cond(
+                S.sent_reference != "",
+                confirmation(),
+                request_form(CONTACT_FORM, "Send us a message"),
+            ),
+        ),
+        rx.card(
+            rx.vstack(rx.text("Help center", weight="bold", size="3"), help_links(b), spacing="2"),
+            width="100%",
+            id="help-center",
+        ),
         integrations_card(),
         nav_active="/requests",
     )
@@ -269,32 +397,60 @@ def contact_page() -> rx.Component:
 def requests_page() -> rx.Component:
     is_personal = S.account_kind == "personal"
     return page_shell(
-        page_title("Requests", "Ask for a change or send us a message. Your agent confirms "
-                   "every change with you.", id="requests-heading"),
+        page_title(
+            "Requests",
+            "Ask for a change or send us a message. Your agent confirms every change with you.",
+            id="requests-heading",
+        ),
         form_error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
             S.loaded & (S.error == ""),
             rx.vstack(
                 section_title("New request", "circle-plus"),
-                rx.cond(is_personal,
-                        choice_card("user-round-pen", "Personal change",
-                                    "Address, vehicles, drivers or coverage.",
-                                    href="/requests/personal", id="new-personal"),
-                        choice_card("briefcase", "Business change",
-                                    "Locations, equipment, payroll, additional insureds.",
-                                    href="/requests/commercial", id="new-commercial")),
-                rx.cond(~is_personal,
-                         choice_card("file-badge", "Certificate of insurance",
-                                     "Ask for a certificate or add a holder.",
-                                     href="/certificates", id="new-certificate"))
-                if get_settings().features.certificates else rx.fragment(),
-                choice_card("message-square-text", "General request",
-                            "Anything else you need from us.", href="/requests/general",
-                            id="new-general"),
-                choice_card("life-buoy", "Contact us / Help center",
-                            "A question for your agency, or quick answers.",
-                            href="/contact", id="new-contact"),
+                rx.cond(
+                    is_personal,
+                    choice_card(
+                        "user-round-pen",
+                        "Personal change",
+                        "Address, vehicles, drivers or coverage.",
+                        href="/requests/personal",
+                        id="new-personal",
+                    ),
+                    choice_card(
+                        "briefcase",
+                        "Business change",
+                        "Locations, equipment, payroll, additional insureds.",
+                        href="/requests/commercial",
+                        id="new-commercial",
+                    ),
+                ),
+                rx.cond(
+                    ~is_personal,
+                    choice_card(
+                        "file-badge",
+                        "Certificate of insurance",
+                        "Ask for a certificate or add a holder.",
+                        href="/certificates",
+                        id="new-certificate",
+                    ),
+                )
+                if get_settings().features.certificates
+                else rx.fragment(),
+                choice_card(
+                    "message-square-text",
+                    "General request",
+                    "Anything else you need from us.",
+                    href="/requests/general",
+                    id="new-general",
+                ),
+                choice_card(
+                    "life-buoy",
+                    "Contact us / Help center",
+                    "A question for your agency, or quick answers.",
+                    href="/contact",
+                    id="new-contact",
+                ),
                 spacing="2",
                 width="100%",
             ),

@@ -13,23 +13,48 @@ def shared_document_page() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.icon("file-text", size=28, color=rx.color("accent", 11)),
-                rx.heading(rx.cond(S.state == "open", S.title, "A document for you"), size="5",
-                           as_="h1", id="shared-title"),
+                rx.heading(
+                    rx.cond(S.state == "open", S.title, "A document for you"),
+                    size="5",
+                    as_="h1",
+                    id="shared-title",
+                ),
                 rx.cond(S.state != "open", rx.text(S.message, size="2", id="shared-message")),
-                rx.cond(S.state == "open",
-                        rx.vstack(
-                            rx.text("Your agency shared this document with you. It is also in "
-                                    "your Documents.", size="2", color_scheme="gray"),
-                            rx.link(rx.button(rx.icon("download", size=18), "Download", size="3",
-                                              width="100%"),
-                                    href=S.download_url, id="shared-download", width="100%"),
-                            rx.link("See all your documents", href="/documents", size="2"),
-                            spacing="3", width="100%")),
-                rx.cond(S.state == "login",
-                        rx.link(rx.button("Log in", size="3", width="100%"), href=S.login_url,
-                                id="shared-login", width="100%")),
-                rx.cond((S.state == "invalid") | (S.state == "other_account"),
-                        rx.link("Go to your documents", href="/documents", size="2")),
+                rx.cond(
+                    S.state == "open",
+                    rx.vstack(
+                        rx.text(
+                            "Your agency shared this document with you. It is also in "
+                            "your Documents.",
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                        rx.link(
+                            rx.button(
+                                rx.icon("download", size=18), "Download", size="3", width="100%"
+                            ),
+                            href=S.download_url,
+                            id="shared-download",
+                            width="100%",
+                        ),
+                        rx.link("See all your documents", href="/documents", size="2"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    S.state == "login",
+                    rx.link(
+                        rx.button("Log in", size="3", width="100%"),
+                        href=S.login_url,
+                        id="shared-login",
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    (S.state == "invalid") | (S.state == "other_account"),
+                    rx.link("Go to your documents", href="/documents", size="2"),
+                ),
                 spacing="3",
                 width="100%",
                 align="start",

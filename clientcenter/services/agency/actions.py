@@ -14,16 +14,16 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateHolder, Document, Invoice
-from clientcenter.services.notify import outbox
 from clientcenter.services.accounts import is_account_active, primary_contact
-from clientcenter.services.notify.activity import record_action
 from clientcenter.services.agency.agents import require_agent
-from clientcenter.services.errors import InvalidInput, NotFound
+from clientcenter.services.agency.certificate_links import issue_link, why_holder_cannot_open
 from clientcenter.services.agency.info_pane import get_account
+from clientcenter.services.errors import InvalidInput, NotFound
+from clientcenter.services.notify import outbox
+from clientcenter.services.notify.activity import record_action
+from clientcenter.services.portal.shared_links import shared_document_url
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
-from clientcenter.services.agency.certificate_links import issue_link, why_holder_cannot_open
-from clientcenter.services.portal.shared_links import shared_document_url
 
 log = logging.getLogger("clientcenter.agency")
 SHARE_ACTIONS = {"email": "agency.share_document_email", "sms": "agency.share_document_text"}
@@ -38,8 +38,10 @@ class Done:
 
 def _require_open_portal(session: Session, account: Account, what: str) -> None:
     if not is_account_active(session, account.id):
-        raise InvalidInput(f"{account.name} has no active policy, so nobody can log in to "
-                           f"its Client Center to {what}.")
+        raise InvalidInput(
+            f"{account.name} has no active policy, so nobody can log in to "
+            f"its Client Center to {what}."
+        )
 
 
 def _document_on(session: Session, account: Account, document_id: object) -> Document:
@@ -54,8 +56,9 @@ def _document_on(session: Session, account: Account, document_id: object) -> Doc
     return document
 
 
-def share_document(session: Session, principal: Principal, account_id: object,
-                   document_id: object, channel: str) -> Done:
+def share_document(
+    session: Session, principal: Principal, account_id: object, document_id: object, channel: str
+) -> Done:
     """Share Document through Email / through Text: the document becomes visible in the
     customer's portal and the customer gets a secure link that opens after logging in."""
     require_agent(session, principal)
@@ -68,18 +71,25 @@ def share_document(session: Session, principal: Principal, account_id: object,
     if customer is None:
         raise InvalidInput(f"{account.name} has no primary applicant to share with.")
     if channel == "sms" and not customer.mobile:
-        raise InvalidInput(f"{customer.full_name} has no mobile number on file: share by "
-                           "email instead.", field="channel")
+        raise InvalidInput(
+            f"{customer.full_name} has no mobile number on file: share by email instead.",
+            field="channel",
+        )
     if channel == "email" and not customer.email:
-        raise InvalidInput(f"{customer.full_name} has no email address on file: share by "
-                           "text instead.", field="channel")
+        raise InvalidInput(
+            f"{customer.full_name} has no email address on file: share by text instead.",
+            field="channel",
+        )
     document.shared_with_customer = True
     session.add(document)
     session.flush()
     how = "email" if channel == "email" else "text message"
     entry = record_action(
-        session, principal, SHARE_ACTIONS[channel],
-        account_id=account.id, channel=channel,
+        session,
+        principal,
+        SHARE_ACTIONS[channel],
+        account_id=account.id,
+        channel=channel,
         summary=f"Shared “{document.title}”. Log in to Client Center to view or download it.",
         details={"document_id": document.id, "title": document.title, "sent_by": how},
         links={"url": shared_document_url(document), "url_label": "View the document"},
@@ -96,22 +106,38 @@ class Publishable:
 def publishable(session: Session, principal: Principal, account_id: object) -> Publishable:
     require_agent(session, principal)
     account = get_account(session, account_id)
-    invoices = session.exec(select(Invoice).where(Invoice.account_id == account.id,
-                                                  Invoice.published == False)  # noqa: E712
-                            .order_by(Invoice.due_date)).all()
-    documents = session.exec(select(Document).where(
-        Document.account_id == account.id, Document.shared_with_customer == False,  # noqa: E712
-        Document.scan_status == "clean", Document.category != "customer_upload")
-        .order_by(Document.created_at.desc())).all()
+    invoices = session.exec(
+        select(Invoice)
+        .where(Invoice.account_id == account.id, Invoice.published == False)  # noqa: E712
+        .order_by(Invoice.due_date)
+    ).all()
+    documents = session.exec(
+        select(Document)
+        .where(
+            Document.account_id == account.id,
+            Document.shared_with_customer == False,  # noqa: E712
+            Document.scan_status == "clean",
+            Document.category != "customer_upload",
+        )
+        .order_by(Document.created_at.desc())
+    ).all()
     return Publishable(
-        invoices=[(i.id, f"{i.number} · ${i.amount_cents / 100:,.2f} due {i.due_date:%b %d, %Y}")
-                  for i in invoices],
-        documents=[(d.id, d.title) for d in documents])
+        invoices=[
+            (i.id, f"{i.number} · ${i.amount_cents / 100:,.2f} due {i.due_date:%b %d, %Y}")
+            for i in invoices
+        ],
+        documents=[(d.id, d.title) for d in documents],
+    )
 
 
-def publish_policies_invoices(session: Session, principal: Principal, account_id: object, *,
-                              invoice_ids: list[object] = (),
-                              document_ids: list[object] = ()) -> Done:
+def publish_policies_invoices(
+    session: Session,
+    principal: Principal,
+    account_id: object,
+    *,
+    invoice_ids: list[object] = (),
+    document_ids: list[object] = (),
+) -> Done:
     """Policies/Invoices: make invoices and policy documents visible in the portal."""
     require_agent(session, principal)
     account = get_account(session, account_id)
@@ -136,16 +162,26 @@ def publish_policies_invoices(session: Session, principal: Principal, account_id
     session.flush()
     parts = []
     if invoices:
-        parts.append(f"{len(invoices)} invoice{'s' if len(invoices) != 1 else ''} "
-                     f"({', '.join(i.number for i in invoices)})")
+        parts.append(
+            f"{len(invoices)} invoice{'s' if len(invoices) != 1 else ''} "
+            f"({', '.join(i.number for i in invoices)})"
+        )
     if documents:
-        parts.append(f"{len(documents)} document{'s' if len(documents) != 1 else ''} "
-                     f"({', '.join(d.title for d in documents)})")
+        parts.append(
+            f"{len(documents)} document{'s' if len(documents) != 1 else ''} "
+            f"({', '.join(d.title for d in documents)})"
+        )
     summary = "Published to your Client Center: " + " and ".join(parts) + "."
     entry = record_action(
-        session, principal, "agency.publish_policies_invoices",
-        account_id=account.id, summary=summary,
-        details={"invoice_ids": [i.id for i in invoices], "document_ids": [d.id for d in documents]},
+        session,
+        principal,
+        "agency.publish_policies_invoices",
+        account_id=account.id,
+        summary=summary,
+        details={
+            "invoice_ids": [i.id for i in invoices],
+            "document_ids": [d.id for d in documents],
+        },
         links={"url": str(get_settings().public_url), "url_label": "Open Client Center"},
     )
     return Done(f"Published {' and '.join(parts)} for {account.name}.", entry.id)
@@ -154,18 +190,26 @@ def publish_policies_invoices(session: Session, principal: Principal, account_id
 def _clean_email(raw: str) -> str:
     address = (raw or "").strip().lower()
     if not address:
-        raise InvalidInput("This holder has no email address: type the one to send it to.",
-                           field="email")
+        raise InvalidInput(
+            "This holder has no email address: type the one to send it to.", field="email"
+        )
     try:
         validate_email(address, check_deliverability=False)
     except EmailNotValidError:
-        raise InvalidInput(f"“{raw.strip()[:80]}” doesn't look like an email address.",
-                           field="email") from None
+        raise InvalidInput(
+            f"“{raw.strip()[:80]}” doesn't look like an email address.", field="email"
+        ) from None
     return address
 
 
-def share_certificate(session: Session, principal: Principal, certificate_id: object, *,
-                      email: str = "", note: str = "") -> Done:
+def share_certificate(
+    session: Session,
+    principal: Principal,
+    certificate_id: object,
+    *,
+    email: str = "",
+    note: str = "",
+) -> Done:
     """Share Certificate: email the certificate to its holder (a time-limited download link),
     with the matrix's agent and customer emails and the log entry."""
     agent = require_agent(session, principal)
@@ -180,27 +224,47 @@ def share_certificate(session: Session, principal: Principal, certificate_id: ob
     refused = why_holder_cannot_open(session, certificate)
     if refused is not None:
         raise InvalidInput(refused)
-    holder = session.get(CertificateHolder, certificate.holder_id) if certificate.holder_id else None
+    holder = (
+        session.get(CertificateHolder, certificate.holder_id) if certificate.holder_id else None
+    )
     address = _clean_email(email or (holder.email if holder else "") or "")
     note = " ".join((note or "").split())
     if len(note) > MAX_NOTE:
         raise InvalidInput(f"Keep the note under {MAX_NOTE} characters.", field="note")
     holder_name = holder.name if holder else address
     entry = record_action(
-        session, principal, "agency.share_certificate",
+        session,
+        principal,
+        "agency.share_certificate",
         account_id=account.id,
         summary=f"Certificate of insurance sent to {holder_name} ({address}).",
         details={"certificate_id": certificate.id, "holder": holder_name, "to": address},
     )
     # A link of its own per email, so the agency can revoke exactly this one.
-    link = issue_link(session, certificate, holder_name=holder_name, to_address=address,
-                      agent_id=agent.id, activity_id=entry.id)
+    link = issue_link(
+        session,
+        certificate,
+        holder_name=holder_name,
+        to_address=address,
+        agent_id=agent.id,
+        activity_id=entry.id,
+    )
     outbox.enqueue(
-        session, channel="email", to_address=address, template="certificate_to_holder",
-        context={"account_name": account.name, "holder_name": holder_name,
-                 "note": note or f"Sent by {agent.full_name}.",
-                 "expires": f"{link.share.expires_at:%b %d, %Y}", "url": link.url,
-                 "url_label": "Download the certificate (PDF)"},
-        recipient_kind="other", account_id=account.id, activity_id=entry.id, to_name=holder_name,
+        session,
+        channel="email",
+        to_address=address,
+        template="certificate_to_holder",
+        context={
+            "account_name": account.name,
+            "holder_name": holder_name,
+            "note": note or f"Sent by {agent.full_name}.",
+            "expires": f"{link.share.expires_at:%b %d, %Y}",
+            "url": link.url,
+            "url_label": "Download the certificate (PDF)",
+        },
+        recipient_kind="other",
+        account_id=account.id,
+        activity_id=entry.id,
+        to_name=holder_name,
     )
     return Done(f"Certificate sent to {holder_name} at {address}.", entry.id)

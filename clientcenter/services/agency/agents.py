@@ -31,7 +31,10 @@ def active_agent_by_email(session: Session, email: str) -> Agent | None:
 
 def active_agents(session: Session) -> list[Agent]:
     """Everyone a task can be handed to, by name."""
-    return list(session.exec(
-        select(Agent).where(Agent.is_active == True)  # noqa: E712
-        .order_by(Agent.last_name, Agent.first_name, Agent.id)
-    ).all())
+    return list(
+        session.exec(
+            select(Agent)
+            .where(Agent.is_active == True)  # noqa: E712
+            .order_by(Agent.last_name, Agent.first_name, Agent.id)
+        ).all()
+    )

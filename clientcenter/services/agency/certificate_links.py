@@ -20,14 +20,14 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateShare, Document, Policy
 from clientcenter.models.base import utcnow
-from clientcenter.services.files import storage
 from clientcenter.services.accounts import ACTIVE_POLICY_STATUS, is_account_active
-from clientcenter.services.notify.activity import record_action
 from clientcenter.services.agency.agents import require_agent
-from clientcenter.services.portal.documents import FileToSend
-from clientcenter.services.errors import InvalidInput, NotFound
-from clientcenter.services.principal import Principal
 from clientcenter.services.auth.tokens import keyed_hash, new_token
+from clientcenter.services.errors import InvalidInput, NotFound
+from clientcenter.services.files import storage
+from clientcenter.services.notify.activity import record_action
+from clientcenter.services.portal.documents import FileToSend
+from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
@@ -52,14 +52,25 @@ class IssuedLink:
     url: str
 
 
-def issue_link(session: Session, certificate: Certificate, *, holder_name: str,
-               to_address: str, agent_id: int, activity_id: int | None) -> IssuedLink:
+def issue_link(
+    session: Session,
+    certificate: Certificate,
+    *,
+    holder_name: str,
+    to_address: str,
+    agent_id: int,
+    activity_id: int | None,
+) -> IssuedLink:
     """A new link for one email of Share Certificate (the caller records the action)."""
     token = new_token()
     share = CertificateShare(
-        certificate_id=certificate.id, account_id=certificate.account_id,
-        token_hash=_hash(token), holder_name=holder_name[:160], to_address=to_address,
-        shared_by_agent_id=agent_id, activity_id=activity_id,
+        certificate_id=certificate.id,
+        account_id=certificate.account_id,
+        token_hash=_hash(token),
+        holder_name=holder_name[:160],
+        to_address=to_address,
+        shared_by_agent_id=agent_id,
+        activity_id=activity_id,
         expires_at=utcnow() + timedelta(days=get_settings().security.certificate_link_days),
     )
     session.add(share)
@@ -68,6 +79,7 @@ def issue_link(session: Session, certificate: Certificate, *, holder_name: str,
 
 
 # --- the holder's download -------------------------------------------------------------------
+
 
 def _aware(value: datetime) -> datetime:
     # SQLite hands back what it stored; the columns are written timezone-aware.
@@ -83,14 +95,19 @@ def why_holder_cannot_open(session: Session, certificate: Certificate) -> str | 
     if document is None or document.account_id != certificate.account_id:
         return "This certificate has no document on its account."
     if not document.shared_with_customer:
-        return ("This certificate's PDF is not shared with the customer: publish it "
-                "(Policies/Invoices) before sending it to the holder.")
+        return (
+            "This certificate's PDF is not shared with the customer: publish it "
+            "(Policies/Invoices) before sending it to the holder."
+        )
     if document.scan_status != "clean":
         return "This certificate's PDF has not passed the safety check, so it can't be sent."
     if document.policy_id is not None:
         policy = session.get(Policy, document.policy_id)
-        if (policy is None or policy.account_id != certificate.account_id
-                or policy.status != ACTIVE_POLICY_STATUS):
+        if (
+            policy is None
+            or policy.account_id != certificate.account_id
+            or policy.status != ACTIVE_POLICY_STATUS
+        ):
             return "The policy this certificate is for is no longer active."
     elif not is_account_active(session, certificate.account_id):
         return "This account has no active policy, so the certificate evidences nothing."
@@ -115,8 +132,9 @@ def open_for_holder(session: Session, token: object, *, client_ip: str = "") -> 
     longer true). Commit with the caller: the log row and the count land with the answer."""
     if not isinstance(token, str) or not 20 <= len(token) <= 128:
         return None
-    share = session.exec(select(CertificateShare)
-                         .where(CertificateShare.token_hash == _hash(token))).first()
+    share = session.exec(
+        select(CertificateShare).where(CertificateShare.token_hash == _hash(token))
+    ).first()
     if share is None:
         return None
     reason = _why_not(session, share)
@@ -128,24 +146,34 @@ def open_for_holder(session: Session, token: object, *, client_ip: str = "") -> 
     data = storage.read_bytes(document.storage_key)
     now = utcnow()
     # Counted in SQL: two downloads at once are two.
-    session.execute(update(CertificateShare).where(CertificateShare.id == share.id)
-                    .values(download_count=CertificateShare.download_count + 1,
-                            last_downloaded_at=now))
+    session.execute(
+        update(CertificateShare)
+        .where(CertificateShare.id == share.id)
+        .values(download_count=CertificateShare.download_count + 1, last_downloaded_at=now)
+    )
     session.refresh(share)
     record_action(
-        session, Principal.certificate_holder(share.account_id), DOWNLOAD_ACTION,
+        session,
+        Principal.certificate_holder(share.account_id),
+        DOWNLOAD_ACTION,
         summary=f"{share.holder_name} downloaded the certificate of insurance "
-                f"(“{certificate.description or document.title}”) from the link sent to "
-                f"{share.to_address} on {share.created_at:%b %d, %Y}.",
-        details={"certificate_id": certificate.id, "share_id": share.id,
-                 "holder": share.holder_name, "sent_to": share.to_address,
-                 "download": share.download_count, "ip": client_ip[:64]},
+        f"(“{certificate.description or document.title}”) from the link sent to "
+        f"{share.to_address} on {share.created_at:%b %d, %Y}.",
+        details={
+            "certificate_id": certificate.id,
+            "share_id": share.id,
+            "holder": share.holder_name,
+            "sent_to": share.to_address,
+            "download": share.download_count,
+            "ip": client_ip[:64],
+        },
         channel="email",
     )
     return FileToSend(document.filename, document.content_type, data)
 
 
 # --- the agency side ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LinkView:
@@ -170,8 +198,9 @@ def _status(share: CertificateShare) -> tuple[str, str]:
     return "active", f"Works until {_aware(share.expires_at):%b %d, %Y}"
 
 
-def links_for_account(session: Session, principal: Principal,
-                      account_id: object) -> list[LinkView]:
+def links_for_account(
+    session: Session, principal: Principal, account_id: object
+) -> list[LinkView]:
     """Every certificate link sent for the account, newest first (agency side)."""
     require_agent(session, principal)
     account = _account(session, account_id)
@@ -179,19 +208,27 @@ def links_for_account(session: Session, principal: Principal,
         select(CertificateShare, Certificate)
         .join(Certificate, Certificate.id == CertificateShare.certificate_id)
         .where(CertificateShare.account_id == account.id)
-        .order_by(CertificateShare.created_at.desc(), CertificateShare.id.desc())).all()
+        .order_by(CertificateShare.created_at.desc(), CertificateShare.id.desc())
+    ).all()
     views = []
     for share, certificate in rows:
         status, label = _status(share)
         last = share.last_downloaded_at
-        views.append(LinkView(
-            id=share.id, certificate_id=certificate.id,
-            certificate=certificate.description or f"Certificate {certificate.id}",
-            holder_name=share.holder_name, to_address=share.to_address,
-            sent_on=f"{_aware(share.created_at):%b %d, %Y}",
-            expires_on=f"{_aware(share.expires_at):%b %d, %Y}", status=status,
-            status_label=label, downloads=share.download_count,
-            last_download=f"{_aware(last):%b %d, %Y %H:%M} UTC" if last else ""))
+        views.append(
+            LinkView(
+                id=share.id,
+                certificate_id=certificate.id,
+                certificate=certificate.description or f"Certificate {certificate.id}",
+                holder_name=share.holder_name,
+                to_address=share.to_address,
+                sent_on=f"{_aware(share.created_at):%b %d, %Y}",
+                expires_on=f"{_aware(share.expires_at):%b %d, %Y}",
+                status=status,
+                status_label=label,
+                downloads=share.download_count,
+                last_download=f"{_aware(last):%b %d, %Y %H:%M} UTC" if last else "",
+            )
+        )
     return views
 
 
@@ -211,8 +248,9 @@ class Revoked:
     activity_id: int
 
 
-def revoke_link(session: Session, principal: Principal, share_id: object, *,
-                account_id: object) -> Revoked:
+def revoke_link(
+    session: Session, principal: Principal, share_id: object, *, account_id: object
+) -> Revoked:
     """Revoke one link from the account's certificates page: the holder's next download gets
     the "not valid" page. Recorded (agency.revoke_certificate_link, log-only by default)."""
     agent = require_agent(session, principal)
@@ -228,18 +266,29 @@ def revoke_link(session: Session, principal: Principal, share_id: object, *,
     done = session.execute(
         update(CertificateShare)
         .where(CertificateShare.id == share.id, CertificateShare.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_by_agent_id=agent.id)).rowcount
+        .values(revoked_at=now, revoked_by_agent_id=agent.id)
+    ).rowcount
     session.refresh(share)
     if done != 1:
-        raise InvalidInput(f"The link sent to {share.to_address} was already revoked on "
-                           f"{_aware(share.revoked_at):%b %d, %Y}.")
+        raise InvalidInput(
+            f"The link sent to {share.to_address} was already revoked on "
+            f"{_aware(share.revoked_at):%b %d, %Y}."
+        )
     entry = record_action(
-        session, principal, REVOKE_ACTION, account_id=account.id,
+        session,
+        principal,
+        REVOKE_ACTION,
+        account_id=account.id,
         summary=f"Certificate link sent to {share.holder_name} ({share.to_address}) on "
-                f"{_aware(share.created_at):%b %d, %Y} revoked.",
-        details={"certificate_id": share.certificate_id, "share_id": share.id,
-                 "holder": share.holder_name, "sent_to": share.to_address,
-                 "downloads": share.download_count},
+        f"{_aware(share.created_at):%b %d, %Y} revoked.",
+        details={
+            "certificate_id": share.certificate_id,
+            "share_id": share.id,
+            "holder": share.holder_name,
+            "sent_to": share.to_address,
+            "downloads": share.download_count,
+        },
     )
-    return Revoked(f"The link sent to {share.holder_name} at {share.to_address} no longer "
-                   "works.", entry.id)
+    return Revoked(
+        f"The link sent to {share.holder_name} at {share.to_address} no longer works.", entry.id
+    )

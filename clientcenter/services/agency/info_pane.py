@@ -5,7 +5,7 @@ actions need (documents to share, certificates, who an invitation would reach)."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
@@ -24,16 +24,19 @@ from clientcenter.models import (
 )
 from clientcenter.models.documents import DOCUMENT_CATEGORIES
 from clientcenter.models.policies import POLICY_LINES
+from clientcenter.models.search_index import display_phone
 from clientcenter.services.accounts import is_account_active
 from clientcenter.services.agency.agents import require_agent
-from clientcenter.services.notify.catalog import CATALOG
 from clientcenter.services.errors import NotFound
+from clientcenter.services.notify.catalog import CATALOG
 from clientcenter.services.portal.policies import STATUS_LABELS, format_money, format_term
 from clientcenter.services.principal import Principal
-from clientcenter.services.agency.search_index import display_phone
 
-ROLE_LABELS = {"primary": "Primary applicant", "co_applicant": "Co-applicant",
-               "additional": "Additional contact"}
+ROLE_LABELS = {
+    "primary": "Primary applicant",
+    "co_applicant": "Co-applicant",
+    "additional": "Additional contact",
+}
 OPEN_INVOICE_STATUSES = ("open", "pending")
 RECENT_ACTIVITY = 8
 INVITE_TEMPLATE = "portal_invite"
@@ -139,7 +142,7 @@ def when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.strftime("%b %d, %Y %H:%M UTC")
 
 
@@ -181,23 +184,57 @@ def activity_rows(session: Session, rows: list[ActivityLog]) -> list[ActivityRow
         else:
             actor = "System"
         action = CATALOG.get(r.action_key)
-        out.append(ActivityRow(id=r.id, when=when(r.created_at),
-                               label=action.label if action else r.action_key, actor=actor,
-                               summary=r.summary, channel=r.channel, read_only=r.read_only))
+        out.append(
+            ActivityRow(
+                id=r.id,
+                when=when(r.created_at),
+                label=action.label if action else r.action_key,
+                actor=actor,
+                summary=r.summary,
+                channel=r.channel,
+                read_only=r.read_only,
+            )
+        )
     return out
 
 
 def task_rows(session: Session, tasks: list[Task]) -> list[TaskRow]:
-    agents = {a.id: a.full_name for a in session.exec(
-        select(Agent).where(Agent.id.in_({t.assigned_agent_id for t in tasks}))).all()} if tasks else {}
-    accounts = {a.id: a.name for a in session.exec(
-        select(Account).where(Account.id.in_({t.account_id for t in tasks if t.account_id}))
-    ).all()} if tasks else {}
-    return [TaskRow(id=t.id, title=t.title, body=t.body,
-                    assigned_to=agents.get(t.assigned_agent_id, ""),
-                    assigned_agent_id=t.assigned_agent_id, created=when(t.created_at),
-                    status=t.status, account_id=t.account_id,
-                    account_name=accounts.get(t.account_id, "")) for t in tasks]
+    agents = (
+        {
+            a.id: a.full_name
+            for a in session.exec(
+                select(Agent).where(Agent.id.in_({t.assigned_agent_id for t in tasks}))
+            ).all()
+        }
+        if tasks
+        else {}
+    )
+    accounts = (
+        {
+            a.id: a.name
+            for a in session.exec(
+                select(Account).where(
+                    Account.id.in_({t.account_id for t in tasks if t.account_id})
+                )
+            ).all()
+        }
+        if tasks
+        else {}
+    )
+    return [
+        TaskRow(
+            id=t.id,
+            title=t.title,
+            body=t.body,
+            assigned_to=agents.get(t.assigned_agent_id, ""),
+            assigned_agent_id=t.assigned_agent_id,
+            created=when(t.created_at),
+            status=t.status,
+            account_id=t.account_id,
+            account_name=accounts.get(t.account_id, ""),
+        )
+        for t in tasks
+    ]
 
 
 def info_pane(session: Session, principal: Principal, account_id: object) -> InfoPane:
@@ -206,61 +243,123 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
     account = get_account(session, account_id)
     producer = session.get(Agent, account.producer_id)
     contacts = session.exec(
-        select(Contact).where(Contact.account_id == account.id)
-        .order_by(Contact.role != "primary", Contact.role != "co_applicant", Contact.id)).all()
-    policies = session.exec(select(Policy).where(Policy.account_id == account.id)
-                            .order_by(Policy.status != "active", Policy.expiration_date.desc())).all()
-    invoices = session.exec(select(Invoice).where(Invoice.account_id == account.id,
-                                                  Invoice.status.in_(OPEN_INVOICE_STATUSES))
-                            .order_by(Invoice.due_date)).all()
-    unpublished = session.exec(select(Invoice.id).where(Invoice.account_id == account.id,
-                                                        Invoice.published == False)).all()  # noqa: E712
-    activity = session.exec(select(ActivityLog).where(ActivityLog.account_id == account.id)
-                            .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())
-                            .limit(RECENT_ACTIVITY)).all()
-    tasks = session.exec(select(Task).where(Task.account_id == account.id, Task.status == "open")
-                         .order_by(Task.created_at.desc(), Task.id.desc())).all()
-    documents = session.exec(select(Document).where(Document.account_id == account.id)
-                             .order_by(Document.created_at.desc(), Document.id.desc())).all()
+        select(Contact)
+        .where(Contact.account_id == account.id)
+        .order_by(Contact.role != "primary", Contact.role != "co_applicant", Contact.id)
+    ).all()
+    policies = session.exec(
+        select(Policy)
+        .where(Policy.account_id == account.id)
+        .order_by(Policy.status != "active", Policy.expiration_date.desc())
+    ).all()
+    invoices = session.exec(
+        select(Invoice)
+        .where(Invoice.account_id == account.id, Invoice.status.in_(OPEN_INVOICE_STATUSES))
+        .order_by(Invoice.due_date)
+    ).all()
+    unpublished = session.exec(
+        select(Invoice.id).where(Invoice.account_id == account.id, Invoice.published == False)
+    ).all()  # noqa: E712
+    activity = session.exec(
+        select(ActivityLog)
+        .where(ActivityLog.account_id == account.id)
+        .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())
+        .limit(RECENT_ACTIVITY)
+    ).all()
+    tasks = session.exec(
+        select(Task)
+        .where(Task.account_id == account.id, Task.status == "open")
+        .order_by(Task.created_at.desc(), Task.id.desc())
+    ).all()
+    documents = session.exec(
+        select(Document)
+        .where(Document.account_id == account.id)
+        .order_by(Document.created_at.desc(), Document.id.desc())
+    ).all()
     certificates = session.exec(
         select(Certificate, CertificateHolder)
         .join(CertificateHolder, CertificateHolder.id == Certificate.holder_id, isouter=True)
         .where(Certificate.account_id == account.id)
-        .order_by(Certificate.issued_on.desc())).all()
+        .order_by(Certificate.issued_on.desc())
+    ).all()
     last_invite = session.exec(
-        select(OutboxMessage.created_at).where(OutboxMessage.account_id == account.id,
-                                               OutboxMessage.template == INVITE_TEMPLATE)
-        .order_by(OutboxMessage.created_at.desc())).first()
-    address = ", ".join(p for p in (account.street, account.city,
-                                    f"{account.state} {account.postal_code}".strip()) if p)
+        select(OutboxMessage.created_at)
+        .where(OutboxMessage.account_id == account.id, OutboxMessage.template == INVITE_TEMPLATE)
+        .order_by(OutboxMessage.created_at.desc())
+    ).first()
+    address = ", ".join(
+        p
+        for p in (account.street, account.city, f"{account.state} {account.postal_code}".strip())
+        if p
+    )
     return InfoPane(
-        account_id=account.id, name=account.name, kind=account.kind,
-        business_name=account.business_name or "", address=address,
+        account_id=account.id,
+        name=account.name,
+        kind=account.kind,
+        business_name=account.business_name or "",
+        address=address,
         producer=producer.full_name if producer else "",
         active=is_account_active(session, account.id),
-        contacts=[ContactRow(id=c.id, name=c.full_name, role=c.role,
-                             role_label=ROLE_LABELS.get(c.role, c.role), email=c.email or "",
-                             phone=display_phone(c.mobile) if c.mobile else "",
-                             may_log_in=c.may_log_in) for c in contacts],
-        policies=[PolicyRow(id=p.id, number=p.number, line=POLICY_LINES.get(p.line, p.line),
-                            carrier=p.carrier, status=p.status,
-                            status_label=STATUS_LABELS.get(p.status, p.status.title()),
-                            term=format_term(p.effective_date, p.expiration_date),
-                            premium=format_money(p.premium_cents, p.currency)) for p in policies],
-        open_invoices=[InvoiceRow(id=i.id, number=i.number, description=i.description,
-                                  amount=format_money(i.amount_cents, i.currency),
-                                  due=f"{i.due_date:%b %d, %Y}", status=i.status,
-                                  published=i.published) for i in invoices],
+        contacts=[
+            ContactRow(
+                id=c.id,
+                name=c.full_name,
+                role=c.role,
+                role_label=ROLE_LABELS.get(c.role, c.role),
+                email=c.email or "",
+                phone=display_phone(c.mobile) if c.mobile else "",
+                may_log_in=c.may_log_in,
+            )
+            for c in contacts
+        ],
+        policies=[
+            PolicyRow(
+                id=p.id,
+                number=p.number,
+                line=POLICY_LINES.get(p.line, p.line),
+                carrier=p.carrier,
+                status=p.status,
+                status_label=STATUS_LABELS.get(p.status, p.status.title()),
+                term=format_term(p.effective_date, p.expiration_date),
+                premium=format_money(p.premium_cents, p.currency),
+            )
+            for p in policies
+        ],
+        open_invoices=[
+            InvoiceRow(
+                id=i.id,
+                number=i.number,
+                description=i.description,
+                amount=format_money(i.amount_cents, i.currency),
+                due=f"{i.due_date:%b %d, %Y}",
+                status=i.status,
+                published=i.published,
+            )
+            for i in invoices
+        ],
         unpublished_invoices=len(unpublished),
         recent_activity=activity_rows(session, list(activity)),
         open_tasks=task_rows(session, list(tasks)),
-        documents=[DocumentRow(id=d.id, title=d.title,
-                               category=DOCUMENT_CATEGORIES.get(d.category, d.category),
-                               shared=d.shared_with_customer, created=when(d.created_at))
-                   for d in documents if d.scan_status == "clean"],
-        certificates=[CertificateRow(id=c.id, holder=h.name if h else "",
-                                     holder_email=(h.email or "") if h else "",
-                                     description=c.description, issued=f"{c.issued_on:%b %d, %Y}")
-                      for c, h in certificates],
+        documents=[
+            DocumentRow(
+                id=d.id,
+                title=d.title,
+                category=DOCUMENT_CATEGORIES.get(d.category, d.category),
+                shared=d.shared_with_customer,
+                created=when(d.created_at),
+            )
+            for d in documents
+            if d.scan_status == "clean"
+        ],
+        certificates=[
+            CertificateRow(
+                id=c.id,
+                holder=h.name if h else "",
+                holder_email=(h.email or "") if h else "",
+                description=c.description,
+                issued=f"{c.issued_on:%b %d, %Y}",
+            )
+            for c, h in certificates
+        ],
         last_invited=when(last_invite),
     )

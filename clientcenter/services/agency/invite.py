@@ -14,16 +14,15 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from clientcenter import paths
+from clientcenter import routes
 from clientcenter.models import Contact, OutboxMessage
 from clientcenter.models.base import utcnow
-from clientcenter.services.notify import outbox
 from clientcenter.services.accounts import is_account_active
 from clientcenter.services.agency.agents import require_agent
-from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.agency.info_pane import INVITE_TEMPLATE, get_account
+from clientcenter.services.errors import InvalidInput, NotFound
+from clientcenter.services.notify import outbox
 from clientcenter.services.principal import Principal
-from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.agency")
 # The same address is not invited twice in this long (a double tap, two agents at once).
@@ -51,16 +50,15 @@ class InviteResult:
         return text
 
 
-def login_url() -> str:
-    return str(get_settings().public_url).rstrip("/") + paths.CUSTOMER_LOGIN
-
-
 def invitees(session: Session, principal: Principal, account_id: object) -> list[Invitee]:
     """Every contact of the account with whether an invitation can reach them."""
     require_agent(session, principal)
     account = get_account(session, account_id)
-    contacts = session.exec(select(Contact).where(Contact.account_id == account.id)
-                            .order_by(Contact.role != "primary", Contact.id)).all()
+    contacts = session.exec(
+        select(Contact)
+        .where(Contact.account_id == account.id)
+        .order_by(Contact.role != "primary", Contact.id)
+    ).all()
     return [Invitee(c.id, c.full_name, c.email or "", _reason(c)) for c in contacts]
 
 
@@ -74,23 +72,39 @@ def _reason(contact: Contact) -> str:
 
 def _recently_invited(session: Session, address: str) -> bool:
     since = utcnow() - REPEAT_GAP
-    return session.exec(select(OutboxMessage.id).where(
-        OutboxMessage.template == INVITE_TEMPLATE, OutboxMessage.to_address == address,
-        OutboxMessage.created_at >= since)).first() is not None
+    return (
+        session.exec(
+            select(OutboxMessage.id).where(
+                OutboxMessage.template == INVITE_TEMPLATE,
+                OutboxMessage.to_address == address,
+                OutboxMessage.created_at >= since,
+            )
+        ).first()
+        is not None
+    )
 
 
-def invite(session: Session, principal: Principal, account_id: object,
-           contact_ids: list[object] | None = None) -> InviteResult:
+def invite(
+    session: Session,
+    principal: Principal,
+    account_id: object,
+    contact_ids: list[object] | None = None,
+) -> InviteResult:
     """Email the login link to the chosen contacts (default: everyone who may log in).
     Refused as a whole for an inactive account; a chosen contact who cannot be invited is
     refused with the reason."""
     agent = require_agent(session, principal)
     account = get_account(session, account_id)
     if not is_account_active(session, account.id):
-        raise InvalidInput(f"{account.name} has no active policy, so nobody can log in to its "
-                           "Client Center yet. Invite them once a policy is active.")
-    contacts = session.exec(select(Contact).where(Contact.account_id == account.id)
-                            .order_by(Contact.role != "primary", Contact.id)).all()
+        raise InvalidInput(
+            f"{account.name} has no active policy, so nobody can log in to its "
+            "Client Center yet. Invite them once a policy is active."
+        )
+    contacts = session.exec(
+        select(Contact)
+        .where(Contact.account_id == account.id)
+        .order_by(Contact.role != "primary", Contact.id)
+    ).all()
     if contact_ids is not None:
         wanted = set()
         for raw in contact_ids:
@@ -113,18 +127,31 @@ def invite(session: Session, principal: Principal, account_id: object,
     for c in chosen:
         address = c.email.strip().lower()
         if _recently_invited(session, address):
-            skipped.append(f"{c.full_name}: invited less than {REPEAT_GAP.seconds // 60} "
-                           "minutes ago")
+            skipped.append(
+                f"{c.full_name}: invited less than {REPEAT_GAP.seconds // 60} minutes ago"
+            )
             continue
         outbox.enqueue(
-            session, channel="email", to_address=address, template=INVITE_TEMPLATE,
-            context={"first_name": c.first_name, "agent_name": agent.full_name,
-                     "account_name": account.name, "email": address, "url": login_url(),
-                     "url_label": "Open Client Center"},
-            recipient_kind="customer", account_id=account.id, to_name=c.full_name)
+            session,
+            channel="email",
+            to_address=address,
+            template=INVITE_TEMPLATE,
+            context={
+                "first_name": c.first_name,
+                "agent_name": agent.full_name,
+                "account_name": account.name,
+                "email": address,
+                "url": routes.login_url(),
+                "url_label": "Open Client Center",
+            },
+            recipient_kind="customer",
+            account_id=account.id,
+            to_name=c.full_name,
+        )
         sent.append(f"{c.full_name} <{address}>")
     if contact_ids is None:
         skipped += [f"{c.full_name}: {_reason(c)}" for c in contacts if _reason(c)]
-    log.info("invite to Client Center: agent %s, account %s, %d sent", agent.id, account.id,
-             len(sent))
+    log.info(
+        "invite to Client Center: agent %s, account %s, %d sent", agent.id, account.id, len(sent)
+    )
     return InviteResult(sent, skipped)

@@ -18,13 +18,13 @@ from sqlmodel import Session
 from clientcenter.models import UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import is_account_active
-from clientcenter.services.notify.activity import record_action
 from clientcenter.services.agency.agents import require_agent
-from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.services.agency.info_pane import get_account
-from clientcenter.services.principal import Principal
 from clientcenter.services.auth.sessions import OK, as_utc, check_session, rotate_session
 from clientcenter.services.auth.tokens import sign, unsign
+from clientcenter.services.errors import InvalidInput, NotAllowed
+from clientcenter.services.notify.activity import record_action
+from clientcenter.services.principal import Principal
 
 VIEW_GRANT = "agent-view"
 GRANT_TTL_SECONDS = 60
@@ -45,8 +45,10 @@ def view_grant(session: Session, principal: Principal, account_id: object) -> st
     require_agent(session, principal)
     account = get_account(session, account_id)
     if not is_account_active(session, account.id):
-        raise InvalidInput(f"{account.name} has no active policy, so its Client Center is "
-                           "closed: there is nothing the customer could see.")
+        raise InvalidInput(
+            f"{account.name} has no active policy, so its Client Center is "
+            "closed: there is nothing the customer could see."
+        )
     if principal.session_id is None:
         raise NotAllowed("Sign in again to open a customer's Client Center.")
     return sign(VIEW_GRANT, {"s": principal.session_id, "a": account.id}, GRANT_TTL_SECONDS)
@@ -56,56 +58,107 @@ def _max_age(record: UserSession, now: datetime) -> int:
     return int((as_utc(record.absolute_expires_at) - now).total_seconds())
 
 
-def enter_view(session: Session, *, grant: str, token: str | None, client_ip: str,
-               user_agent: str = "", now: datetime | None = None) -> Rotated:
+def enter_view(
+    session: Session,
+    *,
+    grant: str,
+    token: str | None,
+    client_ip: str,
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> Rotated:
     """HTTP route: the agency-side session becomes a read-only session on the account."""
     now = now or utcnow()
     payload = unsign(VIEW_GRANT, grant or "")
     check = check_session(session, token, now=now, touch=False)
     principal = check.principal
-    if (payload is None or check.status != OK or principal is None or not principal.is_agent
-            or principal.read_only or payload.get("s") != check.session_id
-            or not isinstance(payload.get("a"), int)):
-        raise NotAllowed("That link to a customer's Client Center is no longer valid. Open it "
-                         "again from the customer's info pane.")
+    if (
+        payload is None
+        or check.status != OK
+        or principal is None
+        or not principal.is_agent
+        or principal.read_only
+        or payload.get("s") != check.session_id
+        or not isinstance(payload.get("a"), int)
+    ):
+        raise NotAllowed(
+            "That link to a customer's Client Center is no longer valid. Open it "
+            "again from the customer's info pane."
+        )
     account = get_account(session, payload["a"])
     if not is_account_active(session, account.id):
         raise InvalidInput(f"{account.name} has no active policy, so its Client Center is closed.")
     record = session.get(UserSession, check.session_id)
-    rotated = rotate_session(session, record, now=now, read_only=True, account_id=account.id,
-                             client_ip=client_ip, user_agent=user_agent)
+    rotated = rotate_session(
+        session,
+        record,
+        now=now,
+        read_only=True,
+        account_id=account.id,
+        client_ip=client_ip,
+        user_agent=user_agent,
+    )
     if rotated is None:
         raise NotAllowed("That link was already used.")
     new_record, new_token = rotated
     viewing = Principal.agent_viewing(principal.agent_id, account.id, session_id=new_record.id)
-    record_action(session, viewing, "agent.login",
-                  summary="Opened the customer's Client Center in read-only mode.")
+    record_action(
+        session,
+        viewing,
+        "agent.login",
+        summary="Opened the customer's Client Center in read-only mode.",
+    )
     return Rotated(new_token, new_record, _max_age(new_record, now), CUSTOMER_HOME)
 
 
-def exit_view(session: Session, *, token: str | None, client_ip: str, user_agent: str = "",
-              now: datetime | None = None) -> Rotated:
+def exit_view(
+    session: Session,
+    *,
+    token: str | None,
+    client_ip: str,
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> Rotated:
     """HTTP route: leave the read-only view, back to the account's info pane."""
     now = now or utcnow()
     check = check_session(session, token, now=now, touch=False)
     principal = check.principal
     if check.status != OK or principal is None or not principal.read_only:
         raise NotAllowed("You are not viewing a customer's Client Center.")
-    record_action(session, principal, "agent.logoff",
-                  summary="Left the customer's Client Center (read-only mode).")
+    record_action(
+        session,
+        principal,
+        "agent.logoff",
+        summary="Left the customer's Client Center (read-only mode).",
+    )
     record = session.get(UserSession, check.session_id)
-    rotated = rotate_session(session, record, now=now, read_only=False, account_id=None,
-                             client_ip=client_ip, user_agent=user_agent)
+    rotated = rotate_session(
+        session,
+        record,
+        now=now,
+        read_only=False,
+        account_id=None,
+        client_ip=client_ip,
+        user_agent=user_agent,
+    )
     if rotated is None:
         raise NotAllowed("This view has already ended.")
     new_record, new_token = rotated
-    return Rotated(new_token, new_record, _max_age(new_record, now),
-                   f"/agent/account?id={principal.account_id}")
+    return Rotated(
+        new_token,
+        new_record,
+        _max_age(new_record, now),
+        f"/agent/account?id={principal.account_id}",
+    )
 
 
 def record_logout(session: Session, token: str | None, now: datetime | None = None) -> None:
     """Logging out from inside a read-only view is also the Agent Section's "Log off"."""
     check = check_session(session, token, now=now, touch=False)
     if check.status == OK and check.principal is not None and check.principal.read_only:
-        record_action(session, check.principal, "agent.logoff",
-                      summary="Logged out while viewing the customer's Client Center.")
+        record_action(
+            session,
+            check.principal,
+            "agent.logoff",
+            summary="Logged out while viewing the customer's Client Center.",
+        )

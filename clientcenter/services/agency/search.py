@@ -22,17 +22,17 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, Agent, Contact, Policy
 from clientcenter.models.search import SQLITE_FTS_TABLE, SearchTerm
-from clientcenter.services.accounts import ACTIVE_POLICY_STATUS
-from clientcenter.services.agency.agents import require_agent
-from clientcenter.services.errors import InvalidInput
-from clientcenter.services.principal import Principal
-from clientcenter.services.agency.search_index import (
+from clientcenter.models.search_index import (
     DEFAULT_REGION,
     FIELD_LABELS,
     compact,
     display_phone,
     normalize_text,
 )
+from clientcenter.services.accounts import ACTIVE_POLICY_STATUS
+from clientcenter.services.agency.agents import require_agent
+from clientcenter.services.errors import InvalidInput
+from clientcenter.services.principal import Principal
 
 PER_PAGE = 20
 MAX_PER_PAGE = 50
@@ -98,8 +98,7 @@ def parse_query(raw: str) -> ParsedQuery:
         raise InvalidInput(f"Search for at most {MAX_QUERY_LENGTH} characters.", field="query")
     text = normalize_text(raw)
     if not text:
-        raise InvalidInput("Type a name, email, phone or policy number to search.",
-                           field="query")
+        raise InvalidInput("Type a name, email, phone or policy number to search.", field="query")
     digits = ""
     if _PHONE_LIKE.match(raw):
         digits = "".join(ch for ch in raw if ch.isdigit())
@@ -107,7 +106,8 @@ def parse_query(raw: str) -> ParsedQuery:
             number = phonenumbers.parse(raw, DEFAULT_REGION)
             if phonenumbers.is_valid_number(number):
                 digits = phonenumbers.format_number(
-                    number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+                    number, phonenumbers.PhoneNumberFormat.E164
+                ).lstrip("+")
         except phonenumbers.NumberParseException:
             pass
         if len(digits) < MIN_PHONE_DIGITS:
@@ -119,6 +119,7 @@ def parse_query(raw: str) -> ParsedQuery:
 
 
 # --- SQL ---------------------------------------------------------------------------------
+
 
 def _next_string(prefix: str) -> str:
     """The smallest string above every string that starts with `prefix`."""
@@ -139,7 +140,9 @@ def _where(needle: str, dialect: str):
     t = SearchTerm.norm
     if len(needle) >= MIN_SUBSTRING_LENGTH:
         if dialect == "sqlite":
-            return and_(SearchTerm.id.in_(_fts_rowids(needle)), t.contains(needle, autoescape=True))
+            return and_(
+                SearchTerm.id.in_(_fts_rowids(needle)), t.contains(needle, autoescape=True)
+            )
         return t.contains(needle, autoescape=True)  # served by the pg_trgm GIN index
     # A b-tree range does the work; LIKE re-checks it under any collation.
     return and_(t >= needle, t < _next_string(needle), t.startswith(needle, autoescape=True))
@@ -147,30 +150,37 @@ def _where(needle: str, dialect: str):
 
 def _score(needle: str):
     t = SearchTerm.norm
-    return case(
-        (t == needle, EXACT),
-        (t.startswith(needle, autoescape=True), PREFIX),
-        (t.contains(" " + needle, autoescape=True), WORD),
-        else_=SUBSTRING,
-    ) + SearchTerm.weight
+    return (
+        case(
+            (t == needle, EXACT),
+            (t.startswith(needle, autoescape=True), PREFIX),
+            (t.contains(" " + needle, autoescape=True), WORD),
+            else_=SUBSTRING,
+        )
+        + SearchTerm.weight
+    )
 
 
 def _matches(kind: str, needle: str, dialect: str):
     return select(SearchTerm.account_id.label("account_id"), _score(needle).label("score")).where(
-        SearchTerm.kind == kind, _where(needle, dialect))
+        SearchTerm.kind == kind, _where(needle, dialect)
+    )
 
 
 def _all_words(words: tuple[str, ...], dialect: str):
     """Accounts where each word matches some name or email, scored by their weakest word."""
-    per_word = union_all(*[
-        select(SearchTerm.account_id.label("account_id"),
-               func.max(_score(w)).label("score"))
-        .where(SearchTerm.kind == "text", _where(w, dialect))
-        .group_by(SearchTerm.account_id)
-        for w in words
-    ]).subquery("per_word")
+    per_word = union_all(
+        *[
+            select(SearchTerm.account_id.label("account_id"), func.max(_score(w)).label("score"))
+            .where(SearchTerm.kind == "text", _where(w, dialect))
+            .group_by(SearchTerm.account_id)
+            for w in words
+        ]
+    ).subquery("per_word")
     return (
-        select(per_word.c.account_id, (func.min(per_word.c.score) - ALL_WORDS_PENALTY).label("score"))
+        select(
+            per_word.c.account_id, (func.min(per_word.c.score) - ALL_WORDS_PENALTY).label("score")
+        )
         .group_by(per_word.c.account_id)
         .having(func.count() == len(words))
     )
@@ -214,8 +224,10 @@ def _page(session: Session, ranked, page: int, per_page: int) -> tuple[list[int]
 
 # --- the service -------------------------------------------------------------------------
 
-def super_search(session: Session, principal: Principal, query: str, page: int = 1,
-                 per_page: int = PER_PAGE) -> SearchPage:
+
+def super_search(
+    session: Session, principal: Principal, query: str, page: int = 1, per_page: int = PER_PAGE
+) -> SearchPage:
     """Accounts matching `query`, best first. Agents on the agency side only.
     Several words that match nowhere as a phrase ("rivera pat") match as words, in any order."""
     require_agent(session, principal)
@@ -229,14 +241,22 @@ def super_search(session: Session, principal: Principal, query: str, page: int =
     ids, total = _page(session, _ranked(q, dialect), page, per_page)
     if total == 0 and q.words:
         ids, total = _page(session, _ranked(q, dialect, by_words=True), page, per_page)
-    return SearchPage(query=query.strip(), results=_describe(session, ids, q), total=total,
-                      page=page, per_page=per_page)
+    return SearchPage(
+        query=query.strip(),
+        results=_describe(session, ids, q),
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def _best_term(terms: list, q: ParsedQuery):
     """Which stored value explains the match (same rules as the SQL, for display only)."""
-    needles = {"text": "" if q.digits else q.text, "digits": q.digits,
-               "compact": q.compact if any(ch.isdigit() for ch in q.compact) else ""}
+    needles = {
+        "text": "" if q.digits else q.text,
+        "digits": q.digits,
+        "compact": q.compact if any(ch.isdigit() for ch in q.compact) else "",
+    }
 
     def score(t) -> int:
         needle = needles.get(t.kind) or ""
@@ -260,41 +280,73 @@ def _describe(session: Session, ids: list[int], q: ParsedQuery) -> list[SearchRe
     """The result rows for one page of account ids (plain column reads, no ORM objects)."""
     if not ids:
         return []
-    accounts = {r.id: r for r in session.exec(
-        select(Account.id, Account.name, Account.kind, Account.business_name,
-               Agent.first_name, Agent.last_name)
-        .join(Agent, Agent.id == Account.producer_id)
-        .where(Account.id.in_(ids))).all()}
+    accounts = {
+        r.id: r
+        for r in session.exec(
+            select(
+                Account.id,
+                Account.name,
+                Account.kind,
+                Account.business_name,
+                Agent.first_name,
+                Agent.last_name,
+            )
+            .join(Agent, Agent.id == Account.producer_id)
+            .where(Account.id.in_(ids))
+        ).all()
+    }
     primaries: dict[int, tuple] = {}  # the primary applicant, else the first contact
     for c in session.exec(
-        select(Contact.account_id, Contact.first_name, Contact.last_name, Contact.email,
-               Contact.mobile)
+        select(
+            Contact.account_id,
+            Contact.first_name,
+            Contact.last_name,
+            Contact.email,
+            Contact.mobile,
+        )
         .where(Contact.account_id.in_(ids))
-        .order_by(Contact.role != "primary", Contact.id)).all():
+        .order_by(Contact.role != "primary", Contact.id)
+    ).all():
         primaries.setdefault(c.account_id, c)
     # Filtered in Python: with `status = 'active'` in SQL, SQLite (without ANALYZE figures)
     # walks the status index, i.e. most policies of the agency.
-    active = {aid for aid, status in session.exec(
-        select(Policy.account_id, Policy.status).where(Policy.account_id.in_(ids))).all()
-        if status == ACTIVE_POLICY_STATUS}
+    active = {
+        aid
+        for aid, status in session.exec(
+            select(Policy.account_id, Policy.status).where(Policy.account_id.in_(ids))
+        ).all()
+        if status == ACTIVE_POLICY_STATUS
+    }
     terms: dict[int, list] = {}
     for t in session.exec(
-        select(SearchTerm.account_id, SearchTerm.field, SearchTerm.kind, SearchTerm.weight,
-               SearchTerm.norm, SearchTerm.display)
-        .where(SearchTerm.account_id.in_(ids))).all():
+        select(
+            SearchTerm.account_id,
+            SearchTerm.field,
+            SearchTerm.kind,
+            SearchTerm.weight,
+            SearchTerm.norm,
+            SearchTerm.display,
+        ).where(SearchTerm.account_id.in_(ids))
+    ).all():
         terms.setdefault(t.account_id, []).append(t)
     out = []
     for aid in ids:
         a = accounts[aid]
         c = primaries.get(aid)
         best = _best_term(terms.get(aid, []), q)
-        out.append(SearchResult(
-            account_id=aid, name=a.name, kind=a.kind, business_name=a.business_name or "",
-            active=aid in active, producer=f"{a.first_name} {a.last_name}",
-            primary_name=f"{c.first_name} {c.last_name}" if c else "",
-            primary_email=(c.email or "") if c else "",
-            primary_phone=display_phone(c.mobile) if c and c.mobile else "",
-            matched_label=FIELD_LABELS[best.field] if best else "",
-            matched_value=best.display if best else "",
-        ))
+        out.append(
+            SearchResult(
+                account_id=aid,
+                name=a.name,
+                kind=a.kind,
+                business_name=a.business_name or "",
+                active=aid in active,
+                producer=f"{a.first_name} {a.last_name}",
+                primary_name=f"{c.first_name} {c.last_name}" if c else "",
+                primary_email=(c.email or "") if c else "",
+                primary_phone=display_phone(c.mobile) if c and c.mobile else "",
+                matched_label=FIELD_LABELS[best.field] if best else "",
+                matched_value=best.display if best else "",
+            )
+        )
     return out

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from clientcenter.models import Agent, Task
 from clientcenter.models.base import utcnow
 from clientcenter.services.agency.agents import require_agent
-from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.agency.info_pane import TaskRow, task_rows
+from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.principal import Principal
 
 PER_PAGE = 20
@@ -34,8 +34,15 @@ class TaskPage:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def task_queue(session: Session, principal: Principal, *, status: str = "open",
-               scope: str = "mine", page: int = 1, per_page: int = PER_PAGE) -> TaskPage:
+def task_queue(
+    session: Session,
+    principal: Principal,
+    *,
+    status: str = "open",
+    scope: str = "mine",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> TaskPage:
     """Open (oldest first: the queue) or done (newest first) tasks, mine or everyone's."""
     agent = require_agent(session, principal)
     if status not in STATUSES:
@@ -47,11 +54,15 @@ def task_queue(session: Session, principal: Principal, *, status: str = "open",
         filters.append(Task.assigned_agent_id == agent.id)
     page = max(1, int(page))
     per_page = max(1, min(int(per_page), 100))
-    order = ((Task.created_at, Task.id) if status == "open"
-             else (Task.completed_at.desc(), Task.id.desc()))
+    order = (
+        (Task.created_at, Task.id)
+        if status == "open"
+        else (Task.completed_at.desc(), Task.id.desc())
+    )
     total = session.exec(select(func.count()).select_from(Task).where(*filters)).one()
-    tasks = session.exec(select(Task).where(*filters).order_by(*order)
-                         .limit(per_page).offset((page - 1) * per_page)).all()
+    tasks = session.exec(
+        select(Task).where(*filters).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all()
     return TaskPage(task_rows(session, list(tasks)), total, page, per_page, status, scope)
 
 
@@ -69,8 +80,11 @@ def complete_task(session: Session, principal: Principal, task_id: object) -> Ta
     require_agent(session, principal)
     task = _task(session, task_id)
     # Conditional: two agents ticking the same task leave one completion time.
-    session.execute(update(Task).where(Task.id == task.id, Task.status == "open")
-                    .values(status="done", completed_at=utcnow()))
+    session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.status == "open")
+        .values(status="done", completed_at=utcnow())
+    )
     session.refresh(task)
     return task_rows(session, [task])[0]
 
@@ -84,8 +98,9 @@ def reopen_task(session: Session, principal: Principal, task_id: object) -> Task
     return task_rows(session, [task])[0]
 
 
-def reassign_task(session: Session, principal: Principal, task_id: object,
-                  agent_id: object) -> TaskRow:
+def reassign_task(
+    session: Session, principal: Principal, task_id: object, agent_id: object
+) -> TaskRow:
     require_agent(session, principal)
     task = _task(session, task_id)
     try:

@@ -21,10 +21,9 @@ from sqlmodel import Session
 
 from clientcenter.models import Agent, LoginChallenge, UserSession
 from clientcenter.models.base import utcnow
-from clientcenter.services.auth import login_codes, totp
-from clientcenter.services.notify import outbox
-from clientcenter.services.auth import remembered as remembered_browsers
 from clientcenter.services.agency.agents import active_agent_by_email
+from clientcenter.services.auth import login_codes, totp
+from clientcenter.services.auth import remembered as remembered_browsers
 from clientcenter.services.auth.login import clean_email
 from clientcenter.services.auth.login_codes import (
     AttemptEnded,
@@ -34,6 +33,7 @@ from clientcenter.services.auth.login_codes import (
 )
 from clientcenter.services.auth.sessions import as_utc, create_session
 from clientcenter.services.auth.tokens import sign, unsign
+from clientcenter.services.notify import outbox
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
@@ -73,32 +73,62 @@ def _minutes() -> int:
 
 
 def _code_sent(email: str, resend_in: int, prefix: str = "") -> CodeSent:
-    return CodeSent(f"{prefix}If {email} belongs to an agent of the agency, we just emailed a "
-                    f"6-digit code to it. It works once, for {_minutes()} minutes.", resend_in)
+    return CodeSent(
+        f"{prefix}If {email} belongs to an agent of the agency, we just emailed a "
+        f"6-digit code to it. It works once, for {_minutes()} minutes.",
+        resend_in,
+    )
 
 
-def _allowance(db: Session, challenge: LoginChallenge, remembered: str | None,
-               now: datetime) -> str | None:
+def _allowance(
+    db: Session, challenge: LoginChallenge, remembered: str | None, now: datetime
+) -> str | None:
     """A remembered browser of this agent draws on its own send and failure allowance."""
-    return remembered_browsers.allowance(db, remembered, subject_kind=SUBJECT,
-                                         email=challenge.email, now=now)
+    return remembered_browsers.allowance(
+        db, remembered, subject_kind=SUBJECT, email=challenge.email, now=now
+    )
 
 
-def _send(db: Session, challenge: LoginChallenge, agent: Agent | None, client_ip: str,
-          now: datetime, remembered: str | None = None) -> None:
-    code = login_codes.issue_code(db, challenge, channel="email", destination=challenge.email,
-                                  client_ip=client_ip, now=now,
-                                  allowance=_allowance(db, challenge, remembered, now))
+def _send(
+    db: Session,
+    challenge: LoginChallenge,
+    agent: Agent | None,
+    client_ip: str,
+    now: datetime,
+    remembered: str | None = None,
+) -> None:
+    code = login_codes.issue_code(
+        db,
+        challenge,
+        channel="email",
+        destination=challenge.email,
+        client_ip=client_ip,
+        now=now,
+        allowance=_allowance(db, challenge, remembered, now),
+    )
     # The same statements for an unknown email as for an agent's; no row for the former.
-    outbox.enqueue_if(db, agent is not None, channel="email", to_address=challenge.email,
-                      template="login_code", context={"code": code, "minutes": _minutes()},
-                      recipient_kind="login", sensitive=True,
-                      to_name=agent.full_name if agent else "")
+    outbox.enqueue_if(
+        db,
+        agent is not None,
+        channel="email",
+        to_address=challenge.email,
+        template="login_code",
+        context={"code": code, "minutes": _minutes()},
+        recipient_kind="login",
+        sensitive=True,
+        to_name=agent.full_name if agent else "",
+    )
 
 
-def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None,
-          attempt_id: str | None = None, remembered: str | None = None
-          ) -> tuple[str, CodeSent]:
+def start(
+    db: Session,
+    *,
+    email: str,
+    client_ip: str,
+    now: datetime | None = None,
+    attempt_id: str | None = None,
+    remembered: str | None = None,
+) -> tuple[str, CodeSent]:
     """Step 1: the attempt id for the tab (or the browser-derived one it brings), and the
     same answer for every email."""
     now = now or utcnow()
@@ -106,8 +136,14 @@ def start(db: Session, *, email: str, client_ip: str, now: datetime | None = Non
     login_codes.check_lookup_limit(db, client_ip, now=now)
     agent = active_agent_by_email(db, email)
     challenge, attempt_id = login_codes.open_challenge(
-        db, subject_kind=SUBJECT, email=email, agent_id=agent.id if agent else None,
-        client_ip=client_ip, now=now, attempt_id=attempt_id)
+        db,
+        subject_kind=SUBJECT,
+        email=email,
+        agent_id=agent.id if agent else None,
+        client_ip=client_ip,
+        now=now,
+        attempt_id=attempt_id,
+    )
     _send(db, challenge, agent, client_ip, now, remembered)
     return attempt_id, _code_sent(email, login_codes.seconds_until_resend(challenge, now=now))
 
@@ -118,39 +154,65 @@ def _open(db: Session, attempt_id: str, now: datetime) -> tuple[LoginChallenge, 
     return challenge, agent
 
 
-def resend(db: Session, *, attempt_id: str, client_ip: str, now: datetime | None = None,
-           remembered: str | None = None) -> CodeSent:
+def resend(
+    db: Session,
+    *,
+    attempt_id: str,
+    client_ip: str,
+    now: datetime | None = None,
+    remembered: str | None = None,
+) -> CodeSent:
     now = now or utcnow()
     challenge, agent = _open(db, attempt_id, now)
     if challenge.verified_at is not None:
         raise AttemptEnded()
     _send(db, challenge, agent, client_ip, now, remembered)
-    return _code_sent(challenge.email, login_codes.seconds_until_resend(challenge, now=now),
-                      prefix="New code sent. ")
+    return _code_sent(
+        challenge.email,
+        login_codes.seconds_until_resend(challenge, now=now),
+        prefix="New code sent. ",
+    )
 
 
-def verify_code(db: Session, *, attempt_id: str, code: str, client_ip: str,
-                now: datetime | None = None, remembered: str | None = None) -> SecondFactorStep:
+def verify_code(
+    db: Session,
+    *,
+    attempt_id: str,
+    code: str,
+    client_ip: str,
+    now: datetime | None = None,
+    remembered: str | None = None,
+) -> SecondFactorStep:
     """Step 2: the emailed code. Then the authenticator step, or its enrolment."""
     now = now or utcnow()
     challenge, agent = _open(db, attempt_id, now)
     if challenge.verified_at is not None:
         raise AttemptEnded()
     code = login_codes.normalize_code(code)
-    result = login_codes.check_code(db, challenge, code, destination=challenge.email,
-                                    client_ip=client_ip, now=now,
-                                    allowance=_allowance(db, challenge, remembered, now))
+    result = login_codes.check_code(
+        db,
+        challenge,
+        code,
+        destination=challenge.email,
+        client_ip=client_ip,
+        now=now,
+        allowance=_allowance(db, challenge, remembered, now),
+    )
     if result.outcome == "expired":
         try:
             _send(db, challenge, agent, client_ip, now, remembered)
         except (TooManySends, ResendTooSoon):
-            raise CodeProblem("That code has expired, and we can't send another one right "
-                              "now. Please wait an hour.") from None
+            raise CodeProblem(
+                "That code has expired, and we can't send another one right "
+                "now. Please wait an hour."
+            ) from None
         raise CodeProblem("That code has expired — we emailed you a new one.")
     if result.outcome == "wrong":
         tries = "1 more try" if result.tries_left == 1 else f"{result.tries_left} more tries"
-        raise CodeProblem(f"That code isn't right. Check the latest email and try again "
-                          f"({tries} with this code).")
+        raise CodeProblem(
+            f"That code isn't right. Check the latest email and try again "
+            f"({tries} with this code)."
+        )
     if result.outcome in ("voided", "no_code"):
         raise CodeProblem("That code no longer works. Tap “Send a new code” to get another.")
     if agent is None or not agent.is_active:
@@ -177,16 +239,24 @@ def _grant(challenge: LoginChallenge, browser: str | None) -> str:
     return sign(GRANT, {"c": challenge.id, "b": browser}, GRANT_TTL_SECONDS)
 
 
-def second_factor(db: Session, *, attempt_id: str, code: str,
-                  now: datetime | None = None, browser: str | None = None
-                  ) -> tuple[str, totp.Verified]:
+def second_factor(
+    db: Session,
+    *,
+    attempt_id: str,
+    code: str,
+    now: datetime | None = None,
+    browser: str | None = None,
+) -> tuple[str, totp.Verified]:
     """Step 3: a code from the authenticator app, or a recovery code. Returns the grant."""
     now = now or utcnow()
     challenge, agent = _verified(db, attempt_id, now)
     checked = totp.verify(db, agent, code, now)
     if checked.method == "recovery":
-        log.warning("agent %s signed in with a recovery code (%d left)", agent.id,
-                    checked.recovery_codes_left)
+        log.warning(
+            "agent %s signed in with a recovery code (%d left)",
+            agent.id,
+            checked.recovery_codes_left,
+        )
     return _grant(challenge, browser), checked
 
 
@@ -196,8 +266,9 @@ def enrolment(db: Session, *, attempt_id: str, now: datetime | None = None) -> t
     return totp.describe_enrolment(agent)
 
 
-def confirm_enrolment(db: Session, *, attempt_id: str, code: str,
-                      now: datetime | None = None) -> list[str]:
+def confirm_enrolment(
+    db: Session, *, attempt_id: str, code: str, now: datetime | None = None
+) -> list[str]:
     """Step 3 on first sign-in: the app's first code completes enrolment. Returns the
     recovery codes (shown once); :func:`grant_after_enrolment` then starts the session."""
     now = now or utcnow()
@@ -207,8 +278,9 @@ def confirm_enrolment(db: Session, *, attempt_id: str, code: str,
     return codes
 
 
-def grant_after_enrolment(db: Session, *, attempt_id: str, now: datetime | None = None,
-                          browser: str | None = None) -> str:
+def grant_after_enrolment(
+    db: Session, *, attempt_id: str, now: datetime | None = None, browser: str | None = None
+) -> str:
     """After the recovery codes were shown: the grant, if this attempt's agent confirmed an
     authenticator during this attempt (the tab keeps no grant in its state)."""
     now = now or utcnow()
@@ -219,8 +291,15 @@ def grant_after_enrolment(db: Session, *, attempt_id: str, now: datetime | None 
     return _grant(challenge, browser)
 
 
-def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
-             now: datetime | None = None, browser: str | None = None) -> Completed:
+def complete(
+    db: Session,
+    *,
+    grant: str,
+    client_ip: str,
+    user_agent: str = "",
+    now: datetime | None = None,
+    browser: str | None = None,
+) -> Completed:
     """HTTP route: the grant becomes an agent session with its second factor, once, in the
     browser that passed both factors."""
     now = now or utcnow()
@@ -239,8 +318,14 @@ def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
     if agent is None or not agent.is_active or not totp.is_enrolled(agent):
         raise AttemptEnded()
     record, token = create_session(
-        db, kind="agent", email=agent.email, agent_id=agent.id, second_factor_at=now,
-        client_ip=client_ip, user_agent=user_agent, now=now)
+        db,
+        kind="agent",
+        email=agent.email,
+        agent_id=agent.id,
+        second_factor_at=now,
+        client_ip=client_ip,
+        user_agent=user_agent,
+        now=now,
+    )
     max_age = int((as_utc(record.absolute_expires_at) - now).total_seconds())
     return Completed(token, record, max_age, AGENT_HOME)
-

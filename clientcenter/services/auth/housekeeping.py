@@ -35,9 +35,12 @@ def sweep(db: Session, *, now: datetime | None = None) -> Swept | None:
     """Delete what has expired; None if another sweep holds the lock. The caller commits."""
     now = now or utcnow()
     if db.get_bind().dialect.name == "postgresql":
-        if not db.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
-                          {"key": _LOCK_KEY}).scalar():
+        if not db.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _LOCK_KEY}
+        ).scalar():
             return None
-    return Swept(rate_events=rate_limits.prune(db, now=now),
-                 login_challenges=login_codes.prune(db, now=now),
-                 remembered_browsers=remembered.prune(db, now=now))
+    return Swept(
+        rate_events=rate_limits.prune(db, now=now),
+        login_challenges=login_codes.prune(db, now=now),
+        remembered_browsers=remembered.prune(db, now=now),
+    )

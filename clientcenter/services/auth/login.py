@@ -32,25 +32,25 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
-from clientcenter import paths
+from clientcenter import routes
 from clientcenter.db import get_engine
 from clientcenter.models import Account, Contact, LoginChallenge, UserSession
 from clientcenter.models.base import utcnow
-from clientcenter.services.auth import login_codes
-from clientcenter.services.notify import outbox
-from clientcenter.services.auth import remembered as remembered_browsers
 from clientcenter.services.accounts import loginable_contacts, normalize_email
-from clientcenter.services.notify.activity import record_action
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
+from clientcenter.services.auth import login_codes
+from clientcenter.services.auth import remembered as remembered_browsers
 from clientcenter.services.auth.login_codes import (
     AttemptEnded,
     LoginRefused,
     ResendTooSoon,
     TooManySends,
 )
-from clientcenter.services.principal import Principal
 from clientcenter.services.auth.sessions import as_utc, create_session, rotate_session
 from clientcenter.services.auth.tokens import sign, unsign
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
+from clientcenter.services.notify import outbox
+from clientcenter.services.notify.activity import record_action
+from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
@@ -112,8 +112,11 @@ class Proof:
         """May this proof open the account this contact (of the verified email) is on?"""
         if self.channel == "email":
             return True
-        return bool(self.mobile_hash and contact.mobile
-                    and login_codes.hash_destination(contact.mobile) == self.mobile_hash)
+        return bool(
+            self.mobile_hash
+            and contact.mobile
+            and login_codes.hash_destination(contact.mobile) == self.mobile_hash
+        )
 
 
 BY_EMAIL = Proof("email")
@@ -161,8 +164,10 @@ def clean_email(raw: str) -> str:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
-        raise InvalidInput(f"“{raw.strip()[:80]}” doesn't look like an email address. Check "
-                           "it for typos.", field="email") from None
+        raise InvalidInput(
+            f"“{raw.strip()[:80]}” doesn't look like an email address. Check it for typos.",
+            field="email",
+        ) from None
     if len(email) > 254:
         raise InvalidInput("That email address is too long.", field="email")
     return email
@@ -215,36 +220,68 @@ def _code_sent(channel: str, email: str, resend_in: int, *, prefix: str = "") ->
     else:
         # Worded for every email, known or not: this sentence is all an unknown email gets.
         where = f"If {email} is on file with us, we just emailed a 6-digit code to it."
-    return LoginStep("enter_code", channel,
-                     f"{prefix}{where} It works once, for {_minutes()} minutes.", resend_in)
+    return LoginStep(
+        "enter_code",
+        channel,
+        f"{prefix}{where} It works once, for {_minutes()} minutes.",
+        resend_in,
+    )
 
 
-def _allowance(db: Session, challenge: LoginChallenge, remembered: str | None,
-               now: datetime) -> str | None:
+def _allowance(
+    db: Session, challenge: LoginChallenge, remembered: str | None, now: datetime
+) -> str | None:
     """A remembered browser of this email draws on its own send and failure allowance."""
-    return remembered_browsers.allowance(db, remembered, subject_kind=SUBJECT,
-                                         email=challenge.email, now=now)
+    return remembered_browsers.allowance(
+        db, remembered, subject_kind=SUBJECT, email=challenge.email, now=now
+    )
 
 
-def _send(db: Session, challenge: LoginChallenge, contact: Contact | None, channel: str,
-          client_ip: str, now: datetime, remembered: str | None = None) -> None:
+def _send(
+    db: Session,
+    challenge: LoginChallenge,
+    contact: Contact | None,
+    channel: str,
+    client_ip: str,
+    now: datetime,
+    remembered: str | None = None,
+) -> None:
     """Issue a code and put it in the outbox; for an email nobody can log in with, or a text
     with no mobile on file, the same work (counters, code, hash, rendering, the outbox
     INSERT) with nothing queued."""
     destination = _destination(challenge, contact, channel)
-    code = login_codes.issue_code(db, challenge, channel=channel, destination=destination,
-                                  client_ip=client_ip, now=now,
-                                  allowance=_allowance(db, challenge, remembered, now))
+    code = login_codes.issue_code(
+        db,
+        challenge,
+        channel=channel,
+        destination=destination,
+        client_ip=client_ip,
+        now=now,
+        allowance=_allowance(db, challenge, remembered, now),
+    )
     deliver = contact is not None and not destination.startswith(NO_MOBILE)
-    outbox.enqueue_if(db, deliver, channel=channel, to_address=destination,
-                      template="login_code", context={"code": code, "minutes": _minutes()},
-                      recipient_kind="login", sensitive=True,
-                      to_name=contact.full_name if contact else "")
+    outbox.enqueue_if(
+        db,
+        deliver,
+        channel=channel,
+        to_address=destination,
+        template="login_code",
+        context={"code": code, "minutes": _minutes()},
+        recipient_kind="login",
+        sensitive=True,
+        to_name=contact.full_name if contact else "",
+    )
 
 
-def start(db: Session, *, email: str, client_ip: str, now: datetime | None = None,
-          attempt_id: str | None = None, remembered: str | None = None
-          ) -> tuple[str, LoginStep]:
+def start(
+    db: Session,
+    *,
+    email: str,
+    client_ip: str,
+    now: datetime | None = None,
+    attempt_id: str | None = None,
+    remembered: str | None = None,
+) -> tuple[str, LoginStep]:
     """Step 1. Returns the attempt id for the browser and the next step. The login page
     passes an ``attempt_id`` derived from its browser's key (state/portal/login.py), so the attempt
     can only be continued from that browser. ``remembered`` (on every step) is the
@@ -254,15 +291,25 @@ def start(db: Session, *, email: str, client_ip: str, now: datetime | None = Non
     login_codes.check_lookup_limit(db, client_ip, now=now)
     contact = _login_contact(db, email)
     challenge, attempt_id = login_codes.open_challenge(
-        db, subject_kind=SUBJECT, email=email, contact_id=contact.id if contact else None,
-        client_ip=client_ip, now=now, attempt_id=attempt_id)
+        db,
+        subject_kind=SUBJECT,
+        email=email,
+        contact_id=contact.id if contact else None,
+        client_ip=client_ip,
+        now=now,
+        attempt_id=attempt_id,
+    )
     if _may_text(contact):
         return attempt_id, LoginStep("choose_channel", "", "How should we send your code?")
     _send(db, challenge, contact, "email", client_ip, now, remembered)
-    return attempt_id, _code_sent("email", email, login_codes.seconds_until_resend(challenge, now=now))
+    return attempt_id, _code_sent(
+        "email", email, login_codes.seconds_until_resend(challenge, now=now)
+    )
 
 
-def _open_attempt(db: Session, attempt_id: str, now: datetime) -> tuple[LoginChallenge, Contact | None]:
+def _open_attempt(
+    db: Session, attempt_id: str, now: datetime
+) -> tuple[LoginChallenge, Contact | None]:
     challenge = login_codes.find_challenge(db, attempt_id, subject_kind=SUBJECT, now=now)
     if challenge.verified_at is not None:
         raise AttemptEnded()
@@ -271,8 +318,15 @@ def _open_attempt(db: Session, attempt_id: str, now: datetime) -> tuple[LoginCha
     return challenge, contact
 
 
-def choose_channel(db: Session, *, attempt_id: str, channel: str, client_ip: str,
-                   now: datetime | None = None, remembered: str | None = None) -> LoginStep:
+def choose_channel(
+    db: Session,
+    *,
+    attempt_id: str,
+    channel: str,
+    client_ip: str,
+    now: datetime | None = None,
+    remembered: str | None = None,
+) -> LoginStep:
     """Step 2: offered to every email by default, only with a mobile on file under
     "when_mobile"."""
     now = now or utcnow()
@@ -281,17 +335,32 @@ def choose_channel(db: Session, *, attempt_id: str, channel: str, client_ip: str
         raise InvalidInput("Choose email or text message.", field="channel")
     if challenge.code_hash is not None or challenge.code_issued_at is not None:
         # Already sent: choosing again is a resend, with its cooldown and limits.
-        return resend(db, attempt_id=attempt_id, client_ip=client_ip, channel=channel, now=now,
-                      remembered=remembered)
+        return resend(
+            db,
+            attempt_id=attempt_id,
+            client_ip=client_ip,
+            channel=channel,
+            now=now,
+            remembered=remembered,
+        )
     if channel == "sms" and not _may_text(contact):
         # Only reachable by a crafted call: this attempt was never offered a choice.
         raise InvalidInput("Codes for this email go by email.", field="channel")
     _send(db, challenge, contact, channel, client_ip, now, remembered)
-    return _code_sent(channel, challenge.email, login_codes.seconds_until_resend(challenge, now=now))
+    return _code_sent(
+        channel, challenge.email, login_codes.seconds_until_resend(challenge, now=now)
+    )
 
 
-def resend(db: Session, *, attempt_id: str, client_ip: str, channel: str | None = None,
-           now: datetime | None = None, remembered: str | None = None) -> LoginStep:
+def resend(
+    db: Session,
+    *,
+    attempt_id: str,
+    client_ip: str,
+    channel: str | None = None,
+    now: datetime | None = None,
+    remembered: str | None = None,
+) -> LoginStep:
     """A new code for the same attempt (same channel unless another is chosen); the old one
     stops working. Cooldown and send limits apply; counters are never reset."""
     now = now or utcnow()
@@ -300,8 +369,12 @@ def resend(db: Session, *, attempt_id: str, client_ip: str, channel: str | None 
     if channel == "sms" and not _may_text(contact):
         raise InvalidInput("Codes for this email go by email.", field="channel")
     _send(db, challenge, contact, channel, client_ip, now, remembered)
-    return _code_sent(channel, challenge.email, login_codes.seconds_until_resend(challenge, now=now),
-                      prefix="New code sent. ")
+    return _code_sent(
+        channel,
+        challenge.email,
+        login_codes.seconds_until_resend(challenge, now=now),
+        prefix="New code sent. ",
+    )
 
 
 def account_choices(db: Session, email: str, *, proof: Proof) -> list[AccountChoice]:
@@ -312,21 +385,34 @@ def account_choices(db: Session, email: str, *, proof: Proof) -> list[AccountCho
     for contact, account in loginable_contacts(db, email):
         if not proof.admits(contact):
             continue
-        seen.setdefault(account.id, AccountChoice(
-            account.id, account.name, account.kind, KIND_LABELS.get(account.kind, account.kind.title())))
+        seen.setdefault(
+            account.id,
+            AccountChoice(
+                account.id,
+                account.name,
+                account.kind,
+                KIND_LABELS.get(account.kind, account.kind.title()),
+            ),
+        )
     return list(seen.values())
 
 
 def _login_grant(challenge: LoginChallenge, account_id: int, browser: str | None) -> str:
     # "b": the keyed hash of the browser key of the tab that proved the code; /auth/complete
     # starts the session only for a request from that browser.
-    return sign(LOGIN_GRANT, {"c": challenge.id, "a": account_id, "b": browser},
-                GRANT_TTL_SECONDS)
+    return sign(LOGIN_GRANT, {"c": challenge.id, "a": account_id, "b": browser}, GRANT_TTL_SECONDS)
 
 
-def verify(db: Session, *, attempt_id: str, code: str, client_ip: str,
-           now: datetime | None = None, browser: str | None = None,
-           remembered: str | None = None) -> Verified:
+def verify(
+    db: Session,
+    *,
+    attempt_id: str,
+    code: str,
+    client_ip: str,
+    now: datetime | None = None,
+    browser: str | None = None,
+    remembered: str | None = None,
+) -> Verified:
     """Step 3. On success the code is used up and the account list comes from the verified
     email; a single account comes with its grant at once."""
     now = now or utcnow()
@@ -335,50 +421,77 @@ def verify(db: Session, *, attempt_id: str, code: str, client_ip: str,
     if challenge.code_issued_at is None:
         raise CodeProblem("Choose how we should send your code first.")
     destination = _destination(challenge, contact, challenge.channel)
-    result = login_codes.check_code(db, challenge, code, destination=destination,
-                                    client_ip=client_ip, now=now,
-                                    allowance=_allowance(db, challenge, remembered, now))
+    result = login_codes.check_code(
+        db,
+        challenge,
+        code,
+        destination=destination,
+        client_ip=client_ip,
+        now=now,
+        allowance=_allowance(db, challenge, remembered, now),
+    )
     sent_by = CHANNEL_WORDS[challenge.channel]
     if result.outcome == "expired":
         try:
             _send(db, challenge, contact, challenge.channel, client_ip, now, remembered)
         except (TooManySends, ResendTooSoon):
-            raise CodeProblem("That code has expired, and we can't send another one right "
-                              "now. Please wait an hour, or "
-                              f"call us at {get_settings().branding.phone}.") from None
+            raise CodeProblem(
+                "That code has expired, and we can't send another one right "
+                "now. Please wait an hour, or "
+                f"call us at {get_settings().branding.phone}."
+            ) from None
         raise CodeProblem(f"That code has expired — we sent you a new one by {sent_by}.")
     if result.outcome == "wrong":
         tries = "1 more try" if result.tries_left == 1 else f"{result.tries_left} more tries"
-        raise CodeProblem(f"That code isn't right. Check the latest {sent_by} we sent and try "
-                          f"again ({tries} with this code).")
+        raise CodeProblem(
+            f"That code isn't right. Check the latest {sent_by} we sent and try "
+            f"again ({tries} with this code)."
+        )
     if result.outcome == "voided":
-        raise CodeProblem("That code no longer works after 5 wrong tries. Tap “Send a new "
-                          "code” to get another.")
+        raise CodeProblem(
+            "That code no longer works after 5 wrong tries. Tap “Send a new code” to get another."
+        )
     if result.outcome == "no_code":
         raise CodeProblem("That code no longer works. Tap “Send a new code” to get another.")
     proof = challenge_proof(challenge)
     accounts = account_choices(db, challenge.email, proof=proof)
     if not accounts and proof.channel == "sms" and loginable_contacts(db, challenge.email):
         # The texted number left every account since the code was sent.
-        raise NotAllowed("That mobile number is no longer on file for your account. Start "
-                         "again and choose email to get your code.")
+        raise NotAllowed(
+            "That mobile number is no longer on file for your account. Start "
+            "again and choose email to get your code."
+        )
     if not accounts:
         # Proven owner of the email, but the accounts closed since the code was sent.
-        raise NotAllowed("There's no active policy on your account right now, so Client "
-                         "Center is closed. Please call us at "
-                         f"{get_settings().branding.phone}.")
-    grant = _login_grant(challenge, accounts[0].account_id, browser) if len(accounts) == 1 else None
+        raise NotAllowed(
+            "There's no active policy on your account right now, so Client "
+            "Center is closed. Please call us at "
+            f"{get_settings().branding.phone}."
+        )
+    grant = (
+        _login_grant(challenge, accounts[0].account_id, browser) if len(accounts) == 1 else None
+    )
     return Verified(accounts, grant)
 
 
 def _refuse_account(email: str, account_id: object, where: str) -> NotFound:
-    log.warning("account choice refused (%s): %s asked for account %r outside its list",
-                where, email, account_id)
+    log.warning(
+        "account choice refused (%s): %s asked for account %r outside its list",
+        where,
+        email,
+        account_id,
+    )
     return NotFound("That account isn't one you can open with this email. Pick one from the list.")
 
 
-def grant_for_account(db: Session, *, attempt_id: str, account_id: int,
-                      now: datetime | None = None, browser: str | None = None) -> str:
+def grant_for_account(
+    db: Session,
+    *,
+    attempt_id: str,
+    account_id: int,
+    now: datetime | None = None,
+    browser: str | None = None,
+) -> str:
     """Step 4: the chosen account must be in the list built from the verified email."""
     now = now or utcnow()
     challenge = login_codes.find_challenge(db, attempt_id, subject_kind=SUBJECT, now=now)
@@ -403,19 +516,31 @@ def _max_age(record: UserSession, now: datetime) -> int:
     return int((as_utc(record.absolute_expires_at) - now).total_seconds())
 
 
-def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
-             now: datetime | None = None, browser: str | None = None) -> Completed:
+def complete(
+    db: Session,
+    *,
+    grant: str,
+    client_ip: str,
+    user_agent: str = "",
+    now: datetime | None = None,
+    browser: str | None = None,
+) -> Completed:
     """Step 5 (HTTP route): a login grant becomes a session on its account, once, in the
     browser whose tab proved the code (``browser``: the request's browser-key hash)."""
     now = now or utcnow()
     payload = unsign(LOGIN_GRANT, grant or "")
-    if payload is None or not isinstance(payload.get("c"), int) or not isinstance(payload.get("a"), int):
+    if (
+        payload is None
+        or not isinstance(payload.get("c"), int)
+        or not isinstance(payload.get("a"), int)
+    ):
         raise AttemptEnded()
     # A grant minted on a connection without a browser cookie (a login framed by another
     # site) is bound to no browser; the Origin check still stops a foreign page posting it.
     if payload.get("b") is not None and payload.get("b") != browser:
-        log.warning("login grant refused: posted from another browser than the one that "
-                    "proved the code")
+        log.warning(
+            "login grant refused: posted from another browser than the one that proved the code"
+        )
         raise AttemptEnded()
     challenge = login_codes.consume(db, payload["c"], now=now)
     if challenge is None or challenge.subject_kind != SUBJECT:
@@ -425,14 +550,26 @@ def complete(db: Session, *, grant: str, client_ip: str, user_agent: str = "",
     if contact is None:
         raise _refuse_account(challenge.email, payload["a"], "complete")
     record, token = create_session(
-        db, kind="customer", email=challenge.email, contact_id=contact.id,
-        account_id=contact.account_id, proof=proof.channel, proof_mobile_hash=proof.mobile_hash,
-        client_ip=client_ip, user_agent=user_agent, now=now)
+        db,
+        kind="customer",
+        email=challenge.email,
+        contact_id=contact.id,
+        account_id=contact.account_id,
+        proof=proof.channel,
+        proof_mobile_hash=proof.mobile_hash,
+        client_ip=client_ip,
+        user_agent=user_agent,
+        now=now,
+    )
     principal = Principal.customer(contact.account_id, contact.id, session_id=record.id)
     words = CHANNEL_WORDS[challenge.channel]
-    record_action(db, principal, LOGIN_ACTIONS[challenge.channel],
-                  summary=f"Logged in with a code sent by {words}.")
-    return Completed(token, record, _max_age(record, now), paths.CUSTOMER_HOME)
+    record_action(
+        db,
+        principal,
+        LOGIN_ACTIONS[challenge.channel],
+        summary=f"Logged in with a code sent by {words}.",
+    )
+    return Completed(token, record, _max_age(record, now), routes.CUSTOMER_HOME)
 
 
 def switch_choices(db: Session, principal: Principal) -> list[AccountChoice]:
@@ -451,15 +588,21 @@ def switch_grant(db: Session, principal: Principal, *, email: str, account_id: i
         raise NotAllowed("Only customers switch accounts here.")
     record = db.get(UserSession, principal.session_id)
     if record is None or record.email != normalize_email(email):
-        raise NotAllowed("That switch is no longer valid. Open Profile → Switch accounts "
-                         "again.")
+        raise NotAllowed("That switch is no longer valid. Open Profile → Switch accounts again.")
     if account_id not in {a.account_id for a in switch_choices(db, principal)}:
         raise _refuse_account(email, account_id, "switch")
     return sign(SWITCH_GRANT, {"s": principal.session_id, "a": account_id}, GRANT_TTL_SECONDS)
 
 
-def complete_switch(db: Session, *, grant: str, token: str | None, client_ip: str,
-                    user_agent: str = "", now: datetime | None = None) -> Completed:
+def complete_switch(
+    db: Session,
+    *,
+    grant: str,
+    token: str | None,
+    client_ip: str,
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> Completed:
     """The HTTP route's half of a switch: the grant must belong to the session in this
     browser's cookie; the session is rotated onto the new account."""
     from clientcenter.services.auth.sessions import OK, check_session
@@ -473,18 +616,26 @@ def complete_switch(db: Session, *, grant: str, token: str | None, client_ip: st
         or check.kind != "customer"
         or payload.get("s") != check.session_id
     ):
-        raise NotAllowed("That switch link is no longer valid. Open Profile → Switch accounts "
-                         "again.")
+        raise NotAllowed(
+            "That switch link is no longer valid. Open Profile → Switch accounts again."
+        )
     record = db.get(UserSession, check.session_id)
     contact = _contact_on(db, check.email, payload.get("a"), session_proof(record))
     if contact is None:
         raise _refuse_account(check.email, payload.get("a"), "switch-complete")
-    rotated = rotate_session(db, record, now=now, account_id=contact.account_id,
-                             contact_id=contact.id, client_ip=client_ip, user_agent=user_agent)
+    rotated = rotate_session(
+        db,
+        record,
+        now=now,
+        account_id=contact.account_id,
+        contact_id=contact.id,
+        client_ip=client_ip,
+        user_agent=user_agent,
+    )
     if rotated is None:
         raise NotAllowed("That switch link was already used.")
     new_record, new_token = rotated
-    return Completed(new_token, new_record, _max_age(new_record, now), paths.CUSTOMER_HOME)
+    return Completed(new_token, new_record, _max_age(new_record, now), routes.CUSTOMER_HOME)
 
 
 def account_label(db: Session, account_id: int) -> str:

@@ -28,9 +28,9 @@ from sqlmodel import Session, select
 from clientcenter.models import LoginChallenge
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import rate_limits
-from clientcenter.services.errors import InvalidInput, ServiceError
 from clientcenter.services.auth.sessions import as_utc
 from clientcenter.services.auth.tokens import keyed_hash, new_token, same_hash
+from clientcenter.services.errors import InvalidInput, ServiceError
 from clientcenter.settings import get_settings
 
 CODE_DIGITS = 6
@@ -68,14 +68,18 @@ class AttemptEnded(LoginRefused):
 
 class TooManyLookups(LoginRefused):
     def __init__(self):
-        super().__init__("There have been too many login attempts from your network. Please "
-                         f"wait a while and try again, or {_call_us()}.")
+        super().__init__(
+            "There have been too many login attempts from your network. Please "
+            f"wait a while and try again, or {_call_us()}."
+        )
 
 
 class TooManySends(LoginRefused):
     def __init__(self):
-        super().__init__("We have sent as many codes as we can for now. Please wait an hour "
-                         f"before asking for another, or {_call_us()}.")
+        super().__init__(
+            "We have sent as many codes as we can for now. Please wait an hour "
+            f"before asking for another, or {_call_us()}."
+        )
 
 
 class ResendTooSoon(LoginRefused):
@@ -86,8 +90,10 @@ class ResendTooSoon(LoginRefused):
 
 class TooManyFailures(LoginRefused):
     def __init__(self):
-        super().__init__("Too many wrong codes. For your security, please wait an hour before "
-                         f"trying again, or {_call_us()}.")
+        super().__init__(
+            "Too many wrong codes. For your security, please wait an hour before "
+            f"trying again, or {_call_us()}."
+        )
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,7 @@ def _hash_code(challenge: LoginChallenge, code: str) -> str:
 
 def new_code() -> str:
     """Six digits from the OS CSPRNG, leading zeros kept."""
-    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
 def normalize_code(raw: str) -> str:
@@ -158,8 +164,9 @@ def open_challenge(
     return challenge, attempt_id
 
 
-def find_challenge(db: Session, attempt_id: str | None, *, subject_kind: str,
-                   now: datetime | None = None) -> LoginChallenge:
+def find_challenge(
+    db: Session, attempt_id: str | None, *, subject_kind: str, now: datetime | None = None
+) -> LoginChallenge:
     """The open attempt behind an attempt id; AttemptEnded if it is unknown, over or old."""
     now = now or utcnow()
     if not attempt_id or len(attempt_id) > 128:
@@ -209,13 +216,18 @@ def issue_code(
     if allowance:
         limits = [Limit(SEND_REMEMBERED, allowance, security.sends_per_contact_per_hour)]
     else:
-        limits = [Limit(SEND_IDENTITY, challenge.email, security.sends_per_contact_per_hour),
-                  Limit(SEND_DESTINATION, destination, security.sends_per_destination_per_hour),
-                  Limit(SEND_IP, client_ip, security.sends_per_ip_per_hour)]
+        limits = [
+            Limit(SEND_IDENTITY, challenge.email, security.sends_per_contact_per_hour),
+            Limit(SEND_DESTINATION, destination, security.sends_per_destination_per_hour),
+            Limit(SEND_IP, client_ip, security.sends_per_ip_per_hour),
+        ]
     if channel == "sms":
-        limits += [Limit(SMS_DESTINATION, destination, security.sms_per_destination_per_hour),
-                   Limit(SMS_DESTINATION, destination, security.sms_per_destination_per_day,
-                         rate_limits.DAY)]
+        limits += [
+            Limit(SMS_DESTINATION, destination, security.sms_per_destination_per_hour),
+            Limit(
+                SMS_DESTINATION, destination, security.sms_per_destination_per_day, rate_limits.DAY
+            ),
+        ]
     if not rate_limits.take(db, limits, now=now):
         raise TooManySends()
     code = new_code()
@@ -251,9 +263,11 @@ def check_code(
     if allowance:
         limits = [Limit(FAIL_REMEMBERED, allowance, security.failures_per_contact_per_hour)]
     else:
-        limits = [Limit(FAIL_IDENTITY, challenge.email, security.failures_per_contact_per_hour),
-                  Limit(FAIL_DESTINATION, destination, security.failures_per_contact_per_hour),
-                  Limit(FAIL_IP, client_ip, security.failures_per_ip_per_hour)]
+        limits = [
+            Limit(FAIL_IDENTITY, challenge.email, security.failures_per_contact_per_hour),
+            Limit(FAIL_DESTINATION, destination, security.failures_per_contact_per_hour),
+            Limit(FAIL_IP, client_ip, security.failures_per_ip_per_hour),
+        ]
     if rate_limits.hold(db, limits, now=now):
         raise TooManyFailures()
     candidate = _hash_code(challenge, code)
@@ -278,7 +292,9 @@ def check_code(
     return CodeCheck("voided" if left <= 0 else "wrong", tries_left=max(0, left))
 
 
-def consume(db: Session, challenge_id: int, *, now: datetime | None = None) -> LoginChallenge | None:
+def consume(
+    db: Session, challenge_id: int, *, now: datetime | None = None
+) -> LoginChallenge | None:
     """Close a verified attempt exactly once (the login grant's single use). None if it was
     not verified, already closed, or verified too long ago."""
     from sqlalchemy import update
@@ -315,9 +331,13 @@ def prune(db: Session, *, now: datetime | None = None) -> int:
     ended_before = now - KEEP_ENDED
     result = db.execute(
         delete(LoginChallenge)
-        .where(LoginChallenge.created_at < ended_before - ATTEMPT_LIFETIME,
-               or_(LoginChallenge.code_expires_at.is_(None),
-                   LoginChallenge.code_expires_at < ended_before))
+        .where(
+            LoginChallenge.created_at < ended_before - ATTEMPT_LIFETIME,
+            or_(
+                LoginChallenge.code_expires_at.is_(None),
+                LoginChallenge.code_expires_at < ended_before,
+            ),
+        )
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

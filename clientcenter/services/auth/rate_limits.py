@@ -48,14 +48,17 @@ def _key(scope: str, key: str) -> str:
     return keyed_hash("rate:" + scope, key.strip().lower())
 
 
-def count(db: Session, scope: str, key: str, *, now: datetime | None = None,
-          window: timedelta = WINDOW) -> int:
+def count(
+    db: Session, scope: str, key: str, *, now: datetime | None = None, window: timedelta = WINDOW
+) -> int:
     return _count(db, scope, _key(scope, key), now or utcnow(), window)
 
 
 def _count(db: Session, scope: str, key_hash: str, now: datetime, window: timedelta) -> int:
     return db.exec(
-        select(func.count()).select_from(RateEvent).where(
+        select(func.count())
+        .select_from(RateEvent)
+        .where(
             RateEvent.scope == scope,
             RateEvent.key_hash == key_hash,
             RateEvent.created_at > now - window,
@@ -69,8 +72,9 @@ def _lock(db: Session, scope: str, key_hash: str, now: datetime) -> None:
     dialect = db.get_bind().dialect.name
     make = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = make(RateKey).values(scope=scope, key_hash=key_hash, touched_at=now)
-    db.execute(stmt.on_conflict_do_update(index_elements=["scope", "key_hash"],
-                                          set_={"touched_at": now}))
+    db.execute(
+        stmt.on_conflict_do_update(index_elements=["scope", "key_hash"], set_={"touched_at": now})
+    )
 
 
 def _ordered(limits: Iterable[Limit]) -> list[Limit]:
@@ -95,8 +99,12 @@ def record(db: Session, limits: Iterable[Limit], *, now: datetime | None = None)
     """Count one event on each counter (after :func:`hold`, in the same transaction). A
     counter listed twice (two windows of one key) gets one event."""
     now = now or utcnow()
-    rows = [{"scope": scope, "key_hash": key_hash, "created_at": now} for scope, key_hash
-            in dict.fromkeys((limit.scope, limit.key_hash) for limit in _ordered(limits))]
+    rows = [
+        {"scope": scope, "key_hash": key_hash, "created_at": now}
+        for scope, key_hash in dict.fromkeys(
+            (limit.scope, limit.key_hash) for limit in _ordered(limits)
+        )
+    ]
     if rows:
         db.execute(insert(RateEvent), rows)
 

@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from clientcenter.services.auth import connection
 from clientcenter.models import RememberedBrowser
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import normalize_email
+from clientcenter.services.auth import connection
 from clientcenter.services.auth.sessions import as_utc
 from clientcenter.services.auth.tokens import new_token
 from clientcenter.settings import get_settings
@@ -49,26 +49,37 @@ def _find(db: Session, digest: str | None) -> RememberedBrowser | None:
 
 
 def _live(record: RememberedBrowser | None, now: datetime) -> bool:
-    return (record is not None and record.revoked_at is None
-            and as_utc(record.expires_at) > now)
+    return record is not None and record.revoked_at is None and as_utc(record.expires_at) > now
 
 
-def allowance(db: Session, digest: str | None, *, subject_kind: str, email: str,
-              now: datetime | None = None) -> str | None:
+def allowance(
+    db: Session, digest: str | None, *, subject_kind: str, email: str, now: datetime | None = None
+) -> str | None:
     """The key of this browser's own allowance when ``digest`` (the connection's
     ``_remembered_digest()``) names a live remembered browser of this very person; None
     otherwise, and the request counts with everyone's."""
     now = now or utcnow()
     record = _find(db, digest)
-    if (not _live(record, now) or record.subject_kind != subject_kind
-            or record.email != normalize_email(email)):
+    if (
+        not _live(record, now)
+        or record.subject_kind != subject_kind
+        or record.email != normalize_email(email)
+    ):
         return None
     return f"{record.subject_kind}:{record.id}"
 
 
-def remember(db: Session, *, subject_kind: str, email: str, presented: str | None,
-             contact_id: int | None = None, agent_id: int | None = None,
-             user_agent: str = "", now: datetime | None = None) -> Remembered:
+def remember(
+    db: Session,
+    *,
+    subject_kind: str,
+    email: str,
+    presented: str | None,
+    contact_id: int | None = None,
+    agent_id: int | None = None,
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> Remembered:
     """After a completed login: keep the browser's cookie if it already stands for this
     person, otherwise a new one. A cookie of someone else in this browser (a shared
     computer) is revoked: one browser holds one remembered cookie."""
@@ -90,23 +101,33 @@ def remember(db: Session, *, subject_kind: str, email: str, presented: str | Non
         record.revoked_at = now
         db.add(record)
     raw = new_token()
-    db.add(RememberedBrowser(
-        digest=connection.remembered_digest(raw), subject_kind=subject_kind, email=email,
-        contact_id=contact_id, agent_id=agent_id, user_agent=user_agent[:200],
-        created_at=now, last_used_at=now, expires_at=expires))
+    db.add(
+        RememberedBrowser(
+            digest=connection.remembered_digest(raw),
+            subject_kind=subject_kind,
+            email=email,
+            contact_id=contact_id,
+            agent_id=agent_id,
+            user_agent=user_agent[:200],
+            created_at=now,
+            last_used_at=now,
+            expires_at=expires,
+        )
+    )
     db.flush()
     return Remembered(raw, max_age)
 
 
-def revoke_all(db: Session, *, subject_kind: str, email: str,
-               now: datetime | None = None) -> int:
+def revoke_all(db: Session, *, subject_kind: str, email: str, now: datetime | None = None) -> int:
     """End every remembered browser of a person (for "log out everywhere" and the list of
     remembered browsers, issue 18). Returns how many were live."""
     result = db.execute(
         update(RememberedBrowser)
-        .where(RememberedBrowser.subject_kind == subject_kind,
-               RememberedBrowser.email == normalize_email(email),
-               RememberedBrowser.revoked_at.is_(None))
+        .where(
+            RememberedBrowser.subject_kind == subject_kind,
+            RememberedBrowser.email == normalize_email(email),
+            RememberedBrowser.revoked_at.is_(None),
+        )
         .values(revoked_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -117,6 +138,9 @@ def prune(db: Session, *, now: datetime | None = None) -> int:
     """Delete remembered browsers that expired more than a day ago."""
     from sqlalchemy import delete
 
-    result = db.execute(delete(RememberedBrowser).where(
-        RememberedBrowser.expires_at < (now or utcnow()) - timedelta(days=1)))
+    result = db.execute(
+        delete(RememberedBrowser).where(
+            RememberedBrowser.expires_at < (now or utcnow()) - timedelta(days=1)
+        )
+    )
     return result.rowcount or 0

@@ -9,7 +9,7 @@ remembers can outlive a change on the server.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from clientcenter.models import Account, Agent, Contact, UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import is_account_active, loginable_contacts, normalize_email
-from clientcenter.services.principal import Principal
 from clientcenter.services.auth.tokens import keyed_hash, new_token
+from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
 # last_seen_at is written at most this often: idle expiry needs minutes, not every event.
@@ -39,25 +39,25 @@ def signed_out_message(reason: str) -> str:
     messages = {
         "login": "Please log in to continue.",
         "idle": f"You were logged out after {security.session_idle_minutes} minutes without "
-                "activity. Log in again to continue.",
+        "activity. Log in again to continue.",
         "expired": f"For your security, sessions end after {security.session_absolute_hours} "
-                   "hours. Log in again to continue.",
+        "hours. Log in again to continue.",
         "revoked": "Your session was ended (a log out, here or on another tab). Log in "
-                   "again to continue.",
+        "again to continue.",
         "logout": "You are logged out. Thanks for stopping by.",
         "access": "Your access has changed since you logged in. Log in again, or call us if "
-                  "you need help.",
+        "you need help.",
         "attempt": "That login step has expired or was already used. Enter your email to "
-                   "start again.",
+        "start again.",
         "closed": "That account has no active policy, so its Client Center is closed. Call us "
-                  "if you think this is a mistake.",
+        "if you think this is a mistake.",
     }
     return messages.get(reason, messages["login"])
 
 
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands timestamps back naive; they were written as UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def hash_session_token(token: str) -> str:
@@ -117,7 +117,9 @@ def create_session(
         proof_mobile_hash=proof_mobile_hash,
         created_at=now,
         last_seen_at=now,
-        absolute_expires_at=min(limit, as_utc(absolute_expires_at)) if absolute_expires_at else limit,
+        absolute_expires_at=min(limit, as_utc(absolute_expires_at))
+        if absolute_expires_at
+        else limit,
         client_ip=client_ip[:64],
         user_agent=user_agent[:200],
     )
@@ -278,7 +280,9 @@ def check_session_hash(
     return result
 
 
-def principal_from_token(db: Session, token: str | None, *, now: datetime | None = None) -> Principal | None:
+def principal_from_token(
+    db: Session, token: str | None, *, now: datetime | None = None
+) -> Principal | None:
     """The principal a session token stands for right now, or None (the caller sends the
     browser to the login page; :func:`check_session` says why)."""
     return check_session(db, token, now=now).principal

@@ -47,14 +47,19 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def sign(purpose: str, payload: dict[str, Any], ttl_seconds: int, *, now: float | None = None) -> str:
+def sign(
+    purpose: str, payload: dict[str, Any], ttl_seconds: int, *, now: float | None = None
+) -> str:
     """A short signed value carrying ``payload`` that expires after ``ttl_seconds``.
 
     Signing gives integrity and expiry only; single use is up to the consumer (it must change
     server state atomically when it accepts the value)."""
     issued = time.time() if now is None else now
-    body = _b64(json.dumps({"p": payload, "exp": int(issued) + ttl_seconds},
-                           separators=(",", ":"), sort_keys=True).encode())
+    body = _b64(
+        json.dumps(
+            {"p": payload, "exp": int(issued) + ttl_seconds}, separators=(",", ":"), sort_keys=True
+        ).encode()
+    )
     return body + "." + keyed_hash("sign:" + purpose, body)
 
 

@@ -31,8 +31,8 @@ from sqlmodel import Session, select
 from clientcenter.models import Agent, AgentRecoveryCode
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import rate_limits
-from clientcenter.services.errors import InvalidInput, NotAllowed, ServiceError
 from clientcenter.services.auth.tokens import keyed_hash
+from clientcenter.services.errors import InvalidInput, NotAllowed, ServiceError
 from clientcenter.settings import get_settings
 
 VALID_WINDOW = 1  # steps of 30 s accepted either side of now
@@ -64,6 +64,7 @@ class Verified:
 
 # --- sealing -----------------------------------------------------------------------------
 
+
 def _seal_key() -> bytes:
     return hmac.new(get_settings().secret(), _SEAL_INFO, hashlib.sha256).digest()
 
@@ -77,15 +78,18 @@ def seal_secret(agent_id: int, secret: str) -> str:
 def open_secret(agent_id: int, sealed: str) -> str:
     if not sealed.startswith(_SEAL_PREFIX):
         raise ValueError("unknown sealing format")
-    raw = base64.urlsafe_b64decode(sealed[len(_SEAL_PREFIX):])
+    raw = base64.urlsafe_b64decode(sealed[len(_SEAL_PREFIX) :])
     try:
-        return AESGCM(_seal_key()).decrypt(raw[:12], raw[12:], f"agent:{agent_id}".encode()).decode()
+        return (
+            AESGCM(_seal_key()).decrypt(raw[:12], raw[12:], f"agent:{agent_id}".encode()).decode()
+        )
     except InvalidTag:
         # Another key (CC_SECRET_KEY changed) or another agent's row: not this agent's secret.
         raise ValueError("the sealed secret does not open with this key") from None
 
 
 # --- state -------------------------------------------------------------------------------
+
 
 def is_enrolled(agent: Agent) -> bool:
     return agent.totp_secret_sealed is not None and agent.totp_enrolled_at is not None
@@ -99,8 +103,10 @@ def start_enrolment(session: Session, agent: Agent) -> Enrolment:
     """A fresh secret for an agent who has none yet (or has not confirmed one): stored sealed
     and pending until confirmed. An enrolled agent must be reset by an admin first."""
     if is_enrolled(agent):
-        raise NotAllowed("An authenticator app is already set up for this account. Ask an "
-                         "administrator to reset it if you lost it.")
+        raise NotAllowed(
+            "An authenticator app is already set up for this account. Ask an "
+            "administrator to reset it if you lost it."
+        )
     secret = pyotp.random_base32()
     agent.totp_secret_sealed = seal_secret(agent.id, secret)
     agent.totp_enrolled_at = None
@@ -116,12 +122,14 @@ def describe_enrolment(agent: Agent) -> Enrolment:
         raise NotAllowed("There is no authenticator setup in progress.")
     secret = open_secret(agent.id, agent.totp_secret_sealed)
     uri = pyotp.TOTP(secret).provisioning_uri(name=agent.email, issuer_name=_issuer())
-    return Enrolment(secret=secret, uri=uri,
-                     qr_svg=segno.make(uri, error="m").svg_data_uri(scale=5, border=2))
+    return Enrolment(
+        secret=secret, uri=uri, qr_svg=segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+    )
 
 
-def confirm_enrolment(session: Session, agent: Agent, code: str,
-                      now: datetime | None = None) -> list[str]:
+def confirm_enrolment(
+    session: Session, agent: Agent, code: str, now: datetime | None = None
+) -> list[str]:
     """The first code from the app completes enrolment. Returns the recovery codes, in clear
     for the only time."""
     now = now or utcnow()
@@ -132,8 +140,10 @@ def confirm_enrolment(session: Session, agent: Agent, code: str,
     step = _matching_step(secret, _six_digits(code), now)
     if step is None:
         _count_failure(session, agent, now)
-        raise SecondFactorRefused("That code doesn't match. Check that the app shows "
-                                  f"“{_issuer()}” for {agent.email} and type its current code.")
+        raise SecondFactorRefused(
+            "That code doesn't match. Check that the app shows "
+            f"“{_issuer()}” for {agent.email} and type its current code."
+        )
     if not _accept_step(session, agent, step):
         _count_failure(session, agent, now)
         raise SecondFactorRefused(_USED)
@@ -150,12 +160,15 @@ def reset(session: Session, agent: Agent) -> None:
     agent.totp_enrolled_at = None
     agent.totp_last_step = None  # steps of the old secret say nothing about the next one
     session.add(agent)
-    for code in session.exec(select(AgentRecoveryCode).where(AgentRecoveryCode.agent_id == agent.id)):
+    for code in session.exec(
+        select(AgentRecoveryCode).where(AgentRecoveryCode.agent_id == agent.id)
+    ):
         session.delete(code)
     session.flush()
 
 
 # --- verification ------------------------------------------------------------------------
+
 
 def _six_digits(code: str) -> str:
     digits = "".join(ch for ch in (code or "") if not ch.isspace())
@@ -193,15 +206,18 @@ def verify(session: Session, agent: Agent, code: str, now: datetime | None = Non
         if _use_recovery_code(session, agent, recovery, now):
             return Verified("recovery", recovery_codes_left(session, agent))
         _count_failure(session, agent, now)
-        raise SecondFactorRefused("That recovery code isn't valid or was already used. Each "
-                                  "recovery code works once.")
+        raise SecondFactorRefused(
+            "That recovery code isn't valid or was already used. Each recovery code works once."
+        )
     digits = _six_digits(code)
     secret = open_secret(agent.id, agent.totp_secret_sealed)
     step = _matching_step(secret, digits, now)
     if step is None:
         _count_failure(session, agent, now)
-        raise SecondFactorRefused("That code isn't right. Codes change every 30 seconds: type "
-                                  "the one your app shows now, or use a recovery code.")
+        raise SecondFactorRefused(
+            "That code isn't right. Codes change every 30 seconds: type "
+            "the one your app shows now, or use a recovery code."
+        )
     if not _accept_step(session, agent, step):
         _count_failure(session, agent, now)
         raise SecondFactorRefused(_USED)
@@ -210,7 +226,8 @@ def verify(session: Session, agent: Agent, code: str, now: datetime | None = Non
 
 def recovery_codes_left(session: Session, agent: Agent) -> int:
     return session.exec(
-        select(func.count()).select_from(AgentRecoveryCode)
+        select(func.count())
+        .select_from(AgentRecoveryCode)
         .where(AgentRecoveryCode.agent_id == agent.id, AgentRecoveryCode.used_at.is_(None))
     ).one()
 
@@ -220,20 +237,24 @@ def _hash_recovery(code: str) -> str:
 
 
 def _new_recovery_codes(session: Session, agent: Agent, now: datetime) -> list[str]:
-    for old in session.exec(select(AgentRecoveryCode).where(AgentRecoveryCode.agent_id == agent.id)):
+    for old in session.exec(
+        select(AgentRecoveryCode).where(AgentRecoveryCode.agent_id == agent.id)
+    ):
         session.delete(old)
     session.flush()
     codes = []
     for _ in range(RECOVERY_CODES):
         bare = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
-        session.add(AgentRecoveryCode(agent_id=agent.id, code_hash=_hash_recovery(bare),
-                                      created_at=now))
+        session.add(
+            AgentRecoveryCode(agent_id=agent.id, code_hash=_hash_recovery(bare), created_at=now)
+        )
         codes.append(f"{bare[:5]}-{bare[5:]}")
     return codes
 
 
-def regenerate_recovery_codes(session: Session, agent: Agent,
-                              now: datetime | None = None) -> list[str]:
+def regenerate_recovery_codes(
+    session: Session, agent: Agent, now: datetime | None = None
+) -> list[str]:
     """A new set of ten (the old ones stop working), for an enrolled agent."""
     if not is_enrolled(agent):
         raise NotAllowed("Set up your authenticator app first.")
@@ -246,15 +267,18 @@ def _use_recovery_code(session: Session, agent: Agent, code: str, now: datetime)
     # One conditional UPDATE: two requests racing with the same code cannot both win.
     result = session.execute(
         update(AgentRecoveryCode)
-        .where(AgentRecoveryCode.agent_id == agent.id,
-               AgentRecoveryCode.code_hash == _hash_recovery(code),
-               AgentRecoveryCode.used_at.is_(None))
+        .where(
+            AgentRecoveryCode.agent_id == agent.id,
+            AgentRecoveryCode.code_hash == _hash_recovery(code),
+            AgentRecoveryCode.used_at.is_(None),
+        )
         .values(used_at=now)
     )
     return result.rowcount == 1
 
 
 # --- counters (rate_event: shared by every worker) ---------------------------------------
+
 
 def _failures(agent: Agent) -> list[rate_limits.Limit]:
     return [rate_limits.Limit(FAIL_SCOPE, f"agent:{agent.id}", FAILURES_PER_HOUR)]
@@ -263,8 +287,10 @@ def _failures(agent: Agent) -> list[rate_limits.Limit]:
 def _check_failures(session: Session, agent: Agent, now: datetime) -> None:
     # Held until the step ends: parallel wrong codes are counted one after the other.
     if rate_limits.hold(session, _failures(agent), now=now):
-        raise SecondFactorRefused("Too many wrong codes. For your security, wait an hour or "
-                                  "ask an administrator to help you sign in.")
+        raise SecondFactorRefused(
+            "Too many wrong codes. For your security, wait an hour or "
+            "ask an administrator to help you sign in."
+        )
 
 
 def _count_failure(session: Session, agent: Agent, now: datetime) -> None:
@@ -278,8 +304,9 @@ def _accept_step(session: Session, agent: Agent, step: int) -> bool:
     re-check the condition, and SQLite lets only one writer in at a time."""
     result = session.execute(
         update(Agent)
-        .where(Agent.id == agent.id,
-               or_(Agent.totp_last_step.is_(None), Agent.totp_last_step < step))
+        .where(
+            Agent.id == agent.id, or_(Agent.totp_last_step.is_(None), Agent.totp_last_step < step)
+        )
         .values(totp_last_step=step)
         .execution_options(synchronize_session="fetch")
     )

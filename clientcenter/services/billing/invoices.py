@@ -16,9 +16,6 @@ from clientcenter.models import Account, Agent, Contact, Invoice, Payment, Payme
 from clientcenter.models.base import utcnow
 from clientcenter.models.policies import POLICY_LINES
 from clientcenter.services.accounts import is_account_active
-from clientcenter.services.notify.activity import record_action
-from clientcenter.services.portal.documents import FileToSend
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.billing.money import check_cents, clean_note, format_money
 from clientcenter.services.billing.paying import (
     _agency_agent,
@@ -27,12 +24,19 @@ from clientcenter.services.billing.paying import (
     balance_cents,
 )
 from clientcenter.services.billing.providers.interface import METHOD_LABELS, get_provider
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.files.pdf import BrandedPDF
+from clientcenter.services.notify.activity import record_action
+from clientcenter.services.portal.documents import FileToSend
 from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings
 
-STATUS_LABELS = {"open": "Due", "pending": "Payment pending", "paid": "Paid",
-                 "cancelled": "Cancelled"}
+STATUS_LABELS = {
+    "open": "Due",
+    "pending": "Payment pending",
+    "paid": "Paid",
+    "cancelled": "Cancelled",
+}
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,13 @@ def _policy_label(session: Session, policy_id: int | None) -> str:
     return f"{POLICY_LINES.get(policy.line, policy.line)} · {policy.number}"
 
 
-def describe_invoice(session: Session, invoice: Invoice, *, today: date | None = None,
-                     settings: Settings | None = None) -> InvoiceView:
+def describe_invoice(
+    session: Session,
+    invoice: Invoice,
+    *,
+    today: date | None = None,
+    settings: Settings | None = None,
+) -> InvoiceView:
     settings = settings or get_settings()
     today = today or date.today()
     balance = balance_cents(invoice)
@@ -117,17 +126,27 @@ def describe_invoice(session: Session, invoice: Invoice, *, today: date | None =
     elif invoice.status == "pending":
         pending = _pending_payment(session, invoice.id)
         how = METHOD_LABELS.get(pending.method, "payment").lower() if pending else "payment"
-        note = (f"We are waiting for your {how} to arrive. It shows here as paid once the "
-                "agency confirms it.")
+        note = (
+            f"We are waiting for your {how} to arrive. It shows here as paid once the "
+            "agency confirms it."
+        )
     payable = invoice.status == "open" and settings.features.payments
     return InvoiceView(
-        id=invoice.id, number=invoice.number, description=invoice.description,
+        id=invoice.id,
+        number=invoice.number,
+        description=invoice.description,
         policy=_policy_label(session, invoice.policy_id),
         amount=format_money(invoice.amount_cents, invoice.currency),
-        balance=format_money(balance, invoice.currency), balance_cents=balance,
+        balance=format_money(balance, invoice.currency),
+        balance_cents=balance,
         paid=format_money(invoice.paid_cents, invoice.currency) if invoice.paid_cents else "",
-        currency=invoice.currency, due_date=f"{invoice.due_date:%b %d, %Y}",
-        status=invoice.status, status_label=label, overdue=overdue, can_pay=payable, note=note,
+        currency=invoice.currency,
+        due_date=f"{invoice.due_date:%b %d, %Y}",
+        status=invoice.status,
+        status_label=label,
+        overdue=overdue,
+        can_pay=payable,
+        note=note,
     )
 
 
@@ -136,8 +155,11 @@ def open_invoices(session: Session, principal: Principal) -> list[InvoiceView]:
     account_id = _viewer_account(session, principal)
     rows = session.exec(
         select(Invoice)
-        .where(Invoice.account_id == account_id, Invoice.published == True,  # noqa: E712
-               Invoice.status.in_(("open", "pending")))
+        .where(
+            Invoice.account_id == account_id,
+            Invoice.published == True,  # noqa: E712
+            Invoice.status.in_(("open", "pending")),
+        )
         .order_by(Invoice.due_date, Invoice.id)
     ).all()
     return [describe_invoice(session, i) for i in rows]
@@ -147,9 +169,13 @@ def closed_invoices(session: Session, principal: Principal, limit: int = 50) -> 
     account_id = _viewer_account(session, principal)
     rows = session.exec(
         select(Invoice)
-        .where(Invoice.account_id == account_id, Invoice.published == True,  # noqa: E712
-               Invoice.status.in_(("paid", "cancelled")))
-        .order_by(Invoice.due_date.desc(), Invoice.id.desc()).limit(limit)
+        .where(
+            Invoice.account_id == account_id,
+            Invoice.published == True,  # noqa: E712
+            Invoice.status.in_(("paid", "cancelled")),
+        )
+        .order_by(Invoice.due_date.desc(), Invoice.id.desc())
+        .limit(limit)
     ).all()
     return [describe_invoice(session, i) for i in rows]
 
@@ -168,24 +194,35 @@ def payment_history(session: Session, principal: Principal, limit: int = 50) -> 
     account_id = _viewer_account(session, principal)
     rows = session.exec(
         select(Payment)
-        .where(Payment.account_id == account_id,
-               Payment.status.in_(("succeeded", "pending", "unapplied")),
-               # A card checkout in progress is not a payment yet.
-               (Payment.provider == "offline") | (Payment.status != "pending"))
-        .order_by(Payment.created_at.desc(), Payment.id.desc()).limit(limit)
+        .where(
+            Payment.account_id == account_id,
+            Payment.status.in_(("succeeded", "pending", "unapplied")),
+            # A card checkout in progress is not a payment yet.
+            (Payment.provider == "offline") | (Payment.status != "pending"),
+        )
+        .order_by(Payment.created_at.desc(), Payment.id.desc())
+        .limit(limit)
     ).all()
     numbers = _invoice_numbers(session, [p.invoice_id for p in rows if p.invoice_id])
-    labels = {"succeeded": "Paid", "pending": "Waiting for confirmation",
-              "unapplied": "Refund due"}
+    labels = {
+        "succeeded": "Paid",
+        "pending": "Waiting for confirmation",
+        "unapplied": "Refund due",
+    }
     return [
         PaymentView(
-            id=p.id, receipt_number=receipt_number(p.id),
+            id=p.id,
+            receipt_number=receipt_number(p.id),
             paid_on=f"{(p.settled_at or p.created_at):%b %d, %Y}",
             amount=format_money(p.amount_cents, p.currency),
             method=METHOD_LABELS.get(p.method, p.method),
-            reference=(f"Invoice {numbers.get(p.invoice_id, '')}" if p.invoice_id
-                       else p.memo or "One-time payment"),
-            status=p.status, status_label=labels[p.status],
+            reference=(
+                f"Invoice {numbers.get(p.invoice_id, '')}"
+                if p.invoice_id
+                else p.memo or "One-time payment"
+            ),
+            status=p.status,
+            status_label=labels[p.status],
             has_receipt=p.status == "succeeded",
         )
         for p in rows
@@ -217,8 +254,9 @@ def billing_summary(session: Session, principal: Principal) -> dict:
 # --------------------------------------------------------------------------- receipts
 
 
-def receipt_pdf(session: Session, principal: Principal, payment_id: int,
-                settings: Settings | None = None) -> tuple[str, bytes]:
+def receipt_pdf(
+    session: Session, principal: Principal, payment_id: int, settings: Settings | None = None
+) -> tuple[str, bytes]:
     """A branded PDF receipt for a settled payment: (file name, bytes). Customers and agents in
     read-only view get their account's receipts; agency-side agents any account's."""
     settings = settings or get_settings()
@@ -237,8 +275,9 @@ def receipt_pdf(session: Session, principal: Principal, payment_id: int,
 
     pdf = BrandedPDF(settings.branding, f"Payment receipt {number}")
     pdf.field("Received from", account.name if account else "")
-    payer = session.get(Contact, payment.paid_by_contact_id) if payment.paid_by_contact_id \
-        else None
+    payer = (
+        session.get(Contact, payment.paid_by_contact_id) if payment.paid_by_contact_id else None
+    )
     if payer is not None:
         pdf.field("Paid by", payer.full_name)
     agent = session.get(Agent, payment.taken_by_agent_id) if payment.taken_by_agent_id else None
@@ -248,20 +287,26 @@ def receipt_pdf(session: Session, principal: Principal, payment_id: int,
     pdf.field("Amount paid", format_money(payment.amount_cents, payment.currency))
     pdf.field("Payment method", METHOD_LABELS.get(payment.method, payment.method))
     if invoice is not None:
-        pdf.field("Invoice", f"{invoice.number}" + (f" - {invoice.description}"
-                                                    if invoice.description else ""))
+        pdf.field(
+            "Invoice",
+            f"{invoice.number}" + (f" - {invoice.description}" if invoice.description else ""),
+        )
         policy = _policy_label(session, invoice.policy_id)
         if policy:
             pdf.field("Policy", policy)
         pdf.field("Invoice amount", format_money(invoice.amount_cents, invoice.currency))
-        pdf.field("Balance after payment",
-                  format_money(_balance_after(session, invoice, payment), invoice.currency))
+        pdf.field(
+            "Balance after payment",
+            format_money(_balance_after(session, invoice, payment), invoice.currency),
+        )
     if payment.memo:
         pdf.field("Memo" if invoice is None else "Reference", payment.memo)
     pdf.ln(4)
-    pdf.paragraph("Thank you for your payment. Keep this receipt for your records. Card "
-                  "details are handled by our payment processor and are never stored by "
-                  f"{settings.branding.agency_name}.")
+    pdf.paragraph(
+        "Thank you for your payment. Keep this receipt for your records. Card "
+        "details are handled by our payment processor and are never stored by "
+        f"{settings.branding.agency_name}."
+    )
     filename = f"receipt-{number}.pdf"
     return filename, pdf.to_bytes()
 
@@ -270,9 +315,14 @@ def download_receipt(session: Session, principal: Principal, payment_id: int) ->
     """The receipt for the download route, recorded like any document download."""
     filename, data = receipt_pdf(session, principal, payment_id)
     key = "agent.download_documents" if principal.is_agent else "customer.download_documents"
-    record_action(session, principal, key, account_id=principal.account_id,
-                  summary=f"Downloaded payment receipt {receipt_number(payment_id)}",
-                  details={"payment_id": payment_id, "category": "receipt"})
+    record_action(
+        session,
+        principal,
+        key,
+        account_id=principal.account_id,
+        summary=f"Downloaded payment receipt {receipt_number(payment_id)}",
+        details={"payment_id": payment_id, "category": "receipt"},
+    )
     return FileToSend(filename, "application/pdf", data)
 
 
@@ -280,8 +330,10 @@ def _balance_after(session: Session, invoice: Invoice, payment: Payment) -> int:
     """The invoice balance right after this payment (later payments not counted)."""
     settled = session.exec(
         select(Payment.amount_cents).where(
-            Payment.invoice_id == invoice.id, Payment.status == "succeeded",
-            Payment.id <= payment.id)
+            Payment.invoice_id == invoice.id,
+            Payment.status == "succeeded",
+            Payment.id <= payment.id,
+        )
     ).all()
     return max(0, invoice.amount_cents - sum(settled))
 
@@ -318,14 +370,23 @@ def create_invoice(
         policy = session.get(Policy, policy_id)
         if policy is None or policy.account_id != account_id:
             raise InvalidInput("That policy is not on this account.", "policy_id")
-    description = clean_note(description, field="description", max_length=200,
-                             label="The description")
+    description = clean_note(
+        description, field="description", max_length=200, label="The description"
+    )
     currency = (currency or settings.payments.currency).upper()
     if len(currency) != 3 or not currency.isalpha():
         raise InvalidInput("The currency must be a three-letter code like USD.", "currency")
-    invoice = Invoice(account_id=account_id, policy_id=policy_id, number=number,
-                      description=description, amount_cents=check_cents(amount_cents),
-                      currency=currency, due_date=due_date, status="open", published=False)
+    invoice = Invoice(
+        account_id=account_id,
+        policy_id=policy_id,
+        number=number,
+        description=description,
+        amount_cents=check_cents(amount_cents),
+        currency=currency,
+        due_date=due_date,
+        status="open",
+        published=False,
+    )
     session.add(invoice)
     session.flush()
     if publish:  # the agent desk's Policies/Invoices action tells the customer
@@ -335,16 +396,21 @@ def create_invoice(
     return invoice
 
 
-def cancel_invoice(session: Session, principal: Principal, invoice_id: int, *, reason: str,
-                   settings: Settings | None = None) -> Invoice:
+def cancel_invoice(
+    session: Session,
+    principal: Principal,
+    invoice_id: int,
+    *,
+    reason: str,
+    settings: Settings | None = None,
+) -> Invoice:
     """Withdraw an unpaid invoice. An open card checkout is closed at the provider first; if
     it turns out to have been paid, the invoice is paid and stays."""
     from clientcenter.services.billing.paying import _apply_checkout, _fail
 
     settings = settings or get_settings()
     _agency_agent(session, principal)
-    reason = clean_note(reason, field="reason", max_length=160, required=True,
-                        label="A reason")
+    reason = clean_note(reason, field="reason", max_length=160, required=True, label="A reason")
     invoice = session.get(Invoice, invoice_id)
     if invoice is None:
         raise NotFound("There is no such invoice.")
@@ -352,31 +418,42 @@ def cancel_invoice(session: Session, principal: Principal, invoice_id: int, *, r
     pending = _pending_payment(session, invoice.id)
     if pending is not None and pending.provider != "offline" and pending.provider_ref:
         provider = get_provider(settings)
-        _apply_checkout(session, pending, provider.expire_checkout(pending.provider_ref),
-                        settings)
+        _apply_checkout(session, pending, provider.expire_checkout(pending.provider_ref), settings)
         session.refresh(invoice)
     elif pending is not None and pending.provider != "offline":
         _fail(session, pending)
     if invoice.status == "paid":
         raise InvalidInput(f"Invoice {invoice.number} is paid; it cannot be cancelled.")
     if invoice.status == "pending":
-        raise InvalidInput(f"A payment for invoice {invoice.number} is waiting for "
-                           "confirmation: confirm it or mark it not received first.")
+        raise InvalidInput(
+            f"A payment for invoice {invoice.number} is waiting for "
+            "confirmation: confirm it or mark it not received first."
+        )
     if invoice.status == "cancelled":
         raise InvalidInput(f"Invoice {invoice.number} is already cancelled.")
     if invoice.paid_cents:
-        raise InvalidInput(f"Invoice {invoice.number} is partly paid; settle the balance with "
-                           "the customer instead of cancelling it.")
-    session.execute(update(Invoice).where(Invoice.id == invoice.id, Invoice.status == "open")
-                    .values(status="cancelled"))
-    session.execute(update(PaymentRequest)
-                    .where(PaymentRequest.invoice_id == invoice.id,
-                           PaymentRequest.status.in_(("sent", "opened")))
-                    .values(status="cancelled"))
+        raise InvalidInput(
+            f"Invoice {invoice.number} is partly paid; settle the balance with "
+            "the customer instead of cancelling it."
+        )
+    session.execute(
+        update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.status == "open")
+        .values(status="cancelled")
+    )
+    session.execute(
+        update(PaymentRequest)
+        .where(
+            PaymentRequest.invoice_id == invoice.id, PaymentRequest.status.in_(("sent", "opened"))
+        )
+        .values(status="cancelled")
+    )
     session.refresh(invoice)
     if invoice.published:
         record_action(
-            session, principal, "agency.publish_policies_invoices",
+            session,
+            principal,
+            "agency.publish_policies_invoices",
             account_id=invoice.account_id,
             summary=f"Invoice {invoice.number} was cancelled: {reason}",
             details={"invoice": invoice.number, "invoice_id": invoice.id, "state": "cancelled"},
@@ -384,8 +461,9 @@ def cancel_invoice(session: Session, principal: Principal, invoice_id: int, *, r
     return invoice
 
 
-def pending_confirmations(session: Session, principal: Principal,
-                          account_id: int | None = None) -> list[dict]:
+def pending_confirmations(
+    session: Session, principal: Principal, account_id: int | None = None
+) -> list[dict]:
     """Bank transfers and checks customers reported, waiting for an agent to confirm: for the
     agency side (all accounts, or one) and for an agent's read-only billing view."""
     if not principal.is_agent:
@@ -394,17 +472,27 @@ def pending_confirmations(session: Session, principal: Principal,
         account_id = _viewer_account(session, principal)
     else:
         _agency_agent(session, principal)
-    stmt = select(Payment, Invoice, Account).join(Invoice, Invoice.id == Payment.invoice_id) \
-        .join(Account, Account.id == Payment.account_id) \
+    stmt = (
+        select(Payment, Invoice, Account)
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .join(Account, Account.id == Payment.account_id)
         .where(Payment.status == "pending", Payment.provider == "offline")
+    )
     if account_id is not None:
         stmt = stmt.where(Payment.account_id == account_id)
     rows = session.exec(stmt.order_by(Payment.created_at)).all()
     return [
-        {"payment_id": p.id, "account_id": a.id, "account_name": a.name,
-         "invoice_id": i.id, "invoice": i.number,
-         "amount": format_money(p.amount_cents, p.currency),
-         "method": METHOD_LABELS.get(p.method, p.method), "reference": p.memo,
-         "reported_on": f"{p.created_at:%b %d, %Y}", "reported_at": p.created_at or utcnow()}
+        {
+            "payment_id": p.id,
+            "account_id": a.id,
+            "account_name": a.name,
+            "invoice_id": i.id,
+            "invoice": i.number,
+            "amount": format_money(p.amount_cents, p.currency),
+            "method": METHOD_LABELS.get(p.method, p.method),
+            "reference": p.memo,
+            "reported_on": f"{p.created_at:%b %d, %Y}",
+            "reported_at": p.created_at or utcnow(),
+        }
         for p, i, a in rows
     ]

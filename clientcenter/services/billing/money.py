@@ -24,11 +24,11 @@ def format_money(cents: int, currency: str = "USD") -> str:
 
 
 def parse_amount(text: str, *, field: str = "amount") -> int:
-    """"$1,234.5" → 123450. Refuses anything that is not a plain positive amount."""
+    """ "$1,234.5" → 123450. Refuses anything that is not a plain positive amount."""
     raw = (text or "").strip().replace(" ", "")
     for symbol in ("US$", "CA$", "$", "€", "£"):
         if raw.startswith(symbol):
-            raw = raw[len(symbol):]
+            raw = raw[len(symbol) :]
             break
     if not raw:
         raise InvalidInput("Enter an amount, like 125.00.", field)
@@ -51,8 +51,9 @@ def check_cents(cents: int, *, field: str = "amount") -> int:
     if cents <= 0:
         raise InvalidInput("The amount must be more than zero.", field)
     if cents > MAX_AMOUNT_CENTS:
-        raise InvalidInput(f"The amount cannot be more than {format_money(MAX_AMOUNT_CENTS)}.",
-                           field)
+        raise InvalidInput(
+            f"The amount cannot be more than {format_money(MAX_AMOUNT_CENTS)}.", field
+        )
     return cents
 
 
@@ -75,8 +76,9 @@ def looks_like_card_number(text: str) -> bool:
     return False
 
 
-def clean_note(text: str, *, field: str, max_length: int, required: bool = False,
-               label: str = "This") -> str:
+def clean_note(
+    text: str, *, field: str, max_length: int, required: bool = False, label: str = "This"
+) -> str:
     """A free-text reference or memo: trimmed, bounded, and never a card number
     (card data must not reach our database, logs or messages)."""
     value = " ".join((text or "").split())
@@ -85,6 +87,9 @@ def clean_note(text: str, *, field: str, max_length: int, required: bool = False
     if len(value) > max_length:
         raise InvalidInput(f"{label} can be at most {max_length} characters.", field)
     if looks_like_card_number(value):
-        raise InvalidInput("That looks like a card number. Never type card numbers here: "
-                           "card payments go through the secure card form.", field)
+        raise InvalidInput(
+            "That looks like a card number. Never type card numbers here: "
+            "card payments go through the secure card form.",
+            field,
+        )
     return value

@@ -27,9 +27,7 @@ from sqlmodel import Session, select
 from clientcenter.models import Account, Agent, Contact, Invoice, Payment, PaymentRequest
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import is_account_active
-from clientcenter.services.notify.activity import record_action
 from clientcenter.services.agency.agents import require_agent
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.billing.money import check_cents, clean_note, format_money
 from clientcenter.services.billing.providers.interface import (
     METHOD_LABELS,
@@ -39,6 +37,8 @@ from clientcenter.services.billing.providers.interface import (
     ProviderEvent,
     get_provider,
 )
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings
 
@@ -84,11 +84,19 @@ def require_read_only_confirmation(principal: Principal, confirmed: bool, what: 
     the flag nothing is written (and the attempt is logged, like every refused write there)."""
     if not principal.read_only or confirmed is True:
         return
-    log.warning("unconfirmed payment refused in read-only mode: %s agent_id=%s account_id=%s "
-                "session_id=%s", what, principal.agent_id, principal.account_id,
-                principal.session_id)
-    raise InvalidInput(f"Confirm first: {what} changes this customer's billing and is recorded "
-                       "in your name. Nothing was recorded.", "confirm")
+    log.warning(
+        "unconfirmed payment refused in read-only mode: %s agent_id=%s account_id=%s "
+        "session_id=%s",
+        what,
+        principal.agent_id,
+        principal.account_id,
+        principal.session_id,
+    )
+    raise InvalidInput(
+        f"Confirm first: {what} changes this customer's billing and is recorded "
+        "in your name. Nothing was recorded.",
+        "confirm",
+    )
 
 
 def _active_agent(session: Session, principal: Principal) -> Agent:
@@ -117,13 +125,15 @@ def _check_method(method: str, allowed: tuple[str, ...]) -> str:
     return method
 
 
-def idempotency_hash(principal: Principal, scope: str, client_key: str,
-                     settings: Settings | None = None) -> str:
+def idempotency_hash(
+    principal: Principal, scope: str, client_key: str, settings: Settings | None = None
+) -> str:
     """The stored key: the browser's key, bound to who acts and what they pay, keyed with the
     app secret (one customer's key can never collide with, or reveal, another's)."""
     if not isinstance(client_key, str) or not _CLIENT_KEY.match(client_key):
-        raise InvalidInput("This payment form has expired. Reload the page and try again.",
-                           "idempotency_key")
+        raise InvalidInput(
+            "This payment form has expired. Reload the page and try again.", "idempotency_key"
+        )
     settings = settings or get_settings()
     actor = f"c{principal.contact_id}" if principal.is_customer else f"a{principal.agent_id}"
     message = f"{scope}|{principal.account_id}|{actor}|{client_key}".encode()
@@ -137,8 +147,9 @@ def _locked_invoice(session: Session, account_id: int, invoice_id: int) -> Invoi
     """The invoice, locked for this transaction; invoices of other accounts look absent."""
     invoice = session.exec(
         select(Invoice)
-        .where(Invoice.id == invoice_id, Invoice.account_id == account_id,
-               Invoice.published == True)  # noqa: E712
+        .where(
+            Invoice.id == invoice_id, Invoice.account_id == account_id, Invoice.published == True
+        )  # noqa: E712
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
@@ -149,7 +160,9 @@ def _locked_invoice(session: Session, account_id: int, invoice_id: int) -> Invoi
 
 def _lock_invoice_by_id(session: Session, invoice_id: int) -> Invoice:
     return session.exec(
-        select(Invoice).where(Invoice.id == invoice_id).with_for_update()
+        select(Invoice)
+        .where(Invoice.id == invoice_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
 
@@ -164,8 +177,10 @@ def _refuse_closed(invoice: Invoice) -> None:
     if invoice.status == "cancelled":
         raise InvalidInput(f"Invoice {invoice.number} was cancelled: there is nothing to pay.")
     if invoice.status == "pending":
-        raise InvalidInput(f"A payment for invoice {invoice.number} is waiting for the agency "
-                           "to confirm it arrived. There is no need to pay again.")
+        raise InvalidInput(
+            f"A payment for invoice {invoice.number} is waiting for the agency "
+            "to confirm it arrived. There is no need to pay again."
+        )
 
 
 def _amount_for(invoice: Invoice, amount_cents: int | None, settings: Settings) -> int:
@@ -178,18 +193,23 @@ def _amount_for(invoice: Invoice, amount_cents: int | None, settings: Settings) 
         raise InvalidInput(f"That is more than the balance of {shown}.", "amount")
     if amount != balance:
         if not settings.payments.allow_partial:
-            raise InvalidInput(f"Please pay the full balance of {shown}: partial payments are "
-                               "not accepted.", "amount")
+            raise InvalidInput(
+                f"Please pay the full balance of {shown}: partial payments are not accepted.",
+                "amount",
+            )
         minimum = settings.payments.partial_minimum_cents
         if amount < minimum:
-            raise InvalidInput(f"A partial payment must be at least "
-                               f"{format_money(minimum, invoice.currency)}.", "amount")
+            raise InvalidInput(
+                f"A partial payment must be at least {format_money(minimum, invoice.currency)}.",
+                "amount",
+            )
     return amount
 
 
 def _pending_payment(session: Session, invoice_id: int) -> Payment | None:
     return session.exec(
-        select(Payment).where(Payment.invoice_id == invoice_id, Payment.status == "pending")
+        select(Payment)
+        .where(Payment.invoice_id == invoice_id, Payment.status == "pending")
         .execution_options(populate_existing=True)
     ).first()
 
@@ -228,8 +248,14 @@ def pay_invoice(
 
     stale = _pending_payment(session, invoice.id)
     if stale is not None and stale.provider != "offline":
-        outcome = _clear_open_checkout(session, stale, invoice, provider, settings,
-                                       reuse_for=(principal, method, amount_cents))
+        outcome = _clear_open_checkout(
+            session,
+            stale,
+            invoice,
+            provider,
+            settings,
+            reuse_for=(principal, method, amount_cents),
+        )
         if outcome is not None:
             return outcome
     _refuse_closed(invoice)
@@ -237,10 +263,15 @@ def pay_invoice(
     require_read_only_confirmation(principal, confirmed, "recording a payment")
 
     payment = Payment(
-        account_id=invoice.account_id, invoice_id=invoice.id, amount_cents=amount,
-        currency=invoice.currency, method=method,
+        account_id=invoice.account_id,
+        invoice_id=invoice.id,
+        amount_cents=amount,
+        currency=invoice.currency,
+        method=method,
         provider=provider.name if method == "card" else "offline",
-        status="pending", idempotency_key=key, memo=reference,
+        status="pending",
+        idempotency_key=key,
+        memo=reference,
         paid_by_contact_id=principal.contact_id if principal.is_customer else None,
         taken_by_agent_id=principal.agent_id if principal.is_agent else None,
     )
@@ -248,22 +279,31 @@ def pay_invoice(
     session.flush()  # the unique indexes speak here if anything raced past the lock
 
     if method == "card":
-        checkout = provider.create_checkout(_checkout_request(session, payment, invoice,
-                                                              principal, settings))
+        checkout = provider.create_checkout(
+            _checkout_request(session, payment, invoice, principal, settings)
+        )
         payment.provider_ref = checkout.provider_ref
         session.add(payment)
         session.flush()
-        return PayResult(payment.id, "pending", "Continue to the secure card page to pay.",
-                         checkout.redirect_url)
+        return PayResult(
+            payment.id,
+            "pending",
+            "Continue to the secure card page to pay.",
+            checkout.redirect_url,
+        )
 
     if principal.is_agent:  # money in the agent's hand: settled as it is recorded
         _settle(session, payment, settings)
-        return PayResult(payment.id, payment.status,
-                         f"{METHOD_LABELS[method]} of {format_money(amount, payment.currency)} "
-                         f"recorded for invoice {invoice.number}.")
+        return PayResult(
+            payment.id,
+            payment.status,
+            f"{METHOD_LABELS[method]} of {format_money(amount, payment.currency)} "
+            f"recorded for invoice {invoice.number}.",
+        )
 
     moved = session.execute(
-        update(Invoice).where(Invoice.id == invoice.id, Invoice.status == "open")
+        update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.status == "open")
         .values(status="pending")
     ).rowcount
     if moved != 1:  # pragma: no cover - the lock and the checks above make this unreachable
@@ -271,24 +311,35 @@ def pay_invoice(
     session.refresh(invoice)
     shown = format_money(amount, payment.currency)
     record_action(
-        session, principal, action_key, account_id=invoice.account_id,
+        session,
+        principal,
+        action_key,
+        account_id=invoice.account_id,
         summary=f"{METHOD_LABELS[method]} of {shown} for invoice {invoice.number} recorded; "
         "it shows as payment pending until the agency confirms it arrived.",
         details=_details(payment, invoice, state="pending"),
     )
-    return PayResult(payment.id, "pending",
-                     f"Thank you! Invoice {invoice.number} shows “payment pending” until we "
-                     "confirm your payment arrived.")
+    return PayResult(
+        payment.id,
+        "pending",
+        f"Thank you! Invoice {invoice.number} shows “payment pending” until we "
+        "confirm your payment arrived.",
+    )
 
 
-def _replay(session: Session, payment: Payment, provider: PaymentProvider,
-            settings: Settings) -> PayResult:
+def _replay(
+    session: Session, payment: Payment, provider: PaymentProvider, settings: Settings
+) -> PayResult:
     """The outcome of an earlier attempt with the same key, unchanged."""
     if payment.status == "pending" and payment.provider != "offline" and payment.provider_ref:
         checkout = provider.fetch_checkout(payment.provider_ref)
         if checkout.state == "open":
-            return PayResult(payment.id, "pending", "Continue to the secure card page to pay.",
-                             checkout.redirect_url)
+            return PayResult(
+                payment.id,
+                "pending",
+                "Continue to the secure card page to pay.",
+                checkout.redirect_url,
+            )
         _apply_checkout(session, payment, checkout, settings)
     messages = {
         "pending": "Your payment is recorded and waiting for confirmation.",
@@ -299,16 +350,21 @@ def _replay(session: Session, payment: Payment, provider: PaymentProvider,
     return PayResult(payment.id, payment.status, messages[payment.status])
 
 
-def _clear_open_checkout(session: Session, stale: Payment, invoice: Invoice,
-                         provider: PaymentProvider, settings: Settings,
-                         reuse_for: tuple[Principal, str, int | None]) -> PayResult | None:
+def _clear_open_checkout(
+    session: Session,
+    stale: Payment,
+    invoice: Invoice,
+    provider: PaymentProvider,
+    settings: Settings,
+    reuse_for: tuple[Principal, str, int | None],
+) -> PayResult | None:
     """An earlier card checkout on this invoice is still pending. Reuse it when the same person
     pays the same amount by card again (the tab was closed); otherwise close it first, and if
     it turns out to have been paid meanwhile, say so instead of taking a second payment."""
     principal, method, amount_cents = reuse_for
-    same_payer = (stale.paid_by_contact_id == principal.contact_id
-                  and stale.taken_by_agent_id == (principal.agent_id if principal.is_agent
-                                                  else None))
+    same_payer = stale.paid_by_contact_id == principal.contact_id and stale.taken_by_agent_id == (
+        principal.agent_id if principal.is_agent else None
+    )
     wanted = amount_cents if amount_cents is not None else balance_cents(invoice)
     if stale.provider_ref is None:
         _fail(session, stale)  # the provider never heard of it
@@ -316,33 +372,53 @@ def _clear_open_checkout(session: Session, stale: Payment, invoice: Invoice,
     if method == "card" and same_payer and stale.amount_cents == wanted:
         checkout = provider.fetch_checkout(stale.provider_ref)
         if checkout.state == "open":
-            return PayResult(stale.id, "pending", "Continue to the secure card page to pay.",
-                             checkout.redirect_url)
+            return PayResult(
+                stale.id,
+                "pending",
+                "Continue to the secure card page to pay.",
+                checkout.redirect_url,
+            )
     else:
         checkout = provider.expire_checkout(stale.provider_ref)
     _apply_checkout(session, stale, checkout, settings)
     if stale.status == "pending":
-        raise InvalidInput("A card payment for this invoice is still in progress. Please try "
-                           "again in a few minutes.")
+        raise InvalidInput(
+            "A card payment for this invoice is still in progress. Please try "
+            "again in a few minutes."
+        )
     if stale.status == "succeeded":
         session.refresh(invoice)
         if invoice.status == "paid":
-            return PayResult(stale.id, "succeeded",
-                             f"Invoice {invoice.number} is already paid: the card payment "
-                             "started earlier went through. Thank you!")
+            return PayResult(
+                stale.id,
+                "succeeded",
+                f"Invoice {invoice.number} is already paid: the card payment "
+                "started earlier went through. Thank you!",
+            )
     return None
 
 
-def _checkout_request(session: Session, payment: Payment, invoice: Invoice | None,
-                      principal: Principal, settings: Settings,
-                      back: str = "/billing") -> CheckoutRequest:
+def _checkout_request(
+    session: Session,
+    payment: Payment,
+    invoice: Invoice | None,
+    principal: Principal,
+    settings: Settings,
+    back: str = "/billing",
+) -> CheckoutRequest:
     public = str(settings.public_url).rstrip("/")
     email = None
     if principal.is_customer:
         contact = session.get(Contact, principal.contact_id)
         email = contact.email if contact else None
-    what = (f"Invoice {invoice.number}" + (f" – {invoice.description}" if invoice.description
-                                           else "")) if invoice else payment.memo
+    what = (
+        (
+            f"Invoice {invoice.number}"
+            + (f" – {invoice.description}" if invoice.description else "")
+        )
+        if invoice
+        else payment.memo
+    )
     return CheckoutRequest(
         payment_id=payment.id,
         # Stable for this payment row (the SDK's retries reuse it); a new row after a rolled
@@ -354,8 +430,10 @@ def _checkout_request(session: Session, payment: Payment, invoice: Invoice | Non
         success_url=f"{public}{back}?checkout=done&payment={payment.id}",
         cancel_url=f"{public}{back}?checkout=cancelled&payment={payment.id}",
         customer_email=email,
-        metadata={"account_id": str(payment.account_id),
-                  **({"invoice": invoice.number} if invoice else {})},
+        metadata={
+            "account_id": str(payment.account_id),
+            **({"invoice": invoice.number} if invoice else {}),
+        },
     )
 
 
@@ -365,53 +443,78 @@ def _checkout_request(session: Session, payment: Payment, invoice: Invoice | Non
 def _fail(session: Session, payment: Payment) -> bool:
     """pending → failed (a checkout that expired or was abandoned). Moves nothing else."""
     moved = session.execute(
-        update(Payment).where(Payment.id == payment.id, Payment.status == "pending")
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status == "pending")
         .values(status="failed")
     ).rowcount
     session.refresh(payment)
     return moved == 1
 
 
-def _settle(session: Session, payment: Payment, settings: Settings,
-            record_as: tuple[Principal, str] | None = None) -> bool:
+def _settle(
+    session: Session,
+    payment: Payment,
+    settings: Settings,
+    record_as: tuple[Principal, str] | None = None,
+) -> bool:
     """pending → succeeded, applied to its invoice, and recorded. False when the payment was
     no longer pending (a replay or a race that someone else won): then nothing changes."""
     invoice = _lock_invoice_by_id(session, payment.invoice_id) if payment.invoice_id else None
     now = utcnow()
-    won = session.execute(
-        update(Payment).where(Payment.id == payment.id, Payment.status == "pending")
-        .values(status="succeeded", settled_at=now)
-    ).rowcount == 1
+    won = (
+        session.execute(
+            update(Payment)
+            .where(Payment.id == payment.id, Payment.status == "pending")
+            .values(status="succeeded", settled_at=now)
+        ).rowcount
+        == 1
+    )
     session.refresh(payment)
     if not won:
         return False
     if invoice is not None:
         amount = payment.amount_cents
-        applied = session.execute(
-            update(Invoice)
-            .where(Invoice.id == invoice.id, Invoice.status.in_(OPEN_STATES),
-                   Invoice.paid_cents + amount <= Invoice.amount_cents)
-            .values(paid_cents=Invoice.paid_cents + amount,
-                    status=case((Invoice.paid_cents + amount >= Invoice.amount_cents, "paid"),
-                                else_="open"))
-        ).rowcount == 1
+        applied = (
+            session.execute(
+                update(Invoice)
+                .where(
+                    Invoice.id == invoice.id,
+                    Invoice.status.in_(OPEN_STATES),
+                    Invoice.paid_cents + amount <= Invoice.amount_cents,
+                )
+                .values(
+                    paid_cents=Invoice.paid_cents + amount,
+                    status=case(
+                        (Invoice.paid_cents + amount >= Invoice.amount_cents, "paid"), else_="open"
+                    ),
+                )
+            ).rowcount
+            == 1
+        )
         session.refresh(invoice)
         if not applied:
             # Money arrived for a bill that cannot take it (cancelled meanwhile): keep the
             # fact, tell the producer, never count it twice.
-            session.execute(update(Payment).where(Payment.id == payment.id)
-                            .values(status="unapplied"))
+            session.execute(
+                update(Payment).where(Payment.id == payment.id).values(status="unapplied")
+            )
             session.refresh(payment)
-            log.error("payment %s arrived for invoice %s in status %s: refund due",
-                      payment.id, invoice.id, invoice.status)
+            log.error(
+                "payment %s arrived for invoice %s in status %s: refund due",
+                payment.id,
+                invoice.id,
+                invoice.status,
+            )
         elif invoice.status == "paid":
             payment.settles_invoice_id = invoice.id
             session.add(payment)
             session.flush()
             session.execute(
                 update(PaymentRequest)
-                .where(PaymentRequest.invoice_id == invoice.id,
-                       PaymentRequest.status.in_(("sent", "opened")))
+                .where(
+                    PaymentRequest.invoice_id == invoice.id,
+                    PaymentRequest.status.in_(("sent", "opened")),
+                )
                 .values(status="paid")
             )
     _record_settled(session, payment, invoice, settings, record_as)
@@ -422,32 +525,49 @@ def _payer_principal(payment: Payment) -> tuple[Principal, str]:
     """Who the settled payment is recorded for: the customer who paid, the agent who took it
     in read-only mode, or the agent who took a one-time payment on the agency side."""
     if payment.paid_by_contact_id is not None:
-        return (Principal.customer(payment.account_id, payment.paid_by_contact_id),
-                "customer.payments")
+        return (
+            Principal.customer(payment.account_id, payment.paid_by_contact_id),
+            "customer.payments",
+        )
     if payment.invoice_id is not None:
-        return Principal.agent_viewing(payment.taken_by_agent_id, payment.account_id), \
-            "agent.payments"
+        return Principal.agent_viewing(
+            payment.taken_by_agent_id, payment.account_id
+        ), "agent.payments"
     return Principal.agency(payment.taken_by_agent_id), "agency.one_time_payment"
 
 
-def _record_settled(session: Session, payment: Payment, invoice: Invoice | None,
-                    settings: Settings, record_as: tuple[Principal, str] | None) -> None:
+def _record_settled(
+    session: Session,
+    payment: Payment,
+    invoice: Invoice | None,
+    settings: Settings,
+    record_as: tuple[Principal, str] | None,
+) -> None:
     principal, action_key = record_as or _payer_principal(payment)
     shown = format_money(payment.amount_cents, payment.currency)
     how = METHOD_LABELS.get(payment.method, payment.method)
     if invoice is None:
         summary = f"One-time payment of {shown} ({how.lower()}): {payment.memo}"
     elif payment.status == "unapplied":
-        summary = (f"{how} payment of {shown} arrived after invoice {invoice.number} was "
-                   f"{invoice.status}: a refund is due.")
+        summary = (
+            f"{how} payment of {shown} arrived after invoice {invoice.number} was "
+            f"{invoice.status}: a refund is due."
+        )
     else:
         left = balance_cents(invoice)
-        tail = ("paid in full." if invoice.status == "paid"
-                else f"balance {format_money(left, invoice.currency)}.")
+        tail = (
+            "paid in full."
+            if invoice.status == "paid"
+            else f"balance {format_money(left, invoice.currency)}."
+        )
         summary = f"{how} payment of {shown} received for invoice {invoice.number}; {tail}"
     public = str(settings.public_url).rstrip("/")
     record_action(
-        session, principal, action_key, account_id=payment.account_id, summary=summary,
+        session,
+        principal,
+        action_key,
+        account_id=payment.account_id,
+        summary=summary,
         details=_details(payment, invoice, state=payment.status),
         links={"url": f"{public}/billing", "url_label": "See your receipt"},
     )
@@ -455,24 +575,37 @@ def _record_settled(session: Session, payment: Payment, invoice: Invoice | None,
 
 def _details(payment: Payment, invoice: Invoice | None, *, state: str) -> dict:
     """What the activity log keeps: ids, amounts and the method; never card data."""
-    details = {"payment_id": payment.id, "amount_cents": payment.amount_cents,
-               "currency": payment.currency, "method": payment.method, "state": state}
+    details = {
+        "payment_id": payment.id,
+        "amount_cents": payment.amount_cents,
+        "currency": payment.currency,
+        "method": payment.method,
+        "state": state,
+    }
     if invoice is not None:
-        details.update(invoice=invoice.number, invoice_id=invoice.id,
-                       balance_cents=balance_cents(invoice))
+        details.update(
+            invoice=invoice.number, invoice_id=invoice.id, balance_cents=balance_cents(invoice)
+        )
     return details
 
 
-def _apply_checkout(session: Session, payment: Payment, checkout: Checkout,
-                    settings: Settings) -> str:
+def _apply_checkout(
+    session: Session, payment: Payment, checkout: Checkout, settings: Settings
+) -> str:
     """Bring a pending card payment in line with what the provider says happened."""
     if checkout.amount_cents is not None and (
         checkout.amount_cents != payment.amount_cents
         or (checkout.currency or payment.currency) != payment.currency
     ):
-        log.error("checkout %s amount %s %s does not match payment %s (%s %s): not applied",
-                  checkout.provider_ref, checkout.amount_cents, checkout.currency, payment.id,
-                  payment.amount_cents, payment.currency)
+        log.error(
+            "checkout %s amount %s %s does not match payment %s (%s %s): not applied",
+            checkout.provider_ref,
+            checkout.amount_cents,
+            checkout.currency,
+            payment.id,
+            payment.amount_cents,
+            payment.currency,
+        )
         return "mismatch"
     if checkout.state == "paid":
         return "settled" if _settle(session, payment, settings) else "already settled"
@@ -481,8 +614,9 @@ def _apply_checkout(session: Session, payment: Payment, checkout: Checkout,
     return "open"
 
 
-def apply_provider_event(session: Session, event: ProviderEvent,
-                         settings: Settings | None = None) -> str:
+def apply_provider_event(
+    session: Session, event: ProviderEvent, settings: Settings | None = None
+) -> str:
     """A verified webhook: settle or close the payment it is about. Replays change nothing."""
     settings = settings or get_settings()
     if event.checkout is None:
@@ -491,20 +625,26 @@ def apply_provider_event(session: Session, event: ProviderEvent,
         select(Payment).where(Payment.provider_ref == event.checkout.provider_ref)
     ).first()
     if payment is None:
-        log.warning("webhook %s (%s) names unknown checkout %s", event.event_id,
-                    event.event_type, event.checkout.provider_ref)
+        log.warning(
+            "webhook %s (%s) names unknown checkout %s",
+            event.event_id,
+            event.event_type,
+            event.checkout.provider_ref,
+        )
         return "unknown"
     if payment.invoice_id is not None:  # same lock order as paying: invoice, then payment
         _lock_invoice_by_id(session, payment.invoice_id)
         session.refresh(payment)
     outcome = _apply_checkout(session, payment, event.checkout, settings)
-    log.info("webhook %s (%s) for payment %s: %s", event.event_id, event.event_type,
-             payment.id, outcome)
+    log.info(
+        "webhook %s (%s) for payment %s: %s", event.event_id, event.event_type, payment.id, outcome
+    )
     return outcome
 
 
-def _own_card_payment(session: Session, principal: Principal, payment_id: int,
-                      settings: Settings) -> Payment:
+def _own_card_payment(
+    session: Session, principal: Principal, payment_id: int, settings: Settings
+) -> Payment:
     """A payment this principal started: the customer who paid, the agent who took it in
     read-only mode, or the agent who took a one-time payment on the agency side."""
     if principal.is_agent and not principal.read_only:
@@ -515,11 +655,15 @@ def _own_card_payment(session: Session, principal: Principal, payment_id: int,
     if payment is None:
         raise NotFound("There is no such payment.")
     if principal.is_customer:
-        mine = (payment.account_id == principal.account_id
-                and payment.paid_by_contact_id == principal.contact_id)
+        mine = (
+            payment.account_id == principal.account_id
+            and payment.paid_by_contact_id == principal.contact_id
+        )
     elif principal.read_only:
-        mine = (payment.account_id == principal.account_id
-                and payment.taken_by_agent_id == principal.agent_id)
+        mine = (
+            payment.account_id == principal.account_id
+            and payment.taken_by_agent_id == principal.agent_id
+        )
     else:
         mine = payment.invoice_id is None and payment.taken_by_agent_id == principal.agent_id
     if not mine:
@@ -530,34 +674,38 @@ def _own_card_payment(session: Session, principal: Principal, payment_id: int,
     return payment
 
 
-def finish_checkout(session: Session, principal: Principal, payment_id: int,
-                    settings: Settings | None = None) -> PayResult:
+def finish_checkout(
+    session: Session, principal: Principal, payment_id: int, settings: Settings | None = None
+) -> PayResult:
     """The payer is back from the provider's page: ask the provider rather than wait for the
     webhook, so the invoice shows paid at once. Settling twice is impossible either way."""
     settings = settings or get_settings()
     payment = _own_card_payment(session, principal, payment_id, settings)
     if payment.status == "pending" and payment.provider_ref:
         provider = get_provider(settings)
-        _apply_checkout(session, payment, provider.fetch_checkout(payment.provider_ref),
-                        settings)
+        _apply_checkout(session, payment, provider.fetch_checkout(payment.provider_ref), settings)
     if payment.status == "succeeded":
         return PayResult(payment.id, "succeeded", "Your payment went through. Thank you!")
     if payment.status == "pending":
-        return PayResult(payment.id, "pending", "Your payment is being processed. This page "
-                         "updates when the card service confirms it.")
+        return PayResult(
+            payment.id,
+            "pending",
+            "Your payment is being processed. This page "
+            "updates when the card service confirms it.",
+        )
     return PayResult(payment.id, payment.status, "That payment did not go through.")
 
 
-def abandon_checkout(session: Session, principal: Principal, payment_id: int,
-                     settings: Settings | None = None) -> PayResult:
+def abandon_checkout(
+    session: Session, principal: Principal, payment_id: int, settings: Settings | None = None
+) -> PayResult:
     """The payer came back with "cancel": close the checkout so it cannot be paid later, and
     free the invoice for another try. If it was paid after all, that is what we say."""
     settings = settings or get_settings()
     payment = _own_card_payment(session, principal, payment_id, settings)
     if payment.status == "pending" and payment.provider_ref:
         provider = get_provider(settings)
-        _apply_checkout(session, payment, provider.expire_checkout(payment.provider_ref),
-                        settings)
+        _apply_checkout(session, payment, provider.expire_checkout(payment.provider_ref), settings)
     if payment.status == "succeeded":
         return PayResult(payment.id, "succeeded", "Your payment went through. Thank you!")
     return PayResult(payment.id, payment.status, "No payment was taken. You can try again.")
@@ -566,9 +714,15 @@ def abandon_checkout(session: Session, principal: Principal, payment_id: int,
 # --------------------------------------------------------------------------- offline, agency
 
 
-def confirm_offline_payment(session: Session, principal: Principal, payment_id: int,
-                            *, received: bool = True, confirmed: bool = False,
-                            settings: Settings | None = None) -> PayResult:
+def confirm_offline_payment(
+    session: Session,
+    principal: Principal,
+    payment_id: int,
+    *,
+    received: bool = True,
+    confirmed: bool = False,
+    settings: Settings | None = None,
+) -> PayResult:
     """An agent confirms that a customer's bank transfer or check arrived (or that it did
     not: the invoice opens again). Recorded as the agent's payment on the customer's behalf
     (agent.payments), so the customer hears that it arrived. From the read-only view only
@@ -587,27 +741,41 @@ def confirm_offline_payment(session: Session, principal: Principal, payment_id: 
     if payment.status != "pending":
         raise InvalidInput(f"This payment was already {_said(payment.status)}.")
     require_read_only_confirmation(
-        principal, confirmed,
-        "marking a payment as received" if received else "marking a payment as not received")
-    actor = Principal.agent_viewing(principal.agent_id, payment.account_id,
-                                    session_id=principal.session_id)
+        principal,
+        confirmed,
+        "marking a payment as received" if received else "marking a payment as not received",
+    )
+    actor = Principal.agent_viewing(
+        principal.agent_id, payment.account_id, session_id=principal.session_id
+    )
     if received:
         # Back to open first: _settle applies the amount to an open invoice.
-        session.execute(update(Invoice).where(Invoice.id == invoice.id,
-                                              Invoice.status == "pending")
-                        .values(status="open"))
+        session.execute(
+            update(Invoice)
+            .where(Invoice.id == invoice.id, Invoice.status == "pending")
+            .values(status="open")
+        )
         if not _settle(session, payment, settings, record_as=(actor, "agent.payments")):
             raise InvalidInput("This payment was already confirmed.")
-        return PayResult(payment.id, payment.status,
-                         f"Payment confirmed; invoice {invoice.number} is "
-                         f"{'paid' if invoice.status == 'paid' else 'partly paid'}.")
+        return PayResult(
+            payment.id,
+            payment.status,
+            f"Payment confirmed; invoice {invoice.number} is "
+            f"{'paid' if invoice.status == 'paid' else 'partly paid'}.",
+        )
     _fail(session, payment)
-    session.execute(update(Invoice).where(Invoice.id == invoice.id, Invoice.status == "pending")
-                    .values(status="open"))
+    session.execute(
+        update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.status == "pending")
+        .values(status="open")
+    )
     session.refresh(invoice)
     shown = format_money(payment.amount_cents, payment.currency)
     record_action(
-        session, actor, "agent.payments", account_id=payment.account_id,
+        session,
+        actor,
+        "agent.payments",
+        account_id=payment.account_id,
         summary=f"The {METHOD_LABELS[payment.method].lower()} of {shown} for invoice "
         f"{invoice.number} has not arrived, so the invoice is open again.",
         details=_details(payment, invoice, state="not_received"),
@@ -616,8 +784,11 @@ def confirm_offline_payment(session: Session, principal: Principal, payment_id: 
 
 
 def _said(status: str) -> str:
-    return {"succeeded": "confirmed", "failed": "marked as not received",
-            "unapplied": "marked for refund"}.get(status, status)
+    return {
+        "succeeded": "confirmed",
+        "failed": "marked as not received",
+        "unapplied": "marked for refund",
+    }.get(status, status)
 
 
 def take_one_time_payment(
@@ -641,8 +812,12 @@ def take_one_time_payment(
     settings = settings or get_settings()
     if not settings.features.payments:
         raise NotAllowed("Payments are turned off for this agency.")
-    if not (isinstance(return_path, str) and return_path.startswith("/")
-            and not return_path.startswith("//") and "?" not in return_path):
+    if not (
+        isinstance(return_path, str)
+        and return_path.startswith("/")
+        and not return_path.startswith("//")
+        and "?" not in return_path
+    ):
         raise ValueError("return_path must be a path on this site, like /agency")
     agent = _agency_agent(session, principal)
     if session.get(Account, account_id) is None:
@@ -650,8 +825,9 @@ def take_one_time_payment(
     provider = get_provider(settings)
     method = _check_method(method, _methods_for(principal, provider))
     amount = check_cents(amount_cents)
-    memo = clean_note(memo, field="memo", max_length=120, required=True,
-                      label="A memo (what the payment is for)")
+    memo = clean_note(
+        memo, field="memo", max_length=120, required=True, label="A memo (what the payment is for)"
+    )
     reference = clean_note(reference, field="reference", max_length=60, label="The reference")
     scoped = Principal("agent", account_id=account_id, agent_id=agent.id)
     key = idempotency_hash(scoped, "one-time", idempotency_key, settings)
@@ -660,23 +836,32 @@ def take_one_time_payment(
         return _replay(session, earlier, provider, settings)
 
     payment = Payment(
-        account_id=account_id, invoice_id=None, amount_cents=amount,
-        currency=settings.payments.currency, method=method,
-        provider=provider.name if method == "card" else "offline", status="pending",
-        idempotency_key=key, memo=memo + (f" · Ref {reference}" if reference else ""),
+        account_id=account_id,
+        invoice_id=None,
+        amount_cents=amount,
+        currency=settings.payments.currency,
+        method=method,
+        provider=provider.name if method == "card" else "offline",
+        status="pending",
+        idempotency_key=key,
+        memo=memo + (f" · Ref {reference}" if reference else ""),
         taken_by_agent_id=agent.id,
     )
     session.add(payment)
     session.flush()
     if method == "card":
-        checkout = provider.create_checkout(_checkout_request(session, payment, None, scoped,
-                                                              settings, back=return_path))
+        checkout = provider.create_checkout(
+            _checkout_request(session, payment, None, scoped, settings, back=return_path)
+        )
         payment.provider_ref = checkout.provider_ref
         session.add(payment)
         session.flush()
-        return PayResult(payment.id, "pending", "Continue on the secure card page.",
-                         checkout.redirect_url)
+        return PayResult(
+            payment.id, "pending", "Continue on the secure card page.", checkout.redirect_url
+        )
     _settle(session, payment, settings)
-    return PayResult(payment.id, payment.status,
-                     f"{format_money(amount, payment.currency)} recorded; the customer gets a "
-                     "receipt.")
+    return PayResult(
+        payment.id,
+        payment.status,
+        f"{format_money(amount, payment.currency)} recorded; the customer gets a receipt.",
+    )

@@ -9,7 +9,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import update
@@ -18,10 +18,10 @@ from sqlmodel import Session, select
 from clientcenter.models import Invoice, PaymentRequest
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import primary_contact
-from clientcenter.services.notify.activity import record_action
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.billing.money import format_money
 from clientcenter.services.billing.paying import _agency_agent, _lock_invoice_by_id, balance_cents
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings
 
@@ -52,7 +52,7 @@ def hash_request_token(token: str, settings: Settings | None = None) -> str:
 
 
 def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def send_payment_request(
@@ -76,31 +76,43 @@ def send_payment_request(
         raise NotFound("There is no such invoice.")
     invoice = _lock_invoice_by_id(session, invoice.id)
     if not invoice.published:
-        raise InvalidInput(f"Publish invoice {invoice.number} to the portal first, so the "
-                           "customer can see what they are asked to pay.")
+        raise InvalidInput(
+            f"Publish invoice {invoice.number} to the portal first, so the "
+            "customer can see what they are asked to pay."
+        )
     if invoice.status == "paid":
         raise InvalidInput(f"Invoice {invoice.number} is already paid.")
     if invoice.status == "cancelled":
         raise InvalidInput(f"Invoice {invoice.number} was cancelled.")
     if invoice.status == "pending":
-        raise InvalidInput(f"A payment for invoice {invoice.number} is waiting for "
-                           "confirmation: confirm it or mark it not received first.")
+        raise InvalidInput(
+            f"A payment for invoice {invoice.number} is waiting for "
+            "confirmation: confirm it or mark it not received first."
+        )
     primary = primary_contact(session, invoice.account_id)
     if primary is None:
         raise InvalidInput("This account has no primary applicant to send the request to.")
     if channel == "email" and not primary.email:
-        raise InvalidInput(f"{primary.full_name} has no email address on file: send it by "
-                           "text instead.", "channel")
+        raise InvalidInput(
+            f"{primary.full_name} has no email address on file: send it by text instead.",
+            "channel",
+        )
     if channel == "sms" and not primary.mobile:
-        raise InvalidInput(f"{primary.full_name} has no mobile number on file: send it by "
-                           "email instead.", "channel")
+        raise InvalidInput(
+            f"{primary.full_name} has no mobile number on file: send it by email instead.",
+            "channel",
+        )
 
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(days=settings.payments.request_ttl_days)
     request = PaymentRequest(
-        account_id=invoice.account_id, invoice_id=invoice.id, channel=channel,
-        token_hash=hash_request_token(token, settings), expires_at=expires_at,
-        status="sent", created_by_agent_id=principal.agent_id,
+        account_id=invoice.account_id,
+        invoice_id=invoice.id,
+        channel=channel,
+        token_hash=hash_request_token(token, settings),
+        expires_at=expires_at,
+        status="sent",
+        created_by_agent_id=principal.agent_id,
     )
     session.add(request)
     session.flush()
@@ -108,21 +120,30 @@ def send_payment_request(
     balance = format_money(balance_cents(invoice), invoice.currency)
     how = "email" if channel == "email" else "text"
     record_action(
-        session, principal, f"agency.payment_request_{'email' if channel == 'email' else 'text'}",
-        account_id=invoice.account_id, channel=channel,
+        session,
+        principal,
+        f"agency.payment_request_{'email' if channel == 'email' else 'text'}",
+        account_id=invoice.account_id,
+        channel=channel,
         summary=f"Please pay invoice {invoice.number}: {balance} due "
         f"{invoice.due_date:%b %d, %Y}. The link works until {expires_at:%b %d, %Y}.",
-        details={"invoice": invoice.number, "invoice_id": invoice.id,
-                 "payment_request_id": request.id, "sent_by": how,
-                 "balance_cents": balance_cents(invoice), "currency": invoice.currency},
+        details={
+            "invoice": invoice.number,
+            "invoice_id": invoice.id,
+            "payment_request_id": request.id,
+            "sent_by": how,
+            "balance_cents": balance_cents(invoice),
+            "currency": invoice.currency,
+        },
         # The link is for the customer's message only (it needs their login anyway).
         links={"url": url, "url_label": f"Pay invoice {invoice.number}"},
     )
     return SentRequest(request.id, channel, expires_at, url)
 
 
-def open_payment_request(session: Session, principal: Principal | None, token: str,
-                         settings: Settings | None = None) -> RequestLanding:
+def open_payment_request(
+    session: Session, principal: Principal | None, token: str, settings: Settings | None = None
+) -> RequestLanding:
     """What the /pay/<token> link shows. Before login only the link's own state (expired,
     paid, cancelled) — never the invoice; after login, the invoice if it is on the account in
     view."""
@@ -131,7 +152,8 @@ def open_payment_request(session: Session, principal: Principal | None, token: s
         return _invalid()
     request = session.exec(
         select(PaymentRequest).where(
-            PaymentRequest.token_hash == hash_request_token(token, settings))
+            PaymentRequest.token_hash == hash_request_token(token, settings)
+        )
     ).first()
     if request is None:
         return _invalid()
@@ -139,25 +161,38 @@ def open_payment_request(session: Session, principal: Principal | None, token: s
     if invoice is None or not invoice.published:
         return _invalid()
     if invoice.status == "paid" or request.status == "paid":
-        return RequestLanding("paid", "This invoice is already paid. Thank you!",
-                              invoice.id if _sees(principal, request) else None)
+        return RequestLanding(
+            "paid",
+            "This invoice is already paid. Thank you!",
+            invoice.id if _sees(principal, request) else None,
+        )
     if invoice.status == "cancelled" or request.status == "cancelled":
-        return RequestLanding("cancelled", "This invoice was cancelled, so there is nothing "
-                              "to pay. Call us if you have questions.")
+        return RequestLanding(
+            "cancelled",
+            "This invoice was cancelled, so there is nothing "
+            "to pay. Call us if you have questions.",
+        )
     if _as_utc(request.expires_at) <= utcnow():
-        return RequestLanding("expired", "This payment link has expired. Log in to see your "
-                              "invoices, or ask us to send a new link.")
+        return RequestLanding(
+            "expired",
+            "This payment link has expired. Log in to see your "
+            "invoices, or ask us to send a new link.",
+        )
     if principal is None:
         return RequestLanding("login", "Log in to see and pay this invoice.")
     if not _sees(principal, request):
-        return RequestLanding("other_account", "This payment link is for another account. "
-                              "Switch to that account (Profile → Switch accounts), then open "
-                              "the link again.")
+        return RequestLanding(
+            "other_account",
+            "This payment link is for another account. "
+            "Switch to that account (Profile → Switch accounts), then open "
+            "the link again.",
+        )
     if principal.is_customer and request.status == "sent":
-        session.execute(update(PaymentRequest)
-                        .where(PaymentRequest.id == request.id,
-                               PaymentRequest.status == "sent")
-                        .values(status="opened"))
+        session.execute(
+            update(PaymentRequest)
+            .where(PaymentRequest.id == request.id, PaymentRequest.status == "sent")
+            .values(status="opened")
+        )
     return RequestLanding("open", f"Invoice {invoice.number}", invoice.id)
 
 
@@ -166,5 +201,8 @@ def _sees(principal: Principal | None, request: PaymentRequest) -> bool:
 
 
 def _invalid() -> RequestLanding:
-    return RequestLanding("invalid", "This payment link is not valid. Check that you opened "
-                          "the whole link from your message, or log in to see your invoices.")
+    return RequestLanding(
+        "invalid",
+        "This payment link is not valid. Check that you opened "
+        "the whole link from your message, or log in to see your invoices.",
+    )

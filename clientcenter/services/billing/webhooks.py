@@ -16,8 +16,14 @@ log = logging.getLogger("clientcenter.payments")
 MAX_WEBHOOK_BYTES = 512 * 1024
 
 
-def handle_webhook(session: Session, payload: bytes, signature: str | None, *,
-                   client_ip: str = "", settings: Settings | None = None) -> str:
+def handle_webhook(
+    session: Session,
+    payload: bytes,
+    signature: str | None,
+    *,
+    client_ip: str = "",
+    settings: Settings | None = None,
+) -> str:
     """Verify, then apply. Raises WebhookRejected (after logging it) for anything untrusted."""
     settings = settings or get_settings()
     try:
@@ -27,7 +33,11 @@ def handle_webhook(session: Session, payload: bytes, signature: str | None, *,
     except WebhookRejected as exc:
         # The digest lets an operator match a refused delivery to the provider's dashboard;
         # the body itself stays out of the log.
-        log.warning("payment webhook refused from %s: %s (body sha256 %s)", client_ip or "?",
-                    exc, hashlib.sha256(payload).hexdigest()[:16])
+        log.warning(
+            "payment webhook refused from %s: %s (body sha256 %s)",
+            client_ip or "?",
+            exc,
+            hashlib.sha256(payload).hexdigest()[:16],
+        )
         raise
     return apply_provider_event(session, event, settings)

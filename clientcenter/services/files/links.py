@@ -57,16 +57,26 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def sign(principal: Principal, kind: str, object_id: int, *, vehicle_ids=(),
-         ttl_seconds: int = LINK_TTL_SECONDS, now: float | None = None) -> str:
+def sign(
+    principal: Principal,
+    kind: str,
+    object_id: int,
+    *,
+    vehicle_ids=(),
+    ttl_seconds: int = LINK_TTL_SECONDS,
+    now: float | None = None,
+) -> str:
     """The path of a download link for this principal's session and account."""
     if kind not in KINDS:
         raise ValueError(f"unknown link kind {kind!r}")
     if principal.session_id is None or principal.account_id is None:
         raise NotAllowed("Downloads need a signed-in session on a customer account.")
     payload = {
-        "k": kind, "o": int(object_id), "s": int(principal.session_id),
-        "a": int(principal.account_id), "e": int((now or time.time()) + ttl_seconds),
+        "k": kind,
+        "o": int(object_id),
+        "s": int(principal.session_id),
+        "a": int(principal.account_id),
+        "e": int((now or time.time()) + ttl_seconds),
     }
     if vehicle_ids:
         payload["v"] = [int(v) for v in vehicle_ids]
@@ -87,9 +97,14 @@ def verify(token: str, *, now: float | None = None) -> LinkTarget:
         raise LinkInvalid("This download link is not valid.")
     try:
         p = json.loads(body)
-        target = LinkTarget(kind=p["k"], object_id=int(p["o"]), session_id=int(p["s"]),
-                            account_id=int(p["a"]), expires_at=int(p["e"]),
-                            vehicle_ids=tuple(int(v) for v in p.get("v", ())))
+        target = LinkTarget(
+            kind=p["k"],
+            object_id=int(p["o"]),
+            session_id=int(p["s"]),
+            account_id=int(p["a"]),
+            expires_at=int(p["e"]),
+            vehicle_ids=tuple(int(v) for v in p.get("v", ())),
+        )
     except (ValueError, KeyError, TypeError):
         raise LinkInvalid("This download link is not valid.") from None
     if target.kind not in KINDS:
@@ -101,5 +116,8 @@ def verify(token: str, *, now: float | None = None) -> LinkTarget:
 
 def matches(target: LinkTarget, principal: Principal | None) -> bool:
     """The link was issued to this very session, looking at this very account."""
-    return (principal is not None and principal.session_id == target.session_id
-            and principal.account_id == target.account_id)
+    return (
+        principal is not None
+        and principal.session_id == target.session_id
+        and principal.account_id == target.account_id
+    )

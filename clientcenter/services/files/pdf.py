@@ -6,8 +6,20 @@ from fpdf import FPDF
 
 from clientcenter.settings import Branding
 
-_FOLD = str.maketrans({"–": "-", "—": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "•": "-",
-                       "…": "...", "×": "x", "\u00a0": " "})
+_FOLD = str.maketrans(
+    {
+        "–": "-",
+        "—": "-",
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "•": "-",
+        "…": "...",
+        "×": "x",
+        "\u00a0": " ",
+    }
+)
 
 
 def pdf_text(value: object) -> str:
@@ -44,8 +56,7 @@ class BrandedPDF(FPDF):
         self.set_y(-14)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(120, 120, 120)
-        self.cell(0, 6, pdf_text(f"{self.branding.website}  -  page {self.page_no()}"),
-                  align="C")
+        self.cell(0, 6, pdf_text(f"{self.branding.website}  -  page {self.page_no()}"), align="C")
 
     def field(self, label: str, value: object) -> None:
         self.set_font("Helvetica", "B", 10)

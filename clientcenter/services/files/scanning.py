@@ -91,18 +91,36 @@ _PDF_WHAT = {
     "xfa": "an XFA form, which can run scripts",
 }
 # Dictionary keys, and name values anywhere, that mean active content or carried files.
-_PDF_KEYS = {"/JS": "js", "/JavaScript": "js", "/EmbeddedFiles": "embedded", "/EF": "embedded",
-             "/RichMediaContent": "richmedia", "/RichMediaSettings": "richmedia",
-             "/XFA": "xfa"}
-_PDF_NAMES = {"/JavaScript": "js", "/Launch": "launch", "/EmbeddedFile": "embedded",
-              "/EmbeddedFiles": "embedded", "/FileAttachment": "embedded",
-              "/RichMedia": "richmedia", "/RichMediaExecute": "richmedia", "/XFA": "xfa"}
+_PDF_KEYS = {
+    "/JS": "js",
+    "/JavaScript": "js",
+    "/EmbeddedFiles": "embedded",
+    "/EF": "embedded",
+    "/RichMediaContent": "richmedia",
+    "/RichMediaSettings": "richmedia",
+    "/XFA": "xfa",
+}
+_PDF_NAMES = {
+    "/JavaScript": "js",
+    "/Launch": "launch",
+    "/EmbeddedFile": "embedded",
+    "/EmbeddedFiles": "embedded",
+    "/FileAttachment": "embedded",
+    "/RichMedia": "richmedia",
+    "/RichMediaExecute": "richmedia",
+    "/XFA": "xfa",
+}
 # Actions that run by themselves (on opening the file or a page, on a form event): none of
 # these may reach out. A link the reader chooses to click is another matter.
-_AUTO_ACTIONS = {"/URI": "opens a web address", "/SubmitForm": "sends form data away",
-                 "/ImportData": "imports data from another file",
-                 "/GoToR": "opens another file", "/GoToE": "opens an embedded file",
-                 "/JavaScript": "runs a script", "/Launch": "starts a program"}
+_AUTO_ACTIONS = {
+    "/URI": "opens a web address",
+    "/SubmitForm": "sends form data away",
+    "/ImportData": "imports data from another file",
+    "/GoToR": "opens another file",
+    "/GoToE": "opens an embedded file",
+    "/JavaScript": "runs a script",
+    "/Launch": "starts a program",
+}
 _MAX_PDF_OBJECTS = 500_000
 _MAX_DEPTH = 100
 
@@ -123,11 +141,15 @@ def pdf_problem(data: bytes) -> str | None:
                 if problem:
                     return problem
     except pikepdf.PasswordError:
-        return ("This PDF is password-protected, so we can't check it. Please remove the "
-                "password and upload it again.")
+        return (
+            "This PDF is password-protected, so we can't check it. Please remove the "
+            "password and upload it again."
+        )
     except (pikepdf.PdfError, RecursionError, ValueError, RuntimeError):
-        return ("This PDF could not be read: it looks damaged. Please save it again, print it "
-                "to a new PDF, or send a photo instead.")
+        return (
+            "This PDF could not be read: it looks damaged. Please save it again, print it "
+            "to a new PDF, or send a photo instead."
+        )
     return None
 
 
@@ -172,8 +194,11 @@ def _actions(value, key: str) -> Iterator:
     """The action dictionaries an /OpenAction or /AA entry runs, /Next chains included."""
     import pikepdf
 
-    pending = [value] if key == "/OpenAction" else (
-        list(value.values()) if isinstance(value, pikepdf.Dictionary) else [])
+    pending = (
+        [value]
+        if key == "/OpenAction"
+        else (list(value.values()) if isinstance(value, pikepdf.Dictionary) else [])
+    )
     seen: set[tuple[int, int]] = set()
     while pending and len(seen) < 10_000:
         action = pending.pop()
@@ -197,8 +222,7 @@ def _automatic_action_problem(value, key: str) -> str | None:
     for action in _actions(value, key):
         kind = str(action.get("/S", ""))
         if kind in _AUTO_ACTIONS:
-            return (f"This PDF {_AUTO_ACTIONS[kind]} {where}, which we can't accept. "
-                    f"{_PDF_ADVICE}")
+            return f"This PDF {_AUTO_ACTIONS[kind]} {where}, which we can't accept. {_PDF_ADVICE}"
     return None
 
 
@@ -215,14 +239,22 @@ _MAX_NESTING = 2  # a package inside a package inside the upload
 # Fragments of content types (lower case) that mean code or foreign objects, whatever the
 # part is called: word/data.bin declared as application/vnd.ms-office.vbaProject is VBA.
 _BAD_CONTENT_TYPES = (
-    ("vbaproject", "macros"), ("vbadata", "macros"), ("macroenabled", "macros"),
-    ("keymapcustomizations", "macros"), ("attachedtoolbars", "macros"),
-    ("activex", "activex"), ("oleobject", "ole"),
+    ("vbaproject", "macros"),
+    ("vbadata", "macros"),
+    ("macroenabled", "macros"),
+    ("keymapcustomizations", "macros"),
+    ("attachedtoolbars", "macros"),
+    ("activex", "activex"),
+    ("oleobject", "ole"),
 )
 # Relationship types (the last segment of the Type URI, lower case) never accepted.
 _BAD_RELATIONSHIPS = {
-    "vbaproject": "macros", "wordvbadata": "macros", "keymapcustomizations": "macros",
-    "attachedtoolbars": "macros", "control": "activex", "activexcontrolbinary": "activex",
+    "vbaproject": "macros",
+    "wordvbadata": "macros",
+    "keymapcustomizations": "macros",
+    "attachedtoolbars": "macros",
+    "control": "activex",
+    "activexcontrolbinary": "activex",
     "oleobject": "ole",
 }
 _EXTERNAL_WORDS = {
@@ -247,8 +279,9 @@ class _Refused(Exception):
 
 
 def _docx_refusal(kind: str) -> _Refused:
-    return _Refused(f"This Word file contains {_DOCX_WHAT[kind]}, which we can't accept. "
-                    f"{_DOCX_ADVICE}")
+    return _Refused(
+        f"This Word file contains {_DOCX_WHAT[kind]}, which we can't accept. {_DOCX_ADVICE}"
+    )
 
 
 def _damaged() -> _Refused:
@@ -269,9 +302,10 @@ def _local(tag: str) -> str:
 
 
 def _parse_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+    from xml.etree.ElementTree import ParseError
+
     import defusedxml.ElementTree as SafeET
     from defusedxml import DefusedXmlException
-    from xml.etree.ElementTree import ParseError
 
     if info.file_size > _MAX_XML_PART:
         raise _Refused(f"This Word file is unusually large inside. {_DOCX_ADVICE}")
@@ -351,8 +385,10 @@ def _check_relationships(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
             if kind == "hyperlink":
                 continue  # a link the reader may click; Word fetches nothing by itself
             what = _EXTERNAL_WORDS.get(kind, f"outside content ({kind or 'unknown type'})")
-            raise _Refused(f"This Word file loads {what} when it is opened, which we can't "
-                           f"accept. {_DOCX_ADVICE}")
+            raise _Refused(
+                f"This Word file loads {what} when it is opened, which we can't "
+                f"accept. {_DOCX_ADVICE}"
+            )
         if kind in _BAD_RELATIONSHIPS:
             raise _docx_refusal(_BAD_RELATIONSHIPS[kind])
 
@@ -394,8 +430,10 @@ def ole_has_macros(data: bytes, name: str = "part") -> bool:
 # --- ClamAV -------------------------------------------------------------------------------------
 
 CLAMD_CHUNK = 64 * 1024
-_CLAMD_UNAVAILABLE = ("We can't check files for viruses right now, so we didn't keep this "
-                      "one. Please try again in a few minutes.")
+_CLAMD_UNAVAILABLE = (
+    "We can't check files for viruses right now, so we didn't keep this "
+    "one. Please try again in a few minutes."
+)
 
 
 class ClamdUnavailable(Exception):
@@ -423,15 +461,22 @@ def clamd_scan(data: bytes, content_type: str) -> ScanVerdict:
     if reply.endswith("FOUND"):
         signature = reply.removeprefix("stream:").removesuffix("FOUND").strip()
         log.warning("clamd found %s in an upload", signature)
-        return ScanVerdict("rejected", f"Our virus scanner flagged this file ({signature}), "
-                                       "so we didn't keep it.")
+        return ScanVerdict(
+            "rejected", f"Our virus scanner flagged this file ({signature}), so we didn't keep it."
+        )
     if reply.endswith("OK"):
         return ScanVerdict("clean")
     if "size limit" in reply.lower():  # clamd's StreamMaxLength is below our upload cap
-        log.error("clamd at %s: %s; raise StreamMaxLength above security.upload_max_bytes",
-                  security.clamd_address, reply)
-        return ScanVerdict("rejected", "This file is too large for our virus scanner. Please "
-                                       "send a smaller file or split it.")
+        log.error(
+            "clamd at %s: %s; raise StreamMaxLength above security.upload_max_bytes",
+            security.clamd_address,
+            reply,
+        )
+        return ScanVerdict(
+            "rejected",
+            "This file is too large for our virus scanner. Please "
+            "send a smaller file or split it.",
+        )
     log.error("clamd at %s answered %r", security.clamd_address, reply)
     return ScanVerdict("rejected", _CLAMD_UNAVAILABLE)
 
@@ -459,7 +504,7 @@ def clamd_instream(data: bytes, address: str, timeout: float) -> str:
             sock.sendall(b"zINSTREAM\0")
             view = memoryview(data)
             for start in range(0, len(view), CLAMD_CHUNK):
-                chunk = view[start:start + CLAMD_CHUNK]
+                chunk = view[start : start + CLAMD_CHUNK]
                 sock.sendall(struct.pack("!I", len(chunk)) + chunk)
             sock.sendall(struct.pack("!I", 0))
         except OSError:

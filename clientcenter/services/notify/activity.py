@@ -14,13 +14,13 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, ActivityLog, Agent, Contact, Task
 from clientcenter.models.base import utcnow
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify import outbox
 from clientcenter.services.notify.catalog import Action, get_action
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify.matrix import Cells, cells_for
+from clientcenter.services.notify.templates import customer_headline
 from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings
-from clientcenter.services.notify.templates import customer_headline
 
 ACTIVITY_CHANNELS = ("portal", "agency", "email", "sms")
 HOLDER_ACTOR_NAME = "A certificate holder"
@@ -64,8 +64,13 @@ def record_action(
         raise ValueError(f"channel must be one of {ACTIVITY_CHANNELS}")
     cells = cells_for(action.key, settings)
     actor_contact, actor_agent = _actor(session, principal)
-    actor_name = (actor_contact.full_name if actor_contact else
-                  actor_agent.full_name if actor_agent else HOLDER_ACTOR_NAME)
+    actor_name = (
+        actor_contact.full_name
+        if actor_contact
+        else actor_agent.full_name
+        if actor_agent
+        else HOLDER_ACTOR_NAME
+    )
     summary = " ".join((summary or "").split())[:300]
 
     entry = ActivityLog(
@@ -85,14 +90,18 @@ def record_action(
         session.flush()
 
     if cells.task and account is not None:
-        session.add(Task(
-            account_id=account.id,
-            assigned_agent_id=account.producer_id,
-            activity_id=entry.id,
-            action_key=action.key,
-            title=f"{action.label}: {account.name}"[:200],
-            body=(f"{actor_name} — {action.label}." + (f"\n{summary}" if summary else ""))[:4000],
-        ))
+        session.add(
+            Task(
+                account_id=account.id,
+                assigned_agent_id=account.producer_id,
+                activity_id=entry.id,
+                action_key=action.key,
+                title=f"{action.label}: {account.name}"[:200],
+                body=(f"{actor_name} — {action.label}." + (f"\n{summary}" if summary else ""))[
+                    :4000
+                ],
+            )
+        )
 
     context = {
         "label": action.label,
@@ -103,15 +112,18 @@ def record_action(
         "headline": customer_headline(action.key, action.label, settings),
         **(links or {}),
     }
-    for recipient in recipients(session, principal, action, cells, account, actor_contact,
-                                actor_agent):
+    for recipient in recipients(
+        session, principal, action, cells, account, actor_contact, actor_agent
+    ):
         outbox.enqueue(
             session,
             channel=recipient.channel,
             to_address=recipient.address,
             template=f"action_{recipient.kind}",
-            context={**_portal_link(recipient.kind, context, settings),
-                     "first_name": recipient.first_name},
+            context={
+                **_portal_link(recipient.kind, context, settings),
+                "first_name": recipient.first_name,
+            },
             recipient_kind=recipient.kind,
             account_id=account.id if account else None,
             activity_id=entry.id,
@@ -142,11 +154,15 @@ def recipients(
     found: list[Recipient] = []
     if cells.agent_email:
         # The assigned producer when a customer acts; the acting agent when an agent acts.
-        agent = actor_agent if actor_agent else (
-            session.get(Agent, account.producer_id) if account else None)
+        agent = (
+            actor_agent
+            if actor_agent
+            else (session.get(Agent, account.producer_id) if account else None)
+        )
         if agent is not None and agent.email:
-            found.append(Recipient("agent", "email", agent.email, agent.full_name,
-                                   agent.first_name))
+            found.append(
+                Recipient("agent", "email", agent.email, agent.full_name, agent.first_name)
+            )
     primary = _primary(session, account) if account else None
     if cells.customer_email:
         # The acting customer; the customer (the primary applicant) when an agent acts.
@@ -154,7 +170,8 @@ def recipients(
         if customer is not None:
             if action.by_text and not customer.mobile:
                 raise InvalidInput(
-                    f"{customer.full_name} has no mobile number on file: share by email instead.")
+                    f"{customer.full_name} has no mobile number on file: share by email instead."
+                )
             for ch in _contact_channels(customer, sms_only=action.by_text):
                 found.append(_to_contact("customer", ch, customer))
     if cells.primary_email and actor_contact is not None and actor_contact.role != "primary":
@@ -193,13 +210,15 @@ def _to_contact(kind: str, channel: str, contact: Contact) -> Recipient:
 
 def _primary(session: Session, account: Account) -> Contact | None:
     return session.exec(
-        select(Contact).where(Contact.account_id == account.id, Contact.role == "primary")
+        select(Contact)
+        .where(Contact.account_id == account.id, Contact.role == "primary")
         .order_by(Contact.id)
     ).first()
 
 
-def _subject_account(session: Session, principal: Principal, action: Action,
-                     account_id: int | None) -> Account | None:
+def _subject_account(
+    session: Session, principal: Principal, action: Action, account_id: int | None
+) -> Account | None:
     """The account the action concerns; the principal must be entitled to act on it here."""
     if action.section == "holder" or principal.is_holder:
         # A certificate holder's link names one account; the holder acts on nothing else.
@@ -262,12 +281,15 @@ def _luhn_ok(candidate: str) -> bool:
 
 def _safe_details(details: dict[str, Any]) -> dict[str, Any]:
     """Refuse details that could hold a code, token or card number (they are kept for years)."""
+
     def walk(value: Any, path: str) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
                 if _FORBIDDEN_DETAIL_KEY.search(str(k)):
-                    raise ValueError(f"activity details may not hold {path}{k!r} "
-                                     "(codes, tokens and card data stay out of the log)")
+                    raise ValueError(
+                        f"activity details may not hold {path}{k!r} "
+                        "(codes, tokens and card data stay out of the log)"
+                    )
                 walk(v, f"{path}{k}.")
         elif isinstance(value, (list, tuple)):
             for item in value:
@@ -275,7 +297,9 @@ def _safe_details(details: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, str) and any(
             _luhn_ok(m.group()) for m in _CARD_LIKE.finditer(value)
         ):
-            raise ValueError(f"activity details {path.rstrip('.') or 'value'} looks like a "
-                             "card number")
+            raise ValueError(
+                f"activity details {path.rstrip('.') or 'value'} looks like a card number"
+            )
+
     walk(details, "")
     return details

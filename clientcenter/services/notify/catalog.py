@@ -39,62 +39,78 @@ class Action:
 
 def _rows(section: Section, rows: list[tuple[str, str]]) -> list[Action]:
     return [
-        Action(f"{section}.{name}", label, section, by_text=name.endswith("_text")
-               and section == "agency")
+        Action(
+            f"{section}.{name}",
+            label,
+            section,
+            by_text=name.endswith("_text") and section == "agency",
+        )
         for name, label in rows
     ]
 
 
 ACTIONS: tuple[Action, ...] = tuple(
-    _rows("customer", [
-        ("login_email", "Logs in via Email"),
-        ("login_text", "Logs in via Text"),
-        ("download_documents", "Downloads document(s)"),
-        ("upload_documents", "Uploads document(s)"),
-        ("id_card_download", "ID Card(s) Download"),
-        ("contact_us", "Contact Us/Help Center"),
-        ("personal_change_request", "Personal Change Request"),
-        ("commercial_change_request", "Commercial Change Request"),
-        ("general_request", "General Request"),
-        ("edit_personal_info", "Edit Personal Information"),
-        ("edit_contact_preferences", "Edit Contact Preferences"),
-        ("edit_coapplicant_info", "Edit Co-applicant information"),
-        ("payments", "Payments"),
-        ("consumer_integration", "Consumer Facing Integrations"),
-        ("non_consumer_integration", "Non-consumer Facing Integrations"),
-        ("cross_sell_integration", "Cross-sell Integration"),
-        ("proposal", "Proposal"),
-        ("add_certificate_holder", "Add Certificate Holder"),
-        ("certificates_download", "Your Certificates (Download)"),
-        ("request_certificate", "Request New Certificate"),
-        ("referral", "Referral"),
-        ("feedback", "Feedback"),
-        ("claim_survey", "Claim Experience Survey"),
-    ])
-    + _rows("agent", [
-        ("login", "Logs in"),
-        ("download_documents", "Download Document(s)"),
-        ("download_id_cards", "Download ID Card(s)"),
-        ("payments", "Payments"),
-        ("consumer_integration", "Consumer Facing Integration"),
-        ("non_consumer_integration", "Non-Consumer Facing Integration"),
-        ("cross_sell_integration", "Cross-sell Integration"),
-        ("logoff", "Log off"),
-    ])
-    + _rows("agency", [
-        ("share_document_email", "Share Document through Email"),
-        ("share_document_text", "Share Document through Text"),
-        ("payment_request_email", "Payment Request through Email"),
-        ("payment_request_text", "Payment Request through Text"),
-        ("one_time_payment", "One-time Payment"),
-        ("publish_policies_invoices", "Policies/Invoices"),
-        ("share_certificate", "Share Certificate"),
-        # Not in the seed (ours): taking back a certificate link sent by Share Certificate.
-        ("revoke_certificate_link", "Revoke Certificate Link"),
-    ])
-    + _rows("holder", [
-        ("certificate_download", "Certificate Holder Download"),
-    ])
+    _rows(
+        "customer",
+        [
+            ("login_email", "Logs in via Email"),
+            ("login_text", "Logs in via Text"),
+            ("download_documents", "Downloads document(s)"),
+            ("upload_documents", "Uploads document(s)"),
+            ("id_card_download", "ID Card(s) Download"),
+            ("contact_us", "Contact Us/Help Center"),
+            ("personal_change_request", "Personal Change Request"),
+            ("commercial_change_request", "Commercial Change Request"),
+            ("general_request", "General Request"),
+            ("edit_personal_info", "Edit Personal Information"),
+            ("edit_contact_preferences", "Edit Contact Preferences"),
+            ("edit_coapplicant_info", "Edit Co-applicant information"),
+            ("payments", "Payments"),
+            ("consumer_integration", "Consumer Facing Integrations"),
+            ("non_consumer_integration", "Non-consumer Facing Integrations"),
+            ("cross_sell_integration", "Cross-sell Integration"),
+            ("proposal", "Proposal"),
+            ("add_certificate_holder", "Add Certificate Holder"),
+            ("certificates_download", "Your Certificates (Download)"),
+            ("request_certificate", "Request New Certificate"),
+            ("referral", "Referral"),
+            ("feedback", "Feedback"),
+            ("claim_survey", "Claim Experience Survey"),
+        ],
+    )
+    + _rows(
+        "agent",
+        [
+            ("login", "Logs in"),
+            ("download_documents", "Download Document(s)"),
+            ("download_id_cards", "Download ID Card(s)"),
+            ("payments", "Payments"),
+            ("consumer_integration", "Consumer Facing Integration"),
+            ("non_consumer_integration", "Non-Consumer Facing Integration"),
+            ("cross_sell_integration", "Cross-sell Integration"),
+            ("logoff", "Log off"),
+        ],
+    )
+    + _rows(
+        "agency",
+        [
+            ("share_document_email", "Share Document through Email"),
+            ("share_document_text", "Share Document through Text"),
+            ("payment_request_email", "Payment Request through Email"),
+            ("payment_request_text", "Payment Request through Text"),
+            ("one_time_payment", "One-time Payment"),
+            ("publish_policies_invoices", "Policies/Invoices"),
+            ("share_certificate", "Share Certificate"),
+            # Not in the seed (ours): taking back a certificate link sent by Share Certificate.
+            ("revoke_certificate_link", "Revoke Certificate Link"),
+        ],
+    )
+    + _rows(
+        "holder",
+        [
+            ("certificate_download", "Certificate Holder Download"),
+        ],
+    )
 )
 
 CATALOG: dict[str, Action] = {a.key: a for a in ACTIONS}

@@ -41,16 +41,18 @@ def check_cells(table: dict[str, dict[str, object]], where: str) -> None:
     problems = []
     for key, cells in table.items():
         if key not in CATALOG:
-            problems.append(f"{where}: unknown action {key!r} (known: see `python -m "
-                            f"clientcenter.cli matrix`)")
+            problems.append(
+                f"{where}: unknown action {key!r} (known: see `python -m clientcenter.cli matrix`)"
+            )
             continue
         if not isinstance(cells, dict):
             problems.append(f"{where}.{key}: must be a table of columns")
             continue
         for column, value in cells.items():
             if column not in COLUMNS:
-                problems.append(f"{where}.{key}: unknown column {column!r} "
-                                f"(columns: {', '.join(COLUMNS)})")
+                problems.append(
+                    f"{where}.{key}: unknown column {column!r} (columns: {', '.join(COLUMNS)})"
+                )
             elif not isinstance(value, bool):
                 problems.append(f"{where}.{key}.{column}: must be true or false")
     if problems:
@@ -59,7 +61,9 @@ def check_cells(table: dict[str, dict[str, object]], where: str) -> None:
 
 @lru_cache(maxsize=1)
 def default_matrix() -> dict[str, Cells]:
-    raw = tomllib.loads(resources.files("clientcenter.services.notify").joinpath("matrix.toml").read_text())
+    raw = tomllib.loads(
+        resources.files("clientcenter.services.notify").joinpath("matrix.toml").read_text()
+    )
     check_cells(raw, "matrix.toml")
     missing = [a.key for a in ACTIONS if a.key not in raw]
     if missing:
@@ -108,8 +112,16 @@ def matrix_rows(settings=None) -> list[MatrixRow]:
     for action in ACTIONS:
         cells = in_force[action.key].as_dict()
         changed = tuple(c for c in COLUMNS if cells[c] != getattr(default[action.key], c))
-        rows.append(MatrixRow(action.section, SECTION_TITLES[action.section], action.key,
-                              action.label, cells, changed))
+        rows.append(
+            MatrixRow(
+                action.section,
+                SECTION_TITLES[action.section],
+                action.key,
+                action.label,
+                cells,
+                changed,
+            )
+        )
     return rows
 
 
@@ -136,9 +148,11 @@ def format_matrix(settings=None) -> str:
             marks.append(mark.center(3))
         out.append(f"{row.label.ljust(width)} | " + " | ".join(marks))
     out.append("")
-    out.append("AE agent email · CE customer email · PA primary-applicant email · T task/note · "
-               "L activity log" + (" · * changed by the agency" if any(r.overridden for r in rows)
-                                   else ""))
+    out.append(
+        "AE agent email · CE customer email · PA primary-applicant email · T task/note · "
+        "L activity log"
+        + (" · * changed by the agency" if any(r.overridden for r in rows) else "")
+    )
     return "\n".join(out)
 
 

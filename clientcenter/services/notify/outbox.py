@@ -17,11 +17,11 @@ from sqlmodel import Session, select
 from clientcenter.delivery.background import note_outbox_write
 from clientcenter.models import Account, Agent, OutboxMessage
 from clientcenter.models.base import utcnow
-from clientcenter.services.notify import sms_destinations
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.notify import sms_destinations
+from clientcenter.services.notify.templates import TEMPLATES, render
 from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings
-from clientcenter.services.notify.templates import TEMPLATES, render
 
 log = logging.getLogger("clientcenter.outbox")
 CHANNELS = ("email", "sms")
@@ -86,8 +86,7 @@ def enqueue(
         message.last_error = f"not sent: {refused.message}"[:500]
         if sensitive:
             message.body_text = message.body_html = ""  # a code that is never sent
-        log.warning("outbox: refused a text to a %s destination (%s)", refused.code,
-                    template)
+        log.warning("outbox: refused a text to a %s destination (%s)", refused.code, template)
     session.add(message)
     session.flush()
     if refused is None:
@@ -143,14 +142,16 @@ def enqueue_if(
     }
     if refused is not None and sensitive:
         values["body_text"] = values["body_html"] = ""  # a code that is never sent
-    row = sql_select(*(literal(v, OutboxMessage.__table__.c[k].type).label(k)
-                       for k, v in values.items())).where(literal(deliver))
+    row = sql_select(
+        *(literal(v, OutboxMessage.__table__.c[k].type).label(k) for k, v in values.items())
+    ).where(literal(deliver))
     session.execute(insert(OutboxMessage).from_select(list(values), row))
     if deliver and refused is None:
         note_outbox_write(session)
 
 
 # -- failed messages, for agents -------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FailedMessage:
@@ -188,17 +189,33 @@ def list_failed(session: Session, principal: Principal, *, limit: int = 50) -> l
         .limit(max(1, min(limit, 200)))
         .execution_options(populate_existing=True)
     ).all()
-    return [FailedMessage(m.id, m.channel, m.to_address, m.to_name, m.recipient_kind,
-                          m.subject, m.account_id, name or "", m.attempts, m.last_error,
-                          m.created_at, can_retry=not m.sensitive) for m, name in rows]
+    return [
+        FailedMessage(
+            m.id,
+            m.channel,
+            m.to_address,
+            m.to_name,
+            m.recipient_kind,
+            m.subject,
+            m.account_id,
+            name or "",
+            m.attempts,
+            m.last_error,
+            m.created_at,
+            can_retry=not m.sensitive,
+        )
+        for m, name in rows
+    ]
 
 
 def retry_failed(session: Session, principal: Principal, message_id: int) -> OutboxMessage:
     """Put one failed message back in the queue with a fresh set of attempts."""
     _require_agency_agent(session, principal)
     message = session.exec(
-        select(OutboxMessage).where(OutboxMessage.id == message_id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if message is None:
         raise NotFound("No such message.")

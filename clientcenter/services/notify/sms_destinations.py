@@ -28,10 +28,14 @@ ACCEPTED_TYPES = frozenset({T.MOBILE, T.FIXED_LINE_OR_MOBILE})
 # what the number is rather than only "not in your countries".
 NON_GEOGRAPHIC = {
     881: ("satellite", "a satellite phone number (+881)"),
-    882: ("international_network", "a number on an international network (+882), "
-                                   "not a mobile number in any country"),
-    883: ("international_network", "a number on an international network (+883), "
-                                   "not a mobile number in any country"),
+    882: (
+        "international_network",
+        "a number on an international network (+882), not a mobile number in any country",
+    ),
+    883: (
+        "international_network",
+        "a number on an international network (+883), not a mobile number in any country",
+    ),
 }
 TYPE_WORDS = {
     T.PREMIUM_RATE: ("premium_rate", "a premium-rate number"),
@@ -77,8 +81,9 @@ def _shown(number: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def refusal_for(number: phonenumbers.PhoneNumber,
-                settings: Settings | None = None) -> Refusal | None:
+def refusal_for(
+    number: phonenumbers.PhoneNumber, settings: Settings | None = None
+) -> Refusal | None:
     """Why ``number`` may not get a text, or None when it may."""
     shown = _shown(number)
     if not phonenumbers.is_valid_number(number):
@@ -88,13 +93,15 @@ def refusal_for(number: phonenumbers.PhoneNumber,
         return Refusal(code, f"{shown} is {words}. {_where(settings)}")
     region = phonenumbers.region_code_for_number(number)
     if region not in allowed_countries(settings):
-        return Refusal("country", f"{shown} is a number in {country_name(region)}. "
-                                  f"{_where(settings)}")
+        return Refusal(
+            "country", f"{shown} is a number in {country_name(region)}. {_where(settings)}"
+        )
     kind = phonenumbers.number_type(number)
     if kind not in ACCEPTED_TYPES:
         code, words = TYPE_WORDS.get(kind, ("not_mobile", "not a mobile number"))
-        return Refusal(code, f"{shown} is {words}. Please enter a mobile number that can "
-                             "receive texts.")
+        return Refusal(
+            code, f"{shown} is {words}. Please enter a mobile number that can receive texts."
+        )
     return None
 
 
@@ -107,27 +114,44 @@ def refusal(e164: str, settings: Settings | None = None) -> Refusal | None:
     return refusal_for(number, settings)
 
 
-def parse(value: str, *, field: str | None = "mobile", label: str = "Mobile number",
-          settings: Settings | None = None) -> str:
+def parse(
+    value: str,
+    *,
+    field: str | None = "mobile",
+    label: str = "Mobile number",
+    settings: Settings | None = None,
+) -> str:
     """A typed number as +E.164, read as a number of the first allowed country when it has
     no +code; InvalidInput when it is no valid phone number at all."""
     default_region = allowed_countries(settings)[0]
     example = phonenumbers.example_number_for_type(default_region, T.MOBILE)
-    hint = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL
-                                      ) if example else "+1 207 555 0100"
+    hint = (
+        phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+        if example
+        else "+1 207 555 0100"
+    )
     try:
         number = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException:
-        raise InvalidInput(f"{label} is not a phone number; type it like {hint}.",
-                           field=field) from None
+        raise InvalidInput(
+            f"{label} is not a phone number; type it like {hint}.", field=field
+        ) from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"{label} {value.strip()[:40]!r} is not a valid phone number; "
-                           f"type it like {hint}, or with its country code.", field=field)
+        raise InvalidInput(
+            f"{label} {value.strip()[:40]!r} is not a valid phone number; "
+            f"type it like {hint}, or with its country code.",
+            field=field,
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def check(value: str, *, field: str | None = "mobile", label: str = "Mobile number",
-          settings: Settings | None = None) -> str:
+def check(
+    value: str,
+    *,
+    field: str | None = "mobile",
+    label: str = "Mobile number",
+    settings: Settings | None = None,
+) -> str:
     """``value`` as +E.164 if a text may go to it, else SmsDestinationRefused (an
     InvalidInput naming the field)."""
     e164 = parse(value, field=field, label=label, settings=settings)

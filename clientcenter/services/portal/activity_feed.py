@@ -11,9 +11,14 @@ from sqlmodel import Session, select
 
 from clientcenter.models import ActivityLog
 from clientcenter.services.agency.agents import require_agent
-from clientcenter.services.notify.catalog import CATALOG
+from clientcenter.services.agency.info_pane import (
+    ActivityRow,
+    activity_rows,
+    actor_names,
+    get_account,
+)
 from clientcenter.services.errors import InvalidInput
-from clientcenter.services.agency.info_pane import ActivityRow, activity_rows, actor_names, get_account
+from clientcenter.services.notify.catalog import CATALOG
 from clientcenter.services.principal import Principal
 
 PER_PAGE = 20
@@ -43,7 +48,7 @@ class ActivityPage:
 
 
 def _actor_clause(actor: str):
-    """"customer" / "agent" (everyone of that kind), "contact:<id>" or "agent:<id>"."""
+    """ "customer" / "agent" (everyone of that kind), "contact:<id>" or "agent:<id>"."""
     if actor in ("customer", "agent"):
         return ActivityLog.actor_kind == actor
     kind, _, raw_id = actor.partition(":")
@@ -53,9 +58,16 @@ def _actor_clause(actor: str):
     raise InvalidInput("Pick who acted from the list.", field="actor")
 
 
-def activity_page(session: Session, principal: Principal, account_id: object, *,
-                  action: str = "", actor: str = "", page: int = 1,
-                  per_page: int = PER_PAGE) -> ActivityPage:
+def activity_page(
+    session: Session,
+    principal: Principal,
+    account_id: object,
+    *,
+    action: str = "",
+    actor: str = "",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> ActivityPage:
     require_agent(session, principal)
     account = get_account(session, account_id)
     if action and action not in CATALOG:
@@ -68,18 +80,29 @@ def activity_page(session: Session, principal: Principal, account_id: object, *,
     if actor:
         filters.append(_actor_clause(actor))
     total = session.exec(select(func.count()).select_from(ActivityLog).where(*filters)).one()
-    rows = session.exec(select(ActivityLog).where(*filters)
-                        .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())
-                        .limit(per_page).offset((page - 1) * per_page)).all()
-    return ActivityPage(account_id=account.id, account_name=account.name,
-                        rows=activity_rows(session, list(rows)), total=total, page=page,
-                        per_page=per_page, action_options=_action_options(session, account.id),
-                        actor_options=_actor_options(session, account.id))
+    rows = session.exec(
+        select(ActivityLog)
+        .where(*filters)
+        .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return ActivityPage(
+        account_id=account.id,
+        account_name=account.name,
+        rows=activity_rows(session, list(rows)),
+        total=total,
+        page=page,
+        per_page=per_page,
+        action_options=_action_options(session, account.id),
+        actor_options=_actor_options(session, account.id),
+    )
 
 
 def _action_options(session: Session, account_id: int) -> list[Option]:
-    keys = session.exec(select(ActivityLog.action_key).where(ActivityLog.account_id == account_id)
-                        .distinct()).all()
+    keys = session.exec(
+        select(ActivityLog.action_key).where(ActivityLog.account_id == account_id).distinct()
+    ).all()
     options = [Option(k, CATALOG[k].label if k in CATALOG else k) for k in keys]
     return sorted(options, key=lambda o: (o.value.split(".")[0], o.label))
 
@@ -87,10 +110,16 @@ def _action_options(session: Session, account_id: int) -> list[Option]:
 def _actor_options(session: Session, account_id: int) -> list[Option]:
     pairs = session.exec(
         select(ActivityLog.actor_contact_id, ActivityLog.actor_agent_id)
-        .where(ActivityLog.account_id == account_id).distinct()).all()
+        .where(ActivityLog.account_id == account_id)
+        .distinct()
+    ).all()
     stand_ins = [ActivityLog(actor_contact_id=c, actor_agent_id=a) for c, a in pairs]
     names = actor_names(session, stand_ins)
     options = [Option("customer", "Any customer"), Option("agent", "Any agent")]
-    for (kind, ident), name in sorted(names.items(), key=lambda kv: (kv[0][0] != "contact", kv[1])):
-        options.append(Option(f"{kind}:{ident}", f"{name} ({'customer' if kind == 'contact' else 'agent'})"))
+    for (kind, ident), name in sorted(
+        names.items(), key=lambda kv: (kv[0][0] != "contact", kv[1])
+    ):
+        options.append(
+            Option(f"{kind}:{ident}", f"{name} ({'customer' if kind == 'contact' else 'agent'})")
+        )
     return options

@@ -11,10 +11,6 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateHolder, ChangeRequest, Document
 from clientcenter.services import form_input as fi
-from clientcenter.services.files import storage
-from clientcenter.services.portal.documents import FileToSend
-from clientcenter.services.notify.activity import record_action
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.access import (
     acting_contact,
     feature_enabled,
@@ -22,8 +18,12 @@ from clientcenter.services.access import (
     viewable_account,
     writable_account,
 )
-from clientcenter.services.principal import Principal
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.files import storage
+from clientcenter.services.notify.activity import record_action
+from clientcenter.services.portal.documents import FileToSend
 from clientcenter.services.portal.references import new_reference
+from clientcenter.services.principal import Principal
 
 HOLDER_FIELDS = ("name", "street", "city", "state", "postal_code", "email")
 REQUEST_FIELDS = ("holder_id", "operations", "due_date")
@@ -54,11 +54,15 @@ def offered(session: Session, principal: Principal) -> bool:
     return viewable_account(session, principal).kind == "commercial"
 
 
-def _certificates_account(session: Session, principal: Principal,
-                          action_key: str | None = None) -> Account:
+def _certificates_account(
+    session: Session, principal: Principal, action_key: str | None = None
+) -> Account:
     require_feature("certificates")
-    account = (writable_account(session, principal, action_key) if action_key
-               else viewable_account(session, principal))
+    account = (
+        writable_account(session, principal, action_key)
+        if action_key
+        else viewable_account(session, principal)
+    )
     if account.kind != "commercial":
         raise NotAllowed("Certificates of insurance are for business accounts.")
     return account
@@ -70,23 +74,40 @@ def list_certificates(session: Session, principal: Principal) -> list[Certificat
         select(Certificate, CertificateHolder, Document)
         .join(Document, Document.id == Certificate.document_id)
         .join(CertificateHolder, CertificateHolder.id == Certificate.holder_id, isouter=True)
-        .where(Certificate.account_id == account.id, Document.account_id == account.id,
-               Document.shared_with_customer == True,  # noqa: E712
-               Document.scan_status == "clean")
+        .where(
+            Certificate.account_id == account.id,
+            Document.account_id == account.id,
+            Document.shared_with_customer == True,  # noqa: E712
+            Document.scan_status == "clean",
+        )
         .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
     ).all()
-    return [CertificateView(id=c.id, holder_name=h.name if h else "", description=c.description,
-                            issued_on=c.issued_on, document_id=d.id) for c, h, d in rows]
+    return [
+        CertificateView(
+            id=c.id,
+            holder_name=h.name if h else "",
+            description=c.description,
+            issued_on=c.issued_on,
+            document_id=d.id,
+        )
+        for c, h, d in rows
+    ]
 
 
-def _own_certificate(session: Session, principal: Principal,
-                     certificate_id: int) -> tuple[Certificate, Document]:
+def _own_certificate(
+    session: Session, principal: Principal, certificate_id: int
+) -> tuple[Certificate, Document]:
     account = _certificates_account(session, principal)
     cert = session.get(Certificate, certificate_id)
     doc = session.get(Document, cert.document_id) if cert else None
-    if (cert is None or cert.account_id != account.id or doc is None
-            or doc.account_id != account.id or not doc.shared_with_customer
-            or doc.scan_status != "clean"):
+    if (
+        cert is None
+        or cert.account_id != account.id
+        or doc is None
+        or doc.account_id != account.id
+        or not doc.shared_with_customer
+        or doc.scan_status != "clean"
+    ):
         raise NotFound("That certificate is not on your account.")
     return cert, doc
 
@@ -104,15 +125,22 @@ def certificate_document(session: Session, principal: Principal, certificate_id:
     for a customer is "Your Certificates (Download)"."""
     cert, doc = _own_certificate(session, principal, certificate_id)
     if principal.is_customer:
-        record_action(session, principal, "customer.certificates_download",
-                      summary=f"Downloaded certificate for {_holder_name(session, cert)}.",
-                      details={"certificate_id": cert.id, "document_id": doc.id})
+        record_action(
+            session,
+            principal,
+            "customer.certificates_download",
+            summary=f"Downloaded certificate for {_holder_name(session, cert)}.",
+            details={"certificate_id": cert.id, "document_id": doc.id},
+        )
     else:
         # No agent row exists for certificates: the download counts as a document download.
-        record_action(session, principal, "agent.download_documents",
-                      summary=f"Downloaded certificate for {_holder_name(session, cert)} "
-                              "(read-only mode).",
-                      details={"certificate_id": cert.id, "document_id": doc.id})
+        record_action(
+            session,
+            principal,
+            "agent.download_documents",
+            summary=f"Downloaded certificate for {_holder_name(session, cert)} (read-only mode).",
+            details={"certificate_id": cert.id, "document_id": doc.id},
+        )
     return doc
 
 
@@ -124,20 +152,24 @@ def certificate_file(session: Session, principal: Principal, certificate_id: int
 
 def list_holders(session: Session, principal: Principal) -> list[HolderView]:
     account = _certificates_account(session, principal)
-    rows = session.exec(select(CertificateHolder)
-                        .where(CertificateHolder.account_id == account.id)
-                        .order_by(CertificateHolder.name, CertificateHolder.id)).all()
+    rows = session.exec(
+        select(CertificateHolder)
+        .where(CertificateHolder.account_id == account.id)
+        .order_by(CertificateHolder.name, CertificateHolder.id)
+    ).all()
     return [holder_view(h) for h in rows]
 
 
 def holder_view(h: CertificateHolder) -> HolderView:
     parts = [h.street, ", ".join(p for p in (h.city, f"{h.state} {h.postal_code}".strip()) if p)]
-    return HolderView(id=h.id, name=h.name, address=", ".join(p for p in parts if p),
-                      email=h.email or "")
+    return HolderView(
+        id=h.id, name=h.name, address=", ".join(p for p in parts if p), email=h.email or ""
+    )
 
 
-def add_holder(session: Session, principal: Principal,
-               data: dict[str, Any] | None) -> CertificateHolder:
+def add_holder(
+    session: Session, principal: Principal, data: dict[str, Any] | None
+) -> CertificateHolder:
     account = _certificates_account(session, principal, "customer.add_certificate_holder")
     values = fi.allowed(data, HOLDER_FIELDS)
     holder = CertificateHolder(
@@ -149,26 +181,39 @@ def add_holder(session: Session, principal: Principal,
         postal_code=fi.postal_code(values, "postal_code"),
         email=fi.email(values, "email", "Holder email", required=False),
     )
-    duplicate = session.exec(select(CertificateHolder.id).where(
-        CertificateHolder.account_id == account.id,
-        CertificateHolder.name == holder.name,
-        CertificateHolder.postal_code == holder.postal_code,
-    )).first()
+    duplicate = session.exec(
+        select(CertificateHolder.id).where(
+            CertificateHolder.account_id == account.id,
+            CertificateHolder.name == holder.name,
+            CertificateHolder.postal_code == holder.postal_code,
+        )
+    ).first()
     if duplicate is not None:
-        raise InvalidInput(f"{holder.name} at that ZIP code is already one of your "
-                              "certificate holders.", field="name")
+        raise InvalidInput(
+            f"{holder.name} at that ZIP code is already one of your certificate holders.",
+            field="name",
+        )
     session.add(holder)
     session.flush()
     view = holder_view(holder)
-    record_action(session, principal, "customer.add_certificate_holder",
-                  summary=f"New certificate holder: {holder.name}, {view.address}.",
-                  details={"holder_id": holder.id, "name": holder.name, "address": view.address,
-                           "email": holder.email})
+    record_action(
+        session,
+        principal,
+        "customer.add_certificate_holder",
+        summary=f"New certificate holder: {holder.name}, {view.address}.",
+        details={
+            "holder_id": holder.id,
+            "name": holder.name,
+            "address": view.address,
+            "email": holder.email,
+        },
+    )
     return holder
 
 
-def request_certificate(session: Session, principal: Principal,
-                        data: dict[str, Any] | None) -> ChangeRequest:
+def request_certificate(
+    session: Session, principal: Principal, data: dict[str, Any] | None
+) -> ChangeRequest:
     """Ask the agency to issue a certificate to one of the account's holders."""
     account = _certificates_account(session, principal, "customer.request_certificate")
     contact = acting_contact(session, principal)
@@ -177,32 +222,54 @@ def request_certificate(session: Session, principal: Principal,
     holder = session.get(CertificateHolder, holder_id)
     if holder is None or holder.account_id != account.id:
         raise NotFound("That certificate holder is not on your account.")
-    operations = fi.text(values, "operations", "Description of operations", max_len=500,
-                         multiline=True)
+    operations = fi.text(
+        values, "operations", "Description of operations", max_len=500, multiline=True
+    )
     today = date.today()
-    due = fi.iso_date(values, "due_date", "Date needed by", earliest=today,
-                      latest=today + timedelta(days=LATEST_DUE_DAYS))
+    due = fi.iso_date(
+        values,
+        "due_date",
+        "Date needed by",
+        earliest=today,
+        latest=today + timedelta(days=LATEST_DUE_DAYS),
+    )
     request = ChangeRequest(
-        account_id=account.id, contact_id=contact.id, kind="certificate", subtype="new",
+        account_id=account.id,
+        contact_id=contact.id,
+        kind="certificate",
+        subtype="new",
         reference=new_reference(session, "certificate"),
         summary=f"Certificate for {holder.name}, needed by {due:%b %-d, %Y}"[:200],
-        details={"form": "Request New Certificate",
-                 "fields": [{"key": "holder", "label": "Certificate holder",
-                             "value": f"{holder.name}, {holder_view(holder).address}"},
-                            {"key": "operations", "label": "Description of operations",
-                             "value": operations},
-                            {"key": "due_date", "label": "Date needed by",
-                             "value": due.isoformat()}],
-                 "holder_id": holder.id},
+        details={
+            "form": "Request New Certificate",
+            "fields": [
+                {
+                    "key": "holder",
+                    "label": "Certificate holder",
+                    "value": f"{holder.name}, {holder_view(holder).address}",
+                },
+                {"key": "operations", "label": "Description of operations", "value": operations},
+                {"key": "due_date", "label": "Date needed by", "value": due.isoformat()},
+            ],
+            "holder_id": holder.id,
+        },
         due_date=due,
     )
     session.add(request)
     session.flush()
-    record_action(session, principal, "customer.request_certificate",
-                  summary=f"Request New Certificate {request.reference}: {request.summary}.",
-                  details={"reference": request.reference, "holder_id": holder.id,
-                           "holder": holder.name, "operations": operations,
-                           "due_date": due.isoformat()})
+    record_action(
+        session,
+        principal,
+        "customer.request_certificate",
+        summary=f"Request New Certificate {request.reference}: {request.summary}.",
+        details={
+            "reference": request.reference,
+            "holder_id": holder.id,
+            "holder": holder.name,
+            "operations": operations,
+            "due_date": due.isoformat(),
+        },
+    )
     return request
 
 

@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from clientcenter.models import Account, Contact, UserSession
+from clientcenter.services.access import acting_contact, writable_account
 from clientcenter.services.auth import login_codes
+from clientcenter.services.auth.tokens import sign, unsign
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from clientcenter.services.notify import outbox, sms_destinations
 from clientcenter.services.notify.activity import record_action
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
-from clientcenter.services.access import acting_contact, writable_account
-from clientcenter.services.principal import Principal
 from clientcenter.services.portal.profile import COAPPLICANT_EDITORS, clear_address, format_mobile
-from clientcenter.services.auth.tokens import sign, unsign
+from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
 SUBJECT = "contact"  # login_challenge.subject_kind: never accepted by the login flow
@@ -47,8 +47,7 @@ FIELDS = {"email": ("email", "email address"), "mobile": ("sms", "mobile number"
 
 class TicketEnded(ServiceError):
     def __init__(self):
-        super().__init__("This confirmation has ended. Save the change again to get a new "
-                         "code.")
+        super().__init__("This confirmation has ended. Save the change again to get a new code.")
 
 
 @dataclass(frozen=True)
@@ -74,8 +73,11 @@ def code_scope() -> Iterator[Session]:
 
 
 def _action_for(principal: Principal, contact: Contact) -> str:
-    return ("customer.edit_personal_info" if contact.id == principal.contact_id
-            else "customer.edit_coapplicant_info")
+    return (
+        "customer.edit_personal_info"
+        if contact.id == principal.contact_id
+        else "customer.edit_coapplicant_info"
+    )
 
 
 def _target(session: Session, principal: Principal, contact_id: int) -> Contact:
@@ -85,8 +87,9 @@ def _target(session: Session, principal: Principal, contact_id: int) -> Contact:
         raise NotFound("That person is not on this account.")
     writable_account(session, principal, _action_for(principal, contact))
     me = acting_contact(session, principal)
-    if contact.id != me.id and not (contact.role == "co_applicant"
-                                    and me.role in COAPPLICANT_EDITORS):
+    if contact.id != me.id and not (
+        contact.role == "co_applicant" and me.role in COAPPLICANT_EDITORS
+    ):
         raise NotAllowed("You can change only your own details and the co-applicant's.")
     return contact
 
@@ -108,9 +111,11 @@ def _confirmer(contact: Contact) -> tuple[str, str]:
         return "email", contact.email
     if contact.mobile:
         return "sms", contact.mobile
-    raise NotAllowed(f"{contact.first_name} has no email address or mobile number on file to "
-                     "confirm this change with, so only your agency can make it. Send us a "
-                     "change request and we'll take care of it.")
+    raise NotAllowed(
+        f"{contact.first_name} has no email address or mobile number on file to "
+        "confirm this change with, so only your agency can make it. Send us a "
+        "change request and we'll take care of it."
+    )
 
 
 def _change_words(field: str, value: str | None) -> str:
@@ -120,11 +125,20 @@ def _change_words(field: str, value: str | None) -> str:
     return f"change the {words} to {_shown(field, value)}"
 
 
-def _send_code(session: Session, principal: Principal, contact: Contact, challenge,
-               field: str, value: str | None, channel: str, destination: str,
-               client_ip: str) -> None:
-    code = login_codes.issue_code(session, challenge, channel=channel, destination=destination,
-                                  client_ip=client_ip)
+def _send_code(
+    session: Session,
+    principal: Principal,
+    contact: Contact,
+    challenge,
+    field: str,
+    value: str | None,
+    channel: str,
+    destination: str,
+    client_ip: str,
+) -> None:
+    code = login_codes.issue_code(
+        session, challenge, channel=channel, destination=destination, client_ip=client_ip
+    )
     _, words = FIELDS[field]
     if contact.id == principal.contact_id:
         template = "contact_code"
@@ -133,38 +147,72 @@ def _send_code(session: Session, principal: Principal, contact: Contact, challen
         me = acting_contact(session, principal)
         account = session.get(Account, contact.account_id)
         template = "contact_code_other"
-        context = {"code": code, "minutes": _minutes(), "what": words,
-                   "first_name": contact.first_name, "requester": me.full_name,
-                   "requester_first": me.first_name, "change": _change_words(field, value),
-                   "account_name": account.name if account else ""}
-    outbox.enqueue(session, channel=channel, to_address=destination, template=template,
-                   context=context, recipient_kind="other", account_id=contact.account_id,
-                   sensitive=True, to_name=contact.full_name)
+        context = {
+            "code": code,
+            "minutes": _minutes(),
+            "what": words,
+            "first_name": contact.first_name,
+            "requester": me.full_name,
+            "requester_first": me.first_name,
+            "change": _change_words(field, value),
+            "account_name": account.name if account else "",
+        }
+    outbox.enqueue(
+        session,
+        channel=channel,
+        to_address=destination,
+        template=template,
+        context=context,
+        recipient_kind="other",
+        account_id=contact.account_id,
+        sensitive=True,
+        to_name=contact.full_name,
+    )
 
 
-def _pending_message(contact: Contact, field: str, value: str | None, channel: str,
-                     own: bool, *, again: bool = False) -> str:
+def _pending_message(
+    contact: Contact,
+    field: str,
+    value: str | None,
+    channel: str,
+    own: bool,
+    *,
+    again: bool = False,
+) -> str:
     _, words = FIELDS[field]
     if own:
         shown = _shown(field, value)
         if again:
             return f"We sent a new code to {shown}. The earlier one no longer works."
         how = "texted" if field == "mobile" else "emailed"
-        return (f"We {how} a 6-digit code to {shown}. Enter it to confirm the new {words}; "
-                f"it works once, for {_minutes()} minutes.")
+        return (
+            f"We {how} a 6-digit code to {shown}. Enter it to confirm the new {words}; "
+            f"it works once, for {_minutes()} minutes."
+        )
     where = "email address" if channel == "email" else "mobile number"
     first = contact.first_name
     lead = "We sent a new code" if again else "This needs"
     if again:
-        return (f"{lead} to {first} at the {where} we have on file; the earlier one no longer "
-                f"works. Nothing changes until {first} agrees and you enter their code.")
-    return (f"{lead} {first}'s agreement. We sent {first} a 6-digit code at the {where} we "
-            f"have on file, saying what you asked to change. If {first} agrees, enter their "
-            f"code here within {_minutes()} minutes; nothing changes until then.")
+        return (
+            f"{lead} to {first} at the {where} we have on file; the earlier one no longer "
+            f"works. Nothing changes until {first} agrees and you enter their code."
+        )
+    return (
+        f"{lead} {first}'s agreement. We sent {first} a 6-digit code at the {where} we "
+        f"have on file, saying what you asked to change. If {first} agrees, enter their "
+        f"code here within {_minutes()} minutes; nothing changes until then."
+    )
 
 
-def start(session: Session, principal: Principal, contact_id: int, field: str,
-          new_value: str | None, *, client_ip: str) -> Pending:
+def start(
+    session: Session,
+    principal: Principal,
+    contact_id: int,
+    field: str,
+    new_value: str | None,
+    *,
+    client_ip: str,
+) -> Pending:
     """Send a code for a change of ``field`` to ``new_value`` (already validated by
     services/portal/profile.py; None removes another person's address)."""
     if field not in FIELDS:
@@ -182,20 +230,36 @@ def start(session: Session, principal: Principal, contact_id: int, field: str,
         channel, destination = _confirmer(contact)
     identity = contact.email or f"contact-{contact.id}"  # the send limits' identity key
     challenge, attempt_id = login_codes.open_challenge(
-        session, subject_kind=SUBJECT, email=identity, contact_id=contact.id,
-        client_ip=client_ip)
-    _send_code(session, principal, contact, challenge, field, new_value, channel, destination,
-               client_ip)
-    ticket = sign(TICKET_PURPOSE, {"a": attempt_id, "c": contact.id, "f": field,
-                                   "v": new_value, "s": principal.session_id, "to": channel},
-                  get_settings().security.code_ttl_seconds * 3)
-    return Pending(ticket=ticket, field=field, shown_to=_shown(field, new_value) if own else "",
-                   message=_pending_message(contact, field, new_value, channel, own),
-                   resend_in=login_codes.seconds_until_resend(challenge), for_someone_else=not own)
+        session, subject_kind=SUBJECT, email=identity, contact_id=contact.id, client_ip=client_ip
+    )
+    _send_code(
+        session, principal, contact, challenge, field, new_value, channel, destination, client_ip
+    )
+    ticket = sign(
+        TICKET_PURPOSE,
+        {
+            "a": attempt_id,
+            "c": contact.id,
+            "f": field,
+            "v": new_value,
+            "s": principal.session_id,
+            "to": channel,
+        },
+        get_settings().security.code_ttl_seconds * 3,
+    )
+    return Pending(
+        ticket=ticket,
+        field=field,
+        shown_to=_shown(field, new_value) if own else "",
+        message=_pending_message(contact, field, new_value, channel, own),
+        resend_in=login_codes.seconds_until_resend(challenge),
+        for_someone_else=not own,
+    )
 
 
-def _destination(principal: Principal, contact: Contact, field: str, value: str | None,
-                 channel: str) -> str | None:
+def _destination(
+    principal: Principal, contact: Contact, field: str, value: str | None, channel: str
+) -> str | None:
     """Where this ticket's code must have gone: the new address for one's own change, the
     person's current address otherwise (if it changed since, the ticket ends)."""
     if contact.id == principal.contact_id:
@@ -217,8 +281,11 @@ def _open(session: Session, principal: Principal, ticket: str):
     if field not in FIELDS or channel not in ("email", "sms"):
         raise TicketEnded()
     destination = _destination(principal, contact, field, value, channel)
-    if (challenge.contact_id != contact.id or destination is None
-            or challenge.destination_hash != login_codes.hash_destination(destination)):
+    if (
+        challenge.contact_id != contact.id
+        or destination is None
+        or challenge.destination_hash != login_codes.hash_destination(destination)
+    ):
         raise TicketEnded()
     return contact, challenge, field, value, channel, destination
 
@@ -244,50 +311,73 @@ def _follow_new_mobile(session: Session, principal: Principal, mobile: str) -> N
 
 def resend(session: Session, principal: Principal, ticket: str, *, client_ip: str) -> Pending:
     contact, challenge, field, value, channel, destination = _open(session, principal, ticket)
-    _send_code(session, principal, contact, challenge, field, value, channel, destination,
-               client_ip)
+    _send_code(
+        session, principal, contact, challenge, field, value, channel, destination, client_ip
+    )
     own = contact.id == principal.contact_id
-    return Pending(ticket=ticket, field=field, shown_to=_shown(field, value) if own else "",
-                   message=_pending_message(contact, field, value, channel, own, again=True),
-                   resend_in=login_codes.seconds_until_resend(challenge), for_someone_else=not own)
+    return Pending(
+        ticket=ticket,
+        field=field,
+        shown_to=_shown(field, value) if own else "",
+        message=_pending_message(contact, field, value, channel, own, again=True),
+        resend_in=login_codes.seconds_until_resend(challenge),
+        for_someone_else=not own,
+    )
 
 
-def _tell_old_address(session: Session, principal: Principal, contact: Contact, field: str,
-                      old: str | None) -> None:
+def _tell_old_address(
+    session: Session, principal: Principal, contact: Contact, field: str, old: str | None
+) -> None:
     """The replaced address hears of the change (a notice, no code, no link)."""
     if not old:
         return
     channel, words = FIELDS[field]
     me = acting_contact(session, principal)
     account = session.get(Account, contact.account_id)
-    by_whom = ("from your own Client Center login" if me.id == contact.id
-               else f"by {me.full_name}, with your agreement")
-    outbox.enqueue(session, channel=channel, to_address=old, template="contact_changed",
-                   context={"first_name": contact.first_name, "what": words,
-                            "done": "removed" if getattr(contact, field) is None else "changed",
-                            "by_whom": by_whom, "account_name": account.name if account else ""},
-                   recipient_kind="other", account_id=contact.account_id,
-                   to_name=contact.full_name)
+    by_whom = (
+        "from your own Client Center login"
+        if me.id == contact.id
+        else f"by {me.full_name}, with your agreement"
+    )
+    outbox.enqueue(
+        session,
+        channel=channel,
+        to_address=old,
+        template="contact_changed",
+        context={
+            "first_name": contact.first_name,
+            "what": words,
+            "done": "removed" if getattr(contact, field) is None else "changed",
+            "by_whom": by_whom,
+            "account_name": account.name if account else "",
+        },
+        recipient_kind="other",
+        account_id=contact.account_id,
+        to_name=contact.full_name,
+    )
 
 
-def confirm(session: Session, principal: Principal, ticket: str, code: str, *,
-            client_ip: str) -> Contact:
+def confirm(
+    session: Session, principal: Principal, ticket: str, code: str, *, client_ip: str
+) -> Contact:
     """Apply the change if ``code`` is the one this ticket sent. Records the edit and tells
     the address it replaced."""
     contact, challenge, field, value, channel, destination = _open(session, principal, ticket)
     if field == "mobile" and value:  # "" removes the mobile
         sms_destinations.check(value)  # the allowed countries may have changed since start
     typed = login_codes.normalize_code(code)
-    check = login_codes.check_code(session, challenge, typed, destination=destination,
-                                   client_ip=client_ip)
+    check = login_codes.check_code(
+        session, challenge, typed, destination=destination, client_ip=client_ip
+    )
     if check.outcome == "wrong":
         tries = "1 more try" if check.tries_left == 1 else f"{check.tries_left} more tries"
         raise InvalidInput(f"That code is not right. You have {tries}.", field="code")
     if check.outcome == "expired":
         raise InvalidInput("That code has expired. Tap “Send a new code”.", field="code")
     if check.outcome != "ok":
-        raise InvalidInput("That code no longer works. Tap “Send a new code” to get another.",
-                           field="code")
+        raise InvalidInput(
+            "That code no longer works. Tap “Send a new code” to get another.", field="code"
+        )
     if login_codes.consume(session, challenge.id) is None:
         raise TicketEnded()
     own = contact.id == principal.contact_id
@@ -308,11 +398,22 @@ def confirm(session: Session, principal: Principal, ticket: str, code: str, *,
     _tell_old_address(session, principal, contact, field, old)
     whose = "Your" if own else "Co-applicant's"
     done = "removed" if value is None else "changed"
-    how = ("confirmed with a code sent to the new address" if own else
-           f"agreed by {contact.first_name} with a code sent to their current "
-           f"{'email address' if channel == 'email' else 'mobile number'}")
-    record_action(session, principal, _action_for(principal, contact),
-                  summary=f"{whose} {words} for {contact.full_name} {done}, {how}.",
-                  details={"contact_id": contact.id, "changed": [field], "confirmed": True,
-                           "confirmed_by": "self" if own else "the person"})
+    how = (
+        "confirmed with a code sent to the new address"
+        if own
+        else f"agreed by {contact.first_name} with a code sent to their current "
+        f"{'email address' if channel == 'email' else 'mobile number'}"
+    )
+    record_action(
+        session,
+        principal,
+        _action_for(principal, contact),
+        summary=f"{whose} {words} for {contact.full_name} {done}, {how}.",
+        details={
+            "contact_id": contact.id,
+            "changed": [field],
+            "confirmed": True,
+            "confirmed_by": "self" if own else "the person",
+        },
+    )
     return contact

@@ -11,7 +11,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import filetype
 from sqlalchemy import or_
@@ -20,13 +20,13 @@ from sqlmodel import Session, select
 from clientcenter.models import Document, Policy
 from clientcenter.models.documents import DOCUMENT_CATEGORIES
 from clientcenter.models.policies import POLICY_LINES
-from clientcenter.services.files import storage
 from clientcenter.services.accounts import account_for
-from clientcenter.services.notify.activity import record_action
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
+from clientcenter.services.files import storage
+from clientcenter.services.files.scanning import get_scanner
+from clientcenter.services.notify.activity import record_action
 from clientcenter.services.portal.policies import get_policy_row
 from clientcenter.services.principal import Principal
-from clientcenter.services.files.scanning import get_scanner
 from clientcenter.settings import get_settings
 
 security_log = logging.getLogger("clientcenter.security")
@@ -43,7 +43,9 @@ ALLOWED_UPLOADS = {
     "image/heic": ("heic", "HEIC photo"),
     "image/heif": ("heif", "HEIF photo"),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (
-        "docx", "Word document"),
+        "docx",
+        "Word document",
+    ),
 }
 ALLOWED_DESCRIPTION = "PDF, JPEG, PNG, HEIC (iPhone photos) or Word (.docx)"
 
@@ -95,15 +97,21 @@ def _policy_label(policy: Policy | None) -> str:
 
 def _utc(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; every time we store is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _item(doc: Document, policy: Policy | None) -> DocumentItem:
     return DocumentItem(
-        id=doc.id, title=doc.title, category=doc.category,
+        id=doc.id,
+        title=doc.title,
+        category=doc.category,
         category_label=DOCUMENT_CATEGORIES.get(doc.category, doc.category.title()),
-        policy_id=doc.policy_id, policy_label=_policy_label(policy), filename=doc.filename,
-        content_type=doc.content_type, size_bytes=doc.size_bytes, created_at=_utc(doc.created_at),
+        policy_id=doc.policy_id,
+        policy_label=_policy_label(policy),
+        filename=doc.filename,
+        content_type=doc.content_type,
+        size_bytes=doc.size_bytes,
+        created_at=_utc(doc.created_at),
         uploaded_by_customer=doc.uploaded_by_contact_id is not None,
     )
 
@@ -117,8 +125,14 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_documents(session: Session, principal: Principal, *, policy_id: int | None = None,
-                   category: str | None = None, query: str = "") -> list[DocumentItem]:
+def list_documents(
+    session: Session,
+    principal: Principal,
+    *,
+    policy_id: int | None = None,
+    category: str | None = None,
+    query: str = "",
+) -> list[DocumentItem]:
     """Newest first. ``query`` matches title, file name, category, policy number or carrier."""
     account = account_for(session, principal)
     if category and category not in DOCUMENT_CATEGORIES:
@@ -137,36 +151,54 @@ def list_documents(session: Session, principal: Principal, *, policy_id: int | N
         stmt = stmt.where(Document.category == category)
     if query:
         like = f"%{_escape_like(query.lower())}%"
-        categories = [key for key, label in DOCUMENT_CATEGORIES.items()
-                      if query.lower() in label.lower()]
-        stmt = stmt.where(or_(
-            Document.title.ilike(like, escape="\\"),
-            Document.filename.ilike(like, escape="\\"),
-            Policy.number.ilike(like, escape="\\"),
-            Policy.carrier.ilike(like, escape="\\"),
-            Document.category.in_(categories),
-        ))
+        categories = [
+            key for key, label in DOCUMENT_CATEGORIES.items() if query.lower() in label.lower()
+        ]
+        stmt = stmt.where(
+            or_(
+                Document.title.ilike(like, escape="\\"),
+                Document.filename.ilike(like, escape="\\"),
+                Policy.number.ilike(like, escape="\\"),
+                Policy.carrier.ilike(like, escape="\\"),
+                Document.category.in_(categories),
+            )
+        )
     stmt = stmt.order_by(Document.created_at.desc(), Document.id.desc())
     return [_item(doc, policy) for doc, policy in session.exec(stmt).all()]
 
 
-def document_filters(session: Session, principal: Principal) -> tuple[list[tuple[int, str]],
-                                                                         list[tuple[str, str]]]:
+def document_filters(
+    session: Session, principal: Principal
+) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
     """The choices for the filters: the account's policies and the categories it has."""
     account = account_for(session, principal)
-    policies = session.exec(select(Policy).where(Policy.account_id == account.id)
-                            .order_by(Policy.status, Policy.line, Policy.number)).all()
-    present = set(session.exec(select(Document.category).where(
-        Document.account_id == account.id, _visible_to_customer())).all())
-    return ([(p.id, _policy_label(p)) for p in policies],
-            [(k, v) for k, v in DOCUMENT_CATEGORIES.items() if k in present])
+    policies = session.exec(
+        select(Policy)
+        .where(Policy.account_id == account.id)
+        .order_by(Policy.status, Policy.line, Policy.number)
+    ).all()
+    present = set(
+        session.exec(
+            select(Document.category).where(
+                Document.account_id == account.id, _visible_to_customer()
+            )
+        ).all()
+    )
+    return (
+        [(p.id, _policy_label(p)) for p in policies],
+        [(k, v) for k, v in DOCUMENT_CATEGORIES.items() if k in present],
+    )
 
 
 def _visible_document(session: Session, principal: Principal, document_id: int) -> Document:
     account = account_for(session, principal)
     doc = session.get(Document, document_id) if isinstance(document_id, int) else None
-    if (doc is None or doc.account_id != account.id or not doc.shared_with_customer
-            or doc.scan_status != "clean"):
+    if (
+        doc is None
+        or doc.account_id != account.id
+        or not doc.shared_with_customer
+        or doc.scan_status != "clean"
+    ):
         raise NotFound("We couldn't find that document on your account.")
     return doc
 
@@ -182,9 +214,14 @@ def download_document(session: Session, principal: Principal, document_id: int) 
     doc = _visible_document(session, principal, document_id)
     data = storage.read_bytes(doc.storage_key)
     key = "agent.download_documents" if principal.is_agent else "customer.download_documents"
-    record_action(session, principal, key, account_id=doc.account_id,
-                  summary=f"Downloaded {doc.title}"[:300],
-                  details={"document_id": doc.id, "category": doc.category})
+    record_action(
+        session,
+        principal,
+        key,
+        account_id=doc.account_id,
+        summary=f"Downloaded {doc.title}"[:300],
+        details={"document_id": doc.id, "category": doc.category},
+    )
     return FileToSend(doc.filename, doc.content_type, data)
 
 
@@ -213,17 +250,27 @@ def check_upload(data: bytes, *, max_bytes: int | None = None) -> tuple[str, str
     if len(data) > limit:
         raise UploadRefused(
             f"The file is too large ({format_size(len(data))}). The limit is "
-            f"{format_size(limit)}: please send a smaller photo or split the PDF.", field="file")
+            f"{format_size(limit)}: please send a smaller photo or split the PDF.",
+            field="file",
+        )
     kind = filetype.guess(data)
     if kind is None or kind.mime not in ALLOWED_UPLOADS:
         raise UploadRefused(
             f"This type of file can't be uploaded. Please send a {ALLOWED_DESCRIPTION} file.",
-            field="file")
+            field="file",
+        )
     return kind.mime, ALLOWED_UPLOADS[kind.mime][0]
 
 
-def upload_document(session: Session, principal: Principal, *, original_name: str, data: bytes,
-                    title: str = "", policy_id: int | None = None) -> DocumentItem:
+def upload_document(
+    session: Session,
+    principal: Principal,
+    *,
+    original_name: str,
+    data: bytes,
+    title: str = "",
+    policy_id: int | None = None,
+) -> DocumentItem:
     """Store a customer's file after the size, type and scan checks, and record the action.
 
     Every refusal raises before a byte is stored. The caller commits; the file is removed if
@@ -233,45 +280,66 @@ def upload_document(session: Session, principal: Principal, *, original_name: st
         # Read-only mode changes nothing; the attempt goes to the security log.
         security_log.warning(
             "refused upload: action=customer.upload_documents agent_id=%s account_id=%s "
-            "session_id=%s read_only=%s", principal.agent_id, principal.account_id,
-            principal.session_id, principal.read_only)
+            "session_id=%s read_only=%s",
+            principal.agent_id,
+            principal.account_id,
+            principal.session_id,
+            principal.read_only,
+        )
         if principal.read_only:
-            raise ReadOnlyRefused("Read-only mode: agents can't upload documents for the "
-                                  "customer.")
+            raise ReadOnlyRefused(
+                "Read-only mode: agents can't upload documents for the customer."
+            )
         raise NotAllowed("Only the customer can upload from their Client Center.")
     account = account_for(session, principal)
     policy = get_policy_row(session, principal, policy_id) if policy_id is not None else None
     title = _clean_title(title or "")
     if len(title) > MAX_TITLE_LENGTH:
-        raise InvalidInput(f"Keep the description under {MAX_TITLE_LENGTH} characters.",
-                           field="title")
+        raise InvalidInput(
+            f"Keep the description under {MAX_TITLE_LENGTH} characters.", field="title"
+        )
     content_type, extension = check_upload(data)
     verdict = get_scanner()(data, content_type)
     if verdict.status == "rejected":
-        raise UploadRefused(verdict.reason or "This file did not pass our safety check.",
-                            field="file")
+        raise UploadRefused(
+            verdict.reason or "This file did not pass our safety check.", field="file"
+        )
     stem = _clean_stem(original_name or "") or "upload"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     filename = f"{stem}.{extension}"
     stored = storage.save_bytes(data, session=session)
     try:
         doc = Document(
-            account_id=account.id, policy_id=policy.id if policy else None,
-            category=UPLOAD_CATEGORY, title=(title or stem)[:160], filename=filename[:160],
-            storage_key=stored.storage_key, content_type=content_type,
-            size_bytes=stored.size_bytes, sha256=stored.sha256,
+            account_id=account.id,
+            policy_id=policy.id if policy else None,
+            category=UPLOAD_CATEGORY,
+            title=(title or stem)[:160],
+            filename=filename[:160],
+            storage_key=stored.storage_key,
+            content_type=content_type,
+            size_bytes=stored.size_bytes,
+            sha256=stored.sha256,
             # The customer sees their own upload; agents and the customer only once clean.
-            shared_with_customer=True, uploaded_by_contact_id=principal.contact_id,
-            scan_status=verdict.status, created_at=now,
+            shared_with_customer=True,
+            uploaded_by_contact_id=principal.contact_id,
+            scan_status=verdict.status,
+            created_at=now,
         )
         session.add(doc)
         session.flush()
         record_action(
-            session, principal, "customer.upload_documents", account_id=account.id,
+            session,
+            principal,
+            "customer.upload_documents",
+            account_id=account.id,
             summary=f"Uploaded {doc.title}"[:300],
-            details={"document_id": doc.id, "content_type": content_type,
-                     "size_bytes": stored.size_bytes, "policy_id": doc.policy_id,
-                     "scan_status": verdict.status},
+            details={
+                "document_id": doc.id,
+                "content_type": content_type,
+                "size_bytes": stored.size_bytes,
+                "policy_id": doc.policy_id,
+                "scan_status": verdict.status,
+            },
         )
     except BaseException:
         storage.delete(stored.storage_key)

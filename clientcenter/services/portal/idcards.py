@@ -13,11 +13,16 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, Policy, Vehicle
 from clientcenter.models.policies import POLICY_LINES
-from clientcenter.services.notify.activity import record_action
-from clientcenter.services.portal.documents import FileToSend
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.files.pdf import BrandedPDF, pdf_text
-from clientcenter.services.portal.policies import AUTO_LINES, PolicySummary, _summary, get_policy_row
+from clientcenter.services.notify.activity import record_action
+from clientcenter.services.portal.documents import FileToSend
+from clientcenter.services.portal.policies import (
+    AUTO_LINES,
+    PolicySummary,
+    _summary,
+    get_policy_row,
+)
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
@@ -47,8 +52,11 @@ def _card_policy(session: Session, principal: Principal, policy_id: int) -> Poli
 
 
 def _vehicles(session: Session, policy_id: int) -> list[Vehicle]:
-    return list(session.exec(
-        select(Vehicle).where(Vehicle.policy_id == policy_id).order_by(Vehicle.id)).all())
+    return list(
+        session.exec(
+            select(Vehicle).where(Vehicle.policy_id == policy_id).order_by(Vehicle.id)
+        ).all()
+    )
 
 
 def id_card_policies(session: Session, principal: Principal) -> list[IdCardPolicy]:
@@ -57,17 +65,27 @@ def id_card_policies(session: Session, principal: Principal) -> list[IdCardPolic
 
     account = account_for(session, principal)
     policies = session.exec(
-        select(Policy).where(Policy.account_id == account.id, Policy.status == "active",
-                             Policy.line.in_(AUTO_LINES)).order_by(Policy.number)).all()
+        select(Policy)
+        .where(
+            Policy.account_id == account.id, Policy.status == "active", Policy.line.in_(AUTO_LINES)
+        )
+        .order_by(Policy.number)
+    ).all()
     return [
-        IdCardPolicy(_summary(p), [CardVehicle(v.id, f"{v.year} {v.make} {v.model}", v.vin)
-                                   for v in _vehicles(session, p.id)])
+        IdCardPolicy(
+            _summary(p),
+            [
+                CardVehicle(v.id, f"{v.year} {v.make} {v.model}", v.vin)
+                for v in _vehicles(session, p.id)
+            ],
+        )
         for p in policies
     ]
 
 
-def _chosen_vehicles(session: Session, policy: Policy,
-                     vehicle_ids: list[int] | tuple[int, ...] | None) -> list[Vehicle]:
+def _chosen_vehicles(
+    session: Session, policy: Policy, vehicle_ids: list[int] | tuple[int, ...] | None
+) -> list[Vehicle]:
     vehicles = _vehicles(session, policy.id)
     if not vehicles:
         raise NotFound("There are no vehicles on this policy.")
@@ -84,16 +102,24 @@ def _chosen_vehicles(session: Session, policy: Policy,
     return wanted
 
 
-def check_request(session: Session, principal: Principal, policy_id: int,
-                  vehicle_ids: list[int] | tuple[int, ...] | None = None) -> tuple[int, ...]:
+def check_request(
+    session: Session,
+    principal: Principal,
+    policy_id: int,
+    vehicle_ids: list[int] | tuple[int, ...] | None = None,
+) -> tuple[int, ...]:
     """Refuse now what :func:`build_id_cards` would refuse, before a link is handed out.
     Returns the vehicle ids the cards will cover."""
     policy = _card_policy(session, principal, policy_id)
     return tuple(v.id for v in _chosen_vehicles(session, policy, vehicle_ids))
 
 
-def build_id_cards(session: Session, principal: Principal, policy_id: int,
-                   vehicle_ids: list[int] | tuple[int, ...] | None = None) -> FileToSend:
+def build_id_cards(
+    session: Session,
+    principal: Principal,
+    policy_id: int,
+    vehicle_ids: list[int] | tuple[int, ...] | None = None,
+) -> FileToSend:
     """The PDF for the chosen vehicles (all when none are chosen); recorded as a download."""
     policy = _card_policy(session, principal, policy_id)
     vehicles = _chosen_vehicles(session, policy, vehicle_ids)
@@ -101,7 +127,10 @@ def build_id_cards(session: Session, principal: Principal, policy_id: int,
     data = render_id_cards(account, policy, vehicles)
     key = "agent.download_id_cards" if principal.is_agent else "customer.id_card_download"
     record_action(
-        session, principal, key, account_id=account.id,
+        session,
+        principal,
+        key,
+        account_id=account.id,
         summary=f"Downloaded ID card(s) for {policy.number}"[:300],
         details={"policy_id": policy.id, "vehicle_ids": [v.id for v in vehicles]},
     )
@@ -117,33 +146,35 @@ _BAND = (38, 50, 56)  # dark slate, prints well in grayscale too
 
 def render_id_cards(account: Account, policy: Policy, vehicles: list[Vehicle]) -> bytes:
     branding = get_settings().branding
-    pdf = BrandedPDF(branding, f"{POLICY_LINES.get(policy.line, policy.line)} - "
-                               f"Proof of Insurance")
+    pdf = BrandedPDF(
+        branding, f"{POLICY_LINES.get(policy.line, policy.line)} - Proof of Insurance"
+    )
     for index, vehicle in enumerate(vehicles):
         if index and index % 2 == 0:
             pdf.add_page()
         _draw_card(pdf, branding, account, policy, vehicle)
-    pdf.paragraph("Keep this card in the vehicle. Show it to law enforcement on request and "
-                  "after an accident. It is not valid after the expiration date above or if "
-                  "the policy is cancelled.")
+    pdf.paragraph(
+        "Keep this card in the vehicle. Show it to law enforcement on request and "
+        "after an accident. It is not valid after the expiration date above or if "
+        "the policy is cancelled."
+    )
     return pdf.to_bytes()
 
 
-def _draw_card(pdf: BrandedPDF, branding, account: Account, policy: Policy,
-               vehicle: Vehicle) -> None:
+def _draw_card(
+    pdf: BrandedPDF, branding, account: Account, policy: Policy, vehicle: Vehicle
+) -> None:
     x, y = pdf.l_margin, pdf.get_y()
     pdf.set_draw_color(*_BAND)
     pdf.set_line_width(0.5)
     pdf.rect(x, y, CARD_W, CARD_H, round_corners=True, corner_radius=4)
     # The title band: what the card is, and who issued it.
     pdf.set_fill_color(*_BAND)
-    pdf.rect(x, y, CARD_W, 15, style="F", round_corners=("TOP_LEFT", "TOP_RIGHT"),
-             corner_radius=4)
+    pdf.rect(x, y, CARD_W, 15, style="F", round_corners=("TOP_LEFT", "TOP_RIGHT"), corner_radius=4)
     pdf.set_text_color(255, 255, 255)
     pdf.set_xy(x + 6, y + 2.5)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(CARD_W - 12, 6, pdf_text("INSURANCE IDENTIFICATION CARD"), new_x="LEFT",
-             new_y="NEXT")
+    pdf.cell(CARD_W - 12, 6, pdf_text("INSURANCE IDENTIFICATION CARD"), new_x="LEFT", new_y="NEXT")
     pdf.set_font("Helvetica", "", 8.5)
     pdf.cell(CARD_W - 12, 5, pdf_text(branding.agency_name), new_x="LEFT", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
@@ -160,13 +191,17 @@ def _draw_card(pdf: BrandedPDF, branding, account: Account, policy: Policy,
         pdf.set_x(x + 6)
         pdf.set_font("Helvetica", "B", 9.5)
         pdf.cell(40, 7, pdf_text(label))
-        pdf.set_font("Courier" if label == "VIN" else "Helvetica", "B" if label == "VIN" else "",
-                     11)
+        pdf.set_font(
+            "Courier" if label == "VIN" else "Helvetica", "B" if label == "VIN" else "", 11
+        )
         pdf.cell(CARD_W - 52, 7, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
     pdf.set_xy(x + 6, y + CARD_H - 11)
     pdf.set_font("Helvetica", "", 8.5)
     pdf.set_text_color(90, 90, 90)
-    pdf.cell(CARD_W - 12, 6, pdf_text(
-        f"Questions or an accident? Call {branding.short_name} at {branding.phone}."))
+    pdf.cell(
+        CARD_W - 12,
+        6,
+        pdf_text(f"Questions or an accident? Call {branding.short_name} at {branding.phone}."),
+    )
     pdf.set_text_color(0, 0, 0)
     pdf.set_y(y + CARD_H + 6)

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from clientcenter.settings import Settings
-
 from clientcenter.models import Account, IntegrationLink, Policy
-from clientcenter.services.notify.activity import record_action
-from clientcenter.services.errors import NotFound
 from clientcenter.services.access import viewable_account
+from clientcenter.services.errors import NotFound
+from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
+from clientcenter.settings import Settings
 
 KINDS = ("consumer", "non_consumer", "cross_sell")
 KIND_TITLES = {
@@ -28,8 +27,9 @@ KIND_TITLES = {
     "cross_sell": "Get a quote",
 }
 PERSONAL_LINES = frozenset({"auto", "home", "renters", "umbrella", "boat"})
-COMMERCIAL_LINES = frozenset({"bop", "general_liability", "commercial_auto", "workers_comp",
-                              "commercial_property"})
+COMMERCIAL_LINES = frozenset(
+    {"bop", "general_liability", "commercial_auto", "workers_comp", "commercial_property"}
+)
 IN_FORCE = ("active", "pending")
 ROUTE_PREFIX = "/go/"
 
@@ -77,35 +77,55 @@ def follow_link(session: Session, principal: Principal, link_id: int) -> str:
     link = offered_link(session, principal, link_id)
     side = "customer" if principal.is_customer else "agent"
     record_action(
-        session, principal, f"{side}.{link.kind}_integration",
+        session,
+        principal,
+        f"{side}.{link.kind}_integration",
         summary=f"Opened “{link.label}”" + (" (read-only mode)" if principal.read_only else ""),
-        details={"link_id": link.id, "label": link.label, "url": link.url,
-                 "carrier": link.carrier, "line": link.line},
+        details={
+            "link_id": link.id,
+            "label": link.label,
+            "url": link.url,
+            "carrier": link.carrier,
+            "line": link.line,
+        },
     )
     return link.url
 
 
 def _view(link: IntegrationLink) -> LinkView:
-    return LinkView(id=link.id, kind=link.kind, label=link.label, carrier=link.carrier or "",
-                    line=link.line or "", href=f"{ROUTE_PREFIX}{link.id}")
+    return LinkView(
+        id=link.id,
+        kind=link.kind,
+        label=link.label,
+        carrier=link.carrier or "",
+        line=link.line or "",
+        href=f"{ROUTE_PREFIX}{link.id}",
+    )
 
 
 def _visible(session: Session, account: Account) -> list[IntegrationLink]:
     """Carrier links for carriers the account has; quotes for lines it lacks and could buy."""
-    policies = session.exec(select(Policy).where(Policy.account_id == account.id,
-                                                 Policy.status.in_(IN_FORCE))).all()
+    policies = session.exec(
+        select(Policy).where(Policy.account_id == account.id, Policy.status.in_(IN_FORCE))
+    ).all()
     carriers = {p.carrier.strip().lower() for p in policies}
     lines = {p.line for p in policies}
     kind_lines = COMMERCIAL_LINES if account.kind == "commercial" else PERSONAL_LINES
     shown = []
-    for link in session.exec(select(IntegrationLink)
-                             .order_by(IntegrationLink.position, IntegrationLink.id)).all():
+    for link in session.exec(
+        select(IntegrationLink).order_by(IntegrationLink.position, IntegrationLink.id)
+    ).all():
         carrier = (link.carrier or "").strip().lower()
         if link.kind == "consumer" and carrier and carrier not in carriers:
             continue
-        if link.kind == "cross_sell" and link.line and (
-                link.line in lines or (link.line in PERSONAL_LINES | COMMERCIAL_LINES
-                                       and link.line not in kind_lines)):
+        if (
+            link.kind == "cross_sell"
+            and link.line
+            and (
+                link.line in lines
+                or (link.line in PERSONAL_LINES | COMMERCIAL_LINES and link.line not in kind_lines)
+            )
+        ):
             continue
         if link.kind not in KINDS:
             continue
@@ -120,15 +140,19 @@ def sync_from_settings(session: Session, settings: Settings) -> bool:
     wanted = [(i.kind, i.label, str(i.url), i.carrier, i.line) for i in settings.integrations]
     if not wanted:
         return False
-    current = session.exec(select(IntegrationLink)
-                           .order_by(IntegrationLink.position, IntegrationLink.id)).all()
+    current = session.exec(
+        select(IntegrationLink).order_by(IntegrationLink.position, IntegrationLink.id)
+    ).all()
     if [(c.kind, c.label, c.url, c.carrier, c.line) for c in current] == wanted:
         return False
     for link in current:
         session.delete(link)
     session.flush()
     for position, (kind, label, url, carrier, line) in enumerate(wanted):
-        session.add(IntegrationLink(kind=kind, label=label, url=url, carrier=carrier, line=line,
-                                    position=position))
+        session.add(
+            IntegrationLink(
+                kind=kind, label=label, url=url, carrier=carrier, line=line, position=position
+            )
+        )
     session.flush()
     return True

@@ -20,8 +20,12 @@ from clientcenter.services.principal import Principal
 
 # In force or about to be: shown first. Everything else (expired, cancelled) is set apart.
 CURRENT_STATUSES = ("active", "pending")
-STATUS_LABELS = {"active": "Active", "pending": "Starts soon", "expired": "Expired",
-                 "cancelled": "Cancelled"}
+STATUS_LABELS = {
+    "active": "Active",
+    "pending": "Starts soon",
+    "expired": "Expired",
+    "cancelled": "Cancelled",
+}
 AUTO_LINES = ("auto", "commercial_auto")
 
 
@@ -110,9 +114,15 @@ class InvoiceSummary:
 
 def _summary(p: Policy) -> PolicySummary:
     return PolicySummary(
-        id=p.id, number=p.number, line=p.line, line_label=POLICY_LINES.get(p.line, p.line),
-        carrier=p.carrier, effective_date=p.effective_date, expiration_date=p.expiration_date,
-        status=p.status, status_label=STATUS_LABELS.get(p.status, p.status.title()),
+        id=p.id,
+        number=p.number,
+        line=p.line,
+        line_label=POLICY_LINES.get(p.line, p.line),
+        carrier=p.carrier,
+        effective_date=p.effective_date,
+        expiration_date=p.expiration_date,
+        status=p.status,
+        status_label=STATUS_LABELS.get(p.status, p.status.title()),
         premium=format_money(p.premium_cents, p.currency),
         is_current=p.status in CURRENT_STATUSES,
         has_id_cards=p.line in AUTO_LINES and p.status == "active",
@@ -130,8 +140,11 @@ def list_policies(session: Session, principal: Principal) -> PolicyOverview:
     rows = session.exec(select(Policy).where(Policy.account_id == account.id)).all()
     current = sorted((p for p in rows if p.status in CURRENT_STATUSES), key=_sort_key)
     # The most recently ended first among the past ones.
-    past = sorted((p for p in rows if p.status not in CURRENT_STATUSES),
-                  key=lambda p: (p.expiration_date, p.number), reverse=True)
+    past = sorted(
+        (p for p in rows if p.status not in CURRENT_STATUSES),
+        key=lambda p: (p.expiration_date, p.number),
+        reverse=True,
+    )
     return PolicyOverview([_summary(p) for p in current], [_summary(p) for p in past])
 
 
@@ -147,20 +160,28 @@ def get_policy_row(session: Session, principal: Principal, policy_id: int) -> Po
 def policy_detail(session: Session, principal: Principal, policy_id: int) -> PolicyDetail:
     policy = get_policy_row(session, principal, policy_id)
     vehicles = session.exec(
-        select(Vehicle).where(Vehicle.policy_id == policy.id).order_by(Vehicle.id)).all()
+        select(Vehicle).where(Vehicle.policy_id == policy.id).order_by(Vehicle.id)
+    ).all()
     labels = {v.id: f"{v.year} {v.make} {v.model}" for v in vehicles}
     coverages = session.exec(
-        select(Coverage).where(Coverage.policy_id == policy.id)
-        .order_by(Coverage.position, Coverage.id)).all()
+        select(Coverage)
+        .where(Coverage.policy_id == policy.id)
+        .order_by(Coverage.position, Coverage.id)
+    ).all()
     drivers = session.exec(
-        select(Driver).where(Driver.policy_id == policy.id).order_by(Driver.id)).all()
+        select(Driver).where(Driver.policy_id == policy.id).order_by(Driver.id)
+    ).all()
     return PolicyDetail(
         policy=_summary(policy),
-        coverages=[CoverageLine(c.name, c.limit, c.deductible,
-                                labels.get(c.vehicle_id, "")) for c in coverages],
+        coverages=[
+            CoverageLine(c.name, c.limit, c.deductible, labels.get(c.vehicle_id, ""))
+            for c in coverages
+        ],
         vehicles=[VehicleLine(v.id, v.year, v.make, v.model, v.vin, v.usage) for v in vehicles],
-        drivers=[DriverLine(f"{d.first_name} {d.last_name}", d.relationship, d.license_state)
-                 for d in drivers],
+        drivers=[
+            DriverLine(f"{d.first_name} {d.last_name}", d.relationship, d.license_state)
+            for d in drivers
+        ],
     )
 
 
@@ -169,11 +190,13 @@ def open_invoices(session: Session, principal: Principal) -> InvoiceSummary:
     account = account_for(session, principal)
     count, total, next_due = session.exec(
         # What is still owed: a partly paid invoice counts for its balance.
-        select(func.count(Invoice.id),
-               func.coalesce(func.sum(Invoice.amount_cents - Invoice.paid_cents), 0),
-               func.min(Invoice.due_date))
-        .where(Invoice.account_id == account.id, Invoice.status == "open",
-               Invoice.published == True)  # noqa: E712
+        select(
+            func.count(Invoice.id),
+            func.coalesce(func.sum(Invoice.amount_cents - Invoice.paid_cents), 0),
+            func.min(Invoice.due_date),
+        ).where(
+            Invoice.account_id == account.id, Invoice.status == "open", Invoice.published == True
+        )  # noqa: E712
     ).one()
     return InvoiceSummary(int(count), format_money(int(total)), next_due)
 
@@ -192,5 +215,10 @@ def home_view(session: Session, principal: Principal) -> HomeView:
     account = account_for(session, principal)
     contact = session.get(Contact, principal.contact_id) if principal.contact_id else None
     first_name = contact.first_name if contact and contact.account_id == account.id else ""
-    return HomeView(account.name, first_name, principal.read_only,
-                    list_policies(session, principal), open_invoices(session, principal))
+    return HomeView(
+        account.name,
+        first_name,
+        principal.read_only,
+        list_policies(session, principal),
+        open_invoices(session, principal),
+    )

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from clientcenter.services.access import feature_enabled, viewable_account
 from clientcenter.services.portal import engagement, proposals
 from clientcenter.services.portal.engagement import ClaimView
-from clientcenter.services.access import feature_enabled, viewable_account
 from clientcenter.services.principal import Principal
 
 
@@ -28,8 +28,7 @@ class Menu:
 
 def menu_for(session: Session, principal: Principal) -> Menu:
     account = viewable_account(session, principal)
-    offered = proposals.list_proposals(session, principal) if feature_enabled("proposals") \
-        else []
+    offered = proposals.list_proposals(session, principal) if feature_enabled("proposals") else []
     waiting = [p for p in offered if p.open_for_decision]
     return Menu(
         account_kind=account.kind,
@@ -40,6 +39,9 @@ def menu_for(session: Session, principal: Principal) -> Menu:
         first_open_proposal_id=waiting[0].id if waiting else None,
         referrals=feature_enabled("referrals"),
         feedback=feature_enabled("feedback"),
-        claims_to_rate=(engagement.claims_awaiting_survey(session, principal)
-                        if feature_enabled("surveys") else []),
+        claims_to_rate=(
+            engagement.claims_awaiting_survey(session, principal)
+            if feature_enabled("surveys")
+            else []
+        ),
     )

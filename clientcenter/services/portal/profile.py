@@ -17,15 +17,18 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Contact
 from clientcenter.services import form_input as fi
-from clientcenter.services.notify.activity import record_action
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.access import acting_contact, viewable_account, writable_account
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
 
 PERSONAL_FIELDS = ("first_name", "last_name", "email", "mobile")
 PREFERENCE_FIELDS = ("notify_by_email", "notify_by_sms")
-ROLE_LABELS = {"primary": "Primary applicant", "co_applicant": "Co-applicant",
-               "additional": "Additional contact"}
+ROLE_LABELS = {
+    "primary": "Primary applicant",
+    "co_applicant": "Co-applicant",
+    "additional": "Additional contact",
+}
 # Who may edit the co-applicant: the two people on the policy, not additional contacts.
 COAPPLICANT_EDITORS = ("primary", "co_applicant")
 
@@ -71,17 +74,24 @@ def profile_view(session: Session, principal: Principal) -> ProfileView:
     return ProfileView(
         me=contact_view(me) if me else None,
         co_applicant=contact_view(co) if co else None,
-        can_edit_co_applicant=bool(co and me and me.role in COAPPLICANT_EDITORS
-                                   and not principal.read_only),
+        can_edit_co_applicant=bool(
+            co and me and me.role in COAPPLICANT_EDITORS and not principal.read_only
+        ),
     )
 
 
 def contact_view(c: Contact) -> ContactView:
     return ContactView(
-        id=c.id, role=c.role, role_label=ROLE_LABELS.get(c.role, c.role),
-        first_name=c.first_name, last_name=c.last_name, email=c.email or "",
-        mobile=c.mobile or "", mobile_display=format_mobile(c.mobile),
-        notify_by_email=c.notify_by_email, notify_by_sms=c.notify_by_sms,
+        id=c.id,
+        role=c.role,
+        role_label=ROLE_LABELS.get(c.role, c.role),
+        first_name=c.first_name,
+        last_name=c.last_name,
+        email=c.email or "",
+        mobile=c.mobile or "",
+        mobile_display=format_mobile(c.mobile),
+        notify_by_email=c.notify_by_email,
+        notify_by_sms=c.notify_by_sms,
     )
 
 
@@ -91,37 +101,49 @@ def format_mobile(e164: str | None) -> str:
     import phonenumbers
 
     number = phonenumbers.parse(e164, "US")
-    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1
-           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
     return phonenumbers.format_number(number, fmt)
 
 
-def edit_personal_info(session: Session, principal: Principal,
-                       data: dict[str, Any] | None) -> EditResult:
+def edit_personal_info(
+    session: Session, principal: Principal, data: dict[str, Any] | None
+) -> EditResult:
     """The acting contact's own name, email and mobile."""
     writable_account(session, principal, "customer.edit_personal_info")
     contact = acting_contact(session, principal)
-    return _edit_contact(session, principal, contact, data, "customer.edit_personal_info",
-                         whose="Your")
+    return _edit_contact(
+        session, principal, contact, data, "customer.edit_personal_info", whose="Your"
+    )
 
 
-def edit_coapplicant_info(session: Session, principal: Principal,
-                          data: dict[str, Any] | None) -> EditResult:
+def edit_coapplicant_info(
+    session: Session, principal: Principal, data: dict[str, Any] | None
+) -> EditResult:
     account = writable_account(session, principal, "customer.edit_coapplicant_info")
     me = acting_contact(session, principal)
     if me.role not in COAPPLICANT_EDITORS:
-        raise NotAllowed("Only the primary applicant or the co-applicant can edit the "
-                         "co-applicant's information.")
+        raise NotAllowed(
+            "Only the primary applicant or the co-applicant can edit the "
+            "co-applicant's information."
+        )
     co = _co_applicant(session, account.id)
     if co is None:
-        raise NotFound("There is no co-applicant on this account. To add one, send your "
-                       "agency a change request.")
-    return _edit_contact(session, principal, co, data, "customer.edit_coapplicant_info",
-                         whose="Co-applicant's")
+        raise NotFound(
+            "There is no co-applicant on this account. To add one, send your "
+            "agency a change request."
+        )
+    return _edit_contact(
+        session, principal, co, data, "customer.edit_coapplicant_info", whose="Co-applicant's"
+    )
 
 
-def edit_contact_preferences(session: Session, principal: Principal,
-                             data: dict[str, Any] | None) -> ContactView:
+def edit_contact_preferences(
+    session: Session, principal: Principal, data: dict[str, Any] | None
+) -> ContactView:
     """How notices reach the acting contact: email, text, or both."""
     writable_account(session, principal, "customer.edit_contact_preferences")
     contact = acting_contact(session, principal)
@@ -130,40 +152,55 @@ def edit_contact_preferences(session: Session, principal: Principal,
     if not (by_email or by_sms):
         raise InvalidInput("Choose at least one way to receive notices.", field="notify_by_email")
     if by_email and not contact.email:
-        raise InvalidInput("Add an email address first to get notices by email.",
-                           field="notify_by_email")
+        raise InvalidInput(
+            "Add an email address first to get notices by email.", field="notify_by_email"
+        )
     if by_sms and not contact.mobile:
-        raise InvalidInput("Add a mobile number first to get notices by text.",
-                           field="notify_by_sms")
+        raise InvalidInput(
+            "Add a mobile number first to get notices by text.", field="notify_by_sms"
+        )
     if (by_email, by_sms) == (contact.notify_by_email, contact.notify_by_sms):
         return contact_view(contact)  # nothing changed: nothing to record
     contact.notify_by_email, contact.notify_by_sms = by_email, by_sms
     session.add(contact)
     session.flush()
     ways = " and ".join(w for w, on in (("email", by_email), ("text", by_sms)) if on)
-    record_action(session, principal, "customer.edit_contact_preferences",
-                  summary=f"{contact.full_name} now gets notices by {ways}.",
-                  details={"notify_by_email": by_email, "notify_by_sms": by_sms})
+    record_action(
+        session,
+        principal,
+        "customer.edit_contact_preferences",
+        summary=f"{contact.full_name} now gets notices by {ways}.",
+        details={"notify_by_email": by_email, "notify_by_sms": by_sms},
+    )
     return contact_view(contact)
 
 
 def _co_applicant(session: Session, account_id: int) -> Contact | None:
     return session.exec(
-        select(Contact).where(Contact.account_id == account_id, Contact.role == "co_applicant")
+        select(Contact)
+        .where(Contact.account_id == account_id, Contact.role == "co_applicant")
         .order_by(Contact.id)
     ).first()
 
 
-def _edit_contact(session: Session, principal: Principal, contact: Contact,
-                  data: dict[str, Any] | None, action_key: str, *, whose: str) -> EditResult:
+def _edit_contact(
+    session: Session,
+    principal: Principal,
+    contact: Contact,
+    data: dict[str, Any] | None,
+    action_key: str,
+    *,
+    whose: str,
+) -> EditResult:
     values = fi.allowed(data, PERSONAL_FIELDS)
     first = fi.name(values, "first_name", "First name")
     last = fi.name(values, "last_name", "Last name")
     # A contact who logs in needs an email; the others may have none.
     new_email = fi.email(values, "email", "Email address", required=contact.may_log_in)
     # A new mobile gets a code by text: only numbers the portal may text (SMS pumping).
-    new_mobile = fi.sms_mobile(values, "mobile", "Mobile number", required=False,
-                               unchanged=contact.mobile)
+    new_mobile = fi.sms_mobile(
+        values, "mobile", "Mobile number", required=False, unchanged=contact.mobile
+    )
 
     applied: list[str] = []
     if first != contact.first_name:
@@ -187,14 +224,20 @@ def _edit_contact(session: Session, principal: Principal, contact: Contact,
                 clear_address(contact, field)
         session.add(contact)
         session.flush()
-        record_action(session, principal, action_key,
-                      summary=f"{whose} information updated for {contact.full_name}: "
-                              f"{_describe(applied)}.",
-                      details={"contact_id": contact.id, "changed": applied})
-    return EditResult(applied=tuple(applied), needs_verification=tuple(pending),
-                      contact_id=contact.id,
-                      new_email=new_email if "email" in pending else None,
-                      new_mobile=new_mobile if "mobile" in pending else None)
+        record_action(
+            session,
+            principal,
+            action_key,
+            summary=f"{whose} information updated for {contact.full_name}: {_describe(applied)}.",
+            details={"contact_id": contact.id, "changed": applied},
+        )
+    return EditResult(
+        applied=tuple(applied),
+        needs_verification=tuple(pending),
+        contact_id=contact.id,
+        new_email=new_email if "email" in pending else None,
+        new_mobile=new_mobile if "mobile" in pending else None,
+    )
 
 
 def clear_address(contact: Contact, field: str) -> None:
@@ -208,8 +251,12 @@ def clear_address(contact: Contact, field: str) -> None:
         contact.notify_by_sms = not contact.email and bool(contact.mobile)
 
 
-FIELD_WORDS = {"first_name": "first name", "last_name": "last name",
-               "email": "email address removed", "mobile": "mobile number removed"}
+FIELD_WORDS = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "email": "email address removed",
+    "mobile": "mobile number removed",
+}
 
 
 def _describe(fields: list[str]) -> str:

@@ -14,19 +14,22 @@ from clientcenter.models import Proposal
 from clientcenter.models.base import utcnow
 from clientcenter.models.policies import POLICY_LINES
 from clientcenter.services import form_input as fi
-from clientcenter.services.notify.activity import record_action
-from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.access import (
     acting_contact,
     require_feature,
     viewable_account,
     writable_account,
 )
+from clientcenter.services.errors import InvalidInput, NotFound
+from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
 
 DECISIONS = {"accept": "accepted", "decline": "declined"}
-STATUS_LABELS = {"published": "Awaiting your answer", "accepted": "Accepted",
-                 "declined": "Declined"}
+STATUS_LABELS = {
+    "published": "Awaiting your answer",
+    "accepted": "Accepted",
+    "declined": "Declined",
+}
 DECISION_FIELDS = ("decision", "comment")
 
 
@@ -59,8 +62,11 @@ class ProposalView:
 def list_proposals(session: Session, principal: Principal) -> list[ProposalView]:
     require_feature("proposals")
     account = viewable_account(session, principal)
-    rows = session.exec(select(Proposal).where(Proposal.account_id == account.id)
-                        .order_by(Proposal.created_at.desc(), Proposal.id.desc())).all()
+    rows = session.exec(
+        select(Proposal)
+        .where(Proposal.account_id == account.id)
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    ).all()
     return [proposal_view(p) for p in rows]
 
 
@@ -70,41 +76,53 @@ def get_proposal(session: Session, principal: Principal, proposal_id: int) -> Pr
     return proposal_view(_own(session, account.id, proposal_id))
 
 
-def decide(session: Session, principal: Principal, proposal_id: int,
-           data: dict[str, Any] | None) -> ProposalView:
+def decide(
+    session: Session, principal: Principal, proposal_id: int, data: dict[str, Any] | None
+) -> ProposalView:
     """Accept or decline, once, while the proposal is still valid."""
     require_feature("proposals")
     account = writable_account(session, principal, "customer.proposal")
     contact = acting_contact(session, principal)
     proposal = _own(session, account.id, proposal_id)
     values = fi.allowed(data, DECISION_FIELDS)
-    decision = fi.choice(values, "decision", "Your answer",
-                         {"accept": "Accept", "decline": "Decline"})
-    comment = fi.text(values, "comment", "Comment", max_len=1000, required=False,
-                      multiline=True)
+    decision = fi.choice(
+        values, "decision", "Your answer", {"accept": "Accept", "decline": "Decline"}
+    )
+    comment = fi.text(values, "comment", "Comment", max_len=1000, required=False, multiline=True)
     if proposal.status != "published":
-        raise InvalidInput(f"You already {proposal.status} this proposal. To change your "
-                           "answer, contact your agency.")
+        raise InvalidInput(
+            f"You already {proposal.status} this proposal. To change your "
+            "answer, contact your agency."
+        )
     if _expired(proposal):
-        raise InvalidInput(f"This proposal was valid until {proposal.valid_until:%b %-d, %Y}. "
-                           "Ask your agency for an updated one.")
+        raise InvalidInput(
+            f"This proposal was valid until {proposal.valid_until:%b %-d, %Y}. "
+            "Ask your agency for an updated one."
+        )
     # Conditional update: of two taps (or two devices) deciding at once, only one wins.
     result = session.exec(
         update(Proposal)
         .where(Proposal.id == proposal.id, Proposal.status == "published")
-        .values(status=DECISIONS[decision], decision_comment=comment,
-                decided_by_contact_id=contact.id, decided_at=utcnow())
+        .values(
+            status=DECISIONS[decision],
+            decision_comment=comment,
+            decided_by_contact_id=contact.id,
+            decided_at=utcnow(),
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise InvalidInput("This proposal was answered a moment ago. To change the answer, "
-                           "contact your agency.")
+        raise InvalidInput(
+            "This proposal was answered a moment ago. To change the answer, contact your agency."
+        )
     session.refresh(proposal)
     verb = "Accepted" if decision == "accept" else "Declined"
     record_action(
-        session, principal, "customer.proposal",
+        session,
+        principal,
+        "customer.proposal",
         summary=f"{verb} proposal “{proposal.title}” ({proposal.carrier}, "
-                f"{_money(proposal)})" + (f" — “{comment}”" if comment else "") + ".",
+        f"{_money(proposal)})" + (f" — “{comment}”" if comment else "") + ".",
         details={"proposal_id": proposal.id, "decision": proposal.status, "comment": comment},
     )
     return proposal_view(proposal)
@@ -129,15 +147,28 @@ def _money(p: Proposal) -> str:
 def proposal_view(p: Proposal) -> ProposalView:
     expired = _expired(p)
     return ProposalView(
-        id=p.id, title=p.title, line_label=POLICY_LINES.get(p.line, p.line), carrier=p.carrier,
-        premium=_money(p), status=p.status,
-        status_label=("Expired" if expired and p.status == "published"
-                      else STATUS_LABELS.get(p.status, p.status)),
-        valid_until=p.valid_until, expired=expired,
+        id=p.id,
+        title=p.title,
+        line_label=POLICY_LINES.get(p.line, p.line),
+        carrier=p.carrier,
+        premium=_money(p),
+        status=p.status,
+        status_label=(
+            "Expired"
+            if expired and p.status == "published"
+            else STATUS_LABELS.get(p.status, p.status)
+        ),
+        valid_until=p.valid_until,
+        expired=expired,
         open_for_decision=p.status == "published" and not expired,
-        decision_comment=p.decision_comment, decided_at=p.decided_at,
-        coverages=tuple(CoverageLine(str(c.get("name", "")), str(c.get("limit", "")),
-                                     str(c.get("deductible", "")))
-                        for c in (p.coverages or [])),
-        has_document=p.document_id is not None, document_id=p.document_id,
+        decision_comment=p.decision_comment,
+        decided_at=p.decided_at,
+        coverages=tuple(
+            CoverageLine(
+                str(c.get("name", "")), str(c.get("limit", "")), str(c.get("deductible", ""))
+            )
+            for c in (p.coverages or [])
+        ),
+        has_document=p.document_id is not None,
+        document_id=p.document_id,
     )

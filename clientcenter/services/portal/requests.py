@@ -17,12 +17,12 @@ from clientcenter.models import ChangeRequest, Document, Driver, Policy, Vehicle
 from clientcenter.models.engagement import REQUEST_KINDS
 from clientcenter.models.policies import POLICY_LINES
 from clientcenter.services import form_input as fi
-from clientcenter.services.notify.activity import record_action
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.access import acting_contact, viewable_account, writable_account
-from clientcenter.services.principal import Principal
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.notify.activity import record_action
 from clientcenter.services.portal.references import new_reference
 from clientcenter.services.portal.request_forms import FormField, RequestForm, form_for
+from clientcenter.services.principal import Principal
 
 NO_COVERAGE_CHANGE_NOTICE = (
     "Nothing about your coverage changes until your agency confirms the change with you."
@@ -59,9 +59,15 @@ class RequestView:
     created_at: datetime
 
 
-def submit_request(session: Session, principal: Principal, kind: str, subtype: str,
-                   data: dict[str, Any] | None, *,
-                   attachment_document_id: int | None = None) -> ChangeRequest:
+def submit_request(
+    session: Session,
+    principal: Principal,
+    kind: str,
+    subtype: str,
+    data: dict[str, Any] | None,
+    *,
+    attachment_document_id: int | None = None,
+) -> ChangeRequest:
     """Record one request from a guided form. Refusals change nothing."""
     form = form_for(kind, subtype)
     if form is None or kind not in ACTION_KEYS:
@@ -70,8 +76,10 @@ def submit_request(session: Session, principal: Principal, kind: str, subtype: s
     account = writable_account(session, principal, action_key)
     if kind in ("personal", "commercial") and account.kind != kind:
         other = "Commercial" if kind == "personal" else "Personal"
-        raise NotAllowed(f"{REQUEST_KINDS[kind]}s are for {kind} accounts; "
-                         f"use a {other} Change Request for {account.name}.")
+        raise NotAllowed(
+            f"{REQUEST_KINDS[kind]}s are for {kind} accounts; "
+            f"use a {other} Change Request for {account.name}."
+        )
     contact = acting_contact(session, principal)
     parsed, shown, policy_id = _parse_form(session, account.id, form, data)
     attachment = _attachment(session, account.id, attachment_document_id, kind)
@@ -84,9 +92,14 @@ def submit_request(session: Session, principal: Principal, kind: str, subtype: s
         subtype=subtype,
         reference=new_reference(session, kind),
         summary=_summary(form, parsed, shown)[:200],
-        details={"form": form.title,
-                 "fields": [{"key": f.key, "label": f.label, "value": shown[f.key]}
-                            for f in form.fields if f.key in shown]},
+        details={
+            "form": form.title,
+            "fields": [
+                {"key": f.key, "label": f.label, "value": shown[f.key]}
+                for f in form.fields
+                if f.key in shown
+            ],
+        },
         attachment_document_id=attachment.id if attachment else None,
     )
     session.add(request)
@@ -94,11 +107,18 @@ def submit_request(session: Session, principal: Principal, kind: str, subtype: s
     # Pairs, not a dict keyed by label: labels such as "ZIP code" are not detail keys.
     public = [[f.label, shown[f.key]] for f in form.fields if f.key in shown and not f.private]
     record_action(
-        session, principal, action_key, account_id=account.id,
+        session,
+        principal,
+        action_key,
+        account_id=account.id,
         summary=f"{REQUEST_KINDS[kind]} {request.reference}: {request.summary}",
-        details={"reference": request.reference, "request_type": REQUEST_KINDS[kind],
-                 "form": form.title, "fields": public,
-                 "attachment": attachment.title if attachment else None},
+        details={
+            "reference": request.reference,
+            "request_type": REQUEST_KINDS[kind],
+            "form": form.title,
+            "fields": public,
+            "attachment": attachment.title if attachment else None,
+        },
     )
     return request
 
@@ -107,7 +127,8 @@ def list_requests(session: Session, principal: Principal) -> list[RequestView]:
     """My requests: everything sent from this account, newest first."""
     account = viewable_account(session, principal)
     rows = session.exec(
-        select(ChangeRequest).where(ChangeRequest.account_id == account.id)
+        select(ChangeRequest)
+        .where(ChangeRequest.account_id == account.id)
         .order_by(ChangeRequest.created_at.desc(), ChangeRequest.id.desc())
     ).all()
     return [view_of(r) for r in rows]
@@ -116,8 +137,10 @@ def list_requests(session: Session, principal: Principal) -> list[RequestView]:
 def get_request(session: Session, principal: Principal, reference: str) -> RequestView:
     account = viewable_account(session, principal)
     row = session.exec(
-        select(ChangeRequest).where(ChangeRequest.reference == str(reference).strip().upper(),
-                                    ChangeRequest.account_id == account.id)
+        select(ChangeRequest).where(
+            ChangeRequest.reference == str(reference).strip().upper(),
+            ChangeRequest.account_id == account.id,
+        )
     ).first()
     if row is None:
         raise NotFound("No request with that reference on this account.")
@@ -126,10 +149,13 @@ def get_request(session: Session, principal: Principal, reference: str) -> Reque
 
 def view_of(row: ChangeRequest) -> RequestView:
     return RequestView(
-        id=row.id, reference=row.reference, kind=row.kind,
+        id=row.id,
+        reference=row.reference,
+        kind=row.kind,
         kind_label=REQUEST_KINDS.get(row.kind, row.kind),
         title=(row.details or {}).get("form") or REQUEST_KINDS.get(row.kind, row.kind),
-        summary=row.summary, status=row.status,
+        summary=row.summary,
+        status=row.status,
         status_label=STATUS_LABELS.get(row.status, row.status.replace("_", " ").title()),
         created_at=row.created_at,
     )
@@ -149,17 +175,22 @@ def form_choices(session: Session, principal: Principal) -> Choices:
     account = viewable_account(session, principal)
     policies = _changeable_policies(session, account.id)
     by_id = {p.id: p for p in policies}
-    vehicles = session.exec(select(Vehicle).where(Vehicle.policy_id.in_(list(by_id) or [-1]))
-                            .order_by(Vehicle.id)).all()
-    drivers = session.exec(select(Driver).where(Driver.policy_id.in_(list(by_id) or [-1]))
-                           .order_by(Driver.id)).all()
+    vehicles = session.exec(
+        select(Vehicle).where(Vehicle.policy_id.in_(list(by_id) or [-1])).order_by(Vehicle.id)
+    ).all()
+    drivers = session.exec(
+        select(Driver).where(Driver.policy_id.in_(list(by_id) or [-1])).order_by(Driver.id)
+    ).all()
     return Choices(
         policies=[(str(p.id), policy_label(p)) for p in policies],
         auto_policies=[(str(p.id), policy_label(p)) for p in policies if p.line in AUTO_LINES],
-        vehicles=[(str(v.id), f"{vehicle_label(v)} · {by_id[v.policy_id].number}")
-                  for v in vehicles],
-        drivers=[(str(d.id), f"{d.first_name} {d.last_name} · {by_id[d.policy_id].number}")
-                 for d in drivers],
+        vehicles=[
+            (str(v.id), f"{vehicle_label(v)} · {by_id[v.policy_id].number}") for v in vehicles
+        ],
+        drivers=[
+            (str(d.id), f"{d.first_name} {d.last_name} · {by_id[d.policy_id].number}")
+            for d in drivers
+        ],
     )
 
 
@@ -175,9 +206,12 @@ class Overview:
 
 def overview(session: Session, principal: Principal) -> Overview:
     account = viewable_account(session, principal)
-    return Overview(account_kind=account.kind, read_only=principal.read_only,
-                    requests=list_requests(session, principal),
-                    choices=form_choices(session, principal))
+    return Overview(
+        account_kind=account.kind,
+        read_only=principal.read_only,
+        requests=list_requests(session, principal),
+        choices=form_choices(session, principal),
+    )
 
 
 def policy_label(policy: Policy) -> str:
@@ -190,16 +224,20 @@ def vehicle_label(vehicle: Vehicle) -> str:
 
 # --- parsing -------------------------------------------------------------------------------
 
+
 def _changeable_policies(session: Session, account_id: int) -> list[Policy]:
-    return list(session.exec(
-        select(Policy).where(Policy.account_id == account_id,
-                             Policy.status.in_(CHANGEABLE_POLICY_STATUSES))
-        .order_by(Policy.line, Policy.number)
-    ).all())
+    return list(
+        session.exec(
+            select(Policy)
+            .where(Policy.account_id == account_id, Policy.status.in_(CHANGEABLE_POLICY_STATUSES))
+            .order_by(Policy.line, Policy.number)
+        ).all()
+    )
 
 
-def _parse_form(session: Session, account_id: int, form: RequestForm,
-                data: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, str], int | None]:
+def _parse_form(
+    session: Session, account_id: int, form: RequestForm, data: dict[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, str], int | None]:
     """Parsed values, their display text, and the policy the request is about."""
     values = fi.allowed(data, form.keys)  # extra keys are dropped here, unread
     parsed: dict[str, Any] = {}
@@ -218,8 +256,9 @@ def _parse_form(session: Session, account_id: int, form: RequestForm,
     return parsed, shown, policy_id
 
 
-def _parse_field(session: Session, account_id: int, f: FormField,
-                 values: dict[str, Any]) -> tuple[Any, str]:
+def _parse_field(
+    session: Session, account_id: int, f: FormField, values: dict[str, Any]
+) -> tuple[Any, str]:
     today = date.today()
     k, label, req = f.key, f.label, f.required
     match f.kind:
@@ -258,11 +297,23 @@ def _parse_field(session: Session, account_id: int, f: FormField,
             return v, v or ""
         case "date":
             if k == "birth_date":
-                v = fi.iso_date(values, k, label, earliest=_years_ago(today, 110),
-                                latest=_years_ago(today, 14), required=req)
+                v = fi.iso_date(
+                    values,
+                    k,
+                    label,
+                    earliest=_years_ago(today, 110),
+                    latest=_years_ago(today, 14),
+                    required=req,
+                )
             else:
-                v = fi.iso_date(values, k, label, earliest=today - timedelta(days=BACKDATE_DAYS),
-                                latest=today + timedelta(days=FORWARD_DAYS), required=req)
+                v = fi.iso_date(
+                    values,
+                    k,
+                    label,
+                    earliest=today - timedelta(days=BACKDATE_DAYS),
+                    latest=today + timedelta(days=FORWARD_DAYS),
+                    required=req,
+                )
             return v, "" if v is None else v.isoformat()
         case "policy" | "auto_policy":
             pid = fi.record_id(values, k, label, required=req)
@@ -302,20 +353,23 @@ def _years_ago(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
-def _own_policy(session: Session, account_id: int, policy_id: int, key: str,
-                label: str) -> Policy:
+def _own_policy(session: Session, account_id: int, policy_id: int, key: str, label: str) -> Policy:
     policy = session.get(Policy, policy_id)
     # Another account's policy and a missing one get the same answer.
     if policy is None or policy.account_id != account_id:
         raise NotFound(f"{label}: that is not one of your policies.")
     if policy.status not in CHANGEABLE_POLICY_STATUSES:
-        raise InvalidInput(f"{label}: policy {policy.number} is {policy.status}; "
-                           "only policies in force can be changed.", field=key)
+        raise InvalidInput(
+            f"{label}: policy {policy.number} is {policy.status}; "
+            "only policies in force can be changed.",
+            field=key,
+        )
     return policy
 
 
-def _attachment(session: Session, account_id: int, document_id: int | None,
-                kind: str) -> Document | None:
+def _attachment(
+    session: Session, account_id: int, document_id: int | None, kind: str
+) -> Document | None:
     if document_id is None:
         return None
     if kind != "general":
@@ -350,8 +404,10 @@ def _summary(form: RequestForm, parsed: dict[str, Any], shown: dict[str, str]) -
     if form.subtype == "equipment":
         return f"{shown['action']} equipment: {parsed['description']}"
     if form.subtype == "payroll":
-        return (f"Employees {shown['full_time']} full-time, {shown['part_time']} part-time; "
-                f"payroll {shown['annual_payroll']}")
+        return (
+            f"Employees {shown['full_time']} full-time, {shown['part_time']} part-time; "
+            f"payroll {shown['annual_payroll']}"
+        )
     if "subject" in parsed:
         return parsed["subject"]
     if form.kind == "contact_us":

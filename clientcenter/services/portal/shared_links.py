@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from clientcenter.models import Document
-from clientcenter.services.principal import Principal
 from clientcenter.services.auth.tokens import sign, unsign
+from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
 SHARED_DOCUMENT_PATH = "/shared/"
@@ -24,8 +24,9 @@ def _url(path: str, token: str) -> str:
 
 
 def shared_document_url(document: Document) -> str:
-    token = sign(_DOC_PURPOSE, {"d": document.id, "a": document.account_id},
-                 SHARE_TTL_DAYS * 86400)
+    token = sign(
+        _DOC_PURPOSE, {"d": document.id, "a": document.account_id}, SHARE_TTL_DAYS * 86400
+    )
     return _url(SHARED_DOCUMENT_PATH, token)
 
 
@@ -39,20 +40,36 @@ class SharedLanding:
     title: str = ""
 
 
-def open_shared_document(session: Session, principal: Principal | None,
-                         token: str) -> SharedLanding:
+def open_shared_document(
+    session: Session, principal: Principal | None, token: str
+) -> SharedLanding:
     payload = unsign(_DOC_PURPOSE, token or "")
-    if payload is None or not isinstance(payload.get("d"), int) or not isinstance(payload.get("a"), int):
-        return SharedLanding("invalid", "This link is not valid or has expired. Log in to see "
-                             "your documents, or ask us to share it again.")
+    if (
+        payload is None
+        or not isinstance(payload.get("d"), int)
+        or not isinstance(payload.get("a"), int)
+    ):
+        return SharedLanding(
+            "invalid",
+            "This link is not valid or has expired. Log in to see "
+            "your documents, or ask us to share it again.",
+        )
     if principal is None:
         return SharedLanding("login", "Log in to see the document we shared with you.")
     if principal.account_id != payload["a"]:
-        return SharedLanding("other_account", "This document is on another of your accounts. "
-                             "Switch to it (Profile → Switch accounts), then open the link again.")
+        return SharedLanding(
+            "other_account",
+            "This document is on another of your accounts. "
+            "Switch to it (Profile → Switch accounts), then open the link again.",
+        )
     document = session.get(Document, payload["d"])
-    if (document is None or document.account_id != payload["a"]
-            or not document.shared_with_customer or document.scan_status != "clean"):
-        return SharedLanding("invalid", "This document is no longer shared. Call us if you "
-                             "need it.")
+    if (
+        document is None
+        or document.account_id != payload["a"]
+        or not document.shared_with_customer
+        or document.scan_status != "clean"
+    ):
+        return SharedLanding(
+            "invalid", "This document is no longer shared. Call us if you need it."
+        )
     return SharedLanding("open", document.title, document.id, document.title)

@@ -8,12 +8,13 @@ import uuid
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.agency import actions as agency_actions, certificate_links
+from clientcenter.services.agency import actions as agency_actions
+from clientcenter.services.agency import certificate_links
 from clientcenter.services.agency import info_pane as pane_service
-from clientcenter.services.errors import ServiceError
 from clientcenter.services.billing.money import parse_amount
 from clientcenter.services.billing.paying import take_one_time_payment
 from clientcenter.services.billing.payment_requests import send_payment_request
+from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
 from clientcenter.state.agency.desk import AgentState, _query_param
 
@@ -29,7 +30,9 @@ class AgentAccountActionState(AgentState):
     def _pane(self):
         principal = self._require_agent()
         with session_scope() as db:
-            return pane_service.info_pane(db, principal, _query_param(self, "id") or self.account_id)
+            return pane_service.info_pane(
+                db, principal, _query_param(self, "id") or self.account_id
+            )
 
     def _start(self):
         self.error, self.notice = "", ""
@@ -47,9 +50,16 @@ class AgentShareState(AgentAccountActionState):
     has_mobile: bool = False
 
     def _show(self, pane) -> None:
-        self.documents = [{"id": str(d.id), "title": d.title, "category": d.category,
-                           "created": d.created, "shared": "yes" if d.shared else ""}
-                          for d in pane.documents]
+        self.documents = [
+            {
+                "id": str(d.id),
+                "title": d.title,
+                "category": d.category,
+                "created": d.created,
+                "shared": "yes" if d.shared else "",
+            }
+            for d in pane.documents
+        ]
         primary = next((c for c in pane.contacts if c.role == "primary"), None)
         self.has_mobile = bool(primary and primary.phone)
 
@@ -64,9 +74,13 @@ class AgentShareState(AgentAccountActionState):
         principal = self._require_agent()
         try:
             with session_scope() as db:
-                done = agency_actions.share_document(db, principal, self.account_id,
-                                                     form.get("document_id", ""),
-                                                     str(form.get("channel", "")))
+                done = agency_actions.share_document(
+                    db,
+                    principal,
+                    self.account_id,
+                    form.get("document_id", ""),
+                    str(form.get("channel", "")),
+                )
         except ServiceError as exc:
             self.error, self.notice = exc.message, ""
             return
@@ -94,13 +108,21 @@ class AgentPublishState(AgentAccountActionState):
     @rx.event
     def publish(self, form: dict):
         principal = self._require_agent()
-        invoice_ids = [k.split("-", 1)[1] for k, v in form.items() if k.startswith("invoice-") and v]
-        document_ids = [k.split("-", 1)[1] for k, v in form.items() if k.startswith("document-") and v]
+        invoice_ids = [
+            k.split("-", 1)[1] for k, v in form.items() if k.startswith("invoice-") and v
+        ]
+        document_ids = [
+            k.split("-", 1)[1] for k, v in form.items() if k.startswith("document-") and v
+        ]
         try:
             with session_scope() as db:
                 done = agency_actions.publish_policies_invoices(
-                    db, principal, self.account_id, invoice_ids=invoice_ids,
-                    document_ids=document_ids)
+                    db,
+                    principal,
+                    self.account_id,
+                    invoice_ids=invoice_ids,
+                    document_ids=document_ids,
+                )
         except ServiceError as exc:
             self.error, self.notice = exc.message, ""
             return
@@ -121,9 +143,16 @@ class AgentCertificatesState(AgentAccountActionState):
         self.link_days = get_settings().security.certificate_link_days
         if pane is None:
             return
-        self.certificates = [{"id": str(c.id), "holder": c.holder, "email": c.holder_email,
-                              "description": c.description, "issued": c.issued}
-                             for c in pane.certificates]
+        self.certificates = [
+            {
+                "id": str(c.id),
+                "holder": c.holder,
+                "email": c.holder_email,
+                "description": c.description,
+                "issued": c.issued,
+            }
+            for c in pane.certificates
+        ]
         self._fill_links()
 
     def _fill_links(self) -> None:
@@ -134,10 +163,20 @@ class AgentCertificatesState(AgentAccountActionState):
         except ServiceError as exc:
             self.error, self.links = exc.message, []
             return
-        self.links = [{"id": str(v.id), "certificate": v.certificate, "holder": v.holder_name,
-                       "to": v.to_address, "sent": v.sent_on, "status": v.status,
-                       "status_label": v.status_label, "downloads": str(v.downloads),
-                       "last": v.last_download} for v in views]
+        self.links = [
+            {
+                "id": str(v.id),
+                "certificate": v.certificate,
+                "holder": v.holder_name,
+                "to": v.to_address,
+                "sent": v.sent_on,
+                "status": v.status,
+                "status_label": v.status_label,
+                "downloads": str(v.downloads),
+                "last": v.last_download,
+            }
+            for v in views
+        ]
 
     @rx.event
     def share(self, form: dict):
@@ -145,8 +184,12 @@ class AgentCertificatesState(AgentAccountActionState):
         try:
             with session_scope() as db:
                 done = agency_actions.share_certificate(
-                    db, principal, form.get("certificate_id", ""),
-                    email=str(form.get("email", ""))[:254], note=str(form.get("note", ""))[:600])
+                    db,
+                    principal,
+                    form.get("certificate_id", ""),
+                    email=str(form.get("email", ""))[:254],
+                    note=str(form.get("note", ""))[:600],
+                )
         except ServiceError as exc:
             self.error, self.notice = exc.message, ""
             return
@@ -159,8 +202,9 @@ class AgentCertificatesState(AgentAccountActionState):
         principal = self._require_agent()
         try:
             with session_scope() as db:
-                done = certificate_links.revoke_link(db, principal, share_id,
-                                                     account_id=self.account_id)
+                done = certificate_links.revoke_link(
+                    db, principal, share_id, account_id=self.account_id
+                )
         except ServiceError as exc:
             self.error, self.notice = exc.message, ""
             return
@@ -185,8 +229,14 @@ class AgentPaymentsState(AgentAccountActionState):
         self.form_key = uuid.uuid4().hex
         if pane is None:
             return
-        self.invoices = [{"id": str(i.id), "label": f"{i.number} · {i.amount} due {i.due}",
-                          "published": "yes" if i.published else ""} for i in pane.open_invoices]
+        self.invoices = [
+            {
+                "id": str(i.id),
+                "label": f"{i.number} · {i.amount} due {i.due}",
+                "published": "yes" if i.published else "",
+            }
+            for i in pane.open_invoices
+        ]
 
     @rx.event
     def request_payment(self, form: dict):
@@ -198,15 +248,17 @@ class AgentPaymentsState(AgentAccountActionState):
             return
         try:
             with session_scope() as db:
-                sent = send_payment_request(db, principal, invoice_id,
-                                            channel=str(form.get("channel", "")))
+                sent = send_payment_request(
+                    db, principal, invoice_id, channel=str(form.get("channel", ""))
+                )
         except ServiceError as exc:
             self.error, self.notice = exc.message, ""
             return
         how = "email" if sent.channel == "email" else "text message"
         self.error = ""
-        self.notice = (f"Payment request sent by {how}. The link works until "
-                       f"{sent.expires_at:%b %d, %Y}.")
+        self.notice = (
+            f"Payment request sent by {how}. The link works until {sent.expires_at:%b %d, %Y}."
+        )
         return rx.scroll_to("page-title")
 
     @rx.event
@@ -215,10 +267,15 @@ class AgentPaymentsState(AgentAccountActionState):
         try:
             with session_scope() as db:
                 result = take_one_time_payment(
-                    db, principal, int(self.account_id),
+                    db,
+                    principal,
+                    int(self.account_id),
                     amount_cents=parse_amount(str(form.get("amount", ""))),
-                    memo=str(form.get("memo", ""))[:200], method=str(form.get("method", "")),
-                    idempotency_key=self.form_key, reference=str(form.get("reference", ""))[:80])
+                    memo=str(form.get("memo", ""))[:200],
+                    method=str(form.get("method", "")),
+                    idempotency_key=self.form_key,
+                    reference=str(form.get("reference", ""))[:80],
+                )
         except (TypeError, ValueError):
             self.error, self.notice = "Open the account again from Super Search.", ""
             return

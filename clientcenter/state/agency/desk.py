@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter import paths
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.services.agency import info_pane as pane_service
 from clientcenter.services.agency import invite as invite_service
 from clientcenter.services.agency import read_only
-from clientcenter.services.errors import ServiceError
-from clientcenter.services.principal import Principal
 from clientcenter.services.agency.search import super_search
 from clientcenter.services.auth.sessions import OK, SessionCheck
-from clientcenter.state.base import PortalState, SessionEnded, leave_to, location_for, post_navigation
+from clientcenter.services.errors import ServiceError
+from clientcenter.services.principal import Principal
+from clientcenter.state.base import (
+    PortalState,
+    SessionEnded,
+    leave_to,
+    location_for,
+    post_navigation,
+)
 
 VIEW_ROUTE = "/auth/agent/view"
 
@@ -43,7 +49,7 @@ class AgentState(PortalState):
         check = self._check_session()
         if check.status != OK:
             if check.kind != "agent":  # a customer, or nobody: the agents' login page
-                return leave_to(f"{paths.AGENT_LOGIN}?signed_out={check.status}")
+                return leave_to(f"{routes.AGENT_LOGIN}?signed_out={check.status}")
             return leave_to(location_for(check))
         if not check.principal.is_agent or check.principal.read_only:
             return leave_to(_ended_for_agent_pages(check.principal).location)
@@ -76,14 +82,20 @@ class AgentSearchState(AgentState):
         self.searched = True
         self.query = found.query
         self.total, self.page, self.pages = found.total, found.page, found.pages
-        self.results = [{
-            "id": str(r.account_id), "name": r.name,
-            "kind": "Commercial" if r.kind == "commercial" else "Personal",
-            "active": "yes" if r.active else "",
-            "producer": r.producer, "primary": r.primary_name, "email": r.primary_email,
-            "phone": r.primary_phone, "matched": f"{r.matched_label}: {r.matched_value}"
-            if r.matched_label else "",
-        } for r in found.results]
+        self.results = [
+            {
+                "id": str(r.account_id),
+                "name": r.name,
+                "kind": "Commercial" if r.kind == "commercial" else "Personal",
+                "active": "yes" if r.active else "",
+                "producer": r.producer,
+                "primary": r.primary_name,
+                "email": r.primary_email,
+                "phone": r.primary_phone,
+                "matched": f"{r.matched_label}: {r.matched_value}" if r.matched_label else "",
+            }
+            for r in found.results
+        ]
 
     @rx.event
     def submit(self, form: dict):
@@ -129,21 +141,56 @@ class AgentAccountState(AgentState):
             pane = pane_service.info_pane(db, principal, account_id)
         self.account_id = str(pane.account_id)
         self.name, self.kind = pane.name, pane.kind
-        self.business_name, self.address, self.producer = pane.business_name, pane.address, pane.producer
+        self.business_name, self.address, self.producer = (
+            pane.business_name,
+            pane.address,
+            pane.producer,
+        )
         self.active = pane.active
-        self.contacts = [{"id": str(c.id), "name": c.name, "role": c.role_label, "email": c.email,
-                          "phone": c.phone, "login": "yes" if c.may_log_in else ""}
-                         for c in pane.contacts]
-        self.policies = [{"id": str(p.id), "number": p.number, "line": p.line,
-                          "carrier": p.carrier, "status": p.status, "status_label": p.status_label,
-                          "term": p.term, "premium": p.premium} for p in pane.policies]
-        self.invoices = [{"id": str(i.id), "number": i.number, "description": i.description,
-                          "amount": i.amount, "due": i.due, "status": i.status,
-                          "published": "yes" if i.published else ""} for i in pane.open_invoices]
-        self.activity = [{"when": a.when, "label": a.label, "actor": a.actor,
-                          "summary": a.summary} for a in pane.recent_activity]
-        self.tasks = [{"id": str(t.id), "title": t.title, "assigned": t.assigned_to,
-                       "created": t.created} for t in pane.open_tasks]
+        self.contacts = [
+            {
+                "id": str(c.id),
+                "name": c.name,
+                "role": c.role_label,
+                "email": c.email,
+                "phone": c.phone,
+                "login": "yes" if c.may_log_in else "",
+            }
+            for c in pane.contacts
+        ]
+        self.policies = [
+            {
+                "id": str(p.id),
+                "number": p.number,
+                "line": p.line,
+                "carrier": p.carrier,
+                "status": p.status,
+                "status_label": p.status_label,
+                "term": p.term,
+                "premium": p.premium,
+            }
+            for p in pane.policies
+        ]
+        self.invoices = [
+            {
+                "id": str(i.id),
+                "number": i.number,
+                "description": i.description,
+                "amount": i.amount,
+                "due": i.due,
+                "status": i.status,
+                "published": "yes" if i.published else "",
+            }
+            for i in pane.open_invoices
+        ]
+        self.activity = [
+            {"when": a.when, "label": a.label, "actor": a.actor, "summary": a.summary}
+            for a in pane.recent_activity
+        ]
+        self.tasks = [
+            {"id": str(t.id), "title": t.title, "assigned": t.assigned_to, "created": t.created}
+            for t in pane.open_tasks
+        ]
         self.last_invited = pane.last_invited
 
     @rx.event
@@ -176,8 +223,10 @@ class AgentAccountState(AgentState):
         except ServiceError as exc:
             self.error = exc.message
             return
-        self.invitees = [{"id": str(p.contact_id), "name": p.name, "email": p.email,
-                          "reason": p.reason} for p in people]
+        self.invitees = [
+            {"id": str(p.contact_id), "name": p.name, "email": p.email, "reason": p.reason}
+            for p in people
+        ]
         self.invite_open = True
         self.error = ""
 

@@ -14,11 +14,11 @@ import json
 import reflex as rx
 
 from clientcenter.services.auth import agent_login
-from clientcenter.services.errors import ServiceError
 from clientcenter.services.auth.login import login_scope
 from clientcenter.services.auth.login_codes import AttemptEnded
 from clientcenter.services.auth.sessions import OK, signed_out_message
 from clientcenter.services.auth.tokens import new_token
+from clientcenter.services.errors import ServiceError
 from clientcenter.state.base import PortalState, post_navigation
 
 COMPLETE_ROUTE = "/auth/agent/complete"
@@ -94,15 +94,20 @@ class AgentLoginState(PortalState):
         nonce = new_token(16)
         attempt = self._tab_attempt_id(nonce)
         if not attempt:
-            self.error = ("Your browser didn't keep our cookie, which signing in needs. Allow "
-                          "cookies for this site and reload the page.")
+            self.error = (
+                "Your browser didn't keep our cookie, which signing in needs. Allow "
+                "cookies for this site and reload the page."
+            )
             return None
         try:
             with login_scope() as db:
-                _attempt, sent = agent_login.start(db, email=self.email,
-                                                   client_ip=self._client_ip(),
-                                                   attempt_id=attempt,
-                                                   remembered=self._remembered_digest())
+                _attempt, sent = agent_login.start(
+                    db,
+                    email=self.email,
+                    client_ip=self._client_ip(),
+                    attempt_id=attempt,
+                    remembered=self._remembered_digest(),
+                )
         except ServiceError as exc:
             return self._fail(exc)
         self._attempt_nonce = nonce
@@ -112,9 +117,12 @@ class AgentLoginState(PortalState):
     def resend(self):
         try:
             with login_scope() as db:
-                sent = agent_login.resend(db, attempt_id=self._attempt(),
-                                          client_ip=self._client_ip(),
-                                          remembered=self._remembered_digest())
+                sent = agent_login.resend(
+                    db,
+                    attempt_id=self._attempt(),
+                    client_ip=self._client_ip(),
+                    remembered=self._remembered_digest(),
+                )
         except AttemptEnded as exc:
             return self._over(exc)
         except ServiceError as exc:
@@ -125,10 +133,13 @@ class AgentLoginState(PortalState):
     def submit_code(self, form: dict):
         try:
             with login_scope() as db:
-                nxt = agent_login.verify_code(db, attempt_id=self._attempt(),
-                                              code=str(form.get("code", ""))[:32],
-                                              client_ip=self._client_ip(),
-                                              remembered=self._remembered_digest())
+                nxt = agent_login.verify_code(
+                    db,
+                    attempt_id=self._attempt(),
+                    code=str(form.get("code", ""))[:32],
+                    client_ip=self._client_ip(),
+                    remembered=self._remembered_digest(),
+                )
         except AttemptEnded as exc:
             return self._over(exc)
         except ServiceError as exc:
@@ -139,8 +150,10 @@ class AgentLoginState(PortalState):
             self.info = "Open your authenticator app and type the 6-digit code it shows."
         else:
             self.step = "enrol"
-            self.info = ("First sign-in: set up an authenticator app. Scan the QR code with "
-                         "it (or type the key), then enter the code it shows.")
+            self.info = (
+                "First sign-in: set up an authenticator app. Scan the QR code with "
+                "it (or type the key), then enter the code it shows."
+            )
             return _reveal({QR_ID: nxt.enrolment.qr_svg, SECRET_ID: nxt.enrolment.secret})
         return None
 
@@ -161,8 +174,11 @@ class AgentLoginState(PortalState):
         try:
             with login_scope() as db:
                 grant, _checked = agent_login.second_factor(
-                    db, attempt_id=self._attempt(), code=str(form.get("code", ""))[:32],
-                    browser=self._browser_digest())
+                    db,
+                    attempt_id=self._attempt(),
+                    code=str(form.get("code", ""))[:32],
+                    browser=self._browser_digest(),
+                )
         except AttemptEnded as exc:
             return self._over(exc)
         except ServiceError as exc:
@@ -174,15 +190,18 @@ class AgentLoginState(PortalState):
         try:
             with login_scope() as db:
                 codes = agent_login.confirm_enrolment(
-                    db, attempt_id=self._attempt(), code=str(form.get("code", ""))[:32])
+                    db, attempt_id=self._attempt(), code=str(form.get("code", ""))[:32]
+                )
         except AttemptEnded as exc:
             return self._over(exc)
         except ServiceError as exc:
             return self._fail(exc)
         self.step, self.error = "recovery_codes", ""
-        self.info = ("Your authenticator app is set up. Keep these recovery codes somewhere "
-                     "safe: each one signs you in once if you lose your phone. They are shown "
-                     "only now.")
+        self.info = (
+            "Your authenticator app is set up. Keep these recovery codes somewhere "
+            "safe: each one signs you in once if you lose your phone. They are shown "
+            "only now."
+        )
         return _reveal({CODES_ID: codes})
 
     @rx.event
@@ -192,11 +211,15 @@ class AgentLoginState(PortalState):
         try:
             with login_scope() as db:
                 grant = agent_login.grant_after_enrolment(
-                    db, attempt_id=self._attempt(), browser=self._browser_digest())
+                    db, attempt_id=self._attempt(), browser=self._browser_digest()
+                )
         except ServiceError as exc:
             self._reset()
-            self.error = exc.message if not isinstance(exc, AttemptEnded) else (
-                "This sign-in has ended. Enter your email to start again.")
+            self.error = (
+                exc.message
+                if not isinstance(exc, AttemptEnded)
+                else ("This sign-in has ended. Enter your email to start again.")
+            )
             return None
         return self._hand_off(grant)
 

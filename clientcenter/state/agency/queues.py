@@ -6,13 +6,13 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.portal import activity_feed
 from clientcenter.services.agency import tasks
 from clientcenter.services.agency.agents import active_agents, require_agent
-from clientcenter.services.errors import ServiceError
 from clientcenter.services.agency.info_pane import when
+from clientcenter.services.errors import ServiceError
 from clientcenter.services.notify.matrix import matrix_rows
 from clientcenter.services.notify.outbox import list_failed, retry_failed
+from clientcenter.services.portal import activity_feed
 from clientcenter.state.agency.desk import AgentState, _query_param
 
 MATRIX_COLUMNS = ("agent_email", "customer_email", "primary_email", "task", "log")
@@ -32,13 +32,23 @@ class AgentTasksState(AgentState):
     def _load(self) -> None:
         principal = self._require_agent()
         with session_scope() as db:
-            queue = tasks.task_queue(db, principal, status=self.status, scope=self.scope,
-                                     page=self.page)
+            queue = tasks.task_queue(
+                db, principal, status=self.status, scope=self.scope, page=self.page
+            )
             people = active_agents(db)
-        self.rows = [{"id": str(t.id), "title": t.title, "body": t.body,
-                      "assigned": t.assigned_to, "assigned_id": str(t.assigned_agent_id),
-                      "created": t.created, "account_id": str(t.account_id or ""),
-                      "account": t.account_name} for t in queue.rows]
+        self.rows = [
+            {
+                "id": str(t.id),
+                "title": t.title,
+                "body": t.body,
+                "assigned": t.assigned_to,
+                "assigned_id": str(t.assigned_agent_id),
+                "created": t.created,
+                "account_id": str(t.account_id or ""),
+                "account": t.account_name,
+            }
+            for t in queue.rows
+        ]
         self.total, self.pages = queue.total, queue.pages
         self.colleagues = [{"id": str(a.id), "name": a.full_name} for a in people]
 
@@ -118,15 +128,28 @@ class AgentActivityState(AgentState):
         try:
             with session_scope() as db:
                 found = activity_feed.activity_page(
-                    db, principal, self.account_id, action=self.action, actor=self.actor,
-                    page=self.page)
+                    db,
+                    principal,
+                    self.account_id,
+                    action=self.action,
+                    actor=self.actor,
+                    page=self.page,
+                )
         except ServiceError as exc:
             self.error, self.rows = exc.message, []
             return
         self.error = ""
         self.account_name = found.account_name
-        self.rows = [{"when": r.when, "label": r.label, "actor": r.actor, "summary": r.summary,
-                      "channel": r.channel} for r in found.rows]
+        self.rows = [
+            {
+                "when": r.when,
+                "label": r.label,
+                "actor": r.actor,
+                "summary": r.summary,
+                "channel": r.channel,
+            }
+            for r in found.rows
+        ]
         self.total, self.pages = found.total, found.pages
         self.action_options = [{"value": o.value, "label": o.label} for o in found.action_options]
         self.actor_options = [{"value": o.value, "label": o.label} for o in found.actor_options]
@@ -169,12 +192,21 @@ class AgentOutboxState(AgentState):
         principal = self._require_agent()
         with session_scope() as db:
             failed = list_failed(db, principal)
-        self.rows = [{"id": str(m.id), "channel": "Email" if m.channel == "email" else "Text",
-                      "to": f"{m.to_name} <{m.to_address}>" if m.to_name else m.to_address,
-                      "subject": m.subject or "(text message)", "account": m.account_name,
-                      "account_id": str(m.account_id or ""), "attempts": str(m.attempts),
-                      "error": m.last_error, "when": when(m.created_at),
-                      "can_retry": "yes" if m.can_retry else ""} for m in failed]
+        self.rows = [
+            {
+                "id": str(m.id),
+                "channel": "Email" if m.channel == "email" else "Text",
+                "to": f"{m.to_name} <{m.to_address}>" if m.to_name else m.to_address,
+                "subject": m.subject or "(text message)",
+                "account": m.account_name,
+                "account_id": str(m.account_id or ""),
+                "attempts": str(m.attempts),
+                "error": m.last_error,
+                "when": when(m.created_at),
+                "can_retry": "yes" if m.can_retry else "",
+            }
+            for m in failed
+        ]
 
     @rx.event
     def open_page(self):
@@ -217,8 +249,13 @@ class AgentMoreState(AgentState):
             if r.section_title not in seen:
                 seen.append(r.section_title)
         self.sections = [{"title": t} for t in seen]
-        self.matrix = [{
-            "section": r.section_title, "label": r.label, "key": r.key,
-            **{c: ("yes" if r.cells[c] else "") for c in MATRIX_COLUMNS},
-            "overridden": ", ".join(r.overridden),
-        } for r in rows]
+        self.matrix = [
+            {
+                "section": r.section_title,
+                "label": r.label,
+                "key": r.key,
+                **{c: ("yes" if r.cells[c] else "") for c in MATRIX_COLUMNS},
+                "overridden": ", ".join(r.overridden),
+            }
+            for r in rows
+        ]

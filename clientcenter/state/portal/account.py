@@ -7,8 +7,8 @@ import reflex as rx
 from clientcenter.db import session_scope
 from clientcenter.models import Account, Contact
 from clientcenter.services.auth import login
-from clientcenter.services.errors import ServiceError
 from clientcenter.services.auth.sessions import OK, SessionCheck
+from clientcenter.services.errors import ServiceError
 from clientcenter.state.base import PortalState, SessionEnded, off_loop, post_navigation
 
 
@@ -28,8 +28,9 @@ class AccountState(PortalState):
             raise SessionEnded(check)
         if not check.principal.is_customer:
             # Agents in read-only view have no accounts of their own to switch between.
-            raise SessionEnded(SessionCheck("access", kind=check.kind,
-                                            session_id=check.session_id))
+            raise SessionEnded(
+                SessionCheck("access", kind=check.kind, session_id=check.session_id)
+            )
         return check
 
     @rx.event
@@ -47,21 +48,25 @@ class AccountState(PortalState):
         self.account_name = account.name
         self.account_kind = login.KIND_LABELS.get(account.kind, account.kind)
         self.accounts = [
-            {"id": str(a.account_id), "name": a.name, "kind": a.kind_label,
-             "current": "1" if a.account_id == principal.account_id else ""}
+            {
+                "id": str(a.account_id),
+                "name": a.name,
+                "kind": a.kind_label,
+                "current": "1" if a.account_id == principal.account_id else "",
+            }
             for a in choices
         ]
         refused = self.router.url.query_parameters.get("refused")
-        self.error = ("That switch didn't go through. Pick the account again."
-                      if refused else "")
+        self.error = "That switch didn't go through. Pick the account again." if refused else ""
 
     @rx.event
     def switch_to(self, account_id: str):
         check = self._require_customer()
         try:
             with session_scope() as db:
-                grant = login.switch_grant(db, check.principal, email=check.email,
-                                           account_id=int(account_id))
+                grant = login.switch_grant(
+                    db, check.principal, email=check.email, account_id=int(account_id)
+                )
         except (TypeError, ValueError):
             self.error = "Pick one of the accounts listed."
             return None

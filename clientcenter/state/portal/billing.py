@@ -13,8 +13,6 @@ from dataclasses import dataclass
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.billing import invoices as billing
-from clientcenter.services.errors import ServiceError
 from clientcenter.services.billing import (
     abandon_checkout,
     confirm_offline_payment,
@@ -23,7 +21,9 @@ from clientcenter.services.billing import (
     parse_amount,
     pay_invoice,
 )
+from clientcenter.services.billing import invoices as billing
 from clientcenter.services.billing.providers.interface import METHOD_LABELS, get_provider
+from clientcenter.services.errors import ServiceError
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 from clientcenter.state.base import PortalState, off_loop
@@ -76,17 +76,34 @@ class MethodChoice:
     label: str = ""
 
 
-BADGES = {"Due": "blue", "Overdue": "red", "Partly paid": "amber", "Payment pending": "amber",
-          "Paid": "green", "Cancelled": "gray"}
+BADGES = {
+    "Due": "blue",
+    "Overdue": "red",
+    "Partly paid": "amber",
+    "Payment pending": "amber",
+    "Paid": "green",
+    "Cancelled": "gray",
+}
 
 
 def invoice_row(v: billing.InvoiceView) -> InvoiceRow:
     whole, cents = divmod(v.balance_cents, 100)
-    return InvoiceRow(id=v.id, number=v.number, description=v.description, policy=v.policy,
-                      amount=v.amount, balance=v.balance, balance_plain=f"{whole}.{cents:02d}",
-                      paid=v.paid, due_date=v.due_date, status=v.status,
-                      status_label=v.status_label, badge=BADGES.get(v.status_label, "gray"),
-                      can_pay=v.can_pay, note=v.note)
+    return InvoiceRow(
+        id=v.id,
+        number=v.number,
+        description=v.description,
+        policy=v.policy,
+        amount=v.amount,
+        balance=v.balance,
+        balance_plain=f"{whole}.{cents:02d}",
+        paid=v.paid,
+        due_date=v.due_date,
+        status=v.status,
+        status_label=v.status_label,
+        badge=BADGES.get(v.status_label, "gray"),
+        can_pay=v.can_pay,
+        note=v.note,
+    )
 
 
 def _methods(principal: Principal) -> list[MethodChoice]:
@@ -159,8 +176,9 @@ class BillingState(PortalState):
         except ServiceError as exc:
             self._say(exc.message, "error")
             return
-        self._say(result.message, {"succeeded": "success", "pending": "info"}.get(
-            result.status, "info"))
+        self._say(
+            result.message, {"succeeded": "success", "pending": "info"}.get(result.status, "info")
+        )
 
     def _refresh(self, principal: Principal) -> None:
         settings = get_settings()
@@ -170,8 +188,9 @@ class BillingState(PortalState):
                 closed = billing.closed_invoices(db, principal, limit=12)
                 history = billing.payment_history(db, principal)
                 summary = billing.billing_summary(db, principal)
-                pending = (billing.pending_confirmations(db, principal)
-                           if principal.is_agent else [])
+                pending = (
+                    billing.pending_confirmations(db, principal) if principal.is_agent else []
+                )
         except ServiceError as exc:
             self.error, self.loaded = exc.message, True
             return
@@ -179,14 +198,30 @@ class BillingState(PortalState):
         self.read_only = principal.read_only
         self.invoices = [invoice_row(v) for v in open_]
         self.closed = [invoice_row(v) for v in closed]
-        self.history = [PaymentRow(id=p.id, receipt_number=p.receipt_number, paid_on=p.paid_on,
-                                   amount=p.amount, method=p.method, reference=p.reference,
-                                   status_label=p.status_label, has_receipt=p.has_receipt)
-                        for p in history]
-        self.pending = [PendingRow(payment_id=r["payment_id"], invoice=r["invoice"],
-                                   amount=r["amount"], method=r["method"],
-                                   reference=r["reference"], reported_on=r["reported_on"])
-                        for r in pending]
+        self.history = [
+            PaymentRow(
+                id=p.id,
+                receipt_number=p.receipt_number,
+                paid_on=p.paid_on,
+                amount=p.amount,
+                method=p.method,
+                reference=p.reference,
+                status_label=p.status_label,
+                has_receipt=p.has_receipt,
+            )
+            for p in history
+        ]
+        self.pending = [
+            PendingRow(
+                payment_id=r["payment_id"],
+                invoice=r["invoice"],
+                amount=r["amount"],
+                method=r["method"],
+                reference=r["reference"],
+                reported_on=r["reported_on"],
+            )
+            for r in pending
+        ]
         self.total_due = summary["total_due"]
         self.open_count = summary["open_count"]
         self.next_due = summary["next_due"]
@@ -205,8 +240,9 @@ class BillingState(PortalState):
             self._say(exc.message, "error")
             return None
         if not view.can_pay:
-            self._say(view.note or f"Invoice {view.number} is {view.status_label.lower()}.",
-                      "info")
+            self._say(
+                view.note or f"Invoice {view.number} is {view.status_label.lower()}.", "info"
+            )
             return None
         row = invoice_row(view)
         self.methods = _methods(principal)
@@ -256,23 +292,35 @@ class BillingState(PortalState):
         if not self._form_ready():
             return None
         try:
-            shown = (format_money(parse_amount(self.amount_text), get_settings().payments.currency)
-                     if self.allow_partial else self.paying_balance)
+            shown = (
+                format_money(parse_amount(self.amount_text), get_settings().payments.currency)
+                if self.allow_partial
+                else self.paying_balance
+            )
         except ServiceError as exc:
             self.form_error = exc.message
             return None
         if self.method == "card":
-            self._ask("pay", 0, "Take a card payment?",
-                      f"You will type the customer's card on the payment processor's page to pay "
-                      f"{shown} of invoice {self.paying_number}. It is recorded in your name and "
-                      "the customer is emailed.", "Continue to the card page")
+            self._ask(
+                "pay",
+                0,
+                "Take a card payment?",
+                f"You will type the customer's card on the payment processor's page to pay "
+                f"{shown} of invoice {self.paying_number}. It is recorded in your name and "
+                "the customer is emailed.",
+                "Continue to the card page",
+            )
         else:
             how = METHOD_LABELS.get(self.method, self.method).lower()
-            self._ask("pay", 0, "Record this payment?",
-                      f"A {how} of {shown} for invoice {self.paying_number}, received by you. "
-                      "This changes the customer's billing: the invoice is paid, the payment is "
-                      "recorded in your name and the customer is emailed a receipt.",
-                      "Yes, record it")
+            self._ask(
+                "pay",
+                0,
+                "Record this payment?",
+                f"A {how} of {shown} for invoice {self.paying_number}, received by you. "
+                "This changes the customer's billing: the invoice is paid, the payment is "
+                "recorded in your name and the customer is emailed a receipt.",
+                "Yes, record it",
+            )
         return None
 
     @rx.event
@@ -295,9 +343,16 @@ class BillingState(PortalState):
         try:
             amount = parse_amount(self.amount_text) if self.allow_partial else None
             with session_scope() as db:
-                result = pay_invoice(db, principal, self.paying_id, method=self.method,
-                                     amount_cents=amount, reference=self.reference,
-                                     idempotency_key=self.form_key, confirmed=confirmed)
+                result = pay_invoice(
+                    db,
+                    principal,
+                    self.paying_id,
+                    method=self.method,
+                    amount_cents=amount,
+                    reference=self.reference,
+                    idempotency_key=self.form_key,
+                    confirmed=confirmed,
+                )
         except ServiceError as exc:
             self.form_error = exc.message
             return None
@@ -332,14 +387,23 @@ class BillingState(PortalState):
             return
         what = f"The {row.method.lower()} of {row.amount} for {row.invoice}"
         if received:
-            self._ask("received", row.payment_id, "Confirm it arrived?",
-                      f"{what} is in the agency's account. The invoice is paid, the "
-                      "confirmation is recorded in your name and the customer is emailed.",
-                      "Yes, it arrived")
+            self._ask(
+                "received",
+                row.payment_id,
+                "Confirm it arrived?",
+                f"{what} is in the agency's account. The invoice is paid, the "
+                "confirmation is recorded in your name and the customer is emailed.",
+                "Yes, it arrived",
+            )
         else:
-            self._ask("not_received", row.payment_id, "Mark it as not received?",
-                      f"{what} has not arrived. The invoice opens again for the customer to "
-                      "pay, and this is recorded in your name.", "Yes, not received")
+            self._ask(
+                "not_received",
+                row.payment_id,
+                "Mark it as not received?",
+                f"{what} has not arrived. The invoice opens again for the customer to "
+                "pay, and this is recorded in your name.",
+                "Yes, not received",
+            )
 
     def _ask(self, kind: str, payment_id: int, title: str, body: str, label: str) -> None:
         self.confirm_kind, self.confirm_payment_id = kind, payment_id
@@ -384,8 +448,9 @@ class BillingState(PortalState):
             return None
         try:
             with session_scope() as db:
-                result = confirm_offline_payment(db, principal, wanted, received=received,
-                                                 confirmed=confirmed)
+                result = confirm_offline_payment(
+                    db, principal, wanted, received=received, confirmed=confirmed
+                )
         except ServiceError as exc:
             self._say(exc.message, "error")
             return None

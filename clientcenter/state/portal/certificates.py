@@ -8,8 +8,8 @@ from typing import Any
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.portal import certificates
 from clientcenter.services.errors import NotFound, ServiceError
+from clientcenter.services.portal import certificates
 from clientcenter.state import form_errors
 from clientcenter.state.base import PortalState
 from clientcenter.state.downloads import start_download
@@ -47,11 +47,18 @@ class CertificatesState(PortalState):
 
     def _refresh(self, db, principal) -> None:
         self.certificates = [
-            CertificateRow(c.id, c.holder_name or "No named holder", c.description,
-                           f"{c.issued_on:%b %-d, %Y}")
-            for c in certificates.list_certificates(db, principal)]
-        self.holders = [HolderRow(h.id, h.name, h.address, h.email)
-                        for h in certificates.list_holders(db, principal)]
+            CertificateRow(
+                c.id,
+                c.holder_name or "No named holder",
+                c.description,
+                f"{c.issued_on:%b %-d, %Y}",
+            )
+            for c in certificates.list_certificates(db, principal)
+        ]
+        self.holders = [
+            HolderRow(h.id, h.name, h.address, h.email)
+            for h in certificates.list_holders(db, principal)
+        ]
         self.holder_options = [[str(h.id), h.name] for h in self.holders]
 
     @rx.event

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import reflex as rx
 
 from clientcenter.db import session_scope
+from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import documents, idcards
 from clientcenter.services.portal.documents import format_size
 from clientcenter.services.portal.policies import format_date
-from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
 from clientcenter.state.base import PortalState, off_loop
 from clientcenter.state.downloads import parse_id, start_download, start_id_cards
@@ -72,10 +72,17 @@ def _kind(content_type: str) -> str:
 
 def _row(item: documents.DocumentItem) -> DocRow:
     line, _, number = item.policy_label.partition(" · ")
-    return DocRow(id=item.id, title=item.title, category_label=item.category_label,
-                  policy_line=line, policy_number=number, date=format_date(item.created_at),
-                  size=item.size_label, kind=_kind(item.content_type),
-                  yours=item.uploaded_by_customer)
+    return DocRow(
+        id=item.id,
+        title=item.title,
+        category_label=item.category_label,
+        policy_line=line,
+        policy_number=number,
+        date=format_date(item.created_at),
+        size=item.size_label,
+        kind=_kind(item.content_type),
+        yours=item.uploaded_by_customer,
+    )
 
 
 class DocumentsState(PortalState):
@@ -111,8 +118,9 @@ class DocumentsState(PortalState):
         try:
             with session_scope() as db:
                 policy_choices, category_choices = documents.document_filters(db, principal)
-                found = documents.list_documents(db, principal, policy_id=policy_id,
-                                                 category=category, query=self.query)
+                found = documents.list_documents(
+                    db, principal, policy_id=policy_id, category=category, query=self.query
+                )
         except ServiceError as exc:
             self.error = exc.message
             return
@@ -138,14 +146,18 @@ class DocumentsState(PortalState):
             return
         self.read_only = principal.read_only
         self.card_policies = [
-            CardPolicyRow(c.policy.id, f"{c.policy.line_label} · {c.policy.number}",
-                          c.policy.carrier,
-                          [CardVehicleRow(v.id, v.label, v.vin) for v in c.vehicles])
+            CardPolicyRow(
+                c.policy.id,
+                f"{c.policy.line_label} · {c.policy.number}",
+                c.policy.carrier,
+                [CardVehicleRow(v.id, v.label, v.vin) for v in c.vehicles],
+            )
             for c in cards
         ]
         self._refresh(principal)
-        if (self.filter_policy != ALL
-                and self.filter_policy not in {c.value for c in self.policy_choices}):
+        if self.filter_policy != ALL and self.filter_policy not in {
+            c.value for c in self.policy_choices
+        }:
             self.filter_policy = ALL
             self._refresh(principal)
         self.loaded = True
@@ -153,7 +165,8 @@ class DocumentsState(PortalState):
         return rx.call_script(
             "setTimeout(() => { const el = location.hash && "
             "document.getElementById(location.hash.slice(1)); "
-            "if (el) el.scrollIntoView({block: 'start'}); }, 100)")
+            "if (el) el.scrollIntoView({block: 'start'}); }, 100)"
+        )
 
     @rx.event
     def set_filter_policy(self, value: str):
@@ -237,18 +250,23 @@ class DocumentsState(PortalState):
         error codes (the page sends only these, never the file)."""
         codes = {c for c in codes if isinstance(c, str)} if isinstance(codes, list) else set()
         if "file-too-large" in codes:
-            self.upload_error = (f"The file is too large. The limit is "
-                                 f"{format_size(get_settings().security.upload_max_bytes)}.")
+            self.upload_error = (
+                f"The file is too large. The limit is "
+                f"{format_size(get_settings().security.upload_max_bytes)}."
+            )
         elif "too-many-files" in codes:
             self.upload_error = "Please send one file at a time."
         else:
-            self.upload_error = ("This type of file can't be uploaded. Please send a "
-                                 f"{documents.ALLOWED_DESCRIPTION} file.")
+            self.upload_error = (
+                "This type of file can't be uploaded. Please send a "
+                f"{documents.ALLOWED_DESCRIPTION} file."
+            )
         self.upload_notice, self.uploading = "", False
 
     @rx.event
-    async def handle_upload(self, files: list[rx.UploadFile], title: str = "",
-                            policy: str = NO_POLICY):
+    async def handle_upload(
+        self, files: list[rx.UploadFile], title: str = "", policy: str = NO_POLICY
+    ):
         """``title`` and ``policy`` travel with the file (read from the form when the file
         was picked), so a just-typed title can't lose a race with the upload."""
         self._upload_open = False
@@ -267,8 +285,13 @@ class DocumentsState(PortalState):
         try:
             with session_scope() as db:
                 item = documents.upload_document(
-                    db, principal, original_name=upload.filename or "", data=data,
-                    title=title if isinstance(title, str) else "", policy_id=policy_id)
+                    db,
+                    principal,
+                    original_name=upload.filename or "",
+                    data=data,
+                    title=title if isinstance(title, str) else "",
+                    policy_id=policy_id,
+                )
         except ServiceError as exc:
             self.upload_error, self.upload_percent = exc.message, 0
             return None
@@ -277,7 +300,9 @@ class DocumentsState(PortalState):
         self.filter_policy, self.filter_category, self.query = ALL, ALL, ""
         self._refresh(principal)
         listed = any(row.id == item.id for row in self.items)
-        self.upload_notice = (f"Thanks! “{item.title}” was sent to your agency. " + (
-            "You'll find it below." if listed else
-            "It will appear here once our safety check has finished."))
+        self.upload_notice = f"Thanks! “{item.title}” was sent to your agency. " + (
+            "You'll find it below."
+            if listed
+            else "It will appear here once our safety check has finished."
+        )
         return rx.set_value(UPLOAD_TITLE_ID, "")

@@ -8,8 +8,8 @@ from typing import Any
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.portal import engagement
 from clientcenter.services.errors import NotFound, ServiceError
+from clientcenter.services.portal import engagement
 from clientcenter.state import form_errors
 from clientcenter.state.base import PortalState
 
@@ -25,9 +25,14 @@ class ClaimRow:
 
 
 def claim_row(v: engagement.ClaimView) -> ClaimRow:
-    return ClaimRow(id=v.id, number=v.number, description=v.description,
-                    loss_date=f"{v.loss_date:%b %-d, %Y}", policy=v.policy_label,
-                    href=f"/claims/{v.id}/survey")
+    return ClaimRow(
+        id=v.id,
+        number=v.number,
+        description=v.description,
+        loss_date=f"{v.loss_date:%b %-d, %Y}",
+        policy=v.policy_label,
+        href=f"/claims/{v.id}/survey",
+    )
 
 
 class EngagementState(PortalState):
@@ -78,8 +83,7 @@ class EngagementState(PortalState):
     def refer(self, form_data: dict[str, Any]):
         if self._run(engagement.refer_friend, form_data):
             name = str(form_data.get("friend_name", "")).strip()
-            self.done_message = (f"Thanks! We'll reach out to {name} and mention you sent "
-                                 "them.")
+            self.done_message = f"Thanks! We'll reach out to {name} and mention you sent them."
             return rx.call_script("document.getElementById('referral-form')?.reset()")
 
     @rx.event
@@ -91,5 +95,4 @@ class EngagementState(PortalState):
     @rx.event
     def survey(self, form_data: dict[str, Any]):
         if self._run(engagement.submit_claim_survey, self.claim.id, form_data):
-            self.done_message = ("Thank you! Your answers help us look after you better "
-                                 "next time.")
+            self.done_message = "Thank you! Your answers help us look after you better next time."

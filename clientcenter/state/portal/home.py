@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.portal import idcards, policies
 from clientcenter.services.errors import ServiceError
+from clientcenter.services.portal import idcards, policies
 from clientcenter.state.base import PortalState, off_loop
 
 
@@ -29,10 +29,18 @@ class PolicyRow:
 
 
 def policy_row(p: policies.PolicySummary) -> PolicyRow:
-    return PolicyRow(id=p.id, number=p.number, line_label=p.line_label, carrier=p.carrier,
-                     term=p.term, premium=p.premium, status=p.status,
-                     status_label=p.status_label, href=f"/policies/{p.id}",
-                     has_id_cards=p.has_id_cards)
+    return PolicyRow(
+        id=p.id,
+        number=p.number,
+        line_label=p.line_label,
+        carrier=p.carrier,
+        term=p.term,
+        premium=p.premium,
+        status=p.status,
+        status_label=p.status_label,
+        href=f"/policies/{p.id}",
+        has_id_cards=p.has_id_cards,
+    )
 
 
 class HomeState(PortalState):

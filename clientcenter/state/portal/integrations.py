@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.portal import integrations
 from clientcenter.services.errors import ServiceError
+from clientcenter.services.portal import integrations
 from clientcenter.state.base import PortalState
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter import paths
+from clientcenter import routes
 from clientcenter.services.auth import login
-from clientcenter.services.errors import ServiceError
 from clientcenter.services.auth.sessions import OK, signed_out_message
 from clientcenter.services.auth.tokens import new_token
+from clientcenter.services.errors import ServiceError
 from clientcenter.state.base import PortalState, off_loop, post_navigation
 
 STEPS = ("email", "channel", "code", "account")
@@ -67,10 +67,11 @@ class LoginState(PortalState):
         """on_load: the reason for a sign-out, or straight home when already logged in."""
         reason = self.router.url.query_parameters.get("signed_out", "")
         self.notice = signed_out_message(reason) if reason else ""
-        self._return_to = paths.safe_return_path(
-            self.router.url.query_parameters.get("next", "")) or ""
+        self._return_to = (
+            routes.safe_return_path(self.router.url.query_parameters.get("next", "")) or ""
+        )
         if self._check_session().status == OK:
-            return rx.redirect(self._return_to or paths.CUSTOMER_HOME)
+            return rx.redirect(self._return_to or routes.CUSTOMER_HOME)
         if reason or self.step not in STEPS:
             self.step, self.error, self.info, self._attempt_nonce = "email", "", "", ""
         self.busy = False
@@ -84,14 +85,20 @@ class LoginState(PortalState):
         nonce = new_token(16)
         attempt = self._tab_attempt_id(nonce)
         if not attempt:
-            self.error = ("Your browser didn't keep our cookie, which logging in needs. Allow "
-                          "cookies for this site and reload the page.")
+            self.error = (
+                "Your browser didn't keep our cookie, which logging in needs. Allow "
+                "cookies for this site and reload the page."
+            )
             return None
         try:
             with login.login_scope() as db:
-                _attempt, answer = login.start(db, email=self.email, client_ip=self._client_ip(),
-                                               attempt_id=attempt,
-                                               remembered=self._remembered_digest())
+                _attempt, answer = login.start(
+                    db,
+                    email=self.email,
+                    client_ip=self._client_ip(),
+                    attempt_id=attempt,
+                    remembered=self._remembered_digest(),
+                )
         except ServiceError as exc:
             return self._fail(exc)
         self._attempt_nonce = nonce
@@ -102,9 +109,13 @@ class LoginState(PortalState):
     def choose_channel(self, channel: str):
         try:
             with login.login_scope() as db:
-                answer = login.choose_channel(db, attempt_id=self._attempt(), channel=channel,
-                                              client_ip=self._client_ip(),
-                                              remembered=self._remembered_digest())
+                answer = login.choose_channel(
+                    db,
+                    attempt_id=self._attempt(),
+                    channel=channel,
+                    client_ip=self._client_ip(),
+                    remembered=self._remembered_digest(),
+                )
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:
@@ -116,9 +127,12 @@ class LoginState(PortalState):
     def resend(self):
         try:
             with login.login_scope() as db:
-                answer = login.resend(db, attempt_id=self._attempt(),
-                                      client_ip=self._client_ip(),
-                                      remembered=self._remembered_digest())
+                answer = login.resend(
+                    db,
+                    attempt_id=self._attempt(),
+                    client_ip=self._client_ip(),
+                    remembered=self._remembered_digest(),
+                )
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:
@@ -130,11 +144,14 @@ class LoginState(PortalState):
     def submit_code(self, form: dict):
         try:
             with login.login_scope() as db:
-                verified = login.verify(db, attempt_id=self._attempt(),
-                                        code=str(form.get("code", ""))[:32],
-                                        client_ip=self._client_ip(),
-                                        browser=self._browser_digest(),
-                                        remembered=self._remembered_digest())
+                verified = login.verify(
+                    db,
+                    attempt_id=self._attempt(),
+                    code=str(form.get("code", ""))[:32],
+                    client_ip=self._client_ip(),
+                    browser=self._browser_digest(),
+                    remembered=self._remembered_digest(),
+                )
         except login.AttemptEnded as exc:
             return self._attempt_over(exc)
         except ServiceError as exc:
@@ -142,8 +159,10 @@ class LoginState(PortalState):
         self.error = ""
         if verified.grant:
             return self._hand_off(verified.grant)
-        self.accounts = [{"id": str(a.account_id), "name": a.name, "kind": a.kind_label}
-                         for a in verified.accounts]
+        self.accounts = [
+            {"id": str(a.account_id), "name": a.name, "kind": a.kind_label}
+            for a in verified.accounts
+        ]
         self.step = "account"
         self.info = "Your email is on more than one account. Which one would you like to open?"
         return None
@@ -153,9 +172,12 @@ class LoginState(PortalState):
     def choose_account(self, account_id: str):
         try:
             with login.login_scope() as db:
-                grant = login.grant_for_account(db, attempt_id=self._attempt(),
-                                                account_id=int(account_id),
-                                                browser=self._browser_digest())
+                grant = login.grant_for_account(
+                    db,
+                    attempt_id=self._attempt(),
+                    account_id=int(account_id),
+                    browser=self._browser_digest(),
+                )
         except (TypeError, ValueError):
             self.error = "Pick one of the accounts listed."
             return None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.portal import portal_menu
 from clientcenter.services.errors import ServiceError
+from clientcenter.services.portal import portal_menu
 from clientcenter.state.base import PortalState
 from clientcenter.state.portal.engagement import ClaimRow, claim_row
 
@@ -34,8 +34,11 @@ class MenuState(PortalState):
         self.account_kind = menu.account_kind
         self.certificates, self.proposals = menu.certificates, menu.proposals
         self.open_proposals = menu.open_proposals
-        self.proposal_href = (f"/proposals/{menu.first_open_proposal_id}"
-                              if menu.open_proposals == 1 else "/proposals")
+        self.proposal_href = (
+            f"/proposals/{menu.first_open_proposal_id}"
+            if menu.open_proposals == 1
+            else "/proposals"
+        )
         self.referrals, self.feedback = menu.referrals, menu.feedback
         self.claims_to_rate = [claim_row(c) for c in menu.claims_to_rate]
         self.menu_loaded = True

@@ -22,7 +22,7 @@ class PayLinkState(PortalState):
     @rx.event
     def open_link(self):
         path = self.router.url.path or ""
-        token = path[len(PAY_PATH):] if path.startswith(PAY_PATH) else ""
+        token = path[len(PAY_PATH) :] if path.startswith(PAY_PATH) else ""
         check = self._check_session()
         principal = check.principal if check.ok else None
         with session_scope() as db:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.portal import policies
 from clientcenter.services.errors import NotFound, ServiceError
+from clientcenter.services.portal import policies
 from clientcenter.state.base import PortalState, off_loop
 from clientcenter.state.downloads import parse_id, start_id_cards
 from clientcenter.state.portal.home import PolicyRow, policy_row
@@ -64,11 +64,12 @@ class PolicyState(PortalState):
             return
         self.error = ""
         self.policy = policy_row(detail.policy)
-        self.coverages = [CoverageRow(c.name, c.limit, c.deductible or "—", c.applies_to)
-                          for c in detail.coverages]
+        self.coverages = [
+            CoverageRow(c.name, c.limit, c.deductible or "—", c.applies_to)
+            for c in detail.coverages
+        ]
         self.vehicles = [VehicleRow(v.id, v.label, v.vin, v.usage) for v in detail.vehicles]
-        self.drivers = [DriverRow(d.name, d.relationship, d.license_state)
-                        for d in detail.drivers]
+        self.drivers = [DriverRow(d.name, d.relationship, d.license_state) for d in detail.drivers]
         self.loaded = True
 
     @rx.event

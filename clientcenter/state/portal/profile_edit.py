@@ -10,8 +10,8 @@ from typing import Any
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.portal import contact_change, profile
 from clientcenter.services.errors import ServiceError
+from clientcenter.services.portal import contact_change, profile
 from clientcenter.state import form_errors
 from clientcenter.state.base import PortalState
 
@@ -31,10 +31,16 @@ class ContactRow:
 def contact_row(v: profile.ContactView | None) -> ContactRow:
     if v is None:
         return ContactRow()
-    return ContactRow(first_name=v.first_name, last_name=v.last_name, email=v.email,
-                      mobile=v.mobile, mobile_display=v.mobile_display,
-                      role_label=v.role_label, notify_by_email=v.notify_by_email,
-                      notify_by_sms=v.notify_by_sms)
+    return ContactRow(
+        first_name=v.first_name,
+        last_name=v.last_name,
+        email=v.email,
+        mobile=v.mobile,
+        mobile_display=v.mobile_display,
+        role_label=v.role_label,
+        notify_by_email=v.notify_by_email,
+        notify_by_sms=v.notify_by_sms,
+    )
 
 
 class ProfileEditState(PortalState):
@@ -101,8 +107,10 @@ class ProfileEditState(PortalState):
             return
         if result.applied:
             self.saved_message = done
-        self._queued = [(result.contact_id, f, result.new_email if f == "email"
-                         else result.new_mobile) for f in pending]
+        self._queued = [
+            (result.contact_id, f, result.new_email if f == "email" else result.new_mobile)
+            for f in pending
+        ]
         self._start_next(principal)
 
     def _start_next(self, principal) -> None:
@@ -114,8 +122,9 @@ class ProfileEditState(PortalState):
         self._queued = self._queued[1:]
         try:
             with contact_change.code_scope() as db:
-                pending = contact_change.start(db, principal, contact_id, field, value,
-                                               client_ip=self._client_ip())
+                pending = contact_change.start(
+                    db, principal, contact_id, field, value, client_ip=self._client_ip()
+                )
         except ServiceError as exc:
             self.form_error = exc.message
             self._queued = []
@@ -130,9 +139,13 @@ class ProfileEditState(PortalState):
         try:
             # Committed even when refused: a wrong code must still count.
             with contact_change.code_scope() as db:
-                contact = contact_change.confirm(db, principal, self._ticket,
-                                                 str(form_data.get("code", ""))[:32],
-                                                 client_ip=self._client_ip())
+                contact = contact_change.confirm(
+                    db,
+                    principal,
+                    self._ticket,
+                    str(form_data.get("code", ""))[:32],
+                    client_ip=self._client_ip(),
+                )
         except contact_change.TicketEnded as exc:
             self.verify_field, self._ticket, self._queued = "", "", []
             self.form_error = exc.message
@@ -146,8 +159,7 @@ class ProfileEditState(PortalState):
         if contact.id == principal.contact_id:
             self.saved_message = f"Your new {words} is confirmed and saved."
         else:
-            self.saved_message = (f"{contact.first_name} agreed: the {words} change is "
-                                  "saved.")
+            self.saved_message = f"{contact.first_name} agreed: the {words} change is saved."
         self._start_next(principal)
 
     @rx.event
@@ -156,8 +168,9 @@ class ProfileEditState(PortalState):
         self.verify_error = ""
         try:
             with contact_change.code_scope() as db:
-                pending = contact_change.resend(db, principal, self._ticket,
-                                                client_ip=self._client_ip())
+                pending = contact_change.resend(
+                    db, principal, self._ticket, client_ip=self._client_ip()
+                )
         except contact_change.TicketEnded as exc:
             self.verify_field, self._ticket, self._queued = "", "", []
             self.form_error = exc.message
@@ -184,5 +197,6 @@ class ProfileEditState(PortalState):
 
     @rx.event
     def save_co_applicant(self, form_data: dict[str, Any]):
-        self._save(profile.edit_coapplicant_info, form_data,
-                   "The co-applicant's information was saved.")
+        self._save(
+            profile.edit_coapplicant_info, form_data, "The co-applicant's information was saved."
+        )

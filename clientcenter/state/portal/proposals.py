@@ -8,8 +8,8 @@ from typing import Any
 import reflex as rx
 
 from clientcenter.db import session_scope
-from clientcenter.services.portal import proposals
 from clientcenter.services.errors import NotFound, ServiceError
+from clientcenter.services.portal import proposals
 from clientcenter.state import form_errors
 from clientcenter.state.base import PortalState
 
@@ -38,11 +38,18 @@ class CoverageRow:
 
 def proposal_row(v: proposals.ProposalView) -> ProposalRow:
     return ProposalRow(
-        id=v.id, title=v.title, line_label=v.line_label, carrier=v.carrier, premium=v.premium,
-        status=v.status, status_label=v.status_label,
+        id=v.id,
+        title=v.title,
+        line_label=v.line_label,
+        carrier=v.carrier,
+        premium=v.premium,
+        status=v.status,
+        status_label=v.status_label,
         valid_until=f"{v.valid_until:%b %-d, %Y}" if v.valid_until else "",
-        open_for_decision=v.open_for_decision, decision_comment=v.decision_comment,
-        href=f"/proposals/{v.id}")
+        open_for_decision=v.open_for_decision,
+        decision_comment=v.decision_comment,
+        href=f"/proposals/{v.id}",
+    )
 
 
 def _route_id(value) -> int | None:
@@ -85,15 +92,20 @@ class ProposalsState(PortalState):
                 view = proposals.get_proposal(db, principal, proposal_id)
         except ServiceError as exc:
             self.error, self.proposal, self.coverages, self.loaded = (
-                exc.message, ProposalRow(), [], True)
+                exc.message,
+                ProposalRow(),
+                [],
+                True,
+            )
             return
         self._show(view)
         self.error, self.read_only, self.loaded = "", principal.read_only, True
 
     def _show(self, view: proposals.ProposalView) -> None:
         self.proposal = proposal_row(view)
-        self.coverages = [CoverageRow(c.name, c.limit, c.deductible or "—")
-                          for c in view.coverages]
+        self.coverages = [
+            CoverageRow(c.name, c.limit, c.deductible or "—") for c in view.coverages
+        ]
 
     @rx.event
     def decide(self, form_data: dict[str, Any]):
@@ -106,7 +118,9 @@ class ProposalsState(PortalState):
             self.field_errors, self.form_error = form_errors.split(exc)
             return
         self._show(view)
-        self.decided_message = ("Thank you: you accepted this proposal. Your agent will "
-                                "contact you to put it in place."
-                                if view.status == "accepted" else
-                                "You declined this proposal. Your agent has been told.")
+        self.decided_message = (
+            "Thank you: you accepted this proposal. Your agent will "
+            "contact you to put it in place."
+            if view.status == "accepted"
+            else "You declined this proposal. Your agent has been told."
+        )

@@ -11,9 +11,9 @@ from typing import Any
 import reflex as rx
 
 from clientcenter.db import session_scope
+from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import documents
 from clientcenter.services.portal import requests as rq
-from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal.request_forms import form_for
 from clientcenter.settings import get_settings
 from clientcenter.state import form_errors
@@ -32,9 +32,15 @@ class RequestRow:
 
 
 def request_row(v: rq.RequestView) -> RequestRow:
-    return RequestRow(reference=v.reference, title=v.title, kind_label=v.kind_label,
-                      summary=v.summary, status=v.status, status_label=v.status_label,
-                      sent_on=f"{v.created_at:%b %-d, %Y}")
+    return RequestRow(
+        reference=v.reference,
+        title=v.title,
+        kind_label=v.kind_label,
+        summary=v.summary,
+        status=v.status,
+        status_label=v.status_label,
+        sent_on=f"{v.created_at:%b %-d, %Y}",
+    )
 
 
 class RequestsState(PortalState):
@@ -134,8 +140,14 @@ class RequestsState(PortalState):
         try:
             with session_scope() as db:
                 attachment = (self.attachment_id or None) if self.kind == "general" else None
-                request = rq.submit_request(db, principal, self.kind, self.subtype, form_data,
-                                            attachment_document_id=attachment)
+                request = rq.submit_request(
+                    db,
+                    principal,
+                    self.kind,
+                    self.subtype,
+                    form_data,
+                    attachment_document_id=attachment,
+                )
                 reference = request.reference
                 listed = rq.list_requests(db, principal)
         except ServiceError as exc:
@@ -163,8 +175,12 @@ class RequestsState(PortalState):
         try:
             with session_scope() as db:
                 item = documents.upload_document(
-                    db, principal, original_name=upload.filename or "", data=data,
-                    title=f"Attachment to a general request: {upload.filename or 'file'}")
+                    db,
+                    principal,
+                    original_name=upload.filename or "",
+                    data=data,
+                    title=f"Attachment to a general request: {upload.filename or 'file'}",
+                )
         except ServiceError as exc:
             self.attachment_error = exc.message
             return
@@ -176,7 +192,8 @@ class RequestsState(PortalState):
         self.attachment_error = (
             "That file can't be attached. Send a "
             f"{documents.ALLOWED_DESCRIPTION} file of up to "
-            f"{documents.format_size(get_settings().security.upload_max_bytes)}.")
+            f"{documents.format_size(get_settings().security.upload_max_bytes)}."
+        )
 
     @rx.event
     def remove_attachment(self):

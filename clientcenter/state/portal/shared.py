@@ -7,11 +7,11 @@ from urllib.parse import quote, urlparse
 
 import reflex as rx
 
-from clientcenter import paths
+from clientcenter import routes
 from clientcenter.db import session_scope
+from clientcenter.services.auth.sessions import OK
 from clientcenter.services.files import links
 from clientcenter.services.portal import shared_links
-from clientcenter.services.auth.sessions import OK
 from clientcenter.state.base import PortalState
 
 
@@ -25,7 +25,11 @@ class SharedDocumentState(PortalState):
     @rx.event
     def open_page(self):
         path = urlparse(str(self.router.url)).path
-        token = path.split(shared_links.SHARED_DOCUMENT_PATH, 1)[-1] if shared_links.SHARED_DOCUMENT_PATH in path else ""
+        token = (
+            path.split(shared_links.SHARED_DOCUMENT_PATH, 1)[-1]
+            if shared_links.SHARED_DOCUMENT_PATH in path
+            else ""
+        )
         check = self._check_session()
         principal = check.principal if check.status == OK else None
         with session_scope() as db:
@@ -34,6 +38,6 @@ class SharedDocumentState(PortalState):
         self.download_url = ""
         self.viewing_as = self._viewing_as(principal)
         # Back here after logging in (the login page only follows local /shared/ and /pay/).
-        self.login_url = f"{paths.CUSTOMER_LOGIN}?next={quote(path, safe='')}"
+        self.login_url = f"{routes.CUSTOMER_LOGIN}?next={quote(path, safe='')}"
         if landing.state == "open" and principal is not None:
             self.download_url = links.sign(principal, "document", landing.document_id)

@@ -3,7 +3,6 @@ or a check; the invoice shows "payment pending" until an agent confirms the mone
 
 from __future__ import annotations
 
-from clientcenter.services.errors import NotAllowed
 from clientcenter.services.billing.providers.interface import (
     Checkout,
     CheckoutRequest,
@@ -11,6 +10,7 @@ from clientcenter.services.billing.providers.interface import (
     ProviderEvent,
     WebhookRejected,
 )
+from clientcenter.services.errors import NotAllowed
 
 _NO_CARDS = "Card payments are not set up for this agency."
 

@@ -9,7 +9,6 @@ import time
 
 import stripe
 
-from clientcenter.services.errors import ServiceError
 from clientcenter.services.billing.providers.interface import (
     Checkout,
     CheckoutRequest,
@@ -17,6 +16,7 @@ from clientcenter.services.billing.providers.interface import (
     ProviderEvent,
     WebhookRejected,
 )
+from clientcenter.services.errors import ServiceError
 from clientcenter.settings import Settings
 
 log = logging.getLogger("clientcenter.payments")
@@ -32,8 +32,10 @@ CHECKOUT_EVENTS = {
 
 class ProviderUnavailable(ServiceError):
     def __init__(self) -> None:
-        super().__init__("The card payment service did not answer. Nothing was charged; "
-                         "please try again in a few minutes.")
+        super().__init__(
+            "The card payment service did not answer. Nothing was charged; "
+            "please try again in a few minutes."
+        )
 
 
 class StripeProvider(PaymentProvider):
@@ -47,21 +49,24 @@ class StripeProvider(PaymentProvider):
         self._webhook_secret = cfg.stripe_webhook_secret.get_secret_value()
         base = {"api": str(cfg.stripe_api_base).rstrip("/")} if cfg.stripe_api_base else None
         # The SDK retries network failures itself, reusing our idempotency key.
-        self._client = stripe.StripeClient(cfg.stripe_secret_key.get_secret_value(),
-                                           base_addresses=base, max_network_retries=2)
+        self._client = stripe.StripeClient(
+            cfg.stripe_secret_key.get_secret_value(), base_addresses=base, max_network_retries=2
+        )
 
     def create_checkout(self, request: CheckoutRequest) -> Checkout:
         metadata = {"payment_id": str(request.payment_id), **request.metadata}
         params = {
             "mode": "payment",
-            "line_items": [{
-                "quantity": 1,
-                "price_data": {
-                    "currency": request.currency.lower(),
-                    "unit_amount": request.amount_cents,
-                    "product_data": {"name": request.description[:250]},
-                },
-            }],
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": request.currency.lower(),
+                        "unit_amount": request.amount_cents,
+                        "product_data": {"name": request.description[:250]},
+                    },
+                }
+            ],
             "success_url": request.success_url,
             "cancel_url": request.cancel_url,
             "client_reference_id": str(request.payment_id),
@@ -71,13 +76,17 @@ class StripeProvider(PaymentProvider):
         }
         if request.customer_email:
             params["customer_email"] = request.customer_email
-        session = self._call(lambda: self._client.v1.checkout.sessions.create(
-            params, {"idempotency_key": f"cc-checkout-{request.idempotency_key}"}))
+        session = self._call(
+            lambda: self._client.v1.checkout.sessions.create(
+                params, {"idempotency_key": f"cc-checkout-{request.idempotency_key}"}
+            )
+        )
         return _checkout(session)
 
     def fetch_checkout(self, provider_ref: str) -> Checkout:
-        return _checkout(self._call(lambda: self._client.v1.checkout.sessions.retrieve(
-            provider_ref)))
+        return _checkout(
+            self._call(lambda: self._client.v1.checkout.sessions.retrieve(provider_ref))
+        )
 
     def expire_checkout(self, provider_ref: str) -> Checkout:
         try:
@@ -100,11 +109,19 @@ class StripeProvider(PaymentProvider):
         if event.type in CHECKOUT_EVENTS:
             checkout = _checkout(event.data.object)
             # The event type is the news; the object is the session as it was then.
-            forced = {"checkout.session.async_payment_failed": "failed",
-                      "checkout.session.expired": "expired"}.get(event.type)
+            forced = {
+                "checkout.session.async_payment_failed": "failed",
+                "checkout.session.expired": "expired",
+            }.get(event.type)
             if forced:
-                checkout = Checkout(checkout.provider_ref, forced, None, checkout.amount_cents,
-                                    checkout.currency, checkout.payment_id)
+                checkout = Checkout(
+                    checkout.provider_ref,
+                    forced,
+                    None,
+                    checkout.amount_cents,
+                    checkout.currency,
+                    checkout.payment_id,
+                )
         return ProviderEvent(event.id, event.type, checkout)
 
     @staticmethod
@@ -114,8 +131,11 @@ class StripeProvider(PaymentProvider):
         except stripe.StripeError as exc:
             # Only the class and Stripe's request id: responses never carry card data, but
             # nothing from them is worth keeping either.
-            log.warning("stripe call failed: %s (request %s)", type(exc).__name__,
-                        getattr(exc, "request_id", None))
+            log.warning(
+                "stripe call failed: %s (request %s)",
+                type(exc).__name__,
+                getattr(exc, "request_id", None),
+            )
             raise ProviderUnavailable() from None
 
 

@@ -16,13 +16,32 @@ SMS_MAX_CHARS = 320  # two concatenated segments at most
 
 # Radix Themes step-9 colours, so the email header matches the portal's accent.
 ACCENT_HEX = {
-    "tomato": "#e54d2e", "red": "#e5484d", "ruby": "#e54666", "crimson": "#e93d82",
-    "pink": "#d6409f", "plum": "#ab4aba", "purple": "#8e4ec6", "violet": "#6e56cf",
-    "iris": "#5b5bd6", "indigo": "#3e63dd", "blue": "#0090ff", "cyan": "#00a2c7",
-    "teal": "#12a594", "jade": "#29a383", "green": "#30a46c", "grass": "#46a758",
-    "brown": "#ad7f58", "orange": "#f76b15", "sky": "#7ce2fe", "mint": "#86ead4",
-    "lime": "#bdee63", "yellow": "#ffe629", "amber": "#ffc53d", "gold": "#978365",
-    "bronze": "#a18072", "gray": "#8d8d8d",
+    "tomato": "#e54d2e",
+    "red": "#e5484d",
+    "ruby": "#e54666",
+    "crimson": "#e93d82",
+    "pink": "#d6409f",
+    "plum": "#ab4aba",
+    "purple": "#8e4ec6",
+    "violet": "#6e56cf",
+    "iris": "#5b5bd6",
+    "indigo": "#3e63dd",
+    "blue": "#0090ff",
+    "cyan": "#00a2c7",
+    "teal": "#12a594",
+    "jade": "#29a383",
+    "green": "#30a46c",
+    "grass": "#46a758",
+    "brown": "#ad7f58",
+    "orange": "#f76b15",
+    "sky": "#7ce2fe",
+    "mint": "#86ead4",
+    "lime": "#bdee63",
+    "yellow": "#ffe629",
+    "amber": "#ffc53d",
+    "gold": "#978365",
+    "bronze": "#a18072",
+    "gray": "#8d8d8d",
 }
 LIGHT_ACCENTS = {"sky", "mint", "lime", "yellow", "amber"}
 
@@ -235,7 +254,11 @@ def render(name: str, context: dict[str, object], settings: Settings | None = No
         content += _button(url, url_label, values["accent"], values["accent_text"])
     html_values = {k: html.escape(v, quote=True) for k, v in values.items()}
     html_values["subject"] = html.escape(subject)
-    base = resources.files("clientcenter.services.notify.templates").joinpath("email_base.html").read_text()
+    base = (
+        resources.files("clientcenter.services.notify.templates")
+        .joinpath("email_base.html")
+        .read_text()
+    )
     # content is already escaped HTML.
     page = Template(base).safe_substitute({**html_values, "content": content})
     sms = " ".join(_fill(tpl.sms, values).split())

@@ -1,4 +1,5 @@
-"""Keeps `search_term` in step with accounts, contacts and policies.
+"""Keeps `search_term` in step with accounts, contacts and policies (the index is part of the
+models: it depends on nothing but them, and every flush maintains it).
 
 Every ORM flush that touches an Account, Contact or Policy rebuilds the search rows of the
 accounts concerned, in the same transaction (a rollback takes the rows with it). Bulk loads
@@ -77,8 +78,14 @@ def display_phone(e164: str) -> str:
 
 
 def _row(account_id: int, field: str, kind: str, norm: str, display: str) -> dict:
-    return {"account_id": account_id, "field": field, "kind": kind,
-            "weight": FIELD_WEIGHTS[field], "norm": norm[:254], "display": display[:254]}
+    return {
+        "account_id": account_id,
+        "field": field,
+        "kind": kind,
+        "weight": FIELD_WEIGHTS[field],
+        "norm": norm[:254],
+        "display": display[:254],
+    }
 
 
 def terms_for(account: dict, contacts: Iterable[dict], policies: Iterable[dict]) -> list[dict]:
@@ -86,8 +93,15 @@ def terms_for(account: dict, contacts: Iterable[dict], policies: Iterable[dict])
     aid = account["id"]
     rows = [_row(aid, "name", "text", normalize_text(account["name"]), account["name"])]
     if account.get("business_name"):
-        rows.append(_row(aid, "business", "text", normalize_text(account["business_name"]),
-                         account["business_name"]))
+        rows.append(
+            _row(
+                aid,
+                "business",
+                "text",
+                normalize_text(account["business_name"]),
+                account["business_name"],
+            )
+        )
     for c in contacts:
         full = f"{c['first_name']} {c['last_name']}"
         rows.append(_row(aid, "contact", "text", normalize_text(full), full))
@@ -96,8 +110,9 @@ def terms_for(account: dict, contacts: Iterable[dict], policies: Iterable[dict])
         if c.get("email"):
             rows.append(_row(aid, "email", "text", normalize_text(c["email"]), c["email"]))
         if c.get("mobile"):
-            rows.append(_row(aid, "phone", "digits", phone_digits(c["mobile"]),
-                             display_phone(c["mobile"])))
+            rows.append(
+                _row(aid, "phone", "digits", phone_digits(c["mobile"]), display_phone(c["mobile"]))
+            )
     for p in policies:
         rows.append(_row(aid, "policy", "compact", compact(p["number"]), p["number"]))
     # One row per distinct value: "Jordan Lee" as name and as contact would only add noise.
@@ -114,19 +129,28 @@ def reindex_accounts(conn: Connection, account_ids: Iterable[int]) -> None:
     """Rebuild the search rows of these accounts from their current data."""
     ids = sorted({int(i) for i in account_ids if i is not None})
     for start in range(0, len(ids), 500):
-        _reindex_chunk(conn, ids[start:start + 500])
+        _reindex_chunk(conn, ids[start : start + 500])
 
 
 def _reindex_chunk(conn: Connection, ids: list[int]) -> None:
     if not ids:
         return
-    accounts = conn.execute(
-        select(Account.id, Account.name, Account.business_name).where(Account.id.in_(ids))
-    ).mappings().all()
+    accounts = (
+        conn.execute(
+            select(Account.id, Account.name, Account.business_name).where(Account.id.in_(ids))
+        )
+        .mappings()
+        .all()
+    )
     contacts: dict[int, list] = {}
     for c in conn.execute(
-        select(Contact.account_id, Contact.first_name, Contact.last_name, Contact.email,
-               Contact.mobile).where(Contact.account_id.in_(ids))
+        select(
+            Contact.account_id,
+            Contact.first_name,
+            Contact.last_name,
+            Contact.email,
+            Contact.mobile,
+        ).where(Contact.account_id.in_(ids))
     ).mappings():
         contacts.setdefault(c["account_id"], []).append(c)
     policies: dict[int, list] = {}

@@ -1,0 +1,290 @@
+"""Every page of the app: its path (a constant, or a builder for paths with an id), its
+registration (``register``, called by clientcenter.py), one title format, and which features
+switch pages off. States and services import the constants; the pages and their states are
+imported only inside ``register``, so this module imports nothing of the UI at load time."""
+
+from __future__ import annotations
+
+from clientcenter.settings import get_settings
+
+# The customer's portal.
+CUSTOMER_LOGIN = "/"  # the stable login URL the agency sends and embeds
+EMBED_LOGIN = "/embed/login"  # the only page other sites may frame
+ACCOUNT_CHOICE = "/accounts"
+CUSTOMER_HOME = "/home"
+POLICIES = "/policies"
+POLICY = "/policies/[policy_id]"
+DOCUMENTS = "/documents"
+BILLING = "/billing"
+PROFILE = "/profile"
+REQUESTS = "/requests"
+REQUESTS_PERSONAL = "/requests/personal"
+REQUESTS_COMMERCIAL = "/requests/commercial"
+REQUESTS_GENERAL = "/requests/general"
+CONTACT = "/contact"
+CERTIFICATES = "/certificates"
+PROPOSALS = "/proposals"
+PROPOSAL = "/proposals/[proposal_id]"
+REFER = "/refer"
+FEEDBACK = "/feedback"
+CLAIM_SURVEY = "/claims/[claim_id]/survey"
+PAY_LINK = "/pay/[pay_token]"
+SHARED_DOCUMENT = "/shared/[shared_token]"
+# The agency side.
+AGENT_LOGIN = "/agent/login"
+AGENT_SECOND_FACTOR = AGENT_LOGIN
+AGENT_HOME = "/agent"
+AGENT_ACCOUNT = "/agent/account"
+AGENT_SHARE = "/agent/account/share"
+AGENT_PUBLISH = "/agent/account/publish"
+AGENT_CERTIFICATES = "/agent/account/certificates"
+AGENT_PAYMENTS = "/agent/account/payments"
+AGENT_ACTIVITY = "/agent/account/activity"
+AGENT_TASKS = "/agent/tasks"
+AGENT_OUTBOX = "/agent/outbox"
+AGENT_MORE = "/agent/more"
+
+
+def login_url() -> str:
+    """The stable, absolute address to send customers to (emails, the agency's website)."""
+    return str(get_settings().public_url).rstrip("/") + CUSTOMER_LOGIN
+
+
+def policy_path(policy_id: int) -> str:
+    return f"/policies/{policy_id}"
+
+
+def proposal_path(proposal_id: int) -> str:
+    return f"/proposals/{proposal_id}"
+
+
+def claim_survey_path(claim_id: int) -> str:
+    return f"/claims/{claim_id}/survey"
+
+
+def agent_account_path(account_id: int, page: str = AGENT_ACCOUNT) -> str:
+    """The info pane (or one of its pages, e.g. AGENT_SHARE) of one account."""
+    return f"{page}?id={account_id}"
+
+
+# The HTTP route a tab leaves through when its session ended (it blanks the tab's state).
+LEAVE_ROUTE = "/auth/leave"
+_LEAVE_TO = (CUSTOMER_LOGIN, AGENT_LOGIN, ACCOUNT_CHOICE)
+
+# Links in messages a customer may open before logging in; the login brings them back there.
+RETURN_PREFIXES = ("/shared/", "/pay/")
+
+
+def safe_return_path(value: object) -> str | None:
+    """``value`` if it is one of our own pages a login may return to, else None (never another
+    site: no scheme, no //host, no backslash tricks)."""
+    if not isinstance(value, str) or len(value) > 600 or not value.startswith(RETURN_PREFIXES):
+        return None
+    if value.startswith("//") or any(ch in value for ch in "\\\r\n\t") or "://" in value:
+        return None
+    return value
+
+
+def safe_leave_path(value: object) -> str:
+    """Where ``/auth/leave`` may send a tab: a login page or the account choice, with at most
+    a ``signed_out`` reason; anything else goes to the customer login page."""
+    if not isinstance(value, str) or len(value) > 100:
+        return CUSTOMER_LOGIN
+    path, _, query = value.partition("?")
+    if path not in _LEAVE_TO:
+        return CUSTOMER_LOGIN
+    if not query:
+        return path
+    key, _, reason = query.partition("=")
+    if key == "signed_out" and reason.replace("_", "").isalpha() and reason.isascii():
+        return value
+    return path
+
+
+# --- page registration -----------------------------------------------------------------------
+# Every add_page of the app is here, with one title format. The pages and states are imported
+# inside ``register`` so that states and services can import the path constants above.
+
+
+def page_title(name: str | None = None) -> str:
+    """ "<page> · <agency> Client Center", or the agency's Client Center for the login."""
+    brand = f"{get_settings().branding.short_name} Client Center"
+    return f"{name} · {brand}" if name else brand
+
+
+def register(app) -> None:
+    from clientcenter.pages.agency import account as agent_account
+    from clientcenter.pages.agency import actions as agent_actions
+    from clientcenter.pages.agency import login as agent_login
+    from clientcenter.pages.agency import queues as agent_queues
+    from clientcenter.pages.agency import search as agent_search
+    from clientcenter.pages.portal import (
+        account_pages,
+        billing,
+        certificates,
+        documents,
+        embed,
+        engagement,
+        home,
+        landing,
+        policy,
+        proposals,
+        requests,
+        shared,
+    )
+    from clientcenter.state.agency.actions import (
+        AgentCertificatesState,
+        AgentPaymentsState,
+        AgentPublishState,
+        AgentShareState,
+    )
+    from clientcenter.state.agency.desk import AgentAccountState, AgentState
+    from clientcenter.state.agency.login import AgentLoginState
+    from clientcenter.state.agency.queues import (
+        AgentActivityState,
+        AgentMoreState,
+        AgentOutboxState,
+        AgentTasksState,
+    )
+    from clientcenter.state.portal.account import AccountState
+    from clientcenter.state.portal.billing import BillingState
+    from clientcenter.state.portal.certificates import CertificatesState
+    from clientcenter.state.portal.documents import DocumentsState
+    from clientcenter.state.portal.engagement import EngagementState
+    from clientcenter.state.portal.home import HomeState
+    from clientcenter.state.portal.login import LoginState
+    from clientcenter.state.portal.pay_link import PayLinkState
+    from clientcenter.state.portal.policy import PolicyState
+    from clientcenter.state.portal.proposals import ProposalsState
+    from clientcenter.state.portal.requests import RequestsState
+    from clientcenter.state.portal.shared import SharedDocumentState
+
+    features = get_settings().features
+
+    def customer(component, route: str, name: str, state, loader) -> None:
+        # Behind login: the guard leaves at once if the session has ended; the loader
+        # re-checks too.
+        app.add_page(
+            component, route=route, title=page_title(name), on_load=[state.require_login, loader]
+        )
+
+    # Before login, and links a customer opens before logging in.
+    app.add_page(
+        landing.landing, route=CUSTOMER_LOGIN, title=page_title(), on_load=LoginState.open_page
+    )
+    app.add_page(
+        embed.embed_login, route=EMBED_LOGIN, title=page_title(), on_load=LoginState.open_page
+    )
+    app.add_page(
+        billing.pay_link_page,
+        route=PAY_LINK,
+        title=page_title("Pay an invoice"),
+        on_load=PayLinkState.open_link,
+    )
+    app.add_page(
+        shared.shared_document_page,
+        route=SHARED_DOCUMENT,
+        title=page_title("Shared document"),
+        on_load=SharedDocumentState.open_page,
+    )
+
+    # The customer's portal (and an agent's read-only view of it).
+    customer(home.home, CUSTOMER_HOME, "Home", HomeState, HomeState.load)
+    customer(home.policies_list, POLICIES, "Policies", HomeState, HomeState.load)
+    customer(policy.policy_page, POLICY, "Policy", PolicyState, PolicyState.load)
+    customer(documents.documents_page, DOCUMENTS, "Documents", DocumentsState, DocumentsState.load)
+    customer(billing.billing_page, BILLING, "Billing", BillingState, BillingState.load)
+    customer(account_pages.profile, PROFILE, "Profile", AccountState, AccountState.load)
+    customer(
+        account_pages.switch_accounts,
+        ACCOUNT_CHOICE,
+        "Switch accounts",
+        AccountState,
+        AccountState.load,
+    )
+    R, E = RequestsState, EngagementState
+    customer(requests.requests_page, REQUESTS, "Requests", R, R.load_list)
+    customer(
+        requests.personal_requests_page,
+        REQUESTS_PERSONAL,
+        "Personal change request",
+        R,
+        R.load_personal,
+    )
+    customer(
+        requests.commercial_requests_page,
+        REQUESTS_COMMERCIAL,
+        "Commercial change request",
+        R,
+        R.load_commercial,
+    )
+    customer(requests.general_request_page, REQUESTS_GENERAL, "General request", R, R.load_general)
+    customer(requests.contact_page, CONTACT, "Contact us", R, R.load_contact)
+    # Features switched off in settings get no page at all (their services refuse too).
+    if features.certificates:
+        customer(
+            certificates.certificates_page,
+            CERTIFICATES,
+            "Certificates",
+            CertificatesState,
+            CertificatesState.load,
+        )
+    if features.proposals:
+        customer(
+            proposals.proposals_page,
+            PROPOSALS,
+            "Proposals",
+            ProposalsState,
+            ProposalsState.load_list,
+        )
+        customer(
+            proposals.proposal_page, PROPOSAL, "Proposal", ProposalsState, ProposalsState.load_one
+        )
+    if features.referrals:
+        customer(engagement.referral_page, REFER, "Refer a friend", E, E.load)
+    if features.feedback:
+        customer(engagement.feedback_page, FEEDBACK, "Feedback", E, E.load)
+    if features.surveys:
+        customer(engagement.survey_page, CLAIM_SURVEY, "Claim survey", E, E.load_survey)
+
+    # The agency side.
+    app.add_page(
+        agent_login.agent_login_page,
+        route=AGENT_LOGIN,
+        title=page_title("Agents"),
+        on_load=AgentLoginState.open_page,
+    )
+    for route, component, name, load in [
+        (AGENT_HOME, agent_search.search_page, "Super Search", None),
+        (AGENT_ACCOUNT, agent_account.account_page, "Account", AgentAccountState.open_page),
+        (
+            AGENT_SHARE,
+            agent_actions.share_document_page,
+            "Share a document",
+            AgentShareState.open_page,
+        ),
+        (AGENT_PUBLISH, agent_actions.publish_page, "Publish", AgentPublishState.open_page),
+        (
+            AGENT_CERTIFICATES,
+            agent_actions.certificates_page,
+            "Certificates",
+            AgentCertificatesState.open_page,
+        ),
+        (AGENT_PAYMENTS, agent_actions.payments_page, "Payments", AgentPaymentsState.open_page),
+        (AGENT_ACTIVITY, agent_queues.activity_page, "Activity", AgentActivityState.open_page),
+        (AGENT_TASKS, agent_queues.tasks_page, "Tasks", AgentTasksState.open_page),
+        (
+            AGENT_OUTBOX,
+            agent_queues.outbox_page,
+            "Undelivered messages",
+            AgentOutboxState.open_page,
+        ),
+        (AGENT_MORE, agent_queues.more_page, "More", AgentMoreState.open_page),
+    ]:
+        # The guard first: it leaves for the sign-in page before the page's load runs.
+        app.add_page(
+            component,
+            route=route,
+            title=page_title(name),
+            on_load=[AgentState.require_agent_login, *([load] if load else [])],
+        )
