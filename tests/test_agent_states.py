@@ -11,6 +11,7 @@ from clientcenter.models import Account, Agent, Contact
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth.sessions import create_session
 from clientcenter.state.base import SessionEnded
+from tests.handlers import settle
 from tests.test_read_only_enforcement import (
     account_ids,
     argument_sets,
@@ -69,7 +70,7 @@ def test_every_agent_handler_sends_non_agents_away(demo):
                 for args in argument_sets(handler.fn, ids)[:2]:
                     state = make_state(cls, token, params, path="/agent")
                     with pytest.raises(SessionEnded):
-                        handler.fn(state, *args)
+                        settle(handler.fn(state, *args))
                     assert not getattr(state, "results", None) and not getattr(state, "name", "")
 
 
@@ -80,7 +81,7 @@ def test_the_on_load_guard_leaves_for_the_right_page(demo):
     where = {}
     for who, token in tokens.items():
         guard = AgentState.event_handlers["require_agent_login"].fn
-        spec = guard(make_state(AgentState, token, {}, path="/agent"))
+        spec = settle(guard(make_state(AgentState, token, {}, path="/agent")))
         where[who] = str(spec)
     assert "/home" in where["read-only view"]
     assert "/agent/login" in where["customer"] and "/agent/login" in where["no session"]

@@ -85,9 +85,9 @@ def test_without_a_session_every_handler_sends_the_tab_to_login(demo):
     for call in (
         state.load,
         state.submit_payment,
-        lambda: state.start_pay(1),
-        lambda: state.download_receipt(1),
-        lambda: state.confirm_received(1),
+        lambda: settle(state.start_pay(1)),
+        lambda: settle(state.download_receipt(1)),
+        lambda: settle(state.confirm_received(1)),
     ):
         with pytest.raises(SessionEnded):
             settle(call())
@@ -99,13 +99,13 @@ def test_customer_pays_once_even_when_the_button_is_pressed_twice(demo):
     settle(state.load())
     invoice = _open_invoice(demo, "Pat & Sam Rivera")
     assert invoice.number in [row.number for row in state.invoices]
-    state.start_pay(invoice.id)
+    settle(state.start_pay(invoice.id))
     assert state.paying_id == invoice.id and state.form_key
     assert [m.value for m in state.methods] == ["bank_transfer", "check"]
-    state.set_method("check")
-    state.set_reference("Check 2201")
-    state.submit_payment()
-    state.submit_payment()  # the second tap lands after the form closed
+    settle(state.set_method("check"))
+    settle(state.set_reference("Check 2201"))
+    settle(state.submit_payment())
+    settle(state.submit_payment())  # the second tap lands after the form closed
     assert state.notice_kind == "success" and "payment pending" in state.notice
     [payment] = _payments(demo)
     assert (payment.invoice_id, payment.method, payment.memo) == (
@@ -119,13 +119,13 @@ def test_forged_ids_reach_nothing_of_another_account(demo):
     state = _state(BillingState, _customer_cookie(demo))
     settle(state.load())
     theirs = _open_invoice(demo, "Morgan Ellis")
-    state.start_pay(theirs.id)
+    settle(state.start_pay(theirs.id))
     assert state.paying_id == 0 and state.notice_kind == "error"
     # a browser sets the vars directly (setvar is public) and submits
     state.paying_id, state.form_key, state.method = theirs.id, "forged-key-123", "check"
-    state.submit_payment()
+    settle(state.submit_payment())
     assert "no such invoice" in state.form_error
-    state.start_pay("1; DROP TABLE invoice")
+    settle(state.start_pay("1; DROP TABLE invoice"))
     assert _payments(demo) == []
 
 
@@ -133,26 +133,28 @@ def test_agent_in_read_only_mode_confirms_a_reported_transfer(demo):
     customer = _state(BillingState, _customer_cookie(demo))
     settle(customer.load())
     invoice = _open_invoice(demo, "Pat & Sam Rivera")
-    customer.start_pay(invoice.id)
-    customer.set_method("bank_transfer")
-    customer.submit_payment()
+    settle(customer.start_pay(invoice.id))
+    settle(customer.set_method("bank_transfer"))
+    settle(customer.submit_payment())
 
     agent = _state(BillingState, _agent_cookie(demo))
     settle(agent.load())
     assert agent.read_only
     [row] = agent.pending
-    agent.confirm_received(row.payment_id, True)  # the dialog's yes (test_read_only_payments.py)
+    settle(
+        agent.confirm_received(row.payment_id, True)
+    )  # the dialog's yes (test_read_only_payments.py)
     assert agent.notice_kind == "success" and agent.pending == []
     demo.expire_all()
     assert demo.get(Invoice, invoice.id).status == "paid"
-    agent.confirm_received(row.payment_id, True)  # a second tap
+    settle(agent.confirm_received(row.payment_id, True))  # a second tap
     assert agent.notice_kind == "error" and "already confirmed" in agent.notice
     # the agent may take a payment in hand on the next invoice
     nxt = _open_invoice(demo, "Pat & Sam Rivera")
-    agent.start_pay(nxt.id)
+    settle(agent.start_pay(nxt.id))
     assert [m.value for m in agent.methods] == ["check", "bank_transfer", "cash"]
-    agent.set_method("cash")
-    agent.submit_payment(True)
+    settle(agent.set_method("cash"))
+    settle(agent.submit_payment(True))
     demo.expire_all()
     assert demo.get(Invoice, nxt.id).status == "paid"
 
@@ -161,11 +163,11 @@ def test_a_customer_cannot_confirm_their_own_transfer(demo):
     state = _state(BillingState, _customer_cookie(demo))
     settle(state.load())
     invoice = _open_invoice(demo, "Pat & Sam Rivera")
-    state.start_pay(invoice.id)
-    state.set_method("check")
-    state.submit_payment()
+    settle(state.start_pay(invoice.id))
+    settle(state.set_method("check"))
+    settle(state.submit_payment())
     [payment] = _payments(demo)
-    state.confirm_received(payment.id)
+    settle(state.confirm_received(payment.id))
     assert state.notice_kind == "error"
     demo.expire_all()
     assert demo.get(Invoice, invoice.id).status == "pending"
@@ -179,15 +181,15 @@ def test_the_pay_link_opens_the_invoice_for_its_account_only(demo):
     path = "/pay/" + sent.url.rsplit("/pay/", 1)[1]
 
     anonymous = _state(PayLinkState, None, path)
-    assert anonymous.open_link() is None
+    assert settle(anonymous.open_link()) is None
     assert anonymous.state == "login" and anonymous.login_href.startswith("/?next=/pay/")
 
     pat = _state(PayLinkState, _customer_cookie(demo), path)
-    spec = pat.open_link()
+    spec = settle(pat.open_link())
     assert spec is not None and f"/billing?invoice={invoice.id}" in str(spec)
 
     morgan = _state(PayLinkState, _customer_cookie(demo, "morgan.ellis@example.com"), path)
-    assert morgan.open_link() is None and morgan.state == "other_account"
+    assert settle(morgan.open_link()) is None and morgan.state == "other_account"
 
     billing = _state(BillingState, _customer_cookie(demo), f"/billing?invoice={invoice.id}")
     settle(billing.load())

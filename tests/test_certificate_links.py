@@ -28,6 +28,7 @@ from clientcenter.services.agency import certificate_links, info_pane
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.principal import Principal
 from clientcenter.settings import reset_settings_cache
+from tests.handlers import settle
 from tests.selfservice_support import customer
 
 ORIGIN = "http://localhost:3000"
@@ -164,13 +165,13 @@ def test_the_agency_page_lists_links_and_revokes_one(demo):
         {"id": str(share.account_id)},
         path="/agent/account/certificates",
     )
-    state.open_page()
+    settle(state.open_page())
     assert state.link_days == 30
     [row] = state.links
     assert (row["id"], row["status"], row["downloads"]) == (str(share.id), "active", "0")
-    state.revoke(row["id"])
+    settle(state.revoke(row["id"]))
     assert "no longer works" in state.notice and state.links[0]["status"] == "revoked"
-    state.revoke(row["id"])
+    settle(state.revoke(row["id"]))
     assert "already revoked" in state.error
 
 

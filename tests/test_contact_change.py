@@ -31,7 +31,7 @@ def code_sent_to(s, address: str, template: str = "contact_code") -> str:
         .order_by(OutboxMessage.id.desc())
     ).first()
     assert message.template == template and message.sensitive
-    return re.search(r"\b(\d{6})\b", message.body_text).group(1)
+    return settle(re.search(r"\b(\d{6})\b", message.body_text)).group(1)
 
 
 def test_new_email_applies_after_the_code_from_the_new_address(demo):
@@ -71,7 +71,7 @@ def test_new_mobile_is_texted_and_a_wrong_code_changes_nothing(demo):
     pending = contact_change.start(s, pat, pat.contact_id, "mobile", "+12075550177", client_ip=IP)
     sms = s.exec(select(OutboxMessage).where(OutboxMessage.to_address == "+12075550177")).one()
     assert sms.channel == "sms"
-    code = re.search(r"\b(\d{6})\b", sms.body_text or sms.body_html).group(1)
+    code = settle(re.search(r"\b(\d{6})\b", sms.body_text or sms.body_html)).group(1)
     wrong = "000000" if code != "000000" else "111111"
     with pytest.raises(InvalidInput) as exc:
         contact_change.confirm(s, pat, pending.ticket, wrong, client_ip=IP)
@@ -138,24 +138,26 @@ def test_profile_handlers_walk_through_the_code(demo):
     cookie = _cookie(s)
     state = _state(ProfileEditState, cookie)
     settle(state.load())
-    state.save_personal(
-        {
-            "first_name": "Pat",
-            "last_name": "Rivera",
-            "email": "pat.new@example.com",
-            "mobile": "(207) 555-0101",
-        }
+    settle(
+        state.save_personal(
+            {
+                "first_name": "Pat",
+                "last_name": "Rivera",
+                "email": "pat.new@example.com",
+                "mobile": "(207) 555-0101",
+            }
+        )
     )
     assert state.verify_field == "email" and "pat.new@example.com" in state.verify_message
     s.expire_all()
     code = code_sent_to(s, "pat.new@example.com")
     wrong = "000000" if code != "000000" else "111111"
-    state.confirm_code({"code": wrong})
+    settle(state.confirm_code({"code": wrong}))
     assert "4 more tries" in state.verify_error
     s.expire_all()
     challenge = s.exec(select(LoginChallenge).order_by(LoginChallenge.id.desc())).first()
     assert challenge.failed_attempts == 1  # committed although the handler refused
-    state.confirm_code({"code": code})
+    settle(state.confirm_code({"code": code}))
     assert state.verify_field == "" and "confirmed" in state.saved_message
     assert state.me.email == "pat.new@example.com"
 

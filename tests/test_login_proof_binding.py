@@ -105,7 +105,7 @@ def _messages(session, to: str) -> list[OutboxMessage]:
 
 
 def _code_in(message: OutboxMessage) -> str:
-    return re.search(r"\b(\d{6})\b", message.body_text).group(1)
+    return settle(re.search(r"\b(\d{6})\b", message.body_text)).group(1)
 
 
 def _v_edit(f: Fixture, **changes) -> dict:
@@ -128,7 +128,7 @@ def _v_has_a_mobile_on_a(session, f: Fixture) -> None:
 def _v_logs_in(session, channel: str):
     attempt, step = login.start(session, email=V_EMAIL, client_ip=IP)
     assert step.step == "choose_channel"
-    login.choose_channel(session, attempt_id=attempt, channel=channel, client_ip=IP)
+    settle(login.choose_channel(session, attempt_id=attempt, channel=channel, client_ip=IP))
     to = NEW_MOBILE if channel == "sms" else V_EMAIL
     code = _code_in([m for m in _messages(session, to) if m.template == "login_code"][-1])
     verified = login.verify(session, attempt_id=attempt, code=code, client_ip=IP)
@@ -254,17 +254,19 @@ def test_v_logging_in_by_text_is_offered_only_account_a_never_b(session, f):
         )
     ).one()
     with pytest.raises(NotFound):
-        login.complete(
-            session,
-            grant=sign(login.LOGIN_GRANT, {"c": challenge.id, "a": f.b.id}, 60),
-            client_ip=IP,
+        settle(
+            login.complete(
+                session,
+                grant=sign(login.LOGIN_GRANT, {"c": challenge.id, "a": f.b.id}, 60),
+                client_ip=IP,
+            )
         )
 
 
 def test_a_session_proven_by_text_records_it_and_cannot_switch_to_b(session, f):
     _v_has_a_mobile_on_a(session, f)
     _, verified = _v_logs_in(session, "sms")
-    done = login.complete(session, grant=verified.grant, client_ip=IP)
+    done = settle(login.complete(session, grant=verified.grant, client_ip=IP))
     session.commit()
     record = session.get(UserSession, done.session.id)
     assert record.proof == "sms"
@@ -285,12 +287,12 @@ def test_switch_accounts_page_lists_only_what_the_text_proved(session, f):
 
     _v_has_a_mobile_on_a(session, f)
     _, verified = _v_logs_in(session, "sms")
-    done = login.complete(session, grant=verified.grant, client_ip=IP)
+    done = settle(login.complete(session, grant=verified.grant, client_ip=IP))
     session.commit()
     state = _state(AccountState, cookie=f"cc_session={done.token}")
     settle(state.load())
     assert [a["name"] for a in state.accounts] == ["Primary & Val"]
-    assert state.switch_to(str(f.b.id)) is None and "isn't one you can open" in state.error
+    assert settle(state.switch_to(str(f.b.id))) is None and "isn't one you can open" in state.error
 
 
 def test_v_logging_in_by_email_still_gets_both_accounts(session, f):
@@ -298,7 +300,7 @@ def test_v_logging_in_by_email_still_gets_both_accounts(session, f):
     attempt, verified = _v_logs_in(session, "email")
     assert sorted(a.account_id for a in verified.accounts) == sorted([f.a.id, f.b.id])
     grant = login.grant_for_account(session, attempt_id=attempt, account_id=f.b.id)
-    done = login.complete(session, grant=grant, client_ip=IP)
+    done = settle(login.complete(session, grant=grant, client_ip=IP))
     session.commit()
     assert session.get(UserSession, done.session.id).proof == "email"
     principal = check_session(session, done.token).principal
@@ -309,10 +311,10 @@ def test_a_text_proof_follows_the_persons_own_confirmed_new_mobile(session, f):
     """P logged in by text changes P's own mobile: the session now stands on the new number
     (the code to it was just entered here), so P's account list does not lose A."""
     attempt, step = login.start(session, email=P_EMAIL, client_ip=IP)
-    login.choose_channel(session, attempt_id=attempt, channel="sms", client_ip=IP)
+    settle(login.choose_channel(session, attempt_id=attempt, channel="sms", client_ip=IP))
     code = _code_in(_messages(session, P_MOBILE)[-1])
     verified = login.verify(session, attempt_id=attempt, code=code, client_ip=IP)
-    done = login.complete(session, grant=verified.grant, client_ip=IP)
+    done = settle(login.complete(session, grant=verified.grant, client_ip=IP))
     session.commit()
     pat = check_session(session, done.token).principal
     pending = contact_change.start(session, pat, f.p.id, "mobile", "+12075550133", client_ip=IP)

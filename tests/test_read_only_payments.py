@@ -132,25 +132,25 @@ def test_record_this_payment_asks_first_and_cancel_records_nothing(demo):
     amount and the invoice; Cancel writes nothing; only the dialog's yes records."""
     agent = _agent_page(demo)
     invoice = _open_invoice(demo, RIVERA)
-    agent.start_pay(invoice.id)
-    agent.set_method("cash")
+    settle(agent.start_pay(invoice.id))
+    settle(agent.set_method("cash"))
     before = table_counts(demo)
-    agent.review_payment()
+    settle(agent.review_payment())
     assert agent.confirm_open and agent.confirm_kind == "pay"
     assert agent.confirm_title == "Record this payment?"
     assert f"cash of {agent.paying_balance} for invoice {invoice.number}" in agent.confirm_body
     assert "recorded in your name" in agent.confirm_body
     assert agent.confirm_label == "Yes, record it"
-    agent.cancel_confirm()
+    settle(agent.cancel_confirm())
     assert not agent.confirm_open and table_counts(demo) == before
     # A browser calling the handler itself, without the dialog's flag: refused, nothing written.
-    agent.submit_payment()
+    settle(agent.submit_payment())
     assert "Confirm first" in agent.form_error and table_counts(demo) == before
-    agent.review_payment()
-    agent.set_confirm_open(False)  # Escape closes it too
+    settle(agent.review_payment())
+    settle(agent.set_confirm_open(False))  # Escape closes it too
     assert not agent.confirm_open and table_counts(demo) == before
-    agent.review_payment()
-    agent.confirm_action()
+    settle(agent.review_payment())
+    settle(agent.confirm_action())
     assert not agent.confirm_open and agent.notice_kind == "success"
     assert "Cash of" in agent.notice and invoice.number in agent.notice
     demo.expire_all()
@@ -159,8 +159,8 @@ def test_record_this_payment_asks_first_and_cancel_records_nothing(demo):
 
 def test_review_without_a_method_says_so_and_opens_nothing(demo):
     agent = _agent_page(demo)
-    agent.start_pay(_open_invoice(demo, RIVERA).id)
-    agent.review_payment()
+    settle(agent.start_pay(_open_invoice(demo, RIVERA).id))
+    settle(agent.review_payment())
     assert agent.form_error == "Choose how you are paying." and not agent.confirm_open
 
 
@@ -168,22 +168,22 @@ def test_confirm_received_asks_first(demo):
     customer = _state(BillingState, _customer_cookie(demo))
     settle(customer.load())
     invoice = _open_invoice(demo, RIVERA)
-    customer.start_pay(invoice.id)
-    customer.set_method("bank_transfer")
-    customer.review_payment()  # a customer is not asked: straight to "payment pending"
+    settle(customer.start_pay(invoice.id))
+    settle(customer.set_method("bank_transfer"))
+    settle(customer.review_payment())  # a customer is not asked: straight to "payment pending"
     assert not customer.confirm_open and "payment pending" in customer.notice
 
     agent = _agent_page(demo)
     [row] = agent.pending
-    agent.confirm_received(row.payment_id)  # the old one-tap call
+    settle(agent.confirm_received(row.payment_id))  # the old one-tap call
     assert agent.notice_kind == "error" and "Confirm first" in agent.notice
     assert [p.status for p in _unsettled(demo)] == ["pending"]
-    agent.ask_not_received(row.payment_id)
+    settle(agent.ask_not_received(row.payment_id))
     assert agent.confirm_kind == "not_received" and "opens again" in agent.confirm_body
-    agent.cancel_confirm()
-    agent.ask_received(row.payment_id)
+    settle(agent.cancel_confirm())
+    settle(agent.ask_received(row.payment_id))
     assert agent.confirm_title == "Confirm it arrived?" and row.amount in agent.confirm_body
-    agent.confirm_action()
+    settle(agent.confirm_action())
     assert agent.notice_kind == "success" and agent.pending == []
     demo.expire_all()
     assert demo.get(Invoice, invoice.id).status == "paid"

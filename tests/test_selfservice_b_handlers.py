@@ -109,28 +109,30 @@ def test_requests_handlers(demo):
     ).one()
     jordan_vehicle = s.exec(select(Vehicle).where(Vehicle.policy_id == jordan_auto.id)).first()
     state = _state(RequestsState, _cookie(s), type="vehicle_remove")
-    state.load_personal()
+    settle(state.load_personal())
     assert state.subtype == "vehicle_remove" and state.account_kind == "personal"
     assert str(jordan_vehicle.id) not in {v[0] for v in state.vehicles}
     before = table_counts(s)
-    state.submit(
-        {
-            "vehicle_id": str(jordan_vehicle.id),
-            "reason": "sold",
-            "effective_date": date.today().isoformat(),
-        }
+    settle(
+        state.submit(
+            {
+                "vehicle_id": str(jordan_vehicle.id),
+                "reason": "sold",
+                "effective_date": date.today().isoformat(),
+            }
+        )
     )
     assert "not on your policies" in state.form_error and state.sent_reference == ""
     _unchanged(s, before)
-    state.choose("teleport")
+    settle(state.choose("teleport"))
     assert state.subtype == ""
-    state.submit({"anything": "x"})
+    settle(state.submit({"anything": "x"}))
     assert "Choose what you would like to change" in state.form_error
     _unchanged(s, before)
 
     state = _state(RequestsState, _cookie(s))
-    state.load_general()
-    state.submit({"subject": "Hello", "message": "World", "account_id": "1"})
+    settle(state.load_general())
+    settle(state.submit({"subject": "Hello", "message": "World", "account_id": "1"}))
     assert state.sent_reference.startswith("GR-") and state.requests[0].title == "General request"
     assert s.exec(select(ChangeRequest)).one().account_id == account_named(s, RIVERA).id
 
@@ -140,27 +142,33 @@ def test_read_only_agent_handlers_refuse_every_write(demo):
     cookie = _cookie(s, RIVERA, agent=True)
     before = table_counts(s)
     requests_state = _state(RequestsState, cookie)
-    requests_state.load_general()
+    settle(requests_state.load_general())
     assert requests_state.read_only
-    requests_state.submit({"subject": "a", "message": "b"})
+    settle(requests_state.submit({"subject": "a", "message": "b"}))
     assert "Read-only" in requests_state.form_error
     profile_state = _state(ProfileEditState, cookie)
     settle(profile_state.load())
     assert profile_state.read_only and not profile_state.is_customer
-    profile_state.save_personal({"first_name": "X", "last_name": "Y", "email": "x@example.com"})
-    profile_state.save_preferences({"notify_by_sms": "on"})
-    profile_state.save_co_applicant(
-        {"first_name": "X", "last_name": "Y", "email": "x@example.com"}
+    settle(
+        profile_state.save_personal(
+            {"first_name": "X", "last_name": "Y", "email": "x@example.com"}
+        )
+    )
+    settle(profile_state.save_preferences({"notify_by_sms": "on"}))
+    settle(
+        profile_state.save_co_applicant(
+            {"first_name": "X", "last_name": "Y", "email": "x@example.com"}
+        )
     )
     assert profile_state.form_error
     engagement_state = _state(EngagementState, cookie)
-    engagement_state.feedback({"rating": "5"})
+    settle(engagement_state.feedback({"rating": "5"}))
     assert "Read-only" in engagement_state.form_error
     proposals_state = _state(
         ProposalsState, cookie, proposal_id=s.exec(select(Proposal.id)).first()
     )
-    proposals_state.load_one()
-    proposals_state.decide({"decision": "accept"})
+    settle(proposals_state.load_one())
+    settle(proposals_state.decide({"decision": "accept"}))
     assert "Read-only" in proposals_state.form_error
     _unchanged(s, before)
 
@@ -176,19 +184,21 @@ def test_certificate_handlers_refuse_another_accounts_records(demo):
     settle(state.load())
     own = state.certificates[0]
     before = table_counts(s)
-    assert state.download(bakery_cert.id) is None
+    assert settle(state.download(bakery_cert.id)) is None
     assert "not on your account" in state.download_error
-    assert state.download("1 OR 1=1") is None
-    state.request_certificate(
-        {
-            "holder_id": str(bakery_holder.id),
-            "operations": "x",
-            "due_date": (date.today() + timedelta(days=3)).isoformat(),
-        }
+    assert settle(state.download("1 OR 1=1")) is None
+    settle(
+        state.request_certificate(
+            {
+                "holder_id": str(bakery_holder.id),
+                "operations": "x",
+                "due_date": (date.today() + timedelta(days=3)).isoformat(),
+            }
+        )
     )
     assert "not on your account" in state.request_error
     _unchanged(s, before)
-    spec = state.download(own.id)
+    spec = settle(state.download(own.id))
     assert links.ROUTE_PREFIX in str(spec)
     _unchanged(s, before)  # the link records nothing until the route serves it
 
@@ -199,17 +209,17 @@ def test_proposal_and_survey_handlers_with_planted_ids(demo):
     victim_claim = s.exec(select(Claim)).first()
     cookie = _cookie(s, JORDAN, "jordan.lee@example.com")
     state = _state(ProposalsState, cookie, proposal_id=victim_proposal.id)
-    state.load_one()
+    settle(state.load_one())
     assert "not on your account" in state.error and state.coverages == []
     state.proposal = ProposalRow(id=victim_proposal.id, open_for_decision=True)  # via setvar
     before = table_counts(s)
-    state.decide({"decision": "accept"})
+    settle(state.decide({"decision": "accept"}))
     assert "not on your account" in state.form_error
     survey = _state(EngagementState, cookie, claim_id=victim_claim.id)
-    survey.load_survey()
+    settle(survey.load_survey())
     assert "not on your account" in survey.error
     survey.claim = ClaimRow(id=victim_claim.id)
-    survey.survey({"rating": "5"})
+    settle(survey.survey({"rating": "5"}))
     assert "not on your account" in survey.form_error
     _unchanged(s, before)
     s.refresh(victim_proposal)
@@ -255,7 +265,7 @@ def test_no_session_reaches_nothing(demo, cls, handler):
     }.get(handler, ())
     before = table_counts(demo)
     with pytest.raises(SessionEnded):
-        fn(*args)
+        settle(fn(*args))
     _unchanged(demo, before)
 
 
@@ -274,14 +284,14 @@ def test_general_request_attachment(demo):
 
     s = demo
     state = _state(RequestsState, _cookie(s))
-    state.load_general()
+    settle(state.load_general())
     asyncio.run(state.attach([_upload(b"MZ not a pdf", "virus.exe")]))
     assert "can't be uploaded" in state.attachment_error and state.attachment_id == 0
     asyncio.run(state.attach([_upload(sample_pdf(), "bill.pdf")]))
     assert state.attachment_error == "" and state.attachment_name == "bill.pdf"
     doc = s.get(Document, state.attachment_id)
     assert doc.account_id == account_named(s, RIVERA).id and doc.category == "customer_upload"
-    state.submit({"subject": "See attached", "message": "My bill"})
+    settle(state.submit({"subject": "See attached", "message": "My bill"}))
     request = s.exec(select(ChangeRequest)).one()
     assert request.attachment_document_id == doc.id and state.attachment_id == 0
 
@@ -291,7 +301,7 @@ def test_general_request_attachment(demo):
     ).first()
     state.attachment_id = jordan_doc.id
     before = table_counts(s)
-    state.submit({"subject": "Theirs", "message": "x"})
+    settle(state.submit({"subject": "Theirs", "message": "x"}))
     assert "attachment is not on your account" in state.form_error
     _unchanged(s, before)
 
@@ -303,7 +313,7 @@ def test_read_only_agent_cannot_attach(demo):
 
     s = demo
     state = _state(RequestsState, _cookie(s, RIVERA, agent=True))
-    state.load_general()
+    settle(state.load_general())
     before = table_counts(s)
     asyncio.run(state.attach([_upload(sample_pdf())]))
     assert "Read-only" in state.attachment_error

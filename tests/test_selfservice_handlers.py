@@ -123,21 +123,21 @@ def test_id_card_handlers_refuse_other_accounts_policies_and_vehicles(demo):
     before = footprint(demo)
 
     policy_state = _state(PolicyState, cookie, policy_id=own_auto.id)
-    assert policy_state.download_cards(jordan_auto.id, False) is None
+    assert settle(policy_state.download_cards(jordan_auto.id, False)) is None
     assert "couldn't find that policy" in policy_state.card_error
-    policy_state.toggle_vehicle(jordan_vehicle.id, True)
-    assert policy_state.download_cards(own_auto.id, True) is None
+    settle(policy_state.toggle_vehicle(jordan_vehicle.id, True))
+    assert settle(policy_state.download_cards(own_auto.id, True)) is None
     assert "vehicle" in policy_state.card_error
 
     docs_state = _state(DocumentsState, cookie)
-    assert docs_state.download_cards(jordan_auto.id, 0) is None
-    assert docs_state.download_cards(own_auto.id, jordan_vehicle.id) is None
+    assert settle(docs_state.download_cards(jordan_auto.id, 0)) is None
+    assert settle(docs_state.download_cards(own_auto.id, jordan_vehicle.id)) is None
     assert docs_state.card_error
     demo.expire_all()
     assert footprint(demo) == before
 
     # The own policy hands out a link for this session, and records nothing until it is used.
-    spec = docs_state.download_cards(own_auto.id, 0)
+    spec = settle(docs_state.download_cards(own_auto.id, 0))
     assert links.ROUTE_PREFIX in str(spec)
     assert footprint(demo) == before
 
@@ -148,11 +148,11 @@ def test_document_handlers_refuse_other_accounts_documents_and_policies(demo):
     settle(state.load())
     assert state.items and jordan_doc not in {row.id for row in state.items}
     before = footprint(demo)
-    assert state.download(jordan_doc) is None
+    assert settle(state.download(jordan_doc)) is None
     assert "couldn't find that document" in state.error
-    state.set_filter_policy(str(jordan_auto.id))
+    settle(state.set_filter_policy(str(jordan_auto.id)))
     assert state.items == []
-    state.search_form({"q": "Jordan"})
+    settle(state.search_form({"q": "Jordan"}))
     assert state.items == []
     demo.expire_all()
     assert footprint(demo) == before
@@ -186,14 +186,14 @@ def test_a_late_progress_report_does_not_hide_the_finished_upload(demo):
     # Progress goes over the websocket, the file over HTTP: a report sent before the upload
     # finished can be handled after it. It must neither clear the notice nor reopen the bar.
     state = _state(DocumentsState, _cookie(demo))
-    state.upload_started()
-    state.upload_progress({"progress": 0.4})
+    settle(state.upload_started())
+    settle(state.upload_progress({"progress": 0.4}))
     assert state.uploading and state.upload_percent == 40
     asyncio.run(state.handle_upload([_upload(sample_pdf(), "sticker.pdf")], "Window sticker"))
-    state.upload_progress({"progress": 0.97})
+    settle(state.upload_progress({"progress": 0.97}))
     assert not state.uploading and state.upload_percent == 100
     assert "Window sticker" in state.upload_notice
-    state.upload_started()  # the next pick starts clean
+    settle(state.upload_started())  # the next pick starts clean
     assert state.upload_notice == "" and state.upload_percent == 0
 
 
@@ -235,8 +235,8 @@ def test_no_session_reaches_nothing(demo, handler):
     )[0]
     call = {
         "load": lambda: settle(state.load()),
-        "download": lambda: state.download(doc.id),
-        "search": lambda: state.search_form({"q": "x"}),
+        "download": lambda: settle(state.download(doc.id)),
+        "search": lambda: settle(state.search_form({"q": "x"})),
         "upload": lambda: asyncio.run(state.handle_upload([_upload(sample_pdf())])),
     }[handler]
     with pytest.raises(SessionEnded):

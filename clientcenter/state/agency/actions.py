@@ -17,6 +17,7 @@ from clientcenter.services.billing.payment_requests import send_payment_request
 from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
 from clientcenter.state.agency.desk import AgentState, _query_param
+from clientcenter.state.base import off_loop
 
 
 class AgentAccountActionState(AgentState):
@@ -64,12 +65,14 @@ class AgentShareState(AgentAccountActionState):
         self.has_mobile = bool(primary and primary.phone)
 
     @rx.event
+    @off_loop
     def open_page(self):
         pane = self._start()
         if pane is not None:
             self._show(pane)
 
     @rx.event
+    @off_loop
     def share(self, form: dict):
         principal = self._require_agent()
         try:
@@ -101,11 +104,13 @@ class AgentPublishState(AgentAccountActionState):
         self.documents = [{"id": str(i), "label": label} for i, label in ready.documents]
 
     @rx.event
+    @off_loop
     def open_page(self):
         if self._start() is not None:
             self._fill()
 
     @rx.event
+    @off_loop
     def publish(self, form: dict):
         principal = self._require_agent()
         invoice_ids = [
@@ -138,6 +143,7 @@ class AgentCertificatesState(AgentAccountActionState):
     link_days: int = 30
 
     @rx.event
+    @off_loop
     def open_page(self):
         pane = self._start()
         self.link_days = get_settings().security.certificate_link_days
@@ -179,6 +185,7 @@ class AgentCertificatesState(AgentAccountActionState):
         ]
 
     @rx.event
+    @off_loop
     def share(self, form: dict):
         principal = self._require_agent()
         try:
@@ -198,6 +205,7 @@ class AgentCertificatesState(AgentAccountActionState):
         return rx.scroll_to("page-title")
 
     @rx.event
+    @off_loop
     def revoke(self, share_id: str):
         principal = self._require_agent()
         try:
@@ -223,6 +231,7 @@ class AgentPaymentsState(AgentAccountActionState):
     form_key: str = ""
 
     @rx.event
+    @off_loop
     def open_page(self):
         pane = self._start()
         self.available = get_settings().features.payments
@@ -239,6 +248,7 @@ class AgentPaymentsState(AgentAccountActionState):
         ]
 
     @rx.event
+    @off_loop
     def request_payment(self, form: dict):
         principal = self._require_agent()
         try:
@@ -262,6 +272,7 @@ class AgentPaymentsState(AgentAccountActionState):
         return rx.scroll_to("page-title")
 
     @rx.event
+    @off_loop
     def one_time_payment(self, form: dict):
         principal = self._require_agent()
         try:

@@ -20,6 +20,7 @@ from clientcenter.state.base import (
     SessionEnded,
     leave_to,
     location_for,
+    off_loop,
     post_navigation,
 )
 
@@ -44,6 +45,7 @@ class AgentState(PortalState):
         return principal
 
     @rx.event
+    @off_loop
     def require_agent_login(self):
         """on_load guard of agent pages (each handler checks again on its own)."""
         check = self._check_session()
@@ -98,18 +100,22 @@ class AgentSearchState(AgentState):
         ]
 
     @rx.event
+    @off_loop
     def submit(self, form: dict):
         self._run(str(form.get("query", ""))[:200], 1)
 
     @rx.event
+    @off_loop
     def go_to_page(self, page: int):
         self._run(self.query, int(page))
 
     @rx.event
+    @off_loop
     def next_page(self):
         self._run(self.query, self.page + 1)
 
     @rx.event
+    @off_loop
     def previous_page(self):
         self._run(self.query, max(1, self.page - 1))
 
@@ -194,6 +200,7 @@ class AgentAccountState(AgentState):
         self.last_invited = pane.last_invited
 
     @rx.event
+    @off_loop
     def open_page(self):
         self.error, self.notice, self.invite_open = "", "", False
         try:
@@ -203,6 +210,7 @@ class AgentAccountState(AgentState):
             self.error = exc.message
 
     @rx.event
+    @off_loop
     def open_client_center(self):
         """The Client Center icon: a grant for the route that opens the read-only view."""
         principal = self._require_agent()
@@ -215,6 +223,7 @@ class AgentAccountState(AgentState):
         return post_navigation(VIEW_ROUTE, {"grant": grant})
 
     @rx.event
+    @off_loop
     def show_invite(self):
         principal = self._require_agent()
         try:
@@ -231,11 +240,13 @@ class AgentAccountState(AgentState):
         self.error = ""
 
     @rx.event
+    @off_loop
     def close_invite(self):
         self._require_agent()
         self.invite_open = False
 
     @rx.event
+    @off_loop
     def send_invite(self):
         principal = self._require_agent()
         try:

@@ -19,7 +19,7 @@ from clientcenter.services.auth.login_codes import AttemptEnded
 from clientcenter.services.auth.sessions import OK, signed_out_message
 from clientcenter.services.auth.tokens import new_token
 from clientcenter.services.errors import ServiceError
-from clientcenter.state.base import PortalState, post_navigation
+from clientcenter.state.base import PortalState, off_loop, post_navigation
 
 COMPLETE_ROUTE = "/auth/agent/complete"
 STEPS = ("email", "code", "totp", "enrol", "recovery_codes")
@@ -74,6 +74,7 @@ class AgentLoginState(PortalState):
         return post_navigation(COMPLETE_ROUTE, {"grant": grant})
 
     @rx.event
+    @off_loop
     def open_page(self):
         reason = self.router.url.query_parameters.get("signed_out", "")
         self.notice = signed_out_message(reason) if reason else ""
@@ -88,6 +89,7 @@ class AgentLoginState(PortalState):
         return None
 
     @rx.event
+    @off_loop
     def submit_email(self, form: dict):
         self.email = str(form.get("email", "")).strip()[:254]
         self.notice = ""
@@ -114,6 +116,7 @@ class AgentLoginState(PortalState):
         self.step, self.info, self.error = "code", sent.message, ""
 
     @rx.event
+    @off_loop
     def resend(self):
         try:
             with login_scope() as db:
@@ -130,6 +133,7 @@ class AgentLoginState(PortalState):
         self.info, self.error = sent.message, ""
 
     @rx.event
+    @off_loop
     def submit_code(self, form: dict):
         try:
             with login_scope() as db:
@@ -158,6 +162,7 @@ class AgentLoginState(PortalState):
         return None
 
     @rx.event
+    @off_loop
     def show_enrolment(self):
         """The QR code and key again (the page was reloaded, or the websocket reconnected)."""
         try:
@@ -170,6 +175,7 @@ class AgentLoginState(PortalState):
         return _reveal({QR_ID: shown.qr_svg, SECRET_ID: shown.secret})
 
     @rx.event
+    @off_loop
     def submit_totp(self, form: dict):
         try:
             with login_scope() as db:
@@ -186,6 +192,7 @@ class AgentLoginState(PortalState):
         return self._hand_off(grant)
 
     @rx.event
+    @off_loop
     def submit_enrolment(self, form: dict):
         try:
             with login_scope() as db:
@@ -205,6 +212,7 @@ class AgentLoginState(PortalState):
         return _reveal({CODES_ID: codes})
 
     @rx.event
+    @off_loop
     def finish(self):
         """After the recovery codes were shown: start the session (the grant is minted now,
         from the attempt this browser's tab confirmed the authenticator in)."""
@@ -224,5 +232,6 @@ class AgentLoginState(PortalState):
         return self._hand_off(grant)
 
     @rx.event
+    @off_loop
     def start_over(self):
         self._reset()

@@ -14,6 +14,7 @@ from clientcenter.services.notify.matrix import matrix_rows
 from clientcenter.services.notify.outbox import list_failed, retry_failed
 from clientcenter.services.portal import activity_feed
 from clientcenter.state.agency.desk import AgentState, _query_param
+from clientcenter.state.base import off_loop
 
 MATRIX_COLUMNS = ("agent_email", "customer_email", "primary_email", "task", "log")
 
@@ -64,35 +65,41 @@ class AgentTasksState(AgentState):
         self._load()
 
     @rx.event
+    @off_loop
     def open_page(self):
         self.error, self.notice, self.page = "", "", 1
         self._load()
 
     @rx.event
+    @off_loop
     def show(self, status: str | list[str]):
         self.status = status if status in tasks.STATUSES else "open"
         self.page = 1
         self._load()
 
     @rx.event
+    @off_loop
     def show_scope(self, scope: str | list[str]):
         self.scope = scope if scope in ("mine", "all") else "mine"
         self.page = 1
         self._load()
 
     @rx.event
+    @off_loop
     def complete(self, task_id: str):
         self._run(lambda db, p: tasks.complete_task(db, p, task_id))
         if not self.error:
             self.notice = "Task marked done."
 
     @rx.event
+    @off_loop
     def reopen(self, task_id: str):
         self._run(lambda db, p: tasks.reopen_task(db, p, task_id))
         if not self.error:
             self.notice = "Task reopened."
 
     @rx.event
+    @off_loop
     def reassign(self, form: dict):
         task_id, agent_id = form.get("task_id", ""), form.get("agent_id", "")
         self._run(lambda db, p: tasks.reassign_task(db, p, task_id, agent_id))
@@ -100,11 +107,13 @@ class AgentTasksState(AgentState):
             self.notice = "Task handed over."
 
     @rx.event
+    @off_loop
     def next_page(self):
         self.page = min(self.pages, self.page + 1)
         self._load()
 
     @rx.event
+    @off_loop
     def previous_page(self):
         self.page = max(1, self.page - 1)
         self._load()
@@ -155,12 +164,14 @@ class AgentActivityState(AgentState):
         self.actor_options = [{"value": o.value, "label": o.label} for o in found.actor_options]
 
     @rx.event
+    @off_loop
     def open_page(self):
         self.account_id = _query_param(self, "id")
         self.action, self.actor, self.page = "", "", 1
         self._load()
 
     @rx.event
+    @off_loop
     def filter(self, form: dict):
         self.action = str(form.get("action", ""))[:48]
         self.actor = str(form.get("actor", ""))[:32]
@@ -168,16 +179,19 @@ class AgentActivityState(AgentState):
         self._load()
 
     @rx.event
+    @off_loop
     def clear(self):
         self.action, self.actor, self.page = "", "", 1
         self._load()
 
     @rx.event
+    @off_loop
     def next_page(self):
         self.page = min(self.pages, self.page + 1)
         self._load()
 
     @rx.event
+    @off_loop
     def previous_page(self):
         self.page = max(1, self.page - 1)
         self._load()
@@ -209,11 +223,13 @@ class AgentOutboxState(AgentState):
         ]
 
     @rx.event
+    @off_loop
     def open_page(self):
         self.error, self.notice = "", ""
         self._load()
 
     @rx.event
+    @off_loop
     def retry(self, message_id: str):
         principal = self._require_agent()
         try:
@@ -238,6 +254,7 @@ class AgentMoreState(AgentState):
     matrix: list[dict[str, str]] = []
 
     @rx.event
+    @off_loop
     def open_page(self):
         principal = self._require_agent()
         with session_scope() as db:

@@ -60,6 +60,7 @@ class AccountState(PortalState):
         self.error = "That switch didn't go through. Pick the account again." if refused else ""
 
     @rx.event
+    @off_loop
     def switch_to(self, account_id: str):
         check = self._require_customer()
         try:

@@ -256,6 +256,7 @@ class BillingState(PortalState):
         return rx.scroll_to(f"invoice-{row.id}")
 
     @rx.event
+    @off_loop
     def start_pay(self, invoice_id: int):
         principal = self._require_account_principal()
         wanted = parse_id(invoice_id)
@@ -265,24 +266,29 @@ class BillingState(PortalState):
         return self._open_form(principal, wanted)
 
     @rx.event
+    @off_loop
     def cancel_pay(self):
         self._require_account_principal()
         self.paying_id, self.form_error, self.form_key = 0, "", ""
 
     @rx.event
+    @off_loop
     def set_method(self, value: str):
         self.method = value if isinstance(value, str) else ""
         self.form_error = ""
 
     @rx.event
+    @off_loop
     def set_reference(self, value: str):
         self.reference = value[:200] if isinstance(value, str) else ""
 
     @rx.event
+    @off_loop
     def set_amount_text(self, value: str):
         self.amount_text = value[:30] if isinstance(value, str) else ""
 
     @rx.event
+    @off_loop
     def review_payment(self):
         """The pay form's button. A customer's payment goes ahead; in the read-only view the
         agent is first asked to confirm what will be recorded in their name."""
@@ -324,6 +330,7 @@ class BillingState(PortalState):
         return None
 
     @rx.event
+    @off_loop
     def submit_payment(self, confirmed: bool = False):
         """Pay now. From the read-only view only with ``confirmed`` (the dialog's button)."""
         principal = self._require_account_principal()
@@ -365,6 +372,7 @@ class BillingState(PortalState):
         return rx.scroll_to("billing-heading")
 
     @rx.event
+    @off_loop
     def download_receipt(self, payment_id: int):
         principal = self._require_account_principal()
         wanted = parse_id(payment_id)
@@ -373,10 +381,12 @@ class BillingState(PortalState):
         return start_download(principal, "receipt", wanted)
 
     @rx.event
+    @off_loop
     def ask_received(self, payment_id: int):
         self._ask_about_pending(payment_id, received=True)
 
     @rx.event
+    @off_loop
     def ask_not_received(self, payment_id: int):
         self._ask_about_pending(payment_id, received=False)
 
@@ -411,6 +421,7 @@ class BillingState(PortalState):
         self.confirm_open = True
 
     @rx.event
+    @off_loop
     def confirm_action(self):
         """The dialog's yes: the write it described, with the flag the services require."""
         kind, payment_id = self.confirm_kind, self.confirm_payment_id
@@ -422,10 +433,12 @@ class BillingState(PortalState):
         return None
 
     @rx.event
+    @off_loop
     def cancel_confirm(self):
         self._close_confirm()
 
     @rx.event
+    @off_loop
     def set_confirm_open(self, open_: bool):
         if not open_:  # Escape or a tap outside the dialog
             self._close_confirm()
@@ -434,10 +447,12 @@ class BillingState(PortalState):
         self.confirm_open, self.confirm_kind, self.confirm_payment_id = False, "", 0
 
     @rx.event
+    @off_loop
     def confirm_received(self, payment_id: int, confirmed: bool = False):
         return self._confirm(payment_id, True, confirmed=confirmed is True)
 
     @rx.event
+    @off_loop
     def mark_not_received(self, payment_id: int, confirmed: bool = False):
         return self._confirm(payment_id, False, confirmed=confirmed is True)
 

@@ -11,7 +11,7 @@ from clientcenter.db import session_scope
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.services.portal import certificates
 from clientcenter.state import form_errors
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 from clientcenter.state.downloads import start_download
 
 
@@ -62,6 +62,7 @@ class CertificatesState(PortalState):
         self.holder_options = [[str(h.id), h.name] for h in self.holders]
 
     @rx.event
+    @off_loop
     def load(self):
         principal = self._require_account_principal()
         self.field_errors, self.holder_error, self.holder_done = {}, "", ""
@@ -76,6 +77,7 @@ class CertificatesState(PortalState):
         self.error, self.read_only, self.loaded = "", principal.read_only, True
 
     @rx.event
+    @off_loop
     def download(self, certificate_id: int):
         principal = self._require_account_principal()
         try:
@@ -95,6 +97,7 @@ class CertificatesState(PortalState):
         setattr(self, target, message)
 
     @rx.event
+    @off_loop
     def add_holder(self, form_data: dict[str, Any]):
         principal = self._require_account_principal()
         self.field_errors, self.holder_error, self.holder_done = {}, "", ""
@@ -110,6 +113,7 @@ class CertificatesState(PortalState):
         return rx.call_script("document.getElementById('holder-form')?.reset()")
 
     @rx.event
+    @off_loop
     def request_certificate(self, form_data: dict[str, Any]):
         principal = self._require_account_principal()
         self.field_errors, self.request_error, self.sent_reference = {}, "", ""

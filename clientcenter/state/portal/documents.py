@@ -169,24 +169,28 @@ class DocumentsState(PortalState):
         )
 
     @rx.event
+    @off_loop
     def set_filter_policy(self, value: str):
         principal = self._require_account_principal()
         self.filter_policy = value if isinstance(value, str) else ALL
         self._refresh(principal)
 
     @rx.event
+    @off_loop
     def set_filter_category(self, value: str):
         principal = self._require_account_principal()
         self.filter_category = value if isinstance(value, str) else ALL
         self._refresh(principal)
 
     @rx.event
+    @off_loop
     def search(self, value: str):
         principal = self._require_account_principal()
         self.query = value if isinstance(value, str) else ""
         self._refresh(principal)
 
     @rx.event
+    @off_loop
     def search_form(self, form_data: dict):
         principal = self._require_account_principal()
         value = form_data.get("q", "") if isinstance(form_data, dict) else ""
@@ -194,12 +198,14 @@ class DocumentsState(PortalState):
         self._refresh(principal)
 
     @rx.event
+    @off_loop
     def clear_filters(self):
         principal = self._require_account_principal()
         self.filter_policy, self.filter_category, self.query = ALL, ALL, ""
         self._refresh(principal)
 
     @rx.event
+    @off_loop
     def download(self, document_id: int):
         principal = self._require_account_principal()
         doc_id = parse_id(document_id)
@@ -212,6 +218,7 @@ class DocumentsState(PortalState):
         return start_download(principal, "document", item.id)
 
     @rx.event
+    @off_loop
     def download_cards(self, policy_id: int, vehicle_id: int):
         """One vehicle's card, or every vehicle's when ``vehicle_id`` is 0."""
         principal = self._require_account_principal()
@@ -222,10 +229,12 @@ class DocumentsState(PortalState):
     # --- upload ---------------------------------------------------------------------------
 
     @rx.event
+    @off_loop
     def set_upload_policy(self, value: str):
         self.upload_policy = value if isinstance(value, str) else NO_POLICY
 
     @rx.event
+    @off_loop
     def upload_started(self):
         """A file was picked: clear the last outcome before its bytes go up."""
         self._upload_open = True
@@ -233,6 +242,7 @@ class DocumentsState(PortalState):
         self.upload_error = self.upload_notice = ""
 
     @rx.event
+    @off_loop
     def upload_progress(self, progress: dict):
         """Progress of the phone's upload (client-side numbers, display only)."""
         if not self._upload_open:
@@ -245,6 +255,7 @@ class DocumentsState(PortalState):
         self.upload_percent = max(0, min(100, round(fraction * 100)))
 
     @rx.event
+    @off_loop
     def upload_rejected(self, codes: list[str]):
         """The browser refused the file before sending it; ``codes`` are react-dropzone's
         error codes (the page sends only these, never the file)."""

@@ -11,7 +11,7 @@ from clientcenter.db import session_scope
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.services.portal import engagement
 from clientcenter.state import form_errors
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 
 
 @dataclass
@@ -51,11 +51,13 @@ class EngagementState(PortalState):
         return principal
 
     @rx.event
+    @off_loop
     def load(self):
         self._start()
         self.error, self.loaded = "", True
 
     @rx.event
+    @off_loop
     def load_survey(self):
         principal = self._start()
         raw = str(self.router.page.params.get("claim_id") or "")
@@ -80,6 +82,7 @@ class EngagementState(PortalState):
         return True
 
     @rx.event
+    @off_loop
     def refer(self, form_data: dict[str, Any]):
         if self._run(engagement.refer_friend, form_data):
             name = str(form_data.get("friend_name", "")).strip()
@@ -87,12 +90,14 @@ class EngagementState(PortalState):
             return rx.call_script("document.getElementById('referral-form')?.reset()")
 
     @rx.event
+    @off_loop
     def feedback(self, form_data: dict[str, Any]):
         if self._run(engagement.give_feedback, form_data):
             self.done_message = "Thank you for your feedback!"
             return rx.call_script("document.getElementById('feedback-form')?.reset()")
 
     @rx.event
+    @off_loop
     def survey(self, form_data: dict[str, Any]):
         if self._run(engagement.submit_claim_survey, self.claim.id, form_data):
             self.done_message = "Thank you! Your answers help us look after you better next time."

@@ -10,7 +10,7 @@ import reflex as rx
 from clientcenter.db import session_scope
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import integrations
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 
 
 @dataclass
@@ -30,6 +30,7 @@ class IntegrationsState(PortalState):
     cross_sell: list[LinkRow] = []
 
     @rx.event
+    @off_loop
     def load(self):
         principal = self._require_account_principal()
         try:

@@ -188,6 +188,7 @@ class LoginState(PortalState):
         return self._hand_off(grant)
 
     @rx.event
+    @off_loop
     def start_over(self):
         self.step, self.info, self.error, self.accounts = "email", "", "", []
         self._attempt_nonce = ""

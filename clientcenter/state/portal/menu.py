@@ -7,7 +7,7 @@ import reflex as rx
 from clientcenter.db import session_scope
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import portal_menu
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 from clientcenter.state.portal.engagement import ClaimRow, claim_row
 
 
@@ -23,6 +23,7 @@ class MenuState(PortalState):
     claims_to_rate: list[ClaimRow] = []
 
     @rx.event
+    @off_loop
     def load(self):
         principal = self._require_account_principal()
         try:

@@ -10,7 +10,7 @@ import reflex as rx
 from clientcenter.db import session_scope
 from clientcenter.services.billing import open_payment_request
 from clientcenter.services.billing.payment_requests import PAY_PATH
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 
 
 class PayLinkState(PortalState):
@@ -20,6 +20,7 @@ class PayLinkState(PortalState):
     login_href: str = "/"
 
     @rx.event
+    @off_loop
     def open_link(self):
         path = self.router.url.path or ""
         token = path[len(PAY_PATH) :] if path.startswith(PAY_PATH) else ""

@@ -73,12 +73,14 @@ class PolicyState(PortalState):
         self.loaded = True
 
     @rx.event
+    @off_loop
     def toggle_vehicle(self, vehicle_id: int, checked: bool):
         """Which vehicles' cards to download (a UI choice; the server re-checks each id)."""
         chosen = [v for v in self.selected_vehicles if v != vehicle_id]
         self.selected_vehicles = chosen + [vehicle_id] if checked else chosen
 
     @rx.event
+    @off_loop
     def download_cards(self, policy_id: int, only_selected: bool):
         principal = self._require_account_principal()
         wanted = list(self.selected_vehicles) if only_selected else None

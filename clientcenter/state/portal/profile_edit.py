@@ -13,7 +13,7 @@ from clientcenter.db import session_scope
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import contact_change, profile
 from clientcenter.state import form_errors
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 
 
 @dataclass
@@ -72,6 +72,7 @@ class ProfileEditState(PortalState):
         self.read_only, self.is_customer = principal.read_only, principal.is_customer
 
     @rx.event
+    @off_loop
     def load(self):
         principal = self._require_account_principal()
         self.editing, self.field_errors, self.form_error, self.saved_message = "", {}, "", ""
@@ -84,6 +85,7 @@ class ProfileEditState(PortalState):
         self.profile_error, self.profile_loaded = "", True
 
     @rx.event
+    @off_loop
     def edit(self, section: str):
         self._require_account_principal()
         self.editing = section if section in ("personal", "preferences", "co") else ""
@@ -133,6 +135,7 @@ class ProfileEditState(PortalState):
         self.verify_message = pending.message
 
     @rx.event
+    @off_loop
     def confirm_code(self, form_data: dict[str, Any]):
         principal = self._require_account_principal()
         self.verify_error = ""
@@ -163,6 +166,7 @@ class ProfileEditState(PortalState):
         self._start_next(principal)
 
     @rx.event
+    @off_loop
     def resend_code(self):
         principal = self._require_account_principal()
         self.verify_error = ""
@@ -181,6 +185,7 @@ class ProfileEditState(PortalState):
         self.verify_message = pending.message
 
     @rx.event
+    @off_loop
     def cancel_code(self):
         self._require_account_principal()
         self.verify_field, self.verify_message, self.verify_error = "", "", ""
@@ -188,14 +193,17 @@ class ProfileEditState(PortalState):
         self.saved_message = "The change was cancelled; your details stay as they were."
 
     @rx.event
+    @off_loop
     def save_personal(self, form_data: dict[str, Any]):
         self._save(profile.edit_personal_info, form_data, "Your information was saved.")
 
     @rx.event
+    @off_loop
     def save_preferences(self, form_data: dict[str, Any]):
         self._save(profile.edit_contact_preferences, form_data, "Your preferences were saved.")
 
     @rx.event
+    @off_loop
     def save_co_applicant(self, form_data: dict[str, Any]):
         self._save(
             profile.edit_coapplicant_info, form_data, "The co-applicant's information was saved."

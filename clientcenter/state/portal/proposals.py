@@ -11,7 +11,7 @@ from clientcenter.db import session_scope
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.services.portal import proposals
 from clientcenter.state import form_errors
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 
 
 @dataclass
@@ -69,6 +69,7 @@ class ProposalsState(PortalState):
     decided_message: str = ""
 
     @rx.event
+    @off_loop
     def load_list(self):
         principal = self._require_account_principal()
         try:
@@ -81,6 +82,7 @@ class ProposalsState(PortalState):
         self.proposals = [proposal_row(v) for v in listed]
 
     @rx.event
+    @off_loop
     def load_one(self):
         principal = self._require_account_principal()
         self.field_errors, self.form_error, self.decided_message = {}, "", ""
@@ -108,6 +110,7 @@ class ProposalsState(PortalState):
         ]
 
     @rx.event
+    @off_loop
     def decide(self, form_data: dict[str, Any]):
         principal = self._require_account_principal()
         self.field_errors, self.form_error, self.decided_message = {}, "", ""

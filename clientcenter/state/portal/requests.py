@@ -17,7 +17,7 @@ from clientcenter.services.portal import requests as rq
 from clientcenter.services.portal.request_forms import form_for
 from clientcenter.settings import get_settings
 from clientcenter.state import form_errors
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 
 
 @dataclass
@@ -102,26 +102,32 @@ class RequestsState(PortalState):
         self.attachment_id, self.attachment_name, self.attachment_error = 0, "", ""
 
     @rx.event
+    @off_loop
     def load_list(self):
         self._load()
 
     @rx.event
+    @off_loop
     def load_personal(self):
         self._load("personal")
 
     @rx.event
+    @off_loop
     def load_commercial(self):
         self._load("commercial")
 
     @rx.event
+    @off_loop
     def load_general(self):
         self._load("general")
 
     @rx.event
+    @off_loop
     def load_contact(self):
         self._load("contact_us")
 
     @rx.event
+    @off_loop
     def choose(self, subtype: str):
         """Open one of the guided forms of this page's kind (or none, to go back)."""
         self._require_account_principal()
@@ -130,6 +136,7 @@ class RequestsState(PortalState):
         return rx.scroll_to("page-top")
 
     @rx.event
+    @off_loop
     def submit(self, form_data: dict[str, Any]):
         principal = self._require_account_principal()
         self._clear_form()
@@ -187,6 +194,7 @@ class RequestsState(PortalState):
         self.attachment_id, self.attachment_name = item.id, item.filename or item.title
 
     @rx.event
+    @off_loop
     def attach_rejected(self):
         self._require_account_principal()
         self.attachment_error = (
@@ -196,11 +204,13 @@ class RequestsState(PortalState):
         )
 
     @rx.event
+    @off_loop
     def remove_attachment(self):
         self._require_account_principal()
         self._clear_attachment()
 
     @rx.event
+    @off_loop
     def another(self):
         """After a confirmation: back to the chooser for another request."""
         self._require_account_principal()

@@ -12,7 +12,7 @@ from clientcenter.db import session_scope
 from clientcenter.services.auth.sessions import OK
 from clientcenter.services.files import links
 from clientcenter.services.portal import shared_links
-from clientcenter.state.base import PortalState
+from clientcenter.state.base import PortalState, off_loop
 
 
 class SharedDocumentState(PortalState):
@@ -23,6 +23,7 @@ class SharedDocumentState(PortalState):
     login_url: str = ""
 
     @rx.event
+    @off_loop
     def open_page(self):
         path = urlparse(str(self.router.url)).path
         token = (
