@@ -390,7 +390,9 @@ def test_read_only_agent_cannot_upload_and_the_attempt_is_logged(demo, caplog):
             documents.upload_document(demo, agent, original_name="a.pdf", data=sample_pdf())
     assert footprint(demo) == before
     assert any(
-        "refused upload" in r.getMessage() and f"agent_id={agent.agent_id}" in r.getMessage()
+        "refused write in read-only mode: action=customer.upload_documents" in r.getMessage()
+        and f"agent_id={agent.agent_id}" in r.getMessage()
+        and f"account_id={agent.account_id}" in r.getMessage()
         for r in caplog.records
     )
     agency_side = Principal.agency(agent.agent_id)

@@ -1,52 +1,107 @@
-"""The checks every self-service write makes before it touches anything.
+"""Who may do what: every "who may" check the services make, each written once, with one
+message per rule.
 
-Requests, profile, certificates, proposals, integrations and engagement services share these so
-that each one refuses the same way: a customer acts only on the account in view, a read-only
-agent changes nothing (and the attempt is logged), and a feature switched off in settings is
-refused on the server, not merely hidden.
+- **The account in view.** A customer reads and changes only their own account; an agent in
+  read-only view only reads the account open in it (``viewable_account``,
+  ``billing_account_id``, ``writable_account``, ``customer_account``).
+- **The read-only refusal.** A read-only agent changes nothing, and the attempt goes to the
+  security log with agent, account and action (``refuse_read_only``).
+- **A feature switched off** in settings is refused on the server, not merely hidden
+  (``require_feature``).
+- **An active agent.** The agent acting is re-read and must still be active
+  (``is_active_agent``, ``active_agent``); on the agency side, outside any read-only view
+  (``require_agency_agent``).
+- **A contact still on this account and allowed to log in** (``contact_may_log_in``, checked
+  where a session becomes a principal; ``acting_contact`` re-reads the acting contact and
+  refuses one no longer on the account).
+- **The payment methods an agent may record** (``AGENT_RECEIVED_METHODS``,
+  ``payment_methods``, ``require_payment_method``).
+
+Plain Python: no Reflex, and nothing from the billing package (which imports this module).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Protocol
 
 from sqlmodel import Session
 
-from clientcenter.models import Account, Contact
+from clientcenter.models import Account, Agent, Contact
 from clientcenter.services.accounts import account_for
-from clientcenter.services.errors import NotAllowed, NotFound, ReadOnlyRefused
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.principal import Principal
-from clientcenter.settings import get_settings
+from clientcenter.settings import Settings, get_settings
 
 security_log = logging.getLogger("clientcenter.security")
 
+# One message per rule.
+PORTAL_VIEW_ONLY = "Open the customer's Client Center to see this."
+NO_ACCOUNT = "No customer account is selected."
+CUSTOMER_ONLY = "Only the customer can do this from their Client Center."
+CONTACT_GONE = "Your contact details are no longer on this account."
+AGENT_NOT_ACTIVE = "This agent is not active."
+AGENCY_ONLY = "Only agency staff can do this."
+LEAVE_READ_ONLY = "Leave the read-only Client Center view to work on the agency side."
 FEATURE_OFF_MESSAGES = {
     "certificates": "Certificates are not offered in Client Center by your agency.",
     "proposals": "Proposals are not offered in Client Center by your agency.",
     "referrals": "Referrals are not offered in Client Center by your agency.",
     "feedback": "Feedback is not collected in Client Center by your agency.",
     "surveys": "Claim experience surveys are not offered in Client Center by your agency.",
+    "payments": "Payments are turned off for this agency.",
 }
+FEATURE_OFF_DEFAULT = "This feature is not offered in Client Center by your agency."
+
+# What an agent may record as received in hand (a check in the mail, cash at the counter).
+AGENT_RECEIVED_METHODS = ("check", "bank_transfer", "cash")
+
+
+# --------------------------------------------------------------------------- account in view
 
 
 def viewable_account(session: Session, principal: Principal) -> Account:
-    """The account in view, for reading: its customer, or an agent in read-only mode."""
+    """The account in view, for reading a portal page: its customer, or an agent in
+    read-only mode. The account must still be active."""
     if principal.is_agent and not principal.read_only:
         # The agency side has its own pages; customer services only serve a portal view.
-        raise NotAllowed("Open the customer's Client Center to see this.")
+        raise NotAllowed(PORTAL_VIEW_ONLY)
     return account_for(session, principal)
+
+
+def customer_account(session: Session, principal: Principal) -> Account:
+    """A customer's own account: the acting contact still on it, and the account still
+    active."""
+    acting_contact(session, principal)
+    return account_for(session, principal)
+
+
+def billing_account_id(session: Session, principal: Principal) -> int:
+    """The account whose billing this principal may see: a customer's own (still active), or
+    the one an agent has open in read-only mode (the agent still active). The agency side has
+    no account in view here."""
+    if principal.account_id is None:
+        raise NotFound(NO_ACCOUNT)
+    if principal.is_customer:
+        customer_account(session, principal)
+    else:
+        active_agent(session, principal)
+    return principal.account_id
 
 
 def writable_account(session: Session, principal: Principal, action_key: str) -> Account:
     """The account in view, for a customer's change. Refuses (and logs) anyone else."""
     refuse_read_only(principal, action_key)
-    account = account_for(session, principal)
-    acting_contact(session, principal)  # the contact must still be on this account
-    return account
+    return customer_account(session, principal)
+
+
+# --------------------------------------------------------------------------- read-only
 
 
 def refuse_read_only(principal: Principal, action_key: str) -> None:
-    """Read-only mode forbids every change to the customer's data, enforced here."""
+    """Only the customer changes their data: read-only mode forbids every change, enforced
+    here, and the attempt is logged with agent and account."""
     if principal.is_customer and not principal.read_only:
         return
     security_log.warning(
@@ -58,27 +113,101 @@ def refuse_read_only(principal: Principal, action_key: str) -> None:
     )
     if principal.read_only:
         raise ReadOnlyRefused()
-    raise NotAllowed("Only the customer can do this from their Client Center.")
+    raise NotAllowed(CUSTOMER_ONLY)
+
+
+# --------------------------------------------------------------------------- features
+
+
+def feature_enabled(name: str, settings: Settings | None = None) -> bool:
+    return bool(getattr((settings or get_settings()).features, name))
+
+
+def require_feature(name: str, settings: Settings | None = None) -> None:
+    if not feature_enabled(name, settings):
+        raise NotAllowed(FEATURE_OFF_MESSAGES.get(name, FEATURE_OFF_DEFAULT))
+
+
+# --------------------------------------------------------------------------- agents
+
+
+def is_active_agent(agent: Agent | None) -> bool:
+    """The rule itself, for the login steps that answer in their own way."""
+    return agent is not None and agent.is_active
+
+
+def active_agent(session: Session, principal: Principal) -> Agent:
+    """The acting agent, re-read from the database: in a read-only view or on the agency side,
+    but still active."""
+    agent = session.get(Agent, principal.agent_id) if principal.agent_id else None
+    if not is_active_agent(agent):
+        raise NotAllowed(AGENT_NOT_ACTIVE)
+    return agent
+
+
+def require_agency_agent(session: Session, principal: Principal | None) -> Agent:
+    """The acting agent on the agency side. A customer, a read-only Client Center session or a
+    deactivated agent is refused."""
+    if principal is None or not principal.is_agent or principal.agent_id is None:
+        raise NotAllowed(AGENCY_ONLY)
+    if principal.read_only:
+        raise ReadOnlyRefused(LEAVE_READ_ONLY)
+    return active_agent(session, principal)
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+def contact_on_account(contact: Contact | None, account_id: int | None) -> bool:
+    """The contact still exists and is still on this account."""
+    return contact is not None and account_id is not None and contact.account_id == account_id
+
+
+def contact_may_log_in(contact: Contact | None, account_id: int | None) -> bool:
+    """Still on this account and allowed to log in: checked on every request, where the
+    session becomes a principal (services/auth/sessions.py)."""
+    return contact_on_account(contact, account_id) and contact.may_log_in
 
 
 def acting_contact(session: Session, principal: Principal) -> Contact:
-    """The customer contact who is acting, re-read and checked against the account."""
+    """The customer contact who is acting, re-read now: still on the account in view. (Their
+    login switch was checked when the session became this principal; a payment the provider
+    settles later is recorded for the contact who paid, whether or not they may still log
+    in.)"""
     if not principal.is_customer or principal.contact_id is None:
-        raise NotAllowed("Only the customer can do this from their Client Center.")
+        raise NotAllowed(CUSTOMER_ONLY)
     contact = session.get(Contact, principal.contact_id)
-    if contact is None or contact.account_id != principal.account_id:
-        raise NotFound("Your contact details are no longer on this account.")
+    if not contact_on_account(contact, principal.account_id):
+        raise NotFound(CONTACT_GONE)
     return contact
 
 
-def feature_enabled(name: str) -> bool:
-    return bool(getattr(get_settings().features, name))
+# --------------------------------------------------------------------------- payment methods
 
 
-def require_feature(name: str) -> None:
-    if not feature_enabled(name):
-        raise NotAllowed(
-            FEATURE_OFF_MESSAGES.get(
-                name, "This feature is not offered in Client Center by your agency."
-            )
-        )
+class MethodsOffered(Protocol):
+    """What a payment provider offers (services/billing/providers/interface.py)."""
+
+    customer_methods: tuple[str, ...]
+    redirects: bool  # a card is paid on the provider's own page
+
+
+def payment_methods(principal: Principal, provider: MethodsOffered) -> tuple[str, ...]:
+    """How this principal may pay: a customer as the provider offers; an agent by card on the
+    provider's page (when it has one) or by recording money received in hand."""
+    if principal.is_customer:
+        return tuple(provider.customer_methods)
+    cards = ("card",) if provider.redirects else ()
+    return cards + AGENT_RECEIVED_METHODS
+
+
+def require_payment_method(
+    principal: Principal, provider: MethodsOffered, method: str, labels: Mapping[str, str]
+) -> str:
+    """The method, if this principal may pay with it; ``labels`` are the words people read
+    for each method."""
+    allowed = payment_methods(principal, provider)
+    if method not in allowed:
+        names = " or ".join(labels[m].lower() for m in allowed)
+        raise InvalidInput(f"Choose how you are paying: {names}.", "method")
+    return method

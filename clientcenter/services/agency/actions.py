@@ -14,8 +14,8 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateHolder, Document, Invoice
+from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active, primary_contact
-from clientcenter.services.agency.agents import require_agent
 from clientcenter.services.agency.certificate_links import issue_link, why_holder_cannot_open
 from clientcenter.services.agency.info_pane import get_account
 from clientcenter.services.errors import InvalidInput, NotFound
@@ -61,7 +61,7 @@ def share_document(
 ) -> Done:
     """Share Document through Email / through Text: the document becomes visible in the
     customer's portal and the customer gets a secure link that opens after logging in."""
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     if channel not in SHARE_ACTIONS:
         raise InvalidInput("Share by email or by text.", field="channel")
     account = get_account(session, account_id)
@@ -104,7 +104,7 @@ class Publishable:
 
 
 def publishable(session: Session, principal: Principal, account_id: object) -> Publishable:
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     account = get_account(session, account_id)
     invoices = session.exec(
         select(Invoice)
@@ -139,7 +139,7 @@ def publish_policies_invoices(
     document_ids: list[object] = (),
 ) -> Done:
     """Policies/Invoices: make invoices and policy documents visible in the portal."""
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     account = get_account(session, account_id)
     if not invoice_ids and not document_ids:
         raise InvalidInput("Pick at least one invoice or document to publish.")
@@ -212,7 +212,7 @@ def share_certificate(
 ) -> Done:
     """Share Certificate: email the certificate to its holder (a time-limited download link),
     with the matrix's agent and customer emails and the log entry."""
-    agent = require_agent(session, principal)
+    agent = require_agency_agent(session, principal)
     try:
         certificate = session.get(Certificate, int(certificate_id))
     except (TypeError, ValueError):

@@ -20,8 +20,8 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateShare, Document, Policy
 from clientcenter.models.base import utcnow
+from clientcenter.services.access import feature_enabled, require_agency_agent
 from clientcenter.services.accounts import ACTIVE_POLICY_STATUS, is_account_active
-from clientcenter.services.agency.agents import require_agent
 from clientcenter.services.auth.tokens import keyed_hash, new_token
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.files import storage
@@ -89,7 +89,7 @@ def _aware(value: datetime) -> datetime:
 def why_holder_cannot_open(session: Session, certificate: Certificate) -> str | None:
     """Why a holder's link to this certificate would open nothing today, or None: the checks
     every download makes, worded for the agent who is about to share it."""
-    if not get_settings().features.certificates:
+    if not feature_enabled("certificates"):
         return "Certificates are switched off in this Client Center."
     document = session.get(Document, certificate.document_id)
     if document is None or document.account_id != certificate.account_id:
@@ -202,7 +202,7 @@ def links_for_account(
     session: Session, principal: Principal, account_id: object
 ) -> list[LinkView]:
     """Every certificate link sent for the account, newest first (agency side)."""
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     account = _account(session, account_id)
     rows = session.exec(
         select(CertificateShare, Certificate)
@@ -253,7 +253,7 @@ def revoke_link(
 ) -> Revoked:
     """Revoke one link from the account's certificates page: the holder's next download gets
     the "not valid" page. Recorded (agency.revoke_certificate_link, log-only by default)."""
-    agent = require_agent(session, principal)
+    agent = require_agency_agent(session, principal)
     account = _account(session, account_id)
     try:
         share = session.get(CertificateShare, int(share_id))

@@ -25,8 +25,8 @@ from clientcenter.models import (
 from clientcenter.models.documents import DOCUMENT_CATEGORIES
 from clientcenter.models.policies import POLICY_LINES
 from clientcenter.models.search_index import display_phone
+from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active
-from clientcenter.services.agency.agents import require_agent
 from clientcenter.services.errors import NotFound
 from clientcenter.services.notify.catalog import CATALOG
 from clientcenter.services.portal.policies import STATUS_LABELS, format_money, format_term
@@ -239,7 +239,7 @@ def task_rows(session: Session, tasks: list[Task]) -> list[TaskRow]:
 
 def info_pane(session: Session, principal: Principal, account_id: object) -> InfoPane:
     """Everything the pane shows for one account. Agents on the agency side only."""
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     account = get_account(session, account_id)
     producer = session.get(Agent, account.producer_id)
     contacts = session.exec(

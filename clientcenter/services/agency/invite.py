@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from clientcenter import routes
 from clientcenter.models import Contact, OutboxMessage
 from clientcenter.models.base import utcnow
+from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active
-from clientcenter.services.agency.agents import require_agent
 from clientcenter.services.agency.info_pane import INVITE_TEMPLATE, get_account
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify import outbox
@@ -52,7 +52,7 @@ class InviteResult:
 
 def invitees(session: Session, principal: Principal, account_id: object) -> list[Invitee]:
     """Every contact of the account with whether an invitation can reach them."""
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     account = get_account(session, account_id)
     contacts = session.exec(
         select(Contact)
@@ -93,7 +93,7 @@ def invite(
     """Email the login link to the chosen contacts (default: everyone who may log in).
     Refused as a whole for an inactive account; a chosen contact who cannot be invited is
     refused with the reason."""
-    agent = require_agent(session, principal)
+    agent = require_agency_agent(session, principal)
     account = get_account(session, account_id)
     if not is_account_active(session, account.id):
         raise InvalidInput(

@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from clientcenter.models import UserSession
 from clientcenter.models.base import utcnow
+from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active
-from clientcenter.services.agency.agents import require_agent
 from clientcenter.services.agency.info_pane import get_account
 from clientcenter.services.auth.sessions import OK, as_utc, check_session, rotate_session
 from clientcenter.services.auth.tokens import sign, unsign
@@ -42,7 +42,7 @@ class Rotated:
 def view_grant(session: Session, principal: Principal, account_id: object) -> str:
     """From the info pane: a short-lived grant for the HTTP route that enters the view.
     Bound to this very session, so it cannot be replayed from another browser."""
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     account = get_account(session, account_id)
     if not is_account_active(session, account.id):
         raise InvalidInput(

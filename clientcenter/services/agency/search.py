@@ -29,8 +29,8 @@ from clientcenter.models.search_index import (
     display_phone,
     normalize_text,
 )
+from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import ACTIVE_POLICY_STATUS
-from clientcenter.services.agency.agents import require_agent
 from clientcenter.services.errors import InvalidInput
 from clientcenter.services.principal import Principal
 
@@ -230,7 +230,7 @@ def super_search(
 ) -> SearchPage:
     """Accounts matching `query`, best first. Agents on the agency side only.
     Several words that match nowhere as a phrase ("rivera pat") match as words, in any order."""
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     q = parse_query(query)
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Agent, Task
 from clientcenter.models.base import utcnow
-from clientcenter.services.agency.agents import require_agent
+from clientcenter.services.access import is_active_agent, require_agency_agent
 from clientcenter.services.agency.info_pane import TaskRow, task_rows
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.principal import Principal
@@ -44,7 +44,7 @@ def task_queue(
     per_page: int = PER_PAGE,
 ) -> TaskPage:
     """Open (oldest first: the queue) or done (newest first) tasks, mine or everyone's."""
-    agent = require_agent(session, principal)
+    agent = require_agency_agent(session, principal)
     if status not in STATUSES:
         raise InvalidInput("Show open or done tasks.", field="status")
     if scope not in ("mine", "all"):
@@ -77,7 +77,7 @@ def _task(session: Session, task_id: object) -> Task:
 
 
 def complete_task(session: Session, principal: Principal, task_id: object) -> TaskRow:
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     task = _task(session, task_id)
     # Conditional: two agents ticking the same task leave one completion time.
     session.execute(
@@ -90,7 +90,7 @@ def complete_task(session: Session, principal: Principal, task_id: object) -> Ta
 
 
 def reopen_task(session: Session, principal: Principal, task_id: object) -> TaskRow:
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     task = _task(session, task_id)
     task.status, task.completed_at = "open", None
     session.add(task)
@@ -101,13 +101,13 @@ def reopen_task(session: Session, principal: Principal, task_id: object) -> Task
 def reassign_task(
     session: Session, principal: Principal, task_id: object, agent_id: object
 ) -> TaskRow:
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     task = _task(session, task_id)
     try:
         target = session.get(Agent, int(agent_id))
     except (TypeError, ValueError):
         target = None
-    if target is None or not target.is_active:
+    if not is_active_agent(target):
         raise InvalidInput("Pick an active colleague to hand this task to.", field="agent")
     if task.status != "open":
         raise InvalidInput("Reopen the task before handing it to someone else.", field="agent")

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from clientcenter.models import Agent, LoginChallenge, UserSession
 from clientcenter.models.base import utcnow
+from clientcenter.services.access import is_active_agent
 from clientcenter.services.agency.agents import active_agent_by_email
 from clientcenter.services.auth import login_codes, totp
 from clientcenter.services.auth import remembered as remembered_browsers
@@ -215,7 +216,7 @@ def verify_code(
         )
     if result.outcome in ("voided", "no_code"):
         raise CodeProblem("That code no longer works. Tap “Send a new code” to get another.")
-    if agent is None or not agent.is_active:
+    if not is_active_agent(agent):
         # Only reachable if the agent was deactivated since the code was sent.
         raise AttemptEnded()
     if totp.is_enrolled(agent):
@@ -229,7 +230,7 @@ def _verified(db: Session, attempt_id: str, now: datetime) -> tuple[LoginChallen
     challenge, agent = _open(db, attempt_id, now)
     if challenge.verified_at is None:
         raise CodeProblem("Enter the code we emailed you first.")
-    if agent is None or not agent.is_active:
+    if not is_active_agent(agent):
         raise AttemptEnded()
     return challenge, agent
 
@@ -315,7 +316,7 @@ def complete(
     if challenge is None or challenge.subject_kind != SUBJECT or challenge.agent_id is None:
         raise AttemptEnded()
     agent = db.get(Agent, challenge.agent_id)
-    if agent is None or not agent.is_active or not totp.is_enrolled(agent):
+    if not is_active_agent(agent) or not totp.is_enrolled(agent):
         raise AttemptEnded()
     record, token = create_session(
         db,

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, Agent, Contact, UserSession
 from clientcenter.models.base import utcnow
+from clientcenter.services.access import contact_may_log_in, is_active_agent
 from clientcenter.services.accounts import is_account_active, loginable_contacts, normalize_email
 from clientcenter.services.auth.tokens import keyed_hash, new_token
 from clientcenter.services.principal import Principal
@@ -217,11 +218,8 @@ def _customer_check(db: Session, record: UserSession) -> SessionCheck:
             return SessionCheck("access", **base)
         return SessionCheck(CHOOSE_ACCOUNT, **base)
     contact = db.get(Contact, record.contact_id) if record.contact_id else None
-    if (
-        contact is None
-        or not contact.may_log_in
-        or contact.account_id != record.account_id
-        or normalize_email(contact.email or "") != record.email
+    if not contact_may_log_in(contact, record.account_id) or (
+        normalize_email(contact.email or "") != record.email
     ):
         return SessionCheck("access", **base)
     if not is_account_active(db, record.account_id):
@@ -233,7 +231,7 @@ def _customer_check(db: Session, record: UserSession) -> SessionCheck:
 def _agent_check(db: Session, record: UserSession) -> SessionCheck:
     base = dict(session_id=record.id, email=record.email, kind="agent")
     agent = db.get(Agent, record.agent_id) if record.agent_id else None
-    if agent is None or not agent.is_active or normalize_email(agent.email) != record.email:
+    if not is_active_agent(agent) or normalize_email(agent.email) != record.email:
         return SessionCheck("access", **base)
     if record.second_factor_at is None:
         return SessionCheck(SECOND_FACTOR, **base)

@@ -15,10 +15,13 @@ from sqlmodel import Session, select
 from clientcenter.models import Account, Agent, Contact, Invoice, Payment, PaymentRequest, Policy
 from clientcenter.models.base import utcnow
 from clientcenter.models.policies import POLICY_LINES
-from clientcenter.services.accounts import is_account_active
+from clientcenter.services.access import (
+    billing_account_id,
+    feature_enabled,
+    require_agency_agent,
+)
 from clientcenter.services.billing.money import check_cents, clean_note, format_money
 from clientcenter.services.billing.paying import (
-    _agency_agent,
     _lock_invoice_by_id,
     _pending_payment,
     balance_cents,
@@ -75,27 +78,6 @@ def receipt_number(payment_id: int) -> str:
     return f"R-{payment_id:06d}"
 
 
-# --------------------------------------------------------------------------- who may look
-
-
-def _viewer_account(session: Session, principal: Principal) -> int:
-    """The account whose billing this principal may see: a customer's own (still active), or
-    the one an agent has open in read-only mode."""
-    if principal.account_id is None:
-        raise NotFound("No customer account is selected.")
-    if principal.is_customer:
-        contact = session.get(Contact, principal.contact_id) if principal.contact_id else None
-        if contact is None or contact.account_id != principal.account_id:
-            raise NotFound("No customer account is selected.")
-        if not is_account_active(session, principal.account_id):
-            raise NotFound("This account has no active policy, so its Client Center is closed.")
-    else:
-        agent = session.get(Agent, principal.agent_id) if principal.agent_id else None
-        if agent is None or not agent.is_active:
-            raise NotAllowed("This agent is not active.")
-    return principal.account_id
-
-
 def _policy_label(session: Session, policy_id: int | None) -> str:
     if policy_id is None:
         return ""
@@ -130,7 +112,7 @@ def describe_invoice(
             f"We are waiting for your {how} to arrive. It shows here as paid once the "
             "agency confirms it."
         )
-    payable = invoice.status == "open" and settings.features.payments
+    payable = invoice.status == "open" and feature_enabled("payments", settings)
     return InvoiceView(
         id=invoice.id,
         number=invoice.number,
@@ -152,7 +134,7 @@ def describe_invoice(
 
 def open_invoices(session: Session, principal: Principal) -> list[InvoiceView]:
     """What the account owes: open and payment-pending invoices, soonest due first."""
-    account_id = _viewer_account(session, principal)
+    account_id = billing_account_id(session, principal)
     rows = session.exec(
         select(Invoice)
         .where(
@@ -166,7 +148,7 @@ def open_invoices(session: Session, principal: Principal) -> list[InvoiceView]:
 
 
 def closed_invoices(session: Session, principal: Principal, limit: int = 50) -> list[InvoiceView]:
-    account_id = _viewer_account(session, principal)
+    account_id = billing_account_id(session, principal)
     rows = session.exec(
         select(Invoice)
         .where(
@@ -181,7 +163,7 @@ def closed_invoices(session: Session, principal: Principal, limit: int = 50) -> 
 
 
 def get_invoice(session: Session, principal: Principal, invoice_id: int) -> InvoiceView:
-    account_id = _viewer_account(session, principal)
+    account_id = billing_account_id(session, principal)
     invoice = session.get(Invoice, invoice_id)
     if invoice is None or invoice.account_id != account_id or not invoice.published:
         raise NotFound("There is no such invoice on this account.")
@@ -191,7 +173,7 @@ def get_invoice(session: Session, principal: Principal, invoice_id: int) -> Invo
 def payment_history(session: Session, principal: Principal, limit: int = 50) -> list[PaymentView]:
     """Payments on the account, newest first: settled ones with a receipt, and those still
     waiting for confirmation."""
-    account_id = _viewer_account(session, principal)
+    account_id = billing_account_id(session, principal)
     rows = session.exec(
         select(Payment)
         .where(
@@ -262,9 +244,9 @@ def receipt_pdf(
     settings = settings or get_settings()
     payment = session.get(Payment, payment_id)
     if principal.is_agent and not principal.read_only:
-        _agency_agent(session, principal)
+        require_agency_agent(session, principal)
     else:
-        account_id = _viewer_account(session, principal)
+        account_id = billing_account_id(session, principal)
         if payment is not None and payment.account_id != account_id:
             payment = None
     if payment is None or payment.status != "succeeded":
@@ -358,7 +340,7 @@ def create_invoice(
     """An invoice on the account, unpublished unless ``publish`` (publishing tells the
     customer). Amounts are integer cents."""
     settings = settings or get_settings()
-    _agency_agent(session, principal)
+    require_agency_agent(session, principal)
     if session.get(Account, account_id) is None:
         raise NotFound("No such customer account.")
     number = " ".join((number or "").split())
@@ -409,7 +391,7 @@ def cancel_invoice(
     from clientcenter.services.billing.paying import _apply_checkout, _fail
 
     settings = settings or get_settings()
-    _agency_agent(session, principal)
+    require_agency_agent(session, principal)
     reason = clean_note(reason, field="reason", max_length=160, required=True, label="A reason")
     invoice = session.get(Invoice, invoice_id)
     if invoice is None:
@@ -469,9 +451,9 @@ def pending_confirmations(
     if not principal.is_agent:
         raise NotAllowed("Only the agency confirms payments.")
     if principal.read_only:
-        account_id = _viewer_account(session, principal)
+        account_id = billing_account_id(session, principal)
     else:
-        _agency_agent(session, principal)
+        require_agency_agent(session, principal)
     stmt = (
         select(Payment, Invoice, Account)
         .join(Invoice, Invoice.id == Payment.invoice_id)

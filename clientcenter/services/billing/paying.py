@@ -24,10 +24,16 @@ from dataclasses import dataclass
 from sqlalchemy import case, update
 from sqlmodel import Session, select
 
-from clientcenter.models import Account, Agent, Contact, Invoice, Payment, PaymentRequest
+from clientcenter.models import Account, Invoice, Payment, PaymentRequest
 from clientcenter.models.base import utcnow
-from clientcenter.services.accounts import is_account_active
-from clientcenter.services.agency.agents import require_agent
+from clientcenter.services.access import (
+    acting_contact,
+    active_agent,
+    customer_account,
+    require_agency_agent,
+    require_feature,
+    require_payment_method,
+)
 from clientcenter.services.billing.money import check_cents, clean_note, format_money
 from clientcenter.services.billing.providers.interface import (
     METHOD_LABELS,
@@ -44,8 +50,6 @@ from clientcenter.settings import Settings, get_settings
 
 log = logging.getLogger("clientcenter.payments")
 
-# What an agent may record as received in hand (a check in the mail, cash at the counter).
-AGENT_RECEIVED_METHODS = ("check", "bank_transfer", "cash")
 _CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 OPEN_STATES = ("open", "pending")
 
@@ -63,17 +67,12 @@ class PayResult:
 
 def _payer_action(session: Session, principal: Principal, settings: Settings) -> str:
     """The catalog row a payment by this principal is recorded under; refuses everyone else."""
-    if not settings.features.payments:
-        raise NotAllowed("Online payments are turned off. Please call us to pay.")
+    require_feature("payments", settings)
     if principal.is_customer and not principal.read_only:
-        contact = session.get(Contact, principal.contact_id) if principal.contact_id else None
-        if contact is None or contact.account_id != principal.account_id:
-            raise NotFound("No customer account is selected.")
-        if not is_account_active(session, principal.account_id):
-            raise NotFound("This account has no active policy, so its Client Center is closed.")
+        customer_account(session, principal)
         return "customer.payments"
     if principal.is_agent and principal.read_only and principal.account_id:
-        _active_agent(session, principal)
+        active_agent(session, principal)
         return "agent.payments"
     raise NotAllowed("Invoices are paid from the customer's Client Center.")
 
@@ -97,32 +96,6 @@ def require_read_only_confirmation(principal: Principal, confirmed: bool, what: 
         "in your name. Nothing was recorded.",
         "confirm",
     )
-
-
-def _active_agent(session: Session, principal: Principal) -> Agent:
-    agent = session.get(Agent, principal.agent_id) if principal.agent_id else None
-    if agent is None or not agent.is_active:
-        raise NotAllowed("This agent is not active.")
-    return agent
-
-
-def _agency_agent(session: Session, principal: Principal) -> Agent:
-    """The acting agent on the agency side (services/agency/agents.py decides, for everyone)."""
-    return require_agent(session, principal)
-
-
-def _methods_for(principal: Principal, provider: PaymentProvider) -> tuple[str, ...]:
-    if principal.is_customer:
-        return provider.customer_methods
-    cards = ("card",) if provider.redirects else ()
-    return cards + AGENT_RECEIVED_METHODS
-
-
-def _check_method(method: str, allowed: tuple[str, ...]) -> str:
-    if method not in allowed:
-        names = " or ".join(METHOD_LABELS[m].lower() for m in allowed)
-        raise InvalidInput(f"Choose how you are paying: {names}.", "method")
-    return method
 
 
 def idempotency_hash(
@@ -237,7 +210,7 @@ def pay_invoice(
     settings = settings or get_settings()
     action_key = _payer_action(session, principal, settings)
     provider = get_provider(settings)
-    method = _check_method(method, _methods_for(principal, provider))
+    method = require_payment_method(principal, provider, method, METHOD_LABELS)
     reference = clean_note(reference, field="reference", max_length=60, label="The reference")
     key = idempotency_hash(principal, f"invoice:{invoice_id}", idempotency_key, settings)
 
@@ -409,8 +382,7 @@ def _checkout_request(
     public = str(settings.public_url).rstrip("/")
     email = None
     if principal.is_customer:
-        contact = session.get(Contact, principal.contact_id)
-        email = contact.email if contact else None
+        email = acting_contact(session, principal).email
     what = (
         (
             f"Invoice {invoice.number}"
@@ -648,7 +620,7 @@ def _own_card_payment(
     """A payment this principal started: the customer who paid, the agent who took it in
     read-only mode, or the agent who took a one-time payment on the agency side."""
     if principal.is_agent and not principal.read_only:
-        _agency_agent(session, principal)
+        require_agency_agent(session, principal)
     else:
         _payer_action(session, principal, settings)
     payment = session.get(Payment, payment_id)
@@ -730,7 +702,7 @@ def confirm_offline_payment(
     settings = settings or get_settings()
     if not principal.is_agent:
         raise NotAllowed("Only the agency confirms that a payment arrived.")
-    _active_agent(session, principal)
+    active_agent(session, principal)
     payment = session.get(Payment, payment_id)
     if payment is None or (principal.read_only and payment.account_id != principal.account_id):
         raise NotFound("There is no such payment.")
@@ -810,8 +782,7 @@ def take_one_time_payment(
     comes back to ``return_path?checkout=done|cancelled&payment=<id>`` on this site; that page
     calls finish_checkout / abandon_checkout."""
     settings = settings or get_settings()
-    if not settings.features.payments:
-        raise NotAllowed("Payments are turned off for this agency.")
+    require_feature("payments", settings)
     if not (
         isinstance(return_path, str)
         and return_path.startswith("/")
@@ -819,11 +790,11 @@ def take_one_time_payment(
         and "?" not in return_path
     ):
         raise ValueError("return_path must be a path on this site, like /agency")
-    agent = _agency_agent(session, principal)
+    agent = require_agency_agent(session, principal)
     if session.get(Account, account_id) is None:
         raise NotFound("No such customer account.")
     provider = get_provider(settings)
-    method = _check_method(method, _methods_for(principal, provider))
+    method = require_payment_method(principal, provider, method, METHOD_LABELS)
     amount = check_cents(amount_cents)
     memo = clean_note(
         memo, field="memo", max_length=120, required=True, label="A memo (what the payment is for)"

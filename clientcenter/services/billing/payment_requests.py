@@ -17,10 +17,11 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Invoice, PaymentRequest
 from clientcenter.models.base import utcnow
+from clientcenter.services.access import require_agency_agent, require_feature
 from clientcenter.services.accounts import primary_contact
 from clientcenter.services.billing.money import format_money
-from clientcenter.services.billing.paying import _agency_agent, _lock_invoice_by_id, balance_cents
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.billing.paying import _lock_invoice_by_id, balance_cents
+from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings
@@ -66,9 +67,8 @@ def send_payment_request(
     """Agency side: send the account's primary applicant a link to pay this invoice, by email
     (agency.payment_request_email) or by text (agency.payment_request_text)."""
     settings = settings or get_settings()
-    if not settings.features.payments:
-        raise NotAllowed("Payments are turned off for this agency.")
-    _agency_agent(session, principal)
+    require_feature("payments", settings)
+    require_agency_agent(session, principal)
     if channel not in ("email", "sms"):
         raise InvalidInput("Send the payment request by email or by text.", "channel")
     invoice = session.get(Invoice, invoice_id)

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, ActivityLog, Agent, Contact, Task
 from clientcenter.models.base import utcnow
+from clientcenter.services.access import acting_contact, active_agent
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify import outbox
 from clientcenter.services.notify.catalog import Action, get_action
@@ -249,9 +250,7 @@ def _subject_account(
     if account is None:
         raise NotFound("No such customer account.")
     if principal.is_customer:
-        contact = session.get(Contact, principal.contact_id)
-        if contact is None or contact.account_id != account.id:
-            raise NotFound("That account is not the one you are signed in to.")
+        acting_contact(session, principal)  # a customer acts on principal.account_id alone
     return account
 
 
@@ -259,14 +258,8 @@ def _actor(session: Session, principal: Principal) -> tuple[Contact | None, Agen
     if principal.is_holder:
         return None, None
     if principal.is_customer:
-        contact = session.get(Contact, principal.contact_id)
-        if contact is None:
-            raise NotFound("Your contact record no longer exists.")
-        return contact, None
-    agent = session.get(Agent, principal.agent_id)
-    if agent is None or not agent.is_active:
-        raise NotAllowed("This agent is not active.")
-    return None, agent
+        return acting_contact(session, principal), None
+    return None, active_agent(session, principal)
 
 
 def _luhn_ok(candidate: str) -> bool:

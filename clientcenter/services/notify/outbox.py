@@ -15,9 +15,10 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, select
 
 from clientcenter.delivery.background import note_outbox_write
-from clientcenter.models import Account, Agent, OutboxMessage
+from clientcenter.models import Account, OutboxMessage
 from clientcenter.models.base import utcnow
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.access import require_agency_agent
+from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify import sms_destinations
 from clientcenter.services.notify.templates import TEMPLATES, render
 from clientcenter.services.principal import Principal
@@ -169,18 +170,9 @@ class FailedMessage:
     can_retry: bool  # a login code is never resent: the customer asks for a new one
 
 
-def _require_agency_agent(session: Session, principal: Principal) -> Agent:
-    if not principal.is_agent or principal.read_only:
-        raise NotAllowed("Only agency staff see undelivered messages.")
-    agent = session.get(Agent, principal.agent_id)
-    if agent is None or not agent.is_active:
-        raise NotAllowed("This agent is not active.")
-    return agent
-
-
 def list_failed(session: Session, principal: Principal, *, limit: int = 50) -> list[FailedMessage]:
     """Messages the relay gave up on, newest first."""
-    _require_agency_agent(session, principal)
+    require_agency_agent(session, principal)
     rows = session.exec(
         select(OutboxMessage, Account.name)
         .join(Account, Account.id == OutboxMessage.account_id, isouter=True)
@@ -210,7 +202,7 @@ def list_failed(session: Session, principal: Principal, *, limit: int = 50) -> l
 
 def retry_failed(session: Session, principal: Principal, message_id: int) -> OutboxMessage:
     """Put one failed message back in the queue with a fresh set of attempts."""
-    _require_agency_agent(session, principal)
+    require_agency_agent(session, principal)
     message = session.exec(
         select(OutboxMessage)
         .where(OutboxMessage.id == message_id)

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from clientcenter.models import ActivityLog
-from clientcenter.services.agency.agents import require_agent
+from clientcenter.services.access import require_agency_agent
 from clientcenter.services.agency.info_pane import (
     ActivityRow,
     activity_rows,
@@ -68,7 +68,7 @@ def activity_page(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> ActivityPage:
-    require_agent(session, principal)
+    require_agency_agent(session, principal)
     account = get_account(session, account_id)
     if action and action not in CATALOG:
         raise InvalidInput("Pick an action from the list.", field="action")

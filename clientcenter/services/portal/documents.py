@@ -7,7 +7,6 @@ only through the signed, session-bound download route in clientcenter/http/__ini
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,16 +19,15 @@ from sqlmodel import Session, select
 from clientcenter.models import Document, Policy
 from clientcenter.models.documents import DOCUMENT_CATEGORIES
 from clientcenter.models.policies import POLICY_LINES
+from clientcenter.services.access import writable_account
 from clientcenter.services.accounts import account_for
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
+from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.files import storage
 from clientcenter.services.files.scanning import get_scanner
 from clientcenter.services.notify.activity import record_action
 from clientcenter.services.portal.policies import get_policy_row
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
-
-security_log = logging.getLogger("clientcenter.security")
 
 UPLOAD_CATEGORY = "customer_upload"
 MAX_QUERY_LENGTH = 100
@@ -276,22 +274,7 @@ def upload_document(
     Every refusal raises before a byte is stored. The caller commits; the file is removed if
     our own writes fail, and by the store if the transaction then does not commit.
     """
-    if principal.read_only or not principal.is_customer:
-        # Read-only mode changes nothing; the attempt goes to the security log.
-        security_log.warning(
-            "refused upload: action=customer.upload_documents agent_id=%s account_id=%s "
-            "session_id=%s read_only=%s",
-            principal.agent_id,
-            principal.account_id,
-            principal.session_id,
-            principal.read_only,
-        )
-        if principal.read_only:
-            raise ReadOnlyRefused(
-                "Read-only mode: agents can't upload documents for the customer."
-            )
-        raise NotAllowed("Only the customer can upload from their Client Center.")
-    account = account_for(session, principal)
+    account = writable_account(session, principal, "customer.upload_documents")
     policy = get_policy_row(session, principal, policy_id) if policy_id is not None else None
     title = _clean_title(title or "")
     if len(title) > MAX_TITLE_LENGTH:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from clientcenter.db import session_scope
+from clientcenter.services.access import payment_methods
 from clientcenter.services.billing import (
     abandon_checkout,
     confirm_offline_payment,
@@ -107,12 +108,7 @@ def invoice_row(v: billing.InvoiceView) -> InvoiceRow:
 
 
 def _methods(principal: Principal) -> list[MethodChoice]:
-    provider = get_provider()
-    if principal.is_customer:
-        values = provider.customer_methods
-    else:  # an agent in read-only mode: card (when configured) or money in hand
-        values = (("card",) if provider.redirects else ()) + ("check", "bank_transfer", "cash")
-    return [MethodChoice(v, METHOD_LABELS[v]) for v in values]
+    return [MethodChoice(v, METHOD_LABELS[v]) for v in payment_methods(principal, get_provider())]
 
 
 class BillingState(PortalState):
