@@ -6,11 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from clientcenter.models import Agent
-from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import normalize_email
-
-# state/agency/queues.py imports the agency-side check from here; services call access directly.
-require_agent = require_agency_agent
 
 
 def active_agent_by_email(session: Session, email: str) -> Agent | None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter.db import session_scope
+from clientcenter.services.access import require_agency_agent as require_agent
 from clientcenter.services.agency import tasks
-from clientcenter.services.agency.agents import active_agents, require_agent
+from clientcenter.services.agency.agents import active_agents
 from clientcenter.services.agency.info_pane import when
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.notify.matrix import matrix_rows
