@@ -4,6 +4,9 @@ error under the field it is about."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 
 from clientcenter.services.portal.request_forms import FormField
@@ -60,22 +63,44 @@ def field_error(errors, key: str) -> rx.Component:
     )
 
 
+def _pair(option) -> tuple:
+    return option[0], option[1]
+
+
 def native_select(
-    name: str, id: str, options, *, placeholder: str, required: bool, dynamic: bool
+    name: str | None,
+    id: str,
+    options,
+    *,
+    placeholder: str,
+    placeholder_value: str = "",
+    required: bool = False,
+    dynamic: bool = False,
+    pair: Callable[[Any], tuple] = _pair,
+    value=None,
+    on_change=None,
+    aria_label: str | None = None,
 ) -> rx.Component:
-    """A native <select>: the phone's own picker, and a value forms always submit."""
-    first = rx.el.option(placeholder, value="")
+    """A native <select>: the phone's own picker, and a value forms always submit. (A Radix
+    select renders all its options a second time, into a hidden fragment, right after the page
+    hydrates: with three on a page that held up the websocket's first update.)
+
+    `options` are (value, label) pairs, or with `dynamic` a state list var whose items `pair`
+    turns into (value, label). `name` and `required` for a form field; `value` and `on_change`
+    for a select bound to state, which then needs `aria_label` when it has no <label>."""
+    first = rx.el.option(placeholder, value=placeholder_value)
     if dynamic:
-        items = rx.foreach(options, lambda o: rx.el.option(o[1], value=o[0]))
+        items = rx.foreach(options, lambda o: rx.el.option(pair(o)[1], value=pair(o)[0]))
     else:
         items = rx.fragment(*[rx.el.option(label, value=value) for value, label in options])
+    props = {"name": name, "required": required or None, "value": value}
+    props |= {"on_change": on_change, "aria_label": aria_label}
     return rx.el.select(
         first,
         items,
-        name=name,
         id=id,
-        required=required,
         style={**INPUT_STYLE, "appearance": "auto"},
+        **{key: prop for key, prop in props.items() if prop is not None},
     )
 
 
@@ -162,49 +187,6 @@ def submit_button(label: str, id: str, *, disabled=False) -> rx.Component:
     return rx.button(label, type="submit", size="3", width="100%", id=id, disabled=disabled)
 
 
-def form_error_callout(message) -> rx.Component:
-    return rx.cond(
-        message != "",
-        rx.callout(
-            message,
-            icon="triangle-alert",
-            color_scheme="red",
-            size="1",
-            width="100%",
-            role="alert",
-            class_name="form-error",
-        ),
-    )
-
-
-def success_callout(message, id: str = "form-success") -> rx.Component:
-    return rx.cond(
-        message != "",
-        rx.callout(
-            message,
-            icon="circle-check",
-            color_scheme="green",
-            size="1",
-            width="100%",
-            role="status",
-            id=id,
-        ),
-    )
-
-
-def loading_note(loaded) -> rx.Component:
-    return rx.cond(
-        ~loaded,
-        rx.hstack(
-            rx.spinner(size="2"),
-            rx.text("Loading…", size="2"),
-            align="center",
-            spacing="2",
-            padding_y="12px",
-        ),
-    )
-
-
 def page_title(
     title: str,
     subtitle: str = "",
@@ -232,17 +214,6 @@ def page_title(
         width="100%",
         id=anchor,
         scroll_margin_top="72px",  # clear the sticky header when scrolled to
-    )
-
-
-def section_title(text: str, icon: str | None = None, id: str | None = None) -> rx.Component:
-    return rx.hstack(
-        rx.icon(icon, size=18, color=rx.color("accent", 11)) if icon else rx.fragment(),
-        rx.heading(text, size="4", as_="h2"),
-        align="center",
-        spacing="2",
-        padding_top="8px",
-        id=id,
     )
 
 

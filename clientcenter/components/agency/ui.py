@@ -73,36 +73,6 @@ def section(
     )
 
 
-def error_callout(message: rx.Var, id_: str = "agent-error") -> rx.Component:
-    return rx.cond(
-        message != "",
-        rx.callout(
-            message,
-            icon="circle-alert",
-            color_scheme="red",
-            size="1",
-            width="100%",
-            id=id_,
-            role="alert",
-        ),
-    )
-
-
-def notice_callout(message: rx.Var, id_: str = "agent-notice") -> rx.Component:
-    return rx.cond(
-        message != "",
-        rx.callout(
-            message,
-            icon="circle-check",
-            color_scheme="green",
-            size="1",
-            width="100%",
-            id=id_,
-            role="status",
-        ),
-    )
-
-
 def muted(*parts, **props) -> rx.Component:
     return rx.text(*parts, size="1", color_scheme="gray", **props)
 

@@ -9,7 +9,7 @@ from clientcenter.components.icons import icon_match
 from clientcenter.state.portal.billing import BillingState, InvoiceRow, PaymentRow, PendingRow
 
 
-def notice_callout(message, kind, id: str) -> rx.Component:
+def billing_callout(message, kind, id: str) -> rx.Component:
     return rx.cond(
         message != "",
         rx.callout.root(
@@ -72,16 +72,6 @@ def confirm_dialog() -> rx.Component:
         ),
         open=BillingState.confirm_open,
         on_open_change=BillingState.set_confirm_open,
-    )
-
-
-def section_heading(text: str, icon: str) -> rx.Component:
-    return rx.hstack(
-        rx.icon(icon, size=18, color=rx.color("accent", 11)),
-        rx.heading(text, size="4", as_="h2"),
-        align="center",
-        spacing="2",
-        padding_top="8px",
     )
 
 

@@ -9,25 +9,15 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter.components.common import error_callout
 from clientcenter.components.icons import icon_if
 from clientcenter.state.portal.login import LoginState
 
 LABEL_STYLE = {"font_weight": "500", "font_size": "14px"}
 
 
-def _error(id_: str) -> rx.Component:
-    return rx.cond(
-        LoginState.error != "",
-        rx.callout(
-            LoginState.error,
-            icon="circle-alert",
-            color_scheme="red",
-            size="1",
-            width="100%",
-            id=id_,
-            role="alert",
-        ),
-    )
+def _error() -> rx.Component:
+    return error_callout(LoginState.error, "login-error", icon="circle-alert")
 
 
 def _info() -> rx.Component:
@@ -65,7 +55,7 @@ def email_step() -> rx.Component:
                 required=True,
                 auto_focus=True,
             ),
-            _error("login-error"),
+            _error(),
             rx.button(
                 "Continue",
                 size="3",
@@ -118,7 +108,7 @@ def channel_step() -> rx.Component:
             align="center",
             width="100%",
         ),
-        _error("login-error"),
+        _error(),
         _link_button("Use a different email", LoginState.start_over, "login-start-over"),
         spacing="3",
         width="100%",
@@ -144,7 +134,7 @@ def code_step() -> rx.Component:
                 auto_focus=True,
                 style={"letter_spacing": "0.3em", "font_size": "20px"},
             ),
-            _error("login-error"),
+            _error(),
             rx.button(
                 "Log in",
                 size="3",
@@ -208,7 +198,7 @@ def account_step() -> rx.Component:
         rx.heading("Choose an account", size="5", as_="h1"),
         _info(),
         rx.foreach(LoginState.accounts, _account_button),
-        _error("login-error"),
+        _error(),
         spacing="3",
         width="100%",
     )

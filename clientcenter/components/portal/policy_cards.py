@@ -1,58 +1,10 @@
-"""Small building blocks for the self-service pages: policy cards, badges, notices."""
+"""The self-service pages' policy card."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-
-def status_badge(status, label) -> rx.Component:
-    return rx.badge(
-        label,
-        color_scheme=rx.match(
-            status, ("active", "green"), ("pending", "blue"), ("cancelled", "red"), "gray"
-        ),
-        variant="soft",
-        size="1",
-        flex_shrink="0",
-    )
-
-
-def section_heading(text: str, *, id: str | None = None, icon: str | None = None) -> rx.Component:
-    return rx.hstack(
-        rx.icon(icon, size=18, color=rx.color("accent", 11)) if icon else rx.fragment(),
-        rx.heading(text, size="4", as_="h2"),
-        align="center",
-        spacing="2",
-        id=id,
-        padding_top="8px",
-    )
-
-
-def error_callout(message) -> rx.Component:
-    return rx.cond(
-        message != "",
-        rx.callout(
-            message,
-            icon="triangle-alert",
-            color_scheme="red",
-            size="1",
-            width="100%",
-            role="alert",
-        ),
-    )
-
-
-def loading_placeholder(loaded) -> rx.Component:
-    return rx.cond(
-        ~loaded,
-        rx.hstack(
-            rx.spinner(size="2"),
-            rx.text("Loading…", size="2"),
-            align="center",
-            spacing="2",
-            padding_y="12px",
-        ),
-    )
+from clientcenter.components.common import POLICY_STATUS_COLOURS, status_badge
 
 
 def policy_card(row, *, muted: bool = False) -> rx.Component:
@@ -63,7 +15,7 @@ def policy_card(row, *, muted: bool = False) -> rx.Component:
                 rx.hstack(
                     rx.text(row.line_label, weight="bold", size="3", min_width="0"),
                     rx.spacer(),
-                    status_badge(row.status, row.status_label),
+                    status_badge(row.status, row.status_label, POLICY_STATUS_COLOURS),
                     align="center",
                     width="100%",
                     spacing="2",

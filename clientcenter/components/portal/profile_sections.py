@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.forms import (
-    INPUT_STYLE,
-    form_error_callout,
-    form_field,
-    success_callout,
-)
+from clientcenter.components.common import error_callout, notice_callout
+from clientcenter.components.forms import INPUT_STYLE, form_field
 from clientcenter.services.portal.request_forms import FormField
 from clientcenter.state.portal.profile_edit import ContactRow, ProfileEditState
 
@@ -94,7 +90,7 @@ def _contact_form(prefix: str, who: ContactRow, on_submit) -> rx.Component:
                 form_field(f, S.field_errors, prefix, default_value=values[f.key])
                 for f in (*NAME_FIELDS, EMAIL, MOBILE)
             ],
-            form_error_callout(S.form_error),
+            error_callout(S.form_error),
             _buttons(prefix),
             spacing="3",
             width="100%",
@@ -176,7 +172,7 @@ def preferences_section() -> rx.Component:
                     "Add a mobile number to get text messages.", size="1", color_scheme="gray"
                 ),
             ),
-            form_error_callout(S.form_error),
+            error_callout(S.form_error),
             _buttons("preferences"),
             spacing="2",
             width="100%",
@@ -304,9 +300,9 @@ def verify_card() -> rx.Component:
 
 def profile_sections() -> rx.Component:
     return rx.vstack(
-        success_callout(S.saved_message, id="profile-saved"),
-        form_error_callout(S.profile_error),
-        rx.cond(S.editing == "", form_error_callout(S.form_error)),
+        notice_callout(S.saved_message, id="profile-saved"),
+        error_callout(S.profile_error),
+        rx.cond(S.editing == "", error_callout(S.form_error)),
         verify_card(),
         rx.cond(
             S.profile_loaded & (S.profile_error == ""),

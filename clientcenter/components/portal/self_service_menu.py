@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.forms import choice_card, section_title
+from clientcenter.components.common import section_heading
+from clientcenter.components.forms import choice_card
 from clientcenter.components.portal.integrations import integrations_card
 from clientcenter.state.portal.menu import MenuState
 
@@ -17,7 +18,7 @@ def self_service_menu(*, with_links: bool = True) -> rx.Component:
         rx.cond(
             S.menu_loaded,
             rx.vstack(
-                section_title("How can we help?", "hand-helping"),
+                section_heading("How can we help?", "hand-helping"),
                 rx.foreach(
                     S.claims_to_rate,
                     lambda row: choice_card(

@@ -6,15 +6,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.agency.ui import (
-    agent_shell,
-    empty,
-    error_callout,
-    list_row,
-    muted,
-    notice_callout,
-    section,
-)
+from clientcenter.components.agency.ui import agent_shell, empty, list_row, muted, section
+from clientcenter.components.common import error_callout, notice_callout
 from clientcenter.components.icons import icon_if
 from clientcenter.state.agency.desk import AgentAccountState
 
@@ -281,7 +274,7 @@ def _task(t: dict) -> rx.Component:
 
 def account_page() -> rx.Component:
     return agent_shell(
-        error_callout(AgentAccountState.error, "account-error"),
+        error_callout(AgentAccountState.error, "account-error", icon="circle-alert"),
         notice_callout(AgentAccountState.notice, "account-notice"),
         rx.cond(
             AgentAccountState.account_id != "",

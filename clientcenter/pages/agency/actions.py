@@ -9,13 +9,12 @@ from clientcenter.components.agency.ui import (
     SELECT_STYLE,
     agent_shell,
     empty,
-    error_callout,
     field_label,
     list_row,
     muted,
-    notice_callout,
     section,
 )
+from clientcenter.components.common import error_callout, notice_callout
 from clientcenter.state.agency.actions import (
     AgentCertificatesState,
     AgentPaymentsState,
@@ -112,7 +111,7 @@ def share_document_page() -> rx.Component:
             s,
             "The customer gets a secure link by email or text; it opens after they log in.",
         ),
-        error_callout(s.error, "share-error"),
+        error_callout(s.error, "share-error", icon="circle-alert"),
         notice_callout(s.notice, "share-notice"),
         rx.cond(
             s.account_id != "",
@@ -194,7 +193,7 @@ def publish_page() -> rx.Component:
             "Policies/Invoices: make invoices and policy "
             "documents visible in the customer's Client Center. The customer is emailed.",
         ),
-        error_callout(s.error, "publish-error"),
+        error_callout(s.error, "publish-error", icon="circle-alert"),
         notice_callout(s.notice, "publish-notice"),
         rx.cond(
             s.account_id != "",
@@ -335,7 +334,7 @@ def certificates_page() -> rx.Component:
             + s.link_days.to_string()
             + " days, until you revoke it; every download is in the activity log.",
         ),
-        error_callout(s.error, "certificate-error"),
+        error_callout(s.error, "certificate-error", icon="circle-alert"),
         notice_callout(s.notice, "certificate-notice"),
         rx.cond(
             s.account_id != "",
@@ -390,7 +389,7 @@ def payments_page() -> rx.Component:
             "Send a payment request by email or text, or take a one-time "
             "payment on the customer's behalf.",
         ),
-        error_callout(s.error, "payments-error"),
+        error_callout(s.error, "payments-error", icon="circle-alert"),
         notice_callout(s.notice, "payments-notice"),
         rx.cond(
             ~s.available,

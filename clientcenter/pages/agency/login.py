@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter.components.common import error_callout
 from clientcenter.components.layout import page_shell
 from clientcenter.state.agency.login import AgentLoginState as S
 
@@ -11,18 +12,7 @@ LABEL = {"font_weight": "500", "font_size": "14px"}
 
 
 def _error() -> rx.Component:
-    return rx.cond(
-        S.error != "",
-        rx.callout(
-            S.error,
-            icon="circle-alert",
-            color_scheme="red",
-            size="1",
-            width="100%",
-            id="agent-login-error",
-            role="alert",
-        ),
-    )
+    return error_callout(S.error, "agent-login-error", icon="circle-alert")
 
 
 def _info() -> rx.Component:

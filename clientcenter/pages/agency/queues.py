@@ -9,14 +9,13 @@ from clientcenter.components.agency.ui import (
     SELECT_STYLE,
     agent_shell,
     empty,
-    error_callout,
     list_row,
     muted,
-    notice_callout,
     page_title,
     pager,
     section,
 )
+from clientcenter.components.common import error_callout, notice_callout
 from clientcenter.state.agency.queues import (
     AgentActivityState,
     AgentMoreState,
@@ -111,7 +110,7 @@ def tasks_page() -> rx.Component:
         page_title("Tasks and notes", "What customers' actions asked of you, oldest first."),
         _segmented(s.status, [("open", "Open"), ("done", "Done")], s.show, "task-status"),
         _segmented(s.scope, [("mine", "Mine"), ("all", "Everyone's")], s.show_scope, "task-scope"),
-        error_callout(s.error, "tasks-error"),
+        error_callout(s.error, "tasks-error", icon="circle-alert"),
         notice_callout(s.notice, "tasks-notice"),
         rx.text(
             s.total.to_string(),
@@ -152,7 +151,7 @@ def activity_page() -> rx.Component:
             spacing="1",
             width="100%",
         ),
-        error_callout(s.error, "activity-error"),
+        error_callout(s.error, "activity-error", icon="circle-alert"),
         rx.form(
             rx.vstack(
                 rx.el.label("Action", html_for="activity-action", style={"font_size": "14px"}),
@@ -273,7 +272,7 @@ def outbox_page() -> rx.Component:
             "Emails and texts the relay gave up on after "
             "retrying. Fix the address if needed, then retry.",
         ),
-        error_callout(s.error, "outbox-error"),
+        error_callout(s.error, "outbox-error", icon="circle-alert"),
         notice_callout(s.notice, "outbox-notice"),
         rx.cond(
             s.rows.length() > 0,

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.agency.ui import (
-    agent_shell,
-    error_callout,
-    field_label,
-    muted,
-    page_title,
-    pager,
-)
+from clientcenter.components.agency.ui import agent_shell, field_label, muted, page_title, pager
+from clientcenter.components.common import error_callout
 from clientcenter.components.icons import icon_if
 from clientcenter.state.agency.desk import AgentSearchState
 
@@ -100,7 +94,7 @@ def search_page() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        error_callout(AgentSearchState.error, "search-error"),
+        error_callout(AgentSearchState.error, "search-error", icon="circle-alert"),
         rx.cond(
             AgentSearchState.searched,
             rx.text(

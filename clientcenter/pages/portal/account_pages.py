@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter import routes
+from clientcenter.components.common import error_callout
 from clientcenter.components.icons import icon_if
 from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.profile_sections import profile_sections
@@ -80,18 +81,7 @@ def switch_accounts() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        rx.cond(
-            AccountState.error != "",
-            rx.callout(
-                AccountState.error,
-                icon="circle-alert",
-                color_scheme="red",
-                size="1",
-                width="100%",
-                id="switch-error",
-                role="alert",
-            ),
-        ),
+        error_callout(AccountState.error, "switch-error", icon="circle-alert"),
         rx.vstack(rx.foreach(AccountState.accounts, _account_row), spacing="3", width="100%"),
         rx.link("Back to Profile", href=routes.PROFILE, size="2"),
         nav_active=routes.PROFILE,

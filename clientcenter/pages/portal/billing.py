@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter.components.common import loading_spinner, section_heading
 from clientcenter.components.icons import icon_match
 from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.billing_cards import (
+    billing_callout,
     confirm_dialog,
     invoice_card,
-    notice_callout,
     payment_row,
     pending_row,
     read_only_banner,
-    section_heading,
 )
 from clientcenter.state.portal.billing import BillingState, InvoiceRow
 from clientcenter.state.portal.pay_link import PayLinkState
@@ -71,8 +71,8 @@ def billing_page() -> rx.Component:
             spacing="0",
             width="100%",
         ),
-        notice_callout(BillingState.notice, BillingState.notice_kind, "billing-notice"),
-        notice_callout(BillingState.error, "error", "billing-error"),
+        billing_callout(BillingState.notice, BillingState.notice_kind, "billing-notice"),
+        billing_callout(BillingState.error, "error", "billing-error"),
         rx.cond(
             BillingState.loaded,
             rx.vstack(
@@ -128,7 +128,7 @@ def billing_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            rx.center(rx.spinner(size="3"), width="100%", padding_y="32px"),
+            loading_spinner(),
         ),
         nav_active="/billing",
     )
@@ -193,6 +193,6 @@ def pay_link_page() -> rx.Component:
                 ),
                 width="100%",
             ),
-            rx.center(rx.spinner(size="3"), width="100%", padding_y="32px"),
+            loading_spinner(),
         ),
     )

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter.components.common import (
+    error_callout,
+    loading_note,
+    notice_callout,
+    section_heading,
+)
 from clientcenter.components.forms import (
     field_error,
-    form_error_callout,
     form_field,
-    loading_note,
     native_select,
     page_title,
-    section_title,
     submit_button,
-    success_callout,
 )
 from clientcenter.components.layout import page_shell
 from clientcenter.services.portal.request_forms import ADDRESS, FormField
@@ -90,8 +92,8 @@ def add_holder_form() -> rx.Component:
                     color_scheme="gray",
                 ),
                 *[form_field(f, S.field_errors, "holder") for f in HOLDER_FIELDS],
-                form_error_callout(S.holder_error),
-                success_callout(S.holder_done, id="holder-added"),
+                error_callout(S.holder_error),
+                notice_callout(S.holder_done, id="holder-added"),
                 submit_button("Add holder", "holder-submit", disabled=S.read_only),
                 spacing="3",
                 width="100%",
@@ -144,7 +146,7 @@ def request_form() -> rx.Component:
                 holder_choice,
                 form_field(OPERATIONS, S.field_errors, "cert"),
                 form_field(DUE, S.field_errors, "cert"),
-                form_error_callout(S.request_error),
+                error_callout(S.request_error),
                 rx.cond(S.sent_reference != "", sent),
                 submit_button("Request certificate", "certificate-submit", disabled=S.read_only),
                 spacing="3",
@@ -164,13 +166,13 @@ def certificates_page() -> rx.Component:
             "Proof of insurance for the people you work with.",
             id="certificates-heading",
         ),
-        form_error_callout(S.error),
+        error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
             S.loaded & (S.error == ""),
             rx.vstack(
-                section_title("Your certificates", "file-badge"),
-                form_error_callout(S.download_error),
+                section_heading("Your certificates", "file-badge"),
+                error_callout(S.download_error),
                 rx.cond(
                     S.certificates.length() > 0,
                     rx.vstack(
@@ -182,7 +184,7 @@ def certificates_page() -> rx.Component:
                     rx.text("No certificates yet.", size="2", color_scheme="gray"),
                 ),
                 request_form(),
-                section_title("Your certificate holders", "users"),
+                section_heading("Your certificate holders", "users"),
                 rx.card(
                     rx.vstack(rx.foreach(S.holders, holder_row), spacing="1", width="100%"),
                     width="100%",

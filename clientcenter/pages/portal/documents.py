@@ -7,13 +7,14 @@ from typing import Any
 import reflex as rx
 from reflex.vars import ArrayVar, ObjectVar
 
-from clientcenter.components.forms import INPUT_STYLE
-from clientcenter.components.layout import page_shell
-from clientcenter.components.portal.policy_cards import (
+from clientcenter.components.common import (
     error_callout,
-    loading_placeholder,
+    loading_note,
+    notice_callout,
     section_heading,
 )
+from clientcenter.components.forms import native_select
+from clientcenter.components.layout import page_shell
 from clientcenter.services.portal.documents import ALLOWED_UPLOADS
 from clientcenter.settings import get_settings
 from clientcenter.state.portal.documents import (
@@ -117,20 +118,18 @@ def _document(row) -> rx.Component:
     )
 
 
-def _choice_select(
-    id_: str, label: str, first: tuple[str, str], choices, value, on_change
-) -> rx.Component:
-    """A native <select>, like the request forms': the phone's own picker. (A Radix select
-    renders all its options a second time, into a hidden fragment, right after the page
-    hydrates: with three of them that held up the websocket's first update here.)"""
-    return rx.el.select(
-        rx.el.option(first[1], value=first[0]),
-        rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
-        id=id_,
-        aria_label=label,
+def _choice_select(id_: str, label: str, first: tuple[str, str], choices, value, on_change):
+    return native_select(
+        None,
+        id_,
+        choices,
+        placeholder=first[1],
+        placeholder_value=first[0],
+        dynamic=True,
+        pair=lambda c: (c.value, c.label),
         value=value,
         on_change=on_change,
-        style={**INPUT_STYLE, "appearance": "auto"},
+        aria_label=label,
     )
 
 
@@ -406,30 +405,8 @@ def _upload() -> rx.Component:
                         spacing="1",
                     ),
                 ),
-                rx.cond(
-                    S.upload_error != "",
-                    rx.callout(
-                        S.upload_error,
-                        icon="circle-x",
-                        color_scheme="red",
-                        size="1",
-                        width="100%",
-                        id="upload-error",
-                        role="alert",
-                    ),
-                ),
-                rx.cond(
-                    S.upload_notice != "",
-                    rx.callout(
-                        S.upload_notice,
-                        icon="circle-check",
-                        color_scheme="green",
-                        size="1",
-                        width="100%",
-                        id="upload-notice",
-                        role="status",
-                    ),
-                ),
+                error_callout(S.upload_error, "upload-error", icon="circle-x"),
+                notice_callout(S.upload_notice, "upload-notice"),
                 spacing="3",
                 width="100%",
             ),
@@ -456,7 +433,7 @@ def documents_page() -> rx.Component:
             width="100%",
         ),
         error_callout(S.error),
-        loading_placeholder(S.loaded),
+        loading_note(S.loaded),
         _filters(),
         _list(),
         _id_cards(),

@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.forms import (
-    field_error,
-    form_error_callout,
-    form_field,
-    loading_note,
-    page_title,
-    submit_button,
-    success_callout,
-)
+from clientcenter.components.common import error_callout, loading_note, notice_callout
+from clientcenter.components.forms import field_error, form_field, page_title, submit_button
 from clientcenter.components.layout import page_shell
 from clientcenter.services.portal.engagement import RATING_WORDS, SURVEY_QUESTIONS
 from clientcenter.services.portal.request_forms import FormField
@@ -104,13 +97,13 @@ def referral_page() -> rx.Component:
             "Know someone who'd like the same care? We'll take it from here.",
             id="referral-heading",
         ),
-        form_error_callout(S.error),
+        error_callout(S.error),
         rx.card(
             rx.form(
                 rx.vstack(
                     *[form_field(f, S.field_errors, "referral") for f in REFERRAL_FIELDS],
-                    form_error_callout(S.form_error),
-                    success_callout(S.done_message, id="referral-done"),
+                    error_callout(S.form_error),
+                    notice_callout(S.done_message, id="referral-done"),
                     submit_button("Send referral", "referral-submit", disabled=S.read_only),
                     spacing="3",
                     width="100%",
@@ -130,14 +123,14 @@ def feedback_page() -> rx.Component:
         page_title(
             "Feedback", "How are we doing? Your agency reads every answer.", id="feedback-heading"
         ),
-        form_error_callout(S.error),
+        error_callout(S.error),
         rx.card(
             rx.form(
                 rx.vstack(
                     star_rating("rating", "Your rating"),
                     form_field(COMMENT, S.field_errors, "feedback"),
-                    form_error_callout(S.form_error),
-                    success_callout(S.done_message, id="feedback-done"),
+                    error_callout(S.form_error),
+                    notice_callout(S.done_message, id="feedback-done"),
                     submit_button("Send feedback", "feedback-submit", disabled=S.read_only),
                     spacing="3",
                     width="100%",
@@ -162,7 +155,7 @@ def survey_page() -> rx.Component:
                     for key, question in SURVEY_QUESTIONS
                 ],
                 form_field(COMMENT, S.field_errors, "survey"),
-                form_error_callout(S.form_error),
+                error_callout(S.form_error),
                 submit_button("Send answers", "survey-submit", disabled=S.read_only),
                 spacing="4",
                 width="100%",
@@ -175,7 +168,7 @@ def survey_page() -> rx.Component:
     return page_shell(
         STAR_CSS,
         page_title("Claim experience survey", back=("Home", "/home"), id="survey-heading"),
-        form_error_callout(S.error),
+        error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
             S.loaded & (S.error == ""),
@@ -192,7 +185,7 @@ def survey_page() -> rx.Component:
                     width="100%",
                 ),
                 rx.cond(
-                    S.done_message != "", success_callout(S.done_message, id="survey-done"), form
+                    S.done_message != "", notice_callout(S.done_message, id="survey-done"), form
                 ),
                 spacing="4",
                 width="100%",

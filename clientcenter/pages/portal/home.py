@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter.components.common import error_callout, loading_note, section_heading
 from clientcenter.components.layout import page_shell
-from clientcenter.components.portal.policy_cards import (
-    error_callout,
-    loading_placeholder,
-    policy_card,
-    section_heading,
-)
+from clientcenter.components.portal.policy_cards import policy_card
 from clientcenter.components.portal.self_service_menu import self_service_menu
 from clientcenter.state.portal.home import HomeState
 
@@ -130,7 +126,7 @@ def home() -> rx.Component:
             width="100%",
         ),
         error_callout(HomeState.error),
-        loading_placeholder(HomeState.loaded),
+        loading_note(HomeState.loaded),
         # With the account's data: before it, the billing card said "Nothing due" and the
         # grid changed shape when the ID-card card arrived. (Also ~70 fewer components for
         # the page's first render, which the websocket's first update waits for.)
@@ -145,7 +141,7 @@ def policies_list() -> rx.Component:
     return page_shell(
         rx.heading("Policies", size="6", as_="h1"),
         error_callout(HomeState.error),
-        loading_placeholder(HomeState.loaded),
+        loading_note(HomeState.loaded),
         _policy_lists(),
         nav_active="/policies",
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.layout import page_shell
-from clientcenter.components.portal.policy_cards import (
+from clientcenter.components.common import (
+    POLICY_STATUS_COLOURS,
     error_callout,
-    loading_placeholder,
+    loading_note,
     section_heading,
     status_badge,
 )
+from clientcenter.components.layout import page_shell
 from clientcenter.state.portal.policy import PolicyState
 
 
@@ -30,7 +31,7 @@ def _summary() -> rx.Component:
             rx.hstack(
                 rx.heading(p.line_label, size="5", as_="h1", id="policy-heading"),
                 rx.spacer(),
-                status_badge(p.status, p.status_label),
+                status_badge(p.status, p.status_label, POLICY_STATUS_COLOURS),
                 align="center",
                 width="100%",
             ),
@@ -235,7 +236,7 @@ def policy_page() -> rx.Component:
             ),
             href="/policies",
         ),
-        loading_placeholder(PolicyState.loaded),
+        loading_note(PolicyState.loaded),
         error_callout(PolicyState.error),
         rx.cond(PolicyState.loaded & (PolicyState.error == ""), _body()),
         nav_active="/policies",

@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.forms import (
-    INPUT_STYLE,
-    field_error,
-    form_error_callout,
+from clientcenter.components.common import (
+    PROPOSAL_STATUS_COLOURS,
+    error_callout,
     loading_note,
-    page_title,
-    submit_button,
-    success_callout,
+    notice_callout,
+    status_badge,
 )
+from clientcenter.components.forms import INPUT_STYLE, field_error, page_title, submit_button
 from clientcenter.components.layout import page_shell
 from clientcenter.state.portal.proposals import CoverageRow, ProposalRow, ProposalsState
 
 S = ProposalsState
-
-
-def status_badge(status, label) -> rx.Component:
-    return rx.badge(
-        label,
-        color_scheme=rx.match(status, ("accepted", "green"), ("declined", "red"), "blue"),
-        variant="soft",
-        flex_shrink="0",
-        id="proposal-status",
-    )
 
 
 def proposal_card(row: ProposalRow) -> rx.Component:
@@ -37,7 +26,13 @@ def proposal_card(row: ProposalRow) -> rx.Component:
                 rx.hstack(
                     rx.text(row.title, weight="bold", size="3", min_width="0"),
                     rx.spacer(),
-                    status_badge(row.status, row.status_label),
+                    status_badge(
+                        row.status,
+                        row.status_label,
+                        PROPOSAL_STATUS_COLOURS,
+                        default="blue",
+                        id="proposal-status",
+                    ),
                     width="100%",
                     align="start",
                     spacing="2",
@@ -59,7 +54,7 @@ def proposal_card(row: ProposalRow) -> rx.Component:
 def proposals_page() -> rx.Component:
     return page_shell(
         page_title("Proposals", "Quotes your agency prepared for you.", id="proposals-heading"),
-        form_error_callout(S.error),
+        error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
             S.proposals.length() > 0,
@@ -142,7 +137,7 @@ def decision_form() -> rx.Component:
                     placeholder="Anything your agent should know",
                     style={**INPUT_STYLE, "resize": "vertical"},
                 ),
-                form_error_callout(S.form_error),
+                error_callout(S.form_error),
                 submit_button("Send my answer", "decision-submit", disabled=S.read_only),
                 spacing="3",
                 width="100%",
@@ -158,7 +153,7 @@ def proposal_page() -> rx.Component:
     p = S.proposal
     return page_shell(
         page_title("Proposal", back=("Proposals", "/proposals")),
-        form_error_callout(S.error),
+        error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
             S.loaded & (S.error == ""),
@@ -168,7 +163,13 @@ def proposal_page() -> rx.Component:
                         rx.hstack(
                             rx.heading(p.title, size="5", as_="h2", id="proposal-title"),
                             rx.spacer(),
-                            status_badge(p.status, p.status_label),
+                            status_badge(
+                                p.status,
+                                p.status_label,
+                                PROPOSAL_STATUS_COLOURS,
+                                default="blue",
+                                id="proposal-status",
+                            ),
                             width="100%",
                             align="start",
                             wrap="wrap",
@@ -209,7 +210,7 @@ def proposal_page() -> rx.Component:
                     width="100%",
                     id="proposal-coverages",
                 ),
-                success_callout(S.decided_message, id="decision-done"),
+                notice_callout(S.decided_message, id="decision-done"),
                 rx.cond(
                     p.open_for_decision,
                     decision_form(),

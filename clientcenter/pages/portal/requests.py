@@ -7,15 +7,14 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter.components.brand import contact_card, help_links
-from clientcenter.components.forms import (
-    choice_card,
-    form_error_callout,
-    form_field,
+from clientcenter.components.common import (
+    REQUEST_STATUS_COLOURS,
+    error_callout,
     loading_note,
-    page_title,
-    section_title,
-    submit_button,
+    section_heading,
+    status_badge,
 )
+from clientcenter.components.forms import choice_card, form_field, page_title, submit_button
 from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.integrations import integrations_card
 from clientcenter.pages.portal.documents import FILE_ACCEPT
@@ -52,21 +51,6 @@ FORM_ICONS = {
     "additional_insured": "badge-plus",
     "other": "pencil",
 }
-STATUS_COLORS = (
-    ("submitted", "blue"),
-    ("in_review", "amber"),
-    ("done", "green"),
-    ("declined", "red"),
-)
-
-
-def status_badge(row: RequestRow) -> rx.Component:
-    return rx.badge(
-        row.status_label,
-        color_scheme=rx.match(row.status, *STATUS_COLORS, "gray"),
-        variant="soft",
-        flex_shrink="0",
-    )
 
 
 def request_card(row: RequestRow) -> rx.Component:
@@ -75,7 +59,7 @@ def request_card(row: RequestRow) -> rx.Component:
             rx.hstack(
                 rx.text(row.title, weight="bold", size="3", min_width="0"),
                 rx.spacer(),
-                status_badge(row),
+                status_badge(row.status, row.status_label, REQUEST_STATUS_COLOURS),
                 align="start",
                 width="100%",
                 spacing="2",
@@ -102,7 +86,7 @@ def request_card(row: RequestRow) -> rx.Component:
 
 def my_requests() -> rx.Component:
     return rx.vstack(
-        section_title("My requests", "list-checks", id="my-requests-heading"),
+        section_heading("My requests", "list-checks", id="my-requests-heading"),
         rx.cond(
             S.requests.length() > 0,
             rx.vstack(
@@ -254,7 +238,7 @@ def request_form(form: RequestForm, heading: str | None = None) -> rx.Component:
                 *[form_field(f, S.field_errors, prefix, CHOICES) for f in form.fields],
                 attachment_picker() if form.kind == "general" else rx.fragment(),
                 rx.text(NO_COVERAGE_CHANGE_NOTICE, size="1", color_scheme="gray"),
-                form_error_callout(S.form_error),
+                error_callout(S.form_error),
                 submit_button("Send request", f"{prefix}-submit", disabled=S.read_only),
                 spacing="3",
                 width="100%",
@@ -313,7 +297,7 @@ def _form_page(
             id="requests-form-heading",
             anchor="page-top",
         ),
-        form_error_callout(S.error),
+        error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
             S.loaded & (S.error == ""),
@@ -355,7 +339,7 @@ def general_request_page() -> rx.Component:
             id="requests-form-heading",
             anchor="page-top",
         ),
-        form_error_callout(S.error),
+        error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
             S.loaded & (S.error == ""),
@@ -374,7 +358,7 @@ def contact_page() -> rx.Component:
             id="contact-heading",
             anchor="page-top",
         ),
-        form_error_callout(S.error),
+        error_callout(S.error),
         contact_card(b),
         rx.cond(
             S.loaded & (S.error == ""),
@@ -402,12 +386,12 @@ def requests_page() -> rx.Component:
             "Ask for a change or send us a message. Your agent confirms every change with you.",
             id="requests-heading",
         ),
-        form_error_callout(S.error),
+        error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
             S.loaded & (S.error == ""),
             rx.vstack(
-                section_title("New request", "circle-plus"),
+                section_heading("New request", "circle-plus"),
                 rx.cond(
                     is_personal,
                     choice_card(

@@ -1,0 +1,93 @@
+"""The primitives both sides' pages share, each written once: the section heading, the error
+and notice callouts, the status badge and its colours, the loading indicators."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+# Status → Radix colour. A status missing from its map gets the badge's default colour.
+POLICY_STATUS_COLOURS = {"active": "green", "pending": "blue", "cancelled": "red"}
+REQUEST_STATUS_COLOURS = {
+    "submitted": "blue",
+    "in_review": "amber",
+    "done": "green",
+    "declined": "red",
+}
+PROPOSAL_STATUS_COLOURS = {"accepted": "green", "declined": "red"}
+
+
+def section_heading(text: str, icon: str | None = None, *, id: str | None = None) -> rx.Component:
+    """An h2 with an optional accent icon before it."""
+    return rx.hstack(
+        rx.icon(icon, size=18, color=rx.color("accent", 11)) if icon else rx.fragment(),
+        rx.heading(text, size="4", as_="h2"),
+        align="center",
+        spacing="2",
+        padding_top="8px",
+        id=id,
+    )
+
+
+def error_callout(message, id: str | None = None, *, icon: str = "triangle-alert") -> rx.Component:
+    """A red callout (role="alert") shown while `message` is not empty."""
+    return rx.cond(
+        message != "",
+        rx.callout(
+            message,
+            icon=icon,
+            color_scheme="red",
+            size="1",
+            width="100%",
+            id=id,
+            role="alert",
+        ),
+    )
+
+
+def notice_callout(message, id: str) -> rx.Component:
+    """A green callout (role="status") shown while `message` is not empty."""
+    return rx.cond(
+        message != "",
+        rx.callout(
+            message,
+            icon="circle-check",
+            color_scheme="green",
+            size="1",
+            width="100%",
+            role="status",
+            id=id,
+        ),
+    )
+
+
+def status_badge(
+    status, label, colours: dict[str, str], *, default: str = "gray", **props
+) -> rx.Component:
+    """A soft badge coloured by `status` through one of the maps above."""
+    return rx.badge(
+        label,
+        color_scheme=rx.match(status, *colours.items(), default),
+        variant="soft",
+        size="1",
+        flex_shrink="0",
+        **props,
+    )
+
+
+def loading_note(loaded) -> rx.Component:
+    """A small spinner and "Loading…" until `loaded` turns true."""
+    return rx.cond(
+        ~loaded,
+        rx.hstack(
+            rx.spinner(size="2"),
+            rx.text("Loading…", size="2"),
+            align="center",
+            spacing="2",
+            padding_y="12px",
+        ),
+    )
+
+
+def loading_spinner() -> rx.Component:
+    """A centred spinner alone, for a page whose whole body is still loading."""
+    return rx.center(rx.spinner(size="3"), width="100%", padding_y="32px")
