@@ -33,6 +33,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from clientcenter.services.notify.matrix_cells import check_cells
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_FILE = PROJECT_ROOT / ".clientcenter.secret"
 
@@ -321,8 +323,6 @@ class Settings(BaseSettings):
     def _matrix_overrides_known(cls, value: dict[str, dict[str, bool]]):
         # An override naming an unknown action or column is a typo that would silently
         # change nothing: stop start-up instead.
-        from clientcenter.services.notify.matrix import check_cells
-
         check_cells(value, "matrix")
         return value
 

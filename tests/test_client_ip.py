@@ -2,7 +2,7 @@
 
 import pytest
 
-from clientcenter.http.client_ip import client_ip
+from clientcenter.http.deps import client_ip
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ def bare(demo):
 
 
 def test_same_origin_post_needs_our_origin_or_fetch_metadata_saying_so():
-    from clientcenter.http.origin import is_same_origin_post
+    from clientcenter.http.deps import is_same_origin_post
 
     assert is_same_origin_post({"origin": ORIGIN})
     assert is_same_origin_post({"origin": "HTTP://LOCALHOST:3000"})
@@ -70,7 +70,7 @@ def test_same_origin_post_needs_our_origin_or_fetch_metadata_saying_so():
 
 
 def test_own_navigation_is_a_click_on_our_pages_or_the_users_own_address_bar():
-    from clientcenter.http.origin import is_own_navigation
+    from clientcenter.http.deps import is_own_navigation
 
     assert is_own_navigation({"sec-fetch-site": "same-origin"})
     assert is_own_navigation({"sec-fetch-site": "none"})  # typed or bookmarked

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from clientcenter.http import build_http_app
 from clientcenter.http.cookies import session_cookie_name
-from clientcenter.http.routes.files import content_disposition
+from clientcenter.http.deps import content_disposition
 from clientcenter.models import ActivityLog, Agent, Vehicle
 from clientcenter.services.auth.sessions import create_session, revoke_token
 from clientcenter.services.files import links

@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 from clientcenter.services.notify.catalog import ACTIONS
-from clientcenter.services.notify.matrix import COLUMNS, default_matrix, format_matrix, matrix_rows
+from clientcenter.services.notify.matrix import default_matrix, format_matrix, matrix_rows
+from clientcenter.services.notify.matrix_cells import COLUMNS
 from clientcenter.settings import PROJECT_ROOT, load_settings
 
 

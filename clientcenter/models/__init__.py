@@ -1,5 +1,8 @@
 """Every table, imported so that SQLModel.metadata (and Alembic) sees the whole schema."""
 
+# search_index is not a table: it is imported for its after_flush listener, which keeps
+# search_term in step with accounts, contacts and policies on every flush.
+from clientcenter.models import search_index  # noqa: F401
 from clientcenter.models.accounts import Account, Contact
 from clientcenter.models.activity import (
     ActivityLog,

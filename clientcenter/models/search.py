@@ -1,6 +1,6 @@
 """Super Search's index: one row per searchable value of an account, already normalised
 (lower-case, accents and apostrophes removed; phones as E.164 digits; policy numbers as bare
-letters and digits). `services.search_index` keeps it in step with accounts, contacts and
+letters and digits). `models.search_index` keeps it in step with accounts, contacts and
 policies on every flush, so no caller has to remember it.
 
 Substring matches need a trigram index: on PostgreSQL a GIN index (pg_trgm), on SQLite an FTS5
@@ -11,7 +11,6 @@ shadow tables are not SQLModel tables; Alembic is told to leave them alone (`is_
 from __future__ import annotations
 
 from sqlalchemy import DDL, Index, event, text
-from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 
@@ -81,10 +80,3 @@ event.listen(
     "before_create",
     DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
 )
-
-
-@event.listens_for(Session, "after_flush")
-def _keep_search_index(session: Session, _flush_context) -> None:
-    from clientcenter.models.search_index import reindex_after_flush
-
-    reindex_after_flush(session)

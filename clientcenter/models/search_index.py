@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 
 import phonenumbers
-from sqlalchemy import delete, insert, inspect, select
+from sqlalchemy import delete, event, insert, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -188,7 +188,14 @@ def _touched_accounts(session: Session) -> set[int]:
 
 
 def reindex_after_flush(session: Session) -> None:
-    """Called by the flush hook in models.search for every ORM flush."""
+    """Called by the flush hook below for every ORM flush."""
     ids = _touched_accounts(session)
     if ids:
         reindex_accounts(session.connection(), ids)
+
+
+# Registered when clientcenter.models is imported (its __init__ imports this module), so
+# every session of the application keeps the index.
+@event.listens_for(Session, "after_flush")
+def _keep_search_index(session: Session, _flush_context) -> None:
+    reindex_after_flush(session)

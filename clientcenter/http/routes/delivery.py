@@ -6,7 +6,6 @@ import html
 import ipaddress
 import logging
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -14,7 +13,7 @@ from starlette.routing import Route
 from clientcenter.db import session_scope
 from clientcenter.delivery import webhooks
 from clientcenter.delivery.dev_mailbox import recent_messages
-from clientcenter.http.client_ip import request_client_ip
+from clientcenter.http.deps import NO_STORE, request_client_ip, run_in_threadpool
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.delivery")
@@ -80,10 +79,9 @@ async def dev_mailbox(request: Request) -> Response:
     return HTMLResponse(
         render_mailbox(rows, settings.branding.agency_name),
         headers={
-            "Cache-Control": "no-store",
+            **NO_STORE,
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
             "img-src 'self' data:; frame-ancestors 'none'",
-            "Referrer-Policy": "no-referrer",
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -6,7 +6,7 @@ transaction. Destinations come only from the integration_link table, so the rout
 used as an open redirect. Without a session it goes to the login page instead.
 
 A recorded click can email the producer and open a task (cross-sell), so only a click on our
-own pages records one (request_origin.is_own_navigation). The SameSite=Lax session cookie still
+own pages records one (http/deps.py is_own_navigation). The SameSite=Lax session cookie still
 rides along when another site links or redirects a browser here, so such a visit gets a
 "Continue to …" page instead, recording nothing; its button POSTs back here from our origin,
 and that POST is the click.
@@ -18,15 +18,21 @@ import html
 import logging
 from urllib.parse import urlparse
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from clientcenter import routes
 from clientcenter.db import session_scope
-from clientcenter.http.cookies import token_from_cookie_header
-from clientcenter.http.origin import is_own_navigation, is_same_origin_post, origin_of
+from clientcenter.http.deps import (
+    NO_STORE,
+    is_own_navigation,
+    origin_of,
+    redirect,
+    refuse_foreign_origin,
+    run_in_threadpool,
+    session_token,
+)
 from clientcenter.services.auth.sessions import principal_from_token
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import integrations
@@ -34,35 +40,29 @@ from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
 
-HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
-
-def _principal(db, session_token: str | None):
-    principal = principal_from_token(db, session_token)
+def _principal(db, token: str | None):
+    principal = principal_from_token(db, token)
     if principal is None or principal.account_id is None:
         return None
     return principal
 
 
-def _follow(session_token: str | None, link_id: int) -> str | None:
+def _follow(token: str | None, link_id: int) -> str | None:
     with session_scope() as db:
-        principal = _principal(db, session_token)
+        principal = _principal(db, token)
         if principal is None:
             return None
         return integrations.follow_link(db, principal, link_id)
 
 
-def _peek(session_token: str | None, link_id: int) -> tuple[str, str] | None:
+def _peek(token: str | None, link_id: int) -> tuple[str, str] | None:
     with session_scope() as db:
-        principal = _principal(db, session_token)
+        principal = _principal(db, token)
         if principal is None:
             return None
         link = integrations.offered_link(db, principal, link_id)
         return link.label, link.url
-
-
-def _to(location: str) -> RedirectResponse:
-    return RedirectResponse(location, status_code=303, headers=HEADERS)
 
 
 def _link_id(request: Request) -> int | None:
@@ -100,7 +100,7 @@ def continue_page(link_id: int, label: str, url: str) -> HTMLResponse:
     return HTMLResponse(
         body,
         headers={
-            **HEADERS,
+            **NO_STORE,
             "Content-Security-Policy": csp,
             "Referrer-Policy": "same-origin",
             "X-Content-Type-Options": "nosniff",
@@ -111,14 +111,12 @@ def continue_page(link_id: int, label: str, url: str) -> HTMLResponse:
 async def go(request: Request) -> Response:
     link_id = _link_id(request)
     if link_id is None:
-        return _to(routes.CUSTOMER_HOME)
-    token = token_from_cookie_header(request.headers.get("cookie"))
+        return redirect(routes.CUSTOMER_HOME)
+    token = session_token(request)
     own_click = is_own_navigation(request.headers)
-    if request.method == "POST" and not is_same_origin_post(request.headers):
-        log.warning(
-            "integration link %s refused: POST from %r", link_id, request.headers.get("origin")
-        )
-        return Response("Forbidden", status_code=403, headers=HEADERS)
+    if request.method == "POST":
+        if (refused := refuse_foreign_origin(request, f"integration link {link_id}")) is not None:
+            return refused
     try:
         if request.method == "POST" or own_click:
             url = await run_in_threadpool(_follow, token, link_id)
@@ -134,10 +132,10 @@ async def go(request: Request) -> Response:
             url = None
     except ServiceError as exc:
         log.info("integration link %s refused: %s", link_id, exc.message)
-        return _to(routes.CUSTOMER_HOME)
+        return redirect(routes.CUSTOMER_HOME)
     if url is None:
-        return _to(f"{routes.CUSTOMER_LOGIN}?signed_out=login")
-    return _to(url)
+        return redirect(f"{routes.CUSTOMER_LOGIN}?signed_out=login")
+    return redirect(url)
 
 
 ROUTES = [Route(integrations.ROUTE_PREFIX + "{link_id}", go, methods=["GET", "POST"])]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from clientcenter.db import session_scope
+from clientcenter.http.deps import request_client_ip, run_in_threadpool
 from clientcenter.services.billing import WebhookRejected, handle_webhook
 from clientcenter.services.billing.webhooks import MAX_WEBHOOK_BYTES
 
@@ -19,7 +19,7 @@ async def stripe_webhook(request: Request) -> JSONResponse:
     if len(body) > MAX_WEBHOOK_BYTES:
         body = body[: MAX_WEBHOOK_BYTES + 1]  # handle_webhook refuses and logs it
     signature = request.headers.get("stripe-signature")
-    client_ip = request.client.host if request.client else ""
+    client_ip = request_client_ip(request)
 
     def apply() -> str:
         with session_scope() as session:

@@ -22,7 +22,8 @@ from clientcenter.services.billing.payment_requests import (
     open_payment_request,
     send_payment_request,
 )
-from clientcenter.services.billing.providers.interface import WebhookRejected, get_provider
+from clientcenter.services.billing.providers.factory import get_provider
+from clientcenter.services.billing.providers.interface import WebhookRejected
 from clientcenter.services.billing.webhooks import handle_webhook
 
 __all__ = [

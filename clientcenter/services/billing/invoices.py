@@ -22,11 +22,14 @@ from clientcenter.services.access import (
 )
 from clientcenter.services.billing.money import check_cents, clean_note, format_money
 from clientcenter.services.billing.paying import (
-    _lock_invoice_by_id,
-    _pending_payment,
+    apply_checkout,
     balance_cents,
+    fail_payment,
+    lock_invoice_by_id,
+    pending_payment,
 )
-from clientcenter.services.billing.providers.interface import METHOD_LABELS, get_provider
+from clientcenter.services.billing.providers.factory import get_provider
+from clientcenter.services.billing.providers.interface import METHOD_LABELS
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.files.pdf import BrandedPDF
 from clientcenter.services.notify.activity import record_action
@@ -102,11 +105,11 @@ def describe_invoice(
     note = ""
     if invoice.status == "open":
         label = "Overdue" if overdue else ("Partly paid" if invoice.paid_cents else "Due")
-        pending = _pending_payment(session, invoice.id)
+        pending = pending_payment(session, invoice.id)
         if pending is not None:
             note = "A card payment was started and is not finished yet."
     elif invoice.status == "pending":
-        pending = _pending_payment(session, invoice.id)
+        pending = pending_payment(session, invoice.id)
         how = METHOD_LABELS.get(pending.method, "payment").lower() if pending else "payment"
         note = (
             f"We are waiting for your {how} to arrive. It shows here as paid once the "
@@ -388,22 +391,20 @@ def cancel_invoice(
 ) -> Invoice:
     """Withdraw an unpaid invoice. An open card checkout is closed at the provider first; if
     it turns out to have been paid, the invoice is paid and stays."""
-    from clientcenter.services.billing.paying import _apply_checkout, _fail
-
     settings = settings or get_settings()
     require_agency_agent(session, principal)
     reason = clean_note(reason, field="reason", max_length=160, required=True, label="A reason")
     invoice = session.get(Invoice, invoice_id)
     if invoice is None:
         raise NotFound("There is no such invoice.")
-    invoice = _lock_invoice_by_id(session, invoice.id)
-    pending = _pending_payment(session, invoice.id)
+    invoice = lock_invoice_by_id(session, invoice.id)
+    pending = pending_payment(session, invoice.id)
     if pending is not None and pending.provider != "offline" and pending.provider_ref:
         provider = get_provider(settings)
-        _apply_checkout(session, pending, provider.expire_checkout(pending.provider_ref), settings)
+        apply_checkout(session, pending, provider.expire_checkout(pending.provider_ref), settings)
         session.refresh(invoice)
     elif pending is not None and pending.provider != "offline":
-        _fail(session, pending)
+        fail_payment(session, pending)
     if invoice.status == "paid":
         raise InvalidInput(f"Invoice {invoice.number} is paid; it cannot be cancelled.")
     if invoice.status == "pending":

@@ -35,13 +35,13 @@ from clientcenter.services.access import (
     require_payment_method,
 )
 from clientcenter.services.billing.money import check_cents, clean_note, format_money
+from clientcenter.services.billing.providers.factory import get_provider
 from clientcenter.services.billing.providers.interface import (
     METHOD_LABELS,
     Checkout,
     CheckoutRequest,
     PaymentProvider,
     ProviderEvent,
-    get_provider,
 )
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify.activity import record_action
@@ -131,7 +131,7 @@ def _locked_invoice(session: Session, account_id: int, invoice_id: int) -> Invoi
     return invoice
 
 
-def _lock_invoice_by_id(session: Session, invoice_id: int) -> Invoice:
+def lock_invoice_by_id(session: Session, invoice_id: int) -> Invoice:
     return session.exec(
         select(Invoice)
         .where(Invoice.id == invoice_id)
@@ -179,7 +179,7 @@ def _amount_for(invoice: Invoice, amount_cents: int | None, settings: Settings) 
     return amount
 
 
-def _pending_payment(session: Session, invoice_id: int) -> Payment | None:
+def pending_payment(session: Session, invoice_id: int) -> Payment | None:
     return session.exec(
         select(Payment)
         .where(Payment.invoice_id == invoice_id, Payment.status == "pending")
@@ -219,7 +219,7 @@ def pay_invoice(
     if earlier is not None:  # a double click or a retried request: the first outcome stands
         return _replay(session, earlier, provider, settings)
 
-    stale = _pending_payment(session, invoice.id)
+    stale = pending_payment(session, invoice.id)
     if stale is not None and stale.provider != "offline":
         outcome = _clear_open_checkout(
             session,
@@ -313,7 +313,7 @@ def _replay(
                 "Continue to the secure card page to pay.",
                 checkout.redirect_url,
             )
-        _apply_checkout(session, payment, checkout, settings)
+        apply_checkout(session, payment, checkout, settings)
     messages = {
         "pending": "Your payment is recorded and waiting for confirmation.",
         "succeeded": "Your payment went through. Thank you!",
@@ -340,7 +340,7 @@ def _clear_open_checkout(
     )
     wanted = amount_cents if amount_cents is not None else balance_cents(invoice)
     if stale.provider_ref is None:
-        _fail(session, stale)  # the provider never heard of it
+        fail_payment(session, stale)  # the provider never heard of it
         return None
     if method == "card" and same_payer and stale.amount_cents == wanted:
         checkout = provider.fetch_checkout(stale.provider_ref)
@@ -353,7 +353,7 @@ def _clear_open_checkout(
             )
     else:
         checkout = provider.expire_checkout(stale.provider_ref)
-    _apply_checkout(session, stale, checkout, settings)
+    apply_checkout(session, stale, checkout, settings)
     if stale.status == "pending":
         raise InvalidInput(
             "A card payment for this invoice is still in progress. Please try "
@@ -412,7 +412,7 @@ def _checkout_request(
 # --------------------------------------------------------------------------- settling
 
 
-def _fail(session: Session, payment: Payment) -> bool:
+def fail_payment(session: Session, payment: Payment) -> bool:
     """pending → failed (a checkout that expired or was abandoned). Moves nothing else."""
     moved = session.execute(
         update(Payment)
@@ -431,7 +431,7 @@ def _settle(
 ) -> bool:
     """pending → succeeded, applied to its invoice, and recorded. False when the payment was
     no longer pending (a replay or a race that someone else won): then nothing changes."""
-    invoice = _lock_invoice_by_id(session, payment.invoice_id) if payment.invoice_id else None
+    invoice = lock_invoice_by_id(session, payment.invoice_id) if payment.invoice_id else None
     now = utcnow()
     won = (
         session.execute(
@@ -561,7 +561,7 @@ def _details(payment: Payment, invoice: Invoice | None, *, state: str) -> dict:
     return details
 
 
-def _apply_checkout(
+def apply_checkout(
     session: Session, payment: Payment, checkout: Checkout, settings: Settings
 ) -> str:
     """Bring a pending card payment in line with what the provider says happened."""
@@ -582,7 +582,7 @@ def _apply_checkout(
     if checkout.state == "paid":
         return "settled" if _settle(session, payment, settings) else "already settled"
     if checkout.state in ("expired", "failed"):
-        return "closed" if _fail(session, payment) else "already closed"
+        return "closed" if fail_payment(session, payment) else "already closed"
     return "open"
 
 
@@ -605,9 +605,9 @@ def apply_provider_event(
         )
         return "unknown"
     if payment.invoice_id is not None:  # same lock order as paying: invoice, then payment
-        _lock_invoice_by_id(session, payment.invoice_id)
+        lock_invoice_by_id(session, payment.invoice_id)
         session.refresh(payment)
-    outcome = _apply_checkout(session, payment, event.checkout, settings)
+    outcome = apply_checkout(session, payment, event.checkout, settings)
     log.info(
         "webhook %s (%s) for payment %s: %s", event.event_id, event.event_type, payment.id, outcome
     )
@@ -641,7 +641,7 @@ def _own_card_payment(
     if not mine:
         raise NotFound("There is no such payment.")
     if payment.invoice_id is not None:  # same lock order as paying: invoice, then payment
-        _lock_invoice_by_id(session, payment.invoice_id)
+        lock_invoice_by_id(session, payment.invoice_id)
         session.refresh(payment)
     return payment
 
@@ -655,7 +655,7 @@ def finish_checkout(
     payment = _own_card_payment(session, principal, payment_id, settings)
     if payment.status == "pending" and payment.provider_ref:
         provider = get_provider(settings)
-        _apply_checkout(session, payment, provider.fetch_checkout(payment.provider_ref), settings)
+        apply_checkout(session, payment, provider.fetch_checkout(payment.provider_ref), settings)
     if payment.status == "succeeded":
         return PayResult(payment.id, "succeeded", "Your payment went through. Thank you!")
     if payment.status == "pending":
@@ -677,7 +677,7 @@ def abandon_checkout(
     payment = _own_card_payment(session, principal, payment_id, settings)
     if payment.status == "pending" and payment.provider_ref:
         provider = get_provider(settings)
-        _apply_checkout(session, payment, provider.expire_checkout(payment.provider_ref), settings)
+        apply_checkout(session, payment, provider.expire_checkout(payment.provider_ref), settings)
     if payment.status == "succeeded":
         return PayResult(payment.id, "succeeded", "Your payment went through. Thank you!")
     return PayResult(payment.id, payment.status, "No payment was taken. You can try again.")
@@ -708,7 +708,7 @@ def confirm_offline_payment(
         raise NotFound("There is no such payment.")
     if payment.provider != "offline" or payment.invoice_id is None:
         raise InvalidInput("Only bank transfers and checks wait for confirmation.")
-    invoice = _lock_invoice_by_id(session, payment.invoice_id)
+    invoice = lock_invoice_by_id(session, payment.invoice_id)
     session.refresh(payment)
     if payment.status != "pending":
         raise InvalidInput(f"This payment was already {_said(payment.status)}.")
@@ -735,7 +735,7 @@ def confirm_offline_payment(
             f"Payment confirmed; invoice {invoice.number} is "
             f"{'paid' if invoice.status == 'paid' else 'partly paid'}.",
         )
-    _fail(session, payment)
+    fail_payment(session, payment)
     session.execute(
         update(Invoice)
         .where(Invoice.id == invoice.id, Invoice.status == "pending")

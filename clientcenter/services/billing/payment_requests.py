@@ -20,7 +20,7 @@ from clientcenter.models.base import utcnow
 from clientcenter.services.access import require_agency_agent, require_feature
 from clientcenter.services.accounts import primary_contact
 from clientcenter.services.billing.money import format_money
-from clientcenter.services.billing.paying import _lock_invoice_by_id, balance_cents
+from clientcenter.services.billing.paying import balance_cents, lock_invoice_by_id
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
@@ -74,7 +74,7 @@ def send_payment_request(
     invoice = session.get(Invoice, invoice_id)
     if invoice is None:
         raise NotFound("There is no such invoice.")
-    invoice = _lock_invoice_by_id(session, invoice.id)
+    invoice = lock_invoice_by_id(session, invoice.id)
     if not invoice.published:
         raise InvalidInput(
             f"Publish invoice {invoice.number} to the portal first, so the "

@@ -9,7 +9,8 @@ import logging
 from sqlmodel import Session
 
 from clientcenter.services.billing.paying import apply_provider_event
-from clientcenter.services.billing.providers.interface import WebhookRejected, get_provider
+from clientcenter.services.billing.providers.factory import get_provider
+from clientcenter.services.billing.providers.interface import WebhookRejected
 from clientcenter.settings import Settings, get_settings
 
 log = logging.getLogger("clientcenter.payments")

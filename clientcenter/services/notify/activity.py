@@ -18,7 +18,8 @@ from clientcenter.services.access import acting_contact, active_agent
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify import outbox
 from clientcenter.services.notify.catalog import Action, get_action
-from clientcenter.services.notify.matrix import Cells, cells_for
+from clientcenter.services.notify.matrix import cells_for
+from clientcenter.services.notify.matrix_cells import Cells
 from clientcenter.services.notify.templates import customer_headline
 from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings

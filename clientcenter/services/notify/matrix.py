@@ -8,55 +8,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
-from clientcenter.services.notify.catalog import ACTIONS, CATALOG, SECTION_TITLES, Action
-
-# Column keys, in the seed's order, with the seed's headings.
-COLUMNS: dict[str, str] = {
-    "agent_email": "Agent Email",
-    "customer_email": "Customer Email",
-    "primary_email": "Primary Applicant Email",
-    "task": "Task/Note Created",
-    "log": "Activity/System Log",
-}
-
-
-@dataclass(frozen=True)
-class Cells:
-    agent_email: bool = False
-    customer_email: bool = False
-    primary_email: bool = False
-    task: bool = False
-    log: bool = False
-
-    def as_dict(self) -> dict[str, bool]:
-        return {c: getattr(self, c) for c in COLUMNS}
-
-
-class MatrixError(ValueError):
-    """The matrix data names an action or a column that does not exist."""
-
-
-def check_cells(table: dict[str, dict[str, object]], where: str) -> None:
-    """Refuse unknown actions, unknown columns and non-boolean cells, naming each one."""
-    problems = []
-    for key, cells in table.items():
-        if key not in CATALOG:
-            problems.append(
-                f"{where}: unknown action {key!r} (known: see `python -m clientcenter.cli matrix`)"
-            )
-            continue
-        if not isinstance(cells, dict):
-            problems.append(f"{where}.{key}: must be a table of columns")
-            continue
-        for column, value in cells.items():
-            if column not in COLUMNS:
-                problems.append(
-                    f"{where}.{key}: unknown column {column!r} (columns: {', '.join(COLUMNS)})"
-                )
-            elif not isinstance(value, bool):
-                problems.append(f"{where}.{key}.{column}: must be true or false")
-    if problems:
-        raise MatrixError("; ".join(problems))
+from clientcenter.services.notify.catalog import ACTIONS, SECTION_TITLES, Action
+from clientcenter.services.notify.matrix_cells import COLUMNS, Cells, MatrixError, check_cells
+from clientcenter.settings import get_settings
 
 
 @lru_cache(maxsize=1)
@@ -84,8 +38,6 @@ def apply_overrides(overrides: dict[str, dict[str, bool]]) -> dict[str, Cells]:
 
 def matrix_in_force(settings=None) -> dict[str, Cells]:
     if settings is None:
-        from clientcenter.settings import get_settings
-
         settings = get_settings()
     return apply_overrides(settings.matrix)
 

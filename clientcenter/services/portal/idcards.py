@@ -20,8 +20,8 @@ from clientcenter.services.portal.documents import FileToSend
 from clientcenter.services.portal.policies import (
     AUTO_LINES,
     PolicySummary,
-    _summary,
     get_policy_row,
+    policy_summary,
 )
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
@@ -73,7 +73,7 @@ def id_card_policies(session: Session, principal: Principal) -> list[IdCardPolic
     ).all()
     return [
         IdCardPolicy(
-            _summary(p),
+            policy_summary(p),
             [
                 CardVehicle(v.id, f"{v.year} {v.make} {v.model}", v.vin)
                 for v in _vehicles(session, p.id)

@@ -112,7 +112,7 @@ class InvoiceSummary:
     next_due: date | None
 
 
-def _summary(p: Policy) -> PolicySummary:
+def policy_summary(p: Policy) -> PolicySummary:
     return PolicySummary(
         id=p.id,
         number=p.number,
@@ -145,7 +145,7 @@ def list_policies(session: Session, principal: Principal) -> PolicyOverview:
         key=lambda p: (p.expiration_date, p.number),
         reverse=True,
     )
-    return PolicyOverview([_summary(p) for p in current], [_summary(p) for p in past])
+    return PolicyOverview([policy_summary(p) for p in current], [policy_summary(p) for p in past])
 
 
 def get_policy_row(session: Session, principal: Principal, policy_id: int) -> Policy:
@@ -172,7 +172,7 @@ def policy_detail(session: Session, principal: Principal, policy_id: int) -> Pol
         select(Driver).where(Driver.policy_id == policy.id).order_by(Driver.id)
     ).all()
     return PolicyDetail(
-        policy=_summary(policy),
+        policy=policy_summary(policy),
         coverages=[
             CoverageLine(c.name, c.limit, c.deductible, labels.get(c.vehicle_id, ""))
             for c in coverages

@@ -16,7 +16,7 @@ from clientcenter.services.billing.paying import take_one_time_payment
 from clientcenter.services.billing.payment_requests import send_payment_request
 from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
-from clientcenter.state.agency.desk import AgentState, _query_param
+from clientcenter.state.agency.desk import AgentState, query_param
 from clientcenter.state.base import off_loop
 
 
@@ -32,7 +32,7 @@ class AgentAccountActionState(AgentState):
         principal = self._require_agent()
         with session_scope() as db:
             return pane_service.info_pane(
-                db, principal, _query_param(self, "id") or self.account_id
+                db, principal, query_param(self, "id") or self.account_id
             )
 
     def _start(self):

@@ -59,7 +59,7 @@ class AgentState(PortalState):
         return None
 
 
-def _query_param(state: rx.State, name: str) -> str:
+def query_param(state: rx.State, name: str) -> str:
     return str(state.router.url.query_parameters.get(name, "") or "")
 
 
@@ -204,7 +204,7 @@ class AgentAccountState(AgentState):
     def open_page(self):
         self.error, self.notice, self.invite_open = "", "", False
         try:
-            self._load(_query_param(self, "id"))
+            self._load(query_param(self, "id"))
         except ServiceError as exc:
             self.account_id, self.name = "", ""
             self.error = exc.message

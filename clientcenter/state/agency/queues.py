@@ -14,7 +14,7 @@ from clientcenter.services.errors import ServiceError
 from clientcenter.services.notify.matrix import matrix_rows
 from clientcenter.services.notify.outbox import list_failed, retry_failed
 from clientcenter.services.portal import activity_feed
-from clientcenter.state.agency.desk import AgentState, _query_param
+from clientcenter.state.agency.desk import AgentState, query_param
 from clientcenter.state.base import off_loop
 
 MATRIX_COLUMNS = ("agent_email", "customer_email", "primary_email", "task", "log")
@@ -167,7 +167,7 @@ class AgentActivityState(AgentState):
     @rx.event
     @off_loop
     def open_page(self):
-        self.account_id = _query_param(self, "id")
+        self.account_id = query_param(self, "id")
         self.action, self.actor, self.page = "", "", 1
         self._load()
 

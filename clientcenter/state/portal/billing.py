@@ -23,7 +23,8 @@ from clientcenter.services.billing import (
     pay_invoice,
 )
 from clientcenter.services.billing import invoices as billing
-from clientcenter.services.billing.providers.interface import METHOD_LABELS, get_provider
+from clientcenter.services.billing.providers.factory import get_provider
+from clientcenter.services.billing.providers.interface import METHOD_LABELS
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings

@@ -1,4 +1,4 @@
-"""The payment-provider interface and the choice of provider from settings.
+"""The payment-provider interface (the choice of provider from settings is ``factory.py``).
 
 A provider knows how money moves; it knows nothing about invoices, accounts or who may pay.
 Those rules live in ``paying.py``, which is the same for every provider.
@@ -9,8 +9,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Literal
-
-from clientcenter.settings import Settings, get_settings
 
 CheckoutState = Literal["open", "paid", "expired", "failed"]
 
@@ -80,14 +78,3 @@ class PaymentProvider(ABC):
     @abstractmethod
     def parse_webhook(self, payload: bytes, signature: str | None) -> ProviderEvent:
         """Verify and read a webhook; raises WebhookRejected when it cannot be trusted."""
-
-
-def get_provider(settings: Settings | None = None) -> PaymentProvider:
-    settings = settings or get_settings()
-    if settings.payments.provider == "stripe":
-        from clientcenter.services.billing.providers.stripe import StripeProvider
-
-        return StripeProvider(settings)
-    from clientcenter.services.billing.providers.offline import OfflineProvider
-
-    return OfflineProvider()
