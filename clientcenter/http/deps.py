@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from typing import Protocol
 from urllib.parse import quote, urlparse
 
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -48,14 +49,17 @@ from clientcenter.http.cookies import (
     token_from_cookie_header,
 )
 from clientcenter.http.middleware.tab_binding import forget_tab
+from clientcenter.services.auth import connection, remembered
 from clientcenter.services.auth.connection import (
     browser_cookie_name,
     browser_digest,
     remembered_cookie_name,
 )
+from clientcenter.services.auth.sessions import find_session, revoke_session
 from clientcenter.settings import get_settings
 
 __all__ = [
+    "replace_held_session",
     "NO_STORE",
     "SAFE_HEADERS",
     "attachment",
@@ -169,6 +173,32 @@ class Kept(Protocol):
     def new_value(self) -> str | None: ...
     @property
     def max_age(self) -> int: ...
+
+
+def replace_held_session(
+    db: Session,
+    started: Started,
+    held: str | None,
+    *,
+    subject_kind: str,
+    user_agent: str,
+    presented: str | None,
+    **owner: int | None,
+) -> Kept:
+    """After a login in this browser (inside the login's transaction): the session the
+    browser still held ends (a shared device, a second login), and the browser is remembered
+    for the person who logged in (``owner``: ``contact_id=`` or ``agent_id=``)."""
+    previous = find_session(db, held)
+    if previous is not None and previous.id != started.session.id:
+        revoke_session(db, previous)
+    return remembered.remember(
+        db,
+        subject_kind=subject_kind,
+        email=started.session.email,
+        user_agent=user_agent,
+        presented=connection.remembered_digest(presented) if presented else None,
+        **owner,
+    )
 
 
 async def signed_in(

@@ -25,6 +25,7 @@ from clientcenter.http.deps import (
     redirect,
     refuse_foreign_origin,
     remembered_cookie,
+    replace_held_session,
     request_browser,
     request_client_ip,
     run_in_threadpool,
@@ -33,9 +34,8 @@ from clientcenter.http.deps import (
     user_agent,
 )
 from clientcenter.services.agency import certificate_links, read_only
-from clientcenter.services.auth import agent_login, connection, remembered
+from clientcenter.services.auth import agent_login
 from clientcenter.services.auth.login import login_scope
-from clientcenter.services.auth.sessions import find_session, revoke_session
 from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
 
@@ -57,17 +57,14 @@ async def complete_agent_login(request: Request) -> Response:
             done = agent_login.complete(
                 db, grant=grant, client_ip=client_ip, user_agent=agent, browser=browser
             )
-            previous = find_session(db, held)
-            if previous is not None and previous.id != done.session.id:
-                revoke_session(db, previous)
-            # This browser now has the agent's own send and failure allowance.
-            kept = remembered.remember(
+            kept = replace_held_session(
                 db,
+                done,
+                held,
                 subject_kind="agent",
-                email=done.session.email,
-                agent_id=done.session.agent_id,
                 user_agent=agent,
-                presented=connection.remembered_digest(presented) if presented else None,
+                presented=presented,
+                agent_id=done.session.agent_id,
             )
             return done, kept
 

@@ -21,6 +21,7 @@ from clientcenter.http.deps import (
     redirect,
     refuse_foreign_origin,
     remembered_cookie,
+    replace_held_session,
     request_browser,
     request_client_ip,
     run_in_threadpool,
@@ -30,7 +31,7 @@ from clientcenter.http.deps import (
 )
 from clientcenter.http.middleware.tab_binding import browser_cookie_header, new_browser_key
 from clientcenter.services.agency import read_only
-from clientcenter.services.auth import connection, login, remembered
+from clientcenter.services.auth import login
 from clientcenter.services.auth.sessions import find_session, revoke_session
 from clientcenter.services.errors import ServiceError
 
@@ -53,17 +54,14 @@ async def complete_login(request: Request) -> Response:
             done = login.complete(
                 db, grant=grant, client_ip=client_ip, user_agent=agent, browser=browser
             )
-            # A session this browser still held ends now (shared device, second login).
-            previous = find_session(db, held)
-            if previous is not None and previous.id != done.session.id:
-                revoke_session(db, previous)
-            kept = remembered.remember(
+            kept = replace_held_session(
                 db,
+                done,
+                held,
                 subject_kind="customer",
-                email=done.session.email,
-                contact_id=done.session.contact_id,
                 user_agent=agent,
-                presented=connection.remembered_digest(presented) if presented else None,
+                presented=presented,
+                contact_id=done.session.contact_id,
             )
             return done, kept
 

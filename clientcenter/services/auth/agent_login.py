@@ -35,7 +35,6 @@ from clientcenter.services.auth.login_codes import (
 from clientcenter.services.auth.sessions import as_utc, create_session
 from clientcenter.services.auth.tokens import sign, unsign
 from clientcenter.services.notify import outbox
-from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
 
@@ -69,14 +68,10 @@ class Completed:
     destination: str
 
 
-def _minutes() -> int:
-    return max(1, get_settings().security.code_ttl_seconds // 60)
-
-
 def _code_sent(email: str, resend_in: int, prefix: str = "") -> CodeSent:
     return CodeSent(
         f"{prefix}If {email} belongs to an agent of the agency, we just emailed a "
-        f"6-digit code to it. It works once, for {_minutes()} minutes.",
+        f"6-digit code to it. It works once, for {login_codes.code_minutes()} minutes.",
         resend_in,
     )
 
@@ -114,7 +109,7 @@ def _send(
         channel="email",
         to_address=challenge.email,
         template="login_code",
-        context={"code": code, "minutes": _minutes()},
+        context={"code": code, "minutes": login_codes.code_minutes()},
         recipient_kind="login",
         sensitive=True,
         to_name=agent.full_name if agent else "",

@@ -153,10 +153,6 @@ def login_scope() -> Iterator[Session]:
         db.commit()
 
 
-def _minutes() -> int:
-    return max(1, get_settings().security.code_ttl_seconds // 60)
-
-
 def clean_email(raw: str) -> str:
     email = normalize_email(raw or "")
     if not email:
@@ -223,7 +219,7 @@ def _code_sent(channel: str, email: str, resend_in: int, *, prefix: str = "") ->
     return LoginStep(
         "enter_code",
         channel,
-        f"{prefix}{where} It works once, for {_minutes()} minutes.",
+        f"{prefix}{where} It works once, for {login_codes.code_minutes()} minutes.",
         resend_in,
     )
 
@@ -266,7 +262,7 @@ def _send(
         channel=channel,
         to_address=destination,
         template="login_code",
-        context={"code": code, "minutes": _minutes()},
+        context={"code": code, "minutes": login_codes.code_minutes()},
         recipient_kind="login",
         sensitive=True,
         to_name=contact.full_name if contact else "",

@@ -102,6 +102,11 @@ class CodeCheck:
     tries_left: int = 0
 
 
+def code_minutes() -> int:
+    """A code's lifetime in whole minutes, as the messages and login pages say it."""
+    return max(1, get_settings().security.code_ttl_seconds // 60)
+
+
 def hash_attempt(attempt_id: str) -> str:
     return keyed_hash("login-attempt", attempt_id)
 
