@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 
-from clientcenter.http.cookies import session_cookie_name
+from clientcenter.http.cookies import session_cookie_name, token_from_cookie_header
 from clientcenter.services.auth import connection
 from clientcenter.settings import get_settings
 
@@ -128,7 +128,7 @@ async def _upload_allowed(cookie_header: str) -> bool:
     from clientcenter.db import session_scope
     from clientcenter.services.auth.sessions import OK, check_session
 
-    token = cookie_parser(cookie_header).get(session_cookie_name()) if cookie_header else None
+    token = token_from_cookie_header(cookie_header)
     if not token:
         return False
 
