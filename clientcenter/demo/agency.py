@@ -39,7 +39,7 @@ from clientcenter.settings import Settings, get_settings
 DEMO_MARKER_EMAIL = "agent@example.com"
 
 AGENTS = [
-    ("agent@example.com", "Alex", "Morgan", "+12075550100", "Producer", "producer"),
+    ("agent@example.com", "Alex", "Morgan", "+12075550100", "Producer", "administrator"),
     ("priya.shah@harborandmain.example", "Priya", "Shah", "+12075550110", "Producer", "producer"),
     (
         "dan.okafor@harborandmain.example",
@@ -55,7 +55,7 @@ AGENTS = [
         "Chen",
         "+12075550130",
         "Account Manager",
-        "service",
+        "customer_service",
     ),
 ]
 

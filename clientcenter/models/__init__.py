@@ -11,7 +11,8 @@ from clientcenter.models.activity import (
     OutboxMessage,
     Task,
 )
-from clientcenter.models.agency import Agent, AgentRecoveryCode
+from clientcenter.models.agency import Agent, AgentRecoveryCode, StaffEnrolmentLink
+from clientcenter.models.audit import AuditEvent
 from clientcenter.models.auth import (
     LoginChallenge,
     RateEvent,
@@ -39,6 +40,7 @@ __all__ = [
     "ActivityLog",
     "Agent",
     "AgentRecoveryCode",
+    "AuditEvent",
     "Certificate",
     "CertificateHolder",
     "CertificateShare",
@@ -65,6 +67,7 @@ __all__ = [
     "Referral",
     "RememberedBrowser",
     "SearchTerm",
+    "StaffEnrolmentLink",
     "Task",
     "UserSession",
     "Vehicle",

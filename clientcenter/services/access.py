@@ -11,6 +11,9 @@ message per rule.
 - **An active agent.** The agent acting is re-read and must still be active
   (``is_active_agent``, ``active_agent``); on the agency side, outside any read-only view
   (``require_agency_agent``).
+- **The role's permission** (``require_permission``): the agent on the agency side, still
+  active, whose role's row in the permission table (services/agency/roles.py) holds it.
+  Every refusal is a clear message and a security log line.
 - **A contact still on this account and allowed to log in** (``contact_may_log_in``, checked
   where a session becomes a principal; ``acting_contact`` re-reads the acting contact and
   refuses one no longer on the account).
@@ -30,6 +33,7 @@ from sqlmodel import Session
 
 from clientcenter.models import Account, Agent, Contact
 from clientcenter.services.accounts import account_for
+from clientcenter.services.agency.roles import Permission, may, refusal
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings
@@ -153,6 +157,29 @@ def require_agency_agent(session: Session, principal: Principal | None) -> Agent
     if principal.read_only:
         raise ReadOnlyRefused(LEAVE_READ_ONLY)
     return active_agent(session, principal)
+
+
+def require_permission(
+    session: Session, principal: Principal | None, permission: Permission
+) -> Agent:
+    """The acting agent on the agency side, if their role may do this (the permission table
+    in services/agency/roles.py). A refusal is logged with agent and permission."""
+    agent = require_agency_agent(session, principal)
+    if not may(agent.role, permission):
+        security_log.warning(
+            "refused by role: permission=%s agent_id=%s role=%s session_id=%s",
+            permission,
+            agent.id,
+            agent.role,
+            principal.session_id,
+        )
+        raise NotAllowed(refusal(permission))
+    return agent
+
+
+def agent_may(agent: Agent | None, permission: Permission) -> bool:
+    """For the UI: whether to show what a permission opens (the server checks again)."""
+    return is_active_agent(agent) and may(agent.role, permission)
 
 
 # --------------------------------------------------------------------------- contacts
