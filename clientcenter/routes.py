@@ -62,13 +62,16 @@ def claim_survey_path(claim_id: int) -> str:
     return f"/claims/{claim_id}/survey"
 
 
-def agent_account_path(account_id: int, page: str = AGENT_ACCOUNT) -> str:
-    """The info pane (or one of its pages, e.g. AGENT_SHARE) of one account."""
+def agent_account_path(account_id: object, page: str = AGENT_ACCOUNT) -> str:
+    """The info pane (or one of its pages, e.g. AGENT_SHARE) of one account. In a page the id
+    may be a state Var: Reflex fills an f-string's Var in the browser."""
     return f"{page}?id={account_id}"
 
 
-# The HTTP route a tab leaves through when its session ended (it blanks the tab's state).
-LEAVE_ROUTE = "/auth/leave"
+# HTTP routes the pages POST to as a full navigation (state/base.py post_navigation).
+AGENT_VIEW_ROUTE = "/auth/agent/view"  # an agent opens a customer's read-only view
+LEAVE_ROUTE = "/auth/leave"  # a tab whose session ended leaves (it blanks the tab's state)
+LOGOUT_ROUTE = "/auth/logout"
 _LEAVE_TO = (CUSTOMER_LOGIN, AGENT_LOGIN, ACCOUNT_CHOICE)
 
 # Links in messages a customer may open before logging in; the login brings them back there.

@@ -168,10 +168,10 @@ def test_the_agency_page_lists_links_and_revokes_one(demo):
     settle(state.open_page())
     assert state.link_days == 30
     [row] = state.links
-    assert (row["id"], row["status"], row["downloads"]) == (str(share.id), "active", "0")
-    settle(state.revoke(row["id"]))
-    assert "no longer works" in state.notice and state.links[0]["status"] == "revoked"
-    settle(state.revoke(row["id"]))
+    assert (row.id, row.status, row.downloads) == (share.id, "active", 0)
+    settle(state.revoke(row.id))
+    assert "no longer works" in state.notice and state.links[0].status == "revoked"
+    settle(state.revoke(row.id))
     assert "already revoked" in state.error
 
 
