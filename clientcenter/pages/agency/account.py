@@ -77,7 +77,7 @@ def _actions() -> rx.Component:
 
 
 def _client_center_button() -> rx.Component:
-    """The seed's Client Center icon: the customer's portal, exactly as they see it."""
+    """The Client Center icon: the customer's portal, exactly as they see it."""
     return rx.button(
         rx.icon("monitor-smartphone", size=18),
         "Open Client Center (read-only)",
@@ -246,7 +246,7 @@ def _invoice(i: PaneInvoice) -> rx.Component:
 
 
 def _activity(entry: LogEntry) -> rx.Component:
-    return log_entry_row(entry)
+    return log_entry_row(entry)  # rx.foreach calls with the item alone, no keyword arguments
 
 
 def _task(t: PaneTask) -> rx.Component:
