@@ -109,7 +109,7 @@ def test_pat_logs_in_by_email_and_logs_out(app, page):
     check_phone_layout(page, "login-3-home")
     cookie = next(c for c in page.context.cookies() if c["name"] == "cc_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
-    # This browser is now remembered: its own code allowance (tests/test_lockout_allowance.py)
+    # This browser is now remembered: its own code allowance (tests/services/auth/test_lockout_allowance.py)
     remembered = next(c for c in page.context.cookies() if c["name"] == "cc_remember")
     assert remembered["httpOnly"] and remembered["sameSite"] == "Lax"
     assert len(live_sessions(app)) == 1

@@ -132,7 +132,7 @@ def test_business_change_contact_us_and_general_request(app, page):
     form = page.locator("#rq-general-form")
     form.locator("[name=subject]").fill("Renewal meeting")
     form.locator("[name=message]").fill("Could we meet in March?")
-    from tests.selfservice_helpers import sample_pdf
+    from tests.support.demo import sample_pdf
 
     page.locator("#request-attachment input[type=file]").set_input_files(
         files=[

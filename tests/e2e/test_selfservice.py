@@ -10,7 +10,7 @@ from sqlmodel import Session, create_engine, select
 
 from clientcenter.models import ActivityLog, Document, OutboxMessage, Policy, Vehicle
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-from tests.selfservice_helpers import EXE_HEAD, PNG_1PX, account_named, pdf_text
+from tests.support.demo import EXE_HEAD, PNG_1PX, account_named, pdf_text
 
 PAT = "pat.rivera@example.com"
 
@@ -107,7 +107,7 @@ def test_documents_upload_then_download_end_to_end(app, page, tmp_path):
     expect(page.locator("#upload-error")).to_contain_text("can't be uploaded")
 
     real = tmp_path / "window-sticker.pdf"
-    from tests.selfservice_helpers import sample_pdf
+    from tests.support.demo import sample_pdf
 
     real.write_bytes(sample_pdf("Window sticker for the new car"))
     page.locator("#upload-title").fill("New car window sticker")

@@ -1,0 +1,87 @@
+"""Agent pages' handlers serve agents on the agency side only: a customer's session, an agent's
+read-only view, an agent without second factor and no session at all are all sent away before
+any service runs. Handlers are found by walking the agent state classes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from clientcenter.models import Account, Agent, Contact
+from clientcenter.models.base import utcnow
+from clientcenter.services.auth.sessions import create_session
+from clientcenter.state.base import SessionEnded
+from tests.services.agency.test_read_only_enforcement import (
+    account_ids,
+    argument_sets,
+    make_state,
+    route_params,
+)
+from tests.support.handlers import settle
+
+
+def agent_states():
+    import clientcenter.clientcenter  # noqa: F401
+    from clientcenter.state.agency.desk import AgentState
+
+    found, todo = [], [AgentState]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        found.append(cls)
+    return found
+
+
+def _tokens(db):
+    rivera = db.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
+    pat = db.exec(select(Contact).where(Contact.email == "pat.rivera@example.com")).one()
+    agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+    _r, customer = create_session(
+        db, kind="customer", email=pat.email, contact_id=pat.id, account_id=rivera.id
+    )
+    _r, viewing = create_session(
+        db,
+        kind="agent",
+        email=agent.email,
+        agent_id=agent.id,
+        account_id=rivera.id,
+        read_only=True,
+        second_factor_at=utcnow(),
+    )
+    _r, half = create_session(db, kind="agent", email=agent.email, agent_id=agent.id)
+    db.commit()
+    return rivera, {
+        "customer": customer,
+        "read-only view": viewing,
+        "no second factor": half,
+        "no session": "nothing",
+    }
+
+
+def test_every_agent_handler_sends_non_agents_away(demo):
+    rivera, tokens = _tokens(demo)
+    ids = account_ids(demo, rivera.id)
+    params = {**route_params(ids), "id": str(rivera.id)}
+    for who, token in tokens.items():
+        for cls in agent_states():
+            for name, handler in cls.event_handlers.items():
+                if name in ("setvar", "require_agent_login") or name.startswith("_"):
+                    continue
+                for args in argument_sets(handler.fn, ids)[:2]:
+                    state = make_state(cls, token, params, path="/agent")
+                    with pytest.raises(SessionEnded):
+                        settle(handler.fn(state, *args))
+                    assert not getattr(state, "results", None) and not getattr(state, "name", "")
+
+
+def test_the_on_load_guard_leaves_for_the_right_page(demo):
+    from clientcenter.state.agency.desk import AgentState
+
+    _rivera, tokens = _tokens(demo)
+    where = {}
+    for who, token in tokens.items():
+        guard = AgentState.event_handlers["require_agent_login"].fn
+        spec = settle(guard(make_state(AgentState, token, {}, path="/agent")))
+        where[who] = str(spec)
+    assert "/home" in where["read-only view"]
+    assert "/agent/login" in where["customer"] and "/agent/login" in where["no session"]
