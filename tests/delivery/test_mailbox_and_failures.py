@@ -25,6 +25,7 @@ from tests.support.delivery import (  # noqa: F401  (fixtures)
     real_delivery_env,
     reload,
 )
+from tests.support.demo import RIVERA
 from tests.support.factories import make_people
 
 
@@ -143,7 +144,7 @@ def test_agents_see_failed_messages_and_retry_one(session, provider, failed):
     shown = list_failed(session, agent)
     assert [m.id for m in shown] == [code.id, email.id]
     row = next(m for m in shown if m.id == email.id)
-    assert row.account_name == "Pat & Sam Rivera" and "500" in row.last_error and row.can_retry
+    assert row.account_name == RIVERA and "500" in row.last_error and row.can_retry
     assert not next(m for m in shown if m.id == code.id).can_retry
     retry_failed(session, agent, email.id)
     session.commit()

@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel, create_engine
 import clientcenter.models  # noqa: F401
 from clientcenter.demo.serve import serve_app
 from clientcenter.settings import PROJECT_ROOT
+from tests.support.demo import account_named
 
 PHONE = {"width": 390, "height": 844}
 CHROMIUM = os.environ.get("CC_CHROMIUM", "/usr/bin/chromium")
@@ -82,7 +83,7 @@ class RunningApp:
 
         from sqlmodel import select
 
-        from clientcenter.models import Account, Agent, UserSession
+        from clientcenter.models import Agent, UserSession
         from clientcenter.services.accounts import loginable_contacts
         from clientcenter.services.auth.tokens import keyed_hash, new_token
 
@@ -99,11 +100,7 @@ class RunningApp:
                     last_seen_at=now,
                     absolute_expires_at=now + timedelta(hours=12),
                 )
-                account = (
-                    db.exec(select(Account).where(Account.name == account_name)).one()
-                    if account_name
-                    else None
-                )
+                account = account_named(db, account_name) if account_name else None
                 if agent:
                     record.agent_id = db.exec(select(Agent.id).where(Agent.email == email)).one()
                     record.second_factor_at = now

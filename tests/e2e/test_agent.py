@@ -14,10 +14,7 @@ from sqlmodel import Session, create_engine, select
 from clientcenter.models import Account, ActivityLog, ChangeRequest, Contact, Document
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
 from tests.e2e.test_login import code_for, enter_code
-
-AGENT = "agent@example.com"
-PAT = "pat.rivera@example.com"
-PAT_MOBILE = "+12075550101"
+from tests.support.demo import AGENT, KIM, OBRIEN, PAT, PAT_MOBILE, RIVERA, STUDIO
 
 
 def _db(app):
@@ -85,7 +82,7 @@ def test_search_info_pane_read_only_view_and_a_refused_change(app, page):
     box.fill("o’brien")
     box.press("Enter")
     expect(page.locator(".search-result")).to_have_count(1)
-    expect(page.locator(".search-result")).to_contain_text("Siobhan O'Brien")
+    expect(page.locator(".search-result")).to_contain_text(OBRIEN)
     box.fill("(207) 555-0101")
     box.press("Enter")
     expect(page.locator(".search-result")).to_have_count(1)
@@ -93,7 +90,7 @@ def test_search_info_pane_read_only_view_and_a_refused_change(app, page):
     assert_no_horizontal_scroll(page)
     screenshot(page, "agent-search")
     page.locator(".search-result").first.click()
-    expect(page.locator("#account-name")).to_have_text("Pat & Sam Rivera")
+    expect(page.locator("#account-name")).to_have_text(RIVERA)
     expect(page.locator("#contacts")).to_contain_text("Sam Rivera")
     expect(page.locator("#policies")).to_contain_text("Personal Auto")
     expect(page.locator("#open-invoices")).to_contain_text("INV-")
@@ -121,7 +118,7 @@ def test_search_info_pane_read_only_view_and_a_refused_change(app, page):
         assert db.exec(select(ChangeRequest)).all() == []
 
     banner.locator("#leave-read-only").click()
-    expect(page.locator("#account-name")).to_have_text("Pat & Sam Rivera")
+    expect(page.locator("#account-name")).to_have_text(RIVERA)
     expect(page.locator("#read-only-banner")).to_have_count(0)
     with _db(app) as db:
         keys = db.exec(select(ActivityLog.action_key).order_by(ActivityLog.id)).all()
@@ -129,7 +126,7 @@ def test_search_info_pane_read_only_view_and_a_refused_change(app, page):
 
 
 def test_share_a_document_by_text_and_open_it_after_logging_in(app, page, browser):
-    rivera = _account_id(app, "Pat & Sam Rivera")
+    rivera = _account_id(app, RIVERA)
     with _db(app) as db:
         doc = db.exec(
             select(Document).where(
@@ -175,7 +172,7 @@ def test_share_a_document_by_text_and_open_it_after_logging_in(app, page, browse
 
 def test_agent_pages_read_well_on_a_phone(app, page):
     app.log_in(page, AGENT, agent=True)
-    lee = _account_id(app, "Lee Design Studio LLC")
+    lee = _account_id(app, STUDIO)
     for path, name in [
         ("/agent/more", "agent-more"),
         (f"/agent/account/publish?id={lee}", "agent-publish"),
@@ -241,7 +238,7 @@ def test_failed_message_can_be_retried(app, page):
                 status="failed",
                 attempts=8,
                 last_error="550 mailbox unavailable",
-                account_id=_account_id(app, "Grace Kim"),
+                account_id=_account_id(app, KIM),
             )
         )
         db.commit()
@@ -262,7 +259,7 @@ def test_failed_message_can_be_retried(app, page):
 def test_payment_entry_points_start_the_payments_flows(app, page):
     from clientcenter.models import Payment, PaymentRequest
 
-    rivera = _account_id(app, "Pat & Sam Rivera")
+    rivera = _account_id(app, RIVERA)
     app.log_in(page, AGENT, agent=True)
     page.goto(f"{app.url}/agent/account/payments?id={rivera}")
     page.locator("label").filter(has_text="INV-").first.click()
@@ -288,7 +285,7 @@ def test_payment_entry_points_start_the_payments_flows(app, page):
 
 
 def test_invite_to_client_center_from_the_info_pane(app, page):
-    rivera = _account_id(app, "Pat & Sam Rivera")
+    rivera = _account_id(app, RIVERA)
     app.log_in(page, AGENT, agent=True)
     page.goto(f"{app.url}/agent/account?id={rivera}")
     page.locator("#invite-button").click()
@@ -317,7 +314,7 @@ def test_agent_shares_a_certificate_sees_its_download_and_revokes_the_link(app, 
     from clientcenter.models import OutboxMessage
 
     app.log_in(page, AGENT, agent=True)
-    lee = _account_id(app, "Lee Design Studio LLC")
+    lee = _account_id(app, STUDIO)
     page.goto(f"{app.url}/agent/account/certificates?id={lee}")
     expect(page.locator("#holder-links")).to_contain_text("No certificate has been emailed")
     page.locator(".share-certificate-submit").first.click()

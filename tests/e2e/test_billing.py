@@ -9,11 +9,10 @@ from contextlib import contextmanager
 from playwright.sync_api import expect
 from sqlmodel import Session, create_engine, select
 
-from clientcenter.models import Account, Agent, Invoice, Payment
+from clientcenter.models import Invoice, Payment
 from clientcenter.settings import reset_settings_cache
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-
-PAT = ("pat.rivera@example.com", "Pat & Sam Rivera")
+from tests.support.demo import AGENT, PAT, RIVERA, account_named, agent_named
 
 
 @contextmanager
@@ -34,7 +33,7 @@ def app_db(app):
 
 
 def _open_invoice(db, account_name: str) -> Invoice:
-    account = db.exec(select(Account).where(Account.name == account_name)).one()
+    account = account_named(db, account_name)
     return db.exec(
         select(Invoice)
         .where(Invoice.account_id == account.id, Invoice.status == "open")
@@ -43,9 +42,9 @@ def _open_invoice(db, account_name: str) -> Invoice:
 
 
 def test_customer_pays_an_invoice_by_bank_transfer(app, page):
-    app.log_in(page, *PAT)
+    app.log_in(page, PAT, RIVERA)
     with app_db(app) as db:
-        invoice = _open_invoice(db, PAT[1])
+        invoice = _open_invoice(db, RIVERA)
     page.goto(app.url + "/billing")
     card = page.locator(f"#invoice-{invoice.id}")
     expect(card).to_be_visible()
@@ -90,8 +89,8 @@ def test_payment_request_link_opens_the_invoice_after_login(app, page):
     from clientcenter.services.principal import Principal
 
     with app_db(app) as db:
-        invoice = _open_invoice(db, PAT[1])
-        agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+        invoice = _open_invoice(db, RIVERA)
+        agent = agent_named(db)
         sent = send_payment_request(db, Principal.agency(agent.id), invoice.id, channel="sms")
         db.commit()
     path = sent.url.split("localhost", 1)[1].split("/", 1)[1]
@@ -102,7 +101,7 @@ def test_payment_request_link_opens_the_invoice_after_login(app, page):
     assert_no_horizontal_scroll(page)
     screenshot(page, "pay-link-login-390")
 
-    app.log_in(page, *PAT)
+    app.log_in(page, PAT, RIVERA)
     page.goto(f"{app.url}/{path}")
     expect(page).to_have_url(f"{app.url}/billing?invoice={invoice.id}")
     form = page.locator(f"#invoice-{invoice.id} #pay-form")
@@ -135,9 +134,9 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     from clientcenter.services.billing import pay_invoice
     from clientcenter.services.principal import Principal
 
-    app.log_in(page, "agent@example.com", PAT[1], agent=True)
+    app.log_in(page, AGENT, RIVERA, agent=True)
     with app_db(app) as db:
-        invoice = _open_invoice(db, PAT[1])
+        invoice = _open_invoice(db, RIVERA)
     page.goto(app.url + "/billing")
     expect(page.locator("#billing-read-only-note")).to_contain_text(
         "the one thing you can record here"
@@ -165,7 +164,7 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     )
     with app_db(app) as db:
         [payment] = db.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all()
-        agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+        agent = agent_named(db)
         assert (payment.method, payment.memo, payment.taken_by_agent_id) == (
             "check",
             "Check 2044",
@@ -174,7 +173,7 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
         assert db.get(Invoice, invoice.id).status == "paid"
 
         # A transfer the customer reported: confirming it asks first too.
-        nxt = _open_invoice(db, PAT[1])
+        nxt = _open_invoice(db, RIVERA)
         customer = Principal.customer(nxt.account_id, _primary_id(db, nxt.account_id))
         reported = pay_invoice(
             db, customer, nxt.id, method="bank_transfer", idempotency_key="e2e-key-read-only"

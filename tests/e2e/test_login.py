@@ -12,11 +12,8 @@ from sqlmodel import Session, create_engine, select
 
 from clientcenter.models import LoginChallenge, OutboxMessage, UserSession
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
+from tests.support.demo import CASEY, ELLIS, JORDAN, LEE, MORGAN, PAT, PAT_MOBILE, RIVERA, STUDIO
 
-PAT, JORDAN, MORGAN, CASEY = (
-    f"{n}@example.com" for n in ("pat.rivera", "jordan.lee", "morgan.ellis", "casey.quinn")
-)
-PAT_MOBILE = "+12075550101"
 HOME = re.compile(r"/home/?$")  # the static server may add the slash
 
 
@@ -105,7 +102,7 @@ def test_pat_logs_in_by_email_and_logs_out(app, page):
     check_phone_layout(page, "login-2-code")
     enter_code(page, code_for(page, app, PAT))
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Pat & Sam Rivera")
+    expect(page.locator("#current-account")).to_have_text(RIVERA)
     check_phone_layout(page, "login-3-home")
     cookie = next(c for c in page.context.cookies() if c["name"] == "cc_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
@@ -137,7 +134,7 @@ def test_pat_logs_in_by_text(app, page):
     expect(page.locator("#login-info")).to_contain_text("we texted a 6-digit code to it")
     enter_code(page, code_for(page, app, PAT_MOBILE))
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Pat & Sam Rivera")
+    expect(page.locator("#current-account")).to_have_text(RIVERA)
 
 
 def test_wrong_code_says_why_and_keeps_what_was_typed(app, page):
@@ -160,14 +157,14 @@ def test_jordan_chooses_an_account_then_switches_without_a_new_code(app, page):
     enter_code(page, code_for(page, app, JORDAN))
     accounts = page.locator(".login-account")
     expect(accounts).to_have_count(2)
-    expect(accounts.nth(0)).to_contain_text("Jordan Lee")
+    expect(accounts.nth(0)).to_contain_text(LEE)
     expect(accounts.nth(0)).to_contain_text("Personal")
-    expect(accounts.nth(1)).to_contain_text("Lee Design Studio LLC")
+    expect(accounts.nth(1)).to_contain_text(STUDIO)
     expect(accounts.nth(1)).to_contain_text("Commercial")
     check_phone_layout(page, "login-5-choose-account")
     accounts.nth(0).click()
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Jordan Lee")
+    expect(page.locator("#current-account")).to_have_text(LEE)
     first_token = next(c for c in page.context.cookies() if c["name"] == "cc_session")["value"]
     sent = len(mailbox(page, app, JORDAN))
 
@@ -180,7 +177,7 @@ def test_jordan_chooses_an_account_then_switches_without_a_new_code(app, page):
     check_phone_layout(page, "login-6-switch-accounts")
     rows.nth(1).click()
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Lee Design Studio LLC")
+    expect(page.locator("#current-account")).to_have_text(STUDIO)
     new_token = next(c for c in page.context.cookies() if c["name"] == "cc_session")["value"]
     assert new_token != first_token  # rotated
     assert len(live_sessions(app)) == 1
@@ -205,7 +202,7 @@ def test_morgan_email_only_sees_the_same_channel_step_and_gets_the_code_by_email
     expect(page.locator("#login-info")).to_contain_text(f"If {MORGAN} is on file")
     enter_code(page, code_for(page, app, MORGAN))
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Morgan Ellis")
+    expect(page.locator("#current-account")).to_have_text(ELLIS)
 
 
 def test_morgan_asking_for_a_text_is_answered_as_if_sent_and_can_go_back_to_email(app, page):
@@ -231,7 +228,7 @@ def test_morgan_asking_for_a_text_is_answered_as_if_sent_and_can_go_back_to_emai
     expect(page.locator("#login-use-email")).to_have_count(0)
     enter_code(page, code_for(page, app, MORGAN))
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Morgan Ellis")
+    expect(page.locator("#current-account")).to_have_text(ELLIS)
 
 
 def test_casey_is_answered_exactly_like_an_unknown_email(app, page):

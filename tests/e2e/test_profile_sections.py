@@ -9,8 +9,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-
-PAT = "pat.rivera@example.com"
+from tests.support.demo import PAT
 
 
 def code_sent_to(page, app, address: str, timeout: float = 20) -> str:

@@ -13,10 +13,7 @@ from sqlmodel import Session, create_engine, select
 
 from clientcenter.settings import PROJECT_ROOT
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-
-PAT = "pat.rivera@example.com"
-JORDAN = "jordan.lee@example.com"
-STUDIO = "Lee Design Studio LLC"
+from tests.support.demo import AGENT, JORDAN, PAT, RIVERA, STUDIO
 
 
 def db(app):
@@ -91,7 +88,7 @@ def test_change_request_reaches_my_requests_and_the_agent(app, page):
     )
     with db(app) as s:
         to_agent = s.exec(
-            select(DevMailboxMessage).where(DevMailboxMessage.to_address == "agent@example.com")
+            select(DevMailboxMessage).where(DevMailboxMessage.to_address == AGENT)
         ).all()
         mail = [m for m in to_agent if reference in m.body_text]
         assert len(mail) == 1, [m.subject for m in to_agent]
@@ -132,7 +129,7 @@ def test_business_change_contact_us_and_general_request(app, page):
     form = page.locator("#rq-general-form")
     form.locator("[name=subject]").fill("Renewal meeting")
     form.locator("[name=message]").fill("Could we meet in March?")
-    from tests.support.demo import sample_pdf
+    from tests.support.files import sample_pdf
 
     page.locator("#request-attachment input[type=file]").set_input_files(
         files=[
@@ -159,7 +156,7 @@ def test_business_change_contact_us_and_general_request(app, page):
 
 
 def test_read_only_agent_sees_forms_but_cannot_send(app, page):
-    app.log_in(page, "agent@example.com", "Pat & Sam Rivera", agent=True)
+    app.log_in(page, AGENT, RIVERA, agent=True)
     page.goto(app.url + "/requests/general")
     expect(page.locator("#read-only-banner")).to_be_visible()
     expect(page.locator("#rq-general-submit")).to_be_disabled()

@@ -10,16 +10,15 @@ from sqlmodel import Session, create_engine, select
 
 from clientcenter.models import ActivityLog, Document, OutboxMessage, Policy, Vehicle
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-from tests.support.demo import EXE_HEAD, PNG_1PX, account_named, pdf_text
-
-PAT = "pat.rivera@example.com"
+from tests.support.demo import AGENT, LEE, PAT, RIVERA, account_named
+from tests.support.files import EXE_HEAD, PNG_1PX, pdf_text
 
 
 def _db(app):
     return Session(create_engine(app.database_url))
 
 
-def _auto_policy(app, account="Pat & Sam Rivera"):
+def _auto_policy(app, account=RIVERA):
     with _db(app) as db:
         acc = account_named(db, account)
         policy = db.exec(
@@ -87,7 +86,7 @@ def test_policy_page_and_id_card_pdf_with_the_vin(app, page):
 
 
 def test_another_accounts_policy_url_shows_nothing(app, page):
-    jordan_auto, _ = _auto_policy(app, "Jordan Lee")
+    jordan_auto, _ = _auto_policy(app, LEE)
     app.log_in(page, PAT)
     page.goto(app.url + f"/policies/{jordan_auto.id}")
     expect(page.get_by_role("alert")).to_contain_text("couldn't find that policy")
@@ -107,7 +106,7 @@ def test_documents_upload_then_download_end_to_end(app, page, tmp_path):
     expect(page.locator("#upload-error")).to_contain_text("can't be uploaded")
 
     real = tmp_path / "window-sticker.pdf"
-    from tests.support.demo import sample_pdf
+    from tests.support.files import sample_pdf
 
     real.write_bytes(sample_pdf("Window sticker for the new car"))
     page.locator("#upload-title").fill("New car window sticker")
@@ -134,7 +133,7 @@ def test_documents_upload_then_download_end_to_end(app, page, tmp_path):
         agent_mail = db.exec(
             select(OutboxMessage).where(OutboxMessage.recipient_kind == "agent")
         ).all()
-        assert [m.to_address for m in agent_mail] == ["agent@example.com"]
+        assert [m.to_address for m in agent_mail] == [AGENT]
 
 
 def test_documents_filter_search_and_id_cards(app, page):
@@ -163,7 +162,7 @@ def test_documents_filter_search_and_id_cards(app, page):
 
 
 def test_agent_read_only_view_downloads_but_cannot_upload(app, page):
-    app.log_in(page, "agent@example.com", "Pat & Sam Rivera", agent=True)
+    app.log_in(page, AGENT, RIVERA, agent=True)
     page.goto(app.url + "/documents")
     expect(page.locator("#read-only-banner")).to_be_visible()
     expect(page.locator(".document-row").first).to_be_visible()

@@ -4,7 +4,7 @@ features switched off are not built at all (their services refuse as well)."""
 from __future__ import annotations
 
 from clientcenter import routes
-from tests.support.checks import set_feature
+from tests.support.settings import set_feature
 
 SELF_SERVICE = {
     "/requests",

@@ -9,13 +9,14 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from clientcenter.http import build_http_app
-from clientcenter.models import Account, ActivityLog, Agent, Certificate, OutboxMessage
+from clientcenter.models import ActivityLog, Certificate, OutboxMessage
 from clientcenter.models.base import utcnow
 from clientcenter.services.agency import actions as agency_actions
 from clientcenter.services.agency import read_only
 from clientcenter.services.auth import agent_login
 from clientcenter.services.auth.sessions import check_session, create_session
 from clientcenter.services.principal import Principal
+from tests.support.demo import AGENT, RIVERA, STUDIO, account_named, agent_named
 from tests.support.handlers import TEST_BROWSER_KEY, tab_browser_digest
 
 ORIGIN = "http://localhost:3000"
@@ -35,7 +36,7 @@ def _cookie_token(response) -> str:
 
 
 def _agency_session(db):
-    agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+    agent = agent_named(db)
     record, token = create_session(
         db, kind="agent", email=agent.email, agent_id=agent.id, second_factor_at=utcnow()
     )
@@ -46,9 +47,9 @@ def _agency_session(db):
 def test_sign_in_completion_sets_an_agent_session_with_second_factor(client, demo):
     import re
 
-    attempt, _sent = agent_login.start(demo, email="agent@example.com", client_ip="10.0.0.2")
+    attempt, _sent = agent_login.start(demo, email=AGENT, client_ip="10.0.0.2")
     body = demo.exec(
-        select(OutboxMessage.body_text).where(OutboxMessage.to_address == "agent@example.com")
+        select(OutboxMessage.body_text).where(OutboxMessage.to_address == AGENT)
     ).one()
     step = agent_login.verify_code(
         demo, attempt_id=attempt, code=re.search(r"\d{6}", body).group(), client_ip="10.0.0.2"
@@ -77,7 +78,7 @@ def test_sign_in_completion_sets_an_agent_session_with_second_factor(client, dem
 
 def test_enter_and_leave_the_read_only_view_over_http(client, demo):
     principal, token = _agency_session(demo)
-    rivera = demo.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
+    rivera = account_named(demo, RIVERA)
     grant = read_only.view_grant(demo, principal, rivera.id)
     demo.commit()
     client.cookies.set("cc_session", token)
@@ -104,7 +105,7 @@ def test_enter_and_leave_the_read_only_view_over_http(client, demo):
 
 def test_holder_certificate_link_serves_the_pdf_without_login(client, demo):
     principal, _token = _agency_session(demo)
-    lee = demo.exec(select(Account).where(Account.name == "Lee Design Studio LLC")).one()
+    lee = account_named(demo, STUDIO)
     cert = demo.exec(select(Certificate).where(Certificate.account_id == lee.id)).first()
     agency_actions.share_certificate(demo, principal, cert.id)
     demo.commit()
@@ -122,7 +123,7 @@ def test_holder_certificate_link_serves_the_pdf_without_login(client, demo):
 
 def test_logging_out_of_a_read_only_view_is_a_log_off(client, demo):
     principal, token = _agency_session(demo)
-    rivera = demo.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
+    rivera = account_named(demo, RIVERA)
     grant = read_only.view_grant(demo, principal, rivera.id)
     demo.commit()
     client.cookies.set("cc_session", token)

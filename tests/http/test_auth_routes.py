@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 from clientcenter.http import build_http_app
 from clientcenter.services.accounts import loginable_contacts
 from clientcenter.services.auth.sessions import check_session, create_session
+from tests.support.demo import JORDAN, MORGAN, PAT
 from tests.support.handlers import TEST_BROWSER_KEY, tab_browser_digest
 
 ORIGIN = "http://localhost:3000"
@@ -31,7 +32,7 @@ def client(db):
 
 
 def _token(db):
-    contact, account = loginable_contacts(db, "pat.rivera@example.com")[0]
+    contact, account = loginable_contacts(db, PAT)[0]
     _, token = create_session(
         db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
     )
@@ -102,7 +103,7 @@ def _grant_for(db, email):
 
 
 def test_complete_sets_an_httponly_lax_cookie_and_goes_home(client, db):
-    _, verified = _grant_for(db, "pat.rivera@example.com")
+    _, verified = _grant_for(db, PAT)
     response = client.post(
         "/auth/complete", data={"grant": verified.grant}, headers={"origin": ORIGIN}
     )
@@ -119,7 +120,7 @@ def test_complete_sets_an_httponly_lax_cookie_and_goes_home(client, db):
 
 
 def test_a_grant_is_single_use_over_http(client, db):
-    _, verified = _grant_for(db, "morgan.ellis@example.com")
+    _, verified = _grant_for(db, MORGAN)
     assert client.post("/auth/complete", data={"grant": verified.grant}).status_code == 303
     again = client.post("/auth/complete", data={"grant": verified.grant})
     assert again.headers["location"] == "/?signed_out=attempt"
@@ -127,7 +128,7 @@ def test_a_grant_is_single_use_over_http(client, db):
 
 
 def test_complete_from_a_foreign_origin_is_refused(client, db):
-    _, verified = _grant_for(db, "morgan.ellis@example.com")
+    _, verified = _grant_for(db, MORGAN)
     response = client.post(
         "/auth/complete",
         data={"grant": verified.grant},
@@ -144,7 +145,7 @@ def test_complete_from_a_foreign_origin_is_refused(client, db):
 def test_a_new_login_ends_the_session_the_browser_had(client, db):
     old = _token(db)
     client.cookies.set("cc_session", old)
-    _, verified = _grant_for(db, "morgan.ellis@example.com")
+    _, verified = _grant_for(db, MORGAN)
     client.post("/auth/complete", data={"grant": verified.grant})
     db.expire_all()
     assert check_session(db, old).status == "revoked"
@@ -153,7 +154,7 @@ def test_a_new_login_ends_the_session_the_browser_had(client, db):
 def test_session_ip_comes_from_the_connection_not_a_raw_header(client, db):
     from clientcenter.models import UserSession
 
-    _, verified = _grant_for(db, "morgan.ellis@example.com")
+    _, verified = _grant_for(db, MORGAN)
     client.post(
         "/auth/complete", data={"grant": verified.grant}, headers={"x-forwarded-for": "6.6.6.6"}
     )
@@ -183,7 +184,7 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(db, monkeypatch):
         headers={"origin": "https://portal.agency.example"},
     )
     client.cookies.set("__Host-cc_browser", TEST_BROWSER_KEY)
-    _, verified = _grant_for(db, "morgan.ellis@example.com")
+    _, verified = _grant_for(db, MORGAN)
     cookie = client.post("/auth/complete", data={"grant": verified.grant}).headers["set-cookie"]
     assert cookie.startswith("__Host-cc_session=") and "Secure" in cookie
 
@@ -191,7 +192,7 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(db, monkeypatch):
 def _jordan_logged_in(client, db):
     from clientcenter.services.auth import login
 
-    attempt, verified = _grant_for(db, "jordan.lee@example.com")
+    attempt, verified = _grant_for(db, JORDAN)
     personal, commercial = verified.accounts
     grant = login.grant_for_account(
         db, attempt_id=attempt, account_id=personal.account_id, browser=tab_browser_digest()
@@ -208,9 +209,7 @@ def test_switch_rotates_the_cookie_onto_the_other_account(client, db):
 
     token, commercial = _jordan_logged_in(client, db)
     principal = check_session(db, token).principal
-    grant = login.switch_grant(
-        db, principal, email="jordan.lee@example.com", account_id=commercial.account_id
-    )
+    grant = login.switch_grant(db, principal, email=JORDAN, account_id=commercial.account_id)
     response = client.post("/auth/switch", data={"grant": grant}, headers={"origin": ORIGIN})
     assert response.status_code == 303 and response.headers["location"] == "/home"
     new_token = response.headers["set-cookie"].split(";")[0].split("=", 1)[1]
@@ -232,7 +231,7 @@ def test_switch_without_the_session_cookie_is_refused(client, db):
     grant = login.switch_grant(
         db,
         check_session(db, token).principal,
-        email="jordan.lee@example.com",
+        email=JORDAN,
         account_id=commercial.account_id,
     )
     client.cookies.clear()
@@ -293,7 +292,7 @@ def test_login_returns_to_the_shared_link_that_sent_the_customer(client, db):
         ("/shared/\\evil", "/home"),
     ]:
         # Two people take turns: each may be sent only so many codes an hour.
-        who = "morgan.ellis@example.com" if asked < "/q" else "pat.rivera@example.com"
+        who = MORGAN if asked < "/q" else PAT
         _, verified = _grant_for(db, who)
         response = client.post(
             "/auth/complete",

@@ -24,7 +24,8 @@ from clientcenter.services.auth.sessions import check_session, create_session
 from clientcenter.services.portal import integrations
 from clientcenter.settings import reset_settings_cache
 from tests.http.test_auth_routes import _grant_for, _token
-from tests.support.checks import customer, table_counts
+from tests.support.checks import table_counts
+from tests.support.demo import MORGAN, PAT, RIVERA, customer
 from tests.support.handlers import TEST_BROWSER_KEY
 
 ORIGIN = "http://localhost:3000"
@@ -92,7 +93,7 @@ def test_login_grant_posted_without_origin_is_refused_login_csrf(bare, demo):
     """Before: a grant posted with no Origin started a session (a foreign page could log its
     victim's browser in to the attacker's account). After: 403 unless Sec-Fetch-Site says the
     form came from our origin."""
-    _, verified = _grant_for(demo, "morgan.ellis@example.com")
+    _, verified = _grant_for(demo, MORGAN)
     for headers in NOT_OURS:
         refused = bare.post("/auth/complete", data={"grant": verified.grant}, headers=headers)
         assert refused.status_code == 403, headers
@@ -132,11 +133,11 @@ def test_logout_with_fetch_metadata_but_no_origin_still_works(bare, demo):
 
 
 def _pat_on_go(demo):
-    principal = customer(demo, "pat.rivera@example.com", "Pat & Sam Rivera")
+    principal = customer(demo, PAT, RIVERA)
     record, token = create_session(
         demo,
         kind="customer",
-        email="pat.rivera@example.com",
+        email=PAT,
         contact_id=principal.contact_id,
         account_id=principal.account_id,
     )

@@ -12,19 +12,13 @@ from starlette.testclient import TestClient
 from clientcenter.http import build_http_app
 from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http.deps import content_disposition
-from clientcenter.models import ActivityLog, Agent, Vehicle
+from clientcenter.models import ActivityLog, Vehicle
 from clientcenter.services.auth.sessions import create_session, revoke_token
 from clientcenter.services.files import links
 from clientcenter.services.portal import documents
-from tests.support.demo import (
-    account_named,
-    contact_on,
-    footprint,
-    pdf_text,
-    policy_of,
-)
-
-PAT = "Pat & Sam Rivera"
+from tests.support.checks import footprint
+from tests.support.demo import LEE, RIVERA, account_named, agent_named, contact_on, policy_of
+from tests.support.files import pdf_text
 
 
 def _login(db, account_name, role="primary"):
@@ -45,7 +39,7 @@ def _agent_view(db, account_name):
 
     from clientcenter.services.principal import Principal
 
-    agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+    agent = agent_named(db)
     account = account_named(db, account_name)
     record, token = create_session(
         db,
@@ -78,7 +72,7 @@ def _assert_safe_headers(response):
 
 
 def test_document_download_end_to_end(demo, client):
-    principal, token = _login(demo, PAT)
+    principal, token = _login(demo, RIVERA)
     doc = documents.list_documents(demo, principal, category="declarations")[0]
     response = _get(client, links.sign(principal, "document", doc.id), token)
     assert response.status_code == 200
@@ -93,8 +87,8 @@ def test_document_download_end_to_end(demo, client):
 
 
 def test_id_cards_download_carries_the_vins(demo, client):
-    principal, token = _login(demo, PAT)
-    auto = policy_of(demo, PAT, "auto")
+    principal, token = _login(demo, RIVERA)
+    auto = policy_of(demo, RIVERA, "auto")
     vehicles = demo.exec(select(Vehicle).where(Vehicle.policy_id == auto.id)).all()
     one = _get(
         client, links.sign(principal, "idcards", auto.id, vehicle_ids=[vehicles[1].id]), token
@@ -112,7 +106,7 @@ def test_id_cards_download_carries_the_vins(demo, client):
 
 
 def test_agent_in_read_only_mode_downloads_as_the_agent(demo, client):
-    principal, token = _agent_view(demo, PAT)
+    principal, token = _agent_view(demo, RIVERA)
     doc = documents.list_documents(demo, principal)[0]
     response = _get(client, links.sign(principal, "document", doc.id), token)
     assert response.status_code == 200
@@ -122,13 +116,13 @@ def test_agent_in_read_only_mode_downloads_as_the_agent(demo, client):
 
 
 def test_refused_links_look_alike_and_record_nothing(demo, client):
-    principal, token = _login(demo, PAT)
+    principal, token = _login(demo, RIVERA)
     doc = documents.list_documents(demo, principal)[0]
     good = links.sign(principal, "document", doc.id)
-    _, other_token = _login(demo, PAT)  # the same person in another browser
-    jordan, jordan_token = _login(demo, "Jordan Lee")
+    _, other_token = _login(demo, RIVERA)  # the same person in another browser
+    jordan, jordan_token = _login(demo, LEE)
     jordan_doc = documents.list_documents(demo, jordan)[0]
-    jordan_auto = policy_of(demo, "Jordan Lee", "auto")
+    jordan_auto = policy_of(demo, LEE, "auto")
     before = footprint(demo)
     cases = {
         "no cookie": (good, None),
@@ -151,7 +145,7 @@ def test_refused_links_look_alike_and_record_nothing(demo, client):
 
 
 def test_tampered_and_expired_links(demo, client):
-    principal, token = _login(demo, PAT)
+    principal, token = _login(demo, RIVERA)
     doc = documents.list_documents(demo, principal)[0]
     good = links.sign(principal, "document", doc.id)
     body, mac = good[len(links.ROUTE_PREFIX) :].split(".")
@@ -170,7 +164,7 @@ def test_tampered_and_expired_links(demo, client):
 
 
 def test_logout_kills_outstanding_links(demo, client):
-    principal, token = _login(demo, PAT)
+    principal, token = _login(demo, RIVERA)
     doc = documents.list_documents(demo, principal)[0]
     path = links.sign(principal, "document", doc.id)
     revoke_token(demo, token)

@@ -12,12 +12,13 @@ from starlette.testclient import TestClient
 
 from clientcenter.http import build_http_app
 from clientcenter.http.cookies import session_cookie_name
-from clientcenter.models import ActivityLog, Agent, Payment
+from clientcenter.models import ActivityLog, Payment
 from clientcenter.services.auth.sessions import create_session
 from clientcenter.services.billing import invoices as billing
 from clientcenter.services.files import links
 from clientcenter.services.principal import Principal
-from tests.support.demo import account_named, contact_on, pdf_text
+from tests.support.demo import ELLIS, RIVERA, account_named, agent_named, contact_on
+from tests.support.files import pdf_text
 
 
 def _customer(db, name):
@@ -50,7 +51,7 @@ def _get(client, path, token):
 
 
 def test_customer_downloads_a_receipt(demo, client):
-    principal, token = _customer(demo, "Pat & Sam Rivera")
+    principal, token = _customer(demo, RIVERA)
     [row, *_] = billing.payment_history(demo, principal)
     assert row.has_receipt
     response = _get(client, links.sign(principal, "receipt", row.id), token)
@@ -69,8 +70,8 @@ def test_customer_downloads_a_receipt(demo, client):
 
 
 def test_a_receipt_link_is_useless_to_another_account_or_session(demo, client):
-    pat, pat_token = _customer(demo, "Pat & Sam Rivera")
-    morgan, morgan_token = _customer(demo, "Morgan Ellis")
+    pat, pat_token = _customer(demo, RIVERA)
+    morgan, morgan_token = _customer(demo, ELLIS)
     payment = _paid(demo, pat.account_id)
     path = links.sign(pat, "receipt", payment.id)
     assert _get(client, path, morgan_token).status_code == 404  # someone else's browser
@@ -80,8 +81,8 @@ def test_a_receipt_link_is_useless_to_another_account_or_session(demo, client):
 
 
 def test_agent_in_read_only_mode_downloads_the_customers_receipt(demo, client):
-    agent = demo.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
-    account = account_named(demo, "Pat & Sam Rivera")
+    agent = agent_named(demo)
+    account = account_named(demo, RIVERA)
     record, token = create_session(
         demo,
         kind="agent",

@@ -18,6 +18,7 @@ from sqlmodel import select
 from clientcenter.http.middleware.tab_binding import TabBinding, bind_token
 from clientcenter.services.auth.connection import BROWSER_HEADER, SESSION_HEADER, browser_digest
 from clientcenter.services.auth.sessions import hash_session_token
+from tests.support.demo import AGENT, JORDAN, MORGAN, PAT
 from tests.support.handlers import settle
 
 TOKEN = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f"
@@ -135,7 +136,7 @@ def test_an_upload_with_its_own_session_runs_on_its_own_browsers_tab(demo):
     from clientcenter.services.accounts import loginable_contacts
     from clientcenter.services.auth.sessions import create_session
 
-    contact, account = loginable_contacts(demo, "pat.rivera@example.com")[0]
+    contact, account = loginable_contacts(demo, PAT)[0]
     _, token = create_session(
         demo, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
     )
@@ -186,13 +187,13 @@ def test_no_login_secret_is_in_the_customers_tab_state(demo):
     from tests.state.test_login_state import _state
 
     state = _state(LoginState)
-    settle(state.submit_email({"email": "jordan.lee@example.com"}))
+    settle(state.submit_email({"email": JORDAN}))
     if state.step == "channel":
         settle(state.choose_channel("email"))
     attempt = state._attempt()
     body = demo.exec(
         select(OutboxMessage.body_text)
-        .where(OutboxMessage.to_address == "jordan.lee@example.com")
+        .where(OutboxMessage.to_address == JORDAN)
         .order_by(OutboxMessage.id.desc())
     ).first()
     code = re.search(r"\d{6}", body).group()
@@ -212,10 +213,10 @@ def test_no_totp_secret_or_recovery_code_is_in_the_agents_tab_state(demo):
     from tests.state.test_login_state import _state
 
     state = _state(AgentLoginState)
-    settle(state.submit_email({"email": "agent@example.com"}))
+    settle(state.submit_email({"email": AGENT}))
     attempt = state._attempt()
     body = demo.exec(
-        select(OutboxMessage.body_text).where(OutboxMessage.to_address == "agent@example.com")
+        select(OutboxMessage.body_text).where(OutboxMessage.to_address == AGENT)
     ).one()
     reveal = _scripts(settle(state.submit_code({"code": re.search(r"\d{6}", body).group()})))
     secret = re.search(r'totp-secret\\?": \\?"([A-Z2-7]+)', reveal).group(1)
@@ -241,12 +242,12 @@ def test_a_login_framed_by_another_site_works_without_the_browser_cookie(demo):
     from tests.state.test_login_state import _state
 
     state = _state(LoginState, browser=None)
-    settle(state.submit_email({"email": "morgan.ellis@example.com"}))
+    settle(state.submit_email({"email": MORGAN}))
     if state.step == "channel":
         settle(state.choose_channel("email"))
     body = demo.exec(
         select(OutboxMessage.body_text)
-        .where(OutboxMessage.to_address == "morgan.ellis@example.com")
+        .where(OutboxMessage.to_address == MORGAN)
         .order_by(OutboxMessage.id.desc())
     ).first()
     spec = str(settle(state.submit_code({"code": re.search(r"\d{6}", body).group()})))

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
 from clientcenter.models import Agent, Contact
 from clientcenter.services import access
@@ -18,16 +17,24 @@ from clientcenter.services.billing.providers.interface import METHOD_LABELS
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.principal import Principal
 from clientcenter.settings import PROJECT_ROOT
-from tests.support.checks import account_named, agent_viewing, customer, set_feature
+from tests.support.demo import (
+    AVA,
+    LEE,
+    PAT,
+    QUINN,
+    RIVERA,
+    account_named,
+    agent_named,
+    agent_viewing,
+    customer,
+)
+from tests.support.settings import set_feature
 
-PAT = "pat.rivera@example.com"
-AVA = "ava.rivera@example.com"  # an additional contact: on the account, login switch off
-RIVERA = "Pat & Sam Rivera"
-CLOSED = "Casey Quinn"  # only expired or cancelled policies
+CLOSED = QUINN  # only expired or cancelled policies
 
 
 def _agent(session) -> Agent:
-    return session.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+    return agent_named(session)
 
 
 def _agency(session) -> Principal:
@@ -162,7 +169,7 @@ def test_a_contact_still_on_this_account_and_allowed_to_log_in(demo):
     pat = customer(demo, PAT)
     ava = customer(demo, AVA)
     contact = demo.get(Contact, pat.contact_id)
-    other = account_named(demo, "Jordan Lee")
+    other = account_named(demo, LEE)
     assert access.contact_may_log_in(contact, pat.account_id)
     assert not access.contact_may_log_in(contact, other.id)
     assert not access.contact_may_log_in(None, pat.account_id)
@@ -177,7 +184,7 @@ def test_the_acting_contact_must_still_be_on_the_account(demo):
         access.acting_contact(demo, agent_viewing(demo, RIVERA))
     assert refused.value.message == access.CUSTOMER_ONLY
     contact = demo.get(Contact, pat.contact_id)
-    contact.account_id = account_named(demo, "Jordan Lee").id
+    contact.account_id = account_named(demo, LEE).id
     demo.add(contact)
     demo.flush()
     for check in (access.acting_contact, access.customer_account, access.billing_account_id):

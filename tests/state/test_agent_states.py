@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from clientcenter.models import Account, Agent, Contact
+from clientcenter.models import Contact
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth.sessions import create_session
 from clientcenter.state.base import SessionEnded
@@ -17,6 +17,7 @@ from tests.services.agency.test_read_only_enforcement import (
     make_state,
     route_params,
 )
+from tests.support.demo import PAT, RIVERA, account_named, agent_named
 from tests.support.handlers import settle
 
 
@@ -33,9 +34,9 @@ def agent_states():
 
 
 def _tokens(db):
-    rivera = db.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
-    pat = db.exec(select(Contact).where(Contact.email == "pat.rivera@example.com")).one()
-    agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+    rivera = account_named(db, RIVERA)
+    pat = db.exec(select(Contact).where(Contact.email == PAT)).one()
+    agent = agent_named(db)
     _r, customer = create_session(
         db, kind="customer", email=pat.email, contact_id=pat.id, account_id=rivera.id
     )

@@ -12,7 +12,7 @@ from reflex import constants
 from reflex.istate.data import RouterData
 from sqlmodel import select
 
-from clientcenter.models import Account, Agent, Invoice, Payment
+from clientcenter.models import Invoice, Payment
 from clientcenter.services.accounts import loginable_contacts
 from clientcenter.services.auth.sessions import create_session
 from clientcenter.services.billing import send_payment_request
@@ -20,6 +20,7 @@ from clientcenter.services.principal import Principal
 from clientcenter.state.base import SessionEnded
 from clientcenter.state.portal.billing import BillingState
 from clientcenter.state.portal.pay_link import PayLinkState
+from tests.support.demo import ELLIS, MORGAN, PAT, RIVERA, account_named, agent_named
 from tests.support.handlers import as_connected, settle
 
 
@@ -41,7 +42,7 @@ def _state(cls, cookie: str | None, path: str = "/billing"):
     return state
 
 
-def _customer_cookie(db, email="pat.rivera@example.com") -> str:
+def _customer_cookie(db, email=PAT) -> str:
     contact, account = loginable_contacts(db, email)[0]
     _, token = create_session(
         db, kind="customer", email=email, contact_id=contact.id, account_id=account.id
@@ -50,9 +51,9 @@ def _customer_cookie(db, email="pat.rivera@example.com") -> str:
     return f"cc_session={token}"
 
 
-def _agent_cookie(db, account_name="Pat & Sam Rivera") -> str:
-    agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
-    account = db.exec(select(Account).where(Account.name == account_name)).one()
+def _agent_cookie(db, account_name=RIVERA) -> str:
+    agent = agent_named(db)
+    account = account_named(db, account_name)
     _, token = create_session(
         db,
         kind="agent",
@@ -67,7 +68,7 @@ def _agent_cookie(db, account_name="Pat & Sam Rivera") -> str:
 
 
 def _open_invoice(db, account_name) -> Invoice:
-    account = db.exec(select(Account).where(Account.name == account_name)).one()
+    account = account_named(db, account_name)
     return db.exec(
         select(Invoice)
         .where(Invoice.account_id == account.id, Invoice.status == "open")
@@ -97,7 +98,7 @@ def test_without_a_session_every_handler_sends_the_tab_to_login(demo):
 def test_customer_pays_once_even_when_the_button_is_pressed_twice(demo):
     state = _state(BillingState, _customer_cookie(demo))
     settle(state.load())
-    invoice = _open_invoice(demo, "Pat & Sam Rivera")
+    invoice = _open_invoice(demo, RIVERA)
     assert invoice.number in [row.number for row in state.invoices]
     settle(state.start_pay(invoice.id))
     assert state.paying_id == invoice.id and state.form_key
@@ -118,7 +119,7 @@ def test_customer_pays_once_even_when_the_button_is_pressed_twice(demo):
 def test_forged_ids_reach_nothing_of_another_account(demo):
     state = _state(BillingState, _customer_cookie(demo))
     settle(state.load())
-    theirs = _open_invoice(demo, "Morgan Ellis")
+    theirs = _open_invoice(demo, ELLIS)
     settle(state.start_pay(theirs.id))
     assert state.paying_id == 0 and state.notice_kind == "error"
     # a browser sets the vars directly (setvar is public) and submits
@@ -132,7 +133,7 @@ def test_forged_ids_reach_nothing_of_another_account(demo):
 def test_agent_in_read_only_mode_confirms_a_reported_transfer(demo):
     customer = _state(BillingState, _customer_cookie(demo))
     settle(customer.load())
-    invoice = _open_invoice(demo, "Pat & Sam Rivera")
+    invoice = _open_invoice(demo, RIVERA)
     settle(customer.start_pay(invoice.id))
     settle(customer.set_method("bank_transfer"))
     settle(customer.submit_payment())
@@ -150,7 +151,7 @@ def test_agent_in_read_only_mode_confirms_a_reported_transfer(demo):
     settle(agent.confirm_received(row.payment_id, True))  # a second tap
     assert agent.notice_kind == "error" and "already confirmed" in agent.notice
     # the agent may take a payment in hand on the next invoice
-    nxt = _open_invoice(demo, "Pat & Sam Rivera")
+    nxt = _open_invoice(demo, RIVERA)
     settle(agent.start_pay(nxt.id))
     assert [m.value for m in agent.methods] == ["check", "bank_transfer", "cash"]
     settle(agent.set_method("cash"))
@@ -162,7 +163,7 @@ def test_agent_in_read_only_mode_confirms_a_reported_transfer(demo):
 def test_a_customer_cannot_confirm_their_own_transfer(demo):
     state = _state(BillingState, _customer_cookie(demo))
     settle(state.load())
-    invoice = _open_invoice(demo, "Pat & Sam Rivera")
+    invoice = _open_invoice(demo, RIVERA)
     settle(state.start_pay(invoice.id))
     settle(state.set_method("check"))
     settle(state.submit_payment())
@@ -174,8 +175,8 @@ def test_a_customer_cannot_confirm_their_own_transfer(demo):
 
 
 def test_the_pay_link_opens_the_invoice_for_its_account_only(demo):
-    agent = demo.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
-    invoice = _open_invoice(demo, "Pat & Sam Rivera")
+    agent = agent_named(demo)
+    invoice = _open_invoice(demo, RIVERA)
     sent = send_payment_request(demo, Principal.agency(agent.id), invoice.id, channel="email")
     demo.commit()
     path = "/pay/" + sent.url.rsplit("/pay/", 1)[1]
@@ -188,7 +189,7 @@ def test_the_pay_link_opens_the_invoice_for_its_account_only(demo):
     spec = settle(pat.open_link())
     assert spec is not None and f"/billing?invoice={invoice.id}" in str(spec)
 
-    morgan = _state(PayLinkState, _customer_cookie(demo, "morgan.ellis@example.com"), path)
+    morgan = _state(PayLinkState, _customer_cookie(demo, MORGAN), path)
     assert settle(morgan.open_link()) is None and morgan.state == "other_account"
 
     billing = _state(BillingState, _customer_cookie(demo), f"/billing?invoice={invoice.id}")

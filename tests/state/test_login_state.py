@@ -13,6 +13,7 @@ from sqlmodel import select
 from clientcenter.models import OutboxMessage
 from clientcenter.state.portal.account import AccountState
 from clientcenter.state.portal.login import LoginState
+from tests.support.demo import CASEY, JORDAN, MORGAN, PAT
 from tests.support.handlers import TEST_BROWSER_KEY, as_connected, settle
 
 IP = "198.51.100.44"
@@ -63,10 +64,10 @@ def _code(db, to):
 def test_unknown_and_inactive_emails_leave_the_page_exactly_as_a_known_one(db):
     """Unknown, inactive, email-only and mobile-on-file: the same page after each step."""
     emails = (
-        "casey.quinn@example.com",
+        CASEY,
         "nobody@example.com",
-        "morgan.ellis@example.com",
-        "pat.rivera@example.com",
+        MORGAN,
+        PAT,
     )
     for step, act in (
         ("channel", lambda st: settle(st.submit_email({"email": st.email}))),
@@ -89,7 +90,7 @@ def test_unknown_and_inactive_emails_leave_the_page_exactly_as_a_known_one(db):
 
 def test_the_tab_keeps_no_attempt_id_only_a_nonce_bound_to_its_browser(db):
     state = _state(LoginState)
-    settle(state.submit_email({"email": "morgan.ellis@example.com"}))
+    settle(state.submit_email({"email": MORGAN}))
     attempt = state._attempt()
     assert state._attempt_nonce and attempt
     assert attempt not in str(state.__dict__) and attempt not in str(_public(state))
@@ -104,14 +105,14 @@ def test_a_bad_email_keeps_what_was_typed(db):
 
 def test_full_flow_with_account_choice_ends_in_a_post_to_the_session_route(db):
     state = _state(LoginState)
-    settle(state.submit_email({"email": "jordan.lee@example.com"}))
+    settle(state.submit_email({"email": JORDAN}))
     assert state.step == "channel" and not settle(re.search(r"\d", state.info))
     settle(state.choose_channel("email"))
     assert state.step == "code" and state.channel == "email"
-    wrong = "000000" if _code(db, "jordan.lee@example.com") != "000000" else "111111"
+    wrong = "000000" if _code(db, JORDAN) != "000000" else "111111"
     settle(state.submit_code({"code": wrong}))
     assert "isn't right" in state.error and state.step == "code"
-    settle(state.submit_code({"code": _code(db, "jordan.lee@example.com")}))
+    settle(state.submit_code({"code": _code(db, JORDAN)}))
     assert state.step == "account" and [a["kind"] for a in state.accounts] == [
         "Personal",
         "Commercial",
@@ -127,10 +128,10 @@ def test_full_flow_with_account_choice_ends_in_a_post_to_the_session_route(db):
 
 def test_an_ended_attempt_returns_to_the_email_step_keeping_the_email(db):
     state = _state(LoginState)
-    settle(state.submit_email({"email": "morgan.ellis@example.com"}))
+    settle(state.submit_email({"email": MORGAN}))
     state._attempt_nonce = "gone"
     settle(state.submit_code({"code": "123456"}))
-    assert state.step == "email" and state.email == "morgan.ellis@example.com"
+    assert state.step == "email" and state.email == MORGAN
     assert "start again" in state.error
 
 
@@ -141,7 +142,7 @@ def test_signed_out_reason_is_shown_and_a_logged_in_visitor_goes_home(db):
     from clientcenter.services.accounts import loginable_contacts
     from clientcenter.services.auth.sessions import create_session
 
-    contact, account = loginable_contacts(db, "pat.rivera@example.com")[0]
+    contact, account = loginable_contacts(db, PAT)[0]
     _, token = create_session(
         db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
     )
@@ -153,7 +154,7 @@ def test_switching_outside_the_list_is_refused_on_the_profile_side(db):
     from clientcenter.services.accounts import loginable_contacts
     from clientcenter.services.auth.sessions import create_session
 
-    contact, account = loginable_contacts(db, "jordan.lee@example.com")[0]
+    contact, account = loginable_contacts(db, JORDAN)[0]
     _, token = create_session(
         db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
     )
@@ -161,7 +162,7 @@ def test_switching_outside_the_list_is_refused_on_the_profile_side(db):
     state = _state(AccountState, cookie=f"cc_session={token}")
     settle(state.load())
     assert len(state.accounts) == 2 and state.accounts[0]["current"] == "1"
-    pat_account = loginable_contacts(db, "pat.rivera@example.com")[0][1]
+    pat_account = loginable_contacts(db, PAT)[0][1]
     assert settle(state.switch_to(str(pat_account.id))) is None
     assert "isn't one you can open" in state.error
     assert "/auth/switch" in str(settle(state.switch_to(state.accounts[1]["id"])))

@@ -13,7 +13,6 @@ from reflex.istate.data import RouterData
 from sqlmodel import select
 
 from clientcenter.models import (
-    Agent,
     Certificate,
     CertificateHolder,
     ChangeRequest,
@@ -33,13 +32,9 @@ from clientcenter.state.portal.menu import MenuState
 from clientcenter.state.portal.profile_edit import ProfileEditState
 from clientcenter.state.portal.proposals import ProposalRow, ProposalsState
 from clientcenter.state.portal.requests import RequestsState
-from tests.support.checks import account_named, table_counts
+from tests.support.checks import table_counts
+from tests.support.demo import BAKERY, JORDAN, LEE, PAT, RIVERA, STUDIO, account_named, agent_named
 from tests.support.handlers import as_connected, settle
-
-RIVERA = "Pat & Sam Rivera"
-JORDAN = "Jordan Lee"
-STUDIO = "Lee Design Studio LLC"
-BAKERY = "Bright Bakery LLC"
 
 
 @pytest.fixture
@@ -59,10 +54,10 @@ def database_url(tmp_path, monkeypatch, databases) -> str:
     return url
 
 
-def _cookie(db, account_name=RIVERA, email="pat.rivera@example.com", *, agent=False) -> str:
+def _cookie(db, account_name=RIVERA, email=PAT, *, agent=False) -> str:
     account = account_named(db, account_name)
     if agent:
-        staff = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+        staff = agent_named(db)
         _, token = create_session(
             db,
             kind="agent",
@@ -103,9 +98,7 @@ def _unchanged(db, before):
 def test_requests_handlers(demo):
     s = demo
     jordan_auto = s.exec(
-        select(Policy).where(
-            Policy.account_id == account_named(s, JORDAN).id, Policy.line == "auto"
-        )
+        select(Policy).where(Policy.account_id == account_named(s, LEE).id, Policy.line == "auto")
     ).one()
     jordan_vehicle = s.exec(select(Vehicle).where(Vehicle.policy_id == jordan_auto.id)).first()
     state = _state(RequestsState, _cookie(s), type="vehicle_remove")
@@ -180,7 +173,7 @@ def test_certificate_handlers_refuse_another_accounts_records(demo):
     bakery_holder = s.exec(
         select(CertificateHolder).where(CertificateHolder.account_id == bakery.id)
     ).first()
-    state = _state(CertificatesState, _cookie(s, STUDIO, "jordan.lee@example.com"))
+    state = _state(CertificatesState, _cookie(s, STUDIO, JORDAN))
     settle(state.load())
     own = state.certificates[0]
     before = table_counts(s)
@@ -207,7 +200,7 @@ def test_proposal_and_survey_handlers_with_planted_ids(demo):
     s = demo
     victim_proposal = s.exec(select(Proposal)).first()  # the Riveras'
     victim_claim = s.exec(select(Claim)).first()
-    cookie = _cookie(s, JORDAN, "jordan.lee@example.com")
+    cookie = _cookie(s, LEE, JORDAN)
     state = _state(ProposalsState, cookie, proposal_id=victim_proposal.id)
     settle(state.load_one())
     assert "not on your account" in state.error and state.coverages == []
@@ -228,13 +221,13 @@ def test_proposal_and_survey_handlers_with_planted_ids(demo):
 
 def test_menu_and_links_show_only_the_sessions_account(demo):
     s = demo
-    menu = _state(MenuState, _cookie(s, JORDAN, "jordan.lee@example.com"))
+    menu = _state(MenuState, _cookie(s, LEE, JORDAN))
     settle(menu.load())
     assert menu.menu_loaded and menu.claims_to_rate == [] and menu.open_proposals == 0
     rivera_menu = _state(MenuState, _cookie(s))
     settle(rivera_menu.load())
     assert rivera_menu.open_proposals == 1 and len(rivera_menu.claims_to_rate) == 1
-    links_state = _state(IntegrationsState, _cookie(s, STUDIO, "jordan.lee@example.com"))
+    links_state = _state(IntegrationsState, _cookie(s, STUDIO, JORDAN))
     settle(links_state.load())
     assert all("boat" not in row.label for row in links_state.cross_sell)
 
@@ -280,7 +273,7 @@ def test_general_request_attachment(demo):
     import asyncio
 
     from clientcenter.models import Document
-    from tests.support.demo import sample_pdf
+    from tests.support.files import sample_pdf
 
     s = demo
     state = _state(RequestsState, _cookie(s))
@@ -297,7 +290,7 @@ def test_general_request_attachment(demo):
 
     # An id planted in the state (setvar) that belongs to another account is refused.
     jordan_doc = s.exec(
-        select(Document).where(Document.account_id == account_named(s, JORDAN).id)
+        select(Document).where(Document.account_id == account_named(s, LEE).id)
     ).first()
     state.attachment_id = jordan_doc.id
     before = table_counts(s)
@@ -309,7 +302,7 @@ def test_general_request_attachment(demo):
 def test_read_only_agent_cannot_attach(demo):
     import asyncio
 
-    from tests.support.demo import sample_pdf
+    from tests.support.files import sample_pdf
 
     s = demo
     state = _state(RequestsState, _cookie(s, RIVERA, agent=True))

@@ -14,7 +14,7 @@ from reflex import constants
 from reflex.istate.data import RouterData
 from sqlmodel import select
 
-from clientcenter.models import Agent, Vehicle
+from clientcenter.models import Vehicle
 from clientcenter.services.auth.sessions import create_session
 from clientcenter.services.files import links
 from clientcenter.services.portal import documents
@@ -22,29 +22,20 @@ from clientcenter.services.principal import Principal
 from clientcenter.state.portal.documents import DocumentsState
 from clientcenter.state.portal.home import HomeState
 from clientcenter.state.portal.policy import PolicyState
-from tests.support.demo import (
-    PNG_1PX,
-    account_named,
-    contact_on,
-    footprint,
-    policy_of,
-    sample_pdf,
-)
+from tests.support.checks import footprint
+from tests.support.demo import LEE, RIVERA, account_named, agent_named, contact_on, policy_of
+from tests.support.files import PNG_1PX, sample_pdf
 from tests.support.handlers import as_connected, settle
-
-PAT = "Pat & Sam Rivera"
-JORDAN = "Jordan Lee"
-
 
 # SQLite only here: these tests are about the handlers, and every service they call is
 # already tested on SQLite and PostgreSQL.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-def _cookie(db, account_name=PAT, *, agent=False) -> str:
+def _cookie(db, account_name=RIVERA, *, agent=False) -> str:
     account = account_named(db, account_name)
     if agent:
-        staff = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+        staff = agent_named(db)
         _, token = create_session(
             db,
             kind="agent",
@@ -80,10 +71,10 @@ def _upload(data: bytes, name: str = "photo.pdf") -> rx.UploadFile:
 
 
 def _jordan_ids(db):
-    jordan = account_named(db, JORDAN)
+    jordan = account_named(db, LEE)
     principal = Principal.customer(jordan.id, contact_on(db, jordan).id)
     doc = documents.list_documents(db, principal)[0]
-    auto = policy_of(db, JORDAN, "auto")
+    auto = policy_of(db, LEE, "auto")
     vehicle = db.exec(select(Vehicle).where(Vehicle.policy_id == auto.id)).first()
     return doc.id, auto, vehicle
 
@@ -92,7 +83,9 @@ def test_home_shows_only_the_sessions_account(demo):
     state = _state(HomeState, _cookie(demo))
     settle(state.load())
     numbers = {row.number for row in state.current + state.past}
-    assert numbers == {policy_of(demo, PAT, line).number for line in ("auto", "home", "umbrella")}
+    assert numbers == {
+        policy_of(demo, RIVERA, line).number for line in ("auto", "home", "umbrella")
+    }
     assert state.greeting_name == "Pat" and not state.read_only
 
 
@@ -109,7 +102,7 @@ def test_policy_page_with_another_accounts_id_shows_nothing(demo):
 
 
 def test_own_policy_page_loads(demo):
-    auto = policy_of(demo, PAT, "auto")
+    auto = policy_of(demo, RIVERA, "auto")
     state = _state(PolicyState, _cookie(demo), policy_id=auto.id)
     settle(state.load())
     assert state.error == "" and state.policy.number == auto.number
@@ -118,7 +111,7 @@ def test_own_policy_page_loads(demo):
 
 def test_id_card_handlers_refuse_other_accounts_policies_and_vehicles(demo):
     _, jordan_auto, jordan_vehicle = _jordan_ids(demo)
-    own_auto = policy_of(demo, PAT, "auto")
+    own_auto = policy_of(demo, RIVERA, "auto")
     cookie = _cookie(demo)
     before = footprint(demo)
 
@@ -174,7 +167,7 @@ def test_upload_handler_with_another_accounts_policy_stores_nothing(demo):
 
 def test_upload_handler_stores_through_the_service(demo):
     state = _state(DocumentsState, _cookie(demo))
-    auto = policy_of(demo, PAT, "auto")
+    auto = policy_of(demo, RIVERA, "auto")
     asyncio.run(
         state.handle_upload([_upload(sample_pdf(), "sticker.pdf")], "Window sticker", str(auto.id))
     )
@@ -230,7 +223,7 @@ def test_no_session_reaches_nothing(demo, handler):
     doc = documents.list_documents(
         demo,
         Principal.customer(
-            account_named(demo, PAT).id, contact_on(demo, account_named(demo, PAT)).id
+            account_named(demo, RIVERA).id, contact_on(demo, account_named(demo, RIVERA)).id
         ),
     )[0]
     call = {

@@ -19,6 +19,7 @@ from clientcenter.state.base import (
     handle_backend_exception,
     location_for,
 )
+from tests.support.demo import JORDAN, PAT
 from tests.support.handlers import as_connected, settle
 
 
@@ -48,7 +49,7 @@ def _state(cookie: str | None, ip: str = "203.0.113.9") -> _ProbeState:
     return state
 
 
-def _customer_token(db, email="pat.rivera@example.com", **kwargs):
+def _customer_token(db, email=PAT, **kwargs):
     contact, account = loginable_contacts(db, email)[0]
     record, token = create_session(
         db, kind="customer", email=email, contact_id=contact.id, account_id=account.id, **kwargs
@@ -96,7 +97,7 @@ def test_an_idle_session_is_sent_to_login_with_its_reason(db):
 
 
 def test_verified_but_no_account_chosen_goes_to_the_account_list(db):
-    _, token = create_session(db, kind="customer", email="jordan.lee@example.com")
+    _, token = create_session(db, kind="customer", email=JORDAN)
     db.commit()
     with pytest.raises(SessionEnded) as ended:
         _state(f"cc_session={token}")._require_principal()

@@ -1,40 +1,16 @@
-"""Helpers for the self-service service tests: principals for demo people, and a snapshot of
-every table a refused call must leave untouched."""
+"""What a call left behind: the matrix's effects of an action, row counts of every table, the
+files in the private store, and the check that a refused call left all of them as they were."""
 
 from __future__ import annotations
 
 import logging
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
-from clientcenter.models import Account, ActivityLog, Agent, Contact, OutboxMessage, Task
-from clientcenter.services.principal import Principal
-from clientcenter.settings import reset_settings_cache
-
-
-def account_named(session: Session, name: str) -> Account:
-    return session.exec(select(Account).where(Account.name == name)).one()
-
-
-def customer(session: Session, email: str, account_name: str | None = None) -> Principal:
-    """The principal of a demo contact signed in to one of their accounts."""
-    stmt = (
-        select(Contact, Account)
-        .join(Account, Account.id == Contact.account_id)
-        .where(Contact.email == email)
-    )
-    if account_name:
-        stmt = stmt.where(Account.name == account_name)
-    contact, account = session.exec(stmt).first()
-    return Principal.customer(account.id, contact.id, session_id=None)
-
-
-def agent_viewing(
-    session: Session, account_name: str, agent_email: str = "agent@example.com"
-) -> Principal:
-    agent = session.exec(select(Agent).where(Agent.email == agent_email)).one()
-    return Principal.agent_viewing(agent.id, account_named(session, account_name).id)
+from clientcenter.models import ActivityLog, Document, OutboxMessage, Task
+from clientcenter.settings import get_settings
 
 
 def effects(session: Session, activity: ActivityLog | None = None):
@@ -58,9 +34,38 @@ def table_counts(session: Session) -> dict[str, int]:
     }
 
 
-def set_feature(monkeypatch, name: str, on: bool) -> None:
-    monkeypatch.setenv(f"CC_FEATURES__{name.upper()}", "true" if on else "false")
-    reset_settings_cache()
+def count(session: Session, model, *where) -> int:
+    return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+def footprint(session: Session) -> dict[str, int]:
+    """Rows that any action could leave behind, plus the files in the private store."""
+    root = get_settings().storage_dir
+    files = sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
+    return {
+        "documents": count(session, Document),
+        "activity": count(session, ActivityLog),
+        "tasks": count(session, Task),
+        "outbox": count(session, OutboxMessage),
+        "files": files,
+    }
+
+
+def _rows(session: Session, model) -> list[dict]:
+    return [row.model_dump() for row in session.exec(select(model).order_by(model.id))]
+
+
+def refused(session: Session, fn, *args, error, rows_of=()):
+    """``fn(session, *args)`` raises ``error`` and changes nothing: the same number of rows in
+    every table, and every column of the rows of the models in ``rows_of`` as it was.
+    Returns the error, for its message."""
+    before = table_counts(session)
+    rows = {model: _rows(session, model) for model in rows_of}
+    with pytest.raises(error) as exc:
+        fn(session, *args)
+    assert table_counts(session) == before
+    assert {model: _rows(session, model) for model in rows_of} == rows
+    return exc.value
 
 
 class SecurityLog(logging.Handler):

@@ -1,27 +1,65 @@
-"""Shared helpers for the self-service tests: principals from the demo, PDF text, sample files."""
+"""The demo agency as the tests know it: its accounts' names and its people's login emails,
+read from clientcenter/demo/agency.py (a name typed here that the demo lacks fails at import,
+not as a puzzling test), and the rows and principals of a database that holds it."""
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-import zlib
+from sqlmodel import Session, select
 
-from sqlmodel import Session, func, select
-
-from clientcenter.models import (
-    Account,
-    ActivityLog,
-    Agent,
-    Contact,
-    Document,
-    OutboxMessage,
-    Policy,
-    Task,
-)
-from clientcenter.services.files.pdf import BrandedPDF
+from clientcenter.demo.agency import ACCOUNTS, AGENTS, DEMO_MARKER_EMAIL, DemoContact
+from clientcenter.models import Account, Agent, Contact, Policy
 from clientcenter.services.principal import Principal
-from clientcenter.settings import get_settings
+
+
+def _account(name: str) -> str:
+    [account] = [a for a in ACCOUNTS if a.name == name]
+    return account.name
+
+
+def _contact(account_name: str, first_name: str) -> DemoContact:
+    account = next(a for a in ACCOUNTS if a.name == account_name)
+    [contact] = [c for c in account.contacts if c.first == first_name]
+    return contact
+
+
+def _email(account_name: str, first_name: str) -> str:
+    return _contact(account_name, first_name).email
+
+
+def _agent(first_name: str) -> str:
+    [email] = [email for email, first, *_ in AGENTS if first == first_name]
+    return email
+
+
+# Accounts, by name.
+RIVERA = _account("Pat & Sam Rivera")  # auto with vehicles, a proposal, a closed claim
+LEE = _account("Jordan Lee")  # personal; Jordan is the primary of STUDIO too
+STUDIO = _account("Lee Design Studio LLC")  # commercial: certificates and their holders
+BAKERY = _account("Bright Bakery LLC")  # commercial, another producer
+QUINN = _account("Casey Quinn")  # only expired or cancelled policies: closed
+ELLIS = _account("Morgan Ellis")  # its contact has an email and no mobile
+KIM = _account("Grace Kim")
+OBRIEN = _account("Siobhan O'Brien")
+GARCIA = _account("Elena Garcia")  # a pending policy beside an active one
+
+# People, by first name: their login emails.
+PAT = _email(RIVERA, "Pat")  # primary
+PAT_MOBILE = _contact(RIVERA, "Pat").mobile
+SAM = _email(RIVERA, "Sam")  # co-applicant
+AVA = _email(RIVERA, "Ava")  # additional contact: on the account, may not log in
+JORDAN = _email(LEE, "Jordan")
+RAE = _email(STUDIO, "Rae")  # additional contact on the studio
+CASEY = _email(QUINN, "Casey")
+MORGAN = _email(ELLIS, "Morgan")
+GRACE = _email(KIM, "Grace")
+DANA = _email(BAKERY, "Dana")
+ELENA = _email(GARCIA, "Elena")
+
+# Agents.
+AGENT = DEMO_MARKER_EMAIL  # the README's agent login, producer of RIVERA
+PRIYA = _agent("Priya")
+DAN = _agent("Dan")
+LEE_CHEN = _agent("Lee")  # service role
 
 
 def account_named(session: Session, name: str) -> Account:
@@ -34,18 +72,6 @@ def contact_on(session: Session, account: Account, role: str = "primary") -> Con
     ).first()
 
 
-def customer(session: Session, name: str, role: str = "primary", session_id: int = 101):
-    account = account_named(session, name)
-    contact = contact_on(session, account, role)
-    return Principal.customer(account.id, contact.id, session_id=session_id)
-
-
-def agent_viewing(session: Session, name: str, session_id: int = 202) -> Principal:
-    account = account_named(session, name)
-    agent = session.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
-    return Principal.agent_viewing(agent.id, account.id, session_id=session_id)
-
-
 def policy_of(session: Session, account_name: str, line: str) -> Policy:
     account = account_named(session, account_name)
     return session.exec(
@@ -53,57 +79,44 @@ def policy_of(session: Session, account_name: str, line: str) -> Policy:
     ).first()
 
 
-def count(session: Session, model, *where) -> int:
-    return session.exec(select(func.count()).select_from(model).where(*where)).one()
+def agent_named(session: Session, email: str = AGENT) -> Agent:
+    return session.exec(select(Agent).where(Agent.email == email)).one()
 
 
-def footprint(session: Session) -> dict[str, int]:
-    """Rows that any action could leave behind, plus the files in the private store."""
-    root = get_settings().storage_dir
-    files = sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
-    return {
-        "documents": count(session, Document),
-        "activity": count(session, ActivityLog),
-        "tasks": count(session, Task),
-        "outbox": count(session, OutboxMessage),
-        "files": files,
-    }
+# Stand-ins for the session a principal comes from: services bind download links to it.
+CUSTOMER_SESSION_ID = 101
+AGENT_SESSION_ID = 202
 
 
-def pdf_text(data: bytes) -> str:
-    """The text-drawing operators of a PDF, inflating compressed streams (fpdf2 output)."""
-    out = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        chunk = match.group(1)
-        try:
-            chunk = zlib.decompress(chunk)
-        except zlib.error:
-            pass
-        out.append(chunk.decode("latin-1"))
-    return "\n".join(out)
+def customer(
+    session: Session,
+    email: str,
+    account_name: str | None = None,
+    *,
+    session_id: int | None = CUSTOMER_SESSION_ID,
+) -> Principal:
+    """The principal of a demo contact signed in to one of their accounts (``account_name``
+    when the email is on more than one)."""
+    stmt = (
+        select(Contact, Account)
+        .join(Account, Account.id == Contact.account_id)
+        .where(Contact.email == email)
+    )
+    if account_name:
+        stmt = stmt.where(Account.name == account_name)
+    contact, account = session.exec(stmt).first()
+    return Principal.customer(account.id, contact.id, session_id=session_id)
 
 
-def sample_pdf(text: str = "Photo of the new car's window sticker") -> bytes:
-    pdf = BrandedPDF(get_settings().branding, "Customer upload")
-    pdf.paragraph(text)
-    return pdf.to_bytes()
-
-
-# A real 1x1 PNG and a JPEG header: enough for type detection by content.
-PNG_1PX = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
-)
-JPEG_HEAD = bytes.fromhex("ffd8ffe000104a46494600010100000100010000") + b"\x00" * 200 + b"\xff\xd9"
-EXE_HEAD = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
-
-
-def sample_docx(*, with_macros: bool = False) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("_rels/.rels", "<Relationships/>")
-        zf.writestr("word/document.xml", "<w:document/>")
-        if with_macros:
-            zf.writestr("word/vbaProject.bin", b"\x00" * 64)
-    return buf.getvalue()
+def agent_viewing(
+    session: Session,
+    account_name: str,
+    agent_email: str = AGENT,
+    *,
+    session_id: int | None = AGENT_SESSION_ID,
+) -> Principal:
+    """The principal of an agent in a customer's Client Center, read-only."""
+    agent = agent_named(session, agent_email)
+    return Principal.agent_viewing(
+        agent.id, account_named(session, account_name).id, session_id=session_id
+    )

@@ -1,9 +1,18 @@
-"""Calling Reflex handlers from unit tests as the event loop would."""
+"""Calling Reflex handlers from unit tests as the event loop would: a page state as a tab
+holds it, and its handlers' results run to completion."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+from urllib.parse import urlencode
+
+import reflex as rx
+from reflex import constants
+from reflex.istate.data import RouterData
+
+ORIGIN = "http://localhost:3000"
+CLIENT_IP = "203.0.113.9"
 
 
 def settle(result):
@@ -39,3 +48,31 @@ def as_connected(
 
     bound_to = browser_digest(browser if browser is not None else new_browser_key())
     return {**headers, **dict(connection_headers(cookie or None)), CONNECTION_HEADER: bound_to}
+
+
+def page_state(
+    cls: type[rx.State],
+    cookie: str | None = None,
+    *,
+    path: str = "/",
+    ip: str = CLIENT_IP,
+    browser: str | None = TEST_BROWSER_KEY,
+    **params,
+):
+    """A fresh ``cls`` under a new root state, as a browser tab on ``path`` holds it: the
+    request headers the tab-binding middleware passes on for ``cookie`` and ``browser``, the
+    client's IP, and ``params`` as the page's query and route arguments."""
+    query = {name: str(value) for name, value in params.items()}
+    headers = {"origin": ORIGIN, **({"cookie": cookie} if cookie else {})}
+    root = rx.State(_reflex_internal_init=True)
+    state = root.get_substate(cls.get_full_name().split(".")[1:])
+    state.router = RouterData.from_router_data(
+        {
+            constants.RouteVar.HEADERS: as_connected(headers, browser=browser),
+            constants.RouteVar.CLIENT_IP: ip,
+            constants.RouteVar.PATH: path,
+            constants.RouteVar.ORIGIN: f"{path}?{urlencode(query)}" if query else path,
+            constants.RouteVar.QUERY: query,
+        }
+    )
+    return state

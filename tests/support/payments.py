@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from clientcenter.models import ActivityLog, Invoice, OutboxMessage, Payment, Task
 from clientcenter.services.principal import Principal
-from clientcenter.settings import reset_settings_cache
 from tests.support.factories import People, make_people
+from tests.support.settings import use_settings
 from tests.support.stripe_recorder import API_KEY, WEBHOOK_SECRET, StripeRecorder, start_recorder
 
 
@@ -115,13 +115,6 @@ def fresh(session: Session, obj):
     return session.get(type(obj), obj.id)
 
 
-def use_settings(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
-    """Set CC_ settings for this test (e.g. PAYMENTS__ALLOW_PARTIAL="true")."""
-    for name, value in values.items():
-        monkeypatch.setenv(f"CC_{name}", value)
-    reset_settings_cache()
-
-
 @pytest.fixture
 def stripe_api(monkeypatch: pytest.MonkeyPatch):
     """Stripe configured, its SDK pointed at a recording server on loopback."""
@@ -150,5 +143,4 @@ __all__ = [
     "payments_of",
     "stripe_api",
     "tasks",
-    "use_settings",
 ]

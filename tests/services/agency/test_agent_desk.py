@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 from clientcenter.models import (
     Account,
     ActivityLog,
-    Agent,
     Certificate,
     Contact,
     Document,
@@ -28,14 +27,31 @@ from clientcenter.services.notify.activity import record_action
 from clientcenter.services.portal import shared_links
 from clientcenter.services.portal.activity_feed import activity_page
 from clientcenter.services.principal import Principal
+from tests.support.demo import (
+    AGENT,
+    AVA,
+    ELLIS,
+    GRACE,
+    KIM,
+    MORGAN,
+    PAT,
+    PRIYA,
+    QUINN,
+    RAE,
+    RIVERA,
+    SAM,
+    STUDIO,
+    account_named,
+    agent_named,
+)
 
 
-def _agent(db: Session, email: str = "agent@example.com") -> Principal:
-    return Principal.agency(db.exec(select(Agent).where(Agent.email == email)).one().id)
+def _agent(db: Session, email: str = AGENT) -> Principal:
+    return Principal.agency(agent_named(db, email).id)
 
 
 def _account(db: Session, name: str) -> Account:
-    return db.exec(select(Account).where(Account.name == name)).one()
+    return account_named(db, name)
 
 
 def _contact(db: Session, email: str) -> Contact:
@@ -61,16 +77,16 @@ def _outbox(db: Session, account_id: int) -> list[OutboxMessage]:
 
 
 def test_info_pane_shows_the_whole_account(demo):
-    rivera = _account(demo, "Pat & Sam Rivera")
+    rivera = _account(demo, RIVERA)
     record_action(
         demo,
-        _customer(demo, "sam.rivera@example.com"),
+        _customer(demo, SAM),
         "customer.general_request",
         summary="Please add my new car",
     )
     demo.commit()
     pane = info_pane(demo, _agent(demo), rivera.id)
-    assert pane.name == "Pat & Sam Rivera" and pane.active and pane.producer == "Alex Morgan"
+    assert pane.name == RIVERA and pane.active and pane.producer == "Alex Morgan"
     assert [(c.name, c.role_label, c.may_log_in) for c in pane.contacts] == [
         ("Pat Rivera", "Primary applicant", True),
         ("Sam Rivera", "Co-applicant", True),
@@ -84,18 +100,18 @@ def test_info_pane_shows_the_whole_account(demo):
     assert [t.title for t in pane.open_tasks] == ["General Request: Pat & Sam Rivera"]
     assert pane.documents and all(d.category for d in pane.documents)
     assert pane.last_invited == ""
-    lee = info_pane(demo, _agent(demo), _account(demo, "Lee Design Studio LLC").id)
+    lee = info_pane(demo, _agent(demo), _account(demo, STUDIO).id)
     assert {c.holder for c in lee.certificates} == {
         "Exchange Street Properties LLC",
         "City of Portland",
     }
-    assert not info_pane(demo, _agent(demo), _account(demo, "Casey Quinn").id).active
+    assert not info_pane(demo, _agent(demo), _account(demo, QUINN).id).active
 
 
 def test_info_pane_is_for_agency_side_agents_only(demo):
-    rivera = _account(demo, "Pat & Sam Rivera")
+    rivera = _account(demo, RIVERA)
     for principal in [
-        _customer(demo, "pat.rivera@example.com"),
+        _customer(demo, PAT),
         Principal.agent_viewing(_agent(demo).agent_id, rivera.id),
     ]:
         with pytest.raises(NotAllowed):
@@ -109,8 +125,8 @@ def test_info_pane_is_for_agency_side_agents_only(demo):
 
 
 def test_activity_log_filters_by_action_and_actor_and_pages(demo):
-    rivera = _account(demo, "Pat & Sam Rivera")
-    pat, sam = _customer(demo, "pat.rivera@example.com"), _customer(demo, "sam.rivera@example.com")
+    rivera = _account(demo, RIVERA)
+    pat, sam = _customer(demo, PAT), _customer(demo, SAM)
     for _ in range(3):
         record_action(demo, pat, "customer.login_email")
     record_action(demo, sam, "customer.general_request", summary="New car")
@@ -155,18 +171,18 @@ def test_activity_log_filters_by_action_and_actor_and_pages(demo):
         with pytest.raises(InvalidInput, match="who acted"):
             activity_page(demo, agent, rivera.id, actor=bad)
     # Another account's log is its own.
-    assert activity_page(demo, agent, _account(demo, "Grace Kim").id).total == 0
+    assert activity_page(demo, agent, _account(demo, KIM).id).total == 0
 
 
 # --- tasks ---------------------------------------------------------------------------------
 
 
 def test_task_queue_done_reopen_reassign(demo):
-    pat = _customer(demo, "pat.rivera@example.com")
+    pat = _customer(demo, PAT)
     record_action(demo, pat, "customer.general_request", summary="one")
     record_action(demo, pat, "customer.contact_us", summary="two")
     demo.commit()
-    me, priya = _agent(demo), _agent(demo, "priya.shah@harborandmain.example")
+    me, priya = _agent(demo), _agent(demo, PRIYA)
     queue = tasks.task_queue(demo, me)
     assert [t.title.split(":")[0] for t in queue.rows] == [
         "General Request",
@@ -200,7 +216,7 @@ def test_task_queue_done_reopen_reassign(demo):
 
 
 def test_invite_emails_the_login_link_to_contacts_who_may_log_in(demo):
-    rivera = _account(demo, "Pat & Sam Rivera")
+    rivera = _account(demo, RIVERA)
     result = invite.invite(demo, _agent(demo), rivera.id)
     assert result.sent == [
         "Pat Rivera <pat.rivera@example.com>",
@@ -208,7 +224,7 @@ def test_invite_emails_the_login_link_to_contacts_who_may_log_in(demo):
     ]
     assert result.skipped == ["Ava Rivera: not allowed to log in (their login switch is off)"]
     messages = [m for m in _outbox(demo, rivera.id) if m.template == "portal_invite"]
-    assert {m.to_address for m in messages} == {"pat.rivera@example.com", "sam.rivera@example.com"}
+    assert {m.to_address for m in messages} == {PAT, SAM}
     assert all("Open Client Center: http://localhost:3000/" in m.body_text for m in messages)
     assert "Alex Morgan" in messages[0].body_text
     # Twice in a row does not email twice.
@@ -219,21 +235,21 @@ def test_invite_emails_the_login_link_to_contacts_who_may_log_in(demo):
 
 def test_invite_refusals_say_why(demo):
     agent = _agent(demo)
-    casey = _account(demo, "Casey Quinn")
+    casey = _account(demo, QUINN)
     with pytest.raises(InvalidInput, match="no active policy"):
         invite.invite(demo, agent, casey.id)
-    sam = _contact(demo, "sam.rivera@example.com")
+    sam = _contact(demo, SAM)
     sam.email = None
     demo.commit()
     with pytest.raises(InvalidInput, match="Sam Rivera can't be invited: no email address"):
         invite.invite(demo, agent, sam.account_id, [sam.id])
-    ava = _contact(demo, "ava.rivera@example.com")
+    ava = _contact(demo, AVA)
     with pytest.raises(InvalidInput, match="login switch is off"):
         invite.invite(demo, agent, ava.account_id, [ava.id])
-    other = _contact(demo, "grace.kim@example.com")
+    other = _contact(demo, GRACE)
     with pytest.raises(NotFound):
         invite.invite(demo, agent, sam.account_id, [other.id])
-    morgan = _contact(demo, "morgan.ellis@example.com")
+    morgan = _contact(demo, MORGAN)
     morgan.email = None
     demo.commit()
     with pytest.raises(InvalidInput, match="Nobody on Morgan Ellis can be invited"):
@@ -242,7 +258,7 @@ def test_invite_refusals_say_why(demo):
         m for m in demo.exec(select(OutboxMessage)).all() if m.template == "portal_invite"
     ] == []
     with pytest.raises(NotAllowed):
-        invite.invite(demo, _customer(demo, "pat.rivera@example.com"), sam.account_id)
+        invite.invite(demo, _customer(demo, PAT), sam.account_id)
 
 
 # --- share document ------------------------------------------------------------------------
@@ -257,7 +273,7 @@ def _private_document(db: Session, account: Account) -> Document:
 
 def test_share_document_by_email_and_by_text(demo):
     agent = _agent(demo)
-    rivera = _account(demo, "Pat & Sam Rivera")
+    rivera = _account(demo, RIVERA)
     doc = _private_document(demo, rivera)
     done = agency_actions.share_document(demo, agent, rivera.id, doc.id, "email")
     demo.commit()
@@ -271,8 +287,8 @@ def test_share_document_by_email_and_by_text(demo):
     )
     sent = _outbox(demo, rivera.id)
     assert {(m.recipient_kind, m.channel, m.to_address) for m in sent} == {
-        ("agent", "email", "agent@example.com"),
-        ("customer", "email", "pat.rivera@example.com"),
+        ("agent", "email", AGENT),
+        ("customer", "email", PAT),
     }
     to_customer = next(m for m in sent if m.recipient_kind == "customer")
     assert "/shared/" in to_customer.body_text and doc.title in to_customer.body_text
@@ -287,16 +303,16 @@ def test_share_document_by_email_and_by_text(demo):
 
 def test_share_document_refusals_change_nothing(demo):
     agent = _agent(demo)
-    morgan = _account(demo, "Morgan Ellis")  # email only
+    morgan = _account(demo, ELLIS)  # email only
     doc = _private_document(demo, morgan)
     with pytest.raises(InvalidInput, match="no mobile number on file: share by email"):
         agency_actions.share_document(demo, agent, morgan.id, doc.id, "sms")
-    casey = _account(demo, "Casey Quinn")
+    casey = _account(demo, QUINN)
     with pytest.raises(InvalidInput, match="no active policy"):
         agency_actions.share_document(
             demo, agent, casey.id, _private_document(demo, casey).id, "email"
         )
-    other = _account(demo, "Grace Kim")
+    other = _account(demo, KIM)
     with pytest.raises(NotFound):
         agency_actions.share_document(demo, agent, other.id, doc.id, "email")
     with pytest.raises(InvalidInput, match="email or by text"):
@@ -315,7 +331,7 @@ def test_share_document_refusals_change_nothing(demo):
 
 
 def test_shared_link_opens_only_after_login_on_its_account(demo):
-    rivera = _account(demo, "Pat & Sam Rivera")
+    rivera = _account(demo, RIVERA)
     doc = _private_document(demo, rivera)
     agency_actions.share_document(demo, _agent(demo), rivera.id, doc.id, "email")
     demo.commit()
@@ -323,11 +339,9 @@ def test_shared_link_opens_only_after_login_on_its_account(demo):
     url = next(w for w in body.split() if "/shared/" in w)
     token = urlparse(url).path.split("/shared/")[1]
     assert shared_links.open_shared_document(demo, None, token).state == "login"
-    jordan = _customer(demo, "office@leedesign.example")
+    jordan = _customer(demo, RAE)
     assert shared_links.open_shared_document(demo, jordan, token).state == "other_account"
-    landing = shared_links.open_shared_document(
-        demo, _customer(demo, "sam.rivera@example.com"), token
-    )
+    landing = shared_links.open_shared_document(demo, _customer(demo, SAM), token)
     assert (landing.state, landing.document_id) == ("open", doc.id)
     assert shared_links.open_shared_document(demo, None, token[:-2] + "xx").state == "invalid"
     assert shared_links.open_shared_document(demo, None, "").state == "invalid"
@@ -338,7 +352,7 @@ def test_shared_link_opens_only_after_login_on_its_account(demo):
 
 def test_publish_invoices_and_documents(demo):
     agent = _agent(demo)
-    rivera = _account(demo, "Pat & Sam Rivera")
+    rivera = _account(demo, RIVERA)
     invoice = demo.exec(
         select(Invoice).where(Invoice.account_id == rivera.id, Invoice.status == "open")
     ).first()
@@ -351,9 +365,7 @@ def test_publish_invoices_and_documents(demo):
     with pytest.raises(InvalidInput, match="at least one"):
         agency_actions.publish_policies_invoices(demo, agent, rivera.id)
     grace_invoice = demo.exec(
-        select(Invoice)
-        .join(Account, Account.id == Invoice.account_id)
-        .where(Account.name == "Grace Kim")
+        select(Invoice).join(Account, Account.id == Invoice.account_id).where(Account.name == KIM)
     ).first()
     with pytest.raises(NotFound):
         agency_actions.publish_policies_invoices(
@@ -370,7 +382,7 @@ def test_publish_invoices_and_documents(demo):
     entry = demo.get(ActivityLog, done.activity_id)
     assert entry.action_key == "agency.publish_policies_invoices"
     assert {(m.recipient_kind, m.to_address) for m in _outbox(demo, rivera.id)} == {
-        ("customer", "pat.rivera@example.com")
+        ("customer", PAT)
     }  # CE and L only
 
 
@@ -379,7 +391,7 @@ def test_publish_invoices_and_documents(demo):
 
 def test_share_certificate_emails_the_holder_a_working_link(demo):
     agent = _agent(demo)
-    lee = _account(demo, "Lee Design Studio LLC")
+    lee = _account(demo, STUDIO)
     cert = demo.exec(select(Certificate).where(Certificate.account_id == lee.id)).first()
     done = agency_actions.share_certificate(demo, agent, cert.id, note="For the lease renewal")
     demo.commit()

@@ -28,11 +28,10 @@ from clientcenter.services.agency import certificate_links, info_pane
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.principal import Principal
 from clientcenter.settings import reset_settings_cache
-from tests.support.checks import customer
+from tests.support.demo import JORDAN, RIVERA, STUDIO, account_named, agent_named, customer
 from tests.support.handlers import settle
 
 ORIGIN = "http://localhost:3000"
-STUDIO = "Lee Design Studio LLC"
 
 
 @pytest.fixture
@@ -41,13 +40,11 @@ def client(demo):
 
 
 def _agent(db) -> Principal:
-    return Principal.agency(
-        db.exec(select(Agent).where(Agent.email == "agent@example.com")).one().id
-    )
+    return Principal.agency(agent_named(db).id)
 
 
 def _studio(db) -> Account:
-    return db.exec(select(Account).where(Account.name == STUDIO)).one()
+    return account_named(db, STUDIO)
 
 
 def _certificate(db) -> Certificate:
@@ -124,7 +121,7 @@ def test_agency_revokes_a_link_and_the_holder_gets_nothing(demo, client):
 
 def test_only_the_agency_side_revokes_and_only_on_the_links_account(demo):
     _path, share = _share(demo)
-    rivera = demo.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
+    rivera = account_named(demo, RIVERA)
     agent_id = _agent(demo).agent_id
     with pytest.raises(NotFound):
         certificate_links.revoke_link(demo, _agent(demo), share.id, account_id=rivera.id)
@@ -140,7 +137,7 @@ def test_only_the_agency_side_revokes_and_only_on_the_links_account(demo):
     with pytest.raises(NotAllowed):
         certificate_links.revoke_link(
             demo,
-            customer(demo, "jordan.lee@example.com", STUDIO),
+            customer(demo, JORDAN, STUDIO),
             share.id,
             account_id=share.account_id,
         )
@@ -300,8 +297,6 @@ def test_the_holder_principal_records_nothing_else(demo):
         with pytest.raises(NotAllowed):
             record_action(demo, holder, key)
     with pytest.raises(NotAllowed):
-        record_action(
-            demo, customer(demo, "jordan.lee@example.com", STUDIO), "holder.certificate_download"
-        )
+        record_action(demo, customer(demo, JORDAN, STUDIO), "holder.certificate_download")
     with pytest.raises(NotFound):
         record_action(demo, holder, "holder.certificate_download", account_id=999999)

@@ -31,7 +31,6 @@ from starlette.testclient import TestClient
 
 from clientcenter.models import (
     ActivityLog,
-    Agent,
     Certificate,
     CertificateHolder,
     Claim,
@@ -47,10 +46,11 @@ from clientcenter.models import (
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth.sessions import create_session, principal_from_token
 from clientcenter.services.files import links
+from tests.support.demo import RIVERA, STUDIO, account_named, agent_named
 from tests.support.handlers import as_connected
 
-ACCOUNT = "Lee Design Studio LLC"  # commercial: certificates, holders, every request kind
-PERSONAL = "Pat & Sam Rivera"  # auto with vehicles and drivers, a proposal, a closed claim
+ACCOUNT = STUDIO  # commercial: certificates, holders, every request kind
+PERSONAL = RIVERA  # auto with vehicles and drivers, a proposal, a closed claim
 COOKIE = "cc_session"
 # Bookkeeping of sessions and limits, and the derived search index: not the customer's data.
 NOT_CUSTOMER_DATA = {
@@ -453,10 +453,9 @@ def unexplained_changes(before, after, engine) -> dict[str, tuple[set, set]]:
 @pytest.fixture
 def read_only_session(demo):
     def open_view(account_name: str):
-        from clientcenter.models import Account
 
-        account = demo.exec(select(Account).where(Account.name == account_name)).one()
-        agent = demo.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+        account = account_named(demo, account_name)
+        agent = agent_named(demo)
         record, token = create_session(
             demo,
             kind="agent",
@@ -594,11 +593,10 @@ def test_every_state_handler_changes_nothing_in_read_only_mode(
 def test_the_harness_sees_a_customer_change(demo, engine, caplog):
     """Control: the same calls in the customer's own session do change data, through the
     main write handlers, so the read-only run above could have failed."""
-    from clientcenter.models import Account
 
     if engine.dialect.name != "sqlite":
         pytest.skip("the harness is database-agnostic; it runs once, on SQLite")
-    account = demo.exec(select(Account).where(Account.name == ACCOUNT)).one()
+    account = account_named(demo, ACCOUNT)
     mine = demo.exec(
         select(Contact).where(Contact.account_id == account.id, Contact.role == "primary")
     ).one()

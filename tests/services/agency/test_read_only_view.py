@@ -6,16 +6,17 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from clientcenter.models import Account, ActivityLog, Agent, Contact
+from clientcenter.models import Account, ActivityLog, Contact
 from clientcenter.models.base import utcnow
 from clientcenter.services.agency import read_only
 from clientcenter.services.auth.sessions import check_session, create_session, principal_from_token
 from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.services.principal import Principal
+from tests.support.demo import AGENT, PAT, PRIYA, QUINN, RIVERA, account_named, agent_named
 
 
-def _agent_session(db, email="agent@example.com"):
-    agent = db.exec(select(Agent).where(Agent.email == email)).one()
+def _agent_session(db, email=AGENT):
+    agent = agent_named(db, email)
     record, token = create_session(
         db, kind="agent", email=agent.email, agent_id=agent.id, second_factor_at=utcnow()
     )
@@ -24,12 +25,12 @@ def _agent_session(db, email="agent@example.com"):
 
 
 def _account(db, name) -> Account:
-    return db.exec(select(Account).where(Account.name == name)).one()
+    return account_named(db, name)
 
 
 def test_enter_and_leave_rotate_the_session_and_are_recorded(demo):
     principal, token = _agent_session(demo)
-    rivera = _account(demo, "Pat & Sam Rivera")
+    rivera = _account(demo, RIVERA)
     grant = read_only.view_grant(demo, principal, rivera.id)
     entered = read_only.enter_view(demo, grant=grant, token=token, client_ip="10.0.0.1")
     demo.commit()
@@ -62,8 +63,8 @@ def test_enter_and_leave_rotate_the_session_and_are_recorded(demo):
 
 def test_entering_is_refused_without_the_right_session(demo):
     principal, token = _agent_session(demo)
-    other_principal, other_token = _agent_session(demo, "priya.shah@harborandmain.example")
-    rivera = _account(demo, "Pat & Sam Rivera")
+    other_principal, other_token = _agent_session(demo, PRIYA)
+    rivera = _account(demo, RIVERA)
     grant = read_only.view_grant(demo, principal, rivera.id)
     with pytest.raises(NotAllowed):  # another agent's browser
         read_only.enter_view(demo, grant=grant, token=other_token, client_ip="")
@@ -72,8 +73,8 @@ def test_entering_is_refused_without_the_right_session(demo):
     with pytest.raises(NotAllowed):  # forged grant
         read_only.enter_view(demo, grant=grant[:-3] + "abc", token=token, client_ip="")
     with pytest.raises(InvalidInput, match="no active policy"):
-        read_only.view_grant(demo, principal, _account(demo, "Casey Quinn").id)
-    contact = demo.exec(select(Contact).where(Contact.email == "pat.rivera@example.com")).one()
+        read_only.view_grant(demo, principal, _account(demo, QUINN).id)
+    contact = demo.exec(select(Contact).where(Contact.email == PAT)).one()
     with pytest.raises(NotAllowed):
         read_only.view_grant(demo, Principal.customer(contact.account_id, contact.id), rivera.id)
     with pytest.raises(NotAllowed):

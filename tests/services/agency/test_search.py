@@ -13,10 +13,25 @@ from clientcenter.models import Account, Agent, Contact, Policy, SearchTerm
 from clientcenter.services.agency.search import super_search
 from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.services.principal import Principal
+from tests.support.demo import (
+    BAKERY,
+    CASEY,
+    ELLIS,
+    GRACE,
+    KIM,
+    LEE,
+    OBRIEN,
+    PAT,
+    QUINN,
+    RIVERA,
+    STUDIO,
+    account_named,
+    agent_named,
+)
 
 
 def _agent(session: Session) -> Principal:
-    agent = session.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+    agent = agent_named(session)
     return Principal.agency(agent.id)
 
 
@@ -83,11 +98,11 @@ def test_phone_in_any_format_finds_the_contact(demo):
         "5550108",
     ]:
         page = super_search(demo, _agent(demo), query)
-        assert [r.name for r in page.results] == ["Siobhan O'Brien"], query
+        assert [r.name for r in page.results] == [OBRIEN], query
         assert page.results[0].matched_label == "Phone"
         assert page.results[0].matched_value == "(207) 555-0108"
     # A fragment shared by every demo mobile finds them all, and nothing without a mobile.
-    assert "Morgan Ellis" not in _names(demo, "555-01", per_page=50)
+    assert ELLIS not in _names(demo, "555-01", per_page=50)
     assert len(_names(demo, "555-01", per_page=50)) == 12
 
 
@@ -98,11 +113,11 @@ def test_apostrophes_in_any_form(demo):
         "O’Brien",
         "OBrien",
         "obrien",
-        "Siobhan O'Brien",
+        OBRIEN,
         "siobhan o’brien",
         "O`Brien",
     ]:
-        assert _names(demo, query) == ["Siobhan O'Brien"], query
+        assert _names(demo, query) == [OBRIEN], query
 
 
 def test_accents_either_way(demo):
@@ -160,7 +175,7 @@ def test_ranking_exact_then_prefix_then_substring_then_field(demo):
     )
     names = _names(demo, "lee", per_page=50)
     # Exact last name "Lee" (two accounts, then by name), a prefix, then a substring.
-    assert names[:2] == ["Jordan Lee", "Lee Design Studio LLC"]
+    assert names[:2] == [LEE, STUDIO]
     assert names.index("Leeward Marine") < names.index("Ashlee Smith")
     # Among exact matches a policy number outranks a name.
     _account(demo, "HX-100", contacts=[("Hx", "Hundred", None, None)])
@@ -172,7 +187,7 @@ def test_policy_number_in_any_spacing(demo):
     number = demo.exec(
         select(Policy.number)
         .join(Account, Account.id == Policy.account_id)
-        .where(Account.name == "Grace Kim", Policy.line == "umbrella")
+        .where(Account.name == KIM, Policy.line == "umbrella")
     ).one()
     prefix, digits = number.split("-")
     for query in [
@@ -184,24 +199,24 @@ def test_policy_number_in_any_spacing(demo):
         digits[:5],
     ]:
         page = super_search(demo, _agent(demo), query)
-        assert page.results[0].name == "Grace Kim", query
+        assert page.results[0].name == KIM, query
         assert page.results[0].matched_label == "Policy"
         assert page.results[0].matched_value == number
 
 
 def test_email_business_and_partial_names(demo):
-    assert _names(demo, "pat.rivera@example.com") == ["Pat & Sam Rivera"]
-    assert _names(demo, "PAT.RIVERA@") == ["Pat & Sam Rivera"]
-    assert _names(demo, "@brightbakery") == ["Bright Bakery LLC"]
+    assert _names(demo, PAT) == [RIVERA]
+    assert _names(demo, "PAT.RIVERA@") == [RIVERA]
+    assert _names(demo, "@brightbakery") == [BAKERY]
     assert _names(demo, "dental") == ["Patel Dental Group PC"]
     assert _names(demo, "landscap") == ["Thompson Landscaping Inc."]
     assert _names(demo, "  nguyen  ") == ["Minh & Lan Nguyen"]
     # Two short letters match only at the start of a value.
-    assert _names(demo, "gr") == ["Grace Kim"]
+    assert _names(demo, "gr") == [KIM]
     # Inactive accounts are found too (agents need them), and say so.
     page = super_search(demo, _agent(demo), "casey")
-    assert [(r.name, r.active) for r in page.results] == [("Casey Quinn", False)]
-    assert page.results[0].primary_email == "casey.quinn@example.com"
+    assert [(r.name, r.active) for r in page.results] == [(QUINN, False)]
+    assert page.results[0].primary_email == CASEY
 
 
 def test_pages_cover_every_match_once(demo):
@@ -229,7 +244,7 @@ def test_bad_queries_are_refused_with_a_reason(demo):
 
 def test_only_agents_on_the_agency_side_may_search(demo):
     agent = _agent(demo)
-    contact = demo.exec(select(Contact).where(Contact.email == "pat.rivera@example.com")).one()
+    contact = demo.exec(select(Contact).where(Contact.email == PAT)).one()
     for principal in [
         Principal.customer(contact.account_id, contact.id),
         Principal.agent_viewing(agent.agent_id, contact.account_id),
@@ -245,16 +260,16 @@ def test_only_agents_on_the_agency_side_may_search(demo):
 
 
 def test_the_index_follows_every_change(demo):
-    contact = demo.exec(select(Contact).where(Contact.email == "grace.kim@example.com")).one()
+    contact = demo.exec(select(Contact).where(Contact.email == GRACE)).one()
     contact.last_name = "Kim-Novak"
     contact.email = "grace.novak@example.com"
     demo.commit()
-    assert _names(demo, "novak") == ["Grace Kim"]
+    assert _names(demo, "novak") == [KIM]
     assert _names(demo, "grace.kim@") == []
     # A rollback takes the index change with it.
     contact.last_name = "Rollback"
     demo.flush()
-    assert _names(demo, "rollback") == ["Grace Kim"]
+    assert _names(demo, "rollback") == [KIM]
     demo.rollback()
     assert _names(demo, "rollback") == []
     # Removing a policy removes its number; renaming an account renames the hit.
@@ -270,7 +285,7 @@ def test_the_index_follows_every_change(demo):
     )
     demo.add(policy)
     demo.commit()
-    assert _names(demo, "zz777") == ["Grace Kim"]
+    assert _names(demo, "zz777") == [KIM]
     demo.delete(policy)
     demo.commit()
     assert _names(demo, "zz777") == []
@@ -279,10 +294,10 @@ def test_the_index_follows_every_change(demo):
     demo.commit()
     assert _names(demo, "grace & kit") == ["Grace & Kit Kim"]
     # A contact moved to another account leaves no trace on the old one.
-    other = demo.exec(select(Account).where(Account.name == "Morgan Ellis")).one()
+    other = account_named(demo, ELLIS)
     contact.account_id = other.id
     demo.commit()
-    assert _names(demo, "novak") == ["Morgan Ellis"]
+    assert _names(demo, "novak") == [ELLIS]
     # Deleting an account deletes its rows (by cascade on the foreign key).
     lone = _account(demo, "Lone Wolf", contacts=[("Lone", "Wolf", None, None)])
     assert _names(demo, "lone wolf") == ["Lone Wolf"]

@@ -20,6 +20,7 @@ from clientcenter.services.auth.sessions import (
     create_session,
     principal_from_token,
 )
+from tests.support.demo import AGENT, LEE_CHEN, PAT, agent_named
 
 IP = "198.51.100.7"
 
@@ -33,7 +34,7 @@ def _last_code(db, address: str) -> str:
     return re.search(r"\b(\d{6})\b", message.body_text).group(1)
 
 
-def _through_code(db, email="agent@example.com", now=None):
+def _through_code(db, email=AGENT, now=None):
     attempt, sent = agent_login.start(db, email=email, client_ip=IP, now=now)
     step = agent_login.verify_code(
         db, attempt_id=attempt, code=_last_code(db, email), client_ip=IP, now=now
@@ -64,7 +65,7 @@ def test_first_sign_in_enrols_then_signs_in(demo):
 
 
 def test_later_sign_ins_ask_the_app_or_a_recovery_code(demo):
-    agent = demo.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+    agent = agent_named(demo)
     start = utcnow() - timedelta(minutes=5)
     enrolment = totp.start_enrolment(demo, agent)
     codes = totp.confirm_enrolment(demo, agent, pyotp.TOTP(enrolment.secret).at(start), start)
@@ -81,26 +82,24 @@ def test_later_sign_ins_ask_the_app_or_a_recovery_code(demo):
 
 def test_unknown_and_inactive_emails_get_the_same_answer_and_no_message(demo):
     _a, known, _s = _through_code(demo)
-    inactive = demo.exec(
-        select(Agent).where(Agent.email == "lee.chen@harborandmain.example")
-    ).one()
+    inactive = demo.exec(select(Agent).where(Agent.email == LEE_CHEN)).one()
     inactive.is_active = False
     demo.commit()
     before = len(demo.exec(select(OutboxMessage)).all())
     for email in [
         "nobody@agency.example",
-        "lee.chen@harborandmain.example",
-        "pat.rivera@example.com",
+        LEE_CHEN,
+        PAT,
     ]:  # a customer is not an agent
         attempt, sent = agent_login.start(demo, email=email, client_ip=IP)
-        assert sent.message == known.message.replace("agent@example.com", email)
+        assert sent.message == known.message.replace(AGENT, email)
         with pytest.raises(agent_login.CodeProblem):
             agent_login.verify_code(demo, attempt_id=attempt, code="123456", client_ip=IP)
     assert len(demo.exec(select(OutboxMessage)).all()) == before
 
 
 def test_the_second_factor_needs_the_emailed_code_first(demo):
-    attempt, _sent = agent_login.start(demo, email="agent@example.com", client_ip=IP)
+    attempt, _sent = agent_login.start(demo, email=AGENT, client_ip=IP)
     with pytest.raises(agent_login.CodeProblem, match="code we emailed"):
         agent_login.second_factor(demo, attempt_id=attempt, code="123456")
     with pytest.raises(AttemptEnded):
@@ -115,7 +114,7 @@ def test_an_agent_deactivated_mid_sign_in_gets_no_session(demo):
         demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now()
     )
     grant = agent_login.grant_after_enrolment(demo, attempt_id=attempt)
-    agent = demo.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+    agent = agent_named(demo)
     agent.is_active = False
     demo.commit()
     with pytest.raises(AttemptEnded):
@@ -124,7 +123,7 @@ def test_an_agent_deactivated_mid_sign_in_gets_no_session(demo):
 
 
 def test_an_agent_session_without_second_factor_opens_nothing(demo):
-    agent = demo.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+    agent = agent_named(demo)
     _record, token = create_session(demo, kind="agent", email=agent.email, agent_id=agent.id)
     demo.commit()
     assert check_session(demo, token).status == SECOND_FACTOR

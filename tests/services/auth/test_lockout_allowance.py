@@ -26,10 +26,9 @@ from clientcenter.services.auth.login import CodeProblem
 from clientcenter.services.auth.login_codes import TooManyFailures, TooManyLookups, TooManySends
 from clientcenter.services.auth.sessions import check_session
 from clientcenter.settings import reset_settings_cache
+from tests.support.demo import AGENT, MORGAN, PAT, PAT_MOBILE
 from tests.support.handlers import settle
 
-PAT, MORGAN, AGENT = "pat.rivera@example.com", "morgan.ellis@example.com", "agent@example.com"
-PAT_MOBILE = "+12075550101"
 OWNER_IP = "198.51.100.5"
 ORIGIN = "http://localhost:3000"
 

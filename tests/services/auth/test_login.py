@@ -33,11 +33,21 @@ from clientcenter.services.auth.login_codes import (
 from clientcenter.services.auth.sessions import check_session
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.settings import reset_settings_cache
+from tests.support.demo import (
+    AVA,
+    CASEY,
+    ELLIS,
+    JORDAN,
+    LEE,
+    MORGAN,
+    PAT,
+    PAT_MOBILE,
+    RIVERA,
+    STUDIO,
+    account_named,
+)
 
 IP = "198.51.100.20"
-PAT, JORDAN, MORGAN, CASEY = (
-    f"{n}@example.com" for n in ("pat.rivera", "jordan.lee", "morgan.ellis", "casey.quinn")
-)
 
 
 def codes_sent(db, to: str) -> list[str]:
@@ -91,7 +101,7 @@ def test_unknown_inactive_not_allowed_and_email_only_get_the_same_answer(db, mon
     tests/services/auth/test_login_same_first_step.py)."""
     settings_env(monkeypatch, login_channel_choice="when_mobile")
     answers = {}
-    for email in ("nobody@example.com", CASEY, "ava.rivera@example.com", MORGAN):
+    for email in ("nobody@example.com", CASEY, AVA, MORGAN):
         _, step = start(db, email)
         answers[email] = (
             step.step,
@@ -103,7 +113,7 @@ def test_unknown_inactive_not_allowed_and_email_only_get_the_same_answer(db, mon
     assert answers[MORGAN][0] == "enter_code"
     # ... and only the real, email-only contact was sent anything
     assert len(codes_sent(db, MORGAN)) == 1
-    for email in ("nobody@example.com", CASEY, "ava.rivera@example.com"):
+    for email in ("nobody@example.com", CASEY, AVA):
         assert codes_sent(db, email) == []
     assert db.exec(select(OutboxMessage)).all().__len__() == 1
 
@@ -117,7 +127,7 @@ def test_contact_with_a_mobile_chooses_and_no_digit_of_the_number_is_shown(db):
     assert step.step == "enter_code" and step.channel == "sms"
     assert not re.search(r"\d{2}", step.message.replace("6-digit", "").replace("10 min", ""))
     [sms] = db.exec(select(OutboxMessage).where(OutboxMessage.channel == "sms")).all()
-    assert sms.to_address == "+12075550101" and sms.sensitive and sms.recipient_kind == "login"
+    assert sms.to_address == PAT_MOBILE and sms.sensitive and sms.recipient_kind == "login"
 
 
 def test_text_login_switched_off_sends_by_email_without_a_choice(db, monkeypatch):
@@ -165,7 +175,7 @@ def test_codes_are_six_csprng_digits_stored_only_as_keyed_hashes(db):
 def test_the_right_code_logs_in_once(db):
     attempt, _ = start(db, MORGAN)
     verified = verify(db, attempt, last_code(db, MORGAN))
-    assert [a.name for a in verified.accounts] == ["Morgan Ellis"]
+    assert [a.name for a in verified.accounts] == [ELLIS]
     assert verified.grant
     with pytest.raises(AttemptEnded):  # single use
         verify(db, attempt, last_code(db, MORGAN))
@@ -391,7 +401,7 @@ def test_single_account_login_creates_the_session_and_logs_the_action(db):
     db.commit()
     principal = check_session(db, done.token).principal
     account = db.get(Account, principal.account_id)
-    assert account.name == "Pat & Sam Rivera" and done.destination == "/home"
+    assert account.name == RIVERA and done.destination == "/home"
     assert 11 * 3600 < done.max_age <= 12 * 3600
     [entry] = db.exec(select(ActivityLog)).all()
     assert entry.action_key == "customer.login_text" and entry.account_id == account.id
@@ -427,10 +437,10 @@ def test_several_accounts_are_listed_from_the_verified_email_and_one_is_chosen(d
     attempt, verified = _verified(db, JORDAN)
     assert verified.grant is None
     assert [(a.name, a.kind_label) for a in verified.accounts] == [
-        ("Jordan Lee", "Personal"),
-        ("Lee Design Studio LLC", "Commercial"),
+        (LEE, "Personal"),
+        (STUDIO, "Commercial"),
     ]
-    pat_account = db.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
+    pat_account = account_named(db, RIVERA)
     with caplog.at_level(logging.WARNING, logger="clientcenter.security"):
         with pytest.raises(NotFound) as refused:
             login.grant_for_account(db, attempt_id=attempt, account_id=pat_account.id)
@@ -468,7 +478,7 @@ def test_switching_accounts_rotates_the_session_without_a_new_code(db, caplog):
     with pytest.raises(NotAllowed):
         login.complete_switch(db, grant=switch, token=done.token, client_ip=IP)
     # an account outside the list is refused and logged
-    pat_account = db.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
+    pat_account = account_named(db, RIVERA)
     new_principal = check_session(db, done.token).principal
     with caplog.at_level(logging.WARNING, logger="clientcenter.security"):
         with pytest.raises(NotFound):
@@ -500,7 +510,7 @@ def test_account_closed_between_code_and_verification(db):
     from clientcenter.models import Policy
 
     attempt, _ = start(db, MORGAN)
-    account = db.exec(select(Account).where(Account.name == "Morgan Ellis")).one()
+    account = account_named(db, ELLIS)
     for policy in db.exec(select(Policy).where(Policy.account_id == account.id)).all():
         policy.status = "cancelled"
         db.add(policy)

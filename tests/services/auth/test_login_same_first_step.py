@@ -27,12 +27,9 @@ from clientcenter.services.auth import login
 from clientcenter.services.auth.login import CodeProblem
 from clientcenter.services.errors import InvalidInput
 from clientcenter.settings import reset_settings_cache
+from tests.support.demo import AVA, CASEY, ELLIS, MORGAN, PAT, PAT_MOBILE
 
-PAT, MORGAN, CASEY, AVA = (
-    f"{n}@example.com" for n in ("pat.rivera", "morgan.ellis", "casey.quinn", "ava.rivera")
-)
 UNKNOWN = "nobody@example.com"
-PAT_MOBILE = "+12075550101"
 # The paths an observer must not tell apart.
 PATHS = {"unknown": UNKNOWN, "inactive": CASEY, "email-only": MORGAN, "mobile-on-file": PAT}
 IP = "198.51.100.80"
@@ -122,7 +119,7 @@ def test_a_text_that_went_nowhere_has_a_way_back_to_email(db):
         verified = login.verify(
             s, attempt_id=attempt, code=code, client_ip=IP, now=t0 + timedelta(seconds=40)
         )
-    assert verified.grant and [a.name for a in verified.accounts] == ["Morgan Ellis"]
+    assert verified.grant and [a.name for a in verified.accounts] == [ELLIS]
 
 
 def test_the_seeds_channel_step_stays_available_as_a_setting(db, monkeypatch):

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from clientcenter.models import Agent, Policy, UserSession
+from clientcenter.models import Policy, UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import loginable_contacts
 from clientcenter.services.auth.sessions import (
@@ -23,6 +23,7 @@ from clientcenter.services.auth.sessions import (
     rotate_session,
     signed_out_message,
 )
+from tests.support.demo import JORDAN, PAT, agent_named
 
 
 @pytest.fixture
@@ -32,11 +33,11 @@ def db(demo):
 
 
 def _pat(db):
-    [(contact, account)] = loginable_contacts(db, "pat.rivera@example.com")
+    [(contact, account)] = loginable_contacts(db, PAT)
     return contact, account
 
 
-def _login(db, email="pat.rivera@example.com", now=None):
+def _login(db, email=PAT, now=None):
     contact, account = loginable_contacts(db, email)[0]
     record, token = create_session(
         db, kind="customer", email=email, contact_id=contact.id, account_id=account.id, now=now
@@ -177,15 +178,15 @@ def test_account_without_an_active_policy_ends_the_session(db):
 
 
 def test_identity_only_session_must_choose_an_account(db):
-    record, token = create_session(db, kind="customer", email="jordan.lee@example.com")
+    record, token = create_session(db, kind="customer", email=JORDAN)
     db.commit()
     check = check_session(db, token)
     assert check.status == CHOOSE_ACCOUNT and check.principal is None
-    assert check.email == "jordan.lee@example.com"
+    assert check.email == JORDAN
 
 
 def test_agent_sessions_need_the_second_factor_and_an_active_agent(db):
-    agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+    agent = agent_named(db)
     _, half = create_session(db, kind="agent", email=agent.email, agent_id=agent.id)
     _, full = create_session(
         db, kind="agent", email=agent.email, agent_id=agent.id, second_factor_at=utcnow()

@@ -27,8 +27,8 @@ from tests.support.payments import (  # noqa: F401  (fixtures)
     key,
     payments_of,
     stripe_api,
-    use_settings,
 )
+from tests.support.settings import use_settings
 
 
 def _race(engine, calls) -> list:

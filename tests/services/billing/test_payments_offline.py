@@ -27,8 +27,8 @@ from tests.support.payments import (  # noqa: F401  (fixtures)
     outbox,
     payments_of,
     tasks,
-    use_settings,
 )
+from tests.support.settings import use_settings
 
 
 def test_customer_records_a_bank_transfer_and_the_invoice_shows_pending(session, billing):

@@ -34,8 +34,8 @@ from tests.support.payments import (  # noqa: F401  (fixtures)
     outbox,
     payments_of,
     stripe_api,
-    use_settings,
 )
+from tests.support.settings import use_settings
 
 
 class _Client:

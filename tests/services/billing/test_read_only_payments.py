@@ -22,6 +22,7 @@ from tests.state.test_billing_handlers import (
     _state,
 )
 from tests.support.checks import table_counts
+from tests.support.demo import RIVERA
 from tests.support.handlers import settle
 from tests.support.payments import (  # noqa: F401  (fixtures)
     activity,
@@ -30,9 +31,6 @@ from tests.support.payments import (  # noqa: F401  (fixtures)
     key,
     payments_of,
 )
-
-RIVERA = "Pat & Sam Rivera"
-
 
 # --- services -----------------------------------------------------------------------------------
 

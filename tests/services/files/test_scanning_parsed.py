@@ -25,10 +25,10 @@ from clientcenter.services.files.scanning import basic_scan
 from clientcenter.services.portal import documents
 from clientcenter.services.portal.documents import UploadRefused
 from clientcenter.settings import reset_settings_cache
-from tests.support.checks import customer, table_counts
-from tests.support.demo import PNG_1PX, sample_docx, sample_pdf
+from tests.support.checks import table_counts
+from tests.support.demo import PAT, customer
+from tests.support.files import PNG_1PX, sample_docx, sample_pdf
 
-PAT = "pat.rivera@example.com"
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

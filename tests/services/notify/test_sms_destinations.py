@@ -20,10 +20,10 @@ from clientcenter.services.notify.outbox import enqueue
 from clientcenter.services.portal import contact_change, profile
 from clientcenter.services.principal import Principal
 from clientcenter.settings import SettingsError, load_settings, reset_settings_cache
-from tests.support.checks import customer, table_counts
+from tests.support.checks import table_counts
 from tests.support.delivery import provider, real_settings, reload  # noqa: F401  (fixtures)
+from tests.support.demo import PAT, customer
 
-PAT = "pat.rivera@example.com"
 IP = "203.0.113.9"
 
 # (number, words the refusal must contain): the three first, then the other kinds.

@@ -11,19 +11,19 @@ from clientcenter.models import Certificate, CertificateHolder
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.portal import certificates as certs
 from clientcenter.services.portal import requests as rq
-from tests.support.checks import (
-    SecurityLog,
+from tests.support.checks import SecurityLog, effects, table_counts
+from tests.support.demo import (
+    BAKERY,
+    DAN,
+    JORDAN,
+    PAT,
+    STUDIO,
     account_named,
     agent_viewing,
     customer,
-    effects,
-    set_feature,
-    table_counts,
 )
+from tests.support.settings import set_feature
 
-JORDAN = "jordan.lee@example.com"
-STUDIO = "Lee Design Studio LLC"
-BAKERY = "Bright Bakery LLC"
 HOLDER = {
     "name": "Harbor Lofts LLC",
     "street": "1 Commercial Street",
@@ -89,7 +89,7 @@ def test_add_holder_validates_and_follows_the_matrix(demo):
     assert activity.action_key == "customer.add_certificate_holder"
     # AE to the commercial producer and CE to Jordan; no PA, a task for the producer.
     assert {(k, a) for k, _, a in sent} == {
-        ("agent", "dan.okafor@harborandmain.example"),
+        ("agent", DAN),
         ("customer", JORDAN),
     }
     assert len(tasks) == 1
@@ -180,7 +180,7 @@ def test_request_certificate_refusals(demo):
 
 def test_personal_accounts_and_a_switched_off_feature_are_refused(demo, monkeypatch):
     s = demo
-    pat = customer(s, "pat.rivera@example.com")
+    pat = customer(s, PAT)
     assert not certs.offered(s, pat)
     refused(s, certs.list_certificates, pat, error=NotAllowed)
     refused(s, certs.add_holder, pat, HOLDER, error=NotAllowed)

@@ -11,11 +11,10 @@ from clientcenter.models import ActivityLog, Contact, LoginChallenge, OutboxMess
 from clientcenter.services.errors import InvalidInput, NotAllowed, ReadOnlyRefused
 from clientcenter.services.portal import contact_change, profile
 from clientcenter.services.principal import Principal
-from tests.support.checks import agent_viewing, customer, table_counts
+from tests.support.checks import table_counts
+from tests.support.demo import AVA, PAT, RIVERA, SAM, agent_viewing, customer
 from tests.support.handlers import settle
 
-PAT = "pat.rivera@example.com"
-SAM = "sam.rivera@example.com"
 IP = "203.0.113.9"
 
 
@@ -112,14 +111,14 @@ def test_who_may_change_whose_address(demo):
         s.exec(select(ActivityLog).order_by(ActivityLog.id.desc())).first().action_key
         == "customer.edit_coapplicant_info"
     )
-    ava = s.exec(select(Contact).where(Contact.email == "ava.rivera@example.com")).one()
+    ava = s.exec(select(Contact).where(Contact.email == AVA)).one()
     before = table_counts(s)
     with pytest.raises(NotAllowed):
         contact_change.start(s, pat, ava.id, "email", "ava.new@example.com", client_ip=IP)
     with pytest.raises(ReadOnlyRefused):
         contact_change.start(
             s,
-            agent_viewing(s, "Pat & Sam Rivera"),
+            agent_viewing(s, RIVERA),
             pat.contact_id,
             "email",
             "x@example.com",

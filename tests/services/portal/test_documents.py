@@ -19,21 +19,18 @@ from clientcenter.services.files.scanning import ScanVerdict, basic_scan
 from clientcenter.services.portal import documents
 from clientcenter.services.portal.documents import UploadRefused
 from clientcenter.services.principal import Principal
+from tests.support.checks import count, footprint
 from tests.support.demo import (
-    EXE_HEAD,
-    JPEG_HEAD,
-    PNG_1PX,
+    LEE,
+    PAT,
+    RIVERA,
+    SAM,
     account_named,
     agent_viewing,
-    count,
     customer,
-    footprint,
     policy_of,
-    sample_docx,
-    sample_pdf,
 )
-
-PAT = "Pat & Sam Rivera"
+from tests.support.files import EXE_HEAD, JPEG_HEAD, PNG_1PX, sample_docx, sample_pdf
 
 
 def _add_doc(
@@ -73,17 +70,17 @@ def _add_doc(
 
 def test_list_is_newest_first_and_only_shared_clean_documents(demo):
     pat = customer(demo, PAT)
-    fresh = _add_doc(demo, PAT, title="Welcome letter", days_ago=0)
-    hidden = _add_doc(demo, PAT, title="Internal underwriting notes", shared=False)
-    pending = _add_doc(demo, PAT, title="Unscanned upload", scan="pending")
-    rejected = _add_doc(demo, PAT, title="Rejected upload", scan="rejected")
+    fresh = _add_doc(demo, RIVERA, title="Welcome letter", days_ago=0)
+    hidden = _add_doc(demo, RIVERA, title="Internal underwriting notes", shared=False)
+    pending = _add_doc(demo, RIVERA, title="Unscanned upload", scan="pending")
+    rejected = _add_doc(demo, RIVERA, title="Rejected upload", scan="rejected")
     items = documents.list_documents(demo, pat)
     ids = [i.id for i in items]
     assert ids[0] == fresh.id
     assert hidden.id not in ids and pending.id not in ids and rejected.id not in ids
     stamps = [i.created_at for i in items]
     assert stamps == sorted(stamps, reverse=True)
-    account = account_named(demo, PAT)
+    account = account_named(demo, RIVERA)
     expected = demo.exec(
         select(Document.id).where(
             Document.account_id == account.id,
@@ -96,7 +93,7 @@ def test_list_is_newest_first_and_only_shared_clean_documents(demo):
 
 def test_filter_by_policy_and_category(demo):
     pat = customer(demo, PAT)
-    auto = policy_of(demo, PAT, "auto")
+    auto = policy_of(demo, RIVERA, "auto")
     by_policy = documents.list_documents(demo, pat, policy_id=auto.id)
     assert by_policy and all(i.policy_id == auto.id for i in by_policy)
     assert all(auto.number in i.policy_label for i in by_policy)
@@ -110,7 +107,7 @@ def test_filter_by_policy_and_category(demo):
 
 def test_search_matches_title_policy_number_carrier_and_category(demo):
     pat = customer(demo, PAT)
-    auto = policy_of(demo, PAT, "auto")
+    auto = policy_of(demo, RIVERA, "auto")
     assert {i.policy_id for i in documents.list_documents(demo, pat, query=auto.number)} == {
         auto.id
     }
@@ -129,8 +126,8 @@ def test_search_matches_title_policy_number_carrier_and_category(demo):
 
 def test_another_accounts_documents_never_appear(demo):
     pat = customer(demo, PAT)
-    jordan_doc = _add_doc(demo, "Jordan Lee", title="Jordan private letter")
-    jordan_auto = policy_of(demo, "Jordan Lee", "auto")
+    jordan_doc = _add_doc(demo, LEE, title="Jordan private letter")
+    jordan_auto = policy_of(demo, LEE, "auto")
     assert jordan_doc.id not in [i.id for i in documents.list_documents(demo, pat)]
     assert documents.list_documents(demo, pat, query="Jordan private") == []
     assert documents.list_documents(demo, pat, policy_id=jordan_auto.id) == []
@@ -141,7 +138,7 @@ def test_another_accounts_documents_never_appear(demo):
 def test_filters_offer_the_accounts_policies_and_present_categories(demo):
     policies, categories = documents.document_filters(demo, customer(demo, PAT))
     assert {label.split(" · ")[1] for _, label in policies} == {
-        policy_of(demo, PAT, line).number for line in ("auto", "home", "umbrella")
+        policy_of(demo, RIVERA, line).number for line in ("auto", "home", "umbrella")
     }
     assert ("declarations", "Declarations") in categories
     assert "customer_upload" not in dict(categories)
@@ -168,7 +165,7 @@ def test_download_returns_the_bytes_and_logs_only(demo):
 
 
 def test_agent_read_only_download_is_the_agent_action(demo):
-    agent = agent_viewing(demo, PAT)
+    agent = agent_viewing(demo, RIVERA)
     item = documents.list_documents(demo, agent)[0]
     documents.download_document(demo, agent, item.id)
     demo.commit()
@@ -181,9 +178,9 @@ def test_agent_read_only_download_is_the_agent_action(demo):
 def test_download_refusals_look_absent_and_record_nothing(demo, which):
     pat = customer(demo, PAT)
     doc_id = {
-        "other_account": lambda: _add_doc(demo, "Jordan Lee", title="Jordan letter").id,
-        "unshared": lambda: _add_doc(demo, PAT, title="Internal", shared=False).id,
-        "pending": lambda: _add_doc(demo, PAT, title="Scanning", scan="pending").id,
+        "other_account": lambda: _add_doc(demo, LEE, title="Jordan letter").id,
+        "unshared": lambda: _add_doc(demo, RIVERA, title="Internal", shared=False).id,
+        "pending": lambda: _add_doc(demo, RIVERA, title="Scanning", scan="pending").id,
         "missing": lambda: 987_654,
     }[which]()
     before = footprint(demo)
@@ -198,8 +195,8 @@ def test_download_refusals_look_absent_and_record_nothing(demo, which):
 
 
 def test_upload_a_pdf_stores_privately_and_notifies_per_the_matrix(demo):
-    sam = customer(demo, PAT, role="co_applicant")
-    auto = policy_of(demo, PAT, "auto")
+    sam = customer(demo, SAM)
+    auto = policy_of(demo, RIVERA, "auto")
     data = sample_pdf()
     before = footprint(demo)
     item = documents.upload_document(
@@ -383,7 +380,7 @@ def test_too_large_is_refused_with_the_limit(demo, monkeypatch):
 
 
 def test_read_only_agent_cannot_upload_and_the_attempt_is_logged(demo, caplog):
-    agent = agent_viewing(demo, PAT)
+    agent = agent_viewing(demo, RIVERA)
     before = footprint(demo)
     with caplog.at_level(logging.WARNING, logger="clientcenter.security"):
         with pytest.raises(ReadOnlyRefused, match="Read-only"):
@@ -409,7 +406,7 @@ def test_upload_to_another_accounts_policy_is_refused(demo):
             pat,
             original_name="a.pdf",
             data=sample_pdf(),
-            policy_id=policy_of(demo, "Jordan Lee", "auto").id,
+            policy_id=policy_of(demo, LEE, "auto").id,
         )
     assert footprint(demo) == before
 

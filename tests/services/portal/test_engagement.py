@@ -10,17 +10,9 @@ from sqlmodel import select
 from clientcenter.models import Claim, ClaimSurvey, Policy
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.portal import engagement
-from tests.support.checks import (
-    account_named,
-    agent_viewing,
-    customer,
-    effects,
-    set_feature,
-    table_counts,
-)
-
-PAT = "pat.rivera@example.com"
-RIVERA = "Pat & Sam Rivera"
+from tests.support.checks import effects, table_counts
+from tests.support.demo import AGENT, LEE, PAT, RIVERA, account_named, agent_viewing, customer
+from tests.support.settings import set_feature
 
 
 def refused(s, fn, *args, error):
@@ -71,7 +63,7 @@ def test_feedback(demo):
     assert feedback.rating == 5
     activity, sent, tasks = effects(s)
     assert activity.action_key == "customer.feedback" and "5/5" in activity.summary
-    assert sent == {("agent", "email", "agent@example.com")} and len(tasks) == 1
+    assert sent == {("agent", "email", AGENT)} and len(tasks) == 1
     for bad, message in [
         ("0", "between 1 and 5"),
         ("6", "between 1 and 5"),
@@ -105,7 +97,7 @@ def test_claim_survey_after_a_closed_claim(demo):
     assert survey.contact_id == pat.contact_id
     activity, sent, tasks = effects(s)
     assert activity.action_key == "customer.claim_survey"
-    assert sent == {("agent", "email", "agent@example.com")} and len(tasks) == 1
+    assert sent == {("agent", "email", AGENT)} and len(tasks) == 1
     assert engagement.claims_awaiting_survey(s, pat) == []
     error = refused(
         s, engagement.submit_claim_survey, pat, claim_id, {"rating": "1"}, error=InvalidInput
@@ -125,7 +117,7 @@ def test_claim_survey_refusals(demo, monkeypatch):
         loss_date=date.today(),
         status="open",
     )
-    jordan = account_named(s, "Jordan Lee")
+    jordan = account_named(s, LEE)
     their_policy = s.exec(select(Policy).where(Policy.account_id == jordan.id)).first()
     their_claim = Claim(
         account_id=jordan.id,

@@ -6,9 +6,9 @@ from sqlmodel import select
 from clientcenter.models import ActivityLog, Vehicle
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.portal import idcards
-from tests.support.demo import agent_viewing, customer, footprint, pdf_text, policy_of
-
-PAT = "Pat & Sam Rivera"
+from tests.support.checks import footprint
+from tests.support.demo import DANA, LEE, MORGAN, PAT, RIVERA, agent_viewing, customer, policy_of
+from tests.support.files import pdf_text
 
 
 def _vehicles(session, policy):
@@ -19,18 +19,18 @@ def _vehicles(session, policy):
 
 def test_id_card_policies_list_active_auto_policies_with_vehicles(demo):
     cards = idcards.id_card_policies(demo, customer(demo, PAT))
-    auto = policy_of(demo, PAT, "auto")
+    auto = policy_of(demo, RIVERA, "auto")
     assert [c.policy.id for c in cards] == [auto.id]
     assert [v.vin for v in cards[0].vehicles] == [v.vin for v in _vehicles(demo, auto)]
     # Bright Bakery's commercial auto policy has cards too.
-    bakery = idcards.id_card_policies(demo, customer(demo, "Bright Bakery LLC"))
+    bakery = idcards.id_card_policies(demo, customer(demo, DANA))
     assert [c.policy.line for c in bakery] == ["commercial_auto"]
-    assert idcards.id_card_policies(demo, customer(demo, "Morgan Ellis")) == []
+    assert idcards.id_card_policies(demo, customer(demo, MORGAN)) == []
 
 
 def test_all_vehicles_in_one_branded_pdf_and_logged(demo):
     pat = customer(demo, PAT)
-    auto = policy_of(demo, PAT, "auto")
+    auto = policy_of(demo, RIVERA, "auto")
     before = footprint(demo)
     sent = idcards.build_id_cards(demo, pat, auto.id)
     demo.commit()
@@ -41,7 +41,7 @@ def test_all_vehicles_in_one_branded_pdf_and_logged(demo):
         assert vehicle.vin in text and vehicle.make in text
     for needed in (
         "Harbor & Main Insurance",
-        "Pat & Sam Rivera",
+        RIVERA,
         auto.carrier,
         auto.number,
         f"{auto.effective_date:%m/%d/%Y}",
@@ -57,7 +57,7 @@ def test_all_vehicles_in_one_branded_pdf_and_logged(demo):
 
 
 def test_one_chosen_vehicle_only(demo):
-    auto = policy_of(demo, PAT, "auto")
+    auto = policy_of(demo, RIVERA, "auto")
     first, second = _vehicles(demo, auto)
     sent = idcards.build_id_cards(demo, customer(demo, PAT), auto.id, [second.id])
     text = pdf_text(sent.data)
@@ -66,8 +66,8 @@ def test_one_chosen_vehicle_only(demo):
 
 
 def test_agent_in_read_only_mode_downloads_as_the_agent_action(demo):
-    auto = policy_of(demo, PAT, "auto")
-    idcards.build_id_cards(demo, agent_viewing(demo, PAT), auto.id)
+    auto = policy_of(demo, RIVERA, "auto")
+    idcards.build_id_cards(demo, agent_viewing(demo, RIVERA), auto.id)
     demo.commit()
     entry = demo.exec(select(ActivityLog).order_by(ActivityLog.id.desc())).first()
     assert entry.action_key == "agent.download_id_cards" and entry.read_only
@@ -75,8 +75,8 @@ def test_agent_in_read_only_mode_downloads_as_the_agent_action(demo):
 
 def test_refusals_record_nothing(demo):
     pat = customer(demo, PAT)
-    auto = policy_of(demo, PAT, "auto")
-    jordan_auto = policy_of(demo, "Jordan Lee", "auto")
+    auto = policy_of(demo, RIVERA, "auto")
+    jordan_auto = policy_of(demo, LEE, "auto")
     jordan_vehicle = _vehicles(demo, jordan_auto)[0]
     before = footprint(demo)
     with pytest.raises(NotFound, match="policy"):
@@ -84,9 +84,9 @@ def test_refusals_record_nothing(demo):
     with pytest.raises(NotFound, match="vehicle"):  # someone else's vehicle on my policy
         idcards.build_id_cards(demo, pat, auto.id, [jordan_vehicle.id])
     with pytest.raises(NotAllowed, match="auto policies"):
-        idcards.build_id_cards(demo, pat, policy_of(demo, PAT, "home").id)
+        idcards.build_id_cards(demo, pat, policy_of(demo, RIVERA, "home").id)
     with pytest.raises(NotAllowed, match="auto policies"):  # expired, and not auto either
-        idcards.build_id_cards(demo, pat, policy_of(demo, PAT, "umbrella").id)
+        idcards.build_id_cards(demo, pat, policy_of(demo, RIVERA, "umbrella").id)
     with pytest.raises(InvalidInput):
         idcards.build_id_cards(demo, pat, auto.id, list(range(1, 60)))
     assert footprint(demo) == before
@@ -94,7 +94,7 @@ def test_refusals_record_nothing(demo):
 
 def test_cards_stop_when_the_auto_policy_is_no_longer_active(demo):
     pat = customer(demo, PAT)
-    auto = policy_of(demo, PAT, "auto")
+    auto = policy_of(demo, RIVERA, "auto")
     auto.status = "cancelled"
     demo.commit()
     assert idcards.id_card_policies(demo, pat) == []
@@ -104,7 +104,7 @@ def test_cards_stop_when_the_auto_policy_is_no_longer_active(demo):
 
 def test_check_request_refuses_like_build_and_records_nothing(demo):
     pat = customer(demo, PAT)
-    auto = policy_of(demo, PAT, "auto")
+    auto = policy_of(demo, RIVERA, "auto")
     vehicles = _vehicles(demo, auto)
     before = footprint(demo)
     assert idcards.check_request(demo, pat, auto.id) == tuple(v.id for v in vehicles)
@@ -112,5 +112,5 @@ def test_check_request_refuses_like_build_and_records_nothing(demo):
         vehicles[1].id,
     )
     with pytest.raises(NotFound):
-        idcards.check_request(demo, pat, policy_of(demo, "Jordan Lee", "auto").id)
+        idcards.check_request(demo, pat, policy_of(demo, LEE, "auto").id)
     assert footprint(demo) == before

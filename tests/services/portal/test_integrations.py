@@ -11,10 +11,17 @@ from clientcenter.services.errors import NotAllowed, NotFound
 from clientcenter.services.portal import integrations
 from clientcenter.services.principal import Principal
 from clientcenter.settings import load_settings
-from tests.support.checks import account_named, agent_viewing, customer, effects, table_counts
-
-PAT = "pat.rivera@example.com"
-RIVERA = "Pat & Sam Rivera"
+from tests.support.checks import effects, table_counts
+from tests.support.demo import (
+    AGENT,
+    JORDAN,
+    PAT,
+    RIVERA,
+    STUDIO,
+    account_named,
+    agent_viewing,
+    customer,
+)
 
 
 @pytest.fixture
@@ -79,9 +86,7 @@ def test_an_account_sees_its_carriers_and_quotes_for_lines_it_lacks(links):
         "Talk about coverage",
     ]
     assert all(v.href == f"/go/{v.id}" for v in offered.consumer + offered.cross_sell)
-    business = integrations.links_for(
-        s, customer(s, "jordan.lee@example.com", "Lee Design Studio LLC")
-    )
+    business = integrations.links_for(s, customer(s, JORDAN, STUDIO))
     assert "Get a BOP quote" not in label_of(business.cross_sell)  # it has a BOP
     assert "Get a boat quote" not in label_of(business.cross_sell)  # a personal line
 
@@ -96,7 +101,7 @@ def test_clicks_are_recorded_with_the_right_row(links):
         (
             offered.cross_sell[0],
             "customer.cross_sell_integration",
-            {("agent", "email", "agent@example.com")},
+            {("agent", "email", AGENT)},
         ),
     ]
     for view, key, expected_messages in cases:

@@ -9,6 +9,13 @@ from clientcenter.models import Invoice
 from clientcenter.services.errors import NotFound
 from clientcenter.services.portal import policies
 from tests.support.demo import (
+    CASEY,
+    ELENA,
+    LEE,
+    PAT,
+    QUINN,
+    RIVERA,
+    SAM,
     account_named,
     agent_viewing,
     customer,
@@ -17,7 +24,7 @@ from tests.support.demo import (
 
 
 def test_active_policies_first_and_past_ones_set_apart(demo):
-    pat = customer(demo, "Pat & Sam Rivera")
+    pat = customer(demo, PAT)
     overview = policies.list_policies(demo, pat)
     # Active ones by line name ("Homeowners" before "Personal Auto").
     assert [p.line for p in overview.current] == ["home", "auto"]
@@ -30,15 +37,15 @@ def test_active_policies_first_and_past_ones_set_apart(demo):
 
 
 def test_pending_policy_comes_after_active_ones(demo):
-    elena = customer(demo, "Elena Garcia")
+    elena = customer(demo, ELENA)
     current = policies.list_policies(demo, elena).current
     assert [(p.line, p.status) for p in current] == [("auto", "active"), ("home", "pending")]
     assert current[1].status_label == "Starts soon"
 
 
 def test_policy_detail_has_coverages_vehicles_and_drivers(demo):
-    pat = customer(demo, "Pat & Sam Rivera")
-    auto = policy_of(demo, "Pat & Sam Rivera", "auto")
+    pat = customer(demo, PAT)
+    auto = policy_of(demo, RIVERA, "auto")
     detail = policies.policy_detail(demo, pat, auto.id)
     assert detail.policy.number == auto.number
     names = [c.name for c in detail.coverages]
@@ -52,15 +59,15 @@ def test_policy_detail_has_coverages_vehicles_and_drivers(demo):
 
 
 def test_expired_policy_detail_is_still_visible(demo):
-    pat = customer(demo, "Pat & Sam Rivera")
-    umbrella = policy_of(demo, "Pat & Sam Rivera", "umbrella")
+    pat = customer(demo, PAT)
+    umbrella = policy_of(demo, RIVERA, "umbrella")
     detail = policies.policy_detail(demo, pat, umbrella.id)
     assert detail.policy.status == "expired" and not detail.policy.is_current
 
 
 def test_another_accounts_policy_looks_absent(demo):
-    pat = customer(demo, "Pat & Sam Rivera")
-    jordan_auto = policy_of(demo, "Jordan Lee", "auto")
+    pat = customer(demo, PAT)
+    jordan_auto = policy_of(demo, LEE, "auto")
     with pytest.raises(NotFound) as other:
         policies.policy_detail(demo, pat, jordan_auto.id)
     with pytest.raises(NotFound) as missing:
@@ -71,22 +78,22 @@ def test_another_accounts_policy_looks_absent(demo):
 
 
 def test_a_closed_account_shows_nothing(demo):
-    casey = customer(demo, "Casey Quinn")
+    casey = customer(demo, CASEY)
     with pytest.raises(NotFound, match="no active policy"):
         policies.list_policies(demo, casey)
     with pytest.raises(NotFound):
-        policies.policy_detail(demo, casey, policy_of(demo, "Casey Quinn", "auto").id)
+        policies.policy_detail(demo, casey, policy_of(demo, QUINN, "auto").id)
 
 
 def test_agent_in_read_only_mode_sees_what_the_customer_sees(demo):
-    as_agent = policies.list_policies(demo, agent_viewing(demo, "Pat & Sam Rivera"))
-    as_customer = policies.list_policies(demo, customer(demo, "Pat & Sam Rivera"))
+    as_agent = policies.list_policies(demo, agent_viewing(demo, RIVERA))
+    as_customer = policies.list_policies(demo, customer(demo, PAT))
     assert as_agent == as_customer
 
 
 def test_open_invoices_summary_counts_published_open_invoices_only(demo):
-    pat = customer(demo, "Pat & Sam Rivera")
-    account = account_named(demo, "Pat & Sam Rivera")
+    pat = customer(demo, PAT)
+    account = account_named(demo, RIVERA)
     invoices = demo.exec(select(Invoice).where(Invoice.account_id == account.id)).all()
     open_ = [i for i in invoices if i.status == "open"]
     summary = policies.open_invoices(demo, pat)
@@ -99,12 +106,12 @@ def test_open_invoices_summary_counts_published_open_invoices_only(demo):
 
 
 def test_home_view_greets_the_customer_and_not_the_agent(demo):
-    sam = policies.home_view(demo, customer(demo, "Pat & Sam Rivera", role="co_applicant"))
+    sam = policies.home_view(demo, customer(demo, SAM))
     assert (sam.account_name, sam.greeting_name, sam.read_only) == (
-        "Pat & Sam Rivera",
+        RIVERA,
         "Sam",
         False,
     )
-    agent = policies.home_view(demo, agent_viewing(demo, "Pat & Sam Rivera"))
+    agent = policies.home_view(demo, agent_viewing(demo, RIVERA))
     assert agent.greeting_name == "" and agent.read_only
     assert agent.policies == sam.policies and agent.invoices == sam.invoices

@@ -9,18 +9,20 @@ from clientcenter.models import ActivityLog, Contact
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.portal import profile
 from clientcenter.services.principal import Principal
-from tests.support.checks import (
-    SecurityLog,
+from tests.support.checks import SecurityLog, effects, table_counts
+from tests.support.demo import (
+    AGENT,
+    AVA,
+    JORDAN,
+    LEE,
+    MORGAN,
+    PAT,
+    RIVERA,
+    SAM,
     account_named,
     agent_viewing,
     customer,
-    effects,
-    table_counts,
 )
-
-PAT = "pat.rivera@example.com"
-SAM = "sam.rivera@example.com"
-RIVERA = "Pat & Sam Rivera"
 
 
 def mine(s, principal) -> dict[str, str]:
@@ -80,7 +82,7 @@ def test_profile_view_for_customer_and_read_only_agent(demo):
     agent_view = profile.profile_view(s, agent_viewing(s, RIVERA))
     assert agent_view.me is None and agent_view.co_applicant.first_name == "Sam"
     assert not agent_view.can_edit_co_applicant
-    jordan = profile.profile_view(s, customer(s, "jordan.lee@example.com", "Jordan Lee"))
+    jordan = profile.profile_view(s, customer(s, JORDAN, LEE))
     assert jordan.co_applicant is None and not jordan.can_edit_co_applicant
 
 
@@ -93,7 +95,7 @@ def test_name_change_applies_and_follows_the_matrix(demo):
     activity, sent, tasks = effects(s)
     assert activity.action_key == "customer.edit_personal_info"
     assert "first name" in activity.summary
-    assert {(k, a) for k, _, a in sent} == {("agent", "agent@example.com"), ("customer", PAT)}
+    assert {(k, a) for k, _, a in sent} == {("agent", AGENT), ("customer", PAT)}
     assert len(tasks) == 1
 
 
@@ -157,7 +159,7 @@ def test_invalid_personal_info_is_refused_with_a_message(demo):
 def test_extra_profile_fields_are_ignored(demo):
     s = demo
     pat = customer(s, PAT)
-    other = account_named(s, "Jordan Lee")
+    other = account_named(s, LEE)
     profile.edit_personal_info(
         s,
         pat,
@@ -204,7 +206,7 @@ def test_co_applicant_preferences_tell_the_primary(demo):
 
 def test_contact_preference_refusals(demo):
     s = demo
-    morgan = customer(s, "morgan.ellis@example.com")  # email only, no mobile
+    morgan = customer(s, MORGAN)  # email only, no mobile
     error = refused(
         s,
         profile.edit_contact_preferences,
@@ -235,7 +237,7 @@ def test_primary_edits_the_co_applicant(demo):
     assert sam.first_name == "Samuel"
     activity, sent, tasks = effects(s)
     assert activity.action_key == "customer.edit_coapplicant_info"
-    assert {(k, a) for k, _, a in sent} == {("agent", "agent@example.com"), ("customer", PAT)}
+    assert {(k, a) for k, _, a in sent} == {("agent", AGENT), ("customer", PAT)}
     assert len(tasks) == 1
 
 
@@ -249,7 +251,7 @@ def test_co_applicant_edit_by_the_co_applicant_emails_the_primary(demo):
 
 def test_co_applicant_refusals(demo):
     s = demo
-    jordan = customer(s, "jordan.lee@example.com", "Jordan Lee")
+    jordan = customer(s, JORDAN, LEE)
     error = refused(
         s,
         profile.edit_coapplicant_info,
@@ -258,7 +260,7 @@ def test_co_applicant_refusals(demo):
         error=NotFound,
     )
     assert "no co-applicant" in error.message
-    ava = s.exec(select(Contact).where(Contact.email == "ava.rivera@example.com")).one()
+    ava = s.exec(select(Contact).where(Contact.email == AVA)).one()
     additional = Principal.customer(ava.account_id, ava.id)
     refused(
         s,
@@ -281,7 +283,7 @@ def test_co_applicant_refusals(demo):
 def test_a_principal_whose_contact_left_the_account_is_refused(demo):
     s = demo
     pat = customer(s, PAT)
-    jordan_account = account_named(s, "Jordan Lee")
+    jordan_account = account_named(s, LEE)
     forged = Principal.customer(jordan_account.id, pat.contact_id)  # Pat's contact, other account
     refused(
         s,

@@ -10,18 +10,18 @@ from sqlmodel import select
 from clientcenter.models import Proposal
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.portal import proposals
-from tests.support.checks import (
+from tests.support.checks import effects, table_counts
+from tests.support.demo import (
+    JORDAN,
+    LEE,
+    PAT,
+    RIVERA,
+    SAM,
     account_named,
     agent_viewing,
     customer,
-    effects,
-    set_feature,
-    table_counts,
 )
-
-PAT = "pat.rivera@example.com"
-SAM = "sam.rivera@example.com"
-RIVERA = "Pat & Sam Rivera"
+from tests.support.settings import set_feature
 
 
 def the_proposal(s) -> Proposal:
@@ -88,7 +88,7 @@ def test_proposal_refusals(demo, monkeypatch):
     s = demo
     p = the_proposal(s)
     pat = customer(s, PAT)
-    jordan = customer(s, "jordan.lee@example.com", "Jordan Lee")
+    jordan = customer(s, JORDAN, LEE)
     refused(s, proposals.decide, jordan, p.id, {"decision": "accept"}, error=NotFound)
     refused(s, proposals.get_proposal, jordan, p.id, error=NotFound)
     refused(

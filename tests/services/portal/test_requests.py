@@ -19,20 +19,21 @@ from clientcenter.services.portal.request_forms import (
     RequestForm,
     form_for,
 )
-from tests.support.checks import (
-    SecurityLog,
+from tests.support.checks import SecurityLog, effects, table_counts
+from tests.support.demo import (
+    AGENT,
+    DAN,
+    JORDAN,
+    LEE,
+    PAT,
+    RIVERA,
+    SAM,
+    STUDIO,
     account_named,
     agent_viewing,
     customer,
-    effects,
-    table_counts,
 )
 
-PAT = "pat.rivera@example.com"
-SAM = "sam.rivera@example.com"
-JORDAN = "jordan.lee@example.com"
-RIVERA = "Pat & Sam Rivera"
-STUDIO = "Lee Design Studio LLC"
 REFERENCE = re.compile(r"^(CR|GR|HC|CT)-[2-9A-HJ-NP-Z]{6}$")
 
 SAMPLES = {
@@ -95,7 +96,7 @@ def test_every_personal_form_makes_a_request_with_a_reference_and_notifies(demo)
         assert activity.action_key == "customer.personal_change_request"
         assert request.reference in activity.summary
         # AE to the producer, CE to Pat; Pat is the primary, so no PA message.
-        assert {(k, a) for k, _, a in sent} == {("agent", "agent@example.com"), ("customer", PAT)}
+        assert {(k, a) for k, _, a in sent} == {("agent", AGENT), ("customer", PAT)}
         producer_id = account_named(s, RIVERA).producer_id
         assert len(tasks) == 1 and tasks[0].assigned_agent_id == producer_id
     assert len(references) == len(PERSONAL_FORMS)
@@ -112,7 +113,7 @@ def test_every_commercial_form_works_on_a_business_account(demo):
         assert request.kind == "commercial" and request.account_id == jordan.account_id
         activity, sent, _ = effects(s)
         assert activity.action_key == "customer.commercial_change_request"
-        assert ("agent", "email", "dan.okafor@harborandmain.example") in sent
+        assert ("agent", "email", DAN) in sent
 
 
 def test_vehicle_add_keeps_what_the_agent_needs(demo):
@@ -270,7 +271,7 @@ def test_general_request_with_an_attachment_from_the_account(demo):
 def test_my_requests_lists_the_accounts_requests_newest_first(demo):
     s = demo
     pat, sam = customer(s, PAT), customer(s, SAM)
-    jordan = customer(s, JORDAN, "Jordan Lee")
+    jordan = customer(s, JORDAN, LEE)
     first = rq.submit_request(s, pat, "general", "general", {"subject": "One", "message": "1"})
     second = rq.submit_request(
         s, sam, "contact_us", "message", {"topic": "claim", "message": "2", "reply_by": "email"}
@@ -310,7 +311,7 @@ def test_read_only_agent_is_refused_and_the_attempt_is_logged(demo):
 def test_another_accounts_records_are_refused(demo):
     s = demo
     pat = customer(s, PAT)
-    jordan_account = account_named(s, "Jordan Lee")
+    jordan_account = account_named(s, LEE)
     their_auto = s.exec(
         select(Policy).where(Policy.account_id == jordan_account.id, Policy.line == "auto")
     ).one()
@@ -382,7 +383,7 @@ def test_invalid_vehicle_fields_get_specific_messages(demo):
 def test_extra_fields_are_ignored(demo):
     s = demo
     pat = customer(s, PAT)
-    jordan_account = account_named(s, "Jordan Lee")
+    jordan_account = account_named(s, LEE)
     request = rq.submit_request(
         s,
         pat,

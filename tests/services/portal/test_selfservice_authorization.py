@@ -37,11 +37,8 @@ from clientcenter.services.portal import (
     requests as rq,
 )
 from clientcenter.services.principal import Principal
-from tests.support.checks import account_named, customer, table_counts
-
-STUDIO = "Lee Design Studio LLC"
-BAKERY = "Bright Bakery LLC"
-RIVERA = "Pat & Sam Rivera"
+from tests.support.checks import table_counts
+from tests.support.demo import BAKERY, JORDAN, LEE, PAT, RIVERA, STUDIO, account_named, customer
 
 
 def _ids(s, model, account_name, *where):
@@ -75,13 +72,13 @@ def _other_account_records(s):
 def test_every_id_taking_service_refuses_another_accounts_ids(demo):
     s = demo
     victim = _other_account_records(s)
-    pat = customer(s, "pat.rivera@example.com")
+    pat = customer(s, PAT)
     request = rq.submit_request(
         s, pat, "general", "general", {"subject": "Mine", "message": "private"}
     )
     s.commit()
-    jordan = customer(s, "jordan.lee@example.com", "Jordan Lee")
-    studio = customer(s, "jordan.lee@example.com", STUDIO)
+    jordan = customer(s, JORDAN, LEE)
+    studio = customer(s, JORDAN, STUDIO)
     bakery_cert = _ids(s, Certificate, BAKERY)[0]
     bakery_holder = _ids(s, CertificateHolder, BAKERY)[0]
     day = (date.today() + timedelta(days=2)).isoformat()
@@ -146,8 +143,8 @@ def test_every_id_taking_service_refuses_another_accounts_ids(demo):
 def test_a_forged_principal_mixing_accounts_is_refused(demo):
     """A contact id from one account with another account's id changes nothing."""
     s = demo
-    pat = customer(s, "pat.rivera@example.com")
-    jordan_account = account_named(s, "Jordan Lee")
+    pat = customer(s, PAT)
+    jordan_account = account_named(s, LEE)
     forged = Principal.customer(jordan_account.id, pat.contact_id)
     before = table_counts(s)
     for fn, args in [
@@ -180,7 +177,7 @@ def _session_for(s, account_name: str, email: str):
 
 def test_go_route_records_only_links_the_account_is_offered(client, demo):
     s = demo
-    principal, token = _session_for(s, RIVERA, "pat.rivera@example.com")
+    principal, token = _session_for(s, RIVERA, PAT)
     offered = integrations.links_for(s, principal).cross_sell[0]
     hidden = s.exec(select(IntegrationLink).where(IntegrationLink.line == "auto")).one()
     cookies = {session_cookie_name(): token}
@@ -210,7 +207,7 @@ def test_go_route_records_only_links_the_account_is_offered(client, demo):
 
 def test_certificate_download_link_is_bound_to_account_and_session(client, demo):
     s = demo
-    studio, token = _session_for(s, STUDIO, "jordan.lee@example.com")
+    studio, token = _session_for(s, STUDIO, JORDAN)
     own = certificates.list_certificates(s, studio)[0]
     cookies = {session_cookie_name(): token}
     client.cookies.clear()
@@ -221,7 +218,7 @@ def test_certificate_download_link_is_bound_to_account_and_session(client, demo)
     client.cookies.clear()
     refused = client.get(links.sign(studio, "certificate", bakery_cert), cookies=cookies)
     assert refused.status_code == 404
-    _, other_token = _session_for(s, "Jordan Lee", "jordan.lee@example.com")
+    _, other_token = _session_for(s, LEE, JORDAN)
     before = table_counts(s)
     client.cookies.clear()
     wrong_session = client.get(

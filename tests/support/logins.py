@@ -1,0 +1,82 @@
+"""Live sessions for tests that skip the code flow: made by ``create_session``, the way the
+login routes make them, and committed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from clientcenter.http.cookies import session_cookie_name
+from clientcenter.models import UserSession
+from clientcenter.models.base import utcnow
+from clientcenter.services.accounts import loginable_contacts
+from clientcenter.services.auth.sessions import create_session
+from clientcenter.services.principal import Principal
+from tests.support.demo import AGENT, PAT, account_named, agent_named
+
+
+@dataclass(frozen=True)
+class Login:
+    record: UserSession
+    token: str  # what the session cookie holds
+    principal: Principal  # what the session's checks yield
+
+    @property
+    def cookie(self) -> str:
+        """The Cookie header of a browser holding this session."""
+        return f"{session_cookie_name()}={self.token}"
+
+
+def customer_login(
+    db: Session, email: str = PAT, account_name: str | None = None, **session_args
+) -> Login:
+    """A customer's session on one of the accounts ``email`` may log in to (``account_name``
+    when it may log in to more than one)."""
+    pairs = [
+        (contact, account)
+        for contact, account in loginable_contacts(db, email)
+        if account_name is None or account.name == account_name
+    ]
+    assert pairs, f"{email} cannot log in to {account_name or 'any account'}"
+    contact, account = pairs[0]
+    record, token = create_session(
+        db,
+        kind="customer",
+        email=email,
+        contact_id=contact.id,
+        account_id=account.id,
+        **session_args,
+    )
+    db.commit()
+    return Login(record, token, Principal.customer(account.id, contact.id, session_id=record.id))
+
+
+def agent_login(
+    db: Session,
+    account_name: str | None = None,
+    email: str = AGENT,
+    *,
+    second_factor: bool = True,
+    **session_args,
+) -> Login:
+    """An agent's session: in ``account_name``'s Client Center read-only, or on the agency
+    side without one; its second factor done unless ``second_factor=False``."""
+    agent = agent_named(db, email)
+    account = account_named(db, account_name) if account_name else None
+    record, token = create_session(
+        db,
+        kind="agent",
+        email=agent.email,
+        agent_id=agent.id,
+        account_id=account.id if account else None,
+        read_only=account is not None,
+        second_factor_at=utcnow() if second_factor else None,
+        **session_args,
+    )
+    db.commit()
+    if account is None:
+        principal = Principal.agency(agent.id, session_id=record.id)
+    else:
+        principal = Principal.agent_viewing(agent.id, account.id, session_id=record.id)
+    return Login(record, token, principal)
