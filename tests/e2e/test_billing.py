@@ -12,7 +12,8 @@ from sqlmodel import Session, create_engine, select
 from clientcenter.models import Invoice, Payment
 from clientcenter.settings import reset_settings_cache
 from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-from tests.support.demo import AGENT, PAT, RIVERA, account_named, agent_named
+from tests.support.demo import AGENT, PAT, RIVERA, agent_named
+from tests.support.payments import open_invoice
 
 
 @contextmanager
@@ -32,19 +33,10 @@ def app_db(app):
         reset_settings_cache()
 
 
-def _open_invoice(db, account_name: str) -> Invoice:
-    account = account_named(db, account_name)
-    return db.exec(
-        select(Invoice)
-        .where(Invoice.account_id == account.id, Invoice.status == "open")
-        .order_by(Invoice.due_date, Invoice.id)
-    ).first()
-
-
 def test_customer_pays_an_invoice_by_bank_transfer(app, page):
     app.log_in(page, PAT, RIVERA)
     with app_db(app) as db:
-        invoice = _open_invoice(db, RIVERA)
+        invoice = open_invoice(db, RIVERA)
     page.goto(app.url + "/billing")
     card = page.locator(f"#invoice-{invoice.id}")
     expect(card).to_be_visible()
@@ -89,7 +81,7 @@ def test_payment_request_link_opens_the_invoice_after_login(app, page):
     from clientcenter.services.principal import Principal
 
     with app_db(app) as db:
-        invoice = _open_invoice(db, RIVERA)
+        invoice = open_invoice(db, RIVERA)
         agent = agent_named(db)
         sent = send_payment_request(db, Principal.agency(agent.id), invoice.id, channel="sms")
         db.commit()
@@ -136,7 +128,7 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
 
     app.log_in(page, AGENT, RIVERA, agent=True)
     with app_db(app) as db:
-        invoice = _open_invoice(db, RIVERA)
+        invoice = open_invoice(db, RIVERA)
     page.goto(app.url + "/billing")
     expect(page.locator("#billing-read-only-note")).to_contain_text(
         "the one thing you can record here"
@@ -173,7 +165,7 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
         assert db.get(Invoice, invoice.id).status == "paid"
 
         # A transfer the customer reported: confirming it asks first too.
-        nxt = _open_invoice(db, RIVERA)
+        nxt = open_invoice(db, RIVERA)
         customer = Principal.customer(nxt.account_id, _primary_id(db, nxt.account_id))
         reported = pay_invoice(
             db, customer, nxt.id, method="bank_transfer", idempotency_key="e2e-key-read-only"

@@ -10,14 +10,13 @@ from starlette.testclient import TestClient
 
 from clientcenter.http import build_http_app
 from clientcenter.models import ActivityLog, Certificate, OutboxMessage
-from clientcenter.models.base import utcnow
 from clientcenter.services.agency import actions as agency_actions
 from clientcenter.services.agency import read_only
 from clientcenter.services.auth import agent_login
-from clientcenter.services.auth.sessions import check_session, create_session
-from clientcenter.services.principal import Principal
-from tests.support.demo import AGENT, RIVERA, STUDIO, account_named, agent_named
+from clientcenter.services.auth.sessions import check_session
+from tests.support.demo import AGENT, RIVERA, STUDIO, account_named
 from tests.support.handlers import TEST_BROWSER_KEY, tab_browser_digest
+from tests.support.logins import agent_session
 
 ORIGIN = "http://localhost:3000"
 
@@ -33,15 +32,6 @@ def client(demo):
 
 def _cookie_token(response) -> str:
     return response.headers["set-cookie"].split(";")[0].split("=", 1)[1]
-
-
-def _agency_session(db):
-    agent = agent_named(db)
-    record, token = create_session(
-        db, kind="agent", email=agent.email, agent_id=agent.id, second_factor_at=utcnow()
-    )
-    db.commit()
-    return Principal.agency(agent.id, session_id=record.id), token
 
 
 def test_sign_in_completion_sets_an_agent_session_with_second_factor(client, demo):
@@ -77,7 +67,7 @@ def test_sign_in_completion_sets_an_agent_session_with_second_factor(client, dem
 
 
 def test_enter_and_leave_the_read_only_view_over_http(client, demo):
-    principal, token = _agency_session(demo)
+    principal, token, _ = agent_session(demo)
     rivera = account_named(demo, RIVERA)
     grant = read_only.view_grant(demo, principal, rivera.id)
     demo.commit()
@@ -104,7 +94,7 @@ def test_enter_and_leave_the_read_only_view_over_http(client, demo):
 
 
 def test_holder_certificate_link_serves_the_pdf_without_login(client, demo):
-    principal, _token = _agency_session(demo)
+    principal, _token, _ = agent_session(demo)
     lee = account_named(demo, STUDIO)
     cert = demo.exec(select(Certificate).where(Certificate.account_id == lee.id)).first()
     agency_actions.share_certificate(demo, principal, cert.id)
@@ -122,7 +112,7 @@ def test_holder_certificate_link_serves_the_pdf_without_login(client, demo):
 
 
 def test_logging_out_of_a_read_only_view_is_a_log_off(client, demo):
-    principal, token = _agency_session(demo)
+    principal, token, _ = agent_session(demo)
     rivera = account_named(demo, RIVERA)
     grant = read_only.view_grant(demo, principal, rivera.id)
     demo.commit()

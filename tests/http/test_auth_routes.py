@@ -6,10 +6,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from clientcenter.http import build_http_app
-from clientcenter.services.accounts import loginable_contacts
-from clientcenter.services.auth.sessions import check_session, create_session
+from clientcenter.services.auth.sessions import check_session
 from tests.support.demo import JORDAN, MORGAN, PAT
 from tests.support.handlers import TEST_BROWSER_KEY, tab_browser_digest
+from tests.support.logins import customer_session, grant_for
 
 ORIGIN = "http://localhost:3000"
 
@@ -31,17 +31,8 @@ def client(db):
     return client
 
 
-def _token(db):
-    contact, account = loginable_contacts(db, PAT)[0]
-    _, token = create_session(
-        db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
-    )
-    db.commit()
-    return token
-
-
 def test_logout_revokes_server_side_and_clears_the_cookie(client, db):
-    token = _token(db)
+    token = customer_session(db).token
     client.cookies.set("cc_session", token)
     response = client.post("/auth/logout", headers={"origin": ORIGIN})
     assert response.status_code == 303
@@ -59,7 +50,7 @@ def test_logout_without_a_session_still_lands_on_the_login_page(client):
 
 
 def test_logout_from_a_foreign_origin_is_refused_and_changes_nothing(client, db):
-    token = _token(db)
+    token = customer_session(db).token
     client.cookies.set("cc_session", token)
     response = client.post("/auth/logout", headers={"origin": "https://evil.example"})
     assert response.status_code == 403
@@ -74,36 +65,8 @@ def test_logout_is_post_only(client):
 # --- /auth/complete and /auth/switch --------------------------------------------------------
 
 
-def _grant_for(db, email):
-    """Run the code flow up to the grant, as the login page does."""
-    import re as _re
-
-    from sqlmodel import select
-
-    from clientcenter.models import OutboxMessage
-    from clientcenter.services.auth import login
-
-    attempt, step = login.start(db, email=email, client_ip="198.51.100.1")
-    if step.step == "choose_channel":
-        login.choose_channel(db, attempt_id=attempt, channel="email", client_ip="198.51.100.1")
-    body = db.exec(
-        select(OutboxMessage.body_text)
-        .where(OutboxMessage.to_address == email)
-        .order_by(OutboxMessage.id.desc())
-    ).first()
-    verified = login.verify(
-        db,
-        attempt_id=attempt,
-        browser=tab_browser_digest(),
-        code=_re.search(r"\d{6}", body).group(),
-        client_ip="198.51.100.1",
-    )
-    db.commit()
-    return attempt, verified
-
-
 def test_complete_sets_an_httponly_lax_cookie_and_goes_home(client, db):
-    _, verified = _grant_for(db, PAT)
+    _, verified = grant_for(db, PAT)
     response = client.post(
         "/auth/complete", data={"grant": verified.grant}, headers={"origin": ORIGIN}
     )
@@ -120,7 +83,7 @@ def test_complete_sets_an_httponly_lax_cookie_and_goes_home(client, db):
 
 
 def test_a_grant_is_single_use_over_http(client, db):
-    _, verified = _grant_for(db, MORGAN)
+    _, verified = grant_for(db, MORGAN)
     assert client.post("/auth/complete", data={"grant": verified.grant}).status_code == 303
     again = client.post("/auth/complete", data={"grant": verified.grant})
     assert again.headers["location"] == "/?signed_out=attempt"
@@ -128,7 +91,7 @@ def test_a_grant_is_single_use_over_http(client, db):
 
 
 def test_complete_from_a_foreign_origin_is_refused(client, db):
-    _, verified = _grant_for(db, MORGAN)
+    _, verified = grant_for(db, MORGAN)
     response = client.post(
         "/auth/complete",
         data={"grant": verified.grant},
@@ -143,9 +106,9 @@ def test_complete_from_a_foreign_origin_is_refused(client, db):
 
 
 def test_a_new_login_ends_the_session_the_browser_had(client, db):
-    old = _token(db)
+    old = customer_session(db).token
     client.cookies.set("cc_session", old)
-    _, verified = _grant_for(db, MORGAN)
+    _, verified = grant_for(db, MORGAN)
     client.post("/auth/complete", data={"grant": verified.grant})
     db.expire_all()
     assert check_session(db, old).status == "revoked"
@@ -154,7 +117,7 @@ def test_a_new_login_ends_the_session_the_browser_had(client, db):
 def test_session_ip_comes_from_the_connection_not_a_raw_header(client, db):
     from clientcenter.models import UserSession
 
-    _, verified = _grant_for(db, MORGAN)
+    _, verified = grant_for(db, MORGAN)
     client.post(
         "/auth/complete", data={"grant": verified.grant}, headers={"x-forwarded-for": "6.6.6.6"}
     )
@@ -184,7 +147,7 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(db, monkeypatch):
         headers={"origin": "https://portal.agency.example"},
     )
     client.cookies.set("__Host-cc_browser", TEST_BROWSER_KEY)
-    _, verified = _grant_for(db, MORGAN)
+    _, verified = grant_for(db, MORGAN)
     cookie = client.post("/auth/complete", data={"grant": verified.grant}).headers["set-cookie"]
     assert cookie.startswith("__Host-cc_session=") and "Secure" in cookie
 
@@ -192,7 +155,7 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(db, monkeypatch):
 def _jordan_logged_in(client, db):
     from clientcenter.services.auth import login
 
-    attempt, verified = _grant_for(db, JORDAN)
+    attempt, verified = grant_for(db, JORDAN)
     personal, commercial = verified.accounts
     grant = login.grant_for_account(
         db, attempt_id=attempt, account_id=personal.account_id, browser=tab_browser_digest()
@@ -293,7 +256,7 @@ def test_login_returns_to_the_shared_link_that_sent_the_customer(client, db):
     ]:
         # Two people take turns: each may be sent only so many codes an hour.
         who = MORGAN if asked < "/q" else PAT
-        _, verified = _grant_for(db, who)
+        _, verified = grant_for(db, who)
         response = client.post(
             "/auth/complete",
             data={"grant": verified.grant, "next": asked},

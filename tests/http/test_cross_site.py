@@ -20,13 +20,13 @@ from clientcenter.http import build_http_app
 from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http.middleware.security_headers import SecurityHeaders
 from clientcenter.models import ActivityLog, IntegrationLink, OutboxMessage, Task
-from clientcenter.services.auth.sessions import check_session, create_session
+from clientcenter.services.auth.sessions import check_session
 from clientcenter.services.portal import integrations
 from clientcenter.settings import reset_settings_cache
-from tests.http.test_auth_routes import _grant_for, _token
 from tests.support.checks import table_counts
-from tests.support.demo import MORGAN, PAT, RIVERA, customer
+from tests.support.demo import MORGAN, PAT, RIVERA
 from tests.support.handlers import TEST_BROWSER_KEY
+from tests.support.logins import customer_session, grant_for
 
 ORIGIN = "http://localhost:3000"
 SESSION_ROUTES = [
@@ -93,7 +93,7 @@ def test_login_grant_posted_without_origin_is_refused_login_csrf(bare, demo):
     """Before: a grant posted with no Origin started a session (a foreign page could log its
     victim's browser in to the attacker's account). After: 403 unless Sec-Fetch-Site says the
     form came from our origin."""
-    _, verified = _grant_for(demo, MORGAN)
+    _, verified = grant_for(demo, MORGAN)
     for headers in NOT_OURS:
         refused = bare.post("/auth/complete", data={"grant": verified.grant}, headers=headers)
         assert refused.status_code == 403, headers
@@ -108,7 +108,7 @@ def test_login_grant_posted_without_origin_is_refused_login_csrf(bare, demo):
 
 @pytest.mark.parametrize("path", SESSION_ROUTES)
 def test_every_session_route_refuses_a_post_without_origin(bare, demo, path):
-    token = _token(demo)
+    token = customer_session(demo).token
     bare.cookies.set(session_cookie_name(), token)
     before = table_counts(demo)
     for headers in NOT_OURS:
@@ -121,7 +121,7 @@ def test_every_session_route_refuses_a_post_without_origin(bare, demo, path):
 
 
 def test_logout_with_fetch_metadata_but_no_origin_still_works(bare, demo):
-    token = _token(demo)
+    token = customer_session(demo).token
     bare.cookies.set(session_cookie_name(), token)
     response = bare.post("/auth/logout", headers={"sec-fetch-site": "same-origin"})
     assert response.status_code == 303 and "Max-Age=0" in response.headers["set-cookie"]
@@ -133,15 +133,7 @@ def test_logout_with_fetch_metadata_but_no_origin_still_works(bare, demo):
 
 
 def _pat_on_go(demo):
-    principal = customer(demo, PAT, RIVERA)
-    record, token = create_session(
-        demo,
-        kind="customer",
-        email=PAT,
-        contact_id=principal.contact_id,
-        account_id=principal.account_id,
-    )
-    demo.commit()
+    principal, token, _ = customer_session(demo, PAT, RIVERA)
     link = integrations.links_for(demo, principal).cross_sell[0]
     return token, demo.get(IntegrationLink, link.id)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC
 
 import pytest
 from sqlmodel import select
@@ -13,45 +12,18 @@ from clientcenter.http import build_http_app
 from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http.deps import content_disposition
 from clientcenter.models import ActivityLog, Vehicle
-from clientcenter.services.auth.sessions import create_session, revoke_token
+from clientcenter.services.auth.sessions import revoke_token
 from clientcenter.services.files import links
 from clientcenter.services.portal import documents
 from tests.support.checks import footprint
-from tests.support.demo import LEE, RIVERA, account_named, agent_named, contact_on, policy_of
+from tests.support.demo import (
+    JORDAN,
+    LEE,
+    RIVERA,
+    policy_of,
+)
 from tests.support.files import pdf_text
-
-
-def _login(db, account_name, role="primary"):
-    """A real session row and its cookie token, as the login flow would leave them."""
-    account = account_named(db, account_name)
-    contact = contact_on(db, account, role)
-    record, token = create_session(
-        db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
-    )
-    db.commit()
-    from clientcenter.services.principal import Principal
-
-    return Principal.customer(account.id, contact.id, session_id=record.id), token
-
-
-def _agent_view(db, account_name):
-    from datetime import datetime
-
-    from clientcenter.services.principal import Principal
-
-    agent = agent_named(db)
-    account = account_named(db, account_name)
-    record, token = create_session(
-        db,
-        kind="agent",
-        email=agent.email,
-        agent_id=agent.id,
-        account_id=account.id,
-        read_only=True,
-        second_factor_at=datetime.now(UTC),
-    )
-    db.commit()
-    return Principal.agent_viewing(agent.id, account.id, session_id=record.id), token
+from tests.support.logins import agent_session, customer_session
 
 
 @pytest.fixture
@@ -72,7 +44,7 @@ def _assert_safe_headers(response):
 
 
 def test_document_download_end_to_end(demo, client):
-    principal, token = _login(demo, RIVERA)
+    principal, token, _ = customer_session(demo)
     doc = documents.list_documents(demo, principal, category="declarations")[0]
     response = _get(client, links.sign(principal, "document", doc.id), token)
     assert response.status_code == 200
@@ -87,7 +59,7 @@ def test_document_download_end_to_end(demo, client):
 
 
 def test_id_cards_download_carries_the_vins(demo, client):
-    principal, token = _login(demo, RIVERA)
+    principal, token, _ = customer_session(demo)
     auto = policy_of(demo, RIVERA, "auto")
     vehicles = demo.exec(select(Vehicle).where(Vehicle.policy_id == auto.id)).all()
     one = _get(
@@ -106,7 +78,7 @@ def test_id_cards_download_carries_the_vins(demo, client):
 
 
 def test_agent_in_read_only_mode_downloads_as_the_agent(demo, client):
-    principal, token = _agent_view(demo, RIVERA)
+    principal, token, _ = agent_session(demo, RIVERA)
     doc = documents.list_documents(demo, principal)[0]
     response = _get(client, links.sign(principal, "document", doc.id), token)
     assert response.status_code == 200
@@ -116,11 +88,11 @@ def test_agent_in_read_only_mode_downloads_as_the_agent(demo, client):
 
 
 def test_refused_links_look_alike_and_record_nothing(demo, client):
-    principal, token = _login(demo, RIVERA)
+    principal, token, _ = customer_session(demo)
     doc = documents.list_documents(demo, principal)[0]
     good = links.sign(principal, "document", doc.id)
-    _, other_token = _login(demo, RIVERA)  # the same person in another browser
-    jordan, jordan_token = _login(demo, LEE)
+    _, other_token, _ = customer_session(demo)  # the same person in another browser
+    jordan, jordan_token, _ = customer_session(demo, JORDAN, LEE)
     jordan_doc = documents.list_documents(demo, jordan)[0]
     jordan_auto = policy_of(demo, LEE, "auto")
     before = footprint(demo)
@@ -145,7 +117,7 @@ def test_refused_links_look_alike_and_record_nothing(demo, client):
 
 
 def test_tampered_and_expired_links(demo, client):
-    principal, token = _login(demo, RIVERA)
+    principal, token, _ = customer_session(demo)
     doc = documents.list_documents(demo, principal)[0]
     good = links.sign(principal, "document", doc.id)
     body, mac = good[len(links.ROUTE_PREFIX) :].split(".")
@@ -164,7 +136,7 @@ def test_tampered_and_expired_links(demo, client):
 
 
 def test_logout_kills_outstanding_links(demo, client):
-    principal, token = _login(demo, RIVERA)
+    principal, token, _ = customer_session(demo)
     doc = documents.list_documents(demo, principal)[0]
     path = links.sign(principal, "document", doc.id)
     revoke_token(demo, token)

@@ -4,8 +4,6 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
@@ -13,22 +11,11 @@ from starlette.testclient import TestClient
 from clientcenter.http import build_http_app
 from clientcenter.http.cookies import session_cookie_name
 from clientcenter.models import ActivityLog, Payment
-from clientcenter.services.auth.sessions import create_session
 from clientcenter.services.billing import invoices as billing
 from clientcenter.services.files import links
-from clientcenter.services.principal import Principal
-from tests.support.demo import ELLIS, RIVERA, account_named, agent_named, contact_on
+from tests.support.demo import MORGAN, RIVERA
 from tests.support.files import pdf_text
-
-
-def _customer(db, name):
-    account = account_named(db, name)
-    contact = contact_on(db, account, "primary")
-    record, token = create_session(
-        db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
-    )
-    db.commit()
-    return Principal.customer(account.id, contact.id, session_id=record.id), token
+from tests.support.logins import agent_session, customer_session
 
 
 def _paid(db, account_id) -> Payment:
@@ -51,7 +38,7 @@ def _get(client, path, token):
 
 
 def test_customer_downloads_a_receipt(demo, client):
-    principal, token = _customer(demo, RIVERA)
+    principal, token, _ = customer_session(demo)
     [row, *_] = billing.payment_history(demo, principal)
     assert row.has_receipt
     response = _get(client, links.sign(principal, "receipt", row.id), token)
@@ -70,8 +57,8 @@ def test_customer_downloads_a_receipt(demo, client):
 
 
 def test_a_receipt_link_is_useless_to_another_account_or_session(demo, client):
-    pat, pat_token = _customer(demo, RIVERA)
-    morgan, morgan_token = _customer(demo, ELLIS)
+    pat, pat_token, _ = customer_session(demo)
+    morgan, morgan_token, _ = customer_session(demo, MORGAN)
     payment = _paid(demo, pat.account_id)
     path = links.sign(pat, "receipt", payment.id)
     assert _get(client, path, morgan_token).status_code == 404  # someone else's browser
@@ -81,20 +68,8 @@ def test_a_receipt_link_is_useless_to_another_account_or_session(demo, client):
 
 
 def test_agent_in_read_only_mode_downloads_the_customers_receipt(demo, client):
-    agent = agent_named(demo)
-    account = account_named(demo, RIVERA)
-    record, token = create_session(
-        demo,
-        kind="agent",
-        email=agent.email,
-        agent_id=agent.id,
-        account_id=account.id,
-        read_only=True,
-        second_factor_at=datetime.now(UTC),
-    )
-    demo.commit()
-    principal = Principal.agent_viewing(agent.id, account.id, session_id=record.id)
-    payment = _paid(demo, account.id)
+    principal, token, _ = agent_session(demo, RIVERA)
+    payment = _paid(demo, principal.account_id)
     response = _get(client, links.sign(principal, "receipt", payment.id), token)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     demo.expire_all()

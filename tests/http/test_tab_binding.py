@@ -20,6 +20,7 @@ from clientcenter.services.auth.connection import BROWSER_HEADER, SESSION_HEADER
 from clientcenter.services.auth.sessions import hash_session_token
 from tests.support.demo import AGENT, JORDAN, MORGAN, PAT
 from tests.support.handlers import settle
+from tests.support.logins import last_code
 
 TOKEN = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f"
 KEY = "browser-key-of-the-victim-0123456789abcdef"
@@ -182,21 +183,15 @@ def _scripts(spec) -> str:
 
 
 def test_no_login_secret_is_in_the_customers_tab_state(demo):
-    from clientcenter.models import OutboxMessage
     from clientcenter.state.portal.login import LoginState
-    from tests.state.test_login_state import _state
+    from tests.support.handlers import page_state
 
-    state = _state(LoginState)
+    state = page_state(LoginState)
     settle(state.submit_email({"email": JORDAN}))
     if state.step == "channel":
         settle(state.choose_channel("email"))
     attempt = state._attempt()
-    body = demo.exec(
-        select(OutboxMessage.body_text)
-        .where(OutboxMessage.to_address == JORDAN)
-        .order_by(OutboxMessage.id.desc())
-    ).first()
-    code = re.search(r"\d{6}", body).group()
+    code = last_code(demo, JORDAN)
     settle(state.submit_code({"code": code}))
     assert state.step == "account"
     grant = re.search(
@@ -210,9 +205,9 @@ def test_no_login_secret_is_in_the_customers_tab_state(demo):
 def test_no_totp_secret_or_recovery_code_is_in_the_agents_tab_state(demo):
     from clientcenter.models import OutboxMessage
     from clientcenter.state.agency.login import AgentLoginState
-    from tests.state.test_login_state import _state
+    from tests.support.handlers import page_state
 
-    state = _state(AgentLoginState)
+    state = page_state(AgentLoginState)
     settle(state.submit_email({"email": AGENT}))
     attempt = state._attempt()
     body = demo.exec(
@@ -237,20 +232,14 @@ def test_a_login_framed_by_another_site_works_without_the_browser_cookie(demo):
     from starlette.testclient import TestClient
 
     from clientcenter.http import build_http_app
-    from clientcenter.models import OutboxMessage
     from clientcenter.state.portal.login import LoginState
-    from tests.state.test_login_state import _state
+    from tests.support.handlers import page_state
 
-    state = _state(LoginState, browser=None)
+    state = page_state(LoginState, browser=None)
     settle(state.submit_email({"email": MORGAN}))
     if state.step == "channel":
         settle(state.choose_channel("email"))
-    body = demo.exec(
-        select(OutboxMessage.body_text)
-        .where(OutboxMessage.to_address == MORGAN)
-        .order_by(OutboxMessage.id.desc())
-    ).first()
-    spec = str(settle(state.submit_code({"code": re.search(r"\d{6}", body).group()})))
+    spec = str(settle(state.submit_code({"code": last_code(demo, MORGAN)})))
     grant = re.search(r'"grant": "([^"]+)"', spec).group(1)
     client = TestClient(build_http_app(), base_url="http://localhost:3000", follow_redirects=False)
     done = client.post(

@@ -5,20 +5,16 @@ any service runs. Handlers are found by walking the agent state classes."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
-from clientcenter.models import Contact
-from clientcenter.models.base import utcnow
-from clientcenter.services.auth.sessions import create_session
 from clientcenter.state.base import SessionEnded
 from tests.services.agency.test_read_only_enforcement import (
     account_ids,
     argument_sets,
-    make_state,
     route_params,
 )
-from tests.support.demo import PAT, RIVERA, account_named, agent_named
-from tests.support.handlers import settle
+from tests.support.demo import PAT, RIVERA, account_named
+from tests.support.handlers import page_state, settle
+from tests.support.logins import agent_session, customer_session
 
 
 def agent_states():
@@ -35,22 +31,9 @@ def agent_states():
 
 def _tokens(db):
     rivera = account_named(db, RIVERA)
-    pat = db.exec(select(Contact).where(Contact.email == PAT)).one()
-    agent = agent_named(db)
-    _r, customer = create_session(
-        db, kind="customer", email=pat.email, contact_id=pat.id, account_id=rivera.id
-    )
-    _r, viewing = create_session(
-        db,
-        kind="agent",
-        email=agent.email,
-        agent_id=agent.id,
-        account_id=rivera.id,
-        read_only=True,
-        second_factor_at=utcnow(),
-    )
-    _r, half = create_session(db, kind="agent", email=agent.email, agent_id=agent.id)
-    db.commit()
+    customer = customer_session(db, PAT, RIVERA).token
+    viewing = agent_session(db, RIVERA).token
+    half = agent_session(db, second_factor=False).token
     return rivera, {
         "customer": customer,
         "read-only view": viewing,
@@ -69,7 +52,7 @@ def test_every_agent_handler_sends_non_agents_away(demo):
                 if name in ("setvar", "require_agent_login") or name.startswith("_"):
                     continue
                 for args in argument_sets(handler.fn, ids)[:2]:
-                    state = make_state(cls, token, params, path="/agent")
+                    state = page_state(cls, f"cc_session={token}", path="/agent", **params)
                     with pytest.raises(SessionEnded):
                         settle(handler.fn(state, *args))
                     assert not getattr(state, "results", None) and not getattr(state, "name", "")
@@ -82,7 +65,7 @@ def test_the_on_load_guard_leaves_for_the_right_page(demo):
     where = {}
     for who, token in tokens.items():
         guard = AgentState.event_handlers["require_agent_login"].fn
-        spec = settle(guard(make_state(AgentState, token, {}, path="/agent")))
+        spec = settle(guard(page_state(AgentState, f"cc_session={token}", path="/agent")))
         where[who] = str(spec)
     assert "/home" in where["read-only view"]
     assert "/agent/login" in where["customer"] and "/agent/login" in where["no session"]

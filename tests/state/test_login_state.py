@@ -5,18 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-import reflex as rx
-from reflex import constants
-from reflex.istate.data import RouterData
-from sqlmodel import select
 
-from clientcenter.models import OutboxMessage
 from clientcenter.state.portal.account import AccountState
 from clientcenter.state.portal.login import LoginState
 from tests.support.demo import CASEY, JORDAN, MORGAN, PAT
-from tests.support.handlers import TEST_BROWSER_KEY, as_connected, settle
-
-IP = "198.51.100.44"
+from tests.support.handlers import page_state, settle
+from tests.support.logins import customer_session, last_code
 
 
 @pytest.fixture
@@ -24,41 +18,11 @@ def db(demo):
     return demo
 
 
-def _state(
-    cls, cookie: str | None = None, query: str = "", *, browser: str | None = TEST_BROWSER_KEY
-):
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.router = RouterData.from_router_data(
-        {
-            constants.RouteVar.HEADERS: as_connected(
-                {"cookie": cookie} if cookie else {}, browser=browser
-            ),
-            constants.RouteVar.CLIENT_IP: IP,
-            constants.RouteVar.ORIGIN: "http://localhost:3000/" + (f"?{query}" if query else ""),
-            constants.RouteVar.QUERY: dict(p.split("=") for p in query.split("&"))
-            if query
-            else {},
-        }
-    )
-    return state
-
-
 def _public(state) -> dict:
     """Every var the browser receives for this state."""
     return {
         k.removesuffix("_rx_state_"): v for k, v in state.dict()[state.get_full_name()].items()
     }
-
-
-def _code(db, to):
-    db.expire_all()
-    body = db.exec(
-        select(OutboxMessage.body_text)
-        .where(OutboxMessage.to_address == to)
-        .order_by(OutboxMessage.id.desc())
-    ).first()
-    return settle(re.search(r"\d{6}", body)).group()
 
 
 def test_unknown_and_inactive_emails_leave_the_page_exactly_as_a_known_one(db):
@@ -75,7 +39,7 @@ def test_unknown_and_inactive_emails_leave_the_page_exactly_as_a_known_one(db):
     ):
         views = {}
         for email in emails:
-            state = _state(LoginState)
+            state = page_state(LoginState)
             state.email = email
             if step == "code":
                 settle(state.submit_email({"email": email}))
@@ -89,7 +53,7 @@ def test_unknown_and_inactive_emails_leave_the_page_exactly_as_a_known_one(db):
 
 
 def test_the_tab_keeps_no_attempt_id_only_a_nonce_bound_to_its_browser(db):
-    state = _state(LoginState)
+    state = page_state(LoginState)
     settle(state.submit_email({"email": MORGAN}))
     attempt = state._attempt()
     assert state._attempt_nonce and attempt
@@ -97,22 +61,22 @@ def test_the_tab_keeps_no_attempt_id_only_a_nonce_bound_to_its_browser(db):
 
 
 def test_a_bad_email_keeps_what_was_typed(db):
-    state = _state(LoginState)
+    state = page_state(LoginState)
     settle(state.submit_email({"email": "pat.rivera@"}))
     assert state.step == "email" and state.email == "pat.rivera@"
     assert "doesn't look like an email" in state.error
 
 
 def test_full_flow_with_account_choice_ends_in_a_post_to_the_session_route(db):
-    state = _state(LoginState)
+    state = page_state(LoginState)
     settle(state.submit_email({"email": JORDAN}))
     assert state.step == "channel" and not settle(re.search(r"\d", state.info))
     settle(state.choose_channel("email"))
     assert state.step == "code" and state.channel == "email"
-    wrong = "000000" if _code(db, JORDAN) != "000000" else "111111"
+    wrong = "000000" if last_code(db, JORDAN) != "000000" else "111111"
     settle(state.submit_code({"code": wrong}))
     assert "isn't right" in state.error and state.step == "code"
-    settle(state.submit_code({"code": _code(db, JORDAN)}))
+    settle(state.submit_code({"code": last_code(db, JORDAN)}))
     assert state.step == "account" and [a["kind"] for a in state.accounts] == [
         "Personal",
         "Commercial",
@@ -127,7 +91,7 @@ def test_full_flow_with_account_choice_ends_in_a_post_to_the_session_route(db):
 
 
 def test_an_ended_attempt_returns_to_the_email_step_keeping_the_email(db):
-    state = _state(LoginState)
+    state = page_state(LoginState)
     settle(state.submit_email({"email": MORGAN}))
     state._attempt_nonce = "gone"
     settle(state.submit_code({"code": "123456"}))
@@ -136,30 +100,17 @@ def test_an_ended_attempt_returns_to_the_email_step_keeping_the_email(db):
 
 
 def test_signed_out_reason_is_shown_and_a_logged_in_visitor_goes_home(db):
-    state = _state(LoginState, query="signed_out=idle")
+    state = page_state(LoginState, signed_out="idle")
     settle(state.open_page())
     assert "30 minutes without activity" in state.notice
-    from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.auth.sessions import create_session
-
-    contact, account = loginable_contacts(db, PAT)[0]
-    _, token = create_session(
-        db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
-    )
-    db.commit()
-    assert "/home" in str(settle(_state(LoginState, cookie=f"cc_session={token}").open_page()))
+    cookie = customer_session(db).cookie
+    assert "/home" in str(settle(page_state(LoginState, cookie=cookie).open_page()))
 
 
 def test_switching_outside_the_list_is_refused_on_the_profile_side(db):
     from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.auth.sessions import create_session
 
-    contact, account = loginable_contacts(db, JORDAN)[0]
-    _, token = create_session(
-        db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
-    )
-    db.commit()
-    state = _state(AccountState, cookie=f"cc_session={token}")
+    state = page_state(AccountState, cookie=customer_session(db, JORDAN).cookie)
     settle(state.load())
     assert len(state.accounts) == 2 and state.accounts[0]["current"] == "1"
     pat_account = loginable_contacts(db, PAT)[0][1]

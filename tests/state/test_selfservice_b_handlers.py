@@ -4,12 +4,10 @@ as the browser would: each resolves the session cookie itself, refuses another a
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import reflex as rx
-from reflex import constants
-from reflex.istate.data import RouterData
 from sqlmodel import select
 
 from clientcenter.models import (
@@ -17,12 +15,10 @@ from clientcenter.models import (
     CertificateHolder,
     ChangeRequest,
     Claim,
-    Contact,
     Policy,
     Proposal,
     Vehicle,
 )
-from clientcenter.services.auth.sessions import create_session
 from clientcenter.services.files import links
 from clientcenter.state.base import SessionEnded
 from clientcenter.state.portal.certificates import CertificatesState
@@ -33,8 +29,9 @@ from clientcenter.state.portal.profile_edit import ProfileEditState
 from clientcenter.state.portal.proposals import ProposalRow, ProposalsState
 from clientcenter.state.portal.requests import RequestsState
 from tests.support.checks import table_counts
-from tests.support.demo import BAKERY, JORDAN, LEE, PAT, RIVERA, STUDIO, account_named, agent_named
-from tests.support.handlers import as_connected, settle
+from tests.support.demo import BAKERY, JORDAN, LEE, RIVERA, STUDIO, account_named
+from tests.support.handlers import page_state, settle
+from tests.support.logins import agent_session, customer_session
 
 
 @pytest.fixture
@@ -54,42 +51,6 @@ def database_url(tmp_path, monkeypatch, databases) -> str:
     return url
 
 
-def _cookie(db, account_name=RIVERA, email=PAT, *, agent=False) -> str:
-    account = account_named(db, account_name)
-    if agent:
-        staff = agent_named(db)
-        _, token = create_session(
-            db,
-            kind="agent",
-            email=staff.email,
-            agent_id=staff.id,
-            account_id=account.id,
-            read_only=True,
-            second_factor_at=datetime.now(UTC),
-        )
-    else:
-        contact = db.exec(
-            select(Contact).where(Contact.account_id == account.id, Contact.email == email)
-        ).one()
-        _, token = create_session(
-            db, kind="customer", email=email, contact_id=contact.id, account_id=account.id
-        )
-    db.commit()
-    return f"cc_session={token}"
-
-
-def _state(cls, cookie: str, **params):
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.router = RouterData.from_router_data(
-        {
-            constants.RouteVar.HEADERS: as_connected({"cookie": cookie}),
-            constants.RouteVar.QUERY: {k: str(v) for k, v in params.items()},
-        }
-    )
-    return state
-
-
 def _unchanged(db, before):
     db.expire_all()
     assert table_counts(db) == before
@@ -101,7 +62,7 @@ def test_requests_handlers(demo):
         select(Policy).where(Policy.account_id == account_named(s, LEE).id, Policy.line == "auto")
     ).one()
     jordan_vehicle = s.exec(select(Vehicle).where(Vehicle.policy_id == jordan_auto.id)).first()
-    state = _state(RequestsState, _cookie(s), type="vehicle_remove")
+    state = page_state(RequestsState, customer_session(s).cookie, type="vehicle_remove")
     settle(state.load_personal())
     assert state.subtype == "vehicle_remove" and state.account_kind == "personal"
     assert str(jordan_vehicle.id) not in {v[0] for v in state.vehicles}
@@ -123,7 +84,7 @@ def test_requests_handlers(demo):
     assert "Choose what you would like to change" in state.form_error
     _unchanged(s, before)
 
-    state = _state(RequestsState, _cookie(s))
+    state = page_state(RequestsState, customer_session(s).cookie)
     settle(state.load_general())
     settle(state.submit({"subject": "Hello", "message": "World", "account_id": "1"}))
     assert state.sent_reference.startswith("GR-") and state.requests[0].title == "General request"
@@ -132,14 +93,14 @@ def test_requests_handlers(demo):
 
 def test_read_only_agent_handlers_refuse_every_write(demo):
     s = demo
-    cookie = _cookie(s, RIVERA, agent=True)
+    cookie = agent_session(s, RIVERA).cookie
     before = table_counts(s)
-    requests_state = _state(RequestsState, cookie)
+    requests_state = page_state(RequestsState, cookie)
     settle(requests_state.load_general())
     assert requests_state.read_only
     settle(requests_state.submit({"subject": "a", "message": "b"}))
     assert "Read-only" in requests_state.form_error
-    profile_state = _state(ProfileEditState, cookie)
+    profile_state = page_state(ProfileEditState, cookie)
     settle(profile_state.load())
     assert profile_state.read_only and not profile_state.is_customer
     settle(
@@ -154,10 +115,10 @@ def test_read_only_agent_handlers_refuse_every_write(demo):
         )
     )
     assert profile_state.form_error
-    engagement_state = _state(EngagementState, cookie)
+    engagement_state = page_state(EngagementState, cookie)
     settle(engagement_state.feedback({"rating": "5"}))
     assert "Read-only" in engagement_state.form_error
-    proposals_state = _state(
+    proposals_state = page_state(
         ProposalsState, cookie, proposal_id=s.exec(select(Proposal.id)).first()
     )
     settle(proposals_state.load_one())
@@ -173,7 +134,7 @@ def test_certificate_handlers_refuse_another_accounts_records(demo):
     bakery_holder = s.exec(
         select(CertificateHolder).where(CertificateHolder.account_id == bakery.id)
     ).first()
-    state = _state(CertificatesState, _cookie(s, STUDIO, JORDAN))
+    state = page_state(CertificatesState, customer_session(s, JORDAN, STUDIO).cookie)
     settle(state.load())
     own = state.certificates[0]
     before = table_counts(s)
@@ -200,15 +161,15 @@ def test_proposal_and_survey_handlers_with_planted_ids(demo):
     s = demo
     victim_proposal = s.exec(select(Proposal)).first()  # the Riveras'
     victim_claim = s.exec(select(Claim)).first()
-    cookie = _cookie(s, LEE, JORDAN)
-    state = _state(ProposalsState, cookie, proposal_id=victim_proposal.id)
+    cookie = customer_session(s, JORDAN, LEE).cookie
+    state = page_state(ProposalsState, cookie, proposal_id=victim_proposal.id)
     settle(state.load_one())
     assert "not on your account" in state.error and state.coverages == []
     state.proposal = ProposalRow(id=victim_proposal.id, open_for_decision=True)  # via setvar
     before = table_counts(s)
     settle(state.decide({"decision": "accept"}))
     assert "not on your account" in state.form_error
-    survey = _state(EngagementState, cookie, claim_id=victim_claim.id)
+    survey = page_state(EngagementState, cookie, claim_id=victim_claim.id)
     settle(survey.load_survey())
     assert "not on your account" in survey.error
     survey.claim = ClaimRow(id=victim_claim.id)
@@ -221,13 +182,13 @@ def test_proposal_and_survey_handlers_with_planted_ids(demo):
 
 def test_menu_and_links_show_only_the_sessions_account(demo):
     s = demo
-    menu = _state(MenuState, _cookie(s, LEE, JORDAN))
+    menu = page_state(MenuState, customer_session(s, JORDAN, LEE).cookie)
     settle(menu.load())
     assert menu.menu_loaded and menu.claims_to_rate == [] and menu.open_proposals == 0
-    rivera_menu = _state(MenuState, _cookie(s))
+    rivera_menu = page_state(MenuState, customer_session(s).cookie)
     settle(rivera_menu.load())
     assert rivera_menu.open_proposals == 1 and len(rivera_menu.claims_to_rate) == 1
-    links_state = _state(IntegrationsState, _cookie(s, STUDIO, JORDAN))
+    links_state = page_state(IntegrationsState, customer_session(s, JORDAN, STUDIO).cookie)
     settle(links_state.load())
     assert all("boat" not in row.label for row in links_state.cross_sell)
 
@@ -247,7 +208,7 @@ def test_menu_and_links_show_only_the_sessions_account(demo):
     ],
 )
 def test_no_session_reaches_nothing(demo, cls, handler):
-    state = _state(cls, "cc_session=forged")
+    state = page_state(cls, "cc_session=forged")
     fn = getattr(state, handler)
     args = {
         "submit": ({},),
@@ -276,7 +237,7 @@ def test_general_request_attachment(demo):
     from tests.support.files import sample_pdf
 
     s = demo
-    state = _state(RequestsState, _cookie(s))
+    state = page_state(RequestsState, customer_session(s).cookie)
     settle(state.load_general())
     asyncio.run(state.attach([_upload(b"MZ not a pdf", "virus.exe")]))
     assert "can't be uploaded" in state.attachment_error and state.attachment_id == 0
@@ -305,7 +266,7 @@ def test_read_only_agent_cannot_attach(demo):
     from tests.support.files import sample_pdf
 
     s = demo
-    state = _state(RequestsState, _cookie(s, RIVERA, agent=True))
+    state = page_state(RequestsState, agent_session(s, RIVERA).cookie)
     settle(state.load_general())
     before = table_counts(s)
     asyncio.run(state.attach([_upload(sample_pdf())]))

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import reflex as rx
-from reflex import constants
-from reflex.istate.data import RouterData
 from sqlmodel import select
 
 from clientcenter.models import Vehicle
-from clientcenter.services.auth.sessions import create_session
 from clientcenter.services.files import links
 from clientcenter.services.portal import documents
 from clientcenter.services.principal import Principal
@@ -23,47 +19,14 @@ from clientcenter.state.portal.documents import DocumentsState
 from clientcenter.state.portal.home import HomeState
 from clientcenter.state.portal.policy import PolicyState
 from tests.support.checks import footprint
-from tests.support.demo import LEE, RIVERA, account_named, agent_named, contact_on, policy_of
+from tests.support.demo import LEE, RIVERA, account_named, contact_on, policy_of
 from tests.support.files import PNG_1PX, sample_pdf
-from tests.support.handlers import as_connected, settle
+from tests.support.handlers import page_state, settle
+from tests.support.logins import agent_session, customer_session
 
 # SQLite only here: these tests are about the handlers, and every service they call is
 # already tested on SQLite and PostgreSQL.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def _cookie(db, account_name=RIVERA, *, agent=False) -> str:
-    account = account_named(db, account_name)
-    if agent:
-        staff = agent_named(db)
-        _, token = create_session(
-            db,
-            kind="agent",
-            email=staff.email,
-            agent_id=staff.id,
-            account_id=account.id,
-            read_only=True,
-            second_factor_at=datetime.now(UTC),
-        )
-    else:
-        contact = contact_on(db, account)
-        _, token = create_session(
-            db, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
-        )
-    db.commit()
-    return f"cc_session={token}"
-
-
-def _state(cls, cookie: str, **params):
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.router = RouterData.from_router_data(
-        {
-            constants.RouteVar.HEADERS: as_connected({"cookie": cookie}),
-            constants.RouteVar.QUERY: {k: str(v) for k, v in params.items()},
-        }
-    )
-    return state
 
 
 def _upload(data: bytes, name: str = "photo.pdf") -> rx.UploadFile:
@@ -80,7 +43,7 @@ def _jordan_ids(db):
 
 
 def test_home_shows_only_the_sessions_account(demo):
-    state = _state(HomeState, _cookie(demo))
+    state = page_state(HomeState, customer_session(demo).cookie)
     settle(state.load())
     numbers = {row.number for row in state.current + state.past}
     assert numbers == {
@@ -91,19 +54,19 @@ def test_home_shows_only_the_sessions_account(demo):
 
 def test_policy_page_with_another_accounts_id_shows_nothing(demo):
     _, jordan_auto, _ = _jordan_ids(demo)
-    state = _state(PolicyState, _cookie(demo), policy_id=jordan_auto.id)
+    state = page_state(PolicyState, customer_session(demo).cookie, policy_id=jordan_auto.id)
     settle(state.load())
     assert "couldn't find that policy" in state.error
     assert state.policy.number == "" and state.coverages == [] and state.vehicles == []
     for bad in ("abc", "-1", "1 OR 1=1", ""):
-        state = _state(PolicyState, _cookie(demo), policy_id=bad)
+        state = page_state(PolicyState, customer_session(demo).cookie, policy_id=bad)
         settle(state.load())
         assert state.error and state.coverages == []
 
 
 def test_own_policy_page_loads(demo):
     auto = policy_of(demo, RIVERA, "auto")
-    state = _state(PolicyState, _cookie(demo), policy_id=auto.id)
+    state = page_state(PolicyState, customer_session(demo).cookie, policy_id=auto.id)
     settle(state.load())
     assert state.error == "" and state.policy.number == auto.number
     assert len(state.vehicles) == 2 and state.coverages
@@ -112,17 +75,17 @@ def test_own_policy_page_loads(demo):
 def test_id_card_handlers_refuse_other_accounts_policies_and_vehicles(demo):
     _, jordan_auto, jordan_vehicle = _jordan_ids(demo)
     own_auto = policy_of(demo, RIVERA, "auto")
-    cookie = _cookie(demo)
+    cookie = customer_session(demo).cookie
     before = footprint(demo)
 
-    policy_state = _state(PolicyState, cookie, policy_id=own_auto.id)
+    policy_state = page_state(PolicyState, cookie, policy_id=own_auto.id)
     assert settle(policy_state.download_cards(jordan_auto.id, False)) is None
     assert "couldn't find that policy" in policy_state.card_error
     settle(policy_state.toggle_vehicle(jordan_vehicle.id, True))
     assert settle(policy_state.download_cards(own_auto.id, True)) is None
     assert "vehicle" in policy_state.card_error
 
-    docs_state = _state(DocumentsState, cookie)
+    docs_state = page_state(DocumentsState, cookie)
     assert settle(docs_state.download_cards(jordan_auto.id, 0)) is None
     assert settle(docs_state.download_cards(own_auto.id, jordan_vehicle.id)) is None
     assert docs_state.card_error
@@ -137,7 +100,7 @@ def test_id_card_handlers_refuse_other_accounts_policies_and_vehicles(demo):
 
 def test_document_handlers_refuse_other_accounts_documents_and_policies(demo):
     jordan_doc, jordan_auto, _ = _jordan_ids(demo)
-    state = _state(DocumentsState, _cookie(demo))
+    state = page_state(DocumentsState, customer_session(demo).cookie)
     settle(state.load())
     assert state.items and jordan_doc not in {row.id for row in state.items}
     before = footprint(demo)
@@ -150,14 +113,14 @@ def test_document_handlers_refuse_other_accounts_documents_and_policies(demo):
     demo.expire_all()
     assert footprint(demo) == before
     # ?policy=<someone else's policy> in the URL falls back to all of mine.
-    state = _state(DocumentsState, _cookie(demo), policy=jordan_auto.id)
+    state = page_state(DocumentsState, customer_session(demo).cookie, policy=jordan_auto.id)
     settle(state.load())
     assert state.filter_policy == "all" and state.items
 
 
 def test_upload_handler_with_another_accounts_policy_stores_nothing(demo):
     _, jordan_auto, _ = _jordan_ids(demo)
-    state = _state(DocumentsState, _cookie(demo))
+    state = page_state(DocumentsState, customer_session(demo).cookie)
     before = footprint(demo)
     asyncio.run(state.handle_upload([_upload(sample_pdf())], "Sticker", str(jordan_auto.id)))
     assert "couldn't find that policy" in state.upload_error
@@ -166,7 +129,7 @@ def test_upload_handler_with_another_accounts_policy_stores_nothing(demo):
 
 
 def test_upload_handler_stores_through_the_service(demo):
-    state = _state(DocumentsState, _cookie(demo))
+    state = page_state(DocumentsState, customer_session(demo).cookie)
     auto = policy_of(demo, RIVERA, "auto")
     asyncio.run(
         state.handle_upload([_upload(sample_pdf(), "sticker.pdf")], "Window sticker", str(auto.id))
@@ -178,7 +141,7 @@ def test_upload_handler_stores_through_the_service(demo):
 def test_a_late_progress_report_does_not_hide_the_finished_upload(demo):
     # Progress goes over the websocket, the file over HTTP: a report sent before the upload
     # finished can be handled after it. It must neither clear the notice nor reopen the bar.
-    state = _state(DocumentsState, _cookie(demo))
+    state = page_state(DocumentsState, customer_session(demo).cookie)
     settle(state.upload_started())
     settle(state.upload_progress({"progress": 0.4}))
     assert state.uploading and state.upload_percent == 40
@@ -195,7 +158,7 @@ def test_upload_handler_refuses_an_oversized_file_without_reading_it_all(demo, m
     from clientcenter.settings import reset_settings_cache
 
     reset_settings_cache()
-    state = _state(DocumentsState, _cookie(demo))
+    state = page_state(DocumentsState, customer_session(demo).cookie)
     before = footprint(demo)
     big = PNG_1PX + bytes(9000)
     asyncio.run(state.handle_upload([_upload(big, "big.png")]))
@@ -205,7 +168,7 @@ def test_upload_handler_refuses_an_oversized_file_without_reading_it_all(demo, m
 
 
 def test_read_only_agent_upload_is_refused_on_the_server(demo):
-    state = _state(DocumentsState, _cookie(demo, agent=True))
+    state = page_state(DocumentsState, agent_session(demo, RIVERA).cookie)
     settle(state.load())
     assert state.read_only and state.items  # sees what the customer sees
     before = footprint(demo)
@@ -219,7 +182,7 @@ def test_read_only_agent_upload_is_refused_on_the_server(demo):
 def test_no_session_reaches_nothing(demo, handler):
     from clientcenter.state.base import SessionEnded
 
-    state = _state(DocumentsState, "cc_session=forged")
+    state = page_state(DocumentsState, "cc_session=forged")
     doc = documents.list_documents(
         demo,
         Principal.customer(

@@ -6,12 +6,9 @@ from datetime import timedelta
 
 import pytest
 import reflex as rx
-from reflex import constants
-from reflex.istate.data import RouterData
 
 from clientcenter.models import UserSession
 from clientcenter.models.base import utcnow
-from clientcenter.services.accounts import loginable_contacts
 from clientcenter.services.auth.sessions import create_session
 from clientcenter.state.base import (
     PortalState,
@@ -19,8 +16,9 @@ from clientcenter.state.base import (
     handle_backend_exception,
     location_for,
 )
-from tests.support.demo import JORDAN, PAT
-from tests.support.handlers import as_connected, settle
+from tests.support.demo import JORDAN
+from tests.support.handlers import page_state, settle
+from tests.support.logins import customer_session
 
 
 @pytest.fixture
@@ -39,28 +37,10 @@ class _ProbeState(PortalState):
         self.seen_account = self._require_account_principal().account_id
 
 
-def _state(cookie: str | None, ip: str = "203.0.113.9") -> _ProbeState:
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(_ProbeState.get_full_name().split(".")[1:])
-    headers = {"cookie": cookie} if cookie else {}
-    state.router = RouterData.from_router_data(
-        {constants.RouteVar.HEADERS: as_connected(headers), constants.RouteVar.CLIENT_IP: ip}
-    )
-    return state
-
-
-def _customer_token(db, email=PAT, **kwargs):
-    contact, account = loginable_contacts(db, email)[0]
-    record, token = create_session(
-        db, kind="customer", email=email, contact_id=contact.id, account_id=account.id, **kwargs
-    )
-    db.commit()
-    return record, token
-
-
 def test_principal_comes_from_the_cookie_of_this_connection(db):
-    record, token = _customer_token(db)
-    state = _state(f"theme=dark; cc_session={token}; other=1")
+    login = customer_session(db)
+    record, token = login.record, login.token
+    state = page_state(_ProbeState, f"theme=dark; cc_session={token}; other=1")
     principal = state._require_principal()
     assert principal.session_id == record.id and principal.account_id == record.account_id
     assert state._client_ip() == "203.0.113.9"
@@ -69,8 +49,9 @@ def test_principal_comes_from_the_cookie_of_this_connection(db):
 
 
 def test_each_call_rechecks_the_database(db):
-    record, token = _customer_token(db)
-    state = _state(f"cc_session={token}")
+    login = customer_session(db)
+    record = login.record
+    state = page_state(_ProbeState, login.cookie)
     assert state._require_principal()
     row = db.get(UserSession, record.id)
     row.revoked_at = utcnow()
@@ -83,16 +64,16 @@ def test_each_call_rechecks_the_database(db):
 
 @pytest.mark.parametrize("cookie", [None, "cc_session=", "cc_session=forged", "other=1"])
 def test_no_valid_cookie_means_the_login_page(db, cookie):
-    state = _state(cookie)
+    state = page_state(_ProbeState, cookie)
     with pytest.raises(SessionEnded) as ended:
         state._require_principal()
     assert ended.value.location == "/?signed_out=login"
 
 
 def test_an_idle_session_is_sent_to_login_with_its_reason(db):
-    _, token = _customer_token(db, now=utcnow() - timedelta(minutes=31))
+    idle = customer_session(db, now=utcnow() - timedelta(minutes=31))
     with pytest.raises(SessionEnded) as ended:
-        _state(f"cc_session={token}")._require_principal()
+        page_state(_ProbeState, idle.cookie)._require_principal()
     assert ended.value.location == "/?signed_out=idle"
 
 
@@ -100,14 +81,13 @@ def test_verified_but_no_account_chosen_goes_to_the_account_list(db):
     _, token = create_session(db, kind="customer", email=JORDAN)
     db.commit()
     with pytest.raises(SessionEnded) as ended:
-        _state(f"cc_session={token}")._require_principal()
+        page_state(_ProbeState, f"cc_session={token}")._require_principal()
     assert ended.value.location == "/accounts"
 
 
 def test_on_load_guard_leaves_with_a_fresh_tab_or_stays(db):
-    _, token = _customer_token(db)
-    assert settle(_state(f"cc_session={token}").require_login()) is None
-    spec = settle(_state(None).require_login())
+    assert settle(page_state(_ProbeState, customer_session(db).cookie).require_login()) is None
+    spec = settle(page_state(_ProbeState).require_login())
     assert "signed_out=login" in str(spec) and "sessionStorage.removeItem" in str(spec)
 
 

@@ -3,24 +3,26 @@ login routes make them, and committed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from typing import NamedTuple
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from clientcenter.http.cookies import session_cookie_name
-from clientcenter.models import UserSession
+from clientcenter.models import OutboxMessage, UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import loginable_contacts
+from clientcenter.services.auth import login
 from clientcenter.services.auth.sessions import create_session
 from clientcenter.services.principal import Principal
 from tests.support.demo import AGENT, PAT, account_named, agent_named
+from tests.support.handlers import tab_browser_digest
 
 
-@dataclass(frozen=True)
-class Login:
-    record: UserSession
-    token: str  # what the session cookie holds
+class Login(NamedTuple):
     principal: Principal  # what the session's checks yield
+    token: str  # what the session cookie holds
+    record: UserSession
 
     @property
     def cookie(self) -> str:
@@ -28,7 +30,7 @@ class Login:
         return f"{session_cookie_name()}={self.token}"
 
 
-def customer_login(
+def customer_session(
     db: Session, email: str = PAT, account_name: str | None = None, **session_args
 ) -> Login:
     """A customer's session on one of the accounts ``email`` may log in to (``account_name``
@@ -49,10 +51,10 @@ def customer_login(
         **session_args,
     )
     db.commit()
-    return Login(record, token, Principal.customer(account.id, contact.id, session_id=record.id))
+    return Login(Principal.customer(account.id, contact.id, session_id=record.id), token, record)
 
 
-def agent_login(
+def agent_session(
     db: Session,
     account_name: str | None = None,
     email: str = AGENT,
@@ -79,4 +81,30 @@ def agent_login(
         principal = Principal.agency(agent.id, session_id=record.id)
     else:
         principal = Principal.agent_viewing(agent.id, account.id, session_id=record.id)
-    return Login(record, token, principal)
+    return Login(principal, token, record)
+
+
+def last_code(db: Session, address: str) -> str:
+    """The code in the latest message to ``address``, as its reader would type it."""
+    body = db.exec(
+        select(OutboxMessage.body_text)
+        .where(OutboxMessage.to_address == address)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    return re.search(r"\b(\d{6})\b", body).group(1)
+
+
+def grant_for(db: Session, email: str, client_ip: str = "198.51.100.1"):
+    """Run the code flow up to the grant, as the login page does: (attempt id, verified)."""
+    attempt, step = login.start(db, email=email, client_ip=client_ip)
+    if step.step == "choose_channel":
+        login.choose_channel(db, attempt_id=attempt, channel="email", client_ip=client_ip)
+    verified = login.verify(
+        db,
+        attempt_id=attempt,
+        browser=tab_browser_digest(),
+        code=last_code(db, email),
+        client_ip=client_ip,
+    )
+    db.commit()
+    return attempt, verified

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from clientcenter.models import ActivityLog, Invoice, OutboxMessage, Payment, Task
 from clientcenter.services.principal import Principal
+from tests.support.demo import account_named
 from tests.support.factories import People, make_people
 from tests.support.settings import use_settings
 from tests.support.stripe_recorder import API_KEY, WEBHOOK_SECRET, StripeRecorder, start_recorder
@@ -76,6 +77,16 @@ def billing(session: Session) -> Billing:
     return Billing(people, invoice, other)
 
 
+def open_invoice(session: Session, account_name: str) -> Invoice:
+    """The next open invoice of a demo account."""
+    account = account_named(session, account_name)
+    return session.exec(
+        select(Invoice)
+        .where(Invoice.account_id == account.id, Invoice.status == "open")
+        .order_by(Invoice.due_date, Invoice.id)
+    ).first()
+
+
 def key() -> str:
     """A fresh browser-side idempotency key, as the pay form makes one."""
     return secrets.token_urlsafe(16)
@@ -139,6 +150,7 @@ __all__ = [
     "billing",
     "fresh",
     "key",
+    "open_invoice",
     "outbox",
     "payments_of",
     "stripe_api",

@@ -14,7 +14,6 @@ from clientcenter.http import build_http_app
 from clientcenter.models import (
     Account,
     ActivityLog,
-    Agent,
     Certificate,
     CertificateShare,
     Document,
@@ -29,7 +28,8 @@ from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, Rea
 from clientcenter.services.principal import Principal
 from clientcenter.settings import reset_settings_cache
 from tests.support.demo import JORDAN, RIVERA, STUDIO, account_named, agent_named, customer
-from tests.support.handlers import settle
+from tests.support.handlers import page_state, settle
+from tests.support.logins import agent_session
 
 ORIGIN = "http://localhost:3000"
 
@@ -146,21 +146,14 @@ def test_only_the_agency_side_revokes_and_only_on_the_links_account(demo):
 
 
 def test_the_agency_page_lists_links_and_revokes_one(demo):
-    from clientcenter.services.auth.sessions import create_session
     from clientcenter.state.agency.actions import AgentCertificatesState
-    from tests.services.agency.test_read_only_enforcement import make_state
 
     path, share = _share(demo)
-    agent = demo.get(Agent, _agent(demo).agent_id)
-    _record, token = create_session(
-        demo, kind="agent", email=agent.email, agent_id=agent.id, second_factor_at=utcnow()
-    )
-    demo.commit()
-    state = make_state(
+    state = page_state(
         AgentCertificatesState,
-        token,
-        {"id": str(share.account_id)},
+        agent_session(demo).cookie,
         path="/agent/account/certificates",
+        id=share.account_id,
     )
     settle(state.open_page())
     assert state.link_days == 30

@@ -23,8 +23,6 @@ from pathlib import Path
 
 import pytest
 import reflex as rx
-from reflex import constants
-from reflex.istate.data import RouterData
 from sqlalchemy import event
 from sqlmodel import Session, SQLModel, select
 from starlette.testclient import TestClient
@@ -43,11 +41,11 @@ from clientcenter.models import (
     Proposal,
     Vehicle,
 )
-from clientcenter.models.base import utcnow
-from clientcenter.services.auth.sessions import create_session, principal_from_token
+from clientcenter.services.auth.sessions import principal_from_token
 from clientcenter.services.files import links
 from tests.support.demo import RIVERA, STUDIO, account_named, agent_named
-from tests.support.handlers import as_connected
+from tests.support.handlers import page_state
+from tests.support.logins import agent_session, customer_session
 
 ACCOUNT = STUDIO  # commercial: certificates, holders, every request kind
 PERSONAL = RIVERA  # auto with vehicles and drivers, a proposal, a closed claim
@@ -349,25 +347,6 @@ def route_params(ids: dict[str, list[int]]) -> dict[str, str]:
     return {name: value_for(name, ids) for name in names}
 
 
-def make_state(cls, token: str, params: dict[str, str], path: str = "/home"):
-    from urllib.parse import urlencode
-
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.router = RouterData.from_router_data(
-        {
-            constants.RouteVar.HEADERS: as_connected(
-                {"cookie": f"{COOKIE}={token}", "origin": "http://localhost:3000"}
-            ),
-            constants.RouteVar.CLIENT_IP: "203.0.113.50",
-            constants.RouteVar.PATH: path,
-            constants.RouteVar.ORIGIN: f"{path}?{urlencode(params)}",
-            constants.RouteVar.QUERY: dict(params),
-        }
-    )
-    return state
-
-
 def public_vars(state) -> dict:
     return {
         k: repr(getattr(state, k))
@@ -453,20 +432,11 @@ def unexplained_changes(before, after, engine) -> dict[str, tuple[set, set]]:
 @pytest.fixture
 def read_only_session(demo):
     def open_view(account_name: str):
-
-        account = account_named(demo, account_name)
-        agent = agent_named(demo)
-        record, token = create_session(
-            demo,
-            kind="agent",
-            email=agent.email,
-            agent_id=agent.id,
-            account_id=account.id,
-            read_only=True,
-            second_factor_at=utcnow(),
+        return (
+            account_named(demo, account_name),
+            agent_named(demo),
+            agent_session(demo, account_name).token,
         )
-        demo.commit()
-        return account, agent, token
 
     return open_view
 
@@ -535,7 +505,7 @@ def _exercise(demo, token: str, account_id: int, engine, caplog) -> list[str]:
                 n for n in names if n.startswith(("choose", "edit", "select", "start", "show"))
             ]
             actions = [n for n in names if n not in loads and n not in pickers]
-            state = make_state(cls, token, params)
+            state = page_state(cls, f"{COOKIE}={token}", path="/home", **params)
             for name in names:
                 run(state, name, args_of(state, name))
             for load in loads or [None]:
@@ -600,10 +570,7 @@ def test_the_harness_sees_a_customer_change(demo, engine, caplog):
     mine = demo.exec(
         select(Contact).where(Contact.account_id == account.id, Contact.role == "primary")
     ).one()
-    _record, token = create_session(
-        demo, kind="customer", email=mine.email, contact_id=mine.id, account_id=account.id
-    )
-    demo.commit()
+    token = customer_session(demo, mine.email, ACCOUNT).token
     changed = {p.split(":")[0] for p in _exercise(demo, token, account.id, engine, caplog)}
     expected = {
         "EngagementState.feedback",

@@ -7,21 +7,12 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import Account, ActivityLog, Contact
-from clientcenter.models.base import utcnow
 from clientcenter.services.agency import read_only
-from clientcenter.services.auth.sessions import check_session, create_session, principal_from_token
+from clientcenter.services.auth.sessions import check_session, principal_from_token
 from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.services.principal import Principal
-from tests.support.demo import AGENT, PAT, PRIYA, QUINN, RIVERA, account_named, agent_named
-
-
-def _agent_session(db, email=AGENT):
-    agent = agent_named(db, email)
-    record, token = create_session(
-        db, kind="agent", email=agent.email, agent_id=agent.id, second_factor_at=utcnow()
-    )
-    db.commit()
-    return Principal.agency(agent.id, session_id=record.id), token
+from tests.support.demo import PAT, PRIYA, QUINN, RIVERA, account_named
+from tests.support.logins import agent_session
 
 
 def _account(db, name) -> Account:
@@ -29,7 +20,7 @@ def _account(db, name) -> Account:
 
 
 def test_enter_and_leave_rotate_the_session_and_are_recorded(demo):
-    principal, token = _agent_session(demo)
+    principal, token, _ = agent_session(demo)
     rivera = _account(demo, RIVERA)
     grant = read_only.view_grant(demo, principal, rivera.id)
     entered = read_only.enter_view(demo, grant=grant, token=token, client_ip="10.0.0.1")
@@ -62,8 +53,8 @@ def test_enter_and_leave_rotate_the_session_and_are_recorded(demo):
 
 
 def test_entering_is_refused_without_the_right_session(demo):
-    principal, token = _agent_session(demo)
-    other_principal, other_token = _agent_session(demo, PRIYA)
+    principal, token, _ = agent_session(demo)
+    other_principal, other_token, _ = agent_session(demo, email=PRIYA)
     rivera = _account(demo, RIVERA)
     grant = read_only.view_grant(demo, principal, rivera.id)
     with pytest.raises(NotAllowed):  # another agent's browser

@@ -3,7 +3,6 @@ codes), then a session that always carries its second factor."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pyotp
@@ -21,23 +20,15 @@ from clientcenter.services.auth.sessions import (
     principal_from_token,
 )
 from tests.support.demo import AGENT, LEE_CHEN, PAT, agent_named
+from tests.support.logins import last_code
 
 IP = "198.51.100.7"
-
-
-def _last_code(db, address: str) -> str:
-    message = db.exec(
-        select(OutboxMessage)
-        .where(OutboxMessage.to_address == address)
-        .order_by(OutboxMessage.id.desc())
-    ).first()
-    return re.search(r"\b(\d{6})\b", message.body_text).group(1)
 
 
 def _through_code(db, email=AGENT, now=None):
     attempt, sent = agent_login.start(db, email=email, client_ip=IP, now=now)
     step = agent_login.verify_code(
-        db, attempt_id=attempt, code=_last_code(db, email), client_ip=IP, now=now
+        db, attempt_id=attempt, code=last_code(db, email), client_ip=IP, now=now
     )
     return attempt, sent, step
 

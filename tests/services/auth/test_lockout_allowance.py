@@ -256,7 +256,7 @@ def test_the_login_page_passes_its_connections_remembered_cookie(db):
     """Through the login page's handlers: the cookie the browser sends, hashed by the
     tab-binding middleware, is what the services see."""
     from clientcenter.state.portal.login import LoginState
-    from tests.state.test_login_state import _state
+    from tests.support.handlers import page_state
 
     contact, _ = loginable_contacts(db, PAT)[0]
     raw = remembered.remember(
@@ -265,7 +265,7 @@ def test_the_login_page_passes_its_connections_remembered_cookie(db):
     db.commit()
     flood_sends(PAT)
     for cookie, step in ((None, "channel"), (f"cc_remember={raw}", "code")):
-        state = _state(LoginState, cookie=cookie)
+        state = page_state(LoginState, cookie=cookie)
         settle(state.submit_email({"email": PAT}))
         settle(state.choose_channel("email"))
         assert state.step == step, state.error

@@ -283,13 +283,13 @@ def test_a_session_proven_by_text_records_it_and_cannot_switch_to_b(session, f):
 
 def test_switch_accounts_page_lists_only_what_the_text_proved(session, f):
     from clientcenter.state.portal.account import AccountState
-    from tests.state.test_login_state import _state
+    from tests.support.handlers import page_state
 
     _v_has_a_mobile_on_a(session, f)
     _, verified = _v_logs_in(session, "sms")
     done = settle(login.complete(session, grant=verified.grant, client_ip=IP))
     session.commit()
-    state = _state(AccountState, cookie=f"cc_session={done.token}")
+    state = page_state(AccountState, cookie=f"cc_session={done.token}")
     settle(state.load())
     assert [a["name"] for a in state.accounts] == ["Primary & Val"]
     assert settle(state.switch_to(str(f.b.id))) is None and "isn't one you can open" in state.error

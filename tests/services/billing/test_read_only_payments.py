@@ -15,20 +15,16 @@ from clientcenter.models import Invoice, Payment
 from clientcenter.services.billing import confirm_offline_payment, pay_invoice
 from clientcenter.services.errors import InvalidInput
 from clientcenter.state.portal.billing import BillingState
-from tests.state.test_billing_handlers import (
-    _agent_cookie,
-    _customer_cookie,
-    _open_invoice,
-    _state,
-)
 from tests.support.checks import table_counts
 from tests.support.demo import RIVERA
-from tests.support.handlers import settle
+from tests.support.handlers import page_state, settle
+from tests.support.logins import agent_session, customer_session
 from tests.support.payments import (  # noqa: F401  (fixtures)
     activity,
     billing,
     fresh,
     key,
+    open_invoice,
     payments_of,
 )
 
@@ -118,7 +114,7 @@ def test_the_agency_side_and_customers_are_not_asked(session, billing):
 
 
 def _agent_page(demo):
-    agent = _state(BillingState, _agent_cookie(demo))
+    agent = page_state(BillingState, agent_session(demo, RIVERA).cookie)
     settle(agent.load())
     assert agent.read_only
     return agent
@@ -134,7 +130,7 @@ def test_record_this_payment_asks_first_and_cancel_records_nothing(demo):
     cash was recorded on the tap. After: review_payment opens a dialog naming the method, the
     amount and the invoice; Cancel writes nothing; only the dialog's yes records."""
     agent = _agent_page(demo)
-    invoice = _open_invoice(demo, RIVERA)
+    invoice = open_invoice(demo, RIVERA)
     settle(agent.start_pay(invoice.id))
     settle(agent.set_method("cash"))
     before = table_counts(demo)
@@ -162,15 +158,15 @@ def test_record_this_payment_asks_first_and_cancel_records_nothing(demo):
 
 def test_review_without_a_method_says_so_and_opens_nothing(demo):
     agent = _agent_page(demo)
-    settle(agent.start_pay(_open_invoice(demo, RIVERA).id))
+    settle(agent.start_pay(open_invoice(demo, RIVERA).id))
     settle(agent.review_payment())
     assert agent.form_error == "Choose how you are paying." and not agent.confirm_open
 
 
 def test_confirm_received_asks_first(demo):
-    customer = _state(BillingState, _customer_cookie(demo))
+    customer = page_state(BillingState, customer_session(demo).cookie)
     settle(customer.load())
-    invoice = _open_invoice(demo, RIVERA)
+    invoice = open_invoice(demo, RIVERA)
     settle(customer.start_pay(invoice.id))
     settle(customer.set_method("bank_transfer"))
     settle(customer.review_payment())  # a customer is not asked: straight to "payment pending"

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlmodel import select
 
 from clientcenter.models import Certificate, CertificateHolder
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.portal import certificates as certs
 from clientcenter.services.portal import requests as rq
-from tests.support.checks import SecurityLog, effects, table_counts
+from tests.support.checks import SecurityLog, effects, refused
 from tests.support.demo import (
     BAKERY,
     DAN,
@@ -36,14 +35,6 @@ HOLDER = {
 
 def studio(s):
     return customer(s, JORDAN, STUDIO)
-
-
-def refused(s, fn, *args, error):
-    before = table_counts(s)
-    with pytest.raises(error) as exc:
-        fn(s, *args)
-    assert table_counts(s) == before
-    return exc.value
 
 
 def test_business_account_lists_its_certificates_and_holders(demo):

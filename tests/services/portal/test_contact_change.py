@@ -131,11 +131,12 @@ def test_profile_handlers_walk_through_the_code(demo):
     """The profile state: save a new email, get a code there, a wrong code counts (and is
     kept when the handler refuses), the right one applies."""
     from clientcenter.state.portal.profile_edit import ProfileEditState
-    from tests.state.test_selfservice_b_handlers import _cookie, _state
+    from tests.support.handlers import page_state
+    from tests.support.logins import customer_session
 
     s = demo
-    cookie = _cookie(s)
-    state = _state(ProfileEditState, cookie)
+    cookie = customer_session(s).cookie
+    state = page_state(ProfileEditState, cookie)
     settle(state.load())
     settle(
         state.save_personal(

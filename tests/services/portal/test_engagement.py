@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlmodel import select
 
 from clientcenter.models import Claim, ClaimSurvey, Policy
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.portal import engagement
-from tests.support.checks import effects, table_counts
+from tests.support.checks import effects, refused
 from tests.support.demo import AGENT, LEE, PAT, RIVERA, account_named, agent_viewing, customer
 from tests.support.settings import set_feature
-
-
-def refused(s, fn, *args, error):
-    before = table_counts(s)
-    with pytest.raises(error) as exc:
-        fn(s, *args)
-    assert table_counts(s) == before
-    return exc.value
 
 
 def test_referral(demo):

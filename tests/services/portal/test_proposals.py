@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlmodel import select
 
 from clientcenter.models import Proposal
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.portal import proposals
-from tests.support.checks import effects, table_counts
+from tests.support.checks import effects, refused
 from tests.support.demo import (
     JORDAN,
     LEE,
@@ -26,14 +25,6 @@ from tests.support.settings import set_feature
 
 def the_proposal(s) -> Proposal:
     return s.exec(select(Proposal).where(Proposal.account_id == account_named(s, RIVERA).id)).one()
-
-
-def refused(s, fn, *args, error):
-    before = table_counts(s)
-    with pytest.raises(error) as exc:
-        fn(s, *args)
-    assert table_counts(s) == before
-    return exc.value
 
 
 def test_view_a_published_proposal(demo):

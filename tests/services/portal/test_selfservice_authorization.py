@@ -24,7 +24,6 @@ from clientcenter.models import (
     Proposal,
     Vehicle,
 )
-from clientcenter.services.auth.sessions import create_session
 from clientcenter.services.errors import NotAllowed, NotFound
 from clientcenter.services.files import links
 from clientcenter.services.portal import (
@@ -39,6 +38,7 @@ from clientcenter.services.portal import (
 from clientcenter.services.principal import Principal
 from tests.support.checks import table_counts
 from tests.support.demo import BAKERY, JORDAN, LEE, PAT, RIVERA, STUDIO, account_named, customer
+from tests.support.logins import customer_session
 
 
 def _ids(s, model, account_name, *where):
@@ -163,21 +163,9 @@ def client(demo):
         yield c
 
 
-def _session_for(s, account_name: str, email: str):
-    account = account_named(s, account_name)
-    contact = s.exec(
-        select(Contact).where(Contact.account_id == account.id, Contact.email == email)
-    ).one()
-    record, token = create_session(
-        s, kind="customer", email=email, contact_id=contact.id, account_id=account.id
-    )
-    s.commit()
-    return Principal.customer(account.id, contact.id, session_id=record.id), token
-
-
 def test_go_route_records_only_links_the_account_is_offered(client, demo):
     s = demo
-    principal, token = _session_for(s, RIVERA, PAT)
+    principal, token, _ = customer_session(s, PAT, RIVERA)
     offered = integrations.links_for(s, principal).cross_sell[0]
     hidden = s.exec(select(IntegrationLink).where(IntegrationLink.line == "auto")).one()
     cookies = {session_cookie_name(): token}
@@ -207,7 +195,7 @@ def test_go_route_records_only_links_the_account_is_offered(client, demo):
 
 def test_certificate_download_link_is_bound_to_account_and_session(client, demo):
     s = demo
-    studio, token = _session_for(s, STUDIO, JORDAN)
+    studio, token, _ = customer_session(s, JORDAN, STUDIO)
     own = certificates.list_certificates(s, studio)[0]
     cookies = {session_cookie_name(): token}
     client.cookies.clear()
@@ -218,7 +206,7 @@ def test_certificate_download_link_is_bound_to_account_and_session(client, demo)
     client.cookies.clear()
     refused = client.get(links.sign(studio, "certificate", bakery_cert), cookies=cookies)
     assert refused.status_code == 404
-    _, other_token = _session_for(s, LEE, JORDAN)
+    _, other_token, _ = customer_session(s, JORDAN, LEE)
     before = table_counts(s)
     client.cookies.clear()
     wrong_session = client.get(
