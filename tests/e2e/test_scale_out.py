@@ -26,6 +26,7 @@ from clientcenter.demo.serve import serve_app
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_login import code_for
 from tests.support.demo import AGENT, DANA, ELENA, GRACE, MORGAN, PAT, RIVERA, SAM, account_named
+from tests.support.logins import customer_session
 
 pytestmark = pytest.mark.scaleout
 
@@ -211,19 +212,9 @@ def test_one_payment_when_tabs_on_both_workers_pay_at_once(cluster):
 
 
 def customer_session_tokens_for(app, email: str, n: int) -> list[str]:
-    from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.auth.sessions import create_session
-
     engine = create_engine(app.database_url)
     with Session(engine) as s:
-        contact, account = loginable_contacts(s, email)[0]
-        tokens = [
-            create_session(
-                s, kind="customer", email=email, contact_id=contact.id, account_id=account.id
-            )[1]
-            for _ in range(n)
-        ]
-        s.commit()
+        tokens = [customer_session(s, email).token for _ in range(n)]
     engine.dispose()
     return tokens
 

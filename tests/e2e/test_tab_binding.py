@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pyotp
 import pytest
-from sqlmodel import Session, create_engine
 
 from bench.login import Mailbox, var
 from bench.wsclient import ReflexTab, new_browser_key
@@ -30,38 +29,13 @@ DOCUMENTS = DocumentsState.get_full_name()
 ATTACKERS = ("no cookie", "another browser")
 
 
-def _session_cookie(app, email: str, account_name: str | None = None) -> str:
-    """A live customer session, made the way the login route makes one."""
-    from clientcenter.models import Account
-    from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.auth.sessions import create_session
-
-    engine = create_engine(app.database_url)
-    try:
-        with app.settings(), Session(engine) as db:
-            pairs = [
-                (c, a)
-                for c, a in loginable_contacts(db, email)
-                if account_name is None or a.name == account_name
-            ]
-            contact, account = pairs[0]
-            _, token = create_session(
-                db, kind="customer", email=email, contact_id=contact.id, account_id=account.id
-            )
-            db.commit()
-            assert db.get(Account, account.id)
-    finally:
-        engine.dispose()
-    return f"cc_session={token}"
-
-
 async def _attacker(app, victim: ReflexTab, how: str) -> ReflexTab:
     if how == "no cookie":
         return ReflexTab(app.url, token=victim.token, browser_key=None)
     # Another browser: its own key and its own live session (Morgan's).
     return ReflexTab(
         app.url,
-        _session_cookie(app, MORGAN),
+        f"cc_session={app.session_token(MORGAN)}",
         browser_key=await new_browser_key(app.url),
         token=victim.token,
     )
@@ -90,7 +64,7 @@ def test_a_captured_tab_token_hydrates_none_of_the_victims_page_data(app, how):
     document, no VIN — also after Pat logged out."""
 
     async def run():
-        pat = ReflexTab(app.url, _session_cookie(app, PAT))
+        pat = ReflexTab(app.url, f"cc_session={app.session_token(PAT)}")
         await pat.open("/documents")
         pats = _policy_numbers(pat)
         assert pats  # the victim's tab has the data
@@ -206,7 +180,7 @@ def test_a_captured_tab_token_cannot_upload_as_the_victim(app, how):
     and streams back nothing of the victim's."""
 
     async def run():
-        pat = ReflexTab(app.url, _session_cookie(app, PAT))
+        pat = ReflexTab(app.url, f"cc_session={app.session_token(PAT)}")
         await pat.open("/documents")
         pats = _policy_numbers(pat)
         assert pats

@@ -18,7 +18,7 @@ from sqlmodel import select
 from clientcenter.http.middleware.tab_binding import TabBinding, bind_token
 from clientcenter.services.auth.connection import BROWSER_HEADER, SESSION_HEADER, browser_digest
 from clientcenter.services.auth.sessions import hash_session_token
-from tests.support.demo import AGENT, JORDAN, MORGAN, PAT
+from tests.support.demo import AGENT, JORDAN, MORGAN
 from tests.support.handlers import settle
 from tests.support.logins import last_code
 
@@ -134,14 +134,9 @@ def test_an_upload_without_a_live_session_cookie_of_its_own_is_refused(demo, coo
 
 
 def test_an_upload_with_its_own_session_runs_on_its_own_browsers_tab(demo):
-    from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.auth.sessions import create_session
+    from tests.support.logins import customer_session
 
-    contact, account = loginable_contacts(demo, PAT)[0]
-    _, token = create_session(
-        demo, kind="customer", email=contact.email, contact_id=contact.id, account_id=account.id
-    )
-    demo.commit()
+    token = customer_session(demo).token
     inner = _Inner()
     _run(
         TabBinding(inner),

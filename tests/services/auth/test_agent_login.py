@@ -16,11 +16,10 @@ from clientcenter.services.auth.login_codes import AttemptEnded
 from clientcenter.services.auth.sessions import (
     SECOND_FACTOR,
     check_session,
-    create_session,
     principal_from_token,
 )
 from tests.support.demo import AGENT, LEE_CHEN, PAT, agent_named
-from tests.support.logins import last_code
+from tests.support.logins import agent_session, last_code
 
 IP = "198.51.100.7"
 
@@ -114,8 +113,6 @@ def test_an_agent_deactivated_mid_sign_in_gets_no_session(demo):
 
 
 def test_an_agent_session_without_second_factor_opens_nothing(demo):
-    agent = agent_named(demo)
-    _record, token = create_session(demo, kind="agent", email=agent.email, agent_id=agent.id)
-    demo.commit()
+    token = agent_session(demo, second_factor=False).token
     assert check_session(demo, token).status == SECOND_FACTOR
     assert principal_from_token(demo, token) is None

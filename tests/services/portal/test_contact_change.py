@@ -163,17 +163,12 @@ def test_profile_handlers_walk_through_the_code(demo):
 
 
 def test_own_new_email_keeps_this_session_and_ends_the_others(demo):
-    from clientcenter.services.auth.sessions import check_session, create_session
+    from clientcenter.services.auth.sessions import check_session
+    from tests.support.logins import customer_session
 
     s = demo
-    p = customer(s, PAT)
-    this, this_token = create_session(
-        s, kind="customer", email=PAT, contact_id=p.contact_id, account_id=p.account_id
-    )
-    _, other_token = create_session(
-        s, kind="customer", email=PAT, contact_id=p.contact_id, account_id=p.account_id
-    )
-    pat = Principal.customer(p.account_id, p.contact_id, session_id=this.id)
+    pat, this_token, _ = customer_session(s)
+    _, other_token, _ = customer_session(s)
     pending = contact_change.start(
         s, pat, pat.contact_id, "email", "pat.new@example.com", client_ip=IP
     )
