@@ -13,11 +13,9 @@ from sqlmodel import Session, SQLModel, create_engine
 
 import clientcenter.models  # noqa: F401
 from clientcenter.demo.serve import serve_app
-from clientcenter.settings import PROJECT_ROOT
 
 PHONE = {"width": 390, "height": 844}
 CHROMIUM = os.environ.get("CC_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = PROJECT_ROOT / "screenshots"
 E2E_SECRET = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 
@@ -70,6 +68,16 @@ class RunningApp:
             os.environ.update(saved)
             reset_settings_cache()
 
+    @contextmanager
+    def db(self) -> Iterator[Session]:
+        """A session on this app's database, with its settings (its secret key) in force."""
+        engine = create_engine(self.database_url)
+        try:
+            with self.settings(), Session(engine, expire_on_commit=False) as db:
+                yield db
+        finally:
+            engine.dispose()
+
     def session_token(
         self, email: str, account_name: str | None = None, *, agent: bool = False
     ) -> str:
@@ -79,14 +87,10 @@ class RunningApp:
         factor done, read-only on ``account_name`` when given."""
         from tests.support.logins import agent_session, customer_session
 
-        engine = create_engine(self.database_url)
-        try:
-            with self.settings(), Session(engine) as db:
-                if agent:
-                    return agent_session(db, account_name, email).token
-                return customer_session(db, email, account_name).token
-        finally:
-            engine.dispose()
+        with self.db() as db:
+            if agent:
+                return agent_session(db, account_name, email).token
+            return customer_session(db, email, account_name).token
 
     def log_in(
         self, page, email: str, account_name: str | None = None, *, agent: bool = False
@@ -148,15 +152,3 @@ def browser_context_args(browser_context_args):
         "is_mobile": True,
         "has_touch": True,
     }
-
-
-def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def assert_no_horizontal_scroll(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"page scrolls sideways by {overflow}px"

@@ -3,39 +3,18 @@ payment-request link after login."""
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
-
 from playwright.sync_api import expect
-from sqlmodel import Session, create_engine, select
+from sqlmodel import select
 
 from clientcenter.models import Invoice, Payment
-from clientcenter.settings import reset_settings_cache
-from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
+from tests.support.browser import assert_no_horizontal_scroll, screenshot
 from tests.support.demo import AGENT, PAT, RIVERA, agent_named
 from tests.support.payments import open_invoice
 
 
-@contextmanager
-def app_db(app):
-    """A database session with the running app's settings (its secret key, its URL)."""
-    saved = dict(os.environ)
-    os.environ.update(app.env)
-    reset_settings_cache()
-    engine = create_engine(app.database_url)
-    try:
-        with Session(engine, expire_on_commit=False) as db:
-            yield db
-    finally:
-        engine.dispose()
-        os.environ.clear()
-        os.environ.update(saved)
-        reset_settings_cache()
-
-
 def test_customer_pays_an_invoice_by_bank_transfer(app, page):
     app.log_in(page, PAT, RIVERA)
-    with app_db(app) as db:
+    with app.db() as db:
         invoice = open_invoice(db, RIVERA)
     page.goto(app.url + "/billing")
     card = page.locator(f"#invoice-{invoice.id}")
@@ -64,7 +43,7 @@ def test_customer_pays_an_invoice_by_bank_transfer(app, page):
     page.set_viewport_size({"width": 320, "height": 640})
     assert_no_horizontal_scroll(page)
 
-    with app_db(app) as db:
+    with app.db() as db:
         payments = db.exec(
             select(Payment).where(Payment.invoice_id == invoice.id, Payment.status == "pending")
         ).all()
@@ -80,7 +59,7 @@ def test_payment_request_link_opens_the_invoice_after_login(app, page):
     )
     from clientcenter.services.principal import Principal
 
-    with app_db(app) as db:
+    with app.db() as db:
         invoice = open_invoice(db, RIVERA)
         agent = agent_named(db)
         sent = send_payment_request(db, Principal.agency(agent.id), invoice.id, channel="sms")
@@ -103,7 +82,7 @@ def test_payment_request_link_opens_the_invoice_after_login(app, page):
     screenshot(page, "pay-link-open-390")
 
     # once the invoice is paid, the same link says so
-    with app_db(app) as db:
+    with app.db() as db:
         customer = Principal.customer(invoice.account_id, _primary_id(db, invoice.account_id))
         paid = pay_invoice(db, customer, invoice.id, method="check", idempotency_key="e2e-key-1")
         confirm_offline_payment(db, Principal.agency(agent.id), paid.payment_id)
@@ -127,7 +106,7 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     from clientcenter.services.principal import Principal
 
     app.log_in(page, AGENT, RIVERA, agent=True)
-    with app_db(app) as db:
+    with app.db() as db:
         invoice = open_invoice(db, RIVERA)
     page.goto(app.url + "/billing")
     expect(page.locator("#billing-read-only-note")).to_contain_text(
@@ -146,7 +125,7 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     screenshot(page, "billing-read-only-confirm-390")
     page.locator("#confirm-cancel").click()
     expect(dialog).to_have_count(0)
-    with app_db(app) as db:
+    with app.db() as db:
         assert db.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all() == []
 
     page.locator("#pay-submit").click()
@@ -154,7 +133,7 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     expect(page.locator("#billing-notice")).to_contain_text(
         f"recorded for invoice {invoice.number}"
     )
-    with app_db(app) as db:
+    with app.db() as db:
         [payment] = db.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all()
         agent = agent_named(db)
         assert (payment.method, payment.memo, payment.taken_by_agent_id) == (
@@ -176,5 +155,5 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     expect(dialog).to_contain_text("Confirm it arrived?")
     page.locator("#confirm-yes").click()
     expect(page.locator("#billing-notice")).to_contain_text("Payment confirmed")
-    with app_db(app) as db:
+    with app.db() as db:
         assert db.get(Invoice, nxt.id).status == "paid"

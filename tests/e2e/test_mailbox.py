@@ -11,7 +11,7 @@ from sqlmodel import Session, create_engine, select
 from clientcenter.models import DevMailboxMessage
 from clientcenter.services.notify.outbox import enqueue
 from clientcenter.settings import load_settings
-from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
+from tests.support.browser import assert_no_horizontal_scroll, screenshot
 from tests.support.demo import PAT, PAT_MOBILE
 
 

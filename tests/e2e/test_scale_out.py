@@ -23,8 +23,7 @@ from bench.login import Mailbox, one_login, state_names
 from bench.sessions import app_settings
 from bench.wsclient import ReflexTab
 from clientcenter.demo.serve import serve_app
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_login import code_for
+from tests.support.browser import code_for, screenshot
 from tests.support.demo import AGENT, DANA, ELENA, GRACE, MORGAN, PAT, RIVERA, SAM, account_named
 from tests.support.logins import customer_session
 

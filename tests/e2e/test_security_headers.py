@@ -9,7 +9,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlmodel import Session, create_engine, select
 
-from tests.e2e.test_login import HOME, PAT, code_for, enter_code, enter_email
+from tests.support.browser import HOME, code_for, enter_code, enter_email
 from tests.support.demo import PAT, RIVERA
 
 # Collects what the browser refused, from the first script on every page of the context.

@@ -6,20 +6,16 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import expect
-from sqlmodel import Session, create_engine, select
+from sqlmodel import select
 
 from clientcenter.models import ActivityLog, Document, OutboxMessage, Policy, Vehicle
-from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
+from tests.support.browser import assert_no_horizontal_scroll, screenshot
 from tests.support.demo import AGENT, LEE, PAT, RIVERA, account_named
 from tests.support.files import EXE_HEAD, PNG_1PX, pdf_text
 
 
-def _db(app):
-    return Session(create_engine(app.database_url))
-
-
 def _auto_policy(app, account=RIVERA):
-    with _db(app) as db:
+    with app.db() as db:
         acc = account_named(db, account)
         policy = db.exec(
             select(Policy).where(Policy.account_id == acc.id, Policy.line == "auto")
@@ -80,7 +76,7 @@ def test_policy_page_and_id_card_pdf_with_the_vin(app, page):
         page.locator("#download-all-cards").click()
     every = pdf_text(Path(info.value.path()).read_bytes())
     assert all(v.vin in every for v in vehicles)
-    with _db(app) as db:
+    with app.db() as db:
         keys = db.exec(select(ActivityLog.action_key)).all()
     assert keys.count("customer.id_card_download") == 2
 
@@ -123,7 +119,7 @@ def test_documents_upload_then_download_end_to_end(app, page, tmp_path):
     assert download.suggested_filename == "window-sticker.pdf"
     assert Path(download.path()).read_bytes() == real.read_bytes()
 
-    with _db(app) as db:
+    with app.db() as db:
         docs = db.exec(select(Document).where(Document.category == "customer_upload")).all()
         assert [d.title for d in docs] == ["New car window sticker"]
         assert docs[0].filename == "window-sticker.pdf" and docs[0].storage_key.isalnum()
@@ -170,7 +166,7 @@ def test_agent_read_only_view_downloads_but_cannot_upload(app, page):
     with page.expect_download():
         page.locator(".download-document").first.click()
     screenshot(page, "documents-read-only-390")
-    with _db(app) as db:
+    with app.db() as db:
         entry = db.exec(select(ActivityLog).order_by(ActivityLog.id.desc())).first()
     assert entry.action_key == "agent.download_documents" and entry.read_only
 
