@@ -342,7 +342,7 @@ def route_params(ids: dict[str, list[int]]) -> dict[str, str]:
     import clientcenter.state as state_package
 
     names = set()
-    for path in Path(state_package.__file__).parent.glob("*.py"):
+    for path in Path(state_package.__file__).parent.rglob("*.py"):
         names.update(_ROUTE_PARAM.findall(path.read_text()))
     return {name: value_for(name, ids) for name in names}
 
