@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from clientcenter.state.base import SessionEnded
-from tests.services.agency.test_read_only_enforcement import (
+from tests.support.demo import PAT, RIVERA, account_named
+from tests.support.handler_arguments import (
     account_ids,
     argument_sets,
     route_params,
 )
-from tests.support.demo import PAT, RIVERA, account_named
 from tests.support.handlers import page_state, settle
 from tests.support.logins import agent_session, customer_session
 
