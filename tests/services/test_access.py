@@ -33,12 +33,8 @@ from tests.support.settings import set_feature
 CLOSED = QUINN  # only expired or cancelled policies
 
 
-def _agent(session) -> Agent:
-    return agent_named(session)
-
-
 def _agency(session) -> Principal:
-    return Principal.agency(_agent(session).id, session_id=303)
+    return Principal.agency(agent_named(session).id, session_id=303)
 
 
 def _deactivate(session, agent: Agent) -> None:
@@ -86,7 +82,7 @@ def test_only_the_customer_changes_the_account_in_view(demo):
 
 def test_the_read_only_refusal_is_logged_with_agent_and_account(demo, caplog):
     access.refuse_read_only(customer(demo, PAT), "customer.upload_documents")  # may
-    viewing = Principal.agent_viewing(_agent(demo).id, account_named(demo, RIVERA).id, 202)
+    viewing = Principal.agent_viewing(agent_named(demo).id, account_named(demo, RIVERA).id, 202)
     with caplog.at_level(logging.WARNING, logger="clientcenter.security"):
         with pytest.raises(ReadOnlyRefused) as refused:
             access.refuse_read_only(viewing, "customer.upload_documents")
@@ -116,7 +112,7 @@ def test_a_feature_switched_off_is_refused_with_its_message(monkeypatch, name):
 
 
 def test_an_active_agent_is_re_read_and_a_deactivated_one_refused_with_one_message(demo):
-    agent = _agent(demo)
+    agent = agent_named(demo)
     viewing = agent_viewing(demo, RIVERA)
     assert access.is_active_agent(agent) and not access.is_active_agent(None)
     assert access.active_agent(demo, viewing).id == agent.id
@@ -151,7 +147,7 @@ def test_services_share_the_active_agent_message(demo):
 
     agency = _agency(demo)
     viewing = agent_viewing(demo, RIVERA)
-    _deactivate(demo, _agent(demo))
+    _deactivate(demo, agent_named(demo))
     for call in (
         lambda: search.super_search(demo, agency, "Rivera"),
         lambda: outbox.list_failed(demo, agency),

@@ -120,3 +120,10 @@ def agent_viewing(
     return Principal.agent_viewing(
         agent.id, account_named(session, account_name).id, session_id=session_id
     )
+
+
+def agency_agent(
+    session: Session, agent_email: str = AGENT, *, session_id: int | None = AGENT_SESSION_ID
+) -> Principal:
+    """The principal of an agent on the agency side."""
+    return Principal.agency(agent_named(session, agent_email).id, session_id=session_id)

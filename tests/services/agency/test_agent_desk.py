@@ -42,25 +42,13 @@ from tests.support.demo import (
     SAM,
     STUDIO,
     account_named,
-    agent_named,
+    agency_agent,
+    customer,
 )
-
-
-def _agent(db: Session, email: str = AGENT) -> Principal:
-    return Principal.agency(agent_named(db, email).id)
-
-
-def _account(db: Session, name: str) -> Account:
-    return account_named(db, name)
 
 
 def _contact(db: Session, email: str) -> Contact:
     return db.exec(select(Contact).where(Contact.email == email)).one()
-
-
-def _customer(db: Session, email: str) -> Principal:
-    c = _contact(db, email)
-    return Principal.customer(c.account_id, c.id)
 
 
 def _outbox(db: Session, account_id: int) -> list[OutboxMessage]:
@@ -77,15 +65,15 @@ def _outbox(db: Session, account_id: int) -> list[OutboxMessage]:
 
 
 def test_info_pane_shows_the_whole_account(demo):
-    rivera = _account(demo, RIVERA)
+    rivera = account_named(demo, RIVERA)
     record_action(
         demo,
-        _customer(demo, SAM),
+        customer(demo, SAM),
         "customer.general_request",
         summary="Please add my new car",
     )
     demo.commit()
-    pane = info_pane(demo, _agent(demo), rivera.id)
+    pane = info_pane(demo, agency_agent(demo), rivera.id)
     assert pane.name == RIVERA and pane.active and pane.producer == "Alex Morgan"
     assert [(c.name, c.role_label, c.may_log_in) for c in pane.contacts] == [
         ("Pat Rivera", "Primary applicant", True),
@@ -100,40 +88,40 @@ def test_info_pane_shows_the_whole_account(demo):
     assert [t.title for t in pane.open_tasks] == ["General Request: Pat & Sam Rivera"]
     assert pane.documents and all(d.category for d in pane.documents)
     assert pane.last_invited == ""
-    lee = info_pane(demo, _agent(demo), _account(demo, STUDIO).id)
+    lee = info_pane(demo, agency_agent(demo), account_named(demo, STUDIO).id)
     assert {c.holder for c in lee.certificates} == {
         "Exchange Street Properties LLC",
         "City of Portland",
     }
-    assert not info_pane(demo, _agent(demo), _account(demo, QUINN).id).active
+    assert not info_pane(demo, agency_agent(demo), account_named(demo, QUINN).id).active
 
 
 def test_info_pane_is_for_agency_side_agents_only(demo):
-    rivera = _account(demo, RIVERA)
+    rivera = account_named(demo, RIVERA)
     for principal in [
-        _customer(demo, PAT),
-        Principal.agent_viewing(_agent(demo).agent_id, rivera.id),
+        customer(demo, PAT),
+        Principal.agent_viewing(agency_agent(demo).agent_id, rivera.id),
     ]:
         with pytest.raises(NotAllowed):
             info_pane(demo, principal, rivera.id)
     for bad in [999_999, "x", None]:
         with pytest.raises(NotFound):
-            info_pane(demo, _agent(demo), bad)
+            info_pane(demo, agency_agent(demo), bad)
 
 
 # --- activity log --------------------------------------------------------------------------
 
 
 def test_activity_log_filters_by_action_and_actor_and_pages(demo):
-    rivera = _account(demo, RIVERA)
-    pat, sam = _customer(demo, PAT), _customer(demo, SAM)
+    rivera = account_named(demo, RIVERA)
+    pat, sam = customer(demo, PAT), customer(demo, SAM)
     for _ in range(3):
         record_action(demo, pat, "customer.login_email")
     record_action(demo, sam, "customer.general_request", summary="New car")
-    viewing = Principal.agent_viewing(_agent(demo).agent_id, rivera.id)
+    viewing = Principal.agent_viewing(agency_agent(demo).agent_id, rivera.id)
     record_action(demo, viewing, "agent.login")
     demo.commit()
-    agent = _agent(demo)
+    agent = agency_agent(demo)
     everything = activity_page(demo, agent, rivera.id)
     assert everything.total == 5
     assert everything.rows[0].label == "Logs in" and "read-only" in everything.rows[0].actor
@@ -171,18 +159,18 @@ def test_activity_log_filters_by_action_and_actor_and_pages(demo):
         with pytest.raises(InvalidInput, match="who acted"):
             activity_page(demo, agent, rivera.id, actor=bad)
     # Another account's log is its own.
-    assert activity_page(demo, agent, _account(demo, KIM).id).total == 0
+    assert activity_page(demo, agent, account_named(demo, KIM).id).total == 0
 
 
 # --- tasks ---------------------------------------------------------------------------------
 
 
 def test_task_queue_done_reopen_reassign(demo):
-    pat = _customer(demo, PAT)
+    pat = customer(demo, PAT)
     record_action(demo, pat, "customer.general_request", summary="one")
     record_action(demo, pat, "customer.contact_us", summary="two")
     demo.commit()
-    me, priya = _agent(demo), _agent(demo, PRIYA)
+    me, priya = agency_agent(demo), agency_agent(demo, PRIYA)
     queue = tasks.task_queue(demo, me)
     assert [t.title.split(":")[0] for t in queue.rows] == [
         "General Request",
@@ -216,8 +204,8 @@ def test_task_queue_done_reopen_reassign(demo):
 
 
 def test_invite_emails_the_login_link_to_contacts_who_may_log_in(demo):
-    rivera = _account(demo, RIVERA)
-    result = invite.invite(demo, _agent(demo), rivera.id)
+    rivera = account_named(demo, RIVERA)
+    result = invite.invite(demo, agency_agent(demo), rivera.id)
     assert result.sent == [
         "Pat Rivera <pat.rivera@example.com>",
         "Sam Rivera <sam.rivera@example.com>",
@@ -228,14 +216,14 @@ def test_invite_emails_the_login_link_to_contacts_who_may_log_in(demo):
     assert all("Open Client Center: http://localhost:3000/" in m.body_text for m in messages)
     assert "Alex Morgan" in messages[0].body_text
     # Twice in a row does not email twice.
-    again = invite.invite(demo, _agent(demo), rivera.id)
+    again = invite.invite(demo, agency_agent(demo), rivera.id)
     assert again.sent == [] and "invited less than 10 minutes ago" in again.message
-    assert info_pane(demo, _agent(demo), rivera.id).last_invited
+    assert info_pane(demo, agency_agent(demo), rivera.id).last_invited
 
 
 def test_invite_refusals_say_why(demo):
-    agent = _agent(demo)
-    casey = _account(demo, QUINN)
+    agent = agency_agent(demo)
+    casey = account_named(demo, QUINN)
     with pytest.raises(InvalidInput, match="no active policy"):
         invite.invite(demo, agent, casey.id)
     sam = _contact(demo, SAM)
@@ -258,7 +246,7 @@ def test_invite_refusals_say_why(demo):
         m for m in demo.exec(select(OutboxMessage)).all() if m.template == "portal_invite"
     ] == []
     with pytest.raises(NotAllowed):
-        invite.invite(demo, _customer(demo, PAT), sam.account_id)
+        invite.invite(demo, customer(demo, PAT), sam.account_id)
 
 
 # --- share document ------------------------------------------------------------------------
@@ -272,8 +260,8 @@ def _private_document(db: Session, account: Account) -> Document:
 
 
 def test_share_document_by_email_and_by_text(demo):
-    agent = _agent(demo)
-    rivera = _account(demo, RIVERA)
+    agent = agency_agent(demo)
+    rivera = account_named(demo, RIVERA)
     doc = _private_document(demo, rivera)
     done = agency_actions.share_document(demo, agent, rivera.id, doc.id, "email")
     demo.commit()
@@ -302,17 +290,17 @@ def test_share_document_by_email_and_by_text(demo):
 
 
 def test_share_document_refusals_change_nothing(demo):
-    agent = _agent(demo)
-    morgan = _account(demo, ELLIS)  # email only
+    agent = agency_agent(demo)
+    morgan = account_named(demo, ELLIS)  # email only
     doc = _private_document(demo, morgan)
     with pytest.raises(InvalidInput, match="no mobile number on file: share by email"):
         agency_actions.share_document(demo, agent, morgan.id, doc.id, "sms")
-    casey = _account(demo, QUINN)
+    casey = account_named(demo, QUINN)
     with pytest.raises(InvalidInput, match="no active policy"):
         agency_actions.share_document(
             demo, agent, casey.id, _private_document(demo, casey).id, "email"
         )
-    other = _account(demo, KIM)
+    other = account_named(demo, KIM)
     with pytest.raises(NotFound):
         agency_actions.share_document(demo, agent, other.id, doc.id, "email")
     with pytest.raises(InvalidInput, match="email or by text"):
@@ -331,17 +319,17 @@ def test_share_document_refusals_change_nothing(demo):
 
 
 def test_shared_link_opens_only_after_login_on_its_account(demo):
-    rivera = _account(demo, RIVERA)
+    rivera = account_named(demo, RIVERA)
     doc = _private_document(demo, rivera)
-    agency_actions.share_document(demo, _agent(demo), rivera.id, doc.id, "email")
+    agency_actions.share_document(demo, agency_agent(demo), rivera.id, doc.id, "email")
     demo.commit()
     body = next(m for m in _outbox(demo, rivera.id) if m.recipient_kind == "customer").body_text
     url = next(w for w in body.split() if "/shared/" in w)
     token = urlparse(url).path.split("/shared/")[1]
     assert shared_links.open_shared_document(demo, None, token).state == "login"
-    jordan = _customer(demo, RAE)
+    jordan = customer(demo, RAE)
     assert shared_links.open_shared_document(demo, jordan, token).state == "other_account"
-    landing = shared_links.open_shared_document(demo, _customer(demo, SAM), token)
+    landing = shared_links.open_shared_document(demo, customer(demo, SAM), token)
     assert (landing.state, landing.document_id) == ("open", doc.id)
     assert shared_links.open_shared_document(demo, None, token[:-2] + "xx").state == "invalid"
     assert shared_links.open_shared_document(demo, None, "").state == "invalid"
@@ -351,8 +339,8 @@ def test_shared_link_opens_only_after_login_on_its_account(demo):
 
 
 def test_publish_invoices_and_documents(demo):
-    agent = _agent(demo)
-    rivera = _account(demo, RIVERA)
+    agent = agency_agent(demo)
+    rivera = account_named(demo, RIVERA)
     invoice = demo.exec(
         select(Invoice).where(Invoice.account_id == rivera.id, Invoice.status == "open")
     ).first()
@@ -390,8 +378,8 @@ def test_publish_invoices_and_documents(demo):
 
 
 def test_share_certificate_emails_the_holder_a_working_link(demo):
-    agent = _agent(demo)
-    lee = _account(demo, STUDIO)
+    agent = agency_agent(demo)
+    lee = account_named(demo, STUDIO)
     cert = demo.exec(select(Certificate).where(Certificate.account_id == lee.id)).first()
     done = agency_actions.share_certificate(demo, agent, cert.id, note="For the lease renewal")
     demo.commit()

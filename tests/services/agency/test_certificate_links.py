@@ -27,7 +27,14 @@ from clientcenter.services.agency import certificate_links, info_pane
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.principal import Principal
 from clientcenter.settings import reset_settings_cache
-from tests.support.demo import JORDAN, RIVERA, STUDIO, account_named, agent_named, customer
+from tests.support.demo import (
+    JORDAN,
+    RIVERA,
+    STUDIO,
+    account_named,
+    agency_agent,
+    customer,
+)
 from tests.support.handlers import page_state, settle
 from tests.support.logins import agent_session
 
@@ -37,10 +44,6 @@ ORIGIN = "http://localhost:3000"
 @pytest.fixture
 def client(demo):
     return TestClient(build_http_app(), base_url=ORIGIN, follow_redirects=False)
-
-
-def _agent(db) -> Principal:
-    return Principal.agency(agent_named(db).id)
 
 
 def _studio(db) -> Account:
@@ -53,7 +56,7 @@ def _certificate(db) -> Certificate:
 
 def _share(db, **kwargs) -> tuple[str, CertificateShare]:
     """Share the studio's certificate; the link's path and its row."""
-    done = agency_actions.share_certificate(db, _agent(db), _certificate(db).id, **kwargs)
+    done = agency_actions.share_certificate(db, agency_agent(db), _certificate(db).id, **kwargs)
     db.commit()
     mail = db.exec(
         select(OutboxMessage).where(
@@ -104,7 +107,9 @@ def test_agency_revokes_a_link_and_the_holder_gets_nothing(demo, client):
     30 days whatever happened). After: revoke_link, and the next download is the refusal."""
     path, share = _share(demo)
     assert _ok(client.get(path))
-    done = certificate_links.revoke_link(demo, _agent(demo), share.id, account_id=share.account_id)
+    done = certificate_links.revoke_link(
+        demo, agency_agent(demo), share.id, account_id=share.account_id
+    )
     demo.commit()
     assert "no longer works" in done.message
     assert _refused(client.get(path))
@@ -116,17 +121,19 @@ def test_agency_revokes_a_link_and_the_holder_gets_nothing(demo, client):
         == []
     )  # log-only by default
     with pytest.raises(InvalidInput, match="already revoked"):
-        certificate_links.revoke_link(demo, _agent(demo), share.id, account_id=share.account_id)
+        certificate_links.revoke_link(
+            demo, agency_agent(demo), share.id, account_id=share.account_id
+        )
 
 
 def test_only_the_agency_side_revokes_and_only_on_the_links_account(demo):
     _path, share = _share(demo)
     rivera = account_named(demo, RIVERA)
-    agent_id = _agent(demo).agent_id
+    agent_id = agency_agent(demo).agent_id
     with pytest.raises(NotFound):
-        certificate_links.revoke_link(demo, _agent(demo), share.id, account_id=rivera.id)
+        certificate_links.revoke_link(demo, agency_agent(demo), share.id, account_id=rivera.id)
     with pytest.raises(NotFound):
-        certificate_links.revoke_link(demo, _agent(demo), "x", account_id=share.account_id)
+        certificate_links.revoke_link(demo, agency_agent(demo), "x", account_id=share.account_id)
     with pytest.raises(ReadOnlyRefused):
         certificate_links.revoke_link(
             demo,
@@ -240,7 +247,7 @@ def test_sharing_refuses_a_certificate_the_holder_could_not_open(demo):
     document = demo.get(Document, _certificate(demo).document_id)
     _toggle(demo, document, shared_with_customer=False)
     with pytest.raises(InvalidInput, match="not shared with the customer"):
-        agency_actions.share_certificate(demo, _agent(demo), _certificate(demo).id)
+        agency_actions.share_certificate(demo, agency_agent(demo), _certificate(demo).id)
     demo.rollback()
     assert demo.exec(select(CertificateShare)).all() == []
 
@@ -275,7 +282,7 @@ def test_each_download_is_recorded_in_the_accounts_activity_log(demo, client):
     assert demo.get(CertificateShare, share.id).download_count == 2
     assert len(demo.exec(select(Task)).all()) == tasks_before
     assert len(demo.exec(select(OutboxMessage)).all()) == mails_before
-    pane = info_pane.info_pane(demo, _agent(demo), share.account_id)
+    pane = info_pane.info_pane(demo, agency_agent(demo), share.account_id)
     assert pane.recent_activity[0].actor == "Certificate holder"
     assert pane.recent_activity[0].label == "Certificate Holder Download"
     # a HEAD (a mail scanner's preview) is not a download

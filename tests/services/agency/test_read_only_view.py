@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from clientcenter.models import Account, ActivityLog, Contact
+from clientcenter.models import ActivityLog, Contact
 from clientcenter.services.agency import read_only
 from clientcenter.services.auth.sessions import check_session, principal_from_token
 from clientcenter.services.errors import InvalidInput, NotAllowed
@@ -15,13 +15,9 @@ from tests.support.demo import PAT, PRIYA, QUINN, RIVERA, account_named
 from tests.support.logins import agent_session
 
 
-def _account(db, name) -> Account:
-    return account_named(db, name)
-
-
 def test_enter_and_leave_rotate_the_session_and_are_recorded(demo):
     principal, token, _ = agent_session(demo)
-    rivera = _account(demo, RIVERA)
+    rivera = account_named(demo, RIVERA)
     grant = read_only.view_grant(demo, principal, rivera.id)
     entered = read_only.enter_view(demo, grant=grant, token=token, client_ip="10.0.0.1")
     demo.commit()
@@ -55,7 +51,7 @@ def test_enter_and_leave_rotate_the_session_and_are_recorded(demo):
 def test_entering_is_refused_without_the_right_session(demo):
     principal, token, _ = agent_session(demo)
     other_principal, other_token, _ = agent_session(demo, email=PRIYA)
-    rivera = _account(demo, RIVERA)
+    rivera = account_named(demo, RIVERA)
     grant = read_only.view_grant(demo, principal, rivera.id)
     with pytest.raises(NotAllowed):  # another agent's browser
         read_only.enter_view(demo, grant=grant, token=other_token, client_ip="")
@@ -64,7 +60,7 @@ def test_entering_is_refused_without_the_right_session(demo):
     with pytest.raises(NotAllowed):  # forged grant
         read_only.enter_view(demo, grant=grant[:-3] + "abc", token=token, client_ip="")
     with pytest.raises(InvalidInput, match="no active policy"):
-        read_only.view_grant(demo, principal, _account(demo, QUINN).id)
+        read_only.view_grant(demo, principal, account_named(demo, QUINN).id)
     contact = demo.exec(select(Contact).where(Contact.email == PAT)).one()
     with pytest.raises(NotAllowed):
         read_only.view_grant(demo, Principal.customer(contact.account_id, contact.id), rivera.id)

@@ -26,13 +26,8 @@ from tests.support.demo import (
     RIVERA,
     STUDIO,
     account_named,
-    agent_named,
+    agency_agent,
 )
-
-
-def _agent(session: Session) -> Principal:
-    agent = agent_named(session)
-    return Principal.agency(agent.id)
 
 
 def _account(
@@ -81,7 +76,7 @@ def _account(
 
 
 def _names(session: Session, query: str, **kw) -> list[str]:
-    return [r.name for r in super_search(session, _agent(session), query, **kw).results]
+    return [r.name for r in super_search(session, agency_agent(session), query, **kw).results]
 
 
 def test_phone_in_any_format_finds_the_contact(demo):
@@ -97,7 +92,7 @@ def test_phone_in_any_format_finds_the_contact(demo):
         "555-0108",
         "5550108",
     ]:
-        page = super_search(demo, _agent(demo), query)
+        page = super_search(demo, agency_agent(demo), query)
         assert [r.name for r in page.results] == [OBRIEN], query
         assert page.results[0].matched_label == "Phone"
         assert page.results[0].matched_value == "(207) 555-0108"
@@ -198,7 +193,7 @@ def test_policy_number_in_any_spacing(demo):
         digits,
         digits[:5],
     ]:
-        page = super_search(demo, _agent(demo), query)
+        page = super_search(demo, agency_agent(demo), query)
         assert page.results[0].name == KIM, query
         assert page.results[0].matched_label == "Policy"
         assert page.results[0].matched_value == number
@@ -214,7 +209,7 @@ def test_email_business_and_partial_names(demo):
     # Two short letters match only at the start of a value.
     assert _names(demo, "gr") == [KIM]
     # Inactive accounts are found too (agents need them), and say so.
-    page = super_search(demo, _agent(demo), "casey")
+    page = super_search(demo, agency_agent(demo), "casey")
     assert [(r.name, r.active) for r in page.results] == [(QUINN, False)]
     assert page.results[0].primary_email == CASEY
 
@@ -223,27 +218,27 @@ def test_pages_cover_every_match_once(demo):
     for i in range(45):
         _account(demo, f"Pager Person {i:02d}", contacts=[("Pager", f"Person{i:02d}", None, None)])
     seen = []
-    first = super_search(demo, _agent(demo), "pager", per_page=20)
+    first = super_search(demo, agency_agent(demo), "pager", per_page=20)
     assert (first.total, first.pages, first.has_next, first.has_previous) == (45, 3, True, False)
     for page_no in (1, 2, 3):
-        page = super_search(demo, _agent(demo), "pager", page=page_no, per_page=20)
+        page = super_search(demo, agency_agent(demo), "pager", page=page_no, per_page=20)
         seen += [r.account_id for r in page.results]
     assert len(seen) == len(set(seen)) == 45
-    assert super_search(demo, _agent(demo), "pager", page=9, per_page=20).results == []
-    assert super_search(demo, _agent(demo), "pager", per_page=10_000).per_page == 50
+    assert super_search(demo, agency_agent(demo), "pager", page=9, per_page=20).results == []
+    assert super_search(demo, agency_agent(demo), "pager", per_page=10_000).per_page == 50
 
 
 def test_bad_queries_are_refused_with_a_reason(demo):
     for query in ["", "   ", "'", "’’"]:
         with pytest.raises(InvalidInput, match="Type a name"):
-            super_search(demo, _agent(demo), query)
+            super_search(demo, agency_agent(demo), query)
     with pytest.raises(InvalidInput, match="at most 120"):
-        super_search(demo, _agent(demo), "x" * 121)
+        super_search(demo, agency_agent(demo), "x" * 121)
     assert _names(demo, "zzzqqq") == []
 
 
 def test_only_agents_on_the_agency_side_may_search(demo):
-    agent = _agent(demo)
+    agent = agency_agent(demo)
     contact = demo.exec(select(Contact).where(Contact.email == PAT)).one()
     for principal in [
         Principal.customer(contact.account_id, contact.id),
