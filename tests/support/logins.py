@@ -1,5 +1,5 @@
-"""Live sessions for tests that skip the code flow: made by ``create_session``, the way the
-login routes make them, and committed."""
+"""Logging in without a browser: live sessions made by ``create_session`` the way the login
+routes make them (committed), and the steps of the code flow (the code sent, the grant)."""
 
 from __future__ import annotations
 
