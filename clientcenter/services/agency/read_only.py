@@ -5,7 +5,7 @@ agency-side token stops working; the 12-hour limit still counts from the agent's
 leaving rotates it back. Both are recorded through record_action as the seed's Agent Section
 rows "Logs in" and "Log off". While in it, every customer service refuses writes
 (services/access.py), and the refusal goes to the security log with agent and account;
-tests/test_read_only_enforcement.py proves it for every handler and route.
+tests/services/agency/test_read_only_enforcement.py proves it for every handler and route.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
 2. ``choose_channel``: email or text (the number is never shown). A text with no mobile on
    file, like any code for an unknown email, an inactive account or a contact who may not log
    in, goes nowhere, with the same answer and the same database work (the same statements,
-   counted by tests/test_login_same_first_step.py) as a real one.
+   counted by tests/services/auth/test_login_same_first_step.py) as a real one.
 3. ``verify``: the code. The account list is then built here from what the code proved: a
    code to the email opens every account of that email; a code texted to a mobile opens only
    the accounts where that mobile is on file (one person's phone is not every account of a
