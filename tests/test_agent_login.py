@@ -14,6 +14,7 @@ from clientcenter.models import Agent, OutboxMessage, UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import agent_login, totp
 from clientcenter.services.auth.login_codes import AttemptEnded
+from clientcenter.services.auth.login_steps import CodeProblem
 from clientcenter.services.auth.sessions import (
     SECOND_FACTOR,
     check_session,
@@ -94,14 +95,14 @@ def test_unknown_and_inactive_emails_get_the_same_answer_and_no_message(demo):
     ]:  # a customer is not an agent
         attempt, sent = agent_login.start(demo, email=email, client_ip=IP)
         assert sent.message == known.message.replace("agent@example.com", email)
-        with pytest.raises(agent_login.CodeProblem):
+        with pytest.raises(CodeProblem):
             agent_login.verify_code(demo, attempt_id=attempt, code="123456", client_ip=IP)
     assert len(demo.exec(select(OutboxMessage)).all()) == before
 
 
 def test_the_second_factor_needs_the_emailed_code_first(demo):
     attempt, _sent = agent_login.start(demo, email="agent@example.com", client_ip=IP)
-    with pytest.raises(agent_login.CodeProblem, match="code we emailed"):
+    with pytest.raises(CodeProblem, match="code we emailed"):
         agent_login.second_factor(demo, attempt_id=attempt, code="123456")
     with pytest.raises(AttemptEnded):
         agent_login.second_factor(demo, attempt_id="made-up", code="123456")

@@ -21,7 +21,6 @@ from clientcenter.models import (
 )
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import login
-from clientcenter.services.auth.login import CodeProblem
 from clientcenter.services.auth.login_codes import (
     AttemptEnded,
     ResendTooSoon,
@@ -30,6 +29,7 @@ from clientcenter.services.auth.login_codes import (
     TooManySends,
     new_code,
 )
+from clientcenter.services.auth.login_steps import CodeProblem
 from clientcenter.services.auth.sessions import check_session
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.settings import reset_settings_cache

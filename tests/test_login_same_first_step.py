@@ -24,7 +24,7 @@ from clientcenter.db import get_engine
 from clientcenter.models import OutboxMessage
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import login
-from clientcenter.services.auth.login import CodeProblem
+from clientcenter.services.auth.login_steps import CodeProblem
 from clientcenter.services.errors import InvalidInput
 from clientcenter.settings import reset_settings_cache
 

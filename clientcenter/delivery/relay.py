@@ -61,7 +61,9 @@ class RelayReport:
 
 
 @dataclass(frozen=True)
-class Claim:
+class OutboxLease:
+    """One outbox row this relay holds until its lease runs out."""
+
     message: Outgoing
     attempts: int  # including this one
     outcome_unknown: bool  # an earlier attempt died mid-send
@@ -81,12 +83,12 @@ class Relay:
             self.backends = backends_for(self.settings, self.engine)
 
     # -- claiming ------------------------------------------------------------------------
-    def claim(self, now: datetime | None = None) -> list[Claim]:
+    def claim(self, now: datetime | None = None) -> list[OutboxLease]:
         now = now or utcnow()
-        lease = now + timedelta(seconds=self.settings.delivery.relay_lease_seconds)
+        lease_until = now + timedelta(seconds=self.settings.delivery.relay_lease_seconds)
         table = OutboxMessage.__table__
         c = table.c
-        claims: list[Claim] = []
+        leases: list[OutboxLease] = []
         with self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
                 # Take the write lock before reading: a deferred transaction that read an
@@ -113,23 +115,23 @@ class Relay:
                 result = conn.execute(
                     update(table)
                     .where(*guard)
-                    .values(status="sending", lease_until=lease, attempts=c.attempts + 1)
+                    .values(status="sending", lease_until=lease_until, attempts=c.attempts + 1)
                 )
                 if result.rowcount != 1:
                     continue
-                claims.append(
-                    Claim(
+                leases.append(
+                    OutboxLease(
                         _outgoing(row), row.attempts + 1, outcome_unknown=row.status == "sending"
                     )
                 )
             conn.commit()
-        return claims
+        return leases
 
     # -- one pass ------------------------------------------------------------------------
     def run_once(self) -> RelayReport:
         report = RelayReport()
-        for claim in self.claim():
-            self._deliver(claim, report)
+        for lease in self.claim():
+            self._deliver(lease, report)
         return report
 
     def drain(self, max_passes: int = 100) -> RelayReport:
@@ -179,15 +181,15 @@ class Relay:
         return True
 
     # -- delivering one message -----------------------------------------------------------
-    def _deliver(self, claim: Claim, report: RelayReport) -> None:
-        message = claim.message
+    def _deliver(self, lease: OutboxLease, report: RelayReport) -> None:
+        message = lease.message
         backend = self.backends[message.channel]
         ttl = self.settings.security.code_ttl_seconds
         if message.sensitive and utcnow() - _aware(message.created_at) > timedelta(seconds=ttl):
             self._record(
                 message.id,
                 Rejected("the login code expired before it could be sent"),
-                claim.attempts,
+                lease.attempts,
                 report,
             )
             return
@@ -202,11 +204,11 @@ class Relay:
             self._record(
                 message.id,
                 Rejected(short_error(f"not sent: {refused.message}")),
-                claim.attempts,
+                lease.attempts,
                 report,
             )
             return
-        if claim.outcome_unknown:
+        if lease.outcome_unknown:
             try:
                 found = backend.find_accepted(message)
             except LookupUnavailable as exc:
@@ -214,14 +216,14 @@ class Relay:
                 found = None
             if found:
                 report.reconciled += 1
-                self._record(message.id, Accepted(found), claim.attempts, report)
+                self._record(message.id, Accepted(found), lease.attempts, report)
                 return
         try:
             result = backend.send(message)
         except Exception as exc:  # an SDK surprise is a retry, not a lost message
             log.exception("message %s: backend %s raised", message.id, backend.name)
             result = Retry(short_error(f"{backend.name}: {type(exc).__name__}: {exc}"))
-        self._record(message.id, result, claim.attempts, report)
+        self._record(message.id, result, lease.attempts, report)
 
     def _record(
         self, message_id: int, result: SendResult, attempts: int, report: RelayReport

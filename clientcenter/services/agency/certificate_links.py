@@ -176,7 +176,7 @@ def open_for_holder(session: Session, token: object, *, client_ip: str = "") -> 
 
 
 @dataclass(frozen=True)
-class LinkView:
+class CertificateLinkView:
     id: int
     certificate_id: int
     certificate: str  # what the certificate is for
@@ -200,7 +200,7 @@ def _status(share: CertificateShare) -> tuple[str, str]:
 
 def links_for_account(
     session: Session, principal: Principal, account_id: object
-) -> list[LinkView]:
+) -> list[CertificateLinkView]:
     """Every certificate link sent for the account, newest first (agency side)."""
     require_agency_agent(session, principal)
     account = _account(session, account_id)
@@ -215,7 +215,7 @@ def links_for_account(
         status, label = _status(share)
         last = share.last_downloaded_at
         views.append(
-            LinkView(
+            CertificateLinkView(
                 id=share.id,
                 certificate_id=certificate.id,
                 certificate=certificate.description or f"Certificate {certificate.id}",

@@ -43,7 +43,7 @@ INVITE_TEMPLATE = "portal_invite"
 
 
 @dataclass(frozen=True)
-class ContactRow:
+class PaneContact:
     id: int
     name: str
     role: str
@@ -54,7 +54,7 @@ class ContactRow:
 
 
 @dataclass(frozen=True)
-class PolicyRow:
+class PanePolicy:
     id: int
     number: str
     line: str
@@ -66,7 +66,7 @@ class PolicyRow:
 
 
 @dataclass(frozen=True)
-class InvoiceRow:
+class PaneInvoice:
     id: int
     number: str
     description: str
@@ -101,7 +101,7 @@ class TaskRow:
 
 
 @dataclass(frozen=True)
-class DocumentRow:
+class PaneDocument:
     id: int
     title: str
     category: str
@@ -110,7 +110,7 @@ class DocumentRow:
 
 
 @dataclass(frozen=True)
-class CertificateRow:
+class PaneCertificate:
     id: int
     holder: str
     holder_email: str
@@ -127,14 +127,14 @@ class InfoPane:
     address: str
     producer: str
     active: bool
-    contacts: list[ContactRow]
-    policies: list[PolicyRow]
-    open_invoices: list[InvoiceRow]
+    contacts: list[PaneContact]
+    policies: list[PanePolicy]
+    open_invoices: list[PaneInvoice]
     unpublished_invoices: int
     recent_activity: list[ActivityRow]
     open_tasks: list[TaskRow]
-    documents: list[DocumentRow]
-    certificates: list[CertificateRow]
+    documents: list[PaneDocument]
+    certificates: list[PaneCertificate]
     last_invited: str  # "" if never
 
 
@@ -301,7 +301,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
         producer=producer.full_name if producer else "",
         active=is_account_active(session, account.id),
         contacts=[
-            ContactRow(
+            PaneContact(
                 id=c.id,
                 name=c.full_name,
                 role=c.role,
@@ -313,7 +313,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
             for c in contacts
         ],
         policies=[
-            PolicyRow(
+            PanePolicy(
                 id=p.id,
                 number=p.number,
                 line=POLICY_LINES.get(p.line, p.line),
@@ -326,7 +326,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
             for p in policies
         ],
         open_invoices=[
-            InvoiceRow(
+            PaneInvoice(
                 id=i.id,
                 number=i.number,
                 description=i.description,
@@ -341,7 +341,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
         recent_activity=activity_rows(session, list(activity)),
         open_tasks=task_rows(session, list(tasks)),
         documents=[
-            DocumentRow(
+            PaneDocument(
                 id=d.id,
                 title=d.title,
                 category=DOCUMENT_CATEGORIES.get(d.category, d.category),
@@ -352,7 +352,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
             if d.scan_status == "clean"
         ],
         certificates=[
-            CertificateRow(
+            PaneCertificate(
                 id=c.id,
                 holder=h.name if h else "",
                 holder_email=(h.email or "") if h else "",

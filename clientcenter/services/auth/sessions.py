@@ -80,6 +80,25 @@ class SessionCheck:
         return self.status == OK
 
 
+@dataclass(frozen=True)
+class SessionStarted:
+    """A session a login, an account switch or a read-only view just started: the token for
+    the cookie (the only time it exists in clear), the cookie's lifetime (until the session's
+    absolute end) and where the browser goes next."""
+
+    token: str
+    session: UserSession
+    max_age: int
+    destination: str
+
+
+def session_started(
+    record: UserSession, token: str, destination: str, now: datetime
+) -> SessionStarted:
+    max_age = int((as_utc(record.absolute_expires_at) - now).total_seconds())
+    return SessionStarted(token, record, max_age, destination)
+
+
 def create_session(
     db: Session,
     *,

@@ -35,7 +35,7 @@ ROUTE_PREFIX = "/go/"
 
 
 @dataclass(frozen=True)
-class LinkView:
+class IntegrationLinkView:
     id: int
     kind: str
     label: str
@@ -46,9 +46,9 @@ class LinkView:
 
 @dataclass(frozen=True)
 class AccountLinks:
-    consumer: list[LinkView]
-    non_consumer: list[LinkView]
-    cross_sell: list[LinkView]
+    consumer: list[IntegrationLinkView]
+    non_consumer: list[IntegrationLinkView]
+    cross_sell: list[IntegrationLinkView]
 
     @property
     def empty(self) -> bool:
@@ -92,8 +92,8 @@ def follow_link(session: Session, principal: Principal, link_id: int) -> str:
     return link.url
 
 
-def _view(link: IntegrationLink) -> LinkView:
-    return LinkView(
+def _view(link: IntegrationLink) -> IntegrationLinkView:
+    return IntegrationLinkView(
         id=link.id,
         kind=link.kind,
         label=link.label,

@@ -34,7 +34,7 @@ DECISION_FIELDS = ("decision", "comment")
 
 
 @dataclass(frozen=True)
-class CoverageLine:
+class ProposedCoverage:
     name: str
     limit: str
     deductible: str
@@ -54,7 +54,7 @@ class ProposalView:
     open_for_decision: bool
     decision_comment: str
     decided_at: datetime | None
-    coverages: tuple[CoverageLine, ...]
+    coverages: tuple[ProposedCoverage, ...]
     has_document: bool
     document_id: int | None
 
@@ -164,7 +164,7 @@ def proposal_view(p: Proposal) -> ProposalView:
         decision_comment=p.decision_comment,
         decided_at=p.decided_at,
         coverages=tuple(
-            CoverageLine(
+            ProposedCoverage(
                 str(c.get("name", "")), str(c.get("limit", "")), str(c.get("deductible", ""))
             )
             for c in (p.coverages or [])

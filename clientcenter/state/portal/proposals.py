@@ -30,7 +30,7 @@ class ProposalRow:
 
 
 @dataclass
-class CoverageRow:
+class ProposedCoverageRow:
     name: str = ""
     limit: str = ""
     deductible: str = ""
@@ -63,7 +63,7 @@ class ProposalsState(PortalState):
     read_only: bool = False
     proposals: list[ProposalRow] = []
     proposal: ProposalRow = ProposalRow()
-    coverages: list[CoverageRow] = []
+    coverages: list[ProposedCoverageRow] = []
     field_errors: dict[str, str] = {}
     form_error: str = ""
     decided_message: str = ""
@@ -106,7 +106,7 @@ class ProposalsState(PortalState):
     def _show(self, view: proposals.ProposalView) -> None:
         self.proposal = proposal_row(view)
         self.coverages = [
-            CoverageRow(c.name, c.limit, c.deductible or "—") for c in view.coverages
+            ProposedCoverageRow(c.name, c.limit, c.deductible or "—") for c in view.coverages
         ]
 
     @rx.event
