@@ -16,7 +16,7 @@ from clientcenter.services.auth import agent_login, totp
 from clientcenter.services.auth.login_codes import AttemptEnded
 from clientcenter.services.auth.login_steps import CodeProblem
 from clientcenter.services.auth.sessions import (
-    SECOND_FACTOR,
+    SessionStatus,
     check_session,
     create_session,
     principal_from_token,
@@ -128,5 +128,5 @@ def test_an_agent_session_without_second_factor_opens_nothing(demo):
     agent = demo.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
     _record, token = create_session(demo, kind="agent", email=agent.email, agent_id=agent.id)
     demo.commit()
-    assert check_session(demo, token).status == SECOND_FACTOR
+    assert check_session(demo, token).status == SessionStatus.SECOND_FACTOR
     assert principal_from_token(demo, token) is None

@@ -40,6 +40,7 @@ from clientcenter.delivery.base import (
     short_error,
 )
 from clientcenter.models import OutboxMessage
+from clientcenter.models.activity import OutboxStatus
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import housekeeping
 from clientcenter.services.notify import sms_destinations
@@ -96,7 +97,7 @@ class Relay:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             due = conn.execute(
                 select(table)
-                .where(c.status.in_(("pending", "sending")))
+                .where(c.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
                 .where(c.next_attempt_at <= now)
                 .where(or_(c.lease_until.is_(None), c.lease_until < now))
                 .order_by(c.next_attempt_at, c.id)
@@ -115,13 +116,19 @@ class Relay:
                 result = conn.execute(
                     update(table)
                     .where(*guard)
-                    .values(status="sending", lease_until=lease_until, attempts=c.attempts + 1)
+                    .values(
+                        status=OutboxStatus.SENDING,
+                        lease_until=lease_until,
+                        attempts=c.attempts + 1,
+                    )
                 )
                 if result.rowcount != 1:
                     continue
                 leases.append(
                     OutboxLease(
-                        _outgoing(row), row.attempts + 1, outcome_unknown=row.status == "sending"
+                        _outgoing(row),
+                        row.attempts + 1,
+                        outcome_unknown=row.status == OutboxStatus.SENDING,
                     )
                 )
             conn.commit()
@@ -235,14 +242,16 @@ class Relay:
             if row is None:
                 return
             if isinstance(result, Accepted):
-                if row.status == "sending":  # a webhook may already have said "delivered"
-                    row.status = "sent"
+                if (
+                    row.status == OutboxStatus.SENDING
+                ):  # a webhook may already have said "delivered"
+                    row.status = OutboxStatus.SENT
                 row.provider_message_id = row.provider_message_id or result.provider_message_id
                 row.sent_at = row.sent_at or now
                 row.last_error = ""
                 report.sent += 1
             elif isinstance(result, Retry) and attempts < d.relay_max_attempts:
-                row.status = "pending"
+                row.status = OutboxStatus.PENDING
                 row.next_attempt_at = now + timedelta(
                     seconds=backoff_seconds(
                         attempts,
@@ -254,7 +263,7 @@ class Relay:
                 row.last_error = result.error
                 report.retried += 1
             else:
-                row.status = "failed"
+                row.status = OutboxStatus.FAILED
                 row.last_error = (
                     result.error
                     if attempts < d.relay_max_attempts or isinstance(result, Rejected)
@@ -262,7 +271,7 @@ class Relay:
                 )
                 report.failed += 1
             row.lease_until = None
-            if row.sensitive and row.status in ("sent", "failed"):
+            if row.sensitive and row.status in (OutboxStatus.SENT, OutboxStatus.FAILED):
                 purge_body(row)
             session.add(row)
             session.commit()

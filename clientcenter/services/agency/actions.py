@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateHolder, Document, Invoice
+from clientcenter.models.documents import ScanStatus
 from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active, primary_contact
 from clientcenter.services.agency.certificate_links import issue_link, why_holder_cannot_open
@@ -51,7 +52,7 @@ def _document_on(session: Session, account: Account, document_id: object) -> Doc
         document = None
     if document is None or document.account_id != account.id:
         raise NotFound("That document is not on this account.")
-    if document.scan_status != "clean":
+    if document.scan_status != ScanStatus.CLEAN:
         raise InvalidInput("This file has not passed the safety check, so it can't be shared.")
     return document
 
@@ -116,7 +117,7 @@ def publishable(session: Session, principal: Principal, account_id: object) -> P
         .where(
             Document.account_id == account.id,
             Document.shared_with_customer == False,  # noqa: E712
-            Document.scan_status == "clean",
+            Document.scan_status == ScanStatus.CLEAN,
             Document.category != "customer_upload",
         )
         .order_by(Document.created_at.desc())

@@ -14,14 +14,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateShare, Document, Policy
 from clientcenter.models.base import utcnow
+from clientcenter.models.documents import ScanStatus
+from clientcenter.models.policies import PolicyStatus
 from clientcenter.services.access import feature_enabled, require_agency_agent
-from clientcenter.services.accounts import ACTIVE_POLICY_STATUS, is_account_active
+from clientcenter.services.accounts import is_account_active
 from clientcenter.services.auth.tokens import keyed_hash, new_token
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.files import storage
@@ -99,14 +102,14 @@ def why_holder_cannot_open(session: Session, certificate: Certificate) -> str | 
             "This certificate's PDF is not shared with the customer: publish it "
             "(Policies/Invoices) before sending it to the holder."
         )
-    if document.scan_status != "clean":
+    if document.scan_status != ScanStatus.CLEAN:
         return "This certificate's PDF has not passed the safety check, so it can't be sent."
     if document.policy_id is not None:
         policy = session.get(Policy, document.policy_id)
         if (
             policy is None
             or policy.account_id != certificate.account_id
-            or policy.status != ACTIVE_POLICY_STATUS
+            or policy.status != PolicyStatus.ACTIVE
         ):
             return "The policy this certificate is for is no longer active."
     elif not is_account_active(session, certificate.account_id):
@@ -184,18 +187,24 @@ class CertificateLinkView:
     to_address: str
     sent_on: str
     expires_on: str
-    status: str  # active | expired | revoked
+    status: str  # CertificateLinkStatus
     status_label: str
     downloads: int
     last_download: str
 
 
+class CertificateLinkStatus(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
 def _status(share: CertificateShare) -> tuple[str, str]:
     if share.revoked_at is not None:
-        return "revoked", f"Revoked {_aware(share.revoked_at):%b %d, %Y}"
+        return CertificateLinkStatus.REVOKED, f"Revoked {_aware(share.revoked_at):%b %d, %Y}"
     if _aware(share.expires_at) <= utcnow():
-        return "expired", f"Expired {_aware(share.expires_at):%b %d, %Y}"
-    return "active", f"Works until {_aware(share.expires_at):%b %d, %Y}"
+        return CertificateLinkStatus.EXPIRED, f"Expired {_aware(share.expires_at):%b %d, %Y}"
+    return CertificateLinkStatus.ACTIVE, f"Works until {_aware(share.expires_at):%b %d, %Y}"
 
 
 def links_for_account(

@@ -22,8 +22,11 @@ from clientcenter.models import (
     Policy,
     Task,
 )
-from clientcenter.models.documents import DOCUMENT_CATEGORIES
-from clientcenter.models.policies import POLICY_LINES
+from clientcenter.models.accounts import CONTACT_ROLE_LABELS, ContactRole
+from clientcenter.models.activity import TaskStatus
+from clientcenter.models.billing import InvoiceStatus
+from clientcenter.models.documents import DOCUMENT_CATEGORIES, ScanStatus
+from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.models.search_index import display_phone
 from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active
@@ -32,12 +35,7 @@ from clientcenter.services.notify.catalog import CATALOG
 from clientcenter.services.portal.policies import STATUS_LABELS, format_money, format_term
 from clientcenter.services.principal import Principal
 
-ROLE_LABELS = {
-    "primary": "Primary applicant",
-    "co_applicant": "Co-applicant",
-    "additional": "Additional contact",
-}
-OPEN_INVOICE_STATUSES = ("open", "pending")
+OPEN_INVOICE_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PENDING)
 RECENT_ACTIVITY = 8
 INVITE_TEMPLATE = "portal_invite"
 
@@ -245,12 +243,16 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
     contacts = session.exec(
         select(Contact)
         .where(Contact.account_id == account.id)
-        .order_by(Contact.role != "primary", Contact.role != "co_applicant", Contact.id)
+        .order_by(
+            Contact.role != ContactRole.PRIMARY,
+            Contact.role != ContactRole.CO_APPLICANT,
+            Contact.id,
+        )
     ).all()
     policies = session.exec(
         select(Policy)
         .where(Policy.account_id == account.id)
-        .order_by(Policy.status != "active", Policy.expiration_date.desc())
+        .order_by(Policy.status != PolicyStatus.ACTIVE, Policy.expiration_date.desc())
     ).all()
     invoices = session.exec(
         select(Invoice)
@@ -268,7 +270,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
     ).all()
     tasks = session.exec(
         select(Task)
-        .where(Task.account_id == account.id, Task.status == "open")
+        .where(Task.account_id == account.id, Task.status == TaskStatus.OPEN)
         .order_by(Task.created_at.desc(), Task.id.desc())
     ).all()
     documents = session.exec(
@@ -305,7 +307,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
                 id=c.id,
                 name=c.full_name,
                 role=c.role,
-                role_label=ROLE_LABELS.get(c.role, c.role),
+                role_label=CONTACT_ROLE_LABELS.get(c.role, c.role),
                 email=c.email or "",
                 phone=display_phone(c.mobile) if c.mobile else "",
                 may_log_in=c.may_log_in,
@@ -349,7 +351,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
                 created=when(d.created_at),
             )
             for d in documents
-            if d.scan_status == "clean"
+            if d.scan_status == ScanStatus.CLEAN
         ],
         certificates=[
             PaneCertificate(

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from clientcenter import routes
 from clientcenter.models import Contact, OutboxMessage
+from clientcenter.models.accounts import ContactRole
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active
@@ -57,7 +58,7 @@ def invitees(session: Session, principal: Principal, account_id: object) -> list
     contacts = session.exec(
         select(Contact)
         .where(Contact.account_id == account.id)
-        .order_by(Contact.role != "primary", Contact.id)
+        .order_by(Contact.role != ContactRole.PRIMARY, Contact.id)
     ).all()
     return [Invitee(c.id, c.full_name, c.email or "", _reason(c)) for c in contacts]
 
@@ -103,7 +104,7 @@ def invite(
     contacts = session.exec(
         select(Contact)
         .where(Contact.account_id == account.id)
-        .order_by(Contact.role != "primary", Contact.id)
+        .order_by(Contact.role != ContactRole.PRIMARY, Contact.id)
     ).all()
     if contact_ids is not None:
         wanted = set()

@@ -20,8 +20,8 @@ from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active
 from clientcenter.services.agency.info_pane import get_account
 from clientcenter.services.auth.sessions import (
-    OK,
     SessionStarted,
+    SessionStatus,
     check_session,
     rotate_session,
     session_started,
@@ -67,7 +67,7 @@ def enter_view(
     principal = check.principal
     if (
         payload is None
-        or check.status != OK
+        or check.status != SessionStatus.OK
         or principal is None
         or not principal.is_agent
         or principal.read_only
@@ -116,7 +116,7 @@ def exit_view(
     now = now or utcnow()
     check = check_session(session, token, now=now, touch=False)
     principal = check.principal
-    if check.status != OK or principal is None or not principal.read_only:
+    if check.status != SessionStatus.OK or principal is None or not principal.read_only:
         raise NotAllowed("You are not viewing a customer's Client Center.")
     record_action(
         session,
@@ -143,7 +143,11 @@ def exit_view(
 def record_logout(session: Session, token: str | None, now: datetime | None = None) -> None:
     """Logging out from inside a read-only view is also the Agent Section's "Log off"."""
     check = check_session(session, token, now=now, touch=False)
-    if check.status == OK and check.principal is not None and check.principal.read_only:
+    if (
+        check.status == SessionStatus.OK
+        and check.principal is not None
+        and check.principal.read_only
+    ):
         record_action(
             session,
             check.principal,

@@ -41,6 +41,8 @@ from clientcenter.services.auth.login_codes import AttemptEnded
 from clientcenter.services.auth.login_steps import CodeProblem, clean_email
 from clientcenter.services.auth.sessions import (
     SessionStarted,
+    SessionStatus,
+    check_session,
     create_session,
     rotate_session,
     session_started,
@@ -525,14 +527,12 @@ def complete_switch(
 ) -> SessionStarted:
     """The HTTP route's half of a switch: the grant must belong to the session in this
     browser's cookie; the session is rotated onto the new account."""
-    from clientcenter.services.auth.sessions import OK, check_session
-
     now = now or utcnow()
     payload = unsign(SWITCH_GRANT, grant or "")
     check = check_session(db, token, now=now, touch=False)
     if (
         payload is None
-        or check.status != OK
+        or check.status != SessionStatus.OK
         or check.kind != "customer"
         or payload.get("s") != check.session_id
     ):

@@ -21,6 +21,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import delete, or_
 from sqlmodel import Session, select
@@ -96,9 +97,17 @@ class TooManyFailures(LoginRefused):
         )
 
 
+class CodeOutcome(StrEnum):
+    OK = "ok"  # accepted, and used up
+    WRONG = "wrong"
+    VOIDED = "voided"  # this wrong try was the last one the code allowed
+    EXPIRED = "expired"
+    NO_CODE = "no_code"  # none to compare with (never sent, or voided earlier)
+
+
 @dataclass(frozen=True)
 class CodeCheck:
-    outcome: str  # ok | wrong | voided | expired | no_code
+    outcome: CodeOutcome
     tries_left: int = 0
 
 
@@ -278,15 +287,15 @@ def check_code(
     candidate = _hash_code(challenge, code)
     if challenge.code_hash is None:
         voided = challenge.failed_attempts >= security.code_max_failures
-        return CodeCheck("voided" if voided else "no_code")
+        return CodeCheck(CodeOutcome.VOIDED if voided else CodeOutcome.NO_CODE)
     if challenge.code_expires_at is None or now >= as_utc(challenge.code_expires_at):
-        return CodeCheck("expired")
+        return CodeCheck(CodeOutcome.EXPIRED)
     if same_hash(candidate, challenge.code_hash):
         challenge.code_hash = None  # single use
         challenge.verified_at = now
         db.add(challenge)
         db.flush()
-        return CodeCheck("ok")
+        return CodeCheck(CodeOutcome.OK)
     challenge.failed_attempts += 1
     rate_limits.record(db, limits, now=now)
     left = security.code_max_failures - challenge.failed_attempts
@@ -294,7 +303,8 @@ def check_code(
         challenge.code_hash = None
     db.add(challenge)
     db.flush()
-    return CodeCheck("voided" if left <= 0 else "wrong", tries_left=max(0, left))
+    outcome = CodeOutcome.VOIDED if left <= 0 else CodeOutcome.WRONG
+    return CodeCheck(outcome, tries_left=max(0, left))
 
 
 def consume(

@@ -25,6 +25,7 @@ from clientcenter.services.auth import remembered as remembered_browsers
 from clientcenter.services.auth.login_codes import (
     AttemptEnded,
     CodeCheck,
+    CodeOutcome,
     LoginRefused,
     ResendTooSoon,
     TooManySends,
@@ -119,7 +120,7 @@ def refuse_unless_accepted(
 ) -> None:
     """Raise CodeProblem unless ``result`` accepted the code. An expired code is replaced
     first (``resend``), if the send limits allow it."""
-    if result.outcome == "expired":
+    if result.outcome == CodeOutcome.EXPIRED:
         try:
             resend()
         except (TooManySends, ResendTooSoon):
@@ -128,14 +129,14 @@ def refuse_unless_accepted(
                 + words.cannot_resend
             ) from None
         raise CodeProblem(f"That code has expired — {words.resent}.")
-    if result.outcome == "wrong":
+    if result.outcome == CodeOutcome.WRONG:
         tries = "1 more try" if result.tries_left == 1 else f"{result.tries_left} more tries"
         raise CodeProblem(
             f"That code isn't right. Check {words.latest} and try again ({tries} with this code)."
         )
-    if result.outcome == "voided":
+    if result.outcome == CodeOutcome.VOIDED:
         raise CodeProblem(words.voided)
-    if result.outcome == "no_code":
+    if result.outcome == CodeOutcome.NO_CODE:
         raise CodeProblem(NO_LONGER_WORKS)
 
 

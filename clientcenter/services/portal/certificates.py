@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateHolder, ChangeRequest, Document
+from clientcenter.models.documents import ScanStatus
 from clientcenter.services import form_input as fi
 from clientcenter.services.access import (
     acting_contact,
@@ -78,7 +79,7 @@ def list_certificates(session: Session, principal: Principal) -> list[Certificat
             Certificate.account_id == account.id,
             Document.account_id == account.id,
             Document.shared_with_customer == True,  # noqa: E712
-            Document.scan_status == "clean",
+            Document.scan_status == ScanStatus.CLEAN,
         )
         .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
     ).all()
@@ -106,7 +107,7 @@ def _own_certificate(
         or doc is None
         or doc.account_id != account.id
         or not doc.shared_with_customer
-        or doc.scan_status != "clean"
+        or doc.scan_status != ScanStatus.CLEAN
     ):
         raise NotFound("That certificate is not on your account.")
     return cert, doc

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, IntegrationLink, Policy
+from clientcenter.models.policies import PolicyStatus
 from clientcenter.services.access import viewable_account
 from clientcenter.services.errors import NotFound
 from clientcenter.services.notify.activity import record_action
@@ -30,7 +31,7 @@ PERSONAL_LINES = frozenset({"auto", "home", "renters", "umbrella", "boat"})
 COMMERCIAL_LINES = frozenset(
     {"bop", "general_liability", "commercial_auto", "workers_comp", "commercial_property"}
 )
-IN_FORCE = ("active", "pending")
+IN_FORCE = (PolicyStatus.ACTIVE, PolicyStatus.PENDING)
 ROUTE_PREFIX = "/go/"
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from clientcenter.models import ChangeRequest, Document, Driver, Policy, Vehicle
-from clientcenter.models.engagement import REQUEST_KINDS
-from clientcenter.models.policies import POLICY_LINES
+from clientcenter.models.engagement import REQUEST_KINDS, RequestStatus
+from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services import form_input as fi
 from clientcenter.services.access import acting_contact, viewable_account, writable_account
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
@@ -34,13 +34,13 @@ ACTION_KEYS = {
     "contact_us": "customer.contact_us",
 }
 STATUS_LABELS = {
-    "submitted": "Received",
-    "in_review": "In review",
-    "done": "Completed",
-    "declined": "Declined",
+    RequestStatus.SUBMITTED: "Received",
+    RequestStatus.IN_REVIEW: "In review",
+    RequestStatus.DONE: "Completed",
+    RequestStatus.DECLINED: "Declined",
 }
 # Policies a customer can ask to change: in force now, or about to be.
-CHANGEABLE_POLICY_STATUSES = ("active", "pending")
+CHANGEABLE_POLICY_STATUSES = (PolicyStatus.ACTIVE, PolicyStatus.PENDING)
 AUTO_LINES = ("auto",)
 BACKDATE_DAYS = 30
 FORWARD_DAYS = 365

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from clientcenter.models import Document
+from clientcenter.models.documents import ScanStatus
 from clientcenter.services.auth.tokens import sign, unsign
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
@@ -67,7 +68,7 @@ def open_shared_document(
         document is None
         or document.account_id != payload["a"]
         or not document.shared_with_customer
-        or document.scan_status != "clean"
+        or document.scan_status != ScanStatus.CLEAN
     ):
         return SharedLanding(
             "invalid", "This document is no longer shared. Call us if you need it."

@@ -12,7 +12,7 @@ from clientcenter.services.agency import info_pane as pane_service
 from clientcenter.services.agency import invite as invite_service
 from clientcenter.services.agency import read_only
 from clientcenter.services.agency.search import super_search
-from clientcenter.services.auth.sessions import OK, SessionCheck
+from clientcenter.services.auth.sessions import SessionCheck, SessionStatus
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.principal import Principal
 from clientcenter.state.base import (
@@ -29,7 +29,9 @@ VIEW_ROUTE = "/auth/agent/view"
 
 def _ended_for_agent_pages(principal: Principal) -> SessionEnded:
     """Where a non-agent (or a read-only view) goes when it reaches an agent page."""
-    ended = SessionEnded(SessionCheck("access", kind="agent", session_id=principal.session_id))
+    ended = SessionEnded(
+        SessionCheck(SessionStatus.ACCESS, kind="agent", session_id=principal.session_id)
+    )
     if principal.is_agent and principal.read_only:
         ended.location = "/home"  # still viewing a customer: back to that view
     return ended
@@ -49,7 +51,7 @@ class AgentState(PortalState):
     def require_agent_login(self):
         """on_load guard of agent pages (each handler checks again on its own)."""
         check = self._check_session()
-        if check.status != OK:
+        if check.status != SessionStatus.OK:
             if check.kind != "agent":  # a customer, or nobody: the agents' login page
                 return leave_to(f"{routes.AGENT_LOGIN}?signed_out={check.status}")
             return leave_to(location_for(check))

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from clientcenter.db import session_scope
+from clientcenter.models.engagement import ProposalStatus
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.services.portal import proposals
 from clientcenter.state import form_errors
@@ -124,6 +125,6 @@ class ProposalsState(PortalState):
         self.decided_message = (
             "Thank you: you accepted this proposal. Your agent will "
             "contact you to put it in place."
-            if view.status == "accepted"
+            if view.status == ProposalStatus.ACCEPTED
             else "You declined this proposal. Your agent has been told."
         )

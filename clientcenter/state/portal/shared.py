@@ -9,7 +9,7 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.db import session_scope
-from clientcenter.services.auth.sessions import OK
+from clientcenter.services.auth.sessions import SessionStatus
 from clientcenter.services.files import links
 from clientcenter.services.portal import shared_links
 from clientcenter.state.base import PortalState, off_loop
@@ -32,7 +32,7 @@ class SharedDocumentState(PortalState):
             else ""
         )
         check = self._check_session()
-        principal = check.principal if check.status == OK else None
+        principal = check.principal if check.status == SessionStatus.OK else None
         with session_scope() as db:
             landing = shared_links.open_shared_document(db, principal, token)
         self.state, self.message, self.title = landing.state, landing.message, landing.title
