@@ -340,7 +340,9 @@ class Settings(BaseSettings):
             return None
         raw = value.get_secret_value()
         if raw.lower() in KNOWN_WEAK_SECRETS or len(set(raw)) < 8:
-            raise ValueError("is a known or trivial value; generate one with `make secret`")
+            raise ValueError(
+                "is a known or trivial value; generate one with `python -m clientcenter.cli secret`"
+            )
         if len(raw) < MIN_SECRET_LENGTH:
             raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters")
         return value
@@ -363,7 +365,7 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def secret(self) -> bytes:
-        """The key for code hashes, token hashes and signed links."""
+        """The key for code hashes, token hashes and signed values (links, grants, tickets)."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
         if self.uses_dev_mailbox:

@@ -46,7 +46,7 @@ from clientcenter.models import (
 )
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth.sessions import create_session, principal_from_token
-from clientcenter.services.files import links
+from clientcenter.services.files import download_links
 from tests.handlers import as_connected
 
 ACCOUNT = "Lee Design Studio LLC"  # commercial: certificates, holders, every request kind
@@ -633,8 +633,8 @@ def test_every_http_route_changes_nothing_in_read_only_mode(demo, engine, read_o
     ids = account_ids(demo, account.id)
     values = {
         "token": [
-            links.sign(viewing, "document", ids["document"][0]).rsplit("/", 1)[1],
-            links.sign(viewing, "idcards", ids["policy"][0]).rsplit("/", 1)[1],
+            download_links.sign(viewing, "document", ids["document"][0]).rsplit("/", 1)[1],
+            download_links.sign(viewing, "idcards", ids["policy"][0]).rsplit("/", 1)[1],
             "forged.token",
         ],
         "link_id": [str(i) for i in ids["link"][:3]],

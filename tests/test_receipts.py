@@ -15,7 +15,7 @@ from clientcenter.http.cookies import session_cookie_name
 from clientcenter.models import ActivityLog, Agent, Payment
 from clientcenter.services.auth.sessions import create_session
 from clientcenter.services.billing import invoices as billing
-from clientcenter.services.files import links
+from clientcenter.services.files import download_links
 from clientcenter.services.principal import Principal
 from tests.selfservice_helpers import account_named, contact_on, pdf_text
 
@@ -53,7 +53,7 @@ def test_customer_downloads_a_receipt(demo, client):
     principal, token = _customer(demo, "Pat & Sam Rivera")
     [row, *_] = billing.payment_history(demo, principal)
     assert row.has_receipt
-    response = _get(client, links.sign(principal, "receipt", row.id), token)
+    response = _get(client, download_links.sign(principal, "receipt", row.id), token)
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["content-disposition"].startswith(
@@ -72,10 +72,13 @@ def test_a_receipt_link_is_useless_to_another_account_or_session(demo, client):
     pat, pat_token = _customer(demo, "Pat & Sam Rivera")
     morgan, morgan_token = _customer(demo, "Morgan Ellis")
     payment = _paid(demo, pat.account_id)
-    path = links.sign(pat, "receipt", payment.id)
+    path = download_links.sign(pat, "receipt", payment.id)
     assert _get(client, path, morgan_token).status_code == 404  # someone else's browser
     # a link Morgan signs for Pat's payment is refused by the service's account check
-    assert _get(client, links.sign(morgan, "receipt", payment.id), morgan_token).status_code == 404
+    assert (
+        _get(client, download_links.sign(morgan, "receipt", payment.id), morgan_token).status_code
+        == 404
+    )
     assert _get(client, path, pat_token).status_code == 200
 
 
@@ -94,7 +97,7 @@ def test_agent_in_read_only_mode_downloads_the_customers_receipt(demo, client):
     demo.commit()
     principal = Principal.agent_viewing(agent.id, account.id, session_id=record.id)
     payment = _paid(demo, account.id)
-    response = _get(client, links.sign(principal, "receipt", payment.id), token)
+    response = _get(client, download_links.sign(principal, "receipt", payment.id), token)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     demo.expire_all()
     assert (

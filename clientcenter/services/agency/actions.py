@@ -17,12 +17,15 @@ from clientcenter.models import Account, Certificate, CertificateHolder, Documen
 from clientcenter.models.documents import ScanStatus
 from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active, primary_contact
-from clientcenter.services.agency.certificate_links import issue_link, why_holder_cannot_open
+from clientcenter.services.agency.certificate_links import (
+    issue_certificate_link,
+    why_holder_cannot_open,
+)
 from clientcenter.services.agency.info_pane import get_account
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify import outbox
 from clientcenter.services.notify.activity import record_action
-from clientcenter.services.portal.shared_links import shared_document_url
+from clientcenter.services.portal.shared_document_links import shared_document_url
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
@@ -242,7 +245,7 @@ def share_certificate(
         details={"certificate_id": certificate.id, "holder": holder_name, "to": address},
     )
     # A link of its own per email, so the agency can revoke exactly this one.
-    link = issue_link(
+    link = issue_certificate_link(
         session,
         certificate,
         holder_name=holder_name,
@@ -259,7 +262,7 @@ def share_certificate(
             "account_name": account.name,
             "holder_name": holder_name,
             "note": note or f"Sent by {agent.full_name}.",
-            "expires": f"{link.share.expires_at:%b %d, %Y}",
+            "expires": f"{link.row.expires_at:%b %d, %Y}",
             "url": link.url,
             "url_label": "Download the certificate (PDF)",
         },
