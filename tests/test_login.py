@@ -1,4 +1,4 @@
-"""The login-code flow, rule by rule (DESIGN.md security bar), on the db agency."""
+"""The login-code flow, rule by rule (docs/login.md, docs/security-model.md), on the db agency."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def db(demo):
 
 
 def test_unknown_inactive_not_allowed_and_email_only_get_the_same_answer(db, monkeypatch):
-    """With the seed's "when_mobile" channel step (the default asks every email: see
+    """With the "when_mobile" channel step (the default asks every email: see
     tests/test_login_same_first_step.py)."""
     settings_env(monkeypatch, login_channel_choice="when_mobile")
     answers = {}
@@ -515,7 +515,8 @@ def test_account_closed_between_code_and_verification(db):
 
 def test_answer_time_does_not_tell_known_from_unknown_emails(db, monkeypatch):
     """Median time of the first step for an unknown email, an inactive account and a known
-    email-only contact differ by under 50 ms (the seed's "must not differ")."""
+    email-only contact differ by under 50 ms: the answer must not tell them apart
+    (docs/login.md)."""
     settings_env(monkeypatch, sends_per_contact_per_hour=1000, sends_per_destination_per_hour=1000)
     samples: dict[str, list[float]] = {"unknown": [], "inactive": [], "known": []}
     emails = {"unknown": "nobody@example.com", "inactive": CASEY, "known": MORGAN}

@@ -35,7 +35,7 @@ class TaskStatus(StrEnum):
 
 
 class Task(SQLModel, table=True):
-    """A task/note for the producer (the seed's "Task/Note Created")."""
+    """A task/note for the producer: the matrix's T column (docs/actions-and-matrix.md)."""
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)

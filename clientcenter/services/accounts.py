@@ -15,7 +15,8 @@ LOGIN_ROLES = (ContactRole.PRIMARY, ContactRole.CO_APPLICANT)
 
 
 def active_policy_exists(account_id_column):
-    """SQL clause: the account has at least one active policy (seed 002)."""
+    """SQL clause: the account has at least one active policy, which makes it active
+    (docs/login.md, "Who may log in")."""
     return exists().where(
         Policy.account_id == account_id_column, Policy.status == PolicyStatus.ACTIVE
     )

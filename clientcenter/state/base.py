@@ -1,8 +1,8 @@
 """The base of every Reflex state behind login.
 
-Reflex facts this follows (DESIGN.md): any public handler can be called from the browser,
-on_load guards can be skipped, and a tab's state can be taken over by whoever presents its
-client token. So nothing here remembers who is logged in. Each handler calls
+Reflex facts this follows (docs/architecture.md, "Thin states"; docs/security-model.md): any
+public handler can be called from the browser, on_load guards can be skipped, and a tab's state
+outlives its session. So nothing here remembers who is logged in. Each handler calls
 ``self._require_principal()``, which reads the HttpOnly session cookie from *this*
 websocket's request headers and re-checks the session in the database.
 

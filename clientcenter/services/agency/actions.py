@@ -1,4 +1,4 @@
-"""Agency-side actions (the seed's Portal Section) that are not payments: Share Document
+"""Agency-side actions (the Portal Section of docs/actions-and-matrix.md) that are not payments: Share Document
 through Email / Text, Policies/Invoices (publish to the portal) and Share Certificate.
 Each changes what it must and calls record_action in the same transaction, which applies the
 matrix (agent email, customer email or SMS, log). Payment Request and One-time Payment live

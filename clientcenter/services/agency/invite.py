@@ -1,5 +1,5 @@
-"""Invite to Client Center: email the portal's login link to an account's contacts who may
-log in (seed 002: "you can send them the Client Center link via emails").
+"""Invite to Client Center: email the login link to an account's contacts who may log in
+(docs/login.md, "Who may log in").
 
 Not a catalog action, so it does not go through record_action: each invitation is an outbox
 message (template ``portal_invite``) tied to the account, which is its record (the info pane

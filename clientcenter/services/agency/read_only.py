@@ -2,8 +2,8 @@
 
 Entering rotates the agent's session into a read-only session bound to the account (the
 agency-side token stops working; the 12-hour limit still counts from the agent's sign-in);
-leaving rotates it back. Both are recorded through record_action as the seed's Agent Section
-rows "Logs in" and "Log off". While in it, every customer service refuses writes
+leaving rotates it back. Both are recorded through record_action as the Agent Section's
+"Logs in" and "Log off" (docs/actions-and-matrix.md). While in it, every customer service refuses writes
 (services/access.py), and the refusal goes to the security log with agent and account;
 tests/test_read_only_enforcement.py proves it for every handler and route.
 """

@@ -1,11 +1,10 @@
-"""The customer login-code flow of seed 002, step by step.
+"""The customer login-code flow, step by step (docs/login.md).
 
 1. ``start``: an email is typed. By default (``security.login_channel_choice = "always"``)
    every email is asked how to send the code: whether an email is a customer's, and whether
    a mobile is on file for it, is nonpublic, and a different next screen would tell it. With
-   ``"when_mobile"`` (the seed's exact flow) only a contact who may log in, on an active
-   account, with that primary email *and* a mobile gets the choice; the others get a code by
-   email at once.
+   ``"when_mobile"`` only a contact who may log in, on an active account, with that primary
+   email *and* a mobile gets the choice; the others get a code by email at once.
 2. ``choose_channel``: email or text (the number is never shown). A text with no mobile on
    file, like any code for an unknown email, an inactive account or a contact who may not log
    in, goes nowhere, with the same answer and the same database work (the same statements,
@@ -156,8 +155,8 @@ def _may_text(contact: Contact | None) -> bool:
 
 
 def _login_contact(db: Session, email: str) -> Contact | None:
-    """The contact who stands for this email in the flow: the first with a mobile if any
-    (the seed: "if a contact with that primary email has a mobile number"), else the first."""
+    """The contact who stands for this email in the flow: the first with a mobile if any, else
+    the first (docs/login.md, "Who may log in")."""
     pairs = loginable_contacts(db, email)
     with_mobile = [c for c, _ in pairs if c.mobile]
     if with_mobile:

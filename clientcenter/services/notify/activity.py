@@ -153,7 +153,8 @@ def recipients(
     actor_contact: Contact | None,
     actor_agent: Agent | None,
 ) -> list[Recipient]:
-    """Who the matrix row notifies, and by which channel (DESIGN.md, recipients)."""
+    """Who the matrix row notifies, and by which channel (docs/actions-and-matrix.md, "The five
+    columns")."""
     found: list[Recipient] = []
     if cells.agent_email:
         # The assigned producer when a customer acts; the acting agent when an agent acts.

@@ -1,5 +1,5 @@
-"""States of the agency-side action pages (the seed's Portal Section): share a document,
-publish policies/invoices, share a certificate, and the payment entry points."""
+"""States of the agency-side action pages (the Portal Section of docs/actions-and-matrix.md):
+share a document, publish policies/invoices, share a certificate, and the payment entry points."""
 
 from __future__ import annotations
 
