@@ -327,21 +327,13 @@ def _parse_field(
             vid = fi.record_id(values, k, label, required=req)
             if vid is None:
                 return None, ""
-            vehicle = session.get(Vehicle, vid)
-            owner = session.get(Policy, vehicle.policy_id) if vehicle else None
-            if owner is None or owner.account_id != account_id:
-                raise NotFound("That vehicle is not on your policies.")
-            policy = _own_policy(session, account_id, vehicle.policy_id, k, label)
+            vehicle, policy = _on_own_policy(session, account_id, Vehicle, vid, k, label)
             return vehicle, f"{vehicle_label(vehicle)} (VIN {vehicle.vin}) · {policy.number}"
         case "driver":
             did = fi.record_id(values, k, label, required=req)
             if did is None:
                 return None, ""
-            driver = session.get(Driver, did)
-            owner = session.get(Policy, driver.policy_id) if driver else None
-            if owner is None or owner.account_id != account_id:
-                raise NotFound("That driver is not on your policies.")
-            policy = _own_policy(session, account_id, driver.policy_id, k, label)
+            driver, policy = _on_own_policy(session, account_id, Driver, did, k, label)
             return driver, f"{driver.first_name} {driver.last_name} · {policy.number}"
     raise ValueError(f"unknown field kind {f.kind!r}")  # a bug in request_forms, not input
 
@@ -365,6 +357,22 @@ def _own_policy(session: Session, account_id: int, policy_id: int, key: str, lab
             field=key,
         )
     return policy
+
+
+def _on_own_policy(
+    session: Session,
+    account_id: int,
+    model: type[Vehicle] | type[Driver],
+    row_id: int,
+    key: str,
+    label: str,
+) -> tuple[Vehicle | Driver, Policy]:
+    """A vehicle or driver on one of this account's policies, and that policy, in force."""
+    row = session.get(model, row_id)
+    owner = session.get(Policy, row.policy_id) if row else None
+    if owner is None or owner.account_id != account_id:
+        raise NotFound(f"That {model.__name__.lower()} is not on your policies.")
+    return row, _own_policy(session, account_id, row.policy_id, key, label)
 
 
 def _attachment(
