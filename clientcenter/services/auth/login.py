@@ -33,6 +33,7 @@ from sqlmodel import Session, select
 from clientcenter import routes
 from clientcenter.db import get_engine
 from clientcenter.models import Account, Contact, LoginChallenge, UserSession
+from clientcenter.models.accounts import AccountKind
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import loginable_contacts, normalize_email
 from clientcenter.services.auth import login_codes, login_steps
@@ -58,7 +59,7 @@ SUBJECT = "customer"
 GRANT_TTL_SECONDS = 60
 LOGIN_GRANT = "customer-login"
 SWITCH_GRANT = "customer-switch"
-KIND_LABELS = {"personal": "Personal", "commercial": "Commercial"}
+KIND_LABELS = {AccountKind.PERSONAL: "Personal", AccountKind.COMMERCIAL: "Commercial"}
 CHANNEL_WORDS = {"email": "email", "sms": "text message"}
 LOGIN_ACTIONS = {"email": "customer.login_email", "sms": "customer.login_text"}
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateHolder, ChangeRequest, Document
+from clientcenter.models.accounts import AccountKind
 from clientcenter.models.documents import ScanStatus
 from clientcenter.services import form_input as fi
 from clientcenter.services.access import (
@@ -52,7 +53,7 @@ def offered(session: Session, principal: Principal) -> bool:
     """Whether the page shows the section: switched on, and a commercial account in view."""
     if not feature_enabled("certificates"):
         return False
-    return viewable_account(session, principal).kind == "commercial"
+    return viewable_account(session, principal).kind == AccountKind.COMMERCIAL
 
 
 def _certificates_account(
@@ -64,7 +65,7 @@ def _certificates_account(
         if action_key
         else viewable_account(session, principal)
     )
-    if account.kind != "commercial":
+    if account.kind != AccountKind.COMMERCIAL:
         raise NotAllowed("Certificates of insurance are for business accounts.")
     return account
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, IntegrationLink, Policy
+from clientcenter.models.accounts import AccountKind
 from clientcenter.models.policies import PolicyStatus
 from clientcenter.services.access import viewable_account
 from clientcenter.services.errors import NotFound
@@ -111,7 +112,7 @@ def _visible(session: Session, account: Account) -> list[IntegrationLink]:
     ).all()
     carriers = {p.carrier.strip().lower() for p in policies}
     lines = {p.line for p in policies}
-    kind_lines = COMMERCIAL_LINES if account.kind == "commercial" else PERSONAL_LINES
+    kind_lines = COMMERCIAL_LINES if account.kind == AccountKind.COMMERCIAL else PERSONAL_LINES
     shown = []
     for link in session.exec(
         select(IntegrationLink).order_by(IntegrationLink.position, IntegrationLink.id)

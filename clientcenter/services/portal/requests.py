@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from clientcenter.models import ChangeRequest, Document, Driver, Policy, Vehicle
+from clientcenter.models.accounts import AccountKind
 from clientcenter.models.engagement import REQUEST_KINDS, RequestStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services import form_input as fi
@@ -74,7 +75,7 @@ def submit_request(
         raise InvalidInput("That kind of request is not offered.")
     action_key = ACTION_KEYS[kind]
     account = writable_account(session, principal, action_key)
-    if kind in ("personal", "commercial") and account.kind != kind:
+    if kind in (AccountKind.PERSONAL, AccountKind.COMMERCIAL) and account.kind != kind:
         other = "Commercial" if kind == "personal" else "Personal"
         raise NotAllowed(
             f"{REQUEST_KINDS[kind]}s are for {kind} accounts; "
