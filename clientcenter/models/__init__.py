@@ -20,7 +20,7 @@ from clientcenter.models.auth import (
     UserSession,
 )
 from clientcenter.models.billing import Invoice, Payment, PaymentRequest
-from clientcenter.models.certificates import Certificate, CertificateHolder, CertificateShare
+from clientcenter.models.certificates import Certificate, CertificateHolder, CertificateLink
 from clientcenter.models.documents import Document
 from clientcenter.models.engagement import (
     ChangeRequest,
@@ -41,7 +41,7 @@ __all__ = [
     "AgentRecoveryCode",
     "Certificate",
     "CertificateHolder",
-    "CertificateShare",
+    "CertificateLink",
     "ChangeRequest",
     "Claim",
     "ClaimSurvey",

@@ -1,4 +1,5 @@
-"""House rules the tree must keep (issue 12): no import cycles, no borrowed `_private` names."""
+"""House rules the tree must keep (issue 12): no import cycles, no borrowed `_private` names,
+no class name defined twice."""
 
 from __future__ import annotations
 
@@ -101,3 +102,18 @@ def test_no_module_imports_another_modules_private_names():
                             f"{where}:{node.lineno}: from {source} import {alias.name}"
                         )
     assert not borrowed, "private names imported across modules:\n" + "\n".join(borrowed)
+
+
+def test_no_class_name_is_defined_twice():
+    # A name defined in two places makes every reader check which one an import means.
+    where: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                spot = f"{path.relative_to(PACKAGE_DIR.parent)}:{node.lineno}"
+                where.setdefault(node.name, []).append(spot)
+    twice = {name: spots for name, spots in where.items() if len(spots) > 1}
+    assert not twice, "class names defined more than once:\n" + "\n".join(
+        f"{name}: {', '.join(spots)}" for name, spots in sorted(twice.items())
+    )

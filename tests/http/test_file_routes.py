@@ -13,7 +13,7 @@ from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http.deps import content_disposition
 from clientcenter.models import ActivityLog, Vehicle
 from clientcenter.services.auth.sessions import revoke_token
-from clientcenter.services.files import links
+from clientcenter.services.files import download_links
 from clientcenter.services.portal import documents
 from tests.support.checks import footprint
 from tests.support.demo import (
@@ -46,7 +46,7 @@ def _assert_safe_headers(response):
 def test_document_download_end_to_end(demo, client):
     principal, token, _ = customer_session(demo)
     doc = documents.list_documents(demo, principal, category="declarations")[0]
-    response = _get(client, links.sign(principal, "document", doc.id), token)
+    response = _get(client, download_links.sign(principal, "document", doc.id), token)
     assert response.status_code == 200
     _assert_safe_headers(response)
     assert response.headers["content-disposition"].startswith("attachment; filename=")
@@ -63,14 +63,16 @@ def test_id_cards_download_carries_the_vins(demo, client):
     auto = policy_of(demo, RIVERA, "auto")
     vehicles = demo.exec(select(Vehicle).where(Vehicle.policy_id == auto.id)).all()
     one = _get(
-        client, links.sign(principal, "idcards", auto.id, vehicle_ids=[vehicles[1].id]), token
+        client,
+        download_links.sign(principal, "idcards", auto.id, vehicle_ids=[vehicles[1].id]),
+        token,
     )
     assert one.status_code == 200
     _assert_safe_headers(one)
     assert "attachment" in one.headers["content-disposition"]
     text = pdf_text(one.content)
     assert vehicles[1].vin in text and vehicles[0].vin not in text
-    every = _get(client, links.sign(principal, "idcards", auto.id), token)
+    every = _get(client, download_links.sign(principal, "idcards", auto.id), token)
     assert all(v.vin in pdf_text(every.content) for v in vehicles)
     demo.expire_all()
     keys = demo.exec(select(ActivityLog.action_key).order_by(ActivityLog.id.desc())).all()[:2]
@@ -80,7 +82,7 @@ def test_id_cards_download_carries_the_vins(demo, client):
 def test_agent_in_read_only_mode_downloads_as_the_agent(demo, client):
     principal, token, _ = agent_session(demo, RIVERA)
     doc = documents.list_documents(demo, principal)[0]
-    response = _get(client, links.sign(principal, "document", doc.id), token)
+    response = _get(client, download_links.sign(principal, "document", doc.id), token)
     assert response.status_code == 200
     demo.expire_all()
     entry = demo.exec(select(ActivityLog).order_by(ActivityLog.id.desc())).first()
@@ -90,7 +92,7 @@ def test_agent_in_read_only_mode_downloads_as_the_agent(demo, client):
 def test_refused_links_look_alike_and_record_nothing(demo, client):
     principal, token, _ = customer_session(demo)
     doc = documents.list_documents(demo, principal)[0]
-    good = links.sign(principal, "document", doc.id)
+    good = download_links.sign(principal, "document", doc.id)
     _, other_token, _ = customer_session(demo)  # the same person in another browser
     jordan, jordan_token, _ = customer_session(demo, JORDAN, LEE)
     jordan_doc = documents.list_documents(demo, jordan)[0]
@@ -102,9 +104,15 @@ def test_refused_links_look_alike_and_record_nothing(demo, client):
         "another account's session": (good, jordan_token),
         "garbage cookie": (good, "x" * 43),
         # A link minted for my session but naming another account's objects.
-        "other account's document": (links.sign(principal, "document", jordan_doc.id), token),
-        "other account's policy": (links.sign(principal, "idcards", jordan_auto.id), token),
-        "missing document": (links.sign(principal, "document", 10**7), token),
+        "other account's document": (
+            download_links.sign(principal, "document", jordan_doc.id),
+            token,
+        ),
+        "other account's policy": (
+            download_links.sign(principal, "idcards", jordan_auto.id),
+            token,
+        ),
+        "missing document": (download_links.sign(principal, "document", 10**7), token),
     }
     for name, (path, cookie) in cases.items():
         response = _get(client, path, cookie)
@@ -119,15 +127,20 @@ def test_refused_links_look_alike_and_record_nothing(demo, client):
 def test_tampered_and_expired_links(demo, client):
     principal, token, _ = customer_session(demo)
     doc = documents.list_documents(demo, principal)[0]
-    good = links.sign(principal, "document", doc.id)
-    body, mac = good[len(links.ROUTE_PREFIX) :].split(".")
+    good = download_links.sign(principal, "document", doc.id)
+    body, mac = good[len(download_links.ROUTE_PREFIX) :].split(".")
     other = documents.list_documents(demo, principal)[1]
-    forged_body = links.sign(principal, "document", other.id)[len(links.ROUTE_PREFIX) :]
-    tampered = links.ROUTE_PREFIX + forged_body.split(".")[0] + "." + mac
+    forged_body = download_links.sign(principal, "document", other.id)[
+        len(download_links.ROUTE_PREFIX) :
+    ]
+    tampered = download_links.ROUTE_PREFIX + forged_body.split(".")[0] + "." + mac
     assert _get(client, tampered, token).status_code == 404
-    assert _get(client, links.ROUTE_PREFIX + body + "." + mac[::-1], token).status_code == 404
-    expired = links.sign(
-        principal, "document", doc.id, now=time.time() - links.LINK_TTL_SECONDS - 5
+    assert (
+        _get(client, download_links.ROUTE_PREFIX + body + "." + mac[::-1], token).status_code
+        == 404
+    )
+    expired = download_links.sign(
+        principal, "document", doc.id, now=time.time() - download_links.LINK_TTL_SECONDS - 5
     )
     response = _get(client, expired, token)
     assert response.status_code == 410 and "expired" in response.text
@@ -138,7 +151,7 @@ def test_tampered_and_expired_links(demo, client):
 def test_logout_kills_outstanding_links(demo, client):
     principal, token, _ = customer_session(demo)
     doc = documents.list_documents(demo, principal)[0]
-    path = links.sign(principal, "document", doc.id)
+    path = download_links.sign(principal, "document", doc.id)
     revoke_token(demo, token)
     demo.commit()
     assert _get(client, path, token).status_code == 404

@@ -12,7 +12,7 @@ from clientcenter.http import build_http_app
 from clientcenter.http.cookies import session_cookie_name
 from clientcenter.models import ActivityLog, Payment
 from clientcenter.services.billing import invoices as billing
-from clientcenter.services.files import links
+from clientcenter.services.files import download_links
 from tests.support.demo import MORGAN, RIVERA
 from tests.support.files import pdf_text
 from tests.support.logins import agent_session, customer_session
@@ -41,7 +41,7 @@ def test_customer_downloads_a_receipt(demo, client):
     principal, token, _ = customer_session(demo)
     [row, *_] = billing.payment_history(demo, principal)
     assert row.has_receipt
-    response = _get(client, links.sign(principal, "receipt", row.id), token)
+    response = _get(client, download_links.sign(principal, "receipt", row.id), token)
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["content-disposition"].startswith(
@@ -60,17 +60,20 @@ def test_a_receipt_link_is_useless_to_another_account_or_session(demo, client):
     pat, pat_token, _ = customer_session(demo)
     morgan, morgan_token, _ = customer_session(demo, MORGAN)
     payment = _paid(demo, pat.account_id)
-    path = links.sign(pat, "receipt", payment.id)
+    path = download_links.sign(pat, "receipt", payment.id)
     assert _get(client, path, morgan_token).status_code == 404  # someone else's browser
     # a link Morgan signs for Pat's payment is refused by the service's account check
-    assert _get(client, links.sign(morgan, "receipt", payment.id), morgan_token).status_code == 404
+    assert (
+        _get(client, download_links.sign(morgan, "receipt", payment.id), morgan_token).status_code
+        == 404
+    )
     assert _get(client, path, pat_token).status_code == 200
 
 
 def test_agent_in_read_only_mode_downloads_the_customers_receipt(demo, client):
     principal, token, _ = agent_session(demo, RIVERA)
     payment = _paid(demo, principal.account_id)
-    response = _get(client, links.sign(principal, "receipt", payment.id), token)
+    response = _get(client, download_links.sign(principal, "receipt", payment.id), token)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     demo.expire_all()
     assert (

@@ -126,7 +126,7 @@ async def _upload_allowed(cookie_header: str) -> bool:
     """The upload request's own session cookie must stand for a live session looking at a
     customer account (the handler then applies every rule of its own, read-only included)."""
     from clientcenter.db import session_scope
-    from clientcenter.services.auth.sessions import OK, check_session
+    from clientcenter.services.auth.sessions import SessionStatus, check_session
 
     token = token_from_cookie_header(cookie_header)
     if not token:
@@ -136,7 +136,7 @@ async def _upload_allowed(cookie_header: str) -> bool:
         with session_scope() as db:
             result = check_session(db, token)
             return (
-                result.status == OK
+                result.status == SessionStatus.OK
                 and result.principal is not None
                 and result.principal.account_id is not None
             )

@@ -23,9 +23,9 @@ from clientcenter.state.agency.desk import (
     AgentAccountState,
     InviteCandidate,
     LogEntry,
-    PaneContact,
-    PaneInvoice,
-    PanePolicy,
+    PaneContactRow,
+    PaneInvoiceRow,
+    PanePolicyRow,
     PaneTask,
 )
 
@@ -188,7 +188,7 @@ def _invite_panel() -> rx.Component:
     )
 
 
-def _contact(c: PaneContact) -> rx.Component:
+def _contact(c: PaneContactRow) -> rx.Component:
     return list_row(
         rx.hstack(
             rx.text(c.name, weight="medium", size="2"),
@@ -209,7 +209,7 @@ def _contact(c: PaneContact) -> rx.Component:
     )
 
 
-def _policy(p: PanePolicy) -> rx.Component:
+def _policy(p: PanePolicyRow) -> rx.Component:
     return list_row(
         rx.hstack(
             rx.text(p.line, weight="medium", size="2"),
@@ -223,7 +223,7 @@ def _policy(p: PanePolicy) -> rx.Component:
     )
 
 
-def _invoice(i: PaneInvoice) -> rx.Component:
+def _invoice(i: PaneInvoiceRow) -> rx.Component:
     return list_row(
         rx.hstack(
             rx.text(i.number, weight="medium", size="2"),

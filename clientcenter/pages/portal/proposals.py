@@ -14,7 +14,7 @@ from clientcenter.components.common import (
 )
 from clientcenter.components.forms import INPUT_STYLE, field_error, page_title, submit_button
 from clientcenter.components.layout import page_shell
-from clientcenter.state.portal.proposals import CoverageRow, ProposalRow, ProposalsState
+from clientcenter.state.portal.proposals import ProposalRow, ProposalsState, ProposedCoverageRow
 
 S = ProposalsState
 
@@ -68,7 +68,7 @@ def proposals_page() -> rx.Component:
     )
 
 
-def coverage_row(row: CoverageRow) -> rx.Component:
+def coverage_row(row: ProposedCoverageRow) -> rx.Component:
     return rx.hstack(
         rx.text(row.name, size="2", flex="1", min_width="0"),
         rx.vstack(

@@ -14,7 +14,7 @@ from clientcenter.services.agency import info_pane as pane_service
 from clientcenter.services.agency import invite as invite_service
 from clientcenter.services.agency import read_only
 from clientcenter.services.agency.search import super_search
-from clientcenter.services.auth.sessions import OK, SessionCheck
+from clientcenter.services.auth.sessions import SessionCheck, SessionStatus
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.principal import Principal
 from clientcenter.state.base import (
@@ -29,7 +29,9 @@ from clientcenter.state.base import (
 
 def _ended_for_agent_pages(principal: Principal) -> SessionEnded:
     """Where a non-agent (or a read-only view) goes when it reaches an agent page."""
-    ended = SessionEnded(SessionCheck("access", kind="agent", session_id=principal.session_id))
+    ended = SessionEnded(
+        SessionCheck(SessionStatus.ACCESS, kind="agent", session_id=principal.session_id)
+    )
     if principal.is_agent and principal.read_only:
         ended.location = routes.CUSTOMER_HOME  # still viewing a customer: back to that view
     return ended
@@ -49,7 +51,7 @@ class AgentState(PortalState):
     def require_agent_login(self):
         """on_load guard of agent pages (each handler checks again on its own)."""
         check = self._check_session()
-        if check.status != OK:
+        if check.status != SessionStatus.OK:
             if check.kind != "agent":  # a customer, or nobody: the agents' login page
                 return leave_to(f"{routes.AGENT_LOGIN}?signed_out={check.status}")
             return leave_to(location_for(check))
@@ -82,7 +84,7 @@ class FoundCustomer:
 
 
 @dataclass
-class PaneContact:
+class PaneContactRow:
     name: str = ""
     role_label: str = ""
     email: str = ""
@@ -91,7 +93,7 @@ class PaneContact:
 
 
 @dataclass
-class PanePolicy:
+class PanePolicyRow:
     line: str = ""
     number: str = ""
     carrier: str = ""
@@ -102,7 +104,7 @@ class PanePolicy:
 
 
 @dataclass
-class PaneInvoice:
+class PaneInvoiceRow:
     number: str = ""
     description: str = ""
     amount: str = ""
@@ -212,9 +214,9 @@ class AgentAccountState(AgentState):
     address: str = ""
     producer: str = ""
     active: bool = False
-    contacts: list[PaneContact] = []
-    policies: list[PanePolicy] = []
-    invoices: list[PaneInvoice] = []
+    contacts: list[PaneContactRow] = []
+    policies: list[PanePolicyRow] = []
+    invoices: list[PaneInvoiceRow] = []
     activity: list[LogEntry] = []
     tasks: list[PaneTask] = []
     last_invited: str = ""
@@ -236,7 +238,7 @@ class AgentAccountState(AgentState):
         )
         self.active = pane.active
         self.contacts = [
-            PaneContact(
+            PaneContactRow(
                 name=c.name,
                 role_label=c.role_label,
                 email=c.email,
@@ -246,7 +248,7 @@ class AgentAccountState(AgentState):
             for c in pane.contacts
         ]
         self.policies = [
-            PanePolicy(
+            PanePolicyRow(
                 line=p.line,
                 number=p.number,
                 carrier=p.carrier,
@@ -258,7 +260,7 @@ class AgentAccountState(AgentState):
             for p in pane.policies
         ]
         self.invoices = [
-            PaneInvoice(
+            PaneInvoiceRow(
                 number=i.number,
                 description=i.description,
                 amount=i.amount,

@@ -16,7 +16,7 @@ import reflex as rx
 from clientcenter.services.auth import agent_login
 from clientcenter.services.auth.login import login_scope
 from clientcenter.services.auth.login_codes import AttemptEnded
-from clientcenter.services.auth.sessions import OK, signed_out_message
+from clientcenter.services.auth.sessions import SessionStatus, signed_out_message
 from clientcenter.services.auth.tokens import new_token
 from clientcenter.services.errors import ServiceError
 from clientcenter.state.base import PortalState, off_loop, post_navigation
@@ -79,7 +79,11 @@ class AgentLoginState(PortalState):
         reason = self.router.url.query_parameters.get("signed_out", "")
         self.notice = signed_out_message(reason) if reason else ""
         check = self._check_session()
-        if check.status == OK and check.principal is not None and check.principal.is_agent:
+        if (
+            check.status == SessionStatus.OK
+            and check.principal is not None
+            and check.principal.is_agent
+        ):
             return rx.redirect("/home" if check.principal.read_only else agent_login.AGENT_HOME)
         if reason or self.step not in STEPS:
             self._reset()

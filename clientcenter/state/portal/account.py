@@ -7,7 +7,7 @@ import reflex as rx
 from clientcenter.db import session_scope
 from clientcenter.models import Account, Contact
 from clientcenter.services.auth import login
-from clientcenter.services.auth.sessions import OK, SessionCheck
+from clientcenter.services.auth.sessions import SessionCheck, SessionStatus
 from clientcenter.services.errors import ServiceError
 from clientcenter.state.base import PortalState, SessionEnded, off_loop, post_navigation
 
@@ -24,12 +24,12 @@ class AccountState(PortalState):
 
     def _require_customer(self) -> SessionCheck:
         check = self._check_session()
-        if check.status != OK or check.principal is None:
+        if check.status != SessionStatus.OK or check.principal is None:
             raise SessionEnded(check)
         if not check.principal.is_customer:
             # Agents in read-only view have no accounts of their own to switch between.
             raise SessionEnded(
-                SessionCheck("access", kind=check.kind, session_id=check.session_id)
+                SessionCheck(SessionStatus.ACCESS, kind=check.kind, session_id=check.session_id)
             )
         return check
 

@@ -10,7 +10,7 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.services.auth import login
-from clientcenter.services.auth.sessions import OK, signed_out_message
+from clientcenter.services.auth.sessions import SessionStatus, signed_out_message
 from clientcenter.services.auth.tokens import new_token
 from clientcenter.services.errors import ServiceError
 from clientcenter.state.base import PortalState, off_loop, post_navigation
@@ -70,7 +70,7 @@ class LoginState(PortalState):
         self._return_to = (
             routes.safe_return_path(self.router.url.query_parameters.get("next", "")) or ""
         )
-        if self._check_session().status == OK:
+        if self._check_session().status == SessionStatus.OK:
             return rx.redirect(self._return_to or routes.CUSTOMER_HOME)
         if reason or self.step not in STEPS:
             self.step, self.error, self.info, self._attempt_nonce = "email", "", "", ""

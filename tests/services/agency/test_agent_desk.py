@@ -24,7 +24,7 @@ from clientcenter.services.agency import certificate_links, invite, tasks
 from clientcenter.services.agency.info_pane import info_pane
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify.activity import record_action
-from clientcenter.services.portal import shared_links
+from clientcenter.services.portal import shared_document_links
 from clientcenter.services.portal.activity_feed import activity_page
 from clientcenter.services.principal import Principal
 from tests.support.demo import (
@@ -326,13 +326,16 @@ def test_shared_link_opens_only_after_login_on_its_account(demo):
     body = next(m for m in _outbox(demo, rivera.id) if m.recipient_kind == "customer").body_text
     url = next(w for w in body.split() if "/shared/" in w)
     token = urlparse(url).path.split("/shared/")[1]
-    assert shared_links.open_shared_document(demo, None, token).state == "login"
+    assert shared_document_links.open_shared_document(demo, None, token).state == "login"
     jordan = customer(demo, RAE)
-    assert shared_links.open_shared_document(demo, jordan, token).state == "other_account"
-    landing = shared_links.open_shared_document(demo, customer(demo, SAM), token)
+    assert shared_document_links.open_shared_document(demo, jordan, token).state == "other_account"
+    landing = shared_document_links.open_shared_document(demo, customer(demo, SAM), token)
     assert (landing.state, landing.document_id) == ("open", doc.id)
-    assert shared_links.open_shared_document(demo, None, token[:-2] + "xx").state == "invalid"
-    assert shared_links.open_shared_document(demo, None, "").state == "invalid"
+    assert (
+        shared_document_links.open_shared_document(demo, None, token[:-2] + "xx").state
+        == "invalid"
+    )
+    assert shared_document_links.open_shared_document(demo, None, "").state == "invalid"
 
 
 # --- publish ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from clientcenter.models import (
     Account,
     ActivityLog,
     Certificate,
-    CertificateShare,
+    CertificateLink,
     Document,
     OutboxMessage,
     Policy,
@@ -54,7 +54,7 @@ def _certificate(db) -> Certificate:
     return db.exec(select(Certificate).where(Certificate.account_id == _studio(db).id)).first()
 
 
-def _share(db, **kwargs) -> tuple[str, CertificateShare]:
+def _share(db, **kwargs) -> tuple[str, CertificateLink]:
     """Share the studio's certificate; the link's path and its row."""
     done = agency_actions.share_certificate(db, agency_agent(db), _certificate(db).id, **kwargs)
     db.commit()
@@ -66,7 +66,7 @@ def _share(db, **kwargs) -> tuple[str, CertificateShare]:
     ).one()
     url = next(w for w in mail.body_text.split() if "/certificate/" in w)
     share = db.exec(
-        select(CertificateShare).where(CertificateShare.activity_id == done.activity_id)
+        select(CertificateLink).where(CertificateLink.activity_id == done.activity_id)
     ).one()
     return url.replace(ORIGIN, ""), share
 
@@ -149,7 +149,7 @@ def test_only_the_agency_side_revokes_and_only_on_the_links_account(demo):
             account_id=share.account_id,
         )
     demo.rollback()
-    assert demo.get(CertificateShare, share.id).revoked_at is None
+    assert demo.get(CertificateLink, share.id).revoked_at is None
 
 
 def test_the_agency_page_lists_links_and_revokes_one(demo):
@@ -249,7 +249,7 @@ def test_sharing_refuses_a_certificate_the_holder_could_not_open(demo):
     with pytest.raises(InvalidInput, match="not shared with the customer"):
         agency_actions.share_certificate(demo, agency_agent(demo), _certificate(demo).id)
     demo.rollback()
-    assert demo.exec(select(CertificateShare)).all() == []
+    assert demo.exec(select(CertificateLink)).all() == []
 
 
 def test_an_unknown_or_malformed_token_opens_nothing(demo, client):
@@ -279,7 +279,7 @@ def test_each_download_is_recorded_in_the_accounts_activity_log(demo, client):
     assert first.details["share_id"] == share.id and second.details["download"] == 2
     assert share.holder_name in first.summary and share.to_address in first.summary
     demo.expire_all()
-    assert demo.get(CertificateShare, share.id).download_count == 2
+    assert demo.get(CertificateLink, share.id).download_count == 2
     assert len(demo.exec(select(Task)).all()) == tasks_before
     assert len(demo.exec(select(OutboxMessage)).all()) == mails_before
     pane = info_pane.info_pane(demo, agency_agent(demo), share.account_id)

@@ -4,8 +4,9 @@ Every event handler of every customer-portal state (found by walking the Reflex 
 the app registers, so a handler added later is covered without touching this file) and every
 HTTP route is called in an agent's read-only session, with arguments built from the account's
 real ids and form fields taken from the states' own source. After each call the customer's
-data must be exactly as before, except for what the seed lets an agent do in read-only mode
-(the Agent Section rows: logs in, downloads, ID cards, integrations, payments, log off).
+data must be exactly as before, except for what an agent may do in read-only mode (the Agent
+Section of docs/actions-and-matrix.md: logs in, downloads, ID cards, integrations, payments,
+log off).
 
 A control run with the customer's own session proves the harness does see changes.
 """
@@ -29,7 +30,7 @@ from clientcenter.models import (
     Contact,
 )
 from clientcenter.services.auth.sessions import principal_from_token
-from clientcenter.services.files import links
+from clientcenter.services.files import download_links
 from tests.support.demo import RIVERA, STUDIO, account_named, agent_named
 from tests.support.handler_arguments import (
     account_ids,
@@ -53,7 +54,7 @@ NOT_CUSTOMER_DATA = {
     "dev_mailbox_message",
     "delivery_event",
 }
-# What an agent may do in read-only mode (the seed's Agent Section), and the tables each
+# What an agent may do in read-only mode (the Agent Section), and the tables each
 # may touch besides the log and its messages.
 AGENT_ACTIONS = {
     "agent.login",
@@ -360,8 +361,8 @@ def test_every_http_route_changes_nothing_in_read_only_mode(demo, engine, read_o
     ids = account_ids(demo, account.id)
     values = {
         "token": [
-            links.sign(viewing, "document", ids["document"][0]).rsplit("/", 1)[1],
-            links.sign(viewing, "idcards", ids["policy"][0]).rsplit("/", 1)[1],
+            download_links.sign(viewing, "document", ids["document"][0]).rsplit("/", 1)[1],
+            download_links.sign(viewing, "idcards", ids["policy"][0]).rsplit("/", 1)[1],
             "forged.token",
         ],
         "link_id": [str(i) for i in ids["link"][:3]],

@@ -13,8 +13,9 @@ from clientcenter.models import Agent, OutboxMessage, UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import agent_login, totp
 from clientcenter.services.auth.login_codes import AttemptEnded
+from clientcenter.services.auth.login_steps import CodeProblem
 from clientcenter.services.auth.sessions import (
-    SECOND_FACTOR,
+    SessionStatus,
     check_session,
     principal_from_token,
 )
@@ -83,14 +84,14 @@ def test_unknown_and_inactive_emails_get_the_same_answer_and_no_message(demo):
     ]:  # a customer is not an agent
         attempt, sent = agent_login.start(demo, email=email, client_ip=IP)
         assert sent.message == known.message.replace(AGENT, email)
-        with pytest.raises(agent_login.CodeProblem):
+        with pytest.raises(CodeProblem):
             agent_login.verify_code(demo, attempt_id=attempt, code="123456", client_ip=IP)
     assert len(demo.exec(select(OutboxMessage)).all()) == before
 
 
 def test_the_second_factor_needs_the_emailed_code_first(demo):
     attempt, _sent = agent_login.start(demo, email=AGENT, client_ip=IP)
-    with pytest.raises(agent_login.CodeProblem, match="code we emailed"):
+    with pytest.raises(CodeProblem, match="code we emailed"):
         agent_login.second_factor(demo, attempt_id=attempt, code="123456")
     with pytest.raises(AttemptEnded):
         agent_login.second_factor(demo, attempt_id="made-up", code="123456")
@@ -114,5 +115,5 @@ def test_an_agent_deactivated_mid_sign_in_gets_no_session(demo):
 
 def test_an_agent_session_without_second_factor_opens_nothing(demo):
     token = agent_session(demo, second_factor=False).token
-    assert check_session(demo, token).status == SECOND_FACTOR
+    assert check_session(demo, token).status == SessionStatus.SECOND_FACTOR
     assert principal_from_token(demo, token) is None

@@ -22,8 +22,8 @@ from clientcenter.models import Agent, OutboxMessage, RateEvent, RememberedBrows
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import loginable_contacts
 from clientcenter.services.auth import agent_login, connection, login, login_codes, remembered
-from clientcenter.services.auth.login import CodeProblem
 from clientcenter.services.auth.login_codes import TooManyFailures, TooManyLookups, TooManySends
+from clientcenter.services.auth.login_steps import CodeProblem
 from clientcenter.services.auth.sessions import check_session
 from clientcenter.settings import reset_settings_cache
 from tests.support.demo import AGENT, MORGAN, PAT, PAT_MOBILE
@@ -313,7 +313,7 @@ def test_wrong_codes_for_the_agent_do_not_block_the_agents_remembered_browser(db
         with login.login_scope() as s:
             attempt, _ = agent_login.start(s, email=AGENT, client_ip=attacker_ip(30 + a))
         for _ in range(5):
-            with pytest.raises(agent_login.CodeProblem), login.login_scope() as s:
+            with pytest.raises(CodeProblem), login.login_scope() as s:
                 agent_login.verify_code(
                     s, attempt_id=attempt, code="000000", client_ip=attacker_ip(30 + a)
                 )

@@ -1,4 +1,4 @@
-"""The login-code flow, rule by rule (DESIGN.md security bar), on the db agency."""
+"""The login-code flow, rule by rule (docs/login.md, docs/security-model.md), on the db agency."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from clientcenter.models import (
 )
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import login
-from clientcenter.services.auth.login import CodeProblem
 from clientcenter.services.auth.login_codes import (
     AttemptEnded,
     ResendTooSoon,
@@ -30,6 +29,7 @@ from clientcenter.services.auth.login_codes import (
     TooManySends,
     new_code,
 )
+from clientcenter.services.auth.login_steps import CodeProblem
 from clientcenter.services.auth.sessions import check_session
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.settings import reset_settings_cache
@@ -525,7 +525,8 @@ def test_account_closed_between_code_and_verification(db):
 
 def test_answer_time_does_not_tell_known_from_unknown_emails(db, monkeypatch):
     """Median time of the first step for an unknown email, an inactive account and a known
-    email-only contact differ by under 50 ms (the seed's "must not differ")."""
+    email-only contact differ by under 50 ms: the answer must not tell them apart
+    (docs/login.md)."""
     settings_env(monkeypatch, sends_per_contact_per_hour=1000, sends_per_destination_per_hour=1000)
     samples: dict[str, list[float]] = {"unknown": [], "inactive": [], "known": []}
     emails = {"unknown": "nobody@example.com", "inactive": CASEY, "known": MORGAN}

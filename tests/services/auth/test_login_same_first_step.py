@@ -4,8 +4,8 @@ By default every email gets the same next screen ("How should we send your code?
 text); a text with no mobile on file is answered as if sent. Underneath, the same database
 statements run for an unknown email, an inactive account, an email-only contact and a contact
 with a mobile on file, at every step, and the time they take does not differ by more than
-2 ms (median of 60 interleaved samples). The seed's flow (a choice only with a mobile on file)
-stays available as ``security.login_channel_choice = "when_mobile"``.
+2 ms (median of 60 interleaved samples). The other flow (a choice only with a mobile on file)
+stays available as ``security.login_channel_choice = "when_mobile"`` (docs/login.md).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from clientcenter.db import get_engine
 from clientcenter.models import OutboxMessage
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import login
-from clientcenter.services.auth.login import CodeProblem
+from clientcenter.services.auth.login_steps import CodeProblem
 from clientcenter.services.errors import InvalidInput
 from clientcenter.settings import reset_settings_cache
 from tests.support.demo import AVA, CASEY, ELLIS, MORGAN, PAT, PAT_MOBILE
@@ -122,7 +122,7 @@ def test_a_text_that_went_nowhere_has_a_way_back_to_email(db):
     assert verified.grant and [a.name for a in verified.accounts] == [ELLIS]
 
 
-def test_the_seeds_channel_step_stays_available_as_a_setting(db, monkeypatch):
+def test_the_mobile_only_channel_step_stays_available_as_a_setting(db, monkeypatch):
     settings_env(monkeypatch, login_channel_choice="when_mobile")
     with login.login_scope() as s:
         morgan_attempt, morgan = login.start(s, email=MORGAN, client_ip=IP)

@@ -12,9 +12,7 @@ from clientcenter.models import Policy, UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import loginable_contacts
 from clientcenter.services.auth.sessions import (
-    CHOOSE_ACCOUNT,
-    OK,
-    SECOND_FACTOR,
+    SessionStatus,
     check_session,
     create_session,
     principal_from_token,
@@ -181,7 +179,7 @@ def test_identity_only_session_must_choose_an_account(db):
     record, token = create_session(db, kind="customer", email=JORDAN)
     db.commit()
     check = check_session(db, token)
-    assert check.status == CHOOSE_ACCOUNT and check.principal is None
+    assert check.status == SessionStatus.CHOOSE_ACCOUNT and check.principal is None
     assert check.email == JORDAN
 
 
@@ -202,7 +200,7 @@ def test_agent_sessions_need_the_second_factor_and_an_active_agent(db):
         read_only=True,
     )
     db.commit()
-    assert check_session(db, half).status == SECOND_FACTOR
+    assert check_session(db, half).status == SessionStatus.SECOND_FACTOR
     agency = principal_from_token(db, full)
     assert agency.is_agent and agency.account_id is None and not agency.read_only
     view = principal_from_token(db, viewing)
@@ -223,4 +221,4 @@ def test_revoke_session_reports_only_the_first_call(db):
     record, _ = _login(db)
     assert revoke_session(db, record) and not revoke_session(db, record)
     assert record.revoked_at is not None
-    assert OK == "ok"
+    assert SessionStatus.OK == "ok"

@@ -148,7 +148,7 @@ def test_the_same_code_fired_at_once_is_accepted_once(engine, session, agent):
         t.start()
     for t in threads:
         t.join(timeout=60)
-    accepted = [r for r in results if isinstance(r, totp.Verified)]
+    accepted = [r for r in results if isinstance(r, totp.SecondFactorVerified)]
     refused = [r for r in results if isinstance(r, totp.SecondFactorRefused)]
     assert len(accepted) == 1, results
     assert len(refused) == threads_n - 1 and all("already used" in r.message for r in refused)

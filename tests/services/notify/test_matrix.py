@@ -27,7 +27,7 @@ def test_rows_mark_the_agencys_overrides(monkeypatch):
     assert rows["agency.share_certificate"].section_title == "Portal Section"
 
 
-def test_printed_table_reads_like_the_seed(monkeypatch):
+def test_printed_table_reads_like_the_docs(monkeypatch):
     text = format_matrix(load_settings())
     for title in ("Customer Section", "Agent Section", "Portal Section"):
         assert title in text

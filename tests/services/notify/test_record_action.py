@@ -13,7 +13,8 @@ from clientcenter.services.principal import Principal
 from clientcenter.settings import SettingsError, load_settings
 from tests.support.factories import People, make_people
 
-# DESIGN.md's default matrix, restated independently of matrix.toml: AE CE PA T L.
+# The default matrix of docs/actions-and-matrix.md, restated independently of matrix.toml:
+# AE CE PA T L.
 LOG_ONLY = "L"
 EVERYONE = "AE CE PA T L"
 EXPECTED = {
@@ -55,12 +56,12 @@ EXPECTED = {
     "agency.one_time_payment": "AE CE T L",
     "agency.publish_policies_invoices": "CE L",
     "agency.share_certificate": "AE CE L",
-    # Ours, not the seed's (issue 11): certificate-holder links.
+    # The project's own (issue 11): certificate links.
     "agency.revoke_certificate_link": LOG_ONLY,
     "holder.certificate_download": LOG_ONLY,
 }
 
-SEED_LABELS = {  # a few of the seed's own words, checked verbatim
+CATALOG_LABELS = {  # a few labels of docs/actions-and-matrix.md, checked verbatim
     "customer.claim_survey": "Claim Experience Survey",
     "agency.share_document_text": "Share Document through Text",
     "customer.certificates_download": "Your Certificates (Download)",
@@ -75,12 +76,12 @@ def people(session: Session) -> People:
     return make_people(session)
 
 
-def test_catalog_has_the_seeds_rows():
-    # The seed's 38 rows, plus two of ours for certificate-holder links (issue 11).
+def test_catalog_has_every_action_of_the_docs():
+    # The 38 actions of the three sections, plus two of ours for certificate links (issue 11).
     assert len(ACTIONS) == 40 == len(CATALOG)
     assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [23, 8, 8, 1]
     assert set(CATALOG) == set(EXPECTED)
-    for key, label in SEED_LABELS.items():
+    for key, label in CATALOG_LABELS.items():
         assert CATALOG[key].label == label
 
 

@@ -25,7 +25,7 @@ from clientcenter.models import (
     Vehicle,
 )
 from clientcenter.services.errors import NotAllowed, NotFound
-from clientcenter.services.files import links
+from clientcenter.services.files import download_links
 from clientcenter.services.portal import (
     certificates,
     engagement,
@@ -199,18 +199,19 @@ def test_certificate_download_link_is_bound_to_account_and_session(client, demo)
     own = certificates.list_certificates(s, studio)[0]
     cookies = {session_cookie_name(): token}
     client.cookies.clear()
-    ok = client.get(links.sign(studio, "certificate", own.id), cookies=cookies)
+    ok = client.get(download_links.sign(studio, "certificate", own.id), cookies=cookies)
     assert ok.status_code == 200 and ok.content.startswith(b"%PDF")
     assert ok.headers["content-disposition"].startswith("attachment")
     bakery_cert = _ids(s, Certificate, BAKERY)[0]
     client.cookies.clear()
-    refused = client.get(links.sign(studio, "certificate", bakery_cert), cookies=cookies)
+    refused = client.get(download_links.sign(studio, "certificate", bakery_cert), cookies=cookies)
     assert refused.status_code == 404
     _, other_token, _ = customer_session(s, JORDAN, LEE)
     before = table_counts(s)
     client.cookies.clear()
     wrong_session = client.get(
-        links.sign(studio, "certificate", own.id), cookies={session_cookie_name(): other_token}
+        download_links.sign(studio, "certificate", own.id),
+        cookies={session_cookie_name(): other_token},
     )
     assert wrong_session.status_code == 404
     s.expire_all()

@@ -1,4 +1,5 @@
-"""Short-lived signed download links, bound to one login session and one account.
+"""Download links: short-lived signed paths to one file, bound to one login session and one
+account: how a logged-in browser gets a document, its ID cards, a certificate or a receipt.
 
 A link only says *what* may be fetched, by *which session*, *until when*; the download route
 still re-checks the session cookie and the account on every request, so a leaked link is

@@ -1,6 +1,8 @@
-"""Links the agency sends out for a shared document: the customer opens it after logging in.
-It is a signed value (services/auth/tokens.py) carrying ids and an expiry, not stored. (Certificate
-links for holders, who have no login, are stored and revocable: services/agency/certificate_links.py.)
+"""Shared-document links: the agency emails a customer a link to a document it shared; it
+opens after the customer logs in. The link carries a signed value (services/auth/tokens.py)
+with the ids and an expiry, and is not stored. (Certificate links, for holders who have no
+login, are stored and revocable: services/agency/certificate_links.py. The words for each kind
+of link: docs/architecture.md, "Words we use".)
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from clientcenter.models import Document
+from clientcenter.models.documents import ScanStatus
 from clientcenter.services.auth.tokens import sign, unsign
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
@@ -19,15 +22,12 @@ SHARE_TTL_DAYS = 14
 _DOC_PURPOSE = "shared-document"
 
 
-def _url(path: str, token: str) -> str:
-    return str(get_settings().public_url).rstrip("/") + path + token
-
-
 def shared_document_url(document: Document) -> str:
+    """The address of a new shared-document link to this document."""
     token = sign(
         _DOC_PURPOSE, {"d": document.id, "a": document.account_id}, SHARE_TTL_DAYS * 86400
     )
-    return _url(SHARED_DOCUMENT_PATH, token)
+    return str(get_settings().public_url).rstrip("/") + SHARED_DOCUMENT_PATH + token
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def open_shared_document(
         document is None
         or document.account_id != payload["a"]
         or not document.shared_with_customer
-        or document.scan_status != "clean"
+        or document.scan_status != ScanStatus.CLEAN
     ):
         return SharedLanding(
             "invalid", "This document is no longer shared. Call us if you need it."
