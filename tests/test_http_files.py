@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from clientcenter import routes
 from clientcenter.http import build_http_app
 from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http.deps import content_disposition
@@ -154,12 +155,12 @@ def test_tampered_and_expired_links(demo, client):
     principal, token = _login(demo, PAT)
     doc = documents.list_documents(demo, principal)[0]
     good = links.sign(principal, "document", doc.id)
-    body, mac = good[len(links.ROUTE_PREFIX) :].split(".")
+    body, mac = good[len(routes.FILES_PREFIX) :].split(".")
     other = documents.list_documents(demo, principal)[1]
-    forged_body = links.sign(principal, "document", other.id)[len(links.ROUTE_PREFIX) :]
-    tampered = links.ROUTE_PREFIX + forged_body.split(".")[0] + "." + mac
+    forged_body = links.sign(principal, "document", other.id)[len(routes.FILES_PREFIX) :]
+    tampered = routes.FILES_PREFIX + forged_body.split(".")[0] + "." + mac
     assert _get(client, tampered, token).status_code == 404
-    assert _get(client, links.ROUTE_PREFIX + body + "." + mac[::-1], token).status_code == 404
+    assert _get(client, routes.FILES_PREFIX + body + "." + mac[::-1], token).status_code == 404
     expired = links.sign(
         principal, "document", doc.id, now=time.time() - links.LINK_TTL_SECONDS - 5
     )

@@ -12,6 +12,7 @@ from reflex import constants
 from reflex.istate.data import RouterData
 from sqlmodel import select
 
+from clientcenter import routes
 from clientcenter.models import (
     Agent,
     Certificate,
@@ -24,7 +25,6 @@ from clientcenter.models import (
     Vehicle,
 )
 from clientcenter.services.auth.sessions import create_session
-from clientcenter.services.files import links
 from clientcenter.state.base import SessionEnded
 from clientcenter.state.portal.certificates import CertificatesState
 from clientcenter.state.portal.engagement import ClaimRow, EngagementState
@@ -199,7 +199,7 @@ def test_certificate_handlers_refuse_another_accounts_records(demo):
     assert "not on your account" in state.request_error
     _unchanged(s, before)
     spec = settle(state.download(own.id))
-    assert links.ROUTE_PREFIX in str(spec)
+    assert routes.FILES_PREFIX in str(spec)
     _unchanged(s, before)  # the link records nothing until the route serves it
 
 

@@ -14,9 +14,9 @@ from reflex import constants
 from reflex.istate.data import RouterData
 from sqlmodel import select
 
+from clientcenter import routes
 from clientcenter.models import Agent, Vehicle
 from clientcenter.services.auth.sessions import create_session
-from clientcenter.services.files import links
 from clientcenter.services.portal import documents
 from clientcenter.services.principal import Principal
 from clientcenter.state.portal.documents import DocumentsState
@@ -138,7 +138,7 @@ def test_id_card_handlers_refuse_other_accounts_policies_and_vehicles(demo):
 
     # The own policy hands out a link for this session, and records nothing until it is used.
     spec = settle(docs_state.download_cards(own_auto.id, 0))
-    assert links.ROUTE_PREFIX in str(spec)
+    assert routes.FILES_PREFIX in str(spec)
     assert footprint(demo) == before
 
 

@@ -20,13 +20,11 @@ from clientcenter.db import session_scope
 from clientcenter.http.deps import (
     SAFE_HEADERS,
     attachment,
+    complete_login_grant,
     form_field,
     notice_page,
     redirect,
     refuse_foreign_origin,
-    remembered_cookie,
-    replace_held_session,
-    request_browser,
     request_client_ip,
     run_in_threadpool,
     session_token,
@@ -35,7 +33,6 @@ from clientcenter.http.deps import (
 )
 from clientcenter.services.agency import certificate_links, read_only
 from clientcenter.services.auth import agent_login
-from clientcenter.services.auth.login import login_scope
 from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
 
@@ -43,36 +40,15 @@ log = logging.getLogger("clientcenter.security")
 
 
 async def complete_agent_login(request: Request) -> Response:
-    """Both factors passed: the grant becomes an agent session (a fresh token)."""
+    """Both factors passed: the grant becomes an agent session."""
     if (refused := refuse_foreign_origin(request, "agent sign-in")) is not None:
         return refused
-    grant = await form_field(request, "grant")
-    client_ip, agent = request_client_ip(request), user_agent(request)
-    held = session_token(request)
-    browser = request_browser(request)
-    presented = remembered_cookie(request)
-
-    def start_session():
-        with login_scope() as db:
-            done = agent_login.complete(
-                db, grant=grant, client_ip=client_ip, user_agent=agent, browser=browser
-            )
-            kept = replace_held_session(
-                db,
-                done,
-                held,
-                subject_kind="agent",
-                user_agent=agent,
-                presented=presented,
-                agent_id=done.session.agent_id,
-            )
-            return done, kept
-
-    try:
-        done, kept = await run_in_threadpool(start_session)
-    except ServiceError:
-        return redirect(f"{routes.AGENT_LOGIN}?signed_out=attempt")
-    return await signed_in(request, done.destination, done, kept, presented)
+    return await complete_login_grant(
+        request,
+        agent_login.complete,
+        subject_kind="agent",
+        refused_to=routes.signed_out(routes.AGENT_LOGIN, "attempt"),
+    )
 
 
 async def enter_view(request: Request) -> Response:
@@ -93,7 +69,7 @@ async def enter_view(request: Request) -> Response:
         done = await run_in_threadpool(enter)
     except ServiceError as exc:
         log.warning("read-only view refused: %s", exc.message)
-        return redirect("/agent")
+        return redirect(routes.AGENT_HOME)
     return await signed_in(request, done.destination, done)
 
 
@@ -111,7 +87,7 @@ async def exit_view(request: Request) -> Response:
     try:
         done = await run_in_threadpool(leave)
     except ServiceError:
-        return redirect("/agent")
+        return redirect(routes.AGENT_HOME)
     return await signed_in(request, done.destination, done)
 
 
@@ -145,10 +121,8 @@ async def holder_certificate(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/auth/agent/complete", complete_agent_login, methods=["POST"]),
-    Route("/auth/agent/view", enter_view, methods=["POST"]),
-    Route("/auth/agent/exit-view", exit_view, methods=["POST"]),
-    Route(
-        certificate_links.HOLDER_CERTIFICATE_PATH + "{token}", holder_certificate, methods=["GET"]
-    ),
+    Route(routes.AGENT_COMPLETE_LOGIN_ROUTE, complete_agent_login, methods=["POST"]),
+    Route(routes.ENTER_READ_ONLY_ROUTE, enter_view, methods=["POST"]),
+    Route(routes.EXIT_READ_ONLY_ROUTE, exit_view, methods=["POST"]),
+    Route(routes.HOLDER_CERTIFICATE_PREFIX + "{token}", holder_certificate, methods=["GET"]),
 ]

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from clientcenter import routes
 from clientcenter.models import Account, Certificate, CertificateShare, Document, Policy
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import feature_enabled, require_agency_agent
@@ -32,7 +33,6 @@ from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
 
-HOLDER_CERTIFICATE_PATH = "/certificate/"
 _TOKEN_PURPOSE = "certificate-link"
 DOWNLOAD_ACTION = "holder.certificate_download"
 REVOKE_ACTION = "agency.revoke_certificate_link"
@@ -43,7 +43,7 @@ def _hash(token: str) -> str:
 
 
 def link_url(token: str) -> str:
-    return str(get_settings().public_url).rstrip("/") + HOLDER_CERTIFICATE_PATH + token
+    return routes.absolute_url(routes.HOLDER_CERTIFICATE_PREFIX + token)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from clientcenter import routes
 from clientcenter.models import UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import require_agency_agent
@@ -28,7 +29,6 @@ from clientcenter.services.principal import Principal
 
 VIEW_GRANT = "agent-view"
 GRANT_TTL_SECONDS = 60
-CUSTOMER_HOME = "/home"
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def enter_view(
         "agent.login",
         summary="Opened the customer's Client Center in read-only mode.",
     )
-    return Rotated(new_token, new_record, _max_age(new_record, now), CUSTOMER_HOME)
+    return Rotated(new_token, new_record, _max_age(new_record, now), routes.CUSTOMER_HOME)
 
 
 def exit_view(
@@ -148,7 +148,7 @@ def exit_view(
         new_token,
         new_record,
         _max_age(new_record, now),
-        f"/agent/account?id={principal.account_id}",
+        routes.agent_account_path(principal.account_id),
     )
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from clientcenter import routes
 from clientcenter.models import Agent, LoginChallenge, UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import is_active_agent
@@ -41,7 +42,6 @@ log = logging.getLogger("clientcenter.security")
 SUBJECT = "agent"
 GRANT = "agent-login"
 GRANT_TTL_SECONDS = 120
-AGENT_HOME = "/agent"
 
 
 class CodeProblem(LoginRefused):
@@ -324,4 +324,4 @@ def complete(
         now=now,
     )
     max_age = int((as_utc(record.absolute_expires_at) - now).total_seconds())
-    return Completed(token, record, max_age, AGENT_HOME)
+    return Completed(token, record, max_age, routes.AGENT_HOME)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, update
 from sqlmodel import Session, select
 
+from clientcenter import routes
 from clientcenter.models import Account, Invoice, Payment, PaymentRequest
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import (
@@ -377,7 +378,7 @@ def _checkout_request(
     invoice: Invoice | None,
     principal: Principal,
     settings: Settings,
-    back: str = "/billing",
+    back: str = routes.BILLING,
 ) -> CheckoutRequest:
     public = str(settings.public_url).rstrip("/")
     email = None

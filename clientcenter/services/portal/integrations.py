@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from clientcenter import routes
 from clientcenter.models import Account, IntegrationLink, Policy
 from clientcenter.services.access import viewable_account
 from clientcenter.services.errors import NotFound
@@ -31,7 +32,6 @@ COMMERCIAL_LINES = frozenset(
     {"bop", "general_liability", "commercial_auto", "workers_comp", "commercial_property"}
 )
 IN_FORCE = ("active", "pending")
-ROUTE_PREFIX = "/go/"
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def _view(link: IntegrationLink) -> LinkView:
         label=link.label,
         carrier=link.carrier or "",
         line=link.line or "",
-        href=f"{ROUTE_PREFIX}{link.id}",
+        href=f"{routes.GO_PREFIX}{link.id}",
     )
 
 

@@ -9,25 +9,20 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from clientcenter import routes
 from clientcenter.models import Document
 from clientcenter.services.auth.tokens import sign, unsign
 from clientcenter.services.principal import Principal
-from clientcenter.settings import get_settings
 
-SHARED_DOCUMENT_PATH = "/shared/"
 SHARE_TTL_DAYS = 14
 _DOC_PURPOSE = "shared-document"
-
-
-def _url(path: str, token: str) -> str:
-    return str(get_settings().public_url).rstrip("/") + path + token
 
 
 def shared_document_url(document: Document) -> str:
     token = sign(
         _DOC_PURPOSE, {"d": document.id, "a": document.account_id}, SHARE_TTL_DAYS * 86400
     )
-    return _url(SHARED_DOCUMENT_PATH, token)
+    return routes.absolute_url(routes.shared_document_path(token))
 
 
 @dataclass(frozen=True)
