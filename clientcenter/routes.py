@@ -5,6 +5,8 @@ imported only inside ``register``, so this module imports nothing of the UI at l
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from clientcenter.settings import get_settings
 
 # The customer's portal.
@@ -59,28 +61,29 @@ def absolute_url(path: str) -> str:
     return str(get_settings().public_url).rstrip("/") + path
 
 
-# Builders take an int, a str or a Reflex Var (an f-string of a Var is a Var).
+# Builders take an int, a str or a Reflex Var (an f-string of a Var is a Var, filled in the
+# browser).
 
 
-def policy_path(policy_id) -> str:
+def policy_path(policy_id: object) -> str:
     return f"{POLICIES}/{policy_id}"
 
 
-def policy_documents_path(policy_id) -> str:
+def policy_documents_path(policy_id: object) -> str:
     """Documents, filtered to one policy."""
     return f"{DOCUMENTS}?policy={policy_id}"
 
 
-def invoice_path(invoice_id) -> str:
+def invoice_path(invoice_id: object) -> str:
     """Billing, opened on one invoice."""
     return f"{BILLING}?invoice={invoice_id}"
 
 
-def proposal_path(proposal_id) -> str:
+def proposal_path(proposal_id: object) -> str:
     return f"{PROPOSALS}/{proposal_id}"
 
 
-def claim_survey_path(claim_id) -> str:
+def claim_survey_path(claim_id: object) -> str:
     return f"/claims/{claim_id}/survey"
 
 
@@ -92,8 +95,9 @@ def shared_document_path(token: str) -> str:
     return SHARED_PREFIX + token
 
 
-def agent_account_path(account_id, page: str = AGENT_ACCOUNT) -> str:
-    """The info pane (or one of its pages, e.g. AGENT_SHARE) of one account."""
+def agent_account_path(account_id: object, page: str = AGENT_ACCOUNT) -> str:
+    """The info pane (or one of its pages, e.g. AGENT_SHARE) of one account. In a page the id
+    may be a state Var: Reflex fills an f-string's Var in the browser."""
     return f"{page}?id={account_id}"
 
 
@@ -103,7 +107,7 @@ COMPLETE_LOGIN_ROUTE = "/auth/complete"
 SWITCH_ACCOUNT_ROUTE = "/auth/switch"
 LOGOUT_ROUTE = "/auth/logout"
 AGENT_COMPLETE_LOGIN_ROUTE = "/auth/agent/complete"
-ENTER_READ_ONLY_ROUTE = "/auth/agent/view"
+AGENT_VIEW_ROUTE = "/auth/agent/view"  # an agent opens a customer's read-only view
 EXIT_READ_ONLY_ROUTE = "/auth/agent/exit-view"
 # The HTTP route a tab leaves through when its session ended (it blanks the tab's state).
 LEAVE_ROUTE = "/auth/leave"
@@ -135,6 +139,11 @@ def safe_return_path(value: object) -> str | None:
     if value.startswith("//") or any(ch in value for ch in "\\\r\n\t") or "://" in value:
         return None
     return value
+
+
+def login_returning_to(path: str) -> str:
+    """The customer login page, coming back to ``path`` (a /shared/ or /pay/ page) after."""
+    return f"{CUSTOMER_LOGIN}?next={quote(path, safe='/')}"
 
 
 def signed_out(login_page: str, reason: str) -> str:

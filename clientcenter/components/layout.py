@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.brand import brand_mark
 from clientcenter.settings import get_settings
 
@@ -11,11 +12,11 @@ CONTENT_MAX_WIDTH = "640px"
 
 # The customer's sections, shown as a bottom tab bar on a phone.
 CUSTOMER_NAV = [
-    ("Home", "house", "/home"),
-    ("Policies", "shield-check", "/policies"),
-    ("Documents", "file-text", "/documents"),
-    ("Billing", "receipt", "/billing"),
-    ("Profile", "circle-user", "/profile"),
+    ("Home", "house", routes.CUSTOMER_HOME),
+    ("Policies", "shield-check", routes.POLICIES),
+    ("Documents", "file-text", routes.DOCUMENTS),
+    ("Billing", "receipt", routes.BILLING),
+    ("Profile", "circle-user", routes.PROFILE),
 ]
 
 
@@ -23,7 +24,9 @@ def header(*right: rx.Component) -> rx.Component:
     branding = get_settings().branding
     return rx.box(
         rx.hstack(
-            rx.link(brand_mark(branding), href="/", underline="none", color="inherit"),
+            rx.link(
+                brand_mark(branding), href=routes.CUSTOMER_LOGIN, underline="none", color="inherit"
+            ),
             rx.spacer(),
             *right,
             align="center",
@@ -45,14 +48,11 @@ def header(*right: rx.Component) -> rx.Component:
 
 # The agent's sections (agency side).
 AGENT_NAV = [
-    ("Search", "search", "/agent"),
-    ("Tasks", "list-checks", "/agent/tasks"),
-    ("Outbox", "send", "/agent/outbox"),
-    ("More", "ellipsis", "/agent/more"),
+    ("Search", "search", routes.AGENT_HOME),
+    ("Tasks", "list-checks", routes.AGENT_TASKS),
+    ("Outbox", "send", routes.AGENT_OUTBOX),
+    ("More", "ellipsis", routes.AGENT_MORE),
 ]
-
-# The read-only view leaves through this HTTP route (it ends the read-only session).
-EXIT_READ_ONLY_ROUTE = "/auth/agent/exit-view"
 
 
 def read_only_banner() -> rx.Component:
@@ -80,7 +80,7 @@ def read_only_banner() -> rx.Component:
                     type="button",
                     id="leave-read-only",
                     high_contrast=True,
-                    on_click=rx.call_script(post_navigation_script(EXIT_READ_ONLY_ROUTE)),
+                    on_click=rx.call_script(post_navigation_script(routes.EXIT_READ_ONLY_ROUTE)),
                 ),
                 align="center",
                 spacing="2",

@@ -122,7 +122,7 @@ async def holder_certificate(request: Request) -> Response:
 
 ROUTES = [
     Route(routes.AGENT_COMPLETE_LOGIN_ROUTE, complete_agent_login, methods=["POST"]),
-    Route(routes.ENTER_READ_ONLY_ROUTE, enter_view, methods=["POST"]),
+    Route(routes.AGENT_VIEW_ROUTE, enter_view, methods=["POST"]),
     Route(routes.EXIT_READ_ONLY_ROUTE, exit_view, methods=["POST"]),
     Route(routes.HOLDER_CERTIFICATE_PREFIX + "{token}", holder_certificate, methods=["GET"]),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.common import (
     error_callout,
     loading_note,
@@ -195,5 +196,5 @@ def certificates_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        nav_active="/certificates",
+        nav_active=routes.CERTIFICATES,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.common import error_callout, loading_note, notice_callout
 from clientcenter.components.forms import field_error, form_field, page_title, submit_button
 from clientcenter.components.layout import page_shell
@@ -113,7 +114,7 @@ def referral_page() -> rx.Component:
             ),
             width="100%",
         ),
-        nav_active="/refer",
+        nav_active=routes.REFER,
     )
 
 
@@ -140,7 +141,7 @@ def feedback_page() -> rx.Component:
             ),
             width="100%",
         ),
-        nav_active="/feedback",
+        nav_active=routes.FEEDBACK,
     )
 
 
@@ -167,7 +168,9 @@ def survey_page() -> rx.Component:
     )
     return page_shell(
         STAR_CSS,
-        page_title("Claim experience survey", back=("Home", "/home"), id="survey-heading"),
+        page_title(
+            "Claim experience survey", back=("Home", routes.CUSTOMER_HOME), id="survey-heading"
+        ),
         error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
@@ -191,5 +194,5 @@ def survey_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        nav_active="/survey",
+        nav_active=routes.CLAIM_SURVEY,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.common import (
     POLICY_STATUS_COLOURS,
     error_callout,
@@ -51,7 +52,7 @@ def _summary() -> rx.Component:
                     align="center",
                     spacing="1",
                 ),
-                href="/documents?policy=" + p.id.to_string(),
+                href=routes.policy_documents_path(p.id),
                 id="policy-documents-link",
             ),
             spacing="3",
@@ -234,10 +235,10 @@ def policy_page() -> rx.Component:
                 align="center",
                 spacing="1",
             ),
-            href="/policies",
+            href=routes.POLICIES,
         ),
         loading_note(PolicyState.loaded),
         error_callout(PolicyState.error),
         rx.cond(PolicyState.loaded & (PolicyState.error == ""), _body()),
-        nav_active="/policies",
+        nav_active=routes.POLICIES,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.common import (
     PROPOSAL_STATUS_COLOURS,
     error_callout,
@@ -64,7 +65,7 @@ def proposals_page() -> rx.Component:
                 rx.text("No proposals right now.", size="2", color_scheme="gray"),
             ),
         ),
-        nav_active="/proposals",
+        nav_active=routes.PROPOSALS,
     )
 
 
@@ -152,7 +153,7 @@ def decision_form() -> rx.Component:
 def proposal_page() -> rx.Component:
     p = S.proposal
     return page_shell(
-        page_title("Proposal", back=("Proposals", "/proposals")),
+        page_title("Proposal", back=("Proposals", routes.PROPOSALS)),
         error_callout(S.error),
         loading_note(S.loaded),
         rx.cond(
@@ -229,5 +230,5 @@ def proposal_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        nav_active="/proposals",
+        nav_active=routes.PROPOSALS,
     )

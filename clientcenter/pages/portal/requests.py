@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.brand import contact_card, help_links
 from clientcenter.components.common import (
     REQUEST_STATUS_COLOURS,
@@ -140,7 +141,7 @@ def confirmation() -> rx.Component:
             ),
             rx.link(
                 rx.button("See My requests", size="3", width="100%", variant="soft"),
-                href="/requests",
+                href=routes.REQUESTS,
                 width="100%",
                 id="see-my-requests",
             ),
@@ -293,7 +294,7 @@ def _form_page(
         page_title(
             title,
             subtitle,
-            back=("Requests", "/requests"),
+            back=("Requests", routes.REQUESTS),
             id="requests-form-heading",
             anchor="page-top",
         ),
@@ -311,7 +312,7 @@ def _form_page(
                 ),
             ),
         ),
-        nav_active="/requests",
+        nav_active=routes.REQUESTS,
     )
 
 
@@ -335,7 +336,7 @@ def general_request_page() -> rx.Component:
         page_title(
             "General request",
             "Ask us for anything that isn't a listed change.",
-            back=("Requests", "/requests"),
+            back=("Requests", routes.REQUESTS),
             id="requests-form-heading",
             anchor="page-top",
         ),
@@ -345,7 +346,7 @@ def general_request_page() -> rx.Component:
             S.loaded & (S.error == ""),
             rx.cond(S.sent_reference != "", confirmation(), request_form(GENERAL_FORM, "")),
         ),
-        nav_active="/requests",
+        nav_active=routes.REQUESTS,
     )
 
 
@@ -374,7 +375,7 @@ def contact_page() -> rx.Component:
             id="help-center",
         ),
         integrations_card(),
-        nav_active="/requests",
+        nav_active=routes.REQUESTS,
     )
 
 
@@ -398,14 +399,14 @@ def requests_page() -> rx.Component:
                         "user-round-pen",
                         "Personal change",
                         "Address, vehicles, drivers or coverage.",
-                        href="/requests/personal",
+                        href=routes.REQUESTS_PERSONAL,
                         id="new-personal",
                     ),
                     choice_card(
                         "briefcase",
                         "Business change",
                         "Locations, equipment, payroll, additional insureds.",
-                        href="/requests/commercial",
+                        href=routes.REQUESTS_COMMERCIAL,
                         id="new-commercial",
                     ),
                 ),
@@ -415,7 +416,7 @@ def requests_page() -> rx.Component:
                         "file-badge",
                         "Certificate of insurance",
                         "Ask for a certificate or add a holder.",
-                        href="/certificates",
+                        href=routes.CERTIFICATES,
                         id="new-certificate",
                     ),
                 )
@@ -425,14 +426,14 @@ def requests_page() -> rx.Component:
                     "message-square-text",
                     "General request",
                     "Anything else you need from us.",
-                    href="/requests/general",
+                    href=routes.REQUESTS_GENERAL,
                     id="new-general",
                 ),
                 choice_card(
                     "life-buoy",
                     "Contact us / Help center",
                     "A question for your agency, or quick answers.",
-                    href="/contact",
+                    href=routes.CONTACT,
                     id="new-contact",
                 ),
                 spacing="2",
@@ -440,5 +441,5 @@ def requests_page() -> rx.Component:
             ),
         ),
         my_requests(),
-        nav_active="/requests",
+        nav_active=routes.REQUESTS,
     )

@@ -542,7 +542,7 @@ def _record_settled(
         account_id=payment.account_id,
         summary=summary,
         details=_details(payment, invoice, state=payment.status),
-        links={"url": f"{public}/billing", "url_label": "See your receipt"},
+        links={"url": f"{public}{routes.BILLING}", "url_label": "See your receipt"},
     )
 
 
