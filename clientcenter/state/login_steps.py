@@ -66,9 +66,12 @@ class CodeLoginSteps(rx.State, mixin=True):
             self._fail(exc)
         return None
 
-    def _new_attempt(self, form: dict, doing: str) -> tuple[str, str] | None:
-        """The start of ``submit_email``: the email as typed, and a new nonce with the attempt
-        id made from it; None, with the reason shown, when the browser kept no cookie."""
+    def _start_attempt(
+        self, form: dict, doing: str, start: Callable[..., tuple[str, T]]
+    ) -> T | None:
+        """``submit_email``: a new attempt for the email typed, begun by ``start``
+        (login.start or agent_login.start); its first answer, or None when refused (also when
+        the browser kept no cookie: ``doing`` says what needs it)."""
         self.email = str(form.get("email", "")).strip()[:254]
         self.notice = ""
         nonce = new_token(16)
@@ -79,7 +82,19 @@ class CodeLoginSteps(rx.State, mixin=True):
                 "cookies for this site and reload the page."
             )
             return None
-        return nonce, attempt
+        started = self._run_step(
+            lambda db: start(
+                db,
+                email=self.email,
+                client_ip=self._client_ip(),
+                attempt_id=attempt,
+                remembered=self._remembered_digest(),
+            )
+        )
+        if started is None:
+            return None
+        self._attempt_nonce = nonce
+        return started[1]
 
     def _signed_out_reason(self) -> str:
         """on_load: the ``?signed_out=`` reason, shown as the notice ("" when none)."""

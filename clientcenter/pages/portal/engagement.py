@@ -7,7 +7,13 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.components.common import error_callout, loading_note, notice_callout
-from clientcenter.components.forms import field_error, form_field, page_title, submit_button
+from clientcenter.components.forms import (
+    field_error,
+    form_card,
+    form_field,
+    page_title,
+    submit_button,
+)
 from clientcenter.components.layout import page_shell
 from clientcenter.services.portal.engagement import RATING_WORDS, SURVEY_QUESTIONS
 from clientcenter.services.portal.request_forms import FormField
@@ -99,20 +105,13 @@ def referral_page() -> rx.Component:
             id="referral-heading",
         ),
         error_callout(S.error),
-        rx.card(
-            rx.form(
-                rx.vstack(
-                    *[form_field(f, S.field_errors, "referral") for f in REFERRAL_FIELDS],
-                    error_callout(S.form_error),
-                    notice_callout(S.done_message, id="referral-done"),
-                    submit_button("Send referral", "referral-submit", disabled=S.read_only),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=S.refer,
-                id="referral-form",
-            ),
-            width="100%",
+        form_card(
+            *[form_field(f, S.field_errors, "referral") for f in REFERRAL_FIELDS],
+            error_callout(S.form_error),
+            notice_callout(S.done_message, id="referral-done"),
+            submit_button("Send referral", "referral-submit", disabled=S.read_only),
+            on_submit=S.refer,
+            id="referral-form",
         ),
         nav_active=routes.REFER,
     )
@@ -125,21 +124,14 @@ def feedback_page() -> rx.Component:
             "Feedback", "How are we doing? Your agency reads every answer.", id="feedback-heading"
         ),
         error_callout(S.error),
-        rx.card(
-            rx.form(
-                rx.vstack(
-                    star_rating("rating", "Your rating"),
-                    form_field(COMMENT, S.field_errors, "feedback"),
-                    error_callout(S.form_error),
-                    notice_callout(S.done_message, id="feedback-done"),
-                    submit_button("Send feedback", "feedback-submit", disabled=S.read_only),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=S.feedback,
-                id="feedback-form",
-            ),
-            width="100%",
+        form_card(
+            star_rating("rating", "Your rating"),
+            form_field(COMMENT, S.field_errors, "feedback"),
+            error_callout(S.form_error),
+            notice_callout(S.done_message, id="feedback-done"),
+            submit_button("Send feedback", "feedback-submit", disabled=S.read_only),
+            on_submit=S.feedback,
+            id="feedback-form",
         ),
         nav_active=routes.FEEDBACK,
     )
@@ -147,24 +139,15 @@ def feedback_page() -> rx.Component:
 
 def survey_page() -> rx.Component:
     c = S.claim
-    form = rx.card(
-        rx.form(
-            rx.vstack(
-                star_rating("rating", "Overall, how was your claim experience?"),
-                *[
-                    star_rating(key, question, required=False)
-                    for key, question in SURVEY_QUESTIONS
-                ],
-                form_field(COMMENT, S.field_errors, "survey"),
-                error_callout(S.form_error),
-                submit_button("Send answers", "survey-submit", disabled=S.read_only),
-                spacing="4",
-                width="100%",
-            ),
-            on_submit=S.survey,
-            id="survey-form",
-        ),
-        width="100%",
+    form = form_card(
+        star_rating("rating", "Overall, how was your claim experience?"),
+        *[star_rating(key, question, required=False) for key, question in SURVEY_QUESTIONS],
+        form_field(COMMENT, S.field_errors, "survey"),
+        error_callout(S.form_error),
+        submit_button("Send answers", "survey-submit", disabled=S.read_only),
+        on_submit=S.survey,
+        id="survey-form",
+        spacing="4",
     )
     return page_shell(
         STAR_CSS,

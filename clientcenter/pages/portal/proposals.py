@@ -13,7 +13,13 @@ from clientcenter.components.common import (
     notice_callout,
     status_badge,
 )
-from clientcenter.components.forms import INPUT_STYLE, field_error, page_title, submit_button
+from clientcenter.components.forms import (
+    INPUT_STYLE,
+    field_error,
+    form_card,
+    page_title,
+    submit_button,
+)
 from clientcenter.components.layout import page_shell
 from clientcenter.state.portal.proposals import CoverageRow, ProposalRow, ProposalsState
 
@@ -113,40 +119,33 @@ def decision_form() -> rx.Component:
             "min_width": "140px",
         },
     )
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("Your answer", size="4", as_="h2"),
-                rx.hstack(
-                    choice("accept", "Accept", "thumbs-up"),
-                    choice("decline", "Decline", "thumbs-down"),
-                    spacing="2",
-                    width="100%",
-                    wrap="wrap",
-                ),
-                field_error(S.field_errors, "decision"),
-                rx.el.label(
-                    "Comment (optional)",
-                    html_for="decision-comment",
-                    style={"font_weight": "500", "font_size": "14px"},
-                ),
-                rx.el.textarea(
-                    name="comment",
-                    id="decision-comment",
-                    rows=3,
-                    max_length=1000,
-                    placeholder="Anything your agent should know",
-                    style={**INPUT_STYLE, "resize": "vertical"},
-                ),
-                error_callout(S.form_error),
-                submit_button("Send my answer", "decision-submit", disabled=S.read_only),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=S.decide,
-            id="decision-form",
+    return form_card(
+        rx.heading("Your answer", size="4", as_="h2"),
+        rx.hstack(
+            choice("accept", "Accept", "thumbs-up"),
+            choice("decline", "Decline", "thumbs-down"),
+            spacing="2",
+            width="100%",
+            wrap="wrap",
         ),
-        width="100%",
+        field_error(S.field_errors, "decision"),
+        rx.el.label(
+            "Comment (optional)",
+            html_for="decision-comment",
+            style={"font_weight": "500", "font_size": "14px"},
+        ),
+        rx.el.textarea(
+            name="comment",
+            id="decision-comment",
+            rows=3,
+            max_length=1000,
+            placeholder="Anything your agent should know",
+            style={**INPUT_STYLE, "resize": "vertical"},
+        ),
+        error_callout(S.form_error),
+        submit_button("Send my answer", "decision-submit", disabled=S.read_only),
+        on_submit=S.decide,
+        id="decision-form",
     )
 
 

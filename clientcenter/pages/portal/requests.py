@@ -15,7 +15,13 @@ from clientcenter.components.common import (
     section_heading,
     status_badge,
 )
-from clientcenter.components.forms import choice_card, form_field, page_title, submit_button
+from clientcenter.components.forms import (
+    choice_card,
+    form_card,
+    form_field,
+    page_title,
+    submit_button,
+)
 from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.integrations import integrations_card
 from clientcenter.pages.portal.documents import FILE_ACCEPT
@@ -231,24 +237,16 @@ def request_form(form: RequestForm, heading: str | None = None) -> rx.Component:
     already says it)."""
     prefix = f"rq-{form.subtype}"
     title = form.title if heading is None else heading
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading(title, size="4", as_="h2") if title else rx.fragment(),
-                rx.text(form.blurb, size="2", color_scheme="gray") if title else rx.fragment(),
-                *[form_field(f, S.field_errors, prefix, CHOICES) for f in form.fields],
-                attachment_picker() if form.kind == "general" else rx.fragment(),
-                rx.text(NO_COVERAGE_CHANGE_NOTICE, size="1", color_scheme="gray"),
-                error_callout(S.form_error),
-                submit_button("Send request", f"{prefix}-submit", disabled=S.read_only),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=S.submit,
-            id=f"{prefix}-form",
-            width="100%",
-        ),
-        width="100%",
+    return form_card(
+        rx.heading(title, size="4", as_="h2") if title else rx.fragment(),
+        rx.text(form.blurb, size="2", color_scheme="gray") if title else rx.fragment(),
+        *[form_field(f, S.field_errors, prefix, CHOICES) for f in form.fields],
+        attachment_picker() if form.kind == "general" else rx.fragment(),
+        rx.text(NO_COVERAGE_CHANGE_NOTICE, size="1", color_scheme="gray"),
+        error_callout(S.form_error),
+        submit_button("Send request", f"{prefix}-submit", disabled=S.read_only),
+        on_submit=S.submit,
+        id=f"{prefix}-form",
     )
 
 
@@ -290,6 +288,24 @@ def _form_page(
         size="1",
         width="100%",
     )
+    return _form_page_shell(
+        title,
+        subtitle,
+        rx.cond(
+            S.account_kind != kind,
+            wrong_kind,
+            _confirmation_or(rx.cond(S.subtype == "", chooser, forms_view)),
+        ),
+    )
+
+
+def _confirmation_or(form: rx.Component) -> rx.Component:
+    """The form, or once it is sent, its confirmation."""
+    return rx.cond(S.sent_reference != "", confirmation(), form)
+
+
+def _form_page_shell(title: str, subtitle: str, body: rx.Component) -> rx.Component:
+    """A request form's page: back to Requests, and ``body`` once the account has loaded."""
     return page_shell(
         page_title(
             title,
@@ -300,18 +316,7 @@ def _form_page(
         ),
         error_callout(S.error),
         loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
-            rx.cond(
-                S.account_kind != kind,
-                wrong_kind,
-                rx.cond(
-                    S.sent_reference != "",
-                    confirmation(),
-                    rx.cond(S.subtype == "", chooser, forms_view),
-                ),
-            ),
-        ),
+        rx.cond(S.loaded & (S.error == ""), body),
         nav_active=routes.REQUESTS,
     )
 
@@ -332,21 +337,10 @@ def commercial_requests_page() -> rx.Component:
 
 
 def general_request_page() -> rx.Component:
-    return page_shell(
-        page_title(
-            "General request",
-            "Ask us for anything that isn't a listed change.",
-            back=("Requests", routes.REQUESTS),
-            id="requests-form-heading",
-            anchor="page-top",
-        ),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
-            rx.cond(S.sent_reference != "", confirmation(), request_form(GENERAL_FORM, "")),
-        ),
-        nav_active=routes.REQUESTS,
+    return _form_page_shell(
+        "General request",
+        "Ask us for anything that isn't a listed change.",
+        _confirmation_or(request_form(GENERAL_FORM, "")),
     )
 
 
@@ -363,11 +357,7 @@ def contact_page() -> rx.Component:
         contact_card(b),
         rx.cond(
             S.loaded & (S.error == ""),
-            rx.cond(
-                S.sent_reference != "",
-                confirmation(),
-                request_form(CONTACT_FORM, "Send us a message"),
-            ),
+            _confirmation_or(request_form(CONTACT_FORM, "Send us a message")),
         ),
         rx.card(
             rx.vstack(rx.text("Help center", weight="bold", size="3"), help_links(b), spacing="2"),

@@ -59,21 +59,9 @@ class AgentLoginState(CodeLoginSteps, PortalState):
     @rx.event
     @off_loop
     def submit_email(self, form: dict):
-        if (new := self._new_attempt(form, "signing in")) is None:
-            return
-        nonce, attempt = new
-        started = self._run_step(
-            lambda db: agent_login.start(
-                db,
-                email=self.email,
-                client_ip=self._client_ip(),
-                attempt_id=attempt,
-                remembered=self._remembered_digest(),
-            )
-        )
-        if started is not None:
-            self._attempt_nonce = nonce
-            self.step, self.info, self.error = "code", started[1].message, ""
+        sent = self._start_attempt(form, "signing in", agent_login.start)
+        if sent is not None:
+            self.step, self.info, self.error = "code", sent.message, ""
 
     @rx.event
     @off_loop

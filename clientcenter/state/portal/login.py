@@ -56,21 +56,7 @@ class LoginState(CodeLoginSteps, PortalState):
     @rx.event
     @off_loop
     def submit_email(self, form: dict):
-        if (new := self._new_attempt(form, "logging in")) is None:
-            return
-        nonce, attempt = new
-        started = self._run_step(
-            lambda db: login.start(
-                db,
-                email=self.email,
-                client_ip=self._client_ip(),
-                attempt_id=attempt,
-                remembered=self._remembered_digest(),
-            )
-        )
-        if started is not None:
-            self._attempt_nonce = nonce
-            self._show(started[1])
+        self._show(self._start_attempt(form, "logging in", login.start))
 
     @rx.event
     @off_loop
