@@ -10,7 +10,7 @@ import these instead of keeping their own copies.
 - Answers: ``forbidden()`` (403), ``redirect()`` (303), ``signed_in()`` (the redirect that
   starts a session: the posting tab forgotten, the session cookie and maybe the remembered
   one set), ``complete_login_grant()`` (a customer's or an agent's login grant becomes that
-  session), ``notice_page()`` (the small page a phone shows when a link no longer works),
+  session), ``rotated_session()`` (the session moves onto another account or view), ``notice_page()`` (the small page a phone shows when a link no longer works),
   ``attachment()`` (a file download).
 - About the request: ``request_client_ip``, ``user_agent``, ``form_field``, ``session_token``,
   ``request_browser``, ``remembered_cookie``.
@@ -82,6 +82,7 @@ __all__ = [
     "replace_held_session",
     "request_browser",
     "request_client_ip",
+    "rotated_session",
     "run_in_threadpool",
     "session_token",
     "signed_in",
@@ -249,6 +250,21 @@ async def complete_login_grant(
     except ServiceError:
         return redirect(refused_to)
     return await signed_in(request, return_to or done.destination, done, kept, presented)
+
+
+async def rotated_session(
+    request: Request, rotate: Callable[[], Started], *, refused_to: str, what: str | None = None
+) -> Response:
+    """The end of a route that moves the browser's session onto a new one (an account switch,
+    an agent entering or leaving a read-only view): ``rotate`` does the database work on a
+    worker thread; a refusal goes to ``refused_to``, logged as "<what> refused" if named."""
+    try:
+        done = await run_in_threadpool(rotate)
+    except ServiceError as exc:
+        if what is not None:
+            log.warning("%s refused: %s", what, exc.message)
+        return redirect(refused_to)
+    return await signed_in(request, done.destination, done)
 
 
 async def signed_in(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.icons import icon_if
 from clientcenter.components.login import (
     LoginIds,
     code_form,
@@ -20,6 +19,7 @@ from clientcenter.components.login import (
     step_error,
     step_info,
 )
+from clientcenter.components.portal.account_button import account_button
 from clientcenter.state.portal.login import LoginState
 
 IDS = LoginIds(card="login", field="login")
@@ -102,21 +102,10 @@ def code_step() -> rx.Component:
 
 
 def _account_button(account: dict) -> rx.Component:
-    return rx.button(
-        rx.hstack(
-            icon_if(account["kind"] == "Commercial", "building-2", "house", size=18),
-            rx.text(account["name"], weight="medium", text_align="left", flex="1"),
-            rx.badge(account["kind"], variant="soft"),
-            align="center",
-            width="100%",
-            spacing="3",
-        ),
+    return account_button(
+        account,
+        rx.badge(account["kind"], variant="soft"),
         on_click=LoginState.choose_account(account["id"]),
-        variant="surface",
-        size="3",
-        width="100%",
-        height="auto",
-        padding_y="12px",
         class_name="login-account",
     )
 

@@ -9,7 +9,6 @@ the customers' (http/routes/auth.py).
 from __future__ import annotations
 
 import html
-import logging
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,20 +22,16 @@ from clientcenter.http.deps import (
     complete_login_grant,
     form_field,
     notice_page,
-    redirect,
     refuse_foreign_origin,
     request_client_ip,
+    rotated_session,
     run_in_threadpool,
     session_token,
-    signed_in,
     user_agent,
 )
 from clientcenter.services.agency import certificate_links, read_only
 from clientcenter.services.auth import agent_login
-from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
-
-log = logging.getLogger("clientcenter.security")
 
 
 async def complete_agent_login(request: Request) -> Response:
@@ -65,12 +60,9 @@ async def enter_view(request: Request) -> Response:
                 db, grant=grant, token=token, client_ip=client_ip, user_agent=agent
             )
 
-    try:
-        done = await run_in_threadpool(enter)
-    except ServiceError as exc:
-        log.warning("read-only view refused: %s", exc.message)
-        return redirect(routes.AGENT_HOME)
-    return await signed_in(request, done.destination, done)
+    return await rotated_session(
+        request, enter, refused_to=routes.AGENT_HOME, what="read-only view"
+    )
 
 
 async def exit_view(request: Request) -> Response:
@@ -84,11 +76,7 @@ async def exit_view(request: Request) -> Response:
         with session_scope() as db:
             return read_only.exit_view(db, token=token, client_ip=client_ip, user_agent=agent)
 
-    try:
-        done = await run_in_threadpool(leave)
-    except ServiceError:
-        return redirect(routes.AGENT_HOME)
-    return await signed_in(request, done.destination, done)
+    return await rotated_session(request, leave, refused_to=routes.AGENT_HOME)
 
 
 def _holder_file(token: str, client_ip: str):

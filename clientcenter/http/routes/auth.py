@@ -22,16 +22,15 @@ from clientcenter.http.deps import (
     redirect,
     refuse_foreign_origin,
     request_client_ip,
+    rotated_session,
     run_in_threadpool,
     session_token,
-    signed_in,
     user_agent,
 )
 from clientcenter.http.middleware.tab_binding import browser_cookie_header, new_browser_key
 from clientcenter.services.agency import read_only
 from clientcenter.services.auth import login
 from clientcenter.services.auth.sessions import find_session, revoke_session
-from clientcenter.services.errors import ServiceError
 
 
 async def complete_login(request: Request) -> Response:
@@ -63,11 +62,7 @@ async def switch_account(request: Request) -> Response:
                 db, grant=grant, token=token, client_ip=client_ip, user_agent=agent
             )
 
-    try:
-        done = await run_in_threadpool(switch)
-    except ServiceError:
-        return redirect(f"{routes.ACCOUNT_CHOICE}?refused=1")
-    return await signed_in(request, done.destination, done)
+    return await rotated_session(request, switch, refused_to=f"{routes.ACCOUNT_CHOICE}?refused=1")
 
 
 async def logout(request: Request) -> Response:

@@ -8,8 +8,8 @@ import reflex as rx
 from clientcenter import routes
 from clientcenter.components.common import (
     error_callout,
-    loading_note,
     notice_callout,
+    once_loaded,
     section_heading,
 )
 from clientcenter.components.forms import (
@@ -154,10 +154,9 @@ def certificates_page() -> rx.Component:
             "Proof of insurance for the people you work with.",
             id="certificates-heading",
         ),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
+        once_loaded(
+            S.loaded,
+            S.error,
             rx.vstack(
                 section_heading("Your certificates", "file-badge"),
                 error_callout(S.download_error),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter import routes
-from clientcenter.components.common import error_callout, loading_note, notice_callout
+from clientcenter.components.common import error_callout, notice_callout, once_loaded
 from clientcenter.components.forms import (
     field_error,
     form_card,
@@ -154,10 +154,9 @@ def survey_page() -> rx.Component:
         page_title(
             "Claim experience survey", back=("Home", routes.CUSTOMER_HOME), id="survey-heading"
         ),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
+        once_loaded(
+            S.loaded,
+            S.error,
             rx.vstack(
                 rx.card(
                     rx.vstack(

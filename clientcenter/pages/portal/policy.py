@@ -7,8 +7,7 @@ import reflex as rx
 from clientcenter import routes
 from clientcenter.components.common import (
     POLICY_STATUS_COLOURS,
-    error_callout,
-    loading_note,
+    once_loaded,
     section_heading,
     status_badge,
 )
@@ -224,8 +223,6 @@ def policy_page() -> rx.Component:
             ),
             href=routes.POLICIES,
         ),
-        loading_note(PolicyState.loaded),
-        error_callout(PolicyState.error),
-        rx.cond(PolicyState.loaded & (PolicyState.error == ""), _body()),
+        once_loaded(PolicyState.loaded, PolicyState.error, _body()),
         nav_active=routes.POLICIES,
     )

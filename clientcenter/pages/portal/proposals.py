@@ -11,6 +11,7 @@ from clientcenter.components.common import (
     error_callout,
     loading_note,
     notice_callout,
+    once_loaded,
     status_badge,
 )
 from clientcenter.components.forms import (
@@ -153,10 +154,9 @@ def proposal_page() -> rx.Component:
     p = S.proposal
     return page_shell(
         page_title("Proposal", back=("Proposals", routes.PROPOSALS)),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
+        once_loaded(
+            S.loaded,
+            S.error,
             rx.vstack(
                 rx.card(
                     rx.vstack(

@@ -11,7 +11,7 @@ from clientcenter.components.brand import contact_card, help_links
 from clientcenter.components.common import (
     REQUEST_STATUS_COLOURS,
     error_callout,
-    loading_note,
+    once_loaded,
     section_heading,
     status_badge,
 )
@@ -314,9 +314,7 @@ def _form_page_shell(title: str, subtitle: str, body: rx.Component) -> rx.Compon
             id="requests-form-heading",
             anchor="page-top",
         ),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(S.loaded & (S.error == ""), body),
+        once_loaded(S.loaded, S.error, body),
         nav_active=routes.REQUESTS,
     )
 
@@ -377,10 +375,9 @@ def requests_page() -> rx.Component:
             "Ask for a change or send us a message. Your agent confirms every change with you.",
             id="requests-heading",
         ),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
+        once_loaded(
+            S.loaded,
+            S.error,
             rx.vstack(
                 section_heading("New request", "circle-plus"),
                 rx.cond(
