@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from clientcenter import routes
 from clientcenter.http import build_http_app
 from clientcenter.http.cookies import session_cookie_name
 from clientcenter.http.deps import content_disposition
@@ -128,17 +129,12 @@ def test_tampered_and_expired_links(demo, client):
     principal, token, _ = customer_session(demo)
     doc = documents.list_documents(demo, principal)[0]
     good = download_links.sign(principal, "document", doc.id)
-    body, mac = good[len(download_links.ROUTE_PREFIX) :].split(".")
+    body, mac = good[len(routes.FILES_PREFIX) :].split(".")
     other = documents.list_documents(demo, principal)[1]
-    forged_body = download_links.sign(principal, "document", other.id)[
-        len(download_links.ROUTE_PREFIX) :
-    ]
-    tampered = download_links.ROUTE_PREFIX + forged_body.split(".")[0] + "." + mac
+    forged_body = download_links.sign(principal, "document", other.id)[len(routes.FILES_PREFIX) :]
+    tampered = routes.FILES_PREFIX + forged_body.split(".")[0] + "." + mac
     assert _get(client, tampered, token).status_code == 404
-    assert (
-        _get(client, download_links.ROUTE_PREFIX + body + "." + mac[::-1], token).status_code
-        == 404
-    )
+    assert _get(client, routes.FILES_PREFIX + body + "." + mac[::-1], token).status_code == 404
     expired = download_links.sign(
         principal, "document", doc.id, now=time.time() - download_links.LINK_TTL_SECONDS - 5
     )

@@ -104,7 +104,7 @@ def test_a_browser_gets_its_key_with_its_first_response_and_keeps_it(demo):
         {"type": "http", "path": "/", "method": "GET", "headers": [(b"host", b"localhost:3000")]},
     )
     cookie = dict(first[0]["headers"])[b"set-cookie"].decode()
-    assert cookie.startswith("cc_browser=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert cookie.startswith("cc_browser=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
     again = _run(
         TabBinding(inner),
         {

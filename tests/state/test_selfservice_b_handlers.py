@@ -10,6 +10,7 @@ import pytest
 import reflex as rx
 from sqlmodel import select
 
+from clientcenter import routes
 from clientcenter.models import (
     Certificate,
     CertificateHolder,
@@ -19,7 +20,6 @@ from clientcenter.models import (
     Proposal,
     Vehicle,
 )
-from clientcenter.services.files import download_links
 from clientcenter.state.base import SessionEnded
 from clientcenter.state.portal.certificates import CertificatesState
 from clientcenter.state.portal.engagement import ClaimRow, EngagementState
@@ -153,7 +153,7 @@ def test_certificate_handlers_refuse_another_accounts_records(demo):
     assert "not on your account" in state.request_error
     _unchanged(s, before)
     spec = settle(state.download(own.id))
-    assert download_links.ROUTE_PREFIX in str(spec)
+    assert routes.FILES_PREFIX in str(spec)
     _unchanged(s, before)  # the link records nothing until the route serves it
 
 

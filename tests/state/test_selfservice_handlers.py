@@ -11,8 +11,8 @@ import pytest
 import reflex as rx
 from sqlmodel import select
 
+from clientcenter import routes
 from clientcenter.models import Vehicle
-from clientcenter.services.files import download_links
 from clientcenter.services.portal import documents
 from clientcenter.services.principal import Principal
 from clientcenter.state.portal.documents import DocumentsState
@@ -94,7 +94,7 @@ def test_id_card_handlers_refuse_other_accounts_policies_and_vehicles(demo):
 
     # The own policy hands out a link for this session, and records nothing until it is used.
     spec = settle(docs_state.download_cards(own_auto.id, 0))
-    assert download_links.ROUTE_PREFIX in str(spec)
+    assert routes.FILES_PREFIX in str(spec)
     assert footprint(demo) == before
 
 

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.http.deps import attachment, notice_page, run_in_threadpool, session_token
 from clientcenter.services.auth.sessions import principal_from_token
@@ -42,7 +43,7 @@ FETCHERS: dict[str, Callable[[Session, Principal, download_links.LinkTarget], Fi
 
 
 def _refusal(status: int, message: str) -> Response:
-    return notice_page(status, message, "<a href='/documents'>Back to your documents</a>")
+    return notice_page(status, message, f"<a href='{routes.DOCUMENTS}'>Back to your documents</a>")
 
 
 def _fetch(token: str | None, target: download_links.LinkTarget) -> FileToSend | None:
@@ -76,4 +77,4 @@ async def download(request: Request) -> Response:
     return attachment(sent.data, sent.content_type, sent.filename)
 
 
-ROUTES = [Route(download_links.ROUTE_PREFIX + "{token}", download, methods=["GET"])]
+ROUTES = [Route(routes.FILES_PREFIX + "{token}", download, methods=["GET"])]

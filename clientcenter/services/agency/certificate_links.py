@@ -19,6 +19,7 @@ from enum import StrEnum
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from clientcenter import routes
 from clientcenter.models import Certificate, CertificateLink, Document, Policy
 from clientcenter.models.base import utcnow
 from clientcenter.models.documents import ScanStatus
@@ -36,7 +37,6 @@ from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
 
-HOLDER_CERTIFICATE_PATH = "/certificate/"
 _TOKEN_PURPOSE = "certificate-link"
 DOWNLOAD_ACTION = "holder.certificate_download"
 REVOKE_ACTION = "agency.revoke_certificate_link"
@@ -47,7 +47,7 @@ def _hash(token: str) -> str:
 
 
 def certificate_link_url(token: str) -> str:
-    return str(get_settings().public_url).rstrip("/") + HOLDER_CERTIFICATE_PATH + token
+    return routes.absolute_url(routes.HOLDER_CERTIFICATE_PREFIX + token)
 
 
 @dataclass(frozen=True)

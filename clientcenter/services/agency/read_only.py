@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from clientcenter import routes
 from clientcenter.models import UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import require_agency_agent
@@ -33,7 +34,6 @@ from clientcenter.services.principal import Principal
 
 VIEW_GRANT = "agent-view"
 GRANT_TTL_SECONDS = 60
-CUSTOMER_HOME = "/home"
 
 
 def view_grant(session: Session, principal: Principal, account_id: object) -> str:
@@ -101,7 +101,7 @@ def enter_view(
         "agent.login",
         summary="Opened the customer's Client Center in read-only mode.",
     )
-    return session_started(new_record, new_token, CUSTOMER_HOME, now)
+    return session_started(new_record, new_token, routes.CUSTOMER_HOME, now)
 
 
 def exit_view(
@@ -137,7 +137,9 @@ def exit_view(
     if rotated is None:
         raise NotAllowed("This view has already ended.")
     new_record, new_token = rotated
-    return session_started(new_record, new_token, f"/agent/account?id={principal.account_id}", now)
+    return session_started(
+        new_record, new_token, routes.agent_account_path(principal.account_id), now
+    )
 
 
 def record_logout(session: Session, token: str | None, now: datetime | None = None) -> None:

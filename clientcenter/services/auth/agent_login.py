@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from clientcenter import routes
 from clientcenter.models import Agent, LoginChallenge
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import is_active_agent
@@ -38,7 +39,6 @@ log = logging.getLogger("clientcenter.security")
 SUBJECT = "agent"
 GRANT = "agent-login"
 GRANT_TTL_SECONDS = 120
-AGENT_HOME = "/agent"
 
 
 @dataclass(frozen=True)
@@ -278,4 +278,4 @@ def complete(
         user_agent=user_agent,
         now=now,
     )
-    return session_started(record, token, AGENT_HOME, now)
+    return session_started(record, token, routes.AGENT_HOME, now)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, update
 from sqlmodel import Session, select
 
+from clientcenter import routes
 from clientcenter.models import Account, Invoice, Payment, PaymentRequest
 from clientcenter.models.base import utcnow
 from clientcenter.models.billing import InvoiceStatus, PaymentRequestStatus, PaymentStatus
@@ -382,7 +383,7 @@ def _checkout_request(
     invoice: Invoice | None,
     principal: Principal,
     settings: Settings,
-    back: str = "/billing",
+    back: str = routes.BILLING,
 ) -> CheckoutRequest:
     public = str(settings.public_url).rstrip("/")
     email = None
@@ -551,7 +552,7 @@ def _record_settled(
         account_id=payment.account_id,
         summary=summary,
         details=_details(payment, invoice, state=payment.status),
-        links={"url": f"{public}/billing", "url_label": "See your receipt"},
+        links={"url": f"{public}{routes.BILLING}", "url_label": "See your receipt"},
     )
 
 

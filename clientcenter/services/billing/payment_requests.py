@@ -15,6 +15,7 @@ from typing import Literal
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from clientcenter import routes
 from clientcenter.models import Invoice, PaymentRequest
 from clientcenter.models.base import utcnow
 from clientcenter.models.billing import InvoiceStatus, PaymentRequestStatus
@@ -28,7 +29,6 @@ from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
-PAY_PATH = "/pay/"
 
 LandingState = Literal["invalid", "expired", "paid", "cancelled", "login", "other_account", "open"]
 
@@ -117,7 +117,7 @@ def send_payment_request(
     )
     session.add(request)
     session.flush()
-    url = str(settings.public_url).rstrip("/") + PAY_PATH + token
+    url = str(settings.public_url).rstrip("/") + routes.pay_link_path(token)
     balance = format_money(balance_cents(invoice), invoice.currency)
     how = "email" if channel == "email" else "text"
     record_action(

@@ -18,12 +18,12 @@ import json
 import time
 from dataclasses import dataclass
 
+from clientcenter import routes
 from clientcenter.services.errors import NotAllowed, ServiceError
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
 LINK_TTL_SECONDS = 5 * 60
-ROUTE_PREFIX = "/files/"
 KINDS = ("document", "idcards", "certificate", "receipt")
 _PURPOSE = b"clientcenter/download-link/v1"
 
@@ -83,7 +83,7 @@ def sign(
         payload["v"] = [int(v) for v in vehicle_ids]
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     mac = hmac.new(_key(), body, hashlib.sha256).digest()
-    return f"{ROUTE_PREFIX}{_b64(body)}.{_b64(mac)}"
+    return f"{routes.FILES_PREFIX}{_b64(body)}.{_b64(mac)}"
 
 
 def verify(token: str, *, now: float | None = None) -> LinkTarget:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from clientcenter import routes
 from clientcenter.models import Account, IntegrationLink, Policy
 from clientcenter.models.accounts import AccountKind
 from clientcenter.models.policies import PolicyStatus
@@ -33,7 +34,6 @@ COMMERCIAL_LINES = frozenset(
     {"bop", "general_liability", "commercial_auto", "workers_comp", "commercial_property"}
 )
 IN_FORCE = (PolicyStatus.ACTIVE, PolicyStatus.PENDING)
-ROUTE_PREFIX = "/go/"
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def _view(link: IntegrationLink) -> IntegrationLinkView:
         label=link.label,
         carrier=link.carrier or "",
         line=link.line or "",
-        href=f"{ROUTE_PREFIX}{link.id}",
+        href=f"{routes.GO_PREFIX}{link.id}",
     )
 
 

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from clientcenter import routes
 from clientcenter.models import Document
 from clientcenter.models.documents import ScanStatus
 from clientcenter.services.auth.tokens import sign, unsign
 from clientcenter.services.principal import Principal
-from clientcenter.settings import get_settings
 
-SHARED_DOCUMENT_PATH = "/shared/"
 SHARE_TTL_DAYS = 14
 _DOC_PURPOSE = "shared-document"
 
@@ -27,7 +26,7 @@ def shared_document_url(document: Document) -> str:
     token = sign(
         _DOC_PURPOSE, {"d": document.id, "a": document.account_id}, SHARE_TTL_DAYS * 86400
     )
-    return str(get_settings().public_url).rstrip("/") + SHARED_DOCUMENT_PATH + token
+    return routes.absolute_url(routes.shared_document_path(token))
 
 
 @dataclass(frozen=True)

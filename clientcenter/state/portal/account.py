@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.models import Account, Contact
 from clientcenter.services.auth import login
@@ -74,4 +75,4 @@ class AccountState(PortalState):
         except ServiceError as exc:
             self.error = exc.message
             return None
-        return post_navigation("/auth/switch", {"grant": grant})
+        return post_navigation(routes.SWITCH_ACCOUNT_ROUTE, {"grant": grant})

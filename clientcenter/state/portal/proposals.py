@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.models.engagement import ProposalStatus
 from clientcenter.services.errors import NotFound, ServiceError
@@ -49,7 +50,7 @@ def proposal_row(v: proposals.ProposalView) -> ProposalRow:
         valid_until=f"{v.valid_until:%b %-d, %Y}" if v.valid_until else "",
         open_for_decision=v.open_for_decision,
         decision_comment=v.decision_comment,
-        href=f"/proposals/{v.id}",
+        href=routes.proposal_path(v.id),
     )
 
 

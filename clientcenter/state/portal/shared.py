@@ -3,7 +3,7 @@ log in; after login it offers the document if it is on the account in view."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 import reflex as rx
 
@@ -26,11 +26,7 @@ class SharedDocumentState(PortalState):
     @off_loop
     def open_page(self):
         path = urlparse(str(self.router.url)).path
-        token = (
-            path.split(shared_document_links.SHARED_DOCUMENT_PATH, 1)[-1]
-            if shared_document_links.SHARED_DOCUMENT_PATH in path
-            else ""
-        )
+        token = path.split(routes.SHARED_PREFIX, 1)[-1] if routes.SHARED_PREFIX in path else ""
         check = self._check_session()
         principal = check.principal if check.status == SessionStatus.OK else None
         with session_scope() as db:
@@ -39,6 +35,6 @@ class SharedDocumentState(PortalState):
         self.download_url = ""
         self.viewing_as = self._viewing_as(principal)
         # Back here after logging in (the login page only follows local /shared/ and /pay/).
-        self.login_url = f"{routes.CUSTOMER_LOGIN}?next={quote(path, safe='')}"
+        self.login_url = routes.login_returning_to(path)
         if landing.state == "open" and principal is not None:
             self.download_url = download_links.sign(principal, "document", landing.document_id)

@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from clientcenter import routes
 from clientcenter.services.errors import NotAllowed
 from clientcenter.services.files import download_links
 from clientcenter.services.principal import Principal
@@ -13,8 +14,8 @@ PAT = Principal.customer(account_id=7, contact_id=3, session_id=41)
 
 
 def _token(path: str) -> str:
-    assert path.startswith(download_links.ROUTE_PREFIX)
-    return path[len(download_links.ROUTE_PREFIX) :]
+    assert path.startswith(routes.FILES_PREFIX)
+    return path[len(routes.FILES_PREFIX) :]
 
 
 def test_round_trip_carries_the_target():
