@@ -27,8 +27,8 @@ from clientcenter.delivery.relay import Relay
 from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
 from clientcenter.settings import load_settings
-from tests.factories import make_people
-from tests.provider_server import ProviderServer
+from tests.support.factories import make_people
+from tests.support.provider_server import ProviderServer
 
 DEFAULT_POSTGRES = os.environ.get(
     "CC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -5,6 +5,8 @@ imported only inside ``register``, so this module imports nothing of the UI at l
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from clientcenter.settings import get_settings
 
 # The customer's portal.
@@ -15,6 +17,7 @@ CUSTOMER_HOME = "/home"
 POLICIES = "/policies"
 POLICY = "/policies/[policy_id]"
 DOCUMENTS = "/documents"
+ID_CARDS = DOCUMENTS + "#id-cards"  # the ID-card section of Documents
 BILLING = "/billing"
 PROFILE = "/profile"
 REQUESTS = "/requests"
@@ -28,8 +31,11 @@ PROPOSAL = "/proposals/[proposal_id]"
 REFER = "/refer"
 FEEDBACK = "/feedback"
 CLAIM_SURVEY = "/claims/[claim_id]/survey"
-PAY_LINK = "/pay/[pay_token]"
-SHARED_DOCUMENT = "/shared/[shared_token]"
+# Pages a link in a message opens by the token in its address (no login needed to land there).
+PAY_PREFIX = "/pay/"
+SHARED_PREFIX = "/shared/"
+PAY_LINK = PAY_PREFIX + "[pay_token]"
+SHARED_DOCUMENT = SHARED_PREFIX + "[shared_token]"
 # The agency side.
 AGENT_LOGIN = "/agent/login"
 AGENT_SECOND_FACTOR = AGENT_LOGIN
@@ -47,32 +53,82 @@ AGENT_MORE = "/agent/more"
 
 def login_url() -> str:
     """The stable, absolute address to send customers to (emails, the agency's website)."""
-    return str(get_settings().public_url).rstrip("/") + CUSTOMER_LOGIN
+    return absolute_url(CUSTOMER_LOGIN)
 
 
-def policy_path(policy_id: int) -> str:
-    return f"/policies/{policy_id}"
+def absolute_url(path: str) -> str:
+    """``path`` on this site's public address (links in emails and texts, provider callbacks)."""
+    return str(get_settings().public_url).rstrip("/") + path
 
 
-def proposal_path(proposal_id: int) -> str:
-    return f"/proposals/{proposal_id}"
+# Builders take an int, a str or a Reflex Var (an f-string of a Var is a Var, filled in the
+# browser).
 
 
-def claim_survey_path(claim_id: int) -> str:
+def policy_path(policy_id: object) -> str:
+    return f"{POLICIES}/{policy_id}"
+
+
+def policy_documents_path(policy_id: object) -> str:
+    """Documents, filtered to one policy."""
+    return f"{DOCUMENTS}?policy={policy_id}"
+
+
+def invoice_path(invoice_id: object) -> str:
+    """Billing, opened on one invoice."""
+    return f"{BILLING}?invoice={invoice_id}"
+
+
+def proposal_path(proposal_id: object) -> str:
+    return f"{PROPOSALS}/{proposal_id}"
+
+
+def claim_survey_path(claim_id: object) -> str:
     return f"/claims/{claim_id}/survey"
 
 
-def agent_account_path(account_id: int, page: str = AGENT_ACCOUNT) -> str:
-    """The info pane (or one of its pages, e.g. AGENT_SHARE) of one account."""
+def pay_link_path(token: str) -> str:
+    return PAY_PREFIX + token
+
+
+def shared_document_path(token: str) -> str:
+    return SHARED_PREFIX + token
+
+
+def agent_account_path(account_id: object, page: str = AGENT_ACCOUNT) -> str:
+    """The info pane (or one of its pages, e.g. AGENT_SHARE) of one account. In a page the id
+    may be a state Var: Reflex fills an f-string's Var in the browser."""
     return f"{page}?id={account_id}"
 
 
+# --- HTTP routes (clientcenter/http/), mounted beside Reflex's pages -------------------------
+# Pages post to these to set or clear the HttpOnly session cookie.
+COMPLETE_LOGIN_ROUTE = "/auth/complete"
+SWITCH_ACCOUNT_ROUTE = "/auth/switch"
+LOGOUT_ROUTE = "/auth/logout"
+AGENT_COMPLETE_LOGIN_ROUTE = "/auth/agent/complete"
+AGENT_VIEW_ROUTE = "/auth/agent/view"  # an agent opens a customer's read-only view
+EXIT_READ_ONLY_ROUTE = "/auth/agent/exit-view"
 # The HTTP route a tab leaves through when its session ended (it blanks the tab's state).
 LEAVE_ROUTE = "/auth/leave"
 _LEAVE_TO = (CUSTOMER_LOGIN, AGENT_LOGIN, ACCOUNT_CHOICE)
+# Addresses that carry a token after the prefix: a download link, a certificate holder's
+# link, an integration's "Continue to …" link.
+FILES_PREFIX = "/files/"
+HOLDER_CERTIFICATE_PREFIX = "/certificate/"
+GO_PREFIX = "/go/"
+# Providers' webhooks, the dev mailbox and the health check.
+STRIPE_WEBHOOK = "/webhooks/stripe"
+SENDGRID_WEBHOOK = "/webhooks/sendgrid/events"
+TWILIO_WEBHOOK = "/webhooks/twilio/status"
+DEV_MAILBOX = "/dev/mailbox"
+HEALTHZ = "/healthz"
+# Reflex's own endpoints (no backend_path prefix in rxconfig.py): the websocket and uploads.
+REFLEX_EVENT = "/_event"
+REFLEX_UPLOAD = "/_upload"
 
 # Links in messages a customer may open before logging in; the login brings them back there.
-RETURN_PREFIXES = ("/shared/", "/pay/")
+RETURN_PREFIXES = (SHARED_PREFIX, PAY_PREFIX)
 
 
 def safe_return_path(value: object) -> str | None:
@@ -83,6 +139,16 @@ def safe_return_path(value: object) -> str | None:
     if value.startswith("//") or any(ch in value for ch in "\\\r\n\t") or "://" in value:
         return None
     return value
+
+
+def login_returning_to(path: str) -> str:
+    """The customer login page, coming back to ``path`` (a /shared/ or /pay/ page) after."""
+    return f"{CUSTOMER_LOGIN}?next={quote(path, safe='/')}"
+
+
+def signed_out(login_page: str, reason: str) -> str:
+    """A login page telling the visitor why they are there (``?signed_out=<reason>``)."""
+    return f"{login_page}?signed_out={reason}"
 
 
 def safe_leave_path(value: object) -> str:

@@ -69,7 +69,8 @@ class HelpLink(_Section):
 
 
 class IntegrationLinkSetting(_Section):
-    """A link the portal offers; ``kind`` follows the seed's three integration rows."""
+    """An integration link; ``kind`` is one of the catalog's three integration actions
+    (docs/actions-and-matrix.md)."""
 
     kind: Literal["consumer", "non_consumer", "cross_sell"]
     label: str = Field(min_length=1, max_length=80)
@@ -190,9 +191,9 @@ class Security(_Section):
     # How long a browser that completed a login keeps its own send and failure allowance.
     remembered_browser_days: int = Field(90, ge=1, le=400)
     # After the email, who is asked "email or text?": "always" (every email, so the next
-    # screen tells nobody who is a customer or has a mobile on file) or "when_mobile" (the
-    # seed's flow: only a customer with a mobile on file; the others get an email code at
-    # once, which shows who has a mobile).
+    # screen tells nobody who is a customer or has a mobile on file) or "when_mobile" (only a
+    # customer with a mobile on file; the others get an email code at once, which shows who
+    # has a mobile). See docs/login.md.
     login_channel_choice: Literal["always", "when_mobile"] = "always"
     session_idle_minutes: int = Field(30, ge=1, le=30)
     session_absolute_hours: int = Field(12, ge=1, le=12)
@@ -340,7 +341,9 @@ class Settings(BaseSettings):
             return None
         raw = value.get_secret_value()
         if raw.lower() in KNOWN_WEAK_SECRETS or len(set(raw)) < 8:
-            raise ValueError("is a known or trivial value; generate one with `make secret`")
+            raise ValueError(
+                "is a known or trivial value; generate one with `python -m clientcenter.cli secret`"
+            )
         if len(raw) < MIN_SECRET_LENGTH:
             raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters")
         return value
@@ -363,7 +366,7 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def secret(self) -> bytes:
-        """The key for code hashes, token hashes and signed links."""
+        """The key for code hashes, token hashes and signed values (links, grants, tickets)."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
         if self.uses_dev_mailbox:

@@ -1,5 +1,6 @@
 """The primitives both sides' pages share, each written once: the section heading, the error
-and notice callouts, the status badge and its colours, the loading indicators."""
+and notice callouts, the status badge and its colours, the loading indicators and the body
+shown once loaded."""
 
 from __future__ import annotations
 
@@ -85,6 +86,16 @@ def loading_note(loaded) -> rx.Component:
             spacing="2",
             padding_y="12px",
         ),
+    )
+
+
+def once_loaded(loaded, error, body: rx.Component) -> rx.Component:
+    """A page's body once its state has loaded without an error; until then "Loading…", and
+    the error instead of the body when loading failed."""
+    return rx.fragment(
+        error_callout(error),
+        loading_note(loaded),
+        rx.cond(loaded & (error == ""), body),
     )
 
 

@@ -187,6 +187,22 @@ def submit_button(label: str, id: str, *, disabled=False) -> rx.Component:
     return rx.button(label, type="submit", size="3", width="100%", id=id, disabled=disabled)
 
 
+def form_card(
+    *children: rx.Component, on_submit, id: str, spacing: str = "3", **form_props
+) -> rx.Component:
+    """A form in a card, its fields (and its error, notice and submit button) in one column."""
+    return rx.card(
+        rx.form(
+            rx.vstack(*children, spacing=spacing, width="100%"),
+            on_submit=on_submit,
+            id=id,
+            width="100%",
+            **form_props,
+        ),
+        width="100%",
+    )
+
+
 def page_title(
     title: str,
     subtitle: str = "",

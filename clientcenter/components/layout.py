@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.brand import brand_mark
 from clientcenter.settings import get_settings
 
@@ -11,48 +12,62 @@ CONTENT_MAX_WIDTH = "640px"
 
 # The customer's sections, shown as a bottom tab bar on a phone.
 CUSTOMER_NAV = [
-    ("Home", "house", "/home"),
-    ("Policies", "shield-check", "/policies"),
-    ("Documents", "file-text", "/documents"),
-    ("Billing", "receipt", "/billing"),
-    ("Profile", "circle-user", "/profile"),
+    ("Home", "house", routes.CUSTOMER_HOME),
+    ("Policies", "shield-check", routes.POLICIES),
+    ("Documents", "file-text", routes.DOCUMENTS),
+    ("Billing", "receipt", routes.BILLING),
+    ("Profile", "circle-user", routes.PROFILE),
 ]
 
 
-def header(*right: rx.Component) -> rx.Component:
-    branding = get_settings().branding
+def _sticky_band(
+    *children: rx.Component, top: str, padding_y: str, row: dict | None = None, **box
+) -> rx.Component:
+    """A full-width bar that stays on top while the page scrolls, its content in the page's
+    column: the header, and the read-only banner under it. ``row`` styles the content's
+    hstack, ``box`` the bar."""
     return rx.box(
         rx.hstack(
-            rx.link(brand_mark(branding), href="/", underline="none", color="inherit"),
-            rx.spacer(),
-            *right,
+            *children,
             align="center",
             width="100%",
             max_width=CONTENT_MAX_WIDTH,
             margin_x="auto",
             padding_x="16px",
-            padding_y="10px",
+            padding_y=padding_y,
+            **(row or {}),
         ),
-        as_="header",
         position="sticky",
+        top=top,
+        width="100%",
+        **box,
+    )
+
+
+def header(*right: rx.Component) -> rx.Component:
+    branding = get_settings().branding
+    return _sticky_band(
+        rx.link(
+            brand_mark(branding), href=routes.CUSTOMER_LOGIN, underline="none", color="inherit"
+        ),
+        rx.spacer(),
+        *right,
         top="0",
+        padding_y="10px",
+        as_="header",
         z_index="10",
         background_color=rx.color("gray", 1),
         border_bottom=f"1px solid {rx.color('gray', 5)}",
-        width="100%",
     )
 
 
 # The agent's sections (agency side).
 AGENT_NAV = [
-    ("Search", "search", "/agent"),
-    ("Tasks", "list-checks", "/agent/tasks"),
-    ("Outbox", "send", "/agent/outbox"),
-    ("More", "ellipsis", "/agent/more"),
+    ("Search", "search", routes.AGENT_HOME),
+    ("Tasks", "list-checks", routes.AGENT_TASKS),
+    ("Outbox", "send", routes.AGENT_OUTBOX),
+    ("More", "ellipsis", routes.AGENT_MORE),
 ]
-
-# The read-only view leaves through this HTTP route (it ends the read-only session).
-EXIT_READ_ONLY_ROUTE = "/auth/agent/exit-view"
 
 
 def read_only_banner() -> rx.Component:
@@ -62,43 +77,34 @@ def read_only_banner() -> rx.Component:
 
     return rx.cond(
         PortalState.viewing_as != "",
-        rx.box(
-            rx.hstack(
-                rx.icon("eye", size=16, flex_shrink="0"),
-                rx.text(
-                    "Read-only — viewing as ",
-                    rx.text.strong(PortalState.viewing_as),
-                    size="2",
-                    flex="1",
-                    min_width="0",
-                ),
-                rx.button(
-                    "Leave",
-                    size="1",
-                    variant="solid",
-                    color_scheme="amber",
-                    type="button",
-                    id="leave-read-only",
-                    high_contrast=True,
-                    on_click=rx.call_script(post_navigation_script(EXIT_READ_ONLY_ROUTE)),
-                ),
-                align="center",
-                spacing="2",
-                width="100%",
-                max_width=CONTENT_MAX_WIDTH,
-                margin_x="auto",
-                padding_x="16px",
-                padding_y="8px",
+        _sticky_band(
+            rx.icon("eye", size=16, flex_shrink="0"),
+            rx.text(
+                "Read-only — viewing as ",
+                rx.text.strong(PortalState.viewing_as),
+                size="2",
+                flex="1",
+                min_width="0",
             ),
+            rx.button(
+                "Leave",
+                size="1",
+                variant="solid",
+                color_scheme="amber",
+                type="button",
+                id="leave-read-only",
+                high_contrast=True,
+                on_click=rx.call_script(post_navigation_script(routes.EXIT_READ_ONLY_ROUTE)),
+            ),
+            top="57px",
+            padding_y="8px",
+            row={"spacing": "2"},
             id="read-only-banner",
             role="status",
-            position="sticky",
-            top="57px",
             z_index="9",
             background_color=rx.color("amber", 4),
             color=rx.color("amber", 12),
             border_bottom=f"1px solid {rx.color('amber', 7)}",
-            width="100%",
         ),
     )
 

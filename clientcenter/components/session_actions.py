@@ -19,7 +19,7 @@ def logout_button(**props) -> rx.Component:
         width="100%",
         id="logout-button",
         type="button",
-        on_click=rx.call_script(post_navigation_script("/auth/logout")),
+        on_click=rx.call_script(post_navigation_script(routes.LOGOUT_ROUTE)),
         **props,
     )
 

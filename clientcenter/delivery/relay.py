@@ -40,6 +40,7 @@ from clientcenter.delivery.base import (
     short_error,
 )
 from clientcenter.models import OutboxMessage
+from clientcenter.models.activity import OutboxStatus
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import housekeeping
 from clientcenter.services.notify import sms_destinations
@@ -61,7 +62,9 @@ class RelayReport:
 
 
 @dataclass(frozen=True)
-class Claim:
+class OutboxLease:
+    """One outbox row this relay holds until its lease runs out."""
+
     message: Outgoing
     attempts: int  # including this one
     outcome_unknown: bool  # an earlier attempt died mid-send
@@ -81,12 +84,12 @@ class Relay:
             self.backends = backends_for(self.settings, self.engine)
 
     # -- claiming ------------------------------------------------------------------------
-    def claim(self, now: datetime | None = None) -> list[Claim]:
+    def claim(self, now: datetime | None = None) -> list[OutboxLease]:
         now = now or utcnow()
-        lease = now + timedelta(seconds=self.settings.delivery.relay_lease_seconds)
+        lease_until = now + timedelta(seconds=self.settings.delivery.relay_lease_seconds)
         table = OutboxMessage.__table__
         c = table.c
-        claims: list[Claim] = []
+        leases: list[OutboxLease] = []
         with self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
                 # Take the write lock before reading: a deferred transaction that read an
@@ -94,7 +97,7 @@ class Relay:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             due = conn.execute(
                 select(table)
-                .where(c.status.in_(("pending", "sending")))
+                .where(c.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
                 .where(c.next_attempt_at <= now)
                 .where(or_(c.lease_until.is_(None), c.lease_until < now))
                 .order_by(c.next_attempt_at, c.id)
@@ -113,23 +116,29 @@ class Relay:
                 result = conn.execute(
                     update(table)
                     .where(*guard)
-                    .values(status="sending", lease_until=lease, attempts=c.attempts + 1)
+                    .values(
+                        status=OutboxStatus.SENDING,
+                        lease_until=lease_until,
+                        attempts=c.attempts + 1,
+                    )
                 )
                 if result.rowcount != 1:
                     continue
-                claims.append(
-                    Claim(
-                        _outgoing(row), row.attempts + 1, outcome_unknown=row.status == "sending"
+                leases.append(
+                    OutboxLease(
+                        _outgoing(row),
+                        row.attempts + 1,
+                        outcome_unknown=row.status == OutboxStatus.SENDING,
                     )
                 )
             conn.commit()
-        return claims
+        return leases
 
     # -- one pass ------------------------------------------------------------------------
     def run_once(self) -> RelayReport:
         report = RelayReport()
-        for claim in self.claim():
-            self._deliver(claim, report)
+        for lease in self.claim():
+            self._deliver(lease, report)
         return report
 
     def drain(self, max_passes: int = 100) -> RelayReport:
@@ -179,15 +188,15 @@ class Relay:
         return True
 
     # -- delivering one message -----------------------------------------------------------
-    def _deliver(self, claim: Claim, report: RelayReport) -> None:
-        message = claim.message
+    def _deliver(self, lease: OutboxLease, report: RelayReport) -> None:
+        message = lease.message
         backend = self.backends[message.channel]
         ttl = self.settings.security.code_ttl_seconds
         if message.sensitive and utcnow() - _aware(message.created_at) > timedelta(seconds=ttl):
             self._record(
                 message.id,
                 Rejected("the login code expired before it could be sent"),
-                claim.attempts,
+                lease.attempts,
                 report,
             )
             return
@@ -202,11 +211,11 @@ class Relay:
             self._record(
                 message.id,
                 Rejected(short_error(f"not sent: {refused.message}")),
-                claim.attempts,
+                lease.attempts,
                 report,
             )
             return
-        if claim.outcome_unknown:
+        if lease.outcome_unknown:
             try:
                 found = backend.find_accepted(message)
             except LookupUnavailable as exc:
@@ -214,14 +223,14 @@ class Relay:
                 found = None
             if found:
                 report.reconciled += 1
-                self._record(message.id, Accepted(found), claim.attempts, report)
+                self._record(message.id, Accepted(found), lease.attempts, report)
                 return
         try:
             result = backend.send(message)
         except Exception as exc:  # an SDK surprise is a retry, not a lost message
             log.exception("message %s: backend %s raised", message.id, backend.name)
             result = Retry(short_error(f"{backend.name}: {type(exc).__name__}: {exc}"))
-        self._record(message.id, result, claim.attempts, report)
+        self._record(message.id, result, lease.attempts, report)
 
     def _record(
         self, message_id: int, result: SendResult, attempts: int, report: RelayReport
@@ -233,14 +242,16 @@ class Relay:
             if row is None:
                 return
             if isinstance(result, Accepted):
-                if row.status == "sending":  # a webhook may already have said "delivered"
-                    row.status = "sent"
+                if (
+                    row.status == OutboxStatus.SENDING
+                ):  # a webhook may already have said "delivered"
+                    row.status = OutboxStatus.SENT
                 row.provider_message_id = row.provider_message_id or result.provider_message_id
                 row.sent_at = row.sent_at or now
                 row.last_error = ""
                 report.sent += 1
             elif isinstance(result, Retry) and attempts < d.relay_max_attempts:
-                row.status = "pending"
+                row.status = OutboxStatus.PENDING
                 row.next_attempt_at = now + timedelta(
                     seconds=backoff_seconds(
                         attempts,
@@ -252,7 +263,7 @@ class Relay:
                 row.last_error = result.error
                 report.retried += 1
             else:
-                row.status = "failed"
+                row.status = OutboxStatus.FAILED
                 row.last_error = (
                     result.error
                     if attempts < d.relay_max_attempts or isinstance(result, Rejected)
@@ -260,7 +271,7 @@ class Relay:
                 )
                 report.failed += 1
             row.lease_until = None
-            if row.sensitive and row.status in ("sent", "failed"):
+            if row.sensitive and row.status in (OutboxStatus.SENT, OutboxStatus.FAILED):
                 purge_body(row)
             session.add(row)
             session.commit()

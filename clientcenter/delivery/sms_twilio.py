@@ -14,6 +14,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from clientcenter import routes
 from clientcenter.delivery.base import (
     Accepted,
     LookupUnavailable,
@@ -24,8 +25,6 @@ from clientcenter.delivery.base import (
     short_error,
 )
 from clientcenter.settings import Settings
-
-STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
 
 
 class BaseUrlHttpClient(TwilioHttpClient):
@@ -68,7 +67,7 @@ class TwilioSms:
             http_client=BaseUrlHttpClient(base, d.relay_timeout_seconds),
         )
         self._from = d.twilio_from_number
-        self._callback = str(settings.public_url).rstrip("/") + STATUS_CALLBACK_PATH
+        self._callback = str(settings.public_url).rstrip("/") + routes.TWILIO_WEBHOOK
 
     def status_callback(self, message: Outgoing) -> str:
         return f"{self._callback}?{urlencode({'k': message.dedupe_key})}"

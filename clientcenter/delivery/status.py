@@ -9,13 +9,19 @@ from sqlmodel import Session, select
 
 from clientcenter.delivery.relay import purge_body
 from clientcenter.models import DeliveryEvent, OutboxMessage
+from clientcenter.models.activity import OutboxStatus
 from clientcenter.models.base import utcnow
 
 # Which reported status may replace which: a late "sent" never undoes "delivered".
 _MAY_REPLACE = {
-    "sent": {"pending", "sending"},
-    "failed": {"pending", "sending", "sent"},
-    "delivered": {"pending", "sending", "sent", "failed"},
+    OutboxStatus.SENT: {OutboxStatus.PENDING, OutboxStatus.SENDING},
+    OutboxStatus.FAILED: {OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.SENT},
+    OutboxStatus.DELIVERED: {
+        OutboxStatus.PENDING,
+        OutboxStatus.SENDING,
+        OutboxStatus.SENT,
+        OutboxStatus.FAILED,
+    },
 }
 
 
@@ -69,12 +75,16 @@ def apply_event(
         message.status = status
         message.lease_until = None
         message.provider_message_id = message.provider_message_id or provider_message_id
-        if status in ("sent", "delivered"):
+        if status in (OutboxStatus.SENT, OutboxStatus.DELIVERED):
             message.sent_at = message.sent_at or occurred_at or utcnow()
             message.last_error = ""
-        if status == "failed":
+        if status == OutboxStatus.FAILED:
             message.last_error = error[:480] or f"{provider}: {raw_status}"
-        if message.sensitive and status in ("sent", "delivered", "failed"):
+        if message.sensitive and status in (
+            OutboxStatus.SENT,
+            OutboxStatus.DELIVERED,
+            OutboxStatus.FAILED,
+        ):
             purge_body(message)
         session.add(message)
     session.flush()

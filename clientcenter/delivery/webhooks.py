@@ -14,19 +14,21 @@ from twilio.request_validator import RequestValidator
 
 from clientcenter.delivery.email_sendgrid import DEDUPE_ARG
 from clientcenter.delivery.status import apply_event
+from clientcenter.models.activity import OutboxStatus
 from clientcenter.settings import Settings
 
+# The provider's word for an event → the outbox status it moves a message to.
 SENDGRID_STATUS = {
-    "processed": "sent",
-    "delivered": "delivered",
-    "bounce": "failed",
-    "dropped": "failed",
+    "processed": OutboxStatus.SENT,
+    "delivered": OutboxStatus.DELIVERED,
+    "bounce": OutboxStatus.FAILED,
+    "dropped": OutboxStatus.FAILED,
 }
 TWILIO_STATUS = {
-    "sent": "sent",
-    "delivered": "delivered",
-    "undelivered": "failed",
-    "failed": "failed",
+    "sent": OutboxStatus.SENT,
+    "delivered": OutboxStatus.DELIVERED,
+    "undelivered": OutboxStatus.FAILED,
+    "failed": OutboxStatus.FAILED,
 }
 MAX_SIGNATURE_AGE_SECONDS = 600
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from clientcenter import routes
 from clientcenter.settings import PROJECT_ROOT
 
 
@@ -148,7 +149,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float) -
             raise RuntimeError(f"the app exited while starting:\n{log.read_text()[-4000:]}")
         try:
             if (
-                httpx.get(url + "/healthz", timeout=2).status_code == 200
+                httpx.get(url + routes.HEALTHZ, timeout=2).status_code == 200
                 and httpx.get(url + "/", timeout=2).status_code == 200
             ):
                 return

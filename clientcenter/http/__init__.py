@@ -19,6 +19,7 @@ from clientcenter.http.routes.delivery import ROUTES as DELIVERY_ROUTES
 from clientcenter.http.routes.files import ROUTES as FILE_ROUTES
 from clientcenter.http.routes.integrations import ROUTES as INTEGRATION_ROUTES
 from clientcenter.http.routes.payments import ROUTES as PAYMENT_ROUTES
+from clientcenter.routes import HEALTHZ
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -36,7 +37,7 @@ def build_http_app() -> Starlette:
     # websocket. BodyLimit caps every request body before any route reads it.
     return Starlette(
         routes=[
-            Route("/healthz", health),
+            Route(HEALTHZ, health),
             *AUTH_ROUTES,
             *FILE_ROUTES,
             *PAYMENT_ROUTES,

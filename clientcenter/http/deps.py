@@ -9,7 +9,8 @@ import these instead of keeping their own copies.
   (a GET that records something), and ``refuse_foreign_origin`` for a route to call first.
 - Answers: ``forbidden()`` (403), ``redirect()`` (303), ``signed_in()`` (the redirect that
   starts a session: the posting tab forgotten, the session cookie and maybe the remembered
-  one set), ``notice_page()`` (the small page a phone shows when a link no longer works),
+  one set), ``complete_login_grant()`` (a customer's or an agent's login grant becomes that
+  session), ``rotated_session()`` (the session moves onto another account or view), ``notice_page()`` (the small page a phone shows when a link no longer works),
   ``attachment()`` (a file download).
 - About the request: ``request_client_ip``, ``user_agent``, ``form_field``, ``session_token``,
   ``request_browser``, ``remembered_cookie``.
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol
 from urllib.parse import quote, urlparse
 
@@ -55,15 +56,17 @@ from clientcenter.services.auth.connection import (
     browser_digest,
     remembered_cookie_name,
 )
+from clientcenter.services.auth.login import login_scope
 from clientcenter.services.auth.sessions import find_session, revoke_session
+from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
 
 __all__ = [
-    "replace_held_session",
     "NO_STORE",
     "SAFE_HEADERS",
     "attachment",
     "client_ip",
+    "complete_login_grant",
     "content_disposition",
     "forbidden",
     "forget_posting_tab",
@@ -76,8 +79,10 @@ __all__ = [
     "redirect",
     "refuse_foreign_origin",
     "remembered_cookie",
+    "replace_held_session",
     "request_browser",
     "request_client_ip",
+    "rotated_session",
     "run_in_threadpool",
     "session_token",
     "signed_in",
@@ -199,6 +204,67 @@ def replace_held_session(
         presented=connection.remembered_digest(presented) if presented else None,
         **owner,
     )
+
+
+_OWNER_FIELD = {"customer": "contact_id", "agent": "agent_id"}
+
+
+async def complete_login_grant(
+    request: Request,
+    complete: Callable[..., Started],
+    *,
+    subject_kind: str,
+    refused_to: str,
+    return_to: str | None = None,
+) -> Response:
+    """The end of a customer's or an agent's login: ``complete`` (login.complete or
+    agent_login.complete) turns the posted single-use grant into a session with a fresh token
+    (a cookie the browser had before is not reused); the session the browser held ends and the
+    browser is remembered, in the same transaction. A refused grant goes to ``refused_to``."""
+    grant = await form_field(request, "grant")
+    client_ip, agent = request_client_ip(request), user_agent(request)
+    held = session_token(request)
+    browser = request_browser(request)
+    presented = remembered_cookie(request)
+    owner_field = _OWNER_FIELD[subject_kind]
+
+    def start_session():
+        with login_scope() as db:
+            done = complete(
+                db, grant=grant, client_ip=client_ip, user_agent=agent, browser=browser
+            )
+            kept = replace_held_session(
+                db,
+                done,
+                held,
+                subject_kind=subject_kind,
+                user_agent=agent,
+                presented=presented,
+                **{owner_field: getattr(done.session, owner_field)},
+            )
+            return done, kept
+
+    try:
+        # Database work off the event loop, which also carries every tab's websocket.
+        done, kept = await run_in_threadpool(start_session)
+    except ServiceError:
+        return redirect(refused_to)
+    return await signed_in(request, return_to or done.destination, done, kept, presented)
+
+
+async def rotated_session(
+    request: Request, rotate: Callable[[], Started], *, refused_to: str, what: str | None = None
+) -> Response:
+    """The end of a route that moves the browser's session onto a new one (an account switch,
+    an agent entering or leaving a read-only view): ``rotate`` does the database work on a
+    worker thread; a refusal goes to ``refused_to``, logged as "<what> refused" if named."""
+    try:
+        done = await run_in_threadpool(rotate)
+    except ServiceError as exc:
+        if what is not None:
+            log.warning("%s refused: %s", what, exc.message)
+        return redirect(refused_to)
+    return await signed_in(request, done.destination, done)
 
 
 async def signed_in(

@@ -21,7 +21,7 @@ from clientcenter.models.auth import (
     UserSession,
 )
 from clientcenter.models.billing import Invoice, Payment, PaymentRequest
-from clientcenter.models.certificates import Certificate, CertificateHolder, CertificateShare
+from clientcenter.models.certificates import Certificate, CertificateHolder, CertificateLink
 from clientcenter.models.documents import Document
 from clientcenter.models.engagement import (
     ChangeRequest,
@@ -43,7 +43,7 @@ __all__ = [
     "AuditEvent",
     "Certificate",
     "CertificateHolder",
-    "CertificateShare",
+    "CertificateLink",
     "ChangeRequest",
     "Claim",
     "ClaimSurvey",

@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
 from clientcenter.models.base import created_at_field
 
-ACCOUNT_KINDS = ("personal", "commercial")
-CONTACT_ROLES = ("primary", "co_applicant", "additional")
+
+class AccountKind(StrEnum):
+    PERSONAL = "personal"
+    COMMERCIAL = "commercial"
+
+
+class ContactRole(StrEnum):
+    PRIMARY = "primary"
+    CO_APPLICANT = "co_applicant"
+    ADDITIONAL = "additional"
+
+
+CONTACT_ROLE_LABELS = {
+    ContactRole.PRIMARY: "Primary applicant",
+    ContactRole.CO_APPLICANT: "Co-applicant",
+    ContactRole.ADDITIONAL: "Additional contact",
+}
 
 
 class Account(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=12, index=True)  # personal | commercial
+    kind: str = Field(max_length=12, index=True)  # AccountKind
     name: str = Field(max_length=160, index=True)  # display name ("Pat & Sam Rivera")
     business_name: str | None = Field(default=None, max_length=160, index=True)
     producer_id: int = Field(foreign_key="agent.id", index=True)
@@ -28,7 +44,7 @@ class Account(SQLModel, table=True):
 class Contact(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
-    role: str = Field(max_length=16)  # primary | co_applicant | additional
+    role: str = Field(max_length=16)  # ContactRole
     first_name: str = Field(max_length=80)
     last_name: str = Field(max_length=80)
     email: str | None = Field(default=None, max_length=254, index=True)  # lower-case

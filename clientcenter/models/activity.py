@@ -4,6 +4,7 @@ Nothing but services.activity.record_action writes these tables."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index
@@ -28,8 +29,13 @@ class ActivityLog(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
 class Task(SQLModel, table=True):
-    """A task/note for the producer (the seed's "Task/Note Created")."""
+    """A task/note for the producer: the matrix's T column (docs/actions-and-matrix.md)."""
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
@@ -38,9 +44,17 @@ class Task(SQLModel, table=True):
     action_key: str = Field(max_length=48)
     title: str = Field(max_length=200)
     body: str = Field(default="", max_length=4000)
-    status: str = Field(default="open", max_length=8, index=True)  # open | done
+    status: str = Field(default=TaskStatus.OPEN, max_length=8, index=True)
     created_at: datetime = created_at_field()
     completed_at: datetime | None = utc_column(default=None)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # due at next_attempt_at
+    SENDING = "sending"  # leased by a relay (lease_until)
+    SENT = "sent"  # the provider accepted it
+    DELIVERED = "delivered"  # the provider reported it delivered
+    FAILED = "failed"  # refused, or out of attempts
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -60,8 +74,7 @@ class OutboxMessage(SQLModel, table=True):
     body_html: str = Field(default="")
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     activity_id: int | None = Field(default=None, foreign_key="activity_log.id")
-    # pending | sending | sent | delivered | failed
-    status: str = Field(default="pending", max_length=10)
+    status: str = Field(default=OutboxStatus.PENDING, max_length=10)
     attempts: int = 0
     next_attempt_at: datetime = created_at_field()
     lease_until: datetime | None = utc_column(default=None)

@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from clientcenter.models.base import created_at_field, utc_column
 
-INVOICE_STATUSES = ("open", "pending", "paid", "cancelled")
+
+class InvoiceStatus(StrEnum):
+    OPEN = "open"  # due
+    PENDING = "pending"  # a payment is in flight
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    UNAPPLIED = "unapplied"  # money arrived for a bill that could not take it
+
+
+class PaymentRequestStatus(StrEnum):
+    SENT = "sent"
+    OPENED = "opened"
+    PAID = "paid"
+    CANCELLED = "cancelled"
 
 
 class Invoice(SQLModel, table=True):
@@ -21,7 +41,7 @@ class Invoice(SQLModel, table=True):
     amount_cents: int = Field(gt=0)
     currency: str = Field(default="USD", max_length=3)
     due_date: date
-    status: str = Field(default="open", max_length=12, index=True)
+    status: str = Field(default=InvoiceStatus.OPEN, max_length=12, index=True)
     # What succeeded payments have settled so far; only raised by a guarded UPDATE.
     paid_cents: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     published: bool = True  # visible in the portal ("Policies/Invoices" publish)
@@ -50,8 +70,7 @@ class Payment(SQLModel, table=True):
     method: str = Field(max_length=20)  # card | bank_transfer | check
     provider: str = Field(max_length=20)  # stripe | offline
     provider_ref: str | None = Field(default=None, max_length=120, unique=True)
-    # pending | succeeded | failed | unapplied (money arrived for a bill that could not take it)
-    status: str = Field(default="pending", max_length=12)
+    status: str = Field(default=PaymentStatus.PENDING, max_length=12)
     idempotency_key: str = Field(max_length=80, unique=True)
     memo: str = Field(default="", max_length=200)
     paid_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
@@ -73,6 +92,6 @@ class PaymentRequest(SQLModel, table=True):
     channel: str = Field(max_length=8)  # email | sms
     token_hash: str = Field(max_length=128, unique=True)
     expires_at: datetime = utc_column()
-    status: str = Field(default="sent", max_length=12)  # sent | opened | paid | cancelled
+    status: str = Field(default=PaymentRequestStatus.SENT, max_length=12)
     created_by_agent_id: int = Field(foreign_key="agent.id")
     created_at: datetime = created_at_field()

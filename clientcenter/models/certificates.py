@@ -32,10 +32,11 @@ class Certificate(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
-class CertificateShare(SQLModel, table=True):
-    """One certificate emailed to its holder: the link's keyed hash (the link itself is the
-    holder's only key, so it is never stored), when it stops working, and whether the agency
-    revoked it. Every download re-checks this row."""
+class CertificateLink(SQLModel, table=True):
+    """One certificate link: a certificate emailed to its holder, with the link's keyed hash
+    (the link itself is the holder's only key, so it is never stored), when it stops working,
+    and whether the agency revoked it. Every download re-checks this row. The table keeps its
+    first name, certificate_share."""
 
     __tablename__ = "certificate_share"
     id: int | None = Field(default=None, primary_key=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
@@ -20,6 +21,12 @@ DOCUMENT_CATEGORIES = {
 }
 
 
+class ScanStatus(StrEnum):
+    PENDING = "pending"
+    CLEAN = "clean"
+    REJECTED = "rejected"
+
+
 class Document(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
@@ -34,5 +41,5 @@ class Document(SQLModel, table=True):
     shared_with_customer: bool = False
     uploaded_by_agent_id: int | None = Field(default=None, foreign_key="agent.id")
     uploaded_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
-    scan_status: str = Field(default="clean", max_length=12)  # pending | clean | rejected
+    scan_status: str = Field(default=ScanStatus.CLEAN, max_length=12)
     created_at: datetime = created_at_field()

@@ -4,6 +4,7 @@ claim experience surveys."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON
@@ -20,6 +21,24 @@ REQUEST_KINDS = {
 }
 
 
+class RequestStatus(StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    DONE = "done"
+    DECLINED = "declined"
+
+
+class ProposalStatus(StrEnum):
+    PUBLISHED = "published"  # waiting for the customer's answer
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class ClaimStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 class ChangeRequest(SQLModel, table=True):
     __tablename__ = "change_request"
     id: int | None = Field(default=None, primary_key=True)
@@ -32,7 +51,7 @@ class ChangeRequest(SQLModel, table=True):
     summary: str = Field(default="", max_length=200)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     attachment_document_id: int | None = Field(default=None, foreign_key="document.id")
-    status: str = Field(default="submitted", max_length=12)  # submitted|in_review|done|declined
+    status: str = Field(default=RequestStatus.SUBMITTED, max_length=12)
     due_date: date | None = None
     created_at: datetime = created_at_field()
 
@@ -47,7 +66,7 @@ class Proposal(SQLModel, table=True):
     currency: str = Field(default="USD", max_length=3)
     coverages: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     document_id: int | None = Field(default=None, foreign_key="document.id")
-    status: str = Field(default="published", max_length=12)  # published|accepted|declined
+    status: str = Field(default=ProposalStatus.PUBLISHED, max_length=12)
     decision_comment: str = Field(default="", max_length=1000)
     decided_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
     decided_at: datetime | None = utc_column(default=None)
@@ -84,7 +103,7 @@ class Claim(SQLModel, table=True):
     number: str = Field(max_length=40, unique=True)
     description: str = Field(default="", max_length=300)
     loss_date: date
-    status: str = Field(default="open", max_length=12)  # open | closed
+    status: str = Field(default=ClaimStatus.OPEN, max_length=12)
     closed_at: datetime | None = utc_column(default=None)
     created_at: datetime = created_at_field()
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
 from clientcenter.models.base import created_at_field
 
-POLICY_STATUSES = ("active", "pending", "expired", "cancelled")
+
+class PolicyStatus(StrEnum):
+    ACTIVE = "active"
+    PENDING = "pending"  # not in effect yet
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
 POLICY_LINES = {
     "auto": "Personal Auto",
     "home": "Homeowners",
@@ -31,7 +39,7 @@ class Policy(SQLModel, table=True):
     carrier: str = Field(max_length=120)
     effective_date: date
     expiration_date: date
-    status: str = Field(max_length=12, index=True)
+    status: str = Field(max_length=12, index=True)  # PolicyStatus
     premium_cents: int = Field(ge=0)
     currency: str = Field(default="USD", max_length=3)
     created_at: datetime = created_at_field()

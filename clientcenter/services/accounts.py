@@ -6,17 +6,19 @@ from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Contact, Policy
+from clientcenter.models.accounts import ContactRole
+from clientcenter.models.policies import PolicyStatus
 from clientcenter.services.errors import NotFound
 from clientcenter.services.principal import Principal
 
-ACTIVE_POLICY_STATUS = "active"
-LOGIN_ROLES = ("primary", "co_applicant")
+LOGIN_ROLES = (ContactRole.PRIMARY, ContactRole.CO_APPLICANT)
 
 
 def active_policy_exists(account_id_column):
-    """SQL clause: the account has at least one active policy (seed 002)."""
+    """SQL clause: the account has at least one active policy, which makes it active
+    (docs/login.md, "Who may log in")."""
     return exists().where(
-        Policy.account_id == account_id_column, Policy.status == ACTIVE_POLICY_STATUS
+        Policy.account_id == account_id_column, Policy.status == PolicyStatus.ACTIVE
     )
 
 
@@ -54,5 +56,7 @@ def account_for(session: Session, principal: Principal) -> Account:
 
 def primary_contact(session: Session, account_id: int) -> Contact | None:
     return session.exec(
-        select(Contact).where(Contact.account_id == account_id, Contact.role == "primary")
+        select(Contact).where(
+            Contact.account_id == account_id, Contact.role == ContactRole.PRIMARY
+        )
     ).first()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -45,6 +45,25 @@ def _raw(data: Mapping[str, Any], key: str) -> str:
     return str(value).strip()
 
 
+def _filled(
+    data: Mapping[str, Any],
+    key: str,
+    label: str,
+    *,
+    required: bool,
+    missing: str | None = None,
+    clean: Callable[[str], str] | None = None,
+) -> str:
+    """The value sent for ``key``, stripped (and ``clean``-ed); "" when the field was left
+    empty, which a required field refuses (``missing``, or "<label> is required.")."""
+    value = _raw(data, key)
+    if clean is not None:
+        value = clean(value)
+    if not value and required:
+        raise InvalidInput(missing or f"{label} is required.", field=key)
+    return value
+
+
 def text(
     data: Mapping[str, Any],
     key: str,
@@ -54,13 +73,11 @@ def text(
     required: bool = True,
     multiline: bool = False,
 ) -> str:
-    value = _raw(data, key)
+    value = _filled(data, key, label, required=required)
+    if not value:
+        return ""
     if multiline:
         value = value.replace("\r\n", "\n")
-    if not value:
-        if required:
-            raise InvalidInput(f"{label} is required.", field=key)
-        return ""
     if len(value) > max_len:
         raise InvalidInput(
             f"{label} must be {max_len} characters or fewer (it has {len(value)}).", field=key
@@ -107,10 +124,8 @@ def choice(
     *,
     required: bool = True,
 ) -> str:
-    value = _raw(data, key)
+    value = _filled(data, key, label, required=required, missing=f"Choose {label.lower()}.")
     if not value:
-        if required:
-            raise InvalidInput(f"Choose {label.lower()}.", field=key)
         return ""
     if value not in options:
         raise InvalidInput(f"{label}: {value!r} is not one of the choices.", field=key)
@@ -128,10 +143,8 @@ def flag(data: Mapping[str, Any], key: str) -> bool:
 def email(
     data: Mapping[str, Any], key: str, label: str = "Email address", *, required: bool = True
 ) -> str | None:
-    value = _raw(data, key)
+    value = _filled(data, key, label, required=required)
     if not value:
-        if required:
-            raise InvalidInput(f"{label} is required.", field=key)
         return None
     if len(value) > 254:
         raise InvalidInput(f"{label} is too long.", field=key)
@@ -146,10 +159,8 @@ def mobile(
     data: Mapping[str, Any], key: str, label: str = "Mobile number", *, required: bool = True
 ) -> str | None:
     """A phone number as E.164 (US numbers may be typed without +1)."""
-    value = _raw(data, key)
+    value = _filled(data, key, label, required=required)
     if not value:
-        if required:
-            raise InvalidInput(f"{label} is required.", field=key)
         return None
     try:
         number = phonenumbers.parse(value, "US")
@@ -173,10 +184,8 @@ def sms_mobile(
     """A number the portal may text (services/notify/sms_destinations.py), as E.164. ``unchanged``
     is the number already on file: re-submitting it is not a new destination, so an old
     number that today's rule would refuse does not block editing the rest of the form."""
-    value = _raw(data, key)
+    value = _filled(data, key, label, required=required)
     if not value:
-        if required:
-            raise InvalidInput(f"{label} is required.", field=key)
         return None
     e164 = sms_destinations.parse(value, field=key, label=label)
     if e164 == unchanged:
@@ -187,10 +196,8 @@ def sms_mobile(
 def us_state(
     data: Mapping[str, Any], key: str, label: str = "State", *, required: bool = True
 ) -> str:
-    value = _raw(data, key).upper()
+    value = _filled(data, key, label, required=required, clean=str.upper)
     if not value:
-        if required:
-            raise InvalidInput(f"{label} is required.", field=key)
         return ""
     if value not in US_STATES:
         raise InvalidInput(f"{label} must be a two-letter US state code, like ME.", field=key)
@@ -200,10 +207,8 @@ def us_state(
 def postal_code(
     data: Mapping[str, Any], key: str, label: str = "ZIP code", *, required: bool = True
 ) -> str:
-    value = _raw(data, key)
+    value = _filled(data, key, label, required=required)
     if not value:
-        if required:
-            raise InvalidInput(f"{label} is required.", field=key)
         return ""
     if not _ZIP.match(value):
         raise InvalidInput(f"{label} must be 5 digits (or ZIP+4, like 04101-1234).", field=key)
@@ -211,10 +216,10 @@ def postal_code(
 
 
 def vin(data: Mapping[str, Any], key: str, label: str = "VIN", *, required: bool = True) -> str:
-    value = _raw(data, key).upper().replace(" ", "")
+    value = _filled(
+        data, key, label, required=required, clean=lambda v: v.upper().replace(" ", "")
+    )
     if not value:
-        if required:
-            raise InvalidInput(f"{label} is required.", field=key)
         return ""
     if len(value) != 17:
         raise InvalidInput(f"{label} must be 17 characters (it has {len(value)}).", field=key)
@@ -232,10 +237,8 @@ def integer(
     maximum: int,
     required: bool = True,
 ) -> int | None:
-    value = _raw(data, key).replace(",", "")
+    value = _filled(data, key, label, required=required, clean=lambda v: v.replace(",", ""))
     if not value:
-        if required:
-            raise InvalidInput(f"{label} is required.", field=key)
         return None
     try:
         number = int(value)
@@ -249,10 +252,14 @@ def integer(
 def money_cents(
     data: Mapping[str, Any], key: str, label: str, *, maximum_dollars: int, required: bool = True
 ) -> int | None:
-    value = _raw(data, key).replace(",", "").replace("$", "").strip()
+    value = _filled(
+        data,
+        key,
+        label,
+        required=required,
+        clean=lambda v: v.replace(",", "").replace("$", "").strip(),
+    )
     if not value:
-        if required:
-            raise InvalidInput(f"{label} is required.", field=key)
         return None
     try:
         amount = Decimal(value)
@@ -277,10 +284,8 @@ def iso_date(
     latest: date | None = None,
     required: bool = True,
 ) -> date | None:
-    value = _raw(data, key)
+    value = _filled(data, key, label, required=required)
     if not value:
-        if required:
-            raise InvalidInput(f"{label} is required.", field=key)
         return None
     try:
         parsed = date.fromisoformat(value)
@@ -297,10 +302,8 @@ def record_id(
     data: Mapping[str, Any], key: str, label: str, *, required: bool = True
 ) -> int | None:
     """An id chosen from a list the page offered; the service still checks whose it is."""
-    value = _raw(data, key)
+    value = _filled(data, key, label, required=required, missing=f"Choose {label.lower()}.")
     if not value:
-        if required:
-            raise InvalidInput(f"Choose {label.lower()}.", field=key)
         return None
     if not value.isdigit() or len(value) > 12:
         raise InvalidInput(f"{label}: that choice is not valid.", field=key)

@@ -1,8 +1,8 @@
 """The base of every Reflex state behind login.
 
-Reflex facts this follows (DESIGN.md): any public handler can be called from the browser,
-on_load guards can be skipped, and a tab's state can be taken over by whoever presents its
-client token. So nothing here remembers who is logged in. Each handler calls
+Reflex facts this follows (docs/architecture.md, "Thin states"; docs/security-model.md): any
+public handler can be called from the browser, on_load guards can be skipped, and a tab's state
+outlives its session. So nothing here remembers who is logged in. Each handler calls
 ``self._require_principal()``, which reads the HttpOnly session cookie from *this*
 websocket's request headers and re-checks the session in the database.
 
@@ -40,13 +40,7 @@ from clientcenter.services.auth.connection import (
     REMEMBERED_HEADER,
     SESSION_HEADER,
 )
-from clientcenter.services.auth.sessions import (
-    CHOOSE_ACCOUNT,
-    OK,
-    SECOND_FACTOR,
-    SessionCheck,
-    check_session_hash,
-)
+from clientcenter.services.auth.sessions import SessionCheck, SessionStatus, check_session_hash
 from clientcenter.services.principal import Principal
 
 log = logging.getLogger("clientcenter.security")
@@ -63,9 +57,9 @@ class SessionEnded(Exception):
 
 def location_for(check: SessionCheck) -> str:
     """Where a tab goes when its session check did not produce a principal."""
-    if check.status == CHOOSE_ACCOUNT:
+    if check.status == SessionStatus.CHOOSE_ACCOUNT:
         return routes.ACCOUNT_CHOICE
-    if check.status == SECOND_FACTOR:
+    if check.status == SessionStatus.SECOND_FACTOR:
         return routes.AGENT_SECOND_FACTOR
     login = routes.AGENT_LOGIN if check.kind == "agent" else routes.CUSTOMER_LOGIN
     return f"{login}?signed_out={check.status}"
@@ -167,8 +161,8 @@ class PortalState(rx.State):
         """The principal of this connection's session cookie, checked in the database now.
         Raises SessionEnded (→ login page with a message) when there is none."""
         check = self._check_session()
-        if check.status != OK or check.principal is None:
-            if check.status not in ("login", CHOOSE_ACCOUNT):
+        if check.status != SessionStatus.OK or check.principal is None:
+            if check.status not in (SessionStatus.LOGIN, SessionStatus.CHOOSE_ACCOUNT):
                 log.info("session check refused: %s (session %s)", check.status, check.session_id)
             raise SessionEnded(check)
         return check.principal
@@ -179,7 +173,9 @@ class PortalState(rx.State):
         principal = self._require_principal()
         if principal.account_id is None:
             raise SessionEnded(
-                SessionCheck("access", kind=principal.kind, session_id=principal.session_id)
+                SessionCheck(
+                    SessionStatus.ACCESS, kind=principal.kind, session_id=principal.session_id
+                )
             )
         return principal
 
@@ -201,7 +197,7 @@ class PortalState(rx.State):
     def require_login(self):
         """on_load guard for pages behind login: leaves at once if the session has ended."""
         check = self._check_session()
-        if check.status != OK:
+        if check.status != SessionStatus.OK:
             return leave_to(location_for(check))
         self.viewing_as = self._viewing_as(check.principal)
         return None

@@ -1,7 +1,7 @@
-"""Starting a download from a handler: mint a signed link for this session, then navigate.
+"""Starting a download from a handler: mint a download link for this session, then navigate.
 
-The link (services/files/links.py) is bound to the session the handler just verified and expires in
-minutes; the route answers with an attachment, so the page stays where it is.
+The link (services/files/download_links.py) is bound to the session the handler just verified
+and expires in minutes; the route answers with an attachment, so the page stays where it is.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import reflex as rx
 
 from clientcenter.db import session_scope
 from clientcenter.services.errors import ServiceError
-from clientcenter.services.files import links
+from clientcenter.services.files import download_links
 from clientcenter.services.portal import idcards
 from clientcenter.services.principal import Principal
 
@@ -31,7 +31,9 @@ def download_script(path: str) -> rx.event.EventSpec:
 def start_download(
     principal: Principal, kind: str, object_id: int, *, vehicle_ids: tuple[int, ...] = ()
 ) -> rx.event.EventSpec:
-    return download_script(links.sign(principal, kind, object_id, vehicle_ids=vehicle_ids))
+    return download_script(
+        download_links.sign(principal, kind, object_id, vehicle_ids=vehicle_ids)
+    )
 
 
 def parse_id(value) -> int | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,9 @@ from sqlmodel import Session, SQLModel, create_engine
 
 import clientcenter.models  # noqa: F401
 from clientcenter.demo.serve import serve_app
-from clientcenter.settings import PROJECT_ROOT
 
 PHONE = {"width": 390, "height": 844}
 CHROMIUM = os.environ.get("CC_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = PROJECT_ROOT / "screenshots"
 E2E_SECRET = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 
@@ -71,56 +68,36 @@ class RunningApp:
             os.environ.update(saved)
             reset_settings_cache()
 
+    @contextmanager
+    def db(self) -> Iterator[Session]:
+        """A session on this app's database, with its settings (its secret key) in force."""
+        engine = create_engine(self.database_url)
+        try:
+            with self.settings(), Session(engine, expire_on_commit=False) as db:
+                yield db
+        finally:
+            engine.dispose()
+
+    def session_token(
+        self, email: str, account_name: str | None = None, *, agent: bool = False
+    ) -> str:
+        """A live session for ``email``, made by ``create_session`` as the login routes make
+        one (tests/support/logins.py), under this app's secret key. Customers are on their
+        account (or ``account_name``); ``agent=True`` makes an agent session with the second
+        factor done, read-only on ``account_name`` when given."""
+        from tests.support.logins import agent_session, customer_session
+
+        with self.db() as db:
+            if agent:
+                return agent_session(db, account_name, email).token
+            return customer_session(db, email, account_name).token
+
     def log_in(
         self, page, email: str, account_name: str | None = None, *, agent: bool = False
     ) -> None:
         """Skip the code flow (tests/e2e/test_login.py covers it): put a live session cookie
-        for ``email`` in the page's browser context. Customers land on their account (or
-        ``account_name``); ``agent=True`` makes an agent session with the second factor done,
-        read-only on ``account_name`` when given."""
-        from datetime import datetime, timedelta
-
-        from sqlmodel import select
-
-        from clientcenter.models import Account, Agent, UserSession
-        from clientcenter.services.accounts import loginable_contacts
-        from clientcenter.services.auth.tokens import keyed_hash, new_token
-
-        now = datetime.now(UTC)
-        token = new_token()
-        engine = create_engine(self.database_url)
-        try:
-            with Session(engine) as db:
-                record = UserSession(
-                    token_hash=keyed_hash("session", token, key=E2E_SECRET.encode()),
-                    kind="agent" if agent else "customer",
-                    email=email.lower(),
-                    created_at=now,
-                    last_seen_at=now,
-                    absolute_expires_at=now + timedelta(hours=12),
-                )
-                account = (
-                    db.exec(select(Account).where(Account.name == account_name)).one()
-                    if account_name
-                    else None
-                )
-                if agent:
-                    record.agent_id = db.exec(select(Agent.id).where(Agent.email == email)).one()
-                    record.second_factor_at = now
-                    record.account_id = account.id if account else None
-                    record.read_only = account is not None
-                else:
-                    pairs = [
-                        (c, a)
-                        for c, a in loginable_contacts(db, email)
-                        if account is None or a.id == account.id
-                    ]
-                    assert pairs, f"{email} cannot log in to {account_name or 'any account'}"
-                    record.contact_id, record.account_id = pairs[0][0].id, pairs[0][1].id
-                db.add(record)
-                db.commit()
-        finally:
-            engine.dispose()
+        for ``email`` (see ``session_token``) in the page's browser context."""
+        token = self.session_token(email, account_name, agent=agent)
         page.context.add_cookies(
             [
                 {
@@ -175,15 +152,3 @@ def browser_context_args(browser_context_args):
         "is_mobile": True,
         "has_touch": True,
     }
-
-
-def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def assert_no_horizontal_scroll(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"page scrolls sideways by {overflow}px"

@@ -9,39 +9,22 @@ import time
 
 import pyotp
 from playwright.sync_api import expect
-from sqlmodel import Session, create_engine, select
+from sqlmodel import select
 
 from clientcenter.models import Account, ActivityLog, ChangeRequest, Contact, Document
-from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-from tests.e2e.test_login import code_for, enter_code
-
-AGENT = "agent@example.com"
-PAT = "pat.rivera@example.com"
-PAT_MOBILE = "+12075550101"
-
-
-def _db(app):
-    return Session(create_engine(app.database_url))
+from tests.support.browser import (
+    assert_no_horizontal_scroll,
+    code_for,
+    enter_code,
+    mailbox,
+    screenshot,
+)
+from tests.support.demo import AGENT, KIM, OBRIEN, PAT, PAT_MOBILE, RIVERA, STUDIO
 
 
 def _account_id(app, name: str) -> int:
-    with _db(app) as db:
+    with app.db() as db:
         return db.exec(select(Account.id).where(Account.name == name)).one()
-
-
-def _texts_to(page, app, number: str) -> list[str]:
-    """Text messages to a number as the dev mailbox page shows them, newest last."""
-    tab = page.context.new_page()
-    try:
-        tab.goto(app.url + "/dev/mailbox")
-        found = [
-            a.locator("pre").inner_text()
-            for a in tab.locator("article").all()
-            if number in a.locator(".to").inner_text()
-        ]
-    finally:
-        tab.close()
-    return list(reversed(found))
 
 
 def test_agent_signs_in_with_code_and_authenticator_enrolment(app, page):
@@ -85,7 +68,7 @@ def test_search_info_pane_read_only_view_and_a_refused_change(app, page):
     box.fill("o’brien")
     box.press("Enter")
     expect(page.locator(".search-result")).to_have_count(1)
-    expect(page.locator(".search-result")).to_contain_text("Siobhan O'Brien")
+    expect(page.locator(".search-result")).to_contain_text(OBRIEN)
     box.fill("(207) 555-0101")
     box.press("Enter")
     expect(page.locator(".search-result")).to_have_count(1)
@@ -93,7 +76,7 @@ def test_search_info_pane_read_only_view_and_a_refused_change(app, page):
     assert_no_horizontal_scroll(page)
     screenshot(page, "agent-search")
     page.locator(".search-result").first.click()
-    expect(page.locator("#account-name")).to_have_text("Pat & Sam Rivera")
+    expect(page.locator("#account-name")).to_have_text(RIVERA)
     expect(page.locator("#contacts")).to_contain_text("Sam Rivera")
     expect(page.locator("#policies")).to_contain_text("Personal Auto")
     expect(page.locator("#open-invoices")).to_contain_text("INV-")
@@ -117,20 +100,20 @@ def test_search_info_pane_read_only_view_and_a_refused_change(app, page):
     submit.click()
     expect(page.get_by_text(re.compile("Read-only mode"))).to_be_visible()
     screenshot(page, "agent-read-only-refused")
-    with _db(app) as db:
+    with app.db() as db:
         assert db.exec(select(ChangeRequest)).all() == []
 
     banner.locator("#leave-read-only").click()
-    expect(page.locator("#account-name")).to_have_text("Pat & Sam Rivera")
+    expect(page.locator("#account-name")).to_have_text(RIVERA)
     expect(page.locator("#read-only-banner")).to_have_count(0)
-    with _db(app) as db:
+    with app.db() as db:
         keys = db.exec(select(ActivityLog.action_key).order_by(ActivityLog.id)).all()
     assert keys[0] == "agent.login" and keys[-1] == "agent.logoff"
 
 
 def test_share_a_document_by_text_and_open_it_after_logging_in(app, page, browser):
-    rivera = _account_id(app, "Pat & Sam Rivera")
-    with _db(app) as db:
+    rivera = _account_id(app, RIVERA)
+    with app.db() as db:
         doc = db.exec(
             select(Document).where(
                 Document.account_id == rivera, Document.category == "declarations"
@@ -151,7 +134,7 @@ def test_share_a_document_by_text_and_open_it_after_logging_in(app, page, browse
 
     deadline, texts = time.monotonic() + 20, []
     while time.monotonic() < deadline and not texts:
-        texts = [t for t in _texts_to(page, app, PAT_MOBILE) if "/shared/" in t]
+        texts = [t for t in mailbox(page, app, PAT_MOBILE, "") if "/shared/" in t]
         time.sleep(0.3)
     assert texts, "the text message did not reach the dev mailbox"
     link = re.search(r"https?://\S+/shared/\S+", texts[-1]).group(0)
@@ -175,7 +158,7 @@ def test_share_a_document_by_text_and_open_it_after_logging_in(app, page, browse
 
 def test_agent_pages_read_well_on_a_phone(app, page):
     app.log_in(page, AGENT, agent=True)
-    lee = _account_id(app, "Lee Design Studio LLC")
+    lee = _account_id(app, STUDIO)
     for path, name in [
         ("/agent/more", "agent-more"),
         (f"/agent/account/publish?id={lee}", "agent-publish"),
@@ -199,7 +182,7 @@ def test_task_queue_done_and_hand_over(app, page):
     from clientcenter.services.notify.activity import record_action
     from clientcenter.services.principal import Principal
 
-    with _db(app) as db:
+    with app.db() as db:
         pat = db.exec(select(Contact).where(Contact.email == PAT)).one()
         customer = Principal.customer(pat.account_id, pat.id)
         record_action(db, customer, "customer.general_request", summary="Add my new car")
@@ -219,7 +202,7 @@ def test_task_queue_done_and_hand_over(app, page):
     cards.first.locator(".task-reassign").click()
     expect(page.locator("#tasks-notice")).to_contain_text("handed over")
     expect(page.locator(".task-card")).to_have_count(0)
-    with _db(app) as db:
+    with app.db() as db:
         tasks = db.exec(select(Task).order_by(Task.id)).all()
     assert [t.status for t in tasks] == ["done", "open"]
     assert tasks[1].assigned_agent_id != tasks[0].assigned_agent_id
@@ -228,7 +211,7 @@ def test_task_queue_done_and_hand_over(app, page):
 def test_failed_message_can_be_retried(app, page):
     from clientcenter.models import OutboxMessage
 
-    with _db(app) as db:
+    with app.db() as db:
         db.add(
             OutboxMessage(
                 dedupe_key="cc-e2e-failed",
@@ -241,7 +224,7 @@ def test_failed_message_can_be_retried(app, page):
                 status="failed",
                 attempts=8,
                 last_error="550 mailbox unavailable",
-                account_id=_account_id(app, "Grace Kim"),
+                account_id=_account_id(app, KIM),
             )
         )
         db.commit()
@@ -252,7 +235,7 @@ def test_failed_message_can_be_retried(app, page):
     screenshot(page, "agent-outbox")
     message.locator(".outbox-retry").click()
     expect(page.locator("#outbox-notice")).to_contain_text("Queued again")
-    with _db(app) as db:
+    with app.db() as db:
         row = db.exec(
             select(OutboxMessage).where(OutboxMessage.dedupe_key == "cc-e2e-failed")
         ).one()
@@ -262,7 +245,7 @@ def test_failed_message_can_be_retried(app, page):
 def test_payment_entry_points_start_the_payments_flows(app, page):
     from clientcenter.models import Payment, PaymentRequest
 
-    rivera = _account_id(app, "Pat & Sam Rivera")
+    rivera = _account_id(app, RIVERA)
     app.log_in(page, AGENT, agent=True)
     page.goto(f"{app.url}/agent/account/payments?id={rivera}")
     page.locator("label").filter(has_text="INV-").first.click()
@@ -276,7 +259,7 @@ def test_payment_entry_points_start_the_payments_flows(app, page):
     expect(page.locator("#payments-notice")).to_contain_text("$125.00")
     assert_no_horizontal_scroll(page)
     screenshot(page, "agent-payments-done")
-    with _db(app) as db:
+    with app.db() as db:
         assert (
             len(db.exec(select(PaymentRequest).where(PaymentRequest.account_id == rivera)).all())
             == 1
@@ -288,7 +271,7 @@ def test_payment_entry_points_start_the_payments_flows(app, page):
 
 
 def test_invite_to_client_center_from_the_info_pane(app, page):
-    rivera = _account_id(app, "Pat & Sam Rivera")
+    rivera = _account_id(app, RIVERA)
     app.log_in(page, AGENT, agent=True)
     page.goto(f"{app.url}/agent/account?id={rivera}")
     page.locator("#invite-button").click()
@@ -317,14 +300,14 @@ def test_agent_shares_a_certificate_sees_its_download_and_revokes_the_link(app, 
     from clientcenter.models import OutboxMessage
 
     app.log_in(page, AGENT, agent=True)
-    lee = _account_id(app, "Lee Design Studio LLC")
+    lee = _account_id(app, STUDIO)
     page.goto(f"{app.url}/agent/account/certificates?id={lee}")
     expect(page.locator("#holder-links")).to_contain_text("No certificate has been emailed")
     page.locator(".share-certificate-submit").first.click()
     expect(page.locator("#certificate-notice")).to_contain_text("Certificate sent to")
     row = page.locator(".holder-link").first
     expect(row.locator(".holder-link-status")).to_contain_text("Works until")
-    with _db(app) as db:
+    with app.db() as db:
         body = db.exec(
             select(OutboxMessage.body_text).where(
                 OutboxMessage.template == "certificate_to_holder"
@@ -347,7 +330,7 @@ def test_agent_shares_a_certificate_sees_its_download_and_revokes_the_link(app, 
     gone.goto(link)
     expect(gone.locator("h1")).to_have_text("This certificate link is not valid or has expired.")
     gone.context.close()
-    with _db(app) as db:
+    with app.db() as db:
         keys = [
             a.action_key
             for a in db.exec(

@@ -3,49 +3,19 @@ payment-request link after login."""
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
-
 from playwright.sync_api import expect
-from sqlmodel import Session, create_engine, select
+from sqlmodel import select
 
-from clientcenter.models import Account, Agent, Invoice, Payment
-from clientcenter.settings import reset_settings_cache
-from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-
-PAT = ("pat.rivera@example.com", "Pat & Sam Rivera")
-
-
-@contextmanager
-def app_db(app):
-    """A database session with the running app's settings (its secret key, its URL)."""
-    saved = dict(os.environ)
-    os.environ.update(app.env)
-    reset_settings_cache()
-    engine = create_engine(app.database_url)
-    try:
-        with Session(engine, expire_on_commit=False) as db:
-            yield db
-    finally:
-        engine.dispose()
-        os.environ.clear()
-        os.environ.update(saved)
-        reset_settings_cache()
-
-
-def _open_invoice(db, account_name: str) -> Invoice:
-    account = db.exec(select(Account).where(Account.name == account_name)).one()
-    return db.exec(
-        select(Invoice)
-        .where(Invoice.account_id == account.id, Invoice.status == "open")
-        .order_by(Invoice.due_date, Invoice.id)
-    ).first()
+from clientcenter.models import Invoice, Payment
+from tests.support.browser import assert_no_horizontal_scroll, screenshot
+from tests.support.demo import AGENT, PAT, RIVERA, agent_named
+from tests.support.payments import open_invoice
 
 
 def test_customer_pays_an_invoice_by_bank_transfer(app, page):
-    app.log_in(page, *PAT)
-    with app_db(app) as db:
-        invoice = _open_invoice(db, PAT[1])
+    app.log_in(page, PAT, RIVERA)
+    with app.db() as db:
+        invoice = open_invoice(db, RIVERA)
     page.goto(app.url + "/billing")
     card = page.locator(f"#invoice-{invoice.id}")
     expect(card).to_be_visible()
@@ -73,7 +43,7 @@ def test_customer_pays_an_invoice_by_bank_transfer(app, page):
     page.set_viewport_size({"width": 320, "height": 640})
     assert_no_horizontal_scroll(page)
 
-    with app_db(app) as db:
+    with app.db() as db:
         payments = db.exec(
             select(Payment).where(Payment.invoice_id == invoice.id, Payment.status == "pending")
         ).all()
@@ -89,9 +59,9 @@ def test_payment_request_link_opens_the_invoice_after_login(app, page):
     )
     from clientcenter.services.principal import Principal
 
-    with app_db(app) as db:
-        invoice = _open_invoice(db, PAT[1])
-        agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+    with app.db() as db:
+        invoice = open_invoice(db, RIVERA)
+        agent = agent_named(db)
         sent = send_payment_request(db, Principal.agency(agent.id), invoice.id, channel="sms")
         db.commit()
     path = sent.url.split("localhost", 1)[1].split("/", 1)[1]
@@ -102,7 +72,7 @@ def test_payment_request_link_opens_the_invoice_after_login(app, page):
     assert_no_horizontal_scroll(page)
     screenshot(page, "pay-link-login-390")
 
-    app.log_in(page, *PAT)
+    app.log_in(page, PAT, RIVERA)
     page.goto(f"{app.url}/{path}")
     expect(page).to_have_url(f"{app.url}/billing?invoice={invoice.id}")
     form = page.locator(f"#invoice-{invoice.id} #pay-form")
@@ -112,7 +82,7 @@ def test_payment_request_link_opens_the_invoice_after_login(app, page):
     screenshot(page, "pay-link-open-390")
 
     # once the invoice is paid, the same link says so
-    with app_db(app) as db:
+    with app.db() as db:
         customer = Principal.customer(invoice.account_id, _primary_id(db, invoice.account_id))
         paid = pay_invoice(db, customer, invoice.id, method="check", idempotency_key="e2e-key-1")
         confirm_offline_payment(db, Principal.agency(agent.id), paid.payment_id)
@@ -135,9 +105,9 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     from clientcenter.services.billing import pay_invoice
     from clientcenter.services.principal import Principal
 
-    app.log_in(page, "agent@example.com", PAT[1], agent=True)
-    with app_db(app) as db:
-        invoice = _open_invoice(db, PAT[1])
+    app.log_in(page, AGENT, RIVERA, agent=True)
+    with app.db() as db:
+        invoice = open_invoice(db, RIVERA)
     page.goto(app.url + "/billing")
     expect(page.locator("#billing-read-only-note")).to_contain_text(
         "the one thing you can record here"
@@ -155,7 +125,7 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     screenshot(page, "billing-read-only-confirm-390")
     page.locator("#confirm-cancel").click()
     expect(dialog).to_have_count(0)
-    with app_db(app) as db:
+    with app.db() as db:
         assert db.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all() == []
 
     page.locator("#pay-submit").click()
@@ -163,9 +133,9 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     expect(page.locator("#billing-notice")).to_contain_text(
         f"recorded for invoice {invoice.number}"
     )
-    with app_db(app) as db:
+    with app.db() as db:
         [payment] = db.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all()
-        agent = db.exec(select(Agent).where(Agent.email == "agent@example.com")).one()
+        agent = agent_named(db)
         assert (payment.method, payment.memo, payment.taken_by_agent_id) == (
             "check",
             "Check 2044",
@@ -174,7 +144,7 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
         assert db.get(Invoice, invoice.id).status == "paid"
 
         # A transfer the customer reported: confirming it asks first too.
-        nxt = _open_invoice(db, PAT[1])
+        nxt = open_invoice(db, RIVERA)
         customer = Principal.customer(nxt.account_id, _primary_id(db, nxt.account_id))
         reported = pay_invoice(
             db, customer, nxt.id, method="bank_transfer", idempotency_key="e2e-key-read-only"
@@ -185,5 +155,5 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     expect(dialog).to_contain_text("Confirm it arrived?")
     page.locator("#confirm-yes").click()
     expect(page.locator("#billing-notice")).to_contain_text("Payment confirmed")
-    with app_db(app) as db:
+    with app.db() as db:
         assert db.get(Invoice, nxt.id).status == "paid"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 
 import httpx
@@ -11,40 +10,16 @@ from playwright.sync_api import expect
 from sqlmodel import Session, create_engine, select
 
 from clientcenter.models import LoginChallenge, OutboxMessage, UserSession
-from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-
-PAT, JORDAN, MORGAN, CASEY = (
-    f"{n}@example.com" for n in ("pat.rivera", "jordan.lee", "morgan.ellis", "casey.quinn")
+from tests.support.browser import (
+    HOME,
+    code_for,
+    enter_code,
+    enter_email,
+    look,
+    mailbox,
+    screenshot,
 )
-PAT_MOBILE = "+12075550101"
-HOME = re.compile(r"/home/?$")  # the static server may add the slash
-
-
-def mailbox(page, app, address: str) -> list[str]:
-    """Login-code messages to an address as the dev mailbox page shows them (the in-app
-    relay delivers them), oldest first. Read in a second tab, as a person would."""
-    tab = page.context.new_page()
-    try:
-        tab.goto(app.url + "/dev/mailbox")
-        found = []
-        for article in tab.locator("article").all():
-            text = article.locator("pre").inner_text()
-            if address in article.locator(".to").inner_text() and "sign-in code" in text:
-                found.append(text)
-    finally:
-        tab.close()
-    return list(reversed(found))
-
-
-def code_for(page, app, address: str, *, timeout: float = 20) -> str:
-    """The newest code the mailbox shows for ``address``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = mailbox(page, app, address)
-        if found:
-            return re.search(r"\b(\d{6})\b", found[-1]).group(1)
-        time.sleep(0.3)
-    raise AssertionError(f"no login code reached {address}")
+from tests.support.demo import CASEY, ELLIS, JORDAN, LEE, MORGAN, PAT, PAT_MOBILE, RIVERA, STUDIO
 
 
 def assert_no_code_left_in_the_outbox(app) -> None:
@@ -70,46 +45,25 @@ def live_sessions(app) -> list[UserSession]:
         engine.dispose()
 
 
-def enter_email(page, app, email: str) -> None:
-    page.goto(app.url + "/")
-    page.locator("#login-email").fill(email)
-    page.locator("#login-continue").click()
-
-
-def enter_code(page, code: str) -> None:
-    box = page.locator("#login-code")
-    expect(box).to_be_visible()
-    box.fill(code)
-    page.locator("#login-submit-code").click()
-
-
-def check_phone_layout(page, name: str) -> None:
-    assert_no_horizontal_scroll(page)
-    screenshot(page, name)
-    page.set_viewport_size({"width": 320, "height": 640})
-    assert_no_horizontal_scroll(page)
-    page.set_viewport_size({"width": 390, "height": 844})
-
-
 def test_pat_logs_in_by_email_and_logs_out(app, page):
     enter_email(page, app, PAT)
     expect(page.locator("#login-by-email")).to_be_visible()
     card = page.locator("#login-card").inner_text()
     assert not re.search(r"\d{3}", card.replace("6-digit", "")), card  # no digit of the number
-    check_phone_layout(page, "login-1-email-choice")
+    look(page, "login-1-email-choice")
     page.locator("#login-by-email").click()
     expect(page.locator("#login-code")).to_be_visible()
     code_box = page.locator("#login-code")
     assert code_box.get_attribute("autocomplete") == "one-time-code"
     assert code_box.get_attribute("inputmode") == "numeric"
-    check_phone_layout(page, "login-2-code")
+    look(page, "login-2-code")
     enter_code(page, code_for(page, app, PAT))
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Pat & Sam Rivera")
-    check_phone_layout(page, "login-3-home")
+    expect(page.locator("#current-account")).to_have_text(RIVERA)
+    look(page, "login-3-home")
     cookie = next(c for c in page.context.cookies() if c["name"] == "cc_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
-    # This browser is now remembered: its own code allowance (tests/test_lockout_allowance.py)
+    # This browser is now remembered: its own code allowance (tests/services/auth/test_lockout_allowance.py)
     remembered = next(c for c in page.context.cookies() if c["name"] == "cc_remember")
     assert remembered["httpOnly"] and remembered["sameSite"] == "Lax"
     assert len(live_sessions(app)) == 1
@@ -118,7 +72,7 @@ def test_pat_logs_in_by_email_and_logs_out(app, page):
     page.goto(app.url + "/profile")
     expect(page.locator("#profile-name")).to_have_text("Pat Rivera")
     expect(page.locator("#switch-accounts")).to_have_count(0)  # one account: nothing to switch
-    check_phone_layout(page, "login-4-profile")
+    look(page, "login-4-profile")
     page.locator("#logout-button").click()
     page.wait_for_url(re.compile(r"/?\?signed_out=logout$"))
     expect(page.locator("#login-notice")).to_contain_text("You are logged out")
@@ -137,7 +91,7 @@ def test_pat_logs_in_by_text(app, page):
     expect(page.locator("#login-info")).to_contain_text("we texted a 6-digit code to it")
     enter_code(page, code_for(page, app, PAT_MOBILE))
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Pat & Sam Rivera")
+    expect(page.locator("#current-account")).to_have_text(RIVERA)
 
 
 def test_wrong_code_says_why_and_keeps_what_was_typed(app, page):
@@ -148,7 +102,7 @@ def test_wrong_code_says_why_and_keeps_what_was_typed(app, page):
     enter_code(page, wrong)
     expect(page.locator("#login-error")).to_contain_text("That code isn't right")
     expect(page.locator("#login-code")).to_have_value(wrong)
-    check_phone_layout(page, "login-wrong-code")
+    look(page, "login-wrong-code")
     page.locator("#login-code").fill(right[:3] + " " + right[3:])  # pasted with a space
     page.locator("#login-submit-code").click()
     page.wait_for_url(HOME)
@@ -160,14 +114,14 @@ def test_jordan_chooses_an_account_then_switches_without_a_new_code(app, page):
     enter_code(page, code_for(page, app, JORDAN))
     accounts = page.locator(".login-account")
     expect(accounts).to_have_count(2)
-    expect(accounts.nth(0)).to_contain_text("Jordan Lee")
+    expect(accounts.nth(0)).to_contain_text(LEE)
     expect(accounts.nth(0)).to_contain_text("Personal")
-    expect(accounts.nth(1)).to_contain_text("Lee Design Studio LLC")
+    expect(accounts.nth(1)).to_contain_text(STUDIO)
     expect(accounts.nth(1)).to_contain_text("Commercial")
-    check_phone_layout(page, "login-5-choose-account")
+    look(page, "login-5-choose-account")
     accounts.nth(0).click()
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Jordan Lee")
+    expect(page.locator("#current-account")).to_have_text(LEE)
     first_token = next(c for c in page.context.cookies() if c["name"] == "cc_session")["value"]
     sent = len(mailbox(page, app, JORDAN))
 
@@ -177,10 +131,10 @@ def test_jordan_chooses_an_account_then_switches_without_a_new_code(app, page):
     rows = page.locator(".switch-account")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("Open now")
-    check_phone_layout(page, "login-6-switch-accounts")
+    look(page, "login-6-switch-accounts")
     rows.nth(1).click()
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Lee Design Studio LLC")
+    expect(page.locator("#current-account")).to_have_text(STUDIO)
     new_token = next(c for c in page.context.cookies() if c["name"] == "cc_session")["value"]
     assert new_token != first_token  # rotated
     assert len(live_sessions(app)) == 1
@@ -200,12 +154,12 @@ def test_morgan_email_only_sees_the_same_channel_step_and_gets_the_code_by_email
     pats_tab.close()
     enter_email(page, app, MORGAN)
     assert channel_card(page, MORGAN) == pats
-    check_phone_layout(page, "login-1-channel-email-only")
+    look(page, "login-1-channel-email-only")
     page.locator("#login-by-email").click()
     expect(page.locator("#login-info")).to_contain_text(f"If {MORGAN} is on file")
     enter_code(page, code_for(page, app, MORGAN))
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Morgan Ellis")
+    expect(page.locator("#current-account")).to_have_text(ELLIS)
 
 
 def test_morgan_asking_for_a_text_is_answered_as_if_sent_and_can_go_back_to_email(app, page):
@@ -215,7 +169,7 @@ def test_morgan_asking_for_a_text_is_answered_as_if_sent_and_can_go_back_to_emai
         "If we have a mobile number for you, we texted a 6-digit code to it."
     )
     expect(page.locator("#login-use-email")).to_be_visible()
-    check_phone_layout(page, "login-2-text-no-mobile")
+    look(page, "login-2-text-no-mobile")
     # The resend cooldown (30 s) applies to the way back too: move this attempt past it.
     engine = create_engine(app.database_url)
     with Session(engine) as db:
@@ -231,7 +185,7 @@ def test_morgan_asking_for_a_text_is_answered_as_if_sent_and_can_go_back_to_emai
     expect(page.locator("#login-use-email")).to_have_count(0)
     enter_code(page, code_for(page, app, MORGAN))
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Morgan Ellis")
+    expect(page.locator("#current-account")).to_have_text(ELLIS)
 
 
 def test_casey_is_answered_exactly_like_an_unknown_email(app, page):
@@ -283,4 +237,4 @@ def test_only_the_embed_page_may_be_framed(app):
 def test_embedded_login_page_on_a_phone(app, page):
     page.goto(app.url + "/embed/login")
     expect(page.locator("#login-email")).to_be_visible()
-    check_phone_layout(page, "login-embed")
+    look(page, "login-embed")

@@ -11,7 +11,8 @@ from sqlmodel import Session, create_engine, select
 from clientcenter.models import DevMailboxMessage
 from clientcenter.services.notify.outbox import enqueue
 from clientcenter.settings import load_settings
-from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
+from tests.support.browser import assert_no_horizontal_scroll, screenshot
+from tests.support.demo import PAT, PAT_MOBILE
 
 
 def _enqueue_in_app_database(app) -> str:
@@ -28,7 +29,7 @@ def _enqueue_in_app_database(app) -> str:
             enqueue(
                 session,
                 channel="email",
-                to_address="pat.rivera@example.com",
+                to_address=PAT,
                 template="action_customer",
                 recipient_kind="customer",
                 to_name="Pat Rivera",
@@ -43,7 +44,7 @@ def _enqueue_in_app_database(app) -> str:
             code = enqueue(
                 session,
                 channel="sms",
-                to_address="+12075550101",
+                to_address=PAT_MOBILE,
                 template="login_code",
                 recipient_kind="login",
                 sensitive=True,

@@ -3,39 +3,10 @@ the code sent to it (read from the dev mailbox page), contact preferences, the c
 
 from __future__ import annotations
 
-import re
-import time
-
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-
-PAT = "pat.rivera@example.com"
-
-
-def code_sent_to(page, app, address: str, timeout: float = 20) -> str:
-    """The newest confirmation code the dev mailbox page shows for ``address``."""
-    deadline = time.monotonic() + timeout
-    tab = page.context.new_page()
-    try:
-        while time.monotonic() < deadline:
-            tab.goto(app.url + "/dev/mailbox")
-            for article in tab.locator("article").all():
-                text = article.locator("pre").inner_text()
-                if address in article.locator(".to").inner_text() and "confirm" in text:
-                    return re.search(r"\b(\d{6})\b", text).group(1)
-            time.sleep(0.5)
-    finally:
-        tab.close()
-    raise AssertionError(f"no confirmation code reached {address}")
-
-
-def look(page, name: str) -> None:
-    assert_no_horizontal_scroll(page)
-    screenshot(page, name)
-    page.set_viewport_size({"width": 320, "height": 640})
-    assert_no_horizontal_scroll(page)
-    page.set_viewport_size({"width": 390, "height": 844})
+from tests.support.browser import code_for, look
+from tests.support.demo import PAT
 
 
 def test_profile_edits_and_a_new_email_confirmed_by_code(app, page):
@@ -56,7 +27,7 @@ def test_profile_edits_and_a_new_email_confirmed_by_code(app, page):
     expect(page.locator("#personal-info")).to_contain_text("Patricia Rivera")
     expect(page.locator("#personal-info")).to_contain_text(PAT)  # not yet changed
 
-    code = code_sent_to(page, app, "pat.new@example.com")
+    code = code_for(page, app, "pat.new@example.com", "confirm")
     wrong = "000000" if code != "000000" else "111111"
     page.locator("#verify-code").fill(wrong)
     page.locator("#verify-submit").click()

@@ -9,27 +9,11 @@ import sys
 from datetime import date, timedelta
 
 from playwright.sync_api import expect
-from sqlmodel import Session, create_engine, select
+from sqlmodel import select
 
 from clientcenter.settings import PROJECT_ROOT
-from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-
-PAT = "pat.rivera@example.com"
-JORDAN = "jordan.lee@example.com"
-STUDIO = "Lee Design Studio LLC"
-
-
-def db(app):
-    return Session(create_engine(app.database_url))
-
-
-def look(page, name: str) -> None:
-    """Screenshot at phone size, then make sure nothing scrolls sideways at 320 px."""
-    assert_no_horizontal_scroll(page)
-    screenshot(page, name)
-    page.set_viewport_size({"width": 320, "height": 640})
-    assert_no_horizontal_scroll(page)
-    page.set_viewport_size({"width": 390, "height": 844})
+from tests.support.browser import look
+from tests.support.demo import AGENT, JORDAN, PAT, RIVERA, STUDIO
 
 
 def test_change_request_reaches_my_requests_and_the_agent(app, page):
@@ -77,7 +61,7 @@ def test_change_request_reaches_my_requests_and_the_agent(app, page):
     expect(mine).to_contain_text("Add a vehicle: 2022 Honda CR-V EX")
     look(page, "requests-my-requests")
 
-    with db(app) as s:
+    with app.db() as s:
         request = s.exec(select(ChangeRequest).where(ChangeRequest.reference == reference)).one()
         assert request.kind == "personal" and request.subtype == "vehicle_add"
     # The relay delivers the outbox the way an operator runs it; the dev mailbox keeps it.
@@ -89,9 +73,9 @@ def test_change_request_reaches_my_requests_and_the_agent(app, page):
         capture_output=True,
         timeout=120,
     )
-    with db(app) as s:
+    with app.db() as s:
         to_agent = s.exec(
-            select(DevMailboxMessage).where(DevMailboxMessage.to_address == "agent@example.com")
+            select(DevMailboxMessage).where(DevMailboxMessage.to_address == AGENT)
         ).all()
         mail = [m for m in to_agent if reference in m.body_text]
         assert len(mail) == 1, [m.subject for m in to_agent]
@@ -132,7 +116,7 @@ def test_business_change_contact_us_and_general_request(app, page):
     form = page.locator("#rq-general-form")
     form.locator("[name=subject]").fill("Renewal meeting")
     form.locator("[name=message]").fill("Could we meet in March?")
-    from tests.selfservice_helpers import sample_pdf
+    from tests.support.files import sample_pdf
 
     page.locator("#request-attachment input[type=file]").set_input_files(
         files=[
@@ -151,7 +135,7 @@ def test_business_change_contact_us_and_general_request(app, page):
     expect(page.locator(".request-card")).to_have_count(3)
     from clientcenter.models import ChangeRequest, Document
 
-    with db(app) as s:
+    with app.db() as s:
         general = s.exec(select(ChangeRequest).where(ChangeRequest.kind == "general")).one()
         attached = s.get(Document, general.attachment_document_id)
         assert attached.filename == "payroll-report.pdf"
@@ -159,7 +143,7 @@ def test_business_change_contact_us_and_general_request(app, page):
 
 
 def test_read_only_agent_sees_forms_but_cannot_send(app, page):
-    app.log_in(page, "agent@example.com", "Pat & Sam Rivera", agent=True)
+    app.log_in(page, AGENT, RIVERA, agent=True)
     page.goto(app.url + "/requests/general")
     expect(page.locator("#read-only-banner")).to_be_visible()
     expect(page.locator("#rq-general-submit")).to_be_disabled()
@@ -198,7 +182,7 @@ def test_certificates_page(app, page):
 def test_proposal_accept(app, page):
     from clientcenter.models import Proposal
 
-    with db(app) as s:
+    with app.db() as s:
         proposal_id = s.exec(select(Proposal.id)).first()
     app.log_in(page, PAT)
     page.goto(app.url + f"/proposals/{proposal_id}")
@@ -237,7 +221,7 @@ def test_referral_feedback_and_claim_survey(app, page):
     page.locator("#feedback-submit").click()
     expect(page.locator("#feedback-done")).to_be_visible()
 
-    with db(app) as s:
+    with app.db() as s:
         claim = s.exec(select(Claim).where(Claim.status == "closed")).first()
     page.goto(app.url + f"/claims/{claim.id}/survey")
     expect(page.locator("#survey-claim")).to_contain_text(claim.number)
@@ -247,7 +231,7 @@ def test_referral_feedback_and_claim_survey(app, page):
     page.locator("#survey-submit").click()
     expect(page.locator("#survey-done")).to_be_visible()
 
-    with db(app) as s:
+    with app.db() as s:
         assert s.exec(select(Referral)).one().friend_phone == "+12075550188"
         assert s.exec(select(Feedback)).one().rating == 5
         survey = s.exec(select(ClaimSurvey)).one()
@@ -265,7 +249,7 @@ def test_integration_click_is_recorded_then_redirects(app, page):
     expect(links.first).to_be_visible()
     href = links.first.get_attribute("href")
     assert re.fullmatch(r"/go/\d+", href)
-    with db(app) as s:
+    with app.db() as s:
         link = s.get(IntegrationLink, int(href.rsplit("/", 1)[1]))
     # The destination is another site (no network here): answer for it.
     page.context.route(
@@ -275,7 +259,7 @@ def test_integration_click_is_recorded_then_redirects(app, page):
         links.first.click()
     popup = opened.value
     popup.wait_for_url(link.url)
-    with db(app) as s:
+    with app.db() as s:
         logged = s.exec(
             select(ActivityLog).where(ActivityLog.action_key == "customer.cross_sell_integration")
         ).one()

@@ -23,8 +23,9 @@ from bench.login import Mailbox, one_login, state_names
 from bench.sessions import app_settings
 from bench.wsclient import ReflexTab
 from clientcenter.demo.serve import serve_app
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_login import code_for
+from tests.support.browser import code_for, screenshot
+from tests.support.demo import AGENT, DANA, ELENA, GRACE, MORGAN, PAT, RIVERA, SAM, account_named
+from tests.support.logins import customer_session
 
 pytestmark = pytest.mark.scaleout
 
@@ -85,14 +86,14 @@ async def _open_tabs(url: str, n: int) -> None:
 
 def test_login_flow_in_the_browser(cluster, page):
     page.goto(cluster.url + "/")
-    page.locator("#login-email").fill("pat.rivera@example.com")
+    page.locator("#login-email").fill(PAT)
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Email").first.click()
-    code = code_for(page, cluster, "pat.rivera@example.com")
+    code = code_for(page, cluster, PAT)
     page.locator("input[autocomplete='one-time-code']").fill(code)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r".*/home/?$"), timeout=30000)
-    expect(page.get_by_text("Pat & Sam Rivera").first).to_be_visible(timeout=30000)
+    expect(page.get_by_text(RIVERA).first).to_be_visible(timeout=30000)
     screenshot(page, "scale-out-home")
 
 
@@ -100,14 +101,14 @@ def test_concurrent_logins_across_workers(cluster):
     """Eight customers at once: code sent on one worker, verified and exchanged for a cookie
     on whichever worker gets the request, home loaded on a new connection."""
     emails = [
-        "morgan.ellis@example.com",
-        "grace.kim@example.com",
+        MORGAN,
+        GRACE,
         "jose.alvarez@example.com",
         "minh.nguyen@example.com",
         "lan.nguyen@example.com",
         "siobhan.obrien@example.com",
-        "sam.rivera@example.com",
-        "dana@brightbakery.example",
+        SAM,
+        DANA,
     ]
     mailbox = Mailbox(cluster.database_url)
     login_state, _ = state_names()
@@ -128,7 +129,7 @@ def test_concurrent_logins_across_workers(cluster):
 def test_send_limit_holds_across_workers(cluster):
     """Six fresh connections ask for a code for the same person: the per-contact limit (5 an
     hour) is counted in the database, so the sixth gets no code whichever worker it hits."""
-    email = "elena.garcia@example.com"
+    email = ELENA
     login_state, _ = state_names()
 
     async def ask(n: int):
@@ -156,18 +157,18 @@ def test_send_limit_holds_across_workers(cluster):
 def test_one_payment_when_tabs_on_both_workers_pay_at_once(cluster):
     """Six tabs (six sessions, so spread over both workers) pay the same invoice at the same
     moment: exactly one payment exists afterwards, the others are told why."""
-    from clientcenter.models import Account, Invoice, Payment
+    from clientcenter.models import Invoice, Payment
     from clientcenter.state.portal.billing import BillingState
 
     engine = create_engine(cluster.database_url)
     with Session(engine) as s:
-        account = s.exec(select(Account).where(Account.name == "Pat & Sam Rivera")).one()
+        account = account_named(s, RIVERA)
         invoice = s.exec(
             select(Invoice).where(Invoice.account_id == account.id, Invoice.status == "open")
         ).first()
     billing = BillingState.get_full_name()
     with app_settings(cluster):
-        pat_tokens = customer_session_tokens_for(cluster, "pat.rivera@example.com", 6)
+        pat_tokens = customer_session_tokens_for(cluster, PAT, 6)
 
     async def pay_all():
         tabs = [ReflexTab(cluster.url, f"cc_session={t}") for t in pat_tokens]
@@ -210,19 +211,9 @@ def test_one_payment_when_tabs_on_both_workers_pay_at_once(cluster):
 
 
 def customer_session_tokens_for(app, email: str, n: int) -> list[str]:
-    from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.auth.sessions import create_session
-
     engine = create_engine(app.database_url)
     with Session(engine) as s:
-        contact, account = loginable_contacts(s, email)[0]
-        tokens = [
-            create_session(
-                s, kind="customer", email=email, contact_id=contact.id, account_id=account.id
-            )[1]
-            for _ in range(n)
-        ]
-        s.commit()
+        tokens = [customer_session(s, email).token for _ in range(n)]
     engine.dispose()
     return tokens
 
@@ -274,10 +265,10 @@ def test_no_secret_of_a_customer_login_or_an_agent_enrolment_reaches_redis(clust
         before = last_message()
         tab = ReflexTab(cluster.url)
         await tab.open("/")
-        await tab.call(f"{login_state}.submit_email", {"form": {"email": "grace.kim@example.com"}})
+        await tab.call(f"{login_state}.submit_email", {"form": {"email": GRACE}})
         if (tab.state[login_state].get("step_rx_state_") or "") == "channel":
             await tab.call(f"{login_state}.choose_channel", {"channel": "email"})
-        code = await mailbox.wait_code("grace.kim@example.com", before)
+        code = await mailbox.wait_code(GRACE, before)
         await tab.call(
             f"{login_state}.submit_code",
             {"form": {"code": code}},
@@ -302,8 +293,8 @@ def test_no_secret_of_a_customer_login_or_an_agent_enrolment_reaches_redis(clust
         before = last_message()
         tab = ReflexTab(cluster.url)
         await tab.open("/agent/login")
-        await tab.call(f"{agent_state}.submit_email", {"form": {"email": "agent@example.com"}})
-        code = await mailbox.wait_code("agent@example.com", before)
+        await tab.call(f"{agent_state}.submit_email", {"form": {"email": AGENT}})
+        code = await mailbox.wait_code(AGENT, before)
         await tab.call(
             f"{agent_state}.submit_code",
             {"form": {"code": code}},

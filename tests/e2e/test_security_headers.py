@@ -9,7 +9,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlmodel import Session, create_engine, select
 
-from tests.e2e.test_login import HOME, PAT, code_for, enter_code, enter_email
+from tests.support.browser import HOME, code_for, enter_code, enter_email
+from tests.support.demo import PAT, RIVERA
 
 # Collects what the browser refused, from the first script on every page of the context.
 WATCH = """
@@ -48,7 +49,7 @@ def test_login_and_logged_in_pages_report_no_csp_violation(app, page):
     page.locator("#login-by-email").click()
     enter_code(page, code_for(page, app, PAT))
     page.wait_for_url(HOME)
-    expect(page.locator("#current-account")).to_have_text("Pat & Sam Rivera")
+    expect(page.locator("#current-account")).to_have_text(RIVERA)
     assert _violations(page) == []
 
     # Billing: opening a pay form scrolls to it, a script the handler sends (eval'd by Reflex).

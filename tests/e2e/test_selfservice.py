@@ -6,21 +6,16 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import expect
-from sqlmodel import Session, create_engine, select
+from sqlmodel import select
 
 from clientcenter.models import ActivityLog, Document, OutboxMessage, Policy, Vehicle
-from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
-from tests.selfservice_helpers import EXE_HEAD, PNG_1PX, account_named, pdf_text
-
-PAT = "pat.rivera@example.com"
-
-
-def _db(app):
-    return Session(create_engine(app.database_url))
+from tests.support.browser import assert_no_horizontal_scroll, screenshot
+from tests.support.demo import AGENT, LEE, PAT, RIVERA, account_named
+from tests.support.files import EXE_HEAD, PNG_1PX, pdf_text
 
 
-def _auto_policy(app, account="Pat & Sam Rivera"):
-    with _db(app) as db:
+def _auto_policy(app, account=RIVERA):
+    with app.db() as db:
         acc = account_named(db, account)
         policy = db.exec(
             select(Policy).where(Policy.account_id == acc.id, Policy.line == "auto")
@@ -81,13 +76,13 @@ def test_policy_page_and_id_card_pdf_with_the_vin(app, page):
         page.locator("#download-all-cards").click()
     every = pdf_text(Path(info.value.path()).read_bytes())
     assert all(v.vin in every for v in vehicles)
-    with _db(app) as db:
+    with app.db() as db:
         keys = db.exec(select(ActivityLog.action_key)).all()
     assert keys.count("customer.id_card_download") == 2
 
 
 def test_another_accounts_policy_url_shows_nothing(app, page):
-    jordan_auto, _ = _auto_policy(app, "Jordan Lee")
+    jordan_auto, _ = _auto_policy(app, LEE)
     app.log_in(page, PAT)
     page.goto(app.url + f"/policies/{jordan_auto.id}")
     expect(page.get_by_role("alert")).to_contain_text("couldn't find that policy")
@@ -107,7 +102,7 @@ def test_documents_upload_then_download_end_to_end(app, page, tmp_path):
     expect(page.locator("#upload-error")).to_contain_text("can't be uploaded")
 
     real = tmp_path / "window-sticker.pdf"
-    from tests.selfservice_helpers import sample_pdf
+    from tests.support.files import sample_pdf
 
     real.write_bytes(sample_pdf("Window sticker for the new car"))
     page.locator("#upload-title").fill("New car window sticker")
@@ -124,7 +119,7 @@ def test_documents_upload_then_download_end_to_end(app, page, tmp_path):
     assert download.suggested_filename == "window-sticker.pdf"
     assert Path(download.path()).read_bytes() == real.read_bytes()
 
-    with _db(app) as db:
+    with app.db() as db:
         docs = db.exec(select(Document).where(Document.category == "customer_upload")).all()
         assert [d.title for d in docs] == ["New car window sticker"]
         assert docs[0].filename == "window-sticker.pdf" and docs[0].storage_key.isalnum()
@@ -134,7 +129,7 @@ def test_documents_upload_then_download_end_to_end(app, page, tmp_path):
         agent_mail = db.exec(
             select(OutboxMessage).where(OutboxMessage.recipient_kind == "agent")
         ).all()
-        assert [m.to_address for m in agent_mail] == ["agent@example.com"]
+        assert [m.to_address for m in agent_mail] == [AGENT]
 
 
 def test_documents_filter_search_and_id_cards(app, page):
@@ -163,7 +158,7 @@ def test_documents_filter_search_and_id_cards(app, page):
 
 
 def test_agent_read_only_view_downloads_but_cannot_upload(app, page):
-    app.log_in(page, "agent@example.com", "Pat & Sam Rivera", agent=True)
+    app.log_in(page, AGENT, RIVERA, agent=True)
     page.goto(app.url + "/documents")
     expect(page.locator("#read-only-banner")).to_be_visible()
     expect(page.locator(".document-row").first).to_be_visible()
@@ -171,7 +166,7 @@ def test_agent_read_only_view_downloads_but_cannot_upload(app, page):
     with page.expect_download():
         page.locator(".download-document").first.click()
     screenshot(page, "documents-read-only-390")
-    with _db(app) as db:
+    with app.db() as db:
         entry = db.exec(select(ActivityLog).order_by(ActivityLog.id.desc())).first()
     assert entry.action_key == "agent.download_documents" and entry.read_only
 

@@ -1,6 +1,6 @@
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_horizontal_scroll, screenshot
+from tests.support.browser import assert_no_horizontal_scroll, screenshot
 
 
 def test_branded_shell_on_a_phone(app, page):

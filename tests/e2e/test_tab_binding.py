@@ -15,43 +15,18 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pyotp
 import pytest
-from sqlmodel import Session, create_engine
 
 from bench.login import Mailbox, var
 from bench.wsclient import ReflexTab, new_browser_key
 from clientcenter.state.agency.login import AgentLoginState
 from clientcenter.state.portal.documents import DocumentsState
 from clientcenter.state.portal.login import LoginState
+from tests.support.demo import AGENT, JORDAN, MORGAN, PAT
 
 LOGIN = LoginState.get_full_name()
 AGENT_LOGIN = AgentLoginState.get_full_name()
 DOCUMENTS = DocumentsState.get_full_name()
 ATTACKERS = ("no cookie", "another browser")
-
-
-def _session_cookie(app, email: str, account_name: str | None = None) -> str:
-    """A live customer session, made the way the login route makes one."""
-    from clientcenter.models import Account
-    from clientcenter.services.accounts import loginable_contacts
-    from clientcenter.services.auth.sessions import create_session
-
-    engine = create_engine(app.database_url)
-    try:
-        with app.settings(), Session(engine) as db:
-            pairs = [
-                (c, a)
-                for c, a in loginable_contacts(db, email)
-                if account_name is None or a.name == account_name
-            ]
-            contact, account = pairs[0]
-            _, token = create_session(
-                db, kind="customer", email=email, contact_id=contact.id, account_id=account.id
-            )
-            db.commit()
-            assert db.get(Account, account.id)
-    finally:
-        engine.dispose()
-    return f"cc_session={token}"
 
 
 async def _attacker(app, victim: ReflexTab, how: str) -> ReflexTab:
@@ -60,7 +35,7 @@ async def _attacker(app, victim: ReflexTab, how: str) -> ReflexTab:
     # Another browser: its own key and its own live session (Morgan's).
     return ReflexTab(
         app.url,
-        _session_cookie(app, "morgan.ellis@example.com"),
+        f"cc_session={app.session_token(MORGAN)}",
         browser_key=await new_browser_key(app.url),
         token=victim.token,
     )
@@ -89,7 +64,7 @@ def test_a_captured_tab_token_hydrates_none_of_the_victims_page_data(app, how):
     document, no VIN — also after Pat logged out."""
 
     async def run():
-        pat = ReflexTab(app.url, _session_cookie(app, "pat.rivera@example.com"))
+        pat = ReflexTab(app.url, f"cc_session={app.session_token(PAT)}")
         await pat.open("/documents")
         pats = _policy_numbers(pat)
         assert pats  # the victim's tab has the data
@@ -131,10 +106,10 @@ def test_a_captured_tab_token_cannot_finish_the_victims_login_at_the_account_cho
         mailbox = Mailbox(app.database_url)
         jordan = ReflexTab(app.url)
         await jordan.open("/")
-        await jordan.call(f"{LOGIN}.submit_email", {"form": {"email": "jordan.lee@example.com"}})
+        await jordan.call(f"{LOGIN}.submit_email", {"form": {"email": JORDAN}})
         if var(jordan, LOGIN, "step") == "channel":
             await jordan.call(f"{LOGIN}.choose_channel", {"channel": "email"})
-        code = await mailbox.wait_code("jordan.lee@example.com")
+        code = await mailbox.wait_code(JORDAN)
         await jordan.call(f"{LOGIN}.submit_code", {"form": {"code": code}})
         accounts = var(jordan, LOGIN, "accounts")
         assert len(accounts) == 2
@@ -169,8 +144,8 @@ def test_a_captured_tab_token_gets_no_totp_secret_and_no_agent_session(app, how)
         mailbox = Mailbox(app.database_url)
         agent = ReflexTab(app.url)
         await agent.open("/agent/login")
-        await agent.call(f"{AGENT_LOGIN}.submit_email", {"form": {"email": "agent@example.com"}})
-        code = await mailbox.wait_code("agent@example.com")
+        await agent.call(f"{AGENT_LOGIN}.submit_email", {"form": {"email": AGENT}})
+        code = await mailbox.wait_code(AGENT)
         await agent.call(
             f"{AGENT_LOGIN}.submit_code",
             {"form": {"code": code}},
@@ -205,7 +180,7 @@ def test_a_captured_tab_token_cannot_upload_as_the_victim(app, how):
     and streams back nothing of the victim's."""
 
     async def run():
-        pat = ReflexTab(app.url, _session_cookie(app, "pat.rivera@example.com"))
+        pat = ReflexTab(app.url, f"cc_session={app.session_token(PAT)}")
         await pat.open("/documents")
         pats = _policy_numbers(pat)
         assert pats

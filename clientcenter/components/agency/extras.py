@@ -57,5 +57,5 @@ def sign_out_button() -> rx.Component:
         width="100%",
         id="agent-sign-out",
         type="button",
-        on_click=rx.call_script(post_navigation_script("/auth/logout")),
+        on_click=rx.call_script(post_navigation_script(routes.LOGOUT_ROUTE)),
     )

@@ -1,10 +1,13 @@
-"""Building blocks of the agent pages: the shell with the agents' tab bar, section cards,
-messages, and the row patterns the lists share."""
+"""Building blocks of the agent pages: the shell with the agents' tab bar, titles, section
+cards, messages, and the row patterns the lists share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
+from clientcenter.components.common import error_callout, notice_callout
 from clientcenter.components.layout import AGENT_NAV, page_shell
 
 # Native selects (phones show their own picker): sized and bordered like the Radix inputs.
@@ -24,28 +27,28 @@ def agent_shell(*children: rx.Component, active: str) -> rx.Component:
     return page_shell(*children, nav_active=active, nav=AGENT_NAV)
 
 
+def back_link(label: str | rx.Var, href: str | rx.Var) -> rx.Component:
+    """ "‹ label" above a page's title, back to where the agent came from."""
+    return rx.link(
+        rx.hstack(
+            rx.icon("chevron-left", size=16),
+            rx.text(label, size="2"),
+            spacing="1",
+            align="center",
+        ),
+        href=href,
+        underline="none",
+        id="back-link",
+    )
+
+
 def page_title(
     title: str,
     subtitle: str | rx.Var = "",
-    back: tuple[str, str] | None = None,
+    back: tuple[str | rx.Var, str | rx.Var] | None = None,
     id_: str = "page-title",
 ) -> rx.Component:
-    parts = []
-    if back is not None:
-        label, href = back
-        parts.append(
-            rx.link(
-                rx.hstack(
-                    rx.icon("chevron-left", size=16),
-                    rx.text(label, size="2"),
-                    spacing="1",
-                    align="center",
-                ),
-                href=href,
-                underline="none",
-                id="back-link",
-            )
-        )
+    parts = [] if back is None else [back_link(*back)]
     parts.append(rx.heading(title, size="6", as_="h1", id=id_))
     if isinstance(subtitle, rx.Var) or subtitle:
         parts.append(rx.text(subtitle, size="2", color_scheme="gray"))
@@ -73,12 +76,35 @@ def section(
     )
 
 
+def messages(prefix: str, error: rx.Var, notice: rx.Var | None = None) -> rx.Component:
+    """A page's error callout (id ``<prefix>-error``) and notice callout (``<prefix>-notice``)."""
+    shown = [error_callout(error, f"{prefix}-error", icon="circle-alert")]
+    if notice is not None:
+        shown.append(notice_callout(notice, f"{prefix}-notice"))
+    return rx.fragment(*shown)
+
+
 def muted(*parts, **props) -> rx.Component:
     return rx.text(*parts, size="1", color_scheme="gray", **props)
 
 
 def empty(text: str) -> rx.Component:
     return rx.text(text, size="2", color_scheme="gray", font_style="italic")
+
+
+def entries(
+    items: rx.Var,
+    render: Callable[[rx.Var], rx.Component],
+    when_empty: str | None = None,
+    *,
+    spacing: str = "0",
+    **props,
+) -> rx.Component:
+    """One component per item, stacked; with ``when_empty``, that line when there are none."""
+    listed = rx.vstack(rx.foreach(items, render), spacing=spacing, width="100%", **props)
+    if when_empty is None:
+        return listed
+    return rx.cond(items.length() > 0, listed, empty(when_empty))
 
 
 def list_row(*children: rx.Component, **props) -> rx.Component:
@@ -128,4 +154,16 @@ def pager(page: rx.Var, pages: rx.Var, on_previous, on_next, id_: str = "pager")
             width="100%",
             id=id_,
         ),
+    )
+
+
+def log_entry_row(entry: rx.Var, *, channel: bool = False, **props) -> rx.Component:
+    """One activity log entry (state/agency/desk.py LogEntry): what happened, who acted and
+    when (and through which channel), and its summary."""
+    byline = [entry.actor, " · ", entry.when, *([" · ", entry.channel] if channel else [])]
+    return list_row(
+        rx.text(entry.label, weight="medium", size="2"),
+        muted(*byline),
+        rx.cond(entry.summary != "", rx.text(entry.summary, size="2")),
+        **props,
     )

@@ -9,73 +9,26 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.common import error_callout
-from clientcenter.components.icons import icon_if
+from clientcenter.components.login import (
+    LoginIds,
+    code_form,
+    code_links,
+    email_step,
+    link_button,
+    login_card,
+    step_error,
+    step_info,
+)
+from clientcenter.components.portal.account_button import account_button
 from clientcenter.state.portal.login import LoginState
 
-LABEL_STYLE = {"font_weight": "500", "font_size": "14px"}
-
-
-def _error() -> rx.Component:
-    return error_callout(LoginState.error, "login-error", icon="circle-alert")
-
-
-def _info() -> rx.Component:
-    return rx.cond(
-        LoginState.info != "",
-        rx.text(LoginState.info, size="2", color_scheme="gray", id="login-info"),
-    )
-
-
-def _link_button(label: str, on_click, id_: str) -> rx.Component:
-    return rx.button(label, on_click=on_click, variant="ghost", size="2", id=id_, type="button")
-
-
-def email_step() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading("Log in", size="5", as_="h1"),
-            rx.text(
-                "Enter the email address your agency has on file. We'll send you a "
-                "one-time code — no password needed.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.el.label("Email address", html_for="login-email", style=LABEL_STYLE),
-            rx.input(
-                id="login-email",
-                name="email",
-                type="email",
-                placeholder="you@example.com",
-                auto_complete="email",
-                input_mode="email",
-                size="3",
-                width="100%",
-                default_value=LoginState.email,
-                required=True,
-                auto_focus=True,
-            ),
-            _error(),
-            rx.button(
-                "Continue",
-                size="3",
-                width="100%",
-                id="login-continue",
-                type="submit",
-                loading=LoginState.busy,
-            ),
-            spacing="3",
-            width="100%",
-        ),
-        on_submit=LoginState.submit_email,
-        width="100%",
-    )
+IDS = LoginIds(card="login", field="login")
 
 
 def channel_step() -> rx.Component:
     return rx.vstack(
         rx.heading("Get your code", size="5", as_="h1"),
-        _info(),
+        step_info(LoginState, IDS),
         rx.button(
             rx.icon("mail", size=18),
             "Email me a code",
@@ -108,87 +61,51 @@ def channel_step() -> rx.Component:
             align="center",
             width="100%",
         ),
-        _error(),
-        _link_button("Use a different email", LoginState.start_over, "login-start-over"),
+        step_error(LoginState, IDS),
+        link_button("Use a different email", LoginState.start_over, "login-start-over"),
         spacing="3",
         width="100%",
     )
 
 
 def code_step() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading("Enter your code", size="5", as_="h1"),
-            _info(),
-            rx.el.label("6-digit code", html_for="login-code", style=LABEL_STYLE),
-            rx.input(
-                id="login-code",
-                name="code",
-                type="text",
-                input_mode="numeric",
-                auto_complete="one-time-code",
-                placeholder="123456",
-                size="3",
-                width="100%",
-                required=True,
-                auto_focus=True,
-                style={"letter_spacing": "0.3em", "font_size": "20px"},
-            ),
-            _error(),
-            rx.button(
-                "Log in",
-                size="3",
-                width="100%",
-                id="login-submit-code",
-                type="submit",
-                loading=LoginState.busy,
-            ),
-            # No text? (Perhaps no mobile on file: the answer above is the same either way.)
-            rx.cond(
-                LoginState.channel == "sms",
-                rx.button(
-                    rx.icon("mail", size=16),
-                    "Email me a code instead",
-                    size="2",
-                    variant="soft",
-                    width="100%",
-                    id="login-use-email",
-                    type="button",
-                    on_click=LoginState.choose_channel("email"),
-                ),
-            ),
-            rx.hstack(
-                _link_button("Send a new code", LoginState.resend, "login-resend"),
-                rx.spacer(),
-                _link_button("Use a different email", LoginState.start_over, "login-start-over"),
-                width="100%",
-                wrap="wrap",
-            ),
-            spacing="3",
-            width="100%",
+    return rx.vstack(
+        rx.heading("Enter your code", size="5", as_="h1"),
+        step_info(LoginState, IDS),
+        code_form(
+            LoginState,
+            IDS,
+            input_id="login-code",
+            label="6-digit code",
+            button="Log in",
+            button_id="login-submit-code",
+            on_submit=LoginState.submit_code,
         ),
-        on_submit=LoginState.submit_code,
-        reset_on_submit=False,
+        # No text? (Perhaps no mobile on file: the answer above is the same either way.)
+        rx.cond(
+            LoginState.channel == "sms",
+            rx.button(
+                rx.icon("mail", size=16),
+                "Email me a code instead",
+                size="2",
+                variant="soft",
+                width="100%",
+                id="login-use-email",
+                type="button",
+                on_click=LoginState.choose_channel("email"),
+            ),
+        ),
+        code_links(LoginState, IDS, "Use a different email"),
+        spacing="3",
         width="100%",
     )
 
 
 def _account_button(account: dict) -> rx.Component:
-    return rx.button(
-        rx.hstack(
-            icon_if(account["kind"] == "Commercial", "building-2", "house", size=18),
-            rx.text(account["name"], weight="medium", text_align="left", flex="1"),
-            rx.badge(account["kind"], variant="soft"),
-            align="center",
-            width="100%",
-            spacing="3",
-        ),
+    return account_button(
+        account,
+        rx.badge(account["kind"], variant="soft"),
         on_click=LoginState.choose_account(account["id"]),
-        variant="surface",
-        size="3",
-        width="100%",
-        height="auto",
-        padding_y="12px",
         class_name="login-account",
     )
 
@@ -196,33 +113,28 @@ def _account_button(account: dict) -> rx.Component:
 def account_step() -> rx.Component:
     return rx.vstack(
         rx.heading("Choose an account", size="5", as_="h1"),
-        _info(),
+        step_info(LoginState, IDS),
         rx.foreach(LoginState.accounts, _account_button),
-        _error(),
+        step_error(LoginState, IDS),
         spacing="3",
         width="100%",
     )
 
 
-def login_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.cond(
-                LoginState.notice != "",
-                rx.callout(
-                    LoginState.notice, icon="info", size="1", width="100%", id="login-notice"
-                ),
-            ),
-            rx.match(
-                LoginState.step,
-                ("channel", channel_step()),
-                ("code", code_step()),
-                ("account", account_step()),
-                email_step(),
-            ),
-            spacing="3",
-            width="100%",
+def customer_login_card() -> rx.Component:
+    return login_card(
+        LoginState,
+        IDS,
+        ("channel", channel_step()),
+        ("code", code_step()),
+        ("account", account_step()),
+        first=email_step(
+            LoginState,
+            IDS,
+            heading="Log in",
+            intro="Enter the email address your agency has on file. We'll send you a "
+            "one-time code — no password needed.",
+            label="Email address",
+            placeholder="you@example.com",
         ),
-        width="100%",
-        id="login-card",
     )

@@ -137,20 +137,31 @@ def _checkbox(name: str, label: str, checked) -> rx.Component:
     )
 
 
-def personal_section() -> rx.Component:
+def _section(
+    title: str, key: str, can_edit, view: rx.Component, edit: rx.Component, *above, id: str
+) -> rx.Component:
+    """A profile card: its heading with Edit, and ``view``, or ``edit`` while editing ``key``."""
     return rx.card(
         rx.vstack(
-            _header("Personal information", "personal", S.is_customer & ~S.read_only),
-            rx.text(S.me.role_label, size="1", color_scheme="gray"),
-            rx.cond(
-                S.editing == "personal",
-                _contact_form("personal", S.me, S.save_personal),
-                _contact_summary(S.me),
-            ),
+            _header(title, key, can_edit),
+            *above,
+            rx.cond(S.editing == key, edit, view),
             spacing="2",
             width="100%",
         ),
         width="100%",
+        id=id,
+    )
+
+
+def personal_section() -> rx.Component:
+    return _section(
+        "Personal information",
+        "personal",
+        S.is_customer & ~S.read_only,
+        _contact_summary(S.me),
+        _contact_form("personal", S.me, S.save_personal),
+        rx.text(S.me.role_label, size="1", color_scheme="gray"),
         id="personal-info",
     )
 
@@ -181,14 +192,12 @@ def preferences_section() -> rx.Component:
         id="preferences-form",
         width="100%",
     )
-    return rx.card(
-        rx.vstack(
-            _header("Contact preferences", "preferences", S.is_customer & ~S.read_only),
-            rx.cond(S.editing == "preferences", form, _value_row("Notices", ways)),
-            spacing="2",
-            width="100%",
-        ),
-        width="100%",
+    return _section(
+        "Contact preferences",
+        "preferences",
+        S.is_customer & ~S.read_only,
+        _value_row("Notices", ways),
+        form,
         id="contact-preferences",
     )
 
@@ -196,18 +205,12 @@ def preferences_section() -> rx.Component:
 def co_applicant_section() -> rx.Component:
     return rx.cond(
         S.has_co_applicant,
-        rx.card(
-            rx.vstack(
-                _header("Co-applicant", "co", S.can_edit_co),
-                rx.cond(
-                    S.editing == "co",
-                    _contact_form("co", S.co, S.save_co_applicant),
-                    _contact_summary(S.co),
-                ),
-                spacing="2",
-                width="100%",
-            ),
-            width="100%",
+        _section(
+            "Co-applicant",
+            "co",
+            S.can_edit_co,
+            _contact_summary(S.co),
+            _contact_form("co", S.co, S.save_co_applicant),
             id="co-applicant",
         ),
     )

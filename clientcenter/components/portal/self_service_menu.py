@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.common import section_heading
 from clientcenter.components.forms import choice_card
 from clientcenter.components.portal.integrations import integrations_card
@@ -44,7 +45,7 @@ def self_service_menu(*, with_links: bool = True) -> rx.Component:
                             "signature",
                             "Proposals",
                             "Quotes your agency prepared for you.",
-                            href="/proposals",
+                            href=routes.PROPOSALS,
                             id="menu-proposals",
                         ),
                     ),
@@ -53,7 +54,7 @@ def self_service_menu(*, with_links: bool = True) -> rx.Component:
                     "clipboard-pen",
                     "Request a change",
                     "Vehicles, drivers, address, coverage — or anything else.",
-                    href="/requests",
+                    href=routes.REQUESTS,
                     id="menu-requests",
                 ),
                 rx.cond(
@@ -62,7 +63,7 @@ def self_service_menu(*, with_links: bool = True) -> rx.Component:
                         "file-badge",
                         "Certificates",
                         "Download certificates, add a holder, ask for a new one.",
-                        href="/certificates",
+                        href=routes.CERTIFICATES,
                         id="menu-certificates",
                     ),
                 ),
@@ -70,7 +71,7 @@ def self_service_menu(*, with_links: bool = True) -> rx.Component:
                     "life-buoy",
                     "Contact us",
                     "Questions, help and quick answers.",
-                    href="/contact",
+                    href=routes.CONTACT,
                     id="menu-contact",
                 ),
                 rx.cond(
@@ -79,7 +80,7 @@ def self_service_menu(*, with_links: bool = True) -> rx.Component:
                         "gift",
                         "Refer a friend",
                         "Share the care you get.",
-                        href="/refer",
+                        href=routes.REFER,
                         id="menu-refer",
                     ),
                 ),
@@ -89,7 +90,7 @@ def self_service_menu(*, with_links: bool = True) -> rx.Component:
                         "message-circle-heart",
                         "Give feedback",
                         "Tell us how we're doing.",
-                        href="/feedback",
+                        href=routes.FEEDBACK,
                         id="menu-feedback",
                     ),
                 ),

@@ -22,8 +22,8 @@ from collections.abc import Callable
 
 from starlette.responses import JSONResponse
 
+from clientcenter import routes
 from clientcenter.http.routes.delivery import MAX_WEBHOOK_BYTES as DELIVERY_WEBHOOK_BYTES
-from clientcenter.http.routes.delivery import SENDGRID_WEBHOOK_PATH, TWILIO_WEBHOOK_PATH
 from clientcenter.services.billing.webhooks import MAX_WEBHOOK_BYTES as STRIPE_WEBHOOK_BYTES
 from clientcenter.settings import get_settings
 
@@ -31,7 +31,6 @@ log = logging.getLogger("clientcenter.http")
 
 KIB = 1024
 MIB = 1024 * KIB
-UPLOAD_PATH = "/_upload"  # Reflex's upload endpoint (no backend_path prefix in rxconfig.py)
 MULTIPART_OVERHEAD = 64 * KIB  # boundaries, part headers, the bound-args field
 
 # Logins, account switches, agent routes, pages, anything else: small form posts at most.
@@ -46,13 +45,13 @@ def _upload_limit() -> int:
 # required). A route that needs more than DEFAULT_LIMIT gets its line here, nowhere else.
 LIMITS: dict[str, tuple[int | Callable[[], int], bool]] = {
     # Stripe events are a few KiB; the webhook service refuses anything over 512 KiB anyway.
-    "/webhooks/stripe": (STRIPE_WEBHOOK_BYTES, False),
+    routes.STRIPE_WEBHOOK: (STRIPE_WEBHOOK_BYTES, False),
     # SendGrid posts events in batches; Twilio's status callbacks are small forms.
-    SENDGRID_WEBHOOK_PATH: (DELIVERY_WEBHOOK_BYTES, False),
-    TWILIO_WEBHOOK_PATH: (DELIVERY_WEBHOOK_BYTES, False),
+    routes.SENDGRID_WEBHOOK: (DELIVERY_WEBHOOK_BYTES, False),
+    routes.TWILIO_WEBHOOK: (DELIVERY_WEBHOOK_BYTES, False),
     # One customer file (security.upload_max_bytes) plus its multipart framing. Browsers
     # always send a length for a file upload; without one the request is refused (411).
-    UPLOAD_PATH: (_upload_limit, True),
+    routes.REFLEX_UPLOAD: (_upload_limit, True),
 }
 
 

@@ -24,21 +24,20 @@ import hmac
 import logging
 import secrets
 import uuid
+from collections.abc import Mapping
 from hashlib import sha256
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 
-from clientcenter.http.cookies import session_cookie_name, token_from_cookie_header
+from clientcenter import routes
+from clientcenter.http.cookies import session_cookie_name, session_token_in, set_cookie_header
 from clientcenter.services.auth import connection
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
 
-EVENT_PATH = "/_event"
-UPLOAD_PATH = "/_upload"
 UPLOAD_TOKEN_HEADER = b"reflex-client-token"
 BROWSER_KEY_BYTES = 32
 # A year: the key names the browser, not a login (the session cookie carries the login).
@@ -67,7 +66,10 @@ def bind_token(client_token: str, browser_key: str) -> str:
 def connection_headers(cookie_header: str | None) -> list[tuple[str, str]]:
     """What a tab's connection carries instead of the Cookie header: the keyed hash of each of
     our cookies that is present (see clientcenter/services/auth/connection.py)."""
-    cookies = cookie_parser(cookie_header) if cookie_header else {}
+    return _connection_digests(cookie_parser(cookie_header) if cookie_header else {})
+
+
+def _connection_digests(cookies: Mapping[str, str]) -> list[tuple[str, str]]:
     out = []
     for header, name, digest in (
         (connection.SESSION_HEADER, session_cookie_name(), connection.session_digest),
@@ -85,17 +87,7 @@ def connection_headers(cookie_header: str | None) -> list[tuple[str, str]]:
 
 
 def browser_cookie_header(value: str, *, max_age: int = BROWSER_MAX_AGE) -> str:
-    cookie = SimpleCookie()
-    name = connection.browser_cookie_name()
-    cookie[name] = value
-    morsel = cookie[name]
-    morsel["path"] = "/"
-    morsel["httponly"] = True
-    morsel["samesite"] = "Lax"
-    morsel["max-age"] = str(max_age)
-    if get_settings().public_url.scheme == "https":
-        morsel["secure"] = True
-    return morsel.OutputString()
+    return set_cookie_header(connection.browser_cookie_name(), value, max_age=max_age)
 
 
 def new_browser_key() -> str:
@@ -118,17 +110,17 @@ def _split_headers(scope) -> tuple[list[tuple[bytes, bytes]], str]:
     return kept, "; ".join(cookies)
 
 
-def _digest_headers(cookie_header: str) -> list[tuple[bytes, bytes]]:
-    return [(h.encode(), v.encode()) for h, v in connection_headers(cookie_header)]
+def _digest_headers(cookies: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(h.encode(), v.encode()) for h, v in _connection_digests(cookies)]
 
 
-async def _upload_allowed(cookie_header: str) -> bool:
+async def _upload_allowed(cookies: Mapping[str, str]) -> bool:
     """The upload request's own session cookie must stand for a live session looking at a
     customer account (the handler then applies every rule of its own, read-only included)."""
     from clientcenter.db import session_scope
-    from clientcenter.services.auth.sessions import OK, check_session
+    from clientcenter.services.auth.sessions import SessionStatus, check_session
 
-    token = token_from_cookie_header(cookie_header)
+    token = session_token_in(cookies)
     if not token:
         return False
 
@@ -136,7 +128,7 @@ async def _upload_allowed(cookie_header: str) -> bool:
         with session_scope() as db:
             result = check_session(db, token)
             return (
-                result.status == OK
+                result.status == SessionStatus.OK
                 and result.principal is not None
                 and result.principal.account_id is not None
             )
@@ -189,14 +181,14 @@ class TabBinding:
         if not _is_browser_key(browser_key):
             browser_key = None
 
-        if path.startswith(EVENT_PATH) or path.startswith(UPLOAD_PATH):
+        if path.startswith((routes.REFLEX_EVENT, routes.REFLEX_UPLOAD)):
             # No cookie: a key of this connection alone, so whatever state it opens is new
             # and can never be opened again.
             key = browser_key or new_browser_key()
             scope = dict(scope)
             scope["headers"] = (
                 headers
-                + _digest_headers(cookie_header)
+                + _digest_headers(cookies)
                 + [
                     (
                         connection.CONNECTION_HEADER.encode(),
@@ -204,10 +196,10 @@ class TabBinding:
                     )
                 ]
             )
-            if path.startswith(EVENT_PATH):
+            if path.startswith(routes.REFLEX_EVENT):
                 scope["query_string"] = self._bound_query(scope.get("query_string", b""), key)
             else:
-                if not await _upload_allowed(cookie_header):
+                if not await _upload_allowed(cookies):
                     log.warning("upload refused: no live session cookie on the upload request")
                     await _drain(receive)
                     return await _refuse(

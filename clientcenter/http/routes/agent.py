@@ -9,7 +9,6 @@ the customers' (http/routes/auth.py).
 from __future__ import annotations
 
 import html
-import logging
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,59 +19,31 @@ from clientcenter.db import session_scope
 from clientcenter.http.deps import (
     SAFE_HEADERS,
     attachment,
+    complete_login_grant,
     form_field,
     notice_page,
-    redirect,
     refuse_foreign_origin,
-    remembered_cookie,
-    replace_held_session,
-    request_browser,
     request_client_ip,
+    rotated_session,
     run_in_threadpool,
     session_token,
-    signed_in,
     user_agent,
 )
 from clientcenter.services.agency import certificate_links, read_only
 from clientcenter.services.auth import agent_login
-from clientcenter.services.auth.login import login_scope
-from clientcenter.services.errors import ServiceError
 from clientcenter.settings import get_settings
-
-log = logging.getLogger("clientcenter.security")
 
 
 async def complete_agent_login(request: Request) -> Response:
-    """Both factors passed: the grant becomes an agent session (a fresh token)."""
+    """Both factors passed: the grant becomes an agent session."""
     if (refused := refuse_foreign_origin(request, "agent sign-in")) is not None:
         return refused
-    grant = await form_field(request, "grant")
-    client_ip, agent = request_client_ip(request), user_agent(request)
-    held = session_token(request)
-    browser = request_browser(request)
-    presented = remembered_cookie(request)
-
-    def start_session():
-        with login_scope() as db:
-            done = agent_login.complete(
-                db, grant=grant, client_ip=client_ip, user_agent=agent, browser=browser
-            )
-            kept = replace_held_session(
-                db,
-                done,
-                held,
-                subject_kind="agent",
-                user_agent=agent,
-                presented=presented,
-                agent_id=done.session.agent_id,
-            )
-            return done, kept
-
-    try:
-        done, kept = await run_in_threadpool(start_session)
-    except ServiceError:
-        return redirect(f"{routes.AGENT_LOGIN}?signed_out=attempt")
-    return await signed_in(request, done.destination, done, kept, presented)
+    return await complete_login_grant(
+        request,
+        agent_login.complete,
+        subject_kind="agent",
+        refused_to=routes.signed_out(routes.AGENT_LOGIN, "attempt"),
+    )
 
 
 async def enter_view(request: Request) -> Response:
@@ -89,12 +60,9 @@ async def enter_view(request: Request) -> Response:
                 db, grant=grant, token=token, client_ip=client_ip, user_agent=agent
             )
 
-    try:
-        done = await run_in_threadpool(enter)
-    except ServiceError as exc:
-        log.warning("read-only view refused: %s", exc.message)
-        return redirect("/agent")
-    return await signed_in(request, done.destination, done)
+    return await rotated_session(
+        request, enter, refused_to=routes.AGENT_HOME, what="read-only view"
+    )
 
 
 async def exit_view(request: Request) -> Response:
@@ -108,11 +76,7 @@ async def exit_view(request: Request) -> Response:
         with session_scope() as db:
             return read_only.exit_view(db, token=token, client_ip=client_ip, user_agent=agent)
 
-    try:
-        done = await run_in_threadpool(leave)
-    except ServiceError:
-        return redirect("/agent")
-    return await signed_in(request, done.destination, done)
+    return await rotated_session(request, leave, refused_to=routes.AGENT_HOME)
 
 
 def _holder_file(token: str, client_ip: str):
@@ -145,10 +109,8 @@ async def holder_certificate(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/auth/agent/complete", complete_agent_login, methods=["POST"]),
-    Route("/auth/agent/view", enter_view, methods=["POST"]),
-    Route("/auth/agent/exit-view", exit_view, methods=["POST"]),
-    Route(
-        certificate_links.HOLDER_CERTIFICATE_PATH + "{token}", holder_certificate, methods=["GET"]
-    ),
+    Route(routes.AGENT_COMPLETE_LOGIN_ROUTE, complete_agent_login, methods=["POST"]),
+    Route(routes.AGENT_VIEW_ROUTE, enter_view, methods=["POST"]),
+    Route(routes.EXIT_READ_ONLY_ROUTE, exit_view, methods=["POST"]),
+    Route(routes.HOLDER_CERTIFICATE_PREFIX + "{token}", holder_certificate, methods=["GET"]),
 ]

@@ -16,61 +16,36 @@ from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.http.cookies import clear_session_cookie
 from clientcenter.http.deps import (
+    complete_login_grant,
     forget_posting_tab,
     form_field,
     redirect,
     refuse_foreign_origin,
-    remembered_cookie,
-    replace_held_session,
-    request_browser,
     request_client_ip,
+    rotated_session,
     run_in_threadpool,
     session_token,
-    signed_in,
     user_agent,
 )
 from clientcenter.http.middleware.tab_binding import browser_cookie_header, new_browser_key
 from clientcenter.services.agency import read_only
 from clientcenter.services.auth import login
 from clientcenter.services.auth.sessions import find_session, revoke_session
-from clientcenter.services.errors import ServiceError
 
 
 async def complete_login(request: Request) -> Response:
-    """The login page posts the grant it got for a verified code; the session starts here.
-    A fresh token every time (a cookie the browser had before is not reused)."""
+    """The login page posts the grant it got for a verified code; the session starts here."""
     if (refused := refuse_foreign_origin(request, "login completion")) is not None:
         return refused
-    grant = await form_field(request, "grant")
     # Back to the shared-document or payment link that brought the customer here, if any.
     return_to = routes.safe_return_path(await form_field(request, "next"))
-    client_ip, agent = request_client_ip(request), user_agent(request)
-    held = session_token(request)
-    browser = request_browser(request)
-    presented = remembered_cookie(request)
-
-    def start_session():
-        with login.login_scope() as db:
-            done = login.complete(
-                db, grant=grant, client_ip=client_ip, user_agent=agent, browser=browser
-            )
-            kept = replace_held_session(
-                db,
-                done,
-                held,
-                subject_kind="customer",
-                user_agent=agent,
-                presented=presented,
-                contact_id=done.session.contact_id,
-            )
-            return done, kept
-
-    try:
-        # Database work off the event loop, which also carries every tab's websocket.
-        done, kept = await run_in_threadpool(start_session)
-    except ServiceError:
-        return redirect(f"{routes.CUSTOMER_LOGIN}?signed_out=attempt")
-    return await signed_in(request, return_to or done.destination, done, kept, presented)
+    return await complete_login_grant(
+        request,
+        login.complete,
+        subject_kind="customer",
+        refused_to=routes.signed_out(routes.CUSTOMER_LOGIN, "attempt"),
+        return_to=return_to,
+    )
 
 
 async def switch_account(request: Request) -> Response:
@@ -87,11 +62,7 @@ async def switch_account(request: Request) -> Response:
                 db, grant=grant, token=token, client_ip=client_ip, user_agent=agent
             )
 
-    try:
-        done = await run_in_threadpool(switch)
-    except ServiceError:
-        return redirect(f"{routes.ACCOUNT_CHOICE}?refused=1")
-    return await signed_in(request, done.destination, done)
+    return await rotated_session(request, switch, refused_to=f"{routes.ACCOUNT_CHOICE}?refused=1")
 
 
 async def logout(request: Request) -> Response:
@@ -104,11 +75,11 @@ async def logout(request: Request) -> Response:
         with session_scope() as db:
             record = find_session(db, token)
             if record is None:
-                return f"{routes.CUSTOMER_LOGIN}?signed_out=logout"
+                return routes.signed_out(routes.CUSTOMER_LOGIN, "logout")
             read_only.record_logout(db, token)
             revoke_session(db, record)
             login_page = routes.AGENT_LOGIN if record.kind == "agent" else routes.CUSTOMER_LOGIN
-            return f"{login_page}?signed_out=logout"
+            return routes.signed_out(login_page, "logout")
 
     response = redirect(await run_in_threadpool(end_session))
     await forget_posting_tab(request)
@@ -128,8 +99,8 @@ async def leave(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/auth/complete", complete_login, methods=["POST"]),
-    Route("/auth/switch", switch_account, methods=["POST"]),
-    Route("/auth/logout", logout, methods=["POST"]),
+    Route(routes.COMPLETE_LOGIN_ROUTE, complete_login, methods=["POST"]),
+    Route(routes.SWITCH_ACCOUNT_ROUTE, switch_account, methods=["POST"]),
+    Route(routes.LOGOUT_ROUTE, logout, methods=["POST"]),
     Route(routes.LEAVE_ROUTE, leave, methods=["POST"]),
 ]

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.delivery import webhooks
 from clientcenter.delivery.dev_mailbox import recent_messages
@@ -18,9 +19,6 @@ from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.delivery")
 
-MAILBOX_PATH = "/dev/mailbox"
-SENDGRID_WEBHOOK_PATH = "/webhooks/sendgrid/events"
-TWILIO_WEBHOOK_PATH = "/webhooks/twilio/status"
 MAX_WEBHOOK_BYTES = 1024 * 1024
 
 
@@ -140,7 +138,7 @@ text-decoration:none;font-weight:600;margin-bottom:16px}}
 <h1>Dev mailbox</h1>
 <p class="note">{html.escape(agency_name)} · what the portal would have emailed or texted,
 newest first. This page exists only with the dev delivery backend and only on this machine.</p>
-<a class="refresh" href="{MAILBOX_PATH}">Refresh</a>
+<a class="refresh" href="{routes.DEV_MAILBOX}">Refresh</a>
 {body}
 </main></body></html>"""
 
@@ -194,7 +192,7 @@ async def twilio_status(request: Request) -> Response:
 
 
 ROUTES = [
-    Route(MAILBOX_PATH, dev_mailbox, methods=["GET"]),
-    Route(SENDGRID_WEBHOOK_PATH, sendgrid_events, methods=["POST"]),
-    Route(TWILIO_WEBHOOK_PATH, twilio_status, methods=["POST"]),
+    Route(routes.DEV_MAILBOX, dev_mailbox, methods=["GET"]),
+    Route(routes.SENDGRID_WEBHOOK, sendgrid_events, methods=["POST"]),
+    Route(routes.TWILIO_WEBHOOK, twilio_status, methods=["POST"]),
 ]

@@ -1,7 +1,7 @@
 """The file download route: private documents and ID card PDFs leave the store only here.
 
-``GET /files/<signed token>``. The token (services/files/links.py) names the file, the session and
-the account, and expires in minutes. On every request the route also re-reads the session
+``GET /files/<token>``: a download link (services/files/download_links.py), which names the
+file, the session and the account, and expires in minutes. On every request the route also re-reads the session
 cookie, re-checks the session in the database, and lets the service check the account again,
 so a link is useless in another browser, after logout or an account switch, or once expired.
 The answer is always an attachment that no cache keeps and no browser sniffs.
@@ -19,12 +19,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.http.deps import attachment, notice_page, run_in_threadpool, session_token
 from clientcenter.services.auth.sessions import principal_from_token
 from clientcenter.services.billing import invoices as billing
 from clientcenter.services.errors import ServiceError
-from clientcenter.services.files import links
+from clientcenter.services.files import download_links
 from clientcenter.services.portal import certificates, documents, idcards
 from clientcenter.services.portal.documents import FileToSend
 from clientcenter.services.principal import Principal
@@ -33,7 +34,7 @@ log = logging.getLogger("clientcenter.security")
 
 # What each link kind fetches; the service re-checks the principal's account and records the
 # catalog action (customer.* or, for an agent in read-only mode, agent.*).
-FETCHERS: dict[str, Callable[[Session, Principal, links.LinkTarget], FileToSend]] = {
+FETCHERS: dict[str, Callable[[Session, Principal, download_links.LinkTarget], FileToSend]] = {
     "document": lambda db, p, t: documents.download_document(db, p, t.object_id),
     "idcards": lambda db, p, t: idcards.build_id_cards(db, p, t.object_id, t.vehicle_ids),
     "certificate": lambda db, p, t: certificates.certificate_file(db, p, t.object_id),
@@ -42,13 +43,13 @@ FETCHERS: dict[str, Callable[[Session, Principal, links.LinkTarget], FileToSend]
 
 
 def _refusal(status: int, message: str) -> Response:
-    return notice_page(status, message, "<a href='/documents'>Back to your documents</a>")
+    return notice_page(status, message, f"<a href='{routes.DOCUMENTS}'>Back to your documents</a>")
 
 
-def _fetch(token: str | None, target: links.LinkTarget) -> FileToSend | None:
+def _fetch(token: str | None, target: download_links.LinkTarget) -> FileToSend | None:
     with session_scope() as db:
         principal = principal_from_token(db, token)
-        if not links.matches(target, principal):
+        if not download_links.matches(target, principal):
             log.warning(
                 "download refused: link for session %s/account %s used by %s",
                 target.session_id,
@@ -61,10 +62,10 @@ def _fetch(token: str | None, target: links.LinkTarget) -> FileToSend | None:
 
 async def download(request: Request) -> Response:
     try:
-        target = links.verify(request.path_params["token"])
-    except links.LinkExpired as exc:
+        target = download_links.verify(request.path_params["token"])
+    except download_links.LinkExpired as exc:
         return _refusal(410, exc.message)
-    except links.LinkInvalid:
+    except download_links.LinkInvalid:
         return _refusal(404, "This download link is not valid.")
     try:
         sent = await run_in_threadpool(_fetch, session_token(request), target)
@@ -76,4 +77,4 @@ async def download(request: Request) -> Response:
     return attachment(sent.data, sent.content_type, sent.filename)
 
 
-ROUTES = [Route(links.ROUTE_PREFIX + "{token}", download, methods=["GET"])]
+ROUTES = [Route(routes.FILES_PREFIX + "{token}", download, methods=["GET"])]

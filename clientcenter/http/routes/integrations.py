@@ -83,7 +83,7 @@ def continue_page(link_id: int, label: str, url: str) -> HTMLResponse:
         f"<h1 style='font-size:1.25rem'>Continue to {html.escape(label)}?</h1>"
         f"<p>This opens <strong>{html.escape(host)}</strong>, a link "
         f"{html.escape(b.agency_name)} offers in your Client Center.</p>"
-        f"<form method=post action='{integrations.ROUTE_PREFIX}{link_id}'>"
+        f"<form method=post action='{routes.GO_PREFIX}{link_id}'>"
         "<button type=submit id=continue style='font-size:1rem;padding:.75rem 1.25rem;"
         "min-height:44px;border-radius:8px;border:0;background:#12a594;color:#fff'>"
         f"Continue to {html.escape(label)}</button></form>"
@@ -134,8 +134,8 @@ async def go(request: Request) -> Response:
         log.info("integration link %s refused: %s", link_id, exc.message)
         return redirect(routes.CUSTOMER_HOME)
     if url is None:
-        return redirect(f"{routes.CUSTOMER_LOGIN}?signed_out=login")
+        return redirect(routes.signed_out(routes.CUSTOMER_LOGIN, "login"))
     return redirect(url)
 
 
-ROUTES = [Route(integrations.ROUTE_PREFIX + "{link_id}", go, methods=["GET", "POST"])]
+ROUTES = [Route(routes.GO_PREFIX + "{link_id}", go, methods=["GET", "POST"])]

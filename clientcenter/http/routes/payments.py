@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.http.deps import request_client_ip, run_in_threadpool
 from clientcenter.services.billing import WebhookRejected, handle_webhook
@@ -33,5 +34,5 @@ async def stripe_webhook(request: Request) -> JSONResponse:
 
 
 ROUTES = [
-    Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
+    Route(routes.STRIPE_WEBHOOK, stripe_webhook, methods=["POST"]),
 ]

@@ -6,10 +6,28 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.agency.ui import agent_shell, empty, list_row, muted, section
-from clientcenter.components.common import error_callout, notice_callout
+from clientcenter import routes
+from clientcenter.components.agency.ui import (
+    agent_shell,
+    back_link,
+    entries,
+    list_row,
+    log_entry_row,
+    messages,
+    muted,
+    section,
+)
+from clientcenter.components.common import POLICY_STATUS_COLOURS, status_badge
 from clientcenter.components.icons import icon_if
-from clientcenter.state.agency.desk import AgentAccountState
+from clientcenter.state.agency.desk import (
+    AgentAccountState,
+    InviteCandidate,
+    LogEntry,
+    PaneContactRow,
+    PaneInvoiceRow,
+    PanePolicyRow,
+    PaneTask,
+)
 
 
 def _action(
@@ -34,35 +52,24 @@ def _action(
     )
 
 
+def _href(page: str) -> str:
+    """One of this account's pages (the id is filled in the browser)."""
+    return routes.agent_account_path(AgentAccountState.account_id, page)
+
+
 def _actions() -> rx.Component:
-    aid = AgentAccountState.account_id
     return rx.grid(
         _action("send", "Invite", on_click=AgentAccountState.show_invite, id_="invite-button"),
-        _action(
-            "file-up",
-            "Share document",
-            href="/agent/account/share?id=" + aid,
-            id_="share-document-link",
-        ),
-        _action(
-            "credit-card",
-            "Payments",
-            href="/agent/account/payments?id=" + aid,
-            id_="payments-link",
-        ),
-        _action("upload", "Publish", href="/agent/account/publish?id=" + aid, id_="publish-link"),
-        _action(
-            "award",
-            "Certificates",
-            href="/agent/account/certificates?id=" + aid,
-            id_="certificates-link",
-        ),
-        _action(
-            "history",
-            "Activity log",
-            href="/agent/account/activity?id=" + aid,
-            id_="activity-link",
-        ),
+        *[
+            _action(icon, label, href=_href(page), id_=id_)
+            for icon, label, page, id_ in [
+                ("file-up", "Share document", routes.AGENT_SHARE, "share-document-link"),
+                ("credit-card", "Payments", routes.AGENT_PAYMENTS, "payments-link"),
+                ("upload", "Publish", routes.AGENT_PUBLISH, "publish-link"),
+                ("award", "Certificates", routes.AGENT_CERTIFICATES, "certificates-link"),
+                ("history", "Activity log", routes.AGENT_ACTIVITY, "activity-link"),
+            ]
+        ],
         columns="3",
         spacing="2",
         width="100%",
@@ -70,7 +77,7 @@ def _actions() -> rx.Component:
 
 
 def _client_center_button() -> rx.Component:
-    """The seed's Client Center icon: the customer's portal, exactly as they see it."""
+    """The Client Center icon: the customer's portal, exactly as they see it."""
     return rx.button(
         rx.icon("monitor-smartphone", size=18),
         "Open Client Center (read-only)",
@@ -85,17 +92,7 @@ def _client_center_button() -> rx.Component:
 def _header() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.link(
-                rx.hstack(
-                    rx.icon("chevron-left", size=16),
-                    rx.text("Search", size="2"),
-                    spacing="1",
-                    align="center",
-                ),
-                href="/agent",
-                underline="none",
-                id="back-link",
-            ),
+            back_link("Search", routes.AGENT_HOME),
             rx.hstack(
                 icon_if(
                     AgentAccountState.kind == "commercial",
@@ -148,14 +145,14 @@ def _header() -> rx.Component:
 
 
 def _invite_panel() -> rx.Component:
-    def person(p: dict) -> rx.Component:
+    def person(p: InviteCandidate) -> rx.Component:
         return list_row(
-            rx.text(p["name"], weight="medium", size="2"),
-            rx.cond(p["email"] != "", muted(p["email"], word_break="break-all")),
+            rx.text(p.name, weight="medium", size="2"),
+            rx.cond(p.email != "", muted(p.email, word_break="break-all")),
             rx.cond(
-                p["reason"] == "",
+                p.reason == "",
                 rx.badge("Will be invited", color_scheme="green", variant="soft"),
-                rx.text("Not invited: ", p["reason"], size="1", color=rx.color("red", 11)),
+                rx.text("Not invited: ", p.reason, size="1", color=rx.color("red", 11)),
             ),
         )
 
@@ -168,7 +165,7 @@ def _invite_panel() -> rx.Component:
                 "password: they log in with a one-time code.",
                 size="2",
             ),
-            rx.vstack(rx.foreach(AgentAccountState.invitees, person), spacing="0", width="100%"),
+            entries(AgentAccountState.invitees, person),
             rx.hstack(
                 rx.button(
                     "Send invitation",
@@ -191,13 +188,13 @@ def _invite_panel() -> rx.Component:
     )
 
 
-def _contact(c: dict) -> rx.Component:
+def _contact(c: PaneContactRow) -> rx.Component:
     return list_row(
         rx.hstack(
-            rx.text(c["name"], weight="medium", size="2"),
-            rx.badge(c["role"], variant="outline", size="1"),
+            rx.text(c.name, weight="medium", size="2"),
+            rx.badge(c.role_label, variant="outline", size="1"),
             rx.cond(
-                c["login"] == "yes",
+                c.may_log_in,
                 rx.badge("Can log in", color_scheme="green", variant="soft", size="1"),
             ),
             wrap="wrap",
@@ -205,142 +202,91 @@ def _contact(c: dict) -> rx.Component:
             align="center",
         ),
         rx.cond(
-            c["email"] != "",
-            rx.link(c["email"], href="mailto:" + c["email"], size="2", word_break="break-all"),
+            c.email != "",
+            rx.link(c.email, href="mailto:" + c.email, size="2", word_break="break-all"),
         ),
-        rx.cond(c["phone"] != "", muted(c["phone"])),
+        rx.cond(c.phone != "", muted(c.phone)),
     )
 
 
-def _policy(p: dict) -> rx.Component:
+def _policy(p: PanePolicyRow) -> rx.Component:
     return list_row(
         rx.hstack(
-            rx.text(p["line"], weight="medium", size="2"),
-            rx.badge(
-                p["status_label"],
-                color_scheme=rx.match(
-                    p["status"], ("active", "green"), ("pending", "blue"), "gray"
-                ),
-                variant="soft",
-                size="1",
-            ),
+            rx.text(p.line, weight="medium", size="2"),
+            status_badge(p.status, p.status_label, POLICY_STATUS_COLOURS),
             wrap="wrap",
             spacing="2",
             align="center",
         ),
-        muted(p["number"], " · ", p["carrier"]),
-        muted(p["term"], " · ", p["premium"]),
+        muted(p.number, " · ", p.carrier),
+        muted(p.term, " · ", p.premium),
     )
 
 
-def _invoice(i: dict) -> rx.Component:
+def _invoice(i: PaneInvoiceRow) -> rx.Component:
     return list_row(
         rx.hstack(
-            rx.text(i["number"], weight="medium", size="2"),
+            rx.text(i.number, weight="medium", size="2"),
             rx.spacer(),
-            rx.text(i["amount"], weight="medium", size="2"),
+            rx.text(i.amount, weight="medium", size="2"),
             width="100%",
         ),
-        muted(i["description"]),
+        muted(i.description),
         rx.hstack(
-            muted("Due ", i["due"]),
+            muted("Due ", i.due),
             rx.cond(
-                i["status"] == "pending",
+                i.status == "pending",
                 rx.badge("Payment pending", color_scheme="amber", size="1"),
             ),
-            rx.cond(
-                i["published"] == "", rx.badge("Not published", size="1", color_scheme="gray")
-            ),
+            rx.cond(~i.published, rx.badge("Not published", size="1", color_scheme="gray")),
             spacing="2",
             wrap="wrap",
         ),
     )
 
 
-def _activity(a: dict) -> rx.Component:
-    return list_row(
-        rx.text(a["label"], weight="medium", size="2"),
-        muted(a["actor"], " · ", a["when"]),
-        rx.cond(a["summary"] != "", rx.text(a["summary"], size="2")),
-    )
+def _activity(entry: LogEntry) -> rx.Component:
+    return log_entry_row(entry)  # rx.foreach calls with the item alone, no keyword arguments
 
 
-def _task(t: dict) -> rx.Component:
+def _task(t: PaneTask) -> rx.Component:
     return list_row(
-        rx.text(t["title"], weight="medium", size="2"),
-        muted("For ", t["assigned"], " · ", t["created"]),
+        rx.text(t.title, weight="medium", size="2"),
+        muted("For ", t.assigned, " · ", t.created),
     )
 
 
 def account_page() -> rx.Component:
+    s = AgentAccountState
     return agent_shell(
-        error_callout(AgentAccountState.error, "account-error", icon="circle-alert"),
-        notice_callout(AgentAccountState.notice, "account-notice"),
+        messages("account", s.error, s.notice),
         rx.cond(
-            AgentAccountState.account_id != "",
+            s.account_id != "",
             rx.vstack(
                 _header(),
                 _invite_panel(),
-                section(
-                    "Contacts",
-                    rx.vstack(
-                        rx.foreach(AgentAccountState.contacts, _contact), spacing="0", width="100%"
-                    ),
-                    id_="contacts",
-                ),
-                section(
-                    "Policies",
-                    rx.vstack(
-                        rx.foreach(AgentAccountState.policies, _policy), spacing="0", width="100%"
-                    ),
-                    id_="policies",
-                ),
+                section("Contacts", entries(s.contacts, _contact), id_="contacts"),
+                section("Policies", entries(s.policies, _policy), id_="policies"),
                 section(
                     "Open invoices",
-                    rx.cond(
-                        AgentAccountState.invoices.length() > 0,
-                        rx.vstack(
-                            rx.foreach(AgentAccountState.invoices, _invoice),
-                            spacing="0",
-                            width="100%",
-                        ),
-                        empty("Nothing due."),
-                    ),
+                    entries(s.invoices, _invoice, "Nothing due."),
                     id_="open-invoices",
                 ),
                 section(
                     "Open tasks",
-                    rx.cond(
-                        AgentAccountState.tasks.length() > 0,
-                        rx.vstack(
-                            rx.foreach(AgentAccountState.tasks, _task), spacing="0", width="100%"
-                        ),
-                        empty("No open tasks."),
-                    ),
+                    entries(s.tasks, _task, "No open tasks."),
                     id_="open-tasks",
-                    right=rx.link("Queue", href="/agent/tasks", size="2"),
+                    right=rx.link("Queue", href=routes.AGENT_TASKS, size="2"),
                 ),
                 section(
                     "Recent activity",
-                    rx.cond(
-                        AgentAccountState.activity.length() > 0,
-                        rx.vstack(
-                            rx.foreach(AgentAccountState.activity, _activity),
-                            spacing="0",
-                            width="100%",
-                        ),
-                        empty("Nothing yet."),
-                    ),
+                    entries(s.activity, _activity, "Nothing yet."),
                     id_="recent-activity",
-                    right=rx.link(
-                        "All",
-                        href="/agent/account/activity?id=" + AgentAccountState.account_id,
-                        size="2",
-                    ),
+                    right=rx.link("All", href=_href(routes.AGENT_ACTIVITY), size="2"),
                 ),
                 spacing="4",
                 width="100%",
             ),
         ),
-        active="/agent",
+        active=routes.AGENT_HOME,
     )

@@ -5,42 +5,37 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.agency.ui import (
     SELECT_STYLE,
     agent_shell,
     empty,
+    entries,
     field_label,
     list_row,
+    messages,
     muted,
+    page_title,
     section,
 )
-from clientcenter.components.common import error_callout, notice_callout
 from clientcenter.state.agency.actions import (
+    AgentAccountActionState,
     AgentCertificatesState,
     AgentPaymentsState,
     AgentPublishState,
     AgentShareState,
+    HolderLink,
+    PayableInvoice,
+    PublishChoice,
+    ShareableCertificate,
+    ShareableDocument,
 )
 
 
-def _title(title: str, state, subtitle: str) -> rx.Component:
-    return rx.vstack(
-        rx.link(
-            rx.hstack(
-                rx.icon("chevron-left", size=16),
-                rx.text(state.account_name, size="2"),
-                spacing="1",
-                align="center",
-            ),
-            href="/agent/account?id=" + state.account_id,
-            underline="none",
-            id="back-link",
-        ),
-        rx.heading(title, size="6", as_="h1", id="page-title"),
-        rx.text(subtitle, size="2", color_scheme="gray"),
-        spacing="1",
-        width="100%",
-    )
+def _title(title: str, state: type[AgentAccountActionState], subtitle) -> rx.Component:
+    """The page's title under a link back to the account it acts on."""
+    back = (state.account_name, routes.agent_account_path(state.account_id))
+    return page_title(title, subtitle, back=back)
 
 
 def _channel_choice(
@@ -81,17 +76,17 @@ def _channel_choice(
 # --- share document ----------------------------------------------------------------------
 
 
-def _document_option(d: dict) -> rx.Component:
+def _document_option(d: ShareableDocument) -> rx.Component:
     return rx.el.label(
         rx.hstack(
-            rx.radio_group.item(value=d["id"], class_name="share-document-option"),
+            rx.radio_group.item(value=d.id.to_string(), class_name="share-document-option"),
             rx.vstack(
-                rx.text(d["title"], size="2", weight="medium"),
+                rx.text(d.title, size="2", weight="medium"),
                 muted(
-                    d["category"],
+                    d.category,
                     " · ",
-                    d["created"],
-                    rx.cond(d["shared"] == "yes", " · visible to the customer", ""),
+                    d.created,
+                    rx.cond(d.shared, " · visible to the customer", ""),
                 ),
                 spacing="0",
                 min_width="0",
@@ -111,8 +106,7 @@ def share_document_page() -> rx.Component:
             s,
             "The customer gets a secure link by email or text; it opens after they log in.",
         ),
-        error_callout(s.error, "share-error", icon="circle-alert"),
-        notice_callout(s.notice, "share-notice"),
+        messages("share", s.error, s.notice),
         rx.cond(
             s.account_id != "",
             rx.form(
@@ -122,11 +116,7 @@ def share_document_page() -> rx.Component:
                         rx.cond(
                             s.documents.length() > 0,
                             rx.radio_group.root(
-                                rx.vstack(
-                                    rx.foreach(s.documents, _document_option),
-                                    spacing="3",
-                                    width="100%",
-                                ),
+                                entries(s.documents, _document_option, spacing="3"),
                                 name="document_id",
                                 required=True,
                                 width="100%",
@@ -165,18 +155,18 @@ def share_document_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        active="/agent",
+        active=routes.AGENT_HOME,
     )
 
 
 # --- publish -----------------------------------------------------------------------------
 
 
-def _check(prefix: str, item: dict) -> rx.Component:
+def _check(prefix: str, item: PublishChoice) -> rx.Component:
     return rx.el.label(
         rx.hstack(
-            rx.checkbox(name=prefix + item["id"], class_name=f"publish-{prefix}box"),
-            rx.text(item["label"], size="2"),
+            rx.checkbox(name=prefix + item.id.to_string(), class_name=f"publish-{prefix}box"),
+            rx.text(item.label, size="2"),
             align="start",
             spacing="2",
         ),
@@ -193,34 +183,27 @@ def publish_page() -> rx.Component:
             "Policies/Invoices: make invoices and policy "
             "documents visible in the customer's Client Center. The customer is emailed.",
         ),
-        error_callout(s.error, "publish-error", icon="circle-alert"),
-        notice_callout(s.notice, "publish-notice"),
+        messages("publish", s.error, s.notice),
         rx.cond(
             s.account_id != "",
             rx.form(
                 rx.vstack(
                     section(
                         "Invoices not yet published",
-                        rx.cond(
-                            s.invoices.length() > 0,
-                            rx.vstack(
-                                rx.foreach(s.invoices, lambda i: _check("invoice-", i)),
-                                spacing="2",
-                                width="100%",
-                            ),
-                            empty("Every invoice is published."),
+                        entries(
+                            s.invoices,
+                            lambda i: _check("invoice-", i),
+                            "Every invoice is published.",
+                            spacing="2",
                         ),
                     ),
                     section(
                         "Documents the customer can't see yet",
-                        rx.cond(
-                            s.documents.length() > 0,
-                            rx.vstack(
-                                rx.foreach(s.documents, lambda d: _check("document-", d)),
-                                spacing="2",
-                                width="100%",
-                            ),
-                            empty("Every policy document is visible."),
+                        entries(
+                            s.documents,
+                            lambda d: _check("document-", d),
+                            "Every policy document is visible.",
+                            spacing="2",
                         ),
                     ),
                     rx.button(
@@ -238,26 +221,27 @@ def publish_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        active="/agent",
+        active=routes.AGENT_HOME,
     )
 
 
 # --- certificates --------------------------------------------------------------------------
 
 
-def _certificate(c: dict) -> rx.Component:
+def _certificate(c: ShareableCertificate) -> rx.Component:
+    email_id = "cert-email-" + c.id.to_string()
     return list_row(
-        rx.text(c["holder"], weight="medium", size="2"),
-        muted(c["description"], " · issued ", c["issued"]),
+        rx.text(c.holder, weight="medium", size="2"),
+        muted(c.description, " · issued ", c.issued),
         rx.form(
             rx.vstack(
-                rx.el.input(type="hidden", name="certificate_id", value=c["id"]),
-                field_label("Send to", "cert-email-" + c["id"]),
+                rx.el.input(type="hidden", name="certificate_id", value=c.id),
+                field_label("Send to", email_id),
                 rx.input(
                     name="email",
-                    id="cert-email-" + c["id"],
+                    id=email_id,
                     type="email",
-                    default_value=c["email"],
+                    default_value=c.email,
                     placeholder="holder@example.com",
                     width="100%",
                     size="2",
@@ -286,14 +270,14 @@ def _certificate(c: dict) -> rx.Component:
     )
 
 
-def _holder_link(link: dict) -> rx.Component:
-    active = link["status"] == "active"
+def _holder_link(link: HolderLink) -> rx.Component:
+    active = link.status == "active"
     return list_row(
         rx.hstack(
-            rx.text(link["holder"], weight="medium", size="2", min_width="0"),
+            rx.text(link.holder, weight="medium", size="2", min_width="0"),
             rx.spacer(),
             rx.badge(
-                link["status_label"],
+                link.status_label,
                 color_scheme=rx.cond(active, "green", "gray"),
                 class_name="holder-link-status",
             ),
@@ -301,11 +285,11 @@ def _holder_link(link: dict) -> rx.Component:
             width="100%",
             wrap="wrap",
         ),
-        muted(link["certificate"], " · sent to ", link["to"], " on ", link["sent"]),
+        muted(link.certificate, " · sent to ", link.sent_to, " on ", link.sent),
         muted(
-            link["downloads"],
+            link.downloads,
             " download(s)",
-            rx.cond(link["last"] != "", " · last " + link["last"], ""),
+            rx.cond(link.last != "", " · last " + link.last, ""),
         ),
         rx.cond(
             active,
@@ -315,8 +299,8 @@ def _holder_link(link: dict) -> rx.Component:
                 size="2",
                 variant="soft",
                 color_scheme="red",
-                on_click=AgentCertificatesState.revoke(link["id"]),
-                id="revoke-link-" + link["id"],
+                on_click=AgentCertificatesState.revoke(link.id),
+                id="revoke-link-" + link.id.to_string(),
             ),
         ),
         class_name="holder-link",
@@ -334,44 +318,37 @@ def certificates_page() -> rx.Component:
             + s.link_days.to_string()
             + " days, until you revoke it; every download is in the activity log.",
         ),
-        error_callout(s.error, "certificate-error", icon="circle-alert"),
-        notice_callout(s.notice, "certificate-notice"),
+        messages("certificate", s.error, s.notice),
         rx.cond(
             s.account_id != "",
             section(
                 "Certificates",
-                rx.cond(
-                    s.certificates.length() > 0,
-                    rx.vstack(rx.foreach(s.certificates, _certificate), spacing="0", width="100%"),
-                    empty("No certificates on this account."),
-                ),
+                entries(s.certificates, _certificate, "No certificates on this account."),
             ),
         ),
         rx.cond(
             s.account_id != "",
             section(
                 "Links sent to holders",
-                rx.cond(
-                    s.links.length() > 0,
-                    rx.vstack(rx.foreach(s.links, _holder_link), spacing="0", width="100%"),
-                    empty("No certificate has been emailed from this account yet."),
+                entries(
+                    s.links, _holder_link, "No certificate has been emailed from this account yet."
                 ),
                 id_="holder-links",
             ),
         ),
-        active="/agent",
+        active=routes.AGENT_HOME,
     )
 
 
 # --- payments ------------------------------------------------------------------------------
 
 
-def _invoice_option(i: dict) -> rx.Component:
+def _invoice_option(i: PayableInvoice) -> rx.Component:
     return rx.el.label(
         rx.hstack(
-            rx.radio_group.item(value=i["id"], disabled=i["published"] == ""),
-            rx.text(i["label"], size="2"),
-            rx.cond(i["published"] == "", muted("(publish it first)")),
+            rx.radio_group.item(value=i.id.to_string(), disabled=~i.published),
+            rx.text(i.label, size="2"),
+            rx.cond(~i.published, muted("(publish it first)")),
             align="center",
             spacing="2",
             wrap="wrap",
@@ -389,8 +366,7 @@ def payments_page() -> rx.Component:
             "Send a payment request by email or text, or take a one-time "
             "payment on the customer's behalf.",
         ),
-        error_callout(s.error, "payments-error", icon="circle-alert"),
-        notice_callout(s.notice, "payments-notice"),
+        messages("payments", s.error, s.notice),
         rx.cond(
             ~s.available,
             rx.callout("Payments are turned off for this agency.", icon="info", width="100%"),
@@ -406,11 +382,7 @@ def payments_page() -> rx.Component:
                             rx.cond(
                                 s.invoices.length() > 0,
                                 rx.radio_group.root(
-                                    rx.vstack(
-                                        rx.foreach(s.invoices, _invoice_option),
-                                        spacing="2",
-                                        width="100%",
-                                    ),
+                                    entries(s.invoices, _invoice_option, spacing="2"),
                                     name="invoice_id",
                                     required=True,
                                 ),
@@ -494,5 +466,5 @@ def payments_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        active="/agent",
+        active=routes.AGENT_HOME,
     )

@@ -4,127 +4,37 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.common import error_callout
+from clientcenter import routes
 from clientcenter.components.layout import page_shell
+from clientcenter.components.login import (
+    LoginIds,
+    code_form,
+    code_links,
+    email_step,
+    link_button,
+    login_card,
+    step_error,
+    step_info,
+)
 from clientcenter.state.agency.login import AgentLoginState as S
 
-LABEL = {"font_weight": "500", "font_size": "14px"}
-
-
-def _error() -> rx.Component:
-    return error_callout(S.error, "agent-login-error", icon="circle-alert")
-
-
-def _info() -> rx.Component:
-    return rx.cond(
-        S.info != "", rx.text(S.info, size="2", color_scheme="gray", id="agent-login-info")
-    )
-
-
-def _code_form(
-    label: str, on_submit, button: str, id_: str, hint: str = "", recovery: bool = False
-) -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.el.label(label, html_for=id_, style=LABEL),
-            rx.input(
-                id=id_,
-                name="code",
-                type="text",
-                input_mode="text" if recovery else "numeric",
-                auto_complete="one-time-code",
-                placeholder="123456",
-                size="3",
-                width="100%",
-                required=True,
-                auto_focus=True,
-                style={"letter_spacing": "0.2em", "font_size": "20px"},
-            ),
-            rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")),
-            _error(),
-            rx.button(
-                button, size="3", width="100%", type="submit", loading=S.busy, id=f"{id_}-submit"
-            ),
-            spacing="2",
-            width="100%",
-        ),
-        on_submit=on_submit,
-        reset_on_submit=False,
-        width="100%",
-    )
-
-
-def _email_step() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading("Agent sign-in", size="5", as_="h1"),
-            rx.text(
-                "Enter your agency email. We'll email you a one-time code; then your "
-                "authenticator app confirms it's you.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.el.label("Work email", html_for="agent-email", style=LABEL),
-            rx.input(
-                id="agent-email",
-                name="email",
-                type="email",
-                auto_complete="email",
-                input_mode="email",
-                placeholder="you@agency.com",
-                size="3",
-                width="100%",
-                default_value=S.email,
-                required=True,
-                auto_focus=True,
-            ),
-            _error(),
-            rx.button(
-                "Continue",
-                size="3",
-                width="100%",
-                type="submit",
-                id="agent-continue",
-                loading=S.busy,
-            ),
-            spacing="3",
-            width="100%",
-        ),
-        on_submit=S.submit_email,
-        width="100%",
-    )
-
-
-def _links() -> rx.Component:
-    return rx.hstack(
-        rx.button(
-            "Send a new code",
-            variant="ghost",
-            size="2",
-            on_click=S.resend,
-            id="agent-resend",
-            type="button",
-        ),
-        rx.spacer(),
-        rx.button(
-            "Start over",
-            variant="ghost",
-            size="2",
-            on_click=S.start_over,
-            id="agent-start-over",
-            type="button",
-        ),
-        width="100%",
-        wrap="wrap",
-    )
+IDS = LoginIds(card="agent-login", field="agent")
 
 
 def _code_step() -> rx.Component:
     return rx.vstack(
         rx.heading("Check your email", size="5", as_="h1"),
-        _info(),
-        _code_form("6-digit code from the email", S.submit_code, "Continue", "agent-code"),
-        _links(),
+        step_info(S, IDS),
+        code_form(
+            S,
+            IDS,
+            input_id="agent-code",
+            label="6-digit code from the email",
+            button="Continue",
+            button_id="agent-code-submit",
+            on_submit=S.submit_code,
+        ),
+        code_links(S, IDS, "Start over"),
         spacing="3",
         width="100%",
     )
@@ -133,16 +43,19 @@ def _code_step() -> rx.Component:
 def _totp_step() -> rx.Component:
     return rx.vstack(
         rx.heading("Authenticator code", size="5", as_="h1"),
-        _info(),
-        _code_form(
-            "Code from your app (or a recovery code)",
-            S.submit_totp,
-            "Sign in",
-            "agent-totp",
+        step_info(S, IDS),
+        code_form(
+            S,
+            IDS,
+            input_id="agent-totp",
+            label="Code from your app (or a recovery code)",
+            button="Sign in",
+            button_id="agent-totp-submit",
+            on_submit=S.submit_totp,
             hint="Lost your phone? Type one of your recovery codes.",
             recovery=True,
         ),
-        rx.button("Start over", variant="ghost", size="2", on_click=S.start_over, type="button"),
+        link_button("Start over", S.start_over),
         spacing="3",
         width="100%",
     )
@@ -158,7 +71,7 @@ _COPY_CODES = (
 def _enrol_step() -> rx.Component:
     return rx.vstack(
         rx.heading("Set up your authenticator", size="5", as_="h1"),
-        _info(),
+        step_info(S, IDS),
         # The secret and its QR code are written in by the state's reveal script, never
         # held in a state var (state/agency/login.py).
         rx.center(
@@ -174,8 +87,14 @@ def _enrol_step() -> rx.Component:
         ),
         rx.text("Can't scan? Type this key:", size="1", color_scheme="gray"),
         rx.code("", id="totp-secret", word_break="break-all", size="2"),
-        _code_form(
-            "Code the app shows", S.submit_enrolment, "Confirm and continue", "agent-enrol"
+        code_form(
+            S,
+            IDS,
+            input_id="agent-enrol",
+            label="Code the app shows",
+            button="Confirm and continue",
+            button_id="agent-enrol-submit",
+            on_submit=S.submit_enrolment,
         ),
         spacing="3",
         width="100%",
@@ -185,7 +104,7 @@ def _enrol_step() -> rx.Component:
 def _codes_step() -> rx.Component:
     return rx.vstack(
         rx.heading("Save your recovery codes", size="5", as_="h1"),
-        _info(),
+        step_info(S, IDS),
         rx.grid(
             columns="2",
             spacing="2",
@@ -210,7 +129,7 @@ def _codes_step() -> rx.Component:
             type="button",
             on_click=rx.call_script(_COPY_CODES),
         ),
-        _error(),
+        step_error(S, IDS),
         rx.button(
             "I saved them — continue",
             size="3",
@@ -226,31 +145,26 @@ def _codes_step() -> rx.Component:
 
 def agent_login_page() -> rx.Component:
     return page_shell(
-        rx.card(
-            rx.vstack(
-                rx.cond(
-                    S.notice != "",
-                    rx.callout(
-                        S.notice, icon="info", size="1", width="100%", id="agent-login-notice"
-                    ),
-                ),
-                rx.match(
-                    S.step,
-                    ("code", _code_step()),
-                    ("totp", _totp_step()),
-                    ("enrol", _enrol_step()),
-                    ("recovery_codes", _codes_step()),
-                    _email_step(),
-                ),
-                spacing="3",
-                width="100%",
+        login_card(
+            S,
+            IDS,
+            ("code", _code_step()),
+            ("totp", _totp_step()),
+            ("enrol", _enrol_step()),
+            ("recovery_codes", _codes_step()),
+            first=email_step(
+                S,
+                IDS,
+                heading="Agent sign-in",
+                intro="Enter your agency email. We'll email you a one-time code; then your "
+                "authenticator app confirms it's you.",
+                label="Work email",
+                placeholder="you@agency.com",
             ),
-            width="100%",
-            id="agent-login-card",
         ),
         rx.text(
             "Customers log in at ",
-            rx.link("the Client Center login", href="/"),
+            rx.link("the Client Center login", href=routes.CUSTOMER_LOGIN),
             ".",
             size="2",
             color_scheme="gray",

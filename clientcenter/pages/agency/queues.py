@@ -5,22 +5,29 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.agency.ui import (
     SELECT_STYLE,
     agent_shell,
-    empty,
-    list_row,
+    entries,
+    log_entry_row,
+    messages,
     muted,
     page_title,
     pager,
     section,
 )
-from clientcenter.components.common import error_callout, notice_callout
 from clientcenter.state.agency.queues import (
     AgentActivityState,
     AgentMoreState,
     AgentOutboxState,
     AgentTasksState,
+    Colleague,
+    FilterOption,
+    MatrixEntry,
+    MatrixSection,
+    QueuedTask,
+    UndeliveredMessage,
 )
 
 # --- tasks ---------------------------------------------------------------------------------
@@ -36,17 +43,19 @@ def _segmented(value: rx.Var, options: list[tuple[str, str]], on_change, id_: st
     )
 
 
-def _task(t: dict) -> rx.Component:
+def _colleague(a: Colleague) -> rx.Component:
+    return rx.el.option(a.name, value=a.id)
+
+
+def _task(t: QueuedTask) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text(t["title"], weight="bold", size="2"),
-            rx.cond(t["body"] != "", rx.text(t["body"], size="2", white_space="pre-line")),
-            muted("For ", t["assigned"], " · ", t["created"]),
+            rx.text(t.title, weight="bold", size="2"),
+            rx.cond(t.body != "", rx.text(t.body, size="2", white_space="pre-line")),
+            muted("For ", t.assigned, " · ", t.created),
             rx.cond(
-                t["account_id"] != "",
-                rx.link(
-                    "Open ", t["account"], href="/agent/account?id=" + t["account_id"], size="2"
-                ),
+                t.account_href != "",
+                rx.link("Open ", t.account, href=t.account_href, size="2"),
             ),
             rx.cond(
                 AgentTasksState.status == "open",
@@ -55,19 +64,16 @@ def _task(t: dict) -> rx.Component:
                         rx.icon("check", size=16),
                         "Mark done",
                         size="2",
-                        on_click=AgentTasksState.complete(t["id"]),
+                        on_click=AgentTasksState.complete(t.id),
                         class_name="task-done",
                     ),
                     rx.form(
                         rx.hstack(
-                            rx.el.input(type="hidden", name="task_id", value=t["id"]),
+                            rx.el.input(type="hidden", name="task_id", value=t.id),
                             rx.el.select(
-                                rx.foreach(
-                                    AgentTasksState.colleagues,
-                                    lambda a: rx.el.option(a["name"], value=a["id"]),
-                                ),
+                                rx.foreach(AgentTasksState.colleagues, _colleague),
                                 name="agent_id",
-                                default_value=t["assigned_id"],
+                                default_value=t.assigned_id.to_string(),
                                 aria_label="Hand to",
                                 style={**SELECT_STYLE, "flex": "1", "width": "auto"},
                             ),
@@ -92,7 +98,7 @@ def _task(t: dict) -> rx.Component:
                     "Reopen",
                     size="2",
                     variant="soft",
-                    on_click=AgentTasksState.reopen(t["id"]),
+                    on_click=AgentTasksState.reopen(t.id),
                     class_name="task-reopen",
                 ),
             ),
@@ -110,8 +116,7 @@ def tasks_page() -> rx.Component:
         page_title("Tasks and notes", "What customers' actions asked of you, oldest first."),
         _segmented(s.status, [("open", "Open"), ("done", "Done")], s.show, "task-status"),
         _segmented(s.scope, [("mine", "Mine"), ("all", "Everyone's")], s.show_scope, "task-scope"),
-        error_callout(s.error, "tasks-error", icon="circle-alert"),
-        notice_callout(s.notice, "tasks-notice"),
+        messages("tasks", s.error, s.notice),
         rx.text(
             s.total.to_string(),
             rx.cond(s.total == 1, " task", " tasks"),
@@ -119,47 +124,30 @@ def tasks_page() -> rx.Component:
             color_scheme="gray",
             id="task-count",
         ),
-        rx.cond(
-            s.rows.length() > 0,
-            rx.vstack(rx.foreach(s.rows, _task), spacing="3", width="100%", id="task-list"),
-            empty("Nothing here."),
-        ),
+        entries(s.rows, _task, "Nothing here.", spacing="3", id="task-list"),
         pager(s.page, s.pages, s.previous_page, s.next_page, "task-pager"),
-        active="/agent/tasks",
+        active=routes.AGENT_TASKS,
     )
 
 
 # --- activity log --------------------------------------------------------------------------
 
 
+def _option(o: FilterOption) -> rx.Component:
+    return rx.el.option(o.label, value=o.value)
+
+
 def activity_page() -> rx.Component:
     s = AgentActivityState
     return agent_shell(
-        rx.vstack(
-            rx.link(
-                rx.hstack(
-                    rx.icon("chevron-left", size=16),
-                    rx.text(s.account_name, size="2"),
-                    spacing="1",
-                    align="center",
-                ),
-                href="/agent/account?id=" + s.account_id,
-                underline="none",
-                id="back-link",
-            ),
-            rx.heading("Activity log", size="6", as_="h1", id="page-title"),
-            spacing="1",
-            width="100%",
-        ),
-        error_callout(s.error, "activity-error", icon="circle-alert"),
+        page_title("Activity log", back=(s.account_name, routes.agent_account_path(s.account_id))),
+        messages("activity", s.error),
         rx.form(
             rx.vstack(
                 rx.el.label("Action", html_for="activity-action", style={"font_size": "14px"}),
                 rx.el.select(
                     rx.el.option("All actions", value=""),
-                    rx.foreach(
-                        s.action_options, lambda o: rx.el.option(o["label"], value=o["value"])
-                    ),
+                    rx.foreach(s.action_options, _option),
                     name="action",
                     id="activity-action",
                     style=SELECT_STYLE,
@@ -167,9 +155,7 @@ def activity_page() -> rx.Component:
                 rx.el.label("Who acted", html_for="activity-actor", style={"font_size": "14px"}),
                 rx.el.select(
                     rx.el.option("Anyone", value=""),
-                    rx.foreach(
-                        s.actor_options, lambda o: rx.el.option(o["label"], value=o["value"])
-                    ),
+                    rx.foreach(s.actor_options, _option),
                     name="actor",
                     id="activity-actor",
                     style=SELECT_STYLE,
@@ -201,57 +187,45 @@ def activity_page() -> rx.Component:
             id="activity-count",
         ),
         rx.card(
-            rx.cond(
-                s.rows.length() > 0,
-                rx.vstack(
-                    rx.foreach(
-                        s.rows,
-                        lambda r: list_row(
-                            rx.text(r["label"], weight="medium", size="2"),
-                            muted(r["actor"], " · ", r["when"], " · ", r["channel"]),
-                            rx.cond(r["summary"] != "", rx.text(r["summary"], size="2")),
-                            class_name="activity-row",
-                        ),
-                    ),
-                    spacing="0",
-                    width="100%",
-                ),
-                empty("No entries."),
+            entries(
+                s.rows,
+                lambda r: log_entry_row(r, channel=True, class_name="activity-row"),
+                "No entries.",
             ),
             width="100%",
         ),
         pager(s.page, s.pages, s.previous_page, s.next_page, "activity-pager"),
-        active="/agent",
+        active=routes.AGENT_HOME,
     )
 
 
 # --- outbox --------------------------------------------------------------------------------
 
 
-def _failed(m: dict) -> rx.Component:
+def _failed(m: UndeliveredMessage) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.badge(m["channel"], variant="soft"),
-                rx.text(m["subject"], weight="medium", size="2", min_width="0"),
+                rx.badge(m.channel, variant="soft"),
+                rx.text(m.subject, weight="medium", size="2", min_width="0"),
                 align="center",
                 spacing="2",
                 wrap="wrap",
             ),
-            muted("To ", m["to"], word_break="break-all"),
+            muted("To ", m.recipient, word_break="break-all"),
             rx.cond(
-                m["account"] != "",
-                rx.link(m["account"], size="2", href="/agent/account?id=" + m["account_id"]),
+                m.account_href != "",
+                rx.link(m.account, size="2", href=m.account_href),
             ),
-            muted(m["when"], " · ", m["attempts"], " attempts"),
-            rx.text(m["error"], size="1", color=rx.color("red", 11), word_break="break-word"),
+            muted(m.when, " · ", m.attempts, " attempts"),
+            rx.text(m.error, size="1", color=rx.color("red", 11), word_break="break-word"),
             rx.cond(
-                m["can_retry"] == "yes",
+                m.can_retry,
                 rx.button(
                     rx.icon("refresh-cw", size=16),
                     "Retry",
                     size="2",
-                    on_click=AgentOutboxState.retry(m["id"]),
+                    on_click=AgentOutboxState.retry(m.id),
                     class_name="outbox-retry",
                 ),
                 muted("A sign-in code is never resent; the customer asks for a new one."),
@@ -272,14 +246,9 @@ def outbox_page() -> rx.Component:
             "Emails and texts the relay gave up on after "
             "retrying. Fix the address if needed, then retry.",
         ),
-        error_callout(s.error, "outbox-error", icon="circle-alert"),
-        notice_callout(s.notice, "outbox-notice"),
-        rx.cond(
-            s.rows.length() > 0,
-            rx.vstack(rx.foreach(s.rows, _failed), spacing="3", width="100%"),
-            empty("Every message went out."),
-        ),
-        active="/agent/outbox",
+        messages("outbox", s.error, s.notice),
+        entries(s.rows, _failed, "Every message went out.", spacing="3"),
+        active=routes.AGENT_OUTBOX,
     )
 
 
@@ -288,28 +257,26 @@ def outbox_page() -> rx.Component:
 
 def _tick(value: rx.Var) -> rx.Component:
     return rx.cond(
-        value == "yes",
+        value,
         rx.icon("check", size=16, color=rx.color("green", 11)),
         rx.text("–", color_scheme="gray", size="1"),
     )
 
 
-def _matrix_section(section: dict) -> rx.Component:
-    def row(r: dict) -> rx.Component:
-        return rx.cond(
-            r["section"] == section["title"],
-            rx.table.row(
-                rx.table.row_header_cell(r["label"], style={"white_space": "normal"}),
-                rx.table.cell(_tick(r["agent_email"])),
-                rx.table.cell(_tick(r["customer_email"])),
-                rx.table.cell(_tick(r["primary_email"])),
-                rx.table.cell(_tick(r["task"])),
-                rx.table.cell(_tick(r["log"])),
-            ),
-        )
+def _matrix_row(r: MatrixEntry) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(r.label, style={"white_space": "normal"}),
+        rx.table.cell(_tick(r.agent_email)),
+        rx.table.cell(_tick(r.customer_email)),
+        rx.table.cell(_tick(r.primary_email)),
+        rx.table.cell(_tick(r.task)),
+        rx.table.cell(_tick(r.log)),
+    )
 
+
+def _matrix_section(section: MatrixSection) -> rx.Component:
     return rx.vstack(
-        rx.heading(section["title"], size="2", as_="h3"),
+        rx.heading(section.title, size="2", as_="h3"),
         rx.box(
             rx.table.root(
                 rx.table.header(
@@ -327,7 +294,7 @@ def _matrix_section(section: dict) -> rx.Component:
                         ],
                     )
                 ),
-                rx.table.body(rx.foreach(AgentMoreState.matrix, row)),
+                rx.table.body(rx.foreach(section.rows, _matrix_row)),
                 size="1",
                 width="100%",
             ),
@@ -358,5 +325,5 @@ def more_page() -> rx.Component:
             id_="matrix",
         ),
         sign_out_button(),
-        active="/agent/more",
+        active=routes.AGENT_MORE,
     )

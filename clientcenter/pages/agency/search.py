@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.agency.ui import agent_shell, field_label, muted, page_title, pager
-from clientcenter.components.common import error_callout
+from clientcenter import routes
+from clientcenter.components.agency.ui import (
+    agent_shell,
+    field_label,
+    messages,
+    muted,
+    page_title,
+    pager,
+)
 from clientcenter.components.icons import icon_if
-from clientcenter.state.agency.desk import AgentSearchState
+from clientcenter.state.agency.desk import AgentSearchState, FoundCustomer
 
 
-def _result(r: dict) -> rx.Component:
+def _result(r: FoundCustomer) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    icon_if(
-                        r["kind"] == "Commercial", "building-2", "house", size=18, flex_shrink="0"
-                    ),
-                    rx.text(r["name"], weight="bold", size="3", flex="1", min_width="0"),
+                    icon_if(r.commercial, "building-2", "house", size=18, flex_shrink="0"),
+                    rx.text(r.name, weight="bold", size="3", flex="1", min_width="0"),
                     rx.cond(
-                        r["active"] == "yes",
+                        r.active,
                         rx.badge("Active", color_scheme="green", variant="soft"),
                         rx.badge("No active policy", color_scheme="gray", variant="soft"),
                     ),
@@ -29,24 +34,24 @@ def _result(r: dict) -> rx.Component:
                     spacing="2",
                 ),
                 rx.cond(
-                    r["matched"] != "",
+                    r.matched != "",
                     rx.text(
-                        r["matched"],
+                        r.matched,
                         size="2",
                         color=rx.color("accent", 11),
                         class_name="search-match",
                     ),
                 ),
-                rx.text(r["primary"], size="2"),
-                rx.cond(r["email"] != "", muted(r["email"], word_break="break-all")),
-                rx.cond(r["phone"] != "", muted(r["phone"])),
-                muted("Producer: ", r["producer"]),
+                rx.text(r.primary, size="2"),
+                rx.cond(r.email != "", muted(r.email, word_break="break-all")),
+                rx.cond(r.phone != "", muted(r.phone)),
+                muted("Producer: ", r.producer),
                 spacing="1",
                 width="100%",
             ),
             width="100%",
         ),
-        href="/agent/account?id=" + r["id"],
+        href=r.href,
         underline="none",
         color="inherit",
         width="100%",
@@ -94,7 +99,7 @@ def search_page() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        error_callout(AgentSearchState.error, "search-error", icon="circle-alert"),
+        messages("search", AgentSearchState.error),
         rx.cond(
             AgentSearchState.searched,
             rx.text(
@@ -122,5 +127,5 @@ def search_page() -> rx.Component:
             AgentSearchState.next_page,
             "search-pager",
         ),
-        active="/agent",
+        active=routes.AGENT_HOME,
     )

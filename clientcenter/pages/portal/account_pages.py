@@ -7,8 +7,8 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.components.common import error_callout
-from clientcenter.components.icons import icon_if
 from clientcenter.components.layout import page_shell
+from clientcenter.components.portal.account_button import account_button
 from clientcenter.components.portal.profile_sections import profile_sections
 from clientcenter.components.session_actions import logout_button, switch_accounts_button
 from clientcenter.state.portal.account import AccountState
@@ -49,26 +49,15 @@ def profile() -> rx.Component:
 
 def _account_row(account: dict) -> rx.Component:
     current = account["current"] == "1"
-    return rx.button(
-        rx.hstack(
-            icon_if(account["kind"] == "Commercial", "building-2", "house", size=18),
-            rx.text(account["name"], weight="medium", text_align="left", flex="1"),
-            rx.cond(
-                current,
-                rx.badge("Open now", color_scheme="green"),
-                rx.badge(account["kind"], variant="soft"),
-            ),
-            align="center",
-            width="100%",
-            spacing="3",
+    return account_button(
+        account,
+        rx.cond(
+            current,
+            rx.badge("Open now", color_scheme="green"),
+            rx.badge(account["kind"], variant="soft"),
         ),
         on_click=AccountState.switch_to(account["id"]),
         disabled=current,
-        variant="surface",
-        size="3",
-        width="100%",
-        height="auto",
-        padding_y="12px",
         class_name="switch-account",
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.common import loading_spinner, section_heading
 from clientcenter.components.icons import icon_match
 from clientcenter.components.layout import page_shell
@@ -130,7 +131,7 @@ def billing_page() -> rx.Component:
             ),
             loading_spinner(),
         ),
-        nav_active="/billing",
+        nav_active=routes.BILLING,
     )
 
 
@@ -182,7 +183,7 @@ def pay_link_page() -> rx.Component:
                         ),
                         rx.link(
                             rx.button("Go to billing", size="3", width="100%", variant="soft"),
-                            href="/billing",
+                            href=routes.BILLING,
                             width="100%",
                         ),
                     ),

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.common import (
     error_callout,
-    loading_note,
     notice_callout,
+    once_loaded,
     section_heading,
 )
 from clientcenter.components.forms import (
     field_error,
+    form_card,
     form_field,
     native_select,
     page_title,
@@ -82,27 +84,20 @@ def holder_row(row: HolderRow) -> rx.Component:
 
 
 def add_holder_form() -> rx.Component:
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("Add a certificate holder", size="4", as_="h2"),
-                rx.text(
-                    "A landlord, client or town that needs proof of your insurance.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                *[form_field(f, S.field_errors, "holder") for f in HOLDER_FIELDS],
-                error_callout(S.holder_error),
-                notice_callout(S.holder_done, id="holder-added"),
-                submit_button("Add holder", "holder-submit", disabled=S.read_only),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=S.add_holder,
-            reset_on_submit=False,
-            id="holder-form",
+    return form_card(
+        rx.heading("Add a certificate holder", size="4", as_="h2"),
+        rx.text(
+            "A landlord, client or town that needs proof of your insurance.",
+            size="2",
+            color_scheme="gray",
         ),
-        width="100%",
+        *[form_field(f, S.field_errors, "holder") for f in HOLDER_FIELDS],
+        error_callout(S.holder_error),
+        notice_callout(S.holder_done, id="holder-added"),
+        submit_button("Add holder", "holder-submit", disabled=S.read_only),
+        on_submit=S.add_holder,
+        id="holder-form",
+        reset_on_submit=False,
     )
 
 
@@ -139,23 +134,16 @@ def request_form() -> rx.Component:
         width="100%",
         id="certificate-request-sent",
     )
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("Request a new certificate", size="4", as_="h2"),
-                holder_choice,
-                form_field(OPERATIONS, S.field_errors, "cert"),
-                form_field(DUE, S.field_errors, "cert"),
-                error_callout(S.request_error),
-                rx.cond(S.sent_reference != "", sent),
-                submit_button("Request certificate", "certificate-submit", disabled=S.read_only),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=S.request_certificate,
-            id="certificate-request-form",
-        ),
-        width="100%",
+    return form_card(
+        rx.heading("Request a new certificate", size="4", as_="h2"),
+        holder_choice,
+        form_field(OPERATIONS, S.field_errors, "cert"),
+        form_field(DUE, S.field_errors, "cert"),
+        error_callout(S.request_error),
+        rx.cond(S.sent_reference != "", sent),
+        submit_button("Request certificate", "certificate-submit", disabled=S.read_only),
+        on_submit=S.request_certificate,
+        id="certificate-request-form",
     )
 
 
@@ -166,10 +154,9 @@ def certificates_page() -> rx.Component:
             "Proof of insurance for the people you work with.",
             id="certificates-heading",
         ),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
+        once_loaded(
+            S.loaded,
+            S.error,
             rx.vstack(
                 section_heading("Your certificates", "file-badge"),
                 error_callout(S.download_error),
@@ -195,5 +182,5 @@ def certificates_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        nav_active="/certificates",
+        nav_active=routes.CERTIFICATES,
     )

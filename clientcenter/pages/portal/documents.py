@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import ArrayVar, ObjectVar
 
+from clientcenter import routes
 from clientcenter.components.common import (
     error_callout,
     loading_note,
@@ -438,5 +439,5 @@ def documents_page() -> rx.Component:
         _list(),
         _id_cards(),
         _upload(),
-        nav_active="/documents",
+        nav_active=routes.DOCUMENTS,
     )

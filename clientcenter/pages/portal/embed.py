@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter.components.brand import brand_mark
-from clientcenter.components.portal.login_flow import login_card
+from clientcenter.components.portal.login_flow import customer_login_card
 from clientcenter.settings import get_settings
 
 
@@ -16,7 +16,7 @@ def embed_login() -> rx.Component:
     return rx.box(
         rx.vstack(
             brand_mark(b),
-            login_card(),
+            customer_login_card(),
             spacing="3",
             width="100%",
             max_width="440px",

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from clientcenter.components.common import error_callout, loading_note, notice_callout
-from clientcenter.components.forms import field_error, form_field, page_title, submit_button
+from clientcenter import routes
+from clientcenter.components.common import error_callout, notice_callout, once_loaded
+from clientcenter.components.forms import (
+    field_error,
+    form_card,
+    form_field,
+    page_title,
+    submit_button,
+)
 from clientcenter.components.layout import page_shell
 from clientcenter.services.portal.engagement import RATING_WORDS, SURVEY_QUESTIONS
 from clientcenter.services.portal.request_forms import FormField
@@ -98,22 +105,15 @@ def referral_page() -> rx.Component:
             id="referral-heading",
         ),
         error_callout(S.error),
-        rx.card(
-            rx.form(
-                rx.vstack(
-                    *[form_field(f, S.field_errors, "referral") for f in REFERRAL_FIELDS],
-                    error_callout(S.form_error),
-                    notice_callout(S.done_message, id="referral-done"),
-                    submit_button("Send referral", "referral-submit", disabled=S.read_only),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=S.refer,
-                id="referral-form",
-            ),
-            width="100%",
+        form_card(
+            *[form_field(f, S.field_errors, "referral") for f in REFERRAL_FIELDS],
+            error_callout(S.form_error),
+            notice_callout(S.done_message, id="referral-done"),
+            submit_button("Send referral", "referral-submit", disabled=S.read_only),
+            on_submit=S.refer,
+            id="referral-form",
         ),
-        nav_active="/refer",
+        nav_active=routes.REFER,
     )
 
 
@@ -124,54 +124,39 @@ def feedback_page() -> rx.Component:
             "Feedback", "How are we doing? Your agency reads every answer.", id="feedback-heading"
         ),
         error_callout(S.error),
-        rx.card(
-            rx.form(
-                rx.vstack(
-                    star_rating("rating", "Your rating"),
-                    form_field(COMMENT, S.field_errors, "feedback"),
-                    error_callout(S.form_error),
-                    notice_callout(S.done_message, id="feedback-done"),
-                    submit_button("Send feedback", "feedback-submit", disabled=S.read_only),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=S.feedback,
-                id="feedback-form",
-            ),
-            width="100%",
+        form_card(
+            star_rating("rating", "Your rating"),
+            form_field(COMMENT, S.field_errors, "feedback"),
+            error_callout(S.form_error),
+            notice_callout(S.done_message, id="feedback-done"),
+            submit_button("Send feedback", "feedback-submit", disabled=S.read_only),
+            on_submit=S.feedback,
+            id="feedback-form",
         ),
-        nav_active="/feedback",
+        nav_active=routes.FEEDBACK,
     )
 
 
 def survey_page() -> rx.Component:
     c = S.claim
-    form = rx.card(
-        rx.form(
-            rx.vstack(
-                star_rating("rating", "Overall, how was your claim experience?"),
-                *[
-                    star_rating(key, question, required=False)
-                    for key, question in SURVEY_QUESTIONS
-                ],
-                form_field(COMMENT, S.field_errors, "survey"),
-                error_callout(S.form_error),
-                submit_button("Send answers", "survey-submit", disabled=S.read_only),
-                spacing="4",
-                width="100%",
-            ),
-            on_submit=S.survey,
-            id="survey-form",
-        ),
-        width="100%",
+    form = form_card(
+        star_rating("rating", "Overall, how was your claim experience?"),
+        *[star_rating(key, question, required=False) for key, question in SURVEY_QUESTIONS],
+        form_field(COMMENT, S.field_errors, "survey"),
+        error_callout(S.form_error),
+        submit_button("Send answers", "survey-submit", disabled=S.read_only),
+        on_submit=S.survey,
+        id="survey-form",
+        spacing="4",
     )
     return page_shell(
         STAR_CSS,
-        page_title("Claim experience survey", back=("Home", "/home"), id="survey-heading"),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
+        page_title(
+            "Claim experience survey", back=("Home", routes.CUSTOMER_HOME), id="survey-heading"
+        ),
+        once_loaded(
+            S.loaded,
+            S.error,
             rx.vstack(
                 rx.card(
                     rx.vstack(
@@ -191,5 +176,5 @@ def survey_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        nav_active="/survey",
+        nav_active=routes.CLAIM_SURVEY,
     )

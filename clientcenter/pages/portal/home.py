@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.common import error_callout, loading_note, section_heading
 from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.policy_cards import policy_card
@@ -81,7 +82,7 @@ def _quick_actions() -> rx.Component:
     )
     return rx.grid(
         _quick_card(
-            "file-text", "Documents", "Download or upload", "/documents", "quick-documents"
+            "file-text", "Documents", "Download or upload", routes.DOCUMENTS, "quick-documents"
         ),
         rx.cond(
             HomeState.id_card_policy_count > 0,
@@ -89,7 +90,7 @@ def _quick_actions() -> rx.Component:
                 "id-card",
                 "ID cards",
                 "Proof of insurance",
-                "/documents#id-cards",
+                routes.ID_CARDS,
                 "quick-id-cards",
             ),
         ),
@@ -98,7 +99,7 @@ def _quick_actions() -> rx.Component:
             "receipt",
             "Billing",
             billing_detail,
-            "/billing",
+            routes.BILLING,
             "quick-billing",
             grid_column=rx.cond(HomeState.id_card_policy_count > 0, "span 2", "auto"),
         ),
@@ -133,7 +134,7 @@ def home() -> rx.Component:
         rx.cond(HomeState.loaded, _quick_actions()),
         _policy_lists(),
         self_service_menu(),  # requests, contact, certificates, proposals, surveys, links
-        nav_active="/home",
+        nav_active=routes.CUSTOMER_HOME,
     )
 
 
@@ -143,5 +144,5 @@ def policies_list() -> rx.Component:
         error_callout(HomeState.error),
         loading_note(HomeState.loaded),
         _policy_lists(),
-        nav_active="/policies",
+        nav_active=routes.POLICIES,
     )

@@ -6,7 +6,7 @@ import reflex as rx
 
 from clientcenter.components.brand import contact_card, help_links
 from clientcenter.components.layout import page_shell
-from clientcenter.components.portal.login_flow import login_card
+from clientcenter.components.portal.login_flow import customer_login_card
 from clientcenter.settings import get_settings
 
 
@@ -25,7 +25,7 @@ def landing() -> rx.Component:
             spacing="1",
             width="100%",
         ),
-        login_card(),
+        customer_login_card(),
         contact_card(b),
         rx.card(
             rx.vstack(rx.text("Help center", weight="bold", size="3"), help_links(b), spacing="2"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.common import (
     POLICY_STATUS_COLOURS,
-    error_callout,
-    loading_note,
+    once_loaded,
     section_heading,
     status_badge,
 )
@@ -51,7 +51,7 @@ def _summary() -> rx.Component:
                     align="center",
                     spacing="1",
                 ),
-                href="/documents?policy=" + p.id.to_string(),
+                href=routes.policy_documents_path(p.id),
                 id="policy-documents-link",
             ),
             spacing="3",
@@ -183,43 +183,30 @@ def _id_cards() -> rx.Component:
     )
 
 
+def _section_card(title: str, icon: str, *children, spacing: str = "3") -> rx.Component:
+    return rx.card(
+        rx.vstack(section_heading(title, icon=icon), *children, spacing=spacing, width="100%"),
+        width="100%",
+    )
+
+
+def _rows_card(title: str, icon: str, rows, row) -> rx.Component:
+    """A card listing ``rows`` (one ``row`` each), shown only when there is any."""
+    return rx.cond(rows.length() > 0, _section_card(title, icon, rx.foreach(rows, row)))
+
+
 def _body() -> rx.Component:
     return rx.vstack(
         _summary(),
         _id_cards(),
-        rx.card(
-            rx.vstack(
-                section_heading("Coverages", icon="shield-check"),
-                rx.vstack(rx.foreach(PolicyState.coverages, _coverage), spacing="0", width="100%"),
-                spacing="2",
-                width="100%",
-            ),
-            width="100%",
+        _section_card(
+            "Coverages",
+            "shield-check",
+            rx.vstack(rx.foreach(PolicyState.coverages, _coverage), spacing="0", width="100%"),
+            spacing="2",
         ),
-        rx.cond(
-            PolicyState.vehicles.length() > 0,
-            rx.card(
-                rx.vstack(
-                    section_heading("Vehicles", icon="car"),
-                    rx.foreach(PolicyState.vehicles, _vehicle),
-                    spacing="3",
-                    width="100%",
-                ),
-                width="100%",
-            ),
-        ),
-        rx.cond(
-            PolicyState.drivers.length() > 0,
-            rx.card(
-                rx.vstack(
-                    section_heading("Drivers", icon="users"),
-                    rx.foreach(PolicyState.drivers, _driver),
-                    spacing="3",
-                    width="100%",
-                ),
-                width="100%",
-            ),
-        ),
+        _rows_card("Vehicles", "car", PolicyState.vehicles, _vehicle),
+        _rows_card("Drivers", "users", PolicyState.drivers, _driver),
         spacing="4",
         width="100%",
     )
@@ -234,10 +221,8 @@ def policy_page() -> rx.Component:
                 align="center",
                 spacing="1",
             ),
-            href="/policies",
+            href=routes.POLICIES,
         ),
-        loading_note(PolicyState.loaded),
-        error_callout(PolicyState.error),
-        rx.cond(PolicyState.loaded & (PolicyState.error == ""), _body()),
-        nav_active="/policies",
+        once_loaded(PolicyState.loaded, PolicyState.error, _body()),
+        nav_active=routes.POLICIES,
     )

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.common import (
     PROPOSAL_STATUS_COLOURS,
     error_callout,
     loading_note,
     notice_callout,
+    once_loaded,
     status_badge,
 )
-from clientcenter.components.forms import INPUT_STYLE, field_error, page_title, submit_button
+from clientcenter.components.forms import (
+    INPUT_STYLE,
+    field_error,
+    form_card,
+    page_title,
+    submit_button,
+)
 from clientcenter.components.layout import page_shell
-from clientcenter.state.portal.proposals import CoverageRow, ProposalRow, ProposalsState
+from clientcenter.state.portal.proposals import ProposalRow, ProposalsState, ProposedCoverageRow
 
 S = ProposalsState
 
@@ -64,11 +72,11 @@ def proposals_page() -> rx.Component:
                 rx.text("No proposals right now.", size="2", color_scheme="gray"),
             ),
         ),
-        nav_active="/proposals",
+        nav_active=routes.PROPOSALS,
     )
 
 
-def coverage_row(row: CoverageRow) -> rx.Component:
+def coverage_row(row: ProposedCoverageRow) -> rx.Component:
     return rx.hstack(
         rx.text(row.name, size="2", flex="1", min_width="0"),
         rx.vstack(
@@ -112,51 +120,43 @@ def decision_form() -> rx.Component:
             "min_width": "140px",
         },
     )
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("Your answer", size="4", as_="h2"),
-                rx.hstack(
-                    choice("accept", "Accept", "thumbs-up"),
-                    choice("decline", "Decline", "thumbs-down"),
-                    spacing="2",
-                    width="100%",
-                    wrap="wrap",
-                ),
-                field_error(S.field_errors, "decision"),
-                rx.el.label(
-                    "Comment (optional)",
-                    html_for="decision-comment",
-                    style={"font_weight": "500", "font_size": "14px"},
-                ),
-                rx.el.textarea(
-                    name="comment",
-                    id="decision-comment",
-                    rows=3,
-                    max_length=1000,
-                    placeholder="Anything your agent should know",
-                    style={**INPUT_STYLE, "resize": "vertical"},
-                ),
-                error_callout(S.form_error),
-                submit_button("Send my answer", "decision-submit", disabled=S.read_only),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=S.decide,
-            id="decision-form",
+    return form_card(
+        rx.heading("Your answer", size="4", as_="h2"),
+        rx.hstack(
+            choice("accept", "Accept", "thumbs-up"),
+            choice("decline", "Decline", "thumbs-down"),
+            spacing="2",
+            width="100%",
+            wrap="wrap",
         ),
-        width="100%",
+        field_error(S.field_errors, "decision"),
+        rx.el.label(
+            "Comment (optional)",
+            html_for="decision-comment",
+            style={"font_weight": "500", "font_size": "14px"},
+        ),
+        rx.el.textarea(
+            name="comment",
+            id="decision-comment",
+            rows=3,
+            max_length=1000,
+            placeholder="Anything your agent should know",
+            style={**INPUT_STYLE, "resize": "vertical"},
+        ),
+        error_callout(S.form_error),
+        submit_button("Send my answer", "decision-submit", disabled=S.read_only),
+        on_submit=S.decide,
+        id="decision-form",
     )
 
 
 def proposal_page() -> rx.Component:
     p = S.proposal
     return page_shell(
-        page_title("Proposal", back=("Proposals", "/proposals")),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
+        page_title("Proposal", back=("Proposals", routes.PROPOSALS)),
+        once_loaded(
+            S.loaded,
+            S.error,
             rx.vstack(
                 rx.card(
                     rx.vstack(
@@ -229,5 +229,5 @@ def proposal_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        nav_active="/proposals",
+        nav_active=routes.PROPOSALS,
     )

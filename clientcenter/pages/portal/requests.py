@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.brand import contact_card, help_links
 from clientcenter.components.common import (
     REQUEST_STATUS_COLOURS,
     error_callout,
-    loading_note,
+    once_loaded,
     section_heading,
     status_badge,
 )
-from clientcenter.components.forms import choice_card, form_field, page_title, submit_button
+from clientcenter.components.forms import (
+    choice_card,
+    form_card,
+    form_field,
+    page_title,
+    submit_button,
+)
 from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.integrations import integrations_card
 from clientcenter.pages.portal.documents import FILE_ACCEPT
@@ -140,7 +147,7 @@ def confirmation() -> rx.Component:
             ),
             rx.link(
                 rx.button("See My requests", size="3", width="100%", variant="soft"),
-                href="/requests",
+                href=routes.REQUESTS,
                 width="100%",
                 id="see-my-requests",
             ),
@@ -230,24 +237,16 @@ def request_form(form: RequestForm, heading: str | None = None) -> rx.Component:
     already says it)."""
     prefix = f"rq-{form.subtype}"
     title = form.title if heading is None else heading
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading(title, size="4", as_="h2") if title else rx.fragment(),
-                rx.text(form.blurb, size="2", color_scheme="gray") if title else rx.fragment(),
-                *[form_field(f, S.field_errors, prefix, CHOICES) for f in form.fields],
-                attachment_picker() if form.kind == "general" else rx.fragment(),
-                rx.text(NO_COVERAGE_CHANGE_NOTICE, size="1", color_scheme="gray"),
-                error_callout(S.form_error),
-                submit_button("Send request", f"{prefix}-submit", disabled=S.read_only),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=S.submit,
-            id=f"{prefix}-form",
-            width="100%",
-        ),
-        width="100%",
+    return form_card(
+        rx.heading(title, size="4", as_="h2") if title else rx.fragment(),
+        rx.text(form.blurb, size="2", color_scheme="gray") if title else rx.fragment(),
+        *[form_field(f, S.field_errors, prefix, CHOICES) for f in form.fields],
+        attachment_picker() if form.kind == "general" else rx.fragment(),
+        rx.text(NO_COVERAGE_CHANGE_NOTICE, size="1", color_scheme="gray"),
+        error_callout(S.form_error),
+        submit_button("Send request", f"{prefix}-submit", disabled=S.read_only),
+        on_submit=S.submit,
+        id=f"{prefix}-form",
     )
 
 
@@ -289,29 +288,34 @@ def _form_page(
         size="1",
         width="100%",
     )
+    return _form_page_shell(
+        title,
+        subtitle,
+        rx.cond(
+            S.account_kind != kind,
+            wrong_kind,
+            _confirmation_or(rx.cond(S.subtype == "", chooser, forms_view)),
+        ),
+    )
+
+
+def _confirmation_or(form: rx.Component) -> rx.Component:
+    """The form, or once it is sent, its confirmation."""
+    return rx.cond(S.sent_reference != "", confirmation(), form)
+
+
+def _form_page_shell(title: str, subtitle: str, body: rx.Component) -> rx.Component:
+    """A request form's page: back to Requests, and ``body`` once the account has loaded."""
     return page_shell(
         page_title(
             title,
             subtitle,
-            back=("Requests", "/requests"),
+            back=("Requests", routes.REQUESTS),
             id="requests-form-heading",
             anchor="page-top",
         ),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
-            rx.cond(
-                S.account_kind != kind,
-                wrong_kind,
-                rx.cond(
-                    S.sent_reference != "",
-                    confirmation(),
-                    rx.cond(S.subtype == "", chooser, forms_view),
-                ),
-            ),
-        ),
-        nav_active="/requests",
+        once_loaded(S.loaded, S.error, body),
+        nav_active=routes.REQUESTS,
     )
 
 
@@ -331,21 +335,10 @@ def commercial_requests_page() -> rx.Component:
 
 
 def general_request_page() -> rx.Component:
-    return page_shell(
-        page_title(
-            "General request",
-            "Ask us for anything that isn't a listed change.",
-            back=("Requests", "/requests"),
-            id="requests-form-heading",
-            anchor="page-top",
-        ),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
-            rx.cond(S.sent_reference != "", confirmation(), request_form(GENERAL_FORM, "")),
-        ),
-        nav_active="/requests",
+    return _form_page_shell(
+        "General request",
+        "Ask us for anything that isn't a listed change.",
+        _confirmation_or(request_form(GENERAL_FORM, "")),
     )
 
 
@@ -362,11 +355,7 @@ def contact_page() -> rx.Component:
         contact_card(b),
         rx.cond(
             S.loaded & (S.error == ""),
-            rx.cond(
-                S.sent_reference != "",
-                confirmation(),
-                request_form(CONTACT_FORM, "Send us a message"),
-            ),
+            _confirmation_or(request_form(CONTACT_FORM, "Send us a message")),
         ),
         rx.card(
             rx.vstack(rx.text("Help center", weight="bold", size="3"), help_links(b), spacing="2"),
@@ -374,7 +363,7 @@ def contact_page() -> rx.Component:
             id="help-center",
         ),
         integrations_card(),
-        nav_active="/requests",
+        nav_active=routes.REQUESTS,
     )
 
 
@@ -386,10 +375,9 @@ def requests_page() -> rx.Component:
             "Ask for a change or send us a message. Your agent confirms every change with you.",
             id="requests-heading",
         ),
-        error_callout(S.error),
-        loading_note(S.loaded),
-        rx.cond(
-            S.loaded & (S.error == ""),
+        once_loaded(
+            S.loaded,
+            S.error,
             rx.vstack(
                 section_heading("New request", "circle-plus"),
                 rx.cond(
@@ -398,14 +386,14 @@ def requests_page() -> rx.Component:
                         "user-round-pen",
                         "Personal change",
                         "Address, vehicles, drivers or coverage.",
-                        href="/requests/personal",
+                        href=routes.REQUESTS_PERSONAL,
                         id="new-personal",
                     ),
                     choice_card(
                         "briefcase",
                         "Business change",
                         "Locations, equipment, payroll, additional insureds.",
-                        href="/requests/commercial",
+                        href=routes.REQUESTS_COMMERCIAL,
                         id="new-commercial",
                     ),
                 ),
@@ -415,7 +403,7 @@ def requests_page() -> rx.Component:
                         "file-badge",
                         "Certificate of insurance",
                         "Ask for a certificate or add a holder.",
-                        href="/certificates",
+                        href=routes.CERTIFICATES,
                         id="new-certificate",
                     ),
                 )
@@ -425,14 +413,14 @@ def requests_page() -> rx.Component:
                     "message-square-text",
                     "General request",
                     "Anything else you need from us.",
-                    href="/requests/general",
+                    href=routes.REQUESTS_GENERAL,
                     id="new-general",
                 ),
                 choice_card(
                     "life-buoy",
                     "Contact us / Help center",
                     "A question for your agency, or quick answers.",
-                    href="/contact",
+                    href=routes.CONTACT,
                     id="new-contact",
                 ),
                 spacing="2",
@@ -440,5 +428,5 @@ def requests_page() -> rx.Component:
             ),
         ),
         my_requests(),
-        nav_active="/requests",
+        nav_active=routes.REQUESTS,
     )

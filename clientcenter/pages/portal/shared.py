@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.layout import page_shell
 from clientcenter.state.portal.shared import SharedDocumentState as S
 
@@ -37,7 +38,7 @@ def shared_document_page() -> rx.Component:
                             id="shared-download",
                             width="100%",
                         ),
-                        rx.link("See all your documents", href="/documents", size="2"),
+                        rx.link("See all your documents", href=routes.DOCUMENTS, size="2"),
                         spacing="3",
                         width="100%",
                     ),
@@ -53,7 +54,7 @@ def shared_document_page() -> rx.Component:
                 ),
                 rx.cond(
                     (S.state == "invalid") | (S.state == "other_account"),
-                    rx.link("Go to your documents", href="/documents", size="2"),
+                    rx.link("Go to your documents", href=routes.DOCUMENTS, size="2"),
                 ),
                 spacing="3",
                 width="100%",

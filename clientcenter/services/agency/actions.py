@@ -1,4 +1,4 @@
-"""Agency-side actions (the seed's Portal Section) that are not payments: Share Document
+"""Agency-side actions (the Portal Section of docs/actions-and-matrix.md) that are not payments: Share Document
 through Email / Text, Policies/Invoices (publish to the portal) and Share Certificate.
 Each changes what it must and calls record_action in the same transaction, which applies the
 matrix (agent email, customer email or SMS, log). Payment Request and One-time Payment live
@@ -14,14 +14,18 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateHolder, Document, Invoice
+from clientcenter.models.documents import ScanStatus
 from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active, primary_contact
-from clientcenter.services.agency.certificate_links import issue_link, why_holder_cannot_open
+from clientcenter.services.agency.certificate_links import (
+    issue_certificate_link,
+    why_holder_cannot_open,
+)
 from clientcenter.services.agency.info_pane import get_account
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify import outbox
 from clientcenter.services.notify.activity import record_action
-from clientcenter.services.portal.shared_links import shared_document_url
+from clientcenter.services.portal.shared_document_links import shared_document_url
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
@@ -51,7 +55,7 @@ def _document_on(session: Session, account: Account, document_id: object) -> Doc
         document = None
     if document is None or document.account_id != account.id:
         raise NotFound("That document is not on this account.")
-    if document.scan_status != "clean":
+    if document.scan_status != ScanStatus.CLEAN:
         raise InvalidInput("This file has not passed the safety check, so it can't be shared.")
     return document
 
@@ -116,7 +120,7 @@ def publishable(session: Session, principal: Principal, account_id: object) -> P
         .where(
             Document.account_id == account.id,
             Document.shared_with_customer == False,  # noqa: E712
-            Document.scan_status == "clean",
+            Document.scan_status == ScanStatus.CLEAN,
             Document.category != "customer_upload",
         )
         .order_by(Document.created_at.desc())
@@ -241,7 +245,7 @@ def share_certificate(
         details={"certificate_id": certificate.id, "holder": holder_name, "to": address},
     )
     # A link of its own per email, so the agency can revoke exactly this one.
-    link = issue_link(
+    link = issue_certificate_link(
         session,
         certificate,
         holder_name=holder_name,
@@ -258,7 +262,7 @@ def share_certificate(
             "account_name": account.name,
             "holder_name": holder_name,
             "note": note or f"Sent by {agent.full_name}.",
-            "expires": f"{link.share.expires_at:%b %d, %Y}",
+            "expires": f"{link.row.expires_at:%b %d, %Y}",
             "url": link.url,
             "url_label": "Download the certificate (PDF)",
         },

@@ -1,7 +1,7 @@
-"""Certificate links for holders: the agency's Share Certificate emails a certificate of
-insurance to its holder — a landlord, a general contractor — who has no login, so the link is
-the key. Each link is a row (certificate_share) holding only the keyed hash of a random token,
-so the agency can list and revoke what it sent; it expires after
+"""Certificate links: the agency's Share Certificate emails a certificate of insurance to its
+holder — a landlord, a general contractor — who has no login, so the link is the key. Each
+link is a row (``CertificateLink``, table ``certificate_share``) holding only the keyed hash of
+a random token, so the agency can list and revoke what it sent; it expires after
 ``security.certificate_link_days``; and every download re-checks everything a certificate
 stands on — the link neither revoked nor expired, the feature on, the certificate still on its
 account, its document still shared with the customer and clean, the policy (or, for a
@@ -14,14 +14,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from clientcenter.models import Account, Certificate, CertificateShare, Document, Policy
+from clientcenter import routes
+from clientcenter.models import Certificate, CertificateLink, Document, Policy
 from clientcenter.models.base import utcnow
+from clientcenter.models.documents import ScanStatus
+from clientcenter.models.policies import PolicyStatus
 from clientcenter.services.access import feature_enabled, require_agency_agent
-from clientcenter.services.accounts import ACTIVE_POLICY_STATUS, is_account_active
+from clientcenter.services.accounts import is_account_active
+from clientcenter.services.agency.info_pane import get_account
 from clientcenter.services.auth.tokens import keyed_hash, new_token
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.files import storage
@@ -32,7 +37,6 @@ from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.security")
 
-HOLDER_CERTIFICATE_PATH = "/certificate/"
 _TOKEN_PURPOSE = "certificate-link"
 DOWNLOAD_ACTION = "holder.certificate_download"
 REVOKE_ACTION = "agency.revoke_certificate_link"
@@ -42,17 +46,17 @@ def _hash(token: str) -> str:
     return keyed_hash(_TOKEN_PURPOSE, token)
 
 
-def link_url(token: str) -> str:
-    return str(get_settings().public_url).rstrip("/") + HOLDER_CERTIFICATE_PATH + token
+def certificate_link_url(token: str) -> str:
+    return routes.absolute_url(routes.HOLDER_CERTIFICATE_PREFIX + token)
 
 
 @dataclass(frozen=True)
-class IssuedLink:
-    share: CertificateShare
+class IssuedCertificateLink:
+    row: CertificateLink
     url: str
 
 
-def issue_link(
+def issue_certificate_link(
     session: Session,
     certificate: Certificate,
     *,
@@ -60,10 +64,10 @@ def issue_link(
     to_address: str,
     agent_id: int,
     activity_id: int | None,
-) -> IssuedLink:
+) -> IssuedCertificateLink:
     """A new link for one email of Share Certificate (the caller records the action)."""
     token = new_token()
-    share = CertificateShare(
+    link = CertificateLink(
         certificate_id=certificate.id,
         account_id=certificate.account_id,
         token_hash=_hash(token),
@@ -73,9 +77,9 @@ def issue_link(
         activity_id=activity_id,
         expires_at=utcnow() + timedelta(days=get_settings().security.certificate_link_days),
     )
-    session.add(share)
+    session.add(link)
     session.flush()
-    return IssuedLink(share, link_url(token))
+    return IssuedCertificateLink(link, certificate_link_url(token))
 
 
 # --- the holder's download -------------------------------------------------------------------
@@ -99,14 +103,14 @@ def why_holder_cannot_open(session: Session, certificate: Certificate) -> str | 
             "This certificate's PDF is not shared with the customer: publish it "
             "(Policies/Invoices) before sending it to the holder."
         )
-    if document.scan_status != "clean":
+    if document.scan_status != ScanStatus.CLEAN:
         return "This certificate's PDF has not passed the safety check, so it can't be sent."
     if document.policy_id is not None:
         policy = session.get(Policy, document.policy_id)
         if (
             policy is None
             or policy.account_id != certificate.account_id
-            or policy.status != ACTIVE_POLICY_STATUS
+            or policy.status != PolicyStatus.ACTIVE
         ):
             return "The policy this certificate is for is no longer active."
     elif not is_account_active(session, certificate.account_id):
@@ -114,14 +118,14 @@ def why_holder_cannot_open(session: Session, certificate: Certificate) -> str | 
     return None
 
 
-def _why_not(session: Session, share: CertificateShare) -> str | None:
+def _why_not(session: Session, link: CertificateLink) -> str | None:
     """Why this link opens nothing today, or None (for the log; the holder sees one page)."""
-    if share.revoked_at is not None:
+    if link.revoked_at is not None:
         return "revoked"
-    if _aware(share.expires_at) <= utcnow():
+    if _aware(link.expires_at) <= utcnow():
         return "expired"
-    certificate = session.get(Certificate, share.certificate_id)
-    if certificate is None or certificate.account_id != share.account_id:
+    certificate = session.get(Certificate, link.certificate_id)
+    if certificate is None or certificate.account_id != link.account_id:
         return "certificate gone"
     return why_holder_cannot_open(session, certificate)
 
@@ -132,39 +136,39 @@ def open_for_holder(session: Session, token: object, *, client_ip: str = "") -> 
     longer true). Commit with the caller: the log row and the count land with the answer."""
     if not isinstance(token, str) or not 20 <= len(token) <= 128:
         return None
-    share = session.exec(
-        select(CertificateShare).where(CertificateShare.token_hash == _hash(token))
+    link = session.exec(
+        select(CertificateLink).where(CertificateLink.token_hash == _hash(token))
     ).first()
-    if share is None:
+    if link is None:
         return None
-    reason = _why_not(session, share)
+    reason = _why_not(session, link)
     if reason is not None:
-        log.info("certificate link %s refused: %s", share.id, reason)
+        log.info("certificate link %s refused: %s", link.id, reason)
         return None
-    certificate = session.get(Certificate, share.certificate_id)
+    certificate = session.get(Certificate, link.certificate_id)
     document = session.get(Document, certificate.document_id)
     data = storage.read_bytes(document.storage_key)
     now = utcnow()
     # Counted in SQL: two downloads at once are two.
     session.execute(
-        update(CertificateShare)
-        .where(CertificateShare.id == share.id)
-        .values(download_count=CertificateShare.download_count + 1, last_downloaded_at=now)
+        update(CertificateLink)
+        .where(CertificateLink.id == link.id)
+        .values(download_count=CertificateLink.download_count + 1, last_downloaded_at=now)
     )
-    session.refresh(share)
+    session.refresh(link)
     record_action(
         session,
-        Principal.certificate_holder(share.account_id),
+        Principal.certificate_holder(link.account_id),
         DOWNLOAD_ACTION,
-        summary=f"{share.holder_name} downloaded the certificate of insurance "
+        summary=f"{link.holder_name} downloaded the certificate of insurance "
         f"(“{certificate.description or document.title}”) from the link sent to "
-        f"{share.to_address} on {share.created_at:%b %d, %Y}.",
+        f"{link.to_address} on {link.created_at:%b %d, %Y}.",
         details={
             "certificate_id": certificate.id,
-            "share_id": share.id,
-            "holder": share.holder_name,
-            "sent_to": share.to_address,
-            "download": share.download_count,
+            "share_id": link.id,
+            "holder": link.holder_name,
+            "sent_to": link.to_address,
+            "download": link.download_count,
             "ip": client_ip[:64],
         },
         channel="email",
@@ -176,7 +180,7 @@ def open_for_holder(session: Session, token: object, *, client_ip: str = "") -> 
 
 
 @dataclass(frozen=True)
-class LinkView:
+class CertificateLinkView:
     id: int
     certificate_id: int
     certificate: str  # what the certificate is for
@@ -184,62 +188,58 @@ class LinkView:
     to_address: str
     sent_on: str
     expires_on: str
-    status: str  # active | expired | revoked
+    status: str  # CertificateLinkStatus
     status_label: str
     downloads: int
     last_download: str
 
 
-def _status(share: CertificateShare) -> tuple[str, str]:
-    if share.revoked_at is not None:
-        return "revoked", f"Revoked {_aware(share.revoked_at):%b %d, %Y}"
-    if _aware(share.expires_at) <= utcnow():
-        return "expired", f"Expired {_aware(share.expires_at):%b %d, %Y}"
-    return "active", f"Works until {_aware(share.expires_at):%b %d, %Y}"
+class CertificateLinkStatus(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def _status(link: CertificateLink) -> tuple[str, str]:
+    if link.revoked_at is not None:
+        return CertificateLinkStatus.REVOKED, f"Revoked {_aware(link.revoked_at):%b %d, %Y}"
+    if _aware(link.expires_at) <= utcnow():
+        return CertificateLinkStatus.EXPIRED, f"Expired {_aware(link.expires_at):%b %d, %Y}"
+    return CertificateLinkStatus.ACTIVE, f"Works until {_aware(link.expires_at):%b %d, %Y}"
 
 
 def links_for_account(
     session: Session, principal: Principal, account_id: object
-) -> list[LinkView]:
+) -> list[CertificateLinkView]:
     """Every certificate link sent for the account, newest first (agency side)."""
     require_agency_agent(session, principal)
-    account = _account(session, account_id)
+    account = get_account(session, account_id)
     rows = session.exec(
-        select(CertificateShare, Certificate)
-        .join(Certificate, Certificate.id == CertificateShare.certificate_id)
-        .where(CertificateShare.account_id == account.id)
-        .order_by(CertificateShare.created_at.desc(), CertificateShare.id.desc())
+        select(CertificateLink, Certificate)
+        .join(Certificate, Certificate.id == CertificateLink.certificate_id)
+        .where(CertificateLink.account_id == account.id)
+        .order_by(CertificateLink.created_at.desc(), CertificateLink.id.desc())
     ).all()
     views = []
-    for share, certificate in rows:
-        status, label = _status(share)
-        last = share.last_downloaded_at
+    for link, certificate in rows:
+        status, label = _status(link)
+        last = link.last_downloaded_at
         views.append(
-            LinkView(
-                id=share.id,
+            CertificateLinkView(
+                id=link.id,
                 certificate_id=certificate.id,
                 certificate=certificate.description or f"Certificate {certificate.id}",
-                holder_name=share.holder_name,
-                to_address=share.to_address,
-                sent_on=f"{_aware(share.created_at):%b %d, %Y}",
-                expires_on=f"{_aware(share.expires_at):%b %d, %Y}",
+                holder_name=link.holder_name,
+                to_address=link.to_address,
+                sent_on=f"{_aware(link.created_at):%b %d, %Y}",
+                expires_on=f"{_aware(link.expires_at):%b %d, %Y}",
                 status=status,
                 status_label=label,
-                downloads=share.download_count,
+                downloads=link.download_count,
                 last_download=f"{_aware(last):%b %d, %Y %H:%M} UTC" if last else "",
             )
         )
     return views
-
-
-def _account(session: Session, account_id: object) -> Account:
-    try:
-        account = session.get(Account, int(account_id))
-    except (TypeError, ValueError):
-        account = None
-    if account is None:
-        raise NotFound("No such customer account.")
-    return account
 
 
 @dataclass(frozen=True)
@@ -249,46 +249,46 @@ class Revoked:
 
 
 def revoke_link(
-    session: Session, principal: Principal, share_id: object, *, account_id: object
+    session: Session, principal: Principal, link_id: object, *, account_id: object
 ) -> Revoked:
     """Revoke one link from the account's certificates page: the holder's next download gets
     the "not valid" page. Recorded (agency.revoke_certificate_link, log-only by default)."""
     agent = require_agency_agent(session, principal)
-    account = _account(session, account_id)
+    account = get_account(session, account_id)
     try:
-        share = session.get(CertificateShare, int(share_id))
+        link = session.get(CertificateLink, int(link_id))
     except (TypeError, ValueError):
-        share = None
-    if share is None or share.account_id != account.id:
+        link = None
+    if link is None or link.account_id != account.id:
         raise NotFound("That certificate link is not on this account.")
     # One conditional UPDATE: two agents revoking at once record one revocation.
     now = utcnow()
     done = session.execute(
-        update(CertificateShare)
-        .where(CertificateShare.id == share.id, CertificateShare.revoked_at.is_(None))
+        update(CertificateLink)
+        .where(CertificateLink.id == link.id, CertificateLink.revoked_at.is_(None))
         .values(revoked_at=now, revoked_by_agent_id=agent.id)
     ).rowcount
-    session.refresh(share)
+    session.refresh(link)
     if done != 1:
         raise InvalidInput(
-            f"The link sent to {share.to_address} was already revoked on "
-            f"{_aware(share.revoked_at):%b %d, %Y}."
+            f"The link sent to {link.to_address} was already revoked on "
+            f"{_aware(link.revoked_at):%b %d, %Y}."
         )
     entry = record_action(
         session,
         principal,
         REVOKE_ACTION,
         account_id=account.id,
-        summary=f"Certificate link sent to {share.holder_name} ({share.to_address}) on "
-        f"{_aware(share.created_at):%b %d, %Y} revoked.",
+        summary=f"Certificate link sent to {link.holder_name} ({link.to_address}) on "
+        f"{_aware(link.created_at):%b %d, %Y} revoked.",
         details={
-            "certificate_id": share.certificate_id,
-            "share_id": share.id,
-            "holder": share.holder_name,
-            "sent_to": share.to_address,
-            "downloads": share.download_count,
+            "certificate_id": link.certificate_id,
+            "share_id": link.id,
+            "holder": link.holder_name,
+            "sent_to": link.to_address,
+            "downloads": link.download_count,
         },
     )
     return Revoked(
-        f"The link sent to {share.holder_name} at {share.to_address} no longer works.", entry.id
+        f"The link sent to {link.holder_name} at {link.to_address} no longer works.", entry.id
     )

@@ -22,8 +22,11 @@ from clientcenter.models import (
     Policy,
     Task,
 )
-from clientcenter.models.documents import DOCUMENT_CATEGORIES
-from clientcenter.models.policies import POLICY_LINES
+from clientcenter.models.accounts import CONTACT_ROLE_LABELS, ContactRole
+from clientcenter.models.activity import TaskStatus
+from clientcenter.models.billing import InvoiceStatus
+from clientcenter.models.documents import DOCUMENT_CATEGORIES, ScanStatus
+from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.models.search_index import display_phone
 from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active
@@ -32,18 +35,13 @@ from clientcenter.services.notify.catalog import CATALOG
 from clientcenter.services.portal.policies import STATUS_LABELS, format_money, format_term
 from clientcenter.services.principal import Principal
 
-ROLE_LABELS = {
-    "primary": "Primary applicant",
-    "co_applicant": "Co-applicant",
-    "additional": "Additional contact",
-}
-OPEN_INVOICE_STATUSES = ("open", "pending")
+OPEN_INVOICE_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PENDING)
 RECENT_ACTIVITY = 8
 INVITE_TEMPLATE = "portal_invite"
 
 
 @dataclass(frozen=True)
-class ContactRow:
+class PaneContact:
     id: int
     name: str
     role: str
@@ -54,7 +52,7 @@ class ContactRow:
 
 
 @dataclass(frozen=True)
-class PolicyRow:
+class PanePolicy:
     id: int
     number: str
     line: str
@@ -66,7 +64,7 @@ class PolicyRow:
 
 
 @dataclass(frozen=True)
-class InvoiceRow:
+class PaneInvoice:
     id: int
     number: str
     description: str
@@ -101,7 +99,7 @@ class TaskRow:
 
 
 @dataclass(frozen=True)
-class DocumentRow:
+class PaneDocument:
     id: int
     title: str
     category: str
@@ -110,7 +108,7 @@ class DocumentRow:
 
 
 @dataclass(frozen=True)
-class CertificateRow:
+class PaneCertificate:
     id: int
     holder: str
     holder_email: str
@@ -127,14 +125,14 @@ class InfoPane:
     address: str
     producer: str
     active: bool
-    contacts: list[ContactRow]
-    policies: list[PolicyRow]
-    open_invoices: list[InvoiceRow]
+    contacts: list[PaneContact]
+    policies: list[PanePolicy]
+    open_invoices: list[PaneInvoice]
     unpublished_invoices: int
     recent_activity: list[ActivityRow]
     open_tasks: list[TaskRow]
-    documents: list[DocumentRow]
-    certificates: list[CertificateRow]
+    documents: list[PaneDocument]
+    certificates: list[PaneCertificate]
     last_invited: str  # "" if never
 
 
@@ -245,12 +243,16 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
     contacts = session.exec(
         select(Contact)
         .where(Contact.account_id == account.id)
-        .order_by(Contact.role != "primary", Contact.role != "co_applicant", Contact.id)
+        .order_by(
+            Contact.role != ContactRole.PRIMARY,
+            Contact.role != ContactRole.CO_APPLICANT,
+            Contact.id,
+        )
     ).all()
     policies = session.exec(
         select(Policy)
         .where(Policy.account_id == account.id)
-        .order_by(Policy.status != "active", Policy.expiration_date.desc())
+        .order_by(Policy.status != PolicyStatus.ACTIVE, Policy.expiration_date.desc())
     ).all()
     invoices = session.exec(
         select(Invoice)
@@ -268,7 +270,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
     ).all()
     tasks = session.exec(
         select(Task)
-        .where(Task.account_id == account.id, Task.status == "open")
+        .where(Task.account_id == account.id, Task.status == TaskStatus.OPEN)
         .order_by(Task.created_at.desc(), Task.id.desc())
     ).all()
     documents = session.exec(
@@ -301,11 +303,11 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
         producer=producer.full_name if producer else "",
         active=is_account_active(session, account.id),
         contacts=[
-            ContactRow(
+            PaneContact(
                 id=c.id,
                 name=c.full_name,
                 role=c.role,
-                role_label=ROLE_LABELS.get(c.role, c.role),
+                role_label=CONTACT_ROLE_LABELS.get(c.role, c.role),
                 email=c.email or "",
                 phone=display_phone(c.mobile) if c.mobile else "",
                 may_log_in=c.may_log_in,
@@ -313,7 +315,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
             for c in contacts
         ],
         policies=[
-            PolicyRow(
+            PanePolicy(
                 id=p.id,
                 number=p.number,
                 line=POLICY_LINES.get(p.line, p.line),
@@ -326,7 +328,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
             for p in policies
         ],
         open_invoices=[
-            InvoiceRow(
+            PaneInvoice(
                 id=i.id,
                 number=i.number,
                 description=i.description,
@@ -341,7 +343,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
         recent_activity=activity_rows(session, list(activity)),
         open_tasks=task_rows(session, list(tasks)),
         documents=[
-            DocumentRow(
+            PaneDocument(
                 id=d.id,
                 title=d.title,
                 category=DOCUMENT_CATEGORIES.get(d.category, d.category),
@@ -349,10 +351,10 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
                 created=when(d.created_at),
             )
             for d in documents
-            if d.scan_status == "clean"
+            if d.scan_status == ScanStatus.CLEAN
         ],
         certificates=[
-            CertificateRow(
+            PaneCertificate(
                 id=c.id,
                 holder=h.name if h else "",
                 holder_email=(h.email or "") if h else "",

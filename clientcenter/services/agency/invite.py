@@ -1,5 +1,5 @@
-"""Invite to Client Center: email the portal's login link to an account's contacts who may
-log in (seed 002: "you can send them the Client Center link via emails").
+"""Invite to Client Center: email the login link to an account's contacts who may log in
+(docs/login.md, "Who may log in").
 
 Not a catalog action, so it does not go through record_action: each invitation is an outbox
 message (template ``portal_invite``) tied to the account, which is its record (the info pane
@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from clientcenter import routes
 from clientcenter.models import Contact, OutboxMessage
+from clientcenter.models.accounts import ContactRole
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active
@@ -57,7 +58,7 @@ def invitees(session: Session, principal: Principal, account_id: object) -> list
     contacts = session.exec(
         select(Contact)
         .where(Contact.account_id == account.id)
-        .order_by(Contact.role != "primary", Contact.id)
+        .order_by(Contact.role != ContactRole.PRIMARY, Contact.id)
     ).all()
     return [Invitee(c.id, c.full_name, c.email or "", _reason(c)) for c in contacts]
 
@@ -103,7 +104,7 @@ def invite(
     contacts = session.exec(
         select(Contact)
         .where(Contact.account_id == account.id)
-        .order_by(Contact.role != "primary", Contact.id)
+        .order_by(Contact.role != ContactRole.PRIMARY, Contact.id)
     ).all()
     if contact_ids is not None:
         wanted = set()

@@ -2,25 +2,31 @@
 
 Entering rotates the agent's session into a read-only session bound to the account (the
 agency-side token stops working; the 12-hour limit still counts from the agent's sign-in);
-leaving rotates it back. Both are recorded through record_action as the seed's Agent Section
-rows "Logs in" and "Log off". While in it, every customer service refuses writes
+leaving rotates it back. Both are recorded through record_action as the Agent Section's
+"Logs in" and "Log off" (docs/actions-and-matrix.md). While in it, every customer service refuses writes
 (services/access.py), and the refusal goes to the security log with agent and account;
-tests/test_read_only_enforcement.py proves it for every handler and route.
+tests/services/agency/test_read_only_enforcement.py proves it for every handler and route.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 
+from clientcenter import routes
 from clientcenter.models import UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import require_agency_agent
 from clientcenter.services.accounts import is_account_active
 from clientcenter.services.agency.info_pane import get_account
-from clientcenter.services.auth.sessions import OK, as_utc, check_session, rotate_session
+from clientcenter.services.auth.sessions import (
+    SessionStarted,
+    SessionStatus,
+    check_session,
+    rotate_session,
+    session_started,
+)
 from clientcenter.services.auth.tokens import sign, unsign
 from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.services.notify.activity import record_action
@@ -28,15 +34,6 @@ from clientcenter.services.principal import Principal
 
 VIEW_GRANT = "agent-view"
 GRANT_TTL_SECONDS = 60
-CUSTOMER_HOME = "/home"
-
-
-@dataclass(frozen=True)
-class Rotated:
-    token: str
-    session: UserSession
-    max_age: int
-    destination: str
 
 
 def view_grant(session: Session, principal: Principal, account_id: object) -> str:
@@ -54,10 +51,6 @@ def view_grant(session: Session, principal: Principal, account_id: object) -> st
     return sign(VIEW_GRANT, {"s": principal.session_id, "a": account.id}, GRANT_TTL_SECONDS)
 
 
-def _max_age(record: UserSession, now: datetime) -> int:
-    return int((as_utc(record.absolute_expires_at) - now).total_seconds())
-
-
 def enter_view(
     session: Session,
     *,
@@ -66,7 +59,7 @@ def enter_view(
     client_ip: str,
     user_agent: str = "",
     now: datetime | None = None,
-) -> Rotated:
+) -> SessionStarted:
     """HTTP route: the agency-side session becomes a read-only session on the account."""
     now = now or utcnow()
     payload = unsign(VIEW_GRANT, grant or "")
@@ -74,7 +67,7 @@ def enter_view(
     principal = check.principal
     if (
         payload is None
-        or check.status != OK
+        or check.status != SessionStatus.OK
         or principal is None
         or not principal.is_agent
         or principal.read_only
@@ -108,7 +101,7 @@ def enter_view(
         "agent.login",
         summary="Opened the customer's Client Center in read-only mode.",
     )
-    return Rotated(new_token, new_record, _max_age(new_record, now), CUSTOMER_HOME)
+    return session_started(new_record, new_token, routes.CUSTOMER_HOME, now)
 
 
 def exit_view(
@@ -118,12 +111,12 @@ def exit_view(
     client_ip: str,
     user_agent: str = "",
     now: datetime | None = None,
-) -> Rotated:
+) -> SessionStarted:
     """HTTP route: leave the read-only view, back to the account's info pane."""
     now = now or utcnow()
     check = check_session(session, token, now=now, touch=False)
     principal = check.principal
-    if check.status != OK or principal is None or not principal.read_only:
+    if check.status != SessionStatus.OK or principal is None or not principal.read_only:
         raise NotAllowed("You are not viewing a customer's Client Center.")
     record_action(
         session,
@@ -144,18 +137,19 @@ def exit_view(
     if rotated is None:
         raise NotAllowed("This view has already ended.")
     new_record, new_token = rotated
-    return Rotated(
-        new_token,
-        new_record,
-        _max_age(new_record, now),
-        f"/agent/account?id={principal.account_id}",
+    return session_started(
+        new_record, new_token, routes.agent_account_path(principal.account_id), now
     )
 
 
 def record_logout(session: Session, token: str | None, now: datetime | None = None) -> None:
     """Logging out from inside a read-only view is also the Agent Section's "Log off"."""
     check = check_session(session, token, now=now, touch=False)
-    if check.status == OK and check.principal is not None and check.principal.read_only:
+    if (
+        check.status == SessionStatus.OK
+        and check.principal is not None
+        and check.principal.read_only
+    ):
         record_action(
             session,
             check.principal,

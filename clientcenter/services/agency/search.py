@@ -21,6 +21,8 @@ from sqlalchemy import text as sql_text
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Agent, Contact, Policy
+from clientcenter.models.accounts import ContactRole
+from clientcenter.models.policies import PolicyStatus
 from clientcenter.models.search import SQLITE_FTS_TABLE, SearchTerm
 from clientcenter.models.search_index import (
     DEFAULT_REGION,
@@ -30,7 +32,6 @@ from clientcenter.models.search_index import (
     normalize_text,
 )
 from clientcenter.services.access import require_agency_agent
-from clientcenter.services.accounts import ACTIVE_POLICY_STATUS
 from clientcenter.services.errors import InvalidInput
 from clientcenter.services.principal import Principal
 
@@ -305,7 +306,7 @@ def _describe(session: Session, ids: list[int], q: ParsedQuery) -> list[SearchRe
             Contact.mobile,
         )
         .where(Contact.account_id.in_(ids))
-        .order_by(Contact.role != "primary", Contact.id)
+        .order_by(Contact.role != ContactRole.PRIMARY, Contact.id)
     ).all():
         primaries.setdefault(c.account_id, c)
     # Filtered in Python: with `status = 'active'` in SQL, SQLite (without ANALYZE figures)
@@ -315,7 +316,7 @@ def _describe(session: Session, ids: list[int], q: ParsedQuery) -> list[SearchRe
         for aid, status in session.exec(
             select(Policy.account_id, Policy.status).where(Policy.account_id.in_(ids))
         ).all()
-        if status == ACTIVE_POLICY_STATUS
+        if status == PolicyStatus.ACTIVE
     }
     terms: dict[int, list] = {}
     for t in session.exec(

@@ -10,6 +10,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from clientcenter.models import Agent, Task
+from clientcenter.models.activity import TaskStatus
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import is_active_agent, require_agency_agent
 from clientcenter.services.agency.info_pane import TaskRow, task_rows
@@ -17,7 +18,7 @@ from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.principal import Principal
 
 PER_PAGE = 20
-STATUSES = ("open", "done")
+STATUSES = tuple(TaskStatus)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def task_queue(
     session: Session,
     principal: Principal,
     *,
-    status: str = "open",
+    status: str = TaskStatus.OPEN,
     scope: str = "mine",
     page: int = 1,
     per_page: int = PER_PAGE,
@@ -56,7 +57,7 @@ def task_queue(
     per_page = max(1, min(int(per_page), 100))
     order = (
         (Task.created_at, Task.id)
-        if status == "open"
+        if status == TaskStatus.OPEN
         else (Task.completed_at.desc(), Task.id.desc())
     )
     total = session.exec(select(func.count()).select_from(Task).where(*filters)).one()
@@ -82,8 +83,8 @@ def complete_task(session: Session, principal: Principal, task_id: object) -> Ta
     # Conditional: two agents ticking the same task leave one completion time.
     session.execute(
         update(Task)
-        .where(Task.id == task.id, Task.status == "open")
-        .values(status="done", completed_at=utcnow())
+        .where(Task.id == task.id, Task.status == TaskStatus.OPEN)
+        .values(status=TaskStatus.DONE, completed_at=utcnow())
     )
     session.refresh(task)
     return task_rows(session, [task])[0]
@@ -92,7 +93,7 @@ def complete_task(session: Session, principal: Principal, task_id: object) -> Ta
 def reopen_task(session: Session, principal: Principal, task_id: object) -> TaskRow:
     require_agency_agent(session, principal)
     task = _task(session, task_id)
-    task.status, task.completed_at = "open", None
+    task.status, task.completed_at = TaskStatus.OPEN, None
     session.add(task)
     session.flush()
     return task_rows(session, [task])[0]
@@ -109,7 +110,7 @@ def reassign_task(
         target = None
     if not is_active_agent(target):
         raise InvalidInput("Pick an active colleague to hand this task to.", field="agent")
-    if task.status != "open":
+    if task.status != TaskStatus.OPEN:
         raise InvalidInput("Reopen the task before handing it to someone else.", field="agent")
     task.assigned_agent_id = target.id
     session.add(task)

@@ -19,33 +19,26 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from clientcenter.models import Agent, LoginChallenge, UserSession
+from clientcenter import routes
+from clientcenter.models import Agent, LoginChallenge
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import is_active_agent
 from clientcenter.services.agency.agents import active_agent_by_email
-from clientcenter.services.auth import login_codes, totp
-from clientcenter.services.auth import remembered as remembered_browsers
-from clientcenter.services.auth.login import clean_email
-from clientcenter.services.auth.login_codes import (
-    AttemptEnded,
-    LoginRefused,
-    ResendTooSoon,
-    TooManySends,
+from clientcenter.services.auth import login_codes, login_steps, totp
+from clientcenter.services.auth.login_codes import AttemptEnded
+from clientcenter.services.auth.login_steps import CodeProblem, clean_email
+from clientcenter.services.auth.sessions import (
+    SessionStarted,
+    as_utc,
+    create_session,
+    session_started,
 )
-from clientcenter.services.auth.sessions import as_utc, create_session
-from clientcenter.services.auth.tokens import sign, unsign
-from clientcenter.services.notify import outbox
 
 log = logging.getLogger("clientcenter.security")
 
 SUBJECT = "agent"
 GRANT = "agent-login"
 GRANT_TTL_SECONDS = 120
-AGENT_HOME = "/agent"
-
-
-class CodeProblem(LoginRefused):
-    """The emailed code was not accepted; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -60,12 +53,12 @@ class SecondFactorStep:
     enrolment: totp.Enrolment | None = None  # for enrol: the QR code and the secret
 
 
-@dataclass(frozen=True)
-class Completed:
-    token: str
-    session: UserSession
-    max_age: int
-    destination: str
+CODE_WORDS = login_steps.CodeWords(
+    resent="we emailed you a new one",
+    latest="the latest email",
+    cannot_resend="Please wait an hour.",
+    voided=login_steps.NO_LONGER_WORKS,
+)
 
 
 def _code_sent(email: str, resend_in: int, prefix: str = "") -> CodeSent:
@@ -73,15 +66,6 @@ def _code_sent(email: str, resend_in: int, prefix: str = "") -> CodeSent:
         f"{prefix}If {email} belongs to an agent of the agency, we just emailed a "
         f"6-digit code to it. It works once, for {login_codes.code_minutes()} minutes.",
         resend_in,
-    )
-
-
-def _allowance(
-    db: Session, challenge: LoginChallenge, remembered: str | None, now: datetime
-) -> str | None:
-    """A remembered browser of this agent draws on its own send and failure allowance."""
-    return remembered_browsers.allowance(
-        db, remembered, subject_kind=SUBJECT, email=challenge.email, now=now
     )
 
 
@@ -93,26 +77,17 @@ def _send(
     now: datetime,
     remembered: str | None = None,
 ) -> None:
-    code = login_codes.issue_code(
+    # The same statements for an unknown email as for an agent's; no row for the former.
+    login_steps.send_code(
         db,
         challenge,
         channel="email",
         destination=challenge.email,
+        deliver=agent is not None,
+        to_name=agent.full_name if agent else "",
         client_ip=client_ip,
         now=now,
-        allowance=_allowance(db, challenge, remembered, now),
-    )
-    # The same statements for an unknown email as for an agent's; no row for the former.
-    outbox.enqueue_if(
-        db,
-        agent is not None,
-        channel="email",
-        to_address=challenge.email,
-        template="login_code",
-        context={"code": code, "minutes": login_codes.code_minutes()},
-        recipient_kind="login",
-        sensitive=True,
-        to_name=agent.full_name if agent else "",
+        remembered=remembered,
     )
 
 
@@ -192,25 +167,11 @@ def verify_code(
         destination=challenge.email,
         client_ip=client_ip,
         now=now,
-        allowance=_allowance(db, challenge, remembered, now),
+        allowance=login_steps.allowance(db, challenge, remembered, now),
     )
-    if result.outcome == "expired":
-        try:
-            _send(db, challenge, agent, client_ip, now, remembered)
-        except (TooManySends, ResendTooSoon):
-            raise CodeProblem(
-                "That code has expired, and we can't send another one right "
-                "now. Please wait an hour."
-            ) from None
-        raise CodeProblem("That code has expired — we emailed you a new one.")
-    if result.outcome == "wrong":
-        tries = "1 more try" if result.tries_left == 1 else f"{result.tries_left} more tries"
-        raise CodeProblem(
-            f"That code isn't right. Check the latest email and try again "
-            f"({tries} with this code)."
-        )
-    if result.outcome in ("voided", "no_code"):
-        raise CodeProblem("That code no longer works. Tap “Send a new code” to get another.")
+    login_steps.refuse_unless_accepted(
+        result, CODE_WORDS, lambda: _send(db, challenge, agent, client_ip, now, remembered)
+    )
     if not is_active_agent(agent):
         # Only reachable if the agent was deactivated since the code was sent.
         raise AttemptEnded()
@@ -231,8 +192,8 @@ def _verified(db: Session, attempt_id: str, now: datetime) -> tuple[LoginChallen
 
 
 def _grant(challenge: LoginChallenge, browser: str | None) -> str:
-    # Bound to the browser whose tab passed both factors (see services/auth/login.py).
-    return sign(GRANT, {"c": challenge.id, "b": browser}, GRANT_TTL_SECONDS)
+    # Bound to the browser whose tab passed both factors.
+    return login_steps.grant(GRANT, challenge, browser, GRANT_TTL_SECONDS)
 
 
 def second_factor(
@@ -242,7 +203,7 @@ def second_factor(
     code: str,
     now: datetime | None = None,
     browser: str | None = None,
-) -> tuple[str, totp.Verified]:
+) -> tuple[str, totp.SecondFactorVerified]:
     """Step 3: a code from the authenticator app, or a recovery code. Returns the grant."""
     now = now or utcnow()
     challenge, agent = _verified(db, attempt_id, now)
@@ -295,20 +256,14 @@ def complete(
     user_agent: str = "",
     now: datetime | None = None,
     browser: str | None = None,
-) -> Completed:
+) -> SessionStarted:
     """HTTP route: the grant becomes an agent session with its second factor, once, in the
     browser that passed both factors."""
     now = now or utcnow()
-    payload = unsign(GRANT, grant or "")
-    if payload is None or not isinstance(payload.get("c"), int):
-        raise AttemptEnded()
-    # A grant minted on a connection without a browser cookie (a login framed by another
-    # site) is bound to no browser; the Origin check still stops a foreign page posting it.
-    if payload.get("b") is not None and payload.get("b") != browser:
-        log.warning("agent grant refused: posted from another browser")
-        raise AttemptEnded()
-    challenge = login_codes.consume(db, payload["c"], now=now)
-    if challenge is None or challenge.subject_kind != SUBJECT or challenge.agent_id is None:
+    _payload, challenge = login_steps.redeem(
+        db, GRANT, grant, subject_kind=SUBJECT, browser=browser, now=now
+    )
+    if challenge.agent_id is None:
         raise AttemptEnded()
     agent = db.get(Agent, challenge.agent_id)
     if not is_active_agent(agent) or not totp.is_enrolled(agent):
@@ -323,5 +278,4 @@ def complete(
         user_agent=user_agent,
         now=now,
     )
-    max_age = int((as_utc(record.absolute_expires_at) - now).total_seconds())
-    return Completed(token, record, max_age, AGENT_HOME)
+    return session_started(record, token, routes.AGENT_HOME, now)

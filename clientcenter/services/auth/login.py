@@ -1,15 +1,14 @@
-"""The customer login-code flow of seed 002, step by step.
+"""The customer login-code flow, step by step (docs/login.md).
 
 1. ``start``: an email is typed. By default (``security.login_channel_choice = "always"``)
    every email is asked how to send the code: whether an email is a customer's, and whether
    a mobile is on file for it, is nonpublic, and a different next screen would tell it. With
-   ``"when_mobile"`` (the seed's exact flow) only a contact who may log in, on an active
-   account, with that primary email *and* a mobile gets the choice; the others get a code by
-   email at once.
+   ``"when_mobile"`` only a contact who may log in, on an active account, with that primary
+   email *and* a mobile gets the choice; the others get a code by email at once.
 2. ``choose_channel``: email or text (the number is never shown). A text with no mobile on
    file, like any code for an unknown email, an inactive account or a contact who may not log
    in, goes nowhere, with the same answer and the same database work (the same statements,
-   counted by tests/test_login_same_first_step.py) as a real one.
+   counted by tests/services/auth/test_login_same_first_step.py) as a real one.
 3. ``verify``: the code. The account list is then built here from what the code proved: a
    code to the email opens every account of that email; a code texted to a mobile opens only
    the accounts where that mobile is on file (one person's phone is not every account of a
@@ -29,26 +28,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
 from clientcenter import routes
 from clientcenter.db import get_engine
 from clientcenter.models import Account, Contact, LoginChallenge, UserSession
+from clientcenter.models.accounts import AccountKind
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import loginable_contacts, normalize_email
-from clientcenter.services.auth import login_codes
-from clientcenter.services.auth import remembered as remembered_browsers
-from clientcenter.services.auth.login_codes import (
-    AttemptEnded,
-    LoginRefused,
-    ResendTooSoon,
-    TooManySends,
+from clientcenter.services.auth import login_codes, login_steps
+from clientcenter.services.auth.login_codes import AttemptEnded
+from clientcenter.services.auth.login_steps import CodeProblem, clean_email
+from clientcenter.services.auth.sessions import (
+    SessionStarted,
+    SessionStatus,
+    check_session,
+    create_session,
+    rotate_session,
+    session_started,
 )
-from clientcenter.services.auth.sessions import as_utc, create_session, rotate_session
 from clientcenter.services.auth.tokens import sign, unsign
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
-from clientcenter.services.notify import outbox
 from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
@@ -59,7 +59,7 @@ SUBJECT = "customer"
 GRANT_TTL_SECONDS = 60
 LOGIN_GRANT = "customer-login"
 SWITCH_GRANT = "customer-switch"
-KIND_LABELS = {"personal": "Personal", "commercial": "Commercial"}
+KIND_LABELS = {AccountKind.PERSONAL: "Personal", AccountKind.COMMERCIAL: "Commercial"}
 CHANNEL_WORDS = {"email": "email", "sms": "text message"}
 LOGIN_ACTIONS = {"email": "customer.login_email", "sms": "customer.login_text"}
 
@@ -83,21 +83,9 @@ class AccountChoice:
 
 
 @dataclass(frozen=True)
-class Verified:
+class CodeVerified:
     accounts: list[AccountChoice]
     grant: str | None  # set when there is exactly one account: no choice to make
-
-
-@dataclass(frozen=True)
-class Completed:
-    token: str
-    session: UserSession
-    max_age: int
-    destination: str
-
-
-class CodeProblem(LoginRefused):
-    """The code was not accepted; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -153,22 +141,6 @@ def login_scope() -> Iterator[Session]:
         db.commit()
 
 
-def clean_email(raw: str) -> str:
-    email = normalize_email(raw or "")
-    if not email:
-        raise InvalidInput("Enter the email address your agency has on file.", field="email")
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        raise InvalidInput(
-            f"“{raw.strip()[:80]}” doesn't look like an email address. Check it for typos.",
-            field="email",
-        ) from None
-    if len(email) > 254:
-        raise InvalidInput("That email address is too long.", field="email")
-    return email
-
-
 def _texting_on() -> bool:
     return get_settings().features.text_login
 
@@ -184,8 +156,8 @@ def _may_text(contact: Contact | None) -> bool:
 
 
 def _login_contact(db: Session, email: str) -> Contact | None:
-    """The contact who stands for this email in the flow: the first with a mobile if any
-    (the seed: "if a contact with that primary email has a mobile number"), else the first."""
+    """The contact who stands for this email in the flow: the first with a mobile if any, else
+    the first (docs/login.md, "Who may log in")."""
     pairs = loginable_contacts(db, email)
     with_mobile = [c for c, _ in pairs if c.mobile]
     if with_mobile:
@@ -224,15 +196,6 @@ def _code_sent(channel: str, email: str, resend_in: int, *, prefix: str = "") ->
     )
 
 
-def _allowance(
-    db: Session, challenge: LoginChallenge, remembered: str | None, now: datetime
-) -> str | None:
-    """A remembered browser of this email draws on its own send and failure allowance."""
-    return remembered_browsers.allowance(
-        db, remembered, subject_kind=SUBJECT, email=challenge.email, now=now
-    )
-
-
 def _send(
     db: Session,
     challenge: LoginChallenge,
@@ -242,30 +205,19 @@ def _send(
     now: datetime,
     remembered: str | None = None,
 ) -> None:
-    """Issue a code and put it in the outbox; for an email nobody can log in with, or a text
-    with no mobile on file, the same work (counters, code, hash, rendering, the outbox
-    INSERT) with nothing queued."""
+    """Send a code; for an email nobody can log in with, or a text with no mobile on file,
+    the same work with nothing queued."""
     destination = _destination(challenge, contact, channel)
-    code = login_codes.issue_code(
+    login_steps.send_code(
         db,
         challenge,
         channel=channel,
         destination=destination,
+        deliver=contact is not None and not destination.startswith(NO_MOBILE),
+        to_name=contact.full_name if contact else "",
         client_ip=client_ip,
         now=now,
-        allowance=_allowance(db, challenge, remembered, now),
-    )
-    deliver = contact is not None and not destination.startswith(NO_MOBILE)
-    outbox.enqueue_if(
-        db,
-        deliver,
-        channel=channel,
-        to_address=destination,
-        template="login_code",
-        context={"code": code, "minutes": login_codes.code_minutes()},
-        recipient_kind="login",
-        sensitive=True,
-        to_name=contact.full_name if contact else "",
+        remembered=remembered,
     )
 
 
@@ -394,9 +346,19 @@ def account_choices(db: Session, email: str, *, proof: Proof) -> list[AccountCho
 
 
 def _login_grant(challenge: LoginChallenge, account_id: int, browser: str | None) -> str:
-    # "b": the keyed hash of the browser key of the tab that proved the code; /auth/complete
-    # starts the session only for a request from that browser.
-    return sign(LOGIN_GRANT, {"c": challenge.id, "a": account_id, "b": browser}, GRANT_TTL_SECONDS)
+    # /auth/complete starts the session only for a request from the browser that proved it.
+    return login_steps.grant(LOGIN_GRANT, challenge, browser, GRANT_TTL_SECONDS, a=account_id)
+
+
+def _code_words(challenge: LoginChallenge) -> login_steps.CodeWords:
+    sent_by = CHANNEL_WORDS[challenge.channel]
+    return login_steps.CodeWords(
+        resent=f"we sent you a new one by {sent_by}",
+        latest=f"the latest {sent_by} we sent",
+        cannot_resend=f"Please wait an hour, or call us at {get_settings().branding.phone}.",
+        voided="That code no longer works after 5 wrong tries. "
+        "Tap “Send a new code” to get another.",
+    )
 
 
 def verify(
@@ -408,7 +370,7 @@ def verify(
     now: datetime | None = None,
     browser: str | None = None,
     remembered: str | None = None,
-) -> Verified:
+) -> CodeVerified:
     """Step 3. On success the code is used up and the account list comes from the verified
     email; a single account comes with its grant at once."""
     now = now or utcnow()
@@ -424,31 +386,13 @@ def verify(
         destination=destination,
         client_ip=client_ip,
         now=now,
-        allowance=_allowance(db, challenge, remembered, now),
+        allowance=login_steps.allowance(db, challenge, remembered, now),
     )
-    sent_by = CHANNEL_WORDS[challenge.channel]
-    if result.outcome == "expired":
-        try:
-            _send(db, challenge, contact, challenge.channel, client_ip, now, remembered)
-        except (TooManySends, ResendTooSoon):
-            raise CodeProblem(
-                "That code has expired, and we can't send another one right "
-                "now. Please wait an hour, or "
-                f"call us at {get_settings().branding.phone}."
-            ) from None
-        raise CodeProblem(f"That code has expired — we sent you a new one by {sent_by}.")
-    if result.outcome == "wrong":
-        tries = "1 more try" if result.tries_left == 1 else f"{result.tries_left} more tries"
-        raise CodeProblem(
-            f"That code isn't right. Check the latest {sent_by} we sent and try "
-            f"again ({tries} with this code)."
-        )
-    if result.outcome == "voided":
-        raise CodeProblem(
-            "That code no longer works after 5 wrong tries. Tap “Send a new code” to get another."
-        )
-    if result.outcome == "no_code":
-        raise CodeProblem("That code no longer works. Tap “Send a new code” to get another.")
+    login_steps.refuse_unless_accepted(
+        result,
+        _code_words(challenge),
+        lambda: _send(db, challenge, contact, challenge.channel, client_ip, now, remembered),
+    )
     proof = challenge_proof(challenge)
     accounts = account_choices(db, challenge.email, proof=proof)
     if not accounts and proof.channel == "sms" and loginable_contacts(db, challenge.email):
@@ -467,7 +411,7 @@ def verify(
     grant = (
         _login_grant(challenge, accounts[0].account_id, browser) if len(accounts) == 1 else None
     )
-    return Verified(accounts, grant)
+    return CodeVerified(accounts, grant)
 
 
 def _refuse_account(email: str, account_id: object, where: str) -> NotFound:
@@ -508,10 +452,6 @@ def _contact_on(db: Session, email: str, account_id: object, proof: Proof) -> Co
     return None
 
 
-def _max_age(record: UserSession, now: datetime) -> int:
-    return int((as_utc(record.absolute_expires_at) - now).total_seconds())
-
-
 def complete(
     db: Session,
     *,
@@ -520,27 +460,13 @@ def complete(
     user_agent: str = "",
     now: datetime | None = None,
     browser: str | None = None,
-) -> Completed:
+) -> SessionStarted:
     """Step 5 (HTTP route): a login grant becomes a session on its account, once, in the
     browser whose tab proved the code (``browser``: the request's browser-key hash)."""
     now = now or utcnow()
-    payload = unsign(LOGIN_GRANT, grant or "")
-    if (
-        payload is None
-        or not isinstance(payload.get("c"), int)
-        or not isinstance(payload.get("a"), int)
-    ):
-        raise AttemptEnded()
-    # A grant minted on a connection without a browser cookie (a login framed by another
-    # site) is bound to no browser; the Origin check still stops a foreign page posting it.
-    if payload.get("b") is not None and payload.get("b") != browser:
-        log.warning(
-            "login grant refused: posted from another browser than the one that proved the code"
-        )
-        raise AttemptEnded()
-    challenge = login_codes.consume(db, payload["c"], now=now)
-    if challenge is None or challenge.subject_kind != SUBJECT:
-        raise AttemptEnded()
+    payload, challenge = login_steps.redeem(
+        db, LOGIN_GRANT, grant, subject_kind=SUBJECT, browser=browser, now=now, fields=("a",)
+    )
     proof = challenge_proof(challenge)
     contact = _contact_on(db, challenge.email, payload["a"], proof)
     if contact is None:
@@ -565,7 +491,7 @@ def complete(
         LOGIN_ACTIONS[challenge.channel],
         summary=f"Logged in with a code sent by {words}.",
     )
-    return Completed(token, record, _max_age(record, now), routes.CUSTOMER_HOME)
+    return session_started(record, token, routes.CUSTOMER_HOME, now)
 
 
 def switch_choices(db: Session, principal: Principal) -> list[AccountChoice]:
@@ -598,17 +524,15 @@ def complete_switch(
     client_ip: str,
     user_agent: str = "",
     now: datetime | None = None,
-) -> Completed:
+) -> SessionStarted:
     """The HTTP route's half of a switch: the grant must belong to the session in this
     browser's cookie; the session is rotated onto the new account."""
-    from clientcenter.services.auth.sessions import OK, check_session
-
     now = now or utcnow()
     payload = unsign(SWITCH_GRANT, grant or "")
     check = check_session(db, token, now=now, touch=False)
     if (
         payload is None
-        or check.status != OK
+        or check.status != SessionStatus.OK
         or check.kind != "customer"
         or payload.get("s") != check.session_id
     ):
@@ -631,7 +555,7 @@ def complete_switch(
     if rotated is None:
         raise NotAllowed("That switch link was already used.")
     new_record, new_token = rotated
-    return Completed(new_token, new_record, _max_age(new_record, now), routes.CUSTOMER_HOME)
+    return session_started(new_record, new_token, routes.CUSTOMER_HOME, now)
 
 
 def account_label(db: Session, account_id: int) -> str:

@@ -21,6 +21,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import delete, or_
 from sqlmodel import Session, select
@@ -96,9 +97,17 @@ class TooManyFailures(LoginRefused):
         )
 
 
+class CodeOutcome(StrEnum):
+    OK = "ok"  # accepted, and used up
+    WRONG = "wrong"
+    VOIDED = "voided"  # this wrong try was the last one the code allowed
+    EXPIRED = "expired"
+    NO_CODE = "no_code"  # none to compare with (never sent, or voided earlier)
+
+
 @dataclass(frozen=True)
 class CodeCheck:
-    outcome: str  # ok | wrong | voided | expired | no_code
+    outcome: CodeOutcome
     tries_left: int = 0
 
 
@@ -197,6 +206,30 @@ def seconds_until_resend(challenge: LoginChallenge, *, now: datetime | None = No
     return max(0, int(left.total_seconds() + 0.999))
 
 
+def _counters(
+    allowance: str | None,
+    challenge: LoginChallenge,
+    destination: str,
+    client_ip: str,
+    *,
+    scopes: tuple[str, str, str, str],
+    per_identity: int,
+    per_destination: int,
+    per_ip: int,
+) -> list[rate_limits.Limit]:
+    """Whose counters a request counts on: a remembered browser's own allowance, or else the
+    identity's, the destination's and the client IP's, which every other request shares.
+    ``scopes``: the remembered, identity, destination and client IP scopes, in that order."""
+    remembered, identity, per_address, ip = scopes
+    if allowance:
+        return [rate_limits.Limit(remembered, allowance, per_identity)]
+    return [
+        rate_limits.Limit(identity, challenge.email, per_identity),
+        rate_limits.Limit(per_address, destination, per_destination),
+        rate_limits.Limit(ip, client_ip, per_ip),
+    ]
+
+
 def issue_code(
     db: Session,
     challenge: LoginChallenge,
@@ -217,21 +250,21 @@ def issue_code(
     wait = seconds_until_resend(challenge, now=now)
     if wait:
         raise ResendTooSoon(wait)
-    Limit = rate_limits.Limit
-    if allowance:
-        limits = [Limit(SEND_REMEMBERED, allowance, security.sends_per_contact_per_hour)]
-    else:
-        limits = [
-            Limit(SEND_IDENTITY, challenge.email, security.sends_per_contact_per_hour),
-            Limit(SEND_DESTINATION, destination, security.sends_per_destination_per_hour),
-            Limit(SEND_IP, client_ip, security.sends_per_ip_per_hour),
-        ]
+    limits = _counters(
+        allowance,
+        challenge,
+        destination,
+        client_ip,
+        scopes=(SEND_REMEMBERED, SEND_IDENTITY, SEND_DESTINATION, SEND_IP),
+        per_identity=security.sends_per_contact_per_hour,
+        per_destination=security.sends_per_destination_per_hour,
+        per_ip=security.sends_per_ip_per_hour,
+    )
     if channel == "sms":
+        hour, day = security.sms_per_destination_per_hour, security.sms_per_destination_per_day
         limits += [
-            Limit(SMS_DESTINATION, destination, security.sms_per_destination_per_hour),
-            Limit(
-                SMS_DESTINATION, destination, security.sms_per_destination_per_day, rate_limits.DAY
-            ),
+            rate_limits.Limit(SMS_DESTINATION, destination, hour),
+            rate_limits.Limit(SMS_DESTINATION, destination, day, rate_limits.DAY),
         ]
     if not rate_limits.take(db, limits, now=now):
         raise TooManySends()
@@ -264,29 +297,30 @@ def check_code(
     step ends so parallel guesses are counted one after the other)."""
     now = now or utcnow()
     security = get_settings().security
-    Limit = rate_limits.Limit
-    if allowance:
-        limits = [Limit(FAIL_REMEMBERED, allowance, security.failures_per_contact_per_hour)]
-    else:
-        limits = [
-            Limit(FAIL_IDENTITY, challenge.email, security.failures_per_contact_per_hour),
-            Limit(FAIL_DESTINATION, destination, security.failures_per_contact_per_hour),
-            Limit(FAIL_IP, client_ip, security.failures_per_ip_per_hour),
-        ]
+    limits = _counters(
+        allowance,
+        challenge,
+        destination,
+        client_ip,
+        scopes=(FAIL_REMEMBERED, FAIL_IDENTITY, FAIL_DESTINATION, FAIL_IP),
+        per_identity=security.failures_per_contact_per_hour,
+        per_destination=security.failures_per_contact_per_hour,
+        per_ip=security.failures_per_ip_per_hour,
+    )
     if rate_limits.hold(db, limits, now=now):
         raise TooManyFailures()
     candidate = _hash_code(challenge, code)
     if challenge.code_hash is None:
         voided = challenge.failed_attempts >= security.code_max_failures
-        return CodeCheck("voided" if voided else "no_code")
+        return CodeCheck(CodeOutcome.VOIDED if voided else CodeOutcome.NO_CODE)
     if challenge.code_expires_at is None or now >= as_utc(challenge.code_expires_at):
-        return CodeCheck("expired")
+        return CodeCheck(CodeOutcome.EXPIRED)
     if same_hash(candidate, challenge.code_hash):
         challenge.code_hash = None  # single use
         challenge.verified_at = now
         db.add(challenge)
         db.flush()
-        return CodeCheck("ok")
+        return CodeCheck(CodeOutcome.OK)
     challenge.failed_attempts += 1
     rate_limits.record(db, limits, now=now)
     left = security.code_max_failures - challenge.failed_attempts
@@ -294,7 +328,8 @@ def check_code(
         challenge.code_hash = None
     db.add(challenge)
     db.flush()
-    return CodeCheck("voided" if left <= 0 else "wrong", tries_left=max(0, left))
+    outcome = CodeOutcome.VOIDED if left <= 0 else CodeOutcome.WRONG
+    return CodeCheck(outcome, tries_left=max(0, left))
 
 
 def consume(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -26,11 +27,22 @@ from clientcenter.settings import get_settings
 TOUCH_INTERVAL = timedelta(seconds=60)
 MAX_TOKEN_LENGTH = 128
 
-# Why a check did not yield a principal. Each value is a key of SIGNED_OUT_MESSAGES, except
-# "choose_account" (verified, no account picked yet) and "second_factor" (agent, TOTP pending).
-OK = "ok"
-CHOOSE_ACCOUNT = "choose_account"
-SECOND_FACTOR = "second_factor"
+
+class SessionStatus(StrEnum):
+    """What a check of a session token found. Every value but OK, CHOOSE_ACCOUNT and
+    SECOND_FACTOR is a reason the login page explains (``?signed_out=<reason>``)."""
+
+    OK = "ok"
+    CHOOSE_ACCOUNT = "choose_account"  # verified, no account picked yet
+    SECOND_FACTOR = "second_factor"  # an agent whose authenticator step is pending
+    LOGIN = "login"  # no session at all
+    IDLE = "idle"
+    EXPIRED = "expired"  # past the absolute limit
+    REVOKED = "revoked"
+    LOGOUT = "logout"  # only ever a reason: the person logged out
+    ACCESS = "access"  # the person or agent may no longer log in
+    ATTEMPT = "attempt"  # only ever a reason: a login step expired or was used
+    CLOSED = "closed"  # the account has no active policy
 
 
 def signed_out_message(reason: str) -> str:
@@ -38,22 +50,22 @@ def signed_out_message(reason: str) -> str:
     plain prompt (the reason comes from a URL, so its text is never echoed)."""
     security = get_settings().security
     messages = {
-        "login": "Please log in to continue.",
-        "idle": f"You were logged out after {security.session_idle_minutes} minutes without "
+        SessionStatus.LOGIN: "Please log in to continue.",
+        SessionStatus.IDLE: f"You were logged out after {security.session_idle_minutes} minutes without "
         "activity. Log in again to continue.",
-        "expired": f"For your security, sessions end after {security.session_absolute_hours} "
+        SessionStatus.EXPIRED: f"For your security, sessions end after {security.session_absolute_hours} "
         "hours. Log in again to continue.",
-        "revoked": "Your session was ended (a log out, here or on another tab). Log in "
+        SessionStatus.REVOKED: "Your session was ended (a log out, here or on another tab). Log in "
         "again to continue.",
-        "logout": "You are logged out. Thanks for stopping by.",
-        "access": "Your access has changed since you logged in. Log in again, or call us if "
+        SessionStatus.LOGOUT: "You are logged out. Thanks for stopping by.",
+        SessionStatus.ACCESS: "Your access has changed since you logged in. Log in again, or call us if "
         "you need help.",
-        "attempt": "That login step has expired or was already used. Enter your email to "
+        SessionStatus.ATTEMPT: "That login step has expired or was already used. Enter your email to "
         "start again.",
-        "closed": "That account has no active policy, so its Client Center is closed. Call us "
+        SessionStatus.CLOSED: "That account has no active policy, so its Client Center is closed. Call us "
         "if you think this is a mistake.",
     }
-    return messages.get(reason, messages["login"])
+    return messages.get(reason, messages[SessionStatus.LOGIN])
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -69,7 +81,7 @@ def hash_session_token(token: str) -> str:
 class SessionCheck:
     """The outcome of checking a session token against the database."""
 
-    status: str  # OK, CHOOSE_ACCOUNT, SECOND_FACTOR, or a signed-out reason
+    status: SessionStatus
     principal: Principal | None = None
     session_id: int | None = None
     email: str | None = None  # the verified identity (customers: the login email)
@@ -77,7 +89,26 @@ class SessionCheck:
 
     @property
     def ok(self) -> bool:
-        return self.status == OK
+        return self.status == SessionStatus.OK
+
+
+@dataclass(frozen=True)
+class SessionStarted:
+    """A session a login, an account switch or a read-only view just started: the token for
+    the cookie (the only time it exists in clear), the cookie's lifetime (until the session's
+    absolute end) and where the browser goes next."""
+
+    token: str
+    session: UserSession
+    max_age: int
+    destination: str
+
+
+def session_started(
+    record: UserSession, token: str, destination: str, now: datetime
+) -> SessionStarted:
+    max_age = int((as_utc(record.absolute_expires_at) - now).total_seconds())
+    return SessionStarted(token, record, max_age, destination)
 
 
 def create_session(
@@ -199,14 +230,14 @@ def rotate_session(
     return create_session(db, absolute_expires_at=record.absolute_expires_at, now=now, **fields)
 
 
-def _expiry_reason(record: UserSession, now: datetime) -> str | None:
+def _expiry_reason(record: UserSession, now: datetime) -> SessionStatus | None:
     if record.revoked_at is not None:
-        return "revoked"
+        return SessionStatus.REVOKED
     if now >= as_utc(record.absolute_expires_at):
-        return "expired"
+        return SessionStatus.EXPIRED
     idle = timedelta(minutes=get_settings().security.session_idle_minutes)
     if now - as_utc(record.last_seen_at) >= idle:
-        return "idle"
+        return SessionStatus.IDLE
     return None
 
 
@@ -215,33 +246,33 @@ def _customer_check(db: Session, record: UserSession) -> SessionCheck:
     if record.account_id is None:
         # Verified, account not picked yet: the identity must still reach an active account.
         if not loginable_contacts(db, record.email):
-            return SessionCheck("access", **base)
-        return SessionCheck(CHOOSE_ACCOUNT, **base)
+            return SessionCheck(SessionStatus.ACCESS, **base)
+        return SessionCheck(SessionStatus.CHOOSE_ACCOUNT, **base)
     contact = db.get(Contact, record.contact_id) if record.contact_id else None
     if not contact_may_log_in(contact, record.account_id) or (
         normalize_email(contact.email or "") != record.email
     ):
-        return SessionCheck("access", **base)
+        return SessionCheck(SessionStatus.ACCESS, **base)
     if not is_account_active(db, record.account_id):
-        return SessionCheck("closed", **base)
+        return SessionCheck(SessionStatus.CLOSED, **base)
     principal = Principal.customer(record.account_id, record.contact_id, session_id=record.id)
-    return SessionCheck(OK, principal=principal, **base)
+    return SessionCheck(SessionStatus.OK, principal=principal, **base)
 
 
 def _agent_check(db: Session, record: UserSession) -> SessionCheck:
     base = dict(session_id=record.id, email=record.email, kind="agent")
     agent = db.get(Agent, record.agent_id) if record.agent_id else None
     if not is_active_agent(agent) or normalize_email(agent.email) != record.email:
-        return SessionCheck("access", **base)
+        return SessionCheck(SessionStatus.ACCESS, **base)
     if record.second_factor_at is None:
-        return SessionCheck(SECOND_FACTOR, **base)
+        return SessionCheck(SessionStatus.SECOND_FACTOR, **base)
     if record.read_only and record.account_id is not None:
         if db.get(Account, record.account_id) is None:
-            return SessionCheck("access", **base)
+            return SessionCheck(SessionStatus.ACCESS, **base)
         principal = Principal.agent_viewing(agent.id, record.account_id, session_id=record.id)
     else:
         principal = Principal.agency(agent.id, session_id=record.id)
-    return SessionCheck(OK, principal=principal, **base)
+    return SessionCheck(SessionStatus.OK, principal=principal, **base)
 
 
 def check_session(
@@ -260,7 +291,7 @@ def check_session_hash(
     now = now or utcnow()
     record = find_session_by_hash(db, token_hash)
     if record is None:
-        return SessionCheck("login")
+        return SessionCheck(SessionStatus.LOGIN)
     reason = _expiry_reason(record, now)
     if reason is not None:
         return SessionCheck(reason, session_id=record.id, email=record.email, kind=record.kind)
@@ -269,8 +300,12 @@ def check_session_hash(
     elif record.kind == "agent":
         result = _agent_check(db, record)
     else:
-        return SessionCheck("access", session_id=record.id)
-    if touch and result.status in (OK, CHOOSE_ACCOUNT, SECOND_FACTOR):
+        return SessionCheck(SessionStatus.ACCESS, session_id=record.id)
+    if touch and result.status in (
+        SessionStatus.OK,
+        SessionStatus.CHOOSE_ACCOUNT,
+        SessionStatus.SECOND_FACTOR,
+    ):
         if now - as_utc(record.last_seen_at) >= TOUCH_INTERVAL:
             record.last_seen_at = now
             db.add(record)

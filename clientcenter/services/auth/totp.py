@@ -57,7 +57,7 @@ class Enrolment:
 
 
 @dataclass(frozen=True)
-class Verified:
+class SecondFactorVerified:
     method: str  # totp | recovery
     recovery_codes_left: int
 
@@ -195,7 +195,9 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
-def verify(session: Session, agent: Agent, code: str, now: datetime | None = None) -> Verified:
+def verify(
+    session: Session, agent: Agent, code: str, now: datetime | None = None
+) -> SecondFactorVerified:
     """Check a second-factor code: a TOTP code or an unused recovery code."""
     now = now or utcnow()
     if not is_enrolled(agent):
@@ -204,7 +206,7 @@ def verify(session: Session, agent: Agent, code: str, now: datetime | None = Non
     recovery = _recovery_form(code)
     if recovery is not None:
         if _use_recovery_code(session, agent, recovery, now):
-            return Verified("recovery", recovery_codes_left(session, agent))
+            return SecondFactorVerified("recovery", recovery_codes_left(session, agent))
         _count_failure(session, agent, now)
         raise SecondFactorRefused(
             "That recovery code isn't valid or was already used. Each recovery code works once."
@@ -221,7 +223,7 @@ def verify(session: Session, agent: Agent, code: str, now: datetime | None = Non
     if not _accept_step(session, agent, step):
         _count_failure(session, agent, now)
         raise SecondFactorRefused(_USED)
-    return Verified("totp", recovery_codes_left(session, agent))
+    return SecondFactorVerified("totp", recovery_codes_left(session, agent))
 
 
 def recovery_codes_left(session: Session, agent: Agent) -> int:

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, Agent, Contact, Invoice, Payment, PaymentRequest, Policy
 from clientcenter.models.base import utcnow
+from clientcenter.models.billing import InvoiceStatus, PaymentRequestStatus, PaymentStatus
 from clientcenter.models.policies import POLICY_LINES
 from clientcenter.services.access import (
     billing_account_id,
@@ -38,10 +39,10 @@ from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings
 
 STATUS_LABELS = {
-    "open": "Due",
-    "pending": "Payment pending",
-    "paid": "Paid",
-    "cancelled": "Cancelled",
+    InvoiceStatus.OPEN: "Due",
+    InvoiceStatus.PENDING: "Payment pending",
+    InvoiceStatus.PAID: "Paid",
+    InvoiceStatus.CANCELLED: "Cancelled",
 }
 
 
@@ -100,22 +101,22 @@ def describe_invoice(
     settings = settings or get_settings()
     today = today or date.today()
     balance = balance_cents(invoice)
-    overdue = invoice.status == "open" and invoice.due_date < today
+    overdue = invoice.status == InvoiceStatus.OPEN and invoice.due_date < today
     label = STATUS_LABELS.get(invoice.status, invoice.status)
     note = ""
-    if invoice.status == "open":
+    if invoice.status == InvoiceStatus.OPEN:
         label = "Overdue" if overdue else ("Partly paid" if invoice.paid_cents else "Due")
         pending = pending_payment(session, invoice.id)
         if pending is not None:
             note = "A card payment was started and is not finished yet."
-    elif invoice.status == "pending":
+    elif invoice.status == InvoiceStatus.PENDING:
         pending = pending_payment(session, invoice.id)
         how = METHOD_LABELS.get(pending.method, "payment").lower() if pending else "payment"
         note = (
             f"We are waiting for your {how} to arrive. It shows here as paid once the "
             "agency confirms it."
         )
-    payable = invoice.status == "open" and feature_enabled("payments", settings)
+    payable = invoice.status == InvoiceStatus.OPEN and feature_enabled("payments", settings)
     return InvoiceView(
         id=invoice.id,
         number=invoice.number,
@@ -143,7 +144,7 @@ def open_invoices(session: Session, principal: Principal) -> list[InvoiceView]:
         .where(
             Invoice.account_id == account_id,
             Invoice.published == True,  # noqa: E712
-            Invoice.status.in_(("open", "pending")),
+            Invoice.status.in_((InvoiceStatus.OPEN, InvoiceStatus.PENDING)),
         )
         .order_by(Invoice.due_date, Invoice.id)
     ).all()
@@ -157,7 +158,7 @@ def closed_invoices(session: Session, principal: Principal, limit: int = 50) -> 
         .where(
             Invoice.account_id == account_id,
             Invoice.published == True,  # noqa: E712
-            Invoice.status.in_(("paid", "cancelled")),
+            Invoice.status.in_((InvoiceStatus.PAID, InvoiceStatus.CANCELLED)),
         )
         .order_by(Invoice.due_date.desc(), Invoice.id.desc())
         .limit(limit)
@@ -181,18 +182,20 @@ def payment_history(session: Session, principal: Principal, limit: int = 50) -> 
         select(Payment)
         .where(
             Payment.account_id == account_id,
-            Payment.status.in_(("succeeded", "pending", "unapplied")),
+            Payment.status.in_(
+                (PaymentStatus.SUCCEEDED, PaymentStatus.PENDING, PaymentStatus.UNAPPLIED)
+            ),
             # A card checkout in progress is not a payment yet.
-            (Payment.provider == "offline") | (Payment.status != "pending"),
+            (Payment.provider == "offline") | (Payment.status != PaymentStatus.PENDING),
         )
         .order_by(Payment.created_at.desc(), Payment.id.desc())
         .limit(limit)
     ).all()
     numbers = _invoice_numbers(session, [p.invoice_id for p in rows if p.invoice_id])
     labels = {
-        "succeeded": "Paid",
-        "pending": "Waiting for confirmation",
-        "unapplied": "Refund due",
+        PaymentStatus.SUCCEEDED: "Paid",
+        PaymentStatus.PENDING: "Waiting for confirmation",
+        PaymentStatus.UNAPPLIED: "Refund due",
     }
     return [
         PaymentView(
@@ -208,7 +211,7 @@ def payment_history(session: Session, principal: Principal, limit: int = 50) -> 
             ),
             status=p.status,
             status_label=labels[p.status],
-            has_receipt=p.status == "succeeded",
+            has_receipt=p.status == PaymentStatus.SUCCEEDED,
         )
         for p in rows
     ]
@@ -224,7 +227,7 @@ def _invoice_numbers(session: Session, ids: list[int]) -> dict[int, str]:
 def billing_summary(session: Session, principal: Principal) -> dict:
     """For the home page: how many bills are open, the total, and the next due date."""
     invoices = open_invoices(session, principal)
-    due = [i for i in invoices if i.status == "open"]
+    due = [i for i in invoices if i.status == InvoiceStatus.OPEN]
     total = sum(i.balance_cents for i in due)
     currency = due[0].currency if due else get_settings().payments.currency
     return {
@@ -252,7 +255,7 @@ def receipt_pdf(
         account_id = billing_account_id(session, principal)
         if payment is not None and payment.account_id != account_id:
             payment = None
-    if payment is None or payment.status != "succeeded":
+    if payment is None or payment.status != PaymentStatus.SUCCEEDED:
         raise NotFound("There is no receipt for that payment.")
     account = session.get(Account, payment.account_id)
     invoice = session.get(Invoice, payment.invoice_id) if payment.invoice_id else None
@@ -316,7 +319,7 @@ def _balance_after(session: Session, invoice: Invoice, payment: Payment) -> int:
     settled = session.exec(
         select(Payment.amount_cents).where(
             Payment.invoice_id == invoice.id,
-            Payment.status == "succeeded",
+            Payment.status == PaymentStatus.SUCCEEDED,
             Payment.id <= payment.id,
         )
     ).all()
@@ -369,7 +372,7 @@ def create_invoice(
         amount_cents=check_cents(amount_cents),
         currency=currency,
         due_date=due_date,
-        status="open",
+        status=InvoiceStatus.OPEN,
         published=False,
     )
     session.add(invoice)
@@ -405,14 +408,14 @@ def cancel_invoice(
         session.refresh(invoice)
     elif pending is not None and pending.provider != "offline":
         fail_payment(session, pending)
-    if invoice.status == "paid":
+    if invoice.status == InvoiceStatus.PAID:
         raise InvalidInput(f"Invoice {invoice.number} is paid; it cannot be cancelled.")
-    if invoice.status == "pending":
+    if invoice.status == InvoiceStatus.PENDING:
         raise InvalidInput(
             f"A payment for invoice {invoice.number} is waiting for "
             "confirmation: confirm it or mark it not received first."
         )
-    if invoice.status == "cancelled":
+    if invoice.status == InvoiceStatus.CANCELLED:
         raise InvalidInput(f"Invoice {invoice.number} is already cancelled.")
     if invoice.paid_cents:
         raise InvalidInput(
@@ -421,15 +424,16 @@ def cancel_invoice(
         )
     session.execute(
         update(Invoice)
-        .where(Invoice.id == invoice.id, Invoice.status == "open")
-        .values(status="cancelled")
+        .where(Invoice.id == invoice.id, Invoice.status == InvoiceStatus.OPEN)
+        .values(status=InvoiceStatus.CANCELLED)
     )
     session.execute(
         update(PaymentRequest)
         .where(
-            PaymentRequest.invoice_id == invoice.id, PaymentRequest.status.in_(("sent", "opened"))
+            PaymentRequest.invoice_id == invoice.id,
+            PaymentRequest.status.in_((PaymentRequestStatus.SENT, PaymentRequestStatus.OPENED)),
         )
-        .values(status="cancelled")
+        .values(status=PaymentRequestStatus.CANCELLED)
     )
     session.refresh(invoice)
     if invoice.published:
@@ -439,7 +443,11 @@ def cancel_invoice(
             "agency.publish_policies_invoices",
             account_id=invoice.account_id,
             summary=f"Invoice {invoice.number} was cancelled: {reason}",
-            details={"invoice": invoice.number, "invoice_id": invoice.id, "state": "cancelled"},
+            details={
+                "invoice": invoice.number,
+                "invoice_id": invoice.id,
+                "state": InvoiceStatus.CANCELLED,
+            },
         )
     return invoice
 
@@ -459,7 +467,7 @@ def pending_confirmations(
         select(Payment, Invoice, Account)
         .join(Invoice, Invoice.id == Payment.invoice_id)
         .join(Account, Account.id == Payment.account_id)
-        .where(Payment.status == "pending", Payment.provider == "offline")
+        .where(Payment.status == PaymentStatus.PENDING, Payment.provider == "offline")
     )
     if account_id is not None:
         stmt = stmt.where(Payment.account_id == account_id)

@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from sqlalchemy import case, update
 from sqlmodel import Session, select
 
+from clientcenter import routes
 from clientcenter.models import Account, Invoice, Payment, PaymentRequest
 from clientcenter.models.base import utcnow
+from clientcenter.models.billing import InvoiceStatus, PaymentRequestStatus, PaymentStatus
 from clientcenter.services.access import (
     acting_contact,
     active_agent,
@@ -51,7 +53,7 @@ from clientcenter.settings import Settings, get_settings
 log = logging.getLogger("clientcenter.payments")
 
 _CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
-OPEN_STATES = ("open", "pending")
+OPEN_STATES = (InvoiceStatus.OPEN, InvoiceStatus.PENDING)
 
 
 @dataclass(frozen=True)
@@ -145,11 +147,11 @@ def balance_cents(invoice: Invoice) -> int:
 
 
 def _refuse_closed(invoice: Invoice) -> None:
-    if invoice.status == "paid":
+    if invoice.status == InvoiceStatus.PAID:
         raise InvalidInput(f"Invoice {invoice.number} is already paid. Thank you!")
-    if invoice.status == "cancelled":
+    if invoice.status == InvoiceStatus.CANCELLED:
         raise InvalidInput(f"Invoice {invoice.number} was cancelled: there is nothing to pay.")
-    if invoice.status == "pending":
+    if invoice.status == InvoiceStatus.PENDING:
         raise InvalidInput(
             f"A payment for invoice {invoice.number} is waiting for the agency "
             "to confirm it arrived. There is no need to pay again."
@@ -182,7 +184,7 @@ def _amount_for(invoice: Invoice, amount_cents: int | None, settings: Settings) 
 def pending_payment(session: Session, invoice_id: int) -> Payment | None:
     return session.exec(
         select(Payment)
-        .where(Payment.invoice_id == invoice_id, Payment.status == "pending")
+        .where(Payment.invoice_id == invoice_id, Payment.status == PaymentStatus.PENDING)
         .execution_options(populate_existing=True)
     ).first()
 
@@ -242,7 +244,7 @@ def pay_invoice(
         currency=invoice.currency,
         method=method,
         provider=provider.name if method == "card" else "offline",
-        status="pending",
+        status=PaymentStatus.PENDING,
         idempotency_key=key,
         memo=reference,
         paid_by_contact_id=principal.contact_id if principal.is_customer else None,
@@ -260,7 +262,7 @@ def pay_invoice(
         session.flush()
         return PayResult(
             payment.id,
-            "pending",
+            PaymentStatus.PENDING,
             "Continue to the secure card page to pay.",
             checkout.redirect_url,
         )
@@ -276,8 +278,8 @@ def pay_invoice(
 
     moved = session.execute(
         update(Invoice)
-        .where(Invoice.id == invoice.id, Invoice.status == "open")
-        .values(status="pending")
+        .where(Invoice.id == invoice.id, Invoice.status == InvoiceStatus.OPEN)
+        .values(status=InvoiceStatus.PENDING)
     ).rowcount
     if moved != 1:  # pragma: no cover - the lock and the checks above make this unreachable
         raise InvalidInput("This invoice changed while you were paying. Reload and try again.")
@@ -290,11 +292,11 @@ def pay_invoice(
         account_id=invoice.account_id,
         summary=f"{METHOD_LABELS[method]} of {shown} for invoice {invoice.number} recorded; "
         "it shows as payment pending until the agency confirms it arrived.",
-        details=_details(payment, invoice, state="pending"),
+        details=_details(payment, invoice, state=PaymentStatus.PENDING),
     )
     return PayResult(
         payment.id,
-        "pending",
+        PaymentStatus.PENDING,
         f"Thank you! Invoice {invoice.number} shows “payment pending” until we "
         "confirm your payment arrived.",
     )
@@ -304,21 +306,25 @@ def _replay(
     session: Session, payment: Payment, provider: PaymentProvider, settings: Settings
 ) -> PayResult:
     """The outcome of an earlier attempt with the same key, unchanged."""
-    if payment.status == "pending" and payment.provider != "offline" and payment.provider_ref:
+    if (
+        payment.status == PaymentStatus.PENDING
+        and payment.provider != "offline"
+        and payment.provider_ref
+    ):
         checkout = provider.fetch_checkout(payment.provider_ref)
         if checkout.state == "open":
             return PayResult(
                 payment.id,
-                "pending",
+                PaymentStatus.PENDING,
                 "Continue to the secure card page to pay.",
                 checkout.redirect_url,
             )
         apply_checkout(session, payment, checkout, settings)
     messages = {
-        "pending": "Your payment is recorded and waiting for confirmation.",
-        "succeeded": "Your payment went through. Thank you!",
-        "failed": "That payment did not go through. Reload the page to try again.",
-        "unapplied": "Your payment arrived after the invoice closed; we will refund it.",
+        PaymentStatus.PENDING: "Your payment is recorded and waiting for confirmation.",
+        PaymentStatus.SUCCEEDED: "Your payment went through. Thank you!",
+        PaymentStatus.FAILED: "That payment did not go through. Reload the page to try again.",
+        PaymentStatus.UNAPPLIED: "Your payment arrived after the invoice closed; we will refund it.",
     }
     return PayResult(payment.id, payment.status, messages[payment.status])
 
@@ -347,24 +353,24 @@ def _clear_open_checkout(
         if checkout.state == "open":
             return PayResult(
                 stale.id,
-                "pending",
+                PaymentStatus.PENDING,
                 "Continue to the secure card page to pay.",
                 checkout.redirect_url,
             )
     else:
         checkout = provider.expire_checkout(stale.provider_ref)
     apply_checkout(session, stale, checkout, settings)
-    if stale.status == "pending":
+    if stale.status == PaymentStatus.PENDING:
         raise InvalidInput(
             "A card payment for this invoice is still in progress. Please try "
             "again in a few minutes."
         )
-    if stale.status == "succeeded":
+    if stale.status == PaymentStatus.SUCCEEDED:
         session.refresh(invoice)
-        if invoice.status == "paid":
+        if invoice.status == InvoiceStatus.PAID:
             return PayResult(
                 stale.id,
-                "succeeded",
+                PaymentStatus.SUCCEEDED,
                 f"Invoice {invoice.number} is already paid: the card payment "
                 "started earlier went through. Thank you!",
             )
@@ -377,7 +383,7 @@ def _checkout_request(
     invoice: Invoice | None,
     principal: Principal,
     settings: Settings,
-    back: str = "/billing",
+    back: str = routes.BILLING,
 ) -> CheckoutRequest:
     public = str(settings.public_url).rstrip("/")
     email = None
@@ -416,8 +422,8 @@ def fail_payment(session: Session, payment: Payment) -> bool:
     """pending → failed (a checkout that expired or was abandoned). Moves nothing else."""
     moved = session.execute(
         update(Payment)
-        .where(Payment.id == payment.id, Payment.status == "pending")
-        .values(status="failed")
+        .where(Payment.id == payment.id, Payment.status == PaymentStatus.PENDING)
+        .values(status=PaymentStatus.FAILED)
     ).rowcount
     session.refresh(payment)
     return moved == 1
@@ -436,8 +442,8 @@ def _settle(
     won = (
         session.execute(
             update(Payment)
-            .where(Payment.id == payment.id, Payment.status == "pending")
-            .values(status="succeeded", settled_at=now)
+            .where(Payment.id == payment.id, Payment.status == PaymentStatus.PENDING)
+            .values(status=PaymentStatus.SUCCEEDED, settled_at=now)
         ).rowcount
         == 1
     )
@@ -457,7 +463,8 @@ def _settle(
                 .values(
                     paid_cents=Invoice.paid_cents + amount,
                     status=case(
-                        (Invoice.paid_cents + amount >= Invoice.amount_cents, "paid"), else_="open"
+                        (Invoice.paid_cents + amount >= Invoice.amount_cents, InvoiceStatus.PAID),
+                        else_=InvoiceStatus.OPEN,
                     ),
                 )
             ).rowcount
@@ -468,7 +475,9 @@ def _settle(
             # Money arrived for a bill that cannot take it (cancelled meanwhile): keep the
             # fact, tell the producer, never count it twice.
             session.execute(
-                update(Payment).where(Payment.id == payment.id).values(status="unapplied")
+                update(Payment)
+                .where(Payment.id == payment.id)
+                .values(status=PaymentStatus.UNAPPLIED)
             )
             session.refresh(payment)
             log.error(
@@ -477,7 +486,7 @@ def _settle(
                 invoice.id,
                 invoice.status,
             )
-        elif invoice.status == "paid":
+        elif invoice.status == InvoiceStatus.PAID:
             payment.settles_invoice_id = invoice.id
             session.add(payment)
             session.flush()
@@ -485,9 +494,11 @@ def _settle(
                 update(PaymentRequest)
                 .where(
                     PaymentRequest.invoice_id == invoice.id,
-                    PaymentRequest.status.in_(("sent", "opened")),
+                    PaymentRequest.status.in_(
+                        (PaymentRequestStatus.SENT, PaymentRequestStatus.OPENED)
+                    ),
                 )
-                .values(status="paid")
+                .values(status=PaymentRequestStatus.PAID)
             )
     _record_settled(session, payment, invoice, settings, record_as)
     return True
@@ -520,7 +531,7 @@ def _record_settled(
     how = METHOD_LABELS.get(payment.method, payment.method)
     if invoice is None:
         summary = f"One-time payment of {shown} ({how.lower()}): {payment.memo}"
-    elif payment.status == "unapplied":
+    elif payment.status == PaymentStatus.UNAPPLIED:
         summary = (
             f"{how} payment of {shown} arrived after invoice {invoice.number} was "
             f"{invoice.status}: a refund is due."
@@ -529,7 +540,7 @@ def _record_settled(
         left = balance_cents(invoice)
         tail = (
             "paid in full."
-            if invoice.status == "paid"
+            if invoice.status == InvoiceStatus.PAID
             else f"balance {format_money(left, invoice.currency)}."
         )
         summary = f"{how} payment of {shown} received for invoice {invoice.number}; {tail}"
@@ -541,7 +552,7 @@ def _record_settled(
         account_id=payment.account_id,
         summary=summary,
         details=_details(payment, invoice, state=payment.status),
-        links={"url": f"{public}/billing", "url_label": "See your receipt"},
+        links={"url": f"{public}{routes.BILLING}", "url_label": "See your receipt"},
     )
 
 
@@ -653,15 +664,17 @@ def finish_checkout(
     webhook, so the invoice shows paid at once. Settling twice is impossible either way."""
     settings = settings or get_settings()
     payment = _own_card_payment(session, principal, payment_id, settings)
-    if payment.status == "pending" and payment.provider_ref:
+    if payment.status == PaymentStatus.PENDING and payment.provider_ref:
         provider = get_provider(settings)
         apply_checkout(session, payment, provider.fetch_checkout(payment.provider_ref), settings)
-    if payment.status == "succeeded":
-        return PayResult(payment.id, "succeeded", "Your payment went through. Thank you!")
-    if payment.status == "pending":
+    if payment.status == PaymentStatus.SUCCEEDED:
+        return PayResult(
+            payment.id, PaymentStatus.SUCCEEDED, "Your payment went through. Thank you!"
+        )
+    if payment.status == PaymentStatus.PENDING:
         return PayResult(
             payment.id,
-            "pending",
+            PaymentStatus.PENDING,
             "Your payment is being processed. This page "
             "updates when the card service confirms it.",
         )
@@ -675,11 +688,13 @@ def abandon_checkout(
     free the invoice for another try. If it was paid after all, that is what we say."""
     settings = settings or get_settings()
     payment = _own_card_payment(session, principal, payment_id, settings)
-    if payment.status == "pending" and payment.provider_ref:
+    if payment.status == PaymentStatus.PENDING and payment.provider_ref:
         provider = get_provider(settings)
         apply_checkout(session, payment, provider.expire_checkout(payment.provider_ref), settings)
-    if payment.status == "succeeded":
-        return PayResult(payment.id, "succeeded", "Your payment went through. Thank you!")
+    if payment.status == PaymentStatus.SUCCEEDED:
+        return PayResult(
+            payment.id, PaymentStatus.SUCCEEDED, "Your payment went through. Thank you!"
+        )
     return PayResult(payment.id, payment.status, "No payment was taken. You can try again.")
 
 
@@ -710,7 +725,7 @@ def confirm_offline_payment(
         raise InvalidInput("Only bank transfers and checks wait for confirmation.")
     invoice = lock_invoice_by_id(session, payment.invoice_id)
     session.refresh(payment)
-    if payment.status != "pending":
+    if payment.status != PaymentStatus.PENDING:
         raise InvalidInput(f"This payment was already {_said(payment.status)}.")
     require_read_only_confirmation(
         principal,
@@ -724,8 +739,8 @@ def confirm_offline_payment(
         # Back to open first: _settle applies the amount to an open invoice.
         session.execute(
             update(Invoice)
-            .where(Invoice.id == invoice.id, Invoice.status == "pending")
-            .values(status="open")
+            .where(Invoice.id == invoice.id, Invoice.status == InvoiceStatus.PENDING)
+            .values(status=InvoiceStatus.OPEN)
         )
         if not _settle(session, payment, settings, record_as=(actor, "agent.payments")):
             raise InvalidInput("This payment was already confirmed.")
@@ -738,8 +753,8 @@ def confirm_offline_payment(
     fail_payment(session, payment)
     session.execute(
         update(Invoice)
-        .where(Invoice.id == invoice.id, Invoice.status == "pending")
-        .values(status="open")
+        .where(Invoice.id == invoice.id, Invoice.status == InvoiceStatus.PENDING)
+        .values(status=InvoiceStatus.OPEN)
     )
     session.refresh(invoice)
     shown = format_money(payment.amount_cents, payment.currency)
@@ -752,14 +767,14 @@ def confirm_offline_payment(
         f"{invoice.number} has not arrived, so the invoice is open again.",
         details=_details(payment, invoice, state="not_received"),
     )
-    return PayResult(payment.id, "failed", f"Invoice {invoice.number} is open again.")
+    return PayResult(payment.id, PaymentStatus.FAILED, f"Invoice {invoice.number} is open again.")
 
 
 def _said(status: str) -> str:
     return {
-        "succeeded": "confirmed",
-        "failed": "marked as not received",
-        "unapplied": "marked for refund",
+        PaymentStatus.SUCCEEDED: "confirmed",
+        PaymentStatus.FAILED: "marked as not received",
+        PaymentStatus.UNAPPLIED: "marked for refund",
     }.get(status, status)
 
 
@@ -813,7 +828,7 @@ def take_one_time_payment(
         currency=settings.payments.currency,
         method=method,
         provider=provider.name if method == "card" else "offline",
-        status="pending",
+        status=PaymentStatus.PENDING,
         idempotency_key=key,
         memo=memo + (f" · Ref {reference}" if reference else ""),
         taken_by_agent_id=agent.id,
@@ -828,7 +843,10 @@ def take_one_time_payment(
         session.add(payment)
         session.flush()
         return PayResult(
-            payment.id, "pending", "Continue on the secure card page.", checkout.redirect_url
+            payment.id,
+            PaymentStatus.PENDING,
+            "Continue on the secure card page.",
+            checkout.redirect_url,
         )
     _settle(session, payment, settings)
     return PayResult(

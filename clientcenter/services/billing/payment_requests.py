@@ -15,8 +15,10 @@ from typing import Literal
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from clientcenter import routes
 from clientcenter.models import Invoice, PaymentRequest
 from clientcenter.models.base import utcnow
+from clientcenter.models.billing import InvoiceStatus, PaymentRequestStatus
 from clientcenter.services.access import require_agency_agent, require_feature
 from clientcenter.services.accounts import primary_contact
 from clientcenter.services.billing.money import format_money
@@ -27,7 +29,6 @@ from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
-PAY_PATH = "/pay/"
 
 LandingState = Literal["invalid", "expired", "paid", "cancelled", "login", "other_account", "open"]
 
@@ -80,11 +81,11 @@ def send_payment_request(
             f"Publish invoice {invoice.number} to the portal first, so the "
             "customer can see what they are asked to pay."
         )
-    if invoice.status == "paid":
+    if invoice.status == InvoiceStatus.PAID:
         raise InvalidInput(f"Invoice {invoice.number} is already paid.")
-    if invoice.status == "cancelled":
+    if invoice.status == InvoiceStatus.CANCELLED:
         raise InvalidInput(f"Invoice {invoice.number} was cancelled.")
-    if invoice.status == "pending":
+    if invoice.status == InvoiceStatus.PENDING:
         raise InvalidInput(
             f"A payment for invoice {invoice.number} is waiting for "
             "confirmation: confirm it or mark it not received first."
@@ -111,12 +112,12 @@ def send_payment_request(
         channel=channel,
         token_hash=hash_request_token(token, settings),
         expires_at=expires_at,
-        status="sent",
+        status=PaymentRequestStatus.SENT,
         created_by_agent_id=principal.agent_id,
     )
     session.add(request)
     session.flush()
-    url = str(settings.public_url).rstrip("/") + PAY_PATH + token
+    url = str(settings.public_url).rstrip("/") + routes.pay_link_path(token)
     balance = format_money(balance_cents(invoice), invoice.currency)
     how = "email" if channel == "email" else "text"
     record_action(
@@ -160,13 +161,16 @@ def open_payment_request(
     invoice = session.get(Invoice, request.invoice_id)
     if invoice is None or not invoice.published:
         return _invalid()
-    if invoice.status == "paid" or request.status == "paid":
+    if invoice.status == InvoiceStatus.PAID or request.status == PaymentRequestStatus.PAID:
         return RequestLanding(
             "paid",
             "This invoice is already paid. Thank you!",
             invoice.id if _sees(principal, request) else None,
         )
-    if invoice.status == "cancelled" or request.status == "cancelled":
+    if (
+        invoice.status == InvoiceStatus.CANCELLED
+        or request.status == PaymentRequestStatus.CANCELLED
+    ):
         return RequestLanding(
             "cancelled",
             "This invoice was cancelled, so there is nothing "
@@ -187,11 +191,13 @@ def open_payment_request(
             "Switch to that account (Profile → Switch accounts), then open "
             "the link again.",
         )
-    if principal.is_customer and request.status == "sent":
+    if principal.is_customer and request.status == PaymentRequestStatus.SENT:
         session.execute(
             update(PaymentRequest)
-            .where(PaymentRequest.id == request.id, PaymentRequest.status == "sent")
-            .values(status="opened")
+            .where(
+                PaymentRequest.id == request.id, PaymentRequest.status == PaymentRequestStatus.SENT
+            )
+            .values(status=PaymentRequestStatus.OPENED)
         )
     return RequestLanding("open", f"Invoice {invoice.number}", invoice.id)
 

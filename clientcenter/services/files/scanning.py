@@ -41,9 +41,9 @@ import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal
 from urllib.parse import unquote
 
+from clientcenter.models.documents import ScanStatus
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.scanning")
@@ -55,7 +55,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 @dataclass(frozen=True)
 class ScanVerdict:
-    status: Literal["clean", "pending", "rejected"]
+    status: ScanStatus
     reason: str = ""
 
 
@@ -70,7 +70,7 @@ def basic_scan(data: bytes, content_type: str) -> ScanVerdict:
         problem = docx_problem(data)
     else:
         problem = None  # images: their type was already checked by content
-    return ScanVerdict("rejected", problem) if problem else ScanVerdict("clean")
+    return ScanVerdict(ScanStatus.REJECTED, problem) if problem else ScanVerdict(ScanStatus.CLEAN)
 
 
 def get_scanner() -> Scanner:
@@ -450,22 +450,23 @@ def clamd_scan(data: bytes, content_type: str) -> ScanVerdict:
     that no part of the portal would run. The operator sees the error in the log
     (logger ``clientcenter.scanning``)."""
     verdict = basic_scan(data, content_type)
-    if verdict.status != "clean":
+    if verdict.status != ScanStatus.CLEAN:
         return verdict
     security = get_settings().security
     try:
         reply = clamd_instream(data, security.clamd_address, security.clamd_timeout_seconds)
     except ClamdUnavailable as exc:
         log.error("clamd at %s unavailable: %s", security.clamd_address, exc)
-        return ScanVerdict("rejected", _CLAMD_UNAVAILABLE)
+        return ScanVerdict(ScanStatus.REJECTED, _CLAMD_UNAVAILABLE)
     if reply.endswith("FOUND"):
         signature = reply.removeprefix("stream:").removesuffix("FOUND").strip()
         log.warning("clamd found %s in an upload", signature)
         return ScanVerdict(
-            "rejected", f"Our virus scanner flagged this file ({signature}), so we didn't keep it."
+            ScanStatus.REJECTED,
+            f"Our virus scanner flagged this file ({signature}), so we didn't keep it.",
         )
     if reply.endswith("OK"):
-        return ScanVerdict("clean")
+        return ScanVerdict(ScanStatus.CLEAN)
     if "size limit" in reply.lower():  # clamd's StreamMaxLength is below our upload cap
         log.error(
             "clamd at %s: %s; raise StreamMaxLength above security.upload_max_bytes",
@@ -473,12 +474,12 @@ def clamd_scan(data: bytes, content_type: str) -> ScanVerdict:
             reply,
         )
         return ScanVerdict(
-            "rejected",
+            ScanStatus.REJECTED,
             "This file is too large for our virus scanner. Please "
             "send a smaller file or split it.",
         )
     log.error("clamd at %s answered %r", security.clamd_address, reply)
-    return ScanVerdict("rejected", _CLAMD_UNAVAILABLE)
+    return ScanVerdict(ScanStatus.REJECTED, _CLAMD_UNAVAILABLE)
 
 
 def _clamd_socket(address: str, timeout: float) -> socket.socket:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, ActivityLog, Agent, Contact, Task
+from clientcenter.models.accounts import ContactRole
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import acting_contact, active_agent
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
@@ -152,7 +153,8 @@ def recipients(
     actor_contact: Contact | None,
     actor_agent: Agent | None,
 ) -> list[Recipient]:
-    """Who the matrix row notifies, and by which channel (DESIGN.md, recipients)."""
+    """Who the matrix row notifies, and by which channel (docs/actions-and-matrix.md, "The five
+    columns")."""
     found: list[Recipient] = []
     if cells.agent_email:
         # The assigned producer when a customer acts; the acting agent when an agent acts.
@@ -176,7 +178,11 @@ def recipients(
                 )
             for ch in _contact_channels(customer, sms_only=action.by_text):
                 found.append(_to_contact("customer", ch, customer))
-    if cells.primary_email and actor_contact is not None and actor_contact.role != "primary":
+    if (
+        cells.primary_email
+        and actor_contact is not None
+        and actor_contact.role != ContactRole.PRIMARY
+    ):
         if primary is not None:
             for ch in _contact_channels(primary, sms_only=False):
                 found.append(_to_contact("primary", ch, primary))
@@ -213,7 +219,7 @@ def _to_contact(kind: str, channel: str, contact: Contact) -> Recipient:
 def _primary(session: Session, account: Account) -> Contact | None:
     return session.exec(
         select(Contact)
-        .where(Contact.account_id == account.id, Contact.role == "primary")
+        .where(Contact.account_id == account.id, Contact.role == ContactRole.PRIMARY)
         .order_by(Contact.id)
     ).first()
 

@@ -1,5 +1,5 @@
-"""The action catalog: every row of the seed's three tables, with a stable key and the seed's
-own label, so an agency admin recognises each one in the matrix."""
+"""The action catalog: every action of docs/actions-and-matrix.md, by section, with a stable
+key and the label an agency admin recognises in the matrix."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ SECTION_NOTES: dict[str, str] = {
     "agent": "Triggered when an agent takes the action in a customer's Client Center "
     "(read-only mode).",
     "agency": "Triggered when an agent takes the action on the agency side.",
-    # Not in the seed: a holder is a third party who opens the link Share Certificate sent.
+    # The project's own section: a holder is a third party who opens the certificate link
+    # Share Certificate sent.
     "holder": "Triggered when a certificate holder opens the link the agency sent (no login).",
 }
 
@@ -27,7 +28,7 @@ SECTION_NOTES: dict[str, str] = {
 @dataclass(frozen=True)
 class Action:
     key: str
-    label: str  # the seed's wording
+    label: str  # the wording of docs/actions-and-matrix.md
     section: Section
     # "through Text": the customer's message goes by SMS, whatever the preferences.
     by_text: bool = False
@@ -101,7 +102,7 @@ ACTIONS: tuple[Action, ...] = tuple(
             ("one_time_payment", "One-time Payment"),
             ("publish_policies_invoices", "Policies/Invoices"),
             ("share_certificate", "Share Certificate"),
-            # Not in the seed (ours): taking back a certificate link sent by Share Certificate.
+            # The project's own: taking back a certificate link sent by Share Certificate.
             ("revoke_certificate_link", "Revoke Certificate Link"),
         ],
     )

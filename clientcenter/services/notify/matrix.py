@@ -57,7 +57,8 @@ class MatrixRow:
 
 
 def matrix_rows(settings=None) -> list[MatrixRow]:
-    """The matrix in force as the seed's tables, for the agents' page and the command."""
+    """The matrix in force, one table per section as in docs/actions-and-matrix.md, for the
+    agents' page and the command."""
     in_force = matrix_in_force(settings)
     default = default_matrix()
     rows = []
@@ -78,7 +79,7 @@ def matrix_rows(settings=None) -> list[MatrixRow]:
 
 
 def format_matrix(settings=None) -> str:
-    """Plain-text tables like the seed's, a check mark where the effect happens;
+    """Plain-text tables like those of docs/actions-and-matrix.md, a check mark where the effect happens;
     an asterisk marks a cell the agency overrode."""
     rows = matrix_rows(settings)
     width = max(len(r.label) for r in rows)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from clientcenter.services.notify.catalog import CATALOG
 
-# Column keys, in the seed's order, with the seed's headings.
+# Column keys, in the order and with the headings of docs/actions-and-matrix.md.
 COLUMNS: dict[str, str] = {
     "agent_email": "Agent Email",
     "customer_email": "Customer Email",

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from clientcenter.delivery.background import note_outbox_write
 from clientcenter.models import Account, OutboxMessage
+from clientcenter.models.activity import OutboxStatus
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import require_agency_agent
 from clientcenter.services.errors import InvalidInput, NotFound
@@ -83,7 +84,7 @@ def enqueue(
         sensitive=sensitive,
     )
     if refused is not None:
-        message.status = "failed"
+        message.status = OutboxStatus.FAILED
         message.last_error = f"not sent: {refused.message}"[:500]
         if sensitive:
             message.body_text = message.body_html = ""  # a code that is never sent
@@ -138,7 +139,7 @@ def enqueue_if(
         "sensitive": sensitive,
         "next_attempt_at": utcnow(),
         "created_at": utcnow(),
-        "status": "pending" if refused is None else "failed",
+        "status": OutboxStatus.PENDING if refused is None else OutboxStatus.FAILED,
         "last_error": "" if refused is None else f"not sent: {refused.message}"[:500],
     }
     if refused is not None and sensitive:
@@ -176,7 +177,7 @@ def list_failed(session: Session, principal: Principal, *, limit: int = 50) -> l
     rows = session.exec(
         select(OutboxMessage, Account.name)
         .join(Account, Account.id == OutboxMessage.account_id, isouter=True)
-        .where(OutboxMessage.status == "failed")
+        .where(OutboxMessage.status == OutboxStatus.FAILED)
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
         .limit(max(1, min(limit, 200)))
         .execution_options(populate_existing=True)
@@ -211,11 +212,11 @@ def retry_failed(session: Session, principal: Principal, message_id: int) -> Out
     ).first()
     if message is None:
         raise NotFound("No such message.")
-    if message.status != "failed":
+    if message.status != OutboxStatus.FAILED:
         raise InvalidInput("Only a failed message can be sent again.")
     if message.sensitive:
         raise InvalidInput("A sign-in code is never resent; the customer can ask for a new one.")
-    message.status = "pending"
+    message.status = OutboxStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = utcnow()
     message.lease_until = None

@@ -10,6 +10,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateHolder, ChangeRequest, Document
+from clientcenter.models.accounts import AccountKind
+from clientcenter.models.documents import ScanStatus
 from clientcenter.services import form_input as fi
 from clientcenter.services.access import (
     acting_contact,
@@ -51,7 +53,7 @@ def offered(session: Session, principal: Principal) -> bool:
     """Whether the page shows the section: switched on, and a commercial account in view."""
     if not feature_enabled("certificates"):
         return False
-    return viewable_account(session, principal).kind == "commercial"
+    return viewable_account(session, principal).kind == AccountKind.COMMERCIAL
 
 
 def _certificates_account(
@@ -63,7 +65,7 @@ def _certificates_account(
         if action_key
         else viewable_account(session, principal)
     )
-    if account.kind != "commercial":
+    if account.kind != AccountKind.COMMERCIAL:
         raise NotAllowed("Certificates of insurance are for business accounts.")
     return account
 
@@ -78,7 +80,7 @@ def list_certificates(session: Session, principal: Principal) -> list[Certificat
             Certificate.account_id == account.id,
             Document.account_id == account.id,
             Document.shared_with_customer == True,  # noqa: E712
-            Document.scan_status == "clean",
+            Document.scan_status == ScanStatus.CLEAN,
         )
         .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
     ).all()
@@ -106,7 +108,7 @@ def _own_certificate(
         or doc is None
         or doc.account_id != account.id
         or not doc.shared_with_customer
-        or doc.scan_status != "clean"
+        or doc.scan_status != ScanStatus.CLEAN
     ):
         raise NotFound("That certificate is not on your account.")
     return cert, doc

@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from clientcenter.models import Account, Contact, UserSession
+from clientcenter.models.accounts import ContactRole
 from clientcenter.services.access import acting_contact, writable_account
 from clientcenter.services.auth import login_codes
+from clientcenter.services.auth.login_codes import CodeOutcome
 from clientcenter.services.auth.tokens import sign, unsign
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from clientcenter.services.notify import outbox, sms_destinations
@@ -88,7 +90,7 @@ def _target(session: Session, principal: Principal, contact_id: int) -> Contact:
     writable_account(session, principal, _action_for(principal, contact))
     me = acting_contact(session, principal)
     if contact.id != me.id and not (
-        contact.role == "co_applicant" and me.role in COAPPLICANT_EDITORS
+        contact.role == ContactRole.CO_APPLICANT and me.role in COAPPLICANT_EDITORS
     ):
         raise NotAllowed("You can change only your own details and the co-applicant's.")
     return contact
@@ -369,12 +371,12 @@ def confirm(
     check = login_codes.check_code(
         session, challenge, typed, destination=destination, client_ip=client_ip
     )
-    if check.outcome == "wrong":
+    if check.outcome == CodeOutcome.WRONG:
         tries = "1 more try" if check.tries_left == 1 else f"{check.tries_left} more tries"
         raise InvalidInput(f"That code is not right. You have {tries}.", field="code")
-    if check.outcome == "expired":
+    if check.outcome == CodeOutcome.EXPIRED:
         raise InvalidInput("That code has expired. Tap “Send a new code”.", field="code")
-    if check.outcome != "ok":
+    if check.outcome != CodeOutcome.OK:
         raise InvalidInput(
             "That code no longer works. Tap “Send a new code” to get another.", field="code"
         )

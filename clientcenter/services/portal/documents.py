@@ -17,7 +17,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from clientcenter.models import Document, Policy
-from clientcenter.models.documents import DOCUMENT_CATEGORIES
+from clientcenter.models.documents import DOCUMENT_CATEGORIES, ScanStatus
 from clientcenter.models.policies import POLICY_LINES
 from clientcenter.services.access import writable_account
 from clientcenter.services.accounts import account_for
@@ -116,7 +116,7 @@ def _item(doc: Document, policy: Policy | None) -> DocumentItem:
 
 def _visible_to_customer():
     """The one rule for what reaches a customer's screen (and an agent's read-only view)."""
-    return (Document.shared_with_customer == True) & (Document.scan_status == "clean")  # noqa: E712
+    return (Document.shared_with_customer == True) & (Document.scan_status == ScanStatus.CLEAN)  # noqa: E712
 
 
 def _escape_like(text: str) -> str:
@@ -195,7 +195,7 @@ def _visible_document(session: Session, principal: Principal, document_id: int) 
         doc is None
         or doc.account_id != account.id
         or not doc.shared_with_customer
-        or doc.scan_status != "clean"
+        or doc.scan_status != ScanStatus.CLEAN
     ):
         raise NotFound("We couldn't find that document on your account.")
     return doc
@@ -283,7 +283,7 @@ def upload_document(
         )
     content_type, extension = check_upload(data)
     verdict = get_scanner()(data, content_type)
-    if verdict.status == "rejected":
+    if verdict.status == ScanStatus.REJECTED:
         raise UploadRefused(
             verdict.reason or "This file did not pass our safety check.", field="file"
         )

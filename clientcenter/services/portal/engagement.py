@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from clientcenter.models import Claim, ClaimSurvey, Feedback, Policy, Referral
+from clientcenter.models.engagement import ClaimStatus
 from clientcenter.models.policies import POLICY_LINES
 from clientcenter.services import form_input as fi
 from clientcenter.services.access import (
@@ -110,7 +111,11 @@ def claims_awaiting_survey(session: Session, principal: Principal) -> list[Claim
     rows = session.exec(
         select(Claim, Policy)
         .join(Policy, Policy.id == Claim.policy_id)
-        .where(Claim.account_id == account.id, Claim.status == "closed", Claim.id.not_in(surveyed))
+        .where(
+            Claim.account_id == account.id,
+            Claim.status == ClaimStatus.CLOSED,
+            Claim.id.not_in(surveyed),
+        )
         .order_by(Claim.loss_date.desc(), Claim.id.desc())
     ).all()
     return [_claim_view(c, p) for c, p in rows]
@@ -173,7 +178,7 @@ def _own_closed_claim(session: Session, account_id: int, claim_id: int) -> Claim
     claim = session.get(Claim, claim_id)
     if claim is None or claim.account_id != account_id:
         raise NotFound("That claim is not on your account.")
-    if claim.status != "closed":
+    if claim.status != ClaimStatus.CLOSED:
         raise InvalidInput(
             f"Claim {claim.number} is still open; the survey opens once your agency closes it."
         )

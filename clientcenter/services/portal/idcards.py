@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Policy, Vehicle
-from clientcenter.models.policies import POLICY_LINES
+from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.files.pdf import BrandedPDF, pdf_text
 from clientcenter.services.notify.activity import record_action
@@ -46,7 +46,7 @@ def _card_policy(session: Session, principal: Principal, policy_id: int) -> Poli
     policy = get_policy_row(session, principal, policy_id)
     if policy.line not in AUTO_LINES:
         raise NotAllowed("ID cards are only issued for auto policies.")
-    if policy.status != "active":
+    if policy.status != PolicyStatus.ACTIVE:
         raise NotAllowed("ID cards are only available while the policy is active.")
     return policy
 
@@ -67,7 +67,9 @@ def id_card_policies(session: Session, principal: Principal) -> list[IdCardPolic
     policies = session.exec(
         select(Policy)
         .where(
-            Policy.account_id == account.id, Policy.status == "active", Policy.line.in_(AUTO_LINES)
+            Policy.account_id == account.id,
+            Policy.status == PolicyStatus.ACTIVE,
+            Policy.line.in_(AUTO_LINES),
         )
         .order_by(Policy.number)
     ).all()

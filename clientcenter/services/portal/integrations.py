@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from clientcenter import routes
 from clientcenter.models import Account, IntegrationLink, Policy
+from clientcenter.models.accounts import AccountKind
+from clientcenter.models.policies import PolicyStatus
 from clientcenter.services.access import viewable_account
 from clientcenter.services.errors import NotFound
 from clientcenter.services.notify.activity import record_action
@@ -30,12 +33,11 @@ PERSONAL_LINES = frozenset({"auto", "home", "renters", "umbrella", "boat"})
 COMMERCIAL_LINES = frozenset(
     {"bop", "general_liability", "commercial_auto", "workers_comp", "commercial_property"}
 )
-IN_FORCE = ("active", "pending")
-ROUTE_PREFIX = "/go/"
+IN_FORCE = (PolicyStatus.ACTIVE, PolicyStatus.PENDING)
 
 
 @dataclass(frozen=True)
-class LinkView:
+class IntegrationLinkView:
     id: int
     kind: str
     label: str
@@ -46,9 +48,9 @@ class LinkView:
 
 @dataclass(frozen=True)
 class AccountLinks:
-    consumer: list[LinkView]
-    non_consumer: list[LinkView]
-    cross_sell: list[LinkView]
+    consumer: list[IntegrationLinkView]
+    non_consumer: list[IntegrationLinkView]
+    cross_sell: list[IntegrationLinkView]
 
     @property
     def empty(self) -> bool:
@@ -92,14 +94,14 @@ def follow_link(session: Session, principal: Principal, link_id: int) -> str:
     return link.url
 
 
-def _view(link: IntegrationLink) -> LinkView:
-    return LinkView(
+def _view(link: IntegrationLink) -> IntegrationLinkView:
+    return IntegrationLinkView(
         id=link.id,
         kind=link.kind,
         label=link.label,
         carrier=link.carrier or "",
         line=link.line or "",
-        href=f"{ROUTE_PREFIX}{link.id}",
+        href=f"{routes.GO_PREFIX}{link.id}",
     )
 
 
@@ -110,7 +112,7 @@ def _visible(session: Session, account: Account) -> list[IntegrationLink]:
     ).all()
     carriers = {p.carrier.strip().lower() for p in policies}
     lines = {p.line for p in policies}
-    kind_lines = COMMERCIAL_LINES if account.kind == "commercial" else PERSONAL_LINES
+    kind_lines = COMMERCIAL_LINES if account.kind == AccountKind.COMMERCIAL else PERSONAL_LINES
     shown = []
     for link in session.exec(
         select(IntegrationLink).order_by(IntegrationLink.position, IntegrationLink.id)

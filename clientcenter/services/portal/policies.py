@@ -13,18 +13,19 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from clientcenter.models import Contact, Coverage, Driver, Invoice, Policy, Vehicle
-from clientcenter.models.policies import POLICY_LINES
+from clientcenter.models.billing import InvoiceStatus
+from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services.accounts import account_for
 from clientcenter.services.errors import NotFound
 from clientcenter.services.principal import Principal
 
 # In force or about to be: shown first. Everything else (expired, cancelled) is set apart.
-CURRENT_STATUSES = ("active", "pending")
+CURRENT_STATUSES = (PolicyStatus.ACTIVE, PolicyStatus.PENDING)
 STATUS_LABELS = {
-    "active": "Active",
-    "pending": "Starts soon",
-    "expired": "Expired",
-    "cancelled": "Cancelled",
+    PolicyStatus.ACTIVE: "Active",
+    PolicyStatus.PENDING: "Starts soon",
+    PolicyStatus.EXPIRED: "Expired",
+    PolicyStatus.CANCELLED: "Cancelled",
 }
 AUTO_LINES = ("auto", "commercial_auto")
 
@@ -125,7 +126,7 @@ def policy_summary(p: Policy) -> PolicySummary:
         status_label=STATUS_LABELS.get(p.status, p.status.title()),
         premium=format_money(p.premium_cents, p.currency),
         is_current=p.status in CURRENT_STATUSES,
-        has_id_cards=p.line in AUTO_LINES and p.status == "active",
+        has_id_cards=p.line in AUTO_LINES and p.status == PolicyStatus.ACTIVE,
     )
 
 
@@ -195,7 +196,9 @@ def open_invoices(session: Session, principal: Principal) -> InvoiceSummary:
             func.coalesce(func.sum(Invoice.amount_cents - Invoice.paid_cents), 0),
             func.min(Invoice.due_date),
         ).where(
-            Invoice.account_id == account.id, Invoice.status == "open", Invoice.published == True
+            Invoice.account_id == account.id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.published == True,
         )  # noqa: E712
     ).one()
     return InvoiceSummary(int(count), format_money(int(total)), next_due)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from clientcenter.models.accounts import AccountKind
 from clientcenter.services.access import feature_enabled, viewable_account
 from clientcenter.services.portal import engagement, proposals
 from clientcenter.services.portal.engagement import ClaimView
@@ -33,7 +34,7 @@ def menu_for(session: Session, principal: Principal) -> Menu:
     return Menu(
         account_kind=account.kind,
         read_only=principal.read_only,
-        certificates=feature_enabled("certificates") and account.kind == "commercial",
+        certificates=feature_enabled("certificates") and account.kind == AccountKind.COMMERCIAL,
         proposals=bool(offered),
         open_proposals=len(waiting),
         first_open_proposal_id=waiting[0].id if waiting else None,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from clientcenter.models import Contact
+from clientcenter.models.accounts import CONTACT_ROLE_LABELS, ContactRole
 from clientcenter.services import form_input as fi
 from clientcenter.services.access import acting_contact, viewable_account, writable_account
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
@@ -24,13 +25,8 @@ from clientcenter.services.principal import Principal
 
 PERSONAL_FIELDS = ("first_name", "last_name", "email", "mobile")
 PREFERENCE_FIELDS = ("notify_by_email", "notify_by_sms")
-ROLE_LABELS = {
-    "primary": "Primary applicant",
-    "co_applicant": "Co-applicant",
-    "additional": "Additional contact",
-}
 # Who may edit the co-applicant: the two people on the policy, not additional contacts.
-COAPPLICANT_EDITORS = ("primary", "co_applicant")
+COAPPLICANT_EDITORS = (ContactRole.PRIMARY, ContactRole.CO_APPLICANT)
 
 
 @dataclass(frozen=True)
@@ -84,7 +80,7 @@ def contact_view(c: Contact) -> ContactView:
     return ContactView(
         id=c.id,
         role=c.role,
-        role_label=ROLE_LABELS.get(c.role, c.role),
+        role_label=CONTACT_ROLE_LABELS.get(c.role, c.role),
         first_name=c.first_name,
         last_name=c.last_name,
         email=c.email or "",
@@ -178,7 +174,7 @@ def edit_contact_preferences(
 def _co_applicant(session: Session, account_id: int) -> Contact | None:
     return session.exec(
         select(Contact)
-        .where(Contact.account_id == account_id, Contact.role == "co_applicant")
+        .where(Contact.account_id == account_id, Contact.role == ContactRole.CO_APPLICANT)
         .order_by(Contact.id)
     ).first()
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Proposal
 from clientcenter.models.base import utcnow
+from clientcenter.models.engagement import ProposalStatus
 from clientcenter.models.policies import POLICY_LINES
 from clientcenter.services import form_input as fi
 from clientcenter.services.access import (
@@ -24,17 +25,18 @@ from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
 
-DECISIONS = {"accept": "accepted", "decline": "declined"}
+# The form's answer → the proposal's status.
+DECISIONS = {"accept": ProposalStatus.ACCEPTED, "decline": ProposalStatus.DECLINED}
 STATUS_LABELS = {
-    "published": "Awaiting your answer",
-    "accepted": "Accepted",
-    "declined": "Declined",
+    ProposalStatus.PUBLISHED: "Awaiting your answer",
+    ProposalStatus.ACCEPTED: "Accepted",
+    ProposalStatus.DECLINED: "Declined",
 }
 DECISION_FIELDS = ("decision", "comment")
 
 
 @dataclass(frozen=True)
-class CoverageLine:
+class ProposedCoverage:
     name: str
     limit: str
     deductible: str
@@ -54,7 +56,7 @@ class ProposalView:
     open_for_decision: bool
     decision_comment: str
     decided_at: datetime | None
-    coverages: tuple[CoverageLine, ...]
+    coverages: tuple[ProposedCoverage, ...]
     has_document: bool
     document_id: int | None
 
@@ -89,7 +91,7 @@ def decide(
         values, "decision", "Your answer", {"accept": "Accept", "decline": "Decline"}
     )
     comment = fi.text(values, "comment", "Comment", max_len=1000, required=False, multiline=True)
-    if proposal.status != "published":
+    if proposal.status != ProposalStatus.PUBLISHED:
         raise InvalidInput(
             f"You already {proposal.status} this proposal. To change your "
             "answer, contact your agency."
@@ -102,7 +104,7 @@ def decide(
     # Conditional update: of two taps (or two devices) deciding at once, only one wins.
     result = session.exec(
         update(Proposal)
-        .where(Proposal.id == proposal.id, Proposal.status == "published")
+        .where(Proposal.id == proposal.id, Proposal.status == ProposalStatus.PUBLISHED)
         .values(
             status=DECISIONS[decision],
             decision_comment=comment,
@@ -155,16 +157,16 @@ def proposal_view(p: Proposal) -> ProposalView:
         status=p.status,
         status_label=(
             "Expired"
-            if expired and p.status == "published"
+            if expired and p.status == ProposalStatus.PUBLISHED
             else STATUS_LABELS.get(p.status, p.status)
         ),
         valid_until=p.valid_until,
         expired=expired,
-        open_for_decision=p.status == "published" and not expired,
+        open_for_decision=p.status == ProposalStatus.PUBLISHED and not expired,
         decision_comment=p.decision_comment,
         decided_at=p.decided_at,
         coverages=tuple(
-            CoverageLine(
+            ProposedCoverage(
                 str(c.get("name", "")), str(c.get("limit", "")), str(c.get("deductible", ""))
             )
             for c in (p.coverages or [])

@@ -14,8 +14,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from clientcenter.models import ChangeRequest, Document, Driver, Policy, Vehicle
-from clientcenter.models.engagement import REQUEST_KINDS
-from clientcenter.models.policies import POLICY_LINES
+from clientcenter.models.accounts import AccountKind
+from clientcenter.models.engagement import REQUEST_KINDS, RequestStatus
+from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services import form_input as fi
 from clientcenter.services.access import acting_contact, viewable_account, writable_account
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
@@ -34,13 +35,13 @@ ACTION_KEYS = {
     "contact_us": "customer.contact_us",
 }
 STATUS_LABELS = {
-    "submitted": "Received",
-    "in_review": "In review",
-    "done": "Completed",
-    "declined": "Declined",
+    RequestStatus.SUBMITTED: "Received",
+    RequestStatus.IN_REVIEW: "In review",
+    RequestStatus.DONE: "Completed",
+    RequestStatus.DECLINED: "Declined",
 }
 # Policies a customer can ask to change: in force now, or about to be.
-CHANGEABLE_POLICY_STATUSES = ("active", "pending")
+CHANGEABLE_POLICY_STATUSES = (PolicyStatus.ACTIVE, PolicyStatus.PENDING)
 AUTO_LINES = ("auto",)
 BACKDATE_DAYS = 30
 FORWARD_DAYS = 365
@@ -74,7 +75,7 @@ def submit_request(
         raise InvalidInput("That kind of request is not offered.")
     action_key = ACTION_KEYS[kind]
     account = writable_account(session, principal, action_key)
-    if kind in ("personal", "commercial") and account.kind != kind:
+    if kind in (AccountKind.PERSONAL, AccountKind.COMMERCIAL) and account.kind != kind:
         other = "Commercial" if kind == "personal" else "Personal"
         raise NotAllowed(
             f"{REQUEST_KINDS[kind]}s are for {kind} accounts; "
@@ -327,21 +328,13 @@ def _parse_field(
             vid = fi.record_id(values, k, label, required=req)
             if vid is None:
                 return None, ""
-            vehicle = session.get(Vehicle, vid)
-            owner = session.get(Policy, vehicle.policy_id) if vehicle else None
-            if owner is None or owner.account_id != account_id:
-                raise NotFound("That vehicle is not on your policies.")
-            policy = _own_policy(session, account_id, vehicle.policy_id, k, label)
+            vehicle, policy = _on_own_policy(session, account_id, Vehicle, vid, k, label)
             return vehicle, f"{vehicle_label(vehicle)} (VIN {vehicle.vin}) · {policy.number}"
         case "driver":
             did = fi.record_id(values, k, label, required=req)
             if did is None:
                 return None, ""
-            driver = session.get(Driver, did)
-            owner = session.get(Policy, driver.policy_id) if driver else None
-            if owner is None or owner.account_id != account_id:
-                raise NotFound("That driver is not on your policies.")
-            policy = _own_policy(session, account_id, driver.policy_id, k, label)
+            driver, policy = _on_own_policy(session, account_id, Driver, did, k, label)
             return driver, f"{driver.first_name} {driver.last_name} · {policy.number}"
     raise ValueError(f"unknown field kind {f.kind!r}")  # a bug in request_forms, not input
 
@@ -365,6 +358,22 @@ def _own_policy(session: Session, account_id: int, policy_id: int, key: str, lab
             field=key,
         )
     return policy
+
+
+def _on_own_policy(
+    session: Session,
+    account_id: int,
+    model: type[Vehicle] | type[Driver],
+    row_id: int,
+    key: str,
+    label: str,
+) -> tuple[Vehicle | Driver, Policy]:
+    """A vehicle or driver on one of this account's policies, and that policy, in force."""
+    row = session.get(model, row_id)
+    owner = session.get(Policy, row.policy_id) if row else None
+    if owner is None or owner.account_id != account_id:
+        raise NotFound(f"That {model.__name__.lower()} is not on your policies.")
+    return row, _own_policy(session, account_id, row.policy_id, key, label)
 
 
 def _attachment(

@@ -1,11 +1,15 @@
-"""States of the agency-side action pages (the seed's Portal Section): share a document,
-publish policies/invoices, share a certificate, and the payment entry points."""
+"""States of the agency-side action pages (the Portal Section of docs/actions-and-matrix.md):
+share a document, publish policies/invoices, share a certificate, and the payment entry
+points."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import reflex as rx
+from sqlmodel import Session
 
 from clientcenter.db import session_scope
 from clientcenter.services.agency import actions as agency_actions
@@ -15,9 +19,60 @@ from clientcenter.services.billing.money import parse_amount
 from clientcenter.services.billing.paying import take_one_time_payment
 from clientcenter.services.billing.payment_requests import send_payment_request
 from clientcenter.services.errors import ServiceError
+from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 from clientcenter.state.agency.desk import AgentState, query_param
 from clientcenter.state.base import off_loop
+
+PAGE_TOP = "page-title"  # where a page scrolls to show the message an action left
+
+
+@dataclass
+class ShareableDocument:
+    id: int = 0
+    title: str = ""
+    category: str = ""
+    created: str = ""
+    shared: bool = False  # the customer sees it already
+
+
+@dataclass
+class PublishChoice:
+    """An invoice or a document the customer does not see yet."""
+
+    id: int = 0
+    label: str = ""
+
+
+@dataclass
+class ShareableCertificate:
+    id: int = 0
+    holder: str = ""
+    email: str = ""  # the holder's address on file, the form's default
+    description: str = ""
+    issued: str = ""
+
+
+@dataclass
+class HolderLink:
+    """A certificate link emailed to a holder (services/agency/certificate_links.py)."""
+
+    id: int = 0
+    certificate: str = ""
+    holder: str = ""
+    sent_to: str = ""
+    sent: str = ""
+    status: str = ""  # active | expired | revoked
+    status_label: str = ""
+    downloads: int = 0
+    last: str = ""
+
+
+@dataclass
+class PayableInvoice:
+    id: int = 0
+    label: str = ""  # "INV-1001-2 · $306.50 due Dec 15, 2026"
+    published: bool = False  # a payment request needs the customer to see the invoice
 
 
 class AgentAccountActionState(AgentState):
@@ -45,20 +100,30 @@ class AgentAccountActionState(AgentState):
         self.account_id, self.account_name = str(pane.account_id), pane.name
         return pane
 
+    def _act(self, action: Callable[[Session, Principal], object], then: Callable[[], None]):
+        """Run one service action for this tab's agent and show its message, or its refusal;
+        on success refresh the page with ``then`` and scroll up to the message."""
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                done = action(db, principal)
+        except ServiceError as exc:
+            self.error, self.notice = exc.message, ""
+            return None
+        self.error, self.notice = "", done.message
+        then()
+        return rx.scroll_to(PAGE_TOP)
+
 
 class AgentShareState(AgentAccountActionState):
-    documents: list[dict[str, str]] = []
+    documents: list[ShareableDocument] = []
     has_mobile: bool = False
 
     def _show(self, pane) -> None:
         self.documents = [
-            {
-                "id": str(d.id),
-                "title": d.title,
-                "category": d.category,
-                "created": d.created,
-                "shared": "yes" if d.shared else "",
-            }
+            ShareableDocument(
+                id=d.id, title=d.title, category=d.category, created=d.created, shared=d.shared
+            )
             for d in pane.documents
         ]
         primary = next((c for c in pane.contacts if c.role == "primary"), None)
@@ -74,34 +139,25 @@ class AgentShareState(AgentAccountActionState):
     @rx.event
     @off_loop
     def share(self, form: dict):
-        principal = self._require_agent()
-        try:
-            with session_scope() as db:
-                done = agency_actions.share_document(
-                    db,
-                    principal,
-                    self.account_id,
-                    form.get("document_id", ""),
-                    str(form.get("channel", "")),
-                )
-        except ServiceError as exc:
-            self.error, self.notice = exc.message, ""
-            return
-        self.error, self.notice = "", done.message
-        self._show(self._pane())
-        return rx.scroll_to("page-title")
+        document_id, channel = form.get("document_id", ""), str(form.get("channel", ""))
+        return self._act(
+            lambda db, agent: agency_actions.share_document(
+                db, agent, self.account_id, document_id, channel
+            ),
+            lambda: self._show(self._pane()),
+        )
 
 
 class AgentPublishState(AgentAccountActionState):
-    invoices: list[dict[str, str]] = []
-    documents: list[dict[str, str]] = []
+    invoices: list[PublishChoice] = []
+    documents: list[PublishChoice] = []
 
     def _fill(self):
         principal = self._require_agent()
         with session_scope() as db:
             ready = agency_actions.publishable(db, principal, self.account_id)
-        self.invoices = [{"id": str(i), "label": label} for i, label in ready.invoices]
-        self.documents = [{"id": str(i), "label": label} for i, label in ready.documents]
+        self.invoices = [PublishChoice(id=i, label=label) for i, label in ready.invoices]
+        self.documents = [PublishChoice(id=i, label=label) for i, label in ready.documents]
 
     @rx.event
     @off_loop
@@ -112,34 +168,23 @@ class AgentPublishState(AgentAccountActionState):
     @rx.event
     @off_loop
     def publish(self, form: dict):
-        principal = self._require_agent()
         invoice_ids = [
             k.split("-", 1)[1] for k, v in form.items() if k.startswith("invoice-") and v
         ]
         document_ids = [
             k.split("-", 1)[1] for k, v in form.items() if k.startswith("document-") and v
         ]
-        try:
-            with session_scope() as db:
-                done = agency_actions.publish_policies_invoices(
-                    db,
-                    principal,
-                    self.account_id,
-                    invoice_ids=invoice_ids,
-                    document_ids=document_ids,
-                )
-        except ServiceError as exc:
-            self.error, self.notice = exc.message, ""
-            return
-        self.error, self.notice = "", done.message
-        self._fill()
-        return rx.scroll_to("page-title")
+        return self._act(
+            lambda db, agent: agency_actions.publish_policies_invoices(
+                db, agent, self.account_id, invoice_ids=invoice_ids, document_ids=document_ids
+            ),
+            self._fill,
+        )
 
 
 class AgentCertificatesState(AgentAccountActionState):
-    certificates: list[dict[str, str]] = []
-    # The links emailed to holders (services/agency/certificate_links.py), each revocable here.
-    links: list[dict[str, str]] = []
+    certificates: list[ShareableCertificate] = []
+    links: list[HolderLink] = []  # each revocable here
     link_days: int = 30
 
     @rx.event
@@ -150,13 +195,13 @@ class AgentCertificatesState(AgentAccountActionState):
         if pane is None:
             return
         self.certificates = [
-            {
-                "id": str(c.id),
-                "holder": c.holder,
-                "email": c.holder_email,
-                "description": c.description,
-                "issued": c.issued,
-            }
+            ShareableCertificate(
+                id=c.id,
+                holder=c.holder,
+                email=c.holder_email,
+                description=c.description,
+                issued=c.issued,
+            )
             for c in pane.certificates
         ]
         self._fill_links()
@@ -170,62 +215,48 @@ class AgentCertificatesState(AgentAccountActionState):
             self.error, self.links = exc.message, []
             return
         self.links = [
-            {
-                "id": str(v.id),
-                "certificate": v.certificate,
-                "holder": v.holder_name,
-                "to": v.to_address,
-                "sent": v.sent_on,
-                "status": v.status,
-                "status_label": v.status_label,
-                "downloads": str(v.downloads),
-                "last": v.last_download,
-            }
+            HolderLink(
+                id=v.id,
+                certificate=v.certificate,
+                holder=v.holder_name,
+                sent_to=v.to_address,
+                sent=v.sent_on,
+                status=v.status,
+                status_label=v.status_label,
+                downloads=v.downloads,
+                last=v.last_download,
+            )
             for v in views
         ]
 
     @rx.event
     @off_loop
     def share(self, form: dict):
-        principal = self._require_agent()
-        try:
-            with session_scope() as db:
-                done = agency_actions.share_certificate(
-                    db,
-                    principal,
-                    form.get("certificate_id", ""),
-                    email=str(form.get("email", ""))[:254],
-                    note=str(form.get("note", ""))[:600],
-                )
-        except ServiceError as exc:
-            self.error, self.notice = exc.message, ""
-            return
-        self.error, self.notice = "", done.message
-        self._fill_links()
-        return rx.scroll_to("page-title")
+        certificate_id = form.get("certificate_id", "")
+        email, note = str(form.get("email", ""))[:254], str(form.get("note", ""))[:600]
+        return self._act(
+            lambda db, agent: agency_actions.share_certificate(
+                db, agent, certificate_id, email=email, note=note
+            ),
+            self._fill_links,
+        )
 
     @rx.event
     @off_loop
-    def revoke(self, share_id: str):
-        principal = self._require_agent()
-        try:
-            with session_scope() as db:
-                done = certificate_links.revoke_link(
-                    db, principal, share_id, account_id=self.account_id
-                )
-        except ServiceError as exc:
-            self.error, self.notice = exc.message, ""
-            return
-        self.error, self.notice = "", done.message
-        self._fill_links()
-        return rx.scroll_to("page-title")
+    def revoke(self, share_id: int):
+        return self._act(
+            lambda db, agent: certificate_links.revoke_link(
+                db, agent, share_id, account_id=self.account_id
+            ),
+            self._fill_links,
+        )
 
 
 class AgentPaymentsState(AgentAccountActionState):
     """Payment Request through Email / Text and One-time Payment. The flows belong to the
     payments services; this page only starts them."""
 
-    invoices: list[dict[str, str]] = []
+    invoices: list[PayableInvoice] = []
     available: bool = False  # the agency's payments feature switch
     # A fresh key per form display: a double tap or a retried request records one payment.
     form_key: str = ""
@@ -239,11 +270,9 @@ class AgentPaymentsState(AgentAccountActionState):
         if pane is None:
             return
         self.invoices = [
-            {
-                "id": str(i.id),
-                "label": f"{i.number} · {i.amount} due {i.due}",
-                "published": "yes" if i.published else "",
-            }
+            PayableInvoice(
+                id=i.id, label=f"{i.number} · {i.amount} due {i.due}", published=i.published
+            )
             for i in pane.open_invoices
         ]
 
@@ -269,7 +298,7 @@ class AgentPaymentsState(AgentAccountActionState):
         self.notice = (
             f"Payment request sent by {how}. The link works until {sent.expires_at:%b %d, %Y}."
         )
-        return rx.scroll_to("page-title")
+        return rx.scroll_to(PAGE_TOP)
 
     @rx.event
     @off_loop
@@ -297,4 +326,4 @@ class AgentPaymentsState(AgentAccountActionState):
         self.form_key = uuid.uuid4().hex
         if result.redirect_url:  # a card payment continues on the provider's page
             return rx.redirect(result.redirect_url, is_external=True)
-        return rx.scroll_to("page-title")
+        return rx.scroll_to(PAGE_TOP)

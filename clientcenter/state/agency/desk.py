@@ -4,6 +4,8 @@ session cookie, calls one service, and maps the answer to plain vars."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
 
 from clientcenter import routes
@@ -12,7 +14,7 @@ from clientcenter.services.agency import info_pane as pane_service
 from clientcenter.services.agency import invite as invite_service
 from clientcenter.services.agency import read_only
 from clientcenter.services.agency.search import super_search
-from clientcenter.services.auth.sessions import OK, SessionCheck
+from clientcenter.services.auth.sessions import SessionCheck, SessionStatus
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.principal import Principal
 from clientcenter.state.base import (
@@ -24,14 +26,14 @@ from clientcenter.state.base import (
     post_navigation,
 )
 
-VIEW_ROUTE = "/auth/agent/view"
-
 
 def _ended_for_agent_pages(principal: Principal) -> SessionEnded:
     """Where a non-agent (or a read-only view) goes when it reaches an agent page."""
-    ended = SessionEnded(SessionCheck("access", kind="agent", session_id=principal.session_id))
+    ended = SessionEnded(
+        SessionCheck(SessionStatus.ACCESS, kind="agent", session_id=principal.session_id)
+    )
     if principal.is_agent and principal.read_only:
-        ended.location = "/home"  # still viewing a customer: back to that view
+        ended.location = routes.CUSTOMER_HOME  # still viewing a customer: back to that view
     return ended
 
 
@@ -49,7 +51,7 @@ class AgentState(PortalState):
     def require_agent_login(self):
         """on_load guard of agent pages (each handler checks again on its own)."""
         check = self._check_session()
-        if check.status != OK:
+        if check.status != SessionStatus.OK:
             if check.kind != "agent":  # a customer, or nobody: the agents' login page
                 return leave_to(f"{routes.AGENT_LOGIN}?signed_out={check.status}")
             return leave_to(location_for(check))
@@ -63,9 +65,91 @@ def query_param(state: rx.State, name: str) -> str:
     return str(state.router.url.query_parameters.get(name, "") or "")
 
 
+# --- rows: what the pages show ----------------------------------------------------------------
+
+
+@dataclass
+class FoundCustomer:
+    """One Super Search result."""
+
+    name: str = ""
+    commercial: bool = False
+    active: bool = False
+    producer: str = ""
+    primary: str = ""
+    email: str = ""
+    phone: str = ""
+    matched: str = ""  # what the query matched, e.g. "Phone: (207) 555-0101"
+    href: str = ""  # the account's info pane
+
+
+@dataclass
+class PaneContactRow:
+    name: str = ""
+    role_label: str = ""
+    email: str = ""
+    phone: str = ""
+    may_log_in: bool = False
+
+
+@dataclass
+class PanePolicyRow:
+    line: str = ""
+    number: str = ""
+    carrier: str = ""
+    status: str = ""
+    status_label: str = ""
+    term: str = ""
+    premium: str = ""
+
+
+@dataclass
+class PaneInvoiceRow:
+    number: str = ""
+    description: str = ""
+    amount: str = ""
+    due: str = ""
+    status: str = ""
+    published: bool = False
+
+
+@dataclass
+class PaneTask:
+    title: str = ""
+    assigned: str = ""
+    created: str = ""
+
+
+@dataclass
+class LogEntry:
+    """One activity log entry: the info pane's recent activity and the activity log page."""
+
+    when: str = ""
+    label: str = ""
+    actor: str = ""
+    summary: str = ""
+    channel: str = ""
+
+
+@dataclass
+class InviteCandidate:
+    name: str = ""
+    email: str = ""
+    reason: str = ""  # why they will not be invited; "" when they will
+
+
+def log_entry(row: pane_service.ActivityRow) -> LogEntry:
+    return LogEntry(
+        when=row.when, label=row.label, actor=row.actor, summary=row.summary, channel=row.channel
+    )
+
+
+# --- states ---------------------------------------------------------------------------------
+
+
 class AgentSearchState(AgentState):
     query: str = ""
-    results: list[dict[str, str]] = []
+    results: list[FoundCustomer] = []
     total: int = 0
     page: int = 1
     pages: int = 1
@@ -85,17 +169,17 @@ class AgentSearchState(AgentState):
         self.query = found.query
         self.total, self.page, self.pages = found.total, found.page, found.pages
         self.results = [
-            {
-                "id": str(r.account_id),
-                "name": r.name,
-                "kind": "Commercial" if r.kind == "commercial" else "Personal",
-                "active": "yes" if r.active else "",
-                "producer": r.producer,
-                "primary": r.primary_name,
-                "email": r.primary_email,
-                "phone": r.primary_phone,
-                "matched": f"{r.matched_label}: {r.matched_value}" if r.matched_label else "",
-            }
+            FoundCustomer(
+                name=r.name,
+                commercial=r.kind == "commercial",
+                active=r.active,
+                producer=r.producer,
+                primary=r.primary_name,
+                email=r.primary_email,
+                phone=r.primary_phone,
+                matched=f"{r.matched_label}: {r.matched_value}" if r.matched_label else "",
+                href=routes.agent_account_path(r.account_id),
+            )
             for r in found.results
         ]
 
@@ -130,16 +214,16 @@ class AgentAccountState(AgentState):
     address: str = ""
     producer: str = ""
     active: bool = False
-    contacts: list[dict[str, str]] = []
-    policies: list[dict[str, str]] = []
-    invoices: list[dict[str, str]] = []
-    activity: list[dict[str, str]] = []
-    tasks: list[dict[str, str]] = []
+    contacts: list[PaneContactRow] = []
+    policies: list[PanePolicyRow] = []
+    invoices: list[PaneInvoiceRow] = []
+    activity: list[LogEntry] = []
+    tasks: list[PaneTask] = []
     last_invited: str = ""
     error: str = ""
     notice: str = ""
     invite_open: bool = False
-    invitees: list[dict[str, str]] = []
+    invitees: list[InviteCandidate] = []
 
     def _load(self, account_id: str) -> None:
         principal = self._require_agent()
@@ -154,47 +238,41 @@ class AgentAccountState(AgentState):
         )
         self.active = pane.active
         self.contacts = [
-            {
-                "id": str(c.id),
-                "name": c.name,
-                "role": c.role_label,
-                "email": c.email,
-                "phone": c.phone,
-                "login": "yes" if c.may_log_in else "",
-            }
+            PaneContactRow(
+                name=c.name,
+                role_label=c.role_label,
+                email=c.email,
+                phone=c.phone,
+                may_log_in=c.may_log_in,
+            )
             for c in pane.contacts
         ]
         self.policies = [
-            {
-                "id": str(p.id),
-                "number": p.number,
-                "line": p.line,
-                "carrier": p.carrier,
-                "status": p.status,
-                "status_label": p.status_label,
-                "term": p.term,
-                "premium": p.premium,
-            }
+            PanePolicyRow(
+                line=p.line,
+                number=p.number,
+                carrier=p.carrier,
+                status=p.status,
+                status_label=p.status_label,
+                term=p.term,
+                premium=p.premium,
+            )
             for p in pane.policies
         ]
         self.invoices = [
-            {
-                "id": str(i.id),
-                "number": i.number,
-                "description": i.description,
-                "amount": i.amount,
-                "due": i.due,
-                "status": i.status,
-                "published": "yes" if i.published else "",
-            }
+            PaneInvoiceRow(
+                number=i.number,
+                description=i.description,
+                amount=i.amount,
+                due=i.due,
+                status=i.status,
+                published=i.published,
+            )
             for i in pane.open_invoices
         ]
-        self.activity = [
-            {"when": a.when, "label": a.label, "actor": a.actor, "summary": a.summary}
-            for a in pane.recent_activity
-        ]
+        self.activity = [log_entry(a) for a in pane.recent_activity]
         self.tasks = [
-            {"id": str(t.id), "title": t.title, "assigned": t.assigned_to, "created": t.created}
+            PaneTask(title=t.title, assigned=t.assigned_to, created=t.created)
             for t in pane.open_tasks
         ]
         self.last_invited = pane.last_invited
@@ -220,7 +298,7 @@ class AgentAccountState(AgentState):
         except ServiceError as exc:
             self.error = exc.message
             return None
-        return post_navigation(VIEW_ROUTE, {"grant": grant})
+        return post_navigation(routes.AGENT_VIEW_ROUTE, {"grant": grant})
 
     @rx.event
     @off_loop
@@ -233,8 +311,7 @@ class AgentAccountState(AgentState):
             self.error = exc.message
             return
         self.invitees = [
-            {"id": str(p.contact_id), "name": p.name, "email": p.email, "reason": p.reason}
-            for p in people
+            InviteCandidate(name=p.name, email=p.email, reason=p.reason) for p in people
         ]
         self.invite_open = True
         self.error = ""

@@ -2,9 +2,8 @@
 then the recovery codes once) → the HTTP route that starts the session.
 
 Nothing that could finish a sign-in is kept in this tab's state, which Reflex pickles to its
-state store: the tab holds a random nonce, and the attempt id is made from it and this
-browser's key on every step (PortalState._tab_attempt_id). The enrolment secret, its QR code
-and the recovery codes go to the page as a script that writes them into the DOM
+state store: the attempt stays out of the tab (state/login_steps.py). The enrolment secret,
+its QR code and the recovery codes go to the page as a script that writes them into the DOM
 (``_reveal``), never as state vars; the grant is minted when it is posted."""
 
 from __future__ import annotations
@@ -13,15 +12,15 @@ import json
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.services.auth import agent_login
 from clientcenter.services.auth.login import login_scope
 from clientcenter.services.auth.login_codes import AttemptEnded
-from clientcenter.services.auth.sessions import OK, signed_out_message
-from clientcenter.services.auth.tokens import new_token
+from clientcenter.services.auth.sessions import SessionStatus
 from clientcenter.services.errors import ServiceError
-from clientcenter.state.base import PortalState, off_loop, post_navigation
+from clientcenter.state.base import PortalState, off_loop
+from clientcenter.state.login_steps import CodeLoginSteps
 
-COMPLETE_ROUTE = "/auth/agent/complete"
 STEPS = ("email", "code", "totp", "enrol", "recovery_codes")
 # Element ids the page gives the secrets' places (pages/agency/login.py).
 QR_ID, SECRET_ID, CODES_ID = "totp-qr", "totp-secret", "recovery-codes"
@@ -43,47 +42,20 @@ def _reveal(values: dict[str, object]) -> rx.event.EventSpec:
     )
 
 
-class AgentLoginState(PortalState):
-    email: str = ""
-    step: str = "email"
-    info: str = ""
-    error: str = ""
-    notice: str = ""
-    busy: bool = False
-    _attempt_nonce: str = ""
-
-    def _attempt(self) -> str:
-        return self._tab_attempt_id(self._attempt_nonce)
-
-    def _fail(self, exc: ServiceError) -> None:
-        self.error = exc.message
-        self.busy = False
-
-    def _over(self, exc: ServiceError) -> None:
-        self._reset()
-        self.error = exc.message
-
-    def _reset(self) -> None:
-        self._attempt_nonce = ""
-        self.step, self.info, self.error = "email", "", ""
-        self.busy = False
-
-    def _hand_off(self, grant: str):
-        self.busy = True
-        self._attempt_nonce = ""
-        return post_navigation(COMPLETE_ROUTE, {"grant": grant})
-
+class AgentLoginState(CodeLoginSteps, PortalState):
     @rx.event
     @off_loop
     def open_page(self):
-        reason = self.router.url.query_parameters.get("signed_out", "")
-        self.notice = signed_out_message(reason) if reason else ""
+        reason = self._signed_out_reason()
         check = self._check_session()
-        if check.status == OK and check.principal is not None and check.principal.is_agent:
-            return rx.redirect("/home" if check.principal.read_only else agent_login.AGENT_HOME)
-        if reason or self.step not in STEPS:
-            self._reset()
-        self.busy = False
+        if (
+            check.status == SessionStatus.OK
+            and check.principal is not None
+            and check.principal.is_agent
+        ):
+            home = routes.CUSTOMER_HOME if check.principal.read_only else routes.AGENT_HOME
+            return rx.redirect(home)
+        self._settle(reason, STEPS)
         if self.step == "enrol":  # a reload: the QR code is not in the state to redraw
             return type(self).show_enrolment
         return None
@@ -91,118 +63,83 @@ class AgentLoginState(PortalState):
     @rx.event
     @off_loop
     def submit_email(self, form: dict):
-        self.email = str(form.get("email", "")).strip()[:254]
-        self.notice = ""
-        nonce = new_token(16)
-        attempt = self._tab_attempt_id(nonce)
-        if not attempt:
-            self.error = (
-                "Your browser didn't keep our cookie, which signing in needs. Allow "
-                "cookies for this site and reload the page."
-            )
-            return None
-        try:
-            with login_scope() as db:
-                _attempt, sent = agent_login.start(
-                    db,
-                    email=self.email,
-                    client_ip=self._client_ip(),
-                    attempt_id=attempt,
-                    remembered=self._remembered_digest(),
-                )
-        except ServiceError as exc:
-            return self._fail(exc)
-        self._attempt_nonce = nonce
-        self.step, self.info, self.error = "code", sent.message, ""
+        sent = self._start_attempt(form, "signing in", agent_login.start)
+        if sent is not None:
+            self.step, self.info, self.error = "code", sent.message, ""
 
     @rx.event
     @off_loop
     def resend(self):
-        try:
-            with login_scope() as db:
-                sent = agent_login.resend(
-                    db,
-                    attempt_id=self._attempt(),
-                    client_ip=self._client_ip(),
-                    remembered=self._remembered_digest(),
-                )
-        except AttemptEnded as exc:
-            return self._over(exc)
-        except ServiceError as exc:
-            return self._fail(exc)
-        self.info, self.error = sent.message, ""
+        sent = self._run_step(
+            lambda db: agent_login.resend(
+                db,
+                attempt_id=self._attempt(),
+                client_ip=self._client_ip(),
+                remembered=self._remembered_digest(),
+            )
+        )
+        if sent is not None:
+            self.info, self.error = sent.message, ""
 
     @rx.event
     @off_loop
     def submit_code(self, form: dict):
-        try:
-            with login_scope() as db:
-                nxt = agent_login.verify_code(
-                    db,
-                    attempt_id=self._attempt(),
-                    code=str(form.get("code", ""))[:32],
-                    client_ip=self._client_ip(),
-                    remembered=self._remembered_digest(),
-                )
-        except AttemptEnded as exc:
-            return self._over(exc)
-        except ServiceError as exc:
-            return self._fail(exc)
+        nxt = self._run_step(
+            lambda db: agent_login.verify_code(
+                db,
+                attempt_id=self._attempt(),
+                code=str(form.get("code", ""))[:32],
+                client_ip=self._client_ip(),
+                remembered=self._remembered_digest(),
+            )
+        )
+        if nxt is None:
+            return None
         self.error = ""
         if nxt.step == "totp":
             self.step = "totp"
             self.info = "Open your authenticator app and type the 6-digit code it shows."
-        else:
-            self.step = "enrol"
-            self.info = (
-                "First sign-in: set up an authenticator app. Scan the QR code with "
-                "it (or type the key), then enter the code it shows."
-            )
-            return _reveal({QR_ID: nxt.enrolment.qr_svg, SECRET_ID: nxt.enrolment.secret})
-        return None
+            return None
+        self.step = "enrol"
+        self.info = (
+            "First sign-in: set up an authenticator app. Scan the QR code with "
+            "it (or type the key), then enter the code it shows."
+        )
+        return _reveal({QR_ID: nxt.enrolment.qr_svg, SECRET_ID: nxt.enrolment.secret})
 
     @rx.event
     @off_loop
     def show_enrolment(self):
         """The QR code and key again (the page was reloaded, or the websocket reconnected)."""
-        try:
-            with login_scope() as db:
-                shown = agent_login.enrolment(db, attempt_id=self._attempt())
-        except AttemptEnded as exc:
-            return self._over(exc)
-        except ServiceError as exc:
-            return self._fail(exc)
-        return _reveal({QR_ID: shown.qr_svg, SECRET_ID: shown.secret})
+        shown = self._run_step(lambda db: agent_login.enrolment(db, attempt_id=self._attempt()))
+        return _reveal({QR_ID: shown.qr_svg, SECRET_ID: shown.secret}) if shown else None
 
     @rx.event
     @off_loop
     def submit_totp(self, form: dict):
-        try:
-            with login_scope() as db:
-                grant, _checked = agent_login.second_factor(
-                    db,
-                    attempt_id=self._attempt(),
-                    code=str(form.get("code", ""))[:32],
-                    browser=self._browser_digest(),
-                )
-        except AttemptEnded as exc:
-            return self._over(exc)
-        except ServiceError as exc:
-            return self._fail(exc)
-        return self._hand_off(grant)
+        checked = self._run_step(
+            lambda db: agent_login.second_factor(
+                db,
+                attempt_id=self._attempt(),
+                code=str(form.get("code", ""))[:32],
+                browser=self._browser_digest(),
+            )
+        )
+        if checked is None:
+            return None
+        grant, _checked = checked
+        return self._post_grant(routes.AGENT_COMPLETE_LOGIN_ROUTE, grant)
 
     @rx.event
     @off_loop
     def submit_enrolment(self, form: dict):
-        try:
-            with login_scope() as db:
-                codes = agent_login.confirm_enrolment(
-                    db, attempt_id=self._attempt(), code=str(form.get("code", ""))[:32]
-                )
-        except AttemptEnded as exc:
-            return self._over(exc)
-        except ServiceError as exc:
-            return self._fail(exc)
+        codes = self._run_step(
+            lambda db: agent_login.confirm_enrolment(
+                db, attempt_id=self._attempt(), code=str(form.get("code", ""))[:32]
+            )
+        )
+        if codes is None:
+            return None
         self.step, self.error = "recovery_codes", ""
         self.info = (
             "Your authenticator app is set up. Keep these recovery codes somewhere "
@@ -229,7 +166,7 @@ class AgentLoginState(PortalState):
                 else ("This sign-in has ended. Enter your email to start again.")
             )
             return None
-        return self._hand_off(grant)
+        return self._post_grant(routes.AGENT_COMPLETE_LOGIN_ROUTE, grant)
 
     @rx.event
     @off_loop

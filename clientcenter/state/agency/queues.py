@@ -3,8 +3,11 @@ messages (with retry), and the More page (the matrix in force)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.services.access import require_agency_agent as require_agent
 from clientcenter.services.agency import tasks
@@ -14,20 +17,102 @@ from clientcenter.services.errors import ServiceError
 from clientcenter.services.notify.matrix import matrix_rows
 from clientcenter.services.notify.outbox import list_failed, retry_failed
 from clientcenter.services.portal import activity_feed
-from clientcenter.state.agency.desk import AgentState, query_param
+from clientcenter.state.agency.desk import AgentState, LogEntry, log_entry, query_param
 from clientcenter.state.base import off_loop
 
 MATRIX_COLUMNS = ("agent_email", "customer_email", "primary_email", "task", "log")
 
 
-class AgentTasksState(AgentState):
-    status: str = "open"
-    scope: str = "mine"
-    rows: list[dict[str, str]] = []
-    colleagues: list[dict[str, str]] = []
+# --- rows: what the pages show ----------------------------------------------------------------
+
+
+@dataclass
+class QueuedTask:
+    id: int = 0
+    title: str = ""
+    body: str = ""
+    assigned: str = ""
+    assigned_id: int = 0  # the hand-over picker starts on whoever has it
+    created: str = ""
+    account: str = ""  # "" for a task on no account
+    account_href: str = ""
+
+
+@dataclass
+class Colleague:
+    id: int = 0
+    name: str = ""
+
+
+@dataclass
+class FilterOption:
+    value: str = ""
+    label: str = ""
+
+
+@dataclass
+class UndeliveredMessage:
+    id: int = 0
+    channel: str = ""  # "Email" | "Text"
+    recipient: str = ""  # "Name <address>", or the address alone
+    subject: str = ""
+    account: str = ""
+    account_href: str = ""
+    attempts: int = 0
+    error: str = ""
+    when: str = ""
+    can_retry: bool = False  # a sign-in code is never resent
+
+
+@dataclass
+class MatrixEntry:
+    """One action of the notification matrix in force: who is emailed, task, log."""
+
+    label: str = ""
+    agent_email: bool = False
+    customer_email: bool = False
+    primary_email: bool = False
+    task: bool = False
+    log: bool = False
+
+
+@dataclass
+class MatrixSection:
+    title: str = ""
+    rows: list[MatrixEntry] = field(default_factory=list)
+
+
+# --- states ---------------------------------------------------------------------------------
+
+
+class PagedList(rx.State, mixin=True):
+    """Previous / next for a state whose ``_load`` shows page ``page`` of ``pages``."""
+
     total: int = 0
     page: int = 1
     pages: int = 1
+
+    def _load(self) -> None:
+        raise NotImplementedError
+
+    @rx.event
+    @off_loop
+    def next_page(self):
+        self.page = min(self.pages, self.page + 1)
+        self._load()
+
+    @rx.event
+    @off_loop
+    def previous_page(self):
+        self.page = max(1, self.page - 1)
+        self._load()
+
+
+class AgentTasksState(PagedList, AgentState):
+    status: str = "open"
+    scope: str = "mine"
+    rows: list[QueuedTask] = []
+    colleagues: list[Colleague] = []
     error: str = ""
     notice: str = ""
 
@@ -39,20 +124,20 @@ class AgentTasksState(AgentState):
             )
             people = active_agents(db)
         self.rows = [
-            {
-                "id": str(t.id),
-                "title": t.title,
-                "body": t.body,
-                "assigned": t.assigned_to,
-                "assigned_id": str(t.assigned_agent_id),
-                "created": t.created,
-                "account_id": str(t.account_id or ""),
-                "account": t.account_name,
-            }
+            QueuedTask(
+                id=t.id,
+                title=t.title,
+                body=t.body,
+                assigned=t.assigned_to,
+                assigned_id=t.assigned_agent_id,
+                created=t.created,
+                account=t.account_name if t.account_id else "",
+                account_href=routes.agent_account_path(t.account_id) if t.account_id else "",
+            )
             for t in queue.rows
         ]
         self.total, self.pages = queue.total, queue.pages
-        self.colleagues = [{"id": str(a.id), "name": a.full_name} for a in people]
+        self.colleagues = [Colleague(id=a.id, name=a.full_name) for a in people]
 
     def _run(self, action) -> None:
         principal = self._require_agent()
@@ -87,14 +172,14 @@ class AgentTasksState(AgentState):
 
     @rx.event
     @off_loop
-    def complete(self, task_id: str):
+    def complete(self, task_id: int):
         self._run(lambda db, p: tasks.complete_task(db, p, task_id))
         if not self.error:
             self.notice = "Task marked done."
 
     @rx.event
     @off_loop
-    def reopen(self, task_id: str):
+    def reopen(self, task_id: int):
         self._run(lambda db, p: tasks.reopen_task(db, p, task_id))
         if not self.error:
             self.notice = "Task reopened."
@@ -107,30 +192,15 @@ class AgentTasksState(AgentState):
         if not self.error:
             self.notice = "Task handed over."
 
-    @rx.event
-    @off_loop
-    def next_page(self):
-        self.page = min(self.pages, self.page + 1)
-        self._load()
 
-    @rx.event
-    @off_loop
-    def previous_page(self):
-        self.page = max(1, self.page - 1)
-        self._load()
-
-
-class AgentActivityState(AgentState):
+class AgentActivityState(PagedList, AgentState):
     account_id: str = ""
     account_name: str = ""
     action: str = ""
     actor: str = ""
-    rows: list[dict[str, str]] = []
-    action_options: list[dict[str, str]] = []
-    actor_options: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 1
-    pages: int = 1
+    rows: list[LogEntry] = []
+    action_options: list[FilterOption] = []
+    actor_options: list[FilterOption] = []
     error: str = ""
 
     def _load(self) -> None:
@@ -150,19 +220,10 @@ class AgentActivityState(AgentState):
             return
         self.error = ""
         self.account_name = found.account_name
-        self.rows = [
-            {
-                "when": r.when,
-                "label": r.label,
-                "actor": r.actor,
-                "summary": r.summary,
-                "channel": r.channel,
-            }
-            for r in found.rows
-        ]
+        self.rows = [log_entry(r) for r in found.rows]
         self.total, self.pages = found.total, found.pages
-        self.action_options = [{"value": o.value, "label": o.label} for o in found.action_options]
-        self.actor_options = [{"value": o.value, "label": o.label} for o in found.actor_options]
+        self.action_options = [FilterOption(o.value, o.label) for o in found.action_options]
+        self.actor_options = [FilterOption(o.value, o.label) for o in found.actor_options]
 
     @rx.event
     @off_loop
@@ -185,21 +246,9 @@ class AgentActivityState(AgentState):
         self.action, self.actor, self.page = "", "", 1
         self._load()
 
-    @rx.event
-    @off_loop
-    def next_page(self):
-        self.page = min(self.pages, self.page + 1)
-        self._load()
-
-    @rx.event
-    @off_loop
-    def previous_page(self):
-        self.page = max(1, self.page - 1)
-        self._load()
-
 
 class AgentOutboxState(AgentState):
-    rows: list[dict[str, str]] = []
+    rows: list[UndeliveredMessage] = []
     error: str = ""
     notice: str = ""
 
@@ -208,18 +257,18 @@ class AgentOutboxState(AgentState):
         with session_scope() as db:
             failed = list_failed(db, principal)
         self.rows = [
-            {
-                "id": str(m.id),
-                "channel": "Email" if m.channel == "email" else "Text",
-                "to": f"{m.to_name} <{m.to_address}>" if m.to_name else m.to_address,
-                "subject": m.subject or "(text message)",
-                "account": m.account_name,
-                "account_id": str(m.account_id or ""),
-                "attempts": str(m.attempts),
-                "error": m.last_error,
-                "when": when(m.created_at),
-                "can_retry": "yes" if m.can_retry else "",
-            }
+            UndeliveredMessage(
+                id=m.id,
+                channel="Email" if m.channel == "email" else "Text",
+                recipient=f"{m.to_name} <{m.to_address}>" if m.to_name else m.to_address,
+                subject=m.subject or "(text message)",
+                account=m.account_name,
+                account_href=routes.agent_account_path(m.account_id) if m.account_id else "",
+                attempts=m.attempts,
+                error=m.last_error,
+                when=when(m.created_at),
+                can_retry=m.can_retry,
+            )
             for m in failed
         ]
 
@@ -231,7 +280,7 @@ class AgentOutboxState(AgentState):
 
     @rx.event
     @off_loop
-    def retry(self, message_id: str):
+    def retry(self, message_id: int):
         principal = self._require_agent()
         try:
             with session_scope() as db:
@@ -251,8 +300,7 @@ class AgentMoreState(AgentState):
 
     agent_name: str = ""
     agent_email: str = ""
-    sections: list[dict[str, str]] = []
-    matrix: list[dict[str, str]] = []
+    sections: list[MatrixSection] = []
 
     @rx.event
     @off_loop
@@ -261,19 +309,10 @@ class AgentMoreState(AgentState):
         with session_scope() as db:
             agent = require_agent(db, principal)
             self.agent_name, self.agent_email = agent.full_name, agent.email
-        rows = matrix_rows()
-        seen: list[str] = []
-        for r in rows:
-            if r.section_title not in seen:
-                seen.append(r.section_title)
-        self.sections = [{"title": t} for t in seen]
-        self.matrix = [
-            {
-                "section": r.section_title,
-                "label": r.label,
-                "key": r.key,
-                **{c: ("yes" if r.cells[c] else "") for c in MATRIX_COLUMNS},
-                "overridden": ", ".join(r.overridden),
-            }
-            for r in rows
-        ]
+        sections: dict[str, MatrixSection] = {}  # in the catalog's order
+        for r in matrix_rows():
+            section = sections.setdefault(r.section_title, MatrixSection(r.section_title))
+            section.rows.append(
+                MatrixEntry(r.label, **{c: bool(r.cells[c]) for c in MATRIX_COLUMNS})
+            )
+        self.sections = list(sections.values())

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.models import Account, Contact
 from clientcenter.services.auth import login
-from clientcenter.services.auth.sessions import OK, SessionCheck
+from clientcenter.services.auth.sessions import SessionCheck, SessionStatus
 from clientcenter.services.errors import ServiceError
 from clientcenter.state.base import PortalState, SessionEnded, off_loop, post_navigation
 
@@ -24,12 +25,12 @@ class AccountState(PortalState):
 
     def _require_customer(self) -> SessionCheck:
         check = self._check_session()
-        if check.status != OK or check.principal is None:
+        if check.status != SessionStatus.OK or check.principal is None:
             raise SessionEnded(check)
         if not check.principal.is_customer:
             # Agents in read-only view have no accounts of their own to switch between.
             raise SessionEnded(
-                SessionCheck("access", kind=check.kind, session_id=check.session_id)
+                SessionCheck(SessionStatus.ACCESS, kind=check.kind, session_id=check.session_id)
             )
         return check
 
@@ -74,4 +75,4 @@ class AccountState(PortalState):
         except ServiceError as exc:
             self.error = exc.message
             return None
-        return post_navigation("/auth/switch", {"grant": grant})
+        return post_navigation(routes.SWITCH_ACCOUNT_ROUTE, {"grant": grant})

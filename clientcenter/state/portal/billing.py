@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from clientcenter.db import session_scope
+from clientcenter.models.billing import PaymentStatus
 from clientcenter.services.access import payment_methods
 from clientcenter.services.billing import (
     abandon_checkout,
@@ -173,9 +174,7 @@ class BillingState(PortalState):
         except ServiceError as exc:
             self._say(exc.message, "error")
             return
-        self._say(
-            result.message, {"succeeded": "success", "pending": "info"}.get(result.status, "info")
-        )
+        self._say(result.message, {PaymentStatus.SUCCEEDED: "success"}.get(result.status, "info"))
 
     def _refresh(self, principal: Principal) -> None:
         settings = get_settings()

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.services.portal import engagement
@@ -31,7 +32,7 @@ def claim_row(v: engagement.ClaimView) -> ClaimRow:
         description=v.description,
         loss_date=f"{v.loss_date:%b %-d, %Y}",
         policy=v.policy_label,
-        href=f"/claims/{v.id}/survey",
+        href=routes.claim_survey_path(v.id),
     )
 
 

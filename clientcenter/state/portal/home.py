@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import idcards, policies
@@ -38,7 +39,7 @@ def policy_row(p: policies.PolicySummary) -> PolicyRow:
         premium=p.premium,
         status=p.status,
         status_label=p.status_label,
-        href=f"/policies/{p.id}",
+        href=routes.policy_path(p.id),
         has_id_cards=p.has_id_cards,
     )
 

@@ -20,7 +20,7 @@ class LinkRow:
     href: str = ""
 
 
-def _rows(views: list[integrations.LinkView]) -> list[LinkRow]:
+def _rows(views: list[integrations.IntegrationLinkView]) -> list[LinkRow]:
     return [LinkRow(label=v.label, detail=v.carrier, href=v.href) for v in views]
 
 

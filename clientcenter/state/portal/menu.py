@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import portal_menu
@@ -17,7 +18,7 @@ class MenuState(PortalState):
     certificates: bool = False
     proposals: bool = False
     open_proposals: int = 0
-    proposal_href: str = "/proposals"
+    proposal_href: str = routes.PROPOSALS
     referrals: bool = False
     feedback: bool = False
     claims_to_rate: list[ClaimRow] = []
@@ -36,9 +37,9 @@ class MenuState(PortalState):
         self.certificates, self.proposals = menu.certificates, menu.proposals
         self.open_proposals = menu.open_proposals
         self.proposal_href = (
-            f"/proposals/{menu.first_open_proposal_id}"
+            routes.proposal_path(menu.first_open_proposal_id)
             if menu.open_proposals == 1
-            else "/proposals"
+            else routes.PROPOSALS
         )
         self.referrals, self.feedback = menu.referrals, menu.feedback
         self.claims_to_rate = [claim_row(c) for c in menu.claims_to_rate]

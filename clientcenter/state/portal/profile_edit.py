@@ -134,27 +134,35 @@ class ProfileEditState(PortalState):
         self._ticket, self.verify_field = pending.ticket, pending.field
         self.verify_message = pending.message
 
+    def _code_step(self, step):
+        """One step of the code check, committed even when refused (a wrong code must still
+        count). Its answer, or None: the refusal shows under the code, and an ended ticket
+        closes the code card."""
+        self.verify_error = ""
+        try:
+            with contact_change.code_scope() as db:
+                return step(db)
+        except contact_change.TicketEnded as exc:
+            self.verify_field, self._ticket, self._queued = "", "", []
+            self.form_error = exc.message
+        except ServiceError as exc:
+            self.verify_error = exc.message
+        return None
+
     @rx.event
     @off_loop
     def confirm_code(self, form_data: dict[str, Any]):
         principal = self._require_account_principal()
-        self.verify_error = ""
-        try:
-            # Committed even when refused: a wrong code must still count.
-            with contact_change.code_scope() as db:
-                contact = contact_change.confirm(
-                    db,
-                    principal,
-                    self._ticket,
-                    str(form_data.get("code", ""))[:32],
-                    client_ip=self._client_ip(),
-                )
-        except contact_change.TicketEnded as exc:
-            self.verify_field, self._ticket, self._queued = "", "", []
-            self.form_error = exc.message
-            return
-        except ServiceError as exc:
-            self.verify_error = exc.message
+        contact = self._code_step(
+            lambda db: contact_change.confirm(
+                db,
+                principal,
+                self._ticket,
+                str(form_data.get("code", ""))[:32],
+                client_ip=self._client_ip(),
+            )
+        )
+        if contact is None:
             return
         with session_scope() as db:
             self._apply(profile.profile_view(db, principal), principal)
@@ -169,20 +177,13 @@ class ProfileEditState(PortalState):
     @off_loop
     def resend_code(self):
         principal = self._require_account_principal()
-        self.verify_error = ""
-        try:
-            with contact_change.code_scope() as db:
-                pending = contact_change.resend(
-                    db, principal, self._ticket, client_ip=self._client_ip()
-                )
-        except contact_change.TicketEnded as exc:
-            self.verify_field, self._ticket, self._queued = "", "", []
-            self.form_error = exc.message
-            return
-        except ServiceError as exc:
-            self.verify_error = exc.message
-            return
-        self.verify_message = pending.message
+        pending = self._code_step(
+            lambda db: contact_change.resend(
+                db, principal, self._ticket, client_ip=self._client_ip()
+            )
+        )
+        if pending is not None:
+            self.verify_message = pending.message
 
     @rx.event
     @off_loop

@@ -7,7 +7,9 @@ from typing import Any
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.db import session_scope
+from clientcenter.models.engagement import ProposalStatus
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.services.portal import proposals
 from clientcenter.state import form_errors
@@ -30,7 +32,7 @@ class ProposalRow:
 
 
 @dataclass
-class CoverageRow:
+class ProposedCoverageRow:
     name: str = ""
     limit: str = ""
     deductible: str = ""
@@ -48,7 +50,7 @@ def proposal_row(v: proposals.ProposalView) -> ProposalRow:
         valid_until=f"{v.valid_until:%b %-d, %Y}" if v.valid_until else "",
         open_for_decision=v.open_for_decision,
         decision_comment=v.decision_comment,
-        href=f"/proposals/{v.id}",
+        href=routes.proposal_path(v.id),
     )
 
 
@@ -63,7 +65,7 @@ class ProposalsState(PortalState):
     read_only: bool = False
     proposals: list[ProposalRow] = []
     proposal: ProposalRow = ProposalRow()
-    coverages: list[CoverageRow] = []
+    coverages: list[ProposedCoverageRow] = []
     field_errors: dict[str, str] = {}
     form_error: str = ""
     decided_message: str = ""
@@ -106,7 +108,7 @@ class ProposalsState(PortalState):
     def _show(self, view: proposals.ProposalView) -> None:
         self.proposal = proposal_row(view)
         self.coverages = [
-            CoverageRow(c.name, c.limit, c.deductible or "—") for c in view.coverages
+            ProposedCoverageRow(c.name, c.limit, c.deductible or "—") for c in view.coverages
         ]
 
     @rx.event
@@ -124,6 +126,6 @@ class ProposalsState(PortalState):
         self.decided_message = (
             "Thank you: you accepted this proposal. Your agent will "
             "contact you to put it in place."
-            if view.status == "accepted"
+            if view.status == ProposalStatus.ACCEPTED
             else "You declined this proposal. Your agent has been told."
         )

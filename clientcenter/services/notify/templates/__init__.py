@@ -148,7 +148,7 @@ TEMPLATES: dict[str, MessageTemplate] = {
     ),
 }
 
-# What the customer reads as the headline, per action; the seed's label otherwise.
+# What the customer reads as the headline, per action; the catalog's label otherwise.
 CUSTOMER_HEADLINES: dict[str, str] = {
     "customer.upload_documents": "We received your document",
     "customer.contact_us": "We received your message",

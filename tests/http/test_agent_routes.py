@@ -1,0 +1,129 @@
+"""The agent side's HTTP routes: sign-in completion, entering and leaving the read-only view,
+and the certificate link a holder opens without login."""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from clientcenter.http import build_http_app
+from clientcenter.models import ActivityLog, Certificate, OutboxMessage
+from clientcenter.services.agency import actions as agency_actions
+from clientcenter.services.agency import read_only
+from clientcenter.services.auth import agent_login
+from clientcenter.services.auth.sessions import check_session
+from tests.support.demo import AGENT, RIVERA, STUDIO, account_named
+from tests.support.handlers import TEST_BROWSER_KEY, tab_browser_digest
+from tests.support.logins import agent_session
+
+ORIGIN = "http://localhost:3000"
+
+
+@pytest.fixture
+def client(demo):
+    # A browser on our pages sends our Origin with every POST (tests/http/test_cross_site.py
+    # covers the requests that do not).
+    return TestClient(
+        build_http_app(), base_url=ORIGIN, follow_redirects=False, headers={"origin": ORIGIN}
+    )
+
+
+def _cookie_token(response) -> str:
+    return response.headers["set-cookie"].split(";")[0].split("=", 1)[1]
+
+
+def test_sign_in_completion_sets_an_agent_session_with_second_factor(client, demo):
+    import re
+
+    attempt, _sent = agent_login.start(demo, email=AGENT, client_ip="10.0.0.2")
+    body = demo.exec(
+        select(OutboxMessage.body_text).where(OutboxMessage.to_address == AGENT)
+    ).one()
+    step = agent_login.verify_code(
+        demo, attempt_id=attempt, code=re.search(r"\d{6}", body).group(), client_ip="10.0.0.2"
+    )
+    _codes = agent_login.confirm_enrolment(
+        demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now()
+    )
+    grant = agent_login.grant_after_enrolment(
+        demo, attempt_id=attempt, browser=tab_browser_digest()
+    )
+    demo.commit()
+    client.cookies.set("cc_browser", TEST_BROWSER_KEY)
+    refused = client.post(
+        "/auth/agent/complete", data={"grant": grant}, headers={"origin": "https://evil.example"}
+    )
+    assert refused.status_code == 403
+    response = client.post(
+        "/auth/agent/complete", data={"grant": grant}, headers={"origin": ORIGIN}
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/agent"
+    check = check_session(demo, _cookie_token(response))
+    assert check.ok and check.principal.is_agent and not check.principal.read_only
+    again = client.post("/auth/agent/complete", data={"grant": grant}, headers={"origin": ORIGIN})
+    assert again.headers["location"] == "/agent/login?signed_out=attempt"
+
+
+def test_enter_and_leave_the_read_only_view_over_http(client, demo):
+    principal, token, _ = agent_session(demo)
+    rivera = account_named(demo, RIVERA)
+    grant = read_only.view_grant(demo, principal, rivera.id)
+    demo.commit()
+    client.cookies.set("cc_session", token)
+    entered = client.post("/auth/agent/view", data={"grant": grant}, headers={"origin": ORIGIN})
+    assert entered.headers["location"] == "/home"
+    viewing = _cookie_token(entered)
+    assert check_session(demo, viewing).principal.read_only
+    client.cookies.set("cc_session", viewing)
+    left = client.post("/auth/agent/exit-view", headers={"origin": ORIGIN})
+    assert left.headers["location"] == f"/agent/account?id={rivera.id}"
+    demo.expire_all()
+    assert not check_session(demo, _cookie_token(left)).principal.read_only
+    keys = demo.exec(
+        select(ActivityLog.action_key).where(ActivityLog.account_id == rivera.id)
+    ).all()
+    assert keys == ["agent.login", "agent.logoff"]
+    # A grant without its session's cookie leads nowhere.
+    client.cookies.clear()
+    lost = client.post("/auth/agent/view", data={"grant": grant}, headers={"origin": ORIGIN})
+    assert lost.headers["location"] == "/agent" and "cc_session" not in lost.headers.get(
+        "set-cookie", ""
+    )
+
+
+def test_holder_certificate_link_serves_the_pdf_without_login(client, demo):
+    principal, _token, _ = agent_session(demo)
+    lee = account_named(demo, STUDIO)
+    cert = demo.exec(select(Certificate).where(Certificate.account_id == lee.id)).first()
+    agency_actions.share_certificate(demo, principal, cert.id)
+    demo.commit()
+    body = demo.exec(
+        select(OutboxMessage.body_text).where(OutboxMessage.template == "certificate_to_holder")
+    ).one()
+    url = next(w for w in body.split() if "/certificate/" in w)
+    response = client.get(url.replace(ORIGIN, ""))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.headers["cache-control"] == "no-store"
+    bad = client.get("/certificate/" + url.rsplit("/", 1)[1][:-4] + "AAAA")
+    assert bad.status_code == 404 and "not valid or has expired" in bad.text
+
+
+def test_logging_out_of_a_read_only_view_is_a_log_off(client, demo):
+    principal, token, _ = agent_session(demo)
+    rivera = account_named(demo, RIVERA)
+    grant = read_only.view_grant(demo, principal, rivera.id)
+    demo.commit()
+    client.cookies.set("cc_session", token)
+    entered = client.post("/auth/agent/view", data={"grant": grant}, headers={"origin": ORIGIN})
+    client.cookies.set("cc_session", _cookie_token(entered))
+    out = client.post("/auth/logout", headers={"origin": ORIGIN})
+    assert out.headers["location"] == "/agent/login?signed_out=logout"
+    keys = demo.exec(
+        select(ActivityLog.action_key)
+        .where(ActivityLog.account_id == rivera.id)
+        .order_by(ActivityLog.id)
+    ).all()
+    assert keys == ["agent.login", "agent.logoff"]
