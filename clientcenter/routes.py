@@ -49,6 +49,7 @@ AGENT_ACTIVITY = "/agent/account/activity"
 AGENT_TASKS = "/agent/tasks"
 AGENT_OUTBOX = "/agent/outbox"
 AGENT_MORE = "/agent/more"
+AGENT_ROLES = "/agent/admin/roles"  # the permission table, for every agent
 
 
 def login_url() -> str:
@@ -183,6 +184,7 @@ def register(app) -> None:
     from clientcenter.pages.agency import actions as agent_actions
     from clientcenter.pages.agency import login as agent_login
     from clientcenter.pages.agency import queues as agent_queues
+    from clientcenter.pages.agency import roles as agent_roles
     from clientcenter.pages.agency import search as agent_search
     from clientcenter.pages.portal import (
         account_pages,
@@ -212,6 +214,7 @@ def register(app) -> None:
         AgentOutboxState,
         AgentTasksState,
     )
+    from clientcenter.state.agency.roles import AgentRolesState
     from clientcenter.state.portal.account import AccountState
     from clientcenter.state.portal.billing import BillingState
     from clientcenter.state.portal.certificates import CertificatesState
@@ -346,6 +349,7 @@ def register(app) -> None:
             AgentOutboxState.open_page,
         ),
         (AGENT_MORE, agent_queues.more_page, "More", AgentMoreState.open_page),
+        (AGENT_ROLES, agent_roles.roles_page, "Roles", AgentRolesState.open_page),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(

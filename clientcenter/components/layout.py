@@ -61,15 +61,6 @@ def header(*right: rx.Component) -> rx.Component:
     )
 
 
-# The agent's sections (agency side).
-AGENT_NAV = [
-    ("Search", "search", routes.AGENT_HOME),
-    ("Tasks", "list-checks", routes.AGENT_TASKS),
-    ("Outbox", "send", routes.AGENT_OUTBOX),
-    ("More", "ellipsis", routes.AGENT_MORE),
-]
-
-
 def read_only_banner() -> rx.Component:
     """ "Read-only — viewing as <customer>" while an agent looks at a customer's portal.
     Driven by PortalState.viewing_as, which every page load sets from the session."""
@@ -109,26 +100,30 @@ def read_only_banner() -> rx.Component:
     )
 
 
-def bottom_nav(active: str, items_spec: list[tuple[str, str, str]] | None = None) -> rx.Component:
+# A tab: (label, icon, href), or with a fourth item, a Var saying whether to show it (the
+# agency side hides what the agent's role may not use).
+NavItem = tuple[str, str, str] | tuple[str, str, str, rx.Var]
+
+
+def bottom_nav(active: str, items_spec: list[NavItem] | None = None) -> rx.Component:
     items = []
-    for label, icon, href in items_spec or CUSTOMER_NAV:
+    for label, icon, href, *shown in items_spec or CUSTOMER_NAV:
         is_active = href == active
-        items.append(
-            rx.link(
-                rx.vstack(
-                    rx.icon(icon, size=20),
-                    rx.text(label, size="1", weight="medium" if is_active else "regular"),
-                    align="center",
-                    spacing="1",
-                ),
-                href=href,
-                underline="none",
-                color=rx.color("accent", 11) if is_active else rx.color("gray", 11),
-                flex="1",
-                padding_y="8px",
-                aria_current="page" if is_active else None,
-            )
+        link = rx.link(
+            rx.vstack(
+                rx.icon(icon, size=20),
+                rx.text(label, size="1", weight="medium" if is_active else "regular"),
+                align="center",
+                spacing="1",
+            ),
+            href=href,
+            underline="none",
+            color=rx.color("accent", 11) if is_active else rx.color("gray", 11),
+            flex="1",
+            padding_y="8px",
+            aria_current="page" if is_active else None,
         )
+        items.append(rx.cond(shown[0], link) if shown else link)
     return rx.box(
         rx.hstack(*items, width="100%", max_width=CONTENT_MAX_WIDTH, margin_x="auto", spacing="0"),
         as_="nav",
@@ -164,7 +159,7 @@ def page_shell(
     *children: rx.Component,
     nav_active: str | None = None,
     header_right: tuple[rx.Component, ...] = (),
-    nav: list[tuple[str, str, str]] | None = None,
+    nav: list[NavItem] | None = None,
 ) -> rx.Component:
     """Every page: header, the read-only banner when an agent views a customer's portal, a
     single readable column, and the tab bar (the customer's, or ``nav`` for agents)."""

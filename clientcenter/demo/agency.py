@@ -57,6 +57,15 @@ AGENTS = [
         "Account Manager",
         "customer_service",
     ),
+    # Reads the audit trail and the activity; changes nothing (services/agency/roles.py).
+    (
+        "robin.ellis@harborandmain.example",
+        "Robin",
+        "Ellis",
+        "+12075550140",
+        "Compliance",
+        "auditor",
+    ),
 ]
 
 COVERAGES = {

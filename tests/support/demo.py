@@ -60,6 +60,7 @@ AGENT = DEMO_MARKER_EMAIL  # the README's agent login, producer of RIVERA
 PRIYA = _agent("Priya")
 DAN = _agent("Dan")
 LEE_CHEN = _agent("Lee")  # service role
+ROBIN = _agent("Robin")  # auditor: reads, changes nothing
 
 
 def account_named(session: Session, name: str) -> Account:

@@ -7,8 +7,11 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.components.common import error_callout, notice_callout
-from clientcenter.components.layout import AGENT_NAV, page_shell
+from clientcenter.components.layout import page_shell
+from clientcenter.services.agency.roles import Permission
+from clientcenter.state.agency.desk import AgentState
 
 # Native selects (phones show their own picker): sized and bordered like the Radix inputs.
 SELECT_STYLE = {
@@ -23,8 +26,31 @@ SELECT_STYLE = {
 }
 
 
+def allowed(permission: Permission) -> rx.Var:
+    """Whether the signed-in agent's role allows this (set when the page loads). Only what the
+    page shows: the services refuse it on the server anyway."""
+    return AgentState.permissions.contains(permission.value)
+
+
+def if_allowed(permission: Permission, component: rx.Component) -> rx.Component:
+    return rx.cond(allowed(permission), component)
+
+
+# The agent's sections (agency side), each with the permission it needs (None: every agent).
+AGENT_NAV: list[tuple[str, str, str, Permission | None]] = [
+    ("Search", "search", routes.AGENT_HOME, Permission.SEARCH),
+    ("Tasks", "list-checks", routes.AGENT_TASKS, Permission.TASK_QUEUE),
+    ("Outbox", "send", routes.AGENT_OUTBOX, Permission.FAILED_MESSAGES),
+    ("More", "ellipsis", routes.AGENT_MORE, None),
+]
+
+
 def agent_shell(*children: rx.Component, active: str) -> rx.Component:
-    return page_shell(*children, nav_active=active, nav=AGENT_NAV)
+    nav = [
+        (label, icon, href, *([allowed(needs)] if needs else []))
+        for label, icon, href, needs in AGENT_NAV
+    ]
+    return page_shell(*children, nav_active=active, nav=nav)
 
 
 def back_link(label: str | rx.Var, href: str | rx.Var) -> rx.Component:

@@ -11,6 +11,7 @@ from clientcenter.components.agency.ui import (
     agent_shell,
     back_link,
     entries,
+    if_allowed,
     list_row,
     log_entry_row,
     messages,
@@ -19,6 +20,7 @@ from clientcenter.components.agency.ui import (
 )
 from clientcenter.components.common import POLICY_STATUS_COLOURS, status_badge
 from clientcenter.components.icons import icon_if
+from clientcenter.services.agency.roles import Permission
 from clientcenter.state.agency.desk import (
     AgentAccountState,
     InviteCandidate,
@@ -58,16 +60,37 @@ def _href(page: str) -> str:
 
 
 def _actions() -> rx.Component:
+    """The actions the agent's role allows (each page's service refuses the others)."""
+    P = Permission
+    invite = _action("send", "Invite", on_click=AgentAccountState.show_invite, id_="invite-button")
     return rx.grid(
-        _action("send", "Invite", on_click=AgentAccountState.show_invite, id_="invite-button"),
+        if_allowed(P.MANAGE_ACCOUNTS, invite),
         *[
-            _action(icon, label, href=_href(page), id_=id_)
-            for icon, label, page, id_ in [
-                ("file-up", "Share document", routes.AGENT_SHARE, "share-document-link"),
-                ("credit-card", "Payments", routes.AGENT_PAYMENTS, "payments-link"),
-                ("upload", "Publish", routes.AGENT_PUBLISH, "publish-link"),
-                ("award", "Certificates", routes.AGENT_CERTIFICATES, "certificates-link"),
-                ("history", "Activity log", routes.AGENT_ACTIVITY, "activity-link"),
+            if_allowed(needs, _action(icon, label, href=_href(page), id_=id_))
+            for icon, label, page, id_, needs in [
+                (
+                    "file-up",
+                    "Share document",
+                    routes.AGENT_SHARE,
+                    "share-document-link",
+                    P.SHARE_DOCUMENTS,
+                ),
+                (
+                    "credit-card",
+                    "Payments",
+                    routes.AGENT_PAYMENTS,
+                    "payments-link",
+                    P.TAKE_PAYMENTS,
+                ),
+                ("upload", "Publish", routes.AGENT_PUBLISH, "publish-link", P.PUBLISH),
+                (
+                    "award",
+                    "Certificates",
+                    routes.AGENT_CERTIFICATES,
+                    "certificates-link",
+                    P.SHARE_DOCUMENTS,
+                ),
+                ("history", "Activity log", routes.AGENT_ACTIVITY, "activity-link", P.ACTIVITY),
             ]
         ],
         columns="3",
@@ -77,15 +100,19 @@ def _actions() -> rx.Component:
 
 
 def _client_center_button() -> rx.Component:
-    """The Client Center icon: the customer's portal, exactly as they see it."""
-    return rx.button(
-        rx.icon("monitor-smartphone", size=18),
-        "Open Client Center (read-only)",
-        on_click=AgentAccountState.open_client_center,
-        size="3",
-        width="100%",
-        id="open-client-center",
-        disabled=~AgentAccountState.active,
+    """The Client Center icon: the customer's portal, exactly as they see it (not for an
+    auditor)."""
+    return if_allowed(
+        Permission.READ_ONLY_VIEW,
+        rx.button(
+            rx.icon("monitor-smartphone", size=18),
+            "Open Client Center (read-only)",
+            on_click=AgentAccountState.open_client_center,
+            size="3",
+            width="100%",
+            id="open-client-center",
+            disabled=~AgentAccountState.active,
+        ),
     )
 
 
@@ -276,13 +303,18 @@ def account_page() -> rx.Component:
                     "Open tasks",
                     entries(s.tasks, _task, "No open tasks."),
                     id_="open-tasks",
-                    right=rx.link("Queue", href=routes.AGENT_TASKS, size="2"),
+                    right=if_allowed(
+                        Permission.TASK_QUEUE, rx.link("Queue", href=routes.AGENT_TASKS, size="2")
+                    ),
                 ),
                 section(
                     "Recent activity",
                     entries(s.activity, _activity, "Nothing yet."),
                     id_="recent-activity",
-                    right=rx.link("All", href=_href(routes.AGENT_ACTIVITY), size="2"),
+                    right=if_allowed(
+                        Permission.ACTIVITY,
+                        rx.link("All", href=_href(routes.AGENT_ACTIVITY), size="2"),
+                    ),
                 ),
                 spacing="4",
                 width="100%",

@@ -313,6 +313,12 @@ def more_page() -> rx.Component:
     return agent_shell(
         page_title("More", s.agent_name),
         muted(s.agent_email),
+        rx.link(
+            "Roles and permissions: what your role allows",
+            href=routes.AGENT_ROLES,
+            size="2",
+            id="roles-link",
+        ),
         embed_card(),
         section(
             "Notification matrix in force",

@@ -15,13 +15,14 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, Certificate, CertificateHolder, Document, Invoice
 from clientcenter.models.documents import ScanStatus
-from clientcenter.services.access import require_agency_agent
+from clientcenter.services.access import require_permission
 from clientcenter.services.accounts import is_account_active, primary_contact
 from clientcenter.services.agency.certificate_links import (
     issue_certificate_link,
     why_holder_cannot_open,
 )
 from clientcenter.services.agency.info_pane import get_account
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify import outbox
 from clientcenter.services.notify.activity import record_action
@@ -65,7 +66,7 @@ def share_document(
 ) -> Done:
     """Share Document through Email / through Text: the document becomes visible in the
     customer's portal and the customer gets a secure link that opens after logging in."""
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.SHARE_DOCUMENTS)
     if channel not in SHARE_ACTIONS:
         raise InvalidInput("Share by email or by text.", field="channel")
     account = get_account(session, account_id)
@@ -108,7 +109,7 @@ class Publishable:
 
 
 def publishable(session: Session, principal: Principal, account_id: object) -> Publishable:
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.PUBLISH)
     account = get_account(session, account_id)
     invoices = session.exec(
         select(Invoice)
@@ -143,7 +144,7 @@ def publish_policies_invoices(
     document_ids: list[object] = (),
 ) -> Done:
     """Policies/Invoices: make invoices and policy documents visible in the portal."""
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.PUBLISH)
     account = get_account(session, account_id)
     if not invoice_ids and not document_ids:
         raise InvalidInput("Pick at least one invoice or document to publish.")
@@ -216,7 +217,7 @@ def share_certificate(
 ) -> Done:
     """Share Certificate: email the certificate to its holder (a time-limited download link),
     with the matrix's agent and customer emails and the log entry."""
-    agent = require_agency_agent(session, principal)
+    agent = require_permission(session, principal, Permission.SHARE_DOCUMENTS)
     try:
         certificate = session.get(Certificate, int(certificate_id))
     except (TypeError, ValueError):

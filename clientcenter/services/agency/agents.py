@@ -1,12 +1,15 @@
-"""Agency staff: look-ups of active agents. Who may act on the agency side is decided in
-services/access.py (require_agency_agent)."""
+"""Agency staff: look-ups of active agents, the signed-in agent, and what their role allows.
+Who may act on the agency side is decided in services/access.py (require_permission)."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
 from clientcenter.models import Agent
+from clientcenter.services.access import agent_may, require_agency_agent
 from clientcenter.services.accounts import normalize_email
+from clientcenter.services.agency.roles import ROLE_LABELS, Permission, role_of
+from clientcenter.services.principal import Principal
 
 
 def active_agent_by_email(session: Session, email: str) -> Agent | None:
@@ -24,3 +27,21 @@ def active_agents(session: Session) -> list[Agent]:
             .order_by(Agent.last_name, Agent.first_name, Agent.id)
         ).all()
     )
+
+
+def signed_in_agent(session: Session, principal: Principal) -> Agent:
+    """The agent on the agency side, whatever their role: their own details, the permission
+    table, and what the agency pages show them."""
+    return require_agency_agent(session, principal)
+
+
+def allowed_permissions(session: Session, principal: Principal) -> list[Permission]:
+    """What the signed-in agent's role allows, for the pages to hide the rest (the services
+    refuse it anyway)."""
+    agent = signed_in_agent(session, principal)
+    return [p for p in Permission if agent_may(agent, p)]
+
+
+def role_label(agent: Agent) -> str:
+    known = role_of(agent.role)
+    return ROLE_LABELS[known] if known else agent.role

@@ -24,9 +24,10 @@ from clientcenter.models import Certificate, CertificateLink, Document, Policy
 from clientcenter.models.base import utcnow
 from clientcenter.models.documents import ScanStatus
 from clientcenter.models.policies import PolicyStatus
-from clientcenter.services.access import feature_enabled, require_agency_agent
+from clientcenter.services.access import feature_enabled, require_permission
 from clientcenter.services.accounts import is_account_active
 from clientcenter.services.agency.info_pane import get_account
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.auth.tokens import keyed_hash, new_token
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.files import storage
@@ -212,7 +213,7 @@ def links_for_account(
     session: Session, principal: Principal, account_id: object
 ) -> list[CertificateLinkView]:
     """Every certificate link sent for the account, newest first (agency side)."""
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.SHARE_DOCUMENTS)
     account = get_account(session, account_id)
     rows = session.exec(
         select(CertificateLink, Certificate)
@@ -253,7 +254,7 @@ def revoke_link(
 ) -> Revoked:
     """Revoke one link from the account's certificates page: the holder's next download gets
     the "not valid" page. Recorded (agency.revoke_certificate_link, log-only by default)."""
-    agent = require_agency_agent(session, principal)
+    agent = require_permission(session, principal, Permission.SHARE_DOCUMENTS)
     account = get_account(session, account_id)
     try:
         link = session.get(CertificateLink, int(link_id))

@@ -28,8 +28,9 @@ from clientcenter.models.billing import InvoiceStatus
 from clientcenter.models.documents import DOCUMENT_CATEGORIES, ScanStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.models.search_index import display_phone
-from clientcenter.services.access import require_agency_agent
+from clientcenter.services.access import require_permission
 from clientcenter.services.accounts import is_account_active
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import NotFound
 from clientcenter.services.notify.catalog import CATALOG
 from clientcenter.services.portal.policies import STATUS_LABELS, format_money, format_term
@@ -237,7 +238,7 @@ def task_rows(session: Session, tasks: list[Task]) -> list[TaskRow]:
 
 def info_pane(session: Session, principal: Principal, account_id: object) -> InfoPane:
     """Everything the pane shows for one account. Agents on the agency side only."""
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.INFO_PANE)
     account = get_account(session, account_id)
     producer = session.get(Agent, account.producer_id)
     contacts = session.exec(
@@ -365,3 +366,13 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
         ],
         last_invited=when(last_invite),
     )
+
+
+def action_page(
+    session: Session, principal: Principal, account_id: object, permission: Permission
+) -> InfoPane:
+    """The pane behind one of its action pages (share, publish, certificates, payments): the
+    agent's role must allow that action as well as the pane, or the page opens on the
+    refusal instead of a form its every button would be refused."""
+    require_permission(session, principal, permission)
+    return info_pane(session, principal, account_id)

@@ -18,9 +18,10 @@ from clientcenter import routes
 from clientcenter.models import Contact, OutboxMessage
 from clientcenter.models.accounts import ContactRole
 from clientcenter.models.base import utcnow
-from clientcenter.services.access import require_agency_agent
+from clientcenter.services.access import require_permission
 from clientcenter.services.accounts import is_account_active
 from clientcenter.services.agency.info_pane import INVITE_TEMPLATE, get_account
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify import outbox
 from clientcenter.services.principal import Principal
@@ -53,7 +54,7 @@ class InviteResult:
 
 def invitees(session: Session, principal: Principal, account_id: object) -> list[Invitee]:
     """Every contact of the account with whether an invitation can reach them."""
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.MANAGE_ACCOUNTS)
     account = get_account(session, account_id)
     contacts = session.exec(
         select(Contact)
@@ -94,7 +95,7 @@ def invite(
     """Email the login link to the chosen contacts (default: everyone who may log in).
     Refused as a whole for an inactive account; a chosen contact who cannot be invited is
     refused with the reason."""
-    agent = require_agency_agent(session, principal)
+    agent = require_permission(session, principal, Permission.MANAGE_ACCOUNTS)
     account = get_account(session, account_id)
     if not is_account_active(session, account.id):
         raise InvalidInput(

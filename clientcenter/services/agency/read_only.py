@@ -17,9 +17,10 @@ from sqlmodel import Session
 from clientcenter import routes
 from clientcenter.models import UserSession
 from clientcenter.models.base import utcnow
-from clientcenter.services.access import require_agency_agent
+from clientcenter.services.access import require_permission
 from clientcenter.services.accounts import is_account_active
 from clientcenter.services.agency.info_pane import get_account
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.auth.sessions import (
     SessionStarted,
     SessionStatus,
@@ -39,7 +40,7 @@ GRANT_TTL_SECONDS = 60
 def view_grant(session: Session, principal: Principal, account_id: object) -> str:
     """From the info pane: a short-lived grant for the HTTP route that enters the view.
     Bound to this very session, so it cannot be replayed from another browser."""
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.READ_ONLY_VIEW)
     account = get_account(session, account_id)
     if not is_account_active(session, account.id):
         raise InvalidInput(
@@ -78,6 +79,8 @@ def enter_view(
             "That link to a customer's Client Center is no longer valid. Open it "
             "again from the customer's info pane."
         )
+    # Checked again here: the role may have changed since the grant was minted.
+    require_permission(session, principal, Permission.READ_ONLY_VIEW)
     account = get_account(session, payload["a"])
     if not is_account_active(session, account.id):
         raise InvalidInput(f"{account.name} has no active policy, so its Client Center is closed.")

@@ -31,7 +31,8 @@ from clientcenter.models.search_index import (
     display_phone,
     normalize_text,
 )
-from clientcenter.services.access import require_agency_agent
+from clientcenter.services.access import require_permission
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import InvalidInput
 from clientcenter.services.principal import Principal
 
@@ -231,7 +232,7 @@ def super_search(
 ) -> SearchPage:
     """Accounts matching `query`, best first. Agents on the agency side only.
     Several words that match nowhere as a phrase ("rivera pat") match as words, in any order."""
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.SEARCH)
     q = parse_query(query)
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))

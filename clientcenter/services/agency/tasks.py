@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 from clientcenter.models import Agent, Task
 from clientcenter.models.activity import TaskStatus
 from clientcenter.models.base import utcnow
-from clientcenter.services.access import is_active_agent, require_agency_agent
+from clientcenter.services.access import is_active_agent, require_permission
 from clientcenter.services.agency.info_pane import TaskRow, task_rows
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.principal import Principal
 
@@ -45,7 +46,7 @@ def task_queue(
     per_page: int = PER_PAGE,
 ) -> TaskPage:
     """Open (oldest first: the queue) or done (newest first) tasks, mine or everyone's."""
-    agent = require_agency_agent(session, principal)
+    agent = require_permission(session, principal, Permission.TASK_QUEUE)
     if status not in STATUSES:
         raise InvalidInput("Show open or done tasks.", field="status")
     if scope not in ("mine", "all"):
@@ -78,7 +79,7 @@ def _task(session: Session, task_id: object) -> Task:
 
 
 def complete_task(session: Session, principal: Principal, task_id: object) -> TaskRow:
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.TASK_QUEUE)
     task = _task(session, task_id)
     # Conditional: two agents ticking the same task leave one completion time.
     session.execute(
@@ -91,7 +92,7 @@ def complete_task(session: Session, principal: Principal, task_id: object) -> Ta
 
 
 def reopen_task(session: Session, principal: Principal, task_id: object) -> TaskRow:
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.TASK_QUEUE)
     task = _task(session, task_id)
     task.status, task.completed_at = TaskStatus.OPEN, None
     session.add(task)
@@ -102,7 +103,7 @@ def reopen_task(session: Session, principal: Principal, task_id: object) -> Task
 def reassign_task(
     session: Session, principal: Principal, task_id: object, agent_id: object
 ) -> TaskRow:
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.TASK_QUEUE)
     task = _task(session, task_id)
     try:
         target = session.get(Agent, int(agent_id))

@@ -19,8 +19,9 @@ from clientcenter.models.policies import POLICY_LINES
 from clientcenter.services.access import (
     billing_account_id,
     feature_enabled,
-    require_agency_agent,
+    require_permission,
 )
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.billing.money import check_cents, clean_note, format_money
 from clientcenter.services.billing.paying import (
     apply_checkout,
@@ -250,7 +251,7 @@ def receipt_pdf(
     settings = settings or get_settings()
     payment = session.get(Payment, payment_id)
     if principal.is_agent and not principal.read_only:
-        require_agency_agent(session, principal)
+        require_permission(session, principal, Permission.TAKE_PAYMENTS)
     else:
         account_id = billing_account_id(session, principal)
         if payment is not None and payment.account_id != account_id:
@@ -346,7 +347,7 @@ def create_invoice(
     """An invoice on the account, unpublished unless ``publish`` (publishing tells the
     customer). Amounts are integer cents."""
     settings = settings or get_settings()
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.PUBLISH)
     if session.get(Account, account_id) is None:
         raise NotFound("No such customer account.")
     number = " ".join((number or "").split())
@@ -395,7 +396,7 @@ def cancel_invoice(
     """Withdraw an unpaid invoice. An open card checkout is closed at the provider first; if
     it turns out to have been paid, the invoice is paid and stays."""
     settings = settings or get_settings()
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.PUBLISH)
     reason = clean_note(reason, field="reason", max_length=160, required=True, label="A reason")
     invoice = session.get(Invoice, invoice_id)
     if invoice is None:
@@ -462,7 +463,7 @@ def pending_confirmations(
     if principal.read_only:
         account_id = billing_account_id(session, principal)
     else:
-        require_agency_agent(session, principal)
+        require_permission(session, principal, Permission.TAKE_PAYMENTS)
     stmt = (
         select(Payment, Invoice, Account)
         .join(Invoice, Invoice.id == Payment.invoice_id)

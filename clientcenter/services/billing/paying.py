@@ -32,10 +32,11 @@ from clientcenter.services.access import (
     acting_contact,
     active_agent,
     customer_account,
-    require_agency_agent,
     require_feature,
     require_payment_method,
+    require_permission,
 )
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.billing.money import check_cents, clean_note, format_money
 from clientcenter.services.billing.providers.factory import get_provider
 from clientcenter.services.billing.providers.interface import (
@@ -631,7 +632,7 @@ def _own_card_payment(
     """A payment this principal started: the customer who paid, the agent who took it in
     read-only mode, or the agent who took a one-time payment on the agency side."""
     if principal.is_agent and not principal.read_only:
-        require_agency_agent(session, principal)
+        require_permission(session, principal, Permission.TAKE_PAYMENTS)
     else:
         _payer_action(session, principal, settings)
     payment = session.get(Payment, payment_id)
@@ -805,7 +806,7 @@ def take_one_time_payment(
         and "?" not in return_path
     ):
         raise ValueError("return_path must be a path on this site, like /agency")
-    agent = require_agency_agent(session, principal)
+    agent = require_permission(session, principal, Permission.TAKE_PAYMENTS)
     if session.get(Account, account_id) is None:
         raise NotFound("No such customer account.")
     provider = get_provider(settings)

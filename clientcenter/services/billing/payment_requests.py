@@ -19,8 +19,9 @@ from clientcenter import routes
 from clientcenter.models import Invoice, PaymentRequest
 from clientcenter.models.base import utcnow
 from clientcenter.models.billing import InvoiceStatus, PaymentRequestStatus
-from clientcenter.services.access import require_agency_agent, require_feature
+from clientcenter.services.access import require_feature, require_permission
 from clientcenter.services.accounts import primary_contact
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.billing.money import format_money
 from clientcenter.services.billing.paying import balance_cents, lock_invoice_by_id
 from clientcenter.services.errors import InvalidInput, NotFound
@@ -69,7 +70,7 @@ def send_payment_request(
     (agency.payment_request_email) or by text (agency.payment_request_text)."""
     settings = settings or get_settings()
     require_feature("payments", settings)
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.PAYMENT_REQUESTS)
     if channel not in ("email", "sms"):
         raise InvalidInput("Send the payment request by email or by text.", "channel")
     invoice = session.get(Invoice, invoice_id)

@@ -18,7 +18,8 @@ from clientcenter.delivery.background import note_outbox_write
 from clientcenter.models import Account, OutboxMessage
 from clientcenter.models.activity import OutboxStatus
 from clientcenter.models.base import utcnow
-from clientcenter.services.access import require_agency_agent
+from clientcenter.services.access import require_permission
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify import sms_destinations
 from clientcenter.services.notify.templates import TEMPLATES, render
@@ -173,7 +174,7 @@ class FailedMessage:
 
 def list_failed(session: Session, principal: Principal, *, limit: int = 50) -> list[FailedMessage]:
     """Messages the relay gave up on, newest first."""
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.FAILED_MESSAGES)
     rows = session.exec(
         select(OutboxMessage, Account.name)
         .join(Account, Account.id == OutboxMessage.account_id, isouter=True)
@@ -203,7 +204,7 @@ def list_failed(session: Session, principal: Principal, *, limit: int = 50) -> l
 
 def retry_failed(session: Session, principal: Principal, message_id: int) -> OutboxMessage:
     """Put one failed message back in the queue with a fresh set of attempts."""
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.FAILED_MESSAGES)
     message = session.exec(
         select(OutboxMessage)
         .where(OutboxMessage.id == message_id)

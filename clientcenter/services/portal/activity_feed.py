@@ -10,13 +10,14 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from clientcenter.models import ActivityLog
-from clientcenter.services.access import require_agency_agent
+from clientcenter.services.access import require_permission
 from clientcenter.services.agency.info_pane import (
     ActivityRow,
     activity_rows,
     actor_names,
     get_account,
 )
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import InvalidInput
 from clientcenter.services.notify.catalog import CATALOG
 from clientcenter.services.principal import Principal
@@ -68,7 +69,7 @@ def activity_page(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> ActivityPage:
-    require_agency_agent(session, principal)
+    require_permission(session, principal, Permission.ACTIVITY)
     account = get_account(session, account_id)
     if action and action not in CATALOG:
         raise InvalidInput("Pick an action from the list.", field="action")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import reflex as rx
 from sqlmodel import Session
@@ -15,6 +16,7 @@ from clientcenter.db import session_scope
 from clientcenter.services.agency import actions as agency_actions
 from clientcenter.services.agency import certificate_links
 from clientcenter.services.agency import info_pane as pane_service
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.billing.money import parse_amount
 from clientcenter.services.billing.paying import take_one_time_payment
 from clientcenter.services.billing.payment_requests import send_payment_request
@@ -78,6 +80,7 @@ class PayableInvoice:
 class AgentAccountActionState(AgentState):
     """Shared by the action pages: the account they act on, and their messages."""
 
+    needs: ClassVar[Permission]  # what the page's actions need the agent's role to allow
     account_id: str = ""
     account_name: str = ""
     error: str = ""
@@ -86,8 +89,8 @@ class AgentAccountActionState(AgentState):
     def _pane(self):
         principal = self._require_agent()
         with session_scope() as db:
-            return pane_service.info_pane(
-                db, principal, query_param(self, "id") or self.account_id
+            return pane_service.action_page(
+                db, principal, query_param(self, "id") or self.account_id, self.needs
             )
 
     def _start(self):
@@ -116,6 +119,7 @@ class AgentAccountActionState(AgentState):
 
 
 class AgentShareState(AgentAccountActionState):
+    needs = Permission.SHARE_DOCUMENTS
     documents: list[ShareableDocument] = []
     has_mobile: bool = False
 
@@ -149,6 +153,7 @@ class AgentShareState(AgentAccountActionState):
 
 
 class AgentPublishState(AgentAccountActionState):
+    needs = Permission.PUBLISH
     invoices: list[PublishChoice] = []
     documents: list[PublishChoice] = []
 
@@ -183,6 +188,7 @@ class AgentPublishState(AgentAccountActionState):
 
 
 class AgentCertificatesState(AgentAccountActionState):
+    needs = Permission.SHARE_DOCUMENTS
     certificates: list[ShareableCertificate] = []
     links: list[HolderLink] = []  # each revocable here
     link_days: int = 30
@@ -253,6 +259,7 @@ class AgentCertificatesState(AgentAccountActionState):
 
 
 class AgentPaymentsState(AgentAccountActionState):
+    needs = Permission.TAKE_PAYMENTS
     """Payment Request through Email / Text and One-time Payment. The flows belong to the
     payments services; this page only starts them."""
 

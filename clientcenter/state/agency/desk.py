@@ -13,6 +13,7 @@ from clientcenter.db import session_scope
 from clientcenter.services.agency import info_pane as pane_service
 from clientcenter.services.agency import invite as invite_service
 from clientcenter.services.agency import read_only
+from clientcenter.services.agency.agents import allowed_permissions
 from clientcenter.services.agency.search import super_search
 from clientcenter.services.auth.sessions import SessionCheck, SessionStatus
 from clientcenter.services.errors import ServiceError
@@ -40,6 +41,10 @@ def _ended_for_agent_pages(principal: Principal) -> SessionEnded:
 class AgentState(PortalState):
     """Base of every agent page state."""
 
+    # What the agent's role allows (Permission values), read on every page load so the pages
+    # hide the rest; the services refuse it on the server whatever the page shows.
+    permissions: list[str] = []
+
     def _require_agent(self) -> Principal:
         principal = self._require_principal()
         if not principal.is_agent or principal.read_only:
@@ -58,6 +63,11 @@ class AgentState(PortalState):
         if not check.principal.is_agent or check.principal.read_only:
             return leave_to(_ended_for_agent_pages(check.principal).location)
         self.viewing_as = ""
+        try:
+            with session_scope() as db:
+                self.permissions = [p.value for p in allowed_permissions(db, check.principal)]
+        except ServiceError:
+            self.permissions = []
         return None
 
 

@@ -9,9 +9,8 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.db import session_scope
-from clientcenter.services.access import require_agency_agent as require_agent
 from clientcenter.services.agency import tasks
-from clientcenter.services.agency.agents import active_agents
+from clientcenter.services.agency.agents import active_agents, signed_in_agent
 from clientcenter.services.agency.info_pane import when
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.notify.matrix import matrix_rows
@@ -307,7 +306,7 @@ class AgentMoreState(AgentState):
     def open_page(self):
         principal = self._require_agent()
         with session_scope() as db:
-            agent = require_agent(db, principal)
+            agent = signed_in_agent(db, principal)
             self.agent_name, self.agent_email = agent.full_name, agent.email
         sections: dict[str, MatrixSection] = {}  # in the catalog's order
         for r in matrix_rows():

@@ -1,0 +1,103 @@
+"""/agent/admin/roles — the permission table as it is in code (services/agency/roles.py):
+roles as columns, permissions as rows. Every signed-in agent sees it, so they know what their
+role allows."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from clientcenter import routes
+from clientcenter.components.agency.ui import agent_shell, muted, page_title, section
+from clientcenter.services.agency.roles import (
+    PERMISSION_LABELS,
+    PERMISSIONS,
+    ROLE_LABELS,
+    Permission,
+    Role,
+)
+from clientcenter.state.agency.roles import AgentRolesState
+
+# Hidden from sight, read by screen readers (the tick and the dash are decoration).
+_SCREEN_READER_ONLY = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "overflow": "hidden",
+    "clip": "rect(0 0 0 0)",
+    "white_space": "nowrap",
+}
+
+
+def _cell(role: Role, permission: Permission) -> rx.Component:
+    allowed = permission in PERMISSIONS[role]
+    return rx.table.cell(
+        rx.el.span("✓" if allowed else "—", aria_hidden="true"),
+        rx.el.span("Allowed" if allowed else "Not allowed", style=_SCREEN_READER_ONLY),
+        text_align="center",
+        color=rx.color("green", 11) if allowed else rx.color("gray", 9),
+        font_weight="bold" if allowed else "normal",
+        id=f"cell-{role.value}-{permission.value}",
+        background_color=rx.cond(AgentRolesState.role == role.value, rx.color("accent", 2), ""),
+    )
+
+
+def _table() -> rx.Component:
+    return rx.box(
+        rx.table.root(
+            rx.el.caption(
+                "What each role may do. ✓ allowed, — not allowed.",
+                style={"caption_side": "top", "text_align": "left", "padding_bottom": "8px"},
+            ),
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Permission", scope="col"),
+                    *[
+                        rx.table.column_header_cell(
+                            ROLE_LABELS[role], scope="col", text_align="center"
+                        )
+                        for role in Role
+                    ],
+                )
+            ),
+            rx.table.body(
+                *[
+                    rx.table.row(
+                        rx.table.row_header_cell(
+                            PERMISSION_LABELS[permission].capitalize(),
+                            scope="row",
+                            style={"white_space": "normal"},
+                        ),
+                        *[_cell(role, permission) for role in Role],
+                    )
+                    for permission in Permission
+                ]
+            ),
+            size="1",
+            width="100%",
+            id="permission-table",
+        ),
+        # A narrow screen scrolls the table sideways; the region can be reached by keyboard.
+        overflow_x="auto",
+        width="100%",
+        tab_index=0,
+        role="region",
+        aria_label="Permission table",
+    )
+
+
+def roles_page() -> rx.Component:
+    s = AgentRolesState
+    return agent_shell(
+        page_title(
+            "Roles and permissions",
+            "What each role on the agency side may do. Your administrator sets each agent's role.",
+            back=("More", routes.AGENT_MORE),
+        ),
+        rx.cond(
+            s.role_label != "",
+            rx.text("Your role: ", rx.text.strong(s.role_label), size="2", id="your-role"),
+        ),
+        section("Permission table", _table(), id_="roles"),
+        muted("The server checks every action against this table, whatever a page shows."),
+        active=routes.AGENT_MORE,
+    )
