@@ -140,7 +140,7 @@ def failed(session, monkeypatch, provider):
 
 def test_agents_see_failed_messages_and_retry_one(session, provider, failed):
     people, email, code = failed
-    agent = Principal.agency(people.producer.id)
+    agent = Principal.agency(people.other_agent.id)  # customer service works the failures
     shown = list_failed(session, agent)
     assert [m.id for m in shown] == [code.id, email.id]
     row = next(m for m in shown if m.id == email.id)
@@ -155,14 +155,15 @@ def test_agents_see_failed_messages_and_retry_one(session, provider, failed):
 
 def test_failed_message_refusals(session, failed):
     people, email, code = failed
-    agent = Principal.agency(people.producer.id)
+    agent = Principal.agency(people.other_agent.id)  # customer service works the failures
     with pytest.raises(InvalidInput, match="sign-in code"):
         retry_failed(session, agent, code.id)
     with pytest.raises(NotFound):
         retry_failed(session, agent, 999999)
     for who in (
         Principal.customer(people.account.id, people.primary.id),
-        Principal.agent_viewing(people.producer.id, people.account.id),
+        Principal.agent_viewing(people.other_agent.id, people.account.id),
+        Principal.agency(people.producer.id),  # a producer's role does not allow it
     ):
         with pytest.raises(NotAllowed):
             list_failed(session, who)

@@ -25,7 +25,7 @@ class People:
 def make_people(session: Session) -> People:
     producer = Agent(email="producer@agency.example", first_name="Alex", last_name="Morgan")
     other = Agent(
-        email="helper@agency.example", first_name="Lee", last_name="Chen", role="service"
+        email="helper@agency.example", first_name="Lee", last_name="Chen", role="customer_service"
     )
     session.add_all([producer, other])
     session.flush()

@@ -28,6 +28,14 @@ _SCREEN_READER_ONLY = {
 }
 
 
+# The permission column stays in view while a phone scrolls the table sideways.
+_STICKY = {"position": "sticky", "left": "0", "background_color": "var(--color-panel-solid)"}
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _cell(role: Role, permission: Permission) -> rx.Component:
     allowed = permission in PERMISSIONS[role]
     return rx.table.cell(
@@ -45,12 +53,18 @@ def _table() -> rx.Component:
     return rx.box(
         rx.table.root(
             rx.el.caption(
-                "What each role may do. ✓ allowed, — not allowed.",
-                style={"caption_side": "top", "text_align": "left", "padding_bottom": "8px"},
+                "What each role may do: ✓ allowed, — not allowed.",
+                style={
+                    **_STICKY,
+                    "caption_side": "top",
+                    "text_align": "left",
+                    "padding_bottom": "8px",
+                    "max_width": "calc(100vw - 80px)",
+                },
             ),
             rx.table.header(
                 rx.table.row(
-                    rx.table.column_header_cell("Permission", scope="col"),
+                    rx.table.column_header_cell("Permission", scope="col", style=_STICKY),
                     *[
                         rx.table.column_header_cell(
                             ROLE_LABELS[role], scope="col", text_align="center"
@@ -63,9 +77,9 @@ def _table() -> rx.Component:
                 *[
                     rx.table.row(
                         rx.table.row_header_cell(
-                            PERMISSION_LABELS[permission].capitalize(),
+                            _sentence(PERMISSION_LABELS[permission]),
                             scope="row",
-                            style={"white_space": "normal"},
+                            style={**_STICKY, "white_space": "normal", "min_width": "130px"},
                         ),
                         *[_cell(role, permission) for role in Role],
                     )
@@ -97,7 +111,12 @@ def roles_page() -> rx.Component:
             s.role_label != "",
             rx.text("Your role: ", rx.text.strong(s.role_label), size="2", id="your-role"),
         ),
-        section("Permission table", _table(), id_="roles"),
+        section(
+            "Permission table",
+            rx.mobile_only(muted("Swipe the table sideways to see every role.")),
+            _table(),
+            id_="roles",
+        ),
         muted("The server checks every action against this table, whatever a page shows."),
         active=routes.AGENT_MORE,
     )
