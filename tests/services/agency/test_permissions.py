@@ -134,3 +134,16 @@ def test_an_auditor_cannot_enter_the_read_only_view_with_a_grant_minted_before(d
     demo.commit()
     with pytest.raises(NotAllowed, match=refusal(Permission.READ_ONLY_VIEW)):
         read_only.enter_view(demo, grant=grant, token=login.token, client_ip="203.0.113.9")
+
+
+def test_the_table_in_the_administration_guide_is_the_table_in_code():
+    from clientcenter.settings import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "docs" / "administration.md").read_text(encoding="utf-8")
+    written = {}
+    for line in text.split("## Roles", 1)[1].splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 1 + len(Role) and "(`" in cells[0]:
+            value = cells[0].split("(`")[1].rstrip("`)")
+            written[Permission(value)] = {r for r, c in zip(Role, cells[1:]) if c == "✓"}
+    assert written == {p: {r for r in Role if p in PERMISSIONS[r]} for p in Permission}
