@@ -214,7 +214,6 @@ def register(app) -> None:
         AgentOutboxState,
         AgentTasksState,
     )
-    from clientcenter.state.agency.roles import AgentRolesState
     from clientcenter.state.portal.account import AccountState
     from clientcenter.state.portal.billing import BillingState
     from clientcenter.state.portal.certificates import CertificatesState
@@ -349,7 +348,7 @@ def register(app) -> None:
             AgentOutboxState.open_page,
         ),
         (AGENT_MORE, agent_queues.more_page, "More", AgentMoreState.open_page),
-        (AGENT_ROLES, agent_roles.roles_page, "Roles", AgentRolesState.open_page),
+        (AGENT_ROLES, agent_roles.roles_page, "Roles", None),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(

@@ -312,7 +312,7 @@ def more_page() -> rx.Component:
     s = AgentMoreState
     return agent_shell(
         page_title("More", s.agent_name),
-        muted(s.agent_email),
+        muted(s.agent_email, " · ", s.role_label, id="agent-role"),
         rx.link(
             "Roles and permissions: what your role allows",
             href=routes.AGENT_ROLES,

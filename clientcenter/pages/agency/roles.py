@@ -15,7 +15,7 @@ from clientcenter.services.agency.roles import (
     Permission,
     Role,
 )
-from clientcenter.state.agency.roles import AgentRolesState
+from clientcenter.state.agency.desk import AgentState
 
 # Hidden from sight, read by screen readers (the tick and the dash are decoration).
 _SCREEN_READER_ONLY = {
@@ -45,7 +45,7 @@ def _cell(role: Role, permission: Permission) -> rx.Component:
         color=rx.color("green", 11) if allowed else rx.color("gray", 9),
         font_weight="bold" if allowed else "normal",
         id=f"cell-{role.value}-{permission.value}",
-        background_color=rx.cond(AgentRolesState.role == role.value, rx.color("accent", 2), ""),
+        background_color=rx.cond(AgentState.role == role.value, rx.color("accent", 2), ""),
     )
 
 
@@ -100,7 +100,7 @@ def _table() -> rx.Component:
 
 
 def roles_page() -> rx.Component:
-    s = AgentRolesState
+    s = AgentState
     return agent_shell(
         page_title(
             "Roles and permissions",

@@ -3,6 +3,8 @@ Who may act on the agency side is decided in services/access.py (require_permiss
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
 from clientcenter.models import Agent
@@ -35,13 +37,21 @@ def signed_in_agent(session: Session, principal: Principal) -> Agent:
     return require_agency_agent(session, principal)
 
 
-def allowed_permissions(session: Session, principal: Principal) -> list[Permission]:
-    """What the signed-in agent's role allows, for the pages to hide the rest (the services
-    refuse it anyway)."""
+@dataclass(frozen=True)
+class AgentAccess:
+    """The signed-in agent's role and what it allows, for the pages to hide the rest (the
+    services refuse it anyway)."""
+
+    role: str
+    role_label: str
+    permissions: list[Permission]
+
+
+def agent_access(session: Session, principal: Principal) -> AgentAccess:
     agent = signed_in_agent(session, principal)
-    return [p for p in Permission if agent_may(agent, p)]
-
-
-def role_label(agent: Agent) -> str:
     known = role_of(agent.role)
-    return ROLE_LABELS[known] if known else agent.role
+    return AgentAccess(
+        role=agent.role,
+        role_label=ROLE_LABELS[known] if known else agent.role,
+        permissions=[p for p in Permission if agent_may(agent, p)],
+    )

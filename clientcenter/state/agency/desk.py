@@ -13,7 +13,7 @@ from clientcenter.db import session_scope
 from clientcenter.services.agency import info_pane as pane_service
 from clientcenter.services.agency import invite as invite_service
 from clientcenter.services.agency import read_only
-from clientcenter.services.agency.agents import allowed_permissions
+from clientcenter.services.agency.agents import agent_access
 from clientcenter.services.agency.search import super_search
 from clientcenter.services.auth.sessions import SessionCheck, SessionStatus
 from clientcenter.services.errors import ServiceError
@@ -41,8 +41,10 @@ def _ended_for_agent_pages(principal: Principal) -> SessionEnded:
 class AgentState(PortalState):
     """Base of every agent page state."""
 
-    # What the agent's role allows (Permission values), read on every page load so the pages
-    # hide the rest; the services refuse it on the server whatever the page shows.
+    # The agent's role and what it allows (Permission values), read on every page load so the
+    # pages hide the rest; the services refuse it on the server whatever the page shows.
+    role: str = ""
+    role_label: str = ""
     permissions: list[str] = []
 
     def _require_agent(self) -> Principal:
@@ -65,9 +67,12 @@ class AgentState(PortalState):
         self.viewing_as = ""
         try:
             with session_scope() as db:
-                self.permissions = [p.value for p in allowed_permissions(db, check.principal)]
+                access = agent_access(db, check.principal)
         except ServiceError:
-            self.permissions = []
+            self.role, self.role_label, self.permissions = "", "", []
+            return None
+        self.role, self.role_label = access.role, access.role_label
+        self.permissions = [p.value for p in access.permissions]
         return None
 
 
