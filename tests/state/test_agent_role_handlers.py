@@ -12,7 +12,7 @@ from clientcenter.models.activity import OutboxStatus
 from clientcenter.services.agency.roles import Permission, refusal
 from clientcenter.state.agency.actions import AgentPublishState, AgentShareState
 from clientcenter.state.agency.desk import AgentAccountState, AgentState
-from clientcenter.state.agency.queues import AgentOutboxState
+from clientcenter.state.agency.queues import AgentOutboxState, AgentTasksState
 from tests.support.demo import PRIYA, RIVERA, ROBIN, account_named
 from tests.support.handlers import page_state, settle
 from tests.support.logins import agent_session
@@ -88,3 +88,14 @@ def test_the_page_guard_tells_the_pages_what_the_role_allows(demo):
         seen[email] = set(state.permissions)
     assert Permission.READ_ONLY_VIEW not in seen[ROBIN] and Permission.AUDIT_TRAIL in seen[ROBIN]
     assert Permission.PUBLISH in seen[PRIYA] and Permission.FAILED_MESSAGES not in seen[PRIYA]
+
+
+def test_a_queue_page_the_role_may_not_use_opens_on_the_refusal(demo):
+    robin = agent_session(demo, email=ROBIN).cookie
+    queue = page_state(AgentTasksState, robin, path=routes.AGENT_TASKS)
+    settle(queue.open_page())
+    assert queue.error == refusal(Permission.TASK_QUEUE) and queue.rows == []
+    priya = agent_session(demo, email=PRIYA).cookie
+    failures = page_state(AgentOutboxState, priya, path=routes.AGENT_OUTBOX)
+    settle(failures.open_page())
+    assert failures.error == refusal(Permission.FAILED_MESSAGES) and failures.rows == []

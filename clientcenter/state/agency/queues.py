@@ -117,11 +117,15 @@ class AgentTasksState(PagedList, AgentState):
 
     def _load(self) -> None:
         principal = self._require_agent()
-        with session_scope() as db:
-            queue = tasks.task_queue(
-                db, principal, status=self.status, scope=self.scope, page=self.page
-            )
-            people = active_agents(db)
+        try:
+            with session_scope() as db:
+                queue = tasks.task_queue(
+                    db, principal, status=self.status, scope=self.scope, page=self.page
+                )
+                people = active_agents(db)
+        except ServiceError as exc:  # a role without the queue: the page says why
+            self.error, self.rows, self.total, self.pages = exc.message, [], 0, 1
+            return
         self.rows = [
             QueuedTask(
                 id=t.id,
@@ -253,8 +257,12 @@ class AgentOutboxState(AgentState):
 
     def _load(self) -> None:
         principal = self._require_agent()
-        with session_scope() as db:
-            failed = list_failed(db, principal)
+        try:
+            with session_scope() as db:
+                failed = list_failed(db, principal)
+        except ServiceError as exc:  # a role without the failures queue: the page says why
+            self.error, self.rows = exc.message, []
+            return
         self.rows = [
             UndeliveredMessage(
                 id=m.id,
