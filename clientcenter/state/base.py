@@ -26,6 +26,7 @@ Usage in a page state::
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import logging
@@ -165,7 +166,7 @@ class PortalState(rx.State):
             if check.status not in (SessionStatus.LOGIN, SessionStatus.CHOOSE_ACCOUNT):
                 log.info("session check refused: %s (session %s)", check.status, check.session_id)
             raise SessionEnded(check)
-        return check.principal
+        return dataclasses.replace(check.principal, client_ip=self._client_ip())
 
     def _require_account_principal(self) -> Principal:
         """A principal looking at one customer account: the customer, or an agent in
