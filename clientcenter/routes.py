@@ -49,6 +49,7 @@ AGENT_ACTIVITY = "/agent/account/activity"
 AGENT_TASKS = "/agent/tasks"
 AGENT_OUTBOX = "/agent/outbox"
 AGENT_MORE = "/agent/more"
+AGENT_AUDIT = "/agent/admin/audit"
 
 
 def login_url() -> str:
@@ -109,6 +110,8 @@ LOGOUT_ROUTE = "/auth/logout"
 AGENT_COMPLETE_LOGIN_ROUTE = "/auth/agent/complete"
 AGENT_VIEW_ROUTE = "/auth/agent/view"  # an agent opens a customer's read-only view
 EXIT_READ_ONLY_ROUTE = "/auth/agent/exit-view"
+# The audit trail's CSV export (a date range, streamed).
+AUDIT_EXPORT_ROUTE = "/exports/audit"
 # The HTTP route a tab leaves through when its session ended (it blanks the tab's state).
 LEAVE_ROUTE = "/auth/leave"
 _LEAVE_TO = (CUSTOMER_LOGIN, AGENT_LOGIN, ACCOUNT_CHOICE)
@@ -181,6 +184,7 @@ def page_title(name: str | None = None) -> str:
 def register(app) -> None:
     from clientcenter.pages.agency import account as agent_account
     from clientcenter.pages.agency import actions as agent_actions
+    from clientcenter.pages.agency import audit as agent_audit
     from clientcenter.pages.agency import login as agent_login
     from clientcenter.pages.agency import queues as agent_queues
     from clientcenter.pages.agency import search as agent_search
@@ -204,6 +208,7 @@ def register(app) -> None:
         AgentPublishState,
         AgentShareState,
     )
+    from clientcenter.state.agency.audit import AgentAuditState
     from clientcenter.state.agency.desk import AgentAccountState, AgentState
     from clientcenter.state.agency.login import AgentLoginState
     from clientcenter.state.agency.queues import (
@@ -346,6 +351,7 @@ def register(app) -> None:
             AgentOutboxState.open_page,
         ),
         (AGENT_MORE, agent_queues.more_page, "More", AgentMoreState.open_page),
+        (AGENT_AUDIT, agent_audit.audit_page, "Audit trail", AgentAuditState.open_page),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(
