@@ -19,12 +19,7 @@ from clientcenter.components.agency.ui import (
     section,
 )
 from clientcenter.components.forms import field_error
-from clientcenter.state.agency.audit import (
-    EXPORT_FORM_ID,
-    AgentAuditState,
-    AgentOption,
-    AuditEntry,
-)
+from clientcenter.state.agency.audit import AgentAuditState, AgentOption, AuditEntry
 
 S = AgentAuditState
 
@@ -123,63 +118,42 @@ def _row(e: AuditEntry) -> rx.Component:
 
 
 def _export() -> rx.Component:
-    """A native form: its answer is a file, which the browser saves and the page stays."""
     return section(
         "Export as CSV",
         muted(
             "Every read and change in the range, oldest first (dates are UTC days). Cells a "
             "spreadsheet would run as a formula start with an apostrophe."
         ),
-        rx.el.form(
-            rx.grid(
-                rx.vstack(
-                    field_label("First day", "export-from"),
-                    _date(
-                        "export-from",
-                        "date_from",
-                        value=S.export_from,
-                        on_change=S.set_export_from,
+        rx.form(
+            rx.vstack(
+                rx.grid(
+                    rx.vstack(
+                        field_label("First day", "export-from"), _date("export-from", "date_from")
                     ),
-                    spacing="1",
+                    rx.vstack(field_label("Last day", "export-to"), _date("export-to", "date_to")),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
                 ),
-                rx.vstack(
-                    field_label("Last day", "export-to"),
-                    _date("export-to", "date_to", value=S.export_to, on_change=S.set_export_to),
-                    spacing="1",
+                rx.el.label(
+                    rx.el.input(type="checkbox", id="export-customers", name="include_customers"),
+                    " Include customers' own actions (from the activity log)",
+                    style={"font_size": "14px", "display": "flex", "gap": "8px"},
                 ),
-                columns=rx.breakpoints(initial="1", sm="2"),
+                rx.button(
+                    rx.icon("download", size=16),
+                    "Export CSV",
+                    type="submit",
+                    size="2",
+                    id="audit-export-submit",
+                ),
                 spacing="3",
                 width="100%",
             ),
-            rx.el.label(
-                rx.hstack(
-                    rx.checkbox(
-                        id="export-customers",
-                        checked=S.export_customers,
-                        on_change=S.set_export_customers,
-                    ),
-                    rx.text("Include customers' own actions (from the activity log)", size="2"),
-                    spacing="2",
-                    align="center",
-                ),
-            ),
-            rx.el.input(
-                type="hidden",
-                name="include_customers",
-                value=rx.cond(S.export_customers, "1", ""),
-            ),
-            rx.button(
-                rx.icon("download", size=16),
-                "Export CSV",
-                type="button",
-                size="2",
-                on_click=S.export,
-                id="audit-export-submit",
-            ),
-            method="post",
-            action=routes.AUDIT_EXPORT_ROUTE,
-            id=EXPORT_FORM_ID,
-            style={"display": "flex", "flex_direction": "column", "gap": "12px"},
+            on_submit=S.export,
+            reset_on_submit=False,
+            width="100%",
+            id="audit-export-form",
         ),
         messages("audit-export", S.export_error),
         id_="audit-export",

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.services.agency import audit
 from clientcenter.services.errors import ServiceError
 from clientcenter.state.agency.desk import AgentState
-from clientcenter.state.base import off_loop
+from clientcenter.state.base import off_loop, post_download
 from clientcenter.state.form_errors import split
 
-EXPORT_FORM_ID = "audit-export-form"
+EXPORT_FIELDS = ("date_from", "date_to", "include_customers")
 FILTER_FIELDS = ("agent_id", "account", "date_from", "date_to", "kind")
 
 
@@ -51,9 +52,6 @@ class AgentAuditState(AgentState):
     kind: str = ""
     error: str = ""
     field_errors: dict[str, str] = {}
-    export_from: str = ""
-    export_to: str = ""
-    export_customers: bool = False
     export_error: str = ""
 
     def _filters(self) -> dict[str, str]:
@@ -117,29 +115,19 @@ class AgentAuditState(AgentState):
         self._load()
 
     @rx.event
-    async def set_export_from(self, value: str):
-        self.export_from = value
-
-    @rx.event
-    async def set_export_to(self, value: str):
-        self.export_to = value
-
-    @rx.event
-    async def set_export_customers(self, value: bool):
-        self.export_customers = bool(value)
-
-    @rx.event
     @off_loop
-    def export(self):
-        """Checks the range and the role here, so a mistake shows on the page; the route
-        checks both again and streams the file."""
+    def export(self, form_data: dict):
+        """Checks the range and the role here, so a mistake shows on the page; then the
+        browser posts the range to the export route, which checks both again and streams
+        the file."""
         principal = self._require_agent()
+        fields = {name: str(form_data.get(name) or "") for name in EXPORT_FIELDS}
         try:
-            audit.parse_export({"date_from": self.export_from, "date_to": self.export_to})
+            audit.parse_export(fields)
             with session_scope() as db:
                 audit.require_export(db, principal)
         except ServiceError as exc:
             self.export_error = exc.message
             return None
         self.export_error = ""
-        return rx.call_script(f"document.getElementById('{EXPORT_FORM_ID}').submit()")
+        return post_download(routes.AUDIT_EXPORT_ROUTE, fields)
