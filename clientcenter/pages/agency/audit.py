@@ -36,7 +36,7 @@ def _labelled(label: str, html_for: str, control: rx.Component, key: str) -> rx.
 
 
 def _date(id_: str, name: str, **props) -> rx.Component:
-    return rx.input(id=id_, name=name, type="date", size="2", width="100%", **props)
+    return rx.input(id=id_, name=name, type="date", size="3", width="100%", **props)
 
 
 def _agent_option(a: AgentOption) -> rx.Component:
@@ -65,7 +65,7 @@ def _filters() -> rx.Component:
                     id="audit-account",
                     name="account",
                     placeholder="Name or number",
-                    size="2",
+                    size="3",
                     width="100%",
                     max_length=160,
                 ),
@@ -77,7 +77,7 @@ def _filters() -> rx.Component:
                 "Kind",
                 "audit-kind",
                 rx.el.select(
-                    rx.el.option("Reads and changes", value=""),
+                    rx.el.option("All kinds", value=""),
                     rx.el.option("Reads", value="read"),
                     rx.el.option("Changes", value="write"),
                     id="audit-kind",
@@ -87,7 +87,7 @@ def _filters() -> rx.Component:
                 "kind",
             ),
             rx.box(
-                rx.button("Filter", type="submit", size="2", id="audit-filter-submit"),
+                rx.button("Filter", type="submit", size="3", id="audit-filter-submit"),
                 align_self="end",
             ),
             columns=rx.breakpoints(initial="1", sm="2", md="3"),
@@ -144,7 +144,7 @@ def _export() -> rx.Component:
                     rx.icon("download", size=16),
                     "Export CSV",
                     type="submit",
-                    size="2",
+                    size="3",
                     id="audit-export-submit",
                 ),
                 spacing="3",
