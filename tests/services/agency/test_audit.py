@@ -21,6 +21,7 @@ from clientcenter.services.agency.roles import Permission, refusal
 from clientcenter.services.agency.search import super_search
 from clientcenter.services.errors import InvalidInput, NotAllowed
 from clientcenter.services.notify.activity import record_action
+from clientcenter.services.portal.activity_feed import activity_page
 from clientcenter.services.principal import Principal
 from tests.support.demo import (
     AGENT,
@@ -105,6 +106,12 @@ def test_entering_the_read_only_view_is_one_read_with_the_route_ip(demo):
         account_id=rivera.id,
         client_ip="198.51.100.9",
     )
+
+
+def test_reading_an_account_s_activity_is_one_read(demo):
+    rivera = account_named(demo, RIVERA)
+    activity_page(demo, _from(agency_agent(demo)), rivera.id)
+    _only(demo, kind="read", action="activity.view", account_id=rivera.id, client_ip=IP)
 
 
 def test_a_refused_read_records_nothing(demo):
