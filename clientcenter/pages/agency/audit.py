@@ -19,7 +19,8 @@ from clientcenter.components.agency.ui import (
     section,
 )
 from clientcenter.components.forms import field_error
-from clientcenter.state.agency.audit import AgentAuditState, AgentOption, AuditEntry
+from clientcenter.state.agency.audit import AgentAuditState, AuditEntry
+from clientcenter.state.agency.queues import FilterOption
 
 S = AgentAuditState
 
@@ -39,7 +40,7 @@ def _date(id_: str, name: str, **props) -> rx.Component:
     return rx.input(id=id_, name=name, type="date", size="3", width="100%", **props)
 
 
-def _agent_option(a: AgentOption) -> rx.Component:
+def _agent_option(a: FilterOption) -> rx.Component:
     return rx.el.option(a.label, value=a.value)
 
 

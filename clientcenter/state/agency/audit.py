@@ -12,6 +12,7 @@ from clientcenter.db import session_scope
 from clientcenter.services.agency import audit
 from clientcenter.services.errors import ServiceError
 from clientcenter.state.agency.desk import AgentState
+from clientcenter.state.agency.queues import FilterOption
 from clientcenter.state.base import off_loop, post_download
 from clientcenter.state.form_errors import split
 
@@ -32,15 +33,9 @@ class AuditEntry:
     client_ip: str = ""
 
 
-@dataclass
-class AgentOption:
-    value: str = ""
-    label: str = ""
-
-
 class AgentAuditState(AgentState):
     rows: list[AuditEntry] = []
-    agents: list[AgentOption] = []
+    agents: list[FilterOption] = []
     total: int = 0
     page: int = 1
     pages: int = 1
@@ -70,7 +65,7 @@ class AgentAuditState(AgentState):
             return
         self.error, self.field_errors = "", {}
         self.total, self.page, self.pages = found.total, found.page, found.pages
-        self.agents = [AgentOption(str(a.id), a.name) for a in agents]
+        self.agents = [FilterOption(str(a.id), a.name) for a in agents]
         self.rows = [
             AuditEntry(
                 id=r.id,
