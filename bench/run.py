@@ -54,6 +54,10 @@ def main() -> int:
         ),
         ("Memory per connected client", ["bench.memory", "--clients", "20" if q else "200"]),
         ("Notification relay", ["bench.relay"]),
+        (
+            "Audit trail CSV export, SQLite",
+            ["bench.audit_export", "--rows", "10000" if q else "100000"],
+        ),
     ]
     print(f"machine: {machine()}\n")
     failed = 0

@@ -115,6 +115,17 @@ def _cmd_mailbox(args) -> int:
     return 0
 
 
+def _cmd_retention(args) -> int:
+    """Delete what is past its time (settings.retention), or with --dry-run only count it."""
+    from clientcenter.db import session_scope
+    from clientcenter.services import retention
+
+    with session_scope() as session:
+        counts = retention.apply(session, dry_run=args.dry_run)
+    print(retention.format_counts(counts, get_settings().retention, dry_run=args.dry_run))
+    return 0
+
+
 COMMANDS = {
     "check": (_cmd_check, "validate settings and exit"),
     "migrate": (_cmd_migrate, "apply database migrations"),
@@ -124,6 +135,7 @@ COMMANDS = {
     "matrix": (_cmd_matrix, "print the notification matrix in force"),
     "relay": (_cmd_relay, "send outbox messages (--once: what is due now, then exit)"),
     "mailbox": (_cmd_mailbox, "print the newest dev-mailbox messages"),
+    "retention": (_cmd_retention, "delete what is past its time (--dry-run: only count it)"),
 }
 
 
@@ -138,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parsers["mailbox"].add_argument(
         "--limit", type=int, default=10, help="how many messages (newest first)"
+    )
+    parsers["retention"].add_argument(
+        "--dry-run", action="store_true", help="say what would be deleted, delete nothing"
     )
     args = parser.parse_args(argv)
     return COMMANDS[args.command][0](args)

@@ -50,6 +50,7 @@ AGENT_TASKS = "/agent/tasks"
 AGENT_OUTBOX = "/agent/outbox"
 AGENT_MORE = "/agent/more"
 AGENT_ROLES = "/agent/admin/roles"  # the permission table, for every agent
+AGENT_AUDIT = "/agent/admin/audit"
 
 
 def login_url() -> str:
@@ -110,6 +111,8 @@ LOGOUT_ROUTE = "/auth/logout"
 AGENT_COMPLETE_LOGIN_ROUTE = "/auth/agent/complete"
 AGENT_VIEW_ROUTE = "/auth/agent/view"  # an agent opens a customer's read-only view
 EXIT_READ_ONLY_ROUTE = "/auth/agent/exit-view"
+# The audit trail's CSV export (a date range, streamed).
+AUDIT_EXPORT_ROUTE = "/exports/audit"
 # The HTTP route a tab leaves through when its session ended (it blanks the tab's state).
 LEAVE_ROUTE = "/auth/leave"
 _LEAVE_TO = (CUSTOMER_LOGIN, AGENT_LOGIN, ACCOUNT_CHOICE)
@@ -182,6 +185,7 @@ def page_title(name: str | None = None) -> str:
 def register(app) -> None:
     from clientcenter.pages.agency import account as agent_account
     from clientcenter.pages.agency import actions as agent_actions
+    from clientcenter.pages.agency import audit as agent_audit
     from clientcenter.pages.agency import login as agent_login
     from clientcenter.pages.agency import queues as agent_queues
     from clientcenter.pages.agency import roles as agent_roles
@@ -206,6 +210,7 @@ def register(app) -> None:
         AgentPublishState,
         AgentShareState,
     )
+    from clientcenter.state.agency.audit import AgentAuditState
     from clientcenter.state.agency.desk import AgentAccountState, AgentState
     from clientcenter.state.agency.login import AgentLoginState
     from clientcenter.state.agency.queues import (
@@ -349,6 +354,7 @@ def register(app) -> None:
         ),
         (AGENT_MORE, agent_queues.more_page, "More", AgentMoreState.open_page),
         (AGENT_ROLES, agent_roles.roles_page, "Roles", None),
+        (AGENT_AUDIT, agent_audit.audit_page, "Audit trail", AgentAuditState.open_page),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(

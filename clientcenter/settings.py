@@ -245,6 +245,30 @@ class Security(_Section):
         return list(dict.fromkeys(codes))
 
 
+class Audit(_Section):
+    """The audit trail (services/agency/audit.py, docs/administration.md)."""
+
+    # What a search leaves in the trail: "hash" (a keyed hash: the same words by the same
+    # agency match, the words themselves are not kept), "plain" (the words), "none".
+    search_queries: Literal["hash", "plain", "none"] = "hash"
+
+
+class Retention(_Section):
+    """How long records are kept (services/retention.py); 0 keeps them forever. The defaults
+    follow what a US agency keeps: books and records seven years, the rest as short as use
+    allows."""
+
+    activity_log_days: int = Field(7 * 365, ge=0)
+    audit_trail_days: int = Field(7 * 365, ge=0)
+    # Emails and texts the provider accepted keep their address and status; the body goes.
+    message_bodies_days: int = Field(90, ge=0)
+    ended_sessions_days: int = Field(90, ge=0)
+    login_attempts_days: int = Field(30, ge=0)
+    # An account with no active policy is closed; its files go this many years after its
+    # last policy's expiration date.
+    closed_account_files_years: int = Field(7, ge=0, le=100)
+
+
 class Payments(_Section):
     """How customers pay. "offline" (the embedded default) needs no account anywhere: the
     customer records a bank transfer or check and an agent confirms it."""
@@ -300,6 +324,8 @@ class Settings(BaseSettings):
     delivery: Delivery = Field(default_factory=Delivery)
     security: Security = Field(default_factory=Security)
     payments: Payments = Field(default_factory=Payments)
+    audit: Audit = Field(default_factory=Audit)
+    retention: Retention = Field(default_factory=Retention)
     # Agency overrides of the notification matrix: {action_key: {column: bool}}.
     matrix: dict[str, dict[str, bool]] = Field(default_factory=dict)
 

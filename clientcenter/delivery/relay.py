@@ -13,7 +13,8 @@ relay then asks the provider whether it already accepted that dedupe key before 
 only when the provider cannot tell does it send again (at-least-once).
 
 Every relay loop also runs the housekeeping sweep (services/auth/housekeeping.py) at most once per
-``delivery.housekeeping_seconds``: the app process and the `relay` command both have one."""
+``delivery.housekeeping_seconds``: the app process and the `relay` command both have one. The
+sweep applies the agency's retention settings too (services/retention.py)."""
 
 from __future__ import annotations
 
@@ -184,6 +185,11 @@ class Relay:
                 "housekeeping: deleted %d rate events, %d login attempts",
                 swept.rate_events,
                 swept.login_challenges,
+            )
+        if swept and swept.retained.total:
+            log.info(
+                "retention: deleted %s",
+                ", ".join(f"{n} {kind}" for kind, n in swept.retained.items() if n),
             )
         return True
 

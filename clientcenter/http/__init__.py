@@ -14,6 +14,7 @@ from clientcenter.http.middleware.body_limit import BodyLimit
 from clientcenter.http.middleware.security_headers import SecurityHeaders
 from clientcenter.http.middleware.tab_binding import TabBinding
 from clientcenter.http.routes.agent import ROUTES as AGENT_ROUTES
+from clientcenter.http.routes.audit import ROUTES as AUDIT_ROUTES
 from clientcenter.http.routes.auth import ROUTES as AUTH_ROUTES
 from clientcenter.http.routes.delivery import ROUTES as DELIVERY_ROUTES
 from clientcenter.http.routes.files import ROUTES as FILE_ROUTES
@@ -44,6 +45,7 @@ def build_http_app() -> Starlette:
             *INTEGRATION_ROUTES,
             *DELIVERY_ROUTES,
             *AGENT_ROUTES,
+            *AUDIT_ROUTES,
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit), Middleware(TabBinding)],
     )

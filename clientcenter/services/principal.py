@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 
@@ -14,6 +14,9 @@ class Principal:
     agent_id: int | None = None  # the agent acting (read-only view or agency side)
     read_only: bool = False
     session_id: int | None = None
+    # Where this request came from, when the caller knows it (state/base.py, the HTTP
+    # routes): the audit trail records it. Not part of who is acting.
+    client_ip: str = field(default="", compare=False)
 
     @classmethod
     def customer(cls, account_id: int, contact_id: int, session_id: int | None = None):

@@ -26,6 +26,7 @@ Usage in a page state::
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import logging
@@ -72,24 +73,41 @@ def leave_to(location: str) -> rx.event.EventSpec:
     return post_navigation(routes.LEAVE_ROUTE, {"to": location})
 
 
+def _form_post_script(action: str, fields: dict[str, str], *, navigate: bool) -> str:
+    # A navigation leaves this tab's state behind: its token goes along as ``tab`` and the
+    # next page starts with a fresh one. A download keeps the page, so it keeps both.
+    tab = (
+        "const tab = sessionStorage.getItem('token') || ''; sessionStorage.removeItem('token');"
+        if navigate
+        else ""
+    )
+    return (
+        "(() => {const f = document.createElement('form'); f.method = 'post';"
+        f" f.action = {json.dumps(action)}; f.target = {json.dumps('_top' if navigate else '_self')};"
+        f" {tab}"
+        f" for (const [k, v] of Object.entries({{...{json.dumps(fields)}{', tab' if navigate else ''}}})) {{"
+        " const i = document.createElement('input'); i.type = 'hidden'; i.name = k;"
+        " i.value = v; f.appendChild(i); }"
+        " document.body.appendChild(f); f.submit();})()"
+    )
+
+
 def post_navigation_script(action: str, fields: dict[str, str] | None = None) -> str:
     """JavaScript that POSTs a form to one of our HTTP routes as a full navigation of the top
     window (the embedded login breaks out of its frame), after dropping the Reflex client
     token so the next page starts with a fresh tab state. The old token goes along as
     ``tab``: the route blanks that tab's server-side state (clientcenter/http/middleware/tab_binding.py)."""
-    return (
-        "(() => {const f = document.createElement('form'); f.method = 'post';"
-        f" f.action = {json.dumps(action)}; f.target = '_top';"
-        " const tab = sessionStorage.getItem('token') || '';"
-        f" for (const [k, v] of Object.entries({{...{json.dumps(fields or {})}, tab}})) {{"
-        " const i = document.createElement('input'); i.type = 'hidden'; i.name = k;"
-        " i.value = v; f.appendChild(i); }"
-        " document.body.appendChild(f); sessionStorage.removeItem('token'); f.submit();})()"
-    )
+    return _form_post_script(action, fields or {}, navigate=True)
 
 
 def post_navigation(action: str, fields: dict[str, str] | None = None) -> rx.event.EventSpec:
     return rx.call_script(post_navigation_script(action, fields))
+
+
+def post_download(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
+    """POST a form to an HTTP route that answers with a file: the browser saves it, and the
+    page, its tab state and its token stay as they are."""
+    return rx.call_script(_form_post_script(action, fields, navigate=False))
 
 
 def handle_backend_exception(exception: Exception):
@@ -165,7 +183,7 @@ class PortalState(rx.State):
             if check.status not in (SessionStatus.LOGIN, SessionStatus.CHOOSE_ACCOUNT):
                 log.info("session check refused: %s (session %s)", check.status, check.session_id)
             raise SessionEnded(check)
-        return check.principal
+        return dataclasses.replace(check.principal, client_ip=self._client_ip())
 
     def _require_account_principal(self) -> Principal:
         """A principal looking at one customer account: the customer, or an agent in

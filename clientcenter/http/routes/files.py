@@ -21,7 +21,14 @@ from starlette.routing import Route
 
 from clientcenter import routes
 from clientcenter.db import session_scope
-from clientcenter.http.deps import attachment, notice_page, run_in_threadpool, session_token
+from clientcenter.http.deps import (
+    attachment,
+    notice_page,
+    request_client_ip,
+    run_in_threadpool,
+    session_token,
+)
+from clientcenter.services.agency import audit
 from clientcenter.services.auth.sessions import principal_from_token
 from clientcenter.services.billing import invoices as billing
 from clientcenter.services.errors import ServiceError
@@ -46,7 +53,9 @@ def _refusal(status: int, message: str) -> Response:
     return notice_page(status, message, f"<a href='{routes.DOCUMENTS}'>Back to your documents</a>")
 
 
-def _fetch(token: str | None, target: download_links.LinkTarget) -> FileToSend | None:
+def _fetch(
+    token: str | None, target: download_links.LinkTarget, client_ip: str
+) -> FileToSend | None:
     with session_scope() as db:
         principal = principal_from_token(db, token)
         if not download_links.matches(target, principal):
@@ -57,7 +66,17 @@ def _fetch(token: str | None, target: download_links.LinkTarget) -> FileToSend |
                 principal.session_id if principal else "no session",
             )
             return None
-        return FETCHERS[target.kind](db, principal, target)
+        sent = FETCHERS[target.kind](db, principal, target)
+        if principal.is_agent:  # an agent in read-only view: the audit trail's read
+            audit.record_read(
+                db,
+                principal,
+                f"{target.kind}.download",
+                target.account_id,
+                f"Downloaded {sent.filename}.",
+                client_ip,
+            )
+        return sent
 
 
 async def download(request: Request) -> Response:
@@ -68,7 +87,9 @@ async def download(request: Request) -> Response:
     except download_links.LinkInvalid:
         return _refusal(404, "This download link is not valid.")
     try:
-        sent = await run_in_threadpool(_fetch, session_token(request), target)
+        sent = await run_in_threadpool(
+            _fetch, session_token(request), target, request_client_ip(request)
+        )
     except (ServiceError, FileNotFoundError):
         sent = None
     if sent is None:

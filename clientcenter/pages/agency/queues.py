@@ -320,6 +320,15 @@ def more_page() -> rx.Component:
             id="roles-link",
         ),
         embed_card(),
+        rx.cond(
+            s.may_read_audit,
+            section(
+                "Audit trail",
+                muted("Who read or changed customers' data, and the CSV export."),
+                rx.link("Open the audit trail", href=routes.AGENT_AUDIT, id="audit-link"),
+                id_="audit-card",
+            ),
+        ),
         section(
             "Notification matrix in force",
             muted(

@@ -31,6 +31,7 @@ from clientcenter.models.search_index import display_phone
 from clientcenter.services.access import require_permission
 from clientcenter.services.accounts import is_account_active
 from clientcenter.services.agency.roles import Permission
+from clientcenter.services.agency import audit
 from clientcenter.services.errors import NotFound
 from clientcenter.services.notify.catalog import CATALOG
 from clientcenter.services.portal.policies import STATUS_LABELS, format_money, format_term
@@ -240,6 +241,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
     """Everything the pane shows for one account. Agents on the agency side only."""
     require_permission(session, principal, Permission.INFO_PANE)
     account = get_account(session, account_id)
+    audit.record_read(session, principal, "info_pane.open", account.id, "Opened the info pane.")
     producer = session.get(Agent, account.producer_id)
     contacts = session.exec(
         select(Contact)

@@ -19,6 +19,7 @@ from clientcenter.models import UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import require_permission
 from clientcenter.services.accounts import is_account_active
+from clientcenter.services.agency import audit
 from clientcenter.services.agency.info_pane import get_account
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.auth.sessions import (
@@ -98,6 +99,14 @@ def enter_view(
         raise NotAllowed("That link was already used.")
     new_record, new_token = rotated
     viewing = Principal.agent_viewing(principal.agent_id, account.id, session_id=new_record.id)
+    audit.record_read(
+        session,
+        viewing,
+        "read_only.enter",
+        account.id,
+        "Opened the customer's Client Center in read-only mode.",
+        client_ip,
+    )
     record_action(
         session,
         viewing,

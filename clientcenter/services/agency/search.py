@@ -32,6 +32,7 @@ from clientcenter.models.search_index import (
     normalize_text,
 )
 from clientcenter.services.access import require_permission
+from clientcenter.services.agency import audit
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import InvalidInput
 from clientcenter.services.principal import Principal
@@ -243,6 +244,9 @@ def super_search(
     ids, total = _page(session, _ranked(q, dialect), page, per_page)
     if total == 0 and q.words:
         ids, total = _page(session, _ranked(q, dialect, by_words=True), page, per_page)
+    audit.record_read(
+        session, principal, "search.run", None, f"Searched: {total} found.", query=query
+    )
     return SearchPage(
         query=query.strip(),
         results=_describe(session, ids, q),

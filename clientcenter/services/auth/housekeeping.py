@@ -1,6 +1,7 @@
 """Forgetting what nothing needs any more: rate-limit events older than a day, login
 attempts that ended more than a day ago (their code hashes with them) and remembered
-browsers that expired.
+browsers that expired; and what the agency keeps only so long (services/retention.py,
+``settings.retention``).
 
 Every relay runs :func:`sweep` (delivery/relay.py, at most once per
 ``delivery.housekeeping_seconds``), so several may run it at the same moment. The deletes are
@@ -11,13 +12,14 @@ SQLite lets one writer at a time anyway.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from clientcenter.models.base import utcnow
+from clientcenter.services import retention
 from clientcenter.services.auth import login_codes, rate_limits, remembered
 
 # pg_advisory locks share one key space per database: "cchk" as a number.
@@ -29,6 +31,9 @@ class Swept:
     rate_events: int
     login_challenges: int
     remembered_browsers: int = 0
+    retained: retention.RetentionCounts = field(
+        default_factory=retention.RetentionCounts, compare=False
+    )
 
 
 def sweep(db: Session, *, now: datetime | None = None) -> Swept | None:
@@ -43,4 +48,5 @@ def sweep(db: Session, *, now: datetime | None = None) -> Swept | None:
         rate_events=rate_limits.prune(db, now=now),
         login_challenges=login_codes.prune(db, now=now),
         remembered_browsers=remembered.prune(db, now=now),
+        retained=retention.apply(db, now=now),
     )

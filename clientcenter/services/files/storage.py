@@ -26,6 +26,8 @@ log = logging.getLogger("clientcenter.storage")
 
 # session.info key: storage keys saved in the session's current transaction, not yet committed.
 _UNCOMMITTED = "cc_storage_uncommitted"
+# session.info key: storage keys whose rows this transaction deletes; the files go on commit.
+_DELETED = "cc_storage_deleted"
 
 
 @dataclass(frozen=True)
@@ -78,16 +80,30 @@ def delete(storage_key: str) -> None:
     _path(storage_key).unlink(missing_ok=True)
 
 
+def delete_after_commit(session: Session, storage_key: str) -> None:
+    """Delete the file once the transaction that deletes its row commits (a rollback keeps
+    both). A process killed between the two leaves an unreferenced file, never a row without
+    its file."""
+    _path(storage_key)  # refuse a bad key now, not after the commit
+    session.info.setdefault(_DELETED, []).append(storage_key)
+
+
 @event.listens_for(Session, "after_commit")
 def _keep_committed_files(session: Session) -> None:
     if not session.in_nested_transaction():  # a released SAVEPOINT commits nothing yet
         session.info.pop(_UNCOMMITTED, None)
+        for key in session.info.pop(_DELETED, ()):
+            try:
+                delete(key)
+            except OSError:
+                log.exception("could not delete file %s", key)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _delete_uncommitted_files(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is not None:  # a SAVEPOINT: the outer transaction decides
         return
+    session.info.pop(_DELETED, None)  # after a commit already emptied; after a rollback, kept
     for key in session.info.pop(_UNCOMMITTED, ()):
         try:
             delete(key)

@@ -16,6 +16,7 @@ from clientcenter.models import Account, ActivityLog, Agent, Contact, Task
 from clientcenter.models.accounts import ContactRole
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import acting_contact, active_agent
+from clientcenter.services.agency import audit
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify import outbox
 from clientcenter.services.notify.catalog import Action, get_action
@@ -91,6 +92,12 @@ def record_action(
     if cells.log:
         session.add(entry)
         session.flush()
+    if principal.is_agent and not principal.read_only:
+        # Every agency-side change passes here: the audit trail's write, in this transaction.
+        # (A read-only agent changes nothing; its view is audited as a read.)
+        audit.record_write(
+            session, principal, action.key, account.id if account else None, summary
+        )
 
     if cells.task and account is not None:
         session.add(

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from clientcenter.models import ActivityLog
 from clientcenter.services.access import require_permission
+from clientcenter.services.agency import audit
 from clientcenter.services.agency.info_pane import (
     ActivityRow,
     activity_rows,
@@ -73,6 +74,7 @@ def activity_page(
     account = get_account(session, account_id)
     if action and action not in CATALOG:
         raise InvalidInput("Pick an action from the list.", field="action")
+    audit.record_read(session, principal, "activity.view", account.id, "Read the activity log.")
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))
     filters = [ActivityLog.account_id == account.id]

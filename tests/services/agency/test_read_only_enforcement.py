@@ -167,6 +167,7 @@ def unexplained_changes(before, after, engine) -> dict[str, tuple[set, set]]:
         ).all()
     allowed_log = {r.id for r in rows if r.action_key in AGENT_ACTIONS and r.read_only}
     payments = any(r.action_key == "agent.payments" for r in rows if r.id in allowed_log)
+    kind_at = [c.name for c in SQLModel.metadata.tables["audit_event"].columns].index("kind")
     left = {}
     for table, (gone, added) in changed.items():
         if table == "activity_log" and not gone and {int(r[0]) for r in added} <= allowed_log:
@@ -175,6 +176,8 @@ def unexplained_changes(before, after, engine) -> dict[str, tuple[set, set]]:
             continue  # checked below: messages only for allowed log rows
         if table in PAYMENT_TABLES and payments:
             continue
+        if table == "audit_event" and not gone and all(r[kind_at] == "read" for r in added):
+            continue  # the audit trail records what the agent read (services/agency/audit.py)
         left[table] = (gone, added)
     if "outbox_message" in changed:
         columns = [c.name for c in SQLModel.metadata.tables["outbox_message"].columns]
