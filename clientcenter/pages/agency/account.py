@@ -68,6 +68,7 @@ def _actions() -> rx.Component:
                 ("upload", "Publish", routes.AGENT_PUBLISH, "publish-link"),
                 ("award", "Certificates", routes.AGENT_CERTIFICATES, "certificates-link"),
                 ("history", "Activity log", routes.AGENT_ACTIVITY, "activity-link"),
+                ("user-cog", "Manage", routes.AGENT_MANAGE, "manage-link"),
             ]
         ],
         columns="3",

@@ -47,7 +47,7 @@ NOT_ON_ACCOUNT = "That person is not on this account."
 
 
 @dataclass(frozen=True)
-class Done:
+class Changed:
     message: str
     moved: int = 0  # accounts moved (reassignments)
 
@@ -212,7 +212,7 @@ def _move(session: Session, principal: Principal, account: Account, to: Agent) -
 
 def reassign_producer(
     session: Session, principal: Principal, account_id: object, agent_id: object
-) -> Done:
+) -> Changed:
     require_permission(session, principal, Permission.MANAGE_ACCOUNTS)
     account = get_account(session, account_id)
     to = _new_producer(session, agent_id)
@@ -221,12 +221,12 @@ def reassign_producer(
             f"{to.full_name} is already the producer of {account.name}.", field="producer_id"
         )
     _move(session, principal, account, to)
-    return Done(f"{to.full_name} is now the producer of {account.name}.", moved=1)
+    return Changed(f"{to.full_name} is now the producer of {account.name}.", moved=1)
 
 
 def reassign_all(
     session: Session, principal: Principal, from_agent_id: object, to_agent_id: object
-) -> Done:
+) -> Changed:
     """Every account of one producer (active or not) to another; each account's log says so."""
     require_permission(session, principal, Permission.MANAGE_ACCOUNTS)
     source = _agent(session, from_agent_id, "from_agent_id")
@@ -240,7 +240,7 @@ def reassign_all(
         _move(session, principal, account, to)
     count = len(accounts)
     noun = "account" if count == 1 else "accounts"
-    return Done(f"Moved {count} {noun} from {source.full_name} to {to.full_name}.", moved=count)
+    return Changed(f"Moved {count} {noun} from {source.full_name} to {to.full_name}.", moved=count)
 
 
 # --------------------------------------------------------------------------- contacts
@@ -262,7 +262,7 @@ def switch_login(
     account_id: object,
     contact_id: object,
     may_log_in: bool,
-) -> Done:
+) -> Changed:
     """Let a contact log in, or stop them (their live sessions end now)."""
     require_permission(session, principal, Permission.MANAGE_ACCOUNTS)
     account = get_account(session, account_id)
@@ -290,7 +290,7 @@ def switch_login(
         + (f"; {ended} open session(s) ended." if ended else "."),
         details={"contact_id": contact.id, "may_log_in": may_log_in, "sessions_ended": ended},
     )
-    return Done(f"{contact.full_name} {done}.")
+    return Changed(f"{contact.full_name} {done}.")
 
 
 def _parse_address(values: dict[str, Any], field: str, contact: Contact) -> str:
@@ -339,7 +339,7 @@ def correct_address(
     account_id: object,
     contact_id: object,
     data: dict[str, Any] | None,
-) -> Done:
+) -> Changed:
     """Correct a contact's login email or mobile (``data``: field, value). The old address is
     told; sessions that stood on it end (an email-bound session would stop at its next check
     anyway; a session proven by a text to the old mobile would not)."""
@@ -382,7 +382,7 @@ def correct_address(
             "sessions_ended": ended,
         },
     )
-    return Done(
+    return Changed(
         f"{contact.full_name}'s {words} is now {shown}."
         + (" The old one was told." if old else "")
     )
@@ -390,7 +390,7 @@ def correct_address(
 
 def mark_primary(
     session: Session, principal: Principal, account_id: object, contact_id: object
-) -> Done:
+) -> Changed:
     """Make a contact the primary applicant; the previous primary takes their old role."""
     require_permission(session, principal, Permission.MANAGE_ACCOUNTS)
     account = get_account(session, account_id)
@@ -420,7 +420,7 @@ def mark_primary(
             "previous_role": old_role,
         },
     )
-    return Done(
+    return Changed(
         f"{contact.full_name} is now the primary applicant"
         + (f"; {before} is now the {label}." if previous else ".")
     )

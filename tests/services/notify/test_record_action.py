@@ -85,7 +85,12 @@ def test_catalog_has_every_action_of_the_docs():
     # The 38 actions of the three sections, plus two of ours for certificate links (issue 11)
     # and four for correcting accounts from the agency side (issue 13).
     assert len(ACTIONS) == 44 == len(CATALOG)
-    assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [23, 8, 12, 1]
+    assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [
+        23,
+        8,
+        12,
+        1,
+    ]
     assert set(CATALOG) == set(EXPECTED)
     for key, label in CATALOG_LABELS.items():
         assert CATALOG[key].label == label
