@@ -31,13 +31,17 @@ def _producer_option(p: ProducerOption) -> rx.Component:
     return rx.el.option(p.label, value=p.id)
 
 
-def _producer_select(name: str, id_: str) -> rx.Component:
+def _producer_select(name: str, id_: str, *, current: bool) -> rx.Component:
+    """The producers an account may go to; preselected on the current one, or on a prompt."""
+    prompt = [] if current else [rx.el.option("Choose a producer", value="", disabled=True)]
     return rx.el.select(
+        *prompt,
         rx.foreach(S.producers, _producer_option),
         name=name,
         id=id_,
-        default_value=S.producer_id,
+        default_value=S.producer_id if current else "",
         key=S.producer_id,  # a new producer remounts the select on it
+        required=True,
         style=SELECT_STYLE,
     )
 
@@ -49,7 +53,7 @@ def _producer_section() -> rx.Component:
         rx.form(
             rx.vstack(
                 field_label("Producer of this account", "producer-select"),
-                _producer_select("producer_id", "producer-select"),
+                _producer_select("producer_id", "producer-select", current=True),
                 rx.button("Reassign", type="submit", size="2", id="reassign-submit"),
                 spacing="2",
                 width="100%",
@@ -76,7 +80,7 @@ def _move_all_section() -> rx.Component:
         rx.form(
             rx.vstack(
                 field_label("Move them to", "move-all-select"),
-                _producer_select("to_agent_id", "move-all-select"),
+                _producer_select("to_agent_id", "move-all-select", current=False),
                 rx.button(
                     "Move all ",
                     S.producer_accounts.to_string(),
@@ -112,13 +116,13 @@ def _correct_form(c: ManagedContactRow) -> rx.Component:
                 name="value",
                 placeholder="New email or mobile",
                 aria_label="New email or mobile",
-                size="2",
+                size="3",
                 flex="1",
                 min_width="0",
                 required=True,
                 max_length=254,
             ),
-            rx.button("Correct", type="submit", size="2", variant="soft", class_name="correct"),
+            rx.button("Correct", type="submit", size="3", variant="soft", class_name="correct"),
             spacing="2",
             width="100%",
             align="center",
