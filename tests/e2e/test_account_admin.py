@@ -58,3 +58,10 @@ def test_agent_reassigns_the_producer_and_stops_a_login(app, page):
     expect(page.locator("#account-name")).to_have_text(RIVERA)
     expect(page.locator("#recent-activity")).to_contain_text("Switch a Contact's Login")
     expect(page.get_by_text("Producer: Priya Shah")).to_be_visible()
+
+    # The same page fits a phone.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{app.url}/agent/account/manage?id={rivera.id}")
+    expect(page.locator(".managed-contact")).to_have_count(3)
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "agent-manage-account-phone")

@@ -27,6 +27,7 @@ def test_an_agent_reassigns_and_switches_a_login_through_the_handlers(demo):
     state, rivera = _manage(demo)
     settle(state.open_page())
     assert state.account_name == RIVERA and state.producer == "Alex Morgan"
+    assert state.producer_listed
     priya = agent_named(demo, PRIYA)
     assert str(priya.id) in [p.id for p in state.producers]
 

@@ -10,6 +10,7 @@ from clientcenter import routes
 from clientcenter.components.agency.ui import (
     SELECT_STYLE,
     agent_shell,
+    contact_heading,
     entries,
     field_label,
     list_row,
@@ -32,14 +33,15 @@ def _producer_option(p: ProducerOption) -> rx.Component:
 
 
 def _producer_select(name: str, id_: str, *, current: bool) -> rx.Component:
-    """The producers an account may go to; preselected on the current one, or on a prompt."""
-    prompt = [] if current else [rx.el.option("Choose a producer", value="", disabled=True)]
+    """The producers an account may go to; preselected on the current one (when they may
+    still hold accounts), or on a prompt."""
+    prompt = rx.el.option("Choose a producer", value="")
     return rx.el.select(
-        *prompt,
+        rx.cond(S.producer_listed, rx.fragment(), prompt) if current else prompt,
         rx.foreach(S.producers, _producer_option),
         name=name,
         id=id_,
-        default_value=S.producer_id if current else "",
+        default_value=rx.cond(S.producer_listed, S.producer_id, "") if current else "",
         key=S.producer_id,  # a new producer remounts the select on it
         required=True,
         style=SELECT_STYLE,
@@ -114,7 +116,7 @@ def _correct_form(c: ManagedContactRow) -> rx.Component:
             ),
             rx.input(
                 name="value",
-                placeholder="New email or mobile",
+                placeholder="New address",
                 aria_label="New email or mobile",
                 size="3",
                 flex="1",
@@ -135,18 +137,7 @@ def _correct_form(c: ManagedContactRow) -> rx.Component:
 
 def _contact(c: ManagedContactRow) -> rx.Component:
     return list_row(
-        rx.hstack(
-            rx.text(c.name, weight="medium", size="2"),
-            rx.badge(c.role_label, variant="outline", size="1"),
-            rx.cond(
-                c.may_log_in,
-                rx.badge("Can log in", color_scheme="green", variant="soft", size="1"),
-                rx.badge("No login", color_scheme="gray", variant="soft", size="1"),
-            ),
-            wrap="wrap",
-            spacing="2",
-            align="center",
-        ),
+        contact_heading(c.name, c.role_label, c.may_log_in, say_no_login=True),
         muted(
             rx.cond(c.email != "", c.email, "No email"),
             " · ",

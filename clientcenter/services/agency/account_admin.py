@@ -407,20 +407,19 @@ def mark_primary(
     session.flush()
     label = CONTACT_ROLE_LABELS.get(old_role, old_role).lower()
     before = ", ".join(p.full_name for p in previous)
+    said = f"{contact.full_name} is now the primary applicant" + (
+        f"; {before} is now the {label}." if previous else "."
+    )
     record_action(
         session,
         principal,
         MARK_PRIMARY,
         account_id=account.id,
-        summary=f"{contact.full_name} is now the primary applicant"
-        + (f"; {before} is now the {label}." if previous else "."),
+        summary=said,
         details={
             "contact_id": contact.id,
             "previous_primary_ids": [p.id for p in previous],
             "previous_role": old_role,
         },
     )
-    return Changed(
-        f"{contact.full_name} is now the primary applicant"
-        + (f"; {before} is now the {label}." if previous else ".")
-    )
+    return Changed(said)

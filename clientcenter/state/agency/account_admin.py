@@ -37,6 +37,7 @@ class AgentManageState(AgentAccountActionState):
     producer_id: str = ""
     producer: str = ""
     producer_accounts: int = 0
+    producer_listed: bool = False  # the current producer may still hold accounts
     producers: list[ProducerOption] = []
     contacts: list[ManagedContactRow] = []
 
@@ -53,6 +54,7 @@ class AgentManageState(AgentAccountActionState):
             ProducerOption(id=str(p.id), label=f"{p.name} ({p.accounts} accounts)")
             for p in view.producers
         ]
+        self.producer_listed = any(p.id == view.producer_id for p in view.producers)
         self.contacts = [
             ManagedContactRow(
                 id=c.id,
