@@ -301,10 +301,16 @@ def _parse_address(values: dict[str, Any], field: str, contact: Contact) -> str:
 
 
 def _held_by_another(session: Session, contact: Contact, field: str, value: str) -> Contact | None:
-    column = col(Contact.email) if field == "email" else col(Contact.mobile)
+    """Another contact of the same account with this login address (emails compared as the
+    login compares them, whatever their case)."""
+    held = (
+        func.lower(Contact.email) == value.lower()
+        if field == "email"
+        else col(Contact.mobile) == value
+    )
     return session.exec(
         select(Contact).where(
-            Contact.account_id == contact.account_id, Contact.id != contact.id, column == value
+            Contact.account_id == contact.account_id, Contact.id != contact.id, held
         )
     ).first()
 

@@ -533,3 +533,15 @@ def test_a_deactivated_agent_is_refused(demo):
         _every_action(demo, Principal.agency(priya.id, session_id=3))["switch"]()
     demo.rollback()
     assert _snapshot(demo) == before
+
+
+def test_an_address_held_in_other_capitals_is_still_held(demo):
+    rivera = account_named(demo, RIVERA)
+    pat, sam = _contact(demo, PAT), _contact(demo, SAM)
+    pat.email = PAT.upper()  # written by hand, not through a form
+    demo.add(pat)
+    demo.commit()
+    with pytest.raises(InvalidInput, match="Pat Rivera on this account already has that email"):
+        admin.correct_address(
+            demo, agency_agent(demo), rivera.id, sam.id, {"field": "email", "value": PAT}
+        )
