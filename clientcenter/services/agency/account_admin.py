@@ -26,9 +26,9 @@ from clientcenter.models import Account, Agent, Contact, Task
 from clientcenter.models.accounts import CONTACT_ROLE_LABELS, ContactRole
 from clientcenter.models.activity import TaskStatus
 from clientcenter.services import form_input as fi
-from clientcenter.services.access import require_permission
+from clientcenter.services.access import agent_may, is_active_agent, require_permission
 from clientcenter.services.agency.info_pane import get_account
-from clientcenter.services.agency.roles import ROLE_LABELS, Permission, may, role_of
+from clientcenter.services.agency.roles import ROLE_LABELS, Permission, role_of
 from clientcenter.services.auth.sessions import revoke_contact_sessions
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify import outbox
@@ -86,7 +86,7 @@ class ManageView:
 
 def may_be_producer(agent: Agent) -> bool:
     """An account's tasks go to its producer: an active agent whose role works the queue."""
-    return agent.is_active and may(agent.role, Permission.TASK_QUEUE)
+    return agent_may(agent, Permission.TASK_QUEUE)
 
 
 def _accounts_of(session: Session, agent_id: int) -> list[Account]:
@@ -161,7 +161,7 @@ def _agent(session: Session, agent_id: object, field: str) -> Agent:
 
 def _new_producer(session: Session, agent_id: object) -> Agent:
     agent = _agent(session, agent_id, "producer_id")
-    if not agent.is_active:
+    if not is_active_agent(agent):
         raise InvalidInput(
             f"{agent.full_name} is deactivated; choose an active producer.", field="producer_id"
         )
