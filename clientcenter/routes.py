@@ -46,6 +46,7 @@ AGENT_PUBLISH = "/agent/account/publish"
 AGENT_CERTIFICATES = "/agent/account/certificates"
 AGENT_PAYMENTS = "/agent/account/payments"
 AGENT_ACTIVITY = "/agent/account/activity"
+AGENT_MANAGE = "/agent/account/manage"  # producer and contacts' logins
 AGENT_TASKS = "/agent/tasks"
 AGENT_OUTBOX = "/agent/outbox"
 AGENT_MORE = "/agent/more"
@@ -187,6 +188,7 @@ def register(app) -> None:
     from clientcenter.pages.agency import actions as agent_actions
     from clientcenter.pages.agency import audit as agent_audit
     from clientcenter.pages.agency import login as agent_login
+    from clientcenter.pages.agency import manage as agent_manage
     from clientcenter.pages.agency import queues as agent_queues
     from clientcenter.pages.agency import roles as agent_roles
     from clientcenter.pages.agency import search as agent_search
@@ -204,6 +206,7 @@ def register(app) -> None:
         requests,
         shared,
     )
+    from clientcenter.state.agency.account_admin import AgentManageState
     from clientcenter.state.agency.actions import (
         AgentCertificatesState,
         AgentPaymentsState,
@@ -345,6 +348,7 @@ def register(app) -> None:
         ),
         (AGENT_PAYMENTS, agent_actions.payments_page, "Payments", AgentPaymentsState.open_page),
         (AGENT_ACTIVITY, agent_queues.activity_page, "Activity", AgentActivityState.open_page),
+        (AGENT_MANAGE, agent_manage.manage_page, "Manage account", AgentManageState.open_page),
         (AGENT_TASKS, agent_queues.tasks_page, "Tasks", AgentTasksState.open_page),
         (
             AGENT_OUTBOX,

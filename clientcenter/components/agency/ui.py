@@ -146,6 +146,26 @@ def list_row(*children: rx.Component, **props) -> rx.Component:
     )
 
 
+def contact_heading(
+    name: rx.Var, role_label: rx.Var, may_log_in: rx.Var, *, say_no_login: bool = False
+) -> rx.Component:
+    """A contact's name, role and login badge (with ``say_no_login``, a badge either way)."""
+    return rx.hstack(
+        rx.text(name, weight="medium", size="2"),
+        rx.badge(role_label, variant="outline", size="1"),
+        rx.cond(
+            may_log_in,
+            rx.badge("Can log in", color_scheme="green", variant="soft", size="1"),
+            rx.badge("No login", color_scheme="gray", variant="soft", size="1")
+            if say_no_login
+            else rx.fragment(),
+        ),
+        wrap="wrap",
+        spacing="2",
+        align="center",
+    )
+
+
 def field_label(text: str, html_for: str) -> rx.Component:
     return rx.el.label(text, html_for=html_for, style={"font_weight": "500", "font_size": "14px"})
 

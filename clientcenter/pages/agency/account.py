@@ -10,6 +10,7 @@ from clientcenter import routes
 from clientcenter.components.agency.ui import (
     agent_shell,
     back_link,
+    contact_heading,
     entries,
     if_allowed,
     list_row,
@@ -91,6 +92,7 @@ def _actions() -> rx.Component:
                     P.SHARE_DOCUMENTS,
                 ),
                 ("history", "Activity log", routes.AGENT_ACTIVITY, "activity-link", P.ACTIVITY),
+                ("user-cog", "Manage", routes.AGENT_MANAGE, "manage-link", P.MANAGE_ACCOUNTS),
             ]
         ],
         columns="3",
@@ -217,17 +219,7 @@ def _invite_panel() -> rx.Component:
 
 def _contact(c: PaneContactRow) -> rx.Component:
     return list_row(
-        rx.hstack(
-            rx.text(c.name, weight="medium", size="2"),
-            rx.badge(c.role_label, variant="outline", size="1"),
-            rx.cond(
-                c.may_log_in,
-                rx.badge("Can log in", color_scheme="green", variant="soft", size="1"),
-            ),
-            wrap="wrap",
-            spacing="2",
-            align="center",
-        ),
+        contact_heading(c.name, c.role_label, c.may_log_in),
         rx.cond(
             c.email != "",
             rx.link(c.email, href="mailto:" + c.email, size="2", word_break="break-all"),

@@ -30,8 +30,8 @@ from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.models.search_index import display_phone
 from clientcenter.services.access import require_permission
 from clientcenter.services.accounts import is_account_active
-from clientcenter.services.agency.roles import Permission
 from clientcenter.services.agency import audit
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import NotFound
 from clientcenter.services.notify.catalog import CATALOG
 from clientcenter.services.portal.policies import STATUS_LABELS, format_money, format_term

@@ -189,6 +189,24 @@ def revoke_session(db: Session, record: UserSession, *, now: datetime | None = N
     return result.rowcount == 1
 
 
+def revoke_contact_sessions(
+    db: Session, contact_id: int, *, proof: str | None = None, now: datetime | None = None
+) -> int:
+    """End every live session of one contact (only those proven by ``proof``, if given), as
+    the agency switches off their login or corrects the address a login stood on. Returns how
+    many ended."""
+    conditions = [UserSession.contact_id == contact_id, UserSession.revoked_at.is_(None)]
+    if proof is not None:
+        conditions.append(UserSession.proof == proof)
+    result = db.execute(
+        update(UserSession)
+        .where(*conditions)
+        .values(revoked_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
 def revoke_token(db: Session, token: str | None, *, now: datetime | None = None) -> bool:
     record = find_session(db, token)
     return record is not None and revoke_session(db, record, now=now)

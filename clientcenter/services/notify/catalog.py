@@ -104,6 +104,11 @@ ACTIONS: tuple[Action, ...] = tuple(
             ("share_certificate", "Share Certificate"),
             # The project's own: taking back a certificate link sent by Share Certificate.
             ("revoke_certificate_link", "Revoke Certificate Link"),
+            # The project's own: correcting an account from the agency side (issue 13).
+            ("reassign_producer", "Reassign Producer"),
+            ("switch_login", "Switch a Contact's Login"),
+            ("correct_login_address", "Correct a Login Email or Mobile"),
+            ("mark_primary", "Mark a Contact Primary"),
         ],
     )
     + _rows(

@@ -58,6 +58,11 @@ EXPECTED = {
     "agency.share_certificate": "AE CE L",
     # The project's own (issue 11): certificate links.
     "agency.revoke_certificate_link": LOG_ONLY,
+    # The project's own (issue 13): accounts corrected from the agency side.
+    "agency.reassign_producer": LOG_ONLY,
+    "agency.switch_login": LOG_ONLY,
+    "agency.correct_login_address": LOG_ONLY,
+    "agency.mark_primary": LOG_ONLY,
     "holder.certificate_download": LOG_ONLY,
 }
 
@@ -77,9 +82,15 @@ def people(session: Session) -> People:
 
 
 def test_catalog_has_every_action_of_the_docs():
-    # The 38 actions of the three sections, plus two of ours for certificate links (issue 11).
-    assert len(ACTIONS) == 40 == len(CATALOG)
-    assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [23, 8, 8, 1]
+    # The 38 actions of the three sections, plus two of ours for certificate links (issue 11)
+    # and four for correcting accounts from the agency side (issue 13).
+    assert len(ACTIONS) == 44 == len(CATALOG)
+    assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [
+        23,
+        8,
+        12,
+        1,
+    ]
     assert set(CATALOG) == set(EXPECTED)
     for key, label in CATALOG_LABELS.items():
         assert CATALOG[key].label == label
