@@ -49,6 +49,7 @@ AGENT_ACTIVITY = "/agent/account/activity"
 AGENT_TASKS = "/agent/tasks"
 AGENT_OUTBOX = "/agent/outbox"
 AGENT_MORE = "/agent/more"
+AGENT_ADMIN = "/agent/admin"  # staff (administrators)
 
 
 def login_url() -> str:
@@ -95,6 +96,10 @@ def shared_document_path(token: str) -> str:
     return SHARED_PREFIX + token
 
 
+def agent_setup_path(token: str) -> str:
+    return AGENT_SETUP_PREFIX + token
+
+
 def agent_account_path(account_id: object, page: str = AGENT_ACCOUNT) -> str:
     """The info pane (or one of its pages, e.g. AGENT_SHARE) of one account. In a page the id
     may be a state Var: Reflex fills an f-string's Var in the browser."""
@@ -116,6 +121,7 @@ _LEAVE_TO = (CUSTOMER_LOGIN, AGENT_LOGIN, ACCOUNT_CHOICE)
 # link, an integration's "Continue to …" link.
 FILES_PREFIX = "/files/"
 HOLDER_CERTIFICATE_PREFIX = "/certificate/"
+AGENT_SETUP_PREFIX = "/agent/enrol/"  # an agent's setup link (services/agency/setup_links.py)
 GO_PREFIX = "/go/"
 # Providers' webhooks, the dev mailbox and the health check.
 STRIPE_WEBHOOK = "/webhooks/stripe"

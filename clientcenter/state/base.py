@@ -39,6 +39,7 @@ from clientcenter.services.auth.connection import (
     CONNECTION_HEADER,
     REMEMBERED_HEADER,
     SESSION_HEADER,
+    SETUP_HEADER,
 )
 from clientcenter.services.auth.sessions import SessionCheck, SessionStatus, check_session_hash
 from clientcenter.services.principal import Principal
@@ -143,6 +144,11 @@ class PortalState(rx.State):
         from clientcenter.services.auth.tokens import keyed_hash
 
         return keyed_hash("tab-login-attempt", f"{browser}:{nonce}")
+
+    def _setup_pass(self) -> str | None:
+        """The setup pass of an agent's setup link opened in this browser, if any
+        (services/agency/setup_links.py; the service checks it against the browser's key)."""
+        return self.router.headers.raw_headers.get(SETUP_HEADER) or None
 
     def _remembered_digest(self) -> str | None:
         """The remembered-browser cookie, hashed (a browser that completed a login before)."""
