@@ -16,7 +16,7 @@ from clientcenter.services.auth import agent_login
 from clientcenter.services.auth.sessions import check_session
 from tests.support.demo import AGENT, RIVERA, STUDIO, account_named
 from tests.support.handlers import TEST_BROWSER_KEY, tab_browser_digest
-from tests.support.logins import agent_session
+from tests.support.logins import agent_session, opened_setup_link
 
 ORIGIN = "http://localhost:3000"
 
@@ -37,15 +37,22 @@ def _cookie_token(response) -> str:
 def test_sign_in_completion_sets_an_agent_session_with_second_factor(client, demo):
     import re
 
+    link = opened_setup_link(demo)
     attempt, _sent = agent_login.start(demo, email=AGENT, client_ip="10.0.0.2")
     body = demo.exec(
-        select(OutboxMessage.body_text).where(OutboxMessage.to_address == AGENT)
+        select(OutboxMessage.body_text).where(
+            OutboxMessage.to_address == AGENT, OutboxMessage.template == "login_code"
+        )
     ).one()
     step = agent_login.verify_code(
-        demo, attempt_id=attempt, code=re.search(r"\d{6}", body).group(), client_ip="10.0.0.2"
+        demo,
+        attempt_id=attempt,
+        code=re.search(r"\d{6}", body).group(),
+        client_ip="10.0.0.2",
+        **link.steps,
     )
     _codes = agent_login.confirm_enrolment(
-        demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now()
+        demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now(), **link.steps
     )
     grant = agent_login.grant_after_enrolment(
         demo, attempt_id=attempt, browser=tab_browser_digest()

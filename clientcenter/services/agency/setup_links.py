@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from clientcenter import routes
 from clientcenter.models import Agent, StaffEnrolmentLink
 from clientcenter.models.base import utcnow
+from clientcenter.services.access import is_active_agent
 from clientcenter.services.auth.sessions import as_utc
 from clientcenter.services.auth.tokens import keyed_hash, new_token, sign, unsign
 from clientcenter.services.errors import NotAllowed
@@ -108,7 +109,7 @@ def _check(db: Session, link: StaffEnrolmentLink | None, now: datetime) -> Staff
     if as_utc(link.expires_at) <= now:
         raise LinkRefused(EXPIRED)
     agent = db.get(Agent, link.agent_id)
-    if agent is None or not agent.is_active:
+    if not is_active_agent(agent):
         raise LinkRefused(NOT_VALID)
     return link
 

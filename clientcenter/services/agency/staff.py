@@ -22,7 +22,7 @@ from clientcenter.models import Account, Agent, Task, UserSession
 from clientcenter.models.activity import TaskStatus
 from clientcenter.models.base import utcnow
 from clientcenter.services import form_input
-from clientcenter.services.access import require_permission
+from clientcenter.services.access import is_active_agent, require_permission
 from clientcenter.services.agency import setup_links
 from clientcenter.services.agency.roles import ROLE_LABELS, Permission, Role, role_of
 from clientcenter.services.auth import totp
@@ -103,7 +103,7 @@ def staff_list(session: Session, principal: Principal) -> list[StaffRow]:
             email=a.email,
             role=a.role,
             role_label=ROLE_LABELS.get(role_of(a.role), a.role),
-            active=a.is_active,
+            active=is_active_agent(a),
             enrolled=totp.is_enrolled(a),
             last_sign_in_at=a.last_sign_in_at,
         )
@@ -131,11 +131,21 @@ def _active_administrators(session: Session) -> int:
 
 def _refuse_last_administrator(session: Session, agent: Agent) -> None:
     if (
-        agent.is_active
+        is_active_agent(agent)
         and agent.role == Role.ADMINISTRATOR
         and _active_administrators(session) <= 1
     ):
         raise NotAllowed(LAST_ADMINISTRATOR)
+
+
+def _set_active(session: Session, agent: Agent, active: bool, at: datetime | None) -> None:
+    session.execute(
+        update(Agent)
+        .where(Agent.id == agent.id)
+        .values(is_active=active, deactivated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(agent)
 
 
 def _end_sessions(session: Session, agent: Agent, now: datetime) -> int:
@@ -202,7 +212,7 @@ def invite(
     role = form_input.choice(data, "role", "Role", ROLE_CHOICES)
     existing = session.exec(select(Agent).where(Agent.email == email)).first()
     if existing is not None:
-        state = "on staff" if existing.is_active else "on staff, deactivated"
+        state = "on staff" if is_active_agent(existing) else "on staff, deactivated"
         raise InvalidInput(f"{email} is already {state} ({existing.full_name}).", "email")
     agent = Agent(
         email=email, first_name=first, last_name=last, role=role, title=ROLE_CHOICES[role]
@@ -223,7 +233,7 @@ def change_role(
     admin = require_permission(session, principal, Permission.MANAGE_STAFF)
     agent = _agent(session, agent_id)
     new_role = form_input.choice({"role": role}, "role", "Role", ROLE_CHOICES)
-    if not agent.is_active:
+    if not is_active_agent(agent):
         raise InvalidInput(f"{INACTIVE} Its role cannot change.", "role")
     if new_role != agent.role:
         if agent.role == Role.ADMINISTRATOR:
@@ -251,12 +261,10 @@ def deactivate(
     now = now or utcnow()
     if agent.id == admin.id:
         raise NotAllowed(NOT_YOURSELF.format(what="deactivate"))
-    if not agent.is_active:
+    if not is_active_agent(agent):
         raise InvalidInput(f"{agent.full_name} is already deactivated.")
     _refuse_last_administrator(session, agent)
-    agent.is_active = False
-    agent.deactivated_at = now
-    session.add(agent)
+    _set_active(session, agent, False, now)
     ended = _end_sessions(session, agent, now)
     setup_links.revoke_all(session, agent, now=now)
     session.flush()
@@ -296,7 +304,7 @@ def reset_second_factor(
     now = now or utcnow()
     if agent.id == admin.id:
         raise NotAllowed(NOT_YOURSELF.format(what="reset"))
-    if not agent.is_active:
+    if not is_active_agent(agent):
         raise InvalidInput(f"{INACTIVE} Reactivate it before resetting its sign-in.")
     totp.reset(session, agent)
     ended = _end_sessions(session, agent, now)
@@ -330,13 +338,13 @@ def create_first_administrator(
     agent = session.exec(select(Agent).where(Agent.email == clean)).first()
     if agent is None:
         agent = Agent(email=clean, first_name=first, last_name=last)
-    elif agent.is_active and agent.role == Role.ADMINISTRATOR and totp.is_enrolled(agent):
+    elif is_active_agent(agent) and agent.role == Role.ADMINISTRATOR and totp.is_enrolled(agent):
         raise InvalidInput(f"{clean} is already an administrator who can sign in.", "email")
     # An existing agent (a locked-out agency's) becomes an active administrator, enrols again.
     agent.role, agent.title = Role.ADMINISTRATOR, ROLE_CHOICES[Role.ADMINISTRATOR]
-    agent.is_active, agent.deactivated_at = True, None
     session.add(agent)
     session.flush()
+    _set_active(session, agent, True, None)
     totp.reset(session, agent)
     _end_sessions(session, agent, utcnow())
     token = setup_links.mint(session, agent, "invite", created_by=None)
