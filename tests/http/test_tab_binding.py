@@ -201,7 +201,6 @@ def test_no_totp_secret_or_recovery_code_is_in_the_agents_tab_state(demo):
     from clientcenter.models import OutboxMessage
     from clientcenter.state.agency.login import AgentLoginState
     from tests.support.handlers import page_state
-
     from tests.support.logins import opened_setup_link
 
     state = page_state(AgentLoginState, opened_setup_link(demo).cookie)
