@@ -190,6 +190,7 @@ def register(app) -> None:
     from clientcenter.pages.agency import login as agent_login
     from clientcenter.pages.agency import queues as agent_queues
     from clientcenter.pages.agency import search as agent_search
+    from clientcenter.pages.agency import staff as agent_staff
     from clientcenter.pages.portal import (
         account_pages,
         billing,
@@ -218,6 +219,7 @@ def register(app) -> None:
         AgentOutboxState,
         AgentTasksState,
     )
+    from clientcenter.state.agency.staff import StaffState
     from clientcenter.state.portal.account import AccountState
     from clientcenter.state.portal.billing import BillingState
     from clientcenter.state.portal.certificates import CertificatesState
@@ -352,6 +354,7 @@ def register(app) -> None:
             AgentOutboxState.open_page,
         ),
         (AGENT_MORE, agent_queues.more_page, "More", AgentMoreState.open_page),
+        (AGENT_ADMIN, agent_staff.staff_page, "Staff", StaffState.open_page),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(

@@ -97,7 +97,6 @@ def revoke_all(db: Session, agent: Agent, *, now: datetime | None = None) -> Non
             StaffEnrolmentLink.revoked_at.is_(None),
         )
         .values(revoked_at=now or utcnow())
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -161,7 +160,6 @@ def use_up(db: Session, link: StaffEnrolmentLink, *, now: datetime | None = None
         update(StaffEnrolmentLink)
         .where(StaffEnrolmentLink.id == link.id, StaffEnrolmentLink.used_at.is_(None))
         .values(used_at=now or utcnow())
-        .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
         raise LinkRefused(USED)

@@ -96,19 +96,20 @@ def staff_list(session: Session, principal: Principal) -> list[StaffRow]:
     agents = session.exec(
         select(Agent).order_by(Agent.is_active.desc(), Agent.last_name, Agent.first_name)
     ).all()
-    return [
-        StaffRow(
-            agent_id=a.id,
-            name=a.full_name,
-            email=a.email,
-            role=a.role,
-            role_label=ROLE_LABELS.get(role_of(a.role), a.role),
-            active=is_active_agent(a),
-            enrolled=totp.is_enrolled(a),
-            last_sign_in_at=a.last_sign_in_at,
-        )
-        for a in agents
-    ]
+    return [_row(a) for a in agents]
+
+
+def _row(agent: Agent) -> StaffRow:
+    return StaffRow(
+        agent_id=agent.id,
+        name=agent.full_name,
+        email=agent.email,
+        role=agent.role,
+        role_label=ROLE_LABELS.get(role_of(agent.role), agent.role),
+        active=is_active_agent(agent),
+        enrolled=totp.is_enrolled(agent),
+        last_sign_in_at=agent.last_sign_in_at,
+    )
 
 
 def _agent(session: Session, agent_id: object) -> Agent:
@@ -143,7 +144,6 @@ def _set_active(session: Session, agent: Agent, active: bool, at: datetime | Non
         update(Agent)
         .where(Agent.id == agent.id)
         .values(is_active=active, deactivated_at=at)
-        .execution_options(synchronize_session=False)
     )
     session.refresh(agent)
 
@@ -154,7 +154,6 @@ def _end_sessions(session: Session, agent: Agent, now: datetime) -> int:
         update(UserSession)
         .where(UserSession.agent_id == agent.id, UserSession.revoked_at.is_(None))
         .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
     )
     return result.rowcount
 
@@ -248,7 +247,7 @@ def change_role(
         agent.role = new_role
         session.add(agent)
         session.flush()
-    return next(r for r in staff_list(session, principal) if r.agent_id == agent.id)
+    return _row(agent)
 
 
 def deactivate(
