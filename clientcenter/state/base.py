@@ -145,10 +145,11 @@ class PortalState(rx.State):
 
         return keyed_hash("tab-login-attempt", f"{browser}:{nonce}")
 
-    def _setup_pass(self) -> str | None:
-        """The setup pass of an agent's setup link opened in this browser, if any
-        (services/agency/setup_links.py; the service checks it against the browser's key)."""
-        return self.router.headers.raw_headers.get(SETUP_HEADER) or None
+    def _setup_digest(self) -> str | None:
+        """An agent's setup link opened in this browser, as the connection carries it
+        (services/agency/setup_links.py checks it against this browser's key)."""
+        value = self.router.headers.raw_headers.get(SETUP_HEADER, "")
+        return value if 0 < len(value) <= 96 else None
 
     def _remembered_digest(self) -> str | None:
         """The remembered-browser cookie, hashed (a browser that completed a login before)."""

@@ -165,7 +165,10 @@ def test_a_setup_link_binds_itself_to_the_browser_and_sends_the_agent_to_sign_in
     assert cookie.startswith("cc_setup=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
     setup_pass = cookie.split(";")[0].split("=", 1)[1]
     link = setup_links.live_link(
-        demo, setup_pass, browser=tab_browser_digest(), agent=agent_named(demo)
+        demo,
+        setup_links.pass_digest(setup_pass),
+        browser=tab_browser_digest(),
+        agent=agent_named(demo),
     )
     assert link.used_at is None  # opening it uses nothing up
     assert opened.headers["cache-control"] == "no-store"

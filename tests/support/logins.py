@@ -119,7 +119,9 @@ class OpenedLink(NamedTuple):
     @property
     def steps(self) -> dict[str, str]:
         """The keyword arguments the enrolment steps of agent_login take."""
-        return {"setup_pass": self.setup_pass, "browser": self.browser}
+        from clientcenter.services.agency.setup_links import pass_digest
+
+        return {"setup_digest": pass_digest(self.setup_pass), "browser": self.browser}
 
     @property
     def cookie(self) -> str:

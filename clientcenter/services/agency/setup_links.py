@@ -4,11 +4,13 @@ emailed sign-in code, so nobody who merely reads an agent's mailbox enrols a sec
 
 - :func:`mint` makes the link (72 hours; only its keyed hash is stored) and revokes the
   agent's older ones.
-- :func:`open_link` is the link opened (http/routes/agent.py): it returns the *setup pass*, a
-  signed value holding the link's id and the keyed hash of the browser that opened it, which
-  the route keeps in an HttpOnly cookie.
-- :func:`live_link` is what the agent sign-in checks before it offers enrolment: the pass
-  presented by the same browser, for this agent, its link still live.
+- :func:`open_link` is the link opened (http/routes/agent.py): it returns the *setup pass*
+  ``<link id>.<keyed hash of link id and browser>``, which the route keeps in an HttpOnly
+  cookie. A tab's connection carries only ``<link id>.<keyed hash of that>``
+  (``pass_digest``, put there by the tab-binding middleware), so a copy of the state store
+  cannot make the cookie.
+- :func:`live_link` is what the agent sign-in checks before it offers enrolment: the pass's
+  digest presented by the same browser, for this agent, its link still live.
 - :func:`use_up` marks it used when the enrolment is confirmed.
 """
 
@@ -25,13 +27,12 @@ from clientcenter.models import Agent, StaffEnrolmentLink
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import is_active_agent
 from clientcenter.services.auth.sessions import as_utc
-from clientcenter.services.auth.tokens import keyed_hash, new_token, sign, unsign
+from clientcenter.services.auth.tokens import keyed_hash, new_token, same_hash
 from clientcenter.services.errors import NotAllowed
 
 log = logging.getLogger("clientcenter.security")
 
 LINK_HOURS = 72
-PASS_PURPOSE = "staff-setup"
 PURPOSES = ("invite", "reset")
 
 ASK = "Ask your agency's administrator for a new setup link."
@@ -53,6 +54,18 @@ class LinkRefused(NotAllowed):
 
 def _hash(token: str) -> str:
     return keyed_hash("staff-setup-link", token)
+
+
+def _bound(link_id: int, browser: str) -> str:
+    return keyed_hash("staff-setup-browser", f"{link_id}:{browser}")
+
+
+def pass_digest(setup_pass: str) -> str | None:
+    """What a tab's connection carries instead of the setup cookie."""
+    link_id, _, mac = setup_pass.partition(".")
+    if not (link_id.isdigit() and len(link_id) <= 12 and len(mac) == 64):
+        return None
+    return f"{link_id}.{keyed_hash('staff-setup-pass', mac)}"
 
 
 def link_url(token: str) -> str:
@@ -125,28 +138,27 @@ def open_link(
             select(StaffEnrolmentLink).where(StaffEnrolmentLink.token_hash == _hash(token))
         ).first()
     link = _check(db, found, now)
-    seconds = int((as_utc(link.expires_at) - now).total_seconds())
-    seconds = max(1, seconds)
-    return sign(PASS_PURPOSE, {"l": link.id, "b": browser}, seconds), seconds
+    seconds = max(1, int((as_utc(link.expires_at) - now).total_seconds()))
+    return f"{link.id}.{_bound(link.id, browser)}", seconds
 
 
 def live_link(
     db: Session,
-    link_pass: str | None,
+    setup_digest: str | None,
     *,
     browser: str | None,
     agent: Agent,
     now: datetime | None = None,
 ) -> StaffEnrolmentLink:
-    """The live link this browser presents for this agent; refused with the reason."""
+    """The live link this browser presents (``pass_digest`` of its cookie) for this agent;
+    refused with the reason."""
     now = now or utcnow()
-    payload = unsign(PASS_PURPOSE, link_pass or "")
-    if payload is None or not isinstance(payload.get("l"), int):
-        raise LinkRefused(NOT_SET_UP)
-    link = db.get(StaffEnrolmentLink, payload["l"])
+    link_id, _, presented = (setup_digest or "").partition(".")
+    link = db.get(StaffEnrolmentLink, int(link_id)) if link_id.isdigit() else None
     if link is None or link.agent_id != agent.id:
         raise LinkRefused(NOT_SET_UP)
-    if browser is None or payload.get("b") != browser:
+    expected = keyed_hash("staff-setup-pass", _bound(link.id, browser)) if browser else None
+    if not same_hash(presented, expected):
         log.warning(
             "setup link %s presented by another browser than the one that opened it", link.id
         )

@@ -141,9 +141,7 @@ def _refuse_last_administrator(session: Session, agent: Agent) -> None:
 
 def _set_active(session: Session, agent: Agent, active: bool, at: datetime | None) -> None:
     session.execute(
-        update(Agent)
-        .where(Agent.id == agent.id)
-        .values(is_active=active, deactivated_at=at)
+        update(Agent).where(Agent.id == agent.id).values(is_active=active, deactivated_at=at)
     )
     session.refresh(agent)
 

@@ -159,7 +159,7 @@ def verify_code(
     client_ip: str,
     now: datetime | None = None,
     remembered: str | None = None,
-    setup_pass: str | None = None,
+    setup_digest: str | None = None,
     browser: str | None = None,
 ) -> SecondFactorStep:
     """Step 2: the emailed code. Then the authenticator step, or its enrolment when this
@@ -186,7 +186,7 @@ def verify_code(
         raise AttemptEnded()
     if totp.is_enrolled(agent):
         return SecondFactorStep("totp")
-    setup_links.live_link(db, setup_pass, browser=browser, agent=agent, now=now)
+    setup_links.live_link(db, setup_digest, browser=browser, agent=agent, now=now)
     if agent.totp_secret_sealed is None:
         return SecondFactorStep("enrol", totp.start_enrolment(db, agent))
     return SecondFactorStep("enrol", totp.describe_enrolment(agent))
@@ -231,14 +231,14 @@ def enrolment(
     db: Session,
     *,
     attempt_id: str,
-    setup_pass: str | None = None,
+    setup_digest: str | None = None,
     browser: str | None = None,
     now: datetime | None = None,
 ) -> totp.Enrolment:
     """The pending QR code again (the page was reloaded during enrolment)."""
     now = now or utcnow()
     _challenge, agent = _verified(db, attempt_id, now)
-    setup_links.live_link(db, setup_pass, browser=browser, agent=agent, now=now)
+    setup_links.live_link(db, setup_digest, browser=browser, agent=agent, now=now)
     return totp.describe_enrolment(agent)
 
 
@@ -247,7 +247,7 @@ def confirm_enrolment(
     *,
     attempt_id: str,
     code: str,
-    setup_pass: str | None = None,
+    setup_digest: str | None = None,
     browser: str | None = None,
     now: datetime | None = None,
 ) -> list[str]:
@@ -256,7 +256,7 @@ def confirm_enrolment(
     session."""
     now = now or utcnow()
     _challenge, agent = _verified(db, attempt_id, now)
-    link = setup_links.live_link(db, setup_pass, browser=browser, agent=agent, now=now)
+    link = setup_links.live_link(db, setup_digest, browser=browser, agent=agent, now=now)
     codes = totp.confirm_enrolment(db, agent, code, now)
     setup_links.use_up(db, link, now=now)
     log.info("agent %s enrolled an authenticator app through setup link %s", agent.id, link.id)

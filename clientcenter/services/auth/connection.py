@@ -14,10 +14,8 @@ puts in its place, for each of our cookies, the keyed hash the database already 
   for a connection that brought no browser cookie (a page framed by another site, where a
   SameSite=Lax cookie is not sent), a random key of that connection alone. Login attempts are
   bound to it;
-- ``x-cc-setup``: the setup pass of an agent's setup link, as its cookie holds it
-  (services/agency/setup_links.py). Not a digest but no secret either: it names a link and
-  the keyed hash of the browser that opened it, and counts only beside that browser's own
-  key, which the state never sees.
+- ``x-cc-setup``: an agent's setup link opened in this browser: the link's id and the keyed
+  hash of the cookie's (services/agency/setup_links.py, ``pass_digest``).
 
 A client cannot send these headers itself: the middleware drops any that arrive. A copy of
 the state store therefore holds hashes that are useless without the browser's cookies.
@@ -63,6 +61,12 @@ def remembered_cookie_name() -> str:
 
 def setup_cookie_name() -> str:
     return host_cookie(SETUP_BASE)
+
+
+def setup_digest(raw: str) -> str | None:
+    from clientcenter.services.agency.setup_links import pass_digest
+
+    return pass_digest(raw)
 
 
 def browser_digest(raw: str) -> str:

@@ -91,7 +91,7 @@ class AgentLoginState(CodeLoginSteps, PortalState):
                 code=str(form.get("code", ""))[:32],
                 client_ip=self._client_ip(),
                 remembered=self._remembered_digest(),
-                setup_pass=self._setup_pass(),
+                setup_digest=self._setup_digest(),
                 browser=self._browser_digest(),
             )
         )
@@ -117,7 +117,7 @@ class AgentLoginState(CodeLoginSteps, PortalState):
             lambda db: agent_login.enrolment(
                 db,
                 attempt_id=self._attempt(),
-                setup_pass=self._setup_pass(),
+                setup_digest=self._setup_digest(),
                 browser=self._browser_digest(),
             )
         )
@@ -147,7 +147,7 @@ class AgentLoginState(CodeLoginSteps, PortalState):
                 db,
                 attempt_id=self._attempt(),
                 code=str(form.get("code", ""))[:32],
-                setup_pass=self._setup_pass(),
+                setup_digest=self._setup_digest(),
                 browser=self._browser_digest(),
             )
         )

@@ -147,6 +147,7 @@ class StaffState(AgentState):
     @rx.event
     @off_loop
     def ask_deactivate(self, agent_id: int):
+        self._require_agent()
         found = [m for m in self.members if m.id == agent_id and m.active]
         self.confirming = found[0].id if found else 0
         self.confirming_name = found[0].name if found else ""
@@ -154,6 +155,7 @@ class StaffState(AgentState):
     @rx.event
     @off_loop
     def cancel_deactivate(self):
+        self._require_agent()
         self.confirming, self.confirming_name = 0, ""
 
     @rx.event

@@ -292,14 +292,18 @@ def test_an_expired_link_is_refused_when_opened_and_when_enrolling(demo):
     link = _live(demo, agent)
     with pytest.raises(NotAllowed, match="has expired"):
         setup_links.live_link(
-            demo, setup_pass, browser=tab_browser_digest(), agent=agent, now=later
+            demo,
+            setup_links.pass_digest(setup_pass),
+            browser=tab_browser_digest(),
+            agent=agent,
+            now=later,
         )
     assert link.used_at is None
 
 
 def test_a_link_opened_in_another_browser_enrols_nothing_here(demo, caplog):
     link = opened_setup_link(demo)
-    other = {"setup_pass": link.setup_pass, "browser": browser_digest("another-browser-key")}
+    other = {**link.steps, "browser": browser_digest("another-browser-key")}
     with caplog.at_level(logging.WARNING, "clientcenter.security"):
         with pytest.raises(NotAllowed, match="opened in another browser"):
             _enrol(demo, AGENT, other)
@@ -312,7 +316,7 @@ def test_another_agents_link_and_a_forged_pass_enrol_nothing(demo):
     with pytest.raises(NotAllowed, match="not set up yet"):
         _enrol(demo, AGENT, priya.steps)
     with pytest.raises(NotAllowed, match="not set up yet"):
-        _enrol(demo, AGENT, {"setup_pass": "forged.pass", "browser": tab_browser_digest()})
+        _enrol(demo, AGENT, {"setup_digest": "99999." + "0" * 64, "browser": tab_browser_digest()})
     with pytest.raises(NotAllowed, match="not valid"):
         setup_links.open_link(demo, "made-up-token", browser=tab_browser_digest())
 
@@ -323,7 +327,7 @@ def test_a_deactivated_agents_link_stops_working(demo):
     demo.commit()
     with pytest.raises(NotAllowed, match="not valid"):
         setup_links.live_link(
-            demo, link.setup_pass, browser=link.browser, agent=agent_named(demo, DAN)
+            demo, link.steps["setup_digest"], browser=link.browser, agent=agent_named(demo, DAN)
         )
 
 
