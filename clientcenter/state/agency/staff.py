@@ -14,6 +14,7 @@ from clientcenter.db import session_scope
 from clientcenter.services.agency import staff
 from clientcenter.services.agency.info_pane import when
 from clientcenter.services.errors import ServiceError
+from clientcenter.state.agency.actions import PAGE_TOP
 from clientcenter.state.agency.desk import AgentState
 from clientcenter.state.base import off_loop
 from clientcenter.state.form_errors import split
@@ -114,6 +115,10 @@ class StaffState(AgentState):
         self._load()
         return result
 
+    def _to_top(self) -> rx.event.EventSpec:
+        """The message (and the confirmation) sit above the list: a phone scrolls up."""
+        return rx.scroll_to(PAGE_TOP)
+
     @rx.event
     @off_loop
     def open_page(self):
@@ -143,6 +148,7 @@ class StaffState(AgentState):
         row = self._run(lambda db, p: staff.change_role(db, p, agent_id, role))
         if row is not None:
             self.notice = f"{row.name} is now {row.role_label}."
+        return self._to_top()
 
     @rx.event
     @off_loop
@@ -151,6 +157,7 @@ class StaffState(AgentState):
         found = [m for m in self.members if m.id == agent_id and m.active]
         self.confirming = found[0].id if found else 0
         self.confirming_name = found[0].name if found else ""
+        return self._to_top()
 
     @rx.event
     @off_loop
@@ -166,6 +173,7 @@ class StaffState(AgentState):
         if left is not None:
             self.left, self.has_left = _reassignment(left), True
             self.notice = f"{left.name} is deactivated."
+        return self._to_top()
 
     @rx.event
     @off_loop
@@ -176,3 +184,4 @@ class StaffState(AgentState):
                 f"{made.name}'s authenticator app is reset and their sessions have ended: we "
                 f"emailed a new setup link to {made.email}."
             )
+        return self._to_top()
