@@ -126,6 +126,44 @@ def _cmd_retention(args) -> int:
     return 0
 
 
+def _confirmed(args) -> bool:
+    """--force adds an administrator beside the existing ones: typed confirmation, or --yes
+    where nobody can type (CI=true, no terminal)."""
+    if args.yes:
+        return True
+    import os
+
+    if os.environ.get("CI", "").lower() == "true" or not sys.stdin.isatty():
+        print("--force needs --yes when no one can type a confirmation", file=sys.stderr)
+        return False
+    typed = input(f"Type the new administrator's email ({args.email}) to confirm: ")
+    return typed.strip().lower() == args.email.strip().lower()
+
+
+def _cmd_admin(args) -> int:
+    """admin create EMAIL "Full Name": the first administrator, and their setup link."""
+    from clientcenter.db import session_scope
+    from clientcenter.services.agency.setup_links import LINK_HOURS
+    from clientcenter.services.agency.staff import create_first_administrator
+    from clientcenter.services.errors import ServiceError
+
+    if args.force and not _confirmed(args):
+        print("nothing changed", file=sys.stderr)
+        return 1
+    try:
+        with session_scope() as session:
+            made = create_first_administrator(
+                session, email=args.email, full_name=args.full_name, force=args.force
+            )
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"administrator {made.name} <{made.email}> is ready")
+    print(f"open this setup link in the browser they will use (once, within {LINK_HOURS} hours):")
+    print(made.link)
+    return 0
+
+
 COMMANDS = {
     "check": (_cmd_check, "validate settings and exit"),
     "migrate": (_cmd_migrate, "apply database migrations"),
@@ -136,6 +174,7 @@ COMMANDS = {
     "relay": (_cmd_relay, "send outbox messages (--once: what is due now, then exit)"),
     "mailbox": (_cmd_mailbox, "print the newest dev-mailbox messages"),
     "retention": (_cmd_retention, "delete what is past its time (--dry-run: only count it)"),
+    "admin": (_cmd_admin, 'admin create EMAIL "Full Name": the first administrator'),
 }
 
 
@@ -154,6 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     parsers["retention"].add_argument(
         "--dry-run", action="store_true", help="say what would be deleted, delete nothing"
     )
+    admin = parsers["admin"]
+    admin.add_argument("action", choices=["create"])
+    admin.add_argument("email")
+    admin.add_argument("full_name", metavar="FULL_NAME")
+    admin.add_argument(
+        "--force", action="store_true", help="add one even though an administrator exists"
+    )
+    admin.add_argument("--yes", action="store_true", help="confirm --force without a prompt")
     args = parser.parse_args(argv)
     return COMMANDS[args.command][0](args)
 

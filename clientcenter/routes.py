@@ -52,6 +52,7 @@ AGENT_OUTBOX = "/agent/outbox"
 AGENT_MORE = "/agent/more"
 AGENT_ROLES = "/agent/admin/roles"  # the permission table, for every agent
 AGENT_AUDIT = "/agent/admin/audit"
+AGENT_ADMIN = "/agent/admin"  # staff (administrators)
 
 
 def login_url() -> str:
@@ -98,6 +99,10 @@ def shared_document_path(token: str) -> str:
     return SHARED_PREFIX + token
 
 
+def agent_setup_path(token: str) -> str:
+    return AGENT_SETUP_PREFIX + token
+
+
 def agent_account_path(account_id: object, page: str = AGENT_ACCOUNT) -> str:
     """The info pane (or one of its pages, e.g. AGENT_SHARE) of one account. In a page the id
     may be a state Var: Reflex fills an f-string's Var in the browser."""
@@ -121,6 +126,7 @@ _LEAVE_TO = (CUSTOMER_LOGIN, AGENT_LOGIN, ACCOUNT_CHOICE)
 # link, an integration's "Continue to …" link.
 FILES_PREFIX = "/files/"
 HOLDER_CERTIFICATE_PREFIX = "/certificate/"
+AGENT_SETUP_PREFIX = "/agent/enrol/"  # an agent's setup link (services/agency/setup_links.py)
 GO_PREFIX = "/go/"
 # Providers' webhooks, the dev mailbox and the health check.
 STRIPE_WEBHOOK = "/webhooks/stripe"
@@ -192,6 +198,7 @@ def register(app) -> None:
     from clientcenter.pages.agency import queues as agent_queues
     from clientcenter.pages.agency import roles as agent_roles
     from clientcenter.pages.agency import search as agent_search
+    from clientcenter.pages.agency import staff as agent_staff
     from clientcenter.pages.portal import (
         account_pages,
         billing,
@@ -222,6 +229,7 @@ def register(app) -> None:
         AgentOutboxState,
         AgentTasksState,
     )
+    from clientcenter.state.agency.staff import StaffState
     from clientcenter.state.portal.account import AccountState
     from clientcenter.state.portal.billing import BillingState
     from clientcenter.state.portal.certificates import CertificatesState
@@ -359,6 +367,7 @@ def register(app) -> None:
         (AGENT_MORE, agent_queues.more_page, "More", AgentMoreState.open_page),
         (AGENT_ROLES, agent_roles.roles_page, "Roles", None),
         (AGENT_AUDIT, agent_audit.audit_page, "Audit trail", AgentAuditState.open_page),
+        (AGENT_ADMIN, agent_staff.staff_page, "Staff", StaffState.open_page),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(

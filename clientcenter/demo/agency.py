@@ -32,6 +32,8 @@ from clientcenter.models import (
     Vehicle,
 )
 from clientcenter.models.policies import POLICY_LINES
+from clientcenter.services.agency.roles import Role
+from clientcenter.services.agency.staff import send_setup_link
 from clientcenter.services.files import storage
 from clientcenter.services.files.pdf import BrandedPDF
 from clientcenter.settings import Settings, get_settings
@@ -445,6 +447,11 @@ def load_demo(
         session.add(agent)
         agents[email] = agent
     session.flush()
+    # Each demo agent gets the invitation a real one would (in the dev mailbox): signing in
+    # the first time starts from its setup link.
+    admin = next(a for a in agents.values() if a.role == Role.ADMINISTRATOR)
+    for agent in agents.values():
+        send_setup_link(session, agent, created_by=admin)
 
     sync_integration_links(session, settings)
     invoice_seq = 1000

@@ -40,6 +40,7 @@ from clientcenter.services.auth.connection import (
     CONNECTION_HEADER,
     REMEMBERED_HEADER,
     SESSION_HEADER,
+    SETUP_HEADER,
 )
 from clientcenter.services.auth.sessions import SessionCheck, SessionStatus, check_session_hash
 from clientcenter.services.principal import Principal
@@ -161,6 +162,12 @@ class PortalState(rx.State):
         from clientcenter.services.auth.tokens import keyed_hash
 
         return keyed_hash("tab-login-attempt", f"{browser}:{nonce}")
+
+    def _setup_digest(self) -> str | None:
+        """An agent's setup link opened in this browser, as the connection carries it
+        (services/agency/setup_links.py checks it against this browser's key)."""
+        value = self.router.headers.raw_headers.get(SETUP_HEADER, "")
+        return value if 0 < len(value) <= 96 else None
 
     def _remembered_digest(self) -> str | None:
         """The remembered-browser cookie, hashed (a browser that completed a login before)."""

@@ -89,3 +89,22 @@ def test_malformed_demo_email_stops_the_load(session, monkeypatch):
     with pytest.raises(DemoDataError, match="x@@bad"):
         load_demo(session)
     assert count(session, Agent) == 0
+
+
+def test_every_demo_agent_has_an_invitation_with_a_live_setup_link(demo):
+    from clientcenter.models import OutboxMessage, StaffEnrolmentLink
+    from clientcenter.services.agency.roles import Role
+
+    agents = demo.exec(select(Agent)).all()
+    assert [a.email for a in agents if a.role == Role.ADMINISTRATOR] == ["agent@example.com"]
+    for agent in agents:
+        (link,) = demo.exec(
+            select(StaffEnrolmentLink).where(StaffEnrolmentLink.agent_id == agent.id)
+        ).all()
+        assert link.purpose == "invite" and link.used_at is None and link.revoked_at is None
+        (mail,) = demo.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.to_address == agent.email, OutboxMessage.template == "staff_invite"
+            )
+        ).all()
+        assert "/agent/enrol/" in mail.body_text

@@ -18,6 +18,7 @@ from tests.support.browser import (
     enter_code,
     mailbox,
     screenshot,
+    setup_link_for,
 )
 from tests.support.demo import AGENT, KIM, OBRIEN, PAT, PAT_MOBILE, RIVERA, STUDIO
 
@@ -28,7 +29,9 @@ def _account_id(app, name: str) -> int:
 
 
 def test_agent_signs_in_with_code_and_authenticator_enrolment(app, page):
-    page.goto(app.url + "/agent/login")
+    # The invitation's setup link first, as a new agent would: it sends them to sign in.
+    page.goto(setup_link_for(page, app, AGENT))
+    expect(page).to_have_url(re.compile(r"/agent/login/?$"))
     page.locator("#agent-email").fill(AGENT)
     page.locator("#agent-continue").click()
     expect(page.locator("#agent-code")).to_be_visible()

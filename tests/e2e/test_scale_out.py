@@ -21,9 +21,9 @@ from sqlmodel import Session, select
 
 from bench.login import Mailbox, one_login, state_names
 from bench.sessions import app_settings
-from bench.wsclient import ReflexTab
+from bench.wsclient import ReflexTab, new_browser_key
 from clientcenter.demo.serve import serve_app
-from tests.support.browser import code_for, screenshot
+from tests.support.browser import code_for, screenshot, setup_cookie
 from tests.support.demo import AGENT, DANA, ELENA, GRACE, MORGAN, PAT, RIVERA, SAM, account_named
 from tests.support.logins import customer_session
 
@@ -291,7 +291,10 @@ def test_no_secret_of_a_customer_login_or_an_agent_enrolment_reaches_redis(clust
 
     async def agent(http):
         before = last_message()
-        tab = ReflexTab(cluster.url)
+        key = await new_browser_key(cluster.url)
+        link = await setup_cookie(cluster.url, cluster.database_url, AGENT, key)
+        seen.append(link.split("=", 1)[1])
+        tab = ReflexTab(cluster.url, link, browser_key=key)
         await tab.open("/agent/login")
         await tab.call(f"{agent_state}.submit_email", {"form": {"email": AGENT}})
         code = await mailbox.wait_code(AGENT, before)

@@ -21,6 +21,7 @@ from bench.wsclient import ReflexTab, new_browser_key
 from clientcenter.state.agency.login import AgentLoginState
 from clientcenter.state.portal.documents import DocumentsState
 from clientcenter.state.portal.login import LoginState
+from tests.support.browser import setup_cookie
 from tests.support.demo import AGENT, JORDAN, MORGAN, PAT
 
 LOGIN = LoginState.get_full_name()
@@ -142,7 +143,9 @@ def test_a_captured_tab_token_gets_no_totp_secret_and_no_agent_session(app, how)
 
     async def run():
         mailbox = Mailbox(app.database_url)
-        agent = ReflexTab(app.url)
+        key = await new_browser_key(app.url)
+        link = await setup_cookie(app.url, app.database_url, AGENT, key)
+        agent = ReflexTab(app.url, link, browser_key=key)
         await agent.open("/agent/login")
         await agent.call(f"{AGENT_LOGIN}.submit_email", {"form": {"email": AGENT}})
         code = await mailbox.wait_code(AGENT)

@@ -16,7 +16,7 @@ from clientcenter.services.auth import agent_login
 from clientcenter.services.auth.sessions import check_session
 from tests.support.demo import AGENT, RIVERA, STUDIO, account_named
 from tests.support.handlers import TEST_BROWSER_KEY, tab_browser_digest
-from tests.support.logins import agent_session
+from tests.support.logins import agent_session, opened_setup_link
 
 ORIGIN = "http://localhost:3000"
 
@@ -37,15 +37,22 @@ def _cookie_token(response) -> str:
 def test_sign_in_completion_sets_an_agent_session_with_second_factor(client, demo):
     import re
 
+    link = opened_setup_link(demo)
     attempt, _sent = agent_login.start(demo, email=AGENT, client_ip="10.0.0.2")
     body = demo.exec(
-        select(OutboxMessage.body_text).where(OutboxMessage.to_address == AGENT)
+        select(OutboxMessage.body_text).where(
+            OutboxMessage.to_address == AGENT, OutboxMessage.template == "login_code"
+        )
     ).one()
     step = agent_login.verify_code(
-        demo, attempt_id=attempt, code=re.search(r"\d{6}", body).group(), client_ip="10.0.0.2"
+        demo,
+        attempt_id=attempt,
+        code=re.search(r"\d{6}", body).group(),
+        client_ip="10.0.0.2",
+        **link.steps,
     )
     _codes = agent_login.confirm_enrolment(
-        demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now()
+        demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now(), **link.steps
     )
     grant = agent_login.grant_after_enrolment(
         demo, attempt_id=attempt, browser=tab_browser_digest()
@@ -127,3 +134,51 @@ def test_logging_out_of_a_read_only_view_is_a_log_off(client, demo):
         .order_by(ActivityLog.id)
     ).all()
     assert keys == ["agent.login", "agent.logoff"]
+
+
+# --- setup links -------------------------------------------------------------------------------
+
+
+def _setup_token(db, email=AGENT) -> str:
+    from clientcenter.services.agency import setup_links
+    from tests.support.demo import agent_named
+
+    token = setup_links.mint(db, agent_named(db, email), "invite", created_by=None)
+    db.commit()
+    return token
+
+
+def test_a_setup_link_binds_itself_to_the_browser_and_sends_the_agent_to_sign_in(client, demo):
+    from clientcenter.services.agency import setup_links
+    from tests.support.demo import agent_named
+
+    token = _setup_token(demo)
+    # No browser key yet: back to the same link, which the middleware gives one.
+    first = client.get(f"/agent/enrol/{token}")
+    assert (
+        first.status_code == 303 and first.headers["location"] == f"/agent/enrol/{token}?cookie=1"
+    )
+    client.cookies.set("cc_browser", TEST_BROWSER_KEY)
+    opened = client.get(f"/agent/enrol/{token}")
+    assert opened.status_code == 303 and opened.headers["location"] == "/agent/login"
+    cookie = opened.headers["set-cookie"]
+    assert cookie.startswith("cc_setup=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    setup_pass = cookie.split(";")[0].split("=", 1)[1]
+    link = setup_links.live_link(
+        demo,
+        setup_links.pass_digest(setup_pass),
+        browser=tab_browser_digest(),
+        agent=agent_named(demo),
+    )
+    assert link.used_at is None  # opening it uses nothing up
+    assert opened.headers["cache-control"] == "no-store"
+
+
+def test_a_setup_link_that_no_longer_works_says_why(client, demo):
+    client.cookies.set("cc_browser", TEST_BROWSER_KEY)
+    refused = client.get("/agent/enrol/made-up")
+    assert refused.status_code == 410 and "This setup link is not valid" in refused.text
+    assert "set-cookie" not in refused.headers
+    client.cookies.clear()
+    again = client.get("/agent/enrol/made-up?cookie=1")  # the browser kept no cookie
+    assert again.status_code == 400 and "didn&#x27;t keep our cookie" in again.text

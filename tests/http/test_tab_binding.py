@@ -201,12 +201,15 @@ def test_no_totp_secret_or_recovery_code_is_in_the_agents_tab_state(demo):
     from clientcenter.models import OutboxMessage
     from clientcenter.state.agency.login import AgentLoginState
     from tests.support.handlers import page_state
+    from tests.support.logins import opened_setup_link
 
-    state = page_state(AgentLoginState)
+    state = page_state(AgentLoginState, opened_setup_link(demo).cookie)
     settle(state.submit_email({"email": AGENT}))
     attempt = state._attempt()
     body = demo.exec(
-        select(OutboxMessage.body_text).where(OutboxMessage.to_address == AGENT)
+        select(OutboxMessage.body_text).where(
+            OutboxMessage.to_address == AGENT, OutboxMessage.template == "login_code"
+        )
     ).one()
     reveal = _scripts(settle(state.submit_code({"code": re.search(r"\d{6}", body).group()})))
     secret = re.search(r'totp-secret\\?": \\?"([A-Z2-7]+)', reveal).group(1)

@@ -76,3 +76,56 @@ def enter_code(page, code: str) -> None:
     expect(box).to_be_visible()
     box.fill(code)
     page.locator("#login-submit-code").click()
+
+
+SETUP_PATH = re.compile(r"/agent/enrol/[A-Za-z0-9_-]+")
+
+
+def setup_path_in(text: str) -> str | None:
+    """The setup link's path in a message (its address may name another host)."""
+    found = SETUP_PATH.findall(text)
+    return found[-1] if found else None
+
+
+def setup_link_for(page, app, address: str, *, timeout: float = 20) -> str:
+    """The newest setup link the dev mailbox shows for ``address`` (an invitation or reset)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = mailbox(page, app, address, "/agent/enrol/")
+        if found:
+            return app.url + setup_path_in(found[-1])
+        time.sleep(0.3)
+    raise AssertionError(f"no setup link reached {address}")
+
+
+async def setup_cookie(base_url: str, database_url: str, address: str, browser_key: str) -> str:
+    """For a scripted tab (bench/wsclient.py): the newest setup link delivered to ``address``
+    opened by the browser with ``browser_key``, as the agent would; the cookie it sets, as a
+    Cookie header part."""
+    import asyncio
+
+    import httpx
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    query = text(
+        "SELECT body_text FROM dev_mailbox_message WHERE to_address = :a "
+        "AND body_text LIKE '%/agent/enrol/%' ORDER BY id DESC LIMIT 1"
+    )
+    try:
+        for _ in range(300):
+            with engine.connect() as conn:
+                body = conn.execute(query, {"a": address}).scalar()
+            if body:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError(f"no setup link reached {address}")
+    finally:
+        engine.dispose()
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(
+            base_url + setup_path_in(body), headers={"cookie": f"cc_browser={browser_key}"}
+        )
+    assert answer.status_code == 303, answer.text
+    return f"cc_setup={answer.cookies['cc_setup']}"

@@ -108,3 +108,35 @@ def grant_for(db: Session, email: str, client_ip: str = "198.51.100.1"):
     )
     db.commit()
     return attempt, verified
+
+
+class OpenedLink(NamedTuple):
+    """An agent's setup link opened in the tests' browser, as its route does."""
+
+    setup_pass: str  # what the link's cookie holds
+    browser: str  # the keyed hash of that browser's key
+
+    @property
+    def steps(self) -> dict[str, str]:
+        """The keyword arguments the enrolment steps of agent_login take."""
+        from clientcenter.services.agency.setup_links import pass_digest
+
+        return {"setup_digest": pass_digest(self.setup_pass), "browser": self.browser}
+
+    @property
+    def cookie(self) -> str:
+        """The Cookie header of the browser that opened it."""
+        from clientcenter.services.auth.connection import setup_cookie_name
+
+        return f"{setup_cookie_name()}={self.setup_pass}"
+
+
+def opened_setup_link(db: Session, email: str = AGENT, *, now=None) -> OpenedLink:
+    """A new setup link for the agent with ``email``, opened in the tests' browser
+    (committed)."""
+    from clientcenter.services.agency import setup_links
+
+    token = setup_links.mint(db, agent_named(db, email), "invite", created_by=None, now=now)
+    setup_pass, _seconds = setup_links.open_link(db, token, browser=tab_browser_digest(), now=now)
+    db.commit()
+    return OpenedLink(setup_pass, tab_browser_digest())

@@ -40,7 +40,11 @@ log = logging.getLogger("clientcenter.security")
 # "Origin: null" on every later POST from the same document, which our Origin check refuses.
 # The file routes never post anything, so they send nothing at all.
 TOKEN_PAGE_PREFIXES = (routes.SHARED_PREFIX, routes.PAY_PREFIX)
-TOKEN_ROUTE_PREFIXES = (routes.FILES_PREFIX, routes.HOLDER_CERTIFICATE_PREFIX)
+TOKEN_ROUTE_PREFIXES = (
+    routes.FILES_PREFIX,
+    routes.HOLDER_CERTIFICATE_PREFIX,
+    routes.AGENT_SETUP_PREFIX,
+)
 DEFAULT_REFERRER_POLICY = "same-origin"
 MAX_HTML_BYTES = 2 * 1024 * 1024  # prerendered pages are ~15 KB; anything bigger is not one
 

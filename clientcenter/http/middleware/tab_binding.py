@@ -83,6 +83,9 @@ def _connection_digests(cookies: Mapping[str, str]) -> list[tuple[str, str]]:
         value = cookies.get(name)
         if value and len(value) <= 256:
             out.append((header, digest(value)))
+    setup_pass = cookies.get(connection.setup_cookie_name())
+    if setup_pass and len(setup_pass) <= 256 and (digest := connection.setup_digest(setup_pass)):
+        out.append((connection.SETUP_HEADER, digest))
     return out
 
 

@@ -330,6 +330,11 @@ def more_page() -> rx.Component:
             ),
         ),
         section(
+            "Administration",
+            rx.link("Staff: invite, roles, deactivate", href=routes.AGENT_ADMIN, id="more-staff"),
+            id_="administration",
+        ),
+        section(
             "Notification matrix in force",
             muted(
                 "AE agent email · CE customer email · PA primary applicant email · "

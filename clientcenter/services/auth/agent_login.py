@@ -1,5 +1,10 @@
-"""Agents' sign-in: email → one-time code → authenticator app (TOTP), or its enrolment on
-first sign-in → an agent session with its second factor.
+"""Agents' sign-in: email → one-time code → authenticator app (TOTP), or its enrolment
+→ an agent session with its second factor.
+
+Enrolment is offered only to a browser that opened the agent's live setup link
+(services/agency/setup_links.py: the route keeps the setup pass in an HttpOnly cookie, the
+tab's connection carries it), and the link is used up when the enrolment is confirmed. The
+emailed code alone enrols nothing.
 
 The code machinery is the customers' (services/auth/login_codes.py: codes bound to the attempt,
 expiry, single use, send and failure limits per identity, destination and client IP), with
@@ -23,6 +28,7 @@ from clientcenter import routes
 from clientcenter.models import Agent, LoginChallenge
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import is_active_agent
+from clientcenter.services.agency import setup_links
 from clientcenter.services.agency.agents import active_agent_by_email
 from clientcenter.services.auth import login_codes, login_steps, totp
 from clientcenter.services.auth.login_codes import AttemptEnded
@@ -153,8 +159,11 @@ def verify_code(
     client_ip: str,
     now: datetime | None = None,
     remembered: str | None = None,
+    setup_digest: str | None = None,
+    browser: str | None = None,
 ) -> SecondFactorStep:
-    """Step 2: the emailed code. Then the authenticator step, or its enrolment."""
+    """Step 2: the emailed code. Then the authenticator step, or its enrolment when this
+    browser presents the agent's live setup link."""
     now = now or utcnow()
     challenge, agent = _open(db, attempt_id, now)
     if challenge.verified_at is not None:
@@ -177,6 +186,7 @@ def verify_code(
         raise AttemptEnded()
     if totp.is_enrolled(agent):
         return SecondFactorStep("totp")
+    setup_links.live_link(db, setup_digest, browser=browser, agent=agent, now=now)
     if agent.totp_secret_sealed is None:
         return SecondFactorStep("enrol", totp.start_enrolment(db, agent))
     return SecondFactorStep("enrol", totp.describe_enrolment(agent))
@@ -217,21 +227,39 @@ def second_factor(
     return _grant(challenge, browser), checked
 
 
-def enrolment(db: Session, *, attempt_id: str, now: datetime | None = None) -> totp.Enrolment:
+def enrolment(
+    db: Session,
+    *,
+    attempt_id: str,
+    setup_digest: str | None = None,
+    browser: str | None = None,
+    now: datetime | None = None,
+) -> totp.Enrolment:
     """The pending QR code again (the page was reloaded during enrolment)."""
-    _challenge, agent = _verified(db, attempt_id, now or utcnow())
+    now = now or utcnow()
+    _challenge, agent = _verified(db, attempt_id, now)
+    setup_links.live_link(db, setup_digest, browser=browser, agent=agent, now=now)
     return totp.describe_enrolment(agent)
 
 
 def confirm_enrolment(
-    db: Session, *, attempt_id: str, code: str, now: datetime | None = None
+    db: Session,
+    *,
+    attempt_id: str,
+    code: str,
+    setup_digest: str | None = None,
+    browser: str | None = None,
+    now: datetime | None = None,
 ) -> list[str]:
-    """Step 3 on first sign-in: the app's first code completes enrolment. Returns the
-    recovery codes (shown once); :func:`grant_after_enrolment` then starts the session."""
+    """Step 3 of an enrolment: the app's first code completes it and uses up the setup link.
+    Returns the recovery codes (shown once); :func:`grant_after_enrolment` then starts the
+    session."""
     now = now or utcnow()
     _challenge, agent = _verified(db, attempt_id, now)
+    link = setup_links.live_link(db, setup_digest, browser=browser, agent=agent, now=now)
     codes = totp.confirm_enrolment(db, agent, code, now)
-    log.info("agent %s enrolled an authenticator app", agent.id)
+    setup_links.use_up(db, link, now=now)
+    log.info("agent %s enrolled an authenticator app through setup link %s", agent.id, link.id)
     return codes
 
 
@@ -268,6 +296,8 @@ def complete(
     agent = db.get(Agent, challenge.agent_id)
     if not is_active_agent(agent) or not totp.is_enrolled(agent):
         raise AttemptEnded()
+    agent.last_sign_in_at = now
+    db.add(agent)
     record, token = create_session(
         db,
         kind="agent",

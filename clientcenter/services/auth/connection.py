@@ -13,7 +13,9 @@ puts in its place, for each of our cookies, the keyed hash the database already 
 - ``x-cc-connection``: the hash of the key the tab's state is bound to — the browser key, or,
   for a connection that brought no browser cookie (a page framed by another site, where a
   SameSite=Lax cookie is not sent), a random key of that connection alone. Login attempts are
-  bound to it.
+  bound to it;
+- ``x-cc-setup``: an agent's setup link opened in this browser: the link's id and the keyed
+  hash of the cookie's (services/agency/setup_links.py, ``pass_digest``).
 
 A client cannot send these headers itself: the middleware drops any that arrive. A copy of
 the state store therefore holds hashes that are useless without the browser's cookies.
@@ -29,10 +31,18 @@ SESSION_HEADER = "x-cc-session"
 BROWSER_HEADER = "x-cc-browser"
 REMEMBERED_HEADER = "x-cc-remembered"
 CONNECTION_HEADER = "x-cc-connection"
-DIGEST_HEADERS = (SESSION_HEADER, BROWSER_HEADER, REMEMBERED_HEADER, CONNECTION_HEADER)
+SETUP_HEADER = "x-cc-setup"
+DIGEST_HEADERS = (
+    SESSION_HEADER,
+    BROWSER_HEADER,
+    REMEMBERED_HEADER,
+    CONNECTION_HEADER,
+    SETUP_HEADER,
+)
 
 BROWSER_BASE = "cc_browser"
 REMEMBERED_BASE = "cc_remember"
+SETUP_BASE = "cc_setup"
 
 
 def host_cookie(base: str) -> str:
@@ -47,6 +57,16 @@ def browser_cookie_name() -> str:
 
 def remembered_cookie_name() -> str:
     return host_cookie(REMEMBERED_BASE)
+
+
+def setup_cookie_name() -> str:
+    return host_cookie(SETUP_BASE)
+
+
+def setup_digest(raw: str) -> str | None:
+    from clientcenter.services.agency.setup_links import pass_digest
+
+    return pass_digest(raw)
 
 
 def browser_digest(raw: str) -> str:

@@ -91,6 +91,8 @@ class AgentLoginState(CodeLoginSteps, PortalState):
                 code=str(form.get("code", ""))[:32],
                 client_ip=self._client_ip(),
                 remembered=self._remembered_digest(),
+                setup_digest=self._setup_digest(),
+                browser=self._browser_digest(),
             )
         )
         if nxt is None:
@@ -102,7 +104,7 @@ class AgentLoginState(CodeLoginSteps, PortalState):
             return None
         self.step = "enrol"
         self.info = (
-            "First sign-in: set up an authenticator app. Scan the QR code with "
+            "Set up an authenticator app. Scan the QR code with "
             "it (or type the key), then enter the code it shows."
         )
         return _reveal({QR_ID: nxt.enrolment.qr_svg, SECRET_ID: nxt.enrolment.secret})
@@ -111,7 +113,14 @@ class AgentLoginState(CodeLoginSteps, PortalState):
     @off_loop
     def show_enrolment(self):
         """The QR code and key again (the page was reloaded, or the websocket reconnected)."""
-        shown = self._run_step(lambda db: agent_login.enrolment(db, attempt_id=self._attempt()))
+        shown = self._run_step(
+            lambda db: agent_login.enrolment(
+                db,
+                attempt_id=self._attempt(),
+                setup_digest=self._setup_digest(),
+                browser=self._browser_digest(),
+            )
+        )
         return _reveal({QR_ID: shown.qr_svg, SECRET_ID: shown.secret}) if shown else None
 
     @rx.event
@@ -135,7 +144,11 @@ class AgentLoginState(CodeLoginSteps, PortalState):
     def submit_enrolment(self, form: dict):
         codes = self._run_step(
             lambda db: agent_login.confirm_enrolment(
-                db, attempt_id=self._attempt(), code=str(form.get("code", ""))[:32]
+                db,
+                attempt_id=self._attempt(),
+                code=str(form.get("code", ""))[:32],
+                setup_digest=self._setup_digest(),
+                browser=self._browser_digest(),
             )
         )
         if codes is None:

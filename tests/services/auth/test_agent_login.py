@@ -20,32 +20,40 @@ from clientcenter.services.auth.sessions import (
     principal_from_token,
 )
 from tests.support.demo import AGENT, LEE_CHEN, PAT, agent_named
-from tests.support.logins import agent_session, last_code
+from tests.support.logins import agent_session, last_code, opened_setup_link
 
 IP = "198.51.100.7"
 
 
-def _through_code(db, email=AGENT, now=None):
+def _through_code(db, email=AGENT, now=None, link=None):
     attempt, sent = agent_login.start(db, email=email, client_ip=IP, now=now)
     step = agent_login.verify_code(
-        db, attempt_id=attempt, code=last_code(db, email), client_ip=IP, now=now
+        db,
+        attempt_id=attempt,
+        code=last_code(db, email),
+        client_ip=IP,
+        now=now,
+        **(link.steps if link else {}),
     )
     return attempt, sent, step
 
 
-def test_first_sign_in_enrols_then_signs_in(demo):
-    attempt, sent, step = _through_code(demo)
+def test_first_sign_in_enrols_through_the_setup_link_then_signs_in(demo):
+    link = opened_setup_link(demo)
+    attempt, sent, step = _through_code(demo, link=link)
     assert "emailed a 6-digit code" in sent.message
     message = demo.exec(select(OutboxMessage).where(OutboxMessage.template == "login_code")).one()
     assert message.sensitive and message.recipient_kind == "login"
     assert step.step == "enrol" and step.enrolment.qr_svg.startswith("data:image/svg+xml")
     # A reload shows the same QR code.
-    assert agent_login.enrolment(demo, attempt_id=attempt).secret == step.enrolment.secret
+    shown = agent_login.enrolment(demo, attempt_id=attempt, **link.steps)
+    assert shown.secret == step.enrolment.secret
     app = pyotp.TOTP(step.enrolment.secret)
-    codes = agent_login.confirm_enrolment(demo, attempt_id=attempt, code=app.now())
+    codes = agent_login.confirm_enrolment(demo, attempt_id=attempt, code=app.now(), **link.steps)
     grant = agent_login.grant_after_enrolment(demo, attempt_id=attempt)
     assert len(codes) == 10
     done = agent_login.complete(demo, grant=grant, client_ip=IP)
+    assert agent_named(demo).last_sign_in_at is not None
     demo.commit()
     assert done.destination == "/agent" and done.session.kind == "agent"
     assert done.session.second_factor_at is not None
@@ -72,7 +80,7 @@ def test_later_sign_ins_ask_the_app_or_a_recovery_code(demo):
 
 
 def test_unknown_and_inactive_emails_get_the_same_answer_and_no_message(demo):
-    _a, known, _s = _through_code(demo)
+    _a, known, _s = _through_code(demo, link=opened_setup_link(demo))
     inactive = demo.exec(select(Agent).where(Agent.email == LEE_CHEN)).one()
     inactive.is_active = False
     demo.commit()
@@ -100,9 +108,10 @@ def test_the_second_factor_needs_the_emailed_code_first(demo):
 
 
 def test_an_agent_deactivated_mid_sign_in_gets_no_session(demo):
-    attempt, _sent, step = _through_code(demo)
+    link = opened_setup_link(demo)
+    attempt, _sent, step = _through_code(demo, link=link)
     _codes = agent_login.confirm_enrolment(
-        demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now()
+        demo, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now(), **link.steps
     )
     grant = agent_login.grant_after_enrolment(demo, attempt_id=attempt)
     agent = agent_named(demo)

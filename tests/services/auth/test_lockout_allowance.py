@@ -28,6 +28,7 @@ from clientcenter.services.auth.sessions import check_session
 from clientcenter.settings import reset_settings_cache
 from tests.support.demo import AGENT, MORGAN, PAT, PAT_MOBILE
 from tests.support.handlers import settle
+from tests.support.logins import opened_setup_link
 
 OWNER_IP = "198.51.100.5"
 ORIGIN = "http://localhost:3000"
@@ -288,6 +289,7 @@ def test_an_anonymous_flood_does_not_stop_the_agents_remembered_browser(db):
         attempt, _ = agent_login.start(
             s, email=AGENT, client_ip=OWNER_IP, remembered=agents_browser
         )
+    link = opened_setup_link(db)
     with login.login_scope() as s:
         step = agent_login.verify_code(
             s,
@@ -295,11 +297,12 @@ def test_an_anonymous_flood_does_not_stop_the_agents_remembered_browser(db):
             code=codes_to(db, AGENT)[-1],
             client_ip=OWNER_IP,
             remembered=agents_browser,
+            **link.steps,
         )
     assert step.step == "enrol"
     with login.login_scope() as s:
         agent_login.confirm_enrolment(
-            s, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now()
+            s, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now(), **link.steps
         )
         grant = agent_login.grant_after_enrolment(s, attempt_id=attempt)
     with login.login_scope() as s:
@@ -325,9 +328,15 @@ def test_wrong_codes_for_the_agent_do_not_block_the_agents_remembered_browser(db
         attempt, _ = agent_login.start(
             s, email=AGENT, client_ip=OWNER_IP, remembered=agents_browser
         )
+    link = opened_setup_link(db)
     with login.login_scope() as s:
         step = agent_login.verify_code(
-            s, attempt_id=attempt, code="123456", client_ip=OWNER_IP, remembered=agents_browser
+            s,
+            attempt_id=attempt,
+            code="123456",
+            client_ip=OWNER_IP,
+            remembered=agents_browser,
+            **link.steps,
         )
     assert step.step == "enrol"
 
@@ -385,11 +394,14 @@ def test_an_agent_sign_in_gives_the_browser_its_remembered_cookie(db):
     client = TestClient(build_http_app(), base_url=ORIGIN, follow_redirects=False)
     with login.login_scope() as s:
         attempt, _ = agent_login.start(s, email=AGENT, client_ip=OWNER_IP)
+    link = opened_setup_link(db)
     with login.login_scope() as s:
-        step = agent_login.verify_code(s, attempt_id=attempt, code="123456", client_ip=OWNER_IP)
+        step = agent_login.verify_code(
+            s, attempt_id=attempt, code="123456", client_ip=OWNER_IP, **link.steps
+        )
     with login.login_scope() as s:
         agent_login.confirm_enrolment(
-            s, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now()
+            s, attempt_id=attempt, code=pyotp.TOTP(step.enrolment.secret).now(), **link.steps
         )
         grant = agent_login.grant_after_enrolment(s, attempt_id=attempt)
     response = client.post(

@@ -115,7 +115,12 @@ def test_unknown_inactive_not_allowed_and_email_only_get_the_same_answer(db, mon
     assert len(codes_sent(db, MORGAN)) == 1
     for email in ("nobody@example.com", CASEY, AVA):
         assert codes_sent(db, email) == []
-    assert db.exec(select(OutboxMessage)).all().__len__() == 1
+    assert (
+        db.exec(select(OutboxMessage).where(OutboxMessage.template != "staff_invite"))
+        .all()
+        .__len__()
+        == 1
+    )  # the demo's invitations aside
 
 
 def test_contact_with_a_mobile_chooses_and_no_digit_of_the_number_is_shown(db):

@@ -138,6 +138,26 @@ TEMPLATES: dict[str, MessageTemplate] = {
         "send you a one-time code.",
         sms="${agency_short}: your Client Center is ready. Log in with ${email}:",
     ),
+    # Staff (services/agency/staff.py): a new agent's setup link, and a new one after an
+    # administrator reset their second factor. The link is not a sign-in by itself: it
+    # needs the emailed code too, in the browser that opened it.
+    "staff_invite": MessageTemplate(
+        subject="Set up your ${agency_short} Client Center sign-in",
+        text="Hi ${first_name},\n\n${admin_name} added you to ${agency_name}'s Client Center "
+        "as ${role_label}.\n\nOpen the link below in the browser you will work in, then "
+        "sign in with ${email}: we email you a one-time code, and you set up an "
+        "authenticator app on your phone. The link works once, until ${expires}.",
+        sms="${agency_short}: check your email (${email}) to set up your Client Center sign-in.",
+    ),
+    "staff_reset": MessageTemplate(
+        subject="Set up your ${agency_short} authenticator app again",
+        text="Hi ${first_name},\n\n${admin_name} reset the authenticator app of your "
+        "${agency_name} Client Center sign-in, and your sessions have ended.\n\nOpen the link "
+        "below in the browser you work in, then sign in with ${email} and set up the app "
+        "again. The link works once, until ${expires}. If you did not ask for this, tell "
+        "${admin_name}.",
+        sms="${agency_short}: your authenticator app was reset; check your email (${email}).",
+    ),
     # Share Certificate: to the certificate holder (not a customer), with a time-limited link.
     "certificate_to_holder": MessageTemplate(
         subject="Certificate of insurance: ${account_name}",
