@@ -11,8 +11,9 @@ import urllib.request
 import pytest
 from sqlmodel import Session
 
+from clientcenter import cli
 from clientcenter.services.files import storage
-from clientcenter.settings import get_settings, reset_settings_cache
+from clientcenter.settings import SettingsError, get_settings, load_settings, reset_settings_cache
 from tests.support.s3 import PREFIX, S3Bucket, s3_server, s3_store  # noqa: F401  (fixtures)
 
 BIG = os.urandom(3 * storage.CHUNK_BYTES + 123)
@@ -152,8 +153,20 @@ def test_the_check_reports_the_store(backend):
         assert f"bucket {backend.s3.name} reachable" in described
 
 
-def test_an_unreachable_bucket_fails_the_check(s3_store, monkeypatch):
+def test_cli_check_reaches_the_bucket_and_fails_without_it(s3_store, monkeypatch, capsys):
+    assert cli.main(["check"]) == 0
+    assert f"storage ok: s3, bucket {s3_store.name} reachable" in capsys.readouterr().out
     monkeypatch.setenv("CC_STORAGE__BUCKET", "no-such-bucket-here")
     reset_settings_cache()
-    with pytest.raises(Exception, match="404|Not Found|NoSuchBucket"):
-        storage.store().check()
+    assert cli.main(["check"]) == 1
+    assert "storage not reachable" in capsys.readouterr().err
+
+
+def test_the_s3_backend_needs_a_bucket_and_takes_no_credentials(monkeypatch):
+    monkeypatch.setenv("CC_STORAGE__BACKEND", "s3")
+    with pytest.raises(SettingsError, match="storage.bucket is required"):
+        load_settings()
+    monkeypatch.setenv("CC_STORAGE__BUCKET", "agency-files")
+    monkeypatch.setenv("CC_STORAGE__SECRET_ACCESS_KEY", "not-here")
+    with pytest.raises(SettingsError, match="storage.secret_access_key"):
+        load_settings()
