@@ -32,8 +32,11 @@ class S3Store:
             region_name=config.region,
             endpoint_url=endpoint,
             config=Config(
-                # Other S3-compatible servers (MinIO and most others) expect path-style URLs.
+                # Other S3-compatible servers (MinIO and most others) expect path-style URLs,
+                # and not all of them accept the CRC checksums boto3 now adds by default.
                 s3={"addressing_style": "path" if endpoint else "auto"},
+                request_checksum_calculation="when_required" if endpoint else "when_supported",
+                response_checksum_validation="when_required" if endpoint else "when_supported",
                 retries={"mode": "standard", "max_attempts": 3},
                 connect_timeout=5,
                 read_timeout=60,
