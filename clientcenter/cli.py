@@ -34,6 +34,13 @@ def _cmd_check(_args) -> int:
     settings = get_settings()
     settings.secret()
     print(f"settings ok: {settings.branding.agency_name}, database {settings.database_url}")
+    from clientcenter.services.files import storage
+
+    try:
+        print(f"storage ok: {storage.store().check()}")
+    except Exception as exc:  # boto3's errors name the cause: credentials, bucket, network
+        print(f"storage not reachable: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -303,6 +303,30 @@ class Payments(_Section):
         return self
 
 
+class FileStorage(_Section):
+    """Where the private store keeps files. "disk" (settings.storage_dir) suits one machine;
+    "s3" puts them in an S3-compatible bucket that every app machine shares. Credentials come
+    from the standard AWS chain (environment, shared credentials file, instance or task role)
+    and never from these settings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # hashable: one client per config
+
+    backend: Literal["disk", "s3"] = "disk"
+    bucket: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    prefix: str = Field("", max_length=200, pattern=r"^([A-Za-z0-9._-]+/)*$")
+    # MinIO or another S3-compatible server; None is AWS itself.
+    endpoint_url: AnyHttpUrl | None = None
+    region: str | None = Field(None, pattern=r"^[a-z0-9-]+$")
+    # SSE-KMS with this key; without it, SSE-S3 (AES256).
+    kms_key_id: str | None = Field(None, min_length=1, max_length=2048)
+
+    @model_validator(mode="after")
+    def _bucket_for_s3(self) -> FileStorage:
+        if self.backend == "s3" and not self.bucket:
+            raise ValueError("storage.bucket is required when backend is s3")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CC_",
@@ -326,6 +350,7 @@ class Settings(BaseSettings):
     payments: Payments = Field(default_factory=Payments)
     audit: Audit = Field(default_factory=Audit)
     retention: Retention = Field(default_factory=Retention)
+    storage: FileStorage = Field(default_factory=FileStorage)
     # Agency overrides of the notification matrix: {action_key: {column: bool}}.
     matrix: dict[str, dict[str, bool]] = Field(default_factory=dict)
 

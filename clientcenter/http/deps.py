@@ -42,7 +42,7 @@ from urllib.parse import quote, urlparse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from clientcenter.http.cookies import (
     set_remembered_cookie,
@@ -59,6 +59,7 @@ from clientcenter.services.auth.connection import (
 from clientcenter.services.auth.login import login_scope
 from clientcenter.services.auth.sessions import find_session, revoke_session
 from clientcenter.services.errors import ServiceError
+from clientcenter.services.files.storage import StoredStream
 from clientcenter.settings import get_settings
 
 __all__ = [
@@ -307,10 +308,14 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def attachment(data: bytes, content_type: str, filename: str) -> Response:
-    """A file download that no cache keeps and no browser sniffs or renders."""
+def attachment(data: bytes | StoredStream, content_type: str, filename: str) -> Response:
+    """A file download that no cache keeps and no browser sniffs or renders. A stored file
+    is streamed from the store in chunks, never read whole into memory."""
     headers = {**SAFE_HEADERS, "Content-Disposition": content_disposition(filename)}
-    return Response(data, media_type=content_type, headers=headers)
+    if isinstance(data, bytes):
+        return Response(data, media_type=content_type, headers=headers)
+    headers["Content-Length"] = str(data.size_bytes)
+    return StreamingResponse(data.chunks, media_type=content_type, headers=headers)
 
 
 # -- about the request ----------------------------------------------------------------------

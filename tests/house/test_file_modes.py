@@ -22,7 +22,7 @@ def test_a_stored_document_is_readable_by_its_owner_only(tmp_path, monkeypatch):
     reset_settings_cache()
     try:
         stored = storage.save_bytes(b"%PDF-1.4 private\n")
-        path = storage._path(stored.storage_key)
+        path = storage.store().path(stored.storage_key)
         assert path.exists() and _others_bits(path) == 0
         assert _others_bits(path.parent) == 0
     finally:

@@ -148,7 +148,7 @@ def open_for_holder(session: Session, token: object, *, client_ip: str = "") -> 
         return None
     certificate = session.get(Certificate, link.certificate_id)
     document = session.get(Document, certificate.document_id)
-    data = storage.read_bytes(document.storage_key)
+    data = storage.open_stream(document.storage_key)
     now = utcnow()
     # Counted in SQL: two downloads at once are two.
     session.execute(

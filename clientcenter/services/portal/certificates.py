@@ -149,7 +149,7 @@ def certificate_document(session: Session, principal: Principal, certificate_id:
 def certificate_file(session: Session, principal: Principal, certificate_id: int) -> FileToSend:
     """The bytes of one certificate for the download route (kind "certificate")."""
     doc = certificate_document(session, principal, certificate_id)
-    return FileToSend(doc.filename, doc.content_type, storage.read_bytes(doc.storage_key))
+    return FileToSend(doc.filename, doc.content_type, storage.open_stream(doc.storage_key))
 
 
 def list_holders(session: Session, principal: Principal) -> list[HolderView]:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from clientcenter.db import session_scope
 from clientcenter.models import ActivityLog, Agent, Document, OutboxMessage, Task
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
-from clientcenter.services.files import storage
+from clientcenter.services.files import storage, storage_disk
 from clientcenter.services.files.scanning import ScanVerdict, basic_scan
 from clientcenter.services.portal import documents
 from clientcenter.services.portal.documents import UploadRefused
@@ -153,7 +153,7 @@ def test_download_returns_the_bytes_and_logs_only(demo):
     before = footprint(demo)
     sent = documents.download_document(demo, pat, item.id)
     demo.commit()
-    assert sent.data.startswith(b"%PDF") and sent.filename.endswith(".pdf")
+    assert b"".join(sent.data.chunks).startswith(b"%PDF") and sent.filename.endswith(".pdf")
     assert sent.content_type == "application/pdf"
     after = footprint(demo)
     # The default matrix for customer.download_documents: activity log only.
@@ -214,7 +214,7 @@ def test_upload_a_pdf_stores_privately_and_notifies_per_the_matrix(demo):
     # Server-chosen names: a random storage key; a display name with no path or odd characters.
     assert doc.filename == "Window sticker.pdf" and doc.storage_key.isalnum()
     assert storage.read_bytes(doc.storage_key) == data
-    path = next(storage._root().rglob(doc.storage_key))
+    path = next(storage.store().root.rglob(doc.storage_key))
     assert ".web" not in path.parts and "uploaded_files" not in path.parts
     # The customer sees their own upload at the top of the list.
     assert documents.list_documents(demo, sam)[0].id == doc.id
@@ -236,7 +236,7 @@ def test_upload_a_pdf_stores_privately_and_notifies_per_the_matrix(demo):
 
 
 def _stored_path(db, item) -> Path:
-    path = next(storage._root().rglob(db.get(Document, item.id).storage_key))
+    path = next(storage.store().root.rglob(db.get(Document, item.id).storage_key))
     assert path.read_bytes()
     return path
 
@@ -325,7 +325,7 @@ def test_a_failed_write_leaves_no_partial_file(demo, monkeypatch):
     def disk_full(_fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(storage.os, "fsync", disk_full)
+    monkeypatch.setattr(storage_disk.os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
         documents.upload_document(demo, pat, original_name="a.pdf", data=sample_pdf())
     assert footprint(demo) == before
