@@ -23,6 +23,7 @@ from clientcenter.models.auth import (
 from clientcenter.models.billing import Invoice, Payment, PaymentRequest
 from clientcenter.models.certificates import Certificate, CertificateHolder, CertificateLink
 from clientcenter.models.documents import Document
+from clientcenter.models.imports import ImportMapping
 from clientcenter.models.engagement import (
     ChangeRequest,
     Claim,
@@ -54,6 +55,7 @@ __all__ = [
     "Document",
     "Driver",
     "Feedback",
+    "ImportMapping",
     "IntegrationLink",
     "Invoice",
     "LoginChallenge",
