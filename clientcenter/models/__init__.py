@@ -23,7 +23,6 @@ from clientcenter.models.auth import (
 from clientcenter.models.billing import Invoice, Payment, PaymentRequest
 from clientcenter.models.certificates import Certificate, CertificateHolder, CertificateLink
 from clientcenter.models.documents import Document
-from clientcenter.models.imports import ImportMapping
 from clientcenter.models.engagement import (
     ChangeRequest,
     Claim,
@@ -33,6 +32,7 @@ from clientcenter.models.engagement import (
     Proposal,
     Referral,
 )
+from clientcenter.models.imports import ImportMapping
 from clientcenter.models.policies import Coverage, Driver, Policy, Vehicle
 from clientcenter.models.search import SearchTerm
 

@@ -1,0 +1,304 @@
+"""An import, file by file: a check pass that writes nothing, then the apply pass.
+
+A file is all-or-nothing by default: the check pass reads it whole (streaming) and, if any
+row is refused, nothing of it is applied. With ``valid_rows_only`` the valid rows apply in one
+pass and the rest are reported. A dry run stops after the check. Unchanged rows write nothing
+(attributes are compared first); a row is refused before any attribute of it is set, so none
+is ever half-applied. Rows absent from a file are retired only in ``full`` mode, and only when
+the file had no refused row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from clientcenter.models import Account
+from clientcenter.models.base import utcnow
+from clientcenter.services.access import require_permission
+from clientcenter.services.agency.roles import Permission
+from clientcenter.services.imports.columns import HeaderMap, map_headers
+from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
+from clientcenter.services.imports.entities.base import changes, chunked
+from clientcenter.services.imports.mappings import load_mapping
+from clientcenter.services.imports.reader import CsvFile, FileRefused, Row
+from clientcenter.services.imports.report import EntityReport, ImportReport, RowError
+from clientcenter.services.imports.sources import ImportFile
+from clientcenter.services.imports.values import CellRefused
+from clientcenter.services.principal import Principal
+
+CHUNK_ROWS = 500  # rows looked up with one query each
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    dry_run: bool = False
+    full: bool = False
+    valid_rows_only: bool = False
+    max_file_bytes: int = 512 * 2**20
+    delimiter: str | None = None  # sniffed from the header line when not given
+
+
+@dataclass
+class _Pass:
+    counts: EntityReport
+    errors: list[RowError] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set)  # existing records the file named
+    remembered: list[tuple[Hashable, int | None]] = field(default_factory=list)
+
+
+def run_import(
+    session: Session,
+    files: Mapping[str, ImportFile],
+    *,
+    mapping: Mapping[str, Mapping[str, str]],
+    default_producer_id: int,
+    options: ImportOptions = ImportOptions(),
+) -> ImportReport:
+    """Import the files given (by entity name) in the session; the caller commits. Imports
+    notify no customer (docs/import.md)."""
+    book = Book.load(session, default_producer_id)
+    report = ImportReport(dry_run=options.dry_run)
+    for entity in ENTITIES:
+        source = files.get(entity.name)
+        if source is not None:
+            _import_file(session, entity, source, mapping.get(entity.name), options, book, report)
+    if not options.dry_run:
+        _stamp_freshness(session, book.touched)
+    return report
+
+
+def _import_file(
+    session: Session,
+    entity: Entity,
+    source: ImportFile,
+    saved: Mapping[str, str] | None,
+    options: ImportOptions,
+    book: Book,
+    report: ImportReport,
+) -> None:
+    check_first = options.dry_run or not options.valid_rows_only
+    try:
+        if check_first:
+            result = _read(session, entity, source, saved, options, book, apply=False)
+            if result.errors and not options.valid_rows_only:
+                result.counts.note = (
+                    "nothing applied: every row must be valid (or apply valid rows only)"
+                )
+                return _finish(report, result)
+            if options.dry_run:
+                _remember(entity, result, book)
+                result.counts.retired = _retire(session, entity, result, options, apply=False)
+                return _finish(report, result)
+        with session.begin_nested():  # a file refused half-way leaves nothing behind
+            result = _read(session, entity, source, saved, options, book, apply=True)
+            result.counts.applied = True
+            result.counts.retired = _retire(session, entity, result, options, apply=True)
+        _remember(entity, result, book)
+        _finish(report, result)
+    except FileRefused as refused:
+        counts = EntityReport(entity.name, source.name, note="file refused")
+        report.entities.append(counts)
+        report.errors.append(RowError(refused.file, refused.line, "", "", refused.reason))
+
+
+def _finish(report: ImportReport, result: _Pass) -> None:
+    report.entities.append(result.counts)
+    report.errors.extend(result.errors)
+
+
+def _remember(entity: Entity, result: _Pass, book: Book) -> None:
+    for key, record_id in result.remembered:
+        entity.remember(key, record_id, book)
+
+
+def _retire(
+    session: Session, entity: Entity, result: _Pass, options: ImportOptions, *, apply: bool
+) -> int:
+    if not options.full:
+        return 0
+    if result.errors:
+        result.counts.note = "nothing retired: rows were refused"
+        return 0
+    absent = entity.open_imported(session) - result.seen
+    if apply and absent:
+        entity.retire(session, sorted(absent))
+    return len(absent)
+
+
+def _read(
+    session: Session,
+    entity: Entity,
+    source: ImportFile,
+    saved: Mapping[str, str] | None,
+    options: ImportOptions,
+    book: Book,
+    *,
+    apply: bool,
+) -> _Pass:
+    entity.start()
+    with source.open() as stream:
+        csv_file = CsvFile(
+            stream,
+            source.name,
+            size=source.size,
+            max_bytes=options.max_file_bytes,
+            delimiter=options.delimiter,
+        )
+        headers = map_headers(source.name, csv_file.headers, entity.columns, saved)
+        result = _Pass(EntityReport(entity.name, source.name, unmatched_columns=headers.unmatched))
+        first_line_of: dict[Hashable, int] = {}
+        for chunk in _chunks(csv_file.rows()):
+            rows = [_parse(entity, headers, row, source.name, result) for row in chunk]
+            rows = [r for r in rows if r is not None]
+            for row in rows:
+                _check_key(entity, row, first_line_of)
+            entity.resolve(session, [r for r in rows if r.refusal is None], book)
+            settled = [(row, _settle(session, entity, row, book, result, apply)) for row in rows]
+            if apply:
+                session.flush()
+            for row, record in settled:
+                if record is not None or (not apply and row.refusal is None):
+                    _note(entity, row, record, book, result, apply)
+    return result
+
+
+def _chunks(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _parse(
+    entity: Entity, headers: HeaderMap, row: Row, file: str, result: _Pass
+) -> ParsedRow | None:
+    """The row's cells as our values, or None (and its errors reported) if any cell is bad."""
+    errors: list[RowError] = []
+    if len(row.cells) > headers.width:
+        errors.append(
+            RowError(
+                file,
+                row.line,
+                "",
+                "",
+                f"the row has {len(row.cells)} cells "
+                f"but the header {headers.width} (a delimiter in a cell that "
+                "is not quoted?)",
+            )
+        )
+    values: dict[str, Any] = {}
+    raw: dict[str, str] = {}
+    for column in entity.columns:
+        position = headers.index.get(column.name)
+        if position is None:
+            continue
+        cell = row.cells[position].strip() if position < len(row.cells) else ""
+        raw[column.name] = cell
+        if not cell:
+            if column.required:
+                errors.append(RowError(file, row.line, column.name, "", "required, but empty"))
+            values[column.name] = None
+            continue
+        try:
+            values[column.name] = column.parse(cell)
+        except CellRefused as exc:
+            errors.append(RowError(file, row.line, column.name, cell, str(exc)))
+    if errors:
+        result.errors.extend(errors)
+        result.counts.refused += 1
+        return None
+    return ParsedRow(row.line, values, raw)
+
+
+def _check_key(entity: Entity, row: ParsedRow, first_line_of: dict[Hashable, int]) -> None:
+    row.key = entity.key(row)
+    key_column = entity.columns[0].name
+    if row.key is None:
+        row.refuse("email", "a contact needs a contact id or an email to be found again")
+        return
+    first = first_line_of.setdefault(row.key, row.line)
+    if first != row.line:
+        row.refuse(key_column, f"line {first} has the same key; a file names each record once")
+
+
+def _settle(
+    session: Session, entity: Entity, row: ParsedRow, book: Book, result: _Pass, apply: bool
+) -> Any | None:
+    """Count the row, and in the apply pass write it: the record, or None if refused."""
+    counts = result.counts
+    if row.refusal is not None:
+        column, reason = row.refusal
+        result.errors.append(
+            RowError(result.counts.file, row.line, column, row.raw.get(column, ""), reason)
+        )
+        counts.refused += 1
+        return None
+    attrs = entity.target(row, book)
+    if row.existing is None:
+        counts.created += 1
+        if not apply:
+            return None
+        record = entity.new(attrs, book)
+        session.add(record)
+        return record
+    result.seen.add(row.existing.id)
+    differing = changes(row.existing, attrs)
+    if not differing:
+        counts.unchanged += 1
+        return row.existing
+    counts.updated += 1
+    if apply:
+        for name, value in differing.items():
+            setattr(row.existing, name, value)
+    return row.existing
+
+
+def _note(
+    entity: Entity, row: ParsedRow, record: Any | None, book: Book, result: _Pass, apply: bool
+) -> None:
+    """After the chunk's flush: what later files need, and the account's freshness."""
+    result.remembered.append((row.key, record.id if record is not None else None))
+    if apply:
+        book.touched.add(entity.account_id(record))
+
+
+def _stamp_freshness(session: Session, account_ids: Iterable[int]) -> None:
+    """Each account an import named now says when its data came in: one UPDATE per batch of
+    accounts, outside the ORM flush, so an unchanged account costs no search-index work."""
+    now = utcnow()
+    for batch in chunked(sorted(account_ids)):
+        session.exec(
+            update(Account)
+            .where(Account.id.in_(batch))
+            .values(data_as_of=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def import_for_agent(
+    session: Session,
+    principal: Principal | None,
+    files: Mapping[str, ImportFile],
+    *,
+    mapping_name: str,
+    options: ImportOptions = ImportOptions(),
+) -> ImportReport:
+    """The agency side's import (the import page sits on this): the agent's role must allow
+    importing, and accounts without a producer column become theirs."""
+    agent = require_permission(session, principal, Permission.IMPORT_DATA)
+    return run_import(
+        session,
+        files,
+        mapping=load_mapping(session, mapping_name),
+        default_producer_id=agent.id,
+        options=options,
+    )
