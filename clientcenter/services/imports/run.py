@@ -63,10 +63,14 @@ def run_import(
     notify no customer (docs/import.md)."""
     book = Book.load(session, default_producer_id)
     report = ImportReport(dry_run=options.dry_run)
+    retirements: list[tuple[Entity, set[int]]] = []
     for entity in ENTITIES:
         source = files.get(entity.name)
         if source is not None:
-            _import_file(session, entity, source, mapping.get(entity.name), options, book, report)
+            saved = mapping.get(entity.name)
+            _import_file(session, entity, source, saved, options, book, report, retirements)
+    for entity, absent in retirements:  # after every file: an account retired first would
+        entity.retire(session, sorted(absent))  # change what the policies' count saw
     if not options.dry_run:
         _stamp_freshness(session, book.touched)
     return report
@@ -80,6 +84,7 @@ def _import_file(
     options: ImportOptions,
     book: Book,
     report: ImportReport,
+    retirements: list[tuple[Entity, set[int]]],
 ) -> None:
     check_first = options.dry_run or not options.valid_rows_only
     try:
@@ -92,13 +97,13 @@ def _import_file(
                 return _finish(report, result)
             if options.dry_run:
                 _remember(entity, result, book)
-                result.counts.retired = _retire(session, entity, result, options, apply=False)
+                _absent(session, entity, result, options)
                 return _finish(report, result)
         with session.begin_nested():  # a file refused half-way leaves nothing behind
             result = _read(session, entity, source, saved, options, book, apply=True)
             result.counts.applied = True
-            result.counts.retired = _retire(session, entity, result, options, apply=True)
         _remember(entity, result, book)
+        retirements.append((entity, _absent(session, entity, result, options)))
         _finish(report, result)
     except FileRefused as refused:
         counts = EntityReport(entity.name, source.name, note="file refused")
@@ -116,18 +121,17 @@ def _remember(entity: Entity, result: _Pass, book: Book) -> None:
         entity.remember(key, record_id, book)
 
 
-def _retire(
-    session: Session, entity: Entity, result: _Pass, options: ImportOptions, *, apply: bool
-) -> int:
+def _absent(session: Session, entity: Entity, result: _Pass, options: ImportOptions) -> set[int]:
+    """What a full import retires: imported records still open that the file did not name.
+    Counted before anything is retired, so the dry run's figure is the apply's."""
     if not options.full:
-        return 0
+        return set()
     if result.errors:
         result.counts.note = "nothing retired: rows were refused"
-        return 0
+        return set()
     absent = entity.open_imported(session) - result.seen
-    if apply and absent:
-        entity.retire(session, sorted(absent))
-    return len(absent)
+    result.counts.retired = len(absent)
+    return absent
 
 
 def _read(
