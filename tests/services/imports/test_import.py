@@ -323,3 +323,11 @@ def test_zip_sources_ignore_nested_and_climbing_names_and_refuse_bombs(demo, tmp
         z.writestr("accounts.csv", "Customer ID,Name\n" + "0" * 20_000_000)
     with pytest.raises(Exception, match="zip bomb"):
         open_source(bomb)
+
+
+def test_the_documented_templates_import_cleanly(demo):
+    from clientcenter.settings import PROJECT_ROOT
+
+    report = run(demo, PROJECT_ROOT / "docs" / "import-templates")
+    assert report.errors == [], report.text()
+    assert [e.created for e in report.entities] == [2, 3, 3]

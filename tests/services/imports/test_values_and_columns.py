@@ -93,3 +93,14 @@ def test_error_csv_escapes_formula_cells():
     report.errors.append(RowError("a.csv", 3, "premium", "-5", "+negative"))
     text = report.errors_csv()
     assert "'=HYPERLINK" in text and "'-5" in text and "'+negative" in text
+
+
+def test_docs_list_every_column_and_the_templates_use_our_names():
+    from clientcenter.settings import PROJECT_ROOT
+
+    docs = (PROJECT_ROOT / "docs" / "import.md").read_text()
+    for entity in ENTITIES:
+        template = (PROJECT_ROOT / "docs" / "import-templates" / entity.file).read_text()
+        assert template.splitlines()[0].split(",") == [c.name for c in entity.columns]
+        for column in entity.columns:
+            assert f"| `{column.name}` |" in docs, column.name
