@@ -54,6 +54,7 @@ def main() -> int:
         ),
         ("Memory per connected client", ["bench.memory", "--clients", "20" if q else "200"]),
         ("Notification relay", ["bench.relay"]),
+        ("CSV import", ["bench.imports", "--accounts", "1000" if q else "10000"]),
     ]
     print(f"machine: {machine()}\n")
     failed = 0
