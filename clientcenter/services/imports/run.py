@@ -1,8 +1,8 @@
-"""An import, file by file: a check pass that writes nothing, then the apply pass.
+"""An import, file by file, each file streamed once in chunks of rows.
 
-A file is all-or-nothing by default: the check pass reads it whole (streaming) and, if any
-row is refused, nothing of it is applied. With ``valid_rows_only`` the valid rows apply in one
-pass and the rest are reported. A dry run stops after the check. Unchanged rows write nothing
+A file is all-or-nothing by default: it is applied inside a savepoint that is rolled back if
+any row is refused. With ``valid_rows_only`` the valid rows stay and the rest are reported. A
+dry run reads and compares, and writes nothing. Unchanged rows write nothing
 (attributes are compared first); a row is refused before any attribute of it is set, so none
 is ever half-applied. Rows absent from a file are retired only in ``full`` mode, and only when
 the file had no refused row.
@@ -49,6 +49,7 @@ class _Pass:
     errors: list[RowError] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)  # existing records the file named
     remembered: list[tuple[Hashable, int | None]] = field(default_factory=list)
+    touched: set[int] = field(default_factory=set)  # accounts the file named (written)
 
 
 def run_import(
@@ -86,24 +87,24 @@ def _import_file(
     report: ImportReport,
     retirements: list[tuple[Entity, set[int]]],
 ) -> None:
-    check_first = options.dry_run or not options.valid_rows_only
     try:
-        if check_first:
+        if options.dry_run:
             result = _read(session, entity, source, saved, options, book, apply=False)
             if result.errors and not options.valid_rows_only:
-                result.counts.note = (
-                    "nothing applied: every row must be valid (or apply valid rows only)"
-                )
-                return _finish(report, result)
-            if options.dry_run:
-                _remember(entity, result, book)
-                _absent(session, entity, result, options)
-                return _finish(report, result)
-        with session.begin_nested():  # a file refused half-way leaves nothing behind
-            result = _read(session, entity, source, saved, options, book, apply=True)
-            result.counts.applied = True
-        _remember(entity, result, book)
-        retirements.append((entity, _absent(session, entity, result, options)))
+                result.counts.note = _NOT_APPLIED
+            else:
+                _accept(session, entity, result, options, book)
+            return _finish(report, result)
+        try:
+            with session.begin_nested():  # rolled back whole if the file is refused
+                result = _read(session, entity, source, saved, options, book, apply=True)
+                if result.errors and not options.valid_rows_only:
+                    raise _Refused(result)
+        except _Refused:
+            result.counts.note = _NOT_APPLIED
+            return _finish(report, result)
+        result.counts.applied = True
+        retirements.append((entity, _accept(session, entity, result, options, book)))
         _finish(report, result)
     except FileRefused as refused:
         counts = EntityReport(entity.name, source.name, note="file refused")
@@ -111,14 +112,27 @@ def _import_file(
         report.errors.append(RowError(refused.file, refused.line, "", "", refused.reason))
 
 
+class _Refused(Exception):
+    """Leaves the savepoint of a file with a refused row, rolling it back."""
+
+
+_NOT_APPLIED = "nothing applied: every row must be valid (or apply valid rows only)"
+
+
+def _accept(
+    session: Session, entity: Entity, result: _Pass, options: ImportOptions, book: Book
+) -> set[int]:
+    """The file stands: later files learn its keys, its accounts get their freshness, and
+    full mode counts what it no longer names."""
+    for key, record_id in result.remembered:
+        entity.remember(key, record_id, book)
+    book.touched |= result.touched
+    return _absent(session, entity, result, options)
+
+
 def _finish(report: ImportReport, result: _Pass) -> None:
     report.entities.append(result.counts)
     report.errors.extend(result.errors)
-
-
-def _remember(entity: Entity, result: _Pass, book: Book) -> None:
-    for key, record_id in result.remembered:
-        entity.remember(key, record_id, book)
 
 
 def _absent(session: Session, entity: Entity, result: _Pass, options: ImportOptions) -> set[int]:
@@ -272,7 +286,7 @@ def _note(
     """After the chunk's flush: what later files need, and the account's freshness."""
     result.remembered.append((row.key, record.id if record is not None else None))
     if apply:
-        book.touched.add(entity.account_id(record))
+        result.touched.add(entity.account_id(record))
 
 
 def _stamp_freshness(session: Session, account_ids: Iterable[int]) -> None:

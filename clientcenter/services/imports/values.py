@@ -7,15 +7,18 @@ the forms (services/form_input.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from clientcenter.services import form_input
 from clientcenter.services.errors import InvalidInput
 
 # ISO first; then the US forms agency systems export (Excel's M/D/YY among them).
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and line feed may stay
 MAX_AMOUNT_CENTS = 10**12  # ten billion dollars: anything larger is a misplaced column
 
 
@@ -26,11 +29,12 @@ class CellRefused(ValueError):
 def text(value: str, *, max_len: int) -> str:
     if len(value) > max_len:
         raise CellRefused(f"longer than {max_len} characters ({len(value)})")
-    if any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
+    if _CONTROL.search(value):
         raise CellRefused("contains a control character")
     return value
 
 
+@lru_cache(maxsize=8192)  # an export repeats the same few hundred dates
 def a_date(value: str) -> date:
     for fmt in DATE_FORMATS:
         try:
