@@ -63,7 +63,7 @@ class ImportReport:
 
     @property
     def refused_rows(self) -> int:
-        return len(self.errors)
+        return sum(e.refused for e in self.entities)
 
     def entity(self, name: str) -> EntityReport | None:
         return next((e for e in self.entities if e.entity == name), None)

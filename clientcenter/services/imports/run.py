@@ -47,7 +47,7 @@ class ImportOptions:
 class _Pass:
     counts: EntityReport
     errors: list[RowError] = field(default_factory=list)
-    seen: set[int] = field(default_factory=set)  # existing records the file named
+    seen: set[int] = field(default_factory=set)  # records the file named
     remembered: list[tuple[Hashable, int | None]] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)  # accounts the file named (written)
 
@@ -286,6 +286,7 @@ def _note(
     """After the chunk's flush: what later files need, and the account's freshness."""
     result.remembered.append((row.key, record.id if record is not None else None))
     if apply:
+        result.seen.add(record.id)  # a record created now is named by the file too
         result.touched.add(entity.account_id(record))
 
 

@@ -207,7 +207,7 @@ def test_bad_cells_are_reported_with_file_line_column_value(demo, tmp_path):
     report = run(demo, folder)
     found = {(e.line, e.column, e.value) for e in report.errors}
     assert found == {(2, "effective_date", "15/01/2026"), (2, "premium", "$12.345")}
-    assert report.entity("policies").refused == 1
+    assert report.entity("policies").refused == 1 and report.refused_rows == 1
 
 
 def test_bad_emails_and_phones_are_refused(demo, tmp_path):
@@ -283,6 +283,13 @@ def test_full_mode_says_what_it_would_retire_then_retires(demo, export, tmp_path
     )
 
 
+def test_a_first_full_import_retires_nothing_it_brought_in(demo, export):
+    report = run(demo, export, full=True)
+    assert [e.retired for e in report.entities] == [0, 0, 0]
+    assert _counts(report, "policies") == (3, 0, 0, 0)
+    assert is_account_active(demo, _account(demo, "C200").id)
+
+
 def test_full_mode_retires_nothing_when_rows_were_refused(demo, export, tmp_path):
     run(demo, export)
     folder = write_export(
@@ -331,3 +338,12 @@ def test_the_documented_templates_import_cleanly(demo):
     report = run(demo, PROJECT_ROOT / "docs" / "import-templates")
     assert report.errors == [], report.text()
     assert [e.created for e in report.entities] == [2, 3, 3]
+
+
+def test_a_row_with_more_cells_than_headers_and_a_contact_without_account(demo, tmp_path):
+    contacts = CONTACTS + "C100,P9,Ann,Lee,ann@example.org,,Primary,extra\nC404,P8,Bo,Ray,,,\n"
+    folder = write_export(tmp_path / "x", accounts=ACCOUNTS, contacts=contacts)
+    report = run(demo, folder, valid_rows_only=True)
+    assert _counts(report, "contacts") == (3, 0, 0, 2)
+    assert [(e.line, e.column) for e in report.errors] == [(5, ""), (6, "customer_id")]
+    assert "8 cells but the header 7" in report.errors[0].reason
