@@ -58,6 +58,7 @@ def main() -> int:
             "Audit trail CSV export, SQLite",
             ["bench.audit_export", "--rows", "10000" if q else "100000"],
         ),
+        ("CSV import", ["bench.imports", "--accounts", "1000" if q else "10000"]),
     ]
     print(f"machine: {machine()}\n")
     failed = 0

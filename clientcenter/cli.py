@@ -171,6 +171,55 @@ def _cmd_admin(args) -> int:
     return 0
 
 
+def _cmd_import(args) -> int:
+    """Import an agency's CSV export (docs/import.md); non-zero exit when rows were refused."""
+    import json
+    from pathlib import Path
+
+    from clientcenter.db import session_scope
+    from clientcenter.services.errors import ServiceError
+    from clientcenter.services.imports.mappings import load_mapping, save_mapping
+    from clientcenter.services.imports.producers import default_producer_id
+    from clientcenter.services.imports.reader import FileRefused
+    from clientcenter.services.imports.run import ImportOptions, run_import
+    from clientcenter.services.imports.sources import open_source
+
+    options = ImportOptions(
+        dry_run=args.dry_run,
+        full=args.full,
+        valid_rows_only=args.valid_rows_only,
+        max_file_bytes=args.max_file_mb * 2**20,
+    )
+    try:
+        source = open_source(Path(args.source))
+        with session_scope() as session:
+            if args.mapping_file:
+                save_mapping(
+                    session, args.mapping, json.loads(Path(args.mapping_file).read_text())
+                )
+            producer_id = default_producer_id(session, args.producer)
+            report = run_import(
+                session,
+                source.files,
+                mapping=load_mapping(session, args.mapping),
+                default_producer_id=producer_id,
+                options=options,
+            )
+    except (FileRefused, ServiceError, OSError, ValueError) as exc:
+        print(f"import refused: {exc}", file=sys.stderr)
+        return 2
+    if source.ignored:
+        print("not imported (not a file we read): " + ", ".join(source.ignored))
+    if not source.files:
+        print("no accounts.csv, contacts.csv or policies.csv found", file=sys.stderr)
+        return 2
+    print(report.text())
+    if args.errors_csv and report.errors:
+        Path(args.errors_csv).write_text(report.errors_csv(), encoding="utf-8")
+        print(f"refused rows written to {args.errors_csv}")
+    return 1 if report.errors else 0
+
+
 COMMANDS = {
     "check": (_cmd_check, "validate settings and exit"),
     "migrate": (_cmd_migrate, "apply database migrations"),
@@ -182,6 +231,7 @@ COMMANDS = {
     "mailbox": (_cmd_mailbox, "print the newest dev-mailbox messages"),
     "retention": (_cmd_retention, "delete what is past its time (--dry-run: only count it)"),
     "admin": (_cmd_admin, 'admin create EMAIL "Full Name": the first administrator'),
+    "import": (_cmd_import, "import an agency's CSV export (a directory or a zip)"),
 }
 
 
@@ -208,8 +258,27 @@ def main(argv: list[str] | None = None) -> int:
         "--force", action="store_true", help="add one even though an administrator exists"
     )
     admin.add_argument("--yes", action="store_true", help="confirm --force without a prompt")
+    _import_arguments(parsers["import"])
     args = parser.parse_args(argv)
     return COMMANDS[args.command][0](args)
+
+
+def _import_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", help="a directory or .zip holding accounts.csv, contacts.csv…")
+    p.add_argument("--mapping", required=True, help='a saved column mapping ("auto": by name)')
+    p.add_argument("--mapping-file", help="a JSON mapping to save under --mapping first")
+    p.add_argument(
+        "--dry-run", action="store_true", help="report what would change; write nothing"
+    )
+    p.add_argument(
+        "--full", action="store_true", help="retire imported records absent from the files"
+    )
+    p.add_argument(
+        "--valid-rows-only", action="store_true", help="apply valid rows, report the rest"
+    )
+    p.add_argument("--producer", help="the producer (agent email) of accounts without one")
+    p.add_argument("--errors-csv", help="write the refused rows to this CSV file")
+    p.add_argument("--max-file-mb", type=int, default=512, help="refuse larger files unread")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from clientcenter.models.engagement import (
     Proposal,
     Referral,
 )
+from clientcenter.models.imports import ImportMapping
 from clientcenter.models.policies import Coverage, Driver, Policy, Vehicle
 from clientcenter.models.search import SearchTerm
 
@@ -54,6 +55,7 @@ __all__ = [
     "Document",
     "Driver",
     "Feedback",
+    "ImportMapping",
     "IntegrationLink",
     "Invoice",
     "LoginChallenge",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from clientcenter.models.base import created_at_field
+from clientcenter.models.base import created_at_field, utc_column
 
 
 class AccountKind(StrEnum):
@@ -38,10 +39,15 @@ class Account(SQLModel, table=True):
     city: str = Field(default="", max_length=80)
     state: str = Field(default="", max_length=2)
     postal_code: str = Field(default="", max_length=10)
+    # The agency management system's customer id (services/imports/): the import's key.
+    external_id: str | None = Field(default=None, max_length=64, unique=True)
+    # When an import last brought this account's data in (its freshness).
+    data_as_of: datetime | None = utc_column(default=None)
     created_at: datetime = created_at_field()
 
 
 class Contact(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("account_id", "external_id"),)
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     role: str = Field(max_length=16)  # ContactRole
@@ -54,6 +60,8 @@ class Contact(SQLModel, table=True):
     # Contact preferences: how notices reach this contact.
     notify_by_email: bool = True
     notify_by_sms: bool = False
+    # The management system's contact id, unique on its account (imports key on it).
+    external_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = created_at_field()
 
     @property

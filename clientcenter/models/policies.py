@@ -42,6 +42,10 @@ class Policy(SQLModel, table=True):
     status: str = Field(max_length=12, index=True)  # PolicyStatus
     premium_cents: int = Field(ge=0)
     currency: str = Field(default="USD", max_length=3)
+    # The management system's policy id (imports key on it, or on carrier + number).
+    external_id: str | None = Field(default=None, max_length=64, unique=True)
+    carrier_naic: str | None = Field(default=None, max_length=5)
+    bill_method: str | None = Field(default=None, max_length=8)  # agency | direct
     created_at: datetime = created_at_field()
 
 

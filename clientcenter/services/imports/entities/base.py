@@ -1,0 +1,106 @@
+"""What every kind of imported row shares: parsed values, its key, the record it matches, and
+the rule that an unchanged row writes nothing (attributes are compared before any is set)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from sqlmodel import Session, select
+
+from clientcenter.models import Account, Agent
+from clientcenter.services.imports.columns import Column
+
+
+@dataclass
+class Book:
+    """What the import knows across files: accounts by customer id (None for one a dry run
+    would create), producers by email, and the accounts it touched (their freshness)."""
+
+    accounts: dict[str, int | None]
+    producers: dict[str, int]
+    default_producer_id: int
+    touched: set[int] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, session: Session, default_producer_id: int) -> Book:
+        accounts = dict(
+            session.exec(
+                select(Account.external_id, Account.id).where(Account.external_id.is_not(None))
+            ).all()
+        )
+        producers = {email: id_ for email, id_ in session.exec(select(Agent.email, Agent.id))}
+        return cls(accounts, producers, default_producer_id)
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    values: dict[str, Any]  # our field -> parsed value (None for an empty cell)
+    raw: dict[str, str]  # our field -> the cell as written, for error reports
+    key: Hashable = None
+    existing: Any = None
+    # (column, reason) when the row is refused after its cells parsed
+    refusal: tuple[str, str] | None = None
+
+    def refuse(self, column: str, reason: str) -> None:
+        if self.refusal is None:
+            self.refusal = (column, reason)
+
+    def has(self, name: str) -> bool:
+        return name in self.values
+
+
+class Entity:
+    name: ClassVar[str]
+    file: ClassVar[str]
+    columns: ClassVar[tuple[Column, ...]]
+
+    def start(self) -> None:
+        """Called before each pass over a file."""
+
+    def key(self, row: ParsedRow) -> Hashable:
+        """The row's identity in its file (the same key twice is refused)."""
+        raise NotImplementedError
+
+    def resolve(self, session: Session, rows: list[ParsedRow], book: Book) -> None:
+        """Find each row's existing record (``row.existing``), or refuse the row."""
+        raise NotImplementedError
+
+    def target(self, row: ParsedRow, book: Book) -> dict[str, Any]:
+        """The attributes the row sets (only the columns the file has)."""
+        raise NotImplementedError
+
+    def new(self, attrs: dict[str, Any], book: Book) -> Any:
+        raise NotImplementedError
+
+    def account_id(self, record: Any) -> int:
+        return record.account_id
+
+    def remember(self, key: Hashable, record_id: int | None, book: Book) -> None:
+        """Once the file is accepted: what later files need to know of a row (its record's
+        id, or None for one a dry run would create)."""
+
+    def open_imported(self, session: Session) -> set[int]:
+        """Ids of imported records still open: those a full import would retire if absent."""
+        raise NotImplementedError
+
+    def retire(self, session: Session, ids: Iterable[int]) -> None:
+        raise NotImplementedError
+
+
+def changes(record: Any, attrs: dict[str, Any]) -> dict[str, Any]:
+    """Only what differs: assigning an equal value would still mark the row dirty."""
+    return {k: v for k, v in attrs.items() if getattr(record, k) != v}
+
+
+def chunked(ids: Iterable[int], size: int = 500) -> Iterable[list[int]]:
+    batch: list[int] = []
+    for id_ in ids:
+        batch.append(id_)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

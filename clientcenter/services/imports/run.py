@@ -1,0 +1,323 @@
+"""An import, file by file, each file streamed once in chunks of rows.
+
+A file is all-or-nothing by default: it is applied inside a savepoint that is rolled back if
+any row is refused. With ``valid_rows_only`` the valid rows stay and the rest are reported. A
+dry run reads and compares, and writes nothing. Unchanged rows write nothing
+(attributes are compared first); a row is refused before any attribute of it is set, so none
+is ever half-applied. Rows absent from a file are retired only in ``full`` mode, and only when
+the file had no refused row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from clientcenter.models import Account
+from clientcenter.models.base import utcnow
+from clientcenter.services.access import require_permission
+from clientcenter.services.agency.roles import Permission
+from clientcenter.services.imports.columns import HeaderMap, map_headers
+from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
+from clientcenter.services.imports.entities.base import changes, chunked
+from clientcenter.services.imports.mappings import load_mapping
+from clientcenter.services.imports.reader import CsvFile, FileRefused, Row
+from clientcenter.services.imports.report import EntityReport, ImportReport, RowError
+from clientcenter.services.imports.sources import ImportFile
+from clientcenter.services.imports.values import CellRefused
+from clientcenter.services.principal import Principal
+
+CHUNK_ROWS = 500  # rows looked up with one query each
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    dry_run: bool = False
+    full: bool = False
+    valid_rows_only: bool = False
+    max_file_bytes: int = 512 * 2**20
+    delimiter: str | None = None  # sniffed from the header line when not given
+
+
+@dataclass
+class _Pass:
+    counts: EntityReport
+    errors: list[RowError] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set)  # records the file named
+    remembered: list[tuple[Hashable, int | None]] = field(default_factory=list)
+    touched: set[int] = field(default_factory=set)  # accounts the file named (written)
+
+
+def run_import(
+    session: Session,
+    files: Mapping[str, ImportFile],
+    *,
+    mapping: Mapping[str, Mapping[str, str]],
+    default_producer_id: int,
+    options: ImportOptions = ImportOptions(),
+) -> ImportReport:
+    """Import the files given (by entity name) in the session; the caller commits. Imports
+    notify no customer (docs/import.md)."""
+    book = Book.load(session, default_producer_id)
+    report = ImportReport(dry_run=options.dry_run)
+    retirements: list[tuple[Entity, set[int]]] = []
+    for entity in ENTITIES:
+        source = files.get(entity.name)
+        if source is not None:
+            saved = mapping.get(entity.name)
+            _import_file(session, entity, source, saved, options, book, report, retirements)
+    for entity, absent in retirements:  # after every file: an account retired first would
+        entity.retire(session, sorted(absent))  # change what the policies' count saw
+    if not options.dry_run:
+        _stamp_freshness(session, book.touched)
+    return report
+
+
+def _import_file(
+    session: Session,
+    entity: Entity,
+    source: ImportFile,
+    saved: Mapping[str, str] | None,
+    options: ImportOptions,
+    book: Book,
+    report: ImportReport,
+    retirements: list[tuple[Entity, set[int]]],
+) -> None:
+    try:
+        if options.dry_run:
+            result = _read(session, entity, source, saved, options, book, apply=False)
+            if result.errors and not options.valid_rows_only:
+                result.counts.note = _NOT_APPLIED
+            else:
+                _accept(session, entity, result, options, book)
+            return _finish(report, result)
+        try:
+            with session.begin_nested():  # rolled back whole if the file is refused
+                result = _read(session, entity, source, saved, options, book, apply=True)
+                if result.errors and not options.valid_rows_only:
+                    raise _Refused(result)
+        except _Refused:
+            result.counts.note = _NOT_APPLIED
+            return _finish(report, result)
+        result.counts.applied = True
+        retirements.append((entity, _accept(session, entity, result, options, book)))
+        _finish(report, result)
+    except FileRefused as refused:
+        counts = EntityReport(entity.name, source.name, note="file refused")
+        report.entities.append(counts)
+        report.errors.append(RowError(refused.file, refused.line, "", "", refused.reason))
+
+
+class _Refused(Exception):
+    """Leaves the savepoint of a file with a refused row, rolling it back."""
+
+
+_NOT_APPLIED = "nothing applied: every row must be valid (or apply valid rows only)"
+
+
+def _accept(
+    session: Session, entity: Entity, result: _Pass, options: ImportOptions, book: Book
+) -> set[int]:
+    """The file stands: later files learn its keys, its accounts get their freshness, and
+    full mode counts what it no longer names."""
+    for key, record_id in result.remembered:
+        entity.remember(key, record_id, book)
+    book.touched |= result.touched
+    return _absent(session, entity, result, options)
+
+
+def _finish(report: ImportReport, result: _Pass) -> None:
+    report.entities.append(result.counts)
+    report.errors.extend(result.errors)
+
+
+def _absent(session: Session, entity: Entity, result: _Pass, options: ImportOptions) -> set[int]:
+    """What a full import retires: imported records still open that the file did not name.
+    Counted before anything is retired, so the dry run's figure is the apply's."""
+    if not options.full:
+        return set()
+    if result.errors:
+        result.counts.note = "nothing retired: rows were refused"
+        return set()
+    absent = entity.open_imported(session) - result.seen
+    result.counts.retired = len(absent)
+    return absent
+
+
+def _read(
+    session: Session,
+    entity: Entity,
+    source: ImportFile,
+    saved: Mapping[str, str] | None,
+    options: ImportOptions,
+    book: Book,
+    *,
+    apply: bool,
+) -> _Pass:
+    entity.start()
+    with source.open() as stream:
+        csv_file = CsvFile(
+            stream,
+            source.name,
+            size=source.size,
+            max_bytes=options.max_file_bytes,
+            delimiter=options.delimiter,
+        )
+        headers = map_headers(source.name, csv_file.headers, entity.columns, saved)
+        result = _Pass(EntityReport(entity.name, source.name, unmatched_columns=headers.unmatched))
+        first_line_of: dict[Hashable, int] = {}
+        for chunk in _chunks(csv_file.rows()):
+            rows = [_parse(entity, headers, row, source.name, result) for row in chunk]
+            rows = [r for r in rows if r is not None]
+            for row in rows:
+                _check_key(entity, row, first_line_of)
+            entity.resolve(session, [r for r in rows if r.refusal is None], book)
+            settled = [(row, _settle(session, entity, row, book, result, apply)) for row in rows]
+            if apply:
+                session.flush()
+            for row, record in settled:
+                if record is not None or (not apply and row.refusal is None):
+                    _note(entity, row, record, book, result, apply)
+    return result
+
+
+def _chunks(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _parse(
+    entity: Entity, headers: HeaderMap, row: Row, file: str, result: _Pass
+) -> ParsedRow | None:
+    """The row's cells as our values, or None (and its errors reported) if any cell is bad."""
+    errors: list[RowError] = []
+    if len(row.cells) > headers.width:
+        errors.append(
+            RowError(
+                file,
+                row.line,
+                "",
+                "",
+                f"the row has {len(row.cells)} cells "
+                f"but the header {headers.width} (a delimiter in a cell that "
+                "is not quoted?)",
+            )
+        )
+    values: dict[str, Any] = {}
+    raw: dict[str, str] = {}
+    for column in entity.columns:
+        position = headers.index.get(column.name)
+        if position is None:
+            continue
+        cell = row.cells[position].strip() if position < len(row.cells) else ""
+        raw[column.name] = cell
+        if not cell:
+            if column.required:
+                errors.append(RowError(file, row.line, column.name, "", "required, but empty"))
+            values[column.name] = None
+            continue
+        try:
+            values[column.name] = column.parse(cell)
+        except CellRefused as exc:
+            errors.append(RowError(file, row.line, column.name, cell, str(exc)))
+    if errors:
+        result.errors.extend(errors)
+        result.counts.refused += 1
+        return None
+    return ParsedRow(row.line, values, raw)
+
+
+def _check_key(entity: Entity, row: ParsedRow, first_line_of: dict[Hashable, int]) -> None:
+    row.key = entity.key(row)
+    key_column = entity.columns[0].name
+    if row.key is None:
+        row.refuse("email", "a contact needs a contact id or an email to be found again")
+        return
+    first = first_line_of.setdefault(row.key, row.line)
+    if first != row.line:
+        row.refuse(key_column, f"line {first} has the same key; a file names each record once")
+
+
+def _settle(
+    session: Session, entity: Entity, row: ParsedRow, book: Book, result: _Pass, apply: bool
+) -> Any | None:
+    """Count the row, and in the apply pass write it: the record, or None if refused."""
+    counts = result.counts
+    if row.refusal is not None:
+        column, reason = row.refusal
+        result.errors.append(
+            RowError(result.counts.file, row.line, column, row.raw.get(column, ""), reason)
+        )
+        counts.refused += 1
+        return None
+    attrs = entity.target(row, book)
+    if row.existing is None:
+        counts.created += 1
+        if not apply:
+            return None
+        record = entity.new(attrs, book)
+        session.add(record)
+        return record
+    result.seen.add(row.existing.id)
+    differing = changes(row.existing, attrs)
+    if not differing:
+        counts.unchanged += 1
+        return row.existing
+    counts.updated += 1
+    if apply:
+        for name, value in differing.items():
+            setattr(row.existing, name, value)
+    return row.existing
+
+
+def _note(
+    entity: Entity, row: ParsedRow, record: Any | None, book: Book, result: _Pass, apply: bool
+) -> None:
+    """After the chunk's flush: what later files need, and the account's freshness."""
+    result.remembered.append((row.key, record.id if record is not None else None))
+    if apply:
+        result.seen.add(record.id)  # a record created now is named by the file too
+        result.touched.add(entity.account_id(record))
+
+
+def _stamp_freshness(session: Session, account_ids: Iterable[int]) -> None:
+    """Each account an import named now says when its data came in: one UPDATE per batch of
+    accounts, outside the ORM flush, so an unchanged account costs no search-index work."""
+    now = utcnow()
+    for batch in chunked(sorted(account_ids)):
+        session.exec(
+            update(Account)
+            .where(Account.id.in_(batch))
+            .values(data_as_of=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def import_for_agent(
+    session: Session,
+    principal: Principal | None,
+    files: Mapping[str, ImportFile],
+    *,
+    mapping_name: str,
+    options: ImportOptions = ImportOptions(),
+) -> ImportReport:
+    """The agency side's import (the import page sits on this): the agent's role must allow
+    importing, and accounts without a producer column become theirs."""
+    agent = require_permission(session, principal, Permission.IMPORT_DATA)
+    return run_import(
+        session,
+        files,
+        mapping=load_mapping(session, mapping_name),
+        default_producer_id=agent.id,
+        options=options,
+    )
