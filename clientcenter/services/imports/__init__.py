@@ -2,6 +2,6 @@
 
 reader streams one file (encoding, delimiter, quotes, size), columns maps its headers to our
 fields, values parses the cells exports really hold, entities knows how each kind of row is
-keyed, compared and written, report holds what happened, and run ties them together: a
-check pass that writes nothing, then, unless it is a dry run, an apply pass.
+keyed, compared and written, report holds what happened, and run ties them together: each
+file streamed once, in a savepoint that a refused row rolls back (a dry run writes nothing).
 """

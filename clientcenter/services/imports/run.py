@@ -99,8 +99,8 @@ def _import_file(
             with session.begin_nested():  # rolled back whole if the file is refused
                 result = _read(session, entity, source, saved, options, book, apply=True)
                 if result.errors and not options.valid_rows_only:
-                    raise _Refused(result)
-        except _Refused:
+                    raise _RollBackFile(result)
+        except _RollBackFile:
             result.counts.note = _NOT_APPLIED
             return _finish(report, result)
         result.counts.applied = True
@@ -112,7 +112,7 @@ def _import_file(
         report.errors.append(RowError(refused.file, refused.line, "", "", refused.reason))
 
 
-class _Refused(Exception):
+class _RollBackFile(Exception):
     """Leaves the savepoint of a file with a refused row, rolling it back."""
 
 
