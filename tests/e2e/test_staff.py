@@ -31,6 +31,7 @@ def _enrol(page, app, email: str) -> None:
     page.locator("#agent-code").fill(code_for(page, app, email))
     page.locator("#agent-code-submit").click()
     expect(page.locator("#totp-qr")).to_be_visible()
+    expect(page.locator("#totp-secret")).to_have_text(re.compile(r"^\s*[A-Z2-7]{26,}\s*$"))
     secret = page.locator("#totp-secret").inner_text().strip()
     page.locator("#agent-enrol").fill(pyotp.TOTP(secret).now())
     page.locator("#agent-enrol-submit").click()

@@ -56,6 +56,10 @@ def _hash(token: str) -> str:
     return keyed_hash("staff-setup-link", token)
 
 
+def _link_id(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+
+
 def _bound(link_id: int, browser: str) -> str:
     return keyed_hash("staff-setup-browser", f"{link_id}:{browser}")
 
@@ -63,7 +67,7 @@ def _bound(link_id: int, browser: str) -> str:
 def pass_digest(setup_pass: str) -> str | None:
     """What a tab's connection carries instead of the setup cookie."""
     link_id, _, mac = setup_pass.partition(".")
-    if not (link_id.isdigit() and len(link_id) <= 12 and len(mac) == 64):
+    if _link_id(link_id) is None or len(mac) != 64:
         return None
     return f"{link_id}.{keyed_hash('staff-setup-pass', mac)}"
 
@@ -154,7 +158,8 @@ def live_link(
     refused with the reason."""
     now = now or utcnow()
     link_id, _, presented = (setup_digest or "").partition(".")
-    link = db.get(StaffEnrolmentLink, int(link_id)) if link_id.isdigit() else None
+    wanted = _link_id(link_id)
+    link = db.get(StaffEnrolmentLink, wanted) if wanted is not None else None
     if link is None or link.agent_id != agent.id:
         raise LinkRefused(NOT_SET_UP)
     expected = keyed_hash("staff-setup-pass", _bound(link.id, browser)) if browser else None

@@ -113,9 +113,10 @@ def _row(agent: Agent) -> StaffRow:
 
 
 def _agent(session: Session, agent_id: object) -> Agent:
-    wanted = agent_id if isinstance(agent_id, int) else None
-    if wanted is None and isinstance(agent_id, str) and agent_id.isdigit() and len(agent_id) < 12:
-        wanted = int(agent_id)
+    text = (
+        str(agent_id) if isinstance(agent_id, int | str) and not isinstance(agent_id, bool) else ""
+    )
+    wanted = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
     agent = session.get(Agent, wanted) if wanted else None
     if agent is None:
         raise NotFound(NO_AGENT)
