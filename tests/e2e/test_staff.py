@@ -20,7 +20,7 @@ from tests.support.browser import (
 from tests.support.demo import AGENT, LEE_CHEN
 
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-NEW = "robin.ellis@harborandmain.example"
+NEW = "casey.brooks@harborandmain.example"
 
 
 def _enrol(page, app, email: str) -> None:
@@ -48,45 +48,45 @@ def test_invite_enrol_through_the_link_and_deactivate(app, page, browser, size):
     members = page.locator(".staff-member")
     expect(members).to_have_count(4)
     page.locator("#invite-email").fill(NEW)
-    page.locator("#invite-first_name").fill("Robin")
-    page.locator("#invite-last_name").fill("Ellis")
+    page.locator("#invite-first_name").fill("Casey")
+    page.locator("#invite-last_name").fill("Brooks")
     page.locator("#invite-role").select_option("producer")
     page.locator("#invite-submit").click()
-    expect(page.locator("#staff-notice")).to_contain_text("Robin Ellis is invited")
+    expect(page.locator("#staff-notice")).to_contain_text("Casey Brooks is invited")
     expect(members).to_have_count(5)
-    robin = members.filter(has_text="Robin Ellis")
-    expect(robin).to_contain_text("Not set up")
+    casey = members.filter(has_text="Casey Brooks")
+    expect(casey).to_contain_text("Not set up")
     assert_no_horizontal_scroll(page)
     screenshot(page, f"staff-invited-{size}")
     # The same address again: a clear message, nothing added.
     page.locator("#invite-email").fill(NEW)
-    page.locator("#invite-first_name").fill("Robin")
-    page.locator("#invite-last_name").fill("Ellis")
+    page.locator("#invite-first_name").fill("Casey")
+    page.locator("#invite-last_name").fill("Brooks")
     page.locator("#invite-role").select_option("producer")
     page.locator("#invite-submit").click()
-    expect(page.locator("#invite")).to_contain_text("is already on staff (Robin Ellis)")
+    expect(page.locator("#invite")).to_contain_text("is already on staff (Casey Brooks)")
     expect(members).to_have_count(5)
 
-    # Robin, in a browser of their own, enrols through the emailed link.
+    # Casey, in a browser of their own, enrols through the emailed link.
     other = browser.new_context(viewport=SIZES[size])
     robins_page = other.new_page()
     try:
         _enrol(robins_page, app, NEW)
         screenshot(robins_page, f"staff-enrolled-{size}")
         page.reload()
-        expect(robin).to_contain_text("Active")
-        expect(robin).not_to_contain_text("Last sign-in: Never")
+        expect(casey).to_contain_text("Active")
+        expect(casey).not_to_contain_text("Last sign-in: Never")
 
-        robin.locator(".member-deactivate").click()
-        expect(page.locator("#deactivate-confirm")).to_contain_text("Deactivate Robin Ellis?")
+        casey.locator(".member-deactivate").click()
+        expect(page.locator("#deactivate-confirm")).to_contain_text("Deactivate Casey Brooks?")
         screenshot(page, f"staff-deactivate-confirm-{size}")
         page.locator("#confirm-deactivate").click()
-        expect(page.locator("#staff-notice")).to_contain_text("Robin Ellis is deactivated")
+        expect(page.locator("#staff-notice")).to_contain_text("Casey Brooks is deactivated")
         expect(page.locator("#reassignment")).to_contain_text("sessions ended (1)")
-        expect(robin).to_contain_text("Deactivated")
+        expect(casey).to_contain_text("Deactivated")
         assert_no_horizontal_scroll(page)
         screenshot(page, f"staff-deactivated-{size}")
-        # Robin's session ended at once.
+        # Casey's session ended at once.
         robins_page.goto(app.url + "/agent/tasks")
         expect(robins_page).to_have_url(re.compile(r"/agent/login"))
     finally:

@@ -23,7 +23,7 @@ from clientcenter.models.activity import TaskStatus
 from clientcenter.models.base import utcnow
 from clientcenter.services import form_input
 from clientcenter.services.access import is_active_agent, require_permission
-from clientcenter.services.agency import setup_links
+from clientcenter.services.agency import audit, setup_links
 from clientcenter.services.agency.roles import ROLE_LABELS, Permission, Role, role_of
 from clientcenter.services.auth import totp
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
@@ -219,6 +219,9 @@ def invite(
     session.flush()
     link = send_setup_link(session, agent, created_by=admin, now=now)
     log.info("agent %s invited agent %s as %s", admin.id, agent.id, role)
+    audit.record_write(
+        session, principal, "staff.invite", None, f"Invited {agent.full_name} <{email}> as {role}"
+    )
     return Minted(agent.id, agent.full_name, agent.email, link)
 
 
@@ -242,6 +245,13 @@ def change_role(
             agent.id,
             agent.role,
             new_role,
+        )
+        audit.record_write(
+            session,
+            principal,
+            "staff.role_change",
+            None,
+            f"{agent.full_name}: role {agent.role} → {new_role}",
         )
         agent.role = new_role
         session.add(agent)
@@ -267,6 +277,13 @@ def deactivate(
     setup_links.revoke_all(session, agent, now=now)
     session.flush()
     log.warning("agent %s deactivated agent %s (%d sessions ended)", admin.id, agent.id, ended)
+    audit.record_write(
+        session,
+        principal,
+        "staff.deactivate",
+        None,
+        f"Deactivated {agent.full_name} ({ended} sessions ended)",
+    )
     return Deactivated(agent.id, agent.full_name, ended, *_left_behind(session, agent))
 
 
@@ -303,12 +320,19 @@ def reset_second_factor(
     if agent.id == admin.id:
         raise NotAllowed(NOT_YOURSELF.format(what="reset"))
     if not is_active_agent(agent):
-        raise InvalidInput(f"{INACTIVE} Reactivate it before resetting its sign-in.")
+        raise InvalidInput(f"{INACTIVE} It cannot sign in, so there is nothing to reset.")
     totp.reset(session, agent)
     ended = _end_sessions(session, agent, now)
     link = send_setup_link(session, agent, created_by=admin, purpose="reset", now=now)
     log.warning(
         "agent %s reset agent %s's second factor (%d sessions ended)", admin.id, agent.id, ended
+    )
+    audit.record_write(
+        session,
+        principal,
+        "staff.reset_second_factor",
+        None,
+        f"Reset {agent.full_name}'s second factor ({ended} sessions ended)",
     )
     return Minted(agent.id, agent.full_name, agent.email, link)
 

@@ -23,7 +23,7 @@ from tests.support.handlers import tab_browser_digest
 from tests.support.logins import agent_session, last_code, opened_setup_link
 
 IP = "198.51.100.7"
-NEW = {"email": "Robin.Ellis@Harborandmain.example", "first_name": "Robin", "last_name": "Ellis"}
+NEW = {"email": "Casey.Brooks@Harborandmain.example", "first_name": "Casey", "last_name": "Brooks"}
 
 
 def _admin(db):
@@ -60,7 +60,7 @@ def test_an_invitation_creates_the_agent_and_emails_a_72_hour_setup_link(demo):
     demo.commit()
     agent = demo.get(Agent, made.agent_id)
     assert (agent.email, agent.role, agent.title) == (
-        "robin.ellis@harborandmain.example",
+        "casey.brooks@harborandmain.example",
         "auditor",
         "Auditor",
     )
@@ -356,3 +356,34 @@ def test_the_first_administrator_is_refused_when_one_exists_unless_forced(demo):
         staff.create_first_administrator(
             demo, email="x@agency.example", full_name="Cher", force=True
         )
+
+
+def test_every_staff_change_is_a_write_in_the_audit_trail(demo):
+    """Invite, role change, reset and deactivation each leave one audit row by the admin."""
+    from clientcenter.models import AuditEvent
+
+    admin = _admin(demo)
+    minted = staff.invite(
+        demo,
+        admin,
+        {
+            "email": "audit.me@harborandmain.example",
+            "first_name": "Audit",
+            "last_name": "Me",
+            "role": "producer",
+        },
+    )
+    staff.change_role(demo, admin, minted.agent_id, "customer_service")
+    staff.reset_second_factor(demo, admin, minted.agent_id)
+    staff.deactivate(demo, admin, minted.agent_id)
+    rows = demo.exec(
+        select(AuditEvent).where(AuditEvent.action.startswith("staff.")).order_by(AuditEvent.id)
+    ).all()
+    assert [r.action for r in rows] == [
+        "staff.invite",
+        "staff.role_change",
+        "staff.reset_second_factor",
+        "staff.deactivate",
+    ]
+    assert {r.agent_id for r in rows} == {admin.agent_id}
+    assert all(r.kind == "write" and r.account_id is None for r in rows)
