@@ -10,6 +10,7 @@ from clientcenter.components.agency.ui import (
     SELECT_STYLE,
     agent_shell,
     entries,
+    if_allowed,
     log_entry_row,
     messages,
     muted,
@@ -17,6 +18,7 @@ from clientcenter.components.agency.ui import (
     pager,
     section,
 )
+from clientcenter.services.agency.roles import Permission
 from clientcenter.state.agency.queues import (
     AgentActivityState,
     AgentMoreState,
@@ -320,8 +322,8 @@ def more_page() -> rx.Component:
             id="roles-link",
         ),
         embed_card(),
-        rx.cond(
-            s.may_read_audit,
+        if_allowed(
+            Permission.AUDIT_TRAIL,
             section(
                 "Audit trail",
                 muted("Who read or changed customers' data, and the CSV export."),
@@ -329,10 +331,15 @@ def more_page() -> rx.Component:
                 id_="audit-card",
             ),
         ),
-        section(
-            "Administration",
-            rx.link("Staff: invite, roles, deactivate", href=routes.AGENT_ADMIN, id="more-staff"),
-            id_="administration",
+        if_allowed(
+            Permission.MANAGE_STAFF,
+            section(
+                "Administration",
+                rx.link(
+                    "Staff: invite, roles, deactivate", href=routes.AGENT_ADMIN, id="more-staff"
+                ),
+                id_="administration",
+            ),
         ),
         section(
             "Notification matrix in force",

@@ -9,11 +9,9 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.db import session_scope
-from clientcenter.services.access import agent_may
 from clientcenter.services.agency import tasks
 from clientcenter.services.agency.agents import active_agents, signed_in_agent
 from clientcenter.services.agency.info_pane import when
-from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.notify.matrix import matrix_rows
 from clientcenter.services.notify.outbox import list_failed, retry_failed
@@ -310,7 +308,6 @@ class AgentMoreState(AgentState):
     agent_name: str = ""
     agent_email: str = ""
     sections: list[MatrixSection] = []
-    may_read_audit: bool = False
 
     @rx.event
     @off_loop
@@ -319,7 +316,6 @@ class AgentMoreState(AgentState):
         with session_scope() as db:
             agent = signed_in_agent(db, principal)
             self.agent_name, self.agent_email = agent.full_name, agent.email
-            self.may_read_audit = agent_may(agent, Permission.AUDIT_TRAIL)
         sections: dict[str, MatrixSection] = {}  # in the catalog's order
         for r in matrix_rows():
             section = sections.setdefault(r.section_title, MatrixSection(r.section_title))
