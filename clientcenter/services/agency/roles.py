@@ -1,7 +1,7 @@
 """The agency's roles and what each may do: the permission table, in code.
 
 The table is the single source of truth: services/access.py checks it (``require_permission``),
-the agency UI hides what a role may not use, and /agent/admin shows it to the administrator.
+the agency UI hides what a role may not use, and /agent/admin/roles shows it to every agent.
 docs/administration.md explains each role in words.
 """
 

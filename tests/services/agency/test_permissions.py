@@ -14,10 +14,21 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Agent, Document
 from clientcenter.services import access
-from clientcenter.services.agency import actions, info_pane, invite, read_only, search, tasks
+from clientcenter.services.agency import (
+    actions,
+    audit,
+    info_pane,
+    invite,
+    read_only,
+    search,
+    staff,
+    tasks,
+)
 from clientcenter.services.agency.roles import PERMISSIONS, Permission, Role, refusal
 from clientcenter.services.billing import invoices, send_payment_request
 from clientcenter.services.errors import NotAllowed
+from clientcenter.services.imports.mappings import AUTOMATIC
+from clientcenter.services.imports.run import ImportOptions, import_for_agent
 from clientcenter.services.notify import outbox
 from clientcenter.services.portal.activity_feed import activity_page
 from clientcenter.services.principal import Principal
@@ -79,11 +90,17 @@ GUARDED: dict[Permission, Call] = {
     Permission.FAILED_MESSAGES: lambda db, p: outbox.list_failed(db, p),
     Permission.ACTIVITY: lambda db, p: activity_page(db, p, _rivera(db)),
     Permission.MANAGE_ACCOUNTS: lambda db, p: invite.invitees(db, p, _rivera(db)),
-    Permission.IMPORT_DATA: _checked_only(Permission.IMPORT_DATA),
-    Permission.MANAGE_STAFF: _checked_only(Permission.MANAGE_STAFF),
+    Permission.IMPORT_DATA: lambda db, p: import_for_agent(
+        db, p, {}, mapping_name=AUTOMATIC, options=ImportOptions(dry_run=True)
+    ),
+    Permission.MANAGE_STAFF: lambda db, p: staff.staff_list(db, p),
     Permission.MANAGE_API_KEYS: _checked_only(Permission.MANAGE_API_KEYS),
-    Permission.AUDIT_TRAIL: _checked_only(Permission.AUDIT_TRAIL),
-    Permission.EXPORT_AUDIT: _checked_only(Permission.EXPORT_AUDIT),
+    Permission.AUDIT_TRAIL: lambda db, p: audit.audit_page(db, p, audit.parse_filter({})),
+    Permission.EXPORT_AUDIT: lambda db, p: next(
+        audit.export_csv(
+            db, p, audit.parse_export({"date_from": "2026-01-01", "date_to": "2026-12-31"})
+        )
+    ),
     Permission.RETENTION: _checked_only(Permission.RETENTION),
 }
 
