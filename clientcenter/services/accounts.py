@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
@@ -25,6 +27,17 @@ def active_policy_exists(account_id_column):
 def is_account_active(session: Session, account_id: int) -> bool:
     """The one rule: an account is active if and only if it has an active policy."""
     return bool(session.exec(select(active_policy_exists(account_id))).one())
+
+
+def information_as_of(account: Account) -> str:
+    """When the agency's system last sent this account's data ("" before any import): shown to
+    customers on their policies and to agents on the info pane, so a stale feed is visible."""
+    moment = account.data_as_of
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return "Information as of " + moment.astimezone(UTC).strftime("%b %d, %Y %H:%M UTC")
 
 
 def normalize_email(email: str) -> str:

@@ -160,6 +160,7 @@ def _header() -> rx.Component:
             ),
             rx.cond(AgentAccountState.address != "", muted(AgentAccountState.address)),
             muted("Producer: ", AgentAccountState.producer),
+            rx.cond(AgentAccountState.as_of != "", muted(AgentAccountState.as_of, id="as-of")),
             rx.cond(
                 AgentAccountState.last_invited != "",
                 muted("Last invited to Client Center: ", AgentAccountState.last_invited),

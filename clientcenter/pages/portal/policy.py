@@ -54,6 +54,10 @@ def _summary() -> rx.Component:
                 href=routes.policy_documents_path(p.id),
                 id="policy-documents-link",
             ),
+            rx.cond(
+                PolicyState.as_of != "",
+                rx.text(PolicyState.as_of, size="1", color_scheme="gray", id="policy-as-of"),
+            ),
             spacing="3",
             width="100%",
         ),

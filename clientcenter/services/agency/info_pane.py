@@ -29,7 +29,7 @@ from clientcenter.models.documents import DOCUMENT_CATEGORIES, ScanStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.models.search_index import display_phone
 from clientcenter.services.access import require_permission
-from clientcenter.services.accounts import is_account_active
+from clientcenter.services.accounts import information_as_of, is_account_active
 from clientcenter.services.agency import audit
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import NotFound
@@ -136,6 +136,7 @@ class InfoPane:
     documents: list[PaneDocument]
     certificates: list[PaneCertificate]
     last_invited: str  # "" if never
+    as_of: str = ""  # accounts.information_as_of: "" until an import sent the account
 
 
 def when(moment: datetime | None) -> str:
@@ -298,6 +299,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
         if p
     )
     return InfoPane(
+        as_of=information_as_of(account),
         account_id=account.id,
         name=account.name,
         kind=account.kind,

@@ -12,10 +12,10 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from clientcenter.models import Contact, Coverage, Driver, Invoice, Policy, Vehicle
+from clientcenter.models import Account, Contact, Coverage, Driver, Invoice, Policy, Vehicle
 from clientcenter.models.billing import InvoiceStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
-from clientcenter.services.accounts import account_for
+from clientcenter.services.accounts import account_for, information_as_of
 from clientcenter.services.errors import NotFound
 from clientcenter.services.principal import Principal
 
@@ -104,6 +104,7 @@ class PolicyDetail:
     coverages: list[CoverageLine] = field(default_factory=list)
     vehicles: list[VehicleLine] = field(default_factory=list)
     drivers: list[DriverLine] = field(default_factory=list)
+    as_of: str = ""  # accounts.information_as_of
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ def policy_detail(session: Session, principal: Principal, policy_id: int) -> Pol
         select(Driver).where(Driver.policy_id == policy.id).order_by(Driver.id)
     ).all()
     return PolicyDetail(
+        as_of=information_as_of(session.get(Account, policy.account_id)),
         policy=policy_summary(policy),
         coverages=[
             CoverageLine(c.name, c.limit, c.deductible, labels.get(c.vehicle_id, ""))

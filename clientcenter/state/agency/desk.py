@@ -235,6 +235,7 @@ class AgentAccountState(AgentState):
     activity: list[LogEntry] = []
     tasks: list[PaneTask] = []
     last_invited: str = ""
+    as_of: str = ""
     error: str = ""
     notice: str = ""
     invite_open: bool = False
@@ -291,6 +292,7 @@ class AgentAccountState(AgentState):
             for t in pane.open_tasks
         ]
         self.last_invited = pane.last_invited
+        self.as_of = pane.as_of
 
     @rx.event
     @off_loop

@@ -46,6 +46,7 @@ class PolicyState(PortalState):
     drivers: list[DriverRow] = []
     selected_vehicles: list[int] = []
     card_error: str = ""
+    as_of: str = ""
 
     @rx.event
     @off_loop
@@ -59,10 +60,10 @@ class PolicyState(PortalState):
             with session_scope() as db:
                 detail = policies.policy_detail(db, principal, policy_id)
         except ServiceError as exc:
-            self.error, self.loaded = exc.message, True
+            self.error, self.loaded, self.as_of = exc.message, True, ""
             self.policy, self.coverages, self.vehicles, self.drivers = PolicyRow(), [], [], []
             return
-        self.error = ""
+        self.error, self.as_of = "", detail.as_of
         self.policy = policy_row(detail.policy)
         self.coverages = [
             CoverageRow(c.name, c.limit, c.deductible or "—", c.applies_to)

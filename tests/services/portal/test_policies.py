@@ -115,3 +115,24 @@ def test_home_view_greets_the_customer_and_not_the_agent(demo):
     agent = policies.home_view(demo, agent_viewing(demo, RIVERA))
     assert agent.greeting_name == "" and agent.read_only
     assert agent.policies == sam.policies and agent.invoices == sam.invoices
+
+
+def test_information_as_of_shows_when_the_agencys_system_last_sent_the_account(demo):
+    """Freshness: "" until an import stamps the account, then the same words for the
+    customer (policy page) and the agent (info pane), so a stale feed is visible to both."""
+    from datetime import UTC, datetime
+
+    from clientcenter.services.agency import info_pane
+    from tests.support.demo import agency_agent
+
+    pat = customer(demo, PAT)
+    auto = policy_of(demo, RIVERA, "auto")
+    account = account_named(demo, RIVERA)
+    assert policies.policy_detail(demo, pat, auto.id).as_of == ""
+    assert info_pane.info_pane(demo, agency_agent(demo), account.id).as_of == ""
+    account.data_as_of = datetime(2026, 11, 30, 6, 15, tzinfo=UTC)
+    demo.add(account)
+    demo.flush()
+    words = "Information as of Nov 30, 2026 06:15 UTC"
+    assert policies.policy_detail(demo, pat, auto.id).as_of == words
+    assert info_pane.info_pane(demo, agency_agent(demo), account.id).as_of == words
