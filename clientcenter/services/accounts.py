@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import exists, func
 from sqlmodel import Session, select
@@ -29,15 +29,18 @@ def is_account_active(session: Session, account_id: int) -> bool:
     return bool(session.exec(select(active_policy_exists(account_id))).one())
 
 
+def when(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # SQLite hands timestamps back naive; they were written as UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%b %d, %Y %H:%M UTC")
+
+
 def information_as_of(account: Account) -> str:
     """When the agency's system last sent this account's data ("" before any import): shown to
     customers on their policies and to agents on the info pane, so a stale feed is visible."""
-    moment = account.data_as_of
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return "Information as of " + moment.astimezone(UTC).strftime("%b %d, %Y %H:%M UTC")
+    return "Information as of " + when(account.data_as_of) if account.data_as_of else ""
 
 
 def normalize_email(email: str) -> str:

@@ -5,7 +5,6 @@ actions need (documents to share, certificates, who an invitation would reach)."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
@@ -29,7 +28,7 @@ from clientcenter.models.documents import DOCUMENT_CATEGORIES, ScanStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.models.search_index import display_phone
 from clientcenter.services.access import require_permission
-from clientcenter.services.accounts import information_as_of, is_account_active
+from clientcenter.services.accounts import information_as_of, is_account_active, when
 from clientcenter.services.agency import audit
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import NotFound
@@ -137,14 +136,6 @@ class InfoPane:
     certificates: list[PaneCertificate]
     last_invited: str  # "" if never
     as_of: str = ""  # accounts.information_as_of: "" until an import sent the account
-
-
-def when(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.strftime("%b %d, %Y %H:%M UTC")
 
 
 def get_account(session: Session, account_id: object) -> Account:

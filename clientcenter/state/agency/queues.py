@@ -9,9 +9,9 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.db import session_scope
+from clientcenter.services.accounts import when
 from clientcenter.services.agency import tasks
 from clientcenter.services.agency.agents import active_agents, signed_in_agent
-from clientcenter.services.agency.info_pane import when
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.notify.matrix import matrix_rows
 from clientcenter.services.notify.outbox import list_failed, retry_failed

@@ -11,8 +11,8 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.db import session_scope
+from clientcenter.services.accounts import when
 from clientcenter.services.agency import staff
-from clientcenter.services.agency.info_pane import when
 from clientcenter.services.errors import ServiceError
 from clientcenter.state.agency.actions import PAGE_TOP
 from clientcenter.state.agency.desk import AgentState
