@@ -59,7 +59,11 @@ class ImportReport:
     dry_run: bool
     entities: list[EntityReport] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    customers_notified: int = 0  # imports notify no customer (docs/import.md)
+    # Imports notify no customer unless asked (ImportOptions.notify); a dry run counts whom
+    # the matrix would email and text, an applied import whom it did.
+    customers_to_email: int = 0
+    customers_to_text: int = 0
+    customers_notified: int = 0
 
     @property
     def refused_rows(self) -> int:

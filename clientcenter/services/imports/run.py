@@ -10,9 +10,10 @@ the file had no refused row.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+import io
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import update
 from sqlmodel import Session
@@ -41,6 +42,13 @@ class ImportOptions:
     valid_rows_only: bool = False
     max_file_bytes: int = 512 * 2**20
     delimiter: str | None = None  # sniffed from the header line when not given
+    # Tell the customers of the accounts an import changed (the matrix's Policies/Invoices
+    # row, once per account per import). Off unless asked: imports notify no one by default.
+    notify: bool = False
+
+
+# Called as each chunk of a file is read: (entity name, bytes read, bytes in the file).
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -59,6 +67,7 @@ def run_import(
     mapping: Mapping[str, Mapping[str, str]],
     default_producer_id: int,
     options: ImportOptions = ImportOptions(),
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import the files given (by entity name) in the session; the caller commits. Imports
     notify no customer (docs/import.md)."""
@@ -69,7 +78,9 @@ def run_import(
         source = files.get(entity.name)
         if source is not None:
             saved = mapping.get(entity.name)
-            _import_file(session, entity, source, saved, options, book, report, retirements)
+            _import_file(
+                session, entity, source, saved, options, book, report, retirements, progress
+            )
     for entity, absent in retirements:  # after every file: an account retired first would
         entity.retire(session, sorted(absent))  # change what the policies' count saw
     if not options.dry_run:
@@ -86,10 +97,11 @@ def _import_file(
     book: Book,
     report: ImportReport,
     retirements: list[tuple[Entity, set[int]]],
+    progress: Progress | None,
 ) -> None:
     try:
         if options.dry_run:
-            result = _read(session, entity, source, saved, options, book, apply=False)
+            result = _read(session, entity, source, saved, options, book, progress, apply=False)
             if result.errors and not options.valid_rows_only:
                 result.counts.note = _NOT_APPLIED
             else:
@@ -97,7 +109,7 @@ def _import_file(
             return _finish(report, result)
         try:
             with session.begin_nested():  # rolled back whole if the file is refused
-                result = _read(session, entity, source, saved, options, book, apply=True)
+                result = _read(session, entity, source, saved, options, book, progress, apply=True)
                 if result.errors and not options.valid_rows_only:
                     raise _RollBackFile(result)
         except _RollBackFile:
@@ -155,11 +167,13 @@ def _read(
     saved: Mapping[str, str] | None,
     options: ImportOptions,
     book: Book,
+    progress: Progress | None,
     *,
     apply: bool,
 ) -> _Pass:
     entity.start()
-    with source.open() as stream:
+    with source.open() as raw_stream:
+        stream = _CountingReader(raw_stream)
         csv_file = CsvFile(
             stream,
             source.name,
@@ -182,7 +196,26 @@ def _read(
             for row, record in settled:
                 if record is not None or (not apply and row.refusal is None):
                     _note(entity, row, record, book, result, apply)
+            if progress is not None:
+                progress(entity.name, stream.count, source.size)
     return result
+
+
+class _CountingReader(io.RawIOBase):
+    """The file's bytes, counted as the CSV reader takes them (the progress bar's measure)."""
+
+    def __init__(self, stream: BinaryIO):
+        self._stream = stream
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
 
 
 def _chunks(rows: Iterable[Row]) -> Iterator[list[Row]]:
