@@ -178,6 +178,7 @@ def _cmd_import(args) -> int:
 
     from clientcenter.db import session_scope
     from clientcenter.services.errors import ServiceError
+    from clientcenter.services.imports.documents import import_documents
     from clientcenter.services.imports.mappings import load_mapping, save_mapping
     from clientcenter.services.imports.producers import default_producer_id
     from clientcenter.services.imports.reader import FileRefused
@@ -205,13 +206,16 @@ def _cmd_import(args) -> int:
                 default_producer_id=producer_id,
                 options=options,
             )
+            import_documents(session, source, options=options, report=report)
     except (FileRefused, ServiceError, OSError, ValueError) as exc:
         print(f"import refused: {exc}", file=sys.stderr)
         return 2
     if source.ignored:
         print("not imported (not a file we read): " + ", ".join(source.ignored))
-    if not source.files:
-        print("no accounts.csv, contacts.csv or policies.csv found", file=sys.stderr)
+    if not source.files and source.document_manifest is None:
+        print(
+            "no accounts.csv, contacts.csv, policies.csv or documents.csv found", file=sys.stderr
+        )
         return 2
     print(report.text())
     if args.errors_csv and report.errors:

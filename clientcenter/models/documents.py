@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from clientcenter.models.base import created_at_field
@@ -13,11 +14,13 @@ DOCUMENT_CATEGORIES = {
     "declarations": "Declarations",
     "invoice": "Invoice",
     "id_card": "ID card",
+    "endorsement": "Endorsement",
     "certificate": "Certificate",
     "proposal": "Proposal",
     "customer_upload": "Your upload",
     "correspondence": "Correspondence",
     "other": "Other",
+    "internal_note": "Internal note",  # the agency's own; never shown to the customer
 }
 
 
@@ -39,6 +42,8 @@ class Document(SQLModel, table=True):
     size_bytes: int
     sha256: str = Field(max_length=64)
     shared_with_customer: bool = False
+    # Agency-only for good: never published, shared or listed to the customer.
+    internal: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     uploaded_by_agent_id: int | None = Field(default=None, foreign_key="agent.id")
     uploaded_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
     scan_status: str = Field(default=ScanStatus.CLEAN, max_length=12)

@@ -56,6 +56,10 @@ def _document_on(session: Session, account: Account, document_id: object) -> Doc
         document = None
     if document is None or document.account_id != account.id:
         raise NotFound("That document is not on this account.")
+    if document.internal:
+        raise InvalidInput(
+            f"“{document.title}” is internal to the agency: it is never shown to the customer."
+        )
     if document.scan_status != ScanStatus.CLEAN:
         raise InvalidInput("This file has not passed the safety check, so it can't be shared.")
     return document
@@ -121,6 +125,7 @@ def publishable(session: Session, principal: Principal, account_id: object) -> P
         .where(
             Document.account_id == account.id,
             Document.shared_with_customer == False,  # noqa: E712
+            Document.internal == False,  # noqa: E712
             Document.scan_status == ScanStatus.CLEAN,
             Document.category != "customer_upload",
         )

@@ -116,7 +116,11 @@ def _item(doc: Document, policy: Policy | None) -> DocumentItem:
 
 def _visible_to_customer():
     """The one rule for what reaches a customer's screen (and an agent's read-only view)."""
-    return (Document.shared_with_customer == True) & (Document.scan_status == ScanStatus.CLEAN)  # noqa: E712
+    return (
+        (Document.shared_with_customer == True)  # noqa: E712
+        & (Document.internal == False)  # noqa: E712
+        & (Document.scan_status == ScanStatus.CLEAN)
+    )
 
 
 def _escape_like(text: str) -> str:
@@ -195,6 +199,7 @@ def _visible_document(session: Session, principal: Principal, document_id: int) 
         doc is None
         or doc.account_id != account.id
         or not doc.shared_with_customer
+        or doc.internal
         or doc.scan_status != ScanStatus.CLEAN
     ):
         raise NotFound("We couldn't find that document on your account.")
@@ -226,7 +231,7 @@ def download_document(session: Session, principal: Principal, document_id: int) 
 # --- uploads -----------------------------------------------------------------------------
 
 
-def _clean_stem(name: str) -> str:
+def clean_stem(name: str) -> str:
     """A display name from the phone's file name: letters, digits, spaces, dot, dash."""
     stem = name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
@@ -287,7 +292,7 @@ def upload_document(
         raise UploadRefused(
             verdict.reason or "This file did not pass our safety check.", field="file"
         )
-    stem = _clean_stem(original_name or "") or "upload"
+    stem = clean_stem(original_name or "") or "upload"
     now = datetime.now(UTC)
     filename = f"{stem}.{extension}"
     stored = storage.save_bytes(data, session=session)

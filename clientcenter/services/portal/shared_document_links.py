@@ -66,6 +66,7 @@ def open_shared_document(
         document is None
         or document.account_id != payload["a"]
         or not document.shared_with_customer
+        or document.internal
         or document.scan_status != ScanStatus.CLEAN
     ):
         return SharedLanding(
