@@ -109,6 +109,8 @@ ACTIONS: tuple[Action, ...] = tuple(
             ("switch_login", "Switch a Contact's Login"),
             ("correct_login_address", "Correct a Login Email or Mobile"),
             ("mark_primary", "Mark a Contact Primary"),
+            # The project's own: a document put on an account as a draft or internal (issue 14).
+            ("upload_document", "Upload Document"),
         ],
     )
     + _rows(

@@ -240,7 +240,7 @@ def clean_stem(name: str) -> str:
     return re.sub(r"\s+", " ", stem).strip(" .-_")[:80]
 
 
-def _clean_title(title: str) -> str:
+def clean_title(title: str) -> str:
     title = "".join(ch for ch in title if unicodedata.category(ch)[0] != "C")
     return re.sub(r"\s+", " ", title).strip()
 
@@ -281,7 +281,7 @@ def upload_document(
     """
     account = writable_account(session, principal, "customer.upload_documents")
     policy = get_policy_row(session, principal, policy_id) if policy_id is not None else None
-    title = _clean_title(title or "")
+    title = clean_title(title or "")
     if len(title) > MAX_TITLE_LENGTH:
         raise InvalidInput(
             f"Keep the description under {MAX_TITLE_LENGTH} characters.", field="title"
