@@ -222,6 +222,7 @@ def register(app) -> None:
     )
     from clientcenter.state.agency.audit import AgentAuditState
     from clientcenter.state.agency.desk import AgentAccountState, AgentState
+    from clientcenter.state.agency.documents import AgentDocumentsState
     from clientcenter.state.agency.login import AgentLoginState
     from clientcenter.state.agency.queues import (
         AgentActivityState,
@@ -340,7 +341,12 @@ def register(app) -> None:
     )
     for route, component, name, load in [
         (AGENT_HOME, agent_search.search_page, "Super Search", None),
-        (AGENT_ACCOUNT, agent_account.account_page, "Account", AgentAccountState.open_page),
+        (
+            AGENT_ACCOUNT,
+            agent_account.account_page,
+            "Account",
+            [AgentAccountState.open_page, AgentDocumentsState.open_page],
+        ),
         (
             AGENT_SHARE,
             agent_actions.share_document_page,
@@ -374,5 +380,8 @@ def register(app) -> None:
             component,
             route=route,
             title=page_title(name),
-            on_load=[AgentState.require_agent_login, *([load] if load else [])],
+            on_load=[
+                AgentState.require_agent_login,
+                *(load if isinstance(load, list) else [load] if load else []),
+            ],
         )

@@ -18,7 +18,7 @@ from sqlmodel import select
 from clientcenter.http.middleware.tab_binding import TabBinding, bind_token
 from clientcenter.services.auth.connection import BROWSER_HEADER, SESSION_HEADER, browser_digest
 from clientcenter.services.auth.sessions import hash_session_token
-from tests.support.demo import AGENT, JORDAN, MORGAN
+from tests.support.demo import AGENT, JORDAN, MORGAN, ROBIN
 from tests.support.handlers import settle
 from tests.support.logins import last_code
 
@@ -153,6 +153,31 @@ def test_an_upload_with_its_own_session_runs_on_its_own_browsers_tab(demo):
     seen = _headers(inner.scopes[0])
     assert seen[b"reflex-client-token"] == bind_token(TOKEN, KEY).encode()
     assert b"cookie" not in seen and token.encode() not in repr(inner.scopes[0]).encode()
+
+
+@pytest.mark.parametrize(("email", "allowed"), [(AGENT, True), (ROBIN, False)])
+def test_an_agency_side_upload_needs_a_role_that_may_share_documents(demo, email, allowed):
+    """The agent's account page uploads documents; an auditor's session uploads nothing."""
+    from tests.support.logins import agent_session
+
+    token = agent_session(demo, email=email).token
+    inner = _Inner()
+    sent = _run(
+        TabBinding(inner),
+        {
+            "type": "http",
+            "path": "/_upload",
+            "method": "POST",
+            "headers": [
+                (b"reflex-client-token", TOKEN.encode()),
+                (b"cookie", f"cc_session={token}; cc_browser={KEY}".encode()),
+            ],
+        },
+    )
+    if allowed:
+        assert len(inner.scopes) == 1
+    else:
+        assert sent[0]["status"] == 403 and inner.scopes == []
 
 
 # --- what the state store would hold -------------------------------------------------------

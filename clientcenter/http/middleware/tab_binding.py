@@ -119,9 +119,14 @@ def _digest_headers(cookies: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
 
 async def _upload_allowed(cookies: Mapping[str, str]) -> bool:
     """The upload request's own session cookie must stand for a live session looking at a
-    customer account (the handler then applies every rule of its own, read-only included)."""
+    customer account, or an agency-side agent whose role may put documents on accounts (the
+    handler then applies every rule of its own, read-only included)."""
     from clientcenter.db import session_scope
+    from clientcenter.services.access import agent_may
+    from clientcenter.services.agency.agents import signed_in_agent
+    from clientcenter.services.agency.roles import Permission
     from clientcenter.services.auth.sessions import SessionStatus, check_session
+    from clientcenter.services.errors import ServiceError
 
     token = session_token_in(cookies)
     if not token:
@@ -130,11 +135,16 @@ async def _upload_allowed(cookies: Mapping[str, str]) -> bool:
     def check() -> bool:
         with session_scope() as db:
             result = check_session(db, token)
-            return (
-                result.status == SessionStatus.OK
-                and result.principal is not None
-                and result.principal.account_id is not None
-            )
+            principal = result.principal
+            if result.status != SessionStatus.OK or principal is None:
+                return False
+            if principal.account_id is not None:
+                return True
+            try:
+                agent = signed_in_agent(db, principal)
+            except ServiceError:
+                return False
+            return agent_may(agent, Permission.SHARE_DOCUMENTS)
 
     return await run_in_threadpool(check)
 

@@ -21,6 +21,7 @@ from clientcenter.components.agency.ui import (
 )
 from clientcenter.components.common import POLICY_STATUS_COLOURS, status_badge
 from clientcenter.components.icons import icon_if
+from clientcenter.pages.agency.account_documents import documents_section
 from clientcenter.services.agency.roles import Permission
 from clientcenter.state.agency.desk import (
     AgentAccountState,
@@ -287,6 +288,7 @@ def account_page() -> rx.Component:
                 _invite_panel(),
                 section("Contacts", entries(s.contacts, _contact), id_="contacts"),
                 section("Policies", entries(s.policies, _policy), id_="policies"),
+                if_allowed(Permission.SHARE_DOCUMENTS, documents_section()),
                 section(
                     "Open invoices",
                     entries(s.invoices, _invoice, "Nothing due."),

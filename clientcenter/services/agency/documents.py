@@ -244,3 +244,17 @@ def publish_document(
     if doc.shared_with_customer and not doc.internal:
         raise InvalidInput(f"“{doc.title}” is published already.")
     return publish_policies_invoices(session, principal, account.id, document_ids=[doc.id])
+
+
+def policy_choices(
+    session: Session, principal: Principal, account_id: object
+) -> list[tuple[int, str]]:
+    """The account's policies, for the upload form's "Which policy" choice."""
+    require_permission(session, principal, Permission.SHARE_DOCUMENTS)
+    account = get_account(session, account_id)
+    policies = session.exec(
+        select(Policy)
+        .where(Policy.account_id == account.id)
+        .order_by(Policy.status, Policy.line, Policy.number)
+    ).all()
+    return [(p.id, _policy_label(p)) for p in policies]
