@@ -140,20 +140,20 @@ def _upload_form() -> rx.Component:
         padding="0",
     )
     return rx.vstack(
-        rx.grid(
-            rx.vstack(
-                field_label("Title the customer reads", TITLE_ID),
-                rx.input(
-                    id=TITLE_ID,
-                    default_value="",
-                    placeholder="e.g. 2026 Auto Declarations",
-                    max_length=120,
-                    size="3",
-                    width="100%",
-                ),
-                spacing="1",
+        rx.vstack(
+            field_label("Title the customer reads", TITLE_ID),
+            rx.input(
+                id=TITLE_ID,
+                default_value="",
+                placeholder="e.g. 2026 Auto Declarations",
+                max_length=120,
+                size="3",
                 width="100%",
             ),
+            spacing="1",
+            width="100%",
+        ),
+        rx.grid(
             rx.vstack(
                 field_label("Kind", KIND_ID),
                 rx.el.select(rx.foreach(S.kinds, _option), id=KIND_ID, style=SELECT_STYLE),
@@ -171,7 +171,7 @@ def _upload_form() -> rx.Component:
                 spacing="1",
                 width="100%",
             ),
-            columns=rx.breakpoints(initial="1", md="3"),
+            columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",
             width="100%",
         ),

@@ -132,7 +132,7 @@ class InfoPane:
     unpublished_invoices: int
     recent_activity: list[ActivityRow]
     open_tasks: list[TaskRow]
-    documents: list[PaneDocument]
+    documents: list[PaneDocument]  # what Share Document may share: clean, not internal
     certificates: list[PaneCertificate]
     last_invited: str  # "" if never
     as_of: str = ""  # accounts.information_as_of: "" until an import sent the account
@@ -347,7 +347,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
                 created=when(d.created_at),
             )
             for d in documents
-            if d.scan_status == ScanStatus.CLEAN
+            if d.scan_status == ScanStatus.CLEAN and not d.internal
         ],
         certificates=[
             PaneCertificate(
