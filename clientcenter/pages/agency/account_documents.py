@@ -24,7 +24,7 @@ from clientcenter.state.agency.documents import (
     UPLOAD_ID,
     AgentDocumentRow,
     AgentDocumentsState,
-    Choice,
+    DocumentChoice,
 )
 
 S = AgentDocumentsState
@@ -72,7 +72,7 @@ def _rejection_codes(rejected) -> rx.Var:
     )
 
 
-def _option(c: Choice) -> rx.Component:
+def _option(c: DocumentChoice) -> rx.Component:
     return rx.el.option(c.label, value=c.value)
 
 

@@ -13,8 +13,10 @@ account + content (sha256) + title: a re-import of the same files writes nothing
 reads, types and scans every file and stores nothing. Imported documents notify nobody: a
 shared one is simply in the customer's Documents, an internal one never is.
 
-The import page calls :func:`import_documents` with the same session, source and options
-as ``run_import`` (after it, so the accounts and policies the CSVs create are there).
+The import page calls :func:`import_documents_for_agent` (the command line
+:func:`import_documents`) with the same session, source, options and report as
+``import_for_agent`` / ``run_import``, after it, so the accounts and policies the CSVs create
+are there.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, Document, Policy
 from clientcenter.models.documents import DOCUMENT_CATEGORIES, ScanStatus
+from clientcenter.services.access import require_permission
+from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import InvalidInput
 from clientcenter.services.files import storage
 from clientcenter.services.files.scanning import get_scanner
@@ -41,6 +45,7 @@ from clientcenter.services.imports.report import EntityReport, ImportReport, Row
 from clientcenter.services.imports.run import ImportOptions
 from clientcenter.services.imports.sources import ImportFile, ImportSource, safe_member_name
 from clientcenter.services.portal.documents import check_upload, clean_stem
+from clientcenter.services.principal import Principal
 
 ENTITY = "documents"
 _KINDS = {
@@ -138,7 +143,7 @@ class _Row:
 
 
 @dataclass
-class _Pass:
+class _ManifestPass:
     counts: EntityReport
     errors: list[RowError] = field(default_factory=list)
     stored: list[str] = field(default_factory=list)  # storage keys written by this pass
@@ -183,7 +188,7 @@ _NOT_APPLIED = "nothing applied: every row must be valid (or apply valid rows on
 
 
 class _RollBack(Exception):
-    def __init__(self, result: _Pass):
+    def __init__(self, result: _ManifestPass):
         self.result = result
 
 
@@ -193,7 +198,7 @@ def _apply(
     manifest: ImportFile,
     options: ImportOptions,
     agent_id: int | None,
-) -> _Pass:
+) -> _ManifestPass:
     result = None
     _begin_outer(session)
     try:
@@ -224,7 +229,7 @@ def _begin_outer(session: Session) -> None:
         session.connection().exec_driver_sql("UPDATE document SET id = id WHERE 0 = 1")
 
 
-def _forget(result: _Pass) -> None:
+def _forget(result: _ManifestPass) -> None:
     """The savepoint is gone, but the outer transaction may still commit: delete the bytes
     written for its rows now rather than leave them unreferenced."""
     for key in result.stored:
@@ -240,7 +245,7 @@ def _read(
     agent_id: int | None,
     *,
     apply: bool,
-) -> _Pass:
+) -> _ManifestPass:
     with manifest.open() as stream:
         csv_file = CsvFile(
             stream,
@@ -250,7 +255,9 @@ def _read(
             delimiter=options.delimiter,
         )
         headers = map_headers(manifest.name, csv_file.headers, COLUMNS)
-        result = _Pass(EntityReport(ENTITY, manifest.name, unmatched_columns=headers.unmatched))
+        result = _ManifestPass(
+            EntityReport(ENTITY, manifest.name, unmatched_columns=headers.unmatched)
+        )
         lookups = _Lookups(session)
         first_line_of: dict[tuple, int] = {}
         for raw_row in csv_file.rows():
@@ -267,7 +274,7 @@ def _read(
     return result
 
 
-def _parse(headers: HeaderMap, row: Row, file: str, result: _Pass) -> _Row | None:
+def _parse(headers: HeaderMap, row: Row, file: str, result: _ManifestPass) -> _Row | None:
     errors: list[RowError] = []
     if len(row.cells) > headers.width:
         errors.append(
@@ -369,7 +376,7 @@ def _file_problem(row: _Row, source: ImportSource) -> tuple[str, str] | None:
     return None
 
 
-def _refuse(result: _Pass, file: str, row: _Row, column: str, reason: str) -> None:
+def _refuse(result: _ManifestPass, file: str, row: _Row, column: str, reason: str) -> None:
     result.errors.append(RowError(file, row.line, column, row.raw.get(column, ""), reason))
     result.counts.refused += 1
 
@@ -392,7 +399,7 @@ def _take(
     row: _Row,
     source: ImportSource,
     lookups: _Lookups,
-    result: _Pass,
+    result: _ManifestPass,
     agent_id: int | None,
     *,
     apply: bool,
@@ -456,3 +463,19 @@ def _moment(day: date | None) -> datetime:
     if day is None:
         return datetime.now(UTC)
     return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)  # noon: the same day anywhere
+
+
+def import_documents_for_agent(
+    session: Session,
+    principal: Principal | None,
+    source: ImportSource,
+    *,
+    options: ImportOptions = ImportOptions(),
+    report: ImportReport | None = None,
+) -> ImportReport:
+    """The import page's call: the agent's role must allow importing; the documents are
+    recorded as uploaded by that agent. Call it after ``import_for_agent`` on the same
+    session, source and options, passing its report, then commit (or roll back: the stored
+    files go with the transaction)."""
+    agent = require_permission(session, principal, Permission.IMPORT_DATA)
+    return import_documents(session, source, options=options, report=report, agent_id=agent.id)

@@ -39,7 +39,7 @@ class AgentDocumentRow:
 
 
 @dataclass
-class Choice:
+class DocumentChoice:
     value: str = ""
     label: str = ""
 
@@ -60,8 +60,8 @@ def _row(d: service.AccountDocument) -> AgentDocumentRow:
 class AgentDocumentsState(AgentState):
     account_id: str = ""
     documents: list[AgentDocumentRow] = []
-    kinds: list[Choice] = []
-    policies: list[Choice] = []
+    kinds: list[DocumentChoice] = []
+    policies: list[DocumentChoice] = []
     docs_error: str = ""
     docs_notice: str = ""
     uploading: bool = False
@@ -75,8 +75,8 @@ class AgentDocumentsState(AgentState):
             found = service.account_documents(db, principal, self.account_id)
             policies = service.policy_choices(db, principal, self.account_id)
         self.documents = [_row(d) for d in found]
-        self.policies = [Choice(str(pid), label) for pid, label in policies]
-        self.kinds = [Choice(key, label) for key, label in service.kinds()]
+        self.policies = [DocumentChoice(str(pid), label) for pid, label in policies]
+        self.kinds = [DocumentChoice(key, label) for key, label in service.kinds()]
 
     @rx.event
     @off_loop

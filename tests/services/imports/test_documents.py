@@ -313,3 +313,31 @@ def test_the_documented_template_imports_cleanly(demo):
     assert report.errors == [], report.text()
     assert _counts(report) == (3, 0, 0, 0)
     assert sorted(d.internal for d in _docs(demo)) == [False, False, True]
+
+
+def test_the_import_page_entry_needs_a_role_that_may_import(demo, tmp_path):
+    from clientcenter.services.errors import NotAllowed
+    from clientcenter.services.imports.documents import import_documents_for_agent
+    from tests.support.demo import AGENT, PRIYA, agency_agent, agent_named
+
+    folder = _folder(tmp_path)
+    run(demo, folder)
+    with pytest.raises(NotAllowed, match="import data"):
+        import_documents_for_agent(demo, agency_agent(demo, PRIYA), open_source(folder))
+    report = import_documents_for_agent(demo, agency_agent(demo, AGENT), open_source(folder))
+    demo.commit()
+    assert _counts(report) == (3, 0, 0, 0)
+    assert {d.uploaded_by_agent_id for d in _docs(demo)} == {agent_named(demo, AGENT).id}
+
+
+def test_the_command_line_imports_the_documents_too(demo, tmp_path, capsys):
+    from clientcenter import cli
+
+    folder = _folder(tmp_path)
+    assert cli.main(["import", str(folder), "--mapping", "auto"]) == 0
+    out = capsys.readouterr().out
+    assert "documents (documents.csv): 3 created" in out and "customers notified: 0" in out
+    assert cli.main(["import", str(folder), "--mapping", "auto"]) == 0
+    assert (
+        "documents (documents.csv): 0 created, 0 updated, 3 unchanged" in capsys.readouterr().out
+    )
