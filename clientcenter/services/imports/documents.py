@@ -22,6 +22,8 @@ are there.
 from __future__ import annotations
 
 import hashlib
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -407,7 +409,16 @@ def _take(
     values = row.values
     member = source.documents[values["file_name"]]
     file = result.counts.file
-    data = _read_member(member)
+    try:
+        data = _read_member(member)
+    except (RuntimeError, zipfile.BadZipFile, zlib.error, OSError):  # encrypted or damaged
+        return _refuse(
+            result,
+            file,
+            row,
+            "file_name",
+            f"{member.name} could not be read (encrypted or damaged)",
+        )
     if data is None:
         limit = sources.size_label(sources.MAX_DOCUMENT_BYTES)
         return _refuse(result, file, row, "file_name", f"{member.name} is larger than {limit}")

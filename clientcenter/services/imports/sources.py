@@ -192,7 +192,9 @@ def _zip_document(path: Path, info: zipfile.ZipInfo, source: ImportSource) -> in
         return 0
     raw = info.filename
     head, _, name = raw.partition("/")
-    problem = safe_member_name(name) if head == DOCUMENTS_FOLDER else "a path, not a file name"
+    problem = (
+        safe_member_name(name) if head.lower() == DOCUMENTS_FOLDER else "a path, not a file name"
+    )
     if raw.startswith(("/", "\\")) or "\\" in raw:
         problem = "an absolute path or a backslash in the name"
     if problem is not None:

@@ -341,3 +341,27 @@ def test_the_command_line_imports_the_documents_too(demo, tmp_path, capsys):
     assert (
         "documents (documents.csv): 0 created, 0 updated, 3 unchanged" in capsys.readouterr().out
     )
+
+
+def test_a_damaged_member_refuses_its_row(demo, tmp_path):
+    from tests.services.imports.conftest import ACCOUNTS, POLICIES
+
+    pdf = sample_pdf("Declarations")
+    archive = _zip(
+        tmp_path / "damaged.zip",
+        {
+            "accounts.csv": ACCOUNTS,
+            "policies.csv": POLICIES,
+            "documents.csv": MANIFEST,
+            **{f"documents/{n}": d for n, d in _files().items()},
+        },
+        zipfile.ZIP_STORED,
+    )
+    raw = bytearray(archive.read_bytes())
+    at = raw.index(pdf[:200]) + 100  # a byte inside auto-dec.pdf: its CRC no longer matches
+    raw[at] ^= 0xFF
+    archive.write_bytes(bytes(raw))
+    report = _import(demo, archive, valid_rows_only=True)
+    [error] = [e for e in report.errors if e.file == "documents.csv"]
+    assert error.line == 2 and "could not be read (encrypted or damaged)" in error.reason
+    assert _counts(report)[0] == 2
