@@ -225,5 +225,6 @@ def documents_section() -> rx.Component:
         messages("documents", S.docs_error, S.docs_notice),
         _upload_form(),
         entries(S.documents, _document, "No documents yet."),
+        rx.cond(S.more_documents, muted("Showing the newest documents only.")),
         id_="documents",
     )

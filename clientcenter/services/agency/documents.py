@@ -42,6 +42,7 @@ from clientcenter.services.portal.documents import (
 from clientcenter.services.principal import Principal
 
 UPLOAD_ACTION = "agency.upload_document"
+MAX_LISTED = 200  # the info pane lists the newest; an import can bring thousands
 INTERNAL_KIND = "internal_note"
 # What an agent files from the info pane, in the order the form offers them.
 AGENCY_KINDS = (
@@ -106,7 +107,7 @@ def _policy_label(policy: Policy | None) -> str:
 def account_documents(
     session: Session, principal: Principal, account_id: object
 ) -> list[AccountDocument]:
-    """Every document on the account, newest first, with where it stands."""
+    """The account's documents, newest first (at most MAX_LISTED), with where each stands."""
     require_permission(session, principal, Permission.SHARE_DOCUMENTS)
     account = get_account(session, account_id)
     rows = session.exec(
@@ -114,6 +115,7 @@ def account_documents(
         .join(Policy, Policy.id == Document.policy_id, isouter=True)
         .where(Document.account_id == account.id)
         .order_by(Document.created_at.desc(), Document.id.desc())
+        .limit(MAX_LISTED)
     ).all()
     out = []
     for doc, policy in rows:

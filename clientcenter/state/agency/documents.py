@@ -65,6 +65,7 @@ class AgentDocumentsState(AgentState):
     docs_error: str = ""
     docs_notice: str = ""
     uploading: bool = False
+    more_documents: bool = False  # the list stops at the newest MAX_LISTED
 
     @rx.var
     def upload_limit_label(self) -> str:
@@ -75,6 +76,7 @@ class AgentDocumentsState(AgentState):
             found = service.account_documents(db, principal, self.account_id)
             policies = service.policy_choices(db, principal, self.account_id)
         self.documents = [_row(d) for d in found]
+        self.more_documents = len(found) >= service.MAX_LISTED
         self.policies = [DocumentChoice(str(pid), label) for pid, label in policies]
         self.kinds = [DocumentChoice(key, label) for key, label in service.kinds()]
 
