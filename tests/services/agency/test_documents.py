@@ -226,3 +226,12 @@ def test_roles(demo):
             title="x",
             internal=False,
         )
+
+
+def test_the_list_stops_at_the_newest(demo, monkeypatch):
+    monkeypatch.setattr(agency_documents, "MAX_LISTED", 2)
+    agent = agency_agent(demo, AGENT)
+    rivera = account_named(demo, RIVERA)
+    newest = _upload(demo, agent, rivera, title="Newest")
+    listed = agency_documents.account_documents(demo, agent, rivera.id)
+    assert len(listed) == 2 and listed[0].id == newest.id
