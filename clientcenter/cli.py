@@ -178,6 +178,7 @@ def _cmd_import(args) -> int:
 
     from clientcenter.db import session_scope
     from clientcenter.services.errors import ServiceError
+    from clientcenter.services.imports.entities import ENTITIES
     from clientcenter.services.imports.mappings import load_mapping, save_mapping
     from clientcenter.services.imports.producers import default_producer_id
     from clientcenter.services.imports.reader import FileRefused
@@ -211,7 +212,12 @@ def _cmd_import(args) -> int:
     if source.ignored:
         print("not imported (not a file we read): " + ", ".join(source.ignored))
     if not source.files:
-        print("no accounts.csv, contacts.csv or policies.csv found", file=sys.stderr)
+        print(
+            "no file to import found (looked for "
+            + ", ".join(e.file for e in ENTITIES)
+            + ")",
+            file=sys.stderr,
+        )
         return 2
     print(report.text())
     if args.errors_csv and report.errors:
@@ -264,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _import_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", help="a directory or .zip holding accounts.csv, contacts.csv…")
+    p.add_argument("source", help="a directory or .zip holding accounts.csv, policies.csv…")
     p.add_argument("--mapping", required=True, help='a saved column mapping ("auto": by name)')
     p.add_argument("--mapping-file", help="a JSON mapping to save under --mapping first")
     p.add_argument(

@@ -1,5 +1,5 @@
 """Where an import's files come from: a directory or a zip holding accounts.csv,
-contacts.csv, policies.csv… Zip member names are matched, never used as paths, and each
+contacts.csv, policies.csv, vehicles.csv… (each entity's file). Zip member names are matched, never used as paths, and each
 member is streamed out of the archive (never extracted to disk)."""
 
 from __future__ import annotations

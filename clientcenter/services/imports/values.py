@@ -62,6 +62,31 @@ def amount_cents(value: str) -> int:
     return cents
 
 
+_VIN_CHARACTERS = re.compile(r"^[A-HJ-NPR-Z0-9]*$")  # letters and digits but I, O and Q
+
+
+def vin(value: str) -> str:
+    """A vehicle identification number: 17 letters and digits, never I, O or Q (they read as
+    1 and 0). The check digit is not enforced: VINs from outside North America lack one."""
+    cleaned = value.replace(" ", "").replace("-", "").upper()
+    if not _VIN_CHARACTERS.match(cleaned):
+        if any(ch in "IOQ" for ch in cleaned):
+            raise CellRefused("a VIN never holds the letters I, O or Q")
+        raise CellRefused("a VIN holds only letters and digits")
+    if len(cleaned) != 17:
+        raise CellRefused(f"a VIN is 17 characters, not {len(cleaned)}")
+    return cleaned
+
+
+def model_year(value: str) -> int:
+    if not (value.isdigit() and len(value) == 4):
+        raise CellRefused("not a model year (four digits, like 2021)")
+    year = int(value)
+    if not 1900 <= year <= date.today().year + 2:
+        raise CellRefused(f"not a model year between 1900 and {date.today().year + 2}")
+    return year
+
+
 def email(value: str) -> str:
     return _form_rule(form_input.email, value)
 
