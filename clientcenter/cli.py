@@ -213,9 +213,7 @@ def _cmd_import(args) -> int:
         print("not imported (not a file we read): " + ", ".join(source.ignored))
     if not source.files:
         print(
-            "no file to import found (looked for "
-            + ", ".join(e.file for e in ENTITIES)
-            + ")",
+            "no file to import found (looked for " + ", ".join(e.file for e in ENTITIES) + ")",
             file=sys.stderr,
         )
         return 2

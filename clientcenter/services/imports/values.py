@@ -62,20 +62,10 @@ def amount_cents(value: str) -> int:
     return cents
 
 
-_VIN_CHARACTERS = re.compile(r"^[A-HJ-NPR-Z0-9]*$")  # letters and digits but I, O and Q
-
-
 def vin(value: str) -> str:
-    """A vehicle identification number: 17 letters and digits, never I, O or Q (they read as
-    1 and 0). The check digit is not enforced: VINs from outside North America lack one."""
-    cleaned = value.replace(" ", "").replace("-", "").upper()
-    if not _VIN_CHARACTERS.match(cleaned):
-        if any(ch in "IOQ" for ch in cleaned):
-            raise CellRefused("a VIN never holds the letters I, O or Q")
-        raise CellRefused("a VIN holds only letters and digits")
-    if len(cleaned) != 17:
-        raise CellRefused(f"a VIN is 17 characters, not {len(cleaned)}")
-    return cleaned
+    """A vehicle identification number, as the forms check it: 17 letters and digits, never
+    I, O or Q. The check digit is not enforced: VINs from outside North America lack one."""
+    return _form_rule(form_input.vin, value.replace("-", ""))
 
 
 def model_year(value: str) -> int:

@@ -52,7 +52,12 @@ class Contacts(Entity):
             "the management system's contact id (else the email is the key)",
         ),
         Column("first_name", True, person_name, ("First", "First Name", "Given Name", "FName")),
-        Column("last_name", True, person_name, ("Last", "Last Name", "Surname", "Family Name", "LName")),
+        Column(
+            "last_name",
+            True,
+            person_name,
+            ("Last", "Last Name", "Surname", "Family Name", "LName"),
+        ),
         Column(
             "email",
             False,

@@ -38,7 +38,14 @@ class Coverages(PolicyChild):
             "coverage",
             True,
             partial(v.text, max_len=120),
-            ("Coverage", "Coverage Name", "Coverage Description", "Coverage Type", "Cov", "Cov Desc"),
+            (
+                "Coverage",
+                "Coverage Name",
+                "Coverage Description",
+                "Coverage Type",
+                "Cov",
+                "Cov Desc",
+            ),
             'the coverage\'s name, e.g. "Bodily Injury Liability" (with the policy, its key)',
         ),
         Column(

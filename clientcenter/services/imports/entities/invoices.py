@@ -36,10 +36,7 @@ _STATUSES = {
         v.fold(k): InvoiceStatus.OPEN
         for k in ("open", "due", "unpaid", "outstanding", "billed", "open item", "O")
     },
-    **{
-        v.fold(k): InvoiceStatus.PAID
-        for k in ("paid", "paid in full", "closed", "settled", "P")
-    },
+    **{v.fold(k): InvoiceStatus.PAID for k in ("paid", "paid in full", "closed", "settled", "P")},
     **{
         v.fold(k): InvoiceStatus.CANCELLED
         for k in ("cancelled", "canceled", "void", "voided", "reversed", "C", "V", "X")
@@ -55,7 +52,9 @@ def _number(value: str) -> str:
 def _amount(value: str) -> int:
     cents = v.amount_cents(value)
     if cents <= 0:
-        raise v.CellRefused("an invoice's amount must be more than zero (credits are not imported)")
+        raise v.CellRefused(
+            "an invoice's amount must be more than zero (credits are not imported)"
+        )
     return cents
 
 
@@ -351,7 +350,10 @@ def _money_rule(invoice: Invoice, intended: dict, money: _Money) -> tuple[str, s
     if amount < invoice.paid_cents:
         return ("amount", f"{paid} was paid on it in the portal; the amount cannot go below that")
     if invoice.status == InvoiceStatus.PAID and amount != invoice.amount_cents:
-        return ("amount", "it was paid in full in the portal; an import does not change its amount")
+        return (
+            "amount",
+            "it was paid in full in the portal; an import does not change its amount",
+        )
     if amount == invoice.paid_cents and (status or invoice.status) != InvoiceStatus.PAID:
         return (
             "amount",

@@ -37,7 +37,11 @@ def policy_ref_columns() -> tuple[Column, ...]:
             "the policy's number, with `carrier`, when there is no policy id",
         ),
         Column(
-            "carrier", False, partial(v.text, max_len=120), CARRIER_SYNONYMS, "the policy's carrier"
+            "carrier",
+            False,
+            partial(v.text, max_len=120),
+            CARRIER_SYNONYMS,
+            "the policy's carrier",
         ),
     )
 

@@ -70,7 +70,9 @@ class Vehicles(PolicyChild):
             partial(v.text, max_len=40),
             ("Make", "Vehicle Make", "Veh Make", "Manufacturer"),
         ),
-        Column("model", True, partial(v.text, max_len=60), ("Model", "Vehicle Model", "Veh Model")),
+        Column(
+            "model", True, partial(v.text, max_len=60), ("Model", "Vehicle Model", "Veh Model")
+        ),
         vin_column(
             "17 letters and digits, no I, O or Q (the check digit is not enforced); "
             "needed without a vehicle id"
