@@ -4,8 +4,10 @@ refusals with file/line/column, the money rules an import never breaks, and full
 
 from __future__ import annotations
 
+import zipfile
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, func, select
 
 from clientcenter import cli
@@ -24,6 +26,10 @@ from clientcenter.models import (
 )
 from clientcenter.models.base import utcnow
 from clientcenter.models.billing import InvoiceStatus, PaymentRequestStatus, PaymentStatus
+from clientcenter.services.errors import InvalidInput
+from clientcenter.services.imports.mappings import validate
+from clientcenter.services.imports.run import run_import
+from clientcenter.services.imports.sources import open_source
 from tests.services.imports.conftest import (
     ACCOUNTS,
     CONTACTS,
@@ -462,11 +468,7 @@ def test_full_mode_removes_absent_children_but_keeps_what_is_referenced(demo, tm
     certified = demo.exec(
         select(CertificateHolder).where(CertificateHolder.external_id == "H1")
     ).one()
-    document = demo.exec(
-        select(Document).where(Document.account_id == certified.account_id)
-    ).first()
-    if document is None:
-        document = demo.exec(select(Document)).first()
+    document = demo.exec(select(Document)).first()  # any file: the certificate's PDF
     demo.add(
         Certificate(
             account_id=certified.account_id,
@@ -477,11 +479,11 @@ def test_full_mode_removes_absent_children_but_keeps_what_is_referenced(demo, tm
     )
     partly = _invoice(demo, "INV-9000003")
     _pay(demo, partly, 100)
-    fee = _invoice(demo, "INV-9000001")
+    installment = _invoice(demo, "INV-9000001")
     demo.add(
         PaymentRequest(
-            account_id=fee.account_id,
-            invoice_id=fee.id,
+            account_id=installment.account_id,
+            invoice_id=installment.id,
             channel="email",
             token_hash="t" * 64,
             expires_at=utcnow() + timedelta(days=3),
@@ -534,7 +536,9 @@ def test_full_mode_removes_absent_children_but_keeps_what_is_referenced(demo, tm
     assert statuses["INV-9000002"] == InvoiceStatus.PAID
     assert statuses["INV-9000003"] == InvoiceStatus.OPEN  # partly paid: never cancelled
     assert statuses["AG-1"] == InvoiceStatus.OPEN  # an agent's, not the import's
-    request = demo.exec(select(PaymentRequest).where(PaymentRequest.invoice_id == fee.id)).one()
+    request = demo.exec(
+        select(PaymentRequest).where(PaymentRequest.invoice_id == installment.id)
+    ).one()
     assert request.status == PaymentRequestStatus.CANCELLED
     names = set(
         demo.exec(
@@ -577,3 +581,21 @@ def test_cli_says_which_files_it_looked_for(demo, tmp_path, capsys):
     assert cli.main(["import", str(tmp_path / "empty"), "--mapping", "auto"]) == 2
     err = capsys.readouterr().err
     assert "vehicles.csv" in err and "certificate_holders.csv" in err
+
+
+def test_a_zip_and_a_saved_mapping_reach_the_new_files(demo, tmp_path):
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for name, text in {**PARENTS, **CHILDREN}.items():
+            z.writestr(f"{name}.csv", text.replace("Vehicle Use", "Garaging Use"))
+    source = open_source(archive)
+    assert set(source.files) == {*PARENTS, *CHILDREN} and source.ignored == []
+    report = run_import(
+        demo,
+        source.files,
+        mapping=validate({"vehicles": {"Garaging Use": "usage"}}),
+        default_producer_id=producer_id(demo),
+    )
+    assert report.errors == [] and report.entity("vehicles").unmatched_columns == []
+    with pytest.raises(InvalidInput, match='"Garaging Use" maps to "colour"'):
+        validate({"vehicles": {"Garaging Use": "colour"}})
