@@ -179,6 +179,7 @@ def _cmd_import(args) -> int:
     from clientcenter.db import session_scope
     from clientcenter.services.errors import ServiceError
     from clientcenter.services.imports.documents import import_documents
+    from clientcenter.services.imports.entities import ENTITIES
     from clientcenter.services.imports.mappings import load_mapping, save_mapping
     from clientcenter.services.imports.producers import default_producer_id
     from clientcenter.services.imports.reader import FileRefused
@@ -213,8 +214,10 @@ def _cmd_import(args) -> int:
     if source.ignored:
         print("not imported (not a file we read): " + ", ".join(source.ignored))
     if not source.files and source.document_manifest is None:
+        looked_for = [e.file for e in ENTITIES] + ["documents.csv"]
         print(
-            "no accounts.csv, contacts.csv, policies.csv or documents.csv found", file=sys.stderr
+            "no file to import found (looked for " + ", ".join(looked_for) + ")",
+            file=sys.stderr,
         )
         return 2
     print(report.text())
@@ -268,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _import_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", help="a directory or .zip holding accounts.csv, contacts.csv…")
+    p.add_argument("source", help="a directory or .zip holding accounts.csv, policies.csv…")
     p.add_argument("--mapping", required=True, help='a saved column mapping ("auto": by name)')
     p.add_argument("--mapping-file", help="a JSON mapping to save under --mapping first")
     p.add_argument(

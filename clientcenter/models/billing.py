@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from clientcenter.models.base import created_at_field, utc_column
@@ -45,6 +45,10 @@ class Invoice(SQLModel, table=True):
     # What succeeded payments have settled so far; only raised by a guarded UPDATE.
     paid_cents: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     published: bool = True  # visible in the portal ("Policies/Invoices" publish)
+    # The management system's invoice id (imports key on it, or on the number), and whether
+    # an import brought the invoice in (only those may a full import cancel).
+    external_id: str | None = Field(default=None, max_length=64, unique=True)
+    imported: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = created_at_field()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from clientcenter.models.base import created_at_field, utc_column
@@ -11,6 +12,7 @@ from clientcenter.models.base import created_at_field, utc_column
 
 class CertificateHolder(SQLModel, table=True):
     __tablename__ = "certificate_holder"
+    __table_args__ = (UniqueConstraint("account_id", "external_id"),)
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     name: str = Field(max_length=160)
@@ -19,13 +21,18 @@ class CertificateHolder(SQLModel, table=True):
     state: str = Field(default="", max_length=2)
     postal_code: str = Field(default="", max_length=10)
     email: str | None = Field(default=None, max_length=254)
+    # The management system's holder id, unique on its account (imports key on it, or on
+    # the name), and whether an import brought the holder in (only those may it remove).
+    external_id: str | None = Field(default=None, max_length=64)
+    imported: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = created_at_field()
 
 
 class Certificate(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
-    holder_id: int | None = Field(default=None, foreign_key="certificate_holder.id")
+    # Indexed: a full import keeps a holder that a certificate names.
+    holder_id: int | None = Field(default=None, foreign_key="certificate_holder.id", index=True)
     document_id: int = Field(foreign_key="document.id")
     description: str = Field(default="", max_length=500)
     issued_on: date

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from clientcenter.models.base import created_at_field
@@ -52,7 +53,8 @@ class Policy(SQLModel, table=True):
 class Coverage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     policy_id: int = Field(foreign_key="policy.id", index=True)
-    vehicle_id: int | None = Field(default=None, foreign_key="vehicle.id")
+    # Indexed: a full import keeps a vehicle that a coverage still names.
+    vehicle_id: int | None = Field(default=None, foreign_key="vehicle.id", index=True)
     name: str = Field(max_length=120)
     limit: str = Field(default="", max_length=80)
     deductible: str = Field(default="", max_length=40)
@@ -61,6 +63,7 @@ class Coverage(SQLModel, table=True):
 
 
 class Vehicle(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("policy_id", "external_id"),)
     id: int | None = Field(default=None, primary_key=True)
     policy_id: int = Field(foreign_key="policy.id", index=True)
     year: int
@@ -68,9 +71,12 @@ class Vehicle(SQLModel, table=True):
     model: str = Field(max_length=60)
     vin: str = Field(max_length=17, index=True)
     usage: str = Field(default="Commute", max_length=40)
+    # The management system's vehicle id, unique on its policy (imports key on it, or on VIN).
+    external_id: str | None = Field(default=None, max_length=64)
 
 
 class Driver(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("policy_id", "external_id"),)
     id: int | None = Field(default=None, primary_key=True)
     policy_id: int = Field(foreign_key="policy.id", index=True)
     first_name: str = Field(max_length=80)
@@ -78,3 +84,5 @@ class Driver(SQLModel, table=True):
     birth_date: date | None = None
     license_state: str = Field(default="", max_length=2)
     relationship: str = Field(default="Named insured", max_length=40)
+    # The management system's driver id, unique on its policy (else name + birth date).
+    external_id: str | None = Field(default=None, max_length=64)

@@ -1,7 +1,7 @@
 """Where an import's files come from: a directory or a zip holding accounts.csv,
-contacts.csv, policies.csv… and, for documents in bulk, documents.csv with the files under
-documents/. Zip member names are matched, never used as paths, and each member is streamed
-out of the archive (never extracted to disk).
+contacts.csv, policies.csv, vehicles.csv… (each entity's file) and, for documents in bulk,
+documents.csv with the files under documents/. Zip member names are matched, never used as
+paths, and each member is streamed out of the archive (never extracted to disk).
 
 The limits on a zip are checked from its directory before a byte is decompressed: how many
 members, each document's size, all documents' size together, and how well each member is

@@ -62,6 +62,21 @@ def amount_cents(value: str) -> int:
     return cents
 
 
+def vin(value: str) -> str:
+    """A vehicle identification number, as the forms check it: 17 letters and digits, never
+    I, O or Q. The check digit is not enforced: VINs from outside North America lack one."""
+    return _form_rule(form_input.vin, value.replace("-", ""))
+
+
+def model_year(value: str) -> int:
+    if not (value.isdigit() and len(value) == 4):
+        raise CellRefused("not a model year (four digits, like 2021)")
+    year = int(value)
+    if not 1900 <= year <= date.today().year + 2:
+        raise CellRefused(f"not a model year between 1900 and {date.today().year + 2}")
+    return year
+
+
 def email(value: str) -> str:
     return _form_rule(form_input.email, value)
 

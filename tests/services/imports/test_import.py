@@ -236,6 +236,18 @@ def test_an_email_already_under_another_name_in_the_database(demo, tmp_path):
     _refused_changes_nothing(demo, folder, "contacts.csv", "email", "Casey Quinn")
 
 
+def test_a_contact_a_later_import_puts_on_another_account_under_another_name(demo, tmp_path):
+    run(demo, write_export(tmp_path / "a", accounts=ACCOUNTS, contacts=CONTACTS))
+    header = "Client Code,Contact ID,First Name,Last Name,Email\n"
+    other = header + "C200,P9,Dana,Smith,DANA@example.org\n"
+    _report, error = _refused_changes_nothing(
+        demo, write_export(tmp_path / "b", contacts=other), "contacts.csv", "email", "C100"
+    )
+    assert "dana whitfield's" in error.reason and "cannot have two names" in error.reason
+    same = header + "C200,P9,DANA,WHITFIELD,dana@example.org\n"
+    assert run(demo, write_export(tmp_path / "c", contacts=same)).errors == []
+
+
 def test_a_file_refused_whole_says_why_and_changes_nothing(demo, tmp_path):
     folder = write_export(
         tmp_path / "x",
@@ -337,7 +349,7 @@ def test_the_documented_templates_import_cleanly(demo):
 
     report = run(demo, PROJECT_ROOT / "docs" / "import-templates")
     assert report.errors == [], report.text()
-    assert [e.created for e in report.entities] == [2, 3, 3]
+    assert [e.created for e in report.entities] == [2, 3, 3, 2, 3, 2, 2, 2]
 
 
 def test_a_row_with_more_cells_than_headers_and_a_contact_without_account(demo, tmp_path):

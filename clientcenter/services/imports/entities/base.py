@@ -13,15 +13,36 @@ from clientcenter.models import Account, Agent
 from clientcenter.services.imports.columns import Column
 
 
+@dataclass(frozen=True)
+class PolicyRef:
+    """A policy a child row names: its id (None for one a dry run would create), its
+    account, the customer id of that account, and its number (unique in our model)."""
+
+    id: int | None
+    account_id: int | None
+    customer_id: str | None
+    number: str
+
+    @property
+    def handle(self) -> Hashable:
+        """The policy's identity within the import, created or not."""
+        return self.id if self.id is not None else ("new", self.number)
+
+
 @dataclass
 class Book:
     """What the import knows across files: accounts by customer id (None for one a dry run
-    would create), producers by email, and the accounts it touched (their freshness)."""
+    would create), producers by email, and the accounts it touched (their freshness). The
+    policies and vehicles this import's files named, for the files after them: policies by
+    ("id", policy id) and ("number", folded carrier, number), vehicles by (policy handle,
+    VIN). Records no file named are looked up in the database as they are needed."""
 
     accounts: dict[str, int | None]
     producers: dict[str, int]
     default_producer_id: int
     touched: set[int] = field(default_factory=set)
+    policies: dict[Hashable, PolicyRef] = field(default_factory=dict)
+    vehicles: dict[tuple[Hashable, str], int | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, default_producer_id: int) -> Book:

@@ -29,7 +29,7 @@ _ROLES = {
 }
 
 
-def _name(value: str) -> str:
+def person_name(value: str) -> str:
     value = v.text(value, max_len=80)
     if not any(ch.isalpha() for ch in value):
         raise v.CellRefused("a name must contain letters")
@@ -51,8 +51,13 @@ class Contacts(Entity):
             ("Contact ID", "Contact Number", "Person ID", "Contact Code", "ContactLookupCode"),
             "the management system's contact id (else the email is the key)",
         ),
-        Column("first_name", True, _name, ("First", "First Name", "Given Name", "FName")),
-        Column("last_name", True, _name, ("Last", "Last Name", "Surname", "Family Name", "LName")),
+        Column("first_name", True, person_name, ("First", "First Name", "Given Name", "FName")),
+        Column(
+            "last_name",
+            True,
+            person_name,
+            ("Last", "Last Name", "Surname", "Family Name", "LName"),
+        ),
         Column(
             "email",
             False,

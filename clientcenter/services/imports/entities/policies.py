@@ -14,7 +14,14 @@ from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import OPEN_STATUSES, customer_id_column
-from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked
+from clientcenter.services.imports.entities.base import (
+    Book,
+    Entity,
+    ParsedRow,
+    PolicyRef,
+    chunked,
+)
+from clientcenter.services.imports.entities.policy_refs import policy_keys
 
 _STATUSES = {
     **{v.fold(k): PolicyStatus.ACTIVE for k in ("active", "in force", "inforce", "A", "renewed")},
@@ -137,6 +144,7 @@ class Policies(Entity):
 
     def start(self) -> None:
         self._numbers_in_file: dict[str, int] = {}
+        self._refs: dict = {}  # row key -> (customer id, carrier, number, policy id)
 
     def resolve(self, session: Session, rows: list[ParsedRow], book: Book) -> None:
         ids = [r.values["policy_id"] for r in rows if r.values.get("policy_id")]
@@ -193,6 +201,12 @@ class Policies(Entity):
         }
         if values.get("policy_id"):
             attrs["external_id"] = values["policy_id"]
+        self._refs[row.key] = (
+            values["customer_id"],
+            values["carrier"],
+            values["policy_number"],
+            values.get("policy_id"),
+        )
         for name in ("carrier_naic", "bill_method"):
             if row.has(name):
                 attrs[name] = values[name]
@@ -200,6 +214,13 @@ class Policies(Entity):
 
     def new(self, attrs: dict, book: Book) -> Policy:
         return Policy(**attrs)
+
+    def remember(self, key, record_id: int | None, book: Book) -> None:
+        """Coverages, vehicles, drivers and invoices name the policy by id or number."""
+        customer_id, carrier, number, policy_id = self._refs[key]
+        ref = PolicyRef(record_id, book.accounts.get(customer_id), customer_id, number)
+        for ref_key in policy_keys(policy_id, carrier, number):
+            book.policies[ref_key] = ref
 
     def open_imported(self, session: Session) -> set[int]:
         return set(

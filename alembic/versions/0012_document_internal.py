@@ -1,8 +1,8 @@
 """document_internal: a document the agency keeps to itself (an internal note, an internal
 copy), never published or shared to the customer
 
-Revision ID: 0011_document_internal
-Revises: 0010_import_keys
+Revision ID: 0012_document_internal
+Revises: 0011_import_children
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_document_internal"
-down_revision: str | None = "0010_import_keys"
+revision: str = "0012_document_internal"
+down_revision: str | None = "0011_import_children"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
