@@ -109,6 +109,8 @@ ACTIONS: tuple[Action, ...] = tuple(
             ("switch_login", "Switch a Contact's Login"),
             ("correct_login_address", "Correct a Login Email or Mobile"),
             ("mark_primary", "Mark a Contact Primary"),
+            # The project's own (issue 15): an agent moves a customer's change request along.
+            ("update_request", "Change Request Status"),
         ],
     )
     + _rows(

@@ -63,6 +63,8 @@ EXPECTED = {
     "agency.switch_login": LOG_ONLY,
     "agency.correct_login_address": LOG_ONLY,
     "agency.mark_primary": LOG_ONLY,
+    # The project's own (issue 15): a change request's status, told to the customer.
+    "agency.update_request": "CE L",
     "holder.certificate_download": LOG_ONLY,
 }
 
@@ -83,12 +85,13 @@ def people(session: Session) -> People:
 
 def test_catalog_has_every_action_of_the_docs():
     # The 38 actions of the three sections, plus two of ours for certificate links (issue 11)
-    # and four for correcting accounts from the agency side (issue 13).
-    assert len(ACTIONS) == 44 == len(CATALOG)
+    # and four for correcting accounts from the agency side (issue 13), and a change
+    # request's status (issue 15).
+    assert len(ACTIONS) == 45 == len(CATALOG)
     assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [
         23,
         8,
-        12,
+        13,
         1,
     ]
     assert set(CATALOG) == set(EXPECTED)
