@@ -47,6 +47,7 @@ AGENT_CERTIFICATES = "/agent/account/certificates"
 AGENT_PAYMENTS = "/agent/account/payments"
 AGENT_ACTIVITY = "/agent/account/activity"
 AGENT_MANAGE = "/agent/account/manage"  # producer and contacts' logins
+AGENT_REQUESTS = "/agent/account/requests"  # the account's requests, their status moved
 AGENT_TASKS = "/agent/tasks"
 AGENT_OUTBOX = "/agent/outbox"
 AGENT_MORE = "/agent/more"
@@ -196,6 +197,7 @@ def register(app) -> None:
     from clientcenter.pages.agency import login as agent_login
     from clientcenter.pages.agency import manage as agent_manage
     from clientcenter.pages.agency import queues as agent_queues
+    from clientcenter.pages.agency import requests as agent_requests
     from clientcenter.pages.agency import roles as agent_roles
     from clientcenter.pages.agency import search as agent_search
     from clientcenter.pages.agency import staff as agent_staff
@@ -229,6 +231,7 @@ def register(app) -> None:
         AgentOutboxState,
         AgentTasksState,
     )
+    from clientcenter.state.agency.requests import AgentRequestsState
     from clientcenter.state.agency.staff import StaffState
     from clientcenter.state.portal.account import AccountState
     from clientcenter.state.portal.billing import BillingState
@@ -357,6 +360,12 @@ def register(app) -> None:
         (AGENT_PAYMENTS, agent_actions.payments_page, "Payments", AgentPaymentsState.open_page),
         (AGENT_ACTIVITY, agent_queues.activity_page, "Activity", AgentActivityState.open_page),
         (AGENT_MANAGE, agent_manage.manage_page, "Manage account", AgentManageState.open_page),
+        (
+            AGENT_REQUESTS,
+            agent_requests.requests_page,
+            "Requests",
+            AgentRequestsState.open_page,
+        ),
         (AGENT_TASKS, agent_queues.tasks_page, "Tasks", AgentTasksState.open_page),
         (
             AGENT_OUTBOX,

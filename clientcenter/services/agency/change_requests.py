@@ -152,7 +152,7 @@ def set_request_status(
 
 
 @dataclass(frozen=True)
-class AgencyRequestRow:
+class QueuedRequest:
     view: RequestView
     next_statuses: tuple[str, ...]
 
@@ -161,7 +161,7 @@ class AgencyRequestRow:
 class AccountRequests:
     account_id: int
     name: str
-    rows: list[AgencyRequestRow]
+    rows: list[QueuedRequest]
 
 
 def account_requests(
@@ -184,5 +184,5 @@ def account_requests(
     return AccountRequests(
         account.id,
         account.name,
-        [AgencyRequestRow(view_of(r), tuple(next_statuses(r.status))) for r in rows],
+        [QueuedRequest(view_of(r), tuple(next_statuses(r.status))) for r in rows],
     )
