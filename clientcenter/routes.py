@@ -54,6 +54,7 @@ AGENT_MORE = "/agent/more"
 AGENT_ROLES = "/agent/admin/roles"  # the permission table, for every agent
 AGENT_AUDIT = "/agent/admin/audit"
 AGENT_ADMIN = "/agent/admin"  # staff (administrators)
+AGENT_WEBHOOKS = "/agent/admin/webhooks"  # webhook endpoints (administrators)
 
 
 def login_url() -> str:
@@ -201,6 +202,7 @@ def register(app) -> None:
     from clientcenter.pages.agency import roles as agent_roles
     from clientcenter.pages.agency import search as agent_search
     from clientcenter.pages.agency import staff as agent_staff
+    from clientcenter.pages.agency import webhooks as agent_webhooks
     from clientcenter.pages.portal import (
         account_pages,
         billing,
@@ -233,6 +235,7 @@ def register(app) -> None:
     )
     from clientcenter.state.agency.requests import AgentRequestsState
     from clientcenter.state.agency.staff import StaffState
+    from clientcenter.state.agency.webhooks import WebhooksState
     from clientcenter.state.portal.account import AccountState
     from clientcenter.state.portal.billing import BillingState
     from clientcenter.state.portal.certificates import CertificatesState
@@ -377,6 +380,7 @@ def register(app) -> None:
         (AGENT_ROLES, agent_roles.roles_page, "Roles", None),
         (AGENT_AUDIT, agent_audit.audit_page, "Audit trail", AgentAuditState.open_page),
         (AGENT_ADMIN, agent_staff.staff_page, "Staff", StaffState.open_page),
+        (AGENT_WEBHOOKS, agent_webhooks.webhooks_page, "Webhooks", WebhooksState.open_page),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(

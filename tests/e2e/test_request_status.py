@@ -48,7 +48,7 @@ def test_agent_declines_with_a_note_and_the_customer_reads_it(app, page):
     row.locator(".request-update").click()
     expect(page.locator("#requests-error")).to_contain_text("why you are declining")
     row.locator(".request-status-select").select_option("declined")
-    row.locator(".request-note-input").fill(NOTE)
+    row.locator("textarea[name=note]").fill(NOTE)
     row.locator(".request-update").click()
     expect(page.locator("#requests-notice")).to_contain_text(
         f"Request {reference} is now declined."

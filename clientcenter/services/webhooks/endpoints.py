@@ -48,7 +48,7 @@ class Registered:
 
 
 @dataclass(frozen=True)
-class Done:
+class EndpointChange:
     endpoint: EndpointView | None
     message: str
 
@@ -145,17 +145,19 @@ def register_endpoint(
 
 def update_events(
     session: Session, principal: Principal, endpoint_id: object, events: object
-) -> Done:
+) -> EndpointChange:
     require_permission(session, principal, Permission.MANAGE_WEBHOOKS)
     endpoint = _endpoint(session, endpoint_id)
     endpoint.events = _events(events)
     session.add(endpoint)
     session.flush()
     audit.record_write(session, principal, "webhooks.events", None, endpoint.url)
-    return Done(_view(session, endpoint), "Events saved.")
+    return EndpointChange(_view(session, endpoint), "Events saved.")
 
 
-def set_active(session: Session, principal: Principal, endpoint_id: object, active: bool) -> Done:
+def set_active(
+    session: Session, principal: Principal, endpoint_id: object, active: bool
+) -> EndpointChange:
     """Disable (its waiting deliveries fail at their next attempt, retryable once enabled) or
     enable again."""
     require_permission(session, principal, Permission.MANAGE_WEBHOOKS)
@@ -170,10 +172,12 @@ def set_active(session: Session, principal: Principal, endpoint_id: object, acti
     audit.record_write(
         session, principal, "webhooks.enable" if active else "webhooks.disable", None, endpoint.url
     )
-    return Done(_view(session, endpoint), "Endpoint enabled." if active else "Endpoint disabled.")
+    return EndpointChange(
+        _view(session, endpoint), "Endpoint enabled." if active else "Endpoint disabled."
+    )
 
 
-def delete_endpoint(session: Session, principal: Principal, endpoint_id: object) -> Done:
+def delete_endpoint(session: Session, principal: Principal, endpoint_id: object) -> EndpointChange:
     """Gone, with its secret. Deliveries it had stay in the outbox's history (failed if they
     were still waiting), pointing at nothing."""
     require_permission(session, principal, Permission.MANAGE_WEBHOOKS)
@@ -198,10 +202,10 @@ def delete_endpoint(session: Session, principal: Principal, endpoint_id: object)
     session.delete(endpoint)
     session.flush()
     audit.record_write(session, principal, "webhooks.delete", None, url)
-    return Done(None, "Endpoint deleted.")
+    return EndpointChange(None, "Endpoint deleted.")
 
 
-def send_test_event(session: Session, principal: Principal, endpoint_id: object) -> Done:
+def send_test_event(session: Session, principal: Principal, endpoint_id: object) -> EndpointChange:
     """One ``webhook.test`` event to this endpoint alone, through the outbox like any other."""
     agent = require_permission(session, principal, Permission.MANAGE_WEBHOOKS)
     endpoint = _endpoint(session, endpoint_id)
@@ -213,4 +217,6 @@ def send_test_event(session: Session, principal: Principal, endpoint_id: object)
         {"endpoint_id": endpoint.id, "requested_by": agent.full_name},
         endpoints=[endpoint],
     )
-    return Done(_view(session, endpoint), "Test event queued: the relay sends it within seconds.")
+    return EndpointChange(
+        _view(session, endpoint), "Test event queued: the relay sends it within seconds."
+    )
