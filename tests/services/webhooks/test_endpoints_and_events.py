@@ -211,3 +211,27 @@ def test_test_event_delete_and_failed_retry_rules(demo):
     assert test.status == "failed" and "deleted" in test.last_error
     assert test.webhook_endpoint_id is None
     assert wh.list_endpoints(s, admin) == []
+
+
+def test_a_failed_payment_is_an_event_once(demo):
+    from clientcenter.models import Account, Payment
+    from clientcenter.services.billing.paying import fail_payment
+
+    s = demo
+    _register(s, ["payment.failed"])
+    rivera = s.exec(select(Account).where(Account.name == RIVERA)).one()
+    payment = Payment(
+        account_id=rivera.id,
+        amount_cents=12000,
+        method="card",
+        provider="stripe",
+        idempotency_key="test-failed-payment",
+    )
+    s.add(payment)
+    s.flush()
+    assert fail_payment(s, payment)
+    assert not fail_payment(s, payment)  # already failed: no second event
+    [delivery] = _deliveries(s)
+    data = json.loads(delivery.body_text)["data"]
+    assert delivery.subject == "payment.failed" and delivery.account_id == rivera.id
+    assert data["payment"]["amount_cents"] == 12000 and data["account"]["name"] == RIVERA
