@@ -22,6 +22,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _link_local_or_unspecified(host: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name: not resolved here (see docs/webhooks.md)
+    return ip.is_link_local or ip.is_unspecified
+
+
 def dev_mode(settings: Settings) -> bool:
     """The embedded default (dev mailbox delivery, localhost public URL)."""
     return settings.uses_dev_mailbox
@@ -57,6 +65,13 @@ def check_url(value: object, settings: Settings | None = None) -> str:
         )
     if parts.fragment:
         raise InvalidInput("URL: remove the #fragment.", field="url")
+    if _link_local_or_unspecified(host):
+        # Cloud metadata services live there: a webhook is never a way to read them.
+        raise InvalidInput(
+            "URL: link-local and unspecified addresses (169.254.x.x, fe80::, 0.0.0.0) "
+            "cannot receive webhooks.",
+            field="url",
+        )
     if parts.scheme == "http":
         if not (is_loopback(host) and dev_mode(settings)):
             raise InvalidInput(

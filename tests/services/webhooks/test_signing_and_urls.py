@@ -98,6 +98,9 @@ def test_urls_that_may_receive(url):
         ("https://example.com/a b", "spaces"),
         ("https://example.com:99999/", "not a valid web address"),
         ("https://example.com/#top", "fragment"),
+        ("https://169.254.169.254/latest/meta-data", "link-local"),
+        ("https://[fe80::1]/x", "link-local"),
+        ("https://0.0.0.0/x", "link-local"),
         ("https://example.com/" + "a" * 260, "254 characters or fewer"),
     ],
 )
