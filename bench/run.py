@@ -54,6 +54,7 @@ def main() -> int:
         ),
         ("Memory per connected client", ["bench.memory", "--clients", "20" if q else "200"]),
         ("Notification relay", ["bench.relay"]),
+        ("Webhook deliveries", ["bench.webhooks", "--events", "100" if q else "300"]),
         (
             "Audit trail CSV export, SQLite",
             ["bench.audit_export", "--rows", "10000" if q else "100000"],

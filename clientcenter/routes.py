@@ -47,12 +47,14 @@ AGENT_CERTIFICATES = "/agent/account/certificates"
 AGENT_PAYMENTS = "/agent/account/payments"
 AGENT_ACTIVITY = "/agent/account/activity"
 AGENT_MANAGE = "/agent/account/manage"  # producer and contacts' logins
+AGENT_REQUESTS = "/agent/account/requests"  # the account's requests, their status moved
 AGENT_TASKS = "/agent/tasks"
 AGENT_OUTBOX = "/agent/outbox"
 AGENT_MORE = "/agent/more"
 AGENT_ROLES = "/agent/admin/roles"  # the permission table, for every agent
 AGENT_AUDIT = "/agent/admin/audit"
 AGENT_ADMIN = "/agent/admin"  # staff (administrators)
+AGENT_WEBHOOKS = "/agent/admin/webhooks"  # webhook endpoints (administrators)
 
 
 def login_url() -> str:
@@ -196,9 +198,11 @@ def register(app) -> None:
     from clientcenter.pages.agency import login as agent_login
     from clientcenter.pages.agency import manage as agent_manage
     from clientcenter.pages.agency import queues as agent_queues
+    from clientcenter.pages.agency import requests as agent_requests
     from clientcenter.pages.agency import roles as agent_roles
     from clientcenter.pages.agency import search as agent_search
     from clientcenter.pages.agency import staff as agent_staff
+    from clientcenter.pages.agency import webhooks as agent_webhooks
     from clientcenter.pages.portal import (
         account_pages,
         billing,
@@ -230,7 +234,9 @@ def register(app) -> None:
         AgentOutboxState,
         AgentTasksState,
     )
+    from clientcenter.state.agency.requests import AgentRequestsState
     from clientcenter.state.agency.staff import StaffState
+    from clientcenter.state.agency.webhooks import WebhooksState
     from clientcenter.state.portal.account import AccountState
     from clientcenter.state.portal.billing import BillingState
     from clientcenter.state.portal.certificates import CertificatesState
@@ -363,6 +369,12 @@ def register(app) -> None:
         (AGENT_PAYMENTS, agent_actions.payments_page, "Payments", AgentPaymentsState.open_page),
         (AGENT_ACTIVITY, agent_queues.activity_page, "Activity", AgentActivityState.open_page),
         (AGENT_MANAGE, agent_manage.manage_page, "Manage account", AgentManageState.open_page),
+        (
+            AGENT_REQUESTS,
+            agent_requests.requests_page,
+            "Requests",
+            AgentRequestsState.open_page,
+        ),
         (AGENT_TASKS, agent_queues.tasks_page, "Tasks", AgentTasksState.open_page),
         (
             AGENT_OUTBOX,
@@ -374,6 +386,7 @@ def register(app) -> None:
         (AGENT_ROLES, agent_roles.roles_page, "Roles", None),
         (AGENT_AUDIT, agent_audit.audit_page, "Audit trail", AgentAuditState.open_page),
         (AGENT_ADMIN, agent_staff.staff_page, "Staff", StaffState.open_page),
+        (AGENT_WEBHOOKS, agent_webhooks.webhooks_page, "Webhooks", WebhooksState.open_page),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(

@@ -22,6 +22,7 @@ class Outgoing:
     body_html: str
     sensitive: bool
     created_at: datetime
+    webhook_endpoint_id: int | None = None  # a webhook delivery's endpoint
 
 
 @dataclass(frozen=True)

@@ -323,4 +323,5 @@ def _outgoing(row) -> Outgoing:
         body_html=row.body_html,
         sensitive=row.sensitive,
         created_at=_aware(row.created_at),
+        webhook_endpoint_id=row.webhook_endpoint_id,
     )

@@ -35,6 +35,7 @@ from clientcenter.models.engagement import (
 from clientcenter.models.imports import ImportMapping
 from clientcenter.models.policies import Coverage, Driver, Policy, Vehicle
 from clientcenter.models.search import SearchTerm
+from clientcenter.models.webhooks import WebhookEndpoint
 
 __all__ = [
     "Account",
@@ -73,4 +74,5 @@ __all__ = [
     "Task",
     "UserSession",
     "Vehicle",
+    "WebhookEndpoint",
 ]

@@ -64,7 +64,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=80, unique=True)
-    channel: str = Field(max_length=8)  # email | sms
+    channel: str = Field(max_length=8)  # email | sms | webhook
     recipient_kind: str = Field(max_length=12)  # agent | customer | primary | login | other
     to_address: str = Field(max_length=254)
     to_name: str = Field(default="", max_length=160)
@@ -82,6 +82,10 @@ class OutboxMessage(SQLModel, table=True):
     provider_message_id: str | None = Field(default=None, max_length=120, index=True)
     # Login-code messages are purged of their body once sent (codes never linger).
     sensitive: bool = False
+    # A webhook delivery's endpoint (its secret signs each attempt); None for email and SMS.
+    webhook_endpoint_id: int | None = Field(
+        default=None, foreign_key="webhook_endpoint.id", index=True
+    )
     created_at: datetime = created_at_field()
     sent_at: datetime | None = utc_column(default=None)
 

@@ -52,6 +52,10 @@ class ChangeRequest(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     attachment_document_id: int | None = Field(default=None, foreign_key="document.id")
     status: str = Field(default=RequestStatus.SUBMITTED, max_length=12)
+    # The agency's word to the customer on the latest move (services/agency/change_requests.py).
+    status_note: str = Field(default="", max_length=1000)
+    status_changed_at: datetime | None = utc_column(default=None)
+    status_changed_by_agent_id: int | None = Field(default=None, foreign_key="agent.id")
     due_date: date | None = None
     created_at: datetime = created_at_field()
 

@@ -92,6 +92,13 @@ def _actions() -> rx.Component:
                     "certificates-link",
                     P.SHARE_DOCUMENTS,
                 ),
+                (
+                    "list-checks",
+                    "Requests",
+                    routes.AGENT_REQUESTS,
+                    "requests-link",
+                    P.TASK_QUEUE,
+                ),
                 ("history", "Activity log", routes.AGENT_ACTIVITY, "activity-link", P.ACTIVITY),
                 ("user-cog", "Manage", routes.AGENT_MANAGE, "manage-link", P.MANAGE_ACCOUNTS),
             ]

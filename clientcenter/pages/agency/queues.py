@@ -245,8 +245,8 @@ def outbox_page() -> rx.Component:
     return agent_shell(
         page_title(
             "Undelivered messages",
-            "Emails and texts the relay gave up on after "
-            "retrying. Fix the address if needed, then retry.",
+            "Emails, texts and webhook deliveries the relay gave up on after "
+            "retrying. Fix the address (or the receiving system) if needed, then retry.",
         ),
         messages("outbox", s.error, s.notice),
         entries(s.rows, _failed, "Every message went out.", spacing="3"),
@@ -337,6 +337,14 @@ def more_page() -> rx.Component:
                 "Administration",
                 rx.link(
                     "Staff: invite, roles, deactivate", href=routes.AGENT_ADMIN, id="more-staff"
+                ),
+                if_allowed(
+                    Permission.MANAGE_WEBHOOKS,
+                    rx.link(
+                        "Webhooks: endpoints, events, signing secrets",
+                        href=routes.AGENT_WEBHOOKS,
+                        id="more-webhooks",
+                    ),
                 ),
                 id_="administration",
             ),

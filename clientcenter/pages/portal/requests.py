@@ -72,6 +72,29 @@ def request_card(row: RequestRow) -> rx.Component:
                 spacing="2",
             ),
             rx.text(row.summary, size="2", word_break="break-word"),
+            rx.cond(
+                row.status_note != "",
+                rx.box(
+                    rx.text(
+                        "From your agency",
+                        rx.cond(row.updated_on != "", " · " + row.updated_on, ""),
+                        size="1",
+                        weight="medium",
+                        color_scheme="gray",
+                    ),
+                    rx.text(
+                        row.status_note,
+                        size="2",
+                        white_space="pre-wrap",
+                        word_break="break-word",
+                    ),
+                    padding="8px 10px",
+                    border_radius="var(--radius-2)",
+                    background_color=rx.color("gray", 3),
+                    width="100%",
+                    class_name="request-note",
+                ),
+            ),
             rx.hstack(
                 rx.code(row.reference, variant="ghost", size="2", class_name="request-ref"),
                 rx.text("·", size="1", color_scheme="gray"),

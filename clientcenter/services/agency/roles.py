@@ -32,6 +32,7 @@ class Permission(StrEnum):
     IMPORT_DATA = "import_data"
     MANAGE_STAFF = "manage_staff"
     MANAGE_API_KEYS = "manage_api_keys"
+    MANAGE_WEBHOOKS = "manage_webhooks"
     AUDIT_TRAIL = "audit_trail"
     EXPORT_AUDIT = "export_audit"
     RETENTION = "retention"
@@ -61,6 +62,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.IMPORT_DATA: "import data",
     Permission.MANAGE_STAFF: "manage staff",
     Permission.MANAGE_API_KEYS: "manage API keys",
+    Permission.MANAGE_WEBHOOKS: "manage webhooks",
     Permission.AUDIT_TRAIL: "read the audit trail",
     Permission.EXPORT_AUDIT: "export the audit trail",
     Permission.RETENTION: "set how long records are kept",

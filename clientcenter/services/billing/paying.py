@@ -49,6 +49,7 @@ from clientcenter.services.billing.providers.interface import (
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
+from clientcenter.services.webhooks import events as webhook_events
 from clientcenter.settings import Settings, get_settings
 
 log = logging.getLogger("clientcenter.payments")
@@ -427,6 +428,25 @@ def fail_payment(session: Session, payment: Payment) -> bool:
         .values(status=PaymentStatus.FAILED)
     ).rowcount
     session.refresh(payment)
+    if moved == 1:
+        # The one domain event outside the catalog (no one acted): webhooks only.
+        account = session.get(Account, payment.account_id)
+        webhook_events.emit(
+            session,
+            "payment.failed",
+            {
+                "account": {"id": account.id, "name": account.name} if account else None,
+                "payment": {
+                    "id": payment.id,
+                    "invoice_id": payment.invoice_id,
+                    "amount_cents": payment.amount_cents,
+                    "currency": payment.currency,
+                    "method": payment.method,
+                    "provider": payment.provider,
+                },
+            },
+            account_id=payment.account_id,
+        )
     return moved == 1
 
 

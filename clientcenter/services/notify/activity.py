@@ -1,7 +1,8 @@
 """record_action: the one place that applies the notification matrix.
 
 Called inside the transaction of the change it records, it writes the activity-log row, the
-producer's task/note and the outbox messages. It never commits: if the caller's transaction
+producer's task/note and the outbox messages (webhook deliveries included:
+services/webhooks/events.py). It never commits: if the caller's transaction
 rolls back, none of it remains."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from clientcenter.services.notify.matrix import cells_for
 from clientcenter.services.notify.matrix_cells import Cells
 from clientcenter.services.notify.templates import customer_headline
 from clientcenter.services.principal import Principal
+from clientcenter.services.webhooks import events as webhook_events
 from clientcenter.settings import Settings, get_settings
 
 ACTIVITY_CHANNELS = ("portal", "agency", "email", "sms")
@@ -140,6 +142,16 @@ def record_action(
             to_name=recipient.name,
             settings=settings,
         )
+    # Webhooks out: the action's event, if it has one, to the endpoints that subscribed.
+    webhook_events.emit_for_action(
+        session,
+        action.key,
+        actor_kind=principal.kind,
+        account=account,
+        activity_id=entry.id if cells.log else None,
+        summary=summary,
+        details=details,
+    )
     session.flush()
     return entry
 

@@ -111,6 +111,8 @@ ACTIONS: tuple[Action, ...] = tuple(
             ("mark_primary", "Mark a Contact Primary"),
             # The project's own: a document put on an account as a draft or internal (issue 14).
             ("upload_document", "Upload Document"),
+            # The project's own (issue 15): an agent moves a customer's change request along.
+            ("update_request", "Change Request Status"),
         ],
     )
     + _rows(

@@ -15,7 +15,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, select
 
 from clientcenter.delivery.background import note_outbox_write
-from clientcenter.models import Account, OutboxMessage
+from clientcenter.models import Account, OutboxMessage, WebhookEndpoint
 from clientcenter.models.activity import OutboxStatus
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import require_permission
@@ -27,7 +27,8 @@ from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings
 
 log = logging.getLogger("clientcenter.outbox")
-CHANNELS = ("email", "sms")
+CHANNELS = ("email", "sms")  # what enqueue renders; "webhook" goes through enqueue_webhook
+WEBHOOK = "webhook"
 RECIPIENT_KINDS = ("agent", "customer", "primary", "login", "other")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -153,6 +154,37 @@ def enqueue_if(
         note_outbox_write(session)
 
 
+def enqueue_webhook(
+    session: Session,
+    *,
+    endpoint_id: int,
+    url: str,
+    event_type: str,
+    body: str,
+    dedupe_key: str,
+    account_id: int | None = None,
+    activity_id: int | None = None,
+) -> OutboxMessage:
+    """One webhook delivery (services/webhooks/events.py): the raw JSON body, signed by the
+    relay's sender at each attempt with the endpoint's secret."""
+    message = OutboxMessage(
+        dedupe_key=dedupe_key,
+        channel=WEBHOOK,
+        recipient_kind="other",
+        to_address=url,
+        template=WEBHOOK,
+        subject=event_type[:200],
+        body_text=body,
+        account_id=account_id,
+        activity_id=activity_id,
+        webhook_endpoint_id=endpoint_id,
+    )
+    session.add(message)
+    session.flush()
+    note_outbox_write(session)
+    return message
+
+
 # -- failed messages, for agents -------------------------------------------------------------
 
 
@@ -217,6 +249,17 @@ def retry_failed(session: Session, principal: Principal, message_id: int) -> Out
         raise InvalidInput("Only a failed message can be sent again.")
     if message.sensitive:
         raise InvalidInput("A sign-in code is never resent; the customer can ask for a new one.")
+    if message.channel == WEBHOOK:
+        endpoint = (
+            session.get(WebhookEndpoint, message.webhook_endpoint_id)
+            if message.webhook_endpoint_id
+            else None
+        )
+        if endpoint is None or not endpoint.active:
+            raise InvalidInput(
+                "That webhook endpoint is disabled or deleted: enable it (Webhooks page) "
+                "before sending again."
+            )
     message.status = OutboxStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = utcnow()

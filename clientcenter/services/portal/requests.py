@@ -58,6 +58,9 @@ class RequestView:
     status: str
     status_label: str
     created_at: datetime
+    account_id: int = 0
+    status_note: str = ""  # the agency's note on the latest move, for the customer
+    status_changed_at: datetime | None = None
 
 
 def submit_request(
@@ -159,6 +162,9 @@ def view_of(row: ChangeRequest) -> RequestView:
         status=row.status,
         status_label=STATUS_LABELS.get(row.status, row.status.replace("_", " ").title()),
         created_at=row.created_at,
+        account_id=row.account_id,
+        status_note=row.status_note or "",
+        status_changed_at=row.status_changed_at,
     )
 
 

@@ -49,10 +49,13 @@ class FilterOption:
     label: str = ""
 
 
+CHANNEL_LABELS = {"email": "Email", "sms": "Text", "webhook": "Webhook"}
+
+
 @dataclass
 class UndeliveredMessage:
     id: int = 0
-    channel: str = ""  # "Email" | "Text"
+    channel: str = ""  # "Email" | "Text" | "Webhook"
     recipient: str = ""  # "Name <address>", or the address alone
     subject: str = ""
     account: str = ""
@@ -266,7 +269,7 @@ class AgentOutboxState(AgentState):
         self.rows = [
             UndeliveredMessage(
                 id=m.id,
-                channel="Email" if m.channel == "email" else "Text",
+                channel=CHANNEL_LABELS.get(m.channel, m.channel),
                 recipient=f"{m.to_name} <{m.to_address}>" if m.to_name else m.to_address,
                 subject=m.subject or "(text message)",
                 account=m.account_name,

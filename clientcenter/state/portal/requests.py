@@ -29,6 +29,8 @@ class RequestRow:
     status: str = ""
     status_label: str = ""
     sent_on: str = ""
+    status_note: str = ""  # the agency's word on the latest move
+    updated_on: str = ""
 
 
 def request_row(v: rq.RequestView) -> RequestRow:
@@ -40,6 +42,8 @@ def request_row(v: rq.RequestView) -> RequestRow:
         status=v.status,
         status_label=v.status_label,
         sent_on=f"{v.created_at:%b %-d, %Y}",
+        status_note=v.status_note,
+        updated_on=f"{v.status_changed_at:%b %-d, %Y}" if v.status_changed_at else "",
     )
 
 

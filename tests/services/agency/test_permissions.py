@@ -32,6 +32,7 @@ from clientcenter.services.imports.run import ImportOptions, import_for_agent
 from clientcenter.services.notify import outbox
 from clientcenter.services.portal.activity_feed import activity_page
 from clientcenter.services.principal import Principal
+from clientcenter.services.webhooks import endpoints as webhook_endpoints
 from tests.support.demo import (
     AGENT,
     LEE_CHEN,
@@ -95,6 +96,7 @@ GUARDED: dict[Permission, Call] = {
     ),
     Permission.MANAGE_STAFF: lambda db, p: staff.staff_list(db, p),
     Permission.MANAGE_API_KEYS: _checked_only(Permission.MANAGE_API_KEYS),
+    Permission.MANAGE_WEBHOOKS: lambda db, p: webhook_endpoints.list_endpoints(db, p),
     Permission.AUDIT_TRAIL: lambda db, p: audit.audit_page(db, p, audit.parse_filter({})),
     Permission.EXPORT_AUDIT: lambda db, p: next(
         audit.export_csv(

@@ -65,6 +65,8 @@ EXPECTED = {
     "agency.mark_primary": LOG_ONLY,
     # The project's own (issue 14): a document uploaded as a draft or internal.
     "agency.upload_document": LOG_ONLY,
+    # The project's own (issue 15): a change request's status, told to the customer.
+    "agency.update_request": "CE L",
     "holder.certificate_download": LOG_ONLY,
 }
 
@@ -85,13 +87,13 @@ def people(session: Session) -> People:
 
 def test_catalog_has_every_action_of_the_docs():
     # The 38 actions of the three sections, plus two of ours for certificate links (issue 11)
-    # and four for correcting accounts from the agency side (issue 13), and the agency's
-    # document upload (issue 14).
-    assert len(ACTIONS) == 45 == len(CATALOG)
+    # and four for correcting accounts from the agency side (issue 13), the agency's document
+    # upload (issue 14) and a change request's status (issue 15).
+    assert len(ACTIONS) == 46 == len(CATALOG)
     assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [
         23,
         8,
-        13,
+        14,
         1,
     ]
     assert set(CATALOG) == set(EXPECTED)

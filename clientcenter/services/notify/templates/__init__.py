@@ -193,6 +193,7 @@ CUSTOMER_HEADLINES: dict[str, str] = {
     "agency.one_time_payment": "A payment was recorded on your account",
     "agency.publish_policies_invoices": "New policy documents are in your Client Center",
     "agency.share_certificate": "${agency_short} shared a certificate with you",
+    "agency.update_request": "Your request has a new status",
 }
 
 
