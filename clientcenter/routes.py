@@ -53,6 +53,7 @@ AGENT_MORE = "/agent/more"
 AGENT_ROLES = "/agent/admin/roles"  # the permission table, for every agent
 AGENT_AUDIT = "/agent/admin/audit"
 AGENT_ADMIN = "/agent/admin"  # staff (administrators)
+AGENT_IMPORT = "/agent/import"  # the import page (docs/import.md)
 
 
 def login_url() -> str:
@@ -99,6 +100,18 @@ def shared_document_path(token: str) -> str:
     return SHARED_PREFIX + token
 
 
+def import_run_path(run_id: object) -> str:
+    return f"{AGENT_IMPORT}?run={run_id}"
+
+
+def import_errors_path(token: str) -> str:
+    return f"{IMPORT_ERRORS_PREFIX}{token}"
+
+
+def import_template_path(entity: str) -> str:
+    return f"{IMPORT_TEMPLATE_PREFIX}{entity}.csv"
+
+
 def agent_setup_path(token: str) -> str:
     return AGENT_SETUP_PREFIX + token
 
@@ -119,6 +132,11 @@ AGENT_VIEW_ROUTE = "/auth/agent/view"  # an agent opens a customer's read-only v
 EXIT_READ_ONLY_ROUTE = "/auth/agent/exit-view"
 # The audit trail's CSV export (a date range, streamed).
 AUDIT_EXPORT_ROUTE = "/exports/audit"
+# The import page's upload (a multipart form of CSVs or a zip), its refused rows as CSV (a
+# signed value of the agent's session) and the templates (header lines, nothing private).
+IMPORT_UPLOAD_ROUTE = "/agent/import/upload"
+IMPORT_ERRORS_PREFIX = "/agent/import/errors/"
+IMPORT_TEMPLATE_PREFIX = "/agent/import/templates/"
 # The HTTP route a tab leaves through when its session ended (it blanks the tab's state).
 LEAVE_ROUTE = "/auth/leave"
 _LEAVE_TO = (CUSTOMER_LOGIN, AGENT_LOGIN, ACCOUNT_CHOICE)
