@@ -211,6 +211,7 @@ def register(app) -> None:
     from clientcenter.pages.agency import account as agent_account
     from clientcenter.pages.agency import actions as agent_actions
     from clientcenter.pages.agency import audit as agent_audit
+    from clientcenter.pages.agency import imports as agent_imports
     from clientcenter.pages.agency import login as agent_login
     from clientcenter.pages.agency import manage as agent_manage
     from clientcenter.pages.agency import queues as agent_queues
@@ -240,6 +241,7 @@ def register(app) -> None:
     )
     from clientcenter.state.agency.audit import AgentAuditState
     from clientcenter.state.agency.desk import AgentAccountState, AgentState
+    from clientcenter.state.agency.imports import AgentImportState
     from clientcenter.state.agency.login import AgentLoginState
     from clientcenter.state.agency.queues import (
         AgentActivityState,
@@ -386,6 +388,7 @@ def register(app) -> None:
         (AGENT_ROLES, agent_roles.roles_page, "Roles", None),
         (AGENT_AUDIT, agent_audit.audit_page, "Audit trail", AgentAuditState.open_page),
         (AGENT_ADMIN, agent_staff.staff_page, "Staff", StaffState.open_page),
+        (AGENT_IMPORT, agent_imports.import_page, "Import", AgentImportState.open_page),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(

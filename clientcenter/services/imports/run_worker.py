@@ -21,21 +21,14 @@ from sqlmodel import Session
 from clientcenter.db import get_engine, session_scope
 from clientcenter.models.base import utcnow
 from clientcenter.models.imports import ImportRun, ImportRunStatus
-from clientcenter.services.imports import run_files, runs
+from clientcenter.services.imports import run_files, run_progress
 from clientcenter.services.imports.run import ImportOptions, run_import
+from clientcenter.services.imports.run_mapping import engine_mapping
 from clientcenter.services.imports.run_report import report_to_json
 
 log = logging.getLogger("clientcenter.imports")
 S = ImportRunStatus
 WRITE_EVERY_SECONDS = 0.5
-
-_live: dict[int, tuple[int, int]] = {}  # run id -> (bytes done, bytes in all its files)
-_live_lock = threading.Lock()
-
-
-def live_progress(run_id: int | None) -> tuple[int, int] | None:
-    with _live_lock:
-        return _live.get(run_id) if run_id is not None else None
 
 
 def launch(run_id: int, *, dry_run: bool) -> threading.Thread:
@@ -73,8 +66,7 @@ def work(run_id: int, *, dry_run: bool) -> None:
             "was applied. The server's log has the details.",
         )
     finally:
-        with _live_lock:
-            _live.pop(run_id, None)
+        run_progress.forget(run_id)
 
 
 def _run(run_id: int, dry_run: bool) -> None:
@@ -98,7 +90,7 @@ def _run(run_id: int, dry_run: bool) -> None:
             report = run_import(
                 db,
                 files,
-                mapping=runs.engine_mapping(run),
+                mapping=engine_mapping(run),
                 default_producer_id=run.agent_id,
                 options=options,
                 progress=progress,
@@ -125,14 +117,12 @@ class _Progress:
         self.total = sum(self.sizes.values())
         self.persist = persist
         self.written = 0.0
-        with _live_lock:
-            _live[run_id] = (0, self.total)
+        run_progress.set_progress(run_id, 0, self.total)
 
     def __call__(self, entity: str, done: int, size: int) -> None:
         self.read[entity] = min(done, self.sizes.get(entity, size))
         done_all = sum(self.read.values())
-        with _live_lock:
-            _live[self.run_id] = (done_all, self.total)
+        run_progress.set_progress(self.run_id, done_all, self.total)
         now = time.monotonic()
         if self.persist and now - self.written >= WRITE_EVERY_SECONDS:
             self.written = now

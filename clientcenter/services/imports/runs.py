@@ -31,6 +31,8 @@ from clientcenter.services.imports.entities import ENTITIES
 from clientcenter.services.imports.mappings import AUTOMATIC, load_mapping, save_mapping
 from clientcenter.services.imports.reader import FileRefused
 from clientcenter.services.imports.run_files import Upload
+from clientcenter.services.imports.run_mapping import explicit
+from clientcenter.services.imports.run_progress import live_progress
 from clientcenter.services.imports.run_report import report_from_json
 from clientcenter.services.imports.values import fold
 from clientcenter.services.principal import Principal
@@ -151,9 +153,7 @@ def saved_mapping_names(session: Session) -> list[str]:
 
 
 def _view(session: Session, run: ImportRun, *, with_mappings: bool = True) -> RunView:
-    from clientcenter.services.imports import run_worker  # the live progress of this process
-
-    done, total = run_worker.live_progress(run.id) or (run.progress_done, run.progress_total)
+    done, total = live_progress(run.id) or (run.progress_done, run.progress_total)
     return RunView(
         id=run.id,
         status=run.status,
@@ -202,28 +202,10 @@ def _mapping_problem(entity, file: dict, chosen: Mapping[str, str]) -> str:
     """The engine's own refusal of this mapping (a required column missing, two headers on one
     field), so the page shows it before anything runs."""
     try:
-        map_headers(file["file"], file["headers"], entity.columns, _explicit(file, chosen))
+        map_headers(file["file"], file["headers"], entity.columns, explicit(file, chosen))
     except FileRefused as refused:
         return refused.reason
     return ""
-
-
-def _explicit(file: dict, chosen: Mapping[str, str]) -> dict[str, str]:
-    """The page's choices as the engine takes them: each header named outright, "" for one the
-    agent left out; a header nothing matched and nobody mapped is left unnamed, so the
-    engine's messages and the report list it ("columns not imported")."""
-    return {
-        header: target
-        for header, target in chosen.items()
-        if target != IGNORE or file["auto"].get(header)
-    }
-
-
-def engine_mapping(run: ImportRun) -> dict[str, dict[str, str]]:
-    """The mapping the run imports with (run_worker)."""
-    return {
-        entity: _explicit(file, run.mapping.get(entity, {})) for entity, file in run.files.items()
-    }
 
 
 def _editable(session: Session, principal: Principal | None, run_id: int) -> ImportRun:
