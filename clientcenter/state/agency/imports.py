@@ -237,6 +237,7 @@ class AgentImportState(AgentState):
     @rx.event
     @off_loop
     def choose_target(self, entity: str, header: str, target: str):
+        self._require_agent()
         if not all(isinstance(v, str) for v in (entity, header, target)):
             return
         self._change(lambda db, p: runs.set_target(db, p, self.run_id, entity, header, target))
@@ -244,6 +245,7 @@ class AgentImportState(AgentState):
     @rx.event
     @off_loop
     def choose_mapping(self, name: str):
+        self._require_agent()
         if isinstance(name, str) and name:
             self._change(lambda db, p: runs.use_saved_mapping(db, p, self.run_id, name))
 
@@ -258,6 +260,7 @@ class AgentImportState(AgentState):
     @rx.event
     @off_loop
     def set_option(self, name: str, checked: bool):
+        self._require_agent()
         if isinstance(name, str) and isinstance(checked, bool):
             self._change(lambda db, p: runs.set_options(db, p, self.run_id, {name: checked}))
 
@@ -294,7 +297,8 @@ class AgentImportState(AgentState):
     async def watch(self):
         """Follow a running preview or apply until it ends (one watcher per tab)."""
         async with self:
-            if self._watching:
+            await asyncio.to_thread(self._require_agent)  # an ended session leaves at once
+            if self._watching or not self.run_id:
                 return
             self._watching = True
         try:
