@@ -55,6 +55,7 @@ AGENT_ROLES = "/agent/admin/roles"  # the permission table, for every agent
 AGENT_AUDIT = "/agent/admin/audit"
 AGENT_ADMIN = "/agent/admin"  # staff (administrators)
 AGENT_WEBHOOKS = "/agent/admin/webhooks"  # webhook endpoints (administrators)
+AGENT_IMPORT = "/agent/import"  # the import page (docs/import.md)
 
 
 def login_url() -> str:
@@ -101,6 +102,18 @@ def shared_document_path(token: str) -> str:
     return SHARED_PREFIX + token
 
 
+def import_run_path(run_id: object) -> str:
+    return f"{AGENT_IMPORT}?run={run_id}"
+
+
+def import_errors_path(token: str) -> str:
+    return f"{IMPORT_ERRORS_PREFIX}{token}"
+
+
+def import_template_path(entity: str) -> str:
+    return f"{IMPORT_TEMPLATE_PREFIX}{entity}.csv"
+
+
 def agent_setup_path(token: str) -> str:
     return AGENT_SETUP_PREFIX + token
 
@@ -121,6 +134,11 @@ AGENT_VIEW_ROUTE = "/auth/agent/view"  # an agent opens a customer's read-only v
 EXIT_READ_ONLY_ROUTE = "/auth/agent/exit-view"
 # The audit trail's CSV export (a date range, streamed).
 AUDIT_EXPORT_ROUTE = "/exports/audit"
+# The import page's upload (a multipart form of CSVs or a zip), its refused rows as CSV (a
+# signed value of the agent's session) and the templates (header lines, nothing private).
+IMPORT_UPLOAD_ROUTE = "/agent/import/upload"
+IMPORT_ERRORS_PREFIX = "/agent/import/errors/"
+IMPORT_TEMPLATE_PREFIX = "/agent/import/templates/"
 # The HTTP route a tab leaves through when its session ended (it blanks the tab's state).
 LEAVE_ROUTE = "/auth/leave"
 _LEAVE_TO = (CUSTOMER_LOGIN, AGENT_LOGIN, ACCOUNT_CHOICE)
@@ -195,6 +213,7 @@ def register(app) -> None:
     from clientcenter.pages.agency import account as agent_account
     from clientcenter.pages.agency import actions as agent_actions
     from clientcenter.pages.agency import audit as agent_audit
+    from clientcenter.pages.agency import imports as agent_imports
     from clientcenter.pages.agency import login as agent_login
     from clientcenter.pages.agency import manage as agent_manage
     from clientcenter.pages.agency import queues as agent_queues
@@ -227,6 +246,7 @@ def register(app) -> None:
     from clientcenter.state.agency.audit import AgentAuditState
     from clientcenter.state.agency.desk import AgentAccountState, AgentState
     from clientcenter.state.agency.documents import AgentDocumentsState
+    from clientcenter.state.agency.imports import AgentImportState
     from clientcenter.state.agency.login import AgentLoginState
     from clientcenter.state.agency.queues import (
         AgentActivityState,
@@ -387,6 +407,7 @@ def register(app) -> None:
         (AGENT_AUDIT, agent_audit.audit_page, "Audit trail", AgentAuditState.open_page),
         (AGENT_ADMIN, agent_staff.staff_page, "Staff", StaffState.open_page),
         (AGENT_WEBHOOKS, agent_webhooks.webhooks_page, "Webhooks", WebhooksState.open_page),
+        (AGENT_IMPORT, agent_imports.import_page, "Import", AgentImportState.open_page),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(

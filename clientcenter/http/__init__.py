@@ -18,6 +18,7 @@ from clientcenter.http.routes.audit import ROUTES as AUDIT_ROUTES
 from clientcenter.http.routes.auth import ROUTES as AUTH_ROUTES
 from clientcenter.http.routes.delivery import ROUTES as DELIVERY_ROUTES
 from clientcenter.http.routes.files import ROUTES as FILE_ROUTES
+from clientcenter.http.routes.imports import ROUTES as IMPORT_ROUTES
 from clientcenter.http.routes.integrations import ROUTES as INTEGRATION_ROUTES
 from clientcenter.http.routes.payments import ROUTES as PAYMENT_ROUTES
 from clientcenter.routes import HEALTHZ
@@ -46,6 +47,7 @@ def build_http_app() -> Starlette:
             *DELIVERY_ROUTES,
             *AGENT_ROUTES,
             *AUDIT_ROUTES,
+            *IMPORT_ROUTES,
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit), Middleware(TabBinding)],
     )

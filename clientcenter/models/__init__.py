@@ -32,7 +32,7 @@ from clientcenter.models.engagement import (
     Proposal,
     Referral,
 )
-from clientcenter.models.imports import ImportMapping
+from clientcenter.models.imports import ImportMapping, ImportRun
 from clientcenter.models.policies import Coverage, Driver, Policy, Vehicle
 from clientcenter.models.search import SearchTerm
 from clientcenter.models.webhooks import WebhookEndpoint
@@ -57,6 +57,7 @@ __all__ = [
     "Driver",
     "Feedback",
     "ImportMapping",
+    "ImportRun",
     "IntegrationLink",
     "Invoice",
     "LoginChallenge",

@@ -41,6 +41,7 @@ AGENT_NAV: list[tuple[str, str, str, Permission | None]] = [
     ("Search", "search", routes.AGENT_HOME, Permission.SEARCH),
     ("Tasks", "list-checks", routes.AGENT_TASKS, Permission.TASK_QUEUE),
     ("Outbox", "send", routes.AGENT_OUTBOX, Permission.FAILED_MESSAGES),
+    ("Import", "upload", routes.AGENT_IMPORT, Permission.IMPORT_DATA),
     ("More", "ellipsis", routes.AGENT_MORE, None),
 ]
 

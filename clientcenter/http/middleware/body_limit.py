@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse
 from clientcenter import routes
 from clientcenter.http.routes.delivery import MAX_WEBHOOK_BYTES as DELIVERY_WEBHOOK_BYTES
 from clientcenter.services.billing.webhooks import MAX_WEBHOOK_BYTES as STRIPE_WEBHOOK_BYTES
+from clientcenter.services.imports.run_files import MAX_UPLOAD_BYTES as IMPORT_UPLOAD_BYTES
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.http")
@@ -52,6 +53,8 @@ LIMITS: dict[str, tuple[int | Callable[[], int], bool]] = {
     # One customer file (security.upload_max_bytes) plus its multipart framing. Browsers
     # always send a length for a file upload; without one the request is refused (411).
     routes.REFLEX_UPLOAD: (_upload_limit, True),
+    # The import page's upload: an agency's export (services/imports/run_files.py).
+    routes.IMPORT_UPLOAD_ROUTE: (IMPORT_UPLOAD_BYTES + MULTIPART_OVERHEAD, True),
 }
 
 
