@@ -13,6 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from clientcenter.services.imports.entities import ENTITIES
 from tests.e2e.conftest import PHONE
 from tests.support.browser import (
     HOME,
@@ -22,7 +23,6 @@ from tests.support.browser import (
     enter_email,
     screenshot,
 )
-from clientcenter.services.imports.entities import ENTITIES
 from tests.support.demo import AGENT
 
 CUSTOMER = "avery.import@example.org"
