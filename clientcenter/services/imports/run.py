@@ -20,8 +20,10 @@ from sqlmodel import Session
 
 from clientcenter.models import Account
 from clientcenter.models.base import utcnow
+from clientcenter.models.search_index import reindex_accounts
 from clientcenter.services.access import require_permission
 from clientcenter.services.agency.roles import Permission
+from clientcenter.services.imports.bulk import insert_records
 from clientcenter.services.imports.columns import HeaderMap, map_headers
 from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
 from clientcenter.services.imports.entities.base import changes, chunked
@@ -58,6 +60,8 @@ class _Pass:
     seen: set[int] = field(default_factory=set)  # records the file named
     remembered: list[tuple[Hashable, int | None]] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)  # accounts the file named (written)
+    inserted: set[int] = field(default_factory=set)  # accounts it created records on
+    changed: set[int] = field(default_factory=set)  # accounts it created or updated records on
 
 
 def run_import(
@@ -84,6 +88,9 @@ def run_import(
     for entity, absent in retirements:  # after every file: an account retired first would
         entity.retire(session, sorted(absent))  # change what the policies' count saw
     if not options.dry_run:
+        # Rows INSERTed in bulk bypassed the flush hook that keeps the search index; rows
+        # updated through the ORM were reindexed by it. Unchanged accounts cost nothing.
+        reindex_accounts(session.connection(), book.inserted)
         _stamp_freshness(session, book.touched)
     return report
 
@@ -139,6 +146,9 @@ def _accept(
     for key, record_id in result.remembered:
         entity.remember(key, record_id, book)
     book.touched |= result.touched
+    book.inserted |= result.inserted
+    if entity.publishes:
+        book.published |= result.changed
     return _absent(session, entity, result, options)
 
 
@@ -190,12 +200,13 @@ def _read(
             for row in rows:
                 _check_key(entity, row, first_line_of)
             entity.resolve(session, [r for r in rows if r.refusal is None], book)
-            settled = [(row, _settle(session, entity, row, book, result, apply)) for row in rows]
+            settled = [(row, *_settle(entity, row, book, result, apply)) for row in rows]
             if apply:
-                session.flush()
-            for row, record in settled:
+                insert_records(session, [rec for _r, rec, done in settled if done == _CREATED])
+                session.flush()  # the updates (the ORM's flush hook reindexes them)
+            for row, record, done in settled:
                 if record is not None or (not apply and row.refusal is None):
-                    _note(entity, row, record, book, result, apply)
+                    _note(entity, row, record, done, result, apply)
             if progress is not None:
                 progress(entity.name, stream.count, source.size)
     return result
@@ -281,10 +292,14 @@ def _check_key(entity: Entity, row: ParsedRow, first_line_of: dict[Hashable, int
         row.refuse(key_column, f"line {first} has the same key; a file names each record once")
 
 
+_CREATED, _UPDATED, _UNCHANGED = "created", "updated", "unchanged"
+
+
 def _settle(
-    session: Session, entity: Entity, row: ParsedRow, book: Book, result: _Pass, apply: bool
-) -> Any | None:
-    """Count the row, and in the apply pass write it: the record, or None if refused."""
+    entity: Entity, row: ParsedRow, book: Book, result: _Pass, apply: bool
+) -> tuple[Any | None, str | None]:
+    """Count the row, and in the apply pass make its change: (the record, or None if refused
+    or not made in a dry run; what was done). A created record is inserted with its chunk."""
     counts = result.counts
     if row.refusal is not None:
         column, reason = row.refusal
@@ -292,35 +307,38 @@ def _settle(
             RowError(result.counts.file, row.line, column, row.raw.get(column, ""), reason)
         )
         counts.refused += 1
-        return None
+        return None, None
     attrs = entity.target(row, book)
     if row.existing is None:
         counts.created += 1
-        if not apply:
-            return None
-        record = entity.new(attrs, book)
-        session.add(record)
-        return record
+        return (entity.new(attrs, book) if apply else None), _CREATED
     result.seen.add(row.existing.id)
     differing = changes(row.existing, attrs)
     if not differing:
         counts.unchanged += 1
-        return row.existing
+        return row.existing, _UNCHANGED
     counts.updated += 1
     if apply:
         for name, value in differing.items():
             setattr(row.existing, name, value)
-    return row.existing
+    return row.existing, _UPDATED
 
 
 def _note(
-    entity: Entity, row: ParsedRow, record: Any | None, book: Book, result: _Pass, apply: bool
+    entity: Entity, row: ParsedRow, record: Any | None, done: str, result: _Pass, apply: bool
 ) -> None:
-    """After the chunk's flush: what later files need, and the account's freshness."""
+    """After the chunk is written: what later files need, the account's freshness, and which
+    accounts the file changed (their search rows; their notice, when asked)."""
     result.remembered.append((row.key, record.id if record is not None else None))
-    if apply:
-        result.seen.add(record.id)  # a record created now is named by the file too
-        result.touched.add(entity.account_id(record))
+    if not apply:
+        return
+    account_id = entity.account_id(record)
+    result.seen.add(record.id)  # a record created now is named by the file too
+    result.touched.add(account_id)
+    if done == _CREATED:
+        result.inserted.add(account_id)
+    if done != _UNCHANGED:
+        result.changed.add(account_id)
 
 
 def _stamp_freshness(session: Session, account_ids: Iterable[int]) -> None:

@@ -22,6 +22,10 @@ class Book:
     producers: dict[str, int]
     default_producer_id: int
     touched: set[int] = field(default_factory=set)
+    # Accounts the import INSERTed records on: their search rows are rebuilt once, at the end.
+    inserted: set[int] = field(default_factory=set)
+    # Accounts whose policies, invoices or documents it created or changed (their notice).
+    published: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, session: Session, default_producer_id: int) -> Book:
@@ -56,6 +60,9 @@ class Entity:
     name: ClassVar[str]
     file: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
+    # A created or changed row of this kind is news to the customer: the Policies/Invoices
+    # notice of an import that asks for it (ImportOptions.notify).
+    publishes: ClassVar[bool] = False
 
     def start(self) -> None:
         """Called before each pass over a file."""

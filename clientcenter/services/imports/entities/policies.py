@@ -64,6 +64,7 @@ def _premium(value: str) -> int:
 class Policies(Entity):
     name = "policies"
     file = "policies.csv"
+    publishes = True
     columns = (
         customer_id_column(),
         Column(
