@@ -1,52 +1,98 @@
-"""The records a chunk creates, written with one INSERT … RETURNING per table instead of one
-ORM flush per object (a 100,000-account export is half a million rows).
+"""The records a chunk creates, written in bulk instead of one ORM flush per object (a
+100,000-account export is half a million rows): on PostgreSQL with COPY, after taking their
+ids from the table's sequence; elsewhere with one INSERT … RETURNING per table.
 
 The rows bypass the ORM, so the flush hook that keeps the search index does not see them: the
 import reindexes the accounts it wrote once, at its end (run.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, inspect
+from sqlalchemy import Table, insert, inspect, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.schema import ColumnDefault
 from sqlmodel import Session
 
+# Values COPY's text format writes exactly as the ORM would bind them (str covers StrEnum).
+_COPYABLE = (str, int, float, bool, dt.date, dt.datetime, type(None))
 
-def insert_records(session: Session, records: Sequence[Any]) -> None:
-    """INSERT the new (transient) records, each table's in their order, and give each its id.
 
-    The records come from Entity.new, so their model's own defaults are set; a column left
+class NewRecord:
+    """A record to create: its model and column values; ``id`` once it is written. Reads like
+    the model object for what the import asks of it (``record.account_id``, ``record.id``)."""
+
+    __slots__ = ("model", "values", "id")
+
+    def __init__(self, model: type, values: dict[str, Any]):
+        self.model, self.values, self.id = model, values, None
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def record_of(obj: Any) -> NewRecord:
+    """A model object built by Entity.new, as the values it would INSERT."""
+    return NewRecord(type(obj), {k: v for k, v in obj.__dict__.items() if not k.startswith("_")})
+
+
+def insert_records(session: Session, records: Sequence[NewRecord]) -> None:
+    """Write the records, each model's in their order, and give each its id. A column left
     None gets its column default, as the ORM's flush would give it."""
-    by_table: dict[Table, list[Any]] = {}
+    by_model: dict[type, list[NewRecord]] = {}
     for record in records:
-        by_table.setdefault(type(record).__table__, []).append(record)
+        by_model.setdefault(record.model, []).append(record)
     connection = session.connection()
-    for table, group in by_table.items():
+    for model, group in by_model.items():
+        table = model.__table__
         columns = [
             (prop.key, prop.columns[0])
-            for prop in inspect(type(group[0])).column_attrs
+            for prop in inspect(model).column_attrs
             if prop.columns[0].table is table and not prop.columns[0].primary_key
         ]
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = connection.execute(statement, [_values(r, columns) for r in group]).scalars()
+        rows = [_values(r, columns) for r in group]
+        if connection.dialect.name == "postgresql" and _copyable(rows):
+            ids = _copy(connection, table, [c for _a, c in columns], rows)
+        else:
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids = list(connection.execute(statement, rows).scalars())
         for record, id_ in zip(group, ids, strict=True):
             record.id = id_
 
 
-def _values(record: Any, columns: list) -> dict[str, Any]:
-    state = record.__dict__
+def _values(record: NewRecord, columns: list) -> dict[str, Any]:
     values = {}
     for attribute, column in columns:
-        value = state.get(attribute)
+        value = record.values.get(attribute)
         if value is None and isinstance(column.default, ColumnDefault):
-            value = _default(column.default)
+            value = column.default.arg(None) if column.default.is_callable else column.default.arg
         values[column.key] = value
     return values
 
 
-def _default(default: ColumnDefault) -> Any:
-    if default.is_callable:
-        return default.arg(None)  # SQLAlchemy wraps a no-argument callable to take a context
-    return default.arg
+def _copyable(rows: list[dict[str, Any]]) -> bool:
+    return all(type(v) in _COPYABLE or isinstance(v, str) for r in rows for v in r.values())
+
+
+def _copy(connection: Connection, table: Table, columns: list, rows: list[dict]) -> list[int]:
+    """COPY the rows with ids drawn from the table's own sequence (so later ORM inserts go on
+    from them), in the rows' order."""
+    preparer = connection.dialect.identifier_preparer
+    quoted = preparer.format_table(table)
+    ids = sorted(
+        connection.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": quoted, "n": len(rows)},
+        ).scalars()
+    )
+    names = ", ".join(preparer.quote(c.name) for c in columns)
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {quoted} (id, {names}) FROM STDIN") as copy:
+        for id_, row in zip(ids, rows, strict=True):
+            copy.write_row((id_, *(row[c.key] for c in columns)))
+    return ids

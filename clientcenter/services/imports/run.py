@@ -311,7 +311,7 @@ def _settle(
     attrs = entity.target(row, book)
     if row.existing is None:
         counts.created += 1
-        return (entity.new(attrs, book) if apply else None), _CREATED
+        return (entity.new_record(attrs, book) if apply else None), _CREATED
     result.seen.add(row.existing.id)
     differing = changes(row.existing, attrs)
     if not differing:

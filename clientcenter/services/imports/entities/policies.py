@@ -12,6 +12,7 @@ from sqlmodel import Session, or_, select
 from clientcenter.models import Account, Policy
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services.imports import values as v
+from clientcenter.services.imports.bulk import NewRecord
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import OPEN_STATUSES, customer_id_column
 from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked
@@ -201,6 +202,9 @@ class Policies(Entity):
 
     def new(self, attrs: dict, book: Book) -> Policy:
         return Policy(**attrs)
+
+    def new_record(self, attrs: dict, book: Book) -> NewRecord:
+        return NewRecord(Policy, dict(attrs))
 
     def open_imported(self, session: Session) -> set[int]:
         return set(
