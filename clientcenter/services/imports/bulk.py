@@ -7,17 +7,14 @@ import reindexes the accounts it wrote once, at its end (run.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, inspect, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import insert, inspect
 from sqlalchemy.sql.schema import ColumnDefault
 from sqlmodel import Session
 
-# Values COPY's text format writes exactly as the ORM would bind them (str covers StrEnum).
-_COPYABLE = (str, int, float, bool, dt.date, dt.datetime, type(None))
+from clientcenter.models.bulk_write import copy_rows, copyable, next_ids
 
 
 class NewRecord:
@@ -56,8 +53,9 @@ def insert_records(session: Session, records: Sequence[NewRecord]) -> None:
             if prop.columns[0].table is table and not prop.columns[0].primary_key
         ]
         rows = [_values(r, columns) for r in group]
-        if connection.dialect.name == "postgresql" and _copyable(rows):
-            ids = _copy(connection, table, [c for _a, c in columns], rows)
+        if copyable(connection, rows):
+            ids = next_ids(connection, table, len(rows))
+            copy_rows(connection, table, [{"id": i, **row} for i, row in zip(ids, rows)])
         else:
             statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             ids = list(connection.execute(statement, rows).scalars())
@@ -73,26 +71,3 @@ def _values(record: NewRecord, columns: list) -> dict[str, Any]:
             value = column.default.arg(None) if column.default.is_callable else column.default.arg
         values[column.key] = value
     return values
-
-
-def _copyable(rows: list[dict[str, Any]]) -> bool:
-    return all(type(v) in _COPYABLE or isinstance(v, str) for r in rows for v in r.values())
-
-
-def _copy(connection: Connection, table: Table, columns: list, rows: list[dict]) -> list[int]:
-    """COPY the rows with ids drawn from the table's own sequence (so later ORM inserts go on
-    from them), in the rows' order."""
-    preparer = connection.dialect.identifier_preparer
-    quoted = preparer.format_table(table)
-    ids = sorted(
-        connection.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-            {"t": quoted, "n": len(rows)},
-        ).scalars()
-    )
-    names = ", ".join(preparer.quote(c.name) for c in columns)
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {quoted} (id, {names}) FROM STDIN") as copy:
-        for id_, row in zip(ids, rows, strict=True):
-            copy.write_row((id_, *(row[c.key] for c in columns)))
-    return ids
