@@ -55,7 +55,9 @@ def insert_records(session: Session, records: Sequence[NewRecord]) -> None:
         rows = [_values(r, columns) for r in group]
         if copyable(connection, rows):
             ids = next_ids(connection, table, len(rows))
-            copy_rows(connection, table, [{"id": i, **row} for i, row in zip(ids, rows)])
+            copy_rows(
+                connection, table, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)]
+            )
         else:
             statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             ids = list(connection.execute(statement, rows).scalars())

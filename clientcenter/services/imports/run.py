@@ -18,16 +18,17 @@ from typing import Any, BinaryIO
 from sqlalchemy import update
 from sqlmodel import Session
 
-from clientcenter.models import Account
+from clientcenter.models import Account, Contact
 from clientcenter.models.base import utcnow
 from clientcenter.models.search_index import reindex_accounts
 from clientcenter.services.access import require_permission
 from clientcenter.services.agency.roles import Permission
-from clientcenter.services.imports.bulk import insert_records
+from clientcenter.services.imports.bulk import NewRecord, insert_records
 from clientcenter.services.imports.columns import HeaderMap, map_headers
 from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
 from clientcenter.services.imports.entities.base import changes, chunked
 from clientcenter.services.imports.mappings import load_mapping
+from clientcenter.services.imports.notices import send_notices, would_reach
 from clientcenter.services.imports.reader import CsvFile, FileRefused, Row
 from clientcenter.services.imports.report import EntityReport, ImportReport, RowError
 from clientcenter.services.imports.sources import ImportFile
@@ -62,6 +63,21 @@ class _Pass:
     touched: set[int] = field(default_factory=set)  # accounts the file named (written)
     inserted: set[int] = field(default_factory=set)  # accounts it created records on
     changed: set[int] = field(default_factory=set)  # accounts it created or updated records on
+    # A dry run that counts notices: accounts it would create (by customer id) that the file
+    # would add records to, and the contacts it would create on them.
+    changed_new: set[str] = field(default_factory=set)
+    new_contacts: dict[str, list[dict]] = field(default_factory=dict)
+
+
+@dataclass
+class _Effects:
+    """What the accepted files did beyond their rows: accounts whose search rows need
+    rebuilding (records INSERTed in bulk), and what the notice of each account would say."""
+
+    inserted: set[int] = field(default_factory=set)
+    published: dict[int, set[str]] = field(default_factory=dict)  # account -> kinds changed
+    published_new: set[str] = field(default_factory=set)  # customer ids (a dry run's)
+    new_contacts: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def run_import(
@@ -72,26 +88,53 @@ def run_import(
     default_producer_id: int,
     options: ImportOptions = ImportOptions(),
     progress: Progress | None = None,
+    principal: Principal | None = None,
 ) -> ImportReport:
-    """Import the files given (by entity name) in the session; the caller commits. Imports
-    notify no customer (docs/import.md)."""
+    """Import the files given (by entity name) in the session; the caller commits. No
+    customer is notified unless ``options.notify``; then ``principal``, the importing agent,
+    must be allowed to publish, and the notices go out as theirs (notices.py)."""
+    if options.notify:
+        require_permission(session, principal, Permission.PUBLISH)
     book = Book.load(session, default_producer_id)
-    report = ImportReport(dry_run=options.dry_run)
+    report = ImportReport(dry_run=options.dry_run, notify=options.notify)
+    effects = _Effects()
     retirements: list[tuple[Entity, set[int]]] = []
     for entity in ENTITIES:
         source = files.get(entity.name)
         if source is not None:
             saved = mapping.get(entity.name)
             _import_file(
-                session, entity, source, saved, options, book, report, retirements, progress
+                session,
+                entity,
+                source,
+                saved,
+                options,
+                book,
+                report,
+                retirements,
+                progress,
+                effects,
             )
     for entity, absent in retirements:  # after every file: an account retired first would
         entity.retire(session, sorted(absent))  # change what the policies' count saw
-    if not options.dry_run:
-        # Rows INSERTed in bulk bypassed the flush hook that keeps the search index; rows
-        # updated through the ORM were reindexed by it. Unchanged accounts cost nothing.
-        reindex_accounts(session.connection(), book.inserted)
-        _stamp_freshness(session, book.touched)
+    if options.dry_run:
+        if options.notify:
+            reach = would_reach(
+                session,
+                principal,
+                effects.published,
+                {cid: effects.new_contacts.get(cid, []) for cid in effects.published_new},
+            )
+            report.customers_to_email, report.customers_to_text = reach.emails, reach.texts
+        return report
+    # Rows INSERTed in bulk bypassed the flush hook that keeps the search index; rows
+    # updated through the ORM were reindexed by it. Unchanged accounts cost nothing.
+    reindex_accounts(session.connection(), effects.inserted)
+    _stamp_freshness(session, book.touched)
+    if options.notify:
+        reach = send_notices(session, principal, effects.published)
+        report.customers_to_email, report.customers_to_text = reach.emails, reach.texts
+        report.customers_notified = reach.people
     return report
 
 
@@ -105,6 +148,7 @@ def _import_file(
     report: ImportReport,
     retirements: list[tuple[Entity, set[int]]],
     progress: Progress | None,
+    effects: _Effects,
 ) -> None:
     try:
         if options.dry_run:
@@ -112,7 +156,7 @@ def _import_file(
             if result.errors and not options.valid_rows_only:
                 result.counts.note = _NOT_APPLIED
             else:
-                _accept(session, entity, result, options, book)
+                _accept(session, entity, result, options, book, effects)
             return _finish(report, result)
         try:
             with session.begin_nested():  # rolled back whole if the file is refused
@@ -123,7 +167,7 @@ def _import_file(
             result.counts.note = _NOT_APPLIED
             return _finish(report, result)
         result.counts.applied = True
-        retirements.append((entity, _accept(session, entity, result, options, book)))
+        retirements.append((entity, _accept(session, entity, result, options, book, effects)))
         _finish(report, result)
     except FileRefused as refused:
         counts = EntityReport(entity.name, source.name, note="file refused")
@@ -139,16 +183,25 @@ _NOT_APPLIED = "nothing applied: every row must be valid (or apply valid rows on
 
 
 def _accept(
-    session: Session, entity: Entity, result: _Pass, options: ImportOptions, book: Book
+    session: Session,
+    entity: Entity,
+    result: _Pass,
+    options: ImportOptions,
+    book: Book,
+    effects: _Effects,
 ) -> set[int]:
-    """The file stands: later files learn its keys, its accounts get their freshness, and
-    full mode counts what it no longer names."""
+    """The file stands: later files learn its keys, its accounts get their freshness (and
+    search rows, and notice), and full mode counts what it no longer names."""
     for key, record_id in result.remembered:
         entity.remember(key, record_id, book)
     book.touched |= result.touched
-    book.inserted |= result.inserted
+    effects.inserted |= result.inserted
     if entity.publishes:
-        book.published |= result.changed
+        for account_id in result.changed:
+            effects.published.setdefault(account_id, set()).add(entity.name)
+        effects.published_new |= result.changed_new
+    for customer_id, contacts in result.new_contacts.items():
+        effects.new_contacts.setdefault(customer_id, []).extend(contacts)
     return _absent(session, entity, result, options)
 
 
@@ -200,10 +253,14 @@ def _read(
             for row in rows:
                 _check_key(entity, row, first_line_of)
             entity.resolve(session, [r for r in rows if r.refusal is None], book)
-            settled = [(row, *_settle(entity, row, book, result, apply)) for row in rows]
+            build = apply or options.notify  # a dry run counting notices builds new records
+            settled = [(row, *_settle(entity, row, book, result, apply, build)) for row in rows]
             if apply:
                 insert_records(session, [rec for _r, rec, done in settled if done == _CREATED])
                 session.flush()  # the updates (the ORM's flush hook reindexes them)
+            elif options.notify:
+                for row, record, done in settled:
+                    _preview(entity, row, record, done, book, result)
             for row, record, done in settled:
                 if record is not None or (not apply and row.refusal is None):
                     _note(entity, row, record, done, result, apply)
@@ -296,10 +353,11 @@ _CREATED, _UPDATED, _UNCHANGED = "created", "updated", "unchanged"
 
 
 def _settle(
-    entity: Entity, row: ParsedRow, book: Book, result: _Pass, apply: bool
+    entity: Entity, row: ParsedRow, book: Book, result: _Pass, apply: bool, build: bool
 ) -> tuple[Any | None, str | None]:
-    """Count the row, and in the apply pass make its change: (the record, or None if refused
-    or not made in a dry run; what was done). A created record is inserted with its chunk."""
+    """Count the row, and in the apply make its change: (the record, or None if refused or
+    not built; what was done). A created record is built when ``build`` (a dry run counting
+    notices builds it too) and written with its chunk, in the apply."""
     counts = result.counts
     if row.refusal is not None:
         column, reason = row.refusal
@@ -311,7 +369,7 @@ def _settle(
     attrs = entity.target(row, book)
     if row.existing is None:
         counts.created += 1
-        return (entity.new_record(attrs, book) if apply else None), _CREATED
+        return (entity.new_record(attrs, book) if build else None), _CREATED
     result.seen.add(row.existing.id)
     differing = changes(row.existing, attrs)
     if not differing:
@@ -339,6 +397,30 @@ def _note(
         result.inserted.add(account_id)
     if done != _UNCHANGED:
         result.changed.add(account_id)
+
+
+def _preview(
+    entity: Entity,
+    row: ParsedRow,
+    record: Any | None,
+    done: str | None,
+    book: Book,
+    result: _Pass,
+) -> None:
+    """A dry run counting notices: which accounts the row would change, and the contacts
+    accounts it would create would have. Every file names its account by customer id."""
+    if done == _UPDATED:
+        result.changed.add(entity.account_id(record))
+    if done != _CREATED:
+        return
+    customer_id = row.values.get("customer_id")
+    account_id = book.accounts.get(customer_id)
+    if account_id is not None:
+        result.changed.add(account_id)
+    elif customer_id in book.accounts:  # an account this dry run would create
+        result.changed_new.add(customer_id)
+        if isinstance(record, NewRecord) and record.model is Contact:
+            result.new_contacts.setdefault(customer_id, []).append(record.values)
 
 
 def _stamp_freshness(session: Session, account_ids: Iterable[int]) -> None:
@@ -371,4 +453,5 @@ def import_for_agent(
         mapping=load_mapping(session, mapping_name),
         default_producer_id=agent.id,
         options=options,
+        principal=principal,
     )

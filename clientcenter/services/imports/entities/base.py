@@ -23,10 +23,6 @@ class Book:
     producers: dict[str, int]
     default_producer_id: int
     touched: set[int] = field(default_factory=set)
-    # Accounts the import INSERTed records on: their search rows are rebuilt once, at the end.
-    inserted: set[int] = field(default_factory=set)
-    # Accounts whose policies, invoices or documents it created or changed (their notice).
-    published: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, session: Session, default_producer_id: int) -> Book:
