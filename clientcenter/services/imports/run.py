@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import Session
 
 from clientcenter.models import Account, Contact
@@ -58,8 +58,9 @@ Progress = Callable[[str, int, int], None]
 class _Pass:
     counts: EntityReport
     errors: list[RowError] = field(default_factory=list)
-    seen: set[int] = field(default_factory=set)  # records the file named
-    remembered: list[tuple[Hashable, int | None]] = field(default_factory=list)
+    # Kept only when used, so that a 250,000-row file costs no more memory than it must:
+    seen: set[int] | None = None  # records the file named (full mode's retirements)
+    remembered: list[tuple[Hashable, int | None]] | None = None  # for entity.remember
     touched: set[int] = field(default_factory=set)  # accounts the file named (written)
     inserted: set[int] = field(default_factory=set)  # accounts it created records on
     changed: set[int] = field(default_factory=set)  # accounts it created or updated records on
@@ -95,6 +96,11 @@ def run_import(
     must be allowed to publish, and the notices go out as theirs (notices.py)."""
     if options.notify:
         require_permission(session, principal, Permission.PUBLISH)
+    if session.get_bind().dialect.name == "postgresql":
+        # psycopg prepares a statement run five times, and PostgreSQL may then keep one
+        # generic plan for it: planned while the tables were small (a first import), the
+        # chunk look-ups would go on scanning tables that grow to 250,000 rows.
+        session.exec(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     book = Book.load(session, default_producer_id)
     report = ImportReport(dry_run=options.dry_run, notify=options.notify)
     effects = _Effects()
@@ -192,7 +198,7 @@ def _accept(
 ) -> set[int]:
     """The file stands: later files learn its keys, its accounts get their freshness (and
     search rows, and notice), and full mode counts what it no longer names."""
-    for key, record_id in result.remembered:
+    for key, record_id in result.remembered or ():
         entity.remember(key, record_id, book)
     book.touched |= result.touched
     effects.inserted |= result.inserted
@@ -245,7 +251,11 @@ def _read(
             delimiter=options.delimiter,
         )
         headers = map_headers(source.name, csv_file.headers, entity.columns, saved)
-        result = _Pass(EntityReport(entity.name, source.name, unmatched_columns=headers.unmatched))
+        result = _Pass(
+            EntityReport(entity.name, source.name, unmatched_columns=headers.unmatched),
+            seen=set() if options.full else None,
+            remembered=[] if type(entity).remember is not Entity.remember else None,
+        )
         first_line_of: dict[Hashable, int] = {}
         for chunk in _chunks(csv_file.rows()):
             rows = [_parse(entity, headers, row, source.name, result) for row in chunk]
@@ -370,7 +380,8 @@ def _settle(
     if row.existing is None:
         counts.created += 1
         return (entity.new_record(attrs, book) if build else None), _CREATED
-    result.seen.add(row.existing.id)
+    if result.seen is not None:
+        result.seen.add(row.existing.id)
     differing = changes(row.existing, attrs)
     if not differing:
         counts.unchanged += 1
@@ -387,11 +398,13 @@ def _note(
 ) -> None:
     """After the chunk is written: what later files need, the account's freshness, and which
     accounts the file changed (their search rows; their notice, when asked)."""
-    result.remembered.append((row.key, record.id if record is not None else None))
+    if result.remembered is not None:
+        result.remembered.append((row.key, record.id if record is not None else None))
     if not apply:
         return
     account_id = entity.account_id(record)
-    result.seen.add(record.id)  # a record created now is named by the file too
+    if result.seen is not None:
+        result.seen.add(record.id)  # a record created now is named by the file too
     result.touched.add(account_id)
     if done == _CREATED:
         result.inserted.add(account_id)
