@@ -213,7 +213,7 @@ def run_database(name: str, url: str, base: Path, changed: Path, n: int, queries
         ("1 % changed", changed),
     ):
         load = os.getloadavg()[0]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with Session(engine) as session:
             report = run_import(
                 session,
@@ -223,14 +223,15 @@ def run_database(name: str, url: str, base: Path, changed: Path, n: int, queries
                 options=ImportOptions(),
             )
             session.commit()
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         counts = ", ".join(
             f"{e.entity} +{e.created} ~{e.updated} ={e.unchanged} !{e.refused}"
             for e in report.entities
         )
         print(
-            f"{name}, {n:,} accounts, {label}: {seconds:.1f} s; peak RSS {_peak_mb():.0f} MB; "
-            f"load average {load:.1f} at start ({counts})",
+            f"{name}, {n:,} accounts, {label}: {seconds:.1f} s ({cpu:.1f} s CPU in this "
+            f"process); peak RSS {_peak_mb():.0f} MB; load average {load:.1f} at start "
+            f"({counts})",
             flush=True,
         )
     if url.startswith("postgresql"):
