@@ -3,7 +3,8 @@ models: it depends on nothing but them, and every flush maintains it).
 
 Every ORM flush that touches an Account, Contact or Policy rebuilds the search rows of the
 accounts concerned, in the same transaction (a rollback takes the rows with it). Bulk loads
-that bypass the ORM call `rebuild_all` once at the end.
+that bypass the ORM call `reindex_accounts` for the accounts they wrote (the import does, once
+at its end) or `rebuild_all`.
 """
 
 from __future__ import annotations
