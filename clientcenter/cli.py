@@ -185,12 +185,14 @@ def _cmd_import(args) -> int:
     from clientcenter.services.imports.reader import FileRefused
     from clientcenter.services.imports.run import ImportOptions, run_import
     from clientcenter.services.imports.sources import open_source
+    from clientcenter.services.principal import Principal
 
     options = ImportOptions(
         dry_run=args.dry_run,
         full=args.full,
         valid_rows_only=args.valid_rows_only,
         max_file_bytes=args.max_file_mb * 2**20,
+        notify=args.notify,
     )
     try:
         source = open_source(Path(args.source))
@@ -206,6 +208,8 @@ def _cmd_import(args) -> int:
                 mapping=load_mapping(session, args.mapping),
                 default_producer_id=producer_id,
                 options=options,
+                # The notices go out as that agent (their role must allow publishing).
+                principal=Principal.agency(producer_id),
             )
             import_documents(session, source, options=options, report=report)
     except (FileRefused, ServiceError, OSError, ValueError) as exc:
@@ -284,6 +288,12 @@ def _import_arguments(p: argparse.ArgumentParser) -> None:
         "--valid-rows-only", action="store_true", help="apply valid rows, report the rest"
     )
     p.add_argument("--producer", help="the producer (agent email) of accounts without one")
+    p.add_argument(
+        "--notify",
+        action="store_true",
+        help="send the Policies/Invoices notice to each account the import changed, as the "
+        "--producer agent (a dry run counts the emails and texts)",
+    )
     p.add_argument("--errors-csv", help="write the refused rows to this CSV file")
     p.add_argument("--max-file-mb", type=int, default=512, help="refuse larger files unread")
 

@@ -57,13 +57,23 @@ class EntityReport:
 @dataclass
 class ImportReport:
     dry_run: bool
+    notify: bool = False  # asked to notify (ImportOptions.notify)
     entities: list[EntityReport] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    # Imports notify no customer unless asked (ImportOptions.notify); a dry run counts whom
-    # the matrix would email and text, an applied import whom it did.
+    # Imports notify no customer unless asked (ImportOptions.notify); a dry run counts the
+    # emails and texts the matrix would send, an applied import those it wrote to the outbox
+    # and the customers they reach.
     customers_to_email: int = 0
     customers_to_text: int = 0
     customers_notified: int = 0
+
+    def notices(self) -> str:
+        if not self.notify:
+            return "customers notified: 0 (not asked: --notify sends the Policies/Invoices notice)"
+        messages = f"{self.customers_to_email} by email, {self.customers_to_text} by text"
+        if self.dry_run:
+            return f"customers notified: 0 (a dry run); applied, the notice would go {messages}"
+        return f"customers notified: {self.customers_notified} ({messages})"
 
     @property
     def refused_rows(self) -> int:
@@ -75,7 +85,7 @@ class ImportReport:
     def text(self) -> str:
         head = "Dry run: nothing was written." if self.dry_run else "Import applied."
         lines = [head, *(e.line(self.dry_run) for e in self.entities)]
-        lines.append(f"customers notified: {self.customers_notified}")
+        lines.append(self.notices())
         if self.errors:
             lines.append(f"{len(self.errors)} refused:")
             lines.extend(f"  {error}" for error in self.errors)

@@ -10,22 +10,26 @@ the file had no refused row.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import Session
 
-from clientcenter.models import Account
+from clientcenter.models import Account, Contact
 from clientcenter.models.base import utcnow
+from clientcenter.models.search_index import reindex_accounts
 from clientcenter.services.access import require_permission
 from clientcenter.services.agency.roles import Permission
+from clientcenter.services.imports.bulk import NewRecord, insert_records
 from clientcenter.services.imports.columns import HeaderMap, map_headers
 from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
 from clientcenter.services.imports.entities.base import changes, chunked
 from clientcenter.services.imports.mappings import load_mapping
+from clientcenter.services.imports.notices import send_notices, would_reach
 from clientcenter.services.imports.reader import CsvFile, FileRefused, Row
 from clientcenter.services.imports.report import EntityReport, ImportReport, RowError
 from clientcenter.services.imports.sources import ImportFile
@@ -55,9 +59,27 @@ Progress = Callable[[str, int, int], None]
 class _Pass:
     counts: EntityReport
     errors: list[RowError] = field(default_factory=list)
-    seen: set[int] = field(default_factory=set)  # records the file named
-    remembered: list[tuple[Hashable, int | None]] = field(default_factory=list)
+    # Kept only when used, so that a 250,000-row file costs no more memory than it must:
+    seen: set[int] | None = None  # records the file named (full mode's retirements)
+    remembered: list[tuple[Hashable, int | None]] | None = None  # for entity.remember
     touched: set[int] = field(default_factory=set)  # accounts the file named (written)
+    inserted: set[int] = field(default_factory=set)  # accounts it created records on
+    changed: set[int] = field(default_factory=set)  # accounts it created or updated records on
+    # A dry run that counts notices: accounts it would create (by customer id) that the file
+    # would add records to, and the contacts it would create on them.
+    changed_new: set[str] = field(default_factory=set)
+    new_contacts: dict[str, list[dict]] = field(default_factory=dict)
+
+
+@dataclass
+class _Effects:
+    """What the accepted files did beyond their rows: accounts whose search rows need
+    rebuilding (records INSERTed in bulk), and what the notice of each account would say."""
+
+    inserted: set[int] = field(default_factory=set)
+    published: dict[int, set[str]] = field(default_factory=dict)  # account -> kinds changed
+    published_new: set[str] = field(default_factory=set)  # customer ids (a dry run's)
+    new_contacts: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def run_import(
@@ -68,23 +90,58 @@ def run_import(
     default_producer_id: int,
     options: ImportOptions = ImportOptions(),
     progress: Progress | None = None,
+    principal: Principal | None = None,
 ) -> ImportReport:
-    """Import the files given (by entity name) in the session; the caller commits. Imports
-    notify no customer (docs/import.md)."""
+    """Import the files given (by entity name) in the session; the caller commits. No
+    customer is notified unless ``options.notify``; then ``principal``, the importing agent,
+    must be allowed to publish, and the notices go out as theirs (notices.py)."""
+    if options.notify:
+        require_permission(session, principal, Permission.PUBLISH)
+    if session.get_bind().dialect.name == "postgresql":
+        # psycopg prepares a statement run five times, and PostgreSQL may then keep one
+        # generic plan for it: planned while the tables were small (a first import), the
+        # chunk look-ups would go on scanning tables that grow to 250,000 rows.
+        session.exec(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     book = Book.load(session, default_producer_id)
-    report = ImportReport(dry_run=options.dry_run)
+    report = ImportReport(dry_run=options.dry_run, notify=options.notify)
+    effects = _Effects()
     retirements: list[tuple[Entity, set[int]]] = []
     for entity in ENTITIES:
         source = files.get(entity.name)
         if source is not None:
             saved = mapping.get(entity.name)
             _import_file(
-                session, entity, source, saved, options, book, report, retirements, progress
+                session,
+                entity,
+                source,
+                saved,
+                options,
+                book,
+                report,
+                retirements,
+                progress,
+                effects,
             )
     for entity, absent in retirements:  # after every file: an account retired first would
         entity.retire(session, sorted(absent))  # change what the policies' count saw
-    if not options.dry_run:
-        _stamp_freshness(session, book.touched)
+    if options.dry_run:
+        if options.notify:
+            reach = would_reach(
+                session,
+                principal,
+                effects.published,
+                {cid: effects.new_contacts.get(cid, []) for cid in effects.published_new},
+            )
+            report.customers_to_email, report.customers_to_text = reach.emails, reach.texts
+        return report
+    # Rows INSERTed in bulk bypassed the flush hook that keeps the search index; rows
+    # updated through the ORM were reindexed by it. Unchanged accounts cost nothing.
+    reindex_accounts(session.connection(), effects.inserted)
+    _stamp_freshness(session, book.touched)
+    if options.notify:
+        reach = send_notices(session, principal, effects.published)
+        report.customers_to_email, report.customers_to_text = reach.emails, reach.texts
+        report.customers_notified = reach.people
     return report
 
 
@@ -98,30 +155,50 @@ def _import_file(
     report: ImportReport,
     retirements: list[tuple[Entity, set[int]]],
     progress: Progress | None,
+    effects: _Effects,
 ) -> None:
     try:
-        if options.dry_run:
-            result = _read(session, entity, source, saved, options, book, progress, apply=False)
-            if result.errors and not options.valid_rows_only:
-                result.counts.note = _NOT_APPLIED
-            else:
-                _accept(session, entity, result, options, book)
-            return _finish(report, result)
-        try:
-            with session.begin_nested():  # rolled back whole if the file is refused
-                result = _read(session, entity, source, saved, options, book, progress, apply=True)
-                if result.errors and not options.valid_rows_only:
-                    raise _RollBackFile(result)
-        except _RollBackFile:
-            result.counts.note = _NOT_APPLIED
-            return _finish(report, result)
-        result.counts.applied = True
-        retirements.append((entity, _accept(session, entity, result, options, book)))
-        _finish(report, result)
+        _pass_file(
+            session, entity, source, saved, options, book, report, retirements, progress, effects
+        )
     except FileRefused as refused:
         counts = EntityReport(entity.name, source.name, note="file refused")
         report.entities.append(counts)
         report.errors.append(RowError(refused.file, refused.line, "", "", refused.reason))
+    finally:
+        entity.start()  # drops what the pass kept per row (the next pass starts afresh anyway)
+
+
+def _pass_file(
+    session: Session,
+    entity: Entity,
+    source: ImportFile,
+    saved: Mapping[str, str] | None,
+    options: ImportOptions,
+    book: Book,
+    report: ImportReport,
+    retirements: list[tuple[Entity, set[int]]],
+    progress: Progress | None,
+    effects: _Effects,
+) -> None:
+    if options.dry_run:
+        result = _read(session, entity, source, saved, options, book, progress, apply=False)
+        if result.errors and not options.valid_rows_only:
+            result.counts.note = _NOT_APPLIED
+        else:
+            _accept(session, entity, result, options, book, effects)
+        return _finish(report, result)
+    try:
+        with session.begin_nested():  # rolled back whole if the file is refused
+            result = _read(session, entity, source, saved, options, book, progress, apply=True)
+            if result.errors and not options.valid_rows_only:
+                raise _RollBackFile(result)
+    except _RollBackFile:
+        result.counts.note = _NOT_APPLIED
+        return _finish(report, result)
+    result.counts.applied = True
+    retirements.append((entity, _accept(session, entity, result, options, book, effects)))
+    _finish(report, result)
 
 
 class _RollBackFile(Exception):
@@ -132,13 +209,25 @@ _NOT_APPLIED = "nothing applied: every row must be valid (or apply valid rows on
 
 
 def _accept(
-    session: Session, entity: Entity, result: _Pass, options: ImportOptions, book: Book
+    session: Session,
+    entity: Entity,
+    result: _Pass,
+    options: ImportOptions,
+    book: Book,
+    effects: _Effects,
 ) -> set[int]:
-    """The file stands: later files learn its keys, its accounts get their freshness, and
-    full mode counts what it no longer names."""
-    for key, record_id in result.remembered:
+    """The file stands: later files learn its keys, its accounts get their freshness (and
+    search rows, and notice), and full mode counts what it no longer names."""
+    for key, record_id in result.remembered or ():
         entity.remember(key, record_id, book)
     book.touched |= result.touched
+    effects.inserted |= result.inserted
+    if entity.publishes and options.notify:
+        for account_id in result.changed:
+            effects.published.setdefault(account_id, set()).add(entity.name)
+        effects.published_new |= result.changed_new
+    for customer_id, contacts in result.new_contacts.items():
+        effects.new_contacts.setdefault(customer_id, []).extend(contacts)
     return _absent(session, entity, result, options)
 
 
@@ -182,20 +271,29 @@ def _read(
             delimiter=options.delimiter,
         )
         headers = map_headers(source.name, csv_file.headers, entity.columns, saved)
-        result = _Pass(EntityReport(entity.name, source.name, unmatched_columns=headers.unmatched))
-        first_line_of: dict[Hashable, int] = {}
+        result = _Pass(
+            EntityReport(entity.name, source.name, unmatched_columns=headers.unmatched),
+            seen=set() if options.full else None,
+            remembered=[] if type(entity).remember is not Entity.remember else None,
+        )
+        first_line_of: dict[bytes, int] = {}
         for chunk in _chunks(csv_file.rows()):
             rows = [_parse(entity, headers, row, source.name, result) for row in chunk]
             rows = [r for r in rows if r is not None]
             for row in rows:
                 _check_key(entity, row, first_line_of)
             entity.resolve(session, [r for r in rows if r.refusal is None], book)
-            settled = [(row, _settle(session, entity, row, book, result, apply)) for row in rows]
+            build = apply or options.notify  # a dry run counting notices builds new records
+            settled = [(row, *_settle(entity, row, book, result, apply, build)) for row in rows]
             if apply:
-                session.flush()
-            for row, record in settled:
+                insert_records(session, [rec for _r, rec, done in settled if done == _CREATED])
+                session.flush()  # the updates (the ORM's flush hook reindexes them)
+            elif options.notify:
+                for row, record, done in settled:
+                    _preview(entity, row, record, done, book, result)
+            for row, record, done in settled:
                 if record is not None or (not apply and row.refusal is None):
-                    _note(entity, row, record, book, result, apply)
+                    _note(entity, row, record, done, result, apply)
             if progress is not None:
                 progress(entity.name, stream.count, source.size)
     return result
@@ -270,21 +368,29 @@ def _parse(
     return ParsedRow(row.line, values, raw)
 
 
-def _check_key(entity: Entity, row: ParsedRow, first_line_of: dict[Hashable, int]) -> None:
+def _check_key(entity: Entity, row: ParsedRow, first_line_of: dict[bytes, int]) -> None:
     row.key = entity.key(row)
     key_column = entity.columns[0].name
     if row.key is None:
         row.refuse("email", "a contact needs a contact id or an email to be found again")
         return
-    first = first_line_of.setdefault(row.key, row.line)
+    # Kept for every row of the file: a 16-byte digest of the key takes a third of the
+    # memory of the key itself (250,000 policies), and two keys never share one.
+    digest = hashlib.blake2b(repr(row.key).encode(), digest_size=16).digest()
+    first = first_line_of.setdefault(digest, row.line)
     if first != row.line:
         row.refuse(key_column, f"line {first} has the same key; a file names each record once")
 
 
+_CREATED, _UPDATED, _UNCHANGED = "created", "updated", "unchanged"
+
+
 def _settle(
-    session: Session, entity: Entity, row: ParsedRow, book: Book, result: _Pass, apply: bool
-) -> Any | None:
-    """Count the row, and in the apply pass write it: the record, or None if refused."""
+    entity: Entity, row: ParsedRow, book: Book, result: _Pass, apply: bool, build: bool
+) -> tuple[Any | None, str | None]:
+    """Count the row, and in the apply make its change: (the record, or None if refused or
+    not built; what was done). A created record is built when ``build`` (a dry run counting
+    notices builds it too) and written with its chunk, in the apply."""
     counts = result.counts
     if row.refusal is not None:
         column, reason = row.refusal
@@ -292,35 +398,65 @@ def _settle(
             RowError(result.counts.file, row.line, column, row.raw.get(column, ""), reason)
         )
         counts.refused += 1
-        return None
+        return None, None
     attrs = entity.target(row, book)
     if row.existing is None:
         counts.created += 1
-        if not apply:
-            return None
-        record = entity.new(attrs, book)
-        session.add(record)
-        return record
-    result.seen.add(row.existing.id)
+        return (entity.new_record(attrs, book) if build else None), _CREATED
+    if result.seen is not None:
+        result.seen.add(row.existing.id)
     differing = changes(row.existing, attrs)
     if not differing:
         counts.unchanged += 1
-        return row.existing
+        return row.existing, _UNCHANGED
     counts.updated += 1
     if apply:
         for name, value in differing.items():
             setattr(row.existing, name, value)
-    return row.existing
+    return row.existing, _UPDATED
 
 
 def _note(
-    entity: Entity, row: ParsedRow, record: Any | None, book: Book, result: _Pass, apply: bool
+    entity: Entity, row: ParsedRow, record: Any | None, done: str, result: _Pass, apply: bool
 ) -> None:
-    """After the chunk's flush: what later files need, and the account's freshness."""
-    result.remembered.append((row.key, record.id if record is not None else None))
-    if apply:
+    """After the chunk is written: what later files need, the account's freshness, and which
+    accounts the file changed (their search rows; their notice, when asked)."""
+    if result.remembered is not None:
+        result.remembered.append((row.key, record.id if record is not None else None))
+    if not apply:
+        return
+    account_id = entity.account_id(record)
+    if result.seen is not None:
         result.seen.add(record.id)  # a record created now is named by the file too
-        result.touched.add(entity.account_id(record))
+    result.touched.add(account_id)
+    if done == _CREATED:
+        result.inserted.add(account_id)
+    if done != _UNCHANGED:
+        result.changed.add(account_id)
+
+
+def _preview(
+    entity: Entity,
+    row: ParsedRow,
+    record: Any | None,
+    done: str | None,
+    book: Book,
+    result: _Pass,
+) -> None:
+    """A dry run counting notices: which accounts the row would change, and the contacts
+    accounts it would create would have. Every file names its account by customer id."""
+    if done == _UPDATED:
+        result.changed.add(entity.account_id(record))
+    if done != _CREATED:
+        return
+    customer_id = row.values.get("customer_id")
+    account_id = book.accounts.get(customer_id)
+    if account_id is not None:
+        result.changed.add(account_id)
+    elif customer_id in book.accounts:  # an account this dry run would create
+        result.changed_new.add(customer_id)
+        if isinstance(record, NewRecord) and record.model is Contact:
+            result.new_contacts.setdefault(customer_id, []).append(record.values)
 
 
 def _stamp_freshness(session: Session, account_ids: Iterable[int]) -> None:
@@ -353,4 +489,5 @@ def import_for_agent(
         mapping=load_mapping(session, mapping_name),
         default_producer_id=agent.id,
         options=options,
+        principal=principal,
     )

@@ -37,6 +37,9 @@ _FORBIDDEN_DETAIL_KEY = re.compile(
 _CARD_LIKE = re.compile(r"(?:\d[ -]?){13,19}")
 
 
+_LOOK_UP = object()  # recipients(): the primary applicant comes from the database
+
+
 @dataclass(frozen=True)
 class Recipient:
     kind: str  # agent | customer | primary
@@ -171,9 +174,12 @@ def recipients(
     account: Account | None,
     actor_contact: Contact | None,
     actor_agent: Agent | None,
+    *,
+    primary: Contact | None | object = _LOOK_UP,
 ) -> list[Recipient]:
     """Who the matrix row notifies, and by which channel (docs/actions-and-matrix.md, "The five
-    columns")."""
+    columns"). ``primary`` is the account's primary applicant when the caller knows it (an
+    import's dry run counting for accounts it would create); else it is looked up."""
     found: list[Recipient] = []
     if cells.agent_email:
         # The assigned producer when a customer acts; the acting agent when an agent acts.
@@ -186,7 +192,8 @@ def recipients(
             found.append(
                 Recipient("agent", "email", agent.email, agent.full_name, agent.first_name)
             )
-    primary = _primary(session, account) if account else None
+    if primary is _LOOK_UP:
+        primary = _primary(session, account) if account else None
     if cells.customer_email:
         # The acting customer; the customer (the primary applicant) when an agent acts.
         customer = actor_contact if actor_contact else primary

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import select
 
 from clientcenter import cli
-from clientcenter.models import Account
+from clientcenter.models import Account, ActivityLog
 from clientcenter.services.errors import NotAllowed
-from clientcenter.services.imports.run import import_for_agent
+from clientcenter.services.imports.run import ImportOptions, import_for_agent
 from clientcenter.services.imports.sources import open_source
 from tests.services.imports.conftest import ACCOUNTS, write_export
 from tests.support.demo import AGENT, PRIYA, agency_agent, agent_named
@@ -55,3 +55,26 @@ def test_cli_saves_a_mapping_and_reuses_it(demo, tmp_path, capsys):
     assert "2 unchanged" in capsys.readouterr().out
     assert cli.main(["import", str(folder), "--mapping", "weekly"]) == 2
     assert 'No import mapping is saved as "weekly"' in capsys.readouterr().err
+
+
+def test_cli_notify_counts_then_sends_as_the_producer(demo, export, capsys):
+    args = ["import", str(export), "--mapping", "auto", "--producer", AGENT, "--notify"]
+    assert cli.main([*args, "--dry-run"]) == 0
+    assert "applied, the notice would go 2 by email, 0 by text" in capsys.readouterr().out
+    assert cli.main(args) == 0
+    assert "customers notified: 2 (2 by email, 0 by text)" in capsys.readouterr().out
+    assert cli.main(args) == 0  # unchanged: nobody is told twice
+    assert "customers notified: 0 (0 by email, 0 by text)" in capsys.readouterr().out
+
+
+def test_the_agency_side_notifies_as_the_importing_agent(demo, export):
+    files = open_source(export).files
+    agent = agency_agent(demo, AGENT)
+    report = import_for_agent(
+        demo, agent, files, mapping_name="auto", options=ImportOptions(notify=True)
+    )
+    assert report.customers_notified == 2
+    entries = demo.exec(
+        select(ActivityLog).where(ActivityLog.action_key == "agency.publish_policies_invoices")
+    ).all()
+    assert {e.actor_agent_id for e in entries} == {agent.agent_id}

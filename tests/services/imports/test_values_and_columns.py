@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from clientcenter.services import form_input
+from clientcenter.services.errors import InvalidInput
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.columns import map_headers
 from clientcenter.services.imports.entities import ENTITIES
@@ -104,3 +106,35 @@ def test_docs_list_every_column_and_the_templates_use_our_names():
         assert template.splitlines()[0].split(",") == [c.name for c in entity.columns]
         for column in entity.columns:
             assert f"| `{column.name}` |" in docs, column.name
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Dana@Example.org",
+        "o'brien+tag@example.org",
+        "a..b@example.org",
+        ".a@example.org",
+        "a@b@example.org",
+        '"quoted"@example.org',
+        "a b@example.org",
+        "jose@exämple.org",
+        "x" * 65 + "@example.org",
+        "user@localhost",
+        "a@EXAMPLE.ORG",
+    ],
+)
+def test_an_email_at_a_domain_seen_before_gets_the_forms_verdict(address):
+    """The import remembers domains that passed; an address at one is judged as the forms
+    judge it, however often it comes."""
+    v.email("first@example.org")  # the domain has passed once
+    try:
+        expected = form_input.email({"v": address}, "v")
+    except InvalidInput:
+        expected = None
+    for _ in range(2):
+        try:
+            got = v.email(address)
+        except v.CellRefused:
+            got = None
+        assert got == expected

@@ -12,6 +12,7 @@ from clientcenter.models.accounts import AccountKind
 from clientcenter.models.policies import PolicyStatus
 from clientcenter.services.accounts import normalize_email
 from clientcenter.services.imports import values as v
+from clientcenter.services.imports.bulk import NewRecord
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked
 
@@ -43,6 +44,10 @@ def customer_id_column() -> Column:
         CUSTOMER_ID_SYNONYMS,
         "the management system's customer id",
     )
+
+
+def _with_defaults(attrs: dict, book: Book) -> dict:
+    return {"kind": AccountKind.PERSONAL, "producer_id": book.default_producer_id, **attrs}
 
 
 class Accounts(Entity):
@@ -123,9 +128,10 @@ class Accounts(Entity):
         return attrs
 
     def new(self, attrs: dict, book: Book) -> Account:
-        return Account(
-            **{"kind": AccountKind.PERSONAL, "producer_id": book.default_producer_id, **attrs}
-        )
+        return Account(**_with_defaults(attrs, book))
+
+    def new_record(self, attrs: dict, book: Book) -> NewRecord:
+        return NewRecord(Account, _with_defaults(attrs, book))
 
     def account_id(self, record: Account) -> int:
         return record.id

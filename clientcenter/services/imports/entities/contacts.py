@@ -12,6 +12,7 @@ from clientcenter.models import Account, Contact
 from clientcenter.models.accounts import ContactRole
 from clientcenter.services.accounts import LOGIN_ROLES
 from clientcenter.services.imports import values as v
+from clientcenter.services.imports.bulk import NewRecord
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
 from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked
@@ -184,8 +185,10 @@ class Contacts(Entity):
         return attrs
 
     def new(self, attrs: dict, book: Book) -> Contact:
-        role = attrs.get("role", ContactRole.PRIMARY)
-        return Contact(**{"role": role, "may_log_in": role in LOGIN_ROLES, **attrs})
+        return Contact(**_with_defaults(attrs))
+
+    def new_record(self, attrs: dict, book: Book) -> NewRecord:
+        return NewRecord(Contact, _with_defaults(attrs))
 
     def open_imported(self, session: Session) -> set[int]:
         """Contacts on imported accounts who may still log in."""
@@ -203,6 +206,11 @@ class Contacts(Entity):
             for contact in session.exec(select(Contact).where(Contact.id.in_(batch))):
                 contact.may_log_in = False
             session.flush()
+
+
+def _with_defaults(attrs: dict) -> dict:
+    role = attrs.get("role", ContactRole.PRIMARY)
+    return {"role": role, "may_log_in": role in LOGIN_ROLES, **attrs}
 
 
 def _full_name(row: ParsedRow) -> str:

@@ -70,6 +70,7 @@ class _Money:
 class Invoices(Entity):
     name = "invoices"
     file = "invoices.csv"
+    publishes = True  # a new or changed invoice is what the asked-for notice tells of
     columns = (
         customer_id_column(),
         Column(

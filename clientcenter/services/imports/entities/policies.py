@@ -12,6 +12,7 @@ from sqlmodel import Session, or_, select
 from clientcenter.models import Account, Policy
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services.imports import values as v
+from clientcenter.services.imports.bulk import NewRecord
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import OPEN_STATUSES, customer_id_column
 from clientcenter.services.imports.entities.base import (
@@ -71,6 +72,7 @@ def _premium(value: str) -> int:
 class Policies(Entity):
     name = "policies"
     file = "policies.csv"
+    publishes = True
     columns = (
         customer_id_column(),
         Column(
@@ -221,6 +223,9 @@ class Policies(Entity):
         ref = PolicyRef(record_id, book.accounts.get(customer_id), customer_id, number)
         for ref_key in policy_keys(policy_id, carrier, number):
             book.policies[ref_key] = ref
+
+    def new_record(self, attrs: dict, book: Book) -> NewRecord:
+        return NewRecord(Policy, dict(attrs))
 
     def open_imported(self, session: Session) -> set[int]:
         return set(
