@@ -43,7 +43,7 @@ from clientcenter.services.imports import values as v
 from clientcenter.services.imports.columns import Column, HeaderMap, map_headers
 from clientcenter.services.imports.entities.accounts import customer_id_column
 from clientcenter.services.imports.reader import CsvFile, FileRefused, Row
-from clientcenter.services.imports.report import EntityReport, ImportReport, RowError
+from clientcenter.services.imports.report import EntityReport, ImportReport, Planned, RowError
 from clientcenter.services.imports.run import ImportOptions
 from clientcenter.services.imports.sources import ImportFile, ImportSource, safe_member_name
 from clientcenter.services.portal.documents import check_upload, clean_stem
@@ -172,7 +172,9 @@ def import_documents(
         return report
     try:
         if options.dry_run:
-            result = _read(session, source, manifest, options, agent_id, apply=False)
+            result = _read(
+                session, source, manifest, options, agent_id, apply=False, planned=report.planned
+            )
             if result.errors and not options.valid_rows_only:
                 result.counts.note = _NOT_APPLIED
         else:
@@ -247,6 +249,7 @@ def _read(
     agent_id: int | None,
     *,
     apply: bool,
+    planned: Planned | None = None,
 ) -> _ManifestPass:
     with manifest.open() as stream:
         csv_file = CsvFile(
@@ -260,7 +263,7 @@ def _read(
         result = _ManifestPass(
             EntityReport(ENTITY, manifest.name, unmatched_columns=headers.unmatched)
         )
-        lookups = _Lookups(session)
+        lookups = _Lookups(session, planned or Planned())
         first_line_of: dict[tuple, int] = {}
         for raw_row in csv_file.rows():
             row = _parse(headers, raw_row, manifest.name, result)
@@ -317,8 +320,9 @@ def _parse(headers: HeaderMap, row: Row, file: str, result: _ManifestPass) -> _R
 class _Lookups:
     """Accounts and policies by the management system's keys, each looked up once."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, planned: Planned):
         self.session = session
+        self.planned = planned  # what the same dry run's CSV files would create
         self.accounts: dict[str, int | None] = {}
         self.policies: dict[tuple[str, str], Policy | None] = {}
 
@@ -346,13 +350,18 @@ def _place(
     values = row.values
     customer_id = values["customer_id"]
     account_id = lookups.account_id(customer_id)
-    if account_id is None:
-        return "customer_id", "no account has this customer id (import accounts.csv first)"
+    if account_id is None and customer_id not in lookups.planned.customer_ids:
+        return "customer_id", "no account has this customer id (here or in this import)"
     values["account_id"] = account_id
     values["policy"] = None
     for by in ("policy_id", "policy_number"):
         if values.get(by):
             policy = lookups.policy(by, values[by])
+            if policy is None and (by, values[by]) in lookups.planned.policies:
+                # A policy this dry run would create: on this account, or not.
+                if lookups.planned.policies[(by, values[by])] != customer_id:
+                    return by, f"this policy is not on account {customer_id}"
+                break
             if policy is None:
                 return by, "no policy has this " + ("id" if by == "policy_id" else "number")
             if policy.account_id != account_id:

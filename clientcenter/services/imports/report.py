@@ -55,6 +55,16 @@ class EntityReport:
 
 
 @dataclass
+class Planned:
+    """What a dry run would create, by the management system's keys, so that a later step of
+    the same dry run (the documents manifest) can name it as the apply will."""
+
+    customer_ids: set[str] = field(default_factory=set)
+    # ("policy_id" | "policy_number", value) -> the customer id of the policy's account
+    policies: dict[tuple[str, str], str | None] = field(default_factory=dict)
+
+
+@dataclass
 class ImportReport:
     dry_run: bool
     notify: bool = False  # asked to notify (ImportOptions.notify)
@@ -66,6 +76,7 @@ class ImportReport:
     customers_to_email: int = 0
     customers_to_text: int = 0
     customers_notified: int = 0
+    planned: Planned = field(default_factory=Planned)  # filled by a dry run
 
     def notices(self) -> str:
         if not self.notify:

@@ -31,7 +31,7 @@ from clientcenter.services.imports.entities.base import changes, chunked
 from clientcenter.services.imports.mappings import load_mapping
 from clientcenter.services.imports.notices import send_notices, would_reach
 from clientcenter.services.imports.reader import CsvFile, FileRefused, Row
-from clientcenter.services.imports.report import EntityReport, ImportReport, RowError
+from clientcenter.services.imports.report import EntityReport, ImportReport, Planned, RowError
 from clientcenter.services.imports.sources import ImportFile
 from clientcenter.services.imports.values import CellRefused
 from clientcenter.services.principal import Principal
@@ -125,6 +125,7 @@ def run_import(
     for entity, absent in retirements:  # after every file: an account retired first would
         entity.retire(session, sorted(absent))  # change what the policies' count saw
     if options.dry_run:
+        report.planned = _planned(book)
         if options.notify:
             reach = would_reach(
                 session,
@@ -199,6 +200,16 @@ def _pass_file(
     result.counts.applied = True
     retirements.append((entity, _accept(session, entity, result, options, book, effects)))
     _finish(report, result)
+
+
+def _planned(book: Book) -> Planned:
+    """The accounts and policies a dry run counted as created (their ids still None)."""
+    planned = Planned({cid for cid, id_ in book.accounts.items() if id_ is None})
+    for key, ref in book.policies.items():
+        if ref.id is None:
+            by = ("policy_id", key[1]) if key[0] == "id" else ("policy_number", ref.number)
+            planned.policies[by] = ref.customer_id
+    return planned
 
 
 class _RollBackFile(Exception):
