@@ -9,7 +9,9 @@ from clientcenter.services.imports.report import EntityReport, ImportReport, Row
 
 
 def report_to_json(report: ImportReport) -> dict[str, Any]:
-    return dataclasses.asdict(report)
+    data = dataclasses.asdict(report)
+    data.pop("planned", None)  # the dry run's own working state, not part of what it reports
+    return data
 
 
 def report_from_json(data: dict[str, Any]) -> ImportReport:
