@@ -4,6 +4,7 @@
 # search_term in step with accounts, contacts and policies on every flush.
 from clientcenter.models import search_index  # noqa: F401
 from clientcenter.models.accounts import Account, Contact
+from clientcenter.models.api import ApiIdempotency, ApiKey
 from clientcenter.models.activity import (
     ActivityLog,
     DeliveryEvent,
@@ -41,6 +42,8 @@ __all__ = [
     "ActivityLog",
     "Agent",
     "AgentRecoveryCode",
+    "ApiIdempotency",
+    "ApiKey",
     "AuditEvent",
     "Certificate",
     "CertificateHolder",

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from clientcenter.models.base import created_at_field
+from clientcenter.models.base import created_at_field, stamp_updates, updated_at_field
 
 
 class PolicyStatus(StrEnum):
@@ -47,6 +47,7 @@ class Policy(SQLModel, table=True):
     carrier_naic: str | None = Field(default=None, max_length=5)
     bill_method: str | None = Field(default=None, max_length=8)  # agency | direct
     created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
 
 
 class Coverage(SQLModel, table=True):
@@ -78,3 +79,6 @@ class Driver(SQLModel, table=True):
     birth_date: date | None = None
     license_state: str = Field(default="", max_length=2)
     relationship: str = Field(default="Named insured", max_length=40)
+
+
+stamp_updates(Policy)
