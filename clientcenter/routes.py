@@ -53,6 +53,7 @@ AGENT_MORE = "/agent/more"
 AGENT_ROLES = "/agent/admin/roles"  # the permission table, for every agent
 AGENT_AUDIT = "/agent/admin/audit"
 AGENT_ADMIN = "/agent/admin"  # staff (administrators)
+AGENT_API_KEYS = "/agent/admin/api-keys"  # REST API keys (administrators)
 
 
 def login_url() -> str:
@@ -134,6 +135,18 @@ SENDGRID_WEBHOOK = "/webhooks/sendgrid/events"
 TWILIO_WEBHOOK = "/webhooks/twilio/status"
 DEV_MAILBOX = "/dev/mailbox"
 HEALTHZ = "/healthz"
+# The REST API (clientcenter/http/api/, docs/api.md): a FastAPI app mounted at API_PREFIX; the
+# paths below are relative to it (its OpenAPI schema lists them that way).
+API_PREFIX = "/api/v1"
+API_OPENAPI = "/openapi.json"
+API_DOCS = "/docs"
+API_ACCOUNTS = "/accounts"
+API_ACCOUNT = "/accounts/{account_id}"
+API_ACCOUNT_ACTIVITY = "/accounts/{account_id}/activity"
+API_CONTACTS = "/contacts"
+API_CONTACT = "/contacts/{contact_id}"
+API_POLICIES = "/policies"
+API_POLICY = "/policies/{policy_id}"
 # Reflex's own endpoints (no backend_path prefix in rxconfig.py): the websocket and uploads.
 REFLEX_EVENT = "/_event"
 REFLEX_UPLOAD = "/_upload"

@@ -7,9 +7,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from clientcenter.db import get_engine
+from clientcenter.http.api import build_api
 from clientcenter.http.middleware.body_limit import BodyLimit
 from clientcenter.http.middleware.security_headers import SecurityHeaders
 from clientcenter.http.middleware.tab_binding import TabBinding
@@ -20,6 +21,7 @@ from clientcenter.http.routes.delivery import ROUTES as DELIVERY_ROUTES
 from clientcenter.http.routes.files import ROUTES as FILE_ROUTES
 from clientcenter.http.routes.integrations import ROUTES as INTEGRATION_ROUTES
 from clientcenter.http.routes.payments import ROUTES as PAYMENT_ROUTES
+from clientcenter import routes
 from clientcenter.routes import HEALTHZ
 
 
@@ -46,6 +48,7 @@ def build_http_app() -> Starlette:
             *DELIVERY_ROUTES,
             *AGENT_ROUTES,
             *AUDIT_ROUTES,
+            Mount(routes.API_PREFIX, app=build_api()),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit), Middleware(TabBinding)],
     )
