@@ -21,8 +21,7 @@ from clientcenter.http.routes.delivery import ROUTES as DELIVERY_ROUTES
 from clientcenter.http.routes.files import ROUTES as FILE_ROUTES
 from clientcenter.http.routes.integrations import ROUTES as INTEGRATION_ROUTES
 from clientcenter.http.routes.payments import ROUTES as PAYMENT_ROUTES
-from clientcenter import routes
-from clientcenter.routes import HEALTHZ
+from clientcenter.routes import API_PREFIX, HEALTHZ
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -48,7 +47,7 @@ def build_http_app() -> Starlette:
             *DELIVERY_ROUTES,
             *AGENT_ROUTES,
             *AUDIT_ROUTES,
-            Mount(routes.API_PREFIX, app=build_api()),
+            Mount(API_PREFIX, app=build_api()),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit), Middleware(TabBinding)],
     )

@@ -4,7 +4,6 @@
 # search_term in step with accounts, contacts and policies on every flush.
 from clientcenter.models import search_index  # noqa: F401
 from clientcenter.models.accounts import Account, Contact
-from clientcenter.models.api import ApiIdempotency, ApiKey
 from clientcenter.models.activity import (
     ActivityLog,
     DeliveryEvent,
@@ -13,6 +12,7 @@ from clientcenter.models.activity import (
     Task,
 )
 from clientcenter.models.agency import Agent, AgentRecoveryCode, StaffEnrolmentLink
+from clientcenter.models.api import ApiIdempotency, ApiKey
 from clientcenter.models.audit import AuditEvent
 from clientcenter.models.auth import (
     LoginChallenge,

@@ -25,7 +25,9 @@ def created_at_field():
 def updated_at_field():
     """When the row last changed (the API's ``updated_since``): set on create, and by
     :func:`stamp_updates` on every ORM update that changes a column."""
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False, index=True)
+    return Field(
+        default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False, index=True
+    )
 
 
 def _stamp(_mapper, _connection, target) -> None:

@@ -32,6 +32,27 @@ DESCRIPTION = (
 )
 
 
+class NoStore:
+    """Answers of the API hold customer data: no cache keeps them (a route's own header wins)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_no_store(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
 def build_api() -> FastAPI:
     api = FastAPI(
         title="Client Center API",
@@ -46,6 +67,7 @@ def build_api() -> FastAPI:
     )
     for module in (accounts, contacts, policies):
         api.include_router(module.router)
+    api.add_middleware(NoStore)
     api.add_exception_handler(ApiRefused, refused)
     api.add_exception_handler(ServiceError, service_refused)
     api.add_exception_handler(RequestValidationError, invalid_request)

@@ -17,14 +17,14 @@ from clientcenter.http.api.params import (
     RecordId,
     UpdatedSince,
 )
-from clientcenter.http.api.schemas import AccountIn, AccountOut, ActivityOut, Page
+from clientcenter.http.api.schemas import AccountIn, AccountOut, ActivityOut, PageOut
 from clientcenter.services.api import resources
 from clientcenter.services.principal import Principal
 
 router = APIRouter(tags=["accounts"])
 
 
-@router.get(routes.API_ACCOUNTS, response_model=Page[AccountOut], responses=documented(422))
+@router.get(routes.API_ACCOUNTS, response_model=PageOut[AccountOut], responses=documented(422))
 def list_accounts(
     principal: Principal = Depends(api_principal),
     limit: Limit = DEFAULT,
@@ -71,7 +71,9 @@ def upsert_account(
 
 
 @router.get(
-    routes.API_ACCOUNT_ACTIVITY, response_model=Page[ActivityOut], responses=documented(404, 422)
+    routes.API_ACCOUNT_ACTIVITY,
+    response_model=PageOut[ActivityOut],
+    responses=documented(404, 422),
 )
 def list_account_activity(
     account_id: RecordId,

@@ -17,14 +17,14 @@ from clientcenter.http.api.params import (
     RecordId,
     UpdatedSince,
 )
-from clientcenter.http.api.schemas import ContactIn, ContactOut, Page
+from clientcenter.http.api.schemas import ContactIn, ContactOut, PageOut
 from clientcenter.services.api import resources
 from clientcenter.services.principal import Principal
 
 router = APIRouter(tags=["contacts"])
 
 
-@router.get(routes.API_CONTACTS, response_model=Page[ContactOut], responses=documented(422))
+@router.get(routes.API_CONTACTS, response_model=PageOut[ContactOut], responses=documented(422))
 def list_contacts(
     principal: Principal = Depends(api_principal),
     limit: Limit = DEFAULT,

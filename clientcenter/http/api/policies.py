@@ -17,14 +17,14 @@ from clientcenter.http.api.params import (
     RecordId,
     UpdatedSince,
 )
-from clientcenter.http.api.schemas import PolicyIn, PolicyOut, Page
+from clientcenter.http.api.schemas import PageOut, PolicyIn, PolicyOut
 from clientcenter.services.api import resources
 from clientcenter.services.principal import Principal
 
 router = APIRouter(tags=["policies"])
 
 
-@router.get(routes.API_POLICIES, response_model=Page[PolicyOut], responses=documented(422))
+@router.get(routes.API_POLICIES, response_model=PageOut[PolicyOut], responses=documented(422))
 def list_policies(
     principal: Principal = Depends(api_principal),
     limit: Limit = DEFAULT,

@@ -130,7 +130,7 @@ class ActivityOut(BaseModel):
     created_at: str | None
 
 
-class Page(BaseModel, Generic[T]):
+class PageOut(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(
         description="pass as ?cursor= for the next page; null on the last page"

@@ -50,9 +50,7 @@ def check_key(value: str | None) -> str:
     if not text:
         raise InvalidInput(MISSING, HEADER)
     if len(text) > MAX_KEY or not text.isprintable():
-        raise InvalidInput(
-            f"An {HEADER} is at most {MAX_KEY} printable characters.", HEADER
-        )
+        raise InvalidInput(f"An {HEADER} is at most {MAX_KEY} printable characters.", HEADER)
     return text
 
 

@@ -44,9 +44,7 @@ SCOPE_LABELS = {
 
 NO_KEY = "Send an API key: Authorization: Bearer <key>."
 BAD_KEY = "This API key is not valid: it is unknown or was revoked."
-CREATOR_GONE = (
-    "The administrator who created this API key is no longer active; create a new key."
-)
+CREATOR_GONE = "The administrator who created this API key is no longer active; create a new key."
 
 
 class NotAuthenticated(ServiceError):
@@ -128,7 +126,11 @@ def create_key(
     session.add(key)
     session.flush()
     record_write(
-        session, principal, "api_key.create", None, f'Created API key "{text}" ({", ".join(chosen)})'
+        session,
+        principal,
+        "api_key.create",
+        None,
+        f'Created API key "{text}" ({", ".join(chosen)})',
     )
     return CreatedKey(key.id, text, key.prefix, chosen, secret)
 

@@ -31,7 +31,9 @@ from clientcenter.services.principal import Principal
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 CURSOR_TTL_SECONDS = 7 * 24 * 3600
-BAD_CURSOR = "This cursor is not one of ours, is for another list, or expired; start again without one."
+BAD_CURSOR = (
+    "This cursor is not one of ours, is for another list, or expired; start again without one."
+)
 
 
 @dataclass(frozen=True)
@@ -290,7 +292,9 @@ def _cell(value: Any) -> str | None:
     return str(value)
 
 
-def upsert(session: Session, principal: Principal, resource: str, body: dict[str, Any]) -> Upserted:
+def upsert(
+    session: Session, principal: Principal, resource: str, body: dict[str, Any]
+) -> Upserted:
     """Create or update the record the body's keys name, through the import's rules. Only the
     fields sent are compared and set."""
     agent = require_permission(session, principal, Permission.IMPORT_DATA)

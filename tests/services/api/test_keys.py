@@ -28,7 +28,11 @@ def test_a_key_is_shown_once_and_kept_only_as_a_keyed_hash(demo):
     assert row.prefix == created.secret[:12]
     assert (row.scopes, row.created_by) == ("read write", agent_named(demo).id)
     [listed] = keys.list_keys(demo, agency_agent(demo))
-    assert (listed.name, listed.prefix, listed.scopes) == ("AMS sync", row.prefix, ("read", "write"))
+    assert (listed.name, listed.prefix, listed.scopes) == (
+        "AMS sync",
+        row.prefix,
+        ("read", "write"),
+    )
     assert not hasattr(listed, "secret")
     assert principal.is_api_key and principal.api_key_name == "AMS sync"
     assert principal.api_scopes == {"read", "write"} and principal.agent_id == row.created_by
