@@ -206,3 +206,12 @@ def test_the_schema_and_the_readable_docs_are_served(client):
     docs = client.get(routes.API_DOCS)
     assert docs.status_code == 200 and docs.headers["content-type"].startswith("text/html")
     assert "/api/v1/accounts" in docs.text and "<script" not in docs.text
+
+
+def test_an_unknown_query_parameter_is_refused_by_name(demo, client):
+    response = client.get(
+        routes.API_ACCOUNTS, headers=_auth(_key(demo)), params={"updated_snce": "2026-01-01"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Unknown query parameter: 'updated_snce'"
+    assert response.json()["errors"][0]["field"] == "updated_snce"

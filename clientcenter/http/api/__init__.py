@@ -61,9 +61,9 @@ def build_api() -> FastAPI:
         openapi_url=routes.API_OPENAPI,
         docs_url=None,
         redoc_url=None,
-        # Every operation can answer these: no or a bad key, a missing scope, too many calls,
-        # a body over the limit.
-        responses=documented(401, 403, 413, 429),
+        # Every operation can answer these: a body that does not parse (or a bad length), no
+        # or a bad key, a missing scope, a body over the limit, too many calls.
+        responses=documented(400, 401, 403, 413, 429),
     )
     for module in (accounts, contacts, policies):
         api.include_router(module.router)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from clientcenter import routes
 from clientcenter.http.api import calls
-from clientcenter.http.api.deps import api_principal
+from clientcenter.http.api.deps import CALL, api_principal
 from clientcenter.http.api.errors import documented
 from clientcenter.http.api.params import (
     DEFAULT,
@@ -21,7 +21,7 @@ from clientcenter.http.api.schemas import AccountIn, AccountOut, ActivityOut, Pa
 from clientcenter.services.api import resources
 from clientcenter.services.principal import Principal
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], dependencies=CALL)
 
 
 @router.get(routes.API_ACCOUNTS, response_model=PageOut[AccountOut], responses=documented(422))

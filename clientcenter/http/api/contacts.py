@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from clientcenter import routes
 from clientcenter.http.api import calls
-from clientcenter.http.api.deps import api_principal
+from clientcenter.http.api.deps import CALL, api_principal
 from clientcenter.http.api.errors import documented
 from clientcenter.http.api.params import (
     DEFAULT,
@@ -21,7 +21,7 @@ from clientcenter.http.api.schemas import ContactIn, ContactOut, PageOut
 from clientcenter.services.api import resources
 from clientcenter.services.principal import Principal
 
-router = APIRouter(tags=["contacts"])
+router = APIRouter(tags=["contacts"], dependencies=CALL)
 
 
 @router.get(routes.API_CONTACTS, response_model=PageOut[ContactOut], responses=documented(422))

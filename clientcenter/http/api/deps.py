@@ -35,3 +35,36 @@ def api_principal(
             {"Retry-After": str(verdict.retry_after)},
         )
     return principal
+
+
+def _query_names(dependant):
+    for param in dependant.query_params:
+        yield param.alias
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)
+
+
+def known_query(request: Request) -> None:
+    """Query parameters the operation does not take are refused by name, like unknown body
+    fields: a misspelt filter (``updated_snce``) would otherwise return everything."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = set(_query_names(dependant))
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        raise ApiRefused(
+            422,
+            "Unknown query parameter"
+            + ("s" if len(unknown) > 1 else "")
+            + ": "
+            + ", ".join(repr(u) for u in unknown)[:500],
+            errors=[{"field": u[:100], "message": "unknown query parameter"} for u in unknown][
+                :20
+            ],
+        )
+
+
+# Every resource router: the key first (401 before anything else), then the query's names.
+CALL = [Depends(api_principal), Depends(known_query)]

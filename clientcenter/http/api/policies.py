@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from clientcenter import routes
 from clientcenter.http.api import calls
-from clientcenter.http.api.deps import api_principal
+from clientcenter.http.api.deps import CALL, api_principal
 from clientcenter.http.api.errors import documented
 from clientcenter.http.api.params import (
     DEFAULT,
@@ -21,7 +21,7 @@ from clientcenter.http.api.schemas import PageOut, PolicyIn, PolicyOut
 from clientcenter.services.api import resources
 from clientcenter.services.principal import Principal
 
-router = APIRouter(tags=["policies"])
+router = APIRouter(tags=["policies"], dependencies=CALL)
 
 
 @router.get(routes.API_POLICIES, response_model=PageOut[PolicyOut], responses=documented(422))
