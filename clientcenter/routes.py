@@ -205,6 +205,7 @@ def page_title(name: str | None = None) -> str:
 def register(app) -> None:
     from clientcenter.pages.agency import account as agent_account
     from clientcenter.pages.agency import actions as agent_actions
+    from clientcenter.pages.agency import api_keys as agent_api_keys
     from clientcenter.pages.agency import audit as agent_audit
     from clientcenter.pages.agency import login as agent_login
     from clientcenter.pages.agency import manage as agent_manage
@@ -233,6 +234,7 @@ def register(app) -> None:
         AgentPublishState,
         AgentShareState,
     )
+    from clientcenter.state.agency.api_keys import ApiKeysState
     from clientcenter.state.agency.audit import AgentAuditState
     from clientcenter.state.agency.desk import AgentAccountState, AgentState
     from clientcenter.state.agency.login import AgentLoginState
@@ -381,6 +383,7 @@ def register(app) -> None:
         (AGENT_ROLES, agent_roles.roles_page, "Roles", None),
         (AGENT_AUDIT, agent_audit.audit_page, "Audit trail", AgentAuditState.open_page),
         (AGENT_ADMIN, agent_staff.staff_page, "Staff", StaffState.open_page),
+        (AGENT_API_KEYS, agent_api_keys.api_keys_page, "API keys", ApiKeysState.open_page),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(
