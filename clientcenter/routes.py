@@ -147,6 +147,8 @@ API_CONTACTS = "/contacts"
 API_CONTACT = "/contacts/{contact_id}"
 API_POLICIES = "/policies"
 API_POLICY = "/policies/{policy_id}"
+API_CHANGE_REQUESTS = "/change-requests"
+API_CHANGE_REQUEST = "/change-requests/{change_request_id}"
 # Reflex's own endpoints (no backend_path prefix in rxconfig.py): the websocket and uploads.
 REFLEX_EVENT = "/_event"
 REFLEX_UPLOAD = "/_upload"

@@ -5,7 +5,7 @@ are the import's columns (docs/import.md), and the import's parsers check the va
 from __future__ import annotations
 
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -119,6 +119,21 @@ class PolicyOut(BaseModel):
     bill_method: str | None
     created_at: str | None
     updated_at: str | None
+
+
+class ChangeRequestOut(BaseModel):
+    id: int
+    account_id: int
+    customer_id: str | None
+    reference: str
+    kind: str = Field(description="personal, commercial or general")
+    subtype: str
+    summary: str
+    details: dict[str, Any] = Field(description="the request form's answers")
+    policy_id: int | None
+    status: str
+    due_date: str | None
+    created_at: str | None
 
 
 class ActivityOut(BaseModel):

@@ -1,4 +1,5 @@
-"""What the REST API reads and writes: accounts, contacts, policies and an account's activity.
+"""What the REST API reads and writes: accounts, contacts and policies (read and upserted),
+change requests and an account's activity (read).
 
 Reads need the ``read`` scope (the INFO_PANE and ACTIVITY permissions), upserts the ``write``
 scope (IMPORT_DATA): ``access.require_permission`` checks both the key's scope and its
@@ -19,7 +20,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from clientcenter.models import Account, ActivityLog, Agent, Contact, Policy
+from clientcenter.models import Account, ActivityLog, Agent, ChangeRequest, Contact, Policy
 from clientcenter.services.access import require_permission
 from clientcenter.services.agency.audit import record_read, record_write
 from clientcenter.services.agency.roles import Permission
@@ -130,6 +131,23 @@ def activity_view(entry: ActivityLog) -> dict[str, Any]:
     }
 
 
+def change_request_view(request: ChangeRequest, customer_id: str | None) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "account_id": request.account_id,
+        "customer_id": customer_id,
+        "reference": request.reference,
+        "kind": request.kind,
+        "subtype": request.subtype,
+        "summary": request.summary,
+        "details": request.details or {},
+        "policy_id": request.policy_id,
+        "status": request.status,
+        "due_date": request.due_date.isoformat() if request.due_date else None,
+        "created_at": _iso(request.created_at),
+    }
+
+
 @dataclass(frozen=True)
 class Resource:
     name: str  # the list's path segment and the import entity
@@ -137,6 +155,7 @@ class Resource:
     query: Callable[[], Any]  # select(model, extra columns for the view)
     view: Callable[..., dict[str, Any]]
     label: str  # "account"
+    changed: str = "updated_at"  # the column updated_since compares
 
 
 RESOURCES: dict[str, Resource] = {
@@ -162,6 +181,17 @@ RESOURCES: dict[str, Resource] = {
         lambda: select(Policy, Account.external_id).join(Account, Account.id == Policy.account_id),
         policy_view,
         "policy",
+    ),
+    # Read only. No updated_at yet: updated_since compares when the request was made.
+    "change_requests": Resource(
+        "change_requests",
+        ChangeRequest,
+        lambda: select(ChangeRequest, Account.external_id).join(
+            Account, Account.id == ChangeRequest.account_id
+        ),
+        change_request_view,
+        "change request",
+        changed="created_at",
     ),
 }
 
@@ -219,7 +249,7 @@ def list_records(
     after = read_cursor(resource, cursor)
     stmt = spec.query().where(spec.model.id > after)
     if updated_since is not None:
-        stmt = stmt.where(spec.model.updated_at >= _aware(updated_since))
+        stmt = stmt.where(getattr(spec.model, spec.changed) >= _aware(updated_since))
     if customer_id is not None:
         stmt = stmt.where(Account.external_id == customer_id)
     rows = session.exec(stmt.order_by(spec.model.id).limit(size + 1)).all()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import func, select
 
-from clientcenter.models import Account, ApiIdempotency, Contact, Policy
+from clientcenter.models import Account, ApiIdempotency, ChangeRequest, Contact, Policy
 from clientcenter.models.audit import AuditEvent
 from clientcenter.services.access import ScopeMissing
 from clientcenter.services.api import idempotency, resources
@@ -186,3 +186,25 @@ def test_a_retry_gets_the_first_answer_and_a_reused_key_is_refused(demo, writer)
     later = datetime.now(UTC) + timedelta(hours=25)
     assert idempotency.prune(demo, now=later) == 1
     assert _count(demo, ApiIdempotency) == 0
+
+
+def test_change_requests_are_read_with_their_account_key(demo, writer):
+    account = demo.exec(select(Account).order_by(Account.id)).first()
+    demo.add(
+        ChangeRequest(
+            account_id=account.id,
+            kind="personal",
+            subtype="add_vehicle",
+            reference="CR-API-1",
+            summary="Add a 2024 Subaru",
+            details={"vin": "JF1ABC"},
+        )
+    )
+    demo.flush()
+    page = resources.list_records(demo, writer, "change_requests", limit=200)
+    assert page.items and page.next_cursor is None
+    first = page.items[0]
+    assert resources.get_record(demo, writer, "change_requests", first["id"]) == first
+    assert {"reference", "kind", "status", "details"} <= set(first)
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    assert resources.list_records(demo, writer, "change_requests", updated_since=later).items == []
