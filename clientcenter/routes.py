@@ -147,6 +147,9 @@ API_CONTACTS = "/contacts"
 API_CONTACT = "/contacts/{contact_id}"
 API_POLICIES = "/policies"
 API_POLICY = "/policies/{policy_id}"
+API_DOCUMENTS = "/documents"  # POST the file's bytes
+API_DOCUMENT_PUBLISH = "/documents/{document_id}/publish"
+API_DOCUMENT_UNPUBLISH = "/documents/{document_id}/unpublish"
 API_CHANGE_REQUESTS = "/change-requests"
 API_CHANGE_REQUEST = "/change-requests/{change_request_id}"
 # Reflex's own endpoints (no backend_path prefix in rxconfig.py): the websocket and uploads.

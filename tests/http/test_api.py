@@ -69,7 +69,7 @@ def test_every_operation_refuses_a_call_without_a_valid_key(demo, client):
     keys.revoke_key(demo, agency_agent(demo), keys.list_keys(demo, agency_agent(demo))[0].id)
     demo.commit()
     operations = _operations(client)
-    assert len(operations) == 12
+    assert len(operations) == 15
     for method, path in operations:
         for headers in ({}, _auth("cck_not-a-key"), _auth(secret)):
             response = client.request(method, path, headers=headers, json=ACCOUNT)
@@ -215,3 +215,39 @@ def test_an_unknown_query_parameter_is_refused_by_name(demo, client):
     assert response.status_code == 422
     assert response.json()["detail"] == "Unknown query parameter: 'updated_snce'"
     assert response.json()["errors"][0]["field"] == "updated_snce"
+
+
+def test_a_document_is_uploaded_as_bytes_and_published(demo, client):
+    from tests.support.demo import RIVERA, account_named
+    from tests.support.files import sample_pdf
+
+    secret = _key(demo, "documents")
+    account = account_named(demo, RIVERA)
+    params = {"account_id": account.id, "title": "Renewal 2027", "category": "declarations"}
+    headers = _auth(secret, **{"Idempotency-Key": "doc-1", "Content-Type": "application/pdf"})
+    pdf = sample_pdf()  # made once: each call makes other bytes (its creation time)
+    added = client.post(routes.API_DOCUMENTS, content=pdf, params=params, headers=headers)
+    assert added.status_code == 201 and added.json()["published"] is False
+    again = client.post(routes.API_DOCUMENTS, content=pdf, params=params, headers=headers)
+    assert again.json().get("id") == added.json()["id"], again.json()  # nothing stored twice
+    path = routes.API_DOCUMENT_PUBLISH.replace("{document_id}", str(added.json()["id"]))
+    published = client.post(path, headers=_auth(secret, **{"Idempotency-Key": "pub-1"}))
+    assert published.status_code == 200 and published.json()["published"] is True
+    wrong = client.post(
+        routes.API_DOCUMENTS,
+        content=b"MZ\x90\x00" * 64,
+        params=params,
+        headers=_auth(secret, **{"Idempotency-Key": "doc-2"}),
+    )
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "file"
+
+
+def test_a_document_over_the_upload_limit_is_413_unread(demo, client, monkeypatch):
+    use_settings(monkeypatch, SECURITY__UPLOAD_MAX_BYTES="2048")
+    secret = _key(demo, "documents")
+    params = {"account_id": 1, "title": "Big", "category": "other"}
+    headers = _auth(secret, **{"Idempotency-Key": "big"})
+    response = client.post(
+        routes.API_DOCUMENTS, content=b"x" * 4096, params=params, headers=headers
+    )
+    assert response.status_code == 413

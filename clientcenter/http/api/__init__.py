@@ -13,7 +13,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
 
 from clientcenter import routes
-from clientcenter.http.api import accounts, change_requests, contacts, policies
+from clientcenter.http.api import accounts, change_requests, contacts, documents, policies
 from clientcenter.http.api.docs_page import docs_response
 from clientcenter.http.api.errors import (
     ApiRefused,
@@ -65,7 +65,7 @@ def build_api() -> FastAPI:
         # or a bad key, a missing scope, a body over the limit, too many calls.
         responses=documented(400, 401, 403, 413, 429),
     )
-    for module in (accounts, contacts, policies, change_requests):
+    for module in (accounts, contacts, policies, documents, change_requests):
         api.include_router(module.router)
     api.add_middleware(NoStore)
     api.add_exception_handler(ApiRefused, refused)

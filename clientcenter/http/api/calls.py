@@ -39,27 +39,23 @@ def _replayed(stored: idempotency.Stored) -> JSONResponse:
     )
 
 
-def upsert(
+def remembered(
     request: Request,
     principal: Principal,
     idempotency_key: str,
-    resource: str,
-    body: BaseModel,
-    out: type[BaseModel],
+    digest: str,
+    work: Callable[[Session], tuple[int, dict]],
 ) -> JSONResponse:
-    """201 with the record when the body created it, 200 when it found it (updated or not)."""
-    fields = body.model_dump(mode="json", exclude_unset=True)
+    """A POST: ``work`` makes the change and its answer (status, JSON), which is stored with
+    it under the Idempotency-Key; a retry gets the stored answer."""
     method_path = f"{request.method} {request.url.path}"
-    digest = idempotency.body_hash(json.dumps(fields, sort_keys=True).encode())
     try:
         key = idempotency.check_key(idempotency_key)
         with session_scope() as db:
             stored = idempotency.replay(db, principal.api_key_id, key, method_path, digest)
             if stored is not None:
                 return _replayed(stored)
-            done = resources.upsert(db, principal, resource, body.model_dump(exclude_unset=True))
-            payload = out.model_validate(done.item).model_dump(mode="json")
-            status = 201 if done.created else 200
+            status, payload = work(db)
             answer = idempotency.Stored(status, json.dumps(payload))
             idempotency.remember(db, principal.api_key_id, key, method_path, digest, answer)
     except ServiceError as exc:
@@ -75,3 +71,24 @@ def upsert(
             return _replayed(stored)
         raise ApiRefused(409, RACED) from None
     return JSONResponse(payload, status_code=status, headers=NO_STORE)
+
+
+def upsert(
+    request: Request,
+    principal: Principal,
+    idempotency_key: str,
+    resource: str,
+    body: BaseModel,
+    out: type[BaseModel],
+) -> JSONResponse:
+    """201 with the record when the body created it, 200 when it found it (updated or not)."""
+    fields = body.model_dump(mode="json", exclude_unset=True)
+    digest = idempotency.body_hash(json.dumps(fields, sort_keys=True).encode())
+
+    def work(db: Session) -> tuple[int, dict]:
+        done = resources.upsert(db, principal, resource, body.model_dump(exclude_unset=True))
+        return (201 if done.created else 200), out.model_validate(done.item).model_dump(
+            mode="json"
+        )
+
+    return remembered(request, principal, idempotency_key, digest, work)

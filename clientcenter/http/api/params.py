@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Header, Path, Query
@@ -19,9 +18,17 @@ Cursor = Annotated[
     str | None,
     Query(max_length=512, pattern=NO_CONTROL, description="next_cursor of the previous page"),
 ]
+# A string, read by the service: a bare number is not a time (pydantic would take it as a
+# Unix timestamp).
+ISO_TIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$"
 UpdatedSince = Annotated[
-    datetime | None,
-    Query(description="only records changed at or after this time (ISO 8601; UTC if no offset)"),
+    str | None,
+    Query(
+        max_length=40,
+        pattern=ISO_TIME,
+        description="only records changed at or after this time, ISO 8601, e.g. "
+        "2026-12-01T00:00:00Z (UTC when it has no offset)",
+    ),
 ]
 CustomerId = Annotated[
     str | None,

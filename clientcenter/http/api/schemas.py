@@ -136,6 +136,21 @@ class ChangeRequestOut(BaseModel):
     created_at: str | None
 
 
+class DocumentOut(BaseModel):
+    id: int
+    account_id: int
+    policy_id: int | None
+    category: str
+    title: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    published: bool = Field(description="shown in the customer's Client Center")
+    scan_status: str = Field(description="clean, or pending until the scan hook clears it")
+    created_at: str | None
+
+
 class ActivityOut(BaseModel):
     id: int
     account_id: int | None

@@ -52,6 +52,11 @@ LIMITS: dict[str, tuple[int | Callable[[], int], bool]] = {
     # One customer file (security.upload_max_bytes) plus its multipart framing. Browsers
     # always send a length for a file upload; without one the request is refused (411).
     routes.REFLEX_UPLOAD: (_upload_limit, True),
+    # A document's bytes posted to the REST API (the file is the whole body); a length first.
+    routes.API_PREFIX + routes.API_DOCUMENTS: (
+        lambda: get_settings().security.upload_max_bytes,
+        True,
+    ),
 }
 
 

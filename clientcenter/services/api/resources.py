@@ -20,8 +20,17 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from clientcenter.models import Account, ActivityLog, Agent, ChangeRequest, Contact, Policy
+from clientcenter.models import (
+    Account,
+    ActivityLog,
+    Agent,
+    ChangeRequest,
+    Contact,
+    Document,
+    Policy,
+)
 from clientcenter.services.access import require_permission
+from clientcenter.services.agency import actions, documents
 from clientcenter.services.agency.audit import record_read, record_write
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.auth.tokens import sign, unsign
@@ -148,6 +157,23 @@ def change_request_view(request: ChangeRequest, customer_id: str | None) -> dict
     }
 
 
+def document_view(document: Document) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "account_id": document.account_id,
+        "policy_id": document.policy_id,
+        "category": document.category,
+        "title": document.title,
+        "filename": document.filename,
+        "content_type": document.content_type,
+        "size_bytes": document.size_bytes,
+        "sha256": document.sha256,
+        "published": document.shared_with_customer,
+        "scan_status": document.scan_status,
+        "created_at": _iso(document.created_at),
+    }
+
+
 @dataclass(frozen=True)
 class Resource:
     name: str  # the list's path segment and the import entity
@@ -220,8 +246,15 @@ def check_limit(limit: int | None) -> int:
     return limit
 
 
-def _aware(moment: datetime) -> datetime:
+def _aware(moment: datetime | str) -> datetime:
     """``updated_since`` in UTC (a time without an offset is UTC)."""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            raise InvalidInput(
+                "updated_since is a time in ISO 8601, e.g. 2026-12-01T00:00:00Z.", "updated_since"
+            ) from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     try:
@@ -240,7 +273,7 @@ def list_records(
     *,
     limit: int | None = None,
     cursor: str | None = None,
-    updated_since: datetime | None = None,
+    updated_since: datetime | str | None = None,
     customer_id: str | None = None,
 ) -> Page:
     require_permission(session, principal, Permission.INFO_PANE)
@@ -287,7 +320,7 @@ def list_activity(
     *,
     limit: int | None = None,
     cursor: str | None = None,
-    updated_since: datetime | None = None,
+    updated_since: datetime | str | None = None,
 ) -> Page:
     """An account's activity log, oldest first (``updated_since``: entries made since)."""
     require_permission(session, principal, Permission.ACTIVITY)
@@ -344,3 +377,42 @@ def upsert(
         f"{verb} {spec.label} #{record.id} through the API",
     )
     return Upserted(spec.view(*row), applied.created, applied.changed)
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def add_document(
+    session: Session,
+    principal: Principal,
+    account_id: int,
+    data: bytes,
+    *,
+    title: str | None,
+    category: str,
+    policy_id: int | None,
+) -> dict[str, Any]:
+    """Scope: documents. Stored internal-only (services/agency/documents.py)."""
+    document = documents.add_document(
+        session, principal, account_id, data, title=title, category=category, policy_id=policy_id
+    )
+    return document_view(document)
+
+
+def publish_document(session: Session, principal: Principal, document_id: int) -> dict[str, Any]:
+    """The agency's Policies/Invoices action for one document: the customer sees it, and is
+    told as the matrix says. Publishing a published document changes nothing."""
+    document = documents.get_document(session, principal, document_id)
+    if not document.shared_with_customer:
+        actions.publish_policies_invoices(
+            session, principal, document.account_id, document_ids=[document.id]
+        )
+    else:
+        record_write(
+            session, principal, "document.publish", document.account_id, "Already published"
+        )
+    return document_view(document)
+
+
+def unpublish_document(session: Session, principal: Principal, document_id: int) -> dict[str, Any]:
+    return document_view(documents.unpublish_document(session, principal, document_id))
