@@ -37,7 +37,9 @@ MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGAT
 
 def _secret(app) -> str:
     with app.db() as db:
-        created = keys.create_key(db, agency_agent(db), "schemathesis", ["read", "write"])
+        created = keys.create_key(
+            db, agency_agent(db), "schemathesis", ["read", "write", "documents"]
+        )
         db.commit()
     return created.secret
 
