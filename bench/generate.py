@@ -211,6 +211,7 @@ def _add_batch(
                 "state": "ME",
                 "postal_code": "",
                 "created_at": now,
+                "updated_at": now,
             }
         )
         for k, (first, last_name) in enumerate(people):
@@ -234,6 +235,7 @@ def _add_batch(
                     "notify_by_email": True,
                     "notify_by_sms": False,
                     "created_at": now,
+                    "updated_at": now,
                 }
             )
         for k in range(rng.choice((1, 1, 2, 2, 2, 3, 4))):
@@ -252,6 +254,7 @@ def _add_batch(
                     "premium_cents": rng.randint(300, 9000) * 100,
                     "currency": "USD",
                     "created_at": now,
+                    "updated_at": now,
                 }
             )
     conn.execute(insert(Account), accounts)

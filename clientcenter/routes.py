@@ -56,6 +56,7 @@ AGENT_AUDIT = "/agent/admin/audit"
 AGENT_ADMIN = "/agent/admin"  # staff (administrators)
 AGENT_WEBHOOKS = "/agent/admin/webhooks"  # webhook endpoints (administrators)
 AGENT_IMPORT = "/agent/import"  # the import page (docs/import.md)
+AGENT_API_KEYS = "/agent/admin/api-keys"  # REST API keys (administrators)
 
 
 def login_url() -> str:
@@ -154,6 +155,23 @@ SENDGRID_WEBHOOK = "/webhooks/sendgrid/events"
 TWILIO_WEBHOOK = "/webhooks/twilio/status"
 DEV_MAILBOX = "/dev/mailbox"
 HEALTHZ = "/healthz"
+# The REST API (clientcenter/http/api/, docs/api.md): a FastAPI app mounted at API_PREFIX; the
+# paths below are relative to it (its OpenAPI schema lists them that way).
+API_PREFIX = "/api/v1"
+API_OPENAPI = "/openapi.json"
+API_DOCS = "/docs"
+API_ACCOUNTS = "/accounts"
+API_ACCOUNT = "/accounts/{account_id}"
+API_ACCOUNT_ACTIVITY = "/accounts/{account_id}/activity"
+API_CONTACTS = "/contacts"
+API_CONTACT = "/contacts/{contact_id}"
+API_POLICIES = "/policies"
+API_POLICY = "/policies/{policy_id}"
+API_DOCUMENTS = "/documents"  # POST the file's bytes
+API_DOCUMENT_PUBLISH = "/documents/{document_id}/publish"
+API_DOCUMENT_UNPUBLISH = "/documents/{document_id}/unpublish"
+API_CHANGE_REQUESTS = "/change-requests"
+API_CHANGE_REQUEST = "/change-requests/{change_request_id}"
 # Reflex's own endpoints (no backend_path prefix in rxconfig.py): the websocket and uploads.
 REFLEX_EVENT = "/_event"
 REFLEX_UPLOAD = "/_upload"
@@ -212,6 +230,7 @@ def page_title(name: str | None = None) -> str:
 def register(app) -> None:
     from clientcenter.pages.agency import account as agent_account
     from clientcenter.pages.agency import actions as agent_actions
+    from clientcenter.pages.agency import api_keys as agent_api_keys
     from clientcenter.pages.agency import audit as agent_audit
     from clientcenter.pages.agency import imports as agent_imports
     from clientcenter.pages.agency import login as agent_login
@@ -243,6 +262,7 @@ def register(app) -> None:
         AgentPublishState,
         AgentShareState,
     )
+    from clientcenter.state.agency.api_keys import ApiKeysState
     from clientcenter.state.agency.audit import AgentAuditState
     from clientcenter.state.agency.desk import AgentAccountState, AgentState
     from clientcenter.state.agency.documents import AgentDocumentsState
@@ -408,6 +428,7 @@ def register(app) -> None:
         (AGENT_ADMIN, agent_staff.staff_page, "Staff", StaffState.open_page),
         (AGENT_WEBHOOKS, agent_webhooks.webhooks_page, "Webhooks", WebhooksState.open_page),
         (AGENT_IMPORT, agent_imports.import_page, "Import", AgentImportState.open_page),
+        (AGENT_API_KEYS, agent_api_keys.api_keys_page, "API keys", ApiKeysState.open_page),
     ]:
         # The guard first: it leaves for the sign-in page before the page's load runs.
         app.add_page(

@@ -253,6 +253,17 @@ class Audit(_Section):
     search_queries: Literal["hash", "plain", "none"] = "hash"
 
 
+class Api(_Section):
+    """The REST API under /api/v1 (docs/api.md)."""
+
+    # Calls each key may make per minute, counted across workers in Redis (redis_url, else
+    # REFLEX_REDIS_URL); with no Redis configured, counted in each worker's memory.
+    rate_limit_per_minute: int = Field(600, ge=1, le=100_000)
+    redis_url: str | None = None
+    # How long a POST's answer is kept for a retry with the same Idempotency-Key.
+    idempotency_hours: int = Field(24, ge=1, le=24 * 30)
+
+
 class Retention(_Section):
     """How long records are kept (services/retention.py); 0 keeps them forever. The defaults
     follow what a US agency keeps: books and records seven years, the rest as short as use
@@ -349,6 +360,7 @@ class Settings(BaseSettings):
     security: Security = Field(default_factory=Security)
     payments: Payments = Field(default_factory=Payments)
     audit: Audit = Field(default_factory=Audit)
+    api: Api = Field(default_factory=Api)
     retention: Retention = Field(default_factory=Retention)
     storage: FileStorage = Field(default_factory=FileStorage)
     # Agency overrides of the notification matrix: {action_key: {column: bool}}.

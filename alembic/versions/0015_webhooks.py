@@ -3,7 +3,7 @@
 last moved
 
 Revision ID: 0015_webhooks
-Revises: 0013_import_runs
+Revises: 0014_api
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0015_webhooks"
-down_revision: str | None = "0013_import_runs"
+down_revision: str | None = "0014_api"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

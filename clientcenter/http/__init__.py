@@ -7,9 +7,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from clientcenter.db import get_engine
+from clientcenter.http.api import build_api
 from clientcenter.http.middleware.body_limit import BodyLimit
 from clientcenter.http.middleware.security_headers import SecurityHeaders
 from clientcenter.http.middleware.tab_binding import TabBinding
@@ -21,7 +22,7 @@ from clientcenter.http.routes.files import ROUTES as FILE_ROUTES
 from clientcenter.http.routes.imports import ROUTES as IMPORT_ROUTES
 from clientcenter.http.routes.integrations import ROUTES as INTEGRATION_ROUTES
 from clientcenter.http.routes.payments import ROUTES as PAYMENT_ROUTES
-from clientcenter.routes import HEALTHZ
+from clientcenter.routes import API_PREFIX, HEALTHZ
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -48,6 +49,7 @@ def build_http_app() -> Starlette:
             *AGENT_ROUTES,
             *AUDIT_ROUTES,
             *IMPORT_ROUTES,
+            Mount(API_PREFIX, app=build_api()),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit), Middleware(TabBinding)],
     )

@@ -12,6 +12,7 @@ from clientcenter.models.activity import (
     Task,
 )
 from clientcenter.models.agency import Agent, AgentRecoveryCode, StaffEnrolmentLink
+from clientcenter.models.api import ApiIdempotency, ApiKey
 from clientcenter.models.audit import AuditEvent
 from clientcenter.models.auth import (
     LoginChallenge,
@@ -42,6 +43,8 @@ __all__ = [
     "ActivityLog",
     "Agent",
     "AgentRecoveryCode",
+    "ApiIdempotency",
+    "ApiKey",
     "AuditEvent",
     "Certificate",
     "CertificateHolder",

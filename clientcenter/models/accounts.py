@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from clientcenter.models.base import created_at_field, utc_column
+from clientcenter.models.base import created_at_field, stamp_updates, updated_at_field, utc_column
 
 
 class AccountKind(StrEnum):
@@ -44,6 +44,7 @@ class Account(SQLModel, table=True):
     # When an import last brought this account's data in (its freshness).
     data_as_of: datetime | None = utc_column(default=None)
     created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
 
 
 class Contact(SQLModel, table=True):
@@ -63,7 +64,11 @@ class Contact(SQLModel, table=True):
     # The management system's contact id, unique on its account (imports key on it).
     external_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+stamp_updates(Account, Contact)

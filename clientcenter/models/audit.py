@@ -22,6 +22,8 @@ class AuditEvent(SQLModel, table=True):
     created_at: datetime = created_at_field()
     # No foreign keys: the trail outlives deactivated agents and deleted accounts.
     agent_id: int | None = None
+    # The API key that made the call, when one did (its name is in the summary too).
+    api_key_id: int | None = None
     account_id: int | None = None
     kind: str = Field(max_length=10, index=True)  # read | write
     action: str = Field(max_length=48)  # e.g. info_pane.open, search.run, staff.role_change

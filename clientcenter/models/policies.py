@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from clientcenter.models.base import created_at_field
+from clientcenter.models.base import created_at_field, stamp_updates, updated_at_field
 
 
 class PolicyStatus(StrEnum):
@@ -48,6 +48,7 @@ class Policy(SQLModel, table=True):
     carrier_naic: str | None = Field(default=None, max_length=5)
     bill_method: str | None = Field(default=None, max_length=8)  # agency | direct
     created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
 
 
 class Coverage(SQLModel, table=True):
@@ -86,3 +87,6 @@ class Driver(SQLModel, table=True):
     relationship: str = Field(default="Named insured", max_length=40)
     # The management system's driver id, unique on its policy (else name + birth date).
     external_id: str | None = Field(default=None, max_length=64)
+
+
+stamp_updates(Policy)

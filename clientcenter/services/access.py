@@ -14,6 +14,9 @@ message per rule.
 - **The role's permission** (``require_permission``): the agent on the agency side, still
   active, whose role's row in the permission table (services/agency/roles.py) holds it.
   Every refusal is a clear message and a security log line.
+- **An API key's scope** (``require_scope``): a REST API call acts for the administrator who
+  created the key, and reaches a permission only through the scope the table gives it
+  (``roles.API_SCOPES``); the refusal names the scope (``ScopeMissing``).
 - **A contact still on this account and allowed to log in** (``contact_may_log_in``, checked
   where a session becomes a principal; ``acting_contact`` re-reads the acting contact and
   refuses one no longer on the account).
@@ -33,7 +36,14 @@ from sqlmodel import Session
 
 from clientcenter.models import Account, Agent, Contact
 from clientcenter.services.accounts import account_for
-from clientcenter.services.agency.roles import Permission, may, refusal
+from clientcenter.services.agency.roles import (
+    API_SCOPES,
+    Permission,
+    api_refusal,
+    may,
+    refusal,
+    scope_refusal,
+)
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
 from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings
@@ -174,7 +184,34 @@ def require_permission(
             principal.session_id,
         )
         raise NotAllowed(refusal(permission))
+    if principal.is_api_key:
+        scope = API_SCOPES.get(permission)
+        if scope is None:
+            security_log.warning(
+                "refused for an API key: permission=%s api_key_id=%s",
+                permission,
+                principal.api_key_id,
+            )
+            raise NotAllowed(api_refusal(permission))
+        require_scope(principal, scope)
     return agent
+
+
+class ScopeMissing(NotAllowed):
+    """An API key without the scope an operation needs (the API answers 403 naming it)."""
+
+    def __init__(self, scope: str):
+        super().__init__(scope_refusal(scope))
+        self.scope = scope
+
+
+def require_scope(principal: Principal, scope: str) -> None:
+    """A REST API call: the key holds ``scope``. Sessions of people have no scopes and pass."""
+    if principal.is_api_key and scope not in principal.api_scopes:
+        security_log.warning(
+            "refused by scope: scope=%s api_key_id=%s", scope, principal.api_key_id
+        )
+        raise ScopeMissing(scope)
 
 
 def agent_may(agent: Agent | None, permission: Permission) -> bool:

@@ -17,6 +17,11 @@ class Principal:
     # Where this request came from, when the caller knows it (state/base.py, the HTTP
     # routes): the audit trail records it. Not part of who is acting.
     client_ip: str = field(default="", compare=False)
+    # A call of the REST API: the key that made it, its name (for the audit trail) and its
+    # scopes. The key acts on the agency side for the administrator who created it.
+    api_key_id: int | None = None
+    api_key_name: str = field(default="", compare=False)
+    api_scopes: frozenset[str] = frozenset()
 
     @classmethod
     def customer(cls, account_id: int, contact_id: int, session_id: int | None = None):
@@ -38,6 +43,20 @@ class Principal:
         return cls("agent", agent_id=agent_id, session_id=session_id)
 
     @classmethod
+    def api_key(
+        cls, key_id: int, name: str, scopes: frozenset[str], agent_id: int, client_ip: str = ""
+    ):
+        """A REST API call: never more than the key's scopes, nor than its creator's role."""
+        return cls(
+            "agent",
+            agent_id=agent_id,
+            client_ip=client_ip,
+            api_key_id=key_id,
+            api_key_name=name,
+            api_scopes=frozenset(scopes),
+        )
+
+    @classmethod
     def certificate_holder(cls, account_id: int):
         """Whoever holds a certificate link the agency sent: no login, no contact, no agent.
         Only the holder section's actions accept it (record_action)."""
@@ -54,3 +73,7 @@ class Principal:
     @property
     def is_agent(self) -> bool:
         return self.kind == "agent"
+
+    @property
+    def is_api_key(self) -> bool:
+        return self.api_key_id is not None

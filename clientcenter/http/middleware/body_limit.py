@@ -55,6 +55,11 @@ LIMITS: dict[str, tuple[int | Callable[[], int], bool]] = {
     routes.REFLEX_UPLOAD: (_upload_limit, True),
     # The import page's upload: an agency's export (services/imports/run_files.py).
     routes.IMPORT_UPLOAD_ROUTE: (IMPORT_UPLOAD_BYTES + MULTIPART_OVERHEAD, True),
+    # A document's bytes posted to the REST API (the file is the whole body); a length first.
+    routes.API_PREFIX + routes.API_DOCUMENTS: (
+        lambda: get_settings().security.upload_max_bytes,
+        True,
+    ),
 }
 
 

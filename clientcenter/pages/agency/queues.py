@@ -349,6 +349,21 @@ def more_page() -> rx.Component:
                 id_="administration",
             ),
         ),
+        if_allowed(
+            Permission.MANAGE_API_KEYS,
+            section(
+                "REST API",
+                muted(
+                    f"Keys for the systems that read and write the book at {routes.API_PREFIX}."
+                ),
+                rx.link(
+                    "API keys: create, list, revoke",
+                    href=routes.AGENT_API_KEYS,
+                    id="more-api-keys",
+                ),
+                id_="api-card",
+            ),
+        ),
         section(
             "Notification matrix in force",
             muted(

@@ -106,9 +106,12 @@ def _record(
     client_ip: str | None,
     query_hash: str | None = None,
 ) -> AuditEvent:
+    if principal.is_api_key:  # a new kind of actor: the trail names the key that called
+        summary = f'API key "{principal.api_key_name}": {summary}'
     event = AuditEvent(
         created_at=utcnow(),
         agent_id=principal.agent_id,
+        api_key_id=principal.api_key_id,
         account_id=account_id,
         kind=kind,
         action=action[:48],

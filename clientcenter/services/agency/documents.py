@@ -26,6 +26,7 @@ from clientcenter.models.policies import POLICY_LINES
 from clientcenter.services.access import require_permission
 from clientcenter.services.accounts import when
 from clientcenter.services.agency.actions import Done, publish_policies_invoices
+from clientcenter.services.agency.audit import record_write
 from clientcenter.services.agency.info_pane import get_account
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.errors import InvalidInput, NotFound
@@ -260,3 +261,35 @@ def policy_choices(
         .order_by(Policy.status, Policy.line, Policy.number)
     ).all()
     return [(p.id, _policy_label(p)) for p in policies]
+
+
+def agency_document(session: Session, principal: Principal, document_id: object) -> Document:
+    """One document by our id, for a caller that names no account (the REST API)."""
+    require_permission(session, principal, Permission.SHARE_DOCUMENTS)
+    try:
+        document = session.get(Document, int(document_id))
+    except (TypeError, ValueError):
+        document = None
+    if document is None:
+        raise NotFound(f"No document has id {document_id}.")
+    return document
+
+
+def unpublish_document(session: Session, principal: Principal, document_id: object) -> Document:
+    """Take a published document out of the customer's Client Center; the file stays on the
+    account, a draft again. A customer's own upload stays theirs. Idempotent."""
+    require_permission(session, principal, Permission.PUBLISH)
+    document = agency_document(session, principal, document_id)
+    if document.category == "customer_upload":
+        raise InvalidInput("A customer's own upload stays visible to them.", field="document_id")
+    if document.shared_with_customer:
+        document.shared_with_customer = False
+        session.flush()
+    record_write(
+        session,
+        principal,
+        "document.unpublish",
+        document.account_id,
+        f"Took “{document.title}” out of the Client Center",
+    )
+    return document

@@ -102,6 +102,28 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+# What an API key needs to reach each permission (models/api.py ApiScope values). A permission
+# not listed here is never an API key's: keys manage no staff, no keys, no audit trail.
+API_SCOPES: dict[Permission, str] = {
+    Permission.SEARCH: "read",
+    Permission.INFO_PANE: "read",
+    Permission.ACTIVITY: "read",
+    Permission.IMPORT_DATA: "write",
+    Permission.MANAGE_ACCOUNTS: "write",
+    Permission.SHARE_DOCUMENTS: "documents",
+    Permission.PUBLISH: "documents",
+}
+
+
+def scope_refusal(scope: str) -> str:
+    """The one message for a key without the scope an operation needs."""
+    return f'This API key does not have the "{scope}" scope.'
+
+
+def api_refusal(permission: Permission) -> str:
+    return f"An API key cannot {PERMISSION_LABELS[permission]}."
+
+
 def role_of(value: str) -> Role | None:
     try:
         return Role(value)

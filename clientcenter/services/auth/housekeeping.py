@@ -1,6 +1,6 @@
 """Forgetting what nothing needs any more: rate-limit events older than a day, login
 attempts that ended more than a day ago (their code hashes with them) and remembered
-browsers that expired; and what the agency keeps only so long (services/retention.py,
+browsers that expired; the API's remembered answers of POSTs past their hours; and what the agency keeps only so long (services/retention.py,
 ``settings.retention``).
 
 Every relay runs :func:`sweep` (delivery/relay.py, at most once per
@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from clientcenter.models.base import utcnow
 from clientcenter.services import retention
+from clientcenter.services.api import idempotency
 from clientcenter.services.auth import login_codes, rate_limits, remembered
 
 # pg_advisory locks share one key space per database: "cchk" as a number.
@@ -31,6 +32,7 @@ class Swept:
     rate_events: int
     login_challenges: int
     remembered_browsers: int = 0
+    api_answers: int = 0  # remembered answers of POSTs past api.idempotency_hours
     retained: retention.RetentionCounts = field(
         default_factory=retention.RetentionCounts, compare=False
     )
@@ -48,5 +50,6 @@ def sweep(db: Session, *, now: datetime | None = None) -> Swept | None:
         rate_events=rate_limits.prune(db, now=now),
         login_challenges=login_codes.prune(db, now=now),
         remembered_browsers=remembered.prune(db, now=now),
+        api_answers=idempotency.prune(db, now=now),
         retained=retention.apply(db, now=now),
     )

@@ -23,6 +23,7 @@ import pytest
 import reflex as rx
 from sqlalchemy import event
 from sqlmodel import SQLModel, select
+from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 from clientcenter.models import (
@@ -356,6 +357,17 @@ def test_the_harness_sees_a_customer_change(demo, engine, caplog):
 # --- HTTP routes ------------------------------------------------------------------------------
 
 
+def _flat(routes, prefix: str = ""):
+    """(prefix, route) for every route, those of a mounted app (the REST API) included."""
+    for route in routes:
+        if isinstance(route, Mount):
+            yield from _flat(route.routes, prefix + route.path)
+        elif hasattr(route, "original_router"):  # FastAPI's include_router
+            yield from _flat(route.original_router.routes, prefix)
+        else:
+            yield prefix, route
+
+
 def test_every_http_route_changes_nothing_in_read_only_mode(demo, engine, read_only_session):
     from clientcenter.http import build_http_app
 
@@ -373,15 +385,15 @@ def test_every_http_route_changes_nothing_in_read_only_mode(demo, engine, read_o
     app = build_http_app()
     client = TestClient(app, base_url="http://localhost:3000")
     client.cookies.set(COOKIE, token)
-    routes = sorted(app.routes, key=lambda r: r.path == "/auth/logout")  # logout last
+    routes = sorted(_flat(app.routes), key=lambda r: r[1].path == "/auth/logout")  # logout last
     problems = []
-    for route in routes:
+    for prefix, route in routes:
         params = re.findall(r"{(\w+)}", route.path)
         combos = (
             itertools.product(*[values.get(p, ["1", "x"]) for p in params]) if params else [()]
         )
         for combo in combos:
-            path = route.path
+            path = prefix + route.path
             for p, v in zip(params, combo):
                 path = path.replace("{" + p + "}", v)
             for method in sorted(route.methods or {"GET"}):

@@ -1,0 +1,425 @@
+"""What the REST API reads and writes: accounts, contacts and policies (read and upserted),
+change requests and an account's activity (read).
+
+Reads need the ``read`` scope (the INFO_PANE and ACTIVITY permissions), upserts the ``write``
+scope (IMPORT_DATA): ``access.require_permission`` checks both the key's scope and its
+creator's role. Upserts are one import row each (services/imports/single_row.py), keyed on
+the agency's identifiers like the import. Every call leaves one audit event naming the key.
+
+Lists are pages in id order with an opaque cursor (a signed value naming the last id and the
+resource, so a cursor cannot be forged or carried to another list); ``updated_since`` keeps
+records changed at or after a moment (``updated_at``, indexed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from clientcenter.models import (
+    Account,
+    ActivityLog,
+    Agent,
+    ChangeRequest,
+    Contact,
+    Document,
+    Policy,
+)
+from clientcenter.services.access import require_permission
+from clientcenter.services.agency import documents
+from clientcenter.services.agency.audit import record_read, record_write
+from clientcenter.services.agency.roles import Permission
+from clientcenter.services.auth.tokens import sign, unsign
+from clientcenter.services.errors import InvalidInput, NotFound
+from clientcenter.services.imports.single_row import apply_row
+from clientcenter.services.principal import Principal
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+CURSOR_TTL_SECONDS = 7 * 24 * 3600
+BAD_CURSOR = (
+    "This cursor is not one of ours, is for another list, or expired; start again without one."
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Upserted:
+    item: dict[str, Any]
+    created: bool
+    changed: bool
+
+
+# --------------------------------------------------------------------------- views
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def account_view(account: Account, producer_email: str | None) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "customer_id": account.external_id,
+        "name": account.name,
+        "kind": account.kind,
+        "business_name": account.business_name,
+        "producer_email": producer_email,
+        "street": account.street,
+        "city": account.city,
+        "state": account.state,
+        "postal_code": account.postal_code,
+        "data_as_of": _iso(account.data_as_of),
+        "created_at": _iso(account.created_at),
+        "updated_at": _iso(account.updated_at),
+    }
+
+
+def contact_view(contact: Contact, customer_id: str | None) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "account_id": contact.account_id,
+        "customer_id": customer_id,
+        "contact_id": contact.external_id,
+        "role": contact.role,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "email": contact.email,
+        "mobile": contact.mobile,
+        "may_log_in": contact.may_log_in,
+        "created_at": _iso(contact.created_at),
+        "updated_at": _iso(contact.updated_at),
+    }
+
+
+def _cents(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def policy_view(policy: Policy, customer_id: str | None) -> dict[str, Any]:
+    return {
+        "id": policy.id,
+        "account_id": policy.account_id,
+        "customer_id": customer_id,
+        "policy_id": policy.external_id,
+        "policy_number": policy.number,
+        "carrier": policy.carrier,
+        "carrier_naic": policy.carrier_naic,
+        "line": policy.line,
+        "effective_date": policy.effective_date.isoformat(),
+        "expiration_date": policy.expiration_date.isoformat(),
+        "status": policy.status,
+        "premium": _cents(policy.premium_cents),
+        "bill_method": policy.bill_method,
+        "created_at": _iso(policy.created_at),
+        "updated_at": _iso(policy.updated_at),
+    }
+
+
+def activity_view(entry: ActivityLog) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "account_id": entry.account_id,
+        "action": entry.action_key,
+        "actor_kind": entry.actor_kind,
+        "summary": entry.summary,
+        "created_at": _iso(entry.created_at),
+    }
+
+
+def change_request_view(request: ChangeRequest, customer_id: str | None) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "account_id": request.account_id,
+        "customer_id": customer_id,
+        "reference": request.reference,
+        "kind": request.kind,
+        "subtype": request.subtype,
+        "summary": request.summary,
+        "details": request.details or {},
+        "policy_id": request.policy_id,
+        "status": request.status,
+        "due_date": request.due_date.isoformat() if request.due_date else None,
+        "created_at": _iso(request.created_at),
+    }
+
+
+def document_view(document: Document) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "account_id": document.account_id,
+        "policy_id": document.policy_id,
+        "category": document.category,
+        "title": document.title,
+        "filename": document.filename,
+        "content_type": document.content_type,
+        "size_bytes": document.size_bytes,
+        "sha256": document.sha256,
+        "published": document.shared_with_customer,
+        "scan_status": document.scan_status,
+        "created_at": _iso(document.created_at),
+    }
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str  # the list's path segment and the import entity
+    model: type
+    query: Callable[[], Any]  # select(model, extra columns for the view)
+    view: Callable[..., dict[str, Any]]
+    label: str  # "account"
+    changed: str = "updated_at"  # the column updated_since compares
+
+
+RESOURCES: dict[str, Resource] = {
+    "accounts": Resource(
+        "accounts",
+        Account,
+        lambda: select(Account, Agent.email).outerjoin(Agent, Agent.id == Account.producer_id),
+        account_view,
+        "account",
+    ),
+    "contacts": Resource(
+        "contacts",
+        Contact,
+        lambda: select(Contact, Account.external_id).join(
+            Account, Account.id == Contact.account_id
+        ),
+        contact_view,
+        "contact",
+    ),
+    "policies": Resource(
+        "policies",
+        Policy,
+        lambda: select(Policy, Account.external_id).join(Account, Account.id == Policy.account_id),
+        policy_view,
+        "policy",
+    ),
+    # Read only. No updated_at yet: updated_since compares when the request was made.
+    "change_requests": Resource(
+        "change_requests",
+        ChangeRequest,
+        lambda: select(ChangeRequest, Account.external_id).join(
+            Account, Account.id == ChangeRequest.account_id
+        ),
+        change_request_view,
+        "change request",
+        changed="created_at",
+    ),
+}
+
+
+# --------------------------------------------------------------------------- cursors
+
+
+def make_cursor(resource: str, last_id: int) -> str:
+    return sign("api-cursor", {"r": resource, "after": last_id}, CURSOR_TTL_SECONDS)
+
+
+def read_cursor(resource: str, cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    payload = unsign("api-cursor", cursor)
+    if not payload or payload.get("r") != resource or not isinstance(payload.get("after"), int):
+        raise InvalidInput(BAD_CURSOR, "cursor")
+    return payload["after"]
+
+
+def check_limit(limit: int | None) -> int:
+    if limit is None:
+        return DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit is between 1 and {MAX_LIMIT}.", "limit")
+    return limit
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """``updated_since`` in UTC (a time without an offset is UTC)."""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            raise InvalidInput(
+                "updated_since is a time in ISO 8601, e.g. 2026-12-01T00:00:00Z.", "updated_since"
+            ) from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput("updated_since is out of range.", "updated_since") from None
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def list_records(
+    session: Session,
+    principal: Principal,
+    resource: str,
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
+    updated_since: datetime | str | None = None,
+    customer_id: str | None = None,
+) -> Page:
+    require_permission(session, principal, Permission.INFO_PANE)
+    spec = RESOURCES[resource]
+    size = check_limit(limit)
+    after = read_cursor(resource, cursor)
+    stmt = spec.query().where(spec.model.id > after)
+    if updated_since is not None:
+        stmt = stmt.where(getattr(spec.model, spec.changed) >= _aware(updated_since))
+    if customer_id is not None:
+        stmt = stmt.where(Account.external_id == customer_id)
+    rows = session.exec(stmt.order_by(spec.model.id).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    items = [spec.view(record, extra) for record, extra in rows]
+    record_read(
+        session,
+        principal,
+        f"api.{resource}.list",
+        None,
+        f"Listed {len(items)} {resource}" + (" (more follow)" if more else ""),
+    )
+    return Page(items, make_cursor(resource, rows[-1][0].id) if more else None)
+
+
+def get_record(session: Session, principal: Principal, resource: str, record_id: int) -> dict:
+    require_permission(session, principal, Permission.INFO_PANE)
+    spec = RESOURCES[resource]
+    row = session.exec(spec.query().where(spec.model.id == record_id)).first()
+    if row is None:
+        raise NotFound(f"No {spec.label} has id {record_id}.")
+    record, extra = row
+    account_id = record.id if spec.model is Account else record.account_id
+    record_read(
+        session, principal, f"api.{resource}.get", account_id, f"Read {spec.label} #{record.id}"
+    )
+    return spec.view(record, extra)
+
+
+def list_activity(
+    session: Session,
+    principal: Principal,
+    account_id: int,
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
+    updated_since: datetime | str | None = None,
+) -> Page:
+    """An account's activity log, oldest first (``updated_since``: entries made since)."""
+    require_permission(session, principal, Permission.ACTIVITY)
+    if session.get(Account, account_id) is None:
+        raise NotFound(f"No account has id {account_id}.")
+    size = check_limit(limit)
+    name = f"activity:{account_id}"
+    after = read_cursor(name, cursor)
+    stmt = select(ActivityLog).where(ActivityLog.account_id == account_id, ActivityLog.id > after)
+    if updated_since is not None:
+        stmt = stmt.where(ActivityLog.created_at >= _aware(updated_since))
+    rows = session.exec(stmt.order_by(ActivityLog.id).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    record_read(
+        session, principal, "api.activity.list", account_id, f"Listed {len(rows)} activity entries"
+    )
+    return Page([activity_view(r) for r in rows], make_cursor(name, rows[-1].id) if more else None)
+
+
+# --------------------------------------------------------------------------- upserts
+
+
+def _cell(value: Any) -> str | None:
+    """A JSON value as the import's cell: dates in ISO form, booleans as yes/no."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def upsert(
+    session: Session, principal: Principal, resource: str, body: dict[str, Any]
+) -> Upserted:
+    """Create or update the record the body's keys name, through the import's rules. Only the
+    fields sent are compared and set."""
+    agent = require_permission(session, principal, Permission.IMPORT_DATA)
+    spec = RESOURCES[resource]
+    cells = {name: _cell(value) for name, value in body.items()}
+    applied = apply_row(session, resource, cells, default_producer_id=agent.id)
+    record = applied.record
+    session.refresh(record)
+    row = session.exec(spec.query().where(spec.model.id == record.id)).one()
+    account_id = record.id if spec.model is Account else record.account_id
+    verb = "Created" if applied.created else ("Updated" if applied.changed else "Unchanged")
+    record_write(
+        session,
+        principal,
+        f"api.{resource}.upsert",
+        account_id,
+        f"{verb} {spec.label} #{record.id} through the API",
+    )
+    return Upserted(spec.view(*row), applied.created, applied.changed)
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def add_document(
+    session: Session,
+    principal: Principal,
+    account_id: int,
+    data: bytes,
+    *,
+    title: str | None,
+    category: str,
+    policy_id: int | None,
+) -> dict[str, Any]:
+    """Scope: documents. The agency side's own upload (services/agency/documents.py): a
+    draft the customer does not see until it is published; an internal note stays internal."""
+    added = documents.upload_agency_document(
+        session,
+        principal,
+        account_id,
+        original_name=title or "",
+        data=data,
+        kind=category,
+        title=title or "",
+        internal=False,
+        policy_id=policy_id,
+    )
+    return document_view(session.get(Document, added.id))
+
+
+def publish_document(session: Session, principal: Principal, document_id: int) -> dict[str, Any]:
+    """The agency's Policies/Invoices action for one document: the customer sees it, and is
+    told as the matrix says. Publishing a published document changes nothing."""
+    document = documents.agency_document(session, principal, document_id)
+    if not document.shared_with_customer:
+        documents.publish_document(session, principal, document.account_id, document.id)
+    else:
+        record_write(
+            session, principal, "document.publish", document.account_id, "Already published"
+        )
+    return document_view(document)
+
+
+def unpublish_document(session: Session, principal: Principal, document_id: int) -> dict[str, Any]:
+    return document_view(documents.unpublish_document(session, principal, document_id))
