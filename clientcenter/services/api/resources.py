@@ -394,6 +394,10 @@ def add_document(
 ) -> dict[str, Any]:
     """Scope: documents. The agency side's own upload (services/agency/documents.py): a
     draft the customer does not see until it is published; an internal note stays internal."""
+    if category not in documents.AGENCY_KINDS:  # the page's "kind" is the API's category
+        raise InvalidInput(
+            "category is one of " + ", ".join(documents.AGENCY_KINDS) + ".", "category"
+        )
     added = documents.upload_agency_document(
         session,
         principal,
