@@ -66,8 +66,11 @@ def record_action(
     action = get_action(action_key)
     account = _subject_account(session, principal, action, account_id)
     details = _safe_details(details or {})
-    # What people read in messages is held to the same rule as the log.
-    _safe_details({"summary": summary or "", **(links or {})})
+    # What people read in messages is held to the same rule as the log; the links' URLs are
+    # not: they are ours, and a signed token's random digits can look like a card number.
+    _safe_details(
+        {"summary": summary or "", **{k: v for k, v in (links or {}).items() if k != "url"}}
+    )
     channel = channel or ("agency" if action.section == "agency" else "portal")
     if channel not in ACTIVITY_CHANNELS:
         raise ValueError(f"channel must be one of {ACTIVITY_CHANNELS}")

@@ -423,6 +423,27 @@ def test_links_cannot_smuggle_a_code(session, people):
         )
 
 
+def test_a_signed_link_whose_token_looks_like_a_card_number_still_goes(session, people):
+    # A token's random characters can hold a Luhn-valid run of digits; the URL is ours.
+    log = record_action(
+        session,
+        Principal.agency(people.producer.id),
+        "agency.share_document_email",
+        account_id=people.account.id,
+        links={"url": "http://localhost:3000/shared/x4111111111111111y", "url_label": "View"},
+    )
+    sent = session.exec(select(OutboxMessage)).all()
+    assert log.id and any("4111111111111111" in m.body_text for m in sent)
+    with pytest.raises(ValueError, match="card number"):  # what people read is still held
+        record_action(
+            session,
+            Principal.agency(people.producer.id),
+            "agency.share_document_email",
+            account_id=people.account.id,
+            links={"url": "http://localhost:3000/shared/x", "url_label": "4111 1111 1111 1111"},
+        )
+
+
 def test_agency_override_changes_the_effects(session, people, monkeypatch):
     monkeypatch.setenv(
         "CC_MATRIX", '{"customer.feedback": {"agent_email": false, "customer_email": true}}'
