@@ -28,6 +28,17 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def begin_before_savepoints(session: Session) -> None:
+    """Open the session's transaction in the database before a SAVEPOINT is sent.
+
+    pysqlite sends BEGIN only before a data-changing statement; a SAVEPOINT sent first starts
+    SQLite's own transaction, which its RELEASE then commits, so the caller's rollback would
+    keep what the savepoint wrote. A write that changes nothing makes pysqlite begin first.
+    (PostgreSQL is in a transaction from the first statement.)"""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("UPDATE account SET id = id WHERE 0 = 1")
+
+
 _engines: dict[str, Engine] = {}
 
 

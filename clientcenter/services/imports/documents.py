@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from clientcenter.db import begin_before_savepoints
 from clientcenter.models import Account, Document, Policy
 from clientcenter.models.documents import DOCUMENT_CATEGORIES, ScanStatus
 from clientcenter.services.access import require_permission
@@ -204,7 +205,7 @@ def _apply(
     agent_id: int | None,
 ) -> _ManifestPass:
     result = None
-    _begin_outer(session)
+    begin_before_savepoints(session)
     try:
         with session.begin_nested():  # the manifest stands or falls whole
             result = _read(session, source, manifest, options, agent_id, apply=True)
@@ -220,17 +221,6 @@ def _apply(
         raise
     result.counts.applied = True
     return result
-
-
-def _begin_outer(session: Session) -> None:
-    """Make sure the outer transaction has begun in the database before the SAVEPOINT.
-
-    pysqlite begins a transaction only before a data-changing statement; a SAVEPOINT sent
-    first starts one of SQLite's own, which its RELEASE then commits, so a later rollback of
-    the import would keep the rows while the store deletes their bytes. A no-op UPDATE makes
-    pysqlite send its BEGIN first. (PostgreSQL is in a transaction already.)"""
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection().exec_driver_sql("UPDATE document SET id = id WHERE 0 = 1")
 
 
 def _forget(result: _ManifestPass) -> None:

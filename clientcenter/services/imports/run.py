@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import text, update
 from sqlmodel import Session
 
+from clientcenter.db import begin_before_savepoints
 from clientcenter.models import Account, Contact
 from clientcenter.models.base import utcnow
 from clientcenter.models.search_index import reindex_accounts
@@ -102,6 +103,8 @@ def run_import(
         # generic plan for it: planned while the tables were small (a first import), the
         # chunk look-ups would go on scanning tables that grow to 250,000 rows.
         session.exec(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    if not options.dry_run:
+        begin_before_savepoints(session)  # each file's savepoint nests in the caller's work
     book = Book.load(session, default_producer_id)
     report = ImportReport(dry_run=options.dry_run, notify=options.notify)
     effects = _Effects()

@@ -80,13 +80,6 @@ def _run(run_id: int, dry_run: bool) -> None:
             notify=bool(run.options.get("notify")),
         )
         progress = _Progress(run_id, run.files, persist=dry_run or not _sqlite(db))
-        if not dry_run and _sqlite(db):
-            # Write first, so the transaction has begun before the engine's first SAVEPOINT:
-            # pysqlite begins one only before a write, and releasing a SAVEPOINT that began
-            # the transaction would commit it, leaving nothing to roll back. (Not elsewhere:
-            # this row must stay unlocked for the progress writes.)
-            run.updated_at = utcnow()
-            db.flush()
         with run_files.opened(run.uploads, run.files) as (files, with_documents):
             report = run_import(
                 db,
