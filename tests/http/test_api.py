@@ -68,7 +68,7 @@ def test_every_operation_refuses_a_call_without_a_valid_key(demo, client):
     keys.revoke_key(demo, agency_agent(demo), keys.list_keys(demo, agency_agent(demo))[0].id)
     demo.commit()
     operations = _operations(client)
-    assert len(operations) == 31
+    assert len(operations) == 32
     for method, path in operations:
         for headers in ({}, _auth("cck_not-a-key"), _auth(secret)):
             response = client.request(method, path, headers=headers, json=ACCOUNT)

@@ -300,6 +300,7 @@ class DocumentOut(BaseModel):
     size_bytes: int
     sha256: str
     published: bool = Field(description="shown in the customer's Client Center")
+    internal: bool = Field(description="the agency's own for good: never published")
     scan_status: str = Field(description="clean, or pending until the scan hook clears it")
     created_at: str | None
 

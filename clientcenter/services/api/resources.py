@@ -178,6 +178,7 @@ def document_view(document: Document) -> dict[str, Any]:
         "size_bytes": document.size_bytes,
         "sha256": document.sha256,
         "published": document.shared_with_customer,
+        "internal": document.internal,
         "scan_status": document.scan_status,
         "created_at": _iso(document.created_at),
     }
@@ -596,6 +597,36 @@ def add_document(
         policy_id=policy_id,
     )
     return document_view(session.get(Document, added.id))
+
+
+def list_documents(
+    session: Session,
+    principal: Principal,
+    account_id: int,
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page:
+    """Scope: documents, like the info pane's list (every document on the account: drafts,
+    published, internal, the customer's own uploads), in id order a page at a time."""
+    require_permission(session, principal, Permission.SHARE_DOCUMENTS)
+    if session.get(Account, account_id) is None:
+        raise NotFound(f"No account has id {account_id}.")
+    size = check_limit(limit)
+    name = f"documents:{account_id}"
+    after = read_cursor(name, cursor)
+    rows = session.exec(
+        select(Document)
+        .where(Document.account_id == account_id, Document.id > after)
+        .order_by(Document.id)
+        .limit(size + 1)
+    ).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    record_read(
+        session, principal, "api.documents.list", account_id, f"Listed {len(rows)} documents"
+    )
+    return Page([document_view(d) for d in rows], make_cursor(name, rows[-1].id) if more else None)
 
 
 def publish_document(session: Session, principal: Principal, document_id: int) -> dict[str, Any]:
