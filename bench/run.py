@@ -56,6 +56,10 @@ def main() -> int:
         ("Notification relay", ["bench.relay"]),
         ("Webhook deliveries", ["bench.webhooks", "--events", "100" if q else "300"]),
         (
+            "REST API policy upserts, PostgreSQL, 1 and 2 workers",
+            ["bench.api", "--policies", "100" if q else "600"],
+        ),
+        (
             "Audit trail CSV export, SQLite",
             ["bench.audit_export", "--rows", "10000" if q else "100000"],
         ),

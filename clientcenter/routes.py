@@ -163,6 +163,7 @@ API_DOCS = "/docs"
 API_ACCOUNTS = "/accounts"
 API_ACCOUNT = "/accounts/{account_id}"
 API_ACCOUNT_ACTIVITY = "/accounts/{account_id}/activity"
+API_ACCOUNT_DOCUMENTS = "/accounts/{account_id}/documents"
 API_CONTACTS = "/contacts"
 API_CONTACT = "/contacts/{contact_id}"
 API_POLICIES = "/policies"
@@ -172,6 +173,16 @@ API_DOCUMENT_PUBLISH = "/documents/{document_id}/publish"
 API_DOCUMENT_UNPUBLISH = "/documents/{document_id}/unpublish"
 API_CHANGE_REQUESTS = "/change-requests"
 API_CHANGE_REQUEST = "/change-requests/{change_request_id}"
+API_CHANGE_REQUEST_STATUS = "/change-requests/{change_request_id}/status"
+# A policy's vehicles, coverages and drivers, invoices, certificate holders: "/vehicles" lists
+# and upserts, "/vehicles/{vehicle_id}" reads one (http/api/children.py).
+API_CHILDREN = {
+    "vehicles": "vehicle_id",
+    "coverages": "coverage_id",
+    "drivers": "driver_id",
+    "invoices": "invoice_id",
+    "certificate_holders": "certificate_holder_id",
+}
 # Reflex's own endpoints (no backend_path prefix in rxconfig.py): the websocket and uploads.
 REFLEX_EVENT = "/_event"
 REFLEX_UPLOAD = "/_upload"

@@ -4,6 +4,7 @@ with Retry-After, and a rate limit that holds across workers through Redis."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -55,9 +56,7 @@ def _operations(client) -> list[tuple[str, str]]:
     return [
         (
             method,
-            path.replace("{account_id}", "1")
-            .replace("{contact_id}", "1")
-            .replace("{policy_id}", "1"),
+            re.sub(r"\{[a-z_]+\}", "1", path),
         )
         for path, ops in schema["paths"].items()
         for method in ops
@@ -69,7 +68,7 @@ def test_every_operation_refuses_a_call_without_a_valid_key(demo, client):
     keys.revoke_key(demo, agency_agent(demo), keys.list_keys(demo, agency_agent(demo))[0].id)
     demo.commit()
     operations = _operations(client)
-    assert len(operations) == 15
+    assert len(operations) == 32
     for method, path in operations:
         for headers in ({}, _auth("cck_not-a-key"), _auth(secret)):
             response = client.request(method, path, headers=headers, json=ACCOUNT)
@@ -251,3 +250,85 @@ def test_a_document_over_the_upload_limit_is_413_unread(demo, client, monkeypatc
         routes.API_DOCUMENTS, content=b"x" * 4096, params=params, headers=headers
     )
     assert response.status_code == 413
+
+
+def test_a_vehicle_is_upserted_read_and_refused_by_name(demo, client):
+    secret = _key(demo)
+    assert _post(
+        client, routes.API_ACCOUNTS, {**ACCOUNT, "customer_id": "C902"}, secret
+    ).is_success
+    policy = {
+        "customer_id": "C902",
+        "policy_id": "P902",
+        "policy_number": "PA-902",
+        "carrier": "Casco Mutual",
+        "line": "auto",
+        "effective_date": "2026-01-15",
+        "expiration_date": "2027-01-15",
+        "status": "active",
+        "premium": "900.00",
+    }
+    assert _post(client, routes.API_POLICIES, policy, secret).status_code == 201
+    vehicle = {
+        "policy_id": "P902",
+        "year": 2020,
+        "make": "Ford",
+        "model": "F-150",
+        "vin": "1FTEW1EP5LFA12345",
+    }
+    created = _post(client, "/vehicles", vehicle, secret, key="veh-1")
+    assert created.status_code == 201, created.text
+    again = _post(client, "/vehicles", vehicle, secret, key="veh-2")
+    assert again.status_code == 200 and again.json()["id"] == created.json()["id"]
+    got = client.get(f"/vehicles/{created.json()['id']}", headers=_auth(secret))
+    assert got.json() == again.json()
+    listed = client.get(
+        "/vehicles",
+        headers=_auth(secret),
+        params={"policy_record_id": got.json()["policy_record_id"]},
+    )
+    assert [v["id"] for v in listed.json()["items"]] == [created.json()["id"]]
+    refused = _post(client, "/vehicles", {**vehicle, "vin": "SHORT"}, secret)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "vin"
+    unknown = _post(client, "/vehicles", {**vehicle, "colour": "red"}, secret)
+    assert unknown.status_code == 422 and unknown.json()["detail"] == "Unknown field: colour"
+    since = client.get("/vehicles", headers=_auth(secret), params={"updated_since": "2026-01-01"})
+    assert since.status_code == 422 and "updated_since" in since.json()["detail"]
+    for path in (
+        "/vehicles/99999",
+        "/coverages/99999",
+        "/drivers/99999",
+        "/invoices/99999",
+        "/certificate-holders/99999",
+    ):
+        missing = client.get(path, headers=_auth(secret))
+        assert missing.status_code == 404 and "99999" in missing.json()["detail"], path
+
+
+def test_a_change_requests_status_is_set_once_per_idempotency_key(demo, client):
+    from clientcenter.models import ChangeRequest
+
+    account = demo.exec(select(Account).order_by(Account.id)).first()
+    request = ChangeRequest(
+        account_id=account.id,
+        kind="personal",
+        subtype="add_vehicle",
+        reference="CR-API-3",
+        summary="Add a car",
+        details={},
+    )
+    demo.add(request)
+    demo.commit()
+    secret = _key(demo)
+    path = f"/change-requests/{request.id}/status"
+    body = {"status": "declined", "note": "The carrier does not write this vehicle."}
+    done = _post(client, path, body, secret, key="st-1")
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "declined" and done.json()["status_note"] == body["note"]
+    replay = _post(client, path, body, secret, key="st-1")
+    assert replay.json() == done.json() and replay.headers["idempotent-replayed"] == "true"
+    no_note = _post(client, path, {"status": "in_review"}, secret)
+    assert no_note.status_code == 422 and no_note.json()["errors"][0]["field"] == "note"
+    assert _post(client, "/change-requests/99999/status", body, secret).status_code == 404
+    reader = _key(demo, "read", name="Reader")
+    assert _post(client, path, {"status": "in_review", "note": "x"}, reader).status_code == 403

@@ -2,7 +2,8 @@
 Reflex serves (api_transformer), so one process and one port serve pages and API alike, behind
 the same middleware (security headers, the body limit's 413 before reading).
 
-Routers are one per resource (accounts, contacts, policies); each route is thin: the key and
+Routers are one per resource (accounts, contacts, policies, and children.py's alike for
+vehicles, coverages, drivers, invoices, certificate holders); each route is thin: the key and
 its rate limit (deps.api_principal), one service call (services/api/resources.py), the
 answer. The schema is at /api/v1/openapi.json and a readable page of it at /api/v1/docs.
 """
@@ -13,7 +14,14 @@ from fastapi import FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
 
 from clientcenter import routes
-from clientcenter.http.api import accounts, change_requests, contacts, documents, policies
+from clientcenter.http.api import (
+    accounts,
+    change_requests,
+    children,
+    contacts,
+    documents,
+    policies,
+)
 from clientcenter.http.api.docs_page import docs_response
 from clientcenter.http.api.errors import (
     ApiRefused,
@@ -26,8 +34,9 @@ from clientcenter.http.api.errors import (
 from clientcenter.services.errors import ServiceError
 
 DESCRIPTION = (
-    "Accounts, contacts and policies of the agency's book, read and upserted on the agency "
-    "management system's own keys (customer_id, contact_id, policy_id), like the CSV import. "
+    "Accounts, contacts, policies, vehicles, coverages, drivers, invoices and certificate "
+    "holders of the agency's book, read and upserted on the agency management system's own "
+    "keys (customer_id, contact_id, policy_id…), like the CSV import. "
     "Every POST takes an Idempotency-Key; lists are cursor pages with updated_since."
 )
 
@@ -67,6 +76,8 @@ def build_api() -> FastAPI:
     )
     for module in (accounts, contacts, policies, documents, change_requests):
         api.include_router(module.router)
+    for router in children.ROUTERS:
+        api.include_router(router)
     api.add_middleware(NoStore)
     api.add_exception_handler(ApiRefused, refused)
     api.add_exception_handler(ServiceError, service_refused)

@@ -1,4 +1,5 @@
-"""/accounts: list, read, upsert (keyed on customer_id), and an account's activity."""
+"""/accounts: list, read, upsert (keyed on customer_id), and an account's activity and
+documents."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ from clientcenter.http.api.params import (
     RecordId,
     UpdatedSince,
 )
-from clientcenter.http.api.schemas import AccountIn, AccountOut, ActivityOut, PageOut
+from clientcenter.http.api.schemas import (
+    AccountIn,
+    AccountOut,
+    ActivityOut,
+    DocumentOut,
+    PageOut,
+)
 from clientcenter.services.api import resources
 from clientcenter.services.principal import Principal
 
@@ -87,5 +94,24 @@ def list_account_activity(
         lambda db: resources.list_activity(
             db, principal, account_id, limit=limit, cursor=cursor, updated_since=updated_since
         )
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get(
+    routes.API_ACCOUNT_DOCUMENTS,
+    response_model=PageOut[DocumentOut],
+    responses=documented(404, 422),
+)
+def list_account_documents(
+    account_id: RecordId,
+    principal: Principal = Depends(api_principal),
+    limit: Limit = DEFAULT,
+    cursor: Cursor = None,
+):
+    """The account's documents in id order: drafts, published, internal and the customer's
+    own uploads, as the info pane lists them. Scope: documents."""
+    page = calls.read(
+        lambda db: resources.list_documents(db, principal, account_id, limit=limit, cursor=cursor)
     )
     return {"items": page.items, "next_cursor": page.next_cursor}

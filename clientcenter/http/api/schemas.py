@@ -121,6 +121,157 @@ class PolicyOut(BaseModel):
     updated_at: str | None
 
 
+class _OnPolicyIn(_In):
+    """How a vehicle, coverage or driver names its policy, like its import file."""
+
+    policy_id: str | None = Field(
+        None, description="the management system's policy id (else carrier + policy_number)"
+    )
+    policy_number: str | None = Field(None, description="with carrier, without a policy_id")
+    carrier: str | None = None
+
+
+class _OnPolicyOut(BaseModel):
+    id: int
+    account_id: int
+    customer_id: str | None
+    policy_record_id: int = Field(description="our id of the policy (GET /policies/{id})")
+    policy_id: str | None = Field(description="the management system's policy id")
+    policy_number: str
+    carrier: str
+
+
+class VehicleIn(_OnPolicyIn):
+    vehicle_id: str | None = Field(
+        None, description="the management system's vehicle id (else the VIN is the key)"
+    )
+    year: int = Field(description="a model year, e.g. 2021")
+    make: str
+    model: str
+    vin: str | None = Field(None, description="17 letters and digits; needed without vehicle_id")
+    usage: str | None = Field(None, description="Pleasure, Commute, Business… (default Commute)")
+
+
+class VehicleOut(_OnPolicyOut):
+    vehicle_id: str | None
+    year: int
+    make: str
+    model: str
+    vin: str | None
+    usage: str
+
+
+class CoverageIn(_OnPolicyIn):
+    coverage: str = Field(description='its name, e.g. "Bodily Injury Liability" (the key)')
+    limit: str | None = Field(None, description='as written, e.g. "$100,000/$300,000"')
+    deductible: str | None = Field(None, description='as written, e.g. "$500"')
+    premium: str | None = Field(None, description='an amount in dollars, e.g. "312.00"')
+    vin: str | None = Field(
+        None, description="the VIN of the policy's vehicle it belongs to (part of the key)"
+    )
+
+
+class CoverageOut(_OnPolicyOut):
+    coverage: str
+    limit: str
+    deductible: str
+    premium: str | None
+    vin: str | None
+    vehicle_record_id: int | None = Field(description="our id of the vehicle (GET /vehicles/{id})")
+
+
+class DriverIn(_OnPolicyIn):
+    driver_id: str | None = Field(
+        None, description="the management system's driver id (else names + birth date)"
+    )
+    first_name: str
+    last_name: str
+    birth_date: date | None = None
+    license_state: str | None = Field(None, description="two letters")
+    relationship: str | None = Field(None, description="Named insured, Spouse, Child…")
+
+
+class DriverOut(_OnPolicyOut):
+    driver_id: str | None
+    first_name: str
+    last_name: str
+    birth_date: str | None
+    license_state: str | None
+    relationship: str
+
+
+class InvoiceIn(_In):
+    customer_id: str = Field(description="the account's customer id")
+    invoice_id: str | None = Field(
+        None, description="the management system's invoice id (else the number is the key)"
+    )
+    invoice_number: str = Field(description="unique across the agency")
+    policy_id: str | None = Field(None, description="the policy billed, by its policy id")
+    policy_number: str | None = Field(None, description="or by carrier + policy_number")
+    carrier: str | None = None
+    description: str | None = None
+    amount: str = Field(description='an amount above zero in dollars, e.g. "412.00"')
+    due_date: date
+    status: str | None = Field(None, description="open, paid or cancelled (default open)")
+    published: bool | None = Field(None, description="shown in the portal (default yes)")
+
+
+class InvoiceOut(BaseModel):
+    id: int
+    account_id: int
+    customer_id: str | None
+    invoice_id: str | None
+    invoice_number: str
+    policy_record_id: int | None
+    policy_id: str | None
+    policy_number: str | None
+    carrier: str | None
+    description: str
+    amount: str
+    paid: str = Field(description="what portal payments settled so far")
+    currency: str
+    due_date: str
+    status: str = Field(description="open, pending (a payment in flight), paid or cancelled")
+    published: bool
+    created_at: str | None
+
+
+class CertificateHolderIn(_In):
+    customer_id: str = Field(description="the account's customer id")
+    holder_id: str | None = Field(
+        None, description="the management system's holder id (else the name is the key)"
+    )
+    name: str
+    street: str | None = None
+    city: str | None = None
+    state: str | None = Field(None, description="two letters")
+    postal_code: str | None = Field(None, description="5 digits or ZIP+4")
+    email: str | None = None
+
+
+class CertificateHolderOut(BaseModel):
+    id: int
+    account_id: int
+    customer_id: str | None
+    holder_id: str | None
+    name: str
+    street: str
+    city: str
+    state: str
+    postal_code: str
+    email: str | None
+    created_at: str | None
+
+
+class StatusIn(_In):
+    status: str = Field(description="in_review, done or declined")
+    note: str = Field(
+        "",
+        description="what the customer reads (up to 1,000 characters); required to decline "
+        "or to reopen",
+    )
+
+
 class ChangeRequestOut(BaseModel):
     id: int
     account_id: int
@@ -133,6 +284,8 @@ class ChangeRequestOut(BaseModel):
     policy_id: int | None
     status: str
     due_date: str | None
+    status_note: str = Field(description="the latest note, as the customer reads it")
+    status_changed_at: str | None
     created_at: str | None
 
 
@@ -147,6 +300,7 @@ class DocumentOut(BaseModel):
     size_bytes: int
     sha256: str
     published: bool = Field(description="shown in the customer's Client Center")
+    internal: bool = Field(description="the agency's own for good: never published")
     scan_status: str = Field(description="clean, or pending until the scan hook clears it")
     created_at: str | None
 

@@ -110,6 +110,7 @@ API_SCOPES: dict[Permission, str] = {
     Permission.ACTIVITY: "read",
     Permission.IMPORT_DATA: "write",
     Permission.MANAGE_ACCOUNTS: "write",
+    Permission.TASK_QUEUE: "write",  # a change request's status (POST .../status)
     Permission.SHARE_DOCUMENTS: "documents",
     Permission.PUBLISH: "documents",
 }

@@ -1,5 +1,6 @@
-"""What the REST API reads and writes: accounts, contacts and policies (read and upserted),
-change requests and an account's activity (read).
+"""What the REST API reads and writes: accounts, contacts, policies, vehicles, coverages,
+drivers, invoices and certificate holders (read and upserted), change requests (read, and
+their status set), an account's activity and documents (read).
 
 Reads need the ``read`` scope (the INFO_PANE and ACTIVITY permissions), upserts the ``write``
 scope (IMPORT_DATA): ``access.require_permission`` checks both the key's scope and its
@@ -18,20 +19,26 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, or_, select
 
 from clientcenter.models import (
     Account,
     ActivityLog,
     Agent,
+    CertificateHolder,
     ChangeRequest,
     Contact,
+    Coverage,
     Document,
+    Driver,
+    Invoice,
     Policy,
+    Vehicle,
 )
 from clientcenter.services.access import require_permission
 from clientcenter.services.agency import documents
 from clientcenter.services.agency.audit import record_read, record_write
+from clientcenter.services.agency.change_requests import set_request_status
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.auth.tokens import sign, unsign
 from clientcenter.services.errors import InvalidInput, NotFound
@@ -153,6 +160,8 @@ def change_request_view(request: ChangeRequest, customer_id: str | None) -> dict
         "policy_id": request.policy_id,
         "status": request.status,
         "due_date": request.due_date.isoformat() if request.due_date else None,
+        "status_note": request.status_note,
+        "status_changed_at": _iso(request.status_changed_at),
         "created_at": _iso(request.created_at),
     }
 
@@ -169,9 +178,112 @@ def document_view(document: Document) -> dict[str, Any]:
         "size_bytes": document.size_bytes,
         "sha256": document.sha256,
         "published": document.shared_with_customer,
+        "internal": document.internal,
         "scan_status": document.scan_status,
         "created_at": _iso(document.created_at),
     }
+
+
+def _on_policy(policy: Policy, customer_id: str | None) -> dict[str, Any]:
+    """How a vehicle, coverage or driver names its policy: as its upsert does (the management
+    system's policy id, or carrier + number), and our ids of the policy and its account."""
+    return {
+        "account_id": policy.account_id,
+        "customer_id": customer_id,
+        "policy_record_id": policy.id,
+        "policy_id": policy.external_id,
+        "policy_number": policy.number,
+        "carrier": policy.carrier,
+    }
+
+
+def vehicle_view(vehicle: Vehicle, policy: Policy, customer_id: str | None) -> dict[str, Any]:
+    return {
+        "id": vehicle.id,
+        **_on_policy(policy, customer_id),
+        "vehicle_id": vehicle.external_id,
+        "year": vehicle.year,
+        "make": vehicle.make,
+        "model": vehicle.model,
+        "vin": vehicle.vin or None,
+        "usage": vehicle.usage,
+    }
+
+
+def coverage_view(
+    coverage: Coverage, policy: Policy, customer_id: str | None, vin: str | None
+) -> dict[str, Any]:
+    return {
+        "id": coverage.id,
+        **_on_policy(policy, customer_id),
+        "coverage": coverage.name,
+        "limit": coverage.limit,
+        "deductible": coverage.deductible,
+        "premium": None if coverage.premium_cents is None else _cents(coverage.premium_cents),
+        "vin": vin or None,
+        "vehicle_record_id": coverage.vehicle_id,
+    }
+
+
+def driver_view(driver: Driver, policy: Policy, customer_id: str | None) -> dict[str, Any]:
+    return {
+        "id": driver.id,
+        **_on_policy(policy, customer_id),
+        "driver_id": driver.external_id,
+        "first_name": driver.first_name,
+        "last_name": driver.last_name,
+        "birth_date": driver.birth_date.isoformat() if driver.birth_date else None,
+        "license_state": driver.license_state or None,
+        "relationship": driver.relationship,
+    }
+
+
+def invoice_view(
+    invoice: Invoice, customer_id: str | None, policy: Policy | None
+) -> dict[str, Any]:
+    return {
+        "id": invoice.id,
+        "account_id": invoice.account_id,
+        "customer_id": customer_id,
+        "invoice_id": invoice.external_id,
+        "invoice_number": invoice.number,
+        "policy_record_id": invoice.policy_id,
+        "policy_id": policy.external_id if policy else None,
+        "policy_number": policy.number if policy else None,
+        "carrier": policy.carrier if policy else None,
+        "description": invoice.description,
+        "amount": _cents(invoice.amount_cents),
+        "paid": _cents(invoice.paid_cents),
+        "currency": invoice.currency,
+        "due_date": invoice.due_date.isoformat(),
+        "status": invoice.status,
+        "published": invoice.published,
+        "created_at": _iso(invoice.created_at),
+    }
+
+
+def certificate_holder_view(holder: CertificateHolder, customer_id: str | None) -> dict[str, Any]:
+    return {
+        "id": holder.id,
+        "account_id": holder.account_id,
+        "customer_id": customer_id,
+        "holder_id": holder.external_id,
+        "name": holder.name,
+        "street": holder.street,
+        "city": holder.city,
+        "state": holder.state,
+        "postal_code": holder.postal_code,
+        "email": holder.email,
+        "created_at": _iso(holder.created_at),
+    }
+
+
+def _policy_child(model: type):
+    return lambda: (
+        select(model, Policy, Account.external_id)
+        .join(Policy, Policy.id == model.policy_id)
+        .join(Account, Account.id == Policy.account_id)
+    )
 
 
 @dataclass(frozen=True)
@@ -181,7 +293,9 @@ class Resource:
     query: Callable[[], Any]  # select(model, extra columns for the view)
     view: Callable[..., dict[str, Any]]
     label: str  # "account"
-    changed: str = "updated_at"  # the column updated_since compares
+    # The column updated_since compares; None where the table keeps no time of change
+    # (vehicles, coverages, drivers, invoices, certificate holders: their lists take none).
+    changed: str | None = "updated_at"
 
 
 RESOURCES: dict[str, Resource] = {
@@ -208,7 +322,47 @@ RESOURCES: dict[str, Resource] = {
         policy_view,
         "policy",
     ),
-    # Read only. No updated_at yet: updated_since compares when the request was made.
+    "vehicles": Resource(
+        "vehicles", Vehicle, _policy_child(Vehicle), vehicle_view, "vehicle", None
+    ),
+    "coverages": Resource(
+        "coverages",
+        Coverage,
+        lambda: (
+            select(Coverage, Policy, Account.external_id, Vehicle.vin)
+            .join(Policy, Policy.id == Coverage.policy_id)
+            .join(Account, Account.id == Policy.account_id)
+            .outerjoin(Vehicle, Vehicle.id == Coverage.vehicle_id)
+        ),
+        coverage_view,
+        "coverage",
+        None,
+    ),
+    "drivers": Resource("drivers", Driver, _policy_child(Driver), driver_view, "driver", None),
+    "invoices": Resource(
+        "invoices",
+        Invoice,
+        lambda: (
+            select(Invoice, Account.external_id, Policy)
+            .join(Account, Account.id == Invoice.account_id)
+            .outerjoin(Policy, Policy.id == Invoice.policy_id)
+        ),
+        invoice_view,
+        "invoice",
+        None,
+    ),
+    "certificate_holders": Resource(
+        "certificate_holders",
+        CertificateHolder,
+        lambda: select(CertificateHolder, Account.external_id).join(
+            Account, Account.id == CertificateHolder.account_id
+        ),
+        certificate_holder_view,
+        "certificate holder",
+        None,
+    ),
+    # Statuses are set through set_status below; updated_since compares the later of when
+    # the request was made and when its status last changed.
     "change_requests": Resource(
         "change_requests",
         ChangeRequest,
@@ -266,6 +420,21 @@ def _aware(moment: datetime | str) -> datetime:
 # --------------------------------------------------------------------------- reads
 
 
+def _changed_since(spec: Resource, since: datetime):
+    if spec.changed is None:
+        raise InvalidInput(
+            f"{spec.name} keep no time of change; list them without updated_since.",
+            "updated_since",
+        )
+    if spec.model is ChangeRequest:  # made since, or its status moved since
+        return or_(ChangeRequest.created_at >= since, ChangeRequest.status_changed_at >= since)
+    return getattr(spec.model, spec.changed) >= since
+
+
+def _account_of(item: dict[str, Any]) -> int:
+    return item["account_id"] if "account_id" in item else item["id"]
+
+
 def list_records(
     session: Session,
     principal: Principal,
@@ -275,6 +444,7 @@ def list_records(
     cursor: str | None = None,
     updated_since: datetime | str | None = None,
     customer_id: str | None = None,
+    policy_record_id: int | None = None,
 ) -> Page:
     require_permission(session, principal, Permission.INFO_PANE)
     spec = RESOURCES[resource]
@@ -282,13 +452,15 @@ def list_records(
     after = read_cursor(resource, cursor)
     stmt = spec.query().where(spec.model.id > after)
     if updated_since is not None:
-        stmt = stmt.where(getattr(spec.model, spec.changed) >= _aware(updated_since))
+        stmt = stmt.where(_changed_since(spec, _aware(updated_since)))
     if customer_id is not None:
         stmt = stmt.where(Account.external_id == customer_id)
+    if policy_record_id is not None:  # a policy's vehicles, coverages, drivers or invoices
+        stmt = stmt.where(spec.model.policy_id == policy_record_id)
     rows = session.exec(stmt.order_by(spec.model.id).limit(size + 1)).all()
     more = len(rows) > size
     rows = rows[:size]
-    items = [spec.view(record, extra) for record, extra in rows]
+    items = [spec.view(*row) for row in rows]
     record_read(
         session,
         principal,
@@ -305,12 +477,15 @@ def get_record(session: Session, principal: Principal, resource: str, record_id:
     row = session.exec(spec.query().where(spec.model.id == record_id)).first()
     if row is None:
         raise NotFound(f"No {spec.label} has id {record_id}.")
-    record, extra = row
-    account_id = record.id if spec.model is Account else record.account_id
+    item = spec.view(*row)
     record_read(
-        session, principal, f"api.{resource}.get", account_id, f"Read {spec.label} #{record.id}"
+        session,
+        principal,
+        f"api.{resource}.get",
+        _account_of(item),
+        f"Read {spec.label} #{record_id}",
     )
-    return spec.view(record, extra)
+    return item
 
 
 def list_activity(
@@ -366,17 +541,29 @@ def upsert(
     applied = apply_row(session, resource, cells, default_producer_id=agent.id)
     record = applied.record
     session.refresh(record)
-    row = session.exec(spec.query().where(spec.model.id == record.id)).one()
-    account_id = record.id if spec.model is Account else record.account_id
+    item = spec.view(*session.exec(spec.query().where(spec.model.id == record.id)).one())
     verb = "Created" if applied.created else ("Updated" if applied.changed else "Unchanged")
     record_write(
         session,
         principal,
         f"api.{resource}.upsert",
-        account_id,
+        _account_of(item),
         f"{verb} {spec.label} #{record.id} through the API",
     )
-    return Upserted(spec.view(*row), applied.created, applied.changed)
+    return Upserted(item, applied.created, applied.changed)
+
+
+# --------------------------------------------------------------------------- change requests
+
+
+def set_status(
+    session: Session, principal: Principal, request_id: int, status: str, note: str
+) -> dict[str, Any]:
+    """The task queue's own move (services/agency/change_requests.py: who may, from where to
+    where, when a note is required, the customer's message, the log and the audit row)."""
+    set_request_status(session, principal, request_id, status, note)
+    spec = RESOURCES["change_requests"]
+    return spec.view(*session.exec(spec.query().where(ChangeRequest.id == request_id)).one())
 
 
 # --------------------------------------------------------------------------- documents
@@ -410,6 +597,36 @@ def add_document(
         policy_id=policy_id,
     )
     return document_view(session.get(Document, added.id))
+
+
+def list_documents(
+    session: Session,
+    principal: Principal,
+    account_id: int,
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page:
+    """Scope: documents, like the info pane's list (every document on the account: drafts,
+    published, internal, the customer's own uploads), in id order a page at a time."""
+    require_permission(session, principal, Permission.SHARE_DOCUMENTS)
+    if session.get(Account, account_id) is None:
+        raise NotFound(f"No account has id {account_id}.")
+    size = check_limit(limit)
+    name = f"documents:{account_id}"
+    after = read_cursor(name, cursor)
+    rows = session.exec(
+        select(Document)
+        .where(Document.account_id == account_id, Document.id > after)
+        .order_by(Document.id)
+        .limit(size + 1)
+    ).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    record_read(
+        session, principal, "api.documents.list", account_id, f"Listed {len(rows)} documents"
+    )
+    return Page([document_view(d) for d in rows], make_cursor(name, rows[-1].id) if more else None)
 
 
 def publish_document(session: Session, principal: Principal, document_id: int) -> dict[str, Any]:

@@ -44,9 +44,11 @@ class Applied:
 
 
 def entity_named(name: str) -> Entity:
+    """A fresh instance: entities keep a pass's working state (a child's policy by line), and
+    two API calls on two threads must not share it."""
     for entity in ENTITIES:
         if entity.name == name:
-            return entity
+            return type(entity)()
     raise KeyError(name)
 
 

@@ -83,3 +83,32 @@ def test_missing_ids_and_scopes(demo, filer):
     _, reader = make_key(demo, "read", "write", name="No documents")
     with pytest.raises(ScopeMissing, match='"documents"'):
         resources.publish_document(demo, reader, 1)
+
+
+def test_an_accounts_documents_are_listed_a_page_at_a_time(demo, filer):
+    account = account_named(demo, RIVERA)
+    added = resources.add_document(
+        demo, filer, account.id, sample_pdf(), title="Listed", category="other", policy_id=None
+    )
+    on_file = demo.exec(
+        select(func.count()).select_from(Document).where(Document.account_id == account.id)
+    ).one()
+    seen, cursor = [], None
+    while True:
+        page = resources.list_documents(demo, filer, account.id, limit=2, cursor=cursor)
+        seen += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(seen) == on_file == len({d["id"] for d in seen})
+    assert {"id": added["id"], "internal": False, "published": False}.items() <= next(
+        d for d in seen if d["id"] == added["id"]
+    ).items()
+    with pytest.raises(NotFound):
+        resources.list_documents(demo, filer, 99999)
+    with pytest.raises(InvalidInput):  # another list's cursor
+        other = resources.list_documents(demo, filer, account.id, limit=1).next_cursor
+        resources.list_documents(demo, filer, account.id + 1, cursor=other)
+    _, reader = make_key(demo, "read", name="Reader")
+    with pytest.raises(ScopeMissing, match='"documents"'):
+        resources.list_documents(demo, reader, account.id)
