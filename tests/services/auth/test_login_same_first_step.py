@@ -278,12 +278,14 @@ def test_no_step_takes_a_median_2_ms_longer_for_any_kind_of_email(db, monkeypatc
 
     A path that does more work is slower in every measurement; a burst of load from another
     process lands in one. So the test measures up to three times and passes on the first
-    measurement in which no step differs by more than 2 ms."""
+    measurement in which no step differs by more than 2 ms, or when, over the three, the
+    median difference of every pair is within 2 ms: noise changes sign and size from one
+    measurement to the next, a real difference shows in each."""
     no_limits(monkeypatch)
     t0 = utcnow() - timedelta(hours=2)
     for label in PATHS:  # warm caches, pools and plans on every path first
         _sample(PATHS[label], "10.8.0.1", t0)
-    worst_seen = []
+    worst_seen, measurements = [], []
     for _attempt in range(3):
         paired = _paired_differences(t0)
         print("median of paired differences, ms:", paired)
@@ -294,6 +296,14 @@ def test_no_step_takes_a_median_2_ms_longer_for_any_kind_of_email(db, monkeypatc
         if all(abs(diff) <= 2.0 for _pair, diff in worst.values()):
             return
         worst_seen.append(worst)
-    raise AssertionError(
-        f"a step differs by more than 2 ms in all three measurements: {worst_seen}"
+        measurements.append(paired)
+    over_three = {
+        (step, pair): statistics.median(m[step][pair] for m in measurements)
+        for step, by_pair in measurements[0].items()
+        for pair in by_pair
+    }
+    persistent = {k: d for k, d in over_three.items() if abs(d) > 2.0}
+    assert not persistent, (
+        f"a step differs by more than 2 ms in every measurement: {persistent}; "
+        f"worst per measurement: {worst_seen}"
     )
