@@ -303,6 +303,7 @@ def register(app) -> None:
     app.add_page(
         landing.landing, route=CUSTOMER_LOGIN, title=page_title(), on_load=LoginState.open_page
     )
+    app.add_page(landing.not_found, route="404", title=page_title("Page not found"))
     app.add_page(
         embed.embed_login, route=EMBED_LOGIN, title=page_title(), on_load=LoginState.open_page
     )

@@ -74,6 +74,9 @@ def test_keyboard_alone_signs_in_and_starts_a_change_request(app, page):
     _tab_to(page, "#login-email")
     page.keyboard.type(PAT)
     page.keyboard.press("Enter")
+    expect(page.locator("#login-by-email")).to_be_visible()
+    _tab_to(page, "#login-by-email")
+    page.keyboard.press("Enter")
     box = page.locator("#login-code")
     expect(box).to_be_visible()
     expect(box).to_be_focused()  # the new step's field has the focus, not <body>

@@ -13,6 +13,7 @@ from clientcenter.components.common import (
     loading_note,
     notice_callout,
     section_heading,
+    upload_zone,
 )
 from clientcenter.components.forms import native_select
 from clientcenter.components.layout import page_shell
@@ -298,7 +299,7 @@ def _picker(
     upload_id: str, label: str, icon: str, accept: dict, *, camera: bool, primary: bool
 ) -> rx.Component:
     """A button that opens the phone's camera or file picker and uploads at once."""
-    zone = rx.upload(
+    zone = upload_zone(
         rx.button(
             rx.icon(icon, size=18),
             label,
@@ -309,6 +310,7 @@ def _picker(
             disabled=S.uploading,
             class_name="upload-trigger",
         ),
+        label=label,
         id=upload_id,
         accept=accept,
         multiple=False,
