@@ -72,6 +72,11 @@ def passing_shades(scale: str) -> dict[str, str]:
     return out
 
 
+def solid_shade(scale: str) -> str:
+    """The scale's step 9 as the theme shows it (darkened when its text would fail)."""
+    return passing_shades(scale).get("9", SCALES[scale][8])
+
+
 def check_accent(scale: str) -> None:
     """Refuse a colour scale whose text cannot be brought to AA (ValueError saying why)."""
     if scale not in SCALES:

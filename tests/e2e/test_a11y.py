@@ -57,6 +57,12 @@ def test_login_home_and_a_change_request_pass_axe_and_contrast(app, page):
     assert_clean(page, "a11y-change-request-errors")
 
 
+def test_an_unknown_address_shows_a_page_with_its_heading(app, page):
+    page.goto(app.url + "/no-such-page")
+    expect(page.locator("h1")).to_have_text("Page not found")
+    assert_clean(page, "a11y-not-found")
+
+
 def test_agency_account_page_passes_axe_and_contrast(app, page):
     from clientcenter.models import Account
 
