@@ -399,7 +399,11 @@ def _upload() -> rx.Component:
                     S.uploading,
                     rx.vstack(
                         rx.progress(
-                            value=S.upload_percent, max=100, width="100%", id="upload-progress"
+                            value=S.upload_percent,
+                            max=100,
+                            width="100%",
+                            id="upload-progress",
+                            aria_label="Upload progress",
                         ),
                         rx.text(
                             "Uploading… ", S.upload_percent, "%", size="1", color_scheme="gray"
