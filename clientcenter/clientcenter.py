@@ -4,6 +4,7 @@ page (registered in clientcenter/routes.py). The theme is set in rxconfig.py."""
 import reflex as rx
 
 from clientcenter import routes
+from clientcenter.components.brand import global_styles
 from clientcenter.http import build_http_app
 from clientcenter.settings import get_settings
 from clientcenter.state.base import handle_backend_exception
@@ -12,7 +13,10 @@ app = rx.App(
     api_transformer=build_http_app(),
     # A handler whose session has ended sends its tab to the login page (state/base.py).
     backend_exception_handler=handle_backend_exception,
-    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    head_components=[
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+        global_styles(),
+    ],
 )
 if get_settings().delivery.relay_in_app:
     from clientcenter.delivery.background import relay_lifespan

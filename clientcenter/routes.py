@@ -12,6 +12,7 @@ from clientcenter.settings import get_settings
 # The customer's portal.
 CUSTOMER_LOGIN = "/"  # the stable login URL the agency sends and embeds
 EMBED_LOGIN = "/embed/login"  # the only page other sites may frame
+NOT_FOUND = "404"  # Reflex's slug for the page any unknown path shows
 ACCOUNT_CHOICE = "/accounts"
 CUSTOMER_HOME = "/home"
 POLICIES = "/policies"
@@ -313,6 +314,9 @@ def register(app) -> None:
     # Before login, and links a customer opens before logging in.
     app.add_page(
         landing.landing, route=CUSTOMER_LOGIN, title=page_title(), on_load=LoginState.open_page
+    )
+    app.add_page(
+        landing.not_found, route=NOT_FOUND, title=page_title("Page not found"), on_load=[]
     )
     app.add_page(
         embed.embed_login, route=EMBED_LOGIN, title=page_title(), on_load=LoginState.open_page

@@ -104,6 +104,9 @@ class Branding(_Section):
     def _known_accent(cls, value: str) -> str:
         if value not in ACCENT_COLORS:
             raise ValueError(f"must be one of the theme colours: {', '.join(ACCENT_COLORS)}")
+        from clientcenter.palette import check_accent
+
+        check_accent(value)  # its text must reach WCAG AA once darkened (palette.py)
         return value
 
     @field_validator("logo_url")

@@ -5,7 +5,27 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter import palette
 from clientcenter.settings import Branding, Settings
+
+# What every page needs beyond the theme: a focus ring on native inputs too, room under the
+# sticky header and over the fixed tab bar when focus scrolls, and 44 px targets on a phone.
+_PAGE_CSS = (
+    "input:focus-visible,select:focus-visible,textarea:focus-visible,button:focus-visible,"
+    "a:focus-visible,[tabindex]:focus-visible{outline:2px solid var(--accent-9);"
+    "outline-offset:2px}"
+    "html{scroll-padding-top:112px;scroll-padding-bottom:96px}"
+    "@media (pointer:coarse){.rt-Button,.rt-IconButton,select{min-height:44px}"
+    ".rt-Button.rt-r-size-1,.rt-IconButton.rt-r-size-1{min-width:44px}"
+    # Links on their own (not inside a sentence) get a 44 px tall row to tap.
+    "a.rt-Link:not(p a){display:inline-flex;align-items:center;min-height:44px}}"
+)
+
+
+def global_styles() -> rx.Component:
+    """The <style> in every page's head: the AA-passing colour shades (palette.py) and the
+    rules above."""
+    return rx.el.style(palette.stylesheet() + _PAGE_CSS)
 
 
 def build_theme(settings: Settings) -> rx.Component:

@@ -89,10 +89,14 @@ def loading_note(loaded) -> rx.Component:
     )
 
 
-def once_loaded(loaded, error, body: rx.Component) -> rx.Component:
+def once_loaded(loaded, error, body: rx.Component, error_title: str = "") -> rx.Component:
     """A page's body once its state has loaded without an error; until then "Loading…", and
-    the error instead of the body when loading failed."""
+    the error instead of the body when loading failed (under ``error_title`` as the page's
+    h1, when the body holds the page's only heading)."""
     return rx.fragment(
+        rx.cond(error != "", rx.heading(error_title, size="6", as_="h1"))
+        if error_title
+        else rx.fragment(),
         error_callout(error),
         loading_note(loaded),
         rx.cond(loaded & (error == ""), body),
@@ -102,3 +106,16 @@ def once_loaded(loaded, error, body: rx.Component) -> rx.Component:
 def loading_spinner() -> rx.Component:
     """A centred spinner alone, for a page whose whole body is still loading."""
     return rx.center(rx.spinner(size="3"), width="100%", padding_y="32px")
+
+
+def upload_zone(*children: rx.Component, label: str, **props) -> rx.Component:
+    """``rx.upload`` whose hidden file input has a name (``label``: what the button inside
+    says) and whose drop zone is no extra tab stop: the button inside is the one."""
+    zone = rx.upload(*children, no_keyboard=True, **props)
+    stack = [zone]
+    while stack:
+        component = stack.pop()
+        if getattr(component, "tag", None) == "input":
+            component.custom_attrs["aria-label"] = label
+        stack.extend(getattr(component, "children", []))
+    return zone

@@ -46,7 +46,7 @@ RECORD_KINDS = ("policy", "auto_policy", "vehicle", "driver")
 
 def field_label(text: str, html_for: str, required: bool) -> rx.Component:
     optional = rx.el.span(
-        " (optional)", style={"color": rx.color("gray", 10), "font_weight": "400"}
+        " (optional)", style={"color": rx.color("gray", 11), "font_weight": "400"}
     )
     return rx.el.label(
         text,
@@ -80,6 +80,7 @@ def native_select(
     value=None,
     on_change=None,
     aria_label: str | None = None,
+    aria: dict | None = None,
 ) -> rx.Component:
     """A native <select>: the phone's own picker, and a value forms always submit. (A Radix
     select renders all its options a second time, into a hidden fragment, right after the page
@@ -101,6 +102,7 @@ def native_select(
         id=id,
         style={**INPUT_STYLE, "appearance": "auto"},
         **{key: prop for key, prop in props.items() if prop is not None},
+        **(aria or {}),
     )
 
 
@@ -109,7 +111,10 @@ def form_field(
 ) -> rx.Component:
     """Label, input and error for one described field."""
     fid = f"{prefix}-{field.key}"
-    common = {"name": field.key, "id": fid}
+    # A refused field says so to a screen reader, and points at its message (field_error).
+    bad = errors.contains(field.key)
+    aria = {"aria_invalid": bad, "aria_describedby": rx.cond(bad, f"error-{field.key}", None)}
+    common = {"name": field.key, "id": fid, **aria}
     kind = field.kind
     if kind == "textarea":
         control = rx.el.textarea(
@@ -127,6 +132,7 @@ def form_field(
             placeholder="Choose…",
             required=field.required,
             dynamic=False,
+            aria=aria,
         )
     elif kind in RECORD_KINDS:
         control = native_select(
@@ -136,6 +142,7 @@ def form_field(
             placeholder="Choose…",
             required=field.required,
             dynamic=True,
+            aria=aria,
         )
     elif kind == "state":
         control = rx.el.input(
@@ -262,6 +269,23 @@ def choice_card(
     )
     if href is not None:
         return rx.link(body, href=href, underline="none", color="inherit", width="100%", id=id)
-    return rx.box(
-        body, on_click=on_click, cursor="pointer", width="100%", id=id, role="button", tab_index=0
+    return plain_button(body, on_click=on_click, id=id)
+
+
+# A real <button> (Enter and Space work, it is announced as one) that looks like its content.
+PLAIN_BUTTON_STYLE = {
+    "all": "unset",
+    "box_sizing": "border-box",
+    "display": "block",
+    "width": "100%",
+    "cursor": "pointer",
+    "text_align": "left",
+    "border_radius": "var(--radius-4)",
+    "&:focus-visible": {"outline": "2px solid var(--accent-9)", "outline_offset": "2px"},
+}
+
+
+def plain_button(*children: rx.Component, on_click, id: str | None = None) -> rx.Component:
+    return rx.el.button(
+        *children, type="button", on_click=on_click, id=id, style=PLAIN_BUTTON_STYLE
     )

@@ -21,12 +21,18 @@ CUSTOMER_NAV = [
 
 
 def _sticky_band(
-    *children: rx.Component, top: str, padding_y: str, row: dict | None = None, **box
+    *children: rx.Component,
+    top: str,
+    padding_y: str,
+    row: dict | None = None,
+    element=rx.box,
+    **box,
 ) -> rx.Component:
     """A full-width bar that stays on top while the page scrolls, its content in the page's
     column: the header, and the read-only banner under it. ``row`` styles the content's
-    hstack, ``box`` the bar."""
-    return rx.box(
+    hstack, ``box`` the bar; ``element`` is rx.el.header for the header (rx.box's ``as_``
+    still renders a div)."""
+    return element(
         rx.hstack(
             *children,
             align="center",
@@ -54,7 +60,7 @@ def header(*right: rx.Component) -> rx.Component:
         *right,
         top="0",
         padding_y="10px",
-        as_="header",
+        element=rx.el.header,
         z_index="10",
         background_color=rx.color("gray", 1),
         border_bottom=f"1px solid {rx.color('gray', 5)}",
@@ -124,9 +130,8 @@ def bottom_nav(active: str, items_spec: list[NavItem] | None = None) -> rx.Compo
             aria_current="page" if is_active else None,
         )
         items.append(rx.cond(shown[0], link) if shown else link)
-    return rx.box(
+    return rx.el.nav(
         rx.hstack(*items, width="100%", max_width=CONTENT_MAX_WIDTH, margin_x="auto", spacing="0"),
-        as_="nav",
         aria_label="Sections",
         position="fixed",
         bottom="0",
@@ -139,9 +144,9 @@ def bottom_nav(active: str, items_spec: list[NavItem] | None = None) -> rx.Compo
     )
 
 
-def footer() -> rx.Component:
+def footer(padding_bottom: str = "24px") -> rx.Component:
     branding = get_settings().branding
-    return rx.box(
+    return rx.el.footer(
         rx.text(
             f"© {branding.agency_name} · ",
             rx.link("Website", href=str(branding.website), is_external=True),
@@ -149,9 +154,29 @@ def footer() -> rx.Component:
             color_scheme="gray",
             align="center",
         ),
-        as_="footer",
-        padding_y="24px",
+        padding_top="24px",
+        padding_bottom=padding_bottom,
         width="100%",
+    )
+
+
+def skip_link() -> rx.Component:
+    """The first tab stop: "Skip to content", out of sight until it has the focus."""
+    return rx.el.a(
+        "Skip to content",
+        href="#main",
+        id="skip-link",
+        style={
+            "position": "absolute",
+            "left": "-10000px",
+            "top": "8px",
+            "z_index": "20",
+            "padding": "12px 16px",
+            "background_color": "var(--gray-1)",
+            "color": "var(--accent-11)",
+            "border_radius": "var(--radius-2)",
+            "&:focus": {"left": "8px"},
+        },
     )
 
 
@@ -164,21 +189,25 @@ def page_shell(
     """Every page: header, the read-only banner when an agent views a customer's portal, a
     single readable column, and the tab bar (the customer's, or ``nav`` for agents)."""
     return rx.box(
+        skip_link(),
         header(*header_right),
         read_only_banner(),
-        rx.box(
+        rx.el.main(
             rx.vstack(*children, spacing="4", width="100%"),
-            footer(),
-            as_="main",
+            id="main",
+            tab_index=-1,
             width="100%",
             max_width=CONTENT_MAX_WIDTH,
             margin_x="auto",
             padding_x="16px",
             padding_top="16px",
-            padding_bottom="96px" if nav_active else "16px",
+            outline="none",
         ),
+        footer("96px" if nav_active else "16px"),
         bottom_nav(nav_active, nav) if nav_active else rx.fragment(),
         min_height="100vh",
         background_color=rx.color("gray", 2),
-        overflow_x="hidden",
+        # clip, not hidden: hidden makes this box a scroll container, and the sticky header
+        # and read-only banner would then scroll away with the page.
+        overflow_x="clip",
     )

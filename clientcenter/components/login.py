@@ -37,12 +37,19 @@ def link_button(label: str, on_click, id_: str | None = None) -> rx.Component:
 
 
 def email_step(
-    state, ids: LoginIds, *, heading: str, intro: str, label: str, placeholder: str
+    state,
+    ids: LoginIds,
+    *,
+    heading: str,
+    intro: str,
+    label: str,
+    placeholder: str,
+    level: str = "h1",
 ) -> rx.Component:
     """The first step: an email address, and Continue (``state.submit_email``)."""
     return rx.form(
         rx.vstack(
-            rx.heading(heading, size="5", as_="h1"),
+            rx.heading(heading, size="5", as_=level),
             rx.text(intro, size="2", color_scheme="gray"),
             rx.el.label(label, html_for=f"{ids.field}-email", style=LABEL_STYLE),
             rx.input(

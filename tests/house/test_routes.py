@@ -24,7 +24,14 @@ FEATURE_PAGES = {
     "/feedback",
     "/claims/[claim_id]/survey",
 }
-BEFORE_LOGIN = {"/", "/embed/login", "/pay/[pay_token]", "/shared/[shared_token]", "/agent/login"}
+BEFORE_LOGIN = {
+    "/",
+    "/embed/login",
+    "/pay/[pay_token]",
+    "/shared/[shared_token]",
+    "/agent/login",
+    "404",
+}
 
 
 class RecordingApp:

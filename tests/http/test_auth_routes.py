@@ -240,7 +240,7 @@ def test_embed_snippet_is_branded_and_points_at_the_stable_urls(monkeypatch):
     assert login_url() == "http://localhost:3000/"
     assert 'href="http://localhost:3000/"' in snippet
     assert 'src="http://localhost:3000/embed/login"' in snippet
-    assert "background:#12a594" in snippet  # the agency's accent colour
+    assert "background:#108477" in snippet  # the accent colour, darkened to pass AA
     assert "<Main>" not in snippet and "&lt;Main&gt;" in snippet  # branding is escaped
 
 

@@ -16,7 +16,12 @@ HOME = re.compile(r"/home/?$")  # the static server may add the slash
 
 
 def screenshot(page, name: str) -> Path:
+    """A full-page screenshot; axe-core and the contrast walk record the page's state in
+    screenshots/a11y.json as well (tests/support/a11y.py)."""
+    from tests.support.a11y import record
+
     SCREENSHOTS.mkdir(exist_ok=True)
+    record(page, name)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path

@@ -25,9 +25,9 @@ from clientcenter.state.portal.login import LoginState
 IDS = LoginIds(card="login", field="login")
 
 
-def channel_step() -> rx.Component:
+def channel_step(level: str) -> rx.Component:
     return rx.vstack(
-        rx.heading("Get your code", size="5", as_="h1"),
+        rx.heading("Get your code", size="5", as_=level),
         step_info(LoginState, IDS),
         rx.button(
             rx.icon("mail", size=18),
@@ -68,9 +68,9 @@ def channel_step() -> rx.Component:
     )
 
 
-def code_step() -> rx.Component:
+def code_step(level: str) -> rx.Component:
     return rx.vstack(
-        rx.heading("Enter your code", size="5", as_="h1"),
+        rx.heading("Enter your code", size="5", as_=level),
         step_info(LoginState, IDS),
         code_form(
             LoginState,
@@ -110,9 +110,9 @@ def _account_button(account: dict) -> rx.Component:
     )
 
 
-def account_step() -> rx.Component:
+def account_step(level: str) -> rx.Component:
     return rx.vstack(
-        rx.heading("Choose an account", size="5", as_="h1"),
+        rx.heading("Choose an account", size="5", as_=level),
         step_info(LoginState, IDS),
         rx.foreach(LoginState.accounts, _account_button),
         step_error(LoginState, IDS),
@@ -121,13 +121,14 @@ def account_step() -> rx.Component:
     )
 
 
-def customer_login_card() -> rx.Component:
+def customer_login_card(level: str = "h1") -> rx.Component:
+    """``level``: the steps' heading level (h2 under a page's own h1)."""
     return login_card(
         LoginState,
         IDS,
-        ("channel", channel_step()),
-        ("code", code_step()),
-        ("account", account_step()),
+        ("channel", channel_step(level)),
+        ("code", code_step(level)),
+        ("account", account_step(level)),
         first=email_step(
             LoginState,
             IDS,
@@ -136,5 +137,6 @@ def customer_login_card() -> rx.Component:
             "one-time code — no password needed.",
             label="Email address",
             placeholder="you@example.com",
+            level=level,
         ),
     )

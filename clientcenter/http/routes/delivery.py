@@ -131,7 +131,7 @@ margin:0;background:#f8f9fa;border-radius:8px;padding:10px}}
 details{{margin-top:10px}} summary{{cursor:pointer;color:#0d74ce;min-height:44px;
 display:flex;align-items:center}}
 iframe{{width:100%;height:480px;border:1px solid #e8e8ec;border-radius:8px;background:#fff}}
-a.refresh{{display:inline-block;padding:10px 16px;background:#12a594;color:#fff;border-radius:8px;
+a.refresh{{display:inline-block;padding:10px 16px;background:#108477;color:#fff;border-radius:8px;
 text-decoration:none;font-weight:600;margin-bottom:16px}}
 .empty{{color:#60646c}}
 </style></head><body><main>

@@ -85,7 +85,7 @@ def continue_page(link_id: int, label: str, url: str) -> HTMLResponse:
         f"{html.escape(b.agency_name)} offers in your Client Center.</p>"
         f"<form method=post action='{routes.GO_PREFIX}{link_id}'>"
         "<button type=submit id=continue style='font-size:1rem;padding:.75rem 1.25rem;"
-        "min-height:44px;border-radius:8px;border:0;background:#12a594;color:#fff'>"
+        "min-height:44px;border-radius:8px;border:0;background:#108477;color:#fff'>"
         f"Continue to {html.escape(label)}</button></form>"
         f"<p><a href='{routes.CUSTOMER_HOME}'>Back to Client Center</a></p></body></html>"
     )

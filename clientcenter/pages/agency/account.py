@@ -20,6 +20,7 @@ from clientcenter.components.agency.ui import (
     section,
 )
 from clientcenter.components.common import POLICY_STATUS_COLOURS, status_badge
+from clientcenter.components.forms import plain_button
 from clientcenter.components.icons import icon_if
 from clientcenter.pages.agency.account_documents import documents_section
 from clientcenter.services.agency.roles import Permission
@@ -51,9 +52,7 @@ def _action(
     )
     if href is not None:
         return rx.link(tile, href=href, underline="none", id=id_, width="100%")
-    return rx.box(
-        tile, on_click=on_click, cursor="pointer", id=id_, role="button", tab_index=0, width="100%"
-    )
+    return plain_button(tile, on_click=on_click, id=id_)
 
 
 def _href(page: str) -> str:

@@ -16,6 +16,7 @@ from clientcenter.components.agency.ui import (
     muted,
     section,
 )
+from clientcenter.components.common import upload_zone
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.portal.documents import ALLOWED_UPLOADS
 from clientcenter.settings import get_settings
@@ -111,7 +112,7 @@ def _visibility() -> rx.Component:
 
 
 def _upload_form() -> rx.Component:
-    picker = rx.upload(
+    picker = upload_zone(
         rx.button(
             rx.icon("upload", size=18),
             rx.cond(S.uploading, "Uploading…", "Choose a file and upload"),
@@ -120,6 +121,7 @@ def _upload_form() -> rx.Component:
             disabled=S.uploading,
             id="agent-document-upload",
         ),
+        label="Choose a file and upload",
         id=UPLOAD_ID,
         accept=ACCEPT,
         multiple=False,

@@ -97,6 +97,7 @@ def _confirm() -> rx.Component:
             ),
             color_scheme="red",
             role="alertdialog",
+            aria_label="Confirm revoking the key",
             id="revoke-confirm",
             width="100%",
         ),

@@ -170,6 +170,7 @@ def _confirm() -> rx.Component:
             ),
             color_scheme="red",
             role="alertdialog",
+            aria_label="Confirm deactivation",
             id="deactivate-confirm",
             width="100%",
         ),

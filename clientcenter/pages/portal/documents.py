@@ -13,6 +13,7 @@ from clientcenter.components.common import (
     loading_note,
     notice_callout,
     section_heading,
+    upload_zone,
 )
 from clientcenter.components.forms import native_select
 from clientcenter.components.layout import page_shell
@@ -298,7 +299,7 @@ def _picker(
     upload_id: str, label: str, icon: str, accept: dict, *, camera: bool, primary: bool
 ) -> rx.Component:
     """A button that opens the phone's camera or file picker and uploads at once."""
-    zone = rx.upload(
+    zone = upload_zone(
         rx.button(
             rx.icon(icon, size=18),
             label,
@@ -309,6 +310,7 @@ def _picker(
             disabled=S.uploading,
             class_name="upload-trigger",
         ),
+        label=label,
         id=upload_id,
         accept=accept,
         multiple=False,
@@ -397,7 +399,11 @@ def _upload() -> rx.Component:
                     S.uploading,
                     rx.vstack(
                         rx.progress(
-                            value=S.upload_percent, max=100, width="100%", id="upload-progress"
+                            value=S.upload_percent,
+                            max=100,
+                            width="100%",
+                            id="upload-progress",
+                            aria_label="Upload progress",
                         ),
                         rx.text(
                             "Uploading… ", S.upload_percent, "%", size="1", color_scheme="gray"

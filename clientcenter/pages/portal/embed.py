@@ -13,7 +13,7 @@ from clientcenter.settings import get_settings
 def embed_login() -> rx.Component:
     """The login card alone, for a frame on the agency's website."""
     b = get_settings().branding
-    return rx.box(
+    return rx.el.main(
         rx.vstack(
             brand_mark(b),
             customer_login_card(),

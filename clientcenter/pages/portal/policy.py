@@ -149,6 +149,7 @@ def _id_cards() -> rx.Component:
                                     v.id, checked
                                 ),
                                 size="3",
+                                aria_label=v.label,  # a Radix checkbox is a button
                             ),
                             rx.text(v.label, size="2"),
                             align="center",
@@ -227,6 +228,6 @@ def policy_page() -> rx.Component:
             ),
             href=routes.POLICIES,
         ),
-        once_loaded(PolicyState.loaded, PolicyState.error, _body()),
+        once_loaded(PolicyState.loaded, PolicyState.error, _body(), "Policy not available"),
         nav_active=routes.POLICIES,
     )

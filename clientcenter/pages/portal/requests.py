@@ -14,6 +14,7 @@ from clientcenter.components.common import (
     once_loaded,
     section_heading,
     status_badge,
+    upload_zone,
 )
 from clientcenter.components.forms import (
     choice_card,
@@ -217,7 +218,7 @@ def attachment_picker() -> rx.Component:
         align="center",
         width="100%",
     )
-    picker = rx.upload(
+    picker = upload_zone(
         rx.button(
             rx.icon("paperclip", size=16),
             "Attach a file (optional)",
@@ -227,6 +228,7 @@ def attachment_picker() -> rx.Component:
             width="100%",
             disabled=S.read_only,
         ),
+        label="Attach a file",
         id=ATTACH_ID,
         accept=FILE_ACCEPT,
         multiple=False,

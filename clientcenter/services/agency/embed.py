@@ -16,7 +16,7 @@ def embed_snippet() -> str:
     page, and (optional) the login card itself in a frame."""
     settings = get_settings()
     b = settings.branding
-    accent = ACCENT_HEX.get(b.accent_color, "#12a594")
+    accent = ACCENT_HEX.get(b.accent_color, ACCENT_HEX["teal"])
     text = "#111111" if b.accent_color in LIGHT_ACCENTS else "#ffffff"
     base = str(settings.public_url).rstrip("/")
     label = html.escape(f"Log in to {b.short_name} Client Center", quote=True)

@@ -10,39 +10,15 @@ from importlib import resources
 from string import Template
 from urllib.parse import urljoin
 
+from clientcenter.palette import solid_shade
+from clientcenter.radix_scales import SCALES
 from clientcenter.settings import Settings, get_settings
 
 SMS_MAX_CHARS = 320  # two concatenated segments at most
 
-# Radix Themes step-9 colours, so the email header matches the portal's accent.
-ACCENT_HEX = {
-    "tomato": "#e54d2e",
-    "red": "#e5484d",
-    "ruby": "#e54666",
-    "crimson": "#e93d82",
-    "pink": "#d6409f",
-    "plum": "#ab4aba",
-    "purple": "#8e4ec6",
-    "violet": "#6e56cf",
-    "iris": "#5b5bd6",
-    "indigo": "#3e63dd",
-    "blue": "#0090ff",
-    "cyan": "#00a2c7",
-    "teal": "#12a594",
-    "jade": "#29a383",
-    "green": "#30a46c",
-    "grass": "#46a758",
-    "brown": "#ad7f58",
-    "orange": "#f76b15",
-    "sky": "#7ce2fe",
-    "mint": "#86ead4",
-    "lime": "#bdee63",
-    "yellow": "#ffe629",
-    "amber": "#ffc53d",
-    "gold": "#978365",
-    "bronze": "#a18072",
-    "gray": "#8d8d8d",
-}
+# Each accent's solid shade (Radix step 9, darkened where white text on it fails WCAG AA:
+# clientcenter/palette.py), for emails and the embed snippet's button.
+ACCENT_HEX = {name: solid_shade(name) for name in SCALES}
 LIGHT_ACCENTS = {"sky", "mint", "lime", "yellow", "amber"}
 
 

@@ -1,0 +1,112 @@
+"""Accessibility of the key pages in Chromium: axe-core finds nothing critical, serious or
+moderate, every text passes WCAG AA contrast by our own computation (tests/support/a11y.py),
+and a keyboard alone can sign in and start a change request."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from tests.support.a11y import record
+from tests.support.browser import HOME, code_for, screenshot
+from tests.support.demo import AGENT, PAT, RIVERA
+
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def assert_clean(page, state: str) -> None:
+    found = record(page, state)
+    assert not found.blocking, f"{state}:\n" + "\n".join(found.blocking)
+
+
+def test_login_home_and_a_change_request_pass_axe_and_contrast(app, page):
+    page.goto(app.url + "/")
+    expect(page.locator("#login-email")).to_be_visible()
+    screenshot(page, "a11y-login")
+    assert_clean(page, "a11y-login")
+
+    app.log_in(page, PAT)
+    page.goto(app.url + "/home")
+    expect(page.locator("h1")).to_have_count(1)
+    screenshot(page, "a11y-home")
+    assert_clean(page, "a11y-home")
+
+    page.goto(app.url + "/requests")
+    page.locator("#new-personal").click()
+    expect(page.locator("#form-chooser")).to_be_visible()
+    assert_clean(page, "a11y-chooser")
+    page.locator("#choose-vehicle_add").click()
+    form = page.locator("#rq-vehicle_add-form")
+    expect(form).to_be_visible()
+    form.locator("select[name=policy_id]").select_option(index=1)
+    form.locator("[name=year]").fill("2022")
+    form.locator("[name=make]").fill("Honda")
+    form.locator("[name=model]").fill("CR-V EX")
+    form.locator("[name=vin]").fill("1HGCM82633A00435")  # one short: refused
+    form.locator("select[name=usage]").select_option("commute")
+    form.locator("[name=effective_date]").fill(date.today().isoformat())
+    page.locator("#rq-vehicle_add-submit").click()
+    expect(page.locator("#error-vin")).to_contain_text("17 characters")
+    vin = form.locator("[name=vin]")
+    expect(vin).to_have_attribute("aria-invalid", "true")
+    expect(vin).to_have_attribute("aria-describedby", "error-vin")
+    expect(form.locator("[name=make]")).to_have_attribute("aria-invalid", "false")
+    screenshot(page, "a11y-change-request-errors")
+    assert_clean(page, "a11y-change-request-errors")
+
+
+def test_an_unknown_address_shows_a_page_with_its_heading(app, page):
+    page.goto(app.url + "/no-such-page")
+    expect(page.locator("h1")).to_have_text("Page not found")
+    assert_clean(page, "a11y-not-found")
+
+
+def test_agency_account_page_passes_axe_and_contrast(app, page):
+    from clientcenter.models import Account
+
+    with app.db() as db:
+        rivera = db.exec(select(Account).where(Account.name == RIVERA)).one()
+    page.set_viewport_size(DESKTOP)
+    app.log_in(page, AGENT, agent=True)
+    page.goto(f"{app.url}/agent/account?id={rivera.id}")
+    expect(page.locator("#account-name")).to_have_text(RIVERA)
+    assert_clean(page, "a11y-agent-account")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "a11y-agent-account-phone")
+    assert_clean(page, "a11y-agent-account-phone")
+
+
+def _tab_to(page, selector: str, limit: int = 40) -> None:
+    """Press Tab until ``selector`` has the focus (a keyboard user's only way to get there)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement?.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_keyboard_alone_signs_in_and_starts_a_change_request(app, page):
+    page.goto(app.url + "/")
+    expect(page.locator("#login-email")).to_be_visible()
+    _tab_to(page, "#login-email")
+    page.keyboard.type(PAT)
+    page.keyboard.press("Enter")
+    expect(page.locator("#login-by-email")).to_be_visible()
+    _tab_to(page, "#login-by-email")
+    page.keyboard.press("Enter")
+    box = page.locator("#login-code")
+    expect(box).to_be_visible()
+    expect(box).to_be_focused()  # the new step's field has the focus, not <body>
+    page.keyboard.type(code_for(page, app, PAT))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(HOME)
+
+    page.goto(app.url + "/requests")
+    _tab_to(page, "#new-personal")
+    page.keyboard.press("Enter")
+    expect(page.locator("#form-chooser")).to_be_visible()
+    _tab_to(page, "#choose-vehicle_add")
+    page.keyboard.press("Enter")
+    expect(page.locator("#rq-vehicle_add-form")).to_be_visible()

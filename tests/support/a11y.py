@@ -1,0 +1,155 @@
+"""Accessibility checks for a page in the browser: axe-core's findings by impact, and a
+contrast check of our own. axe cannot see most of the portal's contrast problems because the
+Radix kit paints button, card and badge backgrounds in ``::before``; the check here walks every
+visible text node, stacks the backgrounds under it (own, ``::before`` and ``::after`` of the
+element and each ancestor) and computes the WCAG ratio itself.
+
+Every ``screenshot()`` (tests/support/browser.py) records both into ``screenshots/a11y.json`` so a
+run of the browser suite gives the totals; tests/e2e/test_a11y.py holds the key pages to zero."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from axe_playwright_python.sync_playwright import Axe
+
+from clientcenter.settings import PROJECT_ROOT
+
+REPORT = PROJECT_ROOT / "screenshots" / "a11y.json"
+BLOCKING = ("critical", "serious", "moderate")
+_axe = Axe()
+
+# In the page: every visible text node's foreground and effective background, and the ratio.
+CONTRAST_JS = r"""
+() => {
+  const canvas = document.createElement('canvas'); canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const rgba = (css) => {  // any CSS colour (hex, rgb, color(display-p3 ..), oklch) as sRGB
+    if (!css || css === 'transparent') return [0, 0, 0, 0];
+    ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = '#000'; ctx.fillStyle = css;
+    ctx.fillRect(0, 0, 1, 1);
+    const d = ctx.getImageData(0, 0, 1, 1).data;
+    return [d[0], d[1], d[2], d[3] / 255];
+  };
+  const over = (top, under) => {  // top composited over an opaque colour
+    const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]);
+  };
+  const lum = (c) => {
+    const ch = c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+  };
+  const layers = (el) => {  // backgrounds painted under el's text, top first
+    const out = [];
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      for (const pseudo of ['::after', '::before', null]) {
+        const s = getComputedStyle(e, pseudo);
+        if (pseudo && (s.content === 'none' || s.content === 'normal')) continue;
+        if (s.backgroundImage && s.backgroundImage !== 'none' && !pseudo) return null; // image: unknowable
+        const bg = rgba(s.backgroundColor);
+        if (bg[3] > 0) out.push(bg);
+        if (bg[3] >= 1) return out;
+      }
+    }
+    out.push([255, 255, 255, 1]);
+    return out;
+  };
+  const results = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.textContent.trim();
+    const el = n.parentElement;
+    if (!text || !el || seen.has(el)) continue;
+    seen.add(el);
+    if (el.closest('script,style,noscript,[aria-hidden="true"],[disabled],[aria-disabled="true"],[data-disabled]')) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility !== 'visible' || parseFloat(s.opacity) === 0) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) continue;
+    let opacity = 1;
+    for (let e = el; e; e = e.parentElement) opacity *= parseFloat(getComputedStyle(e).opacity);
+    if (opacity < 0.1) continue;
+    const stack = layers(el);
+    if (!stack) continue;
+    let bg = stack[stack.length - 1];
+    for (let i = stack.length - 2; i >= 0; i--) bg = over(stack[i], bg);
+    const fgc = rgba(s.color); fgc[3] *= opacity;
+    const fg = over(fgc, bg);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(s.fontSize), weight = parseInt(s.fontWeight, 10);
+    const large = size >= 24 || (size >= 18.66 && weight >= 700);
+    results.push({text: text.slice(0, 40), ratio: Math.round(ratio * 100) / 100, large,
+                  fg: s.color, id: el.id || (el.closest('[id]') || {}).id || ''});
+  }
+  return results;
+}
+"""
+
+
+@dataclass
+class Findings:
+    state: str
+    axe: Counter = field(default_factory=Counter)  # impact -> nodes
+    axe_rules: dict[str, list[str]] = field(default_factory=dict)  # impact -> "rule: target"
+    contrast_failures: list[dict] = field(default_factory=list)
+    lowest_ratio: float = 21.0
+
+    @property
+    def blocking(self) -> list[str]:
+        found = [line for impact in BLOCKING for line in self.axe_rules.get(impact, [])]
+        found += [
+            f"contrast {f['ratio']}:1 for {f['text']!r} ({f['fg']}, #{f['id']})"
+            for f in self.contrast_failures
+        ]
+        return found
+
+
+def check(page, state: str) -> Findings:
+    """axe-core and the contrast walk on the page as it is now."""
+    found = Findings(state)
+    results = _axe.run(page).response
+    for violation in results["violations"]:
+        impact = violation.get("impact") or "minor"
+        for node in violation["nodes"]:
+            found.axe[impact] += 1
+            found.axe_rules.setdefault(impact, []).append(
+                f"{violation['id']}: {' '.join(map(str, node['target']))}"
+            )
+    for item in page.evaluate(CONTRAST_JS):
+        need = 3.0 if item["large"] else 4.5
+        found.lowest_ratio = min(found.lowest_ratio, item["ratio"])
+        if item["ratio"] < need:
+            found.contrast_failures.append(item)
+    return found
+
+
+def record(page, state: str) -> Findings:
+    """``check`` and add the result to the run's report (screenshots/a11y.json)."""
+    found = check(page, state)
+    REPORT.parent.mkdir(exist_ok=True)
+    report = json.loads(REPORT.read_text()) if REPORT.exists() else {}
+    report[state] = {
+        "axe": dict(found.axe),
+        "contrast_failures": len(found.contrast_failures),
+        "lowest_ratio": found.lowest_ratio,
+        "blocking": found.blocking[:40],
+    }
+    REPORT.write_text(json.dumps(report, indent=1, sort_keys=True))
+    return found
+
+
+def totals(report: dict) -> dict:
+    """The report's sums: axe nodes by impact, contrast failures, the lowest ratio."""
+    axe = Counter()
+    for entry in report.values():
+        axe.update(entry["axe"])
+    return {
+        "states": len(report),
+        "axe": dict(axe),
+        "contrast_failures": sum(e["contrast_failures"] for e in report.values()),
+        "lowest_ratio": min((e["lowest_ratio"] for e in report.values()), default=21.0),
+    }
