@@ -27,7 +27,7 @@ from clientcenter.services.agency.roles import Permission
 from clientcenter.services.imports.bulk import NewRecord, insert_records
 from clientcenter.services.imports.columns import HeaderMap, map_headers
 from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
-from clientcenter.services.imports.entities.base import changes, chunked
+from clientcenter.services.imports.entities.base import changes, chunked, write_changes
 from clientcenter.services.imports.mappings import load_mapping
 from clientcenter.services.imports.notices import send_notices, would_reach
 from clientcenter.services.imports.reader import CsvFile, FileRefused, Row
@@ -298,6 +298,7 @@ def _read(
             settled = [(row, *_settle(entity, row, book, result, apply, build)) for row in rows]
             if apply:
                 insert_records(session, [rec for _r, rec, done in settled if done == _CREATED])
+                write_changes(session, [rec for _r, rec, done in settled if done == _UPDATED])
                 session.flush()  # the updates (the ORM's flush hook reindexes them)
             elif options.notify:
                 for row, record, done in settled:

@@ -14,7 +14,7 @@ from clientcenter.models import Certificate, CertificateHolder
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
-from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked
+from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked, stored
 from clientcenter.services.imports.entities.policy_children import claimable
 
 
@@ -85,8 +85,8 @@ class CertificateHolders(Entity):
                 account_ids.add(account_id)
         on_accounts: dict[int, list[CertificateHolder]] = {}
         if account_ids:
-            for holder in session.exec(
-                select(CertificateHolder).where(CertificateHolder.account_id.in_(account_ids))
+            for holder in stored(
+                session, CertificateHolder, CertificateHolder.account_id.in_(account_ids)
             ):
                 on_accounts.setdefault(holder.account_id, []).append(holder)
         for row in rows:

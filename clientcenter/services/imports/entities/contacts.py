@@ -15,7 +15,7 @@ from clientcenter.services.imports import values as v
 from clientcenter.services.imports.bulk import NewRecord
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
-from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked
+from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked, stored
 
 _ROLES = {
     **{
@@ -109,7 +109,7 @@ class Contacts(Entity):
             elif account_id is not None:
                 account_ids.add(account_id)
         on_accounts: dict[int, list[Contact]] = {}
-        for contact in session.exec(select(Contact).where(Contact.account_id.in_(account_ids))):
+        for contact in stored(session, Contact, Contact.account_id.in_(account_ids)):
             on_accounts.setdefault(contact.account_id, []).append(contact)
         elsewhere = self._same_emails_elsewhere(session, rows)
         for row in rows:

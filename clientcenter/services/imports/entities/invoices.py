@@ -22,7 +22,7 @@ from clientcenter.services.billing.money import format_money
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
-from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked
+from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked, stored
 from clientcenter.services.imports.entities.policy_refs import (
     find_policies,
     policy_key,
@@ -147,13 +147,11 @@ class Invoices(Entity):
         numbers = [r.values["invoice_number"] for r in rows]
         # Locked (on PostgreSQL) until the import commits: a portal payment on one of these
         # waits, so what is checked below is what the import writes over.
-        found = list(
-            session.exec(
-                select(Invoice)
-                .where(or_(Invoice.external_id.in_(ids), Invoice.number.in_(numbers)))
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
+        found = stored(
+            session,
+            Invoice,
+            or_(Invoice.external_id.in_(ids), Invoice.number.in_(numbers)),
+            for_update=True,
         )
         by_id = {i.external_id: i for i in found if i.external_id}
         by_number = {i.number: i for i in found}
