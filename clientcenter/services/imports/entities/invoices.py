@@ -22,7 +22,14 @@ from clientcenter.services.billing.money import format_money
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
-from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked, stored
+from clientcenter.services.imports.entities.base import (
+    Book,
+    Entity,
+    ParsedRow,
+    chunked,
+    one_of,
+    stored,
+)
 from clientcenter.services.imports.entities.policy_refs import (
     find_policies,
     policy_key,
@@ -150,7 +157,9 @@ class Invoices(Entity):
         found = stored(
             session,
             Invoice,
-            or_(Invoice.external_id.in_(ids), Invoice.number.in_(numbers)),
+            or_(
+                one_of(session, Invoice.external_id, ids), one_of(session, Invoice.number, numbers)
+            ),
             for_update=True,
         )
         by_id = {i.external_id: i for i in found if i.external_id}
@@ -302,12 +311,16 @@ def _money_of(session: Session, invoice_ids: list[int]) -> dict[int, _Money]:
         return {}
     statuses: dict[int, set[str]] = {}
     for invoice_id, status in session.exec(
-        select(Payment.invoice_id, Payment.status).where(Payment.invoice_id.in_(invoice_ids))
+        select(Payment.invoice_id, Payment.status).where(
+            one_of(session, Payment.invoice_id, invoice_ids)
+        )
     ):
         statuses.setdefault(invoice_id, set()).add(status)
     requested = set(
         session.exec(
-            select(PaymentRequest.invoice_id).where(PaymentRequest.invoice_id.in_(invoice_ids))
+            select(PaymentRequest.invoice_id).where(
+                one_of(session, PaymentRequest.invoice_id, invoice_ids)
+            )
         )
     )
     return {

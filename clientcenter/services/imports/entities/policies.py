@@ -21,6 +21,7 @@ from clientcenter.services.imports.entities.base import (
     ParsedRow,
     PolicyRef,
     chunked,
+    one_of,
     stored,
 )
 from clientcenter.services.imports.entities.policy_refs import policy_keys
@@ -153,7 +154,9 @@ class Policies(Entity):
         ids = [r.values["policy_id"] for r in rows if r.values.get("policy_id")]
         numbers = [r.values["policy_number"] for r in rows]
         found = stored(
-            session, Policy, or_(Policy.external_id.in_(ids), Policy.number.in_(numbers))
+            session,
+            Policy,
+            or_(one_of(session, Policy.external_id, ids), one_of(session, Policy.number, numbers)),
         )
         by_id = {p.external_id: p for p in found if p.external_id}
         by_number = {p.number: p for p in found}
