@@ -121,7 +121,7 @@ class Entity:
         raise NotImplementedError
 
 
-class Stored:
+class StoredRow:
     """A record as the import compares it: its columns read as one tuple, not a model object
     (an ORM object costs far more to build, and stays in the session's identity map: a
     re-import compares half a million rows and changes a few). Setting an attribute notes
@@ -149,22 +149,26 @@ class Stored:
         self._dirty[name] = value
 
 
-def stored(session: Session, model: type, *where: Any, for_update: bool = False) -> list[Stored]:
-    """The records of ``model`` that match, as Stored (``for_update``: locked on PostgreSQL
+def stored(
+    session: Session, model: type, *where: Any, for_update: bool = False
+) -> list[StoredRow]:
+    """The records of ``model`` that match, as StoredRow (``for_update``: locked on PostgreSQL
     until the transaction ends, as SELECT … FOR UPDATE of the model would lock them)."""
     keys = _column_keys(model)
     statement = select(*(getattr(model, key) for key in keys)).where(*where)
     if for_update:
         statement = statement.with_for_update()
-    return [Stored(model, dict(zip(keys, row, strict=True))) for row in session.execute(statement)]
+    return [
+        StoredRow(model, dict(zip(keys, row, strict=True))) for row in session.execute(statement)
+    ]
 
 
 def write_changes(session: Session, records: Iterable[Any]) -> None:
-    """Set what the import changed on Stored records on their model objects (one SELECT per
+    """Set what the import changed on StoredRow records on their model objects (one SELECT per
     model), for the next flush to write. Model objects given are already set."""
-    by_model: dict[type, dict[int, Stored]] = {}
+    by_model: dict[type, dict[int, StoredRow]] = {}
     for record in records:
-        if isinstance(record, Stored) and record._dirty:
+        if isinstance(record, StoredRow) and record._dirty:
             by_model.setdefault(record._model, {})[record.id] = record
     for model, by_id in by_model.items():
         for obj in session.exec(select(model).where(one_of(session, model.id, by_id))):
@@ -184,8 +188,8 @@ def one_of(session: Session, column: Any, values: Iterable[Any]) -> Any:
 
 
 def model_object(session: Session, record: Any) -> Any:
-    """The model object of a record the import found (Stored or already one)."""
-    return session.get(record._model, record.id) if isinstance(record, Stored) else record
+    """The model object of a record the import found (StoredRow or already one)."""
+    return session.get(record._model, record.id) if isinstance(record, StoredRow) else record
 
 
 _KEYS: dict[type, list[str]] = {}
