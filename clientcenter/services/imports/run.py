@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import text, update
+from sqlalchemy import ARRAY, Integer, any_, bindparam, text, update
 from sqlmodel import Session
 
 from clientcenter.db import begin_before_savepoints
@@ -28,7 +28,7 @@ from clientcenter.services.agency.roles import Permission
 from clientcenter.services.imports.bulk import NewRecord, insert_records
 from clientcenter.services.imports.columns import HeaderMap, map_headers
 from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
-from clientcenter.services.imports.entities.base import changes, chunked
+from clientcenter.services.imports.entities.base import changes, chunked, write_changes
 from clientcenter.services.imports.mappings import load_mapping
 from clientcenter.services.imports.notices import send_notices, would_reach
 from clientcenter.services.imports.reader import CsvFile, FileRefused, Row
@@ -301,6 +301,7 @@ def _read(
             settled = [(row, *_settle(entity, row, book, result, apply, build)) for row in rows]
             if apply:
                 insert_records(session, [rec for _r, rec, done in settled if done == _CREATED])
+                write_changes(session, [rec for _r, rec, done in settled if done == _UPDATED])
                 session.flush()  # the updates (the ORM's flush hook reindexes them)
             elif options.notify:
                 for row, record, done in settled:
@@ -477,10 +478,18 @@ def _stamp_freshness(session: Session, account_ids: Iterable[int]) -> None:
     """Each account an import named now says when its data came in: one UPDATE per batch of
     accounts, outside the ORM flush, so an unchanged account costs no search-index work."""
     now = utcnow()
-    for batch in chunked(sorted(account_ids)):
+    # PostgreSQL takes the ids as one array parameter per 50,000 accounts (`= ANY(:ids)`):
+    # batches of 500-id IN lists cost a statement, and a plan, each.
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for batch in chunked(sorted(account_ids), 50_000 if postgres else 500):
+        named = (
+            Account.id == any_(bindparam("account_ids", batch, type_=ARRAY(Integer)))
+            if postgres
+            else Account.id.in_(batch)
+        )
         session.exec(
             update(Account)
-            .where(Account.id.in_(batch))
+            .where(named)
             .values(data_as_of=now)
             .execution_options(synchronize_session=False)
         )

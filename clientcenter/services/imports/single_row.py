@@ -22,7 +22,7 @@ from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import normalize_email
 from clientcenter.services.errors import InvalidInput
 from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
-from clientcenter.services.imports.entities.base import changes
+from clientcenter.services.imports.entities.base import changes, model_object
 from clientcenter.services.imports.values import CellRefused
 
 LINE = 1  # the one row's "line", for the entities' messages
@@ -123,7 +123,7 @@ def apply_row(
         session.add(record)
         created, changed = True, True
     else:
-        record = row.existing
+        record = model_object(session, row.existing)
         differing = changes(record, attrs)
         for name, value in differing.items():
             setattr(record, name, value)

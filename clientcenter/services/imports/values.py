@@ -141,6 +141,7 @@ def flag(value: str) -> bool:
     raise CellRefused("not yes or no")
 
 
+@lru_cache(maxsize=4096)  # carriers, lines, statuses, coverages: a few, often
 def fold(value: str) -> str:
     """ "Co-Applicant " -> "coapplicant": how headers and choices are compared."""
     return "".join(ch for ch in value.casefold() if ch.isalnum())

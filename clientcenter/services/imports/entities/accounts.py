@@ -14,7 +14,14 @@ from clientcenter.services.accounts import normalize_email
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.bulk import NewRecord
 from clientcenter.services.imports.columns import Column
-from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked
+from clientcenter.services.imports.entities.base import (
+    Book,
+    Entity,
+    ParsedRow,
+    chunked,
+    one_of,
+    stored,
+)
 
 OPEN_STATUSES = (PolicyStatus.ACTIVE, PolicyStatus.PENDING)
 CUSTOMER_ID_SYNONYMS = (
@@ -105,8 +112,8 @@ class Accounts(Entity):
     def resolve(self, session: Session, rows: list[ParsedRow], book: Book) -> None:
         found = {
             a.external_id: a
-            for a in session.exec(
-                select(Account).where(Account.external_id.in_([r.key for r in rows]))
+            for a in stored(
+                session, Account, one_of(session, Account.external_id, (r.key for r in rows))
             )
         }
         for row in rows:

@@ -7,6 +7,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from sqlalchemy import ARRAY, any_, bindparam, inspect
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Agent
@@ -118,6 +119,86 @@ class Entity:
 
     def retire(self, session: Session, ids: Iterable[int]) -> None:
         raise NotImplementedError
+
+
+class StoredRow:
+    """A record as the import compares it: its columns read as one tuple, not a model object
+    (an ORM object costs far more to build, and stays in the session's identity map: a
+    re-import compares half a million rows and changes a few). Setting an attribute notes
+    it as changed; ``write_changes`` then loads the model objects of those that changed
+    and sets the same values on them, so the ORM's flush (and its search-index hook) sees
+    them as before."""
+
+    __slots__ = ("_model", "_values", "_dirty")  # underscored: no column name is
+
+    def __init__(self, model: type, values: dict[str, Any]):
+        object.__setattr__(self, "_model", model)
+        object.__setattr__(self, "_values", values)
+        object.__setattr__(self, "_dirty", {})
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in self._values:
+            raise AttributeError(name)
+        self._values[name] = value
+        self._dirty[name] = value
+
+
+def stored(
+    session: Session, model: type, *where: Any, for_update: bool = False
+) -> list[StoredRow]:
+    """The records of ``model`` that match, as StoredRow (``for_update``: locked on PostgreSQL
+    until the transaction ends, as SELECT … FOR UPDATE of the model would lock them)."""
+    keys = _column_keys(model)
+    statement = select(*(getattr(model, key) for key in keys)).where(*where)
+    if for_update:
+        statement = statement.with_for_update()
+    return [
+        StoredRow(model, dict(zip(keys, row, strict=True))) for row in session.execute(statement)
+    ]
+
+
+def write_changes(session: Session, records: Iterable[Any]) -> None:
+    """Set what the import changed on StoredRow records on their model objects (one SELECT per
+    model), for the next flush to write. Model objects given are already set."""
+    by_model: dict[type, dict[int, StoredRow]] = {}
+    for record in records:
+        if isinstance(record, StoredRow) and record._dirty:
+            by_model.setdefault(record._model, {})[record.id] = record
+    for model, by_id in by_model.items():
+        for obj in session.exec(select(model).where(one_of(session, model.id, by_id))):
+            for name, value in by_id[obj.id]._dirty.items():
+                setattr(obj, name, value)
+            by_id[obj.id]._dirty.clear()
+
+
+def one_of(session: Session, column: Any, values: Iterable[Any]) -> Any:
+    """``column IN values``; on PostgreSQL ``column = ANY(:array)``, one parameter: an IN
+    list of 500 costs SQLAlchemy and psycopg a placeholder each to render and parse, and
+    each chunk's own count of them makes a new statement to plan."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
+def model_object(session: Session, record: Any) -> Any:
+    """The model object of a record the import found (StoredRow or already one)."""
+    return session.get(record._model, record.id) if isinstance(record, StoredRow) else record
+
+
+_KEYS: dict[type, list[str]] = {}
+
+
+def _column_keys(model: type) -> list[str]:
+    if model not in _KEYS:
+        _KEYS[model] = [prop.key for prop in inspect(model).column_attrs]
+    return _KEYS[model]
 
 
 def changes(record: Any, attrs: dict[str, Any]) -> dict[str, Any]:

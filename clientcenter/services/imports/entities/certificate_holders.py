@@ -14,7 +14,14 @@ from clientcenter.models import Certificate, CertificateHolder
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
-from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked
+from clientcenter.services.imports.entities.base import (
+    Book,
+    Entity,
+    ParsedRow,
+    chunked,
+    one_of,
+    stored,
+)
 from clientcenter.services.imports.entities.policy_children import claimable
 
 
@@ -85,8 +92,10 @@ class CertificateHolders(Entity):
                 account_ids.add(account_id)
         on_accounts: dict[int, list[CertificateHolder]] = {}
         if account_ids:
-            for holder in session.exec(
-                select(CertificateHolder).where(CertificateHolder.account_id.in_(account_ids))
+            for holder in stored(
+                session,
+                CertificateHolder,
+                one_of(session, CertificateHolder.account_id, account_ids),
             ):
                 on_accounts.setdefault(holder.account_id, []).append(holder)
         for row in rows:

@@ -15,7 +15,14 @@ from clientcenter.services.imports import values as v
 from clientcenter.services.imports.bulk import NewRecord
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
-from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked
+from clientcenter.services.imports.entities.base import (
+    Book,
+    Entity,
+    ParsedRow,
+    chunked,
+    one_of,
+    stored,
+)
 
 _ROLES = {
     **{
@@ -109,7 +116,7 @@ class Contacts(Entity):
             elif account_id is not None:
                 account_ids.add(account_id)
         on_accounts: dict[int, list[Contact]] = {}
-        for contact in session.exec(select(Contact).where(Contact.account_id.in_(account_ids))):
+        for contact in stored(session, Contact, one_of(session, Contact.account_id, account_ids)):
             on_accounts.setdefault(contact.account_id, []).append(contact)
         elsewhere = self._same_emails_elsewhere(session, rows)
         for row in rows:
@@ -162,7 +169,7 @@ class Contacts(Entity):
                 Account.name,
             )
             .join(Account, Account.id == Contact.account_id)
-            .where(Contact.email.in_(emails))
+            .where(one_of(session, Contact.email, emails))
         ):
             found.setdefault(email, []).append(
                 (f"{first} {last}".casefold(), account_id, external_id or name)

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from clientcenter.models import Coverage, Vehicle
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.columns import Column
-from clientcenter.services.imports.entities.base import Book, ParsedRow, PolicyRef
+from clientcenter.services.imports.entities.base import Book, ParsedRow, PolicyRef, one_of
 from clientcenter.services.imports.entities.policy_children import PolicyChild
 from clientcenter.services.imports.entities.policy_refs import policy_ref_columns
 from clientcenter.services.imports.entities.vehicles import vin_column
@@ -92,8 +92,8 @@ class Coverages(PolicyChild):
         if policy_ids:
             for vehicle_id, policy_id, vin in session.exec(
                 select(Vehicle.id, Vehicle.policy_id, Vehicle.vin)
-                .where(Vehicle.policy_id.in_(policy_ids))
-                .where(Vehicle.vin.in_({r.values["vin"] for r in wanted}))
+                .where(one_of(session, Vehicle.policy_id, policy_ids))
+                .where(one_of(session, Vehicle.vin, {r.values["vin"] for r in wanted}))
                 .order_by(Vehicle.id)
             ):
                 on_file.setdefault((policy_id, vin), vehicle_id)

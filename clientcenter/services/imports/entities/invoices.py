@@ -22,7 +22,14 @@ from clientcenter.services.billing.money import format_money
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
-from clientcenter.services.imports.entities.base import Book, Entity, ParsedRow, chunked
+from clientcenter.services.imports.entities.base import (
+    Book,
+    Entity,
+    ParsedRow,
+    chunked,
+    one_of,
+    stored,
+)
 from clientcenter.services.imports.entities.policy_refs import (
     find_policies,
     policy_key,
@@ -147,13 +154,13 @@ class Invoices(Entity):
         numbers = [r.values["invoice_number"] for r in rows]
         # Locked (on PostgreSQL) until the import commits: a portal payment on one of these
         # waits, so what is checked below is what the import writes over.
-        found = list(
-            session.exec(
-                select(Invoice)
-                .where(or_(Invoice.external_id.in_(ids), Invoice.number.in_(numbers)))
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
+        found = stored(
+            session,
+            Invoice,
+            or_(
+                one_of(session, Invoice.external_id, ids), one_of(session, Invoice.number, numbers)
+            ),
+            for_update=True,
         )
         by_id = {i.external_id: i for i in found if i.external_id}
         by_number = {i.number: i for i in found}
@@ -304,12 +311,16 @@ def _money_of(session: Session, invoice_ids: list[int]) -> dict[int, _Money]:
         return {}
     statuses: dict[int, set[str]] = {}
     for invoice_id, status in session.exec(
-        select(Payment.invoice_id, Payment.status).where(Payment.invoice_id.in_(invoice_ids))
+        select(Payment.invoice_id, Payment.status).where(
+            one_of(session, Payment.invoice_id, invoice_ids)
+        )
     ):
         statuses.setdefault(invoice_id, set()).add(status)
     requested = set(
         session.exec(
-            select(PaymentRequest.invoice_id).where(PaymentRequest.invoice_id.in_(invoice_ids))
+            select(PaymentRequest.invoice_id).where(
+                one_of(session, PaymentRequest.invoice_id, invoice_ids)
+            )
         )
     )
     return {

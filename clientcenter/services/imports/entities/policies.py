@@ -21,6 +21,8 @@ from clientcenter.services.imports.entities.base import (
     ParsedRow,
     PolicyRef,
     chunked,
+    one_of,
+    stored,
 )
 from clientcenter.services.imports.entities.policy_refs import policy_keys
 
@@ -151,10 +153,10 @@ class Policies(Entity):
     def resolve(self, session: Session, rows: list[ParsedRow], book: Book) -> None:
         ids = [r.values["policy_id"] for r in rows if r.values.get("policy_id")]
         numbers = [r.values["policy_number"] for r in rows]
-        found = list(
-            session.exec(
-                select(Policy).where(or_(Policy.external_id.in_(ids), Policy.number.in_(numbers)))
-            )
+        found = stored(
+            session,
+            Policy,
+            or_(one_of(session, Policy.external_id, ids), one_of(session, Policy.number, numbers)),
         )
         by_id = {p.external_id: p for p in found if p.external_id}
         by_number = {p.number: p for p in found}

@@ -19,6 +19,8 @@ from clientcenter.services.imports.entities.base import (
     ParsedRow,
     PolicyRef,
     chunked,
+    one_of,
+    stored,
 )
 from clientcenter.services.imports.entities.policy_refs import (
     find_policies,
@@ -95,8 +97,8 @@ class PolicyChild(Entity):
         policy_ids = {self._policy_of[r.line].id for r in live} - {None}
         on_policies: dict[int, list[Any]] = {}
         if policy_ids:
-            for record in session.exec(
-                select(self.model).where(self.model.policy_id.in_(policy_ids))
+            for record in stored(
+                session, self.model, one_of(session, self.model.policy_id, policy_ids)
             ):
                 on_policies.setdefault(record.policy_id, []).append(record)
         for row in live:

@@ -12,7 +12,7 @@ from sqlmodel import Session, or_, select
 from clientcenter.models import Account, Policy
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.columns import Column
-from clientcenter.services.imports.entities.base import Book, ParsedRow, PolicyRef
+from clientcenter.services.imports.entities.base import Book, ParsedRow, PolicyRef, one_of
 
 POLICY_ID_SYNONYMS = ("Policy ID", "PolicyId", "Policy Key", "Policy Code")
 # Not the bare "Number" policies.csv also takes: a child file has numbers of its own.
@@ -81,7 +81,12 @@ def find_policies(
                 Account.external_id,
             )
             .join(Account, Account.id == Policy.account_id)
-            .where(or_(Policy.external_id.in_(ids), Policy.number.in_(numbers)))
+            .where(
+                or_(
+                    one_of(session, Policy.external_id, ids),
+                    one_of(session, Policy.number, numbers),
+                )
+            )
         ):
             ref = PolicyRef(policy_id, account_id, customer_id, number)
             for key in policy_keys(external_id, carrier, number):
