@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
-from clientcenter.models.base import created_at_field, utc_column
+from clientcenter.models.base import created_at_field, stamp_updates, updated_at_field, utc_column
 
 
 class InvoiceStatus(StrEnum):
@@ -50,6 +50,7 @@ class Invoice(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=64, unique=True)
     imported: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()  # the API's updated_since
 
 
 class Payment(SQLModel, table=True):
@@ -99,3 +100,6 @@ class PaymentRequest(SQLModel, table=True):
     status: str = Field(default=PaymentRequestStatus.SENT, max_length=12)
     created_by_agent_id: int = Field(foreign_key="agent.id")
     created_at: datetime = created_at_field()
+
+
+stamp_updates(Invoice)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from clientcenter.models.base import created_at_field, utc_column
+from clientcenter.models.base import created_at_field, stamp_updates, updated_at_field, utc_column
 
 
 class CertificateHolder(SQLModel, table=True):
@@ -26,6 +26,7 @@ class CertificateHolder(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=64)
     imported: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()  # the API's updated_since
 
 
 class Certificate(SQLModel, table=True):
@@ -60,3 +61,6 @@ class CertificateLink(SQLModel, table=True):
     revoked_by_agent_id: int | None = Field(default=None, foreign_key="agent.id")
     download_count: int = 0
     last_downloaded_at: datetime | None = utc_column(default=None)
+
+
+stamp_updates(CertificateHolder)

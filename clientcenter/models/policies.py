@@ -61,6 +61,7 @@ class Coverage(SQLModel, table=True):
     deductible: str = Field(default="", max_length=40)
     premium_cents: int | None = None
     position: int = 0
+    updated_at: datetime = updated_at_field()  # the API's updated_since
 
 
 class Vehicle(SQLModel, table=True):
@@ -74,6 +75,7 @@ class Vehicle(SQLModel, table=True):
     usage: str = Field(default="Commute", max_length=40)
     # The management system's vehicle id, unique on its policy (imports key on it, or on VIN).
     external_id: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = updated_at_field()  # the API's updated_since
 
 
 class Driver(SQLModel, table=True):
@@ -87,6 +89,7 @@ class Driver(SQLModel, table=True):
     relationship: str = Field(default="Named insured", max_length=40)
     # The management system's driver id, unique on its policy (else name + birth date).
     external_id: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = updated_at_field()  # the API's updated_since
 
 
-stamp_updates(Policy)
+stamp_updates(Policy, Vehicle, Coverage, Driver)

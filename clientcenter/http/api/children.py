@@ -1,7 +1,6 @@
 """/vehicles, /coverages, /drivers, /invoices and /certificate-holders: list, read, and upsert
 on the import's own keys (docs/import.md), one router per resource made alike. Their tables
-keep no time of change, so their lists take no ``updated_since`` (docs/api.md says so); they
-take ``customer_id`` and, on a policy's records, ``policy_record_id``.
+take ``updated_since``, ``customer_id`` and, on a policy's records, ``policy_record_id``.
 
 No ``from __future__ import annotations`` here: the routes are made in a function, and FastAPI
 reads their parameters' types from the signature given to each."""
@@ -24,6 +23,7 @@ from clientcenter.http.api.params import (
     IdempotencyKey,
     Limit,
     RecordId,
+    UpdatedSince,
 )
 from clientcenter.http.api.schemas import (
     CertificateHolderIn,
@@ -97,7 +97,14 @@ def router_for(child: Child) -> APIRouter:
     router = APIRouter(tags=[label.replace("_", " ") + "s"], dependencies=CALL)
     principal_param = _kw("principal", Principal, Depends(api_principal))
 
-    def list_(principal, limit=DEFAULT, cursor=None, customer_id=None, policy_record_id=None):
+    def list_(
+        principal,
+        limit=DEFAULT,
+        cursor=None,
+        updated_since=None,
+        customer_id=None,
+        policy_record_id=None,
+    ):
         page = calls.read(
             lambda db: resources.list_records(
                 db,
@@ -105,6 +112,7 @@ def router_for(child: Child) -> APIRouter:
                 resource,
                 limit=limit,
                 cursor=cursor,
+                updated_since=updated_since,
                 customer_id=customer_id,
                 policy_record_id=policy_record_id,
             )
@@ -115,6 +123,7 @@ def router_for(child: Child) -> APIRouter:
         principal_param,
         _kw("limit", Limit, DEFAULT),
         _kw("cursor", Cursor, None),
+        _kw("updated_since", UpdatedSince, None),
         _kw("customer_id", CustomerId, None),
     ]
     if child.on_policy:

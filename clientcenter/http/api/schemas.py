@@ -159,6 +159,7 @@ class VehicleOut(_OnPolicyOut):
     model: str
     vin: str | None
     usage: str
+    updated_at: str | None
 
 
 class CoverageIn(_OnPolicyIn):
@@ -178,6 +179,7 @@ class CoverageOut(_OnPolicyOut):
     premium: str | None
     vin: str | None
     vehicle_record_id: int | None = Field(description="our id of the vehicle (GET /vehicles/{id})")
+    updated_at: str | None
 
 
 class DriverIn(_OnPolicyIn):
@@ -198,6 +200,7 @@ class DriverOut(_OnPolicyOut):
     birth_date: str | None
     license_state: str | None
     relationship: str
+    updated_at: str | None
 
 
 class InvoiceIn(_In):
@@ -234,6 +237,7 @@ class InvoiceOut(BaseModel):
     status: str = Field(description="open, pending (a payment in flight), paid or cancelled")
     published: bool
     created_at: str | None
+    updated_at: str | None
 
 
 class CertificateHolderIn(_In):
@@ -261,6 +265,7 @@ class CertificateHolderOut(BaseModel):
     postal_code: str
     email: str | None
     created_at: str | None
+    updated_at: str | None
 
 
 class StatusIn(_In):

@@ -207,6 +207,7 @@ def vehicle_view(vehicle: Vehicle, policy: Policy, customer_id: str | None) -> d
         "model": vehicle.model,
         "vin": vehicle.vin or None,
         "usage": vehicle.usage,
+        "updated_at": _iso(vehicle.updated_at),
     }
 
 
@@ -222,6 +223,7 @@ def coverage_view(
         "premium": None if coverage.premium_cents is None else _cents(coverage.premium_cents),
         "vin": vin or None,
         "vehicle_record_id": coverage.vehicle_id,
+        "updated_at": _iso(coverage.updated_at),
     }
 
 
@@ -235,6 +237,7 @@ def driver_view(driver: Driver, policy: Policy, customer_id: str | None) -> dict
         "birth_date": driver.birth_date.isoformat() if driver.birth_date else None,
         "license_state": driver.license_state or None,
         "relationship": driver.relationship,
+        "updated_at": _iso(driver.updated_at),
     }
 
 
@@ -259,6 +262,7 @@ def invoice_view(
         "status": invoice.status,
         "published": invoice.published,
         "created_at": _iso(invoice.created_at),
+        "updated_at": _iso(invoice.updated_at),
     }
 
 
@@ -275,6 +279,7 @@ def certificate_holder_view(holder: CertificateHolder, customer_id: str | None) 
         "postal_code": holder.postal_code,
         "email": holder.email,
         "created_at": _iso(holder.created_at),
+        "updated_at": _iso(holder.updated_at),
     }
 
 
@@ -293,8 +298,7 @@ class Resource:
     query: Callable[[], Any]  # select(model, extra columns for the view)
     view: Callable[..., dict[str, Any]]
     label: str  # "account"
-    # The column updated_since compares; None where the table keeps no time of change
-    # (vehicles, coverages, drivers, invoices, certificate holders: their lists take none).
+    # The column updated_since compares; None where the table keeps no time of change.
     changed: str | None = "updated_at"
 
 
@@ -322,9 +326,7 @@ RESOURCES: dict[str, Resource] = {
         policy_view,
         "policy",
     ),
-    "vehicles": Resource(
-        "vehicles", Vehicle, _policy_child(Vehicle), vehicle_view, "vehicle", None
-    ),
+    "vehicles": Resource("vehicles", Vehicle, _policy_child(Vehicle), vehicle_view, "vehicle"),
     "coverages": Resource(
         "coverages",
         Coverage,
@@ -336,9 +338,8 @@ RESOURCES: dict[str, Resource] = {
         ),
         coverage_view,
         "coverage",
-        None,
     ),
-    "drivers": Resource("drivers", Driver, _policy_child(Driver), driver_view, "driver", None),
+    "drivers": Resource("drivers", Driver, _policy_child(Driver), driver_view, "driver"),
     "invoices": Resource(
         "invoices",
         Invoice,
@@ -349,7 +350,6 @@ RESOURCES: dict[str, Resource] = {
         ),
         invoice_view,
         "invoice",
-        None,
     ),
     "certificate_holders": Resource(
         "certificate_holders",
@@ -359,7 +359,6 @@ RESOURCES: dict[str, Resource] = {
         ),
         certificate_holder_view,
         "certificate holder",
-        None,
     ),
     # Statuses are set through set_status below; updated_since compares the later of when
     # the request was made and when its status last changed.
