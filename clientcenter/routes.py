@@ -175,6 +175,8 @@ API_DOCUMENT_UNPUBLISH = "/documents/{document_id}/unpublish"
 API_CHANGE_REQUESTS = "/change-requests"
 API_CHANGE_REQUEST = "/change-requests/{change_request_id}"
 API_CHANGE_REQUEST_STATUS = "/change-requests/{change_request_id}/status"
+API_WEBHOOK_ENDPOINTS = "/webhook-endpoints"
+API_WEBHOOK_ENDPOINT_DELETE = "/webhook-endpoints/{endpoint_id}/delete"
 # A policy's vehicles, coverages and drivers, invoices, certificate holders: "/vehicles" lists
 # and upserts, "/vehicles/{vehicle_id}" reads one (http/api/children.py).
 API_CHILDREN = {

@@ -71,7 +71,7 @@ def test_the_schema_holds_against_the_running_app(app):
     schema = schemathesis.openapi.from_url(base + routes.API_OPENAPI)
     secret = _secret(app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 32
+    assert len(operations) == 35
 
     def with_key(mode):
         def call(case):

@@ -68,7 +68,7 @@ def test_every_operation_refuses_a_call_without_a_valid_key(demo, client):
     keys.revoke_key(demo, agency_agent(demo), keys.list_keys(demo, agency_agent(demo))[0].id)
     demo.commit()
     operations = _operations(client)
-    assert len(operations) == 32
+    assert len(operations) == 35
     for method, path in operations:
         for headers in ({}, _auth("cck_not-a-key"), _auth(secret)):
             response = client.request(method, path, headers=headers, json=ACCOUNT)
@@ -334,3 +334,34 @@ def test_a_change_requests_status_is_set_once_per_idempotency_key(demo, client):
     assert _post(client, "/change-requests/99999/status", body, secret).status_code == 404
     reader = _key(demo, "read", name="Reader")
     assert _post(client, path, {"status": "in_review", "note": "x"}, reader).status_code == 403
+
+
+def test_webhook_endpoints_are_the_webhooks_scopes_and_the_secret_is_told_once(demo, client):
+    hooks = {"url": "https://ams.example.com/hooks", "events": ["change_request.filed"]}
+    reader = _key(demo, "read", "write", name="No webhooks")
+    refused = _post(client, routes.API_WEBHOOK_ENDPOINTS, hooks, reader)
+    assert refused.status_code == 403 and "webhooks" in refused.json()["detail"]
+    secret = _key(demo, "webhooks", name="Hooks")
+    key = str(uuid.uuid4())
+    made = _post(client, routes.API_WEBHOOK_ENDPOINTS, hooks, secret, key=key)
+    assert made.status_code == 201 and made.json()["secret"].startswith("whsec_")
+    again = _post(client, routes.API_WEBHOOK_ENDPOINTS, hooks, secret, key=key)
+    assert again.status_code == 201 and again.json()["id"] == made.json()["id"]
+    assert again.json()["secret"] is None  # the stored answer never held it
+    listed = client.get(routes.API_WEBHOOK_ENDPOINTS, headers=_auth(secret)).json()
+    assert [(e["url"], e["events"]) for e in listed] == [(hooks["url"], hooks["events"])]
+    for bad, field in (
+        ({**hooks, "url": "http://ams.example.com/hooks"}, "url"),
+        ({**hooks, "events": ["payment.refunded"]}, "events"),
+        ({**hooks, "colour": "red"}, "colour"),
+    ):
+        answer = _post(client, routes.API_WEBHOOK_ENDPOINTS, bad, secret)
+        assert answer.status_code == 422 and field in str(answer.json()), answer.json()
+    path = routes.API_WEBHOOK_ENDPOINT_DELETE.format(endpoint_id=made.json()["id"])
+    gone = _post(client, path, None, secret)
+    assert gone.status_code == 200 and gone.json()["url"] == hooks["url"]
+    assert client.get(routes.API_WEBHOOK_ENDPOINTS, headers=_auth(secret)).json() == []
+    missing = _post(
+        client, routes.API_WEBHOOK_ENDPOINT_DELETE.format(endpoint_id=99999), None, secret
+    )
+    assert missing.status_code == 404

@@ -21,6 +21,7 @@ from clientcenter.http.api import (
     contacts,
     documents,
     policies,
+    webhooks,
 )
 from clientcenter.http.api.docs_page import docs_response
 from clientcenter.http.api.errors import (
@@ -74,7 +75,7 @@ def build_api() -> FastAPI:
         # or a bad key, a missing scope, a body over the limit, too many calls.
         responses=documented(400, 401, 403, 413, 429),
     )
-    for module in (accounts, contacts, policies, documents, change_requests):
+    for module in (accounts, contacts, policies, documents, change_requests, webhooks):
         api.include_router(module.router)
     for router in children.ROUTERS:
         api.include_router(router)

@@ -45,9 +45,11 @@ def remembered(
     idempotency_key: str,
     digest: str,
     work: Callable[[Session], tuple[int, dict]],
+    kept: Callable[[dict], dict] = lambda payload: payload,
 ) -> JSONResponse:
     """A POST: ``work`` makes the change and its answer (status, JSON), which is stored with
-    it under the Idempotency-Key; a retry gets the stored answer."""
+    it under the Idempotency-Key; a retry gets the stored answer (``kept`` of it, where the
+    first answer holds what must not be stored, such as a secret shown once)."""
     method_path = f"{request.method} {request.url.path}"
     try:
         key = idempotency.check_key(idempotency_key)
@@ -56,7 +58,7 @@ def remembered(
             if stored is not None:
                 return _replayed(stored)
             status, payload = work(db)
-            answer = idempotency.Stored(status, json.dumps(payload))
+            answer = idempotency.Stored(status, json.dumps(kept(payload)))
             idempotency.remember(db, principal.api_key_id, key, method_path, digest, answer)
     except ServiceError as exc:
         raise from_service(exc) from None

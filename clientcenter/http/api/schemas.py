@@ -324,3 +324,27 @@ class PageOut(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         description="pass as ?cursor= for the next page; null on the last page"
     )
+
+
+class WebhookEndpointIn(_In):
+    url: str = Field(max_length=2000, description="https:// (http:// only to loopback in dev)")
+    events: list[str] = Field(
+        description="the events to send, e.g. change_request.filed (docs/webhooks.md)"
+    )
+    description: str = Field("", max_length=120)
+
+
+class WebhookEndpointOut(BaseModel):
+    id: int
+    url: str
+    description: str
+    events: list[str]
+    active: bool
+    created_at: str
+    pending: int = Field(description="deliveries waiting or being sent")
+    failed: int = Field(description="deliveries the relay gave up on")
+    secret: str | None = Field(
+        None,
+        description="the signing secret: in the first answer to the registration only (a "
+        "retry with the same Idempotency-Key answers null)",
+    )

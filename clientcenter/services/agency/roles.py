@@ -113,6 +113,7 @@ API_SCOPES: dict[Permission, str] = {
     Permission.TASK_QUEUE: "write",  # a change request's status (POST .../status)
     Permission.SHARE_DOCUMENTS: "documents",
     Permission.PUBLISH: "documents",
+    Permission.MANAGE_WEBHOOKS: "webhooks",  # the agency's webhook endpoints (/webhook-endpoints)
 }
 
 
