@@ -144,13 +144,11 @@ def run(url: str, n: int, conc: int) -> None:
             _wait_up(base, proc)
             offset = workers * 100_000  # each run its own policies
             accounts = [{"customer_id": f"BENCH{i:03d}", "name": f"Bench {i}"} for i in range(50)]
-            asyncio.run(_post_all(base, secret, accounts, routes.API_ACCOUNTS, 201, conc))
+            asyncio.run(_post_all(base, secret, accounts, "/accounts", 201, conc))
             for label, premium, want in (("created", "900.00", 201), ("updated", "950.00", 200)):
                 bodies = [_policy(offset + i, premium) for i in range(n)]
                 t = time.perf_counter()
-                ok, bad = asyncio.run(
-                    _post_all(base, secret, bodies, routes.API_POLICIES, want, conc)
-                )
+                ok, bad = asyncio.run(_post_all(base, secret, bodies, "/policies", want, conc))
                 took = time.perf_counter() - t
                 print(
                     f"postgresql, {workers} worker(s): {ok}/{n} policies {label} in {took:.2f} s"

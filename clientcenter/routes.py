@@ -161,14 +161,8 @@ HEALTHZ = "/healthz"
 API_PREFIX = "/api/v1"
 API_OPENAPI = "/openapi.json"
 API_DOCS = "/docs"
-API_ACCOUNTS = "/accounts"
-API_ACCOUNT = "/accounts/{account_id}"
 API_ACCOUNT_ACTIVITY = "/accounts/{account_id}/activity"
 API_ACCOUNT_DOCUMENTS = "/accounts/{account_id}/documents"
-API_CONTACTS = "/contacts"
-API_CONTACT = "/contacts/{contact_id}"
-API_POLICIES = "/policies"
-API_POLICY = "/policies/{policy_id}"
 API_DOCUMENTS = "/documents"  # POST the file's bytes
 API_DOCUMENT_PUBLISH = "/documents/{document_id}/publish"
 API_DOCUMENT_UNPUBLISH = "/documents/{document_id}/unpublish"
@@ -177,9 +171,12 @@ API_CHANGE_REQUEST = "/change-requests/{change_request_id}"
 API_CHANGE_REQUEST_STATUS = "/change-requests/{change_request_id}/status"
 API_WEBHOOK_ENDPOINTS = "/webhook-endpoints"
 API_WEBHOOK_ENDPOINT_DELETE = "/webhook-endpoints/{endpoint_id}/delete"
-# A policy's vehicles, coverages and drivers, invoices, certificate holders: "/vehicles" lists
-# and upserts, "/vehicles/{vehicle_id}" reads one (http/api/children.py).
-API_CHILDREN = {
+# The imported records: "/vehicles" lists and upserts, "/vehicles/{vehicle_id}" reads one
+# (http/api/records.py); the collection is the resource's name with dashes.
+API_RECORD_IDS = {
+    "accounts": "account_id",
+    "contacts": "contact_id",
+    "policies": "policy_id",
     "vehicles": "vehicle_id",
     "coverages": "coverage_id",
     "drivers": "driver_id",

@@ -44,7 +44,7 @@ def test_create_show_once_use_and_revoke_a_key(app, page):
     assert_no_horizontal_scroll(page)
     screenshot(page, "api-keys-created-desk")
 
-    api = app.url + routes.API_PREFIX + routes.API_ACCOUNTS
+    api = app.url + routes.API_PREFIX + "/accounts"
     headers = {"Authorization": f"Bearer {secret}"}
     assert httpx.get(api, headers=headers).status_code == 200
     page.locator("#dismiss-key").click()

@@ -2,8 +2,9 @@
 Reflex serves (api_transformer), so one process and one port serve pages and API alike, behind
 the same middleware (security headers, the body limit's 413 before reading).
 
-Routers are one per resource (accounts, contacts, policies, and children.py's alike for
-vehicles, coverages, drivers, invoices, certificate holders); each route is thin: the key and
+Routers are one per resource (records.py makes the imported records' alike: accounts,
+contacts, policies, vehicles, coverages, drivers, invoices, certificate holders; the others
+have a module each); each route is thin: the key and
 its rate limit (deps.api_principal), one service call (services/api/resources.py), the
 answer. The schema is at /api/v1/openapi.json and a readable page of it at /api/v1/docs.
 """
@@ -14,15 +15,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
 
 from clientcenter import routes
-from clientcenter.http.api import (
-    accounts,
-    change_requests,
-    children,
-    contacts,
-    documents,
-    policies,
-    webhooks,
-)
+from clientcenter.http.api import accounts, change_requests, documents, records, webhooks
 from clientcenter.http.api.docs_page import docs_response
 from clientcenter.http.api.errors import (
     ApiRefused,
@@ -75,9 +68,9 @@ def build_api() -> FastAPI:
         # or a bad key, a missing scope, a body over the limit, too many calls.
         responses=documented(400, 401, 403, 413, 429),
     )
-    for module in (accounts, contacts, policies, documents, change_requests, webhooks):
+    for module in (accounts, documents, change_requests, webhooks):
         api.include_router(module.router)
-    for router in children.ROUTERS:
+    for router in records.ROUTERS:
         api.include_router(router)
     api.add_middleware(NoStore)
     api.add_exception_handler(ApiRefused, refused)

@@ -1,6 +1,7 @@
-"""/vehicles, /coverages, /drivers, /invoices and /certificate-holders: list, read, and upsert
-on the import's own keys (docs/import.md), one router per resource made alike. Their tables
-take ``updated_since``, ``customer_id`` and, on a policy's records, ``policy_record_id``.
+"""The imported records — /accounts, /contacts, /policies, /vehicles, /coverages, /drivers,
+/invoices and /certificate-holders: list, read, and upsert on the import's own keys
+(docs/import.md), one router per resource made alike. Their lists take ``updated_since``,
+``customer_id`` and, on a policy's records, ``policy_record_id``.
 
 No ``from __future__ import annotations`` here: the routes are made in a function, and FastAPI
 reads their parameters' types from the signature given to each."""
@@ -26,8 +27,12 @@ from clientcenter.http.api.params import (
     UpdatedSince,
 )
 from clientcenter.http.api.schemas import (
+    AccountIn,
+    AccountOut,
     CertificateHolderIn,
     CertificateHolderOut,
+    ContactIn,
+    ContactOut,
     CoverageIn,
     CoverageOut,
     DriverIn,
@@ -35,6 +40,8 @@ from clientcenter.http.api.schemas import (
     InvoiceIn,
     InvoiceOut,
     PageOut,
+    PolicyIn,
+    PolicyOut,
     VehicleIn,
     VehicleOut,
 )
@@ -45,30 +52,45 @@ PolicyRecordId = Query(None, ge=1, le=MAX_ID, description="only this policy's re
 
 
 @dataclass(frozen=True)
-class Child:
+class Record:
     resource: str  # resources.RESOURCES' name
     body: type[BaseModel]
     out: type[BaseModel]
     keys: str  # what the upsert is keyed on, for its summary
-    on_policy: bool = True  # takes policy_record_id
+    on_policy: bool = True  # a policy's record: its list takes policy_record_id
 
 
-CHILDREN = (
-    Child("vehicles", VehicleIn, VehicleOut, "the policy + vehicle_id, or the policy + VIN"),
-    Child(
+RECORDS = (
+    Record("accounts", AccountIn, AccountOut, "customer_id", on_policy=False),
+    Record(
+        "contacts",
+        ContactIn,
+        ContactOut,
+        "customer_id + contact_id, or customer_id + email",
+        on_policy=False,
+    ),
+    Record(
+        "policies",
+        PolicyIn,
+        PolicyOut,
+        "policy_id, or carrier + policy_number",
+        on_policy=False,
+    ),
+    Record("vehicles", VehicleIn, VehicleOut, "the policy + vehicle_id, or the policy + VIN"),
+    Record(
         "coverages",
         CoverageIn,
         CoverageOut,
         "the policy + the coverage's name (+ the VIN of its vehicle)",
     ),
-    Child(
+    Record(
         "drivers",
         DriverIn,
         DriverOut,
         "the policy + driver_id, or the policy + names and birth date",
     ),
-    Child("invoices", InvoiceIn, InvoiceOut, "invoice_id, or the invoice number"),
-    Child(
+    Record("invoices", InvoiceIn, InvoiceOut, "invoice_id, or the invoice number"),
+    Record(
         "certificate_holders",
         CertificateHolderIn,
         CertificateHolderOut,
@@ -90,11 +112,13 @@ def _kw(name: str, annotation, default=inspect.Parameter.empty) -> inspect.Param
     )
 
 
-def router_for(child: Child) -> APIRouter:
+def router_for(child: Record) -> APIRouter:
     resource, label = child.resource, resources.RESOURCES[child.resource].label
+    plural = resource.replace("_", " ")
+    a_label = ("an " if label[0] in "aeiou" else "a ") + label
     collection = "/" + resource.replace("_", "-")
-    id_name = routes.API_CHILDREN[resource]
-    router = APIRouter(tags=[label.replace("_", " ") + "s"], dependencies=CALL)
+    id_name = routes.API_RECORD_IDS[resource]
+    router = APIRouter(tags=[plural], dependencies=CALL)
     principal_param = _kw("principal", Principal, Depends(api_principal))
 
     def list_(
@@ -132,8 +156,8 @@ def router_for(child: Child) -> APIRouter:
         collection,
         response_model=PageOut[child.out],
         responses=documented(422),
-        summary=f"List {label}s",
-        description=f"{label.capitalize()}s in id order, a page at a time. Scope: read.",
+        summary=f"List {plural}",
+        description=f"{plural.capitalize()} in id order, a page at a time. Scope: read.",
     )(_signed(list_, f"list_{resource}", list_params))
 
     def get(principal, **ids):
@@ -143,7 +167,7 @@ def router_for(child: Child) -> APIRouter:
         collection + "/{" + id_name + "}",
         response_model=child.out,
         responses=documented(404, 422),
-        summary=f"Get a {label}",
+        summary=f"Get {a_label}",
         description=f"One {label}. Scope: read.",
     )(_signed(get, f"get_{resource}", [_kw(id_name, RecordId), principal_param]))
 
@@ -156,7 +180,7 @@ def router_for(child: Child) -> APIRouter:
         status_code=201,
         responses={200: {"model": child.out, "description": "Found and updated (or unchanged)"}}
         | documented(409, 422),
-        summary=f"Upsert a {label}",
+        summary=f"Upsert {a_label}",
         description=f"Create the {label} keyed on {child.keys}, or update the fields sent. "
         "Scope: write.",
     )(
@@ -174,4 +198,4 @@ def router_for(child: Child) -> APIRouter:
     return router
 
 
-ROUTERS = tuple(router_for(child) for child in CHILDREN)
+ROUTERS = tuple(router_for(record) for record in RECORDS)
