@@ -19,6 +19,7 @@ from clientcenter.models.base import utcnow
 from clientcenter.services.access import acting_contact, active_agent
 from clientcenter.services.agency import audit
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.form_input import looks_like_card_number
 from clientcenter.services.notify import outbox
 from clientcenter.services.notify.catalog import Action, get_action
 from clientcenter.services.notify.matrix import cells_for
@@ -34,7 +35,6 @@ HOLDER_ACTOR_NAME = "A certificate holder"
 _FORBIDDEN_DETAIL_KEY = re.compile(
     r"code|token|secret|password|card|cvv|cvc|pan\b|iban|account_number|routing", re.I
 )
-_CARD_LIKE = re.compile(r"(?:\d[ -]?){13,19}")
 
 
 _LOOK_UP = object()  # recipients(): the primary applicant comes from the database
@@ -298,16 +298,6 @@ def _actor(session: Session, principal: Principal) -> tuple[Contact | None, Agen
     return None, active_agent(session, principal)
 
 
-def _luhn_ok(candidate: str) -> bool:
-    digits = [int(c) for c in candidate if c.isdigit()]
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
 def _safe_details(details: dict[str, Any]) -> dict[str, Any]:
     """Refuse details that could hold a code, token or card number (they are kept for years)."""
 
@@ -323,9 +313,7 @@ def _safe_details(details: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, (list, tuple)):
             for item in value:
                 walk(item, path)
-        elif isinstance(value, str) and any(
-            _luhn_ok(m.group()) for m in _CARD_LIKE.finditer(value)
-        ):
+        elif isinstance(value, str) and looks_like_card_number(value):
             raise ValueError(
                 f"activity details {path.rstrip('.') or 'value'} looks like a card number"
             )
