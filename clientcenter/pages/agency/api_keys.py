@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter import routes
+from clientcenter.components.agency.confirm import Choice, confirm_panel
 from clientcenter.components.agency.ui import (
     agent_shell,
     entries,
@@ -74,33 +75,15 @@ def _shown_once() -> rx.Component:
 
 def _confirm() -> rx.Component:
     s = ApiKeysState
-    return rx.cond(
+    return confirm_panel(
         s.confirming != 0,
-        rx.callout.root(
-            rx.vstack(
-                rx.text(
-                    "Revoke ",
-                    rx.text.strong(s.confirming_name),
-                    "? Every system using it is refused from its next call.",
-                    size="2",
-                ),
-                rx.hstack(
-                    rx.button(
-                        "Revoke", color_scheme="red", on_click=s.revoke, id="confirm-revoke"
-                    ),
-                    rx.button(
-                        "Cancel", variant="soft", on_click=s.cancel_revoke, id="cancel-revoke"
-                    ),
-                    spacing="2",
-                ),
-                spacing="2",
-            ),
-            color_scheme="red",
-            role="alertdialog",
-            aria_label="Confirm revoking the key",
-            id="revoke-confirm",
-            width="100%",
-        ),
+        "Revoke ",
+        rx.text.strong(s.confirming_name),
+        "? Every system using it is refused from its next call.",
+        confirm=Choice("Revoke", s.revoke, "confirm-revoke"),
+        cancel=Choice("Cancel", s.cancel_revoke, "cancel-revoke"),
+        name="Confirm revoking the key",
+        id_="revoke-confirm",
     )
 
 

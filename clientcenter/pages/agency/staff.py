@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter import routes
+from clientcenter.components.agency.confirm import Choice, confirm_panel
 from clientcenter.components.agency.ui import (
     SELECT_STYLE,
     agent_shell,
@@ -141,39 +142,16 @@ def _member(m: StaffMember) -> rx.Component:
 
 
 def _confirm() -> rx.Component:
-    return rx.cond(
-        StaffState.confirming != 0,
-        rx.callout.root(
-            rx.vstack(
-                rx.text(
-                    "Deactivate ",
-                    rx.text.strong(StaffState.confirming_name),
-                    "? They are signed out everywhere at once and can no longer sign in.",
-                    size="2",
-                ),
-                rx.hstack(
-                    rx.button(
-                        "Deactivate",
-                        color_scheme="red",
-                        on_click=StaffState.deactivate,
-                        id="confirm-deactivate",
-                    ),
-                    rx.button(
-                        "Cancel",
-                        variant="soft",
-                        on_click=StaffState.cancel_deactivate,
-                        id="cancel-deactivate",
-                    ),
-                    spacing="2",
-                ),
-                spacing="2",
-            ),
-            color_scheme="red",
-            role="alertdialog",
-            aria_label="Confirm deactivation",
-            id="deactivate-confirm",
-            width="100%",
-        ),
+    s = StaffState
+    return confirm_panel(
+        s.confirming != 0,
+        "Deactivate ",
+        rx.text.strong(s.confirming_name),
+        "? They are signed out everywhere at once and can no longer sign in.",
+        confirm=Choice("Deactivate", s.deactivate, "confirm-deactivate"),
+        cancel=Choice("Cancel", s.cancel_deactivate, "cancel-deactivate"),
+        name="Confirm deactivation",
+        id_="deactivate-confirm",
     )
 
 

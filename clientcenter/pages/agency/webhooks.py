@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter import routes
+from clientcenter.components.agency.confirm import Choice, confirm_panel
 from clientcenter.components.agency.ui import (
     agent_shell,
     entries,
@@ -54,32 +55,13 @@ def _secret_card() -> rx.Component:
 
 
 def _confirm() -> rx.Component:
-    return rx.cond(
+    return confirm_panel(
         S.confirming != 0,
-        rx.callout.root(
-            rx.callout.icon(rx.icon("triangle-alert")),
-            rx.vstack(
-                rx.text(
-                    "Delete this endpoint? Deliveries still waiting fail, and its secret "
-                    "stops working.",
-                    size="2",
-                ),
-                rx.hstack(
-                    rx.button(
-                        "Delete endpoint",
-                        color_scheme="red",
-                        size="2",
-                        on_click=S.delete,
-                        id="webhook-delete-confirm",
-                    ),
-                    rx.button("Keep it", variant="soft", size="2", on_click=S.cancel_delete),
-                    spacing="2",
-                ),
-                spacing="2",
-            ),
-            color_scheme="red",
-            width="100%",
-        ),
+        "Delete this endpoint? Deliveries still waiting fail, and its secret stops working.",
+        confirm=Choice("Delete endpoint", S.delete, "webhook-delete-confirm"),
+        cancel=Choice("Keep it", S.cancel_delete, "webhook-delete-cancel"),
+        name="Confirm deleting the endpoint",
+        id_="webhook-delete-panel",
     )
 
 
