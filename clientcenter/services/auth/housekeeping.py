@@ -1,7 +1,8 @@
 """Forgetting what nothing needs any more: rate-limit events older than a day, login
 attempts that ended more than a day ago (their code hashes with them) and remembered
-browsers that expired; the API's remembered answers of POSTs past their hours; and what the agency keeps only so long (services/retention.py,
-``settings.retention``).
+browsers that expired; the API's remembered answers of POSTs past their hours; import runs
+whose worker stopped (marked failed); and what the agency keeps only so long
+(services/retention.py, ``settings.retention``).
 
 Every relay runs :func:`sweep` (delivery/relay.py, at most once per
 ``delivery.housekeeping_seconds``), so several may run it at the same moment. The deletes are
@@ -22,6 +23,7 @@ from clientcenter.models.base import utcnow
 from clientcenter.services import retention
 from clientcenter.services.api import idempotency
 from clientcenter.services.auth import login_codes, rate_limits, remembered
+from clientcenter.services.imports import run_worker
 
 # pg_advisory locks share one key space per database: "cchk" as a number.
 _LOCK_KEY = int.from_bytes(b"cchk", "big")
@@ -33,6 +35,7 @@ class Swept:
     login_challenges: int
     remembered_browsers: int = 0
     api_answers: int = 0  # remembered answers of POSTs past api.idempotency_hours
+    import_runs: int = 0  # import runs whose worker stopped, marked failed
     retained: retention.RetentionCounts = field(
         default_factory=retention.RetentionCounts, compare=False
     )
@@ -51,5 +54,6 @@ def sweep(db: Session, *, now: datetime | None = None) -> Swept | None:
         login_challenges=login_codes.prune(db, now=now),
         remembered_browsers=remembered.prune(db, now=now),
         api_answers=idempotency.prune(db, now=now),
+        import_runs=run_worker.fail_stalled(db, now=now),
         retained=retention.apply(db, now=now),
     )

@@ -385,7 +385,6 @@ def _parse(
 
 def _check_key(entity: Entity, row: ParsedRow, first_line_of: dict[bytes, int]) -> None:
     row.key = entity.key(row)
-    key_column = entity.columns[0].name
     if row.key is None:
         row.refuse("email", "a contact needs a contact id or an email to be found again")
         return
@@ -394,7 +393,10 @@ def _check_key(entity: Entity, row: ParsedRow, first_line_of: dict[bytes, int]) 
     digest = hashlib.blake2b(repr(row.key).encode(), digest_size=16).digest()
     first = first_line_of.setdefault(digest, row.line)
     if first != row.line:
-        row.refuse(key_column, f"line {first} has the same key; a file names each record once")
+        row.refuse(
+            entity.repeated_column(row),
+            f"line {first} has the same key; a file names each record once",
+        )
 
 
 _CREATED, _UPDATED, _UNCHANGED = "created", "updated", "unchanged"

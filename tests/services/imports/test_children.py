@@ -320,8 +320,8 @@ def test_the_same_record_twice_in_a_file(demo, tmp_path):
     errors = {(e.file, e.line, e.column): e.reason for e in report.errors}
     assert "line 2 names the same vehicle" in errors[("vehicles.csv", 4, "vin")]
     assert "line 4 has the same invoice number" in errors[("invoices.csv", 5, "invoice_number")]
-    assert "line 3 has the same key" in errors[("drivers.csv", 4, "policy_id")]
-    assert "line 3 has the same key" in errors[("certificate_holders.csv", 4, "customer_id")]
+    assert "line 3 has the same key" in errors[("drivers.csv", 4, "last_name")]
+    assert "line 3 has the same key" in errors[("certificate_holders.csv", 4, "name")]
     # coverages.csv then finds none of the vehicles it names: nothing of any file applied.
     assert len([key for key in errors if key[0] != "coverages.csv"]) == 4
     assert _sizes(demo) == before

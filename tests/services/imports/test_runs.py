@@ -289,3 +289,37 @@ def test_templates_come_from_the_column_definitions():
     )
     with pytest.raises(NotFound):
         runs.template_csv("../secrets")
+
+
+def test_a_run_whose_worker_stopped_is_marked_failed_by_housekeeping(demo):
+    """A restart mid-apply leaves the row "applying" with nobody working on it: the sweep
+    marks it failed after ten minutes without word; a run this process works on, or one that
+    spoke recently, stays."""
+    from datetime import timedelta
+
+    from clientcenter.models.base import utcnow
+    from clientcenter.services.auth import housekeeping
+    from clientcenter.services.imports import run_progress
+
+    stopped, live, recent = (_start(demo, _uploads(CONTACTS)) for _ in range(3))
+    for run in (stopped, live, recent):
+        runs.begin_preview(demo, agency_agent(demo), run.id)
+    demo.commit()
+    long_ago = utcnow() - timedelta(minutes=11)
+    for run in (stopped, live):
+        run.updated_at = long_ago
+    demo.commit()
+    run_progress.set_progress(live.id, 10, 100)
+    try:
+        swept = housekeeping.sweep(demo)
+        demo.commit()
+    finally:
+        run_progress.forget(live.id)
+    assert swept.import_runs == 1
+    demo.expire_all()
+    assert demo.get(ImportRun, stopped.id).status == "failed"
+    assert demo.get(ImportRun, stopped.id).message == run_worker.STALLED_MESSAGE
+    assert demo.get(ImportRun, live.id).status == "previewing"
+    assert demo.get(ImportRun, recent.id).status == "previewing"
+    view = _preview(demo, stopped.id)  # and it can be previewed again
+    assert view.status == "previewed"

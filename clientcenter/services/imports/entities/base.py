@@ -90,6 +90,11 @@ class Entity:
         """The row's identity in its file (the same key twice is refused)."""
         raise NotImplementedError
 
+    def repeated_column(self, row: ParsedRow) -> str:
+        """Where a row that repeats an earlier row's key is reported: the column that names
+        the record (by default the first, the key of most files)."""
+        return self.columns[0].name
+
     def resolve(self, session: Session, rows: list[ParsedRow], book: Book) -> None:
         """Find each row's existing record (``row.existing``), or refuse the row."""
         raise NotImplementedError

@@ -77,6 +77,9 @@ class CertificateHolders(Entity):
         ),
     )
 
+    def repeated_column(self, row: ParsedRow) -> str:
+        return "holder_id" if row.values.get("holder_id") else "name"
+
     def key(self, row: ParsedRow):
         if row.values.get("holder_id"):
             return (row.values["customer_id"], "id", row.values["holder_id"])

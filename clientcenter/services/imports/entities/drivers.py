@@ -101,6 +101,9 @@ class Drivers(PolicyChild):
         ),
     )
 
+    def repeated_column(self, row: ParsedRow) -> str:
+        return "driver_id" if row.values.get("driver_id") else "last_name"
+
     def own_key(self, row: ParsedRow):
         values = row.values
         if values.get("driver_id"):
