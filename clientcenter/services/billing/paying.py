@@ -343,6 +343,17 @@ def _clear_open_checkout(
     pays the same amount by card again (the tab was closed); otherwise close it first, and if
     it turns out to have been paid meanwhile, say so instead of taking a second payment."""
     principal, method, amount_cents = reuse_for
+    if stale.batch_id is not None:  # part of a Pay all: that checkout closes for every bill
+        close_card_checkout(session, stale, provider, settings)
+        session.refresh(invoice)
+        if invoice.status == InvoiceStatus.PAID:
+            return PayResult(
+                stale.id,
+                PaymentStatus.SUCCEEDED,
+                f"Invoice {invoice.number} is already paid: the card payment "
+                "started earlier went through. Thank you!",
+            )
+        return None
     same_payer = stale.paid_by_contact_id == principal.contact_id and stale.taken_by_agent_id == (
         principal.agent_id if principal.is_agent else None
     )
@@ -455,9 +466,12 @@ def _settle(
     payment: Payment,
     settings: Settings,
     record_as: tuple[Principal, str] | None = None,
+    *,
+    record: bool = True,
 ) -> bool:
-    """pending → succeeded, applied to its invoice, and recorded. False when the payment was
-    no longer pending (a replay or a race that someone else won): then nothing changes."""
+    """pending → succeeded, applied to its invoice, and recorded (unless ``record`` is False:
+    a Pay all batch records its payments once, together). False when the payment was no
+    longer pending (a replay or a race that someone else won): then nothing changes."""
     invoice = lock_invoice_by_id(session, payment.invoice_id) if payment.invoice_id else None
     now = utcnow()
     won = (
@@ -521,7 +535,8 @@ def _settle(
                 )
                 .values(status=PaymentRequestStatus.PAID)
             )
-    _record_settled(session, payment, invoice, settings, record_as)
+    if record:
+        _record_settled(session, payment, invoice, settings, record_as)
     return True
 
 
@@ -597,6 +612,8 @@ def apply_checkout(
     session: Session, payment: Payment, checkout: Checkout, settings: Settings
 ) -> str:
     """Bring a pending card payment in line with what the provider says happened."""
+    if payment.batch_id is not None:
+        return _apply_batch_checkout(session, payment, checkout, settings)
     if checkout.amount_cents is not None and (
         checkout.amount_cents != payment.amount_cents
         or (checkout.currency or payment.currency) != payment.currency
@@ -636,9 +653,7 @@ def apply_provider_event(
             event.checkout.provider_ref,
         )
         return "unknown"
-    if payment.invoice_id is not None:  # same lock order as paying: invoice, then payment
-        lock_invoice_by_id(session, payment.invoice_id)
-        session.refresh(payment)
+    _lock_invoices_of(session, payment)
     outcome = apply_checkout(session, payment, event.checkout, settings)
     log.info(
         "webhook %s (%s) for payment %s: %s", event.event_id, event.event_type, payment.id, outcome
@@ -672,9 +687,7 @@ def _own_card_payment(
         mine = payment.invoice_id is None and payment.taken_by_agent_id == principal.agent_id
     if not mine:
         raise NotFound("There is no such payment.")
-    if payment.invoice_id is not None:  # same lock order as paying: invoice, then payment
-        lock_invoice_by_id(session, payment.invoice_id)
-        session.refresh(payment)
+    _lock_invoices_of(session, payment)
     return payment
 
 
@@ -744,6 +757,10 @@ def confirm_offline_payment(
         raise NotFound("There is no such payment.")
     if payment.provider != "offline" or payment.invoice_id is None:
         raise InvalidInput("Only bank transfers and checks wait for confirmation.")
+    if payment.batch_id is not None:  # one check or transfer for several bills (Pay all)
+        return _confirm_offline_batch(
+            session, principal, payment, received=received, confirmed=confirmed, settings=settings
+        )
     invoice = lock_invoice_by_id(session, payment.invoice_id)
     session.refresh(payment)
     if payment.status != PaymentStatus.PENDING:
@@ -875,3 +892,186 @@ def take_one_time_payment(
         payment.status,
         f"{format_money(amount, payment.currency)} recorded; the customer gets a receipt.",
     )
+
+
+# --------------------------------------------------------------------------- Pay all batches
+# The payments of one Pay all share ``batch_id``: the id of the first of them, which holds
+# the card checkout for the whole amount. They settle, fail and are confirmed together.
+
+
+def batch_members(session: Session, payment: Payment) -> list[Payment]:
+    if payment.batch_id is None:
+        return [payment]
+    return list(
+        session.exec(
+            select(Payment)
+            .where(Payment.batch_id == payment.batch_id)
+            .order_by(Payment.id)
+            .execution_options(populate_existing=True)
+        ).all()
+    )
+
+
+def _lock_invoices_of(session: Session, payment: Payment) -> None:
+    """Same lock order as paying: the invoices (by id, as Pay all takes them), then the
+    payment, read again."""
+    ids = sorted({m.invoice_id for m in batch_members(session, payment) if m.invoice_id})
+    for invoice_id in ids:
+        lock_invoice_by_id(session, invoice_id)
+    session.refresh(payment)
+
+
+def close_card_checkout(
+    session: Session, pending: Payment, provider: PaymentProvider, settings: Settings
+) -> None:
+    """Close the card checkout an invoice's pending payment belongs to (a Pay all's covers
+    every bill in it); if it was paid meanwhile, that is applied instead. Refuses while the
+    provider says it is still being paid."""
+    holder = pending
+    if pending.batch_id is not None and pending.batch_id != pending.id:
+        holder = session.get(Payment, pending.batch_id)
+    _lock_invoices_of(session, holder)
+    if holder.provider_ref is None:  # the provider never heard of it
+        for member in batch_members(session, holder):
+            fail_payment(session, member)
+    else:
+        apply_checkout(session, holder, provider.expire_checkout(holder.provider_ref), settings)
+    session.refresh(pending)
+    if pending.status == PaymentStatus.PENDING:
+        raise InvalidInput(
+            "A card payment for this invoice is still in progress. Please try "
+            "again in a few minutes."
+        )
+
+
+def _apply_batch_checkout(
+    session: Session, payment: Payment, checkout: Checkout, settings: Settings
+) -> str:
+    members = batch_members(session, payment)
+    total = sum(m.amount_cents for m in members)
+    currency = members[0].currency
+    if checkout.amount_cents is not None and (
+        checkout.amount_cents != total or (checkout.currency or currency) != currency
+    ):
+        log.error(
+            "checkout %s amount %s %s does not match pay-all batch %s (%s %s): not applied",
+            checkout.provider_ref,
+            checkout.amount_cents,
+            checkout.currency,
+            payment.batch_id,
+            total,
+            currency,
+        )
+        return "mismatch"
+    if checkout.state == "paid":
+        settled = [m for m in members if _settle(session, m, settings, record=False)]
+        if not settled:
+            return "already settled"
+        record_batch_settled(session, settled, settings)
+        return "settled"
+    if checkout.state in ("expired", "failed"):
+        closed = [m for m in members if fail_payment(session, m)]
+        return "closed" if closed else "already closed"
+    return "open"
+
+
+def record_batch_settled(
+    session: Session,
+    payments: list[Payment],
+    settings: Settings,
+    record_as: tuple[Principal, str] | None = None,
+) -> None:
+    """One activity entry (and task, and messages) for the payments of one Pay all."""
+    first = payments[0]
+    principal, action_key = record_as or _payer_principal(first)
+    invoices = [session.get(Invoice, p.invoice_id) for p in payments]
+    numbers = ", ".join(i.number for i in invoices)
+    total = format_money(sum(p.amount_cents for p in payments), first.currency)
+    how = METHOD_LABELS.get(first.method, first.method)
+    refunds = [
+        i.number for p, i in zip(payments, invoices, strict=True) if p.status == "unapplied"
+    ]
+    summary = f"{how} payment of {total} received for invoices {numbers} (pay all)"
+    summary += (
+        f"; invoices {', '.join(refunds)} had closed meanwhile: a refund is due."
+        if refunds
+        else "; paid in full."
+    )
+    public = str(settings.public_url).rstrip("/")
+    record_action(
+        session,
+        principal,
+        action_key,
+        account_id=first.account_id,
+        summary=summary,
+        details=_batch_details(payments, invoices, state=PaymentStatus.SUCCEEDED),
+        links={"url": f"{public}{routes.BILLING}", "url_label": "See your receipts"},
+    )
+
+
+def _batch_details(payments: list[Payment], invoices: list[Invoice], *, state: str) -> dict:
+    """What the activity log keeps of a batch: ids, amounts and the method; never card data."""
+    return {
+        "payment_id": payments[0].id,
+        "payment_ids": [p.id for p in payments],
+        "amount_cents": sum(p.amount_cents for p in payments),
+        "currency": payments[0].currency,
+        "method": payments[0].method,
+        "state": state,
+        "invoices": [i.number for i in invoices],
+        "invoice_ids": [i.id for i in invoices],
+    }
+
+
+def _confirm_offline_batch(
+    session: Session,
+    principal: Principal,
+    payment: Payment,
+    *,
+    received: bool,
+    confirmed: bool,
+    settings: Settings,
+) -> PayResult:
+    """confirm_offline_payment for a Pay all: one check or transfer for several bills."""
+    _lock_invoices_of(session, payment)
+    members = batch_members(session, payment)
+    if any(m.status != PaymentStatus.PENDING for m in members):
+        done = next(m for m in members if m.status != PaymentStatus.PENDING)
+        raise InvalidInput(f"This payment was already {_said(done.status)}.")
+    require_read_only_confirmation(
+        principal,
+        confirmed,
+        "marking a payment as received" if received else "marking a payment as not received",
+    )
+    actor = Principal.agent_viewing(
+        principal.agent_id, payment.account_id, session_id=principal.session_id
+    )
+    invoice_ids = [m.invoice_id for m in members]
+    # Back to open: _settle applies an amount to an open invoice, and "not received" reopens.
+    session.execute(
+        update(Invoice)
+        .where(Invoice.id.in_(invoice_ids), Invoice.status == InvoiceStatus.PENDING)
+        .values(status=InvoiceStatus.OPEN)
+    )
+    invoices = [lock_invoice_by_id(session, i) for i in invoice_ids]
+    numbers = ", ".join(i.number for i in invoices)
+    if received:
+        for member in members:
+            _settle(session, member, settings, record=False)
+        record_batch_settled(session, members, settings, record_as=(actor, "agent.payments"))
+        return PayResult(
+            payment.id, PaymentStatus.SUCCEEDED, f"Payment confirmed; invoices {numbers} are paid."
+        )
+    for member in members:
+        fail_payment(session, member)
+    total = format_money(sum(m.amount_cents for m in members), payment.currency)
+    record_action(
+        session,
+        actor,
+        "agent.payments",
+        account_id=payment.account_id,
+        summary=f"The {METHOD_LABELS[payment.method].lower()} of {total} for invoices "
+        f"{numbers} has not arrived, so the invoices are open again.",
+        details=_batch_details(members, invoices, state="not_received"),
+    )
+    return PayResult(payment.id, PaymentStatus.FAILED, f"Invoices {numbers} are open again.")
