@@ -114,11 +114,22 @@ def pay_all(
     earlier = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
     if earlier is not None:  # a double click or a retried request: the first outcome stands
         return _replay(session, earlier, provider, settings)
+    found_paid = None
     for invoice in invoices:  # a card page left open earlier: closed (or found paid) first
         if _open_card_checkout(session, invoice):
-            close_card_checkout(session, pending_payment(session, invoice.id), provider, settings)
+            stale = pending_payment(session, invoice.id)
+            close_card_checkout(session, stale, provider, settings)
             session.refresh(invoice)
+            if stale.status == PaymentStatus.SUCCEEDED:
+                found_paid = stale
     payable = sorted(_payable(invoices), key=lambda i: (i.due_date, i.id))
+    if not payable and found_paid is not None:
+        return PayResult(
+            found_paid.id,
+            PaymentStatus.SUCCEEDED,
+            "Your bills are already paid: the card payment started earlier went through. "
+            "Thank you!",
+        )
     if not payable:
         raise InvalidInput(
             "There is nothing to pay: every bill is paid or waiting for its payment to "
