@@ -333,10 +333,7 @@ def invoice_card(row: InvoiceRow) -> rx.Component:
                 size="1",
                 color_scheme="gray",
             ),
-            rx.cond(
-                (row.description != "") & (row.description != row.heading),
-                rx.text(row.description, size="2"),
-            ),
+            rx.cond(row.description != "", rx.text(row.description, size="2")),
             rx.grid(
                 _label_value("Amount due", row.balance, class_name="invoice-balance"),
                 _label_value("Due date", row.due_date),

@@ -115,12 +115,20 @@ BADGES = {
 }
 
 
+def _extra_description(v: billing.InvoiceView) -> str:
+    """The description under the heading, unless it only says again what the heading says
+    (the heading's installment count is the one kept up to date)."""
+    if v.description == v.heading or "installment" in v.description.lower():
+        return ""
+    return v.description
+
+
 def invoice_row(v: billing.InvoiceView) -> InvoiceRow:
     whole, cents = divmod(v.balance_cents, 100)
     return InvoiceRow(
         id=v.id,
         number=v.number,
-        description=v.description,
+        description=_extra_description(v),
         policy=v.policy,
         heading=v.heading,
         amount=v.amount,
