@@ -20,17 +20,17 @@ from clientcenter.services.access import billing_account_id, require_payment_met
 from clientcenter.services.billing.money import clean_note, format_money
 from clientcenter.services.billing.paying import (
     PayResult,
-    _batch_details,
-    _checkout_request,
-    _payer_action,
-    _replay,
-    _settle,
     balance_cents,
+    batch_details,
+    checkout_request,
     close_card_checkout,
     idempotency_hash,
+    payer_action,
     pending_payment,
     record_batch_settled,
+    replay_payment,
     require_read_only_confirmation,
+    settle_payment,
 )
 from clientcenter.services.billing.providers.factory import get_provider
 from clientcenter.services.billing.providers.interface import METHOD_LABELS
@@ -104,7 +104,7 @@ def pay_all(
     money received in hand once ``confirmed``. ``expected_total_cents`` is the total the
     payer saw: when the bills changed since, nothing is charged and the new total is said."""
     settings = settings or get_settings()
-    action_key = _payer_action(session, principal, settings)
+    action_key = payer_action(session, principal, settings)
     provider = get_provider(settings)
     method = require_payment_method(principal, provider, method, METHOD_LABELS)
     reference = clean_note(reference, field="reference", max_length=60, label="The reference")
@@ -113,7 +113,7 @@ def pay_all(
     invoices = _open_invoices(session, principal.account_id, lock=True)
     earlier = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
     if earlier is not None:  # a double click or a retried request: the first outcome stands
-        return _replay(session, earlier, provider, settings)
+        return replay_payment(session, earlier, provider, settings)
     found_paid = None
     for invoice in invoices:  # a card page left open earlier: closed (or found paid) first
         if _open_card_checkout(session, invoice):
@@ -179,7 +179,7 @@ def pay_all(
     listed = _listed(numbers)
 
     if method == "card":
-        request = _checkout_request(session, lead, None, principal, settings)
+        request = checkout_request(session, lead, None, principal, settings)
         request = dataclasses.replace(
             request,
             amount_cents=total,
@@ -199,7 +199,7 @@ def pay_all(
 
     if principal.is_agent:  # money in the agent's hand: settled as it is recorded
         for payment in payments:
-            _settle(session, payment, settings, record=False)
+            settle_payment(session, payment, settings, record=False)
         record_batch_settled(session, payments, settings)
         return PayResult(
             lead.id,
@@ -222,7 +222,7 @@ def pay_all(
         summary=f"{METHOD_LABELS[method]} of {shown} for invoices {', '.join(numbers)} "
         "recorded (pay all); they show as payment pending until the agency confirms it "
         "arrived.",
-        details=_batch_details(payments, payable, state=PaymentStatus.PENDING),
+        details=batch_details(payments, payable, state=PaymentStatus.PENDING),
     )
     return PayResult(
         lead.id,

@@ -69,7 +69,7 @@ class PayResult:
 # --------------------------------------------------------------------------- who may pay
 
 
-def _payer_action(session: Session, principal: Principal, settings: Settings) -> str:
+def payer_action(session: Session, principal: Principal, settings: Settings) -> str:
     """The catalog row a payment by this principal is recorded under; refuses everyone else."""
     require_feature("payments", settings)
     if principal.is_customer and not principal.read_only:
@@ -212,7 +212,7 @@ def pay_invoice(
     mode may take a card payment for the customer or record money received in hand, once
     ``confirmed`` (require_read_only_confirmation)."""
     settings = settings or get_settings()
-    action_key = _payer_action(session, principal, settings)
+    action_key = payer_action(session, principal, settings)
     provider = get_provider(settings)
     method = require_payment_method(principal, provider, method, METHOD_LABELS)
     reference = clean_note(reference, field="reference", max_length=60, label="The reference")
@@ -221,7 +221,7 @@ def pay_invoice(
     invoice = _locked_invoice(session, principal.account_id, invoice_id)
     earlier = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
     if earlier is not None:  # a double click or a retried request: the first outcome stands
-        return _replay(session, earlier, provider, settings)
+        return replay_payment(session, earlier, provider, settings)
 
     stale = pending_payment(session, invoice.id)
     if stale is not None and stale.provider != "offline":
@@ -257,7 +257,7 @@ def pay_invoice(
 
     if method == "card":
         checkout = provider.create_checkout(
-            _checkout_request(session, payment, invoice, principal, settings)
+            checkout_request(session, payment, invoice, principal, settings)
         )
         payment.provider_ref = checkout.provider_ref
         session.add(payment)
@@ -270,7 +270,7 @@ def pay_invoice(
         )
 
     if principal.is_agent:  # money in the agent's hand: settled as it is recorded
-        _settle(session, payment, settings)
+        settle_payment(session, payment, settings)
         return PayResult(
             payment.id,
             payment.status,
@@ -304,7 +304,7 @@ def pay_invoice(
     )
 
 
-def _replay(
+def replay_payment(
     session: Session, payment: Payment, provider: PaymentProvider, settings: Settings
 ) -> PayResult:
     """The outcome of an earlier attempt with the same key, unchanged."""
@@ -390,7 +390,7 @@ def _clear_open_checkout(
     return None
 
 
-def _checkout_request(
+def checkout_request(
     session: Session,
     payment: Payment,
     invoice: Invoice | None,
@@ -461,7 +461,7 @@ def fail_payment(session: Session, payment: Payment) -> bool:
     return moved == 1
 
 
-def _settle(
+def settle_payment(
     session: Session,
     payment: Payment,
     settings: Settings,
@@ -629,7 +629,7 @@ def apply_checkout(
         )
         return "mismatch"
     if checkout.state == "paid":
-        return "settled" if _settle(session, payment, settings) else "already settled"
+        return "settled" if settle_payment(session, payment, settings) else "already settled"
     if checkout.state in ("expired", "failed"):
         return "closed" if fail_payment(session, payment) else "already closed"
     return "open"
@@ -669,7 +669,7 @@ def _own_card_payment(
     if principal.is_agent and not principal.read_only:
         require_permission(session, principal, Permission.TAKE_PAYMENTS)
     else:
-        _payer_action(session, principal, settings)
+        payer_action(session, principal, settings)
     payment = session.get(Payment, payment_id)
     if payment is None:
         raise NotFound("There is no such payment.")
@@ -774,13 +774,13 @@ def confirm_offline_payment(
         principal.agent_id, payment.account_id, session_id=principal.session_id
     )
     if received:
-        # Back to open first: _settle applies the amount to an open invoice.
+        # Back to open first: settle_payment applies the amount to an open invoice.
         session.execute(
             update(Invoice)
             .where(Invoice.id == invoice.id, Invoice.status == InvoiceStatus.PENDING)
             .values(status=InvoiceStatus.OPEN)
         )
-        if not _settle(session, payment, settings, record_as=(actor, "agent.payments")):
+        if not settle_payment(session, payment, settings, record_as=(actor, "agent.payments")):
             raise InvalidInput("This payment was already confirmed.")
         return PayResult(
             payment.id,
@@ -857,7 +857,7 @@ def take_one_time_payment(
     key = idempotency_hash(scoped, "one-time", idempotency_key, settings)
     earlier = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
     if earlier is not None:
-        return _replay(session, earlier, provider, settings)
+        return replay_payment(session, earlier, provider, settings)
 
     payment = Payment(
         account_id=account_id,
@@ -875,7 +875,7 @@ def take_one_time_payment(
     session.flush()
     if method == "card":
         checkout = provider.create_checkout(
-            _checkout_request(session, payment, None, scoped, settings, back=return_path)
+            checkout_request(session, payment, None, scoped, settings, back=return_path)
         )
         payment.provider_ref = checkout.provider_ref
         session.add(payment)
@@ -886,7 +886,7 @@ def take_one_time_payment(
             "Continue on the secure card page.",
             checkout.redirect_url,
         )
-    _settle(session, payment, settings)
+    settle_payment(session, payment, settings)
     return PayResult(
         payment.id,
         payment.status,
@@ -964,7 +964,7 @@ def _apply_batch_checkout(
         )
         return "mismatch"
     if checkout.state == "paid":
-        settled = [m for m in members if _settle(session, m, settings, record=False)]
+        settled = [m for m in members if settle_payment(session, m, settings, record=False)]
         if not settled:
             return "already settled"
         record_batch_settled(session, settled, settings)
@@ -1004,12 +1004,12 @@ def record_batch_settled(
         action_key,
         account_id=first.account_id,
         summary=summary,
-        details=_batch_details(payments, invoices, state=PaymentStatus.SUCCEEDED),
+        details=batch_details(payments, invoices, state=PaymentStatus.SUCCEEDED),
         links={"url": f"{public}{routes.BILLING}", "url_label": "See your receipts"},
     )
 
 
-def _batch_details(payments: list[Payment], invoices: list[Invoice], *, state: str) -> dict:
+def batch_details(payments: list[Payment], invoices: list[Invoice], *, state: str) -> dict:
     """What the activity log keeps of a batch: ids, amounts and the method; never card data."""
     return {
         "payment_id": payments[0].id,
@@ -1047,7 +1047,7 @@ def _confirm_offline_batch(
         principal.agent_id, payment.account_id, session_id=principal.session_id
     )
     invoice_ids = [m.invoice_id for m in members]
-    # Back to open: _settle applies an amount to an open invoice, and "not received" reopens.
+    # Back to open: settle_payment applies an amount to an open invoice, and "not received" reopens.
     session.execute(
         update(Invoice)
         .where(Invoice.id.in_(invoice_ids), Invoice.status == InvoiceStatus.PENDING)
@@ -1057,7 +1057,7 @@ def _confirm_offline_batch(
     numbers = ", ".join(i.number for i in invoices)
     if received:
         for member in members:
-            _settle(session, member, settings, record=False)
+            settle_payment(session, member, settings, record=False)
         record_batch_settled(session, members, settings, record_as=(actor, "agent.payments"))
         return PayResult(
             payment.id, PaymentStatus.SUCCEEDED, f"Payment confirmed; invoices {numbers} are paid."
@@ -1072,6 +1072,6 @@ def _confirm_offline_batch(
         account_id=payment.account_id,
         summary=f"The {METHOD_LABELS[payment.method].lower()} of {total} for invoices "
         f"{numbers} has not arrived, so the invoices are open again.",
-        details=_batch_details(members, invoices, state="not_received"),
+        details=batch_details(members, invoices, state="not_received"),
     )
     return PayResult(payment.id, PaymentStatus.FAILED, f"Invoices {numbers} are open again.")
