@@ -283,6 +283,52 @@ class Retention(_Section):
     closed_account_files_years: int = Field(7, ge=0, le=100)
 
 
+def _aba_checksum_ok(digits: str) -> bool:
+    """The ABA routing number's check digit (weights 3, 7, 1): catches a mistyped digit."""
+    weights = (3, 7, 1) * 3
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 10 == 0
+
+
+class OfflinePayee(_Section):
+    """Where a check is mailed and a bank transfer is sent, shown on the offline pay screen.
+    The bank details are optional, but all three or none: half a transfer instruction sends
+    money nowhere."""
+
+    payee_name: str = Field("", max_length=120)
+    mailing_address: str = Field("", max_length=400)  # lines separated by newlines
+    bank_name: str = Field("", max_length=120)
+    routing_number: str = Field("", pattern=r"^(\d{9})?$")
+    account_number: str = Field("", pattern=r"^(\d{4,17})?$")
+
+    @field_validator("payee_name", "mailing_address", "bank_name")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        return "\n".join(line.strip() for line in value.strip().splitlines() if line.strip())
+
+    @field_validator("routing_number")
+    @classmethod
+    def _routing_checksum(cls, value: str) -> str:
+        if value and not _aba_checksum_ok(value):
+            raise ValueError("is not a valid ABA routing number (its check digit is wrong)")
+        return value
+
+    @model_validator(mode="after")
+    def _bank_all_or_none(self) -> OfflinePayee:
+        given = [bool(self.bank_name), bool(self.routing_number), bool(self.account_number)]
+        if any(given) and not all(given):
+            raise ValueError(
+                "bank_name, routing_number and account_number go together: set all three "
+                "for bank transfers, or none"
+            )
+        if self.mailing_address and not self.payee_name:
+            raise ValueError("payee_name is required with a mailing_address (checks payable to)")
+        return self
+
+    @property
+    def has_bank(self) -> bool:
+        return bool(self.routing_number)
+
+
 class Payments(_Section):
     """How customers pay. "offline" (the embedded default) needs no account anywhere: the
     customer records a bank transfer or check and an agent confirms it."""
@@ -304,6 +350,8 @@ class Payments(_Section):
         "number. We will confirm it as soon as it arrives.",
         max_length=600,
     )
+    # [payments.offline]: the payee, mailing address and bank details for offline payments.
+    offline: OfflinePayee = Field(default_factory=OfflinePayee)
 
     @model_validator(mode="after")
     def _keys_for_stripe(self) -> Payments:

@@ -43,6 +43,19 @@ class ServedApp:
         return [int(p) for p in out.split()]
 
 
+# The demo agency's [payments.offline]: a real deployment sets its own (the default is none,
+# so that no agency ever shows customers bank details that are not its own).
+DEMO_PAYEE = {
+    "CC_PAYMENTS__OFFLINE__PAYEE_NAME": "Harbor & Main Insurance",
+    "CC_PAYMENTS__OFFLINE__MAILING_ADDRESS": (
+        "Harbor & Main Insurance\nAttn: Billing\n200 Harbor Street, Suite 4\nPortland, ME 04101"
+    ),
+    "CC_PAYMENTS__OFFLINE__BANK_NAME": "Casco Bay Bank",
+    "CC_PAYMENTS__OFFLINE__ROUTING_NUMBER": "011000015",
+    "CC_PAYMENTS__OFFLINE__ACCOUNT_NUMBER": "000123456789",
+}
+
+
 def app_env(
     *,
     url: str,
@@ -70,6 +83,7 @@ def app_env(
             "CC_SECRET_KEY": secrets.token_urlsafe(48),
             "CC_STORAGE_DIR": str(data_dir / "files"),
             "CC_PUBLIC_URL": url,
+            **DEMO_PAYEE,
         }
     )
     if redis_url:

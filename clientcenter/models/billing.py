@@ -85,6 +85,14 @@ class Payment(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("invoice.id", name="fk_payment_settles_invoice_id")),
     )
+    # Pay all: the payments of one "pay every open bill" share the id of the first of them,
+    # which holds the one card checkout (or stands for the one check or transfer).
+    batch_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("payment.id", name="fk_payment_batch_id"), index=True
+        ),
+    )
     created_at: datetime = created_at_field()
     settled_at: datetime | None = utc_column(default=None)
 

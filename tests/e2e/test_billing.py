@@ -3,12 +3,15 @@ payment-request link after login."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 from playwright.sync_api import expect
 from sqlmodel import select
 
 from clientcenter.models import Invoice, Payment
 from tests.support.browser import assert_no_horizontal_scroll, screenshot
-from tests.support.demo import AGENT, PAT, RIVERA, agent_named
+from tests.support.demo import AGENT, PAT, RIVERA, account_named, agent_named
 from tests.support.payments import open_invoice
 
 
@@ -157,3 +160,84 @@ def test_agent_in_read_only_view_records_a_check_only_after_confirming(app, page
     expect(page.locator("#billing-notice")).to_contain_text("Payment confirmed")
     with app.db() as db:
         assert db.get(Invoice, nxt.id).status == "paid"
+
+
+SHOTS = Path("/tmp/shots-billing")
+
+
+def _shot(page, name: str) -> None:
+    screenshot(page, name)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_pay_all_by_check_shows_the_payee_and_then_the_pending_check(app, page):
+    """Issue 16, items 6 and 10. Before: no Pay all; the offline screen said only "payable to
+    the agency"; with the check in the mail Billing said "You're all paid up". After: Pay all
+    for the server's total, the payee, address and bank details from [payments.offline], and
+    "Check of $X mailed on DATE — pending until the agency confirms it"."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    app.log_in(page, PAT, RIVERA)
+    with app.db() as db:
+        account = account_named(db, RIVERA)
+        bills = db.exec(
+            select(Invoice)
+            .where(
+                Invoice.account_id == account.id,
+                Invoice.status == "open",
+                Invoice.published == True,  # noqa: E712
+            )
+            .order_by(Invoice.id)
+        ).all()
+    assert len(bills) >= 2
+    total = sum(b.amount_cents - b.paid_cents for b in bills)
+    shown = f"${total / 100:,.2f}"
+    page.goto(app.url + "/billing")
+    expect(page.locator("#pay-all-total")).to_have_text(shown)
+    expect(page.locator(".invoice-heading").first).to_contain_text(", installment ")
+    assert_no_horizontal_scroll(page)
+    _shot(page, "billing-pay-all-390")
+
+    page.locator("#pay-all-start").click()
+    form = page.locator("#pay-all #pay-form")
+    expect(form).to_be_visible()
+    expect(page.locator("#payee-name")).to_have_text("Harbor & Main Insurance")
+    expect(page.locator("#payee-address")).to_contain_text("200 Harbor Street, Suite 4")
+    expect(page.locator("#payee-bank")).to_have_text("Casco Bay Bank")
+    expect(page.locator("#payee-routing")).to_have_text("011000015")
+    expect(page.locator("#payee-account")).to_have_text("000123456789")
+    page.locator("#pay-method-check").click()
+    page.locator("#pay-reference").fill("Check 1042")
+    assert_no_horizontal_scroll(page)
+    _shot(page, "billing-pay-all-form-390")
+    page.locator("#pay-submit").dblclick()  # one payment, however impatient
+
+    expect(page.locator("#billing-notice")).to_contain_text("payment pending")
+    summary = page.locator("#billing-summary")
+    today = f"{date.today():%b %d, %Y}"
+    expect(summary.locator(".pending-payment")).to_have_text(
+        f"Check of {shown} mailed on {today} — pending until the agency confirms it"
+    )
+    expect(summary).not_to_contain_text("paid up")
+    expect(page.locator("#pay-all")).to_have_count(0)
+    assert_no_horizontal_scroll(page)
+    _shot(page, "billing-pay-all-pending-390")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert_no_horizontal_scroll(page)
+
+    with app.db() as db:
+        payments = db.exec(
+            select(Payment).where(Payment.account_id == account.id, Payment.status == "pending")
+        ).all()
+        assert sorted(p.invoice_id for p in payments) == [b.id for b in bills]
+        assert sum(p.amount_cents for p in payments) == total
+        assert {p.batch_id for p in payments} == {min(p.id for p in payments)}
+        assert {db.get(Invoice, b.id).status for b in bills} == {"pending"}
+
+
+def test_a_paid_invoice_shows_when_it_was_paid(app, page):
+    app.log_in(page, PAT, RIVERA)
+    page.goto(app.url + "/billing")
+    closed = page.locator("#closed-invoices")
+    expect(closed).to_contain_text("Paid on ")
+    _shot(page, "billing-closed-390")

@@ -98,10 +98,116 @@ def _method_button(choice) -> rx.Component:
     )
 
 
+def _detail(label: str, value, id: str) -> rx.Component:
+    return rx.cond(
+        value != "",
+        rx.vstack(
+            rx.text(label, size="1", color_scheme="gray"),
+            rx.text(value, size="2", weight="medium", word_break="break-word", id=id),
+            spacing="0",
+            width="100%",
+        ),
+    )
+
+
+def payee_details() -> rx.Component:
+    """Where to send a check or a transfer ([payments.offline]); nothing when not set."""
+    payee = BillingState.payee
+    return rx.cond(
+        payee.name != "",
+        rx.box(
+            rx.vstack(
+                _detail("Make checks payable to", payee.name, "payee-name"),
+                rx.cond(
+                    payee.address_lines.length() > 0,
+                    rx.vstack(
+                        rx.text("Mail to", size="1", color_scheme="gray"),
+                        rx.el.address(
+                            rx.foreach(payee.address_lines, lambda line: rx.text(line, size="2")),
+                            style={"font_style": "normal"},
+                            id="payee-address",
+                        ),
+                        spacing="0",
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    payee.routing_number != "",
+                    rx.vstack(
+                        rx.text("Or send a bank transfer", size="2", weight="medium"),
+                        _detail("Bank", payee.bank_name, "payee-bank"),
+                        rx.grid(
+                            _detail("Routing number", payee.routing_number, "payee-routing"),
+                            _detail("Account number", payee.account_number, "payee-account"),
+                            columns="2",
+                            spacing="3",
+                            width="100%",
+                        ),
+                        rx.text(
+                            "Quote your invoice number as the reference.",
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            padding="12px",
+            border_radius="var(--radius-3)",
+            background=rx.color("gray", 2),
+            border=f"1px solid {rx.color('gray', 5)}",
+            width="100%",
+            id="payee-details",
+        ),
+    )
+
+
+def pay_all_card() -> rx.Component:
+    """Pay every open bill at once: shown with two or more of them."""
+    return rx.cond(
+        BillingState.pay_all_count > 1,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.vstack(
+                        rx.text("All open bills", size="2", color_scheme="gray"),
+                        rx.text(
+                            BillingState.pay_all_total, size="5", weight="bold", id="pay-all-total"
+                        ),
+                        spacing="0",
+                    ),
+                    rx.spacer(),
+                    rx.badge(BillingState.pay_all_count.to_string() + " bills", size="2"),
+                    align="center",
+                    width="100%",
+                ),
+                rx.cond(
+                    BillingState.paying_all,
+                    pay_form(),
+                    rx.button(
+                        "Pay all " + BillingState.pay_all_total,
+                        size="3",
+                        width="100%",
+                        on_click=BillingState.start_pay_all,
+                        id="pay-all-start",
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+            id="pay-all",
+        ),
+    )
+
+
 def pay_form() -> rx.Component:
-    """The form for the invoice in BillingState.paying_id."""
+    """The form for the invoice in BillingState.paying_id, or for all (paying_all)."""
     amount_field = rx.cond(
-        BillingState.allow_partial,
+        BillingState.allow_partial & ~BillingState.paying_all,
         rx.vstack(
             rx.el.label(
                 "Amount to pay (up to " + BillingState.paying_balance + ")",
@@ -132,7 +238,12 @@ def pay_form() -> rx.Component:
         ),
         rx.cond(
             ~BillingState.read_only,
-            rx.text(BillingState.instructions, size="2", color_scheme="gray"),
+            rx.vstack(
+                rx.text(BillingState.instructions, size="2", color_scheme="gray"),
+                payee_details(),
+                spacing="2",
+                width="100%",
+            ),
         ),
         rx.el.label(
             "Check number or transfer reference (optional)",
@@ -207,16 +318,22 @@ def invoice_card(row: InvoiceRow) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.text(row.number, weight="bold", size="3"),
+                rx.heading(row.heading, size="3", as_="h3", class_name="invoice-heading"),
                 rx.spacer(),
                 rx.badge(
                     row.status_label, color_scheme=row.badge, size="2", class_name="invoice-status"
                 ),
-                align="center",
+                align="start",
                 width="100%",
             ),
+            rx.text(
+                "Invoice ",
+                row.number,
+                rx.cond(row.policy != "", " · " + row.policy, ""),
+                size="1",
+                color_scheme="gray",
+            ),
             rx.cond(row.description != "", rx.text(row.description, size="2")),
-            rx.cond(row.policy != "", rx.text(row.policy, size="1", color_scheme="gray")),
             rx.grid(
                 _label_value("Amount due", row.balance, class_name="invoice-balance"),
                 _label_value("Due date", row.due_date),

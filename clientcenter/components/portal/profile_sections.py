@@ -311,7 +311,7 @@ def profile_sections() -> rx.Component:
             S.profile_loaded & (S.profile_error == ""),
             rx.vstack(
                 rx.cond(
-                    S.is_customer,
+                    S.is_customer | S.read_only,
                     rx.vstack(
                         personal_section(), preferences_section(), spacing="4", width="100%"
                     ),

@@ -17,7 +17,11 @@ from clientcenter.state.portal.account import AccountState
 def _account_summary() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text("Signed in as", size="1", color_scheme="gray"),
+            rx.text(
+                rx.cond(AccountState.read_only, "Customer", "Signed in as"),
+                size="1",
+                color_scheme="gray",
+            ),
             rx.text(AccountState.full_name, weight="bold", size="4", id="profile-name"),
             rx.text(AccountState.email, size="2", color_scheme="gray", word_break="break-all"),
             rx.separator(size="4"),
@@ -39,10 +43,21 @@ def _account_summary() -> rx.Component:
 def profile() -> rx.Component:
     return page_shell(
         rx.heading("Profile", size="6", as_="h1"),
+        rx.cond(
+            AccountState.read_only,
+            rx.callout(
+                "Read-only view: this is the customer's profile as they see it. Nothing "
+                "can be changed here; changes go through the customer or the agency side.",
+                icon="eye",
+                color_scheme="amber",
+                width="100%",
+                id="profile-read-only-note",
+            ),
+        ),
         _account_summary(),
         profile_sections(),  # edit personal info, contact preferences, co-applicant
         rx.cond(AccountState.accounts.length() > 1, switch_accounts_button()),
-        logout_button(),
+        rx.cond(~AccountState.read_only, logout_button()),
         nav_active=routes.PROFILE,
     )
 

@@ -13,6 +13,7 @@ from clientcenter.components.portal.billing_cards import (
     billing_callout,
     confirm_dialog,
     invoice_card,
+    pay_all_card,
     payment_row,
     pending_row,
     read_only_banner,
@@ -21,22 +22,47 @@ from clientcenter.state.portal.billing import BillingState, InvoiceRow
 from clientcenter.state.portal.pay_link import PayLinkState
 
 
+def _pending_line(sentence) -> rx.Component:
+    return rx.hstack(
+        rx.icon("hourglass", size=18, color=rx.color("amber", 11), flex_shrink="0"),
+        rx.text(sentence, size="2", class_name="pending-payment"),
+        align="start",
+        spacing="2",
+        width="100%",
+    )
+
+
 def _summary() -> rx.Component:
+    """services/billing/summary.py decides: due, pending (a check on its way) or paid up."""
     return rx.card(
-        rx.cond(
-            BillingState.open_count > 0,
-            rx.vstack(
-                rx.text("Total due", size="2", color_scheme="gray"),
-                rx.text(BillingState.total_due, size="7", weight="bold", id="billing-total"),
-                rx.text("Next due ", BillingState.next_due, size="2", color_scheme="gray"),
-                spacing="1",
+        rx.vstack(
+            rx.match(
+                BillingState.summary_state,
+                (
+                    "due",
+                    rx.vstack(
+                        rx.text("Total due", size="2", color_scheme="gray"),
+                        rx.text(
+                            BillingState.total_due, size="7", weight="bold", id="billing-total"
+                        ),
+                        rx.text("Next due ", BillingState.next_due, size="2", color_scheme="gray"),
+                        spacing="1",
+                    ),
+                ),
+                (
+                    "pending",
+                    rx.text("Nothing else to pay for now", size="3", weight="medium"),
+                ),
+                rx.hstack(
+                    rx.icon("circle-check", size=22, color=rx.color("green", 10)),
+                    rx.text("You're all paid up. Thank you!", size="3", weight="medium"),
+                    align="center",
+                    spacing="2",
+                ),
             ),
-            rx.hstack(
-                rx.icon("circle-check", size=22, color=rx.color("green", 10)),
-                rx.text("You're all paid up. Thank you!", size="3", weight="medium"),
-                align="center",
-                spacing="2",
-            ),
+            rx.foreach(BillingState.pending_lines, _pending_line),
+            spacing="2",
+            width="100%",
         ),
         width="100%",
         id="billing-summary",
@@ -46,8 +72,8 @@ def _summary() -> rx.Component:
 def _closed_row(row: InvoiceRow) -> rx.Component:
     return rx.hstack(
         rx.vstack(
-            rx.text(row.number, size="2", weight="medium"),
-            rx.text(row.due_date, size="1", color_scheme="gray"),
+            rx.text(row.heading, size="2", weight="medium"),
+            rx.text(row.number, " · ", row.when, size="1", color_scheme="gray"),
             spacing="0",
             min_width="0",
         ),
@@ -92,6 +118,7 @@ def billing_page() -> rx.Component:
                     BillingState.invoices.length() > 0,
                     rx.vstack(
                         section_heading("Open invoices", "receipt"),
+                        pay_all_card(),
                         rx.foreach(BillingState.invoices, invoice_card),
                         spacing="3",
                         width="100%",

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from clientcenter import routes
-from clientcenter.models import UserSession
+from clientcenter.models import Contact, UserSession
+from clientcenter.models.accounts import ContactRole
 from clientcenter.models.base import utcnow
-from clientcenter.services.access import require_permission
+from clientcenter.services.access import require_permission, viewable_account
 from clientcenter.services.accounts import is_account_active
 from clientcenter.services.agency import audit
 from clientcenter.services.agency.info_pane import get_account
@@ -168,3 +169,16 @@ def record_logout(session: Session, token: str | None, now: datetime | None = No
             "agent.logoff",
             summary="Logged out while viewing the customer's Client Center.",
         )
+
+
+def viewed_contact(session: Session, principal: Principal) -> Contact | None:
+    """Whose Profile an agent sees in the read-only view: the account's primary applicant
+    (the first contact when there is none), shown as that customer sees it, never editable."""
+    if not principal.read_only:
+        raise NotAllowed("Only the read-only view shows a customer's profile to an agent.")
+    account = viewable_account(session, principal)
+    contacts = session.exec(
+        select(Contact).where(Contact.account_id == account.id).order_by(Contact.id)
+    ).all()
+    primary = [c for c in contacts if c.role == ContactRole.PRIMARY]
+    return (primary or list(contacts) or [None])[0]

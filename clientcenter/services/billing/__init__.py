@@ -2,6 +2,8 @@
 payments, payment requests and provider webhooks. Services for the pages and the agent side:
 
 - ``pay_invoice``, ``finish_checkout``, ``abandon_checkout`` (customer, or agent read-only)
+- ``pay_all.pay_all`` (every open bill in one payment), ``summary.billing_summary`` (what
+  Billing and Home say: due, a payment pending, or paid up)
 - ``confirm_offline_payment`` (agent), ``take_one_time_payment`` (agency side)
 - ``send_payment_request``, ``open_payment_request`` (agency side / the /pay link)
 - ``handle_webhook`` (the provider's signed callbacks)

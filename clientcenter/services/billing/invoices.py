@@ -26,6 +26,7 @@ from clientcenter.services.billing.money import check_cents, clean_note, format_
 from clientcenter.services.billing.paying import (
     apply_checkout,
     balance_cents,
+    close_card_checkout,
     fail_payment,
     lock_invoice_by_id,
     pending_payment,
@@ -53,12 +54,14 @@ class InvoiceView:
     number: str
     description: str
     policy: str  # "Personal Auto · PA-1234567", or "" when on no policy
+    heading: str  # what it is for: "Personal Auto, installment 2 of 4"
     amount: str
     balance: str
     balance_cents: int
     paid: str  # what is paid so far, "" when nothing
     currency: str
     due_date: str  # "Dec 07, 2026"
+    when: str  # "Due Dec 07, 2026" · "Paid on Nov 20, 2026" · "Cancelled (was due …)"
     status: str  # open | pending | paid | cancelled
     status_label: str  # "Due", "Overdue", "Partly paid", "Payment pending", …
     overdue: bool
@@ -92,6 +95,50 @@ def _policy_label(session: Session, policy_id: int | None) -> str:
     return f"{POLICY_LINES.get(policy.line, policy.line)} · {policy.number}"
 
 
+def _installment(session: Session, invoice: Invoice) -> tuple[int, int] | None:
+    """(n, m): the invoice's place among its policy's bills by due date. Cancelled bills are
+    not part of the plan; None for a bill on no policy, or a cancelled one."""
+    if invoice.policy_id is None or invoice.status == InvoiceStatus.CANCELLED:
+        return None
+    ids = session.exec(
+        select(Invoice.id)
+        .where(Invoice.policy_id == invoice.policy_id, Invoice.status != InvoiceStatus.CANCELLED)
+        .order_by(Invoice.due_date, Invoice.id)
+    ).all()
+    return (ids.index(invoice.id) + 1, len(ids)) if invoice.id in ids else None
+
+
+def invoice_heading(session: Session, invoice: Invoice) -> str:
+    """What the bill is for: "Personal Auto, installment 2 of 4"; "Personal Auto" for a
+    policy's only bill; its description (or number) when it is on no policy."""
+    policy = session.get(Policy, invoice.policy_id) if invoice.policy_id else None
+    if policy is None:
+        return invoice.description or f"Invoice {invoice.number}"
+    line = POLICY_LINES.get(policy.line, policy.line)
+    place = _installment(session, invoice)
+    if place is None or place[1] == 1:
+        return line
+    return f"{line}, installment {place[0]} of {place[1]}"
+
+
+def paid_on(session: Session, invoice: Invoice) -> date | None:
+    """When the payment that brought the bill to paid settled."""
+    settled = session.exec(
+        select(Payment.settled_at).where(Payment.settles_invoice_id == invoice.id)
+    ).first()
+    return settled.date() if settled else None
+
+
+def _when(session: Session, invoice: Invoice) -> str:
+    due = f"{invoice.due_date:%b %d, %Y}"
+    if invoice.status == InvoiceStatus.PAID:
+        day = paid_on(session, invoice)
+        return f"Paid on {day:%b %d, %Y}" if day else "Paid"
+    if invoice.status == InvoiceStatus.CANCELLED:
+        return f"Cancelled (was due {due})"
+    return f"Due {due}"
+
+
 def describe_invoice(
     session: Session,
     invoice: Invoice,
@@ -123,12 +170,14 @@ def describe_invoice(
         number=invoice.number,
         description=invoice.description,
         policy=_policy_label(session, invoice.policy_id),
+        heading=invoice_heading(session, invoice),
         amount=format_money(invoice.amount_cents, invoice.currency),
         balance=format_money(balance, invoice.currency),
         balance_cents=balance,
         paid=format_money(invoice.paid_cents, invoice.currency) if invoice.paid_cents else "",
         currency=invoice.currency,
         due_date=f"{invoice.due_date:%b %d, %Y}",
+        when=_when(session, invoice),
         status=invoice.status,
         status_label=label,
         overdue=overdue,
@@ -223,21 +272,6 @@ def _invoice_numbers(session: Session, ids: list[int]) -> dict[int, str]:
         return {}
     rows = session.exec(select(Invoice.id, Invoice.number).where(Invoice.id.in_(ids))).all()
     return dict(rows)
-
-
-def billing_summary(session: Session, principal: Principal) -> dict:
-    """For the home page: how many bills are open, the total, and the next due date."""
-    invoices = open_invoices(session, principal)
-    due = [i for i in invoices if i.status == InvoiceStatus.OPEN]
-    total = sum(i.balance_cents for i in due)
-    currency = due[0].currency if due else get_settings().payments.currency
-    return {
-        "open_count": len(due),
-        "pending_count": len(invoices) - len(due),
-        "total_due": format_money(total, currency),
-        "next_due": due[0].due_date if due else "",
-        "overdue": any(i.overdue for i in due),
-    }
 
 
 # --------------------------------------------------------------------------- receipts
@@ -403,7 +437,11 @@ def cancel_invoice(
         raise NotFound("There is no such invoice.")
     invoice = lock_invoice_by_id(session, invoice.id)
     pending = pending_payment(session, invoice.id)
-    if pending is not None and pending.provider != "offline" and pending.provider_ref:
+    if pending is not None and pending.batch_id is not None and pending.provider != "offline":
+        # A Pay all checkout covers this bill too: it closes for all of them.
+        close_card_checkout(session, pending, get_provider(settings), settings)
+        session.refresh(invoice)
+    elif pending is not None and pending.provider != "offline" and pending.provider_ref:
         provider = get_provider(settings)
         apply_checkout(session, pending, provider.expire_checkout(pending.provider_ref), settings)
         session.refresh(invoice)
@@ -472,19 +510,27 @@ def pending_confirmations(
     )
     if account_id is not None:
         stmt = stmt.where(Payment.account_id == account_id)
-    rows = session.exec(stmt.order_by(Payment.created_at)).all()
-    return [
-        {
-            "payment_id": p.id,
-            "account_id": a.id,
-            "account_name": a.name,
-            "invoice_id": i.id,
-            "invoice": i.number,
-            "amount": format_money(p.amount_cents, p.currency),
-            "method": METHOD_LABELS.get(p.method, p.method),
-            "reference": p.memo,
-            "reported_on": f"{p.created_at:%b %d, %Y}",
-            "reported_at": p.created_at or utcnow(),
-        }
-        for p, i, a in rows
-    ]
+    rows = session.exec(stmt.order_by(Payment.created_at, Payment.id)).all()
+    # One check or transfer for several bills (Pay all) is one row: confirmed together.
+    batches: dict[int, list] = {}
+    for p, i, a in rows:
+        batches.setdefault(p.batch_id or p.id, []).append((p, i, a))
+    out = []
+    for payment_id, members in batches.items():
+        p, i, a = members[0]
+        total = sum(m[0].amount_cents for m in members)
+        out.append(
+            {
+                "payment_id": payment_id,
+                "account_id": a.id,
+                "account_name": a.name,
+                "invoice_id": i.id,
+                "invoice": ", ".join(m[1].number for m in members),
+                "amount": format_money(total, p.currency),
+                "method": METHOD_LABELS.get(p.method, p.method),
+                "reference": p.memo,
+                "reported_on": f"{p.created_at:%b %d, %Y}",
+                "reported_at": p.created_at or utcnow(),
+            }
+        )
+    return out

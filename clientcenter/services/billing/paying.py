@@ -69,7 +69,7 @@ class PayResult:
 # --------------------------------------------------------------------------- who may pay
 
 
-def _payer_action(session: Session, principal: Principal, settings: Settings) -> str:
+def payer_action(session: Session, principal: Principal, settings: Settings) -> str:
     """The catalog row a payment by this principal is recorded under; refuses everyone else."""
     require_feature("payments", settings)
     if principal.is_customer and not principal.read_only:
@@ -212,7 +212,7 @@ def pay_invoice(
     mode may take a card payment for the customer or record money received in hand, once
     ``confirmed`` (require_read_only_confirmation)."""
     settings = settings or get_settings()
-    action_key = _payer_action(session, principal, settings)
+    action_key = payer_action(session, principal, settings)
     provider = get_provider(settings)
     method = require_payment_method(principal, provider, method, METHOD_LABELS)
     reference = clean_note(reference, field="reference", max_length=60, label="The reference")
@@ -221,7 +221,7 @@ def pay_invoice(
     invoice = _locked_invoice(session, principal.account_id, invoice_id)
     earlier = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
     if earlier is not None:  # a double click or a retried request: the first outcome stands
-        return _replay(session, earlier, provider, settings)
+        return replay_payment(session, earlier, provider, settings)
 
     stale = pending_payment(session, invoice.id)
     if stale is not None and stale.provider != "offline":
@@ -257,7 +257,7 @@ def pay_invoice(
 
     if method == "card":
         checkout = provider.create_checkout(
-            _checkout_request(session, payment, invoice, principal, settings)
+            checkout_request(session, payment, invoice, principal, settings)
         )
         payment.provider_ref = checkout.provider_ref
         session.add(payment)
@@ -270,7 +270,7 @@ def pay_invoice(
         )
 
     if principal.is_agent:  # money in the agent's hand: settled as it is recorded
-        _settle(session, payment, settings)
+        settle_payment(session, payment, settings)
         return PayResult(
             payment.id,
             payment.status,
@@ -304,7 +304,7 @@ def pay_invoice(
     )
 
 
-def _replay(
+def replay_payment(
     session: Session, payment: Payment, provider: PaymentProvider, settings: Settings
 ) -> PayResult:
     """The outcome of an earlier attempt with the same key, unchanged."""
@@ -343,6 +343,17 @@ def _clear_open_checkout(
     pays the same amount by card again (the tab was closed); otherwise close it first, and if
     it turns out to have been paid meanwhile, say so instead of taking a second payment."""
     principal, method, amount_cents = reuse_for
+    if stale.batch_id is not None:  # part of a Pay all: that checkout closes for every bill
+        close_card_checkout(session, stale, provider, settings)
+        session.refresh(invoice)
+        if invoice.status == InvoiceStatus.PAID:
+            return PayResult(
+                stale.id,
+                PaymentStatus.SUCCEEDED,
+                f"Invoice {invoice.number} is already paid: the card payment "
+                "started earlier went through. Thank you!",
+            )
+        return None
     same_payer = stale.paid_by_contact_id == principal.contact_id and stale.taken_by_agent_id == (
         principal.agent_id if principal.is_agent else None
     )
@@ -379,7 +390,7 @@ def _clear_open_checkout(
     return None
 
 
-def _checkout_request(
+def checkout_request(
     session: Session,
     payment: Payment,
     invoice: Invoice | None,
@@ -450,14 +461,17 @@ def fail_payment(session: Session, payment: Payment) -> bool:
     return moved == 1
 
 
-def _settle(
+def settle_payment(
     session: Session,
     payment: Payment,
     settings: Settings,
     record_as: tuple[Principal, str] | None = None,
+    *,
+    record: bool = True,
 ) -> bool:
-    """pending → succeeded, applied to its invoice, and recorded. False when the payment was
-    no longer pending (a replay or a race that someone else won): then nothing changes."""
+    """pending → succeeded, applied to its invoice, and recorded (unless ``record`` is False:
+    a Pay all batch records its payments once, together). False when the payment was no
+    longer pending (a replay or a race that someone else won): then nothing changes."""
     invoice = lock_invoice_by_id(session, payment.invoice_id) if payment.invoice_id else None
     now = utcnow()
     won = (
@@ -521,7 +535,8 @@ def _settle(
                 )
                 .values(status=PaymentRequestStatus.PAID)
             )
-    _record_settled(session, payment, invoice, settings, record_as)
+    if record:
+        _record_settled(session, payment, invoice, settings, record_as)
     return True
 
 
@@ -597,6 +612,8 @@ def apply_checkout(
     session: Session, payment: Payment, checkout: Checkout, settings: Settings
 ) -> str:
     """Bring a pending card payment in line with what the provider says happened."""
+    if payment.batch_id is not None:
+        return _apply_batch_checkout(session, payment, checkout, settings)
     if checkout.amount_cents is not None and (
         checkout.amount_cents != payment.amount_cents
         or (checkout.currency or payment.currency) != payment.currency
@@ -612,7 +629,7 @@ def apply_checkout(
         )
         return "mismatch"
     if checkout.state == "paid":
-        return "settled" if _settle(session, payment, settings) else "already settled"
+        return "settled" if settle_payment(session, payment, settings) else "already settled"
     if checkout.state in ("expired", "failed"):
         return "closed" if fail_payment(session, payment) else "already closed"
     return "open"
@@ -636,9 +653,7 @@ def apply_provider_event(
             event.checkout.provider_ref,
         )
         return "unknown"
-    if payment.invoice_id is not None:  # same lock order as paying: invoice, then payment
-        lock_invoice_by_id(session, payment.invoice_id)
-        session.refresh(payment)
+    _lock_invoices_of(session, payment)
     outcome = apply_checkout(session, payment, event.checkout, settings)
     log.info(
         "webhook %s (%s) for payment %s: %s", event.event_id, event.event_type, payment.id, outcome
@@ -654,7 +669,7 @@ def _own_card_payment(
     if principal.is_agent and not principal.read_only:
         require_permission(session, principal, Permission.TAKE_PAYMENTS)
     else:
-        _payer_action(session, principal, settings)
+        payer_action(session, principal, settings)
     payment = session.get(Payment, payment_id)
     if payment is None:
         raise NotFound("There is no such payment.")
@@ -672,9 +687,7 @@ def _own_card_payment(
         mine = payment.invoice_id is None and payment.taken_by_agent_id == principal.agent_id
     if not mine:
         raise NotFound("There is no such payment.")
-    if payment.invoice_id is not None:  # same lock order as paying: invoice, then payment
-        lock_invoice_by_id(session, payment.invoice_id)
-        session.refresh(payment)
+    _lock_invoices_of(session, payment)
     return payment
 
 
@@ -744,6 +757,10 @@ def confirm_offline_payment(
         raise NotFound("There is no such payment.")
     if payment.provider != "offline" or payment.invoice_id is None:
         raise InvalidInput("Only bank transfers and checks wait for confirmation.")
+    if payment.batch_id is not None:  # one check or transfer for several bills (Pay all)
+        return _confirm_offline_batch(
+            session, principal, payment, received=received, confirmed=confirmed, settings=settings
+        )
     invoice = lock_invoice_by_id(session, payment.invoice_id)
     session.refresh(payment)
     if payment.status != PaymentStatus.PENDING:
@@ -757,13 +774,13 @@ def confirm_offline_payment(
         principal.agent_id, payment.account_id, session_id=principal.session_id
     )
     if received:
-        # Back to open first: _settle applies the amount to an open invoice.
+        # Back to open first: settle_payment applies the amount to an open invoice.
         session.execute(
             update(Invoice)
             .where(Invoice.id == invoice.id, Invoice.status == InvoiceStatus.PENDING)
             .values(status=InvoiceStatus.OPEN)
         )
-        if not _settle(session, payment, settings, record_as=(actor, "agent.payments")):
+        if not settle_payment(session, payment, settings, record_as=(actor, "agent.payments")):
             raise InvalidInput("This payment was already confirmed.")
         return PayResult(
             payment.id,
@@ -840,7 +857,7 @@ def take_one_time_payment(
     key = idempotency_hash(scoped, "one-time", idempotency_key, settings)
     earlier = session.exec(select(Payment).where(Payment.idempotency_key == key)).first()
     if earlier is not None:
-        return _replay(session, earlier, provider, settings)
+        return replay_payment(session, earlier, provider, settings)
 
     payment = Payment(
         account_id=account_id,
@@ -858,7 +875,7 @@ def take_one_time_payment(
     session.flush()
     if method == "card":
         checkout = provider.create_checkout(
-            _checkout_request(session, payment, None, scoped, settings, back=return_path)
+            checkout_request(session, payment, None, scoped, settings, back=return_path)
         )
         payment.provider_ref = checkout.provider_ref
         session.add(payment)
@@ -869,9 +886,192 @@ def take_one_time_payment(
             "Continue on the secure card page.",
             checkout.redirect_url,
         )
-    _settle(session, payment, settings)
+    settle_payment(session, payment, settings)
     return PayResult(
         payment.id,
         payment.status,
         f"{format_money(amount, payment.currency)} recorded; the customer gets a receipt.",
     )
+
+
+# --------------------------------------------------------------------------- Pay all batches
+# The payments of one Pay all share ``batch_id``: the id of the first of them, which holds
+# the card checkout for the whole amount. They settle, fail and are confirmed together.
+
+
+def batch_members(session: Session, payment: Payment) -> list[Payment]:
+    if payment.batch_id is None:
+        return [payment]
+    return list(
+        session.exec(
+            select(Payment)
+            .where(Payment.batch_id == payment.batch_id)
+            .order_by(Payment.id)
+            .execution_options(populate_existing=True)
+        ).all()
+    )
+
+
+def _lock_invoices_of(session: Session, payment: Payment) -> None:
+    """Same lock order as paying: the invoices (by id, as Pay all takes them), then the
+    payment, read again."""
+    ids = sorted({m.invoice_id for m in batch_members(session, payment) if m.invoice_id})
+    for invoice_id in ids:
+        lock_invoice_by_id(session, invoice_id)
+    session.refresh(payment)
+
+
+def close_card_checkout(
+    session: Session, pending: Payment, provider: PaymentProvider, settings: Settings
+) -> None:
+    """Close the card checkout an invoice's pending payment belongs to (a Pay all's covers
+    every bill in it); if it was paid meanwhile, that is applied instead. Refuses while the
+    provider says it is still being paid."""
+    holder = pending
+    if pending.batch_id is not None and pending.batch_id != pending.id:
+        holder = session.get(Payment, pending.batch_id)
+    _lock_invoices_of(session, holder)
+    if holder.provider_ref is None:  # the provider never heard of it
+        for member in batch_members(session, holder):
+            fail_payment(session, member)
+    else:
+        apply_checkout(session, holder, provider.expire_checkout(holder.provider_ref), settings)
+    session.refresh(pending)
+    if pending.status == PaymentStatus.PENDING:
+        raise InvalidInput(
+            "A card payment for this invoice is still in progress. Please try "
+            "again in a few minutes."
+        )
+
+
+def _apply_batch_checkout(
+    session: Session, payment: Payment, checkout: Checkout, settings: Settings
+) -> str:
+    members = batch_members(session, payment)
+    total = sum(m.amount_cents for m in members)
+    currency = members[0].currency
+    if checkout.amount_cents is not None and (
+        checkout.amount_cents != total or (checkout.currency or currency) != currency
+    ):
+        log.error(
+            "checkout %s amount %s %s does not match pay-all batch %s (%s %s): not applied",
+            checkout.provider_ref,
+            checkout.amount_cents,
+            checkout.currency,
+            payment.batch_id,
+            total,
+            currency,
+        )
+        return "mismatch"
+    if checkout.state == "paid":
+        settled = [m for m in members if settle_payment(session, m, settings, record=False)]
+        if not settled:
+            return "already settled"
+        record_batch_settled(session, settled, settings)
+        return "settled"
+    if checkout.state in ("expired", "failed"):
+        closed = [m for m in members if fail_payment(session, m)]
+        return "closed" if closed else "already closed"
+    return "open"
+
+
+def record_batch_settled(
+    session: Session,
+    payments: list[Payment],
+    settings: Settings,
+    record_as: tuple[Principal, str] | None = None,
+) -> None:
+    """One activity entry (and task, and messages) for the payments of one Pay all."""
+    first = payments[0]
+    principal, action_key = record_as or _payer_principal(first)
+    invoices = [session.get(Invoice, p.invoice_id) for p in payments]
+    numbers = ", ".join(i.number for i in invoices)
+    total = format_money(sum(p.amount_cents for p in payments), first.currency)
+    how = METHOD_LABELS.get(first.method, first.method)
+    refunds = [
+        i.number for p, i in zip(payments, invoices, strict=True) if p.status == "unapplied"
+    ]
+    summary = f"{how} payment of {total} received for invoices {numbers} (pay all)"
+    summary += (
+        f"; invoices {', '.join(refunds)} had closed meanwhile: a refund is due."
+        if refunds
+        else "; paid in full."
+    )
+    public = str(settings.public_url).rstrip("/")
+    record_action(
+        session,
+        principal,
+        action_key,
+        account_id=first.account_id,
+        summary=summary,
+        details=batch_details(payments, invoices, state=PaymentStatus.SUCCEEDED),
+        links={"url": f"{public}{routes.BILLING}", "url_label": "See your receipts"},
+    )
+
+
+def batch_details(payments: list[Payment], invoices: list[Invoice], *, state: str) -> dict:
+    """What the activity log keeps of a batch: ids, amounts and the method; never card data."""
+    return {
+        "payment_id": payments[0].id,
+        "payment_ids": [p.id for p in payments],
+        "amount_cents": sum(p.amount_cents for p in payments),
+        "currency": payments[0].currency,
+        "method": payments[0].method,
+        "state": state,
+        "invoices": [i.number for i in invoices],
+        "invoice_ids": [i.id for i in invoices],
+    }
+
+
+def _confirm_offline_batch(
+    session: Session,
+    principal: Principal,
+    payment: Payment,
+    *,
+    received: bool,
+    confirmed: bool,
+    settings: Settings,
+) -> PayResult:
+    """confirm_offline_payment for a Pay all: one check or transfer for several bills."""
+    _lock_invoices_of(session, payment)
+    members = batch_members(session, payment)
+    if any(m.status != PaymentStatus.PENDING for m in members):
+        done = next(m for m in members if m.status != PaymentStatus.PENDING)
+        raise InvalidInput(f"This payment was already {_said(done.status)}.")
+    require_read_only_confirmation(
+        principal,
+        confirmed,
+        "marking a payment as received" if received else "marking a payment as not received",
+    )
+    actor = Principal.agent_viewing(
+        principal.agent_id, payment.account_id, session_id=principal.session_id
+    )
+    invoice_ids = [m.invoice_id for m in members]
+    # Back to open: settle_payment applies an amount to an open invoice, and "not received" reopens.
+    session.execute(
+        update(Invoice)
+        .where(Invoice.id.in_(invoice_ids), Invoice.status == InvoiceStatus.PENDING)
+        .values(status=InvoiceStatus.OPEN)
+    )
+    invoices = [lock_invoice_by_id(session, i) for i in invoice_ids]
+    numbers = ", ".join(i.number for i in invoices)
+    if received:
+        for member in members:
+            settle_payment(session, member, settings, record=False)
+        record_batch_settled(session, members, settings, record_as=(actor, "agent.payments"))
+        return PayResult(
+            payment.id, PaymentStatus.SUCCEEDED, f"Payment confirmed; invoices {numbers} are paid."
+        )
+    for member in members:
+        fail_payment(session, member)
+    total = format_money(sum(m.amount_cents for m in members), payment.currency)
+    record_action(
+        session,
+        actor,
+        "agent.payments",
+        account_id=payment.account_id,
+        summary=f"The {METHOD_LABELS[payment.method].lower()} of {total} for invoices "
+        f"{numbers} has not arrived, so the invoices are open again.",
+        details=batch_details(members, invoices, state="not_received"),
+    )
+    return PayResult(payment.id, PaymentStatus.FAILED, f"Invoices {numbers} are open again.")

@@ -45,7 +45,9 @@ class ContactView:
 
 @dataclass(frozen=True)
 class ProfileView:
-    me: ContactView | None  # None for an agent viewing read-only
+    # The acting contact; for an agent in the read-only view, the customer whose profile it
+    # is (services/agency/read_only.viewed_contact), shown read-only.
+    me: ContactView | None
     co_applicant: ContactView | None
     can_edit_co_applicant: bool
 
@@ -65,13 +67,24 @@ class EditResult:
 
 def profile_view(session: Session, principal: Principal) -> ProfileView:
     account = viewable_account(session, principal)
-    me = acting_contact(session, principal) if principal.is_customer else None
+    if principal.is_customer:
+        me = acting_contact(session, principal)
+    else:
+        from clientcenter.services.agency.read_only import viewed_contact
+
+        me = viewed_contact(session, principal)
     co = _co_applicant(session, account.id)
+    if co is not None and me is not None and co.id == me.id:
+        co = None  # one person shown once
     return ProfileView(
         me=contact_view(me) if me else None,
         co_applicant=contact_view(co) if co else None,
         can_edit_co_applicant=bool(
-            co and me and me.role in COAPPLICANT_EDITORS and not principal.read_only
+            co
+            and me
+            and principal.is_customer
+            and me.role in COAPPLICANT_EDITORS
+            and not principal.read_only
         ),
     )
 

@@ -7,6 +7,7 @@ import reflex as rx
 from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.models import Account, Contact
+from clientcenter.services.agency.read_only import viewed_contact
 from clientcenter.services.auth import login
 from clientcenter.services.auth.sessions import SessionCheck, SessionStatus
 from clientcenter.services.errors import ServiceError
@@ -22,6 +23,7 @@ class AccountState(PortalState):
     account_kind: str = ""
     accounts: list[dict[str, str]] = []  # id, name, kind, current ("1" or "")
     error: str = ""
+    read_only: bool = False  # an agent viewing: the customer's profile, shown read-only
 
     def _require_customer(self) -> SessionCheck:
         check = self._check_session()
@@ -38,12 +40,17 @@ class AccountState(PortalState):
     @off_loop
     def load(self):
         """on_load for Profile and Switch accounts."""
+        check = self._check_session()
+        principal = check.principal
+        if check.status == SessionStatus.OK and principal is not None and principal.read_only:
+            return self._load_viewed(principal)
         check = self._require_customer()
         principal = check.principal
         with session_scope() as db:
             contact = db.get(Contact, principal.contact_id)
             account = db.get(Account, principal.account_id)
             choices = login.switch_choices(db, principal)
+        self.read_only = False
         self.full_name = contact.full_name
         self.email = check.email
         self.account_name = account.name
@@ -59,6 +66,27 @@ class AccountState(PortalState):
         ]
         refused = self.router.url.query_parameters.get("refused")
         self.error = "That switch didn't go through. Pick the account again." if refused else ""
+
+    def _load_viewed(self, principal) -> None:
+        """Profile in the read-only view: whose portal it is, and nothing to switch."""
+        with session_scope() as db:
+            contact = viewed_contact(db, principal)
+            account = db.get(Account, principal.account_id)
+        self.read_only = True
+        self.full_name = contact.full_name if contact else ""
+        self.email = (contact.email or "") if contact else ""
+        self.account_name = account.name
+        self.account_kind = login.KIND_LABELS.get(account.kind, account.kind)
+        self.accounts, self.error = [], ""
+
+    @rx.event
+    @off_loop
+    def refresh_name(self):
+        """After a name change on this page: "Signed in as" shows the new name at once."""
+        check = self._require_customer()
+        with session_scope() as db:
+            contact = db.get(Contact, check.principal.contact_id)
+        self.full_name = contact.full_name
 
     @rx.event
     @off_loop

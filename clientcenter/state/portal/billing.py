@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import reflex as rx
 
@@ -24,8 +24,10 @@ from clientcenter.services.billing import (
     pay_invoice,
 )
 from clientcenter.services.billing import invoices as billing
+from clientcenter.services.billing.pay_all import pay_all, pay_all_quote
 from clientcenter.services.billing.providers.factory import get_provider
 from clientcenter.services.billing.providers.interface import METHOD_LABELS
+from clientcenter.services.billing.summary import billing_summary
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
@@ -39,11 +41,13 @@ class InvoiceRow:
     number: str = ""
     description: str = ""
     policy: str = ""
+    heading: str = ""  # "Personal Auto, installment 2 of 4"
     amount: str = ""
     balance: str = ""
     balance_plain: str = ""  # "123.45", the amount field's starting value
     paid: str = ""
     due_date: str = ""
+    when: str = ""  # "Due Dec 07, 2026" · "Paid on Nov 20, 2026"
     status: str = ""
     status_label: str = ""
     badge: str = "gray"  # badge colour
@@ -74,6 +78,28 @@ class PendingRow:
 
 
 @dataclass
+class Payee:
+    """Where offline payments go ([payments.offline]): display strings only."""
+
+    name: str = ""
+    address_lines: list[str] = field(default_factory=list)
+    bank_name: str = ""
+    routing_number: str = ""
+    account_number: str = ""
+
+
+def _payee() -> Payee:
+    cfg = get_settings().payments.offline
+    return Payee(
+        name=cfg.payee_name,
+        address_lines=cfg.mailing_address.splitlines(),
+        bank_name=cfg.bank_name,
+        routing_number=cfg.routing_number,
+        account_number=cfg.account_number,
+    )
+
+
+@dataclass
 class MethodChoice:
     value: str = ""
     label: str = ""
@@ -89,18 +115,28 @@ BADGES = {
 }
 
 
+def _extra_description(v: billing.InvoiceView) -> str:
+    """The description under the heading, unless it only says again what the heading says
+    (the heading's installment count is the one kept up to date)."""
+    if v.description == v.heading or "installment" in v.description.lower():
+        return ""
+    return v.description
+
+
 def invoice_row(v: billing.InvoiceView) -> InvoiceRow:
     whole, cents = divmod(v.balance_cents, 100)
     return InvoiceRow(
         id=v.id,
         number=v.number,
-        description=v.description,
+        description=_extra_description(v),
         policy=v.policy,
+        heading=v.heading,
         amount=v.amount,
         balance=v.balance,
         balance_plain=f"{whole}.{cents:02d}",
         paid=v.paid,
         due_date=v.due_date,
+        when=v.when,
         status=v.status,
         status_label=v.status_label,
         badge=BADGES.get(v.status_label, "gray"),
@@ -124,6 +160,14 @@ class BillingState(PortalState):
     total_due: str = ""
     open_count: int = 0
     next_due: str = ""
+    summary_state: str = ""  # due | pending | paid_up (services/billing/summary.py)
+    pending_lines: list[str] = []  # "Check of $120.00 mailed on Dec 01, 2026 — pending …"
+    # Pay all: shown with two or more open bills; the total is the server's, re-checked.
+    pay_all_count: int = 0
+    pay_all_total: str = ""
+    pay_all_cents: int = 0
+    paying_all: bool = False
+    payee: Payee = Payee()
     # page-wide news: "success" | "error" | "info"
     notice: str = ""
     notice_kind: str = "success"
@@ -183,7 +227,8 @@ class BillingState(PortalState):
                 open_ = billing.open_invoices(db, principal)
                 closed = billing.closed_invoices(db, principal, limit=12)
                 history = billing.payment_history(db, principal)
-                summary = billing.billing_summary(db, principal)
+                summary = billing_summary(db, principal)
+                quote = pay_all_quote(db, principal)
                 pending = (
                     billing.pending_confirmations(db, principal) if principal.is_agent else []
                 )
@@ -218,9 +263,14 @@ class BillingState(PortalState):
             )
             for r in pending
         ]
-        self.total_due = summary["total_due"]
-        self.open_count = summary["open_count"]
-        self.next_due = summary["next_due"]
+        self.total_due = summary.total_due
+        self.open_count = summary.open_count
+        self.next_due = summary.next_due
+        self.summary_state = summary.state
+        self.pending_lines = [p.sentence for p in summary.pending]
+        self.pay_all_count, self.pay_all_total = quote.count, quote.total
+        self.pay_all_cents = quote.total_cents
+        self.payee = _payee()
         self.allow_partial = settings.payments.allow_partial
         self.instructions = settings.payments.offline_instructions
         self.loaded = True
@@ -241,15 +291,34 @@ class BillingState(PortalState):
             )
             return None
         row = invoice_row(view)
-        self.methods = _methods(principal)
-        self.card_flow = [m.value for m in self.methods] == ["card"]
+        self._reset_form(principal)
         self.paying_id, self.paying_number, self.paying_balance = row.id, row.number, row.balance
         self.amount_text = row.balance_plain
+        return rx.scroll_to(f"invoice-{row.id}")
+
+    def _reset_form(self, principal: Principal) -> None:
+        self.methods = _methods(principal)
+        self.card_flow = [m.value for m in self.methods] == ["card"]
         self.method = self.methods[0].value if len(self.methods) == 1 else ""
+        self.paying_all, self.paying_id = False, 0
         self.reference = ""
         self.form_error = ""
         self.form_key = secrets.token_urlsafe(16)
-        return rx.scroll_to(f"invoice-{row.id}")
+
+    @rx.event
+    @off_loop
+    def start_pay_all(self):
+        """Open the Pay all form with the total as the server counts it now."""
+        principal = self._require_account_principal()
+        self.notice = ""
+        self._refresh(principal)
+        if self.pay_all_count == 0:
+            self._say("There is nothing to pay right now.", "info")
+            return None
+        self._reset_form(principal)
+        self.paying_all = True
+        self.paying_balance = self.pay_all_total
+        return rx.scroll_to("pay-all")
 
     @rx.event
     @off_loop
@@ -266,6 +335,7 @@ class BillingState(PortalState):
     def cancel_pay(self):
         self._require_account_principal()
         self.paying_id, self.form_error, self.form_key = 0, "", ""
+        self.paying_all = False
 
     @rx.event
     @off_loop
@@ -293,6 +363,8 @@ class BillingState(PortalState):
             return self._submit(principal, confirmed=False)
         if not self._form_ready():
             return None
+        if self.paying_all:
+            return self._ask_pay_all()
         try:
             shown = (
                 format_money(parse_amount(self.amount_text), get_settings().payments.currency)
@@ -332,8 +404,29 @@ class BillingState(PortalState):
         principal = self._require_account_principal()
         return self._submit(principal, confirmed=confirmed is True)
 
+    def _ask_pay_all(self) -> None:
+        total, count = self.pay_all_total, self.pay_all_count
+        if self.method == "card":
+            body = (
+                f"You will type the customer's card on the payment processor's page to pay "
+                f"{total} for all {count} open bills. It is recorded in your name and the "
+                "customer is emailed."
+            )
+            self._ask("pay", 0, "Take a card payment?", body, "Continue to the card page")
+            return
+        how = METHOD_LABELS.get(self.method, self.method).lower()
+        self._ask(
+            "pay",
+            0,
+            "Record this payment?",
+            f"A {how} of {total} for all {count} open bills, received by you. This changes "
+            "the customer's billing: the bills are paid, the payment is recorded in your "
+            "name and the customer is emailed.",
+            "Yes, record it",
+        )
+
     def _form_ready(self) -> bool:
-        if not self.paying_id or not self.form_key:
+        if not (self.paying_id or self.paying_all) or not self.form_key:
             return False  # the form closed already: a second click of a finished payment
         if not self.method:
             self.form_error = "Choose how you are paying."
@@ -344,25 +437,43 @@ class BillingState(PortalState):
         if not self._form_ready():
             return None
         try:
-            amount = parse_amount(self.amount_text) if self.allow_partial else None
+            amount = (
+                parse_amount(self.amount_text)
+                if self.allow_partial and not self.paying_all
+                else None
+            )
             with session_scope() as db:
-                result = pay_invoice(
-                    db,
-                    principal,
-                    self.paying_id,
-                    method=self.method,
-                    amount_cents=amount,
-                    reference=self.reference,
-                    idempotency_key=self.form_key,
-                    confirmed=confirmed,
-                )
+                if self.paying_all:
+                    result = pay_all(
+                        db,
+                        principal,
+                        method=self.method,
+                        expected_total_cents=self.pay_all_cents,
+                        reference=self.reference,
+                        idempotency_key=self.form_key,
+                        confirmed=confirmed,
+                    )
+                else:
+                    result = pay_invoice(
+                        db,
+                        principal,
+                        self.paying_id,
+                        method=self.method,
+                        amount_cents=amount,
+                        reference=self.reference,
+                        idempotency_key=self.form_key,
+                        confirmed=confirmed,
+                    )
         except ServiceError as exc:
             self.form_error = exc.message
+            if self.paying_all:  # the total may have changed: show the new one
+                self._refresh(principal)
+                self.paying_balance = self.pay_all_total
             return None
         if result.redirect_url and result.redirect_url.startswith("https://"):
             # The provider's hosted page: the card is typed there, never here.
             return rx.call_script(f"window.location.assign({json.dumps(result.redirect_url)})")
-        self.paying_id, self.form_error = 0, ""
+        self.paying_id, self.form_error, self.paying_all = 0, "", False
         self._say(result.message, "success")
         self._refresh(principal)
         return rx.scroll_to("billing-heading")

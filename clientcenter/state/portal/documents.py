@@ -312,7 +312,7 @@ class DocumentsState(PortalState):
         self._refresh(principal)
         listed = any(row.id == item.id for row in self.items)
         self.upload_notice = f"Thanks! “{item.title}” was sent to your agency. " + (
-            "You'll find it below."
+            "You'll find it at the top of your documents."
             if listed
             else "It will appear here once our safety check has finished."
         )

@@ -14,6 +14,7 @@ from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import contact_change, profile
 from clientcenter.state import form_errors
 from clientcenter.state.base import PortalState, off_loop
+from clientcenter.state.portal.account import AccountState
 
 
 @dataclass
@@ -91,7 +92,7 @@ class ProfileEditState(PortalState):
         self.editing = section if section in ("personal", "preferences", "co") else ""
         self.field_errors, self.form_error, self.saved_message = {}, "", ""
 
-    def _save(self, action, form_data: dict[str, Any], done: str) -> None:
+    def _save(self, action, form_data: dict[str, Any], done: str):
         principal = self._require_account_principal()
         self.field_errors, self.form_error, self.saved_message = {}, "", ""
         try:
@@ -100,13 +101,13 @@ class ProfileEditState(PortalState):
                 view = profile.profile_view(db, principal)
         except ServiceError as exc:
             self.field_errors, self.form_error = form_errors.split(exc)
-            return
+            return None
         self._apply(view, principal)
         self.editing = ""
         pending = getattr(result, "needs_verification", ())
         if not pending:
             self.saved_message = done
-            return
+            return AccountState.refresh_name
         if result.applied:
             self.saved_message = done
         self._queued = [
@@ -114,6 +115,7 @@ class ProfileEditState(PortalState):
             for f in pending
         ]
         self._start_next(principal)
+        return AccountState.refresh_name
 
     def _start_next(self, principal) -> None:
         """Send a code to the next new address waiting to be confirmed."""
@@ -196,16 +198,18 @@ class ProfileEditState(PortalState):
     @rx.event
     @off_loop
     def save_personal(self, form_data: dict[str, Any]):
-        self._save(profile.edit_personal_info, form_data, "Your information was saved.")
+        return self._save(profile.edit_personal_info, form_data, "Your information was saved.")
 
     @rx.event
     @off_loop
     def save_preferences(self, form_data: dict[str, Any]):
-        self._save(profile.edit_contact_preferences, form_data, "Your preferences were saved.")
+        return self._save(
+            profile.edit_contact_preferences, form_data, "Your preferences were saved."
+        )
 
     @rx.event
     @off_loop
     def save_co_applicant(self, form_data: dict[str, Any]):
-        self._save(
+        return self._save(
             profile.edit_coapplicant_info, form_data, "The co-applicant's information was saved."
         )

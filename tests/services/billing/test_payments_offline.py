@@ -15,6 +15,7 @@ from clientcenter.services.billing import (
     take_one_time_payment,
 )
 from clientcenter.services.billing import invoices as billing_service
+from clientcenter.services.billing.summary import billing_summary
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.portal import policies
 from clientcenter.services.principal import Principal
@@ -508,9 +509,9 @@ def test_billing_lists_only_this_accounts_published_invoices(session, billing):
     assert [v.number for v in billing_service.closed_invoices(session, billing.customer)] == [
         "INV-OLD"
     ]
-    summary = billing_service.billing_summary(session, billing.customer)
-    assert summary["open_count"] == 2 and summary["total_due"] == "$246.90"
-    assert summary["overdue"] is True
+    summary = billing_summary(session, billing.customer)
+    assert summary.state == "due" and summary.open_count == 2
+    assert summary.total_due == "$246.90" and summary.overdue is True
     with pytest.raises(NotFound):
         billing_service.get_invoice(session, billing.customer, billing.other_invoice.id)
     with pytest.raises(NotFound):

@@ -48,7 +48,9 @@ def test_profile_view_for_customer_and_read_only_agent(demo):
     assert view.me.mobile_display == "(207) 555-0101"
     assert view.co_applicant.first_name == "Sam" and view.can_edit_co_applicant
     agent_view = profile.profile_view(s, agent_viewing(s, RIVERA))
-    assert agent_view.me is None and agent_view.co_applicant.first_name == "Sam"
+    # The read-only view shows the customer's own profile (the primary applicant), not editable.
+    assert agent_view.me.first_name == "Pat" and agent_view.me.role_label == "Primary applicant"
+    assert agent_view.co_applicant.first_name == "Sam"
     assert not agent_view.can_edit_co_applicant
     jordan = profile.profile_view(s, customer(s, JORDAN, LEE))
     assert jordan.co_applicant is None and not jordan.can_edit_co_applicant
