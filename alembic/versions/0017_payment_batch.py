@@ -2,7 +2,7 @@
 first of them holds the card checkout). Installments need no column: "installment 2 of 4" is
 derived from the policy's invoices by due date (services/billing/invoices.py).
 
-Revision ID: 0017_invoice_installments
+Revision ID: 0017_payment_batch
 Revises: 0016_child_updated_at
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017_invoice_installments"
+revision: str = "0017_payment_batch"
 down_revision: str | None = "0016_child_updated_at"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
