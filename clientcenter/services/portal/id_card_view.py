@@ -70,7 +70,7 @@ def in_force(policy: Policy, today: date) -> bool:
     )
 
 
-def _named_insureds(session: Session, policy: Policy, account_name: str) -> list[str]:
+def named_insureds(session: Session, policy: Policy, account_name: str) -> list[str]:
     """Personal auto: the drivers listed as named insureds; otherwise (or with none listed)
     the account, which is the named insured of a business policy."""
     if policy.line == "auto":
@@ -127,7 +127,7 @@ def id_cards(session: Session, principal: Principal, *, today: date | None = Non
         ).all()
         if not vehicles:
             continue
-        insureds = _named_insureds(session, policy, account.name)
+        insureds = named_insureds(session, policy, account.name)
         carrier_docs: list[CarrierCard] | None = None
         for v in vehicles:
             state = (v.garaging_state or "").upper()

@@ -51,7 +51,10 @@ def test_one_card_per_vehicle_with_what_an_officer_asks_for(demo):
     assert first.expires == f"{auto.expiration_date:%m/%d/%Y}"
     assert first.vin == vehicles[0].vin
     assert first.vehicle == f"{vehicles[0].year} {vehicles[0].make} {vehicles[0].model}"
-    assert (first.agency_name, first.agency_phone) == ("Harbor & Main Insurance", "+1 555 010 2000")
+    assert (first.agency_name, first.agency_phone) == (
+        "Harbor & Main Insurance",
+        "+1 555 010 2000",
+    )
     named = demo.exec(select(Driver).where(Driver.policy_id == auto.id)).all()
     assert first.named_insureds == [
         f"{d.first_name} {d.last_name}" for d in named if d.relationship == "Named insured"
