@@ -1,5 +1,5 @@
 // Client Center's service worker (served at /sw.js by clientcenter/http/routes/wallet.py,
-// which fills in the __NAMES__). It keeps the app shell (manifest, icons) and the ID cards
+// which fills in its placeholders). It keeps the app shell (manifest, icons) and the ID cards
 // the customer last opened, nothing else personal; with no signal a page shows those cards,
 // labelled with the date they were saved and hidden once their term has ended. Signing out
 // drops them (and the logout response also sends Clear-Site-Data).
