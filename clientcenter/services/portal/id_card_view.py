@@ -20,7 +20,7 @@ from clientcenter.models import ActivityLog, Document, Driver, Policy, Vehicle
 from clientcenter.models.base import utcnow
 from clientcenter.models.policies import PolicyStatus
 from clientcenter.services.notify.activity import record_action
-from clientcenter.services.portal.documents import _visible_to_customer
+from clientcenter.services.portal.documents import visible_to_customer
 from clientcenter.services.portal.policies import AUTO_LINES
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
@@ -94,7 +94,7 @@ def _carrier_cards(session: Session, policy: Policy) -> list[CarrierCard]:
             Document.account_id == policy.account_id,
             Document.policy_id == policy.id,
             Document.category == "id_card",
-            _visible_to_customer(),
+            visible_to_customer(),
         )
         .order_by(Document.created_at.desc(), Document.id.desc())
     ).all()
