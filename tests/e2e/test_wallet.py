@@ -13,6 +13,7 @@ from sqlmodel import select
 from clientcenter import routes
 from clientcenter.models import Document, Vehicle
 from clientcenter.services.files import storage
+from tests.support.a11y import record
 from tests.support.browser import assert_no_horizontal_scroll
 from tests.support.demo import PAT, RIVERA, policy_of
 
@@ -21,6 +22,16 @@ SHOTS = Path("/tmp/shots-wallet")
 CARDS_SAVED = (
     "caches.open('cc-cards').then(c => c.match('" + routes.OFFLINE_CARDS_ROUTE + "'))"
     ".then(r => !!r)"
+)
+
+
+EXPIRE_SAVED_CARDS = (
+    "caches.open('cc-cards').then(async c => {"
+    " const url = '" + routes.OFFLINE_CARDS_ROUTE + "';"
+    " const data = await (await c.match(url)).json();"
+    " data.cards.forEach(card => { card.expires_on = '2000-01-01'; });"
+    " await c.put(url, new Response(JSON.stringify(data),"
+    " {headers: {'Content-Type': 'application/json'}})); })"
 )
 
 
@@ -54,6 +65,8 @@ def test_installable_and_the_card_shows_offline(app, page):
     expect(first).to_contain_text(vins[0])
     assert_no_horizontal_scroll(page)
     _shot(page, "card-phone")
+    found = record(page, "a11y-id-card")  # axe-core and the contrast walk
+    assert not found.blocking, "\n".join(found.blocking)
 
     page.context.set_offline(True)
     try:
@@ -67,6 +80,11 @@ def test_installable_and_the_card_shows_offline(app, page):
         # The installed app's start page offline: the same saved cards.
         page.goto(app.url + routes.CUSTOMER_HOME)
         expect(page.locator("#saved-label")).to_be_visible()
+        # Once the term has ended (by the phone's date) the saved card is not shown.
+        page.evaluate(EXPIRE_SAVED_CARDS)
+        page.goto(app.url + routes.ID_CARD)
+        expect(page.locator(".card")).to_have_count(0)
+        expect(page.locator("main")).to_contain_text("term has ended")
     finally:
         page.context.set_offline(False)
 

@@ -42,7 +42,8 @@ self.addEventListener("fetch", (e) => {
   }
   if (req.method !== "GET") return;
   if (req.mode === "navigate") {
-    e.respondWith(fetch(req).catch(offlinePage));
+    // Known offline: the saved cards at once, not after the network gives up.
+    e.respondWith(navigator.onLine === false ? offlinePage() : fetch(req).catch(offlinePage));
   } else if (SHELL_URLS.includes(url.pathname)) {
     e.respondWith(caches.match(req, { cacheName: SHELL }).then((hit) => hit || fetch(req)));
   }
@@ -71,7 +72,7 @@ async function offlinePage() {
   const saved = data ? new Date(data.saved_at).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" }) : "";
   const body = cards.length
     ? `<p class="saved" id="saved-label">Saved ${esc(saved)} · you are offline, this is the copy kept on this phone.</p>${cards.map(cardHtml).join("")}`
-    : `<p class="saved">You are offline, and no ID card in force is saved on this phone. Open your ID cards once with a signal to keep them here.</p>`;
+    : `<p class="saved">You are offline, and no ID card in force is saved on this phone.${data && data.cards.length ? " The saved cards' term has ended." : " Open your ID cards once with a signal to keep them here."}</p>`;
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>ID cards (saved)</title>
 <style>body{margin:0;font:16px system-ui,sans-serif;background:#f4f5f6;color:#1c2024;padding:16px}
