@@ -84,6 +84,11 @@ def one_round(browser, app, cookies) -> dict:
         nav = page.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
         out["offline_response"] = nav["responseStart"]
         out["offline_dom"] = nav["domContentLoadedEventEnd"]
+        # When the saved card was painted, by the browser's own clock (the figure above adds
+        # the round trip of asking from the test process to a 4x-throttled page).
+        out["offline_paint"] = page.evaluate(
+            "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || 0"
+        )
     finally:
         context.close()
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
@@ -114,7 +119,8 @@ def main() -> None:
     print("ID card at 390x844, 4x CPU slowdown, Slow 4G (p50 of", args.runs, "runs)")
     print(f"  first visit, ID card page: card shown   {p50['first']:8.0f} ms")
     print(f"  first visit, documents page: rows shown {p50['documents']:8.0f} ms")
-    print(f"  repeat visit offline: saved card shown  {p50['offline']:8.0f} ms")
+    print(f"  repeat visit offline: card painted (FCP) {p50['offline_paint']:7.0f} ms")
+    print(f"  repeat visit offline: seen by the test  {p50['offline']:8.0f} ms")
     print(f"    of which: the worker's answer starts  {p50['offline_response']:8.0f} ms")
     print(f"              DOMContentLoaded            {p50['offline_dom']:8.0f} ms")
     print(f"  service worker's bytes on first load    {p50['worker_bytes'] / 1024:8.1f} KB")
