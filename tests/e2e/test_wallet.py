@@ -43,7 +43,7 @@ def _shot(page, name: str) -> None:
 def _open_cards_online(app, page) -> None:
     app.log_in(page, PAT)
     page.goto(app.url + routes.ID_CARD)
-    expect(page.locator(".id-card")).to_have_count(2)
+    expect(page.locator(".id-card")).to_have_count(2, timeout=30_000)
     # The worker registered at the root scope and kept the cards this page showed.
     scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
     assert scope == app.url.rstrip("/") + "/"
@@ -92,8 +92,8 @@ def test_installable_and_the_card_shows_offline(app, page):
 def test_logout_clears_the_saved_cards(app, page):
     _open_cards_online(app, page)
     page.goto(app.url + routes.PROFILE)
-    page.locator("#logout-button").click()
-    page.wait_for_url("**/?signed_out=logout")
+    page.locator("#logout-button").click(timeout=30_000)
+    page.wait_for_url("**/?signed_out=logout", timeout=30_000)
     assert not page.evaluate("caches.keys().then(keys => keys.includes('cc-cards'))"), (
         "the cards outlived the logout"
     )
@@ -144,7 +144,7 @@ def test_new_york_vehicle_gets_the_carrier_pdf_and_no_generated_card(app, page):
     app.log_in(page, PAT)
     page.goto(app.url + routes.ID_CARD)
     carrier_only = page.locator(".carrier-only")
-    expect(carrier_only).to_contain_text("garaged in NY")
+    expect(carrier_only).to_contain_text("garaged in NY", timeout=30_000)
     expect(page.locator(".id-card")).to_have_count(1)  # the other vehicle's card only
     expect(page.locator(".id-card")).not_to_contain_text(ny_vin)
     with page.expect_download() as download:
