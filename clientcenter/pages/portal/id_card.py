@@ -49,7 +49,6 @@ def _card_face(card: CardRow) -> rx.Component:
                 weight="bold",
                 text_transform="uppercase",
                 letter_spacing="0.08em",
-                opacity="0.9",
             ),
             rx.text(
                 card.carrier, size="6", weight="bold", line_height="1.15", class_name="carrier"
