@@ -48,6 +48,7 @@ def main() -> int:
             ],
         ),
         ("Page load at phone size", ["bench.pages", "--runs", "3" if q else "10"]),
+        ("ID card on a phone, online and offline", ["bench.id_card", "--runs", "1" if q else "3"]),
         (
             "Tab state: memory vs disk manager",
             ["bench.state_managers", "--tabs", "50" if q else "200"],

@@ -15,6 +15,11 @@ app = rx.App(
     backend_exception_handler=handle_backend_exception,
     head_components=[
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+        # The installable app: manifest, home-screen icon, and the service worker's
+        # registration (http/routes/wallet.py), which keeps the ID cards for offline use.
+        rx.el.link(rel="manifest", href=routes.WEB_MANIFEST),
+        rx.el.link(rel="apple-touch-icon", href=routes.APP_ICON_PREFIX + "192.png"),
+        rx.el.script(src=routes.SERVICE_WORKER_REGISTER, defer=True),
         global_styles(),
     ],
 )

@@ -19,6 +19,7 @@ POLICIES = "/policies"
 POLICY = "/policies/[policy_id]"
 DOCUMENTS = "/documents"
 ID_CARDS = DOCUMENTS + "#id-cards"  # the ID-card section of Documents
+ID_CARD = "/id-card"  # every vehicle's card on screen (Home's "Show ID card"), kept offline
 BILLING = "/billing"
 PROFILE = "/profile"
 REQUESTS = "/requests"
@@ -150,6 +151,13 @@ FILES_PREFIX = "/files/"
 HOLDER_CERTIFICATE_PREFIX = "/certificate/"
 AGENT_SETUP_PREFIX = "/agent/enrol/"  # an agent's setup link (services/agency/setup_links.py)
 GO_PREFIX = "/go/"
+# The installable app (http/routes/wallet.py): its manifest and icons, the service worker
+# (scope /), the script that registers it, and the cards the worker keeps for offline use.
+WEB_MANIFEST = "/manifest.webmanifest"
+APP_ICON_PREFIX = "/app-icon-"  # + "192.png", "512.png", "maskable-512.png"
+SERVICE_WORKER = "/sw.js"
+SERVICE_WORKER_REGISTER = "/sw-register.js"
+OFFLINE_CARDS_ROUTE = "/wallet/cards.json"
 # Providers' webhooks, the dev mailbox and the health check.
 STRIPE_WEBHOOK = "/webhooks/stripe"
 SENDGRID_WEBHOOK = "/webhooks/sendgrid/events"
@@ -260,6 +268,7 @@ def register(app) -> None:
         embed,
         engagement,
         home,
+        id_card,
         landing,
         policy,
         proposals,
@@ -294,6 +303,7 @@ def register(app) -> None:
     from clientcenter.state.portal.documents import DocumentsState
     from clientcenter.state.portal.engagement import EngagementState
     from clientcenter.state.portal.home import HomeState
+    from clientcenter.state.portal.id_card import IdCardState
     from clientcenter.state.portal.login import LoginState
     from clientcenter.state.portal.pay_link import PayLinkState
     from clientcenter.state.portal.policy import PolicyState
@@ -338,6 +348,7 @@ def register(app) -> None:
     customer(home.policies_list, POLICIES, "Policies", HomeState, HomeState.load)
     customer(policy.policy_page, POLICY, "Policy", PolicyState, PolicyState.load)
     customer(documents.documents_page, DOCUMENTS, "Documents", DocumentsState, DocumentsState.load)
+    customer(id_card.id_card_page, ID_CARD, "ID cards", IdCardState, IdCardState.load)
     customer(billing.billing_page, BILLING, "Billing", BillingState, BillingState.load)
     customer(account_pages.profile, PROFILE, "Profile", AccountState, AccountState.load)
     customer(

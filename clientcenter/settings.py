@@ -389,6 +389,64 @@ class FileStorage(_Section):
         return self
 
 
+class Wallet(_Section):
+    """Proof of insurance on the phone (docs/id-cards.md): where only the carrier may issue the
+    card, and the Apple and Google Wallet credentials. Without them no wallet button shows."""
+
+    # States where an electronic ID card must come from the insurer (New York: its signed
+    # barcode); vehicles garaged there get the carrier's PDF and nothing generated.
+    carrier_only_states: list[str] = Field(default_factory=lambda: ["NY"])
+    # Apple Wallet: the agency's Pass Type ID certificate and key (PEM) and Apple's WWDR
+    # intermediate (PEM), all four with the ids, or none.
+    apple_pass_type_id: str | None = Field(None, pattern=r"^pass\.[A-Za-z0-9.-]+$")
+    apple_team_id: str | None = Field(None, pattern=r"^[A-Z0-9]{10}$")
+    apple_certificate_path: Path | None = None
+    apple_key_path: Path | None = None
+    apple_key_password: SecretStr | None = None
+    apple_wwdr_certificate_path: Path | None = None
+    # Google Wallet: the issuer id and the service account's JSON key file.
+    google_issuer_id: str | None = Field(None, pattern=r"^[0-9]{6,25}$")
+    google_service_account_path: Path | None = None
+
+    @field_validator("carrier_only_states")
+    @classmethod
+    def _states(cls, value: list[str]) -> list[str]:
+        states = [s.strip().upper() for s in value]
+        for state in states:
+            if len(state) != 2 or not state.isalpha():
+                raise ValueError(f"{state!r} is not a two-letter state code")
+        return states
+
+    @model_validator(mode="after")
+    def _all_or_nothing(self) -> Wallet:
+        apple = (
+            self.apple_pass_type_id,
+            self.apple_team_id,
+            self.apple_certificate_path,
+            self.apple_key_path,
+            self.apple_wwdr_certificate_path,
+        )
+        if any(apple) and not all(apple):
+            raise ValueError(
+                "Apple Wallet needs apple_pass_type_id, apple_team_id, apple_certificate_path, "
+                "apple_key_path and apple_wwdr_certificate_path together"
+            )
+        google = (self.google_issuer_id, self.google_service_account_path)
+        if any(google) and not all(google):
+            raise ValueError(
+                "Google Wallet needs google_issuer_id and google_service_account_path"
+            )
+        return self
+
+    @property
+    def apple_configured(self) -> bool:
+        return self.apple_pass_type_id is not None
+
+    @property
+    def google_configured(self) -> bool:
+        return self.google_issuer_id is not None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CC_",
@@ -414,6 +472,7 @@ class Settings(BaseSettings):
     api: Api = Field(default_factory=Api)
     retention: Retention = Field(default_factory=Retention)
     storage: FileStorage = Field(default_factory=FileStorage)
+    wallet: Wallet = Field(default_factory=Wallet)
     # Agency overrides of the notification matrix: {action_key: {column: bool}}.
     matrix: dict[str, dict[str, bool]] = Field(default_factory=dict)
 

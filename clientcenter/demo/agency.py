@@ -132,6 +132,19 @@ COVERAGES = {
     ],
 }
 
+# The carriers' NAIC company codes, printed on ID cards.
+NAIC_CODES = {
+    "Progressive": "24260",
+    "Progressive Commercial": "11770",
+    "Safeco": "24740",
+    "Travelers": "25658",
+    "MMG Insurance": "15997",
+    "Lemonade": "16679",
+    "The Hartford": "19682",
+    "Hanover": "22292",
+    "Liberty Mutual": "23035",
+    "MEMIC": "11030",
+}
 CARRIERS = {
     "auto": ["Progressive", "Safeco", "Travelers"],
     "home": ["Travelers", "Safeco", "MMG Insurance"],
@@ -572,7 +585,8 @@ def _add_policy(session, settings, account, p: DemoPolicy, today, rng) -> Policy
         account_id=account.id,
         number=_policy_number(rng, p.line),
         line=p.line,
-        carrier=rng.choice(CARRIERS[p.line]),
+        carrier=(carrier := rng.choice(CARRIERS[p.line])),
+        carrier_naic=NAIC_CODES.get(carrier),
         effective_date=effective,
         expiration_date=expiration,
         status=p.status,

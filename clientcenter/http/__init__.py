@@ -22,6 +22,7 @@ from clientcenter.http.routes.files import ROUTES as FILE_ROUTES
 from clientcenter.http.routes.imports import ROUTES as IMPORT_ROUTES
 from clientcenter.http.routes.integrations import ROUTES as INTEGRATION_ROUTES
 from clientcenter.http.routes.payments import ROUTES as PAYMENT_ROUTES
+from clientcenter.http.routes.wallet import ROUTES as WALLET_ROUTES
 from clientcenter.routes import API_PREFIX, HEALTHZ
 
 
@@ -49,6 +50,7 @@ def build_http_app() -> Starlette:
             *AGENT_ROUTES,
             *AUDIT_ROUTES,
             *IMPORT_ROUTES,
+            *WALLET_ROUTES,
             Mount(API_PREFIX, app=build_api()),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit), Middleware(TabBinding)],

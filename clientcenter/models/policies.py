@@ -73,6 +73,9 @@ class Vehicle(SQLModel, table=True):
     model: str = Field(max_length=60)
     vin: str = Field(max_length=17, index=True)
     usage: str = Field(default="Commute", max_length=40)
+    # Where the vehicle is kept (two-letter state): in a carrier-only state (settings.wallet)
+    # only the carrier's own ID card is offered.
+    garaging_state: str | None = Field(default=None, max_length=2)
     # The management system's vehicle id, unique on its policy (imports key on it, or on VIN).
     external_id: str | None = Field(default=None, max_length=64)
     updated_at: datetime = updated_at_field()  # the API's updated_since

@@ -114,6 +114,9 @@ def content_security_policy(
         "font-src 'self' data:",
         "connect-src " + " ".join(["'self'", *_websocket_origins()]),
         "object-src 'none'",
+        # The installable app: its service worker (/sw.js) and web app manifest.
+        "worker-src 'self'",
+        "manifest-src 'self'",
         "base-uri 'self'",
         "form-action 'self'",
         frame,

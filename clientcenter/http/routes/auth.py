@@ -84,6 +84,9 @@ async def logout(request: Request) -> Response:
     response = redirect(await run_in_threadpool(end_session))
     await forget_posting_tab(request)
     clear_session_cookie(response)
+    # The ID cards the service worker kept for offline use leave with the session (the worker
+    # also drops them when it sees this post).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     # A new browser key: any other tab this browser still has keys a state nobody can open.
     response.headers.append("set-cookie", browser_cookie_header(new_browser_key()))
     return response

@@ -36,6 +36,7 @@ from clientcenter.services.files import download_links
 from clientcenter.services.portal import certificates, documents, idcards
 from clientcenter.services.portal.documents import FileToSend
 from clientcenter.services.principal import Principal
+from clientcenter.services.wallet import apple_pass
 
 log = logging.getLogger("clientcenter.security")
 
@@ -46,6 +47,7 @@ FETCHERS: dict[str, Callable[[Session, Principal, download_links.LinkTarget], Fi
     "idcards": lambda db, p, t: idcards.build_id_cards(db, p, t.object_id, t.vehicle_ids),
     "certificate": lambda db, p, t: certificates.certificate_file(db, p, t.object_id),
     "receipt": lambda db, p, t: billing.download_receipt(db, p, t.object_id),
+    "pkpass": lambda db, p, t: apple_pass.download_pass(db, p, t.object_id),
 }
 
 

@@ -24,7 +24,7 @@ from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
 LINK_TTL_SECONDS = 5 * 60
-KINDS = ("document", "idcards", "certificate", "receipt")
+KINDS = ("document", "idcards", "certificate", "receipt", "pkpass")
 _PURPOSE = b"clientcenter/download-link/v1"
 
 

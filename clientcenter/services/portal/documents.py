@@ -114,7 +114,7 @@ def _item(doc: Document, policy: Policy | None) -> DocumentItem:
     )
 
 
-def _visible_to_customer():
+def visible_to_customer():
     """The one rule for what reaches a customer's screen (and an agent's read-only view)."""
     return (
         (Document.shared_with_customer == True)  # noqa: E712
@@ -145,7 +145,7 @@ def list_documents(
     stmt = (
         select(Document, Policy)
         .join(Policy, Policy.id == Document.policy_id, isouter=True)
-        .where(Document.account_id == account.id, _visible_to_customer())
+        .where(Document.account_id == account.id, visible_to_customer())
     )
     if policy_id is not None:
         stmt = stmt.where(Document.policy_id == policy_id)
@@ -182,7 +182,7 @@ def document_filters(
     present = set(
         session.exec(
             select(Document.category).where(
-                Document.account_id == account.id, _visible_to_customer()
+                Document.account_id == account.id, visible_to_customer()
             )
         ).all()
     )

@@ -41,7 +41,7 @@ def test_all_vehicles_in_one_branded_pdf_and_logged(demo):
         assert vehicle.vin in text and vehicle.make in text
     for needed in (
         "Harbor & Main Insurance",
-        RIVERA,
+        "Pat Rivera, Sam Rivera",  # the named insureds
         auto.carrier,
         auto.number,
         f"{auto.effective_date:%m/%d/%Y}",
@@ -54,6 +54,35 @@ def test_all_vehicles_in_one_branded_pdf_and_logged(demo):
     entry = demo.exec(select(ActivityLog).order_by(ActivityLog.id.desc())).first()
     assert entry.action_key == "customer.id_card_download"
     assert entry.details["vehicle_ids"] == [v.id for v in _vehicles(demo, auto)]
+
+
+def test_cards_are_card_sized_two_to_a_page_with_the_naic_number(demo):
+    auto = policy_of(demo, RIVERA, "auto")
+    auto.carrier_naic = "24260"
+    demo.add(
+        Vehicle(policy_id=auto.id, year=2019, make="Ford", model="Escape", vin="1FMCU9GD5KUA00001")
+    )
+    demo.commit()
+    sent = idcards.build_id_cards(demo, customer(demo, PAT), auto.id)
+    assert "NAIC 24260" in pdf_text(sent.data)
+    assert sent.data.count(b"/Type /Page\n") + sent.data.count(b"/Type /Page ") == 2  # 3 cards
+    assert idcards.CARD_W == pytest.approx(3.375 * 25.4) and idcards.CARD_H == pytest.approx(
+        2.125 * 25.4
+    )
+
+
+def test_no_pdf_for_a_vehicle_garaged_where_only_the_carrier_issues_cards(demo):
+    pat = customer(demo, PAT)
+    auto = policy_of(demo, RIVERA, "auto")
+    ny, me = _vehicles(demo, auto)
+    ny.garaging_state = "NY"
+    demo.commit()
+    before = footprint(demo)
+    with pytest.raises(NotFound, match="vehicle"):
+        idcards.build_id_cards(demo, pat, auto.id, [ny.id])
+    assert footprint(demo) == before
+    text = pdf_text(idcards.build_id_cards(demo, pat, auto.id).data)
+    assert me.vin in text and ny.vin not in text
 
 
 def test_one_chosen_vehicle_only(demo):

@@ -1,0 +1,1 @@
+"""Proof of insurance beyond the page: app icons, Apple Wallet passes, Google Wallet links."""
