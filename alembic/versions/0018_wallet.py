@@ -2,7 +2,7 @@
 its ID card (settings.wallet.carrier_only_states)
 
 Revision ID: 0018_wallet
-Revises: 0016_child_updated_at
+Revises: 0017_payment_batch
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0018_wallet"
-down_revision: str | None = "0016_child_updated_at"
+down_revision: str | None = "0017_payment_batch"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
