@@ -37,6 +37,8 @@ PAY_PREFIX = "/pay/"
 SHARED_PREFIX = "/shared/"
 PAY_LINK = PAY_PREFIX + "[pay_token]"
 SHARED_DOCUMENT = SHARED_PREFIX + "[shared_token]"
+JOIN_PREFIX = "/join/"  # a household invitation's link (services/portal/household.py)
+JOIN_HOUSEHOLD = JOIN_PREFIX + "[join_token]"
 # The agency side.
 AGENT_LOGIN = "/agent/login"
 AGENT_SECOND_FACTOR = AGENT_LOGIN
@@ -98,6 +100,10 @@ def claim_survey_path(claim_id: object) -> str:
 
 def pay_link_path(token: str) -> str:
     return PAY_PREFIX + token
+
+
+def join_household_path(token: str) -> str:
+    return JOIN_PREFIX + token
 
 
 def shared_document_path(token: str) -> str:

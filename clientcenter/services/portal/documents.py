@@ -136,7 +136,7 @@ def list_documents(
     query: str = "",
 ) -> list[DocumentItem]:
     """Newest first. ``query`` matches title, file name, category, policy number or carrier."""
-    account = account_for(session, principal)
+    account = account_for(session, principal, area="documents")
     if category and category not in DOCUMENT_CATEGORIES:
         raise InvalidInput("Unknown document category.", field="category")
     query = (query or "").strip()
@@ -173,7 +173,7 @@ def document_filters(
     session: Session, principal: Principal
 ) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
     """The choices for the filters: the account's policies and the categories it has."""
-    account = account_for(session, principal)
+    account = account_for(session, principal, area="documents")
     policies = session.exec(
         select(Policy)
         .where(Policy.account_id == account.id)
@@ -193,7 +193,7 @@ def document_filters(
 
 
 def _visible_document(session: Session, principal: Principal, document_id: int) -> Document:
-    account = account_for(session, principal)
+    account = account_for(session, principal, area="documents")
     doc = session.get(Document, document_id) if isinstance(document_id, int) else None
     if (
         doc is None

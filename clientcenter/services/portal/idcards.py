@@ -63,7 +63,7 @@ def id_card_policies(session: Session, principal: Principal) -> list[IdCardPolic
     """Every active auto policy on the account with the vehicles it can print cards for."""
     from clientcenter.services.accounts import account_for
 
-    account = account_for(session, principal)
+    account = account_for(session, principal, area="documents")
     policies = session.exec(
         select(Policy)
         .where(
