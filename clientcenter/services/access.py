@@ -79,7 +79,9 @@ AGENT_RECEIVED_METHODS = ("check", "bank_transfer", "cash")
 # --------------------------------------------------------------------------- account in view
 
 
-def viewable_account(session: Session, principal: Principal, *, area: str = "everything") -> Account:
+def viewable_account(
+    session: Session, principal: Principal, *, area: str = "everything"
+) -> Account:
     """The account in view, for reading a portal page: its customer, or an agent in
     read-only mode. The account must still be active, and ``area`` in the contact's view."""
     if principal.is_agent and not principal.read_only:
@@ -88,7 +90,9 @@ def viewable_account(session: Session, principal: Principal, *, area: str = "eve
     return account_for(session, principal, area=area)
 
 
-def customer_account(session: Session, principal: Principal, *, area: str = "everything") -> Account:
+def customer_account(
+    session: Session, principal: Principal, *, area: str = "everything"
+) -> Account:
     """A customer's own account: the acting contact still on it, and the account still
     active."""
     acting_contact(session, principal)

@@ -15,9 +15,9 @@ from clientcenter.models.documents import ScanStatus
 from clientcenter.services import form_input as fi
 from clientcenter.services.access import (
     acting_contact,
-    sees,
     feature_enabled,
     require_feature,
+    sees,
     viewable_account,
     writable_account,
 )
