@@ -269,6 +269,7 @@ def register(app) -> None:
         embed,
         engagement,
         home,
+        join,
         landing,
         policy,
         proposals,
@@ -303,6 +304,7 @@ def register(app) -> None:
     from clientcenter.state.portal.documents import DocumentsState
     from clientcenter.state.portal.engagement import EngagementState
     from clientcenter.state.portal.home import HomeState
+    from clientcenter.state.portal.household import JoinState
     from clientcenter.state.portal.login import LoginState
     from clientcenter.state.portal.pay_link import PayLinkState
     from clientcenter.state.portal.policy import PolicyState
@@ -340,6 +342,12 @@ def register(app) -> None:
         route=SHARED_DOCUMENT,
         title=page_title("Shared document"),
         on_load=SharedDocumentState.open_page,
+    )
+    app.add_page(
+        join.join_page,
+        route=JOIN_HOUSEHOLD,
+        title=page_title("Accept your invitation"),
+        on_load=JoinState.open_page,
     )
 
     # The customer's portal (and an agent's read-only view of it).
