@@ -79,6 +79,16 @@ AGENT_RECEIVED_METHODS = ("check", "bank_transfer", "cash")
 # --------------------------------------------------------------------------- account in view
 
 
+def account_in_view(
+    session: Session, principal: Principal, *, area: str = "everything"
+) -> Account:
+    """The account the principal is looking at (still active), if their view includes
+    ``area``. Every account read of the services starts here or in the functions below, so
+    one that names no area is closed to a limited contact by default."""
+    require_view(principal, area)
+    return account_for(session, principal)
+
+
 def viewable_account(
     session: Session, principal: Principal, *, area: str = "everything"
 ) -> Account:
@@ -87,7 +97,7 @@ def viewable_account(
     if principal.is_agent and not principal.read_only:
         # The agency side has its own pages; customer services only serve a portal view.
         raise NotAllowed(PORTAL_VIEW_ONLY)
-    return account_for(session, principal, area=area)
+    return account_in_view(session, principal, area=area)
 
 
 def customer_account(
@@ -96,7 +106,7 @@ def customer_account(
     """A customer's own account: the acting contact still on it, and the account still
     active."""
     acting_contact(session, principal)
-    return account_for(session, principal, area=area)
+    return account_in_view(session, principal, area=area)
 
 
 def billing_account_id(session: Session, principal: Principal) -> int:

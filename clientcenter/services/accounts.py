@@ -60,15 +60,10 @@ def loginable_contacts(session: Session, email: str) -> list[tuple[Contact, Acco
     return list(session.exec(stmt).all())
 
 
-def account_for(session: Session, principal: Principal, *, area: str = "everything") -> Account:
-    """The account the principal is looking at; refuses if it is no longer active, or if the
-    acting contact's view does not include ``area`` (a part of the portal: services/access.py,
-    ``require_view``). Every account read passes here, so a service that names no area is
-    closed to a limited contact by default."""
-    # Imported here: access.py builds on this module.
-    from clientcenter.services.access import require_view
-
-    require_view(principal, area)
+def account_for(session: Session, principal: Principal) -> Account:
+    """The account the principal is looking at; refuses if it is no longer active. Services
+    reach it through services/access.py (``account_in_view`` and the others), which first
+    check that the acting contact's view includes what they read."""
     if principal.account_id is None:
         raise NotFound("No customer account is selected.")
     account = session.get(Account, principal.account_id)

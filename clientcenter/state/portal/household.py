@@ -79,10 +79,12 @@ class HouseholdState(PortalState):
         self.loaded = True
 
     @rx.event
+    @off_loop
     def start_invite(self):
         self.inviting, self.field_errors, self.error, self.notice = True, {}, "", ""
 
     @rx.event
+    @off_loop
     def cancel_invite(self):
         self.inviting, self.field_errors, self.error = False, {}, ""
 

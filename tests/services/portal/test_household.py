@@ -362,3 +362,16 @@ def test_a_principal_with_an_unknown_view_sees_nothing(demo):
     odd = Principal.customer(pat.account_id, pat.contact_id, view="admin")
     with pytest.raises(NotAllowed):
         documents.list_documents(demo, odd)
+
+
+def test_every_account_read_goes_through_the_view_check():
+    """Default-deny: only services/access.py calls account_for, after require_view; any other
+    service reaching the account directly would open it to a limited contact."""
+    from clientcenter.settings import PROJECT_ROOT
+
+    callers = [
+        path.relative_to(PROJECT_ROOT).as_posix()
+        for path in (PROJECT_ROOT / "clientcenter").rglob("*.py")
+        if "account_for(" in path.read_text().replace("def account_for(", "")
+    ]
+    assert callers == ["clientcenter/services/access.py"]
