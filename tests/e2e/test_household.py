@@ -76,7 +76,7 @@ def test_primary_invites_a_documents_only_member_who_sees_only_that(app, page):
     tab.locator("#login-by-email").click()
     enter_code(tab, code_for(tab, app, RILEY))
     tab.wait_for_url(re.compile(r"/documents/?$"))
-    expect(tab.locator("#id-cards")).to_be_visible()
+    expect(tab.locator("#id-cards")).to_be_visible(timeout=30_000)  # a loaded machine
     nav = tab.locator("nav[aria-label=Sections]")
     expect(nav).to_contain_text("Documents")
     for absent in ("Billing", "Home", "Policies"):
