@@ -38,6 +38,8 @@ PAY_PREFIX = "/pay/"
 SHARED_PREFIX = "/shared/"
 PAY_LINK = PAY_PREFIX + "[pay_token]"
 SHARED_DOCUMENT = SHARED_PREFIX + "[shared_token]"
+JOIN_PREFIX = "/join/"  # a household invitation's link (services/portal/household.py)
+JOIN_HOUSEHOLD = JOIN_PREFIX + "[join_token]"
 # The agency side.
 AGENT_LOGIN = "/agent/login"
 AGENT_SECOND_FACTOR = AGENT_LOGIN
@@ -99,6 +101,10 @@ def claim_survey_path(claim_id: object) -> str:
 
 def pay_link_path(token: str) -> str:
     return PAY_PREFIX + token
+
+
+def join_household_path(token: str) -> str:
+    return JOIN_PREFIX + token
 
 
 def shared_document_path(token: str) -> str:
@@ -269,6 +275,7 @@ def register(app) -> None:
         engagement,
         home,
         id_card,
+        join,
         landing,
         policy,
         proposals,
@@ -303,6 +310,7 @@ def register(app) -> None:
     from clientcenter.state.portal.documents import DocumentsState
     from clientcenter.state.portal.engagement import EngagementState
     from clientcenter.state.portal.home import HomeState
+    from clientcenter.state.portal.household import JoinState
     from clientcenter.state.portal.id_card import IdCardState
     from clientcenter.state.portal.login import LoginState
     from clientcenter.state.portal.pay_link import PayLinkState
@@ -341,6 +349,12 @@ def register(app) -> None:
         route=SHARED_DOCUMENT,
         title=page_title("Shared document"),
         on_load=SharedDocumentState.open_page,
+    )
+    app.add_page(
+        join.join_page,
+        route=JOIN_HOUSEHOLD,
+        title=page_title("Accept your invitation"),
+        on_load=JoinState.open_page,
     )
 
     # The customer's portal (and an agent's read-only view of it).

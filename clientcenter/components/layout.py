@@ -111,9 +111,30 @@ def read_only_banner() -> rx.Component:
 NavItem = tuple[str, str, str] | tuple[str, str, str, rx.Var]
 
 
+def _customer_nav() -> list[NavItem]:
+    """The customer's tabs; a household member with a limited view sees only theirs (the
+    services refuse the rest anyway: services/access.py, ``require_view``)."""
+    from clientcenter.state.base import PortalState
+
+    view = PortalState.contact_view
+    everything = view == "everything"
+    shown = {
+        routes.CUSTOMER_HOME: everything,
+        routes.POLICIES: everything,
+        routes.DOCUMENTS: view != "certificates",
+        routes.BILLING: everything,
+    }
+    items: list[NavItem] = []
+    for label, icon, href in CUSTOMER_NAV:
+        if href == routes.PROFILE:
+            items.append(("Certificates", "award", routes.CERTIFICATES, view == "certificates"))
+        items.append((label, icon, href, shown[href]) if href in shown else (label, icon, href))
+    return items
+
+
 def bottom_nav(active: str, items_spec: list[NavItem] | None = None) -> rx.Component:
     items = []
-    for label, icon, href, *shown in items_spec or CUSTOMER_NAV:
+    for label, icon, href, *shown in items_spec or _customer_nav():
         is_active = href == active
         link = rx.link(
             rx.vstack(

@@ -22,6 +22,21 @@ class ContactRole(StrEnum):
     ADDITIONAL = "additional"
 
 
+class ContactView(StrEnum):
+    """What a contact who logs in may see (docs/households.md)."""
+
+    EVERYTHING = "everything"
+    DOCUMENTS = "documents"  # ID cards and documents only
+    CERTIFICATES = "certificates"  # certificates only (a business's office staff)
+
+
+CONTACT_VIEW_LABELS = {
+    ContactView.EVERYTHING: "Everything",
+    ContactView.DOCUMENTS: "ID cards and documents only",
+    ContactView.CERTIFICATES: "Certificates only",
+}
+
+
 CONTACT_ROLE_LABELS = {
     ContactRole.PRIMARY: "Primary applicant",
     ContactRole.CO_APPLICANT: "Co-applicant",
@@ -58,6 +73,14 @@ class Contact(SQLModel, table=True):
     mobile: str | None = Field(default=None, max_length=16, index=True)  # E.164
     # Per-contact login switch; primary and co-applicant default to on.
     may_log_in: bool = True
+    # What this contact sees when they log in (ContactView); enforced in services/access.py.
+    sees: str = Field(default="everything", max_length=16)
+    # A business account's contact the agency lets manage who logs in (the primary always may).
+    account_manager: bool = False
+    # A household invitation not yet confirmed: the keyed hash of its single-use token, and
+    # when it was sent. Cleared when the invitee confirms (services/portal/household.py).
+    invite_digest: str | None = Field(default=None, max_length=64)
+    invited_at: datetime | None = utc_column(default=None)
     # Contact preferences: how notices reach this contact.
     notify_by_email: bool = True
     notify_by_sms: bool = False

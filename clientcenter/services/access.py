@@ -20,6 +20,10 @@ message per rule.
 - **A contact still on this account and allowed to log in** (``contact_may_log_in``, checked
   where a session becomes a principal; ``acting_contact`` re-reads the acting contact and
   refuses one no longer on the account).
+- **What a limited contact sees** (``require_view``): a household member the primary gave
+  "ID cards and documents only" or "certificates only" reaches those parts and nothing else;
+  every account read names its part (``area``), and one that names none is "everything".
+  Refusals are logged. Who may manage the household: ``require_household_manager``.
 - **The payment methods an agent may record** (``AGENT_RECEIVED_METHODS``,
   ``payment_methods``, ``require_payment_method``).
 
@@ -75,20 +79,34 @@ AGENT_RECEIVED_METHODS = ("check", "bank_transfer", "cash")
 # --------------------------------------------------------------------------- account in view
 
 
-def viewable_account(session: Session, principal: Principal) -> Account:
+def account_in_view(
+    session: Session, principal: Principal, *, area: str = "everything"
+) -> Account:
+    """The account the principal is looking at (still active), if their view includes
+    ``area``. Every account read of the services starts here or in the functions below, so
+    one that names no area is closed to a limited contact by default."""
+    require_view(principal, area)
+    return account_for(session, principal)
+
+
+def viewable_account(
+    session: Session, principal: Principal, *, area: str = "everything"
+) -> Account:
     """The account in view, for reading a portal page: its customer, or an agent in
-    read-only mode. The account must still be active."""
+    read-only mode. The account must still be active, and ``area`` in the contact's view."""
     if principal.is_agent and not principal.read_only:
         # The agency side has its own pages; customer services only serve a portal view.
         raise NotAllowed(PORTAL_VIEW_ONLY)
-    return account_for(session, principal)
+    return account_in_view(session, principal, area=area)
 
 
-def customer_account(session: Session, principal: Principal) -> Account:
+def customer_account(
+    session: Session, principal: Principal, *, area: str = "everything"
+) -> Account:
     """A customer's own account: the acting contact still on it, and the account still
     active."""
     acting_contact(session, principal)
-    return account_for(session, principal)
+    return account_in_view(session, principal, area=area)
 
 
 def billing_account_id(session: Session, principal: Principal) -> int:
@@ -104,10 +122,12 @@ def billing_account_id(session: Session, principal: Principal) -> int:
     return principal.account_id
 
 
-def writable_account(session: Session, principal: Principal, action_key: str) -> Account:
+def writable_account(
+    session: Session, principal: Principal, action_key: str, *, area: str = "everything"
+) -> Account:
     """The account in view, for a customer's change. Refuses (and logs) anyone else."""
     refuse_read_only(principal, action_key)
-    return customer_account(session, principal)
+    return customer_account(session, principal, area=area)
 
 
 # --------------------------------------------------------------------------- read-only
@@ -243,6 +263,78 @@ def acting_contact(session: Session, principal: Principal) -> Contact:
     contact = session.get(Contact, principal.contact_id)
     if not contact_on_account(contact, principal.account_id):
         raise NotFound(CONTACT_GONE)
+    return contact
+
+
+# --------------------------------------------------------------------------- household views
+
+# The parts of the portal each view opens (models.accounts.ContactView). "everything" opens
+# every area; an account read that names no area asks for "everything".
+VIEW_AREAS: dict[str, frozenset[str]] = {
+    "everything": frozenset({"everything", "documents", "certificates", "own"}),
+    "documents": frozenset({"documents", "own"}),
+    "certificates": frozenset({"certificates", "own"}),
+}
+VIEW_REFUSED = (
+    "Your access to this account does not include this. Ask the account's primary "
+    "applicant if you need it."
+)
+NOT_HOUSEHOLD_MANAGER = (
+    "Only the primary applicant (or an account manager the agency named) can change who "
+    "may log in."
+)
+
+
+def sees(principal: Principal, area: str) -> bool:
+    """Whether this principal's view includes ``area`` (agents in read-only view see all)."""
+    if not principal.is_customer:
+        return True
+    return area in VIEW_AREAS.get(principal.view, frozenset())
+
+
+def require_view(principal: Principal, area: str) -> None:
+    """Refuse (and log) a limited contact outside their view, whatever the page showed."""
+    if sees(principal, area):
+        return
+    security_log.warning(
+        "refused outside the contact's view: area=%s view=%s contact_id=%s account_id=%s "
+        "session_id=%s",
+        area,
+        principal.view,
+        principal.contact_id,
+        principal.account_id,
+        principal.session_id,
+    )
+    raise NotAllowed(VIEW_REFUSED)
+
+
+def manages_household(contact: Contact | None) -> bool:
+    """The rule itself (for the UI): the primary applicant, or a contact the agency marked
+    account manager, seeing everything."""
+    from clientcenter.models.accounts import ContactRole
+
+    return (
+        contact is not None
+        and contact.sees == "everything"
+        and (contact.role == ContactRole.PRIMARY or contact.account_manager)
+    )
+
+
+def require_household_manager(session: Session, principal: Principal, action_key: str) -> Contact:
+    """The acting contact, if they may manage who logs in on this account; anyone else is
+    refused and logged (a read-only agent, a co-applicant calling the handler directly)."""
+    writable_account(session, principal, action_key)
+    contact = acting_contact(session, principal)
+    if not manages_household(contact):
+        security_log.warning(
+            "refused household change by a non-manager: action=%s contact_id=%s "
+            "account_id=%s session_id=%s",
+            action_key,
+            contact.id,
+            principal.account_id,
+            principal.session_id,
+        )
+        raise NotAllowed(NOT_HOUSEHOLD_MANAGER)
     return contact
 
 

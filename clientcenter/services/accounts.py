@@ -61,7 +61,9 @@ def loginable_contacts(session: Session, email: str) -> list[tuple[Contact, Acco
 
 
 def account_for(session: Session, principal: Principal) -> Account:
-    """The account the principal is looking at; refuses if it is no longer active."""
+    """The account the principal is looking at; refuses if it is no longer active. Services
+    reach it through services/access.py (``account_in_view`` and the others), which first
+    check that the acting contact's view includes what they read."""
     if principal.account_id is None:
         raise NotFound("No customer account is selected.")
     account = session.get(Account, principal.account_id)

@@ -14,6 +14,9 @@ class Principal:
     agent_id: int | None = None  # the agent acting (read-only view or agency side)
     read_only: bool = False
     session_id: int | None = None
+    # What a customer contact may see (models.accounts.ContactView), read from their contact
+    # row each time the session becomes a principal; services/access.py enforces it.
+    view: str = "everything"
     # Where this request came from, when the caller knows it (state/base.py, the HTTP
     # routes): the audit trail records it. Not part of who is acting.
     client_ip: str = field(default="", compare=False)
@@ -24,8 +27,20 @@ class Principal:
     api_scopes: frozenset[str] = frozenset()
 
     @classmethod
-    def customer(cls, account_id: int, contact_id: int, session_id: int | None = None):
-        return cls("customer", account_id=account_id, contact_id=contact_id, session_id=session_id)
+    def customer(
+        cls,
+        account_id: int,
+        contact_id: int,
+        session_id: int | None = None,
+        view: str = "everything",
+    ):
+        return cls(
+            "customer",
+            account_id=account_id,
+            contact_id=contact_id,
+            session_id=session_id,
+            view=view or "everything",
+        )
 
     @classmethod
     def agent_viewing(cls, agent_id: int, account_id: int, session_id: int | None = None):

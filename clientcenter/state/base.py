@@ -30,6 +30,7 @@ import dataclasses
 import functools
 import json
 import logging
+from urllib.parse import urlparse
 
 import reflex as rx
 
@@ -120,6 +121,21 @@ def handle_backend_exception(exception: Exception):
     from reflex.app import default_backend_exception_handler
 
     return default_backend_exception_handler(exception)
+
+
+# The pages a limited view opens (services/access.py VIEW_AREAS decides what they load).
+_VIEW_PAGES = {
+    "documents": (routes.DOCUMENTS, routes.PROFILE, routes.ACCOUNT_CHOICE),
+    "certificates": (routes.CERTIFICATES, routes.PROFILE, routes.ACCOUNT_CHOICE),
+}
+
+
+def _limited_landing(view: str, path: str) -> str | None:
+    """Where a limited view goes instead of ``path`` (None: stay)."""
+    pages = _VIEW_PAGES.get(view)
+    if pages is None or path.rstrip("/") in pages or path.startswith(routes.SHARED_PREFIX):
+        return None
+    return pages[0]
 
 
 def off_loop(handler):
@@ -217,12 +233,19 @@ class PortalState(rx.State):
             account = db.get(Account, principal.account_id)
             return account.name if account else ""
 
+    # What the customer contact may see (services/access.py, ``require_view``): the menus
+    # hide the rest. Set from the session on each page load; the services decide.
+    contact_view: str = "everything"
+
     @rx.event
     @off_loop
     def require_login(self):
-        """on_load guard for pages behind login: leaves at once if the session has ended."""
+        """on_load guard for pages behind login: leaves at once if the session has ended; a
+        household member with a limited view is taken to the part they may see."""
         check = self._check_session()
         if check.status != SessionStatus.OK:
             return leave_to(location_for(check))
         self.viewing_as = self._viewing_as(check.principal)
-        return None
+        self.contact_view = check.principal.view if check.principal else "everything"
+        landing = _limited_landing(self.contact_view, urlparse(str(self.router.url)).path)
+        return rx.redirect(landing) if landing else None

@@ -51,7 +51,8 @@ def customer_session(
         **session_args,
     )
     db.commit()
-    return Login(Principal.customer(account.id, contact.id, session_id=record.id), token, record)
+    principal = Principal.customer(account.id, contact.id, session_id=record.id, view=contact.sees)
+    return Login(principal, token, record)
 
 
 def agent_session(

@@ -39,7 +39,7 @@ log = logging.getLogger("clientcenter.security")
 # and post forms) send only our origin as Referer: "no-referrer" would make Chromium send
 # "Origin: null" on every later POST from the same document, which our Origin check refuses.
 # The file routes never post anything, so they send nothing at all.
-TOKEN_PAGE_PREFIXES = (routes.SHARED_PREFIX, routes.PAY_PREFIX)
+TOKEN_PAGE_PREFIXES = (routes.SHARED_PREFIX, routes.PAY_PREFIX, routes.JOIN_PREFIX)
 TOKEN_ROUTE_PREFIXES = (
     routes.FILES_PREFIX,
     routes.HOLDER_CERTIFICATE_PREFIX,

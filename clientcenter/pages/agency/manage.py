@@ -163,6 +163,27 @@ def _contact(c: ManagedContactRow) -> rx.Component:
                 ),
             ),
             rx.cond(
+                c.may_be_manager,
+                rx.cond(
+                    c.account_manager,
+                    rx.button(
+                        "Not account manager",
+                        size="2",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=S.mark_account_manager(c.id, False),
+                        class_name="account-manager",
+                    ),
+                    rx.button(
+                        "Make account manager",
+                        size="2",
+                        variant="soft",
+                        on_click=S.mark_account_manager(c.id, True),
+                        class_name="account-manager",
+                    ),
+                ),
+            ),
+            rx.cond(
                 c.role != "primary",
                 rx.button(
                     "Make primary",

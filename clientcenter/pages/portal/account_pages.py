@@ -9,6 +9,7 @@ from clientcenter import routes
 from clientcenter.components.common import error_callout
 from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.account_button import account_button
+from clientcenter.components.portal.household_section import household_mount
 from clientcenter.components.portal.profile_sections import profile_sections
 from clientcenter.components.session_actions import logout_button, switch_accounts_button
 from clientcenter.state.portal.account import AccountState
@@ -55,7 +56,22 @@ def profile() -> rx.Component:
             ),
         ),
         _account_summary(),
-        profile_sections(),  # edit personal info, contact preferences, co-applicant
+        rx.cond(
+            AccountState.contact_view == "everything",
+            rx.vstack(
+                profile_sections(),  # edit personal info, contact preferences, co-applicant
+                household_mount(),  # who can log in (services/portal/household.py)
+                spacing="4",
+                width="100%",
+            ),
+            rx.callout(
+                "You see only part of this account in Client Center. To change your details "
+                "or see more, ask the account's primary applicant or call us.",
+                icon="info",
+                width="100%",
+                id="limited-view-note",
+            ),
+        ),
         rx.cond(AccountState.accounts.length() > 1, switch_accounts_button()),
         rx.cond(~AccountState.read_only, logout_button()),
         nav_active=routes.PROFILE,

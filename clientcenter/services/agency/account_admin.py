@@ -9,6 +9,8 @@
   other contact of the account may hold it already. The replaced address is told (a change
   nobody asked for does not go unnoticed), and sessions that stood on it end.
 - **Primary** (``mark_primary``): the previous primary takes the new primary's old role.
+- **Account manager** (``mark_account_manager``): on a business account, a contact who may
+  manage who logs in as the primary does (services/portal/household.py).
 
 Each needs ``Permission.MANAGE_ACCOUNTS`` and is recorded in the account's activity log with
 the agent who did it (log-only rows of the Portal Section, docs/actions-and-matrix.md).
@@ -23,7 +25,12 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from clientcenter.models import Account, Agent, Contact, Task
-from clientcenter.models.accounts import CONTACT_ROLE_LABELS, ContactRole
+from clientcenter.models.accounts import (
+    CONTACT_ROLE_LABELS,
+    AccountKind,
+    ContactRole,
+    ContactView,
+)
 from clientcenter.models.activity import TaskStatus
 from clientcenter.services import form_input as fi
 from clientcenter.services.access import agent_may, is_active_agent, require_permission
@@ -42,6 +49,7 @@ REASSIGN = "agency.reassign_producer"
 SWITCH_LOGIN = "agency.switch_login"
 CORRECT_ADDRESS = "agency.correct_login_address"
 MARK_PRIMARY = "agency.mark_primary"
+MARK_MANAGER = "agency.mark_account_manager"
 
 NOT_ON_ACCOUNT = "That person is not on this account."
 
@@ -68,6 +76,10 @@ class ManagedContact:
     email: str
     mobile: str  # as people read it
     may_log_in: bool
+    # On a business account: whether the agency could mark this contact account manager
+    # (not the primary), and whether it has.
+    may_be_manager: bool = False
+    account_manager: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,9 @@ def manage_view(session: Session, principal: Principal, account_id: object) -> M
                 email=c.email or "",
                 mobile=format_mobile(c.mobile),
                 may_log_in=c.may_log_in,
+                may_be_manager=account.kind == AccountKind.COMMERCIAL
+                and c.role != ContactRole.PRIMARY,
+                account_manager=c.account_manager,
             )
             for c in _contacts(session, account.id)
         ],
@@ -254,6 +269,48 @@ def _contact_on(session: Session, account: Account, contact_id: object) -> Conta
     if contact is None or contact.account_id != account.id:
         raise NotFound(NOT_ON_ACCOUNT)
     return contact
+
+
+def mark_account_manager(
+    session: Session,
+    principal: Principal,
+    account_id: object,
+    contact_id: object,
+    manager: bool,
+) -> Changed:
+    """On a business account, let a contact manage who logs in (or stop them)."""
+    require_permission(session, principal, Permission.MANAGE_ACCOUNTS)
+    account = get_account(session, account_id)
+    contact = _contact_on(session, account, contact_id)
+    manager = bool(manager)
+    if account.kind != AccountKind.COMMERCIAL:
+        raise InvalidInput(
+            "Account managers are for business accounts; on a personal account the primary "
+            "applicant manages who logs in."
+        )
+    if contact.role == ContactRole.PRIMARY:
+        raise InvalidInput(f"{contact.full_name} is the primary and manages logins already.")
+    if manager and contact.sees != ContactView.EVERYTHING:
+        raise InvalidInput(
+            f"{contact.full_name} sees only part of the account; an account manager sees "
+            "everything. Ask the primary to change what they see first."
+        )
+    if contact.account_manager == manager:
+        state = "is already" if manager else "is not"
+        raise InvalidInput(f"{contact.full_name} {state} an account manager.")
+    contact.account_manager = manager
+    session.add(contact)
+    session.flush()
+    done = "is now an account manager" if manager else "is no longer an account manager"
+    record_action(
+        session,
+        principal,
+        MARK_MANAGER,
+        account_id=account.id,
+        summary=f"{contact.full_name} {done} (manages who logs in).",
+        details={"contact_id": contact.id, "account_manager": manager},
+    )
+    return Changed(f"{contact.full_name} {done}.")
 
 
 def switch_login(

@@ -483,7 +483,9 @@ def complete(
         user_agent=user_agent,
         now=now,
     )
-    principal = Principal.customer(contact.account_id, contact.id, session_id=record.id)
+    principal = Principal.customer(
+        contact.account_id, contact.id, session_id=record.id, view=contact.sees
+    )
     words = CHANNEL_WORDS[challenge.channel]
     record_action(
         db,

@@ -273,7 +273,9 @@ def _customer_check(db: Session, record: UserSession) -> SessionCheck:
         return SessionCheck(SessionStatus.ACCESS, **base)
     if not is_account_active(db, record.account_id):
         return SessionCheck(SessionStatus.CLOSED, **base)
-    principal = Principal.customer(record.account_id, record.contact_id, session_id=record.id)
+    principal = Principal.customer(
+        record.account_id, record.contact_id, session_id=record.id, view=contact.sees
+    )
     return SessionCheck(SessionStatus.OK, principal=principal, **base)
 
 

@@ -77,6 +77,11 @@ ACTIONS: tuple[Action, ...] = tuple(
             ("referral", "Referral"),
             ("feedback", "Feedback"),
             ("claim_survey", "Claim Experience Survey"),
+            # The project's own (issue 18): the household manages who may log in.
+            ("household_invite", "Invite a Household Member"),
+            ("household_joined", "Household Member Confirms"),
+            ("household_access", "Change a Household Member's Access"),
+            ("household_revoke", "Revoke a Household Member's Login"),
         ],
     )
     + _rows(
@@ -113,6 +118,8 @@ ACTIONS: tuple[Action, ...] = tuple(
             ("upload_document", "Upload Document"),
             # The project's own (issue 15): an agent moves a customer's change request along.
             ("update_request", "Change Request Status"),
+            # The project's own (issue 18): who on a business account manages its logins.
+            ("mark_account_manager", "Mark a Contact Account Manager"),
         ],
     )
     + _rows(

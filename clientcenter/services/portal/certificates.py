@@ -17,6 +17,7 @@ from clientcenter.services.access import (
     acting_contact,
     feature_enabled,
     require_feature,
+    sees,
     viewable_account,
     writable_account,
 )
@@ -53,7 +54,9 @@ def offered(session: Session, principal: Principal) -> bool:
     """Whether the page shows the section: switched on, and a commercial account in view."""
     if not feature_enabled("certificates"):
         return False
-    return viewable_account(session, principal).kind == AccountKind.COMMERCIAL
+    if not sees(principal, "certificates"):
+        return False
+    return viewable_account(session, principal, area="certificates").kind == AccountKind.COMMERCIAL
 
 
 def _certificates_account(
@@ -61,9 +64,9 @@ def _certificates_account(
 ) -> Account:
     require_feature("certificates")
     account = (
-        writable_account(session, principal, action_key)
+        writable_account(session, principal, action_key, area="certificates")
         if action_key
-        else viewable_account(session, principal)
+        else viewable_account(session, principal, area="certificates")
     )
     if account.kind != AccountKind.COMMERCIAL:
         raise NotAllowed("Certificates of insurance are for business accounts.")

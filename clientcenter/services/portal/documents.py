@@ -19,8 +19,7 @@ from sqlmodel import Session, select
 from clientcenter.models import Document, Policy
 from clientcenter.models.documents import DOCUMENT_CATEGORIES, ScanStatus
 from clientcenter.models.policies import POLICY_LINES
-from clientcenter.services.access import writable_account
-from clientcenter.services.accounts import account_for
+from clientcenter.services.access import account_in_view, writable_account
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.files import storage
 from clientcenter.services.files.scanning import get_scanner
@@ -136,7 +135,7 @@ def list_documents(
     query: str = "",
 ) -> list[DocumentItem]:
     """Newest first. ``query`` matches title, file name, category, policy number or carrier."""
-    account = account_for(session, principal)
+    account = account_in_view(session, principal, area="documents")
     if category and category not in DOCUMENT_CATEGORIES:
         raise InvalidInput("Unknown document category.", field="category")
     query = (query or "").strip()
@@ -173,7 +172,7 @@ def document_filters(
     session: Session, principal: Principal
 ) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
     """The choices for the filters: the account's policies and the categories it has."""
-    account = account_for(session, principal)
+    account = account_in_view(session, principal, area="documents")
     policies = session.exec(
         select(Policy)
         .where(Policy.account_id == account.id)
@@ -193,7 +192,7 @@ def document_filters(
 
 
 def _visible_document(session: Session, principal: Principal, document_id: int) -> Document:
-    account = account_for(session, principal)
+    account = account_in_view(session, principal, area="documents")
     doc = session.get(Document, document_id) if isinstance(document_id, int) else None
     if (
         doc is None

@@ -103,9 +103,9 @@ def _carrier_cards(session: Session, policy: Policy) -> list[CarrierCard]:
 
 def id_cards(session: Session, principal: Principal, *, today: date | None = None) -> list[IdCard]:
     """Every card of the account in view, policy by policy, vehicle by vehicle."""
-    from clientcenter.services.accounts import account_for
+    from clientcenter.services.access import account_in_view
 
-    account = account_for(session, principal)
+    account = account_in_view(session, principal, area="documents")
     settings = get_settings()
     today = today or utcnow().date()
     carrier_only_states = set(settings.wallet.carrier_only_states)

@@ -70,9 +70,9 @@ def _vehicles(session: Session, policy_id: int) -> list[Vehicle]:
 
 def id_card_policies(session: Session, principal: Principal) -> list[IdCardPolicy]:
     """Every active auto policy on the account with the vehicles it can print cards for."""
-    from clientcenter.services.accounts import account_for
+    from clientcenter.services.access import account_in_view
 
-    account = account_for(session, principal)
+    account = account_in_view(session, principal, area="documents")
     today = utcnow().date()
     policies = [
         p

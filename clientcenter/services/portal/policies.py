@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 from clientcenter.models import Account, Contact, Coverage, Driver, Invoice, Policy, Vehicle
 from clientcenter.models.billing import InvoiceStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
-from clientcenter.services.accounts import account_for, information_as_of
+from clientcenter.services.access import account_in_view
+from clientcenter.services.accounts import information_as_of
 from clientcenter.services.errors import NotFound
 from clientcenter.services.principal import Principal
 
@@ -138,7 +139,7 @@ def _sort_key(p: Policy):
 
 
 def list_policies(session: Session, principal: Principal) -> PolicyOverview:
-    account = account_for(session, principal)
+    account = account_in_view(session, principal)
     rows = session.exec(select(Policy).where(Policy.account_id == account.id)).all()
     current = sorted((p for p in rows if p.status in CURRENT_STATUSES), key=_sort_key)
     # The most recently ended first among the past ones.
@@ -152,7 +153,7 @@ def list_policies(session: Session, principal: Principal) -> PolicyOverview:
 
 def get_policy_row(session: Session, principal: Principal, policy_id: int) -> Policy:
     """The policy if it is on the principal's account; otherwise it does not exist."""
-    account = account_for(session, principal)
+    account = account_in_view(session, principal)
     policy = session.get(Policy, policy_id) if isinstance(policy_id, int) else None
     if policy is None or policy.account_id != account.id:
         raise NotFound("We couldn't find that policy on your account.")
@@ -190,7 +191,7 @@ def policy_detail(session: Session, principal: Principal, policy_id: int) -> Pol
 
 def open_invoices(session: Session, principal: Principal) -> InvoiceSummary:
     """The small billing card on Home: published open invoices (payments are elsewhere)."""
-    account = account_for(session, principal)
+    account = account_in_view(session, principal)
     count, total, next_due = session.exec(
         # What is still owed: a partly paid invoice counts for its balance.
         select(
@@ -217,7 +218,7 @@ class HomeView:
 
 def home_view(session: Session, principal: Principal) -> HomeView:
     """Everything the Home page shows, in one call."""
-    account = account_for(session, principal)
+    account = account_in_view(session, principal)
     contact = session.get(Contact, principal.contact_id) if principal.contact_id else None
     first_name = contact.first_name if contact and contact.account_id == account.id else ""
     return HomeView(

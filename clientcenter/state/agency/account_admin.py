@@ -31,6 +31,8 @@ class ManagedContactRow:
     email: str = ""
     mobile: str = ""
     may_log_in: bool = False
+    may_be_manager: bool = False
+    account_manager: bool = False
 
 
 class AgentManageState(AgentAccountActionState):
@@ -64,6 +66,8 @@ class AgentManageState(AgentAccountActionState):
                 email=c.email,
                 mobile=c.mobile,
                 may_log_in=c.may_log_in,
+                may_be_manager=c.may_be_manager,
+                account_manager=c.account_manager,
             )
             for c in view.contacts
         ]
@@ -104,6 +108,16 @@ class AgentManageState(AgentAccountActionState):
         return self._act(
             lambda db, agent: account_admin.switch_login(
                 db, agent, self.account_id, contact_id, bool(may_log_in)
+            ),
+            self._fill,
+        )
+
+    @rx.event
+    @off_loop
+    def mark_account_manager(self, contact_id: int, manager: bool):
+        return self._act(
+            lambda db, agent: account_admin.mark_account_manager(
+                db, agent, self.account_id, contact_id, bool(manager)
             ),
             self._fill,
         )

@@ -41,6 +41,11 @@ EXPECTED = {
     "customer.referral": "AE CE T L",
     "customer.feedback": "AE T L",
     "customer.claim_survey": "AE T L",
+    # The project's own (issue 18): the household manages who logs in.
+    "customer.household_invite": "CE PA T L",
+    "customer.household_joined": "CE PA T L",
+    "customer.household_access": "CE PA T L",
+    "customer.household_revoke": "CE PA T L",
     "agent.login": LOG_ONLY,
     "agent.download_documents": LOG_ONLY,
     "agent.download_id_cards": LOG_ONLY,
@@ -67,6 +72,8 @@ EXPECTED = {
     "agency.upload_document": LOG_ONLY,
     # The project's own (issue 15): a change request's status, told to the customer.
     "agency.update_request": "CE L",
+    # The project's own (issue 18): a business account's account manager.
+    "agency.mark_account_manager": LOG_ONLY,
     "holder.certificate_download": LOG_ONLY,
 }
 

@@ -105,6 +105,24 @@ TEMPLATES: dict[str, MessageTemplate] = {
         "by others on the account.",
         sms="${agency_short}: ${actor_name} used Client Center for ${account_name}: ${label}.",
     ),
+    # Households (services/portal/household.py): the invitation to confirm from one's own
+    # address (a signed single-use link), and the notice to the person a change concerns.
+    "household_invite": MessageTemplate(
+        subject="${inviter} invited you to ${agency_short} Client Center",
+        text="Hi ${first_name},\n\n${inviter} invited you to log in to Client Center for "
+        "${account_name}, where you will see: ${sees_label}.\n\nTo accept, open the link "
+        "below and confirm. It works once, until ${expires}. After that you log in with "
+        "${email}: there is no password, we send you a one-time code.\n\nIf you don't know "
+        "${inviter} or don't want this, ignore this message and nothing happens.",
+        sms="${agency_short}: ${inviter} invited you to Client Center. Check your email to "
+        "accept.",
+    ),
+    "household_notice": MessageTemplate(
+        subject="Your ${agency_short} Client Center access changed",
+        text="Hi ${first_name},\n\n${change}\n\nThis was done by ${actor_name} for "
+        "${account_name}. If this surprises you, call us.",
+        sms="${agency_short}: ${change}",
+    ),
     # Invite to Client Center (agency side, not a catalog action): the portal link.
     "portal_invite": MessageTemplate(
         subject="Your ${agency_short} Client Center is ready",
