@@ -22,7 +22,7 @@ class ContactRole(StrEnum):
     ADDITIONAL = "additional"
 
 
-class ContactView(StrEnum):
+class ContactSees(StrEnum):
     """What a contact who logs in may see (docs/households.md)."""
 
     EVERYTHING = "everything"
@@ -31,9 +31,9 @@ class ContactView(StrEnum):
 
 
 CONTACT_VIEW_LABELS = {
-    ContactView.EVERYTHING: "Everything",
-    ContactView.DOCUMENTS: "ID cards and documents only",
-    ContactView.CERTIFICATES: "Certificates only",
+    ContactSees.EVERYTHING: "Everything",
+    ContactSees.DOCUMENTS: "ID cards and documents only",
+    ContactSees.CERTIFICATES: "Certificates only",
 }
 
 
@@ -73,7 +73,7 @@ class Contact(SQLModel, table=True):
     mobile: str | None = Field(default=None, max_length=16, index=True)  # E.164
     # Per-contact login switch; primary and co-applicant default to on.
     may_log_in: bool = True
-    # What this contact sees when they log in (ContactView); enforced in services/access.py.
+    # What this contact sees when they log in (ContactSees); enforced in services/access.py.
     sees: str = Field(default="everything", max_length=16)
     # A business account's contact the agency lets manage who logs in (the primary always may).
     account_manager: bool = False

@@ -268,7 +268,7 @@ def acting_contact(session: Session, principal: Principal) -> Contact:
 
 # --------------------------------------------------------------------------- household views
 
-# The parts of the portal each view opens (models.accounts.ContactView). "everything" opens
+# The parts of the portal each view opens (models.accounts.ContactSees). "everything" opens
 # every area; an account read that names no area asks for "everything".
 VIEW_AREAS: dict[str, frozenset[str]] = {
     "everything": frozenset({"everything", "documents", "certificates", "own"}),

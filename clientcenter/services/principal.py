@@ -14,7 +14,7 @@ class Principal:
     agent_id: int | None = None  # the agent acting (read-only view or agency side)
     read_only: bool = False
     session_id: int | None = None
-    # What a customer contact may see (models.accounts.ContactView), read from their contact
+    # What a customer contact may see (models.accounts.ContactSees), read from their contact
     # row each time the session becomes a principal; services/access.py enforces it.
     view: str = "everything"
     # Where this request came from, when the caller knows it (state/base.py, the HTTP

@@ -29,6 +29,7 @@ BEFORE_LOGIN = {
     "/embed/login",
     "/pay/[pay_token]",
     "/shared/[shared_token]",
+    "/join/[join_token]",  # a household invitation, opened before the invitee can log in
     "/agent/login",
     "404",
 }

@@ -11,7 +11,7 @@ import reflex as rx
 
 
 @dataclass(frozen=True)
-class Choice:
+class PanelButton:
     label: str
     on_click: Any  # an event handler
     id: str
@@ -20,8 +20,8 @@ class Choice:
 def confirm_panel(
     shown: rx.Var,
     *question: rx.Component | rx.Var | str,
-    confirm: Choice,
-    cancel: Choice,
+    confirm: PanelButton,
+    cancel: PanelButton,
     name: str,
     id_: str,
 ) -> rx.Component:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter import routes
-from clientcenter.components.agency.confirm import Choice, confirm_panel
+from clientcenter.components.agency.confirm import PanelButton, confirm_panel
 from clientcenter.components.agency.ui import (
     agent_shell,
     entries,
@@ -80,8 +80,8 @@ def _confirm() -> rx.Component:
         "Revoke ",
         rx.text.strong(s.confirming_name),
         "? Every system using it is refused from its next call.",
-        confirm=Choice("Revoke", s.revoke, "confirm-revoke"),
-        cancel=Choice("Cancel", s.cancel_revoke, "cancel-revoke"),
+        confirm=PanelButton("Revoke", s.revoke, "confirm-revoke"),
+        cancel=PanelButton("Cancel", s.cancel_revoke, "cancel-revoke"),
         name="Confirm revoking the key",
         id_="revoke-confirm",
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter import routes
-from clientcenter.components.agency.confirm import Choice, confirm_panel
+from clientcenter.components.agency.confirm import PanelButton, confirm_panel
 from clientcenter.components.agency.ui import (
     SELECT_STYLE,
     agent_shell,
@@ -148,8 +148,8 @@ def _confirm() -> rx.Component:
         "Deactivate ",
         rx.text.strong(s.confirming_name),
         "? They are signed out everywhere at once and can no longer sign in.",
-        confirm=Choice("Deactivate", s.deactivate, "confirm-deactivate"),
-        cancel=Choice("Cancel", s.cancel_deactivate, "cancel-deactivate"),
+        confirm=PanelButton("Deactivate", s.deactivate, "confirm-deactivate"),
+        cancel=PanelButton("Cancel", s.cancel_deactivate, "cancel-deactivate"),
         name="Confirm deactivation",
         id_="deactivate-confirm",
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter import routes
-from clientcenter.components.agency.confirm import Choice, confirm_panel
+from clientcenter.components.agency.confirm import PanelButton, confirm_panel
 from clientcenter.components.agency.ui import (
     agent_shell,
     entries,
@@ -58,8 +58,8 @@ def _confirm() -> rx.Component:
     return confirm_panel(
         S.confirming != 0,
         "Delete this endpoint? Deliveries still waiting fail, and its secret stops working.",
-        confirm=Choice("Delete endpoint", S.delete, "webhook-delete-confirm"),
-        cancel=Choice("Keep it", S.cancel_delete, "webhook-delete-cancel"),
+        confirm=PanelButton("Delete endpoint", S.delete, "webhook-delete-confirm"),
+        cancel=PanelButton("Keep it", S.cancel_delete, "webhook-delete-cancel"),
         name="Confirm deleting the endpoint",
         id_="webhook-delete-panel",
     )

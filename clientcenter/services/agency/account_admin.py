@@ -29,7 +29,7 @@ from clientcenter.models.accounts import (
     CONTACT_ROLE_LABELS,
     AccountKind,
     ContactRole,
-    ContactView,
+    ContactSees,
 )
 from clientcenter.models.activity import TaskStatus
 from clientcenter.services import form_input as fi
@@ -290,7 +290,7 @@ def mark_account_manager(
         )
     if contact.role == ContactRole.PRIMARY:
         raise InvalidInput(f"{contact.full_name} is the primary and manages logins already.")
-    if manager and contact.sees != ContactView.EVERYTHING:
+    if manager and contact.sees != ContactSees.EVERYTHING:
         raise InvalidInput(
             f"{contact.full_name} sees only part of the account; an account manager sees "
             "everything. Ask the primary to change what they see first."

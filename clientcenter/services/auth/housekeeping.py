@@ -23,7 +23,7 @@ from clientcenter.models.base import utcnow
 from clientcenter.services import retention
 from clientcenter.services.api import idempotency
 from clientcenter.services.auth import login_codes, rate_limits, remembered
-from clientcenter.services.imports import run_worker
+from clientcenter.services.imports import run_stalled
 
 # pg_advisory locks share one key space per database: "cchk" as a number.
 _LOCK_KEY = int.from_bytes(b"cchk", "big")
@@ -54,6 +54,6 @@ def sweep(db: Session, *, now: datetime | None = None) -> Swept | None:
         login_challenges=login_codes.prune(db, now=now),
         remembered_browsers=remembered.prune(db, now=now),
         api_answers=idempotency.prune(db, now=now),
-        import_runs=run_worker.fail_stalled(db, now=now),
+        import_runs=run_stalled.fail_stalled(db, now=now),
         retained=retention.apply(db, now=now),
     )

@@ -15,10 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from clientcenter.db import get_engine, session_scope
 from clientcenter.models.base import utcnow
@@ -32,12 +30,6 @@ from clientcenter.services.imports.run_report import report_to_json
 log = logging.getLogger("clientcenter.imports")
 S = ImportRunStatus
 WRITE_EVERY_SECONDS = 0.5
-# A run still "previewing" or "applying" with no word from its worker this long is one whose
-# process stopped (a restart, a crash): its transaction was rolled back with it.
-STALLED_AFTER = timedelta(minutes=10)
-STALLED_MESSAGE = (
-    "The import stopped when the server restarted; nothing was applied. Preview it again."
-)
 
 
 def launch(run_id: int, *, dry_run: bool) -> threading.Thread:
@@ -146,30 +138,3 @@ def _finish(run_id: int, status: S, *, report: dict | None = None, message: str 
             run.updated_at = run.finished_at = utcnow()
     except Exception:
         log.exception("import run %s: could not record how it ended", run_id)
-
-
-def fail_stalled(db: Session, *, now: datetime | None = None) -> int:
-    """Mark the runs whose worker is gone as failed (the housekeeping sweep calls this), so
-    the page stops showing a progress bar that never moves and the run can be previewed
-    again. A run this process is working on is never one of them: on SQLite an apply writes
-    its progress only at the end, so its row's time says nothing while it runs."""
-    cutoff = (now or utcnow()) - STALLED_AFTER
-    running = (S.PREVIEWING.value, S.APPLYING.value)
-    stalled = [
-        run_id
-        for run_id in db.exec(
-            select(ImportRun.id).where(
-                col(ImportRun.status).in_(running), col(ImportRun.updated_at) < cutoff
-            )
-        )
-        if run_progress.live_progress(run_id) is None
-    ]
-    if not stalled:
-        return 0
-    db.exec(
-        update(ImportRun)
-        .where(col(ImportRun.id).in_(stalled), col(ImportRun.status).in_(running))
-        .values(status=S.FAILED.value, message=STALLED_MESSAGE, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return len(stalled)

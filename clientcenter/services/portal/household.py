@@ -29,7 +29,7 @@ from clientcenter.models.accounts import (
     CONTACT_VIEW_LABELS,
     AccountKind,
     ContactRole,
-    ContactView,
+    ContactSees,
 )
 from clientcenter.models.base import utcnow
 from clientcenter.services import form_input as fi
@@ -123,7 +123,7 @@ def _expired(contact: Contact) -> bool:
 
 def _member(contact: Contact, me_id: int | None) -> Member:
     status, status_label = _status(contact)
-    sees = contact.sees if contact.sees in VIEWS else ContactView.EVERYTHING.value
+    sees = contact.sees if contact.sees in VIEWS else ContactSees.EVERYTHING.value
     return Member(
         contact_id=contact.id,
         name=contact.full_name,
@@ -173,7 +173,7 @@ def invite(session: Session, principal: Principal, data: dict[str, Any] | None) 
     email = fi.email(values, "email", "Email address")
     role = fi.choice(values, "role", "Who they are", INVITE_ROLES)
     sees = fi.choice(values, "sees", "What they see", VIEWS)
-    if sees == ContactView.CERTIFICATES and account.kind != AccountKind.COMMERCIAL:
+    if sees == ContactSees.CERTIFICATES and account.kind != AccountKind.COMMERCIAL:
         raise InvalidInput("Certificates only is for business accounts.", field="sees")
     held = session.exec(
         select(Contact).where(Contact.account_id == account.id, func.lower(Contact.email) == email)
@@ -339,14 +339,14 @@ def change_access(
             "You can't limit your own access: you would no longer manage who logs in.",
             field="sees",
         )
-    if sees == ContactView.CERTIFICATES and account.kind != AccountKind.COMMERCIAL:
+    if sees == ContactSees.CERTIFICATES and account.kind != AccountKind.COMMERCIAL:
         raise InvalidInput("Certificates only is for business accounts.", field="sees")
     if contact.sees == sees:
         raise InvalidInput(f"{contact.full_name} already sees: {VIEWS[sees].lower()}.")
     _step_up_ok(session, principal, ACCESS)
     before = VIEWS.get(contact.sees, contact.sees)
     contact.sees = sees
-    if sees != ContactView.EVERYTHING:
+    if sees != ContactSees.EVERYTHING:
         contact.account_manager = False  # a manager sees everything
     session.add(contact)
     session.flush()

@@ -299,7 +299,7 @@ def test_a_run_whose_worker_stopped_is_marked_failed_by_housekeeping(demo):
 
     from clientcenter.models.base import utcnow
     from clientcenter.services.auth import housekeeping
-    from clientcenter.services.imports import run_progress
+    from clientcenter.services.imports import run_progress, run_stalled
 
     stopped, live, recent = (_start(demo, _uploads(CONTACTS)) for _ in range(3))
     for run in (stopped, live, recent):
@@ -318,7 +318,7 @@ def test_a_run_whose_worker_stopped_is_marked_failed_by_housekeeping(demo):
     assert swept.import_runs == 1
     demo.expire_all()
     assert demo.get(ImportRun, stopped.id).status == "failed"
-    assert demo.get(ImportRun, stopped.id).message == run_worker.STALLED_MESSAGE
+    assert demo.get(ImportRun, stopped.id).message == run_stalled.STALLED_MESSAGE
     assert demo.get(ImportRun, live.id).status == "previewing"
     assert demo.get(ImportRun, recent.id).status == "previewing"
     view = _preview(demo, stopped.id)  # and it can be previewed again
