@@ -121,7 +121,7 @@ class Branding(_Section):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
-                f"{value!r} is not a time zone name: use one like \"America/Chicago\""
+                f'{value!r} is not a time zone name: use one like "America/Chicago"'
             ) from None
         return value
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, ActivityLog, Task
 from clientcenter.models.activity import TaskStatus
+from clientcenter.models.base import utcnow
 from clientcenter.services.dates import time_text
 from clientcenter.services.notify.catalog import Action
 from clientcenter.services.notify.phrasing import sentence
@@ -30,6 +31,7 @@ GATHERED: dict[str, str | None] = {
     "customer.feedback": None,
 }
 MAX_TITLE, MAX_BODY = 200, 4000
+PAYMENT_ACTIONS = ("customer.payments", "agent.payments")
 
 
 def _same_thing(action: Action, a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -101,3 +103,32 @@ def write_task(
         task.body = "\n".join(p for p in (task.body, line) if p)[:MAX_BODY]
     session.add(task)
     return task
+
+
+def close_payment_tasks(session: Session, account_id: int, payment_id: int) -> int:
+    """Confirming (or refusing) an offline payment settles the task its report opened."""
+    rows = session.exec(
+        select(Task, ActivityLog)
+        .join(ActivityLog, Task.activity_id == ActivityLog.id)
+        .where(
+            Task.account_id == account_id,
+            Task.status == TaskStatus.OPEN,
+            ActivityLog.action_key.in_(PAYMENT_ACTIONS),
+        )
+    ).all()
+    closed = 0
+    for task, activity in rows:
+        if (activity.details or {}).get("payment_id") == payment_id:
+            task.status, task.completed_at = TaskStatus.DONE, utcnow()
+            session.add(task)
+            closed += 1
+    session.flush()
+    return closed
+
+
+def payment_of(activity: ActivityLog | None) -> int | None:
+    """The payment a task's action reported, if it was one."""
+    if activity is None or activity.action_key not in PAYMENT_ACTIONS:
+        return None
+    found = (activity.details or {}).get("payment_id")
+    return found if isinstance(found, int) else None
