@@ -32,6 +32,7 @@ from clientcenter.services.access import require_permission
 from clientcenter.services.accounts import information_as_of, is_account_active, when
 from clientcenter.services.agency import audit
 from clientcenter.services.agency.roles import Permission
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import NotFound
 from clientcenter.services.notify.phrasing import sentence
 from clientcenter.services.notify.task_writer import payment_of
@@ -380,7 +381,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
                 number=i.number,
                 description=i.description,
                 amount=format_money(i.amount_cents, i.currency),
-                due=f"{i.due_date:%b %d, %Y}",
+                due=f"{date_text(i.due_date)}",
                 status=i.status,
                 published=i.published,
                 pending_payment_id=waiting_by_invoice.get(i.id, 0),
@@ -407,7 +408,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
                 holder=h.name if h else "",
                 holder_email=(h.email or "") if h else "",
                 description=c.description,
-                issued=f"{c.issued_on:%b %d, %Y}",
+                issued=f"{date_text(c.issued_on)}",
             )
             for c, h in certificates
         ],

@@ -32,6 +32,7 @@ from clientcenter.services.billing.paying import (
 )
 from clientcenter.services.billing.providers.factory import get_provider
 from clientcenter.services.billing.providers.interface import METHOD_LABELS
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.files.pdf import BrandedPDF
 from clientcenter.services.notify.activity import record_action
@@ -128,7 +129,7 @@ def describe_invoice(
         balance_cents=balance,
         paid=format_money(invoice.paid_cents, invoice.currency) if invoice.paid_cents else "",
         currency=invoice.currency,
-        due_date=f"{invoice.due_date:%b %d, %Y}",
+        due_date=f"{date_text(invoice.due_date)}",
         status=invoice.status,
         status_label=label,
         overdue=overdue,
@@ -202,7 +203,7 @@ def payment_history(session: Session, principal: Principal, limit: int = 50) -> 
         PaymentView(
             id=p.id,
             receipt_number=receipt_number(p.id),
-            paid_on=f"{(p.settled_at or p.created_at):%b %d, %Y}",
+            paid_on=f"{date_text(p.settled_at or p.created_at)}",
             amount=format_money(p.amount_cents, p.currency),
             method=METHOD_LABELS.get(p.method, p.method),
             reference=(
@@ -272,7 +273,7 @@ def receipt_pdf(
     agent = session.get(Agent, payment.taken_by_agent_id) if payment.taken_by_agent_id else None
     if agent is not None:
         pdf.field("Taken by", f"{agent.full_name}, {settings.branding.agency_name}")
-    pdf.field("Date paid", f"{(payment.settled_at or payment.created_at):%b %d, %Y}")
+    pdf.field("Date paid", f"{date_text(payment.settled_at or payment.created_at)}")
     pdf.field("Amount paid", format_money(payment.amount_cents, payment.currency))
     pdf.field("Payment method", METHOD_LABELS.get(payment.method, payment.method))
     if invoice is not None:
@@ -483,7 +484,7 @@ def pending_confirmations(
             "amount": format_money(p.amount_cents, p.currency),
             "method": METHOD_LABELS.get(p.method, p.method),
             "reference": p.memo,
-            "reported_on": f"{p.created_at:%b %d, %Y}",
+            "reported_on": f"{date_text(p.created_at)}",
             "reported_at": p.created_at or utcnow(),
         }
         for p, i, a in rows

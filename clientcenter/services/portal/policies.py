@@ -16,6 +16,7 @@ from clientcenter.models import Account, Contact, Coverage, Driver, Invoice, Pol
 from clientcenter.models.billing import InvoiceStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services.accounts import account_for, information_as_of
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import NotFound
 from clientcenter.services.principal import Principal
 
@@ -36,7 +37,7 @@ def format_money(cents: int, currency: str = "USD") -> str:
 
 
 def format_date(day: date) -> str:
-    return f"{day:%b} {day.day}, {day:%Y}"
+    return date_text(day)
 
 
 def format_term(start: date, end: date) -> str:
