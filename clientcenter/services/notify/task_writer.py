@@ -68,7 +68,10 @@ def _times_since(
         select(ActivityLog).where(
             ActivityLog.account_id == task.account_id,
             ActivityLog.action_key == action.key,
-            ActivityLog.created_at >= task.created_at,
+            # From the entry that opened the task (ids grow; its clock may not).
+            ActivityLog.id >= task.activity_id
+            if task.activity_id
+            else ActivityLog.created_at >= task.created_at,
         )
     ).all()
     seen = sum(1 for r in rows if r.id != entry.id and _same_thing(action, r.details, details))

@@ -83,7 +83,7 @@ def test_info_pane_shows_the_whole_account(demo):
     assert pane.contacts[0].phone == "(207) 555-0101"
     assert [p.status for p in pane.policies] == ["active", "active", "expired"]
     assert len(pane.open_invoices) == 2 and all(i.status == "open" for i in pane.open_invoices)
-    assert pane.recent_activity[0].label == "General Request"
+    assert pane.recent_activity[0].label == "Sam Rivera sent a request"
     assert pane.recent_activity[0].actor == "Sam Rivera"
     assert [t.title for t in pane.open_tasks] == ["General Request: Pat & Sam Rivera"]
     assert pane.documents and all(d.category for d in pane.documents)
