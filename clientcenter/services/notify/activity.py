@@ -24,6 +24,7 @@ from clientcenter.services.notify import outbox
 from clientcenter.services.notify.catalog import Action, get_action
 from clientcenter.services.notify.matrix import cells_for
 from clientcenter.services.notify.matrix_cells import Cells
+from clientcenter.services.notify.phrasing import sentence
 from clientcenter.services.notify.task_writer import write_task
 from clientcenter.services.notify.templates import customer_headline
 from clientcenter.services.principal import Principal
@@ -124,6 +125,7 @@ def record_action(
         "label": action.label,
         "account_name": account.name if account else "",
         "actor_name": actor_name,
+        "sentence": sentence(actor_name, action.key, details),
         "summary": summary,
         "when": time_text(entry.created_at, settings),
         "headline": customer_headline(action.key, action.label, settings),

@@ -82,7 +82,10 @@ def test_edits_of_two_different_contacts_stay_two_tasks(session, people):
     details = {"contact_id": people.primary.id}
     record_action(session, pat, "customer.edit_coapplicant_info", details=details)
     record_action(
-        session, pat, "customer.edit_coapplicant_info", details={"contact_id": people.co_applicant.id}
+        session,
+        pat,
+        "customer.edit_coapplicant_info",
+        details={"contact_id": people.co_applicant.id},
     )
     record_action(session, pat, "customer.edit_coapplicant_info", details=details)
     session.commit()
