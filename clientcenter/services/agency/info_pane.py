@@ -175,11 +175,12 @@ def activity_rows(session: Session, rows: list[ActivityLog]) -> list[ActivityRow
         elif r.actor_agent_id:
             actor = names.get(("agent", r.actor_agent_id), "An agent")
         elif r.actor_kind == "holder":
-            actor = "A certificate holder"
+            actor = "Certificate holder"
         else:
-            actor = "The system"
+            actor = "System"
         # In people's words: "Pat Rivera uploaded a document" (services/notify/phrasing.py).
-        label = sentence(actor, r.action_key, r.details)
+        who = {"Certificate holder": "A certificate holder", "System": "The system"}
+        label = sentence(who.get(actor, actor), r.action_key, r.details)
         if r.actor_agent_id and r.read_only:
             actor += " (read-only view)"
         out.append(

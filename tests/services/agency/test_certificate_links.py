@@ -284,7 +284,10 @@ def test_each_download_is_recorded_in_the_accounts_activity_log(demo, client):
     assert len(demo.exec(select(OutboxMessage)).all()) == mails_before
     pane = info_pane.info_pane(demo, agency_agent(demo), share.account_id)
     assert pane.recent_activity[0].actor == "Certificate holder"
-    assert pane.recent_activity[0].label == "Certificate Holder Download"
+    assert (
+        pane.recent_activity[0].label
+        == "A certificate holder downloaded the certificate of insurance"
+    )
     # a HEAD (a mail scanner's preview) is not a download
     assert client.head(path).status_code == 405 and len(_downloads(demo)) == 2
 
