@@ -173,9 +173,9 @@ def test_task_queue_done_reopen_reassign(demo):
     demo.commit()
     me, priya = agency_agent(demo), agency_agent(demo, PRIYA)
     queue = tasks.task_queue(demo, me)
-    assert [t.title.split(":")[0] for t in queue.rows] == [
-        "General Request",
-        "Contact Us/Help Center",
+    assert [t.title for t in queue.rows] == [
+        "Pat Rivera sent a request",
+        "Pat Rivera sent the agency a message",
     ]
     first = queue.rows[0]
     done = tasks.complete_task(demo, me, first.id)
