@@ -92,6 +92,9 @@ class Branding(_Section):
     address: str = "200 Harbor Street, Suite 4, Portland, ME 04101"
     website: AnyHttpUrl = "https://harborandmain.example"
     office_hours: str = "Mon–Fri 8:30 am – 5:30 pm"
+    # The agency's own clock: every date and time shown to people is in this zone (an IANA
+    # name); stored values stay UTC (services/dates.py).
+    time_zone: str = "America/New_York"
     help_links: list[HelpLink] = Field(
         default_factory=lambda: [
             HelpLink(label="How to file a claim", url="https://harborandmain.example/claims"),
@@ -107,6 +110,19 @@ class Branding(_Section):
         from clientcenter.palette import check_accent
 
         check_accent(value)  # its text must reach WCAG AA once darkened (palette.py)
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f'{value!r} is not a time zone name: use one like "America/Chicago"'
+            ) from None
         return value
 
     @field_validator("logo_url")

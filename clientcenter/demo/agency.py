@@ -34,6 +34,7 @@ from clientcenter.models import (
 from clientcenter.models.policies import POLICY_LINES
 from clientcenter.services.agency.roles import Role
 from clientcenter.services.agency.staff import send_setup_link
+from clientcenter.services.dates import date_text
 from clientcenter.services.files import storage
 from clientcenter.services.files.pdf import BrandedPDF
 from clientcenter.settings import Settings, get_settings
@@ -671,7 +672,8 @@ def _declarations_pdf(settings, account, policy: Policy, vehicles) -> bytes:
     pdf.field("Policy number", policy.number)
     pdf.field("Carrier", policy.carrier)
     pdf.field(
-        "Policy period", f"{policy.effective_date:%b %d, %Y} to {policy.expiration_date:%b %d, %Y}"
+        "Policy period",
+        f"{date_text(policy.effective_date)} to {date_text(policy.expiration_date)}",
     )
     pdf.field("Total premium", f"${policy.premium_cents / 100:,.2f}")
     pdf.ln(3)
@@ -732,7 +734,7 @@ def _add_invoices(session, settings, account, policy, seq, today) -> None:
     pdf.field("Bill to", account.name)
     pdf.field("Policy", f"{policy.number} ({policy.carrier})")
     pdf.field("Amount due", f"${open_.amount_cents / 100:,.2f}")
-    pdf.field("Due date", f"{open_.due_date:%b %d, %Y}")
+    pdf.field("Due date", f"{date_text(open_.due_date)}")
     _add_document(
         session,
         settings,
@@ -749,7 +751,7 @@ def _add_certificate(session, settings, account, holder, today) -> None:
     pdf = BrandedPDF(settings.branding, "Certificate of Liability Insurance")
     pdf.field("Insured", account.name)
     pdf.field("Certificate holder", holder.name)
-    pdf.field("Issued", f"{today:%b %d, %Y}")
+    pdf.field("Issued", f"{date_text(today)}")
     pdf.paragraph(
         "This certificate is issued as a matter of information only and confers no "
         "rights upon the certificate holder."

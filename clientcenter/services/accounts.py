@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import exists, func
 from sqlmodel import Session, select
@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from clientcenter.models import Account, Contact, Policy
 from clientcenter.models.accounts import ContactRole
 from clientcenter.models.policies import PolicyStatus
+from clientcenter.services.dates import time_text
 from clientcenter.services.errors import NotFound
 from clientcenter.services.principal import Principal
 
@@ -30,11 +31,8 @@ def is_account_active(session: Session, account_id: int) -> bool:
 
 
 def when(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:  # SQLite hands timestamps back naive; they were written as UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%b %d, %Y %H:%M UTC")
+    """A moment as people read it: the one format, on the agency's clock (services/dates)."""
+    return time_text(moment)
 
 
 def information_as_of(account: Account) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import InvalidInput
 from clientcenter.services.notify import sms_destinations
 
@@ -292,9 +293,9 @@ def iso_date(
     except ValueError:
         raise InvalidInput(f"{label} must be a date (YYYY-MM-DD).", field=key) from None
     if earliest is not None and parsed < earliest:
-        raise InvalidInput(f"{label} cannot be before {earliest:%b %-d, %Y}.", field=key)
+        raise InvalidInput(f"{label} cannot be before {date_text(earliest)}.", field=key)
     if latest is not None and parsed > latest:
-        raise InvalidInput(f"{label} cannot be after {latest:%b %-d, %Y}.", field=key)
+        raise InvalidInput(f"{label} cannot be after {date_text(latest)}.", field=key)
     return parsed
 
 

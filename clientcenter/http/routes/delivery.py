@@ -15,6 +15,7 @@ from clientcenter.db import session_scope
 from clientcenter.delivery import webhooks
 from clientcenter.delivery.dev_mailbox import recent_messages
 from clientcenter.http.deps import NO_STORE, request_client_ip, run_in_threadpool
+from clientcenter.services.dates import time_text
 from clientcenter.settings import get_settings
 
 log = logging.getLogger("clientcenter.delivery")
@@ -88,7 +89,7 @@ async def dev_mailbox(request: Request) -> Response:
 def render_mailbox(rows, agency_name: str) -> str:
     items = []
     for id_, created, channel, to, subject, text, body_html in rows:
-        when = created.strftime("%Y-%m-%d %H:%M:%S UTC")
+        when = time_text(created)
         badge = "Text" if channel == "sms" else "Email"
         preview = ""
         if body_html:

@@ -269,6 +269,23 @@ def _invoice(i: PaneInvoiceRow) -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
+        _confirm_received(i.pending_payment_id, i.number),
+    )
+
+
+def _confirm_received(payment_id: rx.Var, what: rx.Var) -> rx.Component:
+    """A bank transfer or check the customer reported: the agent confirms it arrived."""
+    return rx.cond(
+        payment_id != 0,
+        rx.button(
+            rx.icon("banknote", size=16),
+            "Confirm received",
+            size="2",
+            variant="soft",
+            aria_label="Confirm received: " + what.to_string(),
+            on_click=AgentAccountState.confirm_received(payment_id),
+            class_name="confirm-received",
+        ),
     )
 
 
@@ -280,6 +297,7 @@ def _task(t: PaneTask) -> rx.Component:
     return list_row(
         rx.text(t.title, weight="medium", size="2"),
         muted("For ", t.assigned, " · ", t.created),
+        _confirm_received(t.payment_id, t.title),
     )
 
 

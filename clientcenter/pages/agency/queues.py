@@ -62,6 +62,16 @@ def _task(t: QueuedTask) -> rx.Component:
             rx.cond(
                 AgentTasksState.status == "open",
                 rx.vstack(
+                    rx.cond(
+                        t.payment_id != 0,
+                        rx.button(
+                            rx.icon("banknote", size=16),
+                            "Confirm received",
+                            size="2",
+                            on_click=AgentTasksState.confirm_received(t.payment_id),
+                            class_name="task-confirm-received",
+                        ),
+                    ),
                     rx.button(
                         rx.icon("check", size=16),
                         "Mark done",

@@ -23,6 +23,7 @@ from clientcenter.services.agency.certificate_links import (
 )
 from clientcenter.services.agency.info_pane import get_account
 from clientcenter.services.agency.roles import Permission
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify import outbox
 from clientcenter.services.notify.activity import record_action
@@ -133,7 +134,7 @@ def publishable(session: Session, principal: Principal, account_id: object) -> P
     ).all()
     return Publishable(
         invoices=[
-            (i.id, f"{i.number} · ${i.amount_cents / 100:,.2f} due {i.due_date:%b %d, %Y}")
+            (i.id, f"{i.number} · ${i.amount_cents / 100:,.2f} due {date_text(i.due_date)}")
             for i in invoices
         ],
         documents=[(d.id, d.title) for d in documents],
@@ -268,7 +269,7 @@ def share_certificate(
             "account_name": account.name,
             "holder_name": holder_name,
             "note": note or f"Sent by {agent.full_name}.",
-            "expires": f"{link.row.expires_at:%b %d, %Y}",
+            "expires": f"{date_text(link.row.expires_at)}",
             "url": link.url,
             "url_label": "Download the certificate (PDF)",
         },

@@ -27,6 +27,7 @@ from clientcenter.models.base import utcnow
 from clientcenter.services.access import require_permission
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.auth.tokens import keyed_hash
+from clientcenter.services.dates import time_text
 from clientcenter.services.errors import InvalidInput
 from clientcenter.services.principal import Principal
 from clientcenter.settings import Settings, get_settings
@@ -267,7 +268,7 @@ def audit_page(
     rows = [
         AuditRow(
             id=e.id,
-            when=e.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            when=time_text(e.created_at),
             kind=e.kind,
             kind_label=KIND_LABELS.get(e.kind, e.kind),
             action=e.action,

@@ -29,6 +29,7 @@ from clientcenter.services.accounts import is_account_active
 from clientcenter.services.agency.info_pane import get_account
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.auth.tokens import keyed_hash, new_token
+from clientcenter.services.dates import date_text, time_text
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.files import storage
 from clientcenter.services.notify.activity import record_action
@@ -163,7 +164,7 @@ def open_for_holder(session: Session, token: object, *, client_ip: str = "") -> 
         DOWNLOAD_ACTION,
         summary=f"{link.holder_name} downloaded the certificate of insurance "
         f"(“{certificate.description or document.title}”) from the link sent to "
-        f"{link.to_address} on {link.created_at:%b %d, %Y}.",
+        f"{link.to_address} on {date_text(link.created_at)}.",
         details={
             "certificate_id": certificate.id,
             "share_id": link.id,
@@ -203,10 +204,10 @@ class CertificateLinkStatus(StrEnum):
 
 def _status(link: CertificateLink) -> tuple[str, str]:
     if link.revoked_at is not None:
-        return CertificateLinkStatus.REVOKED, f"Revoked {_aware(link.revoked_at):%b %d, %Y}"
+        return CertificateLinkStatus.REVOKED, f"Revoked {date_text(_aware(link.revoked_at))}"
     if _aware(link.expires_at) <= utcnow():
-        return CertificateLinkStatus.EXPIRED, f"Expired {_aware(link.expires_at):%b %d, %Y}"
-    return CertificateLinkStatus.ACTIVE, f"Works until {_aware(link.expires_at):%b %d, %Y}"
+        return CertificateLinkStatus.EXPIRED, f"Expired {date_text(_aware(link.expires_at))}"
+    return CertificateLinkStatus.ACTIVE, f"Works until {date_text(_aware(link.expires_at))}"
 
 
 def links_for_account(
@@ -232,12 +233,12 @@ def links_for_account(
                 certificate=certificate.description or f"Certificate {certificate.id}",
                 holder_name=link.holder_name,
                 to_address=link.to_address,
-                sent_on=f"{_aware(link.created_at):%b %d, %Y}",
-                expires_on=f"{_aware(link.expires_at):%b %d, %Y}",
+                sent_on=f"{date_text(_aware(link.created_at))}",
+                expires_on=f"{date_text(_aware(link.expires_at))}",
                 status=status,
                 status_label=label,
                 downloads=link.download_count,
-                last_download=f"{_aware(last):%b %d, %Y %H:%M} UTC" if last else "",
+                last_download=time_text(last) if last else "",
             )
         )
     return views
@@ -273,7 +274,7 @@ def revoke_link(
     if done != 1:
         raise InvalidInput(
             f"The link sent to {link.to_address} was already revoked on "
-            f"{_aware(link.revoked_at):%b %d, %Y}."
+            f"{date_text(_aware(link.revoked_at))}."
         )
     entry = record_action(
         session,
@@ -281,7 +282,7 @@ def revoke_link(
         REVOKE_ACTION,
         account_id=account.id,
         summary=f"Certificate link sent to {link.holder_name} ({link.to_address}) on "
-        f"{_aware(link.created_at):%b %d, %Y} revoked.",
+        f"{date_text(_aware(link.created_at))} revoked.",
         details={
             "certificate_id": link.certificate_id,
             "share_id": link.id,

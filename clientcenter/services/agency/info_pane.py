@@ -18,12 +18,13 @@ from clientcenter.models import (
     Document,
     Invoice,
     OutboxMessage,
+    Payment,
     Policy,
     Task,
 )
 from clientcenter.models.accounts import CONTACT_ROLE_LABELS, ContactRole
 from clientcenter.models.activity import TaskStatus
-from clientcenter.models.billing import InvoiceStatus
+from clientcenter.models.billing import InvoiceStatus, PaymentStatus
 from clientcenter.models.documents import DOCUMENT_CATEGORIES, ScanStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.models.search_index import display_phone
@@ -31,8 +32,10 @@ from clientcenter.services.access import require_permission
 from clientcenter.services.accounts import information_as_of, is_account_active, when
 from clientcenter.services.agency import audit
 from clientcenter.services.agency.roles import Permission
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import NotFound
-from clientcenter.services.notify.catalog import CATALOG
+from clientcenter.services.notify.phrasing import sentence
+from clientcenter.services.notify.task_writer import payment_of
 from clientcenter.services.portal.policies import STATUS_LABELS, format_money, format_term
 from clientcenter.services.principal import Principal
 
@@ -73,6 +76,7 @@ class PaneInvoice:
     due: str
     status: str
     published: bool
+    pending_payment_id: int = 0  # a bank transfer or check waiting for Confirm received
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ class TaskRow:
     status: str
     account_id: int | None
     account_name: str
+    payment_id: int = 0  # the offline payment this task reported, while it waits
 
 
 @dataclass(frozen=True)
@@ -169,18 +174,20 @@ def activity_rows(session: Session, rows: list[ActivityLog]) -> list[ActivityRow
             actor = names.get(("contact", r.actor_contact_id), "A customer")
         elif r.actor_agent_id:
             actor = names.get(("agent", r.actor_agent_id), "An agent")
-            if r.read_only:
-                actor += " (read-only view)"
         elif r.actor_kind == "holder":
             actor = "Certificate holder"
         else:
             actor = "System"
-        action = CATALOG.get(r.action_key)
+        # In people's words: "Pat Rivera uploaded a document" (services/notify/phrasing.py).
+        who = {"Certificate holder": "A certificate holder", "System": "The system"}
+        label = sentence(who.get(actor, actor), r.action_key, r.details)
+        if r.actor_agent_id and r.read_only:
+            actor += " (read-only view)"
         out.append(
             ActivityRow(
                 id=r.id,
                 when=when(r.created_at),
-                label=action.label if action else r.action_key,
+                label=label,
                 actor=actor,
                 summary=r.summary,
                 channel=r.channel,
@@ -213,6 +220,7 @@ def task_rows(session: Session, tasks: list[Task]) -> list[TaskRow]:
         if tasks
         else {}
     )
+    waiting = _waiting_payments(session, tasks)
     return [
         TaskRow(
             id=t.id,
@@ -224,9 +232,42 @@ def task_rows(session: Session, tasks: list[Task]) -> list[TaskRow]:
             status=t.status,
             account_id=t.account_id,
             account_name=accounts.get(t.account_id, ""),
+            payment_id=waiting.get(t.id, 0),
         )
         for t in tasks
     ]
+
+
+def _waiting_payments(session: Session, tasks: list[Task]) -> dict[int, int]:
+    """task id -> the offline payment it reported, for those still waiting for the agency."""
+    activity_ids = {t.activity_id for t in tasks if t.activity_id and t.status == "open"}
+    if not activity_ids:
+        return {}
+    logs = {
+        a.id: payment_of(a)
+        for a in session.exec(select(ActivityLog).where(ActivityLog.id.in_(activity_ids))).all()
+    }
+    payment_ids = {p for p in logs.values() if p}
+    pending = pending_offline(session, payment_ids)
+    return {
+        t.id: logs[t.activity_id]
+        for t in tasks
+        if t.activity_id in logs and logs[t.activity_id] in pending
+    }
+
+
+def pending_offline(session: Session, payment_ids: set[int]) -> set[int]:
+    if not payment_ids:
+        return set()
+    return set(
+        session.exec(
+            select(Payment.id).where(
+                Payment.id.in_(payment_ids),
+                Payment.status == PaymentStatus.PENDING,
+                Payment.provider == "offline",
+            )
+        ).all()
+    )
 
 
 def info_pane(session: Session, principal: Principal, account_id: object) -> InfoPane:
@@ -254,6 +295,18 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
         .where(Invoice.account_id == account.id, Invoice.status.in_(OPEN_INVOICE_STATUSES))
         .order_by(Invoice.due_date)
     ).all()
+    waiting_by_invoice = {
+        p.invoice_id: p.id
+        for p in session.exec(
+            select(Payment)
+            .where(
+                Payment.invoice_id.in_([i.id for i in invoices]),
+                Payment.status == PaymentStatus.PENDING,
+                Payment.provider == "offline",
+            )
+            .order_by(Payment.id)
+        ).all()
+    }
     unpublished = session.exec(
         select(Invoice.id).where(Invoice.account_id == account.id, Invoice.published == False)
     ).all()  # noqa: E712
@@ -329,9 +382,10 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
                 number=i.number,
                 description=i.description,
                 amount=format_money(i.amount_cents, i.currency),
-                due=f"{i.due_date:%b %d, %Y}",
+                due=f"{date_text(i.due_date)}",
                 status=i.status,
                 published=i.published,
+                pending_payment_id=waiting_by_invoice.get(i.id, 0),
             )
             for i in invoices
         ],
@@ -355,7 +409,7 @@ def info_pane(session: Session, principal: Principal, account_id: object) -> Inf
                 holder=h.name if h else "",
                 holder_email=(h.email or "") if h else "",
                 description=c.description,
-                issued=f"{c.issued_on:%b %d, %Y}",
+                issued=f"{date_text(c.issued_on)}",
             )
             for c, h in certificates
         ],

@@ -26,6 +26,7 @@ from clientcenter.services.access import is_active_agent, require_permission
 from clientcenter.services.agency import audit, setup_links
 from clientcenter.services.agency.roles import ROLE_LABELS, Permission, Role, role_of
 from clientcenter.services.auth import totp
+from clientcenter.services.dates import time_text
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify import outbox
 from clientcenter.services.principal import Principal
@@ -162,7 +163,7 @@ def _end_sessions(session: Session, agent: Agent, now: datetime) -> int:
 
 def _expiry_words(now: datetime) -> str:
     expires = now + timedelta(hours=setup_links.LINK_HOURS)
-    return expires.strftime("%B %-d, %Y at %H:%M UTC")
+    return time_text(expires)
 
 
 def send_setup_link(

@@ -15,7 +15,8 @@ from clientcenter.models.base import utcnow
 from clientcenter.services.access import is_active_agent, require_permission
 from clientcenter.services.agency.info_pane import TaskRow, task_rows
 from clientcenter.services.agency.roles import Permission
-from clientcenter.services.errors import InvalidInput, NotFound
+from clientcenter.services.billing.paying import confirm_offline_payment
+from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.principal import Principal
 
 PER_PAGE = 20
@@ -117,3 +118,15 @@ def reassign_task(
     session.add(task)
     session.flush()
     return task_rows(session, [task])[0]
+
+
+def confirm_received(session: Session, principal: Principal, payment_id: object) -> str:
+    """Confirm received, from the info pane or the task: the bank transfer or check arrived.
+    The permission check and the task's closing happen in confirm_offline_payment."""
+    try:
+        ident = int(payment_id)
+    except (TypeError, ValueError):
+        raise NotFound("There is no such payment.") from None
+    if principal is None or not principal.is_agent or principal.read_only:
+        raise NotAllowed("Confirm received is taken on the agency side.")
+    return confirm_offline_payment(session, principal, ident).message

@@ -33,6 +33,7 @@ from clientcenter.services.billing.paying import (
 )
 from clientcenter.services.billing.providers.factory import get_provider
 from clientcenter.services.billing.providers.interface import METHOD_LABELS
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.files.pdf import BrandedPDF
 from clientcenter.services.notify.activity import record_action
@@ -130,10 +131,10 @@ def paid_on(session: Session, invoice: Invoice) -> date | None:
 
 
 def _when(session: Session, invoice: Invoice) -> str:
-    due = f"{invoice.due_date:%b %d, %Y}"
+    due = date_text(invoice.due_date)
     if invoice.status == InvoiceStatus.PAID:
         day = paid_on(session, invoice)
-        return f"Paid on {day:%b %d, %Y}" if day else "Paid"
+        return f"Paid on {date_text(day)}" if day else "Paid"
     if invoice.status == InvoiceStatus.CANCELLED:
         return f"Cancelled (was due {due})"
     return f"Due {due}"
@@ -176,7 +177,7 @@ def describe_invoice(
         balance_cents=balance,
         paid=format_money(invoice.paid_cents, invoice.currency) if invoice.paid_cents else "",
         currency=invoice.currency,
-        due_date=f"{invoice.due_date:%b %d, %Y}",
+        due_date=date_text(invoice.due_date),
         when=_when(session, invoice),
         status=invoice.status,
         status_label=label,
@@ -251,7 +252,7 @@ def payment_history(session: Session, principal: Principal, limit: int = 50) -> 
         PaymentView(
             id=p.id,
             receipt_number=receipt_number(p.id),
-            paid_on=f"{(p.settled_at or p.created_at):%b %d, %Y}",
+            paid_on=f"{date_text(p.settled_at or p.created_at)}",
             amount=format_money(p.amount_cents, p.currency),
             method=METHOD_LABELS.get(p.method, p.method),
             reference=(
@@ -306,7 +307,7 @@ def receipt_pdf(
     agent = session.get(Agent, payment.taken_by_agent_id) if payment.taken_by_agent_id else None
     if agent is not None:
         pdf.field("Taken by", f"{agent.full_name}, {settings.branding.agency_name}")
-    pdf.field("Date paid", f"{(payment.settled_at or payment.created_at):%b %d, %Y}")
+    pdf.field("Date paid", f"{date_text(payment.settled_at or payment.created_at)}")
     pdf.field("Amount paid", format_money(payment.amount_cents, payment.currency))
     pdf.field("Payment method", METHOD_LABELS.get(payment.method, payment.method))
     if invoice is not None:
@@ -529,7 +530,7 @@ def pending_confirmations(
                 "amount": format_money(total, p.currency),
                 "method": METHOD_LABELS.get(p.method, p.method),
                 "reference": p.memo,
-                "reported_on": f"{p.created_at:%b %d, %Y}",
+                "reported_on": date_text(p.created_at),
                 "reported_at": p.created_at or utcnow(),
             }
         )

@@ -36,7 +36,7 @@ from clientcenter.services.access import (
     require_payment_method,
     require_permission,
 )
-from clientcenter.services.agency.roles import Permission
+from clientcenter.services.agency.roles import Permission, may, refusal
 from clientcenter.services.billing.money import check_cents, clean_note, format_money
 from clientcenter.services.billing.providers.factory import get_provider
 from clientcenter.services.billing.providers.interface import (
@@ -48,6 +48,7 @@ from clientcenter.services.billing.providers.interface import (
 )
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify.activity import record_action
+from clientcenter.services.notify.task_writer import close_payment_tasks
 from clientcenter.services.principal import Principal
 from clientcenter.services.webhooks import events as webhook_events
 from clientcenter.settings import Settings, get_settings
@@ -751,7 +752,9 @@ def confirm_offline_payment(
     settings = settings or get_settings()
     if not principal.is_agent:
         raise NotAllowed("Only the agency confirms that a payment arrived.")
-    active_agent(session, principal)
+    agent = active_agent(session, principal)
+    if not may(agent.role, Permission.TAKE_PAYMENTS):
+        raise NotAllowed(refusal(Permission.TAKE_PAYMENTS))
     payment = session.get(Payment, payment_id)
     if payment is None or (principal.read_only and payment.account_id != principal.account_id):
         raise NotFound("There is no such payment.")
@@ -782,6 +785,7 @@ def confirm_offline_payment(
         )
         if not settle_payment(session, payment, settings, record_as=(actor, "agent.payments")):
             raise InvalidInput("This payment was already confirmed.")
+        close_payment_tasks(session, payment.account_id, payment.id)
         return PayResult(
             payment.id,
             payment.status,
@@ -805,6 +809,7 @@ def confirm_offline_payment(
         f"{invoice.number} has not arrived, so the invoice is open again.",
         details=_details(payment, invoice, state="not_received"),
     )
+    close_payment_tasks(session, payment.account_id, payment.id)
     return PayResult(payment.id, PaymentStatus.FAILED, f"Invoice {invoice.number} is open again.")
 
 

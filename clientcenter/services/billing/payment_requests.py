@@ -24,6 +24,7 @@ from clientcenter.services.accounts import primary_contact
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.billing.money import format_money
 from clientcenter.services.billing.paying import balance_cents, lock_invoice_by_id
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
@@ -128,7 +129,7 @@ def send_payment_request(
         account_id=invoice.account_id,
         channel=channel,
         summary=f"Please pay invoice {invoice.number}: {balance} due "
-        f"{invoice.due_date:%b %d, %Y}. The link works until {expires_at:%b %d, %Y}.",
+        f"{date_text(invoice.due_date)}. The link works until {date_text(expires_at)}.",
         details={
             "invoice": invoice.number,
             "invoice_id": invoice.id,

@@ -14,6 +14,7 @@ from clientcenter.models.billing import InvoiceStatus, PaymentStatus
 from clientcenter.services.billing.invoices import open_invoices
 from clientcenter.services.billing.money import format_money
 from clientcenter.services.billing.providers.interface import METHOD_LABELS
+from clientcenter.services.dates import date_text
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
@@ -98,7 +99,7 @@ def _pending_payments(session: Session, invoice_ids: list[int]) -> tuple[Pending
         first = members[0][0]
         amount = format_money(sum(p.amount_cents for p, _ in members), first.currency)
         method = METHOD_LABELS.get(first.method, first.method)
-        sent_on = f"{first.created_at:%b %d, %Y}"
+        sent_on = date_text(first.created_at)
         verb = _SENT.get(first.method, "sent")
         out.append(
             PendingPayment(

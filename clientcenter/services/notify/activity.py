@@ -13,17 +13,20 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from clientcenter.models import Account, ActivityLog, Agent, Contact, Task
+from clientcenter.models import Account, ActivityLog, Agent, Contact
 from clientcenter.models.accounts import ContactRole
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import acting_contact, active_agent
 from clientcenter.services.agency import audit
+from clientcenter.services.dates import time_text
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.form_input import looks_like_card_number
 from clientcenter.services.notify import outbox
 from clientcenter.services.notify.catalog import Action, get_action
 from clientcenter.services.notify.matrix import cells_for
 from clientcenter.services.notify.matrix_cells import Cells
+from clientcenter.services.notify.phrasing import sentence
+from clientcenter.services.notify.task_writer import write_task
 from clientcenter.services.notify.templates import customer_headline
 from clientcenter.services.principal import Principal
 from clientcenter.services.webhooks import events as webhook_events
@@ -108,25 +111,23 @@ def record_action(
         )
 
     if cells.task and account is not None:
-        session.add(
-            Task(
-                account_id=account.id,
-                assigned_agent_id=account.producer_id,
-                activity_id=entry.id,
-                action_key=action.key,
-                title=f"{action.label}: {account.name}"[:200],
-                body=(f"{actor_name} — {action.label}." + (f"\n{summary}" if summary else ""))[
-                    :4000
-                ],
-            )
+        write_task(
+            session,
+            account=account,
+            action=action,
+            entry=entry,
+            actor_name=actor_name,
+            summary=summary,
+            details=details,
         )
 
     context = {
         "label": action.label,
         "account_name": account.name if account else "",
         "actor_name": actor_name,
+        "sentence": sentence(actor_name, action.key, details),
         "summary": summary,
-        "when": entry.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "when": time_text(entry.created_at, settings),
         "headline": customer_headline(action.key, action.label, settings),
         **(links or {}),
     }

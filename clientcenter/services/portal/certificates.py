@@ -21,6 +21,7 @@ from clientcenter.services.access import (
     viewable_account,
     writable_account,
 )
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.files import storage
 from clientcenter.services.notify.activity import record_action
@@ -244,7 +245,7 @@ def request_certificate(
         kind="certificate",
         subtype="new",
         reference=new_reference(session, "certificate"),
-        summary=f"Certificate for {holder.name}, needed by {due:%b %-d, %Y}"[:200],
+        summary=f"Certificate for {holder.name}, needed by {date_text(due)}"[:200],
         details={
             "form": "Request New Certificate",
             "fields": [
@@ -254,7 +255,7 @@ def request_certificate(
                     "value": f"{holder.name}, {holder_view(holder).address}",
                 },
                 {"key": "operations", "label": "Description of operations", "value": operations},
-                {"key": "due_date", "label": "Date needed by", "value": due.isoformat()},
+                {"key": "due_date", "label": "Date needed by", "value": date_text(due)},
             ],
             "holder_id": holder.id,
         },

@@ -41,6 +41,7 @@ from clientcenter.services.access import (
 from clientcenter.services.accounts import is_account_active
 from clientcenter.services.auth.sessions import as_utc, revoke_contact_sessions
 from clientcenter.services.auth.tokens import keyed_hash, new_token, same_hash
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify import outbox
 from clientcenter.services.notify.activity import record_action
@@ -229,7 +230,7 @@ def invite(session: Session, principal: Principal, data: dict[str, Any] | None) 
             "account_name": account.name,
             "sees_label": VIEWS[sees].lower(),
             "email": email,
-            "expires": (utcnow() + timedelta(days=INVITE_DAYS)).strftime("%b %d, %Y"),
+            "expires": date_text(utcnow() + timedelta(days=INVITE_DAYS)),
             "url": routes.absolute_url(routes.join_household_path(f"{contact.id}.{token}")),
             "url_label": "Accept the invitation",
         },

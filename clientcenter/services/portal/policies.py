@@ -17,6 +17,7 @@ from clientcenter.models.billing import InvoiceStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services.access import account_in_view
 from clientcenter.services.accounts import information_as_of
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import NotFound
 from clientcenter.services.principal import Principal
 
@@ -37,7 +38,7 @@ def format_money(cents: int, currency: str = "USD") -> str:
 
 
 def format_date(day: date) -> str:
-    return f"{day:%b} {day.day}, {day:%Y}"
+    return date_text(day)
 
 
 def format_term(start: date, end: date) -> str:

@@ -21,6 +21,7 @@ from clientcenter.services.access import (
     viewable_account,
     writable_account,
 )
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import InvalidInput, NotFound
 from clientcenter.services.notify.activity import record_action
 from clientcenter.services.principal import Principal
@@ -98,7 +99,7 @@ def decide(
         )
     if _expired(proposal):
         raise InvalidInput(
-            f"This proposal was valid until {proposal.valid_until:%b %-d, %Y}. "
+            f"This proposal was valid until {date_text(proposal.valid_until)}. "
             "Ask your agency for an updated one."
         )
     # Conditional update: of two taps (or two devices) deciding at once, only one wins.

@@ -20,6 +20,7 @@ from clientcenter.services.agency.roles import Permission
 from clientcenter.services.billing.money import parse_amount
 from clientcenter.services.billing.paying import take_one_time_payment
 from clientcenter.services.billing.payment_requests import send_payment_request
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
@@ -303,7 +304,7 @@ class AgentPaymentsState(AgentAccountActionState):
         how = "email" if sent.channel == "email" else "text message"
         self.error = ""
         self.notice = (
-            f"Payment request sent by {how}. The link works until {sent.expires_at:%b %d, %Y}."
+            f"Payment request sent by {how}. The link works until {date_text(sent.expires_at)}."
         )
         return rx.scroll_to(PAGE_TOP)
 

@@ -13,6 +13,7 @@ from clientcenter.db import session_scope
 from clientcenter.services.agency import info_pane as pane_service
 from clientcenter.services.agency import invite as invite_service
 from clientcenter.services.agency import read_only
+from clientcenter.services.agency import tasks as tasks_service
 from clientcenter.services.agency.agents import agent_access
 from clientcenter.services.agency.search import super_search
 from clientcenter.services.auth.sessions import SessionCheck, SessionStatus
@@ -126,6 +127,7 @@ class PaneInvoiceRow:
     due: str = ""
     status: str = ""
     published: bool = False
+    pending_payment_id: int = 0  # a bank transfer or check waiting: Confirm received
 
 
 @dataclass
@@ -133,6 +135,7 @@ class PaneTask:
     title: str = ""
     assigned: str = ""
     created: str = ""
+    payment_id: int = 0
 
 
 @dataclass
@@ -283,12 +286,15 @@ class AgentAccountState(AgentState):
                 due=i.due,
                 status=i.status,
                 published=i.published,
+                pending_payment_id=i.pending_payment_id,
             )
             for i in pane.open_invoices
         ]
         self.activity = [log_entry(a) for a in pane.recent_activity]
         self.tasks = [
-            PaneTask(title=t.title, assigned=t.assigned_to, created=t.created)
+            PaneTask(
+                title=t.title, assigned=t.assigned_to, created=t.created, payment_id=t.payment_id
+            )
             for t in pane.open_tasks
         ]
         self.last_invited = pane.last_invited
@@ -316,6 +322,20 @@ class AgentAccountState(AgentState):
             self.error = exc.message
             return None
         return post_navigation(routes.AGENT_VIEW_ROUTE, {"grant": grant})
+
+    @rx.event
+    @off_loop
+    def confirm_received(self, payment_id: int):
+        """Confirm received: the customer's bank transfer or check arrived."""
+        principal = self._require_agent()
+        try:
+            with session_scope() as db:
+                said = tasks_service.confirm_received(db, principal, payment_id)
+        except ServiceError as exc:
+            self.error, self.notice = exc.message, ""
+            return
+        self.error, self.notice = "", said
+        self._load(self.account_id)
 
     @rx.event
     @off_loop

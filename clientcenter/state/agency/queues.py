@@ -35,6 +35,7 @@ class QueuedTask:
     created: str = ""
     account: str = ""  # "" for a task on no account
     account_href: str = ""
+    payment_id: int = 0  # an offline payment waiting: the task offers Confirm received
 
 
 @dataclass
@@ -139,6 +140,7 @@ class AgentTasksState(PagedList, AgentState):
                 created=t.created,
                 account=t.account_name if t.account_id else "",
                 account_href=routes.agent_account_path(t.account_id) if t.account_id else "",
+                payment_id=t.payment_id,
             )
             for t in queue.rows
         ]
@@ -182,6 +184,14 @@ class AgentTasksState(PagedList, AgentState):
         self._run(lambda db, p: tasks.complete_task(db, p, task_id))
         if not self.error:
             self.notice = "Task marked done."
+
+    @rx.event
+    @off_loop
+    def confirm_received(self, payment_id: int):
+        said: list[str] = []
+        self._run(lambda db, p: said.append(tasks.confirm_received(db, p, payment_id)))
+        if not self.error:
+            self.notice = said[0] if said else "Payment confirmed."
 
     @rx.event
     @off_loop

@@ -12,6 +12,7 @@ from clientcenter.db import session_scope
 from clientcenter.models.engagement import RequestStatus
 from clientcenter.services.agency import change_requests as cr
 from clientcenter.services.agency.roles import Permission
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import ServiceError
 from clientcenter.state.agency.actions import AgentAccountActionState
 from clientcenter.state.agency.desk import query_param
@@ -55,7 +56,7 @@ class AgentRequestsState(AgentAccountActionState):
                 status=r.view.status,
                 status_label=r.view.status_label,
                 status_note=r.view.status_note,
-                sent_on=f"{r.view.created_at:%b %-d, %Y}",
+                sent_on=f"{date_text(r.view.created_at)}",
                 can_review=RequestStatus.IN_REVIEW in r.next_statuses,
                 can_complete=RequestStatus.DONE in r.next_statuses,
                 can_decline=RequestStatus.DECLINED in r.next_statuses,

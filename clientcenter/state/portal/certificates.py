@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from clientcenter.db import session_scope
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.services.portal import certificates
 from clientcenter.state import form_errors
@@ -51,7 +52,7 @@ class CertificatesState(PortalState):
                 c.id,
                 c.holder_name or "No named holder",
                 c.description,
-                f"{c.issued_on:%b %-d, %Y}",
+                f"{date_text(c.issued_on)}",
             )
             for c in certificates.list_certificates(db, principal)
         ]

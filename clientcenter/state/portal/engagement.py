@@ -9,6 +9,7 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.db import session_scope
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.services.portal import engagement
 from clientcenter.state import form_errors
@@ -30,7 +31,7 @@ def claim_row(v: engagement.ClaimView) -> ClaimRow:
         id=v.id,
         number=v.number,
         description=v.description,
-        loss_date=f"{v.loss_date:%b %-d, %Y}",
+        loss_date=f"{date_text(v.loss_date)}",
         policy=v.policy_label,
         href=routes.claim_survey_path(v.id),
     )

@@ -10,6 +10,7 @@ import reflex as rx
 from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.models.engagement import ProposalStatus
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.services.portal import proposals
 from clientcenter.state import form_errors
@@ -47,7 +48,7 @@ def proposal_row(v: proposals.ProposalView) -> ProposalRow:
         premium=v.premium,
         status=v.status,
         status_label=v.status_label,
-        valid_until=f"{v.valid_until:%b %-d, %Y}" if v.valid_until else "",
+        valid_until=f"{date_text(v.valid_until)}" if v.valid_until else "",
         open_for_decision=v.open_for_decision,
         decision_comment=v.decision_comment,
         href=routes.proposal_path(v.id),

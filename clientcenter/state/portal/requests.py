@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from clientcenter.db import session_scope
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import documents
 from clientcenter.services.portal import requests as rq
@@ -41,9 +42,9 @@ def request_row(v: rq.RequestView) -> RequestRow:
         summary=v.summary,
         status=v.status,
         status_label=v.status_label,
-        sent_on=f"{v.created_at:%b %-d, %Y}",
+        sent_on=f"{date_text(v.created_at)}",
         status_note=v.status_note,
-        updated_on=f"{v.status_changed_at:%b %-d, %Y}" if v.status_changed_at else "",
+        updated_on=f"{date_text(v.status_changed_at)}" if v.status_changed_at else "",
     )
 
 

@@ -83,9 +83,9 @@ def test_info_pane_shows_the_whole_account(demo):
     assert pane.contacts[0].phone == "(207) 555-0101"
     assert [p.status for p in pane.policies] == ["active", "active", "expired"]
     assert len(pane.open_invoices) == 2 and all(i.status == "open" for i in pane.open_invoices)
-    assert pane.recent_activity[0].label == "General Request"
+    assert pane.recent_activity[0].label == "Sam Rivera sent a request"
     assert pane.recent_activity[0].actor == "Sam Rivera"
-    assert [t.title for t in pane.open_tasks] == ["General Request: Pat & Sam Rivera"]
+    assert [t.title for t in pane.open_tasks] == ["Sam Rivera sent a request"]
     assert pane.documents and all(d.category for d in pane.documents)
     assert pane.last_invited == ""
     lee = info_pane(demo, agency_agent(demo), account_named(demo, STUDIO).id)
@@ -124,7 +124,8 @@ def test_activity_log_filters_by_action_and_actor_and_pages(demo):
     agent = agency_agent(demo)
     everything = activity_page(demo, agent, rivera.id)
     assert everything.total == 5
-    assert everything.rows[0].label == "Logs in" and "read-only" in everything.rows[0].actor
+    assert everything.rows[0].label == "Alex Morgan opened the customer's Client Center read-only"
+    assert "read-only" in everything.rows[0].actor
     logins = activity_page(demo, agent, rivera.id, action="customer.login_email")
     assert (logins.total, {r.actor for r in logins.rows}) == (3, {"Pat Rivera"})
     by_sam = activity_page(demo, agent, rivera.id, actor=f"contact:{sam.contact_id}")
@@ -172,9 +173,9 @@ def test_task_queue_done_reopen_reassign(demo):
     demo.commit()
     me, priya = agency_agent(demo), agency_agent(demo, PRIYA)
     queue = tasks.task_queue(demo, me)
-    assert [t.title.split(":")[0] for t in queue.rows] == [
-        "General Request",
-        "Contact Us/Help Center",
+    assert [t.title for t in queue.rows] == [
+        "Pat Rivera sent a request",
+        "Pat Rivera sent the agency a message",
     ]
     first = queue.rows[0]
     done = tasks.complete_task(demo, me, first.id)

@@ -133,6 +133,6 @@ def test_information_as_of_shows_when_the_agencys_system_last_sent_the_account(d
     account.data_as_of = datetime(2026, 11, 30, 6, 15, tzinfo=UTC)
     demo.add(account)
     demo.flush()
-    words = "Information as of Nov 30, 2026 06:15 UTC"
+    words = "Information as of Nov 30, 2026, 1:15 AM EST"
     assert policies.policy_detail(demo, pat, auto.id).as_of == words
     assert info_pane.info_pane(demo, agency_agent(demo), account.id).as_of == words

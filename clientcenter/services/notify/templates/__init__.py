@@ -86,10 +86,9 @@ TEMPLATES: dict[str, MessageTemplate] = {
     ),
     # To the assigned producer, or the acting agent.
     "action_agent": MessageTemplate(
-        subject="${label} · ${account_name}",
-        text="${actor_name} — ${label} on ${account_name}.\n\n${summary}\n\n"
-        "Activity logged ${when}.",
-        sms="${agency_short}: ${label} on ${account_name} by ${actor_name}.",
+        subject="${sentence} · ${account_name}",
+        text="${sentence} (${account_name}).\n\n${summary}\n\nActivity logged ${when}.",
+        sms="${agency_short}: ${sentence} (${account_name}).",
     ),
     # To the customer who acted, or to the customer when an agent acted.
     "action_customer": MessageTemplate(
@@ -99,11 +98,11 @@ TEMPLATES: dict[str, MessageTemplate] = {
     ),
     # To the primary applicant when a co-applicant or additional contact acted.
     "action_primary": MessageTemplate(
-        subject="${actor_name} used Client Center: ${label}",
-        text="Hi ${first_name},\n\n${actor_name} used Client Center for ${account_name}: "
-        "${label}.\n\n${summary}\n\nWe let the primary applicant know about changes made "
+        subject="${sentence} in Client Center",
+        text="Hi ${first_name},\n\n${sentence} in Client Center for ${account_name}."
+        "\n\n${summary}\n\nWe let the primary applicant know about changes made "
         "by others on the account.",
-        sms="${agency_short}: ${actor_name} used Client Center for ${account_name}: ${label}.",
+        sms="${agency_short}: ${sentence} in Client Center for ${account_name}.",
     ),
     # Households (services/portal/household.py): the invitation to confirm from one's own
     # address (a signed single-use link), and the notice to the person a change concerns.
