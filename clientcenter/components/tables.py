@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+_Table = type(rx.el.table())
+
+
+class TableRoot(_Table):
+    """A plain ``<table>``, named so Reflex lets Radix's header, body and rows sit in it."""
+
 # Hidden from sight, read by screen readers (a tick or a dash beside it is decoration).
 SCREEN_READER_ONLY = {
     "position": "absolute",
@@ -30,7 +36,7 @@ def scroll_table(
     """A Radix-styled table in a region named ``label`` that scrolls sideways on a narrow
     screen; the region takes the focus so arrow keys scroll it."""
     return rx.el.div(
-        rx.el.table(*children, class_name="rt-TableRootTable", id=id),
+        TableRoot.create(*children, class_name="rt-TableRootTable", id=id),
         class_name=f"rt-TableRoot rt-r-size-{size} rt-variant-ghost",
         role="region",
         aria_label=label,
