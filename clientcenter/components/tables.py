@@ -15,6 +15,7 @@ _Table = type(rx.el.table())
 class TableRoot(_Table):
     """A plain ``<table>``, named so Reflex lets Radix's header, body and rows sit in it."""
 
+
 # Hidden from sight, read by screen readers (a tick or a dash beside it is decoration).
 SCREEN_READER_ONLY = {
     "position": "absolute",
