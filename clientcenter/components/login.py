@@ -105,7 +105,8 @@ def code_form(
                 type="text",
                 input_mode="text" if recovery else "numeric",
                 auto_complete="one-time-code",
-                placeholder="123456",
+                # Not digits: a placeholder that looks like a code reads as one already typed.
+                placeholder="Type the code" if not recovery else "Code or recovery code",
                 size="3",
                 width="100%",
                 required=True,
@@ -126,10 +127,28 @@ def code_form(
     )
 
 
+def resend_button(state, ids: LoginIds) -> rx.Component:
+    """ "Send a new code", disabled and counting down while the cooldown runs
+    (``state.resend_in``); the login service refuses an early resend all the same."""
+    return rx.button(
+        rx.cond(
+            state.resend_in > 0,
+            "Resend in " + state.resend_in.to_string() + " s",
+            "Send a new code",
+        ),
+        on_click=state.resend,
+        variant="ghost",
+        size="2",
+        id=f"{ids.field}-resend",
+        type="button",
+        disabled=state.resend_in > 0,
+    )
+
+
 def code_links(state, ids: LoginIds, start_over: str) -> rx.Component:
     """Under a sent code: ask for a new one, or start again with another email."""
     return rx.hstack(
-        link_button("Send a new code", state.resend, f"{ids.field}-resend"),
+        resend_button(state, ids),
         rx.spacer(),
         link_button(start_over, state.start_over, f"{ids.field}-start-over"),
         width="100%",

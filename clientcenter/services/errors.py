@@ -26,3 +26,13 @@ class InvalidInput(ServiceError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class InvalidFields(InvalidInput):
+    """Several fields of one form refused at once (``errors``: field key -> message), so the
+    person fixes them all in one go; ``field`` and ``message`` are the first of them."""
+
+    def __init__(self, errors: dict[str, str]):
+        first = next(iter(errors))
+        super().__init__(errors[first], field=first)
+        self.errors = dict(errors)

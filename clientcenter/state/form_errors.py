@@ -3,13 +3,16 @@ button (long forms on a phone put the field off-screen), or as one message when 
 
 from __future__ import annotations
 
-from clientcenter.services.errors import InvalidInput, ServiceError
+from clientcenter.services.errors import InvalidFields, InvalidInput, ServiceError
 
 CHECK_FIELD = "Please correct the field marked above."
+CHECK_FIELDS = "Please correct the {n} fields marked above."
 
 
 def split(exc: ServiceError) -> tuple[dict[str, str], str]:
     """(field errors, form-level message) for a refusal."""
+    if isinstance(exc, InvalidFields) and len(exc.errors) > 1:
+        return dict(exc.errors), CHECK_FIELDS.format(n=len(exc.errors))
     if isinstance(exc, InvalidInput) and exc.field:
         return {exc.field: exc.message}, CHECK_FIELD
     return {}, exc.message

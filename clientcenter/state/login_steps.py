@@ -8,6 +8,7 @@ so a captured tab token continues nothing from another browser."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -34,6 +35,10 @@ class CodeLoginSteps(rx.State, mixin=True):
     error: str = ""
     notice: str = ""  # why the visitor is here (?signed_out=...)
     busy: bool = False
+    # Seconds until "Send a new code" is worth pressing, counted down in the tab (the login
+    # service still refuses a resend inside its cooldown: this only says how long to wait).
+    resend_in: int = 0
+    _countdown: int = 0  # which countdown is current: a newer one stops the older
     _attempt_nonce: str = ""
 
     def _attempt(self) -> str:
@@ -48,6 +53,24 @@ class CodeLoginSteps(rx.State, mixin=True):
         self._attempt_nonce = ""
         self.step, self.info, self.error = "email", "", ""
         self.busy = False
+        self.resend_in = 0
+
+    def _wait_to_resend(self, seconds: int):
+        """A code went out: the resend button waits ``seconds``; the event that counts down."""
+        self.resend_in = max(0, int(seconds))
+        return type(self).count_down_resend if self.resend_in else None
+
+    @rx.event(background=True)
+    async def count_down_resend(self):
+        async with self:
+            self._countdown += 1
+            mine = self._countdown
+        while True:
+            await asyncio.sleep(1)
+            async with self:
+                if self._countdown != mine or self.resend_in <= 0:
+                    return
+                self.resend_in -= 1
 
     def _attempt_over(self, exc: ServiceError) -> None:
         """The attempt is gone: back to the email, with the reason."""

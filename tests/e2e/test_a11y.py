@@ -4,12 +4,13 @@ and a keyboard alone can sign in and start a change request."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from tests.support.a11y import record
+from tests.support.a11y import TARGET_PX, record, small_targets, smallest_target
 from tests.support.browser import HOME, code_for, screenshot
 from tests.support.demo import AGENT, PAT, RIVERA
 
@@ -93,8 +94,7 @@ def test_keyboard_alone_signs_in_and_starts_a_change_request(app, page):
     _tab_to(page, "#login-email")
     page.keyboard.type(PAT)
     page.keyboard.press("Enter")
-    expect(page.locator("#login-by-email")).to_be_visible()
-    _tab_to(page, "#login-by-email")
+    expect(page.locator("#login-by-email")).to_be_focused()  # the channel step's first choice
     page.keyboard.press("Enter")
     box = page.locator("#login-code")
     expect(box).to_be_visible()
@@ -110,3 +110,59 @@ def test_keyboard_alone_signs_in_and_starts_a_change_request(app, page):
     _tab_to(page, "#choose-vehicle_add")
     page.keyboard.press("Enter")
     expect(page.locator("#rq-vehicle_add-form")).to_be_visible()
+
+
+CUSTOMER_PAGES = ("/home", "/policies", "/documents", "/billing", "/requests", "/profile")
+
+
+def test_buttons_and_links_are_44px_on_a_phone(app, page):
+    """Every visible button and link on the customer pages, at 390x844, is at least 44x44 px
+    (links inside a sentence's <p> are exempt: WCAG 2.5.8's inline targets)."""
+    page.goto(app.url + "/")
+    expect(page.locator("#login-email")).to_be_visible()
+    small = {"/": small_targets(page)}
+    smallest = {"/": smallest_target(page)}
+    app.log_in(page, PAT)
+    for path in CUSTOMER_PAGES:
+        page.goto(app.url + path)
+        expect(page.locator("h1")).to_have_count(1)
+        page.wait_for_timeout(300)
+        small[path] = small_targets(page)
+        smallest[path] = smallest_target(page)
+    print("smallest target side by page (px):", smallest)
+    failing = {path: found for path, found in small.items() if found}
+    assert not failing, f"targets under {TARGET_PX} px: {failing}"
+
+
+def test_the_resend_button_counts_down_and_the_code_box_shows_no_code(app, page):
+    page.goto(app.url + "/")
+    page.locator("#login-email").fill(PAT)
+    page.locator("#login-continue").click()
+    page.locator("#login-by-email").click()
+    box = page.locator("#login-code")
+    expect(box).to_be_visible()
+    assert not any(ch.isdigit() for ch in box.get_attribute("placeholder"))
+    resend = page.locator("#login-resend")
+    expect(resend).to_be_disabled()
+    expect(resend).to_have_text(re.compile(r"^Resend in (\d+) s$"))
+    first = int(re.search(r"\d+", resend.inner_text()).group())
+    assert 25 <= first <= 30
+    expect(resend).not_to_have_text(f"Resend in {first} s", timeout=3000)  # it counts
+    screenshot(page, "a11y-login-code-countdown")
+    assert_clean(page, "a11y-login-code-countdown")
+    expect(resend).to_have_text("Send a new code", timeout=35_000)
+    expect(resend).to_be_enabled()
+    resend.click()
+    expect(resend).to_be_disabled()  # a new code: a new wait
+
+
+def test_the_permission_table_scrolls_in_a_named_focusable_region_on_a_phone(app, page):
+    app.log_in(page, AGENT, agent=True)
+    page.goto(app.url + "/agent/admin/roles")
+    region = page.get_by_role("region", name="Permission table")
+    expect(region).to_be_visible()
+    region.focus()
+    expect(region).to_be_focused()
+    assert region.evaluate("(e) => e.scrollWidth > e.clientWidth")  # it is what scrolls
+    screenshot(page, "a11y-roles-phone")
+    assert_clean(page, "a11y-roles-phone")

@@ -153,3 +153,41 @@ def totals(report: dict) -> dict:
         "contrast_failures": sum(e["contrast_failures"] for e in report.values()),
         "lowest_ratio": min((e["lowest_ratio"] for e in report.values()), default=21.0),
     }
+
+
+# In the page: every visible button and link smaller than ``min`` px either way. Links in
+# running text (inside a <p>) are exempt, as WCAG 2.5.8 exempts inline targets; so is anything
+# out of sight (the skip link until it has the focus) or disabled.
+SMALL_TARGETS_JS = r"""
+(min) => {
+  const small = [];
+  for (const el of document.querySelectorAll('a[href], button, [role=button], summary')) {
+    if (el.closest('p') || el.disabled) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility !== 'visible' || s.display === 'none') continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || r.right <= 0 || r.left >= innerWidth) continue;
+    if (Math.round(r.width) < min || Math.round(r.height) < min) {
+      small.push({id: el.id, text: (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 30),
+                  width: Math.round(r.width), height: Math.round(r.height)});
+    }
+  }
+  return small;
+}
+"""
+TARGET_PX = 44
+
+
+def small_targets(page, minimum: int = TARGET_PX) -> list[dict]:
+    """The page's buttons and links under ``minimum`` px wide or tall (see SMALL_TARGETS_JS)."""
+    return page.evaluate(SMALL_TARGETS_JS, minimum)
+
+
+def smallest_target(page) -> int:
+    """The smallest side of any visible non-inline button or link, in px."""
+    return page.evaluate(
+        "() => Math.min(1000, ...[...document.querySelectorAll('a[href], button, [role=button],"
+        " summary')].filter(e => !e.closest('p') && !e.disabled && e.offsetParent !== null)"
+        ".map(e => e.getBoundingClientRect()).filter(r => r.width && r.right > 0)"
+        ".map(r => Math.round(Math.min(r.width, r.height))))"
+    )

@@ -36,6 +36,7 @@ def channel_step(level: str) -> rx.Component:
             width="100%",
             id="login-by-email",
             on_click=LoginState.choose_channel("email"),
+            auto_focus=True,  # the step's first choice takes the focus the email form had
         ),
         rx.text(
             LoginState.email,

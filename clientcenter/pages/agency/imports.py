@@ -18,6 +18,7 @@ from clientcenter.components.agency.ui import (
     section,
 )
 from clientcenter.components.common import error_callout
+from clientcenter.components.tables import scroll_table
 from clientcenter.state.agency.imports import (
     AgentImportState,
     CountRow,
@@ -39,7 +40,6 @@ SUBMIT_UPLOAD = (
     " if (!input.files.length) { input.focus(); return; }"
     " document.getElementById('import-upload-submit').disabled = true; f.submit();})()"
 )
-TABLE_BOX = {"width": "100%", "overflow_x": "auto"}
 
 
 def _template_link(t: TemplateRow) -> rx.Component:
@@ -149,19 +149,15 @@ def _file_card(card: FileCard) -> rx.Component:
             ),
             muted("Required: ", card.required),
             error_callout(card.problem, icon="circle-alert"),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("Column in the file"),
-                            rx.table.column_header_cell("Our field"),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(card.headers, lambda h: _header_row(h, card.fields))),
-                    size="1",
-                    width="100%",
+            scroll_table(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Column in the file"),
+                        rx.table.column_header_cell("Our field"),
+                    )
                 ),
-                style=TABLE_BOX,
+                rx.table.body(rx.foreach(card.headers, lambda h: _header_row(h, card.fields))),
+                label="Columns of " + card.file,
             ),
             spacing="2",
             width="100%",
@@ -374,28 +370,24 @@ def _report() -> rx.Component:
     heads = ["Created", "Updated", "Unchanged", "Refused", "Retired"]
     return section(
         rx.cond(S.dry_run, "Preview: what would happen", "Report"),
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("File"),
-                        *[
-                            rx.table.column_header_cell(
-                                rx.cond(
-                                    S.dry_run & (h in ("Created", "Updated", "Retired")),
-                                    "Would be " + h.lower(),
-                                    h,
-                                )
+        scroll_table(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("File"),
+                    *[
+                        rx.table.column_header_cell(
+                            rx.cond(
+                                S.dry_run & (h in ("Created", "Updated", "Retired")),
+                                "Would be " + h.lower(),
+                                h,
                             )
-                            for h in heads
-                        ],
-                    )
-                ),
-                rx.table.body(rx.foreach(S.counts, _count_row)),
-                size="1",
-                width="100%",
+                        )
+                        for h in heads
+                    ],
+                )
             ),
-            style=TABLE_BOX,
+            rx.table.body(rx.foreach(S.counts, _count_row)),
+            label="Import counts by file",
         ),
         rx.foreach(S.counts, _count_notes),
         _notifications(),

@@ -18,6 +18,7 @@ from clientcenter.components.agency.ui import (
     pager,
     section,
 )
+from clientcenter.components.tables import screen_reader_text, scroll_table
 from clientcenter.services.agency.roles import Permission
 from clientcenter.state.agency.queues import (
     AgentActivityState,
@@ -268,10 +269,17 @@ def outbox_page() -> rx.Component:
 
 
 def _tick(value: rx.Var) -> rx.Component:
+    """A tick or a dash to the eye; "yes" or "no" to a screen reader."""
     return rx.cond(
         value,
-        rx.icon("check", size=16, color=rx.color("green", 11)),
-        rx.text("–", color_scheme="gray", size="1"),
+        rx.fragment(
+            rx.icon("check", size=16, color=rx.color("green", 11), aria_hidden="true"),
+            screen_reader_text("yes"),
+        ),
+        rx.fragment(
+            rx.text("–", color_scheme="gray", size="1", aria_hidden="true"),
+            screen_reader_text("no"),
+        ),
     )
 
 
@@ -289,29 +297,26 @@ def _matrix_row(r: MatrixEntry) -> rx.Component:
 def _matrix_section(section: MatrixSection) -> rx.Component:
     return rx.vstack(
         rx.heading(section.title, size="2", as_="h3"),
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Action"),
-                        *[
-                            rx.table.column_header_cell(h, title=t)
-                            for h, t in (
-                                ("AE", "Agent Email"),
-                                ("CE", "Customer Email"),
-                                ("PA", "Primary Applicant Email"),
-                                ("T", "Task/Note Created"),
-                                ("L", "Activity/System Log"),
-                            )
-                        ],
-                    )
-                ),
-                rx.table.body(rx.foreach(section.rows, _matrix_row)),
-                size="1",
-                width="100%",
+        scroll_table(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Action"),
+                    *[
+                        rx.table.column_header_cell(
+                            rx.el.span(h, aria_hidden="true"), screen_reader_text(t), title=t
+                        )
+                        for h, t in (
+                            ("AE", "Agent Email"),
+                            ("CE", "Customer Email"),
+                            ("PA", "Primary Applicant Email"),
+                            ("T", "Task/Note Created"),
+                            ("L", "Activity/System Log"),
+                        )
+                    ],
+                )
             ),
-            overflow_x="auto",
-            width="100%",
+            rx.table.body(rx.foreach(section.rows, _matrix_row)),
+            label=section.title,
         ),
         spacing="2",
         width="100%",

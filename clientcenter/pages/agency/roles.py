@@ -8,6 +8,7 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.components.agency.ui import agent_shell, muted, page_title, section
+from clientcenter.components.tables import screen_reader_text, scroll_table
 from clientcenter.services.agency.roles import (
     PERMISSION_LABELS,
     PERMISSIONS,
@@ -16,17 +17,6 @@ from clientcenter.services.agency.roles import (
     Role,
 )
 from clientcenter.state.agency.desk import AgentState
-
-# Hidden from sight, read by screen readers (the tick and the dash are decoration).
-_SCREEN_READER_ONLY = {
-    "position": "absolute",
-    "width": "1px",
-    "height": "1px",
-    "overflow": "hidden",
-    "clip": "rect(0 0 0 0)",
-    "white_space": "nowrap",
-}
-
 
 # The permission column stays in view while a phone scrolls the table sideways.
 _STICKY = {"position": "sticky", "left": "0", "background_color": "var(--color-panel-solid)"}
@@ -40,7 +30,7 @@ def _cell(role: Role, permission: Permission) -> rx.Component:
     allowed = permission in PERMISSIONS[role]
     return rx.table.cell(
         rx.el.span("✓" if allowed else "—", aria_hidden="true"),
-        rx.el.span("Allowed" if allowed else "Not allowed", style=_SCREEN_READER_ONLY),
+        screen_reader_text("Allowed" if allowed else "Not allowed"),
         text_align="center",
         color=rx.color("green", 11) if allowed else rx.color("gray", 9),
         font_weight="bold" if allowed else "normal",
@@ -50,52 +40,43 @@ def _cell(role: Role, permission: Permission) -> rx.Component:
 
 
 def _table() -> rx.Component:
-    return rx.box(
-        rx.table.root(
-            rx.el.caption(
-                "What each role may do: ✓ allowed, — not allowed.",
-                style={
-                    **_STICKY,
-                    "caption_side": "top",
-                    "text_align": "left",
-                    "padding_bottom": "8px",
-                    "max_width": "calc(100vw - 80px)",
-                },
-            ),
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("Permission", scope="col", style=_STICKY),
-                    *[
-                        rx.table.column_header_cell(
-                            ROLE_LABELS[role], scope="col", text_align="center"
-                        )
-                        for role in Role
-                    ],
-                )
-            ),
-            rx.table.body(
-                *[
-                    rx.table.row(
-                        rx.table.row_header_cell(
-                            _sentence(PERMISSION_LABELS[permission]),
-                            scope="row",
-                            style={**_STICKY, "white_space": "normal", "min_width": "130px"},
-                        ),
-                        *[_cell(role, permission) for role in Role],
-                    )
-                    for permission in Permission
-                ]
-            ),
-            size="1",
-            width="100%",
-            id="permission-table",
+    return scroll_table(
+        rx.el.caption(
+            "What each role may do: ✓ allowed, — not allowed.",
+            style={
+                **_STICKY,
+                "caption_side": "top",
+                "text_align": "left",
+                "padding_bottom": "8px",
+                "max_width": "calc(100vw - 80px)",
+            },
         ),
-        # A narrow screen scrolls the table sideways; the region can be reached by keyboard.
-        overflow_x="auto",
-        width="100%",
-        tab_index=0,
-        role="region",
-        aria_label="Permission table",
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell("Permission", scope="col", style=_STICKY),
+                *[
+                    rx.table.column_header_cell(
+                        ROLE_LABELS[role], scope="col", text_align="center"
+                    )
+                    for role in Role
+                ],
+            )
+        ),
+        rx.table.body(
+            *[
+                rx.table.row(
+                    rx.table.row_header_cell(
+                        _sentence(PERMISSION_LABELS[permission]),
+                        scope="row",
+                        style={**_STICKY, "white_space": "normal", "min_width": "130px"},
+                    ),
+                    *[_cell(role, permission) for role in Role],
+                )
+                for permission in Permission
+            ]
+        ),
+        label="Permission table",
+        id="permission-table",
     )
 
 

@@ -19,7 +19,7 @@ from clientcenter.models.engagement import REQUEST_KINDS, RequestStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services import form_input as fi
 from clientcenter.services.access import acting_contact, viewable_account, writable_account
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.errors import InvalidFields, InvalidInput, NotAllowed, NotFound
 from clientcenter.services.notify.activity import record_action
 from clientcenter.services.portal.references import new_reference
 from clientcenter.services.portal.request_forms import FormField, RequestForm, form_for
@@ -245,13 +245,19 @@ def _changeable_policies(session: Session, account_id: int) -> list[Policy]:
 def _parse_form(
     session: Session, account_id: int, form: RequestForm, data: dict[str, Any] | None
 ) -> tuple[dict[str, Any], dict[str, str], int | None]:
-    """Parsed values, their display text, and the policy the request is about."""
+    """Parsed values, their display text, and the policy the request is about. Every field
+    is checked before any refusal: one answer names each bad field (InvalidFields)."""
     values = fi.allowed(data, form.keys)  # extra keys are dropped here, unread
     parsed: dict[str, Any] = {}
     shown: dict[str, str] = {}
     policy_id: int | None = None
+    refused: dict[str, str] = {}
     for field in form.fields:
-        value, display = _parse_field(session, account_id, field, values)
+        try:
+            value, display = _parse_field(session, account_id, field, values)
+        except InvalidInput as exc:
+            refused[exc.field or field.key] = exc.message
+            continue
         if value is None or value == "":
             continue
         parsed[field.key] = value
@@ -260,6 +266,8 @@ def _parse_form(
             policy_id = value.id
         elif isinstance(value, (Vehicle, Driver)):
             policy_id = value.policy_id
+    if refused:
+        raise InvalidFields(refused)
     return parsed, shown, policy_id
 
 

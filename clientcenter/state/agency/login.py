@@ -64,8 +64,10 @@ class AgentLoginState(CodeLoginSteps, PortalState):
     @off_loop
     def submit_email(self, form: dict):
         sent = self._start_attempt(form, "signing in", agent_login.start)
-        if sent is not None:
-            self.step, self.info, self.error = "code", sent.message, ""
+        if sent is None:
+            return None
+        self.step, self.info, self.error = "code", sent.message, ""
+        return self._wait_to_resend(sent.resend_in)
 
     @rx.event
     @off_loop
@@ -78,8 +80,10 @@ class AgentLoginState(CodeLoginSteps, PortalState):
                 remembered=self._remembered_digest(),
             )
         )
-        if sent is not None:
-            self.info, self.error = sent.message, ""
+        if sent is None:
+            return None
+        self.info, self.error = sent.message, ""
+        return self._wait_to_resend(sent.resend_in)
 
     @rx.event
     @off_loop

@@ -25,14 +25,16 @@ class LoginState(CodeLoginSteps, PortalState):
         super()._reset()
         self.accounts = []
 
-    def _show(self, answer: login.LoginStep | None) -> None:
+    def _show(self, answer: login.LoginStep | None):
+        """The step the service answered with (and the resend countdown when a code went)."""
         if answer is None:  # refused: _run_step showed why
-            return
+            return None
         self.step = "channel" if answer.step == "choose_channel" else "code"
         self.channel = answer.channel
         self.info = answer.message
         self.error = ""
         self.busy = False
+        return self._wait_to_resend(answer.resend_in) if self.step == "code" else None
 
     def _hand_off(self, grant: str):
         """Post the grant, with the link to come back to when a /shared/ or /pay/ link sent
@@ -56,12 +58,12 @@ class LoginState(CodeLoginSteps, PortalState):
     @rx.event
     @off_loop
     def submit_email(self, form: dict):
-        self._show(self._start_attempt(form, "logging in", login.start))
+        return self._show(self._start_attempt(form, "logging in", login.start))
 
     @rx.event
     @off_loop
     def choose_channel(self, channel: str):
-        self._show(
+        return self._show(
             self._run_step(
                 lambda db: login.choose_channel(
                     db,
@@ -76,7 +78,7 @@ class LoginState(CodeLoginSteps, PortalState):
     @rx.event
     @off_loop
     def resend(self):
-        self._show(
+        return self._show(
             self._run_step(
                 lambda db: login.resend(
                     db,

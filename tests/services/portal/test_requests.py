@@ -10,7 +10,13 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import Document, Driver, Policy, Vehicle
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ReadOnlyRefused
+from clientcenter.services.errors import (
+    InvalidFields,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    ReadOnlyRefused,
+)
 from clientcenter.services.portal import requests as rq
 from clientcenter.services.portal.request_forms import (
     ALL_FORMS,
@@ -19,6 +25,7 @@ from clientcenter.services.portal.request_forms import (
     RequestForm,
     form_for,
 )
+from clientcenter.state import form_errors
 from tests.support.checks import SecurityLog, effects, table_counts
 from tests.support.demo import (
     AGENT,
@@ -378,6 +385,19 @@ def test_invalid_vehicle_fields_get_specific_messages(demo):
         data[field] = value
         error = _refused(s, pat, "personal", "vehicle_add", data, InvalidInput)
         assert message in error.message and error.field == field, (field, value, error.message)
+
+
+def test_every_bad_field_is_reported_in_one_answer(demo):
+    s = demo
+    pat = customer(s, PAT)
+    data = sample_data(form_for("personal", "vehicle_add"), rq.form_choices(s, pat))
+    data |= {"vin": "1HGCM82633A00435", "year": "1975", "make": ""}
+    error = _refused(s, pat, "personal", "vehicle_add", data, InvalidFields)
+    assert set(error.errors) == {"vin", "year", "make"}
+    assert "17 characters" in error.errors["vin"] and "between 1,981" in error.errors["year"]
+    assert error.field == "year" and error.message == error.errors["year"]  # the form's order
+    fields, message = form_errors.split(error)
+    assert fields == error.errors and message == "Please correct the 3 fields marked above."
 
 
 def test_extra_fields_are_ignored(demo):
