@@ -57,14 +57,17 @@ class SessionEnded(Exception):
         self.location = location_for(check)
 
 
-def location_for(check: SessionCheck) -> str:
-    """Where a tab goes when its session check did not produce a principal."""
+def location_for(check: SessionCheck, here: str | None = None) -> str:
+    """Where a tab goes when its session check did not produce a principal; ``here`` (the
+    page it was opening) comes back after the login when it is one a login may return to."""
     if check.status == SessionStatus.CHOOSE_ACCOUNT:
         return routes.ACCOUNT_CHOICE
     if check.status == SessionStatus.SECOND_FACTOR:
         return routes.AGENT_SECOND_FACTOR
-    login = routes.AGENT_LOGIN if check.kind == "agent" else routes.CUSTOMER_LOGIN
-    return f"{login}?signed_out={check.status}"
+    side = routes.AGENT_SIDE if check.kind == "agent" else routes.CUSTOMER_SIDE
+    return routes.with_return(
+        f"{routes.login_page_for(side)}?signed_out={check.status}", here, side
+    )
 
 
 def leave_to(location: str) -> rx.event.EventSpec:
@@ -217,12 +220,18 @@ class PortalState(rx.State):
             account = db.get(Account, principal.account_id)
             return account.name if account else ""
 
+    def _page_address(self) -> str:
+        """The path and query of the page this tab is opening (a deep link to come back to)."""
+        url = self.router.url
+        return url.path + (f"?{url.query}" if url.query else "")
+
     @rx.event
     @off_loop
     def require_login(self):
-        """on_load guard for pages behind login: leaves at once if the session has ended."""
+        """on_load guard for pages behind login: leaves at once if the session has ended,
+        for a login that comes back to this page."""
         check = self._check_session()
         if check.status != SessionStatus.OK:
-            return leave_to(location_for(check))
+            return leave_to(location_for(check, self._page_address()))
         self.viewing_as = self._viewing_as(check.principal)
         return None
