@@ -51,10 +51,10 @@ log = logging.getLogger("clientcenter.security")
 class SessionEnded(Exception):
     """No usable session behind this tab. ``location`` is where the tab must go."""
 
-    def __init__(self, check: SessionCheck):
+    def __init__(self, check: SessionCheck, here: str | None = None):
         super().__init__(check.status)
         self.check = check
-        self.location = location_for(check)
+        self.location = location_for(check, here)
 
 
 def location_for(check: SessionCheck, here: str | None = None) -> str:
@@ -192,7 +192,7 @@ class PortalState(rx.State):
         if check.status != SessionStatus.OK or check.principal is None:
             if check.status not in (SessionStatus.LOGIN, SessionStatus.CHOOSE_ACCOUNT):
                 log.info("session check refused: %s (session %s)", check.status, check.session_id)
-            raise SessionEnded(check)
+            raise SessionEnded(check, self._page_address())
         return dataclasses.replace(check.principal, client_ip=self._client_ip())
 
     def _require_account_principal(self) -> Principal:
