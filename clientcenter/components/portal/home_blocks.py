@@ -61,23 +61,26 @@ def attention_block(items, loaded) -> rx.Component:
     """First on Home: what needs the customer now, or a calm "all set"."""
     return rx.cond(
         loaded,
-        rx.vstack(
-            section_heading("Needs your attention", icon="bell", id="attention-heading"),
-            rx.cond(
-                items.length() > 0,
-                rx.vstack(rx.foreach(items, _attention_item), spacing="2", width="100%"),
-                rx.text(
-                    "You're all set: no bills due, nothing waiting for you.",
-                    size="2",
-                    color_scheme="gray",
-                    id="attention-none",
+        # A labelled <section>: a region a screen reader can jump to.
+        rx.el.section(
+            rx.vstack(
+                section_heading("Needs your attention", icon="bell", id="attention-heading"),
+                rx.cond(
+                    items.length() > 0,
+                    rx.vstack(rx.foreach(items, _attention_item), spacing="2", width="100%"),
+                    rx.text(
+                        "You're all set: no bills due, nothing waiting for you.",
+                        size="2",
+                        color_scheme="gray",
+                        id="attention-none",
+                    ),
                 ),
+                spacing="2",
+                width="100%",
             ),
-            spacing="2",
-            width="100%",
             id="attention",
-            role="region",
             aria_labelledby="attention-heading",
+            style={"width": "100%"},
         ),
     )
 
