@@ -15,6 +15,7 @@ from tests.support.browser import HOME, code_for, enter_code, screenshot
 from tests.support.demo import JORDAN, PAT, RIVERA, STUDIO, account_named
 
 SHOTS = Path("/tmp/shots-home")
+LOADED = 30_000  # ms: a page's first data on a shared, busy machine
 
 
 def shot(page, name: str) -> None:
@@ -41,7 +42,7 @@ def test_home_puts_what_needs_attention_first(app, page):
     app.log_in(page, PAT)
     page.goto(app.url + "/home")
     block = page.locator("#attention")
-    expect(block).to_be_visible()
+    expect(block).to_be_visible(timeout=LOADED)
     items = block.locator(".attention-item")
     expect(items.first).to_be_visible()
     kinds = [items.nth(i).get_attribute("data-kind") for i in range(items.count())]
@@ -92,7 +93,7 @@ def test_a_mailed_check_still_pending_is_not_nothing_due(app, page):
     app.log_in(page, PAT)
     page.goto(app.url + "/home")
     pending = page.locator(".attention-item[data-kind=payment_pending]")
-    expect(pending).to_contain_text("on its way")
+    expect(pending).to_contain_text("on its way", timeout=LOADED)
     expect(page.locator(".attention-item[data-kind=bill_due]")).to_have_count(0)
     expect(page.locator("#quick-billing")).to_contain_text("Payment on its way")
     expect(page.locator("#quick-billing")).not_to_contain_text("Nothing due")
@@ -139,13 +140,14 @@ def test_the_only_matching_policy_is_chosen_and_contact_has_no_caveat(app, page)
         ).one()
     app.log_in(page, PAT)
     page.goto(app.url + "/requests/personal?type=vehicle_add")
-    expect(page.locator("#rq-vehicle_add-policy_id")).to_have_value(str(auto.id))
+    expect(page.locator("#rq-vehicle_add-policy_id")).to_have_value(str(auto.id), timeout=LOADED)
     shot(page, "request-vehicle-add-390")
     # Two policies could take a coverage change: the customer chooses.
     page.goto(app.url + "/requests/personal?type=coverage")
+    expect(page.locator("#rq-coverage-policy_id")).to_be_visible(timeout=LOADED)
     expect(page.locator("#rq-coverage-policy_id")).to_have_value("")
     page.goto(app.url + "/contact")
-    expect(page.locator("#rq-message-form")).to_be_visible()
+    expect(page.locator("#rq-message-form")).to_be_visible(timeout=LOADED)
     expect(page.locator("#rq-message-form")).not_to_contain_text("Nothing about your coverage")
     shot(page, "contact-390")
 
