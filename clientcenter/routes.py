@@ -5,7 +5,7 @@ imported only inside ``register``, so this module imports nothing of the UI at l
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from clientcenter.settings import get_settings
 
@@ -201,23 +201,91 @@ API_RECORD_IDS = {
 REFLEX_EVENT = "/_event"
 REFLEX_UPLOAD = "/_upload"
 
-# Links in messages a customer may open before logging in; the login brings them back there.
-RETURN_PREFIXES = (SHARED_PREFIX, PAY_PREFIX)
+# Where a login may bring its visitor back to (``?next=``): a customer page (by its first path
+# segment: /policies/12 and /documents?policy=3 alike, and the /pay/ and /shared/ links in
+# messages), or an agency page under /agent. Never the login pages, the HTTP routes or another
+# site.
+_CUSTOMER_RETURN_ROOTS = frozenset(
+    path.strip("/").split("/")[0]
+    for path in (
+        CUSTOMER_HOME,
+        POLICIES,
+        DOCUMENTS,
+        BILLING,
+        PROFILE,
+        REQUESTS,
+        CONTACT,
+        CERTIFICATES,
+        PROPOSALS,
+        REFER,
+        FEEDBACK,
+        CLAIM_SURVEY,
+        PAY_PREFIX,
+        SHARED_PREFIX,
+    )
+)
+_AGENT_NO_RETURN = (
+    AGENT_LOGIN,
+    "/agent/enrol",
+    "/agent/import/upload",
+    "/agent/import/errors",
+    "/agent/import/templates",
+)
+CUSTOMER_SIDE, AGENT_SIDE = "customer", "agent"
 
 
-def safe_return_path(value: object) -> str | None:
-    """``value`` if it is one of our own pages a login may return to, else None (never another
-    site: no scheme, no //host, no backslash tricks)."""
-    if not isinstance(value, str) or len(value) > 600 or not value.startswith(RETURN_PREFIXES):
+def _is_plain_local(value: str) -> bool:
+    """A path on this site and nothing else, however it is encoded: one leading slash, no
+    scheme or host, no backslash or control character, no dot segments."""
+    decoded = value
+    for _ in range(3):  # %252F%252F → %2F%2F → //
+        decoded = unquote(decoded)
+    for text in (value, decoded):
+        if not text.startswith("/") or text.startswith("//") or "://" in text:
+            return False
+        if any(ch == "\\" or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+            return False
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return False
+    segments = urlsplit(decoded).path.split("/")
+    return "." not in segments and ".." not in segments
+
+
+def safe_return_path(value: object, side: str = CUSTOMER_SIDE) -> str | None:
+    """``value`` if it is one of our own pages a login of ``side`` may return to, else None
+    (never another site: no scheme, no //host, no backslash tricks, encoded or not)."""
+    if not isinstance(value, str) or not value or len(value) > 600 or not _is_plain_local(value):
         return None
-    if value.startswith("//") or any(ch in value for ch in "\\\r\n\t") or "://" in value:
+    path = urlsplit(value).path
+    if side == AGENT_SIDE:
+        on_agent_side = path == AGENT_HOME or path.startswith(AGENT_HOME + "/")
+        if not on_agent_side or path.rstrip("/").startswith(_AGENT_NO_RETURN):
+            return None
+        return value
+    if path.strip("/").split("/")[0] not in _CUSTOMER_RETURN_ROOTS:
         return None
     return value
 
 
-def login_returning_to(path: str) -> str:
-    """The customer login page, coming back to ``path`` (a /shared/ or /pay/ page) after."""
-    return f"{CUSTOMER_LOGIN}?next={quote(path, safe='/')}"
+def login_page_for(side: str) -> str:
+    return AGENT_LOGIN if side == AGENT_SIDE else CUSTOMER_LOGIN
+
+
+def login_returning_to(path: str, side: str = CUSTOMER_SIDE) -> str:
+    """The login page of ``side``, coming back to ``path`` after (when it may: see
+    safe_return_path)."""
+    return with_return(login_page_for(side), path, side)
+
+
+def with_return(location: str, path: object, side: str = CUSTOMER_SIDE) -> str:
+    """``location`` (a login page, maybe with ``?signed_out=``) with ``next=<path>`` added when
+    ``path`` is a page the login may come back to; unchanged otherwise."""
+    back = safe_return_path(path, side)
+    if back is None:
+        return location
+    joiner = "&" if "?" in location else "?"
+    return f"{location}{joiner}next={quote(back, safe='/')}"
 
 
 def signed_out(login_page: str, reason: str) -> str:
@@ -227,18 +295,22 @@ def signed_out(login_page: str, reason: str) -> str:
 
 def safe_leave_path(value: object) -> str:
     """Where ``/auth/leave`` may send a tab: a login page or the account choice, with at most
-    a ``signed_out`` reason; anything else goes to the customer login page."""
-    if not isinstance(value, str) or len(value) > 100:
+    a ``signed_out`` reason and, on a login page, a ``next`` page to come back to (see
+    safe_return_path); anything else goes to the customer login page."""
+    if not isinstance(value, str) or len(value) > 700:
         return CUSTOMER_LOGIN
     path, _, query = value.partition("?")
     if path not in _LEAVE_TO:
         return CUSTOMER_LOGIN
-    if not query:
-        return path
-    key, _, reason = query.partition("=")
-    if key == "signed_out" and reason.replace("_", "").isalpha() and reason.isascii():
-        return value
-    return path
+    kept = []
+    for key, item in parse_qsl(query):
+        if key == "signed_out" and item.replace("_", "").isalpha() and item.isascii():
+            kept.append(f"signed_out={item}")
+    location = path + ("?" + "&".join(kept) if kept else "")
+    if path == ACCOUNT_CHOICE:
+        return location
+    side = AGENT_SIDE if path == AGENT_LOGIN else CUSTOMER_SIDE
+    return with_return(location, dict(parse_qsl(query)).get("next"), side)
 
 
 # --- page registration -----------------------------------------------------------------------

@@ -81,6 +81,7 @@ def native_select(
     on_change=None,
     aria_label: str | None = None,
     aria: dict | None = None,
+    default_value=None,
 ) -> rx.Component:
     """A native <select>: the phone's own picker, and a value forms always submit. (A Radix
     select renders all its options a second time, into a hidden fragment, right after the page
@@ -95,6 +96,8 @@ def native_select(
     else:
         items = rx.fragment(*[rx.el.option(label, value=value) for value, label in options])
     props = {"name": name, "required": required or None, "value": value}
+    if default_value is not None:
+        props["default_value"] = default_value
     props |= {"on_change": on_change, "aria_label": aria_label}
     return rx.el.select(
         first,
@@ -135,14 +138,17 @@ def form_field(
             aria=aria,
         )
     elif kind in RECORD_KINDS:
+        records = (choices or {})[kind]
         control = native_select(
             field.key,
             fid,
-            (choices or {})[kind],
+            records,
             placeholder="Choose…",
             required=field.required,
             dynamic=True,
             aria=aria,
+            # The only matching record is the one the customer means: chosen for them.
+            default_value=rx.cond(records.length() == 1, records[0][0], ""),
         )
     elif kind == "state":
         control = rx.el.input(

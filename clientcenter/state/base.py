@@ -52,20 +52,23 @@ log = logging.getLogger("clientcenter.security")
 class SessionEnded(Exception):
     """No usable session behind this tab. ``location`` is where the tab must go."""
 
-    def __init__(self, check: SessionCheck):
+    def __init__(self, check: SessionCheck, here: str | None = None):
         super().__init__(check.status)
         self.check = check
-        self.location = location_for(check)
+        self.location = location_for(check, here)
 
 
-def location_for(check: SessionCheck) -> str:
-    """Where a tab goes when its session check did not produce a principal."""
+def location_for(check: SessionCheck, here: str | None = None) -> str:
+    """Where a tab goes when its session check did not produce a principal; ``here`` (the
+    page it was opening) comes back after the login when it is one a login may return to."""
     if check.status == SessionStatus.CHOOSE_ACCOUNT:
         return routes.ACCOUNT_CHOICE
     if check.status == SessionStatus.SECOND_FACTOR:
         return routes.AGENT_SECOND_FACTOR
-    login = routes.AGENT_LOGIN if check.kind == "agent" else routes.CUSTOMER_LOGIN
-    return f"{login}?signed_out={check.status}"
+    side = routes.AGENT_SIDE if check.kind == "agent" else routes.CUSTOMER_SIDE
+    return routes.with_return(
+        f"{routes.login_page_for(side)}?signed_out={check.status}", here, side
+    )
 
 
 def leave_to(location: str) -> rx.event.EventSpec:
@@ -205,7 +208,7 @@ class PortalState(rx.State):
         if check.status != SessionStatus.OK or check.principal is None:
             if check.status not in (SessionStatus.LOGIN, SessionStatus.CHOOSE_ACCOUNT):
                 log.info("session check refused: %s (session %s)", check.status, check.session_id)
-            raise SessionEnded(check)
+            raise SessionEnded(check, self._page_address())
         return dataclasses.replace(check.principal, client_ip=self._client_ip())
 
     def _require_account_principal(self) -> Principal:
@@ -237,14 +240,20 @@ class PortalState(rx.State):
     # hide the rest. Set from the session on each page load; the services decide.
     contact_view: str = "everything"
 
+    def _page_address(self) -> str:
+        """The path and query of the page this tab is opening (a deep link to come back to)."""
+        url = self.router.url
+        return url.path + (f"?{url.query}" if url.query else "")
+
     @rx.event
     @off_loop
     def require_login(self):
-        """on_load guard for pages behind login: leaves at once if the session has ended; a
-        household member with a limited view is taken to the part they may see."""
+        """on_load guard for pages behind login: leaves at once if the session has ended, for
+        a login that comes back to this page; a household member with a limited view is taken
+        to the part they may see."""
         check = self._check_session()
         if check.status != SessionStatus.OK:
-            return leave_to(location_for(check))
+            return leave_to(location_for(check, self._page_address()))
         self.viewing_as = self._viewing_as(check.principal)
         self.contact_view = check.principal.view if check.principal else "everything"
         landing = _limited_landing(self.contact_view, urlparse(str(self.router.url)).path)

@@ -81,7 +81,7 @@ def test_pat_logs_in_by_email_and_logs_out(app, page):
     assert [c for c in page.context.cookies() if c["name"] == "cc_remember"]  # outlives logout
     # the back button or a bookmark gets nothing behind login
     page.goto(app.url + "/home")
-    page.wait_for_url(re.compile(r"/?\?signed_out=login$"))
+    page.wait_for_url(re.compile(r"/?\?signed_out=login&next=/home$"))
     expect(page.locator("#login-notice")).to_contain_text("Please log in")
 
 
@@ -219,7 +219,7 @@ def test_a_revoked_session_sends_the_tab_to_login_with_a_message(app, page):
     engine.dispose()
     page.locator("#switch-accounts, #logout-button").first.is_visible()
     page.goto(app.url + "/home")
-    page.wait_for_url(re.compile(r"/?\?signed_out=revoked$"))
+    page.wait_for_url(re.compile(r"/?\?signed_out=revoked&next=/home$"))
     expect(page.locator("#login-notice")).to_contain_text("Your session was ended")
     screenshot(page, "login-revoked-notice")
 

@@ -245,13 +245,16 @@ def test_embed_snippet_is_branded_and_points_at_the_stable_urls(monkeypatch):
 
 
 def test_login_returns_to_the_shared_link_that_sent_the_customer(client, db):
-    """?next= from a /shared/ or /pay/ link: back there after the code; never another site."""
+    """?next= from a page or a /shared/ or /pay/ link: back there after the code; never
+    another site, nor an agency page."""
     for asked, landed in [
         ("/shared/abc.def", "/shared/abc.def"),
         ("/pay/tok_123", "/pay/tok_123"),
+        ("/documents?policy=3", "/documents?policy=3"),
         ("//evil.example/shared/x", "/home"),
         ("https://evil.example/", "/home"),
-        ("/profile", "/home"),
+        ("/%2F%2Fevil.example", "/home"),
+        ("/agent/tasks", "/home"),
         ("/shared/\\evil", "/home"),
     ]:
         # Two people take turns: each may be sent only so many codes an hour.

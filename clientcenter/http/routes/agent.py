@@ -48,6 +48,8 @@ async def complete_agent_login(request: Request) -> Response:
         agent_login.complete,
         subject_kind="agent",
         refused_to=routes.signed_out(routes.AGENT_LOGIN, "attempt"),
+        # Back to the agency page that sent the agent to sign in, if any.
+        return_to=routes.safe_return_path(await form_field(request, "next"), routes.AGENT_SIDE),
     )
 
 

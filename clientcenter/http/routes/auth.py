@@ -37,7 +37,7 @@ async def complete_login(request: Request) -> Response:
     """The login page posts the grant it got for a verified code; the session starts here."""
     if (refused := refuse_foreign_origin(request, "login completion")) is not None:
         return refused
-    # Back to the shared-document or payment link that brought the customer here, if any.
+    # Back to the page (or the link in a message) that brought the customer here, if any.
     return_to = routes.safe_return_path(await form_field(request, "next"))
     return await complete_login_grant(
         request,

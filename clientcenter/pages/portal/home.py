@@ -1,4 +1,6 @@
-"""Home (/home) and the policy list (/policies): active policies first, past ones set apart."""
+"""Home (/home) and the policy list (/policies). Home reads top down: what needs the customer
+now, the ID card when there is an auto policy, the usual places, the policies in force (past
+ones folded away), then the customer's own agent."""
 
 from __future__ import annotations
 
@@ -7,12 +9,17 @@ import reflex as rx
 from clientcenter import routes
 from clientcenter.components.common import error_callout, loading_note, section_heading
 from clientcenter.components.layout import page_shell
+from clientcenter.components.portal.home_blocks import (
+    attention_block,
+    past_policies_disclosure,
+    producer_card,
+)
 from clientcenter.components.portal.policy_cards import policy_card
 from clientcenter.components.portal.self_service_menu import self_service_menu
 from clientcenter.state.portal.home import HomeState
 
 
-def _policy_lists() -> rx.Component:
+def _policy_lists(*, past_open: bool = True) -> rx.Component:
     return rx.vstack(
         section_heading("Your policies", icon="shield-check"),
         rx.cond(
@@ -30,17 +37,15 @@ def _policy_lists() -> rx.Component:
         ),
         rx.cond(
             HomeState.past.length() > 0,
-            rx.vstack(
-                section_heading("Past policies", icon="history"),
-                rx.text(
-                    "Expired and cancelled policies, for your records.",
-                    size="2",
-                    color_scheme="gray",
+            past_policies_disclosure(
+                HomeState.past.length(),
+                rx.vstack(
+                    rx.foreach(HomeState.past, lambda row: policy_card(row, muted=True)),
+                    spacing="3",
+                    width="100%",
+                    id="past-policies",
                 ),
-                rx.foreach(HomeState.past, lambda row: policy_card(row, muted=True)),
-                spacing="3",
-                width="100%",
-                id="past-policies",
+                open_=past_open,
             ),
         ),
         spacing="3",
@@ -75,37 +80,45 @@ def _quick_card(icon: str, title, detail, href: str, id: str, **props) -> rx.Com
 
 
 def _quick_actions() -> rx.Component:
+    # "Nothing due" only when nothing is owed and no payment is still on its way.
     billing_detail = rx.cond(
         HomeState.open_invoice_count > 0,
         rx.text.span(HomeState.open_invoice_total, " due ", HomeState.next_due),
-        rx.text.span("Nothing due"),
+        rx.cond(
+            HomeState.payment_pending,
+            rx.text.span("Payment on its way"),
+            rx.text.span("Nothing due"),
+        ),
     )
     return rx.grid(
         _quick_card(
             "file-text", "Documents", "Download or upload", routes.DOCUMENTS, "quick-documents"
         ),
-        rx.cond(
-            HomeState.id_card_policy_count > 0,
-            _quick_card(
-                "id-card",
-                "ID cards",
-                "Proof of insurance",
-                routes.ID_CARDS,
-                "quick-id-cards",
-            ),
-        ),
-        # Full width under the other two when ID cards are offered: no hole in the grid.
-        _quick_card(
-            "receipt",
-            "Billing",
-            billing_detail,
-            routes.BILLING,
-            "quick-billing",
-            grid_column=rx.cond(HomeState.id_card_policy_count > 0, "span 2", "auto"),
-        ),
+        _quick_card("receipt", "Billing", billing_detail, routes.BILLING, "quick-billing"),
         columns="2",
         spacing="3",
         width="100%",
+    )
+
+
+def _id_card_action() -> rx.Component:
+    """One tap to the ID card when the account has an auto policy in force."""
+    return rx.cond(
+        HomeState.id_card_policy_count > 0,
+        # A link drawn as a button (Radix asChild): one tab stop, announced as a link.
+        rx.button(
+            rx.link(
+                rx.icon("id-card", size=18),
+                "Show ID card",
+                href=routes.ID_CARD,
+                id="show-id-card",
+                underline="none",
+            ),
+            as_child=True,
+            size="3",
+            width="100%",
+            min_height="48px",
+        ),
     )
 
 
@@ -131,8 +144,19 @@ def home() -> rx.Component:
         # With the account's data: before it, the billing card said "Nothing due" and the
         # grid changed shape when the ID-card card arrived. (Also ~70 fewer components for
         # the page's first render, which the websocket's first update waits for.)
-        rx.cond(HomeState.loaded, _quick_actions()),
-        _policy_lists(),
+        attention_block(HomeState.attention, HomeState.loaded),
+        rx.cond(HomeState.loaded, rx.vstack(_id_card_action(), _quick_actions(), width="100%")),
+        _policy_lists(past_open=False),
+        rx.cond(
+            HomeState.producer_name != "",
+            producer_card(
+                HomeState.producer_name,
+                HomeState.producer_title,
+                HomeState.producer_phone,
+                HomeState.producer_phone_href,
+                HomeState.producer_email,
+            ),
+        ),
         self_service_menu(),  # requests, contact, certificates, proposals, surveys, links
         nav_active=routes.CUSTOMER_HOME,
     )

@@ -267,7 +267,10 @@ def request_form(form: RequestForm, heading: str | None = None) -> rx.Component:
         rx.text(form.blurb, size="2", color_scheme="gray") if title else rx.fragment(),
         *[form_field(f, S.field_errors, prefix, CHOICES) for f in form.fields],
         attachment_picker() if form.kind == "general" else rx.fragment(),
-        rx.text(NO_COVERAGE_CHANGE_NOTICE, size="1", color_scheme="gray"),
+        # A change's caveat; a message to the agency changes nothing, so it has none.
+        rx.text(NO_COVERAGE_CHANGE_NOTICE, size="1", color_scheme="gray")
+        if form.kind != "contact_us"
+        else rx.fragment(),
         error_callout(S.form_error),
         submit_button("Send request", f"{prefix}-submit", disabled=S.read_only),
         on_submit=S.submit,

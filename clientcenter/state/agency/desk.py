@@ -60,9 +60,14 @@ class AgentState(PortalState):
         """on_load guard of agent pages (each handler checks again on its own)."""
         check = self._check_session()
         if check.status != SessionStatus.OK:
+            here = self._page_address()  # back to this page after the sign-in
             if check.kind != "agent":  # a customer, or nobody: the agents' login page
-                return leave_to(f"{routes.AGENT_LOGIN}?signed_out={check.status}")
-            return leave_to(location_for(check))
+                return leave_to(
+                    routes.with_return(
+                        f"{routes.AGENT_LOGIN}?signed_out={check.status}", here, routes.AGENT_SIDE
+                    )
+                )
+            return leave_to(location_for(check, here))
         if not check.principal.is_agent or check.principal.read_only:
             return leave_to(_ended_for_agent_pages(check.principal).location)
         self.viewing_as = ""

@@ -43,17 +43,33 @@ def _reveal(values: dict[str, object]) -> rx.event.EventSpec:
 
 
 class AgentLoginState(CodeLoginSteps, PortalState):
+    _return_to: str = ""  # the agency page that sent the agent here (?next=)
+
+    def _hand_off(self, grant: str):
+        back = {"next": self._return_to} if self._return_to else {}
+        return self._post_grant(routes.AGENT_COMPLETE_LOGIN_ROUTE, grant, **back)
+
     @rx.event
     @off_loop
     def open_page(self):
         reason = self._signed_out_reason()
+        self._return_to = (
+            routes.safe_return_path(
+                self.router.url.query_parameters.get("next", ""), routes.AGENT_SIDE
+            )
+            or ""
+        )
         check = self._check_session()
         if (
             check.status == SessionStatus.OK
             and check.principal is not None
             and check.principal.is_agent
         ):
-            home = routes.CUSTOMER_HOME if check.principal.read_only else routes.AGENT_HOME
+            home = (
+                routes.CUSTOMER_HOME
+                if check.principal.read_only
+                else self._return_to or routes.AGENT_HOME
+            )
             return rx.redirect(home)
         self._settle(reason, STEPS)
         if self.step == "enrol":  # a reload: the QR code is not in the state to redraw
@@ -141,7 +157,7 @@ class AgentLoginState(CodeLoginSteps, PortalState):
         if checked is None:
             return None
         grant, _checked = checked
-        return self._post_grant(routes.AGENT_COMPLETE_LOGIN_ROUTE, grant)
+        return self._hand_off(grant)
 
     @rx.event
     @off_loop
@@ -183,7 +199,7 @@ class AgentLoginState(CodeLoginSteps, PortalState):
                 else ("This sign-in has ended. Enter your email to start again.")
             )
             return None
-        return self._post_grant(routes.AGENT_COMPLETE_LOGIN_ROUTE, grant)
+        return self._hand_off(grant)
 
     @rx.event
     @off_loop

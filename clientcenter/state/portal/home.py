@@ -1,4 +1,5 @@
-"""Home and the policy list: thin state over services/portal/policies.py."""
+"""Home and the policy list: thin state over services/portal/policies.py and
+services/portal/attention.py (what needs the customer now, and their producer)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import reflex as rx
 from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.services.errors import ServiceError
-from clientcenter.services.portal import idcards, policies
+from clientcenter.services.portal import attention, idcards, policies
 from clientcenter.state.base import PortalState, off_loop
 
 
@@ -44,6 +45,15 @@ def policy_row(p: policies.PolicySummary) -> PolicyRow:
     )
 
 
+@dataclass
+class AttentionRow:
+    kind: str = ""
+    title: str = ""
+    detail: str = ""
+    href: str = ""
+    action: str = ""
+
+
 class HomeState(PortalState):
     loaded: bool = False
     error: str = ""
@@ -56,6 +66,15 @@ class HomeState(PortalState):
     open_invoice_total: str = ""
     next_due: str = ""
     id_card_policy_count: int = 0
+    attention: list[AttentionRow] = []
+    payment_pending: bool = (
+        False  # a payment on its way: the billing card never says "Nothing due"
+    )
+    producer_name: str = ""
+    producer_title: str = ""
+    producer_phone: str = ""
+    producer_phone_href: str = ""
+    producer_email: str = ""
 
     @rx.event
     @off_loop
@@ -65,6 +84,8 @@ class HomeState(PortalState):
             with session_scope() as db:
                 view = policies.home_view(db, principal)
                 cards = idcards.id_card_policies(db, principal)
+                items = attention.attention_items(db, principal)
+                producer = attention.your_producer(db, principal)
         except ServiceError as exc:
             self.error, self.loaded = exc.message, True
             return
@@ -79,4 +100,9 @@ class HomeState(PortalState):
         due = view.invoices.next_due
         self.next_due = policies.format_date(due) if due else ""
         self.id_card_policy_count = len(cards)
+        self.attention = [AttentionRow(i.kind, i.title, i.detail, i.href, i.action) for i in items]
+        self.payment_pending = any(i.kind == "payment_pending" for i in items)
+        self.producer_name, self.producer_title = producer.name, producer.title
+        self.producer_phone, self.producer_phone_href = producer.phone, producer.phone_href
+        self.producer_email = producer.email
         self.loaded = True

@@ -19,7 +19,7 @@ STEPS = ("email", "channel", "code", "account")
 class LoginState(CodeLoginSteps, PortalState):
     channel: str = ""  # where the current code went: email | sms
     accounts: list[dict[str, str]] = []  # id, name, kind — from the verified email only
-    _return_to: str = ""  # a /shared/ or /pay/ link that sent the customer here (?next=)
+    _return_to: str = ""  # the page that sent the customer here (?next=, routes.safe_return_path)
 
     def _reset(self) -> None:
         super()._reset()
@@ -37,8 +37,7 @@ class LoginState(CodeLoginSteps, PortalState):
         return self._wait_to_resend(answer.resend_in) if self.step == "code" else None
 
     def _hand_off(self, grant: str):
-        """Post the grant, with the link to come back to when a /shared/ or /pay/ link sent
-        the customer here."""
+        """Post the grant, with the page to come back to when one sent the customer here."""
         back = {"next": self._return_to} if self._return_to else {}
         return self._post_grant(routes.COMPLETE_LOGIN_ROUTE, grant, **back)
 
