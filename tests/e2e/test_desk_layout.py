@@ -171,9 +171,11 @@ def test_the_read_only_banner_stays_in_view_while_scrolling(app, page):
     expect(banner).to_be_visible()
     page.goto(app.url + "/policies")
     expect(banner).to_be_visible()
+    expect(page.locator("h1")).to_have_count(1)
     header_bottom = _box(page, "header")["y"] + _box(page, "header")["height"]
+    # The page must scroll for this to test anything (its policies come with the page load).
+    page.wait_for_function("document.documentElement.scrollHeight - innerHeight > 200")
     scrollable = page.evaluate("document.documentElement.scrollHeight - innerHeight")
-    assert scrollable > 200, "the page must scroll for this to test anything"
     page.mouse.wheel(0, scrollable)
     page.wait_for_function("scrollY > 200")
     box = _box(page, "#read-only-banner")
