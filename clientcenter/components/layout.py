@@ -155,6 +155,7 @@ def _tab(label: str, icon: str, is_active: bool) -> rx.Component:
         rx.text(label, size="1", weight="medium" if is_active else "regular"),
         align="center",
         spacing="1",
+        width="100%",
         color=rx.color("accent", 11) if is_active else rx.color("gray", 11),
     )
 
@@ -182,7 +183,8 @@ def bottom_nav(
     breakpoint, the side navigation takes over from there)."""
     return rx.el.nav(
         rx.hstack(
-            *_nav_links(active, items_spec, _tab, flex="1", padding_y="8px"),
+            # Equal shares of the bar, each label centred in its own.
+            *_nav_links(active, items_spec, _tab, flex="1 1 0", min_width="0", padding_y="8px"),
             width="100%",
             max_width=CONTENT_MAX_WIDTH,
             margin_x="auto",
