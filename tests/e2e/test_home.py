@@ -67,7 +67,7 @@ def test_home_puts_what_needs_attention_first(app, page):
     # One tap to the ID card.
     page.locator("#show-id-card").click()
     expect(page).to_have_url(re.compile(r"/id-card/?$"))
-    expect(page).to_have_title(re.compile(r"^Documents · .+ Client Center$"))
+    expect(page).to_have_title(re.compile(r"^ID cards · .+ Client Center$"))
 
 
 def test_a_mailed_check_still_pending_is_not_nothing_due(app, page):

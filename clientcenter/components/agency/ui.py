@@ -9,9 +9,10 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.components.common import error_callout, notice_callout
-from clientcenter.components.layout import page_shell
+from clientcenter.components.layout import on_desk, page_shell
 from clientcenter.services.agency.roles import Permission
 from clientcenter.state.agency.desk import AgentState
+from clientcenter.state.base import post_navigation_script
 
 # Native selects (phones show their own picker): sized and bordered like the Radix inputs.
 SELECT_STYLE = {
@@ -46,12 +47,72 @@ AGENT_NAV: list[tuple[str, str, str, Permission | None]] = [
 ]
 
 
-def agent_shell(*children: rx.Component, active: str) -> rx.Component:
+# How wide an agent page's content grows on a desk: a readable column for forms and lists,
+# the whole desk for the info pane's columns.
+DESK_COLUMN = "800px"
+DESK_WIDE = "1400px"
+
+# Visually hidden, still read out (a screen reader hears "Signed in as ...").
+_SR_ONLY = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "overflow": "hidden",
+    "clip": "rect(0 0 0 0)",
+    "white_space": "nowrap",
+}
+
+
+def signed_in() -> rx.Component:
+    """Who is signed in and Sign out, in the header of a desk (on a phone, More has both)."""
+    return rx.hstack(
+        rx.icon("circle-user", size=22, color=rx.color("gray", 11), flex_shrink="0"),
+        rx.vstack(
+            rx.text(
+                rx.el.span("Signed in as ", style=_SR_ONLY),
+                AgentState.signed_in_name,
+                size="2",
+                weight="medium",
+                id="signed-in-name",
+            ),
+            rx.text(AgentState.role_label, size="1", color_scheme="gray"),
+            spacing="0",
+            align="start",
+        ),
+        rx.button(
+            rx.icon("log-out", size=16),
+            "Sign out",
+            variant="soft",
+            color_scheme="gray",
+            size="2",
+            id="header-sign-out",
+            type="button",
+            margin_left="8px",
+            on_click=rx.call_script(post_navigation_script(routes.LOGOUT_ROUTE)),
+        ),
+        id="signed-in",
+        align="center",
+        spacing="2",
+        display="none",
+        style=on_desk(display="flex"),
+    )
+
+
+def agent_shell(*children: rx.Component, active: str, wide: bool = False) -> rx.Component:
+    """An agent page: the phone layout on a phone, the desk (side navigation, who is signed
+    in) from the desk breakpoint on; ``wide`` lets the content use the whole desk."""
     nav = [
         (label, icon, href, *([allowed(needs)] if needs else []))
         for label, icon, href, needs in AGENT_NAV
     ]
-    return page_shell(*children, nav_active=active, nav=nav)
+    return page_shell(
+        *children,
+        nav_active=active,
+        nav=nav,
+        header_right=(signed_in(),),
+        desk_width=DESK_WIDE if wide else DESK_COLUMN,
+        home=routes.AGENT_HOME,
+    )
 
 
 def back_link(label: str | rx.Var, href: str | rx.Var) -> rx.Component:

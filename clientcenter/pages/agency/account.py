@@ -22,6 +22,7 @@ from clientcenter.components.agency.ui import (
 from clientcenter.components.common import POLICY_STATUS_COLOURS, status_badge
 from clientcenter.components.forms import plain_button
 from clientcenter.components.icons import icon_if
+from clientcenter.components.layout import on_desk
 from clientcenter.pages.agency.account_documents import documents_section
 from clientcenter.services.agency.roles import Permission
 from clientcenter.state.agency.desk import (
@@ -102,7 +103,7 @@ def _actions() -> rx.Component:
                 ("user-cog", "Manage", routes.AGENT_MANAGE, "manage-link", P.MANAGE_ACCOUNTS),
             ]
         ],
-        columns="3",
+        columns={"initial": "3", "md": "4"},
         spacing="2",
         width="100%",
     )
@@ -127,54 +128,66 @@ def _client_center_button() -> rx.Component:
 
 def _header() -> rx.Component:
     return rx.card(
-        rx.vstack(
-            back_link("Search", routes.AGENT_HOME),
-            rx.hstack(
-                icon_if(
-                    AgentAccountState.kind == "commercial",
-                    "building-2",
-                    "house",
-                    size=22,
-                    flex_shrink="0",
+        # Who the account is on the left, what to do on the right (stacked on a phone).
+        rx.flex(
+            rx.vstack(
+                back_link("Search", routes.AGENT_HOME),
+                rx.hstack(
+                    icon_if(
+                        AgentAccountState.kind == "commercial",
+                        "building-2",
+                        "house",
+                        size=22,
+                        flex_shrink="0",
+                    ),
+                    rx.heading(
+                        AgentAccountState.name,
+                        size="5",
+                        as_="h1",
+                        id="account-name",
+                        flex="1",
+                        min_width="0",
+                    ),
+                    align="center",
+                    width="100%",
                 ),
-                rx.heading(
-                    AgentAccountState.name,
-                    size="5",
-                    as_="h1",
-                    id="account-name",
-                    flex="1",
-                    min_width="0",
-                ),
-                align="center",
-                width="100%",
-            ),
-            rx.hstack(
-                rx.badge(
-                    rx.cond(AgentAccountState.kind == "commercial", "Commercial", "Personal"),
-                    variant="soft",
-                ),
-                rx.cond(
-                    AgentAccountState.active,
-                    rx.badge("Active", color_scheme="green", variant="soft"),
+                rx.hstack(
                     rx.badge(
-                        "No active policy: Client Center closed",
-                        color_scheme="red",
+                        rx.cond(AgentAccountState.kind == "commercial", "Commercial", "Personal"),
                         variant="soft",
                     ),
+                    rx.cond(
+                        AgentAccountState.active,
+                        rx.badge("Active", color_scheme="green", variant="soft"),
+                        rx.badge(
+                            "No active policy: Client Center closed",
+                            color_scheme="red",
+                            variant="soft",
+                        ),
+                    ),
+                    wrap="wrap",
+                    spacing="2",
                 ),
-                wrap="wrap",
+                rx.cond(AgentAccountState.address != "", muted(AgentAccountState.address)),
+                muted("Producer: ", AgentAccountState.producer),
+                rx.cond(AgentAccountState.as_of != "", muted(AgentAccountState.as_of, id="as-of")),
+                rx.cond(
+                    AgentAccountState.last_invited != "",
+                    muted("Last invited to Client Center: ", AgentAccountState.last_invited),
+                ),
                 spacing="2",
+                width="100%",
+                min_width="0",
             ),
-            rx.cond(AgentAccountState.address != "", muted(AgentAccountState.address)),
-            muted("Producer: ", AgentAccountState.producer),
-            rx.cond(AgentAccountState.as_of != "", muted(AgentAccountState.as_of, id="as-of")),
-            rx.cond(
-                AgentAccountState.last_invited != "",
-                muted("Last invited to Client Center: ", AgentAccountState.last_invited),
+            rx.vstack(
+                _client_center_button(),
+                _actions(),
+                spacing="2",
+                width="100%",
+                style=on_desk(width="50%", max_width="560px", flex_shrink="0"),
             ),
-            _client_center_button(),
-            _actions(),
-            spacing="2",
+            direction={"initial": "column", "md": "row"},
+            gap="3",
             width="100%",
         ),
         width="100%",
@@ -301,6 +314,14 @@ def _task(t: PaneTask) -> rx.Component:
     )
 
 
+# Radix's "lg": the pane's three columns (the side navigation takes its share of the width).
+WIDE_MEDIA = "@media (min-width: 1280px)"
+
+
+def _column(*sections: rx.Component, **props) -> rx.Component:
+    return rx.vstack(*sections, spacing="4", width="100%", min_width="0", **props)
+
+
 def account_page() -> rx.Component:
     s = AgentAccountState
     return agent_shell(
@@ -310,34 +331,62 @@ def account_page() -> rx.Component:
             rx.vstack(
                 _header(),
                 _invite_panel(),
-                section("Contacts", entries(s.contacts, _contact), id_="contacts"),
-                section("Policies", entries(s.policies, _policy), id_="policies"),
-                if_allowed(Permission.SHARE_DOCUMENTS, documents_section()),
-                section(
-                    "Open invoices",
-                    entries(s.invoices, _invoice, "Nothing due."),
-                    id_="open-invoices",
-                ),
-                section(
-                    "Open tasks",
-                    entries(s.tasks, _task, "No open tasks."),
-                    id_="open-tasks",
-                    right=if_allowed(
-                        Permission.TASK_QUEUE, rx.link("Queue", href=routes.AGENT_TASKS, size="2")
+                # One column on a phone. On a desk side by side, so every heading is in view:
+                # who and what on the left, what is open beside it, the documents under that.
+                rx.grid(
+                    _column(
+                        section("Contacts", entries(s.contacts, _contact), id_="contacts"),
+                        section("Policies", entries(s.policies, _policy), id_="policies"),
                     ),
-                ),
-                section(
-                    "Recent activity",
-                    entries(s.activity, _activity, "Nothing yet."),
-                    id_="recent-activity",
-                    right=if_allowed(
-                        Permission.ACTIVITY,
-                        rx.link("All", href=_href(routes.AGENT_ACTIVITY), size="2"),
+                    _column(
+                        rx.grid(
+                            _column(
+                                section(
+                                    "Open invoices",
+                                    entries(s.invoices, _invoice, "Nothing due."),
+                                    id_="open-invoices",
+                                ),
+                            ),
+                            _column(
+                                section(
+                                    "Open tasks",
+                                    entries(s.tasks, _task, "No open tasks."),
+                                    id_="open-tasks",
+                                    right=if_allowed(
+                                        Permission.TASK_QUEUE,
+                                        rx.link("Queue", href=routes.AGENT_TASKS, size="2"),
+                                    ),
+                                ),
+                                section(
+                                    "Recent activity",
+                                    entries(s.activity, _activity, "Nothing yet."),
+                                    id_="recent-activity",
+                                    right=if_allowed(
+                                        Permission.ACTIVITY,
+                                        rx.link(
+                                            "All", href=_href(routes.AGENT_ACTIVITY), size="2"
+                                        ),
+                                    ),
+                                ),
+                            ),
+                            columns={"initial": "1", "lg": "2"},
+                            spacing="4",
+                            width="100%",
+                            align="start",
+                        ),
+                        if_allowed(Permission.SHARE_DOCUMENTS, documents_section()),
+                        style={WIDE_MEDIA: {"grid_column": "span 2"}},
                     ),
+                    columns={"initial": "1", "md": "2", "lg": "3"},
+                    spacing="4",
+                    width="100%",
+                    align="start",
+                    id="pane-columns",
                 ),
                 spacing="4",
                 width="100%",
             ),
         ),
         active=routes.AGENT_HOME,
+        wide=True,
     )

@@ -127,8 +127,15 @@ def tasks_page() -> rx.Component:
     s = AgentTasksState
     return agent_shell(
         page_title("Tasks and notes", "What customers' actions asked of you, oldest first."),
-        _segmented(s.status, [("open", "Open"), ("done", "Done")], s.show, "task-status"),
-        _segmented(s.scope, [("mine", "Mine"), ("all", "Everyone's")], s.show_scope, "task-scope"),
+        rx.flex(  # stacked on a phone, side by side on a desk
+            _segmented(s.status, [("open", "Open"), ("done", "Done")], s.show, "task-status"),
+            _segmented(
+                s.scope, [("mine", "Mine"), ("all", "Everyone's")], s.show_scope, "task-scope"
+            ),
+            direction={"initial": "column", "md": "row"},
+            gap="4",
+            width="100%",
+        ),
         messages("tasks", s.error, s.notice),
         rx.text(
             s.total.to_string(),

@@ -45,6 +45,7 @@ class AgentAccess:
     role: str
     role_label: str
     permissions: list[Permission]
+    name: str  # who is signed in, for the agency pages' header
 
 
 def agent_access(session: Session, principal: Principal) -> AgentAccess:
@@ -54,4 +55,5 @@ def agent_access(session: Session, principal: Principal) -> AgentAccess:
         role=agent.role,
         role_label=ROLE_LABELS[known] if known else agent.role,
         permissions=[p for p in Permission if agent_may(agent, p)],
+        name=agent.full_name,
     )

@@ -47,6 +47,8 @@ class AgentState(PortalState):
     role: str = ""
     role_label: str = ""
     permissions: list[str] = []
+    # Who is signed in (the header shows it on a wide screen), read with the role.
+    signed_in_name: str = ""
 
     def _require_agent(self) -> Principal:
         principal = self._require_principal()
@@ -76,8 +78,10 @@ class AgentState(PortalState):
                 access = agent_access(db, check.principal)
         except ServiceError:
             self.role, self.role_label, self.permissions = "", "", []
+            self.signed_in_name = ""
             return None
         self.role, self.role_label = access.role, access.role_label
+        self.signed_in_name = access.name
         self.permissions = [p.value for p in access.permissions]
         return None
 
