@@ -18,7 +18,9 @@ from clientcenter.models.auth import (
     LoginChallenge,
     RateEvent,
     RateKey,
+    Passkey,
     RememberedBrowser,
+    WebAuthnChallenge,
     UserSession,
 )
 from clientcenter.models.billing import Invoice, Payment, PaymentRequest
@@ -72,7 +74,9 @@ __all__ = [
     "RateEvent",
     "RateKey",
     "Referral",
+    "Passkey",
     "RememberedBrowser",
+    "WebAuthnChallenge",
     "SearchTerm",
     "StaffEnrolmentLink",
     "Task",
