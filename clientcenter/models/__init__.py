@@ -16,12 +16,12 @@ from clientcenter.models.api import ApiIdempotency, ApiKey
 from clientcenter.models.audit import AuditEvent
 from clientcenter.models.auth import (
     LoginChallenge,
+    Passkey,
     RateEvent,
     RateKey,
-    Passkey,
     RememberedBrowser,
-    WebAuthnChallenge,
     UserSession,
+    WebAuthnChallenge,
 )
 from clientcenter.models.billing import Invoice, Payment, PaymentRequest
 from clientcenter.models.certificates import Certificate, CertificateHolder, CertificateLink
