@@ -16,6 +16,8 @@ app = rx.App(
     head_components=[
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         global_styles(),
+        # navigator.credentials for passkeys (components/portal/passkeys.py).
+        rx.el.script(src=routes.PASSKEYS_SCRIPT),
     ],
 )
 if get_settings().delivery.relay_in_app:

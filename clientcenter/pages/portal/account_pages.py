@@ -9,6 +9,7 @@ from clientcenter import routes
 from clientcenter.components.common import error_callout
 from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.account_button import account_button
+from clientcenter.components.portal.passkeys import security_card
 from clientcenter.components.portal.profile_sections import profile_sections
 from clientcenter.components.session_actions import logout_button, switch_accounts_button
 from clientcenter.state.portal.account import AccountState
@@ -41,6 +42,7 @@ def profile() -> rx.Component:
         rx.heading("Profile", size="6", as_="h1"),
         _account_summary(),
         profile_sections(),  # edit personal info, contact preferences, co-applicant
+        security_card(),  # passkeys, remembered browsers, confirm it's you
         rx.cond(AccountState.accounts.length() > 1, switch_accounts_button()),
         logout_button(),
         nav_active=routes.PROFILE,

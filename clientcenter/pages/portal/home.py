@@ -7,9 +7,11 @@ import reflex as rx
 from clientcenter import routes
 from clientcenter.components.common import error_callout, loading_note, section_heading
 from clientcenter.components.layout import page_shell
+from clientcenter.components.portal.passkeys import passkey_offer
 from clientcenter.components.portal.policy_cards import policy_card
 from clientcenter.components.portal.self_service_menu import self_service_menu
 from clientcenter.state.portal.home import HomeState
+from clientcenter.state.portal.passkeys import PasskeysState
 
 
 def _policy_lists() -> rx.Component:
@@ -122,6 +124,7 @@ def home() -> rx.Component:
                 as_="h1",
                 id="home-heading",
             ),
+            rx.box(passkey_offer(), on_mount=PasskeysState.load, width="100%"),
             rx.text(HomeState.account_name, size="2", color_scheme="gray", id="current-account"),
             spacing="0",
             width="100%",
