@@ -460,7 +460,12 @@ def remove(
 
 
 def clear_for_contact(
-    db: Session, principal: Principal, contact_id: int, *, now: datetime | None = None
+    db: Session,
+    principal: Principal,
+    contact_id: object,
+    *,
+    account_id: object = None,
+    now: datetime | None = None,
 ) -> int:
     """The agency clears every passkey of a contact (a lost phone, a locked-out customer)."""
     from clientcenter.services.access import require_permission
@@ -468,9 +473,9 @@ def clear_for_contact(
 
     now = now or utcnow()
     require_permission(db, principal, Permission.CLEAR_PASSKEYS)
-    contact = db.get(Contact, contact_id)
-    if contact is None:
-        raise NotFound("That contact isn't on file.")
+    contact = db.get(Contact, contact_id) if isinstance(contact_id, int) else None
+    if contact is None or (account_id is not None and contact.account_id != account_id):
+        raise NotFound("That contact isn't on this account.")
     ids = [p.id for p in contact_passkeys(db, contact.id)]
     _end_sessions_of(db, ids, None, now)
     db.execute(
