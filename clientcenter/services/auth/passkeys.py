@@ -38,6 +38,7 @@ from clientcenter.models import Contact, LoginChallenge, Passkey, UserSession, W
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import contact_may_log_in
 from clientcenter.services.auth import login_codes
+from clientcenter.services.auth.devices import device_label
 from clientcenter.services.auth.sessions import as_utc
 from clientcenter.services.auth.tokens import keyed_hash
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
@@ -255,40 +256,6 @@ def finish_registration(
         db, principal, "customer.passkey_added", summary=f"Added a passkey ({passkey.label})."
     )
     return passkey
-
-
-def device_label(user_agent: str) -> str:
-    """A name a person recognises: the browser and system the passkey was made on."""
-    ua = user_agent or ""
-    system = next(
-        (
-            name
-            for key, name in (
-                ("iPhone", "iPhone"),
-                ("iPad", "iPad"),
-                ("Android", "Android"),
-                ("Mac OS", "Mac"),
-                ("Windows", "Windows"),
-                ("Linux", "Linux"),
-            )
-            if key in ua
-        ),
-        "this device",
-    )
-    browser = next(
-        (
-            name
-            for key, name in (
-                ("Edg/", "Edge"),
-                ("Chrome/", "Chrome"),
-                ("Firefox/", "Firefox"),
-                ("Safari/", "Safari"),
-            )
-            if key in ua
-        ),
-        "a browser",
-    )
-    return f"{browser} on {system}"
 
 
 # -- assertions (login and step-up) ----------------------------------------------------------

@@ -22,6 +22,7 @@ from clientcenter.models import RememberedBrowser
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import normalize_email
 from clientcenter.services.auth import connection
+from clientcenter.services.auth.devices import device_label
 from clientcenter.services.auth.sessions import as_utc
 from clientcenter.services.auth.tokens import new_token
 from clientcenter.settings import get_settings
@@ -169,8 +170,6 @@ def trusted_browsers(
     db: Session, *, subject_kind: str, email: str, current: str | None, now: datetime | None = None
 ) -> list[TrustedBrowser]:
     """Profile → Remembered browsers: this person's live opted-in browsers."""
-    from clientcenter.services.auth.passkeys import device_label
-
     now = now or utcnow()
     rows = db.exec(
         select(RememberedBrowser)
