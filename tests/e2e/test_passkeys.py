@@ -46,6 +46,7 @@ def _log_out(page, app) -> None:
 
 def test_passkey_register_step_up_login_remove_and_remembered_browser(app, page, context):
     _authenticator(context, page)
+    expect.set_options(timeout=20_000)  # a shared machine: each step waits on its server
     figures = {}
 
     # 1. A code login, as a new user meets it: email, "email or text?", code.
