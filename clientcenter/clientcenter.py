@@ -21,6 +21,8 @@ app = rx.App(
         rx.el.link(rel="apple-touch-icon", href=routes.APP_ICON_PREFIX + "192.png"),
         rx.el.script(src=routes.SERVICE_WORKER_REGISTER, defer=True),
         global_styles(),
+        # navigator.credentials for passkeys (components/portal/passkeys.py).
+        rx.el.script(src=routes.PASSKEYS_SCRIPT),
     ],
 )
 if get_settings().delivery.relay_in_app:

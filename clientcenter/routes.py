@@ -150,6 +150,7 @@ IMPORT_ERRORS_PREFIX = "/agent/import/errors/"
 IMPORT_TEMPLATE_PREFIX = "/agent/import/templates/"
 # The HTTP route a tab leaves through when its session ended (it blanks the tab's state).
 LEAVE_ROUTE = "/auth/leave"
+PASSKEYS_SCRIPT = "/passkeys.js"  # assets/passkeys.js: the browser half of passkeys
 _LEAVE_TO = (CUSTOMER_LOGIN, AGENT_LOGIN, ACCOUNT_CHOICE)
 # Addresses that carry a token after the prefix: a download link, a certificate holder's
 # link, an integration's "Continue to …" link.

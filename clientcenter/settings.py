@@ -214,6 +214,16 @@ class Security(_Section):
     # customer with a mobile on file; the others get an email code at once, which shows who
     # has a mobile). See docs/login.md.
     login_channel_choice: Literal["always", "when_mobile"] = "always"
+    # "Remember this browser" on the code step (docs/login.md): how long an opted-in browser
+    # skips the channel step.
+    trusted_browser_days: int = Field(30, ge=1, le=90)
+    # The riskiest actions that need a second factor (a passkey or a fresh code) within
+    # step_up_minutes (services/auth/step_up.py): "login_contact" (login email or mobile),
+    # "pay", "certificate_holder", "household_invite". Empty: none asks.
+    step_up_actions: list[
+        Literal["login_contact", "pay", "certificate_holder", "household_invite"]
+    ] = Field(default_factory=list)
+    step_up_minutes: int = Field(10, ge=1, le=60)
     session_idle_minutes: int = Field(30, ge=1, le=30)
     session_absolute_hours: int = Field(12, ge=1, le=12)
     trusted_proxy_hops: int = Field(0, ge=0, le=5)

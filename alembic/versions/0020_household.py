@@ -2,7 +2,7 @@
 invitations (docs/households.md)
 
 Revision ID: 0020_household
-Revises: 0018_wallet
+Revises: 0019_passkeys
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020_household"
-down_revision: str | None = "0018_wallet"
+down_revision: str | None = "0019_passkeys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

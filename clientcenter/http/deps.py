@@ -203,6 +203,7 @@ def replace_held_session(
         email=started.session.email,
         user_agent=user_agent,
         presented=connection.remembered_digest(presented) if presented else None,
+        trust_channel=getattr(started, "trust_channel", ""),
         **owner,
     )
 

@@ -16,10 +16,12 @@ from clientcenter.models.api import ApiIdempotency, ApiKey
 from clientcenter.models.audit import AuditEvent
 from clientcenter.models.auth import (
     LoginChallenge,
+    Passkey,
     RateEvent,
     RateKey,
     RememberedBrowser,
     UserSession,
+    WebAuthnChallenge,
 )
 from clientcenter.models.billing import Invoice, Payment, PaymentRequest
 from clientcenter.models.certificates import Certificate, CertificateHolder, CertificateLink
@@ -72,7 +74,9 @@ __all__ = [
     "RateEvent",
     "RateKey",
     "Referral",
+    "Passkey",
     "RememberedBrowser",
+    "WebAuthnChallenge",
     "SearchTerm",
     "StaffEnrolmentLink",
     "Task",

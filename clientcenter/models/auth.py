@@ -47,7 +47,10 @@ class UserSession(SQLModel, table=True):
     # on file; proof_mobile_hash is its login_codes.hash_destination).
     proof: str = Field(default="email", max_length=8)
     proof_mobile_hash: str | None = Field(default=None, max_length=64)
+    # Agents: when the authenticator step passed. Customers: the last step-up (a passkey or a
+    # fresh code, services/auth/step_up.py).
     second_factor_at: datetime | None = utc_column(default=None)
+    passkey_id: int | None = None  # the passkey this login used (its removal ends the session)
     created_at: datetime = created_at_field()
     last_seen_at: datetime = created_at_field()
     absolute_expires_at: datetime = utc_column()
@@ -95,3 +98,43 @@ class RememberedBrowser(SQLModel, table=True):
     last_used_at: datetime = created_at_field()
     expires_at: datetime = utc_column()
     revoked_at: datetime | None = utc_column(default=None)
+    # Opted in on the code step ("Remember this browser for 30 days"): until then this
+    # browser skips the channel step and gets its code by ``trusted_channel`` at once.
+    trusted_until: datetime | None = utc_column(default=None)
+    trusted_channel: str = Field(default="", max_length=8)
+
+
+class Passkey(SQLModel, table=True):
+    """A WebAuthn credential (docs/login.md, "Passkeys"): a discoverable key a contact's
+    device made after a code login. Only the public key is here. ``proof`` is what the code
+    login that registered it proved (services/auth/login.Proof): a passkey opens the accounts
+    that login could open, no more. Removing one deletes the row, so it stops at once."""
+
+    __tablename__ = "passkey"
+    id: int | None = Field(default=None, primary_key=True)
+    credential_id: str = Field(max_length=1400, unique=True)  # base64url, as browsers send it
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    agent_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
+    user_handle: str = Field(max_length=128)  # base64url of the opaque WebAuthn user id
+    public_key: str = Field(max_length=2000)  # base64url COSE key
+    sign_count: int = 0
+    proof: str = Field(default="email", max_length=8)
+    proof_mobile_hash: str | None = Field(default=None, max_length=64)
+    label: str = Field(default="", max_length=120)  # the browser it was made on
+    created_at: datetime = created_at_field()
+    last_used_at: datetime | None = utc_column(default=None)
+
+
+class WebAuthnChallenge(SQLModel, table=True):
+    """A WebAuthn challenge the server issued: single use (``used_at``), short-lived, bound
+    to what asked for it — a session (register, step-up) or a login attempt (login)."""
+
+    __tablename__ = "webauthn_challenge"
+    id: int | None = Field(default=None, primary_key=True)
+    challenge: str = Field(max_length=128, unique=True)  # base64url, not a secret
+    purpose: str = Field(max_length=16)  # register | login | step_up | agent
+    session_id: int | None = Field(default=None, index=True)
+    attempt_hash: str | None = Field(default=None, max_length=128)
+    created_at: datetime = created_at_field()
+    expires_at: datetime = utc_column()
+    used_at: datetime | None = utc_column(default=None)

@@ -20,6 +20,10 @@ from clientcenter.components.login import (
     step_info,
 )
 from clientcenter.components.portal.account_button import account_button
+from clientcenter.components.portal.passkeys import (
+    passkey_login_button,
+    remember_browser_checkbox,
+)
 from clientcenter.state.portal.login import LoginState
 
 IDS = LoginIds(card="login", field="login")
@@ -82,6 +86,7 @@ def code_step(level: str) -> rx.Component:
             button_id="login-submit-code",
             on_submit=LoginState.submit_code,
         ),
+        remember_browser_checkbox(),
         # No text? (Perhaps no mobile on file: the answer above is the same either way.)
         rx.cond(
             LoginState.channel == "sms",
@@ -130,14 +135,19 @@ def customer_login_card(level: str = "h1") -> rx.Component:
         ("channel", channel_step(level)),
         ("code", code_step(level)),
         ("account", account_step(level)),
-        first=email_step(
-            LoginState,
-            IDS,
-            heading="Log in",
-            intro="Enter the email address your agency has on file. We'll send you a "
-            "one-time code — no password needed.",
-            label="Email address",
-            placeholder="you@example.com",
-            level=level,
+        first=rx.vstack(
+            email_step(
+                LoginState,
+                IDS,
+                heading="Log in",
+                intro="Enter the email address your agency has on file. We'll send you a "
+                "one-time code — no password needed.",
+                label="Email address",
+                placeholder="you@example.com",
+                level=level,
+            ),
+            passkey_login_button(),
+            spacing="3",
+            width="100%",
         ),
     )

@@ -193,6 +193,13 @@ def _contact(c: ManagedContactRow) -> rx.Component:
                     class_name="make-primary",
                 ),
             ),
+            rx.button(
+                "Clear passkeys",
+                size="2",
+                variant="soft",
+                on_click=S.clear_passkeys(c.id),
+                class_name="clear-passkeys",
+            ),
             spacing="2",
             wrap="wrap",
         ),

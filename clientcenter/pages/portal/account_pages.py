@@ -10,6 +10,7 @@ from clientcenter.components.common import error_callout
 from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.account_button import account_button
 from clientcenter.components.portal.household_section import household_mount
+from clientcenter.components.portal.passkeys import security_card
 from clientcenter.components.portal.profile_sections import profile_sections
 from clientcenter.components.session_actions import logout_button, switch_accounts_button
 from clientcenter.state.portal.account import AccountState
@@ -72,6 +73,7 @@ def profile() -> rx.Component:
                 id="limited-view-note",
             ),
         ),
+        security_card(),  # passkeys, remembered browsers, confirm it's you
         rx.cond(AccountState.accounts.length() > 1, switch_accounts_button()),
         rx.cond(~AccountState.read_only, logout_button()),
         nav_active=routes.PROFILE,

@@ -14,9 +14,11 @@ from clientcenter.components.portal.home_blocks import (
     past_policies_disclosure,
     producer_card,
 )
+from clientcenter.components.portal.passkeys import passkey_offer
 from clientcenter.components.portal.policy_cards import policy_card
 from clientcenter.components.portal.self_service_menu import self_service_menu
 from clientcenter.state.portal.home import HomeState
+from clientcenter.state.portal.passkeys import PasskeysState
 
 
 def _policy_lists(*, past_open: bool = True) -> rx.Component:
@@ -145,6 +147,8 @@ def home() -> rx.Component:
         # grid changed shape when the ID-card card arrived. (Also ~70 fewer components for
         # the page's first render, which the websocket's first update waits for.)
         attention_block(HomeState.attention, HomeState.loaded),
+        # After a code login: "Use Face ID or your fingerprint next time" (passkeys).
+        rx.box(passkey_offer(), on_mount=PasskeysState.load, width="100%"),
         rx.cond(HomeState.loaded, rx.vstack(_id_card_action(), _quick_actions(), width="100%")),
         _policy_lists(past_open=False),
         rx.cond(

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     AUDIT_TRAIL = "audit_trail"
     EXPORT_AUDIT = "export_audit"
     RETENTION = "retention"
+    CLEAR_PASSKEYS = "clear_passkeys"
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -66,6 +67,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.AUDIT_TRAIL: "read the audit trail",
     Permission.EXPORT_AUDIT: "export the audit trail",
     Permission.RETENTION: "set how long records are kept",
+    Permission.CLEAR_PASSKEYS: "clear a contact's passkeys",
 }
 
 _FRONT_DESK = frozenset(
@@ -79,6 +81,7 @@ _FRONT_DESK = frozenset(
         Permission.TASK_QUEUE,
         Permission.ACTIVITY,
         Permission.MANAGE_ACCOUNTS,
+        Permission.CLEAR_PASSKEYS,
     }
 )
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -36,7 +36,8 @@ from clientcenter.models import Account, Contact, LoginChallenge, UserSession
 from clientcenter.models.accounts import AccountKind
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import loginable_contacts, normalize_email
-from clientcenter.services.auth import login_codes, login_steps
+from clientcenter.services.auth import login_codes, login_steps, passkeys
+from clientcenter.services.auth import remembered as remembered_browsers
 from clientcenter.services.auth.login_codes import AttemptEnded
 from clientcenter.services.auth.login_steps import CodeProblem, clean_email
 from clientcenter.services.auth.sessions import (
@@ -61,7 +62,11 @@ LOGIN_GRANT = "customer-login"
 SWITCH_GRANT = "customer-switch"
 KIND_LABELS = {AccountKind.PERSONAL: "Personal", AccountKind.COMMERCIAL: "Commercial"}
 CHANNEL_WORDS = {"email": "email", "sms": "text message"}
-LOGIN_ACTIONS = {"email": "customer.login_email", "sms": "customer.login_text"}
+LOGIN_ACTIONS = {
+    "email": "customer.login_email",
+    "sms": "customer.login_text",
+    passkeys.PASSKEY_CHANNEL: "customer.login_passkey",
+}
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,17 @@ def challenge_proof(challenge: LoginChallenge) -> Proof:
     if challenge.channel == "sms":
         return Proof("sms", challenge.destination_hash or None)
     return BY_EMAIL
+
+
+def attempt_proof(db: Session, challenge: LoginChallenge) -> Proof:
+    """:func:`challenge_proof`, also for an attempt a passkey verified: that passkey opens what
+    the code login that registered it proved, and nothing once it was removed."""
+    if challenge.channel != passkeys.PASSKEY_CHANNEL:
+        return challenge_proof(challenge)
+    key = passkeys.passkey_of(db, challenge)
+    if key is None:
+        raise AttemptEnded()
+    return Proof("sms", key.proof_mobile_hash) if key.proof == "sms" else BY_EMAIL
 
 
 def session_proof(record: UserSession) -> Proof:
@@ -247,6 +263,19 @@ def start(
         now=now,
         attempt_id=attempt_id,
     )
+    trusted = remembered_browsers.trusted_channel(
+        db, remembered, subject_kind=SUBJECT, email=email, now=now
+    )
+    if trusted and contact is not None:
+        # A browser this customer asked us to remember: no channel step, the code goes now.
+        channel = trusted if trusted == "email" or _may_text(contact) else "email"
+        _send(db, challenge, contact, channel, client_ip, now, remembered)
+        return attempt_id, _code_sent(
+            channel,
+            email,
+            login_codes.seconds_until_resend(challenge, now=now),
+            prefix="Welcome back. ",
+        )
     if _may_text(contact):
         return attempt_id, LoginStep("choose_channel", "", "How should we send your code?")
     _send(db, challenge, contact, "email", client_ip, now, remembered)
@@ -345,9 +374,15 @@ def account_choices(db: Session, email: str, *, proof: Proof) -> list[AccountCho
     return list(seen.values())
 
 
-def _login_grant(challenge: LoginChallenge, account_id: int, browser: str | None) -> str:
+def _login_grant(
+    challenge: LoginChallenge, account_id: int, browser: str | None, trust: bool = False
+) -> str:
     # /auth/complete starts the session only for a request from the browser that proved it.
-    return login_steps.grant(LOGIN_GRANT, challenge, browser, GRANT_TTL_SECONDS, a=account_id)
+    # "t": the customer ticked "Remember this browser" (a code login only).
+    trusted = int(trust and challenge.channel in CHANNEL_WORDS)
+    return login_steps.grant(
+        LOGIN_GRANT, challenge, browser, GRANT_TTL_SECONDS, a=account_id, t=trusted
+    )
 
 
 def _code_words(challenge: LoginChallenge) -> login_steps.CodeWords:
@@ -370,6 +405,7 @@ def verify(
     now: datetime | None = None,
     browser: str | None = None,
     remembered: str | None = None,
+    trust_browser: bool = False,
 ) -> CodeVerified:
     """Step 3. On success the code is used up and the account list comes from the verified
     email; a single account comes with its grant at once."""
@@ -393,7 +429,30 @@ def verify(
         _code_words(challenge),
         lambda: _send(db, challenge, contact, challenge.channel, client_ip, now, remembered),
     )
-    proof = challenge_proof(challenge)
+    return _verified(db, challenge, browser, trust_browser)
+
+
+def verify_passkey(
+    db: Session,
+    *,
+    attempt_id: str,
+    response: object,
+    client_ip: str,
+    now: datetime | None = None,
+    browser: str | None = None,
+) -> CodeVerified:
+    """Step 3 with a passkey instead of an email and a code (services/auth/passkeys.py):
+    the passkey names its contact; the account list is what its registering login proved."""
+    challenge = passkeys.finish_login(
+        db, attempt_id=attempt_id, response=response, client_ip=client_ip, now=now
+    )
+    return _verified(db, challenge, browser, False)
+
+
+def _verified(
+    db: Session, challenge: LoginChallenge, browser: str | None, trust: bool
+) -> CodeVerified:
+    proof = attempt_proof(db, challenge)
     accounts = account_choices(db, challenge.email, proof=proof)
     if not accounts and proof.channel == "sms" and loginable_contacts(db, challenge.email):
         # The texted number left every account since the code was sent.
@@ -409,7 +468,9 @@ def verify(
             f"{get_settings().branding.phone}."
         )
     grant = (
-        _login_grant(challenge, accounts[0].account_id, browser) if len(accounts) == 1 else None
+        _login_grant(challenge, accounts[0].account_id, browser, trust)
+        if len(accounts) == 1
+        else None
     )
     return CodeVerified(accounts, grant)
 
@@ -431,16 +492,17 @@ def grant_for_account(
     account_id: int,
     now: datetime | None = None,
     browser: str | None = None,
+    trust_browser: bool = False,
 ) -> str:
     """Step 4: the chosen account must be in the list built from the verified email."""
     now = now or utcnow()
     challenge = login_codes.find_challenge(db, attempt_id, subject_kind=SUBJECT, now=now)
     if challenge.verified_at is None:
         raise CodeProblem("Enter your code first.")
-    choices = account_choices(db, challenge.email, proof=challenge_proof(challenge))
+    choices = account_choices(db, challenge.email, proof=attempt_proof(db, challenge))
     if account_id not in {a.account_id for a in choices}:
         raise _refuse_account(challenge.email, account_id, "login")
-    return _login_grant(challenge, account_id, browser)
+    return _login_grant(challenge, account_id, browser, trust_browser)
 
 
 def _contact_on(db: Session, email: str, account_id: object, proof: Proof) -> Contact | None:
@@ -467,10 +529,11 @@ def complete(
     payload, challenge = login_steps.redeem(
         db, LOGIN_GRANT, grant, subject_kind=SUBJECT, browser=browser, now=now, fields=("a",)
     )
-    proof = challenge_proof(challenge)
+    proof = attempt_proof(db, challenge)
     contact = _contact_on(db, challenge.email, payload["a"], proof)
     if contact is None:
         raise _refuse_account(challenge.email, payload["a"], "complete")
+    key = passkeys.passkey_of(db, challenge)
     record, token = create_session(
         db,
         kind="customer",
@@ -479,6 +542,7 @@ def complete(
         account_id=contact.account_id,
         proof=proof.channel,
         proof_mobile_hash=proof.mobile_hash,
+        passkey_id=key.id if key else None,
         client_ip=client_ip,
         user_agent=user_agent,
         now=now,
@@ -486,14 +550,15 @@ def complete(
     principal = Principal.customer(
         contact.account_id, contact.id, session_id=record.id, view=contact.sees
     )
-    words = CHANNEL_WORDS[challenge.channel]
-    record_action(
-        db,
-        principal,
-        LOGIN_ACTIONS[challenge.channel],
-        summary=f"Logged in with a code sent by {words}.",
-    )
-    return session_started(record, token, routes.CUSTOMER_HOME, now)
+    if key is not None:
+        summary = f"Logged in with a passkey ({key.label})."
+    else:
+        summary = f"Logged in with a code sent by {CHANNEL_WORDS[challenge.channel]}."
+    record_action(db, principal, LOGIN_ACTIONS[challenge.channel], summary=summary)
+    started = session_started(record, token, routes.CUSTOMER_HOME, now)
+    if payload.get("t") == 1 and key is None:
+        return replace(started, trust_channel=challenge.channel)
+    return started
 
 
 def switch_choices(db: Session, principal: Principal) -> list[AccountChoice]:

@@ -22,11 +22,13 @@ from clientcenter.models import RememberedBrowser
 from clientcenter.models.base import utcnow
 from clientcenter.services.accounts import normalize_email
 from clientcenter.services.auth import connection
+from clientcenter.services.auth.devices import device_label
 from clientcenter.services.auth.sessions import as_utc
 from clientcenter.services.auth.tokens import new_token
 from clientcenter.settings import get_settings
 
 SUBJECT_KINDS = ("customer", "agent")
+TRUST_CHANNELS = ("email", "sms")
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,14 @@ def remember(
     contact_id: int | None = None,
     agent_id: int | None = None,
     user_agent: str = "",
+    trust_channel: str = "",
     now: datetime | None = None,
 ) -> Remembered:
     """After a completed login: keep the browser's cookie if it already stands for this
     person, otherwise a new one. A cookie of someone else in this browser (a shared
-    computer) is revoked: one browser holds one remembered cookie."""
+    computer) is revoked: one browser holds one remembered cookie. ``trust_channel``: the
+    customer ticked "Remember this browser" and their code went by it (see
+    :func:`trusted_channel`); a login without the tick leaves an earlier opt-in as it was."""
     if subject_kind not in SUBJECT_KINDS:
         raise ValueError(f"unknown subject kind {subject_kind!r}")
     now = now or utcnow()
@@ -94,6 +99,7 @@ def remember(
         record.contact_id, record.agent_id = contact_id, agent_id
         record.last_used_at, record.expires_at = now, expires
         record.user_agent = user_agent[:200]
+        _trust(record, trust_channel, now)
         db.add(record)
         db.flush()
         return Remembered(None, max_age)
@@ -101,21 +107,112 @@ def remember(
         record.revoked_at = now
         db.add(record)
     raw = new_token()
-    db.add(
-        RememberedBrowser(
-            digest=connection.remembered_digest(raw),
-            subject_kind=subject_kind,
-            email=email,
-            contact_id=contact_id,
-            agent_id=agent_id,
-            user_agent=user_agent[:200],
-            created_at=now,
-            last_used_at=now,
-            expires_at=expires,
-        )
+    fresh = RememberedBrowser(
+        digest=connection.remembered_digest(raw),
+        subject_kind=subject_kind,
+        email=email,
+        contact_id=contact_id,
+        agent_id=agent_id,
+        user_agent=user_agent[:200],
+        created_at=now,
+        last_used_at=now,
+        expires_at=expires,
     )
+    _trust(fresh, trust_channel, now)
+    db.add(fresh)
     db.flush()
     return Remembered(raw, max_age)
+
+
+def _trust(record: RememberedBrowser, channel: str, now: datetime) -> None:
+    if channel in TRUST_CHANNELS:
+        days = get_settings().security.trusted_browser_days
+        record.trusted_until = now + timedelta(days=days)
+        record.trusted_channel = channel
+        # The cookie must live at least as long as the opt-in.
+        record.expires_at = max(as_utc(record.expires_at), record.trusted_until)
+
+
+def _trusted(record: RememberedBrowser | None, now: datetime) -> bool:
+    return (
+        _live(record, now)
+        and record.trusted_until is not None
+        and as_utc(record.trusted_until) > now
+        and record.trusted_channel in TRUST_CHANNELS
+    )
+
+
+def trusted_channel(
+    db: Session, digest: str | None, *, subject_kind: str, email: str, now: datetime | None = None
+) -> str | None:
+    """The channel a browser this person opted in to remembering gets its code by at once
+    (no channel step), or None: not opted in, expired, revoked, or someone else's."""
+    now = now or utcnow()
+    record = _find(db, digest)
+    if not _trusted(record, now) or (record.subject_kind, record.email) != (
+        subject_kind,
+        normalize_email(email),
+    ):
+        return None
+    return record.trusted_channel
+
+
+@dataclass(frozen=True)
+class TrustedBrowser:
+    id: int
+    label: str  # the browser and system, from its user agent
+    last_used: str
+    until: str
+    this_browser: bool
+
+
+def trusted_browsers(
+    db: Session, *, subject_kind: str, email: str, current: str | None, now: datetime | None = None
+) -> list[TrustedBrowser]:
+    """Profile → Remembered browsers: this person's live opted-in browsers."""
+    now = now or utcnow()
+    rows = db.exec(
+        select(RememberedBrowser)
+        .where(
+            RememberedBrowser.subject_kind == subject_kind,
+            RememberedBrowser.email == normalize_email(email),
+            RememberedBrowser.revoked_at.is_(None),
+            RememberedBrowser.trusted_until.is_not(None),
+        )
+        .order_by(RememberedBrowser.last_used_at.desc())
+    )
+    return [
+        TrustedBrowser(
+            r.id,
+            device_label(r.user_agent),
+            f"{as_utc(r.last_used_at):%b %-d, %Y}",
+            f"{as_utc(r.trusted_until):%b %-d, %Y}",
+            r.digest == current,
+        )
+        for r in rows
+        if _trusted(r, now)
+    ]
+
+
+def forget_browser(
+    db: Session, *, subject_kind: str, email: str, browser_id: int, now: datetime | None = None
+) -> None:
+    """Profile → Remembered browsers → Forget: that browser asks "email or text?" again.
+    Only this person's own browsers (another's id looks absent)."""
+    from clientcenter.services.errors import NotFound
+
+    record = db.get(RememberedBrowser, browser_id)
+    if (
+        record is None
+        or (record.subject_kind, record.email) != (subject_kind, normalize_email(email))
+        or record.trusted_until is None
+    ):
+        raise NotFound("That browser isn't remembered any more.")
+    record.trusted_until = None
+    record.trusted_channel = ""
+    record.revoked_at = record.revoked_at or (now or utcnow())
+    db.add(record)
+    db.flush()
 
 
 def revoke_all(db: Session, *, subject_kind: str, email: str, now: datetime | None = None) -> int:

@@ -102,6 +102,9 @@ class SessionStarted:
     session: UserSession
     max_age: int
     destination: str
+    # A customer ticked "Remember this browser" on the code step: the channel its code went
+    # by, which the remembered browser then uses at once ("" when not asked).
+    trust_channel: str = ""
 
 
 def session_started(
@@ -123,6 +126,7 @@ def create_session(
     second_factor_at: datetime | None = None,
     proof: str = "email",
     proof_mobile_hash: str | None = None,
+    passkey_id: int | None = None,
     client_ip: str = "",
     user_agent: str = "",
     absolute_expires_at: datetime | None = None,
@@ -147,6 +151,7 @@ def create_session(
         second_factor_at=second_factor_at,
         proof=proof,
         proof_mobile_hash=proof_mobile_hash,
+        passkey_id=passkey_id,
         created_at=now,
         last_seen_at=now,
         absolute_expires_at=min(limit, as_utc(absolute_expires_at))
@@ -238,6 +243,7 @@ def rotate_session(
         # What the login proved stays with every rotation (account switch, read-only view).
         "proof": record.proof,
         "proof_mobile_hash": record.proof_mobile_hash,
+        "passkey_id": record.passkey_id,
         "client_ip": record.client_ip if client_ip is None else client_ip,
         "user_agent": record.user_agent if user_agent is None else user_agent,
     }

@@ -37,6 +37,7 @@ from clientcenter.services.access import (
     require_permission,
 )
 from clientcenter.services.agency.roles import Permission, may, refusal
+from clientcenter.services.auth.step_up import require_recent_second_factor
 from clientcenter.services.billing.money import check_cents, clean_note, format_money
 from clientcenter.services.billing.providers.factory import get_provider
 from clientcenter.services.billing.providers.interface import (
@@ -214,6 +215,7 @@ def pay_invoice(
     ``confirmed`` (require_read_only_confirmation)."""
     settings = settings or get_settings()
     action_key = payer_action(session, principal, settings)
+    require_recent_second_factor(session, principal, "pay")
     provider = get_provider(settings)
     method = require_payment_method(principal, provider, method, METHOD_LABELS)
     reference = clean_note(reference, field="reference", max_length=60, label="The reference")

@@ -56,6 +56,10 @@ ACTIONS: tuple[Action, ...] = tuple(
         [
             ("login_email", "Logs in via Email"),
             ("login_text", "Logs in via Text"),
+            # The project's own (issue 18): passkeys.
+            ("login_passkey", "Logs in with a Passkey"),
+            ("passkey_added", "Adds a Passkey"),
+            ("passkey_removed", "Removes a Passkey"),
             ("download_documents", "Downloads document(s)"),
             ("upload_documents", "Uploads document(s)"),
             ("id_card_download", "ID Card(s) Download"),
@@ -120,6 +124,8 @@ ACTIONS: tuple[Action, ...] = tuple(
             ("update_request", "Change Request Status"),
             # The project's own (issue 18): who on a business account manages its logins.
             ("mark_account_manager", "Mark a Contact Account Manager"),
+            # The project's own (issue 18): a lost phone, a contact locked out of a passkey.
+            ("clear_passkeys", "Clear a Contact's Passkeys"),
         ],
     )
     + _rows(

@@ -21,6 +21,7 @@ from clientcenter.services.access import (
     viewable_account,
     writable_account,
 )
+from clientcenter.services.auth.step_up import require_recent_second_factor
 from clientcenter.services.dates import date_text
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
 from clientcenter.services.files import storage
@@ -177,6 +178,7 @@ def add_holder(
     session: Session, principal: Principal, data: dict[str, Any] | None
 ) -> CertificateHolder:
     account = _certificates_account(session, principal, "customer.add_certificate_holder")
+    require_recent_second_factor(session, principal, "certificate_holder")
     values = fi.allowed(data, HOLDER_FIELDS)
     holder = CertificateHolder(
         account_id=account.id,

@@ -34,6 +34,7 @@ from clientcenter.models.accounts import ContactRole
 from clientcenter.services.access import acting_contact, writable_account
 from clientcenter.services.auth import login_codes
 from clientcenter.services.auth.login_codes import CodeOutcome
+from clientcenter.services.auth.step_up import require_recent_second_factor
 from clientcenter.services.auth.tokens import sign, unsign
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from clientcenter.services.notify import outbox, sms_destinations
@@ -224,6 +225,8 @@ def start(
         new_value = sms_destinations.check(new_value)
     contact = _target(session, principal, contact_id)
     own = contact.id == principal.contact_id
+    if own:  # the login email or mobile itself
+        require_recent_second_factor(session, principal, "login_contact")
     if own and new_value is None:
         raise InvalidInput("Removing your own email or mobile needs no code.")
     if own:

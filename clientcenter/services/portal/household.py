@@ -40,6 +40,7 @@ from clientcenter.services.access import (
 )
 from clientcenter.services.accounts import is_account_active
 from clientcenter.services.auth.sessions import as_utc, revoke_contact_sessions
+from clientcenter.services.auth.step_up import require_recent_second_factor
 from clientcenter.services.auth.tokens import keyed_hash, new_token, same_hash
 from clientcenter.services.dates import date_text
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
@@ -78,9 +79,10 @@ StepUp = Callable[[Session, Principal, str], None]
 
 
 def _step_up_ok(session: Session, principal: Principal, action_key: str) -> None:
-    """Raise a ServiceError when the agency asks for a fresh second factor and this session
-    has none; default allow (the setting is not configured yet)."""
-    return None
+    """Refused (SecondFactorNeeded) when the agency lists "household_invite" among
+    ``security.step_up_actions`` and this session has no fresh second factor: inviting,
+    changing what someone sees and revoking a login all decide who sees the account."""
+    require_recent_second_factor(session, principal, "household_invite")
 
 
 # --------------------------------------------------------------------------- reading

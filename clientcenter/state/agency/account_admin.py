@@ -10,6 +10,7 @@ import reflex as rx
 
 from clientcenter.db import session_scope
 from clientcenter.services.agency import account_admin
+from clientcenter.services.auth import passkeys
 from clientcenter.services.errors import ServiceError
 from clientcenter.state.agency.actions import AgentAccountActionState
 from clientcenter.state.agency.desk import query_param
@@ -130,6 +131,17 @@ class AgentManageState(AgentAccountActionState):
         return self._act(
             lambda db, agent: account_admin.correct_address(
                 db, agent, self.account_id, contact_id, data
+            ),
+            self._fill,
+        )
+
+    @rx.event
+    @off_loop
+    def clear_passkeys(self, contact_id: int):
+        """A lost phone: every passkey of this contact stops at once."""
+        return self._act(
+            lambda db, agent: passkeys.clear_for_contact(
+                db, agent, contact_id, account_id=self.account_id
             ),
             self._fill,
         )

@@ -5,11 +5,14 @@ browser."""
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
 from clientcenter import routes
-from clientcenter.services.auth import login
+from clientcenter.services.auth import login, passkeys
 from clientcenter.services.auth.sessions import SessionStatus
+from clientcenter.services.auth.tokens import new_token
 from clientcenter.state.base import PortalState, off_loop
 from clientcenter.state.login_steps import CodeLoginSteps
 
@@ -20,6 +23,7 @@ class LoginState(CodeLoginSteps, PortalState):
     channel: str = ""  # where the current code went: email | sms
     accounts: list[dict[str, str]] = []  # id, name, kind — from the verified email only
     _return_to: str = ""  # the page that sent the customer here (?next=, routes.safe_return_path)
+    remember_browser: bool = False  # "Remember this browser for 30 days" on the code step
 
     def _reset(self) -> None:
         super()._reset()
@@ -88,6 +92,9 @@ class LoginState(CodeLoginSteps, PortalState):
             )
         )
 
+    async def set_remember_browser(self, value: bool):
+        self.remember_browser = bool(value)
+
     @rx.event
     @off_loop
     def submit_code(self, form: dict):
@@ -99,8 +106,51 @@ class LoginState(CodeLoginSteps, PortalState):
                 client_ip=self._client_ip(),
                 browser=self._browser_digest(),
                 remembered=self._remembered_digest(),
+                trust_browser=self.remember_browser,
             )
         )
+        return self._after_verified(verified)
+
+    @rx.event
+    @off_loop
+    def start_passkey(self):
+        """ "Log in with a passkey": options for any passkey of this site, bound to a new
+        attempt of this tab; the browser asks the device (assets/passkeys.js)."""
+        self._reset()
+        self.notice = ""
+        nonce = new_token(16)
+        attempt = self._tab_attempt_id(nonce)
+        if not attempt:
+            self.error = (
+                "Your browser didn't keep our cookie, which logging in needs. Allow "
+                "cookies for this site and reload the page."
+            )
+            return None
+        options = self._run_step(lambda db: passkeys.login_options(db, attempt_id=attempt))
+        if options is None:
+            return None
+        self._attempt_nonce = nonce
+        self.busy = True
+        return rx.call_script(
+            f"window.ccPasskeys.get({json.dumps(options)})", callback=LoginState.finish_passkey
+        )
+
+    @rx.event
+    @off_loop
+    def finish_passkey(self, answer: str):
+        self.busy = False
+        verified = self._run_step(
+            lambda db: login.verify_passkey(
+                db,
+                attempt_id=self._attempt(),
+                response=str(answer or "")[: passkeys.MAX_RESPONSE_CHARS],
+                client_ip=self._client_ip(),
+                browser=self._browser_digest(),
+            )
+        )
+        return self._after_verified(verified)
+
+    def _after_verified(self, verified: login.CodeVerified | None):
         if verified is None:
             return None
         self.error = ""
@@ -128,6 +178,7 @@ class LoginState(CodeLoginSteps, PortalState):
                 attempt_id=self._attempt(),
                 account_id=chosen,
                 browser=self._browser_digest(),
+                trust_browser=self.remember_browser,
             )
         )
         return self._hand_off(grant) if grant else None
