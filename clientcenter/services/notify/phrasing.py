@@ -64,6 +64,15 @@ PHRASES: dict[str, tuple[str, str | None]] = {
     "agency.upload_document": ("uploaded a document", "uploaded {n} documents"),
     "agency.update_request": ("moved a change request along", None),
     "holder.certificate_download": ("downloaded the certificate of insurance", None),
+    "customer.login_passkey": ("signed in with a passkey", None),
+    "customer.passkey_added": ("added a passkey", "added {n} passkeys"),
+    "customer.passkey_removed": ("removed a passkey", "removed {n} passkeys"),
+    "customer.household_invite": ("invited someone to the account", None),
+    "customer.household_joined": ("accepted an invitation to the account", None),
+    "customer.household_access": ("changed what a household member sees", None),
+    "customer.household_revoke": ("ended a household member's login", None),
+    "agency.mark_account_manager": ("changed who manages the account's logins", None),
+    "agency.clear_passkeys": ("cleared a contact's passkeys", None),
 }
 
 _REQUESTS = ("customer.personal_change_request", "customer.commercial_change_request")
