@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Agent, Document
 from clientcenter.services import access
+from clientcenter.services.accounts import primary_contact
 from clientcenter.services.agency import (
     actions,
     audit,
@@ -25,6 +26,7 @@ from clientcenter.services.agency import (
     tasks,
 )
 from clientcenter.services.agency.roles import PERMISSIONS, Permission, Role, refusal
+from clientcenter.services.auth import passkeys
 from clientcenter.services.billing import invoices, send_payment_request
 from clientcenter.services.errors import NotAllowed
 from clientcenter.services.imports.mappings import AUTOMATIC
@@ -91,6 +93,9 @@ GUARDED: dict[Permission, Call] = {
     Permission.FAILED_MESSAGES: lambda db, p: outbox.list_failed(db, p),
     Permission.ACTIVITY: lambda db, p: activity_page(db, p, _rivera(db)),
     Permission.MANAGE_ACCOUNTS: lambda db, p: invite.invitees(db, p, _rivera(db)),
+    Permission.CLEAR_PASSKEYS: lambda db, p: passkeys.clear_for_contact(
+        db, p, primary_contact(db, _rivera(db)).id
+    ),
     Permission.IMPORT_DATA: lambda db, p: import_for_agent(
         db, p, {}, mapping_name=AUTOMATIC, options=ImportOptions(dry_run=True)
     ),
