@@ -56,7 +56,7 @@ def test_agent_reassigns_the_producer_and_stops_a_login(app, page):
 
     page.locator("#back-link").click()
     expect(page.locator("#account-name")).to_have_text(RIVERA)
-    expect(page.locator("#recent-activity")).to_contain_text("Switch a Contact's Login")
+    expect(page.locator("#recent-activity")).to_contain_text("switched a contact's login")
     expect(page.get_by_text("Producer: Priya Shah")).to_be_visible()
 
     # The same page fits a phone.

@@ -3,13 +3,14 @@ payment-request link after login."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlmodel import select
 
 from clientcenter.models import Invoice, Payment
+from clientcenter.models.base import utcnow
+from clientcenter.services.dates import date_text
 from tests.support.browser import assert_no_horizontal_scroll, screenshot
 from tests.support.demo import AGENT, PAT, RIVERA, account_named, agent_named
 from tests.support.payments import open_invoice
@@ -214,7 +215,7 @@ def test_pay_all_by_check_shows_the_payee_and_then_the_pending_check(app, page):
 
     expect(page.locator("#billing-notice")).to_contain_text("payment pending")
     summary = page.locator("#billing-summary")
-    today = f"{date.today():%b %d, %Y}"
+    today = date_text(utcnow())  # on the agency's clock, as the page says it
     expect(summary.locator(".pending-payment")).to_have_text(
         f"Check of {shown} mailed on {today} — pending until the agency confirms it"
     )

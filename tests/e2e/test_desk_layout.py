@@ -87,7 +87,7 @@ def test_the_agency_side_uses_the_desk_at_1280(app, page):
 
     # Sign out from the header ends the session: the agent pages send you to log in again.
     page.locator("#header-sign-out").click()
-    expect(page).to_have_url(re.compile(r"signed_out=login"))  # where More's Sign out lands
+    expect(page).to_have_url(re.compile(r"signed_out=logout"))  # where More's Sign out lands
     page.goto(app.url + "/agent/tasks")
     expect(page).to_have_url(re.compile(r"/agent/login"))
 

@@ -23,7 +23,8 @@ def test_an_auditor_sees_only_what_the_role_allows(app, page):
     app.log_in(page, ROBIN, agent=True)
     page.goto(f"{app.url}{routes.agent_account_path(_account_id(app, RIVERA))}")
     expect(page.locator("#account-name")).to_have_text(RIVERA)
-    expect(page.locator(f'a[href="{routes.AGENT_MORE}"]')).to_be_visible()
+    # The tab bar's link on a phone, the side navigation's at the desk: one of them shows.
+    expect(page.locator(f'a[href="{routes.AGENT_MORE}"]').locator("visible=true")).to_have_count(1)
     for tab in (routes.AGENT_TASKS, routes.AGENT_OUTBOX):  # the tab bar, and the Queue link
         expect(page.locator(f'a[href="{tab}"]')).to_have_count(0)
     expect(page.locator("#activity-link")).to_be_visible()

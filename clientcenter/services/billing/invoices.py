@@ -7,7 +7,7 @@ Paying itself lives in ``services/billing``; this module reads and describes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -122,12 +122,12 @@ def invoice_heading(session: Session, invoice: Invoice) -> str:
     return f"{line}, installment {place[0]} of {place[1]}"
 
 
-def paid_on(session: Session, invoice: Invoice) -> date | None:
+def paid_on(session: Session, invoice: Invoice) -> datetime | None:
     """When the payment that brought the bill to paid settled."""
     settled = session.exec(
         select(Payment.settled_at).where(Payment.settles_invoice_id == invoice.id)
     ).first()
-    return settled.date() if settled else None
+    return settled  # a moment: date_text puts it on the agency's clock
 
 
 def _when(session: Session, invoice: Invoice) -> str:

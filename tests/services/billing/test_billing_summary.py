@@ -10,14 +10,16 @@ import pytest
 from sqlmodel import select
 
 from clientcenter.models import Invoice, Policy
+from clientcenter.models.base import utcnow
 from clientcenter.services.billing import confirm_offline_payment, pay_invoice
 from clientcenter.services.billing import invoices as billing_service
 from clientcenter.services.billing.summary import billing_summary
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import NotFound
 from clientcenter.services.principal import Principal
 from tests.support.payments import add_invoice, billing, fresh, key, payments_of  # noqa: F401
 
-TODAY = f"{date.today():%b %d, %Y}"
+TODAY = date_text(utcnow())  # the agency's clock, as the page says it
 
 
 def _mail_a_check(session, billing, invoice=None):
@@ -146,7 +148,7 @@ def test_a_paid_invoice_shows_when_it_was_paid_not_its_due_date(session, billing
     _mail_a_check(session, billing)
     [payment] = payments_of(session, billing.invoice.id)
     assert billing_service.get_invoice(session, billing.customer, billing.invoice.id).when == (
-        f"Due {billing.invoice.due_date:%b %d, %Y}"
+        f"Due {date_text(billing.invoice.due_date)}"
     )
     confirm_offline_payment(session, billing.agency, payment.id)
     session.commit()
