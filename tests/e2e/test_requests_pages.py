@@ -79,7 +79,7 @@ def test_change_request_reaches_my_requests_and_the_agent(app, page):
         ).all()
         mail = [m for m in to_agent if reference in m.body_text]
         assert len(mail) == 1, [m.subject for m in to_agent]
-        assert mail[0].subject == "Personal Change Request · Pat & Sam Rivera"
+        assert mail[0].subject == "Pat Rivera asked to add a vehicle · Pat & Sam Rivera"
         assert "2022 Honda CR-V EX" in mail[0].body_text
         to_pat = s.exec(select(DevMailboxMessage).where(DevMailboxMessage.to_address == PAT)).all()
         assert any(reference in m.body_text for m in to_pat)
