@@ -42,6 +42,10 @@ EXPECTED = {
     "customer.referral": "AE CE T L",
     "customer.feedback": "AE T L",
     "customer.claim_survey": "AE T L",
+    # The project's own (issue 18): passkeys, logged only.
+    "customer.login_passkey": LOG_ONLY,
+    "customer.passkey_added": LOG_ONLY,
+    "customer.passkey_removed": LOG_ONLY,
     # The project's own (issue 18): the household manages who logs in.
     "customer.household_invite": "CE PA T L",
     "customer.household_joined": "CE PA T L",
@@ -73,6 +77,8 @@ EXPECTED = {
     "agency.upload_document": LOG_ONLY,
     # The project's own (issue 15): a change request's status, told to the customer.
     "agency.update_request": "CE L",
+    # The project's own (issue 18): a lost phone, a contact locked out of a passkey.
+    "agency.clear_passkeys": LOG_ONLY,
     # The project's own (issue 18): a business account's account manager.
     "agency.mark_account_manager": LOG_ONLY,
     "holder.certificate_download": LOG_ONLY,
@@ -96,12 +102,13 @@ def people(session: Session) -> People:
 def test_catalog_has_every_action_of_the_docs():
     # The 38 actions of the three sections, plus two of ours for certificate links (issue 11)
     # and four for correcting accounts from the agency side (issue 13), the agency's document
-    # upload (issue 14) and a change request's status (issue 15).
-    assert len(ACTIONS) == 46 == len(CATALOG)
+    # upload (issue 14), a change request's status (issue 15), and issue 18's three passkey
+    # actions, four household ones, the account-manager mark and clearing passkeys.
+    assert len(ACTIONS) == 55 == len(CATALOG)
     assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [
-        23,
+        30,
         8,
-        14,
+        16,
         1,
     ]
     assert set(CATALOG) == set(EXPECTED)
@@ -304,7 +311,7 @@ def test_customer_message_reads_well(session, people):
         "Add a 2019 Honda Civic" in mine.body_text and "Add a 2019 Honda Civic" in mine.body_html
     )
     agent = messages["agent"]
-    assert agent.subject == "Personal Change Request · Pat & Sam Rivera"
+    assert agent.subject == "Pat Rivera asked for a policy change · Pat & Sam Rivera"
     assert "Pat Rivera" in agent.body_text
 
 
