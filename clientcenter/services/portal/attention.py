@@ -19,7 +19,7 @@ from clientcenter.models.agency import Agent
 from clientcenter.models.billing import InvoiceStatus, PaymentStatus
 from clientcenter.models.engagement import ChangeRequest, Proposal, ProposalStatus, RequestStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
-from clientcenter.services.accounts import account_for
+from clientcenter.services.access import account_in_view
 from clientcenter.services.portal.policies import format_date, format_money
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
@@ -52,7 +52,7 @@ def attention_items(
     session: Session, principal: Principal, today: date | None = None
 ) -> list[AttentionItem]:
     """What needs the customer now, in the order Home shows it."""
-    account = account_for(session, principal)
+    account = account_in_view(session, principal)
     today = today or date.today()
     items: list[AttentionItem] = []
     items += _bills_due(session, account.id, today)
@@ -193,7 +193,7 @@ def _requests_answered(session: Session, account_id: int, today: date) -> list[A
 def your_producer(session: Session, principal: Principal) -> Producer:
     """The account's producer with a number to call; the agency's desk number fills in when
     the producer has none (and stands in for a producer no longer with the agency)."""
-    account: Account = account_for(session, principal)
+    account: Account = account_in_view(session, principal)
     agent = session.get(Agent, account.producer_id)
     branding = get_settings().branding
     if agent is None or not agent.is_active:

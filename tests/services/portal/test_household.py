@@ -16,6 +16,7 @@ from clientcenter.services.access import VIEW_REFUSED
 from clientcenter.services.agency import account_admin
 from clientcenter.services.auth.sessions import SessionStatus, check_session
 from clientcenter.services.billing import invoices
+from clientcenter.services.billing.summary import billing_summary
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from clientcenter.services.portal import (
     certificates,
@@ -291,7 +292,7 @@ def test_documents_only_cannot_load_billing(demo):
         invoices.open_invoices,
         invoices.closed_invoices,
         invoices.payment_history,
-        invoices.billing_summary,
+        billing_summary,
     ):
         with pytest.raises(NotAllowed, match=re.escape(VIEW_REFUSED)):
             call(demo, riley)
