@@ -172,9 +172,11 @@ def _take_challenge(
 def _customer_session(db: Session, principal: Principal) -> tuple[UserSession, Contact]:
     if not principal.is_customer or principal.session_id is None:
         raise NotAllowed("Only a customer adds or uses passkeys here.")
+    from clientcenter.services.access import acting_contact
+
     record = db.get(UserSession, principal.session_id)
-    contact = db.get(Contact, principal.contact_id)
-    if record is None or record.read_only or contact is None:
+    contact = acting_contact(db, principal)  # still on the account in view
+    if record is None or record.read_only:
         raise NotAllowed("Only a customer adds or uses passkeys here.")
     return record, contact
 

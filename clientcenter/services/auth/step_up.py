@@ -108,7 +108,9 @@ def confirm_with_passkey(
 
 
 def _contact(db: Session, principal: Principal) -> Contact:
-    contact = db.get(Contact, principal.contact_id) if principal.is_customer else None
+    from clientcenter.services.access import acting_contact
+
+    contact = acting_contact(db, principal) if principal.is_customer else None
     if contact is None or not contact.email or principal.session_id is None:
         raise NotAllowed("Only a customer confirms it's them here.")
     return contact

@@ -19,7 +19,7 @@ from clientcenter.models.agency import Agent
 from clientcenter.models.billing import InvoiceStatus, PaymentStatus
 from clientcenter.models.engagement import ChangeRequest, Proposal, ProposalStatus, RequestStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
-from clientcenter.services.access import account_in_view
+from clientcenter.services.access import account_in_view, feature_enabled, is_active_agent
 from clientcenter.services.portal.policies import format_date, format_money
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
@@ -57,7 +57,7 @@ def attention_items(
     items: list[AttentionItem] = []
     items += _bills_due(session, account.id, today)
     items += _payments_pending(session, account.id)
-    if get_settings().features.proposals:
+    if feature_enabled("proposals"):
         items += _proposals_waiting(session, account.id, today)
     items += _renewals(session, account.id, today)
     items += _requests_answered(session, account.id, today)
@@ -196,7 +196,7 @@ def your_producer(session: Session, principal: Principal) -> Producer:
     account: Account = account_in_view(session, principal)
     agent = session.get(Agent, account.producer_id)
     branding = get_settings().branding
-    if agent is None or not agent.is_active:
+    if not is_active_agent(agent):
         return Producer(
             branding.agency_name,
             "Customer service",
