@@ -348,15 +348,7 @@ def _clear_open_checkout(
     principal, method, amount_cents = reuse_for
     if stale.batch_id is not None:  # part of a Pay all: that checkout closes for every bill
         close_card_checkout(session, stale, provider, settings)
-        session.refresh(invoice)
-        if invoice.status == InvoiceStatus.PAID:
-            return PayResult(
-                stale.id,
-                PaymentStatus.SUCCEEDED,
-                f"Invoice {invoice.number} is already paid: the card payment "
-                "started earlier went through. Thank you!",
-            )
-        return None
+        return _paid_meanwhile(session, stale, invoice)
     same_payer = stale.paid_by_contact_id == principal.contact_id and stale.taken_by_agent_id == (
         principal.agent_id if principal.is_agent else None
     )
@@ -382,15 +374,21 @@ def _clear_open_checkout(
             "again in a few minutes."
         )
     if stale.status == PaymentStatus.SUCCEEDED:
-        session.refresh(invoice)
-        if invoice.status == InvoiceStatus.PAID:
-            return PayResult(
-                stale.id,
-                PaymentStatus.SUCCEEDED,
-                f"Invoice {invoice.number} is already paid: the card payment "
-                "started earlier went through. Thank you!",
-            )
+        return _paid_meanwhile(session, stale, invoice)
     return None
+
+
+def _paid_meanwhile(session: Session, stale: Payment, invoice: Invoice) -> PayResult | None:
+    """The earlier card checkout went through after all: say so instead of a second payment."""
+    session.refresh(invoice)
+    if invoice.status != InvoiceStatus.PAID:
+        return None
+    return PayResult(
+        stale.id,
+        PaymentStatus.SUCCEEDED,
+        f"Invoice {invoice.number} is already paid: the card payment "
+        "started earlier went through. Thank you!",
+    )
 
 
 def checkout_request(
