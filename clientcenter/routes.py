@@ -260,13 +260,20 @@ def safe_return_path(value: object, side: str = CUSTOMER_SIDE) -> str | None:
         return None
     path = urlsplit(value).path
     if side == AGENT_SIDE:
-        on_agent_side = path == AGENT_HOME or path.startswith(AGENT_HOME + "/")
-        if not on_agent_side or path.rstrip("/").startswith(_AGENT_NO_RETURN):
+        if not is_agent_page(path) or path.rstrip("/").startswith(_AGENT_NO_RETURN):
             return None
         return value
     if path.strip("/").split("/")[0] not in _CUSTOMER_RETURN_ROOTS:
         return None
     return value
+
+
+def is_agent_page(path: object) -> bool:
+    """Whether ``path`` (maybe with a query) is one of the agency side's pages."""
+    if not isinstance(path, str):
+        return False
+    path = urlsplit(path).path
+    return path == AGENT_HOME or path.startswith(AGENT_HOME + "/")
 
 
 def login_page_for(side: str) -> str:

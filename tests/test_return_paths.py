@@ -101,6 +101,9 @@ def test_a_guard_sends_the_tab_to_login_with_the_page_it_was_opening():
     check = SessionCheck("login", kind="")
     assert location_for(check, "/policies/12") == "/?signed_out=login&next=/policies/12"
     assert location_for(check, "https://evil.example") == "/?signed_out=login"
+    # No session at all on an agency page: the agents' login, back to that page after.
+    assert location_for(check, "/agent/tasks") == "/agent/login?signed_out=login&next=/agent/tasks"
+    assert location_for(check, "/agentx") == "/?signed_out=login"
     agent = SessionCheck("idle", kind="agent")
     assert location_for(agent, "/agent/tasks") == "/agent/login?signed_out=idle&next=/agent/tasks"
     assert location_for(agent, "/home") == "/agent/login?signed_out=idle"

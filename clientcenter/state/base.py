@@ -65,7 +65,9 @@ def location_for(check: SessionCheck, here: str | None = None) -> str:
         return routes.ACCOUNT_CHOICE
     if check.status == SessionStatus.SECOND_FACTOR:
         return routes.AGENT_SECOND_FACTOR
-    side = routes.AGENT_SIDE if check.kind == "agent" else routes.CUSTOMER_SIDE
+    # With no session at all (no kind), the page being opened says whose login it needs.
+    on_agent_page = not check.kind and routes.is_agent_page(here)
+    side = routes.AGENT_SIDE if check.kind == "agent" or on_agent_page else routes.CUSTOMER_SIDE
     return routes.with_return(
         f"{routes.login_page_for(side)}?signed_out={check.status}", here, side
     )

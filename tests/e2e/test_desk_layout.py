@@ -89,9 +89,8 @@ def test_the_agency_side_uses_the_desk_at_1280(app, page):
     page.locator("#header-sign-out").click()
     expect(page).to_have_url(re.compile(r"signed_out=logout"))  # where More's Sign out lands
     page.goto(app.url + "/agent/tasks")
-    # Refused to a login page. Known and open (closing note of 2026-12-02): after the header's
-    # Sign out this lands on the customers' login, not the agents'.
-    expect(page).to_have_url(re.compile(r"signed_out=login"))
+    # Refused to the agents' login page, coming back to the tasks after.
+    expect(page).to_have_url(re.compile(r"/agent/login\?signed_out=login"))
     expect(page.locator("#side-nav")).to_have_count(0)
 
 
