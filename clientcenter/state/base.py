@@ -80,23 +80,43 @@ def leave_to(location: str) -> rx.event.EventSpec:
     return post_navigation(routes.LEAVE_ROUTE, {"to": location})
 
 
-def _form_post_script(action: str, fields: dict[str, str], *, navigate: bool) -> str:
+def _form_post_script(action: str, fields: dict[str, str]) -> str:
     # A navigation leaves this tab's state behind: its token goes along as ``tab`` and the
-    # next page starts with a fresh one. A download keeps the page, so it keeps both.
-    tab = (
-        "const tab = sessionStorage.getItem('token') || ''; sessionStorage.removeItem('token');"
-        if navigate
-        else ""
-    )
+    # next page starts with a fresh one.
     return (
         "(() => {const f = document.createElement('form'); f.method = 'post';"
-        f" f.action = {json.dumps(action)}; f.target = {json.dumps('_top' if navigate else '_self')};"
-        f" {tab}"
-        f" for (const [k, v] of Object.entries({{...{json.dumps(fields)}{', tab' if navigate else ''}}})) {{"
+        f" f.action = {json.dumps(action)}; f.target = '_top';"
+        " const tab = sessionStorage.getItem('token') || ''; sessionStorage.removeItem('token');"
+        f" for (const [k, v] of Object.entries({{...{json.dumps(fields)}, tab}})) {{"
         " const i = document.createElement('input'); i.type = 'hidden'; i.name = k;"
         " i.value = v; f.appendChild(i); }"
         " document.body.appendChild(f); f.submit();})()"
     )
+
+
+# A download is fetched, not submitted: a form submitted to this page fires ``beforeunload``,
+# on which Reflex closes the websocket for good, and the page's next event re-hydrates it
+# with its filters lost. The file is handed to the browser from a blob; a refusal (the page
+# checked first, so rare) is posted again as a navigation, to show the route's own page.
+_DOWNLOAD_SCRIPT = """(async () => {
+  const fields = %(fields)s;
+  const answer = await fetch(%(action)s,
+    {method: 'POST', body: new URLSearchParams(fields), credentials: 'same-origin'});
+  if (!answer.ok) {
+    const f = document.createElement('form'); f.method = 'post'; f.action = %(action)s;
+    for (const [k, v] of Object.entries(fields)) {
+      const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v;
+      f.appendChild(i);
+    }
+    document.body.appendChild(f); f.submit(); return;
+  }
+  const named = /filename="?([^";]+)"?/.exec(answer.headers.get('Content-Disposition') || '');
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await answer.blob());
+  link.download = named ? named[1] : 'download';
+  document.body.appendChild(link); link.click(); link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+})()"""
 
 
 def post_navigation_script(action: str, fields: dict[str, str] | None = None) -> str:
@@ -104,7 +124,7 @@ def post_navigation_script(action: str, fields: dict[str, str] | None = None) ->
     window (the embedded login breaks out of its frame), after dropping the Reflex client
     token so the next page starts with a fresh tab state. The old token goes along as
     ``tab``: the route blanks that tab's server-side state (clientcenter/http/middleware/tab_binding.py)."""
-    return _form_post_script(action, fields or {}, navigate=True)
+    return _form_post_script(action, fields or {})
 
 
 def post_navigation(action: str, fields: dict[str, str] | None = None) -> rx.event.EventSpec:
@@ -112,9 +132,10 @@ def post_navigation(action: str, fields: dict[str, str] | None = None) -> rx.eve
 
 
 def post_download(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
-    """POST a form to an HTTP route that answers with a file: the browser saves it, and the
-    page, its tab state and its token stay as they are."""
-    return rx.call_script(_form_post_script(action, fields, navigate=False))
+    """POST ``fields`` to an HTTP route that answers with a file: the browser saves it, and
+    the page, its websocket, its tab state and its token stay as they are."""
+    script = _DOWNLOAD_SCRIPT % {"action": json.dumps(action), "fields": json.dumps(fields)}
+    return rx.call_script(script)
 
 
 def handle_backend_exception(exception: Exception):

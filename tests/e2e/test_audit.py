@@ -8,7 +8,6 @@ import csv
 import io
 from datetime import UTC, datetime
 
-import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
@@ -43,11 +42,6 @@ def _seed(app) -> None:
         db.commit()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found at the merge of 2026-12-01, open: after an export the filter applied again "
-    "shows 5 rows instead of the 2 the form asks for (the filters seem lost on resubmit)",
-)
 def test_an_administrator_filters_and_exports_the_trail(app, page):
     _seed(app)
     page.set_viewport_size({"width": 1280, "height": 800})
