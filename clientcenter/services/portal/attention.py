@@ -10,17 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from clientcenter import routes
-from clientcenter.models import Account, Invoice, Payment, Policy
+from clientcenter.models import Account, Policy
 from clientcenter.models.agency import Agent
-from clientcenter.models.billing import InvoiceStatus, PaymentStatus
 from clientcenter.models.engagement import ChangeRequest, Proposal, ProposalStatus, RequestStatus
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services.access import account_in_view, feature_enabled, is_active_agent
-from clientcenter.services.portal.policies import format_date, format_money
+from clientcenter.services.billing.summary import billing_summary
+from clientcenter.services.portal.policies import format_date
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
@@ -55,8 +54,7 @@ def attention_items(
     account = account_in_view(session, principal)
     today = today or date.today()
     items: list[AttentionItem] = []
-    items += _bills_due(session, account.id, today)
-    items += _payments_pending(session, account.id)
+    items += _billing(session, principal)
     if feature_enabled("proposals"):
         items += _proposals_waiting(session, account.id, today)
     items += _renewals(session, account.id, today)
@@ -64,52 +62,42 @@ def attention_items(
     return items
 
 
-def _bills_due(session: Session, account_id: int, today: date) -> list[AttentionItem]:
-    count, owed, first_due = session.exec(
-        select(
-            func.count(Invoice.id),
-            func.coalesce(func.sum(Invoice.amount_cents - Invoice.paid_cents), 0),
-            func.min(Invoice.due_date),
-        ).where(
-            Invoice.account_id == account_id,
-            Invoice.status == InvoiceStatus.OPEN,
-            Invoice.published == True,  # noqa: E712
+def _billing(session: Session, principal: Principal) -> list[AttentionItem]:
+    """Bills due, then payments on their way: the billing summary's answer, so Home and
+    Billing never disagree about what is owed."""
+    summary = billing_summary(session, principal)
+    items = []
+    if summary.open_count:
+        when = "was due" if summary.overdue else "due"
+        bills = "1 bill" if summary.open_count == 1 else f"{summary.open_count} bills"
+        items.append(
+            AttentionItem(
+                "bill_due",
+                f"{summary.total_due} {when} {summary.next_due}",
+                f"{bills} to pay",
+                routes.BILLING,
+                "Pay now",
+            )
         )
-    ).one()
-    if not count:
-        return []
-    when = "was due" if first_due < today else "due"
-    bills = "1 bill" if count == 1 else f"{count} bills"
+    if not summary.pending:
+        return items
+    # A check mailed or a transfer sent is not "nothing due": the agency has not got it yet.
+    first = summary.pending[0]
+    title = (
+        f"{first.amount} on its way"
+        if summary.pending_count == 1
+        else f"{summary.pending_count} payments on their way"
+    )
+    what = "A payment" if summary.pending_count == 1 else f"{summary.pending_count} payments"
     return [
-        AttentionItem(
-            "bill_due",
-            f"{format_money(int(owed))} {when} {format_date(first_due)}",
-            f"{bills} to pay",
-            routes.BILLING,
-            "Pay now",
-        )
-    ]
-
-
-def _payments_pending(session: Session, account_id: int) -> list[AttentionItem]:
-    """A payment sent but not yet received (a mailed check, a bank transfer): not "nothing
-    due" — the agency has not got the money yet. (The billing summary service will own this.)"""
-    count, total = session.exec(
-        select(func.count(Payment.id), func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-            Payment.account_id == account_id, Payment.status == PaymentStatus.PENDING
-        )
-    ).one()
-    if not count:
-        return []
-    what = "A payment" if count == 1 else f"{count} payments"
-    return [
+        *items,
         AttentionItem(
             "payment_pending",
-            f"{format_money(int(total))} on its way",
+            title,
             f"{what} sent, not yet received. We'll confirm when it arrives.",
             routes.BILLING,
             "View",
-        )
+        ),
     ]
 
 

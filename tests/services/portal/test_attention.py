@@ -192,9 +192,11 @@ def test_the_order_is_bill_payment_proposal_renewal_request(demo):
     account = account_named(s, RIVERA)
     _clear(s, account.id)
     _invoice(s, account.id)
+    mailed = _invoice(s, account.id, number="INV-T-9", status=InvoiceStatus.PENDING)
     s.add(
         Payment(
             account_id=account.id,
+            invoice_id=mailed.id,
             amount_cents=100,
             method="check",
             provider="offline",
