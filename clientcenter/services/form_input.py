@@ -28,7 +28,7 @@ US_STATES = frozenset(
 )
 _ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 _VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")  # 17 characters; I, O and Q are never used
-_CARD_LIKE = re.compile(r"(?:\d[ -]?){13,19}")
+_CARD_LIKE = re.compile(r"(?:\d[ -]?){12,18}\d")
 
 
 def allowed(data: Mapping[str, Any] | None, keys: Iterable[str]) -> dict[str, Any]:
@@ -96,14 +96,20 @@ def text(
     return value
 
 
-def looks_like_card_number(value: str) -> bool:
-    return any(_luhn_ok(m.group()) for m in _CARD_LIKE.finditer(value))
+def looks_like_card_number(text: str) -> bool:
+    """A 13–19 digit run (spaces or dashes allowed) that passes the Luhn check: what no form,
+    note or log line may keep."""
+    for match in _CARD_LIKE.finditer(text or ""):
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and _luhn_ok(digits):
+            return True
+    return False
 
 
-def _luhn_ok(candidate: str) -> bool:
-    digits = [int(c) for c in candidate if c.isdigit()]
+def _luhn_ok(digits: str) -> bool:
     total = 0
-    for i, d in enumerate(reversed(digits)):
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
         if i % 2:
             d = d * 2 - 9 if d > 4 else d * 2
         total += d

@@ -6,12 +6,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from clientcenter.services.errors import InvalidInput
+from clientcenter.services.form_input import looks_like_card_number
 
 # Ten million in any currency is not a bill anyone pays through a portal; it is a typo.
 MAX_AMOUNT_CENTS = 10_000_000_00
 _SYMBOLS = {"USD": "$", "CAD": "CA$", "EUR": "€", "GBP": "£"}
 _AMOUNT = re.compile(r"^\d{1,3}(,\d{3})*(\.\d{1,2})?$|^\d+(\.\d{1,2})?$")
-_CARD_LIKE = re.compile(r"(?:\d[ -]?){12,18}\d")
 
 
 def format_money(cents: int, currency: str = "USD") -> str:
@@ -55,25 +55,6 @@ def check_cents(cents: int, *, field: str = "amount") -> int:
             f"The amount cannot be more than {format_money(MAX_AMOUNT_CENTS)}.", field
         )
     return cents
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def looks_like_card_number(text: str) -> bool:
-    """A 13–19 digit run (spaces or dashes allowed) that passes the Luhn check."""
-    for match in _CARD_LIKE.finditer(text or ""):
-        digits = re.sub(r"\D", "", match.group())
-        if 13 <= len(digits) <= 19 and _luhn_ok(digits):
-            return True
-    return False
 
 
 def clean_note(

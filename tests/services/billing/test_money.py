@@ -2,7 +2,8 @@
 
 import pytest
 
-from clientcenter.services.billing.money import format_money, looks_like_card_number, parse_amount
+from clientcenter.services.billing.money import format_money, parse_amount
+from clientcenter.services.form_input import looks_like_card_number
 from clientcenter.services.errors import InvalidInput
 
 
