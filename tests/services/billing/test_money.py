@@ -3,8 +3,8 @@
 import pytest
 
 from clientcenter.services.billing.money import format_money, parse_amount
-from clientcenter.services.form_input import looks_like_card_number
 from clientcenter.services.errors import InvalidInput
+from clientcenter.services.form_input import looks_like_card_number
 
 
 @pytest.mark.parametrize(
