@@ -82,10 +82,7 @@ def delete_webhook_endpoint(
     digest = idempotency.body_hash(str(endpoint_id).encode())
 
     def work(db):
-        before = next(
-            (v for v in endpoints.list_endpoints(db, principal) if v.id == endpoint_id), None
-        )
-        endpoints.delete_endpoint(db, principal, endpoint_id)  # NotFound for an unknown id
-        return 200, _out(before)
+        deleted = endpoints.delete_endpoint(db, principal, endpoint_id)  # NotFound if unknown
+        return 200, _out(deleted.endpoint)
 
     return calls.remembered(request, principal, idempotency_key, digest, work)

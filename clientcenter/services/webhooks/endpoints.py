@@ -179,9 +179,10 @@ def set_active(
 
 def delete_endpoint(session: Session, principal: Principal, endpoint_id: object) -> EndpointChange:
     """Gone, with its secret. Deliveries it had stay in the outbox's history (failed if they
-    were still waiting), pointing at nothing."""
+    were still waiting), pointing at nothing. The change carries the endpoint as it was."""
     require_permission(session, principal, Permission.MANAGE_WEBHOOKS)
     endpoint = _endpoint(session, endpoint_id)
+    before = _view(session, endpoint)
     table = OutboxMessage.__table__.c
     session.execute(
         update(OutboxMessage)
@@ -202,7 +203,7 @@ def delete_endpoint(session: Session, principal: Principal, endpoint_id: object)
     session.delete(endpoint)
     session.flush()
     audit.record_write(session, principal, "webhooks.delete", None, url)
-    return EndpointChange(None, "Endpoint deleted.")
+    return EndpointChange(before, "Endpoint deleted.")
 
 
 def send_test_event(session: Session, principal: Principal, endpoint_id: object) -> EndpointChange:
