@@ -90,7 +90,7 @@ def test_the_agency_side_uses_the_desk_at_1280(app, page):
     expect(page).to_have_url(re.compile(r"signed_out=logout"))  # where More's Sign out lands
     page.goto(app.url + "/agent/tasks")
     # Refused to the agents' login page, coming back to the tasks after.
-    expect(page).to_have_url(re.compile(r"/agent/login\?signed_out=login"))
+    expect(page).to_have_url(re.compile(r"/agent/login/?\?signed_out=login&next=/agent/tasks"))
     expect(page.locator("#side-nav")).to_have_count(0)
 
 
