@@ -326,6 +326,10 @@ def finish_login(
     attempt_hash = login_codes.hash_attempt(attempt_id or "")
     challenge = _take_challenge(db, data, LOGIN, now, attempt_hash=attempt_hash)
     passkey = _verify_assertion(db, data, challenge, now)
+    if passkey.agent_id is not None:
+        # An agent's key (services/auth/agent_passkeys.py) confirms an agent's sign-in only.
+        log.warning("passkey login refused: an agent's passkey on the customers' login")
+        raise PasskeyRefused(UNKNOWN)
     contact = db.get(Contact, passkey.contact_id) if passkey.contact_id else None
     if contact is None or not contact_may_log_in(contact, contact.account_id):
         raise NotAllowed(
