@@ -37,13 +37,13 @@ from clientcenter.services.auth.devices import device_label
 from clientcenter.services.auth.passkeys import (
     REFUSED,
     PasskeyRefused,
-    _descriptor,
-    _issue,
-    _parse,
-    _take_challenge,
-    _verify_assertion,
+    descriptor,
     expected_origin,
+    issue_challenge,
+    parse_answer,
     rp_id,
+    take_challenge,
+    verify_assertion,
 )
 from clientcenter.services.auth.tokens import keyed_hash
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
@@ -95,9 +95,9 @@ def registration_options(db: Session, principal: Principal, *, now: datetime | N
             resident_key=ResidentKeyRequirement.DISCOURAGED,
             user_verification=UserVerificationRequirement.PREFERRED,
         ),
-        exclude_credentials=[_descriptor(p) for p in agent_passkeys(db, agent.id)],
+        exclude_credentials=[descriptor(p) for p in agent_passkeys(db, agent.id)],
     )
-    _issue(db, REGISTER, options.challenge, now, session_id=record.id)
+    issue_challenge(db, REGISTER, options.challenge, now, session_id=record.id)
     return options_to_json(options)
 
 
@@ -111,8 +111,8 @@ def finish_registration(
 ) -> Passkey:
     now = now or utcnow()
     record, agent = _signed_in(db, principal)
-    data = _parse(response)
-    challenge = _take_challenge(db, data, REGISTER, now, session_id=record.id)
+    data = parse_answer(response)
+    challenge = take_challenge(db, data, REGISTER, now, session_id=record.id)
     try:
         verified = verify_registration_response(
             credential=data,
@@ -168,10 +168,12 @@ def sign_in_options(
         raise NotAllowed("You have no passkey yet. Use your authenticator app.")
     options = generate_authentication_options(
         rp_id=rp_id(),
-        allow_credentials=[_descriptor(p) for p in keys],
+        allow_credentials=[descriptor(p) for p in keys],
         user_verification=UserVerificationRequirement.PREFERRED,
     )
-    _issue(db, SIGN_IN, options.challenge, now, attempt_hash=login_codes.hash_attempt(attempt_id))
+    issue_challenge(
+        db, SIGN_IN, options.challenge, now, attempt_hash=login_codes.hash_attempt(attempt_id)
+    )
     return options_to_json(options)
 
 
@@ -180,11 +182,11 @@ def verify_sign_in(
 ) -> Passkey:
     """A passkey of this very agent answered this attempt's challenge."""
     now = now or utcnow()
-    data = _parse(response)
-    challenge = _take_challenge(
+    data = parse_answer(response)
+    challenge = take_challenge(
         db, data, SIGN_IN, now, attempt_hash=login_codes.hash_attempt(attempt_id)
     )
-    passkey = _verify_assertion(db, data, challenge, now)
+    passkey = verify_assertion(db, data, challenge, now)
     if passkey.agent_id != agent.id:
         log.warning("agent %s sign-in refused: a passkey of someone else", agent.id)
         raise PasskeyRefused(REFUSED)

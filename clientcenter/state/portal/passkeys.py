@@ -227,6 +227,7 @@ class PasskeysState(PortalState):
         self.prompt_open = True
 
     @rx.event
+    @off_loop
     def set_prompt_open(self, open_: bool):
         self.prompt_open = bool(open_)
         if not self.prompt_open:
