@@ -40,7 +40,7 @@ def _authenticator(context, page) -> None:
 
 def _log_out(page, app) -> None:
     page.goto(app.url + "/profile")
-    page.locator("#logout-button, button:has-text('Log out')").first.click()
+    page.locator("#logout-button").click()
     expect(page.locator("#login-email")).to_be_visible()
 
 

@@ -161,3 +161,12 @@ def test_a_removed_passkey_stops_and_another_agent_cannot_remove_it(db):
     assert not step.passkey
     with pytest.raises(NotAllowed):
         agent_login.passkey_options(db, attempt_id=attempt)
+
+
+def test_an_administrators_second_factor_reset_takes_the_passkeys_too(db):
+    """A lost phone: the app's secret, the recovery codes and the passkeys all go."""
+    _with_passkey(db)
+    agent = agent_named(db)
+    totp.reset(db, agent)
+    db.commit()
+    assert agent_passkeys.agent_passkeys(db, agent.id) == []
