@@ -73,3 +73,37 @@ def test_a_read_only_view_gets_no_prompt(demo, monkeypatch):
     prompt = page_state(PasskeysState, agent_session(demo, RIVERA).cookie, path="/billing")
     settle(prompt.ask_step_up("pay-submit"))
     assert not prompt.prompt_open
+
+
+def test_a_refused_invitation_opens_the_prompt_and_is_sent_again_once_confirmed(demo, monkeypatch):
+    from clientcenter.state.portal.household import HouseholdState
+    from tests.support.checks import footprint
+
+    use_settings(monkeypatch, SECURITY__STEP_UP_ACTIONS='["household_invite"]')
+    cookie = customer_session(demo).cookie
+    household = page_state(HouseholdState, cookie, path="/profile")
+    settle(household.load())
+    settle(household.start_invite())
+    before = footprint(demo)
+    invite = {
+        "first_name": "Teen",
+        "last_name": "Rivera",
+        "email": "teen@example.com",
+        "role": "additional",
+        "sees": "documents",
+    }
+    asked = settle(household.invite(invite))
+    assert asked.handler.fn.__qualname__.endswith("ask_step_up")
+    assert "household-send" in str(asked.args)
+    assert (
+        "confirm it's you first" in household.error and household.inviting
+    )  # the form stays open
+    assert footprint(demo) == before  # nothing sent, nothing logged
+
+    prompt = page_state(PasskeysState, cookie, path="/profile")
+    settle(prompt.ask_step_up("household-send"))
+    settle(prompt.step_up_send_code())
+    settle(prompt.step_up_confirm_code({"code": last_code(demo, PAT)}))
+    assert not prompt.prompt_open
+    settle(household.invite(invite))  # the button pressed again
+    assert household.error == "" and "teen@example.com" in household.notice
