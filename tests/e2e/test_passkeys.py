@@ -40,7 +40,7 @@ def _authenticator(context, page) -> None:
 
 def _log_out(page, app) -> None:
     page.goto(app.url + "/profile")
-    page.locator("#logout-button, button:has-text('Log out')").first.click()
+    page.locator("#logout-button").click()
     expect(page.locator("#login-email")).to_be_visible()
 
 
@@ -117,3 +117,60 @@ def test_passkey_register_step_up_login_remove_and_remembered_browser(app, page,
 
     for name, (taps, seconds) in figures.items():
         print(f"LOGIN COST {name}: {taps} taps, {seconds:.1f} s")
+
+
+def test_log_out_everywhere_ends_another_browsers_session_and_the_remembered_browsers(app, page):
+    from sqlmodel import select
+
+    from clientcenter.models import RememberedBrowser, UserSession
+    from clientcenter.services.accounts import loginable_contacts
+    from clientcenter.services.auth import remembered
+
+    expect.set_options(timeout=20_000)
+    with app.db() as db:
+        contact, _ = loginable_contacts(db, PAT)[0]
+        remembered.remember(
+            db,
+            subject_kind="customer",
+            email=PAT,
+            presented=None,
+            contact_id=contact.id,
+            trust_channel="email",
+        )
+        db.commit()
+    app.log_in(page, PAT)
+    # Pat's other browser (a phone left somewhere), with Profile open.
+    other = page.context.browser.new_context(viewport={"width": 390, "height": 844})
+    phone = other.new_page()
+    app.log_in(phone, PAT)
+    phone.goto(app.url + "/profile")
+    expect(phone.locator("#security-card")).to_be_visible()
+
+    page.goto(app.url + "/profile")
+    page.locator("#logout-everywhere").click()
+    dialog = page.locator("#logout-everywhere-dialog")
+    expect(dialog).to_contain_text("logged out here and on every other phone")
+    _shot(page, "7-log-out-everywhere-confirm")
+    page.locator("#logout-everywhere-cancel").click()  # Cancel changes nothing
+    expect(dialog).to_have_count(0)
+    page.reload()
+    expect(page.locator("#security-card")).to_be_visible()
+
+    page.locator("#logout-everywhere").click()
+    page.locator("#logout-everywhere-confirm").click()
+    expect(page.locator("#login-notice")).to_contain_text("logged out on every browser")
+    assert "signed_out=everywhere" in page.url
+    _shot(page, "8-logged-out-everywhere")
+
+    # The other browser's open tab is refused at its next click.
+    phone.locator("#step-up-send-code").click()
+    expect(phone.locator("#login-notice")).to_contain_text("Your session was ended")
+    other.close()
+
+    with app.db() as db:
+        live = db.exec(
+            select(UserSession).where(UserSession.email == PAT, UserSession.revoked_at.is_(None))
+        ).all()
+        assert live == []
+        browsers = db.exec(select(RememberedBrowser).where(RememberedBrowser.email == PAT)).all()
+        assert browsers and all(b.revoked_at is not None for b in browsers)

@@ -44,6 +44,23 @@ def test_logout_revokes_server_side_and_clears_the_cookie(client, db):
     assert check_session(db, token).status == "revoked"
 
 
+def test_logout_after_log_out_everywhere_clears_the_cookie_and_says_so(client, db):
+    from clientcenter.services.auth.everywhere import log_out_everywhere
+
+    login = customer_session(db)
+    log_out_everywhere(db, login.principal)
+    db.commit()
+    client.cookies.set("cc_session", login.token)
+    response = client.post("/auth/logout", data={"everywhere": "1"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/?signed_out=everywhere"
+    assert "Max-Age=0" in response.headers["set-cookie"]
+    # Any other value is a plain logout's words.
+    client.cookies.set("cc_session", customer_session(db).token)
+    response = client.post("/auth/logout", data={"everywhere": "<script>"})
+    assert response.headers["location"] == "/?signed_out=logout"
+
+
 def test_logout_without_a_session_still_lands_on_the_login_page(client):
     response = client.post("/auth/logout")
     assert response.status_code == 303 and response.headers["location"].startswith("/?")

@@ -8,6 +8,7 @@ import reflex as rx
 
 from clientcenter.components.common import error_callout
 from clientcenter.settings import get_settings
+from clientcenter.state.portal.account import AccountState
 from clientcenter.state.portal.login import LoginState
 from clientcenter.state.portal.passkeys import PasskeysState
 
@@ -197,6 +198,71 @@ def _step_up() -> rx.Component:
     )
 
 
+def _log_out_everywhere() -> rx.Component:
+    """A lost phone, a shared computer left signed in: end every session of this login,
+    after a confirmation that says what happens."""
+    return rx.vstack(
+        rx.heading("Log out everywhere", size="3", as_="h3"),
+        rx.text(
+            "Ends your sessions on every browser and device, this one included, and forgets "
+            "remembered browsers.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.alert_dialog.root(
+            rx.alert_dialog.trigger(
+                rx.button(
+                    rx.icon("log-out", size=16),
+                    "Log out everywhere",
+                    size="2",
+                    variant="soft",
+                    color_scheme="red",
+                    id="logout-everywhere",
+                    type="button",
+                ),
+            ),
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Log out on every browser?"),
+                rx.alert_dialog.description(
+                    "You will be logged out here and on every other phone, tablet or "
+                    "computer where you are logged in. Remembered browsers will ask "
+                    "“email or text?” again. Your passkeys keep working.",
+                    size="2",
+                ),
+                rx.flex(
+                    rx.alert_dialog.cancel(
+                        rx.button(
+                            "Cancel",
+                            variant="soft",
+                            color_scheme="gray",
+                            size="3",
+                            id="logout-everywhere-cancel",
+                        ),
+                    ),
+                    rx.alert_dialog.action(
+                        rx.button(
+                            "Log out everywhere",
+                            color_scheme="red",
+                            size="3",
+                            id="logout-everywhere-confirm",
+                            on_click=PasskeysState.log_out_everywhere,
+                        ),
+                    ),
+                    gap="3",
+                    margin_top="16px",
+                    justify="end",
+                    wrap="wrap",
+                ),
+                max_width="min(420px, calc(100vw - 32px))",
+                id="logout-everywhere-dialog",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+        align="start",
+    )
+
+
 def security_card() -> rx.Component:
     """Profile → Sign-in and security."""
     return rx.card(
@@ -229,6 +295,8 @@ def security_card() -> rx.Component:
             ),
             rx.separator(size="4"),
             _step_up(),
+            rx.cond(~AccountState.read_only, rx.separator(size="4")),
+            rx.cond(~AccountState.read_only, _log_out_everywhere()),
             rx.cond(
                 PasskeysState.info != "",
                 rx.callout(PasskeysState.info, icon="check", size="1", id="security-info"),
@@ -240,4 +308,88 @@ def security_card() -> rx.Component:
         width="100%",
         id="security-card",
         on_mount=PasskeysState.load,
+    )
+
+
+def step_up_prompt() -> rx.Component:
+    """The dialog a refused risky action opens (PasskeysState.ask_step_up): confirm with the
+    passkey or a fresh emailed code, and the refused button is pressed again."""
+    minutes = get_settings().security.step_up_minutes
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Confirm it's you"),
+            rx.dialog.description(
+                "Your agency asks for this before changes like this one. It lasts "
+                f"{minutes} minutes, then we carry on with what you asked.",
+                size="2",
+            ),
+            rx.vstack(
+                rx.cond(
+                    PasskeysState.may_step_up_by_passkey,
+                    rx.button(
+                        rx.icon("fingerprint", size=18),
+                        "Confirm with my passkey",
+                        size="3",
+                        width="100%",
+                        id="prompt-passkey",
+                        type="button",
+                        on_click=PasskeysState.step_up_with_passkey,
+                    ),
+                ),
+                rx.button(
+                    "Email me a code",
+                    size="3",
+                    width="100%",
+                    variant="soft",
+                    id="prompt-send-code",
+                    type="button",
+                    on_click=PasskeysState.step_up_send_code,
+                ),
+                rx.cond(
+                    PasskeysState.step_up_open,
+                    rx.form(
+                        rx.hstack(
+                            rx.input(
+                                name="code",
+                                id="prompt-code",
+                                input_mode="numeric",
+                                auto_complete="one-time-code",
+                                placeholder="6-digit code",
+                                aria_label="6-digit code",
+                                size="3",
+                                flex="1",
+                            ),
+                            rx.button("Confirm", size="3", id="prompt-confirm", type="submit"),
+                            width="100%",
+                        ),
+                        on_submit=PasskeysState.step_up_confirm_code,
+                        reset_on_submit=True,
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    PasskeysState.info != "",
+                    rx.text(PasskeysState.info, size="2", id="prompt-info"),
+                ),
+                error_callout(PasskeysState.error, "prompt-error", icon="circle-alert"),
+                rx.dialog.close(
+                    rx.button(
+                        "Cancel",
+                        variant="soft",
+                        color_scheme="gray",
+                        size="3",
+                        width="100%",
+                        id="prompt-cancel",
+                        type="button",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+                margin_top="16px",
+            ),
+            max_width="min(420px, calc(100vw - 32px))",
+            id="step-up-prompt",
+        ),
+        open=PasskeysState.prompt_open,
+        on_open_change=PasskeysState.set_prompt_open,
     )

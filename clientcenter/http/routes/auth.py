@@ -30,7 +30,7 @@ from clientcenter.http.deps import (
 from clientcenter.http.middleware.tab_binding import browser_cookie_header, new_browser_key
 from clientcenter.services.agency import read_only
 from clientcenter.services.auth import login
-from clientcenter.services.auth.sessions import find_session, revoke_session
+from clientcenter.services.auth.sessions import EVERYWHERE, find_session, revoke_session
 
 
 async def complete_login(request: Request) -> Response:
@@ -66,10 +66,12 @@ async def switch_account(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    """End the session on the server, clear the cookie, show the login page."""
+    """End the session on the server, clear the cookie, show the login page. After
+    "Log out everywhere" (the session ended already) the login page says so."""
     if (refused := refuse_foreign_origin(request, "logout")) is not None:
         return refused
     token = session_token(request)
+    reason = EVERYWHERE if await form_field(request, "everywhere") == "1" else "logout"
 
     def end_session() -> str:
         with session_scope() as db:
@@ -79,7 +81,7 @@ async def logout(request: Request) -> Response:
             read_only.record_logout(db, token)
             revoke_session(db, record)
             login_page = routes.AGENT_LOGIN if record.kind == "agent" else routes.CUSTOMER_LOGIN
-            return routes.signed_out(login_page, "logout")
+            return routes.signed_out(login_page, reason)
 
     response = redirect(await run_in_threadpool(end_session))
     await forget_posting_tab(request)

@@ -332,6 +332,7 @@ def _matrix_section(section: MatrixSection) -> rx.Component:
 
 def more_page() -> rx.Component:
     from clientcenter.components.agency.extras import embed_card, sign_out_button
+    from clientcenter.components.agency.second_factor import second_factor_card
 
     s = AgentMoreState
     return agent_shell(
@@ -343,6 +344,7 @@ def more_page() -> rx.Component:
             size="2",
             id="roles-link",
         ),
+        second_factor_card(),  # passkeys instead of the authenticator app
         embed_card(),
         if_allowed(
             Permission.AUDIT_TRAIL,

@@ -10,7 +10,7 @@ from clientcenter.components.common import error_callout
 from clientcenter.components.layout import page_shell
 from clientcenter.components.portal.account_button import account_button
 from clientcenter.components.portal.household_section import household_mount
-from clientcenter.components.portal.passkeys import security_card
+from clientcenter.components.portal.passkeys import security_card, step_up_prompt
 from clientcenter.components.portal.profile_sections import profile_sections
 from clientcenter.components.session_actions import logout_button, switch_accounts_button
 from clientcenter.state.portal.account import AccountState
@@ -45,6 +45,7 @@ def _account_summary() -> rx.Component:
 def profile() -> rx.Component:
     return page_shell(
         rx.heading("Profile", size="6", as_="h1"),
+        step_up_prompt(),  # a new login address or a household change confirmed first
         rx.cond(
             AccountState.read_only,
             rx.callout(

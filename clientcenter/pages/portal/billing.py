@@ -18,6 +18,7 @@ from clientcenter.components.portal.billing_cards import (
     pending_row,
     read_only_banner,
 )
+from clientcenter.components.portal.passkeys import step_up_prompt
 from clientcenter.state.portal.billing import BillingState, InvoiceRow
 from clientcenter.state.portal.pay_link import PayLinkState
 
@@ -92,6 +93,7 @@ def billing_page() -> rx.Component:
     return page_shell(
         read_only_banner(BillingState.read_only),
         confirm_dialog(),
+        step_up_prompt(),  # a payment the agency wants confirmed first
         rx.vstack(
             rx.heading("Billing", size="6", as_="h1", id="billing-heading"),
             rx.text("Your invoices, payments and receipts.", size="2", color_scheme="gray"),

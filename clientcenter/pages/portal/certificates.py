@@ -21,6 +21,7 @@ from clientcenter.components.forms import (
     submit_button,
 )
 from clientcenter.components.layout import page_shell
+from clientcenter.components.portal.passkeys import step_up_prompt
 from clientcenter.services.portal.request_forms import ADDRESS, FormField
 from clientcenter.services.portal.requests import NO_COVERAGE_CHANGE_NOTICE
 from clientcenter.state.portal.certificates import CertificateRow, CertificatesState, HolderRow
@@ -149,6 +150,7 @@ def request_form() -> rx.Component:
 
 def certificates_page() -> rx.Component:
     return page_shell(
+        step_up_prompt(),  # a certificate holder the agency wants confirmed first
         page_title(
             "Certificates",
             "Proof of insurance for the people you work with.",

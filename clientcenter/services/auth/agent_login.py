@@ -30,7 +30,7 @@ from clientcenter.models.base import utcnow
 from clientcenter.services.access import is_active_agent
 from clientcenter.services.agency import setup_links
 from clientcenter.services.agency.agents import active_agent_by_email
-from clientcenter.services.auth import login_codes, login_steps, totp
+from clientcenter.services.auth import agent_passkeys, login_codes, login_steps, totp
 from clientcenter.services.auth.login_codes import AttemptEnded
 from clientcenter.services.auth.login_steps import CodeProblem, clean_email
 from clientcenter.services.auth.sessions import (
@@ -57,6 +57,7 @@ class CodeSent:
 class SecondFactorStep:
     step: str  # totp | enrol
     enrolment: totp.Enrolment | None = None  # for enrol: the QR code and the secret
+    passkey: bool = False  # totp: the agent may answer with a passkey instead
 
 
 CODE_WORDS = login_steps.CodeWords(
@@ -185,7 +186,7 @@ def verify_code(
         # Only reachable if the agent was deactivated since the code was sent.
         raise AttemptEnded()
     if totp.is_enrolled(agent):
-        return SecondFactorStep("totp")
+        return SecondFactorStep("totp", passkey=agent_passkeys.has_passkey(db, agent))
     setup_links.live_link(db, setup_digest, browser=browser, agent=agent, now=now)
     if agent.totp_secret_sealed is None:
         return SecondFactorStep("enrol", totp.start_enrolment(db, agent))
@@ -225,6 +226,32 @@ def second_factor(
             checked.recovery_codes_left,
         )
     return _grant(challenge, browser), checked
+
+
+def passkey_options(db: Session, *, attempt_id: str, now: datetime | None = None) -> str:
+    """Step 3 by passkey: the options for this attempt (its emailed code verified)."""
+    now = now or utcnow()
+    _challenge, agent = _verified(db, attempt_id, now)
+    return agent_passkeys.sign_in_options(db, agent, attempt_id=attempt_id, now=now)
+
+
+def second_factor_with_passkey(
+    db: Session,
+    *,
+    attempt_id: str,
+    response: object,
+    now: datetime | None = None,
+    browser: str | None = None,
+) -> str:
+    """Step 3 by passkey instead of the authenticator app: a passkey of this attempt's agent
+    answered its challenge. Returns the grant."""
+    now = now or utcnow()
+    challenge, agent = _verified(db, attempt_id, now)
+    passkey = agent_passkeys.verify_sign_in(
+        db, agent, attempt_id=attempt_id, response=response, now=now
+    )
+    log.info("agent %s signed in with passkey %s", agent.id, passkey.id)
+    return _grant(challenge, browser)
 
 
 def enrolment(

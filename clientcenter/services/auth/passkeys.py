@@ -82,7 +82,7 @@ def _user_handle(contact_id: int) -> bytes:
     return bytes.fromhex(keyed_hash("passkey-user", str(contact_id)))[:32]
 
 
-def _issue(
+def issue_challenge(
     db: Session,
     purpose: str,
     challenge: bytes,
@@ -104,7 +104,7 @@ def _issue(
     db.flush()
 
 
-def _parse(response: object) -> dict:
+def parse_answer(response: object) -> dict:
     if isinstance(response, dict):
         data = response
     else:
@@ -127,7 +127,7 @@ def _parse(response: object) -> dict:
     return data
 
 
-def _take_challenge(
+def take_challenge(
     db: Session,
     data: dict,
     purpose: str,
@@ -181,7 +181,7 @@ def _customer_session(db: Session, principal: Principal) -> tuple[UserSession, C
     return record, contact
 
 
-def _descriptor(passkey: Passkey) -> PublicKeyCredentialDescriptor:
+def descriptor(passkey: Passkey) -> PublicKeyCredentialDescriptor:
     return PublicKeyCredentialDescriptor(id=base64url_to_bytes(passkey.credential_id))
 
 
@@ -209,9 +209,9 @@ def registration_options(db: Session, principal: Principal, *, now: datetime | N
             resident_key=ResidentKeyRequirement.REQUIRED,
             user_verification=UserVerificationRequirement.PREFERRED,
         ),
-        exclude_credentials=[_descriptor(p) for p in contact_passkeys(db, contact.id)],
+        exclude_credentials=[descriptor(p) for p in contact_passkeys(db, contact.id)],
     )
-    _issue(db, REGISTER, options.challenge, now, session_id=record.id)
+    issue_challenge(db, REGISTER, options.challenge, now, session_id=record.id)
     return options_to_json(options)
 
 
@@ -226,8 +226,8 @@ def finish_registration(
     """Keep the new passkey for this contact, with what this session's login proved."""
     now = now or utcnow()
     record, contact = _customer_session(db, principal)
-    data = _parse(response)
-    challenge = _take_challenge(db, data, REGISTER, now, session_id=record.id)
+    data = parse_answer(response)
+    challenge = take_challenge(db, data, REGISTER, now, session_id=record.id)
     try:
         verified = verify_registration_response(
             credential=data,
@@ -263,7 +263,7 @@ def finish_registration(
 # -- assertions (login and step-up) ----------------------------------------------------------
 
 
-def _verify_assertion(db: Session, data: dict, challenge: bytes, now: datetime) -> Passkey:
+def verify_assertion(db: Session, data: dict, challenge: bytes, now: datetime) -> Passkey:
     """The stored passkey this answer proves, its counter moved on; refused otherwise."""
     credential_id = data.get("id") if isinstance(data.get("id"), str) else ""
     passkey = (
@@ -307,7 +307,9 @@ def login_options(db: Session, *, attempt_id: str, now: datetime | None = None) 
     options = generate_authentication_options(
         rp_id=rp_id(), user_verification=UserVerificationRequirement.PREFERRED
     )
-    _issue(db, LOGIN, options.challenge, now, attempt_hash=login_codes.hash_attempt(attempt_id))
+    issue_challenge(
+        db, LOGIN, options.challenge, now, attempt_hash=login_codes.hash_attempt(attempt_id)
+    )
     return options_to_json(options)
 
 
@@ -322,10 +324,14 @@ def finish_login(
     """A verified login attempt for the passkey's contact (``channel="passkey"``), which the
     code login's account choice and grant then carry on (services/auth/login.py)."""
     now = now or utcnow()
-    data = _parse(response)
+    data = parse_answer(response)
     attempt_hash = login_codes.hash_attempt(attempt_id or "")
-    challenge = _take_challenge(db, data, LOGIN, now, attempt_hash=attempt_hash)
-    passkey = _verify_assertion(db, data, challenge, now)
+    challenge = take_challenge(db, data, LOGIN, now, attempt_hash=attempt_hash)
+    passkey = verify_assertion(db, data, challenge, now)
+    if passkey.agent_id is not None:
+        # An agent's key (services/auth/agent_passkeys.py) confirms an agent's sign-in only.
+        log.warning("passkey login refused: an agent's passkey on the customers' login")
+        raise PasskeyRefused(UNKNOWN)
     contact = db.get(Contact, passkey.contact_id) if passkey.contact_id else None
     if contact is None or not contact_may_log_in(contact, contact.account_id):
         raise NotAllowed(
@@ -371,10 +377,10 @@ def step_up_options(db: Session, principal: Principal, *, now: datetime | None =
         raise NotAllowed("You have no passkey yet. Confirm with a code instead.")
     options = generate_authentication_options(
         rp_id=rp_id(),
-        allow_credentials=[_descriptor(p) for p in keys],
+        allow_credentials=[descriptor(p) for p in keys],
         user_verification=UserVerificationRequirement.PREFERRED,
     )
-    _issue(db, STEP_UP, options.challenge, now, session_id=record.id)
+    issue_challenge(db, STEP_UP, options.challenge, now, session_id=record.id)
     return options_to_json(options)
 
 
@@ -384,9 +390,9 @@ def finish_step_up(
     """A passkey of this very contact answered this session's challenge."""
     now = now or utcnow()
     record, contact = _customer_session(db, principal)
-    data = _parse(response)
-    challenge = _take_challenge(db, data, STEP_UP, now, session_id=record.id)
-    passkey = _verify_assertion(db, data, challenge, now)
+    data = parse_answer(response)
+    challenge = take_challenge(db, data, STEP_UP, now, session_id=record.id)
+    passkey = verify_assertion(db, data, challenge, now)
     if passkey.contact_id != contact.id:
         log.warning("passkey step-up refused: a passkey of another contact")
         raise PasskeyRefused(REFUSED)

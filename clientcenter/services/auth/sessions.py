@@ -45,6 +45,9 @@ class SessionStatus(StrEnum):
     CLOSED = "closed"  # the account has no active policy
 
 
+EVERYWHERE = "everywhere"
+
+
 def signed_out_message(reason: str) -> str:
     """The sentence the login page shows for ``?signed_out=<reason>``; unknown reasons get the
     plain prompt (the reason comes from a URL, so its text is never echoed)."""
@@ -58,6 +61,9 @@ def signed_out_message(reason: str) -> str:
         SessionStatus.REVOKED: "Your session was ended (a log out, here or on another tab). Log in "
         "again to continue.",
         SessionStatus.LOGOUT: "You are logged out. Thanks for stopping by.",
+        # Only ever a reason: Profile's "Log out everywhere" (services/auth/everywhere.py).
+        EVERYWHERE: "You are logged out on every browser and device, and remembered browsers "
+        "are forgotten. Log in again whenever you like.",
         SessionStatus.ACCESS: "Your access has changed since you logged in. Log in again, or call us if "
         "you need help.",
         SessionStatus.ATTEMPT: "That login step has expired or was already used. Enter your email to "

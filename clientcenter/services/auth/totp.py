@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
-from clientcenter.models import Agent, AgentRecoveryCode
+from clientcenter.models import Agent, AgentRecoveryCode, Passkey
 from clientcenter.models.base import utcnow
 from clientcenter.services.auth import rate_limits
 from clientcenter.services.auth.tokens import keyed_hash
@@ -164,6 +164,9 @@ def reset(session: Session, agent: Agent) -> None:
         select(AgentRecoveryCode).where(AgentRecoveryCode.agent_id == agent.id)
     ):
         session.delete(code)
+    # The lost phone may hold the agent's passkey too (services/auth/agent_passkeys.py).
+    for passkey in session.exec(select(Passkey).where(Passkey.agent_id == agent.id)):
+        session.delete(passkey)
     session.flush()
 
 

@@ -60,6 +60,7 @@ ACTIONS: tuple[Action, ...] = tuple(
             ("login_passkey", "Logs in with a Passkey"),
             ("passkey_added", "Adds a Passkey"),
             ("passkey_removed", "Removes a Passkey"),
+            ("logout_everywhere", "Logs out Everywhere"),
             ("download_documents", "Downloads document(s)"),
             ("upload_documents", "Uploads document(s)"),
             ("id_card_download", "ID Card(s) Download"),

@@ -67,6 +67,7 @@ PHRASES: dict[str, tuple[str, str | None]] = {
     "customer.login_passkey": ("signed in with a passkey", None),
     "customer.passkey_added": ("added a passkey", "added {n} passkeys"),
     "customer.passkey_removed": ("removed a passkey", "removed {n} passkeys"),
+    "customer.logout_everywhere": ("logged out on every browser", None),
     "customer.household_invite": ("invited someone to the account", None),
     "customer.household_joined": ("accepted an invitation to the account", None),
     "customer.household_access": ("changed what a household member sees", None),

@@ -13,7 +13,7 @@ import json
 import reflex as rx
 
 from clientcenter import routes
-from clientcenter.services.auth import agent_login
+from clientcenter.services.auth import agent_login, passkeys
 from clientcenter.services.auth.login import login_scope
 from clientcenter.services.auth.login_codes import AttemptEnded
 from clientcenter.services.auth.sessions import SessionStatus
@@ -44,6 +44,8 @@ def _reveal(values: dict[str, object]) -> rx.event.EventSpec:
 
 class AgentLoginState(CodeLoginSteps, PortalState):
     _return_to: str = ""  # the agency page that sent the agent here (?next=)
+    # The authenticator step offers "Use my passkey instead" (the agent saved one).
+    passkey_offered: bool = False
 
     def _hand_off(self, grant: str):
         back = {"next": self._return_to} if self._return_to else {}
@@ -120,7 +122,12 @@ class AgentLoginState(CodeLoginSteps, PortalState):
         self.error = ""
         if nxt.step == "totp":
             self.step = "totp"
-            self.info = "Open your authenticator app and type the 6-digit code it shows."
+            self.passkey_offered = nxt.passkey
+            self.info = (
+                "Confirm with your passkey, or type the 6-digit code your authenticator app shows."
+                if nxt.passkey
+                else "Open your authenticator app and type the 6-digit code it shows."
+            )
             return None
         self.step = "enrol"
         self.info = (
@@ -158,6 +165,36 @@ class AgentLoginState(CodeLoginSteps, PortalState):
             return None
         grant, _checked = checked
         return self._hand_off(grant)
+
+    @rx.event
+    @off_loop
+    def use_passkey(self):
+        """The second factor by passkey: options bound to this attempt; the browser asks the
+        device (assets/passkeys.js)."""
+        options = self._run_step(
+            lambda db: agent_login.passkey_options(db, attempt_id=self._attempt())
+        )
+        if options is None:
+            return None
+        self.busy = True
+        return rx.call_script(
+            f"window.ccPasskeys.get({json.dumps(options)})",
+            callback=AgentLoginState.finish_passkey,
+        )
+
+    @rx.event
+    @off_loop
+    def finish_passkey(self, answer: str):
+        self.busy = False
+        grant = self._run_step(
+            lambda db: agent_login.second_factor_with_passkey(
+                db,
+                attempt_id=self._attempt(),
+                response=str(answer or "")[: passkeys.MAX_RESPONSE_CHARS],
+                browser=self._browser_digest(),
+            )
+        )
+        return self._hand_off(grant) if grant else None
 
     @rx.event
     @off_loop

@@ -15,6 +15,7 @@ import reflex as rx
 from clientcenter.db import session_scope
 from clientcenter.models.billing import PaymentStatus
 from clientcenter.services.access import payment_methods
+from clientcenter.services.auth.step_up import SecondFactorNeeded
 from clientcenter.services.billing import (
     abandon_checkout,
     confirm_offline_payment,
@@ -33,6 +34,7 @@ from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 from clientcenter.state.base import PortalState, off_loop
 from clientcenter.state.downloads import parse_id, start_download
+from clientcenter.state.portal.passkeys import PasskeysState
 
 
 @dataclass
@@ -464,6 +466,11 @@ class BillingState(PortalState):
                         idempotency_key=self.form_key,
                         confirmed=confirmed,
                     )
+        except SecondFactorNeeded as exc:
+            # The agency asks a fresh second factor for paying: the prompt opens over the
+            # form, which keeps what was chosen, and presses Pay again once confirmed.
+            self.form_error = exc.message
+            return PasskeysState.ask_step_up("pay-submit")
         except ServiceError as exc:
             self.form_error = exc.message
             if self.paying_all:  # the total may have changed: show the new one

@@ -8,12 +8,14 @@ from typing import Any
 import reflex as rx
 
 from clientcenter.db import session_scope
+from clientcenter.services.auth.step_up import SecondFactorNeeded
 from clientcenter.services.dates import date_text
 from clientcenter.services.errors import NotFound, ServiceError
 from clientcenter.services.portal import certificates
 from clientcenter.state import form_errors
 from clientcenter.state.base import PortalState, off_loop
 from clientcenter.state.downloads import start_download
+from clientcenter.state.portal.passkeys import PasskeysState
 
 
 @dataclass
@@ -107,6 +109,10 @@ class CertificatesState(PortalState):
                 holder = certificates.add_holder(db, principal, form_data)
                 name = holder.name
                 self._refresh(db, principal)
+        except SecondFactorNeeded as exc:
+            # The prompt opens over the form (which keeps what was typed) and adds it after.
+            self._fail(exc, "holder_error")
+            return PasskeysState.ask_step_up("holder-submit")
         except ServiceError as exc:
             self._fail(exc, "holder_error")
             return

@@ -11,10 +11,12 @@ import reflex as rx
 
 from clientcenter import routes
 from clientcenter.db import session_scope
+from clientcenter.services.auth.step_up import SecondFactorNeeded
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import household
 from clientcenter.state import form_errors
 from clientcenter.state.base import PortalState, off_loop
+from clientcenter.state.portal.passkeys import PasskeysState
 
 
 @dataclass
@@ -88,36 +90,43 @@ class HouseholdState(PortalState):
     def cancel_invite(self):
         self.inviting, self.field_errors, self.error = False, {}, ""
 
-    def _act(self, action, done) -> None:
+    def _act(self, action, done, retry: str = ""):
         principal = self._require_account_principal()
         self.field_errors, self.error, self.notice = {}, "", ""
         try:
             with session_scope() as db:
                 member = action(db, principal)
+        except SecondFactorNeeded as exc:
+            # The agency asks a fresh second factor first: the prompt opens right here.
+            self.error = exc.message
+            return PasskeysState.ask_step_up(retry)
         except ServiceError as exc:
             self.field_errors, self.error = form_errors.split(exc)
-            return
+            return None
         self.notice = done(member)
         self._refresh(principal)
+        return None
 
     @rx.event
     @off_loop
     def invite(self, form_data: dict[str, Any]):
         data = {k: str(v) for k, v in (form_data or {}).items()}
-        self._act(
+        prompt = self._act(
             lambda db, p: household.invite(db, p, data),
             lambda m: (
                 f"Invitation sent to {m.email}. They can log in once they confirm "
                 "from that address."
             ),
+            retry="household-send",
         )
         if not self.field_errors and not self.error:
             self.inviting = False
+        return prompt
 
     @rx.event
     @off_loop
     def change_access(self, contact_id: int, sees: str):
-        self._act(
+        return self._act(
             lambda db, p: household.change_access(db, p, contact_id, sees),
             lambda m: f"{m.name} now sees: {m.sees_label.lower()}.",
         )
@@ -125,7 +134,7 @@ class HouseholdState(PortalState):
     @rx.event
     @off_loop
     def revoke(self, contact_id: int):
-        self._act(
+        return self._act(
             lambda db, p: household.revoke(db, p, contact_id),
             lambda m: f"{m.name} can no longer log in.",
         )

@@ -1,22 +1,24 @@
-"""Profile → Sign-in and security: passkeys (add, remove), remembered browsers (forget) and
-"Confirm it's you" (the step-up, services/auth/step_up.py); also the offer after a code login
-on Home. Thin: each handler calls one service; the browser half is assets/passkeys.js."""
+"""Profile → Sign-in and security: passkeys (add, remove), remembered browsers (forget),
+"Confirm it's you" (the step-up, services/auth/step_up.py) and "Log out everywhere"
+(services/auth/everywhere.py); also the offer after a code login on Home. Thin: each handler calls one service; the browser half is assets/passkeys.js."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import reflex as rx
 
+from clientcenter import routes
 from clientcenter.db import session_scope
 from clientcenter.models import UserSession
-from clientcenter.services.auth import passkeys, step_up
+from clientcenter.services.auth import everywhere, passkeys, step_up
 from clientcenter.services.auth import remembered as remembered_browsers
 from clientcenter.services.auth.login import login_scope
 from clientcenter.services.auth.login_codes import AttemptEnded
 from clientcenter.services.auth.tokens import new_token
 from clientcenter.services.errors import ServiceError
-from clientcenter.state.base import PortalState, off_loop
+from clientcenter.state.base import PortalState, off_loop, post_navigation
 
 
 class PasskeysState(PortalState):
@@ -28,6 +30,10 @@ class PasskeysState(PortalState):
     confirmed: bool = False
     info: str = ""
     error: str = ""
+    # The prompt at a refused risky action (step_up.SecondFactorNeeded): "Confirm it's you"
+    # in a dialog over the page, then the refused button is pressed again for the customer.
+    prompt_open: bool = False
+    _retry: str = ""  # the id of the button to press again once confirmed ("" for none)
     _step_up_nonce: str = ""
 
     def _fill(self, db, principal) -> None:
@@ -158,12 +164,16 @@ class PasskeysState(PortalState):
     @rx.event
     @off_loop
     def finish_step_up(self, answer: str):
-        self._run(
-            lambda db, p: step_up.confirm_with_passkey(
-                db, p, str(answer or "")[: passkeys.MAX_RESPONSE_CHARS]
+        done = self._run(
+            lambda db, p: (
+                step_up.confirm_with_passkey(
+                    db, p, str(answer or "")[: passkeys.MAX_RESPONSE_CHARS]
+                )
+                or True
             ),
             "Thanks — confirmed. You can go ahead now.",
         )
+        return self._after_confirmed() if done else None
 
     @rx.event
     @off_loop
@@ -195,3 +205,51 @@ class PasskeysState(PortalState):
         if done:
             self.step_up_open = False
             self._step_up_nonce = ""
+            return self._after_confirmed()
+        return None
+
+    # -- the prompt at a refused action ------------------------------------------------------
+
+    @rx.event
+    @off_loop
+    def ask_step_up(self, retry: str = ""):
+        """A risky action was refused for want of a fresh second factor: open the prompt
+        right there. ``retry``: the id of the button that was refused (pressed again once
+        confirmed: the form still holds what the customer typed)."""
+        principal = self._require_account_principal()
+        if not principal.is_customer or principal.read_only:
+            return
+        with session_scope() as db:
+            self._fill(db, principal)
+        self._retry = retry if re.fullmatch(r"[a-z][a-z0-9-]{0,60}", retry or "") else ""
+        self.info = self.error = ""
+        self.step_up_open = False
+        self.prompt_open = True
+
+    @rx.event
+    @off_loop
+    def set_prompt_open(self, open_: bool):
+        self.prompt_open = bool(open_)
+        if not self.prompt_open:
+            self._retry, self.step_up_open = "", False
+
+    def _after_confirmed(self):
+        """Confirmed from the prompt: close it and press the refused button again."""
+        if not self.prompt_open:
+            return None
+        retry, self.prompt_open, self._retry = self._retry, False, ""
+        if not retry:
+            return None
+        return rx.call_script(f"document.getElementById({json.dumps(retry)})?.click()")
+
+    # -- log out everywhere ------------------------------------------------------------------
+
+    @rx.event
+    @off_loop
+    def log_out_everywhere(self):
+        """After the dialog's confirmation: every session of this login ends (this one
+        too), then the logout route clears this browser's cookie and says what happened."""
+        done = self._run(lambda db, p: everywhere.log_out_everywhere(db, p))
+        if done is None:
+            return None
+        return post_navigation(routes.LOGOUT_ROUTE, {"everywhere": "1"})

@@ -10,11 +10,13 @@ from typing import Any
 import reflex as rx
 
 from clientcenter.db import session_scope
+from clientcenter.services.auth.step_up import SecondFactorNeeded
 from clientcenter.services.errors import ServiceError
 from clientcenter.services.portal import contact_change, profile
 from clientcenter.state import form_errors
 from clientcenter.state.base import PortalState, off_loop
 from clientcenter.state.portal.account import AccountState
+from clientcenter.state.portal.passkeys import PasskeysState
 
 
 @dataclass
@@ -114,14 +116,16 @@ class ProfileEditState(PortalState):
             (result.contact_id, f, result.new_email if f == "email" else result.new_mobile)
             for f in pending
         ]
-        self._start_next(principal)
-        return AccountState.refresh_name
+        prompt = self._start_next(principal)
+        return [AccountState.refresh_name, prompt] if prompt else AccountState.refresh_name
 
-    def _start_next(self, principal) -> None:
-        """Send a code to the next new address waiting to be confirmed."""
+    def _start_next(self, principal):
+        """Send a code to the next new address waiting to be confirmed. When the agency
+        asks a fresh second factor for a new login email or mobile, the prompt opens (the
+        event returned); once confirmed, the customer saves the new address again."""
         self.verify_field, self.verify_message, self.verify_error, self._ticket = "", "", "", ""
         if not self._queued:
-            return
+            return None
         contact_id, field, value = self._queued[0]
         self._queued = self._queued[1:]
         try:
@@ -129,12 +133,16 @@ class ProfileEditState(PortalState):
                 pending = contact_change.start(
                     db, principal, contact_id, field, value, client_ip=self._client_ip()
                 )
+        except SecondFactorNeeded as exc:
+            self.form_error, self._queued = exc.message, []
+            return PasskeysState.ask_step_up("")
         except ServiceError as exc:
             self.form_error = exc.message
             self._queued = []
-            return
+            return None
         self._ticket, self.verify_field = pending.ticket, pending.field
         self.verify_message = pending.message
+        return None
 
     def _code_step(self, step):
         """One step of the code check, committed even when refused (a wrong code must still
@@ -173,7 +181,7 @@ class ProfileEditState(PortalState):
             self.saved_message = f"Your new {words} is confirmed and saved."
         else:
             self.saved_message = f"{contact.first_name} agreed: the {words} change is saved."
-        self._start_next(principal)
+        return self._start_next(principal)
 
     @rx.event
     @off_loop

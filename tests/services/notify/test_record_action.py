@@ -46,6 +46,7 @@ EXPECTED = {
     "customer.login_passkey": LOG_ONLY,
     "customer.passkey_added": LOG_ONLY,
     "customer.passkey_removed": LOG_ONLY,
+    "customer.logout_everywhere": LOG_ONLY,
     # The project's own (issue 18): the household manages who logs in.
     "customer.household_invite": "CE PA T L",
     "customer.household_joined": "CE PA T L",
@@ -103,10 +104,11 @@ def test_catalog_has_every_action_of_the_docs():
     # The 38 actions of the three sections, plus two of ours for certificate links (issue 11)
     # and four for correcting accounts from the agency side (issue 13), the agency's document
     # upload (issue 14), a change request's status (issue 15), and issue 18's three passkey
-    # actions, four household ones, the account-manager mark and clearing passkeys.
-    assert len(ACTIONS) == 55 == len(CATALOG)
+    # actions, four household ones, the account-manager mark, clearing passkeys and "log out
+    # everywhere".
+    assert len(ACTIONS) == 56 == len(CATALOG)
     assert [len(actions_in(s)) for s in ("customer", "agent", "agency", "holder")] == [
-        30,
+        31,
         8,
         16,
         1,
