@@ -93,8 +93,9 @@ class UpdatedSerials:
 
 
 def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    """In UTC's own tzinfo: SQLite hands back naive datetimes (every stored time is UTC),
+    PostgreSQL its session's zone (HTTP dates need datetime.UTC itself)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def tag_of(moment: datetime) -> str:
