@@ -21,7 +21,7 @@ from sqlalchemy import delete, exists, or_
 from sqlmodel import Session, col, select
 
 from clientcenter.models import Driver, Policy, Vehicle, WalletRegistration
-from clientcenter.services.wallet.passkit import aware, card_changed_at
+from clientcenter.services.wallet.change_tags import aware, card_changed_at
 from clientcenter.settings import Settings
 
 BATCH = 500  # registrations one sweep looks at; the rest wait for the next

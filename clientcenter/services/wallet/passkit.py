@@ -27,18 +27,19 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from clientcenter.models import Driver, Policy, Vehicle, WalletRegistration
+from clientcenter.models import Vehicle, WalletRegistration
 from clientcenter.models.base import utcnow
 from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from clientcenter.services.portal import id_card_view
 from clientcenter.services.portal.id_card_view import IdCard
 from clientcenter.services.wallet import apple_pass
+from clientcenter.services.wallet.change_tags import aware, card_changed_at, tag_of
 from clientcenter.services.wallet.web_service import token_matches
 from clientcenter.settings import get_settings
 
@@ -90,27 +91,6 @@ class UpdatedSerials:
 
 
 # -- tags -------------------------------------------------------------------------------
-
-
-def aware(moment: datetime) -> datetime:
-    """In UTC's own tzinfo: SQLite hands back naive datetimes (every stored time is UTC),
-    PostgreSQL its session's zone (HTTP dates need datetime.UTC itself)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def tag_of(moment: datetime) -> str:
-    """A change tag: microseconds since the epoch, as Wallet keeps it (an opaque string)."""
-    return str(int(aware(moment).timestamp() * 1_000_000))
-
-
-def card_changed_at(session: Session, vehicle: Vehicle) -> datetime:
-    """The last change of what the vehicle's card prints."""
-    policy = session.get(Policy, vehicle.policy_id)
-    drivers = session.exec(
-        select(func.max(Driver.updated_at)).where(Driver.policy_id == vehicle.policy_id)
-    ).one()
-    moments = [vehicle.updated_at, policy.updated_at if policy else None, drivers]
-    return max(aware(m) for m in moments if m is not None)
 
 
 # -- checks -----------------------------------------------------------------------------
