@@ -27,7 +27,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -280,15 +280,22 @@ def latest_pass(
     if_modified_since: datetime | None = None,
     *,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> LatestPass | None:
     """The pass as it is now, signed; None when it has not changed since
-    ``if_modified_since`` (304). Not recorded as a download: Wallet fetches it by itself."""
+    ``if_modified_since`` (304). Not recorded as a download: Wallet fetches it by itself.
+
+    HTTP dates have whole seconds. Served within the second of its last change, the pass is
+    dated the second before: a change later in that same second then still gets past the
+    device's If-Modified-Since (at the cost of one more download when there was none)."""
     number, vehicle_id = _checked(pass_type_id, serial_number, authorization)
     vehicle, card = _current_card(session, number, vehicle_id, today)
     changed = card_changed_at(session, vehicle).replace(microsecond=0)
     if if_modified_since is not None and changed <= aware(if_modified_since):
         return None
-    return LatestPass(apple_pass.build_pkpass(card), changed)
+    current = aware(now or utcnow()).replace(microsecond=0)
+    dated = changed - timedelta(seconds=1) if current <= changed else changed
+    return LatestPass(apple_pass.build_pkpass(card), dated)
 
 
 # -- Wallet's logs ----------------------------------------------------------------------

@@ -372,6 +372,31 @@ def test_latest_pass_is_the_card_now_and_honours_if_modified_since(demo, chain):
         passkit.latest_pass(demo, "pass.example.other", serial, _auth(serial))
 
 
+def test_a_change_in_the_second_the_pass_was_served_is_not_hidden(demo, chain):
+    serial = _serial(demo)
+    _auto, vehicles = _vehicles(demo)
+    changed = utcnow().replace(microsecond=100_000)
+    vehicles[0].updated_at = changed
+    demo.commit()
+    served = passkit.latest_pass(demo, PASS_TYPE, serial, _auth(serial), now=changed)
+    assert served.last_modified == changed.replace(microsecond=0) - timedelta(seconds=1)
+    # Changed again later in that same second: the device's date does not hide it.
+    vehicles[0].make = "Volvo"
+    vehicles[0].updated_at = changed.replace(microsecond=900_000)
+    demo.commit()
+    again = passkit.latest_pass(demo, PASS_TYPE, serial, _auth(serial), served.last_modified)
+    assert "Volvo" in _pass_json(again.data)["generic"]["primaryFields"][0]["value"]
+    # Served seconds after the change, the pass is dated its change; then 304.
+    later = changed + timedelta(seconds=5)
+    settled = passkit.latest_pass(
+        demo, PASS_TYPE, serial, _auth(serial), served.last_modified, now=later
+    )
+    assert settled.last_modified == changed.replace(microsecond=0)
+    assert (
+        passkit.latest_pass(demo, PASS_TYPE, serial, _auth(serial), settled.last_modified) is None
+    )
+
+
 def test_a_renumbered_policy_makes_the_old_pass_gone(demo, chain):
     serial = _serial(demo)
     auto, _ = _vehicles(demo)
