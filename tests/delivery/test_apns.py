@@ -197,3 +197,17 @@ def test_the_relay_pushes_on_its_interval_only_when_configured(demo, chain, apns
     relay._apns.close()
     use_settings(monkeypatch, WALLET__APPLE_WEB_SERVICE="false")
     assert Relay(demo.get_bind(), load_settings()).push_passes_if_due() is False
+
+
+def test_apns_is_verified_against_the_systems_roots(demo, chain, apns):
+    """The default sender trusts only the system's roots: the recorder's certificate, from
+    the test root, is refused and nothing is pushed."""
+    auto, _first, _second = _registered(demo)
+    auto.carrier = auto.carrier + " Group"
+    demo.commit()
+    sender = ApnsSender(load_settings())
+    try:
+        report = push_changed_passes(demo.get_bind(), load_settings(), sender)
+    finally:
+        sender.close()
+    assert (report.sent, report.failed) == (0, 2) and apns.requests == []
