@@ -17,7 +17,7 @@ from clientcenter.http import build_http_app
 from clientcenter.models import Vehicle, WalletRegistration
 from clientcenter.services.wallet.web_service import pass_token
 from tests.support.demo import RIVERA, policy_of
-from tests.support.wallet import PASS_TYPE, configure_apple, make_chain
+from tests.support.wallet import PASS_TYPE, age_cards, configure_apple, make_chain
 
 DEVICE = "0123456789abcdef0123456789abcdef"
 PUSH = {"pushToken": "ab" * 32}
@@ -61,6 +61,7 @@ def _count(demo):
 
 def test_the_protocol_from_registration_to_unregistration(demo, client):
     serial = _serial(demo)
+    age_cards(demo)
     assert client.post(_registration(serial), json=PUSH, headers=_auth(serial)).status_code == 201
     assert client.post(_registration(serial), json=PUSH, headers=_auth(serial)).status_code == 200
     assert _count(demo) == 1

@@ -170,3 +170,19 @@ def start_recording_apns(recorder_tls: Chain | None = None):
     server.RequestHandlerClass = _handler(recorder)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return recorder, server
+
+
+def age_cards(session, seconds: int = 60) -> None:
+    """Date every policy, vehicle and driver ``seconds`` back (UPDATE statements, which
+    ``stamp_updates`` does not see): a test that checks If-Modified-Since then does not
+    depend on the demo having been loaded in an earlier second than the request."""
+    from sqlalchemy import update
+
+    from clientcenter.models import Driver, Policy, Vehicle
+    from clientcenter.models.base import utcnow
+
+    then = utcnow() - timedelta(seconds=seconds)
+    for model in (Policy, Vehicle, Driver):
+        session.exec(update(model).values(updated_at=then))
+    session.commit()
+    session.expire_all()
