@@ -165,6 +165,15 @@ APP_ICON_PREFIX = "/app-icon-"  # + "192.png", "512.png", "maskable-512.png"
 SERVICE_WORKER = "/sw.js"
 SERVICE_WORKER_REGISTER = "/sw-register.js"
 OFFLINE_CARDS_ROUTE = "/wallet/cards.json"
+# Apple's PassKit web service (services/wallet/passkit.py): a pass's webServiceURL is
+# absolute_url(PASSKIT_PREFIX), and Wallet appends Apple's own paths below to it.
+PASSKIT_PREFIX = "/wallet"
+PASSKIT_REGISTRATION = (
+    PASSKIT_PREFIX + "/v1/devices/{device_library_id}/registrations/{pass_type_id}/{serial_number}"
+)
+PASSKIT_UPDATED = PASSKIT_PREFIX + "/v1/devices/{device_library_id}/registrations/{pass_type_id}"
+PASSKIT_PASS = PASSKIT_PREFIX + "/v1/passes/{pass_type_id}/{serial_number}"
+PASSKIT_LOG = PASSKIT_PREFIX + "/v1/log"
 # Providers' webhooks, the dev mailbox and the health check.
 STRIPE_WEBHOOK = "/webhooks/stripe"
 SENDGRID_WEBHOOK = "/webhooks/sendgrid/events"

@@ -430,6 +430,13 @@ class Wallet(_Section):
     apple_key_path: Path | None = None
     apple_key_password: SecretStr | None = None
     apple_wwdr_certificate_path: Path | None = None
+    # Apple's PassKit web service (docs/id-cards.md): passes carry the portal's address and a
+    # token, devices register for updates, and a change of the card pushes them through APNs
+    # (HTTP/2, the Pass Type ID certificate as client certificate). Needs an https public_url.
+    apple_web_service: bool = False
+    apns_url: AnyHttpUrl = "https://api.push.apple.com"  # a loopback recorder in tests
+    apple_devices_per_pass: int = Field(10, ge=1, le=50)  # what one pass's holder may store
+    apple_push_seconds: float = Field(30.0, ge=1.0, le=3600.0)  # the push sweep's interval
     # Google Wallet: the issuer id and the service account's JSON key file.
     google_issuer_id: str | None = Field(None, pattern=r"^[0-9]{6,25}$")
     google_service_account_path: Path | None = None
@@ -457,6 +464,8 @@ class Wallet(_Section):
                 "Apple Wallet needs apple_pass_type_id, apple_team_id, apple_certificate_path, "
                 "apple_key_path and apple_wwdr_certificate_path together"
             )
+        if self.apple_web_service and not all(apple):
+            raise ValueError("apple_web_service needs the Apple Wallet certificate settings")
         google = (self.google_issuer_id, self.google_service_account_path)
         if any(google) and not all(google):
             raise ValueError(
@@ -553,6 +562,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 "public_url must be a localhost URL while the dev mailbox delivery backend is "
                 "on: the mailbox holds login codes. Configure sendgrid/twilio to go public."
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _pass_web_service_over_https(self) -> Settings:
+        # Wallet talks to webServiceURL only over HTTPS; plain http is for a phone on the
+        # developer's own machine.
+        local = self.public_url.host in ("localhost", "127.0.0.1")
+        if self.wallet.apple_web_service and self.public_url.scheme != "https" and not local:
+            raise ValueError(
+                "wallet.apple_web_service needs an https public_url (Wallet refuses plain http)"
             )
         return self
 

@@ -14,7 +14,9 @@ only when the provider cannot tell does it send again (at-least-once).
 
 Every relay loop also runs the housekeeping sweep (services/auth/housekeeping.py) at most once per
 ``delivery.housekeeping_seconds``: the app process and the `relay` command both have one. The
-sweep applies the agency's retention settings too (services/retention.py)."""
+sweep applies the agency's retention settings too (services/retention.py). With
+``wallet.apple_web_service`` on, it also pushes Wallet passes whose card changed
+(delivery/apns.py) at most once per ``wallet.apple_push_seconds``."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from clientcenter.delivery import backends_for
+from clientcenter.delivery.apns import ApnsSender, push_changed_passes
 from clientcenter.delivery.base import (
     Accepted,
     LookupUnavailable,
@@ -79,6 +82,8 @@ class Relay:
     batch_size: int = 20
     clock: Callable[[], float] = time.monotonic  # for the housekeeping interval
     _housekept_at: float | None = field(default=None, init=False, repr=False)
+    _pushed_at: float | None = field(default=None, init=False, repr=False)
+    _apns: ApnsSender | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         if self.backends is None:
@@ -165,6 +170,10 @@ class Relay:
                 self.housekeep_if_due()
             except Exception:  # nor a failed sweep; the next interval tries again
                 log.exception("housekeeping failed")
+            try:
+                self.push_passes_if_due()
+            except Exception:  # nor APNs being away; the next interval tries again
+                log.exception("Wallet pass pushes failed")
             if not report.handled:
                 stop.wait(poll)
 
@@ -190,6 +199,29 @@ class Relay:
             log.info(
                 "retention: deleted %s",
                 ", ".join(f"{n} {kind}" for kind, n in swept.retained.items() if n),
+            )
+        return True
+
+    # -- Wallet pass updates --------------------------------------------------------------
+    def push_passes_if_due(self) -> bool:
+        """Push the Wallet passes whose card changed, at most once per interval. True if it
+        swept."""
+        wallet = self.settings.wallet
+        if not wallet.apple_web_service:
+            return False
+        now = self.clock()
+        if self._pushed_at is not None and now - self._pushed_at < wallet.apple_push_seconds:
+            return False
+        self._pushed_at = now
+        if self._apns is None:
+            self._apns = ApnsSender(self.settings)
+        report = push_changed_passes(self.engine, self.settings, self._apns)
+        if report.sent or report.forgotten or report.failed:
+            log.info(
+                "Wallet pushes: %d sent, %d registrations forgotten, %d to retry",
+                report.sent,
+                report.forgotten,
+                report.failed,
             )
         return True
 

@@ -38,6 +38,7 @@ from clientcenter.models.engagement import (
 from clientcenter.models.imports import ImportMapping, ImportRun
 from clientcenter.models.policies import Coverage, Driver, Policy, Vehicle
 from clientcenter.models.search import SearchTerm
+from clientcenter.models.wallet import WalletRegistration
 from clientcenter.models.webhooks import WebhookEndpoint
 
 __all__ = [
@@ -82,5 +83,6 @@ __all__ = [
     "Task",
     "UserSession",
     "Vehicle",
+    "WalletRegistration",
     "WebhookEndpoint",
 ]

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from clientcenter.models import ActivityLog, Document, Driver, Policy, Vehicle
+from clientcenter.models import Account, ActivityLog, Document, Driver, Policy, Vehicle
 from clientcenter.models.base import utcnow
 from clientcenter.models.policies import PolicyStatus
 from clientcenter.services.notify.activity import record_action
@@ -106,9 +106,8 @@ def id_cards(session: Session, principal: Principal, *, today: date | None = Non
     from clientcenter.services.access import account_in_view
 
     account = account_in_view(session, principal, area="documents")
-    settings = get_settings()
     today = today or utcnow().date()
-    carrier_only_states = set(settings.wallet.carrier_only_states)
+    carrier_only_states = set(get_settings().wallet.carrier_only_states)
     policies = session.exec(
         select(Policy)
         .where(
@@ -130,31 +129,60 @@ def id_cards(session: Session, principal: Principal, *, today: date | None = Non
         insureds = named_insureds(session, policy, account.name)
         carrier_docs: list[CarrierCard] | None = None
         for v in vehicles:
-            state = (v.garaging_state or "").upper()
-            carrier_only = state in carrier_only_states
+            carrier_only = (v.garaging_state or "").upper() in carrier_only_states
             if carrier_only and carrier_docs is None:
                 carrier_docs = _carrier_cards(session, policy)
-            cards.append(
-                IdCard(
-                    policy_id=policy.id,
-                    vehicle_id=v.id,
-                    carrier=policy.carrier,
-                    naic=policy.carrier_naic or "",
-                    policy_number=policy.number,
-                    effective=f"{policy.effective_date:%m/%d/%Y}",
-                    expires=f"{policy.expiration_date:%m/%d/%Y}",
-                    expires_on=policy.expiration_date.isoformat(),
-                    named_insureds=insureds,
-                    vehicle=f"{v.year} {v.make} {v.model}",
-                    vin=v.vin,
-                    agency_name=settings.branding.agency_name,
-                    agency_phone=settings.branding.phone,
-                    garaging_state=state,
-                    carrier_only=carrier_only,
-                    carrier_cards=list(carrier_docs or []) if carrier_only else [],
-                )
-            )
+            cards.append(_card(policy, v, insureds, carrier_only_states, carrier_docs or []))
     return cards
+
+
+def _card(
+    policy: Policy,
+    v: Vehicle,
+    insureds: list[str],
+    carrier_only_states: set[str],
+    carrier_docs: list[CarrierCard],
+) -> IdCard:
+    branding = get_settings().branding
+    state = (v.garaging_state or "").upper()
+    carrier_only = state in carrier_only_states
+    return IdCard(
+        policy_id=policy.id,
+        vehicle_id=v.id,
+        carrier=policy.carrier,
+        naic=policy.carrier_naic or "",
+        policy_number=policy.number,
+        effective=f"{policy.effective_date:%m/%d/%Y}",
+        expires=f"{policy.expiration_date:%m/%d/%Y}",
+        expires_on=policy.expiration_date.isoformat(),
+        named_insureds=insureds,
+        vehicle=f"{v.year} {v.make} {v.model}",
+        vin=v.vin,
+        agency_name=branding.agency_name,
+        agency_phone=branding.phone,
+        garaging_state=state,
+        carrier_only=carrier_only,
+        carrier_cards=list(carrier_docs) if carrier_only else [],
+    )
+
+
+def card_of_vehicle(
+    session: Session, vehicle_id: int, *, today: date | None = None
+) -> IdCard | None:
+    """The card of one vehicle with no one signed in (Apple Wallet asking for the latest pass
+    of a pass it holds): the same card :func:`id_cards` shows, or None when the vehicle is
+    gone or its policy is not an auto policy in force today. The caller checks
+    ``carrier_only``; carrier documents are not looked up (nothing is offered here)."""
+    vehicle = session.get(Vehicle, vehicle_id)
+    policy = session.get(Policy, vehicle.policy_id) if vehicle is not None else None
+    if policy is None or policy.line not in AUTO_LINES:
+        return None
+    if not in_force(policy, today or utcnow().date()):
+        return None
+    account = session.get(Account, policy.account_id)
+    insureds = named_insureds(session, policy, account.name if account else "")
+    states = set(get_settings().wallet.carrier_only_states)
+    return _card(policy, vehicle, insureds, states, [])
 
 
 def offline_copy(cards: list[IdCard]) -> list[dict]:

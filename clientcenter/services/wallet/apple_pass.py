@@ -4,8 +4,9 @@ A pass is a zip of ``pass.json``, its images, ``manifest.json`` (the SHA-1 of ev
 file) and ``signature``: a detached PKCS#7 signature of the manifest made with the agency's
 Pass Type ID certificate, carrying Apple's WWDR intermediate so Wallet can build the chain.
 Offered only when ``settings.wallet`` names the certificate, key, WWDR certificate and ids.
-Updated passes (Apple's PassKit web service) are not offered yet: a pass shows its expiry
-date and Wallet greys it out after it.
+With ``wallet.apple_web_service`` on, pass.json also carries ``webServiceURL`` and the
+pass's ``authenticationToken`` (services/wallet/web_service.py), and Wallet asks the portal
+for updates (services/wallet/passkit.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from clientcenter.services.portal.documents import FileToSend
 from clientcenter.services.portal.id_card_view import IdCard
 from clientcenter.services.principal import Principal
 from clientcenter.services.wallet.icons import brand_colour, icon_png
+from clientcenter.services.wallet.web_service import pass_fields
 from clientcenter.settings import Settings, Wallet, get_settings
 
 CONTENT_TYPE = "application/vnd.apple.pkpass"
@@ -41,14 +43,22 @@ def _rgb(hex_colour: str) -> str:
     return f"rgb({r}, {g}, {b})"
 
 
+def serial_number(card: IdCard) -> str:
+    """The pass's serial: its policy number and vehicle id (services/wallet/passkit.py parses
+    it back)."""
+    return f"{card.policy_number}-{card.vehicle_id}"
+
+
 def pass_json(card: IdCard, settings: Settings) -> dict:
     wallet = settings.wallet
     carrier = f"{card.carrier} · NAIC {card.naic}" if card.naic else card.carrier
+    serial = serial_number(card)
     return {
         "formatVersion": 1,
         "passTypeIdentifier": wallet.apple_pass_type_id,
         "teamIdentifier": wallet.apple_team_id,
-        "serialNumber": f"{card.policy_number}-{card.vehicle_id}",
+        "serialNumber": serial,
+        **pass_fields(serial, settings),
         "organizationName": card.agency_name,
         "description": f"Insurance ID card, {card.vehicle}",
         "logoText": "Insurance ID card",
