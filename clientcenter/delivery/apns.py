@@ -4,14 +4,14 @@ One request per push token (services/wallet/pass_updates.py): ``POST /3/device/<
 with an empty JSON body, ``apns-topic`` the pass type id, and the Pass Type ID certificate
 and key as the TLS client certificate (Wallet passes need no APNs auth key).
 
-APNs speaks HTTP/2 only. httpx does HTTP/2 when the ``h2`` package is installed; without it
-the client speaks HTTP/1.1, which APNs refuses, and the sweep logs that once. The tests push
-to a recording server on loopback over HTTP/1.1 (tests/delivery/test_apns.py says why).
+APNs speaks HTTP/2 only, so the client speaks nothing else: HTTP/2 on, HTTP/1.1 off
+(``h2`` is a pinned requirement). Over TLS it offers ALPN "h2" alone; a server that does not
+take it fails the push (left due) rather than getting an HTTP/1.1 request. The tests push to
+an HTTP/2-only recorder on loopback and check that each request came over HTTP/2.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import ssl
 from dataclasses import dataclass
@@ -29,10 +29,6 @@ log = logging.getLogger("clientcenter.apns")
 # APNs answers: 200 taken; 410 the token is no longer active; 400 with one of these reasons,
 # a token that never will be. Both mean: forget it. Anything else is tried again next sweep.
 FORGET_REASONS = {"BadDeviceToken", "DeviceTokenNotForTopic", "Unregistered"}
-
-
-def http2_available() -> bool:
-    return importlib.util.find_spec("h2") is not None
 
 
 @dataclass
@@ -64,8 +60,6 @@ class ApnsSender:
             wallet.apple_key_password.get_secret_value() if wallet.apple_key_password else None
         )
         if client is None:
-            if not http2_available() and str(wallet.apns_url).startswith("https://"):
-                log.warning("APNs needs HTTP/2: install the h2 package, or pushes will fail")
             context = (
                 verify
                 if isinstance(verify, ssl.SSLContext)
@@ -75,7 +69,8 @@ class ApnsSender:
                 str(wallet.apple_certificate_path), str(wallet.apple_key_path), password
             )
             client = httpx.Client(
-                http2=http2_available(),
+                http1=False,  # APNs takes HTTP/2 only: no fallback to fail on later
+                http2=True,
                 verify=context,
                 timeout=httpx.Timeout(10.0, connect=5.0),
                 follow_redirects=False,

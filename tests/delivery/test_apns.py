@@ -1,10 +1,11 @@
 """Pushes to Wallet when a card changes, on both databases, against a recording APNs on
 loopback (a real TLS server that demands the Pass Type ID certificate as client certificate).
 
-The limit: APNs speaks HTTP/2 only, and neither ``h2`` nor an HTTP/2 server is installed
-here, so the recorder speaks HTTP/1.1 and these tests check everything of the request but
-the protocol version (docs/id-cards.md). With ``h2`` installed the same client negotiates
-HTTP/2 through ALPN.
+APNs speaks HTTP/2 only, and so does the recorder (tests/support/apns_recorder.py, the
+``h2`` library's server side): ALPN "h2" over TLS, or prior knowledge on plain HTTP. A
+request over HTTP/1.1 is never recorded, so every push the tests count arrived over HTTP/2,
+and they check its protocol version, method, path, headers, body and client certificate. An
+HTTPS server that speaks only HTTP/1.1 gets nothing: the sender does not fall back.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import ssl
 
+import httpx
 import pytest
 from sqlmodel import select
 
@@ -21,9 +23,10 @@ from clientcenter.models import Vehicle, WalletRegistration
 from clientcenter.services.wallet import pass_updates, passkit
 from clientcenter.services.wallet.web_service import pass_token
 from clientcenter.settings import load_settings
+from tests.support.apns_recorder import start_http1_apns, start_recording_apns
 from tests.support.demo import RIVERA, policy_of
 from tests.support.settings import use_settings
-from tests.support.wallet import PASS_TYPE, configure_apple, make_chain, start_recording_apns
+from tests.support.wallet import PASS_TYPE, configure_apple, make_chain
 
 DEVICE_A = "a" * 32
 DEVICE_B = "b" * 32
@@ -39,13 +42,12 @@ def chain(tmp_path, monkeypatch):
 @pytest.fixture
 def apns(chain, monkeypatch):
     """The recording APNs over TLS, configured as wallet.apns_url."""
-    recorder, server = start_recording_apns(chain)
+    recorder = start_recording_apns(chain)
     configure_apple(
         monkeypatch, chain, WALLET__APPLE_WEB_SERVICE="true", WALLET__APNS_URL=recorder.url
     )
     yield recorder
-    server.shutdown()
-    server.server_close()
+    recorder.close()
 
 
 def _sender(chain):
@@ -107,9 +109,7 @@ def test_a_changed_card_pushes_each_token_once_with_the_pass_certificate(demo, c
         assert request.headers["apns-topic"] == PASS_TYPE
         assert request.headers["content-type"] == "application/json"
         assert request.client_certificate == chain.signer_subject
-        # The documented limit: the recorder speaks HTTP/1.1 only (with h2 installed the
-        # client offers HTTP/2 through ALPN, and this server still picks HTTP/1.1).
-        assert request.http_version == "HTTP/1.1"
+        assert request.http_version == "HTTP/2"
     # Pushed: the next sweep sends nothing.
     assert _sweep(demo, chain).sent == 0 and len(apns.requests) == 2
     # One vehicle changes: only the device holding it is pushed.
@@ -162,8 +162,9 @@ def test_a_vehicle_gone_forgets_its_registrations(demo, chain, apns):
 
 
 def test_plain_http_recorder_for_a_developer_machine(demo, chain, monkeypatch):
-    """Without TLS (wallet.apns_url on http://localhost) the same request goes out."""
-    recorder, server = start_recording_apns()
+    """Without TLS (wallet.apns_url on http://localhost) the same request goes out, over
+    HTTP/2 with prior knowledge (there is no ALPN to offer it)."""
+    recorder = start_recording_apns()
     try:
         configure_apple(
             monkeypatch, chain, WALLET__APPLE_WEB_SERVICE="true", WALLET__APNS_URL=recorder.url
@@ -172,9 +173,48 @@ def test_plain_http_recorder_for_a_developer_machine(demo, chain, monkeypatch):
         auto.carrier = auto.carrier + " Group"
         assert _sweep(demo, chain).sent == 2
         assert {r.headers["apns-topic"] for r in recorder.requests} == {PASS_TYPE}
+        assert {(r.http_version, r.client_certificate) for r in recorder.requests} == {
+            ("HTTP/2", None)
+        }
     finally:
-        server.shutdown()
-        server.server_close()
+        recorder.close()
+
+
+def test_an_http1_only_apns_gets_nothing_and_the_push_stays_due(demo, chain, monkeypatch):
+    """APNs takes HTTP/2 only, so the sender offers nothing else: against an HTTPS server
+    that speaks HTTP/1.1 alone (and would record and accept an HTTP/1.1 request) each push
+    fails and stays due."""
+    server = start_http1_apns(chain)
+    try:
+        configure_apple(
+            monkeypatch, chain, WALLET__APPLE_WEB_SERVICE="true", WALLET__APNS_URL=server.url
+        )
+        auto, _first, _second = _registered(demo)
+        auto.carrier = auto.carrier + " Group"
+        report = _sweep(demo, chain)
+        assert (report.sent, report.failed) == (0, 2) and server.requests == []
+        assert len(pass_updates.due_pushes(demo)) == 2
+    finally:
+        server.close()
+
+
+def test_the_recorder_takes_no_http1_request(chain):
+    """What makes the tests' HTTP/2 check mean something: an HTTP/1.1 client with the pass
+    certificate gets no answer from the recorder, and nothing is recorded."""
+    recorder = start_recording_apns(chain)
+    context = ssl.create_default_context(cafile=str(chain.root))
+    context.load_cert_chain(str(chain.signer), str(chain.key))
+    try:
+        with httpx.Client(http1=True, http2=False, verify=context, trust_env=False) as client:
+            with pytest.raises(httpx.RemoteProtocolError):
+                client.post(f"{recorder.url}/3/device/{T1}", content=b"{}")
+        with httpx.Client(http1=False, http2=True, verify=context, trust_env=False) as client:
+            assert client.post(f"{recorder.url}/3/device/{T1}", content=b"{}").status_code == 200
+        assert [(r.path, r.http_version) for r in recorder.requests] == [
+            (f"/3/device/{T1}", "HTTP/2")
+        ]
+    finally:
+        recorder.close()
 
 
 def test_the_relay_pushes_on_its_interval_only_when_configured(demo, chain, apns, monkeypatch):

@@ -1,16 +1,12 @@
 """Apple Wallet in tests: a certificate chain made here (a root, a WWDR-like intermediate, the
-agency's Pass Type ID certificate), the settings that name it, and a recording APNs on
-loopback (plain HTTP/1.1, or TLS that demands a client certificate from the chain)."""
+agency's Pass Type ID certificate) and the settings that name it. The recording APNs that
+demands a client certificate from this chain is tests/support/apns_recorder.py."""
 
 from __future__ import annotations
 
 import ipaddress
-import json
-import ssl
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -94,82 +90,6 @@ def configure_apple(monkeypatch: pytest.MonkeyPatch, chain: Chain, **extra: str)
         WALLET__APPLE_WWDR_CERTIFICATE_PATH=str(chain.wwdr),
         **extra,
     )
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-    http_version: str
-    client_certificate: str | None  # the common name the client presented, over TLS
-
-
-@dataclass
-class RecordingApns:
-    """A stand-in for APNs on 127.0.0.1 that keeps every request. ``answers`` maps a push
-    token to (status, reason); any other token is answered 200."""
-
-    url: str
-    requests: list[Recorded] = field(default_factory=list)
-    answers: dict[str, tuple[int, str]] = field(default_factory=dict)
-
-
-def _handler(recorder: RecordingApns):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self):  # noqa: N802 (http.server's naming)
-            length = int(self.headers.get("content-length") or 0)
-            body = self.rfile.read(length)
-            peer = None
-            if isinstance(self.connection, ssl.SSLSocket):
-                cert = self.connection.getpeercert() or {}
-                names = [v for rdn in cert.get("subject", ()) for k, v in rdn if k == "commonName"]
-                peer = names[0] if names else None
-            recorder.requests.append(
-                Recorded(
-                    "POST",
-                    self.path,
-                    {k.lower(): v for k, v in self.headers.items()},
-                    body,
-                    self.request_version,
-                    peer,
-                )
-            )
-            token = self.path.rsplit("/", 1)[-1]
-            status, reason = recorder.answers.get(token, (200, ""))
-            payload = json.dumps({"reason": reason}).encode() if reason else b""
-            self.send_response(status)
-            self.send_header("apns-id", "00000000-0000-0000-0000-000000000000")
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *_args):
-            pass
-
-    return Handler
-
-
-def start_recording_apns(recorder_tls: Chain | None = None):
-    """Start the recorder; returns (recorder, server). Over TLS it demands a client
-    certificate issued under the chain's root (through the WWDR-like intermediate)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: None)
-    scheme = "http"
-    if recorder_tls is not None:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(str(recorder_tls.server), str(recorder_tls.server_key))
-        context.verify_mode = ssl.CERT_REQUIRED
-        context.load_verify_locations(str(recorder_tls.root))
-        context.load_verify_locations(str(recorder_tls.wwdr))
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-        scheme = "https"
-    recorder = RecordingApns(f"{scheme}://127.0.0.1:{server.server_address[1]}")
-    server.RequestHandlerClass = _handler(recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return recorder, server
 
 
 def age_cards(session, seconds: int = 60) -> None:
