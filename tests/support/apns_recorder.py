@@ -9,6 +9,7 @@ sender does not fall back to it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socketserver
 import ssl
@@ -79,7 +80,7 @@ class _H2Handler(socketserver.BaseRequestHandler):
             if sock.selected_alpn_protocol() != "h2":
                 sock.close()  # as APNs: HTTP/2 or nothing
                 return
-        with sock:
+        with sock, contextlib.suppress(ConnectionError):  # a client gone mid-way: done
             self._serve(sock, _common_name(sock))
 
     def _serve(self, sock, peer: str | None) -> None:
