@@ -35,7 +35,7 @@ from clientcenter.models.engagement import (
     Proposal,
     Referral,
 )
-from clientcenter.models.imports import ImportMapping, ImportRun
+from clientcenter.models.imports import ImportMapping, ImportRowDigest, ImportRun
 from clientcenter.models.policies import Coverage, Driver, Policy, Vehicle
 from clientcenter.models.search import SearchTerm
 from clientcenter.models.webhooks import WebhookEndpoint
@@ -62,6 +62,7 @@ __all__ = [
     "Driver",
     "Feedback",
     "ImportMapping",
+    "ImportRowDigest",
     "ImportRun",
     "IntegrationLink",
     "Invoice",

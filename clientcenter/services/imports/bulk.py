@@ -71,5 +71,6 @@ def _values(record: NewRecord, columns: list) -> dict[str, Any]:
         value = record.values.get(attribute)
         if value is None and isinstance(column.default, ColumnDefault):
             value = column.default.arg(None) if column.default.is_callable else column.default.arg
+            record.values[attribute] = value  # as written (the row digest's stamp reads it)
         values[column.key] = value
     return values

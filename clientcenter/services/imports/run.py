@@ -27,6 +27,7 @@ from clientcenter.services.access import require_permission
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.imports.bulk import NewRecord, insert_records
 from clientcenter.services.imports.columns import HeaderMap, map_headers
+from clientcenter.services.imports.digests import FileDigests
 from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
 from clientcenter.services.imports.entities.base import changes, chunked, write_changes
 from clientcenter.services.imports.mappings import load_mapping
@@ -62,7 +63,9 @@ class _Pass:
     errors: list[RowError] = field(default_factory=list)
     # Kept only when used, so that a 250,000-row file costs no more memory than it must:
     seen: set[int] | None = None  # records the file named (full mode's retirements)
-    remembered: list[tuple[Hashable, int | None]] | None = None  # for entity.remember
+    # For entity.remember: (key, record id, memo). In an apply only accounts' (later files
+    # find every other record in the database); in a dry run only created or changed rows.
+    remembered: list[tuple[Hashable, int | None, Any]] | None = None
     touched: set[int] = field(default_factory=set)  # accounts the file named (written)
     inserted: set[int] = field(default_factory=set)  # accounts it created records on
     changed: set[int] = field(default_factory=set)  # accounts it created or updated records on
@@ -232,8 +235,8 @@ def _accept(
 ) -> set[int]:
     """The file stands: later files learn its keys, its accounts get their freshness (and
     search rows, and notice), and full mode counts what it no longer names."""
-    for key, record_id in result.remembered or ():
-        entity.remember(key, record_id, book)
+    for key, record_id, memo in result.remembered or ():
+        entity.remember(key, record_id, memo, book)
     book.touched |= result.touched
     effects.inserted |= result.inserted
     if entity.publishes and options.notify:
@@ -285,33 +288,114 @@ def _read(
             delimiter=options.delimiter,
         )
         headers = map_headers(source.name, csv_file.headers, entity.columns, saved)
+        remembers = type(entity).remember is not Entity.remember and (
+            entity.remember_in_apply or not apply
+        )
         result = _Pass(
             EntityReport(entity.name, source.name, unmatched_columns=headers.unmatched),
             seen=set() if options.full else None,
-            remembered=[] if type(entity).remember is not Entity.remember else None,
+            remembered=[] if remembers else None,
         )
+        digests = FileDigests(session, entity, headers)
+        # An apply keeps each written row's digest; a dry run only reads those stored.
+        use_digests = apply or digests.any_stored
         first_line_of: dict[bytes, int] = {}
         for chunk in _chunks(csv_file.rows()):
+            digest_of: dict[int, bytes | None] = {}
+            if use_digests:
+                digest_of = {row.line: digests.digest(row) for row in chunk}
+                chunk = _skip_unchanged(session, entity, chunk, digest_of, digests, result)
             rows = [_parse(entity, headers, row, source.name, result) for row in chunk]
             rows = [r for r in rows if r is not None]
             for row in rows:
                 _check_key(entity, row, first_line_of)
             entity.resolve(session, [r for r in rows if r.refusal is None], book)
+            _check_named(entity, rows, digests)
             build = apply or options.notify  # a dry run counting notices builds new records
             settled = [(row, *_settle(entity, row, book, result, apply, build)) for row in rows]
             if apply:
                 insert_records(session, [rec for _r, rec, done in settled if done == _CREATED])
                 write_changes(session, [rec for _r, rec, done in settled if done == _UPDATED])
                 session.flush()  # the updates (the ORM's flush hook reindexes them)
+                digests.store(
+                    session,
+                    [
+                        (digest_of[row.line], record, done == _CREATED)
+                        for row, record, done in settled
+                        if record is not None and digest_of.get(row.line) is not None
+                    ],
+                )
             elif options.notify:
                 for row, record, done in settled:
                     _preview(entity, row, record, done, book, result)
             for row, record, done in settled:
                 if record is not None or (not apply and row.refusal is None):
                     _note(entity, row, record, done, result, apply)
+            entity.end_chunk()
             if progress is not None:
                 progress(entity.name, stream.count, source.size)
     return result
+
+
+def _skip_unchanged(
+    session: Session,
+    entity: Entity,
+    chunk: list[Row],
+    digest_of: dict[int, bytes | None],
+    digests: FileDigests,
+    result: _Pass,
+) -> list[Row]:
+    """Count the rows whose digests say they are unchanged (digests.py); the rest, to read.
+    A skipped row that names a record an earlier row of the file named is refused."""
+    found = digests.unchanged(session, digest_of.values())
+    if not found:
+        return chunk
+    rest: list[Row] = []
+    seen_here: set[bytes] = set()
+    for row in chunk:
+        digest = digest_of[row.line]
+        hit = found.get(digest)
+        if hit is None or digest in seen_here:  # the same row twice: read, and refused
+            rest.append(row)
+            continue
+        seen_here.add(digest)
+        first = digests.named.get(hit.record_id)
+        if first is not None:
+            result.errors.append(
+                RowError(
+                    result.counts.file,
+                    row.line,
+                    entity.columns[0].name,
+                    row.cells[0] if row.cells else "",
+                    f"line {abs(first)} names the same record; a file names each record once",
+                )
+            )
+            result.counts.refused += 1
+            continue
+        digests.named[hit.record_id] = row.line
+        entity.skipped(row.line, hit.extra)
+        result.counts.unchanged += 1
+        if result.seen is not None:
+            result.seen.add(hit.record_id)
+        result.touched.add(hit.account_id)
+    return rest
+
+
+def _check_named(entity: Entity, rows: list[ParsedRow], digests: FileDigests) -> None:
+    """A row naming a record that a row skipped as unchanged named is refused; the records
+    rows name are noted only while rows may still be skipped (digests are stored)."""
+    if not digests.any_stored:
+        return
+    for row in rows:
+        existing = row.existing
+        if row.refusal is not None or existing is None:
+            continue
+        first = digests.named.setdefault(existing.id, -row.line)
+        if first > 0:
+            row.refuse(
+                entity.repeated_column(row),
+                f"line {first} names the same record; a file names each record once",
+            )
 
 
 class _CountingReader(io.RawIOBase):
@@ -438,8 +522,9 @@ def _note(
 ) -> None:
     """After the chunk is written: what later files need, the account's freshness, and which
     accounts the file changed (their search rows; their notice, when asked)."""
-    if result.remembered is not None:
-        result.remembered.append((row.key, record.id if record is not None else None))
+    if result.remembered is not None and (apply or done != _UNCHANGED):
+        memo = entity.memo(row, record)
+        result.remembered.append((row.key, record.id if record is not None else None, memo))
     if not apply:
         return
     account_id = entity.account_id(record)

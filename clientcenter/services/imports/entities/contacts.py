@@ -50,6 +50,7 @@ class Contacts(Entity):
 
     name = "contacts"
     file = "contacts.csv"
+    model = Contact
     columns = (
         customer_id_column(),
         Column(

@@ -3,6 +3,7 @@ VIN of the vehicle it belongs to, for an auto policy's per-vehicle coverages).""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from functools import partial
 
@@ -80,6 +81,28 @@ class Coverages(PolicyChild):
         self._vehicle_of: dict[int, object] = {}  # row line -> vehicle id (or _NEW_VEHICLE)
         self._positions: dict = defaultdict(int)  # policy handle -> coverages so far
         self._position_of: dict[int, int] = {}  # row line -> its place on the policy
+        self._skipped_here: list[tuple[int, int]] = []  # this chunk's (line, policy id)
+        # The rows so far per policy as the cells name it (a digest's part, digests.py).
+        self._named_so_far: dict[int, int] = defaultdict(int)
+
+    def end_chunk(self) -> None:
+        super().end_chunk()
+        self._vehicle_of.clear()
+        self._position_of.clear()
+
+    def digest_context(self, cells: list[str], positions: list[int]) -> str:
+        """A coverage's place on its policy is part of what the row sets: a row added above
+        it on the same policy changes its digest too."""
+        named = tuple(cells[p].strip() if 0 <= p < len(cells) else "" for p in positions[:3])
+        policy = ("id", named[0]) if named[0] else ("number", v.fold(named[2]), named[1])
+        handle = int.from_bytes(
+            hashlib.blake2b(repr(policy).encode(), digest_size=8).digest(), "big"
+        )
+        self._named_so_far[handle] += 1
+        return f"\x1e{self._named_so_far[handle]}"
+
+    def skipped(self, line: int, extra: tuple) -> None:
+        self._skipped_here.append((line, extra[0]))
 
     def own_key(self, row: ParsedRow):
         return (v.fold(row.values["coverage"]), row.values.get("vin"))
@@ -106,12 +129,20 @@ class Coverages(PolicyChild):
                 self._vehicle_of[row.line] = on_file[handle]
             else:
                 row.refuse("vin", "no vehicle on this policy has this VIN")
+        # Rows skipped as unchanged (digests.py) hold their places on their policies.
+        skipped, self._skipped_here = self._skipped_here, []
+        before = 0
         for row in rows:
             if row.refusal is None:
+                while before < len(skipped) and skipped[before][0] < row.line:
+                    self._positions[skipped[before][1]] += 1
+                    before += 1
                 handle = self.policy_of(row).handle
                 self._positions[handle] += 1
                 self._vehicle_of.setdefault(row.line, None)
                 self._position_of[row.line] = self._positions[handle]
+        for _line, policy_id in skipped[before:]:
+            self._positions[policy_id] += 1
 
     def match(self, row: ParsedRow, ref: PolicyRef, on_policy: list[Coverage]) -> Coverage | None:
         vehicle_id = self._vehicle_of[row.line]

@@ -77,6 +77,7 @@ class _Money:
 class Invoices(Entity):
     name = "invoices"
     file = "invoices.csv"
+    model = Invoice
     publishes = True  # a new or changed invoice is what the asked-for notice tells of
     columns = (
         customer_id_column(),
@@ -143,6 +144,14 @@ class Invoices(Entity):
     def start(self) -> None:
         self._numbers_in_file: dict[str, int] = {}
         self._policy_of: dict[int, int | None] = {}  # row line -> policy id (if named)
+
+    def end_chunk(self) -> None:
+        self._policy_of.clear()
+
+    def stamp_columns(self) -> tuple:
+        # Payments move an invoice's status and paid amount with bulk UPDATEs, which leave
+        # updated_at as it was: its digest holds them too.
+        return (Invoice.updated_at, Invoice.status, Invoice.paid_cents)
 
     def key(self, row: ParsedRow):
         if row.values.get("invoice_id"):

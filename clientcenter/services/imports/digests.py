@@ -1,0 +1,159 @@
+"""Row digests: what makes an unchanged re-import cheap. Each record an import writes keeps a
+16-byte digest of the source row it came from (its mapped cells, in our columns' order), with
+the record's state just after (``stamp``: its updated_at, plus for invoices what payments
+change without the ORM). When a later file holds the same row again and the record still has
+that state, the row is counted unchanged without being parsed, looked up or compared: the
+same cells under the same mapping give the same values, and the record is as they left it.
+
+A row whose digest is unknown, or whose record has changed since (an agent's edit, the API, a
+payment, a retirement), takes the ordinary path. A file that names one record twice is still
+refused: a skipped row's record is noted, and a later row naming it again is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, insert, or_
+from sqlmodel import Session, select
+
+from clientcenter.models import ImportRowDigest
+from clientcenter.models.bulk_write import copy_rows
+from clientcenter.services.imports.columns import HeaderMap
+from clientcenter.services.imports.entities.base import Entity, one_of
+from clientcenter.services.imports.reader import Row
+
+# Raised when what a cell parses to changes (a new synonym, a stricter rule): every stored
+# digest then differs from the new ones, and the next import parses every row once again.
+RULES_VERSION = b"1"
+_ABSENT = "\x00"  # a column the file does not have (a present but empty cell is "")
+
+
+class Found:
+    """A row skipped as unchanged: its record and the account it belongs to."""
+
+    __slots__ = ("record_id", "account_id", "extra")
+
+    def __init__(self, record_id: int, account_id: int, extra: tuple):
+        self.record_id, self.account_id, self.extra = record_id, account_id, extra
+
+
+class FileDigests:
+    """The digests of one pass over a file (see the module's docstring)."""
+
+    def __init__(self, session: Session, entity: Entity, headers: HeaderMap):
+        self.entity = entity
+        self._positions = [headers.index.get(c.name, -1) for c in entity.columns]
+        self._width = headers.width
+        # The file's shape (which of our columns it has) is part of every row's digest.
+        shape = repr([p >= 0 for p in self._positions]).encode()
+        self._start = hashlib.blake2b(RULES_VERSION + entity.name.encode() + shape, digest_size=16)
+        # A table with no digest of this entity (a first import) needs no look-up at all.
+        self.any_stored = session.exec(
+            select(exists().where(ImportRowDigest.entity == entity.name))
+        ).one()
+        # Records this file named: by a skipped row (its line), or by another row (-line,
+        # noted only while skipped rows may follow). A file names each record once.
+        self.named: dict[int, int] = {}
+
+    def digest(self, row: Row) -> bytes | None:
+        """The row's digest, or None for a row that must be read (cells beyond the header)."""
+        cells = row.cells
+        if len(cells) > self._width:
+            return None
+        width = len(cells)
+        text = "\x1f".join(
+            (cells[p] if p < width else "") if p >= 0 else _ABSENT for p in self._positions
+        )
+        digest = self._start.copy()
+        digest.update((text + self.entity.digest_context(cells, self._positions)).encode())
+        return digest.digest()
+
+    def unchanged(self, session: Session, digests: Iterable[bytes]) -> dict[bytes, Found]:
+        """The rows whose records are as their digests left them, by digest."""
+        wanted = [d for d in digests if d is not None]
+        if not self.any_stored or not wanted:
+            return {}
+        entity = self.entity
+        model = entity.model
+        statement = entity.found_join(
+            select(
+                ImportRowDigest.digest,
+                ImportRowDigest.stamp,
+                model.id,
+                *entity.found_columns(),
+                *entity.stamp_columns(),
+            ).join(model, model.id == ImportRowDigest.record_id)
+        ).where(
+            ImportRowDigest.entity == entity.name,
+            one_of(session, ImportRowDigest.digest, wanted),
+        )
+        n_found = len(entity.found_columns())
+        found: dict[bytes, Found] = {}
+        for digest, stamp, record_id, *rest in session.exec(statement):
+            columns, state = rest[:n_found], rest[n_found:]
+            if stamp == stamp_of(state):
+                found[digest] = Found(record_id, columns[0], tuple(columns[1:]))
+        return found
+
+    def store(self, session: Session, written: Sequence[tuple[bytes, Any, bool]]) -> None:
+        """Keep the digests of rows just written (digest, record, created?), replacing what
+        their records or digests had. A created record's state is what it was written with."""
+        if not written:
+            return
+        entity = self.entity
+        stamps: dict[int, str] = {}
+        existing = [record.id for _d, record, created in written if not created]
+        if existing:
+            model = entity.model
+            for record_id, *state in session.exec(
+                select(model.id, *entity.stamp_columns()).where(
+                    one_of(session, model.id, existing)
+                )
+            ):
+                stamps[record_id] = stamp_of(state)
+        rows = []
+        for digest, record, created in written:
+            stamp = (
+                stamp_of([record.values.get(c.key) for c in entity.stamp_columns()])
+                if created
+                else stamps[record.id]
+            )
+            rows.append(
+                {"entity": entity.name, "record_id": record.id, "digest": digest, "stamp": stamp}
+            )
+        if self.any_stored:
+            digests = [r["digest"] for r in rows]
+            session.execute(
+                delete(ImportRowDigest)
+                .where(
+                    ImportRowDigest.entity == entity.name,
+                    or_(
+                        one_of(session, ImportRowDigest.digest, digests),
+                        one_of(session, ImportRowDigest.record_id, [r["record_id"] for r in rows]),
+                    ),
+                )
+                .execution_options(synchronize_session=False)
+            )
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            copy_rows(connection, ImportRowDigest.__table__, rows)
+        else:
+            connection.execute(insert(ImportRowDigest.__table__), rows)
+        self.any_stored = True
+
+
+def stamp_of(state: Iterable[Any]) -> str:
+    """A record's state as text, the same whether it was read back or just written."""
+    return "|".join(_text(value) for value in state)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:  # SQLite may give a stored UTC time back naive
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return str(value)
