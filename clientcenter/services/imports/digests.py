@@ -99,51 +99,55 @@ class FileDigests:
                 found[digest] = Found(record_id, columns[0], tuple(columns[1:]))
         return found
 
-    def store(self, session: Session, written: Sequence[tuple[bytes, Any, bool]]) -> None:
-        """Keep the digests of rows just written (digest, record, created?), replacing what
-        their records or digests had. A created record's state is what it was written with."""
+    def store(self, session: Session, written: Sequence[tuple[bytes, Any, str]]) -> None:
+        """Keep the digests of rows just written (digest, record, "created", "updated" or
+        "unchanged"), replacing what their records or digests had."""
         if not written:
             return
         entity = self.entity
+        columns = entity.stamp_columns()
+        changed = [record.id for _d, record, done in written if done == "updated"]
         stamps: dict[int, str] = {}
-        existing = [record.id for _d, record, created in written if not created]
-        if existing:
-            model = entity.model
+        if changed:  # written by the flush just now: its updated_at is the database's
             for record_id, *state in session.exec(
-                select(model.id, *entity.stamp_columns()).where(
-                    one_of(session, model.id, existing)
-                )
+                select(entity.model.id, *columns).where(one_of(session, entity.model.id, changed))
             ):
                 stamps[record_id] = stamp_of(state)
-        rows = []
-        for digest, record, created in written:
-            stamp = (
-                stamp_of([record.values.get(c.key) for c in entity.stamp_columns()])
-                if created
-                else stamps[record.id]
-            )
-            rows.append(
-                {"entity": entity.name, "record_id": record.id, "digest": digest, "stamp": stamp}
-            )
-        if self.any_stored:
-            digests = [r["digest"] for r in rows]
+        rows: dict[int, dict] = {}  # by record: a record named twice keeps the last digest
+        for digest, record, done in written:
+            if done == "created":  # as INSERTed (bulk.py keeps the defaults it gave)
+                stamp = stamp_of(record.values.get(c.key) for c in columns)
+            elif done == "unchanged":
+                stamp = stamp_of(getattr(record, c.key) for c in columns)
+            else:
+                stamp = stamps[record.id]
+            rows[record.id] = {
+                "entity": entity.name,
+                "record_id": record.id,
+                "digest": digest,
+                "stamp": stamp,
+            }
+        values = list({r["digest"]: r for r in rows.values()}.values())
+        existing = [record.id for _d, record, done in written if done != "created"]
+        if self.any_stored or existing:
+            # Until a digest of this entity is stored, a created record's digest is the only
+            # one it has, and no two rows of one file share one: only the digests of records
+            # that existed need replacing.
+            named = [one_of(session, ImportRowDigest.record_id, existing)] if existing else []
+            if self.any_stored:
+                named.append(
+                    one_of(session, ImportRowDigest.digest, [r["digest"] for r in values])
+                )
             session.execute(
                 delete(ImportRowDigest)
-                .where(
-                    ImportRowDigest.entity == entity.name,
-                    or_(
-                        one_of(session, ImportRowDigest.digest, digests),
-                        one_of(session, ImportRowDigest.record_id, [r["record_id"] for r in rows]),
-                    ),
-                )
+                .where(ImportRowDigest.entity == entity.name, or_(*named))
                 .execution_options(synchronize_session=False)
             )
         connection = session.connection()
         if connection.dialect.name == "postgresql":
-            copy_rows(connection, ImportRowDigest.__table__, rows)
+            copy_rows(connection, ImportRowDigest.__table__, values)
         else:
-            connection.execute(insert(ImportRowDigest.__table__), rows)
-        self.any_stored = True
+            connection.execute(insert(ImportRowDigest.__table__), values)
 
 
 def stamp_of(state: Iterable[Any]) -> str:

@@ -38,7 +38,7 @@ from clientcenter.services.imports.sources import ImportFile
 from clientcenter.services.imports.values import CellRefused
 from clientcenter.services.principal import Principal
 
-CHUNK_ROWS = 500  # rows looked up with one query each
+CHUNK_ROWS = 2000  # rows looked up with one query each
 
 
 @dataclass(frozen=True)
@@ -320,7 +320,7 @@ def _read(
                 digests.store(
                     session,
                     [
-                        (digest_of[row.line], record, done == _CREATED)
+                        (digest_of[row.line], record, done)
                         for row, record, done in settled
                         if record is not None and digest_of.get(row.line) is not None
                     ],

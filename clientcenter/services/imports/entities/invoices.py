@@ -20,6 +20,7 @@ from clientcenter.models import Invoice, Payment, PaymentRequest
 from clientcenter.models.billing import InvoiceStatus, PaymentRequestStatus, PaymentStatus
 from clientcenter.services.billing.money import format_money
 from clientcenter.services.imports import values as v
+from clientcenter.services.imports.bulk import NewRecord
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
 from clientcenter.services.imports.entities.base import (
@@ -254,16 +255,10 @@ class Invoices(Entity):
         return attrs
 
     def new(self, attrs: dict, book: Book) -> Invoice:
-        # Published unless the file says not: an imported invoice is a bill of record, like
-        # an imported policy; imports tell no customer (ImportOptions.notify asks for that).
-        return Invoice(
-            **{
-                "status": InvoiceStatus.OPEN,
-                "published": True,
-                "currency": get_settings().payments.currency,
-                **attrs,
-            }
-        )
+        return Invoice(**_new_values(attrs))
+
+    def new_record(self, attrs: dict, book: Book) -> NewRecord:
+        return NewRecord(Invoice, _new_values(attrs))
 
     def open_imported(self, session: Session) -> set[int]:
         """Imported invoices still open with nothing paid and no payment under way."""
@@ -294,6 +289,17 @@ class Invoices(Entity):
                 .execution_options(synchronize_session="fetch")
             )
         session.flush()
+
+
+def _new_values(attrs: dict) -> dict:
+    # Published unless the file says not: an imported invoice is a bill of record, like
+    # an imported policy; imports tell no customer (ImportOptions.notify asks for that).
+    return {
+        "status": InvoiceStatus.OPEN,
+        "published": True,
+        "currency": get_settings().payments.currency,
+        **attrs,
+    }
 
 
 def _names_policy(row: ParsedRow) -> bool:
