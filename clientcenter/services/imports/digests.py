@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from clientcenter.models import ImportRowDigest
 from clientcenter.models.bulk_write import copy_rows
+from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.columns import HeaderMap
 from clientcenter.services.imports.entities.base import Entity, one_of
 from clientcenter.services.imports.reader import Row
@@ -57,20 +58,29 @@ class FileDigests:
         ).one()
         # Records this file named: by a skipped row (its line), or by another row (-line,
         # noted only while skipped rows may follow). A file names each record once.
-        self.named: dict[int, int] = {}
+        self.named = Claims()
 
-    def digest(self, row: Row) -> bytes | None:
-        """The row's digest, or None for a row that must be read (cells beyond the header)."""
-        cells = row.cells
-        if len(cells) > self._width:
-            return None
-        width = len(cells)
-        text = "\x1f".join(
-            (cells[p] if p < width else "") if p >= 0 else _ABSENT for p in self._positions
-        )
-        digest = self._start.copy()
-        digest.update((text + self.entity.digest_context(cells, self._positions)).encode())
-        return digest.digest()
+    def digests(self, chunk: list[Row]) -> dict[int, bytes | None]:
+        """Each row's digest by line; None for a row that must be read (cells beyond the
+        header). Called for every chunk of the file, in order."""
+        contexts = self.entity.digest_contexts(chunk, self._positions)
+        found: dict[int, bytes | None] = {}
+        for row, context in zip(chunk, contexts, strict=True):
+            cells = row.cells
+            width = len(cells)
+            if width > self._width:
+                found[row.line] = None
+                continue
+            text = "\x1f".join(
+                (cells[p] if p < width else "") if p >= 0 else _ABSENT for p in self._positions
+            )
+            digest = self._start.copy()
+            digest.update((text + context).encode())
+            found[row.line] = digest.digest()
+        return found
+
+    def end_chunk(self) -> None:
+        self.named.end_chunk()
 
     def unchanged(self, session: Session, digests: Iterable[bytes]) -> dict[bytes, Found]:
         """The rows whose records are as their digests left them, by digest."""

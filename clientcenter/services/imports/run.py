@@ -10,7 +10,6 @@ the file had no refused row.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from clientcenter.models.search_index import reindex_accounts
 from clientcenter.services.access import require_permission
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.imports.bulk import NewRecord, insert_records
+from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.columns import HeaderMap, map_headers
 from clientcenter.services.imports.digests import FileDigests
 from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
@@ -299,14 +299,17 @@ def _read(
         digests = FileDigests(session, entity, headers)
         # An apply keeps each written row's digest; a dry run only reads those stored.
         use_digests = apply or digests.any_stored
-        first_line_of: dict[bytes, int] = {}
+        first_line_of = Claims()  # each key's first line
         for chunk in _chunks(csv_file.rows()):
             digest_of: dict[int, bytes | None] = {}
             if use_digests:
-                digest_of = {row.line: digests.digest(row) for row in chunk}
+                digest_of = digests.digests(chunk)
                 chunk = _skip_unchanged(session, entity, chunk, digest_of, digests, result)
             rows = [_parse(entity, headers, row, source.name, result) for row in chunk]
             rows = [r for r in rows if r is not None]
+            for row in rows:
+                row.key = entity.key(row)
+            first_line_of.prefetch(row.key for row in rows if row.key is not None)
             for row in rows:
                 _check_key(entity, row, first_line_of)
             entity.resolve(session, [r for r in rows if r.refusal is None], book)
@@ -332,6 +335,8 @@ def _read(
                 if record is not None or (not apply and row.refusal is None):
                     _note(entity, row, record, done, result, apply)
             entity.end_chunk()
+            first_line_of.end_chunk()
+            digests.end_chunk()
             if progress is not None:
                 progress(entity.name, stream.count, source.size)
     return result
@@ -350,6 +355,7 @@ def _skip_unchanged(
     found = digests.unchanged(session, digest_of.values())
     if not found:
         return chunk
+    digests.named.prefetch(hit.record_id for hit in found.values())
     rest: list[Row] = []
     seen_here: set[bytes] = set()
     for row in chunk:
@@ -386,6 +392,9 @@ def _check_named(entity: Entity, rows: list[ParsedRow], digests: FileDigests) ->
     rows name are noted only while rows may still be skipped (digests are stored)."""
     if not digests.any_stored:
         return
+    digests.named.prefetch(
+        row.existing.id for row in rows if row.refusal is None and row.existing is not None
+    )
     for row in rows:
         existing = row.existing
         if row.refusal is not None or existing is None:
@@ -467,15 +476,11 @@ def _parse(
     return ParsedRow(row.line, values, raw)
 
 
-def _check_key(entity: Entity, row: ParsedRow, first_line_of: dict[bytes, int]) -> None:
-    row.key = entity.key(row)
+def _check_key(entity: Entity, row: ParsedRow, first_line_of: Claims) -> None:
     if row.key is None:
         row.refuse("email", "a contact needs a contact id or an email to be found again")
         return
-    # Kept for every row of the file: a 16-byte digest of the key takes a third of the
-    # memory of the key itself (250,000 policies), and two keys never share one.
-    digest = hashlib.blake2b(repr(row.key).encode(), digest_size=16).digest()
-    first = first_line_of.setdefault(digest, row.line)
+    first = first_line_of.setdefault(row.key, row.line)
     if first != row.line:
         row.refuse(
             entity.repeated_column(row),

@@ -99,10 +99,10 @@ class Entity:
 
     # -- row digests (digests.py) ----------------------------------------------------------
 
-    def digest_context(self, cells: list[str], positions: list[int]) -> str:
-        """What else than the row's cells its record depends on (a coverage's place on its
-        policy), as text added to the row's digest."""
-        return ""
+    def digest_contexts(self, chunk: list[Any], positions: list[int]) -> list[str]:
+        """What else than each row's cells its record depends on (a coverage's place on its
+        policy), as text added to the row's digest; called for every chunk, in order."""
+        return [""] * len(chunk)
 
     def found_columns(self) -> tuple:
         """Read with a digest's record: its account id first, then what ``skipped`` needs."""

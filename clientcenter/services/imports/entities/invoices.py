@@ -21,6 +21,7 @@ from clientcenter.models.billing import InvoiceStatus, PaymentRequestStatus, Pay
 from clientcenter.services.billing.money import format_money
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.bulk import NewRecord
+from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
 from clientcenter.services.imports.entities.base import (
@@ -143,10 +144,11 @@ class Invoices(Entity):
     )
 
     def start(self) -> None:
-        self._numbers_in_file: dict[str, int] = {}
+        self._numbers_in_file = Claims()  # number -> first line
         self._policy_of: dict[int, int | None] = {}  # row line -> policy id (if named)
 
     def end_chunk(self) -> None:
+        self._numbers_in_file.end_chunk()
         self._policy_of.clear()
 
     def stamp_columns(self) -> tuple:
@@ -162,6 +164,7 @@ class Invoices(Entity):
     def resolve(self, session: Session, rows: list[ParsedRow], book: Book) -> None:
         ids = [r.values["invoice_id"] for r in rows if r.values.get("invoice_id")]
         numbers = [r.values["invoice_number"] for r in rows]
+        self._numbers_in_file.prefetch(numbers)
         # Locked (on PostgreSQL) until the import commits: a portal payment on one of these
         # waits, so what is checked below is what the import writes over.
         found = stored(

@@ -13,6 +13,7 @@ from clientcenter.models import Account, Policy
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.bulk import NewRecord
+from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import OPEN_STATUSES, customer_id_column
 from clientcenter.services.imports.entities.base import (
@@ -148,11 +149,15 @@ class Policies(Entity):
         return ("number", v.fold(row.values["carrier"]), row.values["policy_number"])
 
     def start(self) -> None:
-        self._numbers_in_file: dict[str, int] = {}
+        self._numbers_in_file = Claims()  # number -> first line
+
+    def end_chunk(self) -> None:
+        self._numbers_in_file.end_chunk()
 
     def resolve(self, session: Session, rows: list[ParsedRow], book: Book) -> None:
         ids = [r.values["policy_id"] for r in rows if r.values.get("policy_id")]
         numbers = [r.values["policy_number"] for r in rows]
+        self._numbers_in_file.prefetch(numbers)
         found = stored(
             session,
             Policy,

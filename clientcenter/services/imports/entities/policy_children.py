@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from clientcenter.models import Account, Policy
 from clientcenter.services.imports.bulk import NewRecord
+from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.entities.accounts import OPEN_STATUSES
 from clientcenter.services.imports.entities.base import (
     Book,
@@ -38,9 +39,10 @@ class PolicyChild(Entity):
     def start(self) -> None:
         self._policy_of: dict[int, PolicyRef] = {}  # row line -> its policy (this chunk's)
         self._accounts: dict[int, int] = {}  # policy id -> account id (this chunk's)
-        self._first_line: dict[Hashable, int] = {}  # (policy, own key) -> first line
+        self._first_line = Claims()  # (policy, own key) -> first line
 
     def end_chunk(self) -> None:
+        self._first_line.end_chunk()
         self._policy_of.clear()
         self._accounts.clear()
 
@@ -86,6 +88,12 @@ class PolicyChild(Entity):
 
     def resolve(self, session: Session, rows: list[ParsedRow], book: Book) -> None:
         refs = find_policies(session, rows, book)
+        self._first_line.prefetch(
+            (ref.handle, own)
+            for row in rows
+            if (ref := refs.get(policy_key(row.values))) is not None
+            and (own := self.own_key(row)) is not None
+        )
         live: list[ParsedRow] = []
         for row in rows:
             ref = refuse_unnamed_or_unknown(row, refs)
