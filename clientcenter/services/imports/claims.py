@@ -78,7 +78,7 @@ class Claims:
 
     def _spill(self) -> None:
         # "" opens a private temporary database, deleted when the connection closes.
-        self._db = sqlite3.connect("")
+        self._db = sqlite3.connect("", check_same_thread=False)  # a pass is one thread
         self._db.execute("PRAGMA cache_size = -4096")  # KiB: the rest stays on disk
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute("PRAGMA synchronous = OFF")

@@ -22,7 +22,6 @@ from sqlmodel import Session, select
 
 from clientcenter.models import ImportRowDigest
 from clientcenter.models.bulk_write import copy_rows
-from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.columns import HeaderMap
 from clientcenter.services.imports.entities.base import Entity, one_of
 from clientcenter.services.imports.reader import Row
@@ -56,9 +55,9 @@ class FileDigests:
         self.any_stored = session.exec(
             select(exists().where(ImportRowDigest.entity == entity.name))
         ).one()
-        # Records this file named: by a skipped row (its line), or by another row (-line,
-        # noted only while skipped rows may follow). A file names each record once.
-        self.named = Claims()
+        # Records this file named, by a skipped row or (only while skipped rows may follow)
+        # by another row: a file names each record once.
+        self.named = NamedRecords()
 
     def digests(self, chunk: list[Row]) -> dict[int, bytes | None]:
         """Each row's digest by line; None for a row that must be read (cells beyond the
@@ -78,9 +77,6 @@ class FileDigests:
             digest.update((text + context).encode())
             found[row.line] = digest.digest()
         return found
-
-    def end_chunk(self) -> None:
-        self.named.end_chunk()
 
     def unchanged(self, session: Session, digests: Iterable[bytes]) -> dict[bytes, Found]:
         """The rows whose records are as their digests left them, by digest."""
@@ -158,6 +154,35 @@ class FileDigests:
             copy_rows(connection, ImportRowDigest.__table__, values)
         else:
             connection.execute(insert(ImportRowDigest.__table__), values)
+
+
+class NamedRecords:
+    """Record ids, one bit each: a million records take 125 KB."""
+
+    def __init__(self) -> None:
+        self._skipped = bytearray()  # named by a row skipped as unchanged
+        self._any = bytearray()  # named by any row
+
+    def add(self, record_id: int, *, skipped: bool) -> None:
+        _set(self._any, record_id)
+        if skipped:
+            _set(self._skipped, record_id)
+
+    def by_skipped(self, record_id: int) -> bool:
+        return _get(self._skipped, record_id)
+
+    def by_any(self, record_id: int) -> bool:
+        return _get(self._any, record_id)
+
+
+def _set(bits: bytearray, n: int) -> None:
+    if n // 8 >= len(bits):
+        bits.extend(bytes(n // 8 + 1 - len(bits) + len(bits) // 2))  # grows by half or more
+    bits[n // 8] |= 1 << (n % 8)
+
+
+def _get(bits: bytearray, n: int) -> bool:
+    return n // 8 < len(bits) and bool(bits[n // 8] & (1 << (n % 8)))
 
 
 def stamp_of(state: Iterable[Any]) -> str:

@@ -336,7 +336,6 @@ def _read(
                     _note(entity, row, record, done, result, apply)
             entity.end_chunk()
             first_line_of.end_chunk()
-            digests.end_chunk()
             if progress is not None:
                 progress(entity.name, stream.count, source.size)
     return result
@@ -355,7 +354,6 @@ def _skip_unchanged(
     found = digests.unchanged(session, digest_of.values())
     if not found:
         return chunk
-    digests.named.prefetch(hit.record_id for hit in found.values())
     rest: list[Row] = []
     seen_here: set[bytes] = set()
     for row in chunk:
@@ -365,20 +363,13 @@ def _skip_unchanged(
             rest.append(row)
             continue
         seen_here.add(digest)
-        first = digests.named.get(hit.record_id)
-        if first is not None:
+        if digests.named.by_any(hit.record_id):
             result.errors.append(
-                RowError(
-                    result.counts.file,
-                    row.line,
-                    entity.columns[0].name,
-                    row.cells[0] if row.cells else "",
-                    f"line {abs(first)} names the same record; a file names each record once",
-                )
+                RowError(result.counts.file, row.line, entity.columns[0].name, "", _NAMED_TWICE)
             )
             result.counts.refused += 1
             continue
-        digests.named[hit.record_id] = row.line
+        digests.named.add(hit.record_id, skipped=True)
         entity.skipped(row.line, hit.extra)
         result.counts.unchanged += 1
         if result.seen is not None:
@@ -392,19 +383,17 @@ def _check_named(entity: Entity, rows: list[ParsedRow], digests: FileDigests) ->
     rows name are noted only while rows may still be skipped (digests are stored)."""
     if not digests.any_stored:
         return
-    digests.named.prefetch(
-        row.existing.id for row in rows if row.refusal is None and row.existing is not None
-    )
     for row in rows:
         existing = row.existing
         if row.refusal is not None or existing is None:
             continue
-        first = digests.named.setdefault(existing.id, -row.line)
-        if first > 0:
-            row.refuse(
-                entity.repeated_column(row),
-                f"line {first} names the same record; a file names each record once",
-            )
+        if digests.named.by_skipped(existing.id):
+            row.refuse(entity.repeated_column(row), _NAMED_TWICE)
+        else:
+            digests.named.add(existing.id, skipped=False)
+
+
+_NAMED_TWICE = "another line of this file names the same record; a file names each record once"
 
 
 class _CountingReader(io.RawIOBase):

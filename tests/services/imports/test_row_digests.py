@@ -131,7 +131,7 @@ def test_a_row_naming_a_skipped_rows_record_again_is_refused(demo, tmp_path, ext
     report = run(demo, write_export(tmp_path / "twice", policies="\n".join([lines[0], *body])))
     errors = [e for e in report.errors if e.file == "policies.csv"]
     assert len(errors) == 1, report.text()
-    assert "names the same record" in errors[0].reason
+    assert "another line of this file names the same record" in errors[0].reason
     assert errors[0].line == (2 if extra_first else 5)
     auto = demo.exec(select(Policy).where(Policy.external_id == "X1")).one()
     assert auto.premium_cents == 123450  # the file was not applied
