@@ -21,7 +21,7 @@ def upgrade() -> None:
         "import_row_digest",
         sa.Column("entity", sa.String(length=24), nullable=False),
         sa.Column("record_id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("digest", sa.LargeBinary(length=16), nullable=False),
+        sa.Column("digest", sa.String(length=32), nullable=False),
         sa.Column("stamp", sa.String(length=80), nullable=False),
         sa.PrimaryKeyConstraint("entity", "record_id"),
     )

@@ -1,5 +1,5 @@
 """Row digests: what makes an unchanged re-import cheap. Each record an import writes keeps a
-16-byte digest of the source row it came from (its mapped cells, in our columns' order), with
+128-bit digest of the source row it came from (its mapped cells, in our columns' order), with
 the record's state just after (``stamp``: its updated_at, plus for invoices what payments
 change without the ORM). When a later file holds the same row again and the record still has
 that state, the row is counted unchanged without being parsed, looked up or compared: the
@@ -59,11 +59,11 @@ class FileDigests:
         # by another row: a file names each record once.
         self.named = NamedRecords()
 
-    def digests(self, chunk: list[Row]) -> dict[int, bytes | None]:
+    def digests(self, chunk: list[Row]) -> dict[int, str | None]:
         """Each row's digest by line; None for a row that must be read (cells beyond the
         header). Called for every chunk of the file, in order."""
         contexts = self.entity.digest_contexts(chunk, self._positions)
-        found: dict[int, bytes | None] = {}
+        found: dict[int, str | None] = {}
         for row, context in zip(chunk, contexts, strict=True):
             cells = row.cells
             width = len(cells)
@@ -75,10 +75,10 @@ class FileDigests:
             )
             digest = self._start.copy()
             digest.update((text + context).encode())
-            found[row.line] = digest.digest()
+            found[row.line] = digest.hexdigest()
         return found
 
-    def unchanged(self, session: Session, digests: Iterable[bytes]) -> dict[bytes, Found]:
+    def unchanged(self, session: Session, digests: Iterable[str]) -> dict[str, Found]:
         """The rows whose records are as their digests left them, by digest."""
         wanted = [d for d in digests if d is not None]
         if not self.any_stored or not wanted:
@@ -98,14 +98,14 @@ class FileDigests:
             one_of(session, ImportRowDigest.digest, wanted),
         )
         n_found = len(entity.found_columns())
-        found: dict[bytes, Found] = {}
-        for digest, stamp, record_id, *rest in session.exec(statement):
+        found: dict[str, Found] = {}
+        for digest, stamp, record_id, *rest in session.connection().execute(statement):
             columns, state = rest[:n_found], rest[n_found:]
             if stamp == stamp_of(state):
                 found[digest] = Found(record_id, columns[0], tuple(columns[1:]))
         return found
 
-    def store(self, session: Session, written: Sequence[tuple[bytes, Any, str]]) -> None:
+    def store(self, session: Session, written: Sequence[tuple[str, Any, str]]) -> None:
         """Keep the digests of rows just written (digest, record, "created", "updated" or
         "unchanged"), replacing what their records or digests had."""
         if not written:
@@ -191,8 +191,8 @@ def stamp_of(state: Iterable[Any]) -> str:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, datetime):
+    if isinstance(value, datetime):  # the instant, however its zone is given
         if value.tzinfo is None:  # SQLite may give a stored UTC time back naive
             value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        return repr(value.timestamp())
     return str(value)

@@ -301,7 +301,7 @@ def _read(
         use_digests = apply or digests.any_stored
         first_line_of = Claims()  # each key's first line
         for chunk in _chunks(csv_file.rows()):
-            digest_of: dict[int, bytes | None] = {}
+            digest_of: dict[int, str | None] = {}
             if use_digests:
                 digest_of = digests.digests(chunk)
                 chunk = _skip_unchanged(session, entity, chunk, digest_of, digests, result)
@@ -345,7 +345,7 @@ def _skip_unchanged(
     session: Session,
     entity: Entity,
     chunk: list[Row],
-    digest_of: dict[int, bytes | None],
+    digest_of: dict[int, str | None],
     digests: FileDigests,
     result: _Pass,
 ) -> list[Row]:
@@ -355,7 +355,7 @@ def _skip_unchanged(
     if not found:
         return chunk
     rest: list[Row] = []
-    seen_here: set[bytes] = set()
+    seen_here: set[str] = set()
     for row in chunk:
         digest = digest_of[row.line]
         hit = found.get(digest)
