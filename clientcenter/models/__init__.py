@@ -35,7 +35,7 @@ from clientcenter.models.engagement import (
     Proposal,
     Referral,
 )
-from clientcenter.models.imports import ImportMapping, ImportRun
+from clientcenter.models.imports import ImportMapping, ImportRowDigest, ImportRun
 from clientcenter.models.policies import Coverage, Driver, Policy, Vehicle
 from clientcenter.models.search import SearchTerm
 from clientcenter.models.wallet import WalletRegistration
@@ -63,6 +63,7 @@ __all__ = [
     "Driver",
     "Feedback",
     "ImportMapping",
+    "ImportRowDigest",
     "ImportRun",
     "IntegrationLink",
     "Invoice",

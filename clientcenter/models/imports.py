@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger
+from sqlalchemy import JSON, BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from clientcenter.models.base import created_at_field, utc_column
@@ -59,3 +59,19 @@ class ImportRun(SQLModel, table=True):
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
     finished_at: datetime | None = utc_column(default=None, nullable=True)
+
+
+class ImportRowDigest(SQLModel, table=True):
+    """The source row an import last wrote a record from, as a digest of its cells, and the
+    record's state just after (``stamp``: its updated_at, and for invoices what payments
+    change). A re-import that meets the same row again while the record still has that state
+    skips the row without parsing or comparing it: nothing about it can have changed."""
+
+    __tablename__ = "import_row_digest"
+    __table_args__ = (
+        Index("ix_import_row_digest_entity_digest", "entity", "digest", unique=True),
+    )
+    entity: str = Field(max_length=24, primary_key=True)  # the file's entity, "policies"
+    record_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    digest: str = Field(max_length=32)  # hex: arrays of text bind far faster than of bytes
+    stamp: str = Field(max_length=80)

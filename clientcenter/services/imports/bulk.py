@@ -47,11 +47,7 @@ def insert_records(session: Session, records: Sequence[NewRecord]) -> None:
     connection = session.connection()
     for model, group in by_model.items():
         table = model.__table__
-        columns = [
-            (prop.key, prop.columns[0])
-            for prop in inspect(model).column_attrs
-            if prop.columns[0].table is table and not prop.columns[0].primary_key
-        ]
+        columns = _columns(model)
         rows = [_values(r, columns) for r in group]
         if copyable(connection, rows):
             ids = next_ids(connection, table, len(rows))
@@ -65,11 +61,34 @@ def insert_records(session: Session, records: Sequence[NewRecord]) -> None:
             record.id = id_
 
 
-def _values(record: NewRecord, columns: list) -> dict[str, Any]:
+_COLUMNS: dict[type, list[tuple[str, str, Any]]] = {}
+
+
+def _columns(model: type) -> list[tuple[str, str, Any]]:
+    """(attribute, column key, its default: None, or the ColumnDefault) of each column."""
+    if model not in _COLUMNS:
+        table = model.__table__
+        _COLUMNS[model] = [
+            (
+                prop.key,
+                prop.columns[0].key,
+                prop.columns[0].default
+                if isinstance(prop.columns[0].default, ColumnDefault)
+                else None,
+            )
+            for prop in inspect(model).column_attrs
+            if prop.columns[0].table is table and not prop.columns[0].primary_key
+        ]
+    return _COLUMNS[model]
+
+
+def _values(record: NewRecord, columns: list[tuple[str, str, Any]]) -> dict[str, Any]:
+    given = record.values
     values = {}
-    for attribute, column in columns:
-        value = record.values.get(attribute)
-        if value is None and isinstance(column.default, ColumnDefault):
-            value = column.default.arg(None) if column.default.is_callable else column.default.arg
-        values[column.key] = value
+    for attribute, key, default in columns:
+        value = given.get(attribute)
+        if value is None and default is not None:
+            value = default.arg(None) if default.is_callable else default.arg
+            given[attribute] = value  # as written (the row digest's stamp reads it)
+        values[key] = value
     return values

@@ -107,7 +107,7 @@ class CsvFile:
 
     def rows(self) -> Iterator[Row]:
         while (row := self._next()) is not None:
-            if any(cell.strip() for cell in row.cells):  # blank lines at the end are common
+            if "".join(row.cells).strip():  # blank lines at the end are common
                 yield row
 
 

@@ -10,7 +10,6 @@ the file had no refused row.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +25,9 @@ from clientcenter.models.search_index import reindex_accounts
 from clientcenter.services.access import require_permission
 from clientcenter.services.agency.roles import Permission
 from clientcenter.services.imports.bulk import NewRecord, insert_records
+from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.columns import HeaderMap, map_headers
+from clientcenter.services.imports.digests import FileDigests
 from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
 from clientcenter.services.imports.entities.base import changes, chunked, write_changes
 from clientcenter.services.imports.mappings import load_mapping
@@ -37,7 +38,7 @@ from clientcenter.services.imports.sources import ImportFile
 from clientcenter.services.imports.values import CellRefused
 from clientcenter.services.principal import Principal
 
-CHUNK_ROWS = 500  # rows looked up with one query each
+CHUNK_ROWS = 2000  # rows looked up with one query each
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,9 @@ class _Pass:
     errors: list[RowError] = field(default_factory=list)
     # Kept only when used, so that a 250,000-row file costs no more memory than it must:
     seen: set[int] | None = None  # records the file named (full mode's retirements)
-    remembered: list[tuple[Hashable, int | None]] | None = None  # for entity.remember
+    # For entity.remember: (key, record id, memo). In an apply only accounts' (later files
+    # find every other record in the database); in a dry run only created or changed rows.
+    remembered: list[tuple[Hashable, int | None, Any]] | None = None
     touched: set[int] = field(default_factory=set)  # accounts the file named (written)
     inserted: set[int] = field(default_factory=set)  # accounts it created records on
     changed: set[int] = field(default_factory=set)  # accounts it created or updated records on
@@ -232,8 +235,8 @@ def _accept(
 ) -> set[int]:
     """The file stands: later files learn its keys, its accounts get their freshness (and
     search rows, and notice), and full mode counts what it no longer names."""
-    for key, record_id in result.remembered or ():
-        entity.remember(key, record_id, book)
+    for key, record_id, memo in result.remembered or ():
+        entity.remember(key, record_id, memo, book)
     book.touched |= result.touched
     effects.inserted |= result.inserted
     if entity.publishes and options.notify:
@@ -285,33 +288,112 @@ def _read(
             delimiter=options.delimiter,
         )
         headers = map_headers(source.name, csv_file.headers, entity.columns, saved)
+        remembers = type(entity).remember is not Entity.remember and (
+            entity.remember_in_apply or not apply
+        )
         result = _Pass(
             EntityReport(entity.name, source.name, unmatched_columns=headers.unmatched),
             seen=set() if options.full else None,
-            remembered=[] if type(entity).remember is not Entity.remember else None,
+            remembered=[] if remembers else None,
         )
-        first_line_of: dict[bytes, int] = {}
+        digests = FileDigests(session, entity, headers)
+        # An apply keeps each written row's digest; a dry run only reads those stored.
+        use_digests = apply or digests.any_stored
+        first_line_of = Claims()  # each key's first line
         for chunk in _chunks(csv_file.rows()):
+            digest_of: dict[int, str | None] = {}
+            if use_digests:
+                digest_of = digests.digests(chunk)
+                chunk = _skip_unchanged(session, entity, chunk, digest_of, digests, result)
             rows = [_parse(entity, headers, row, source.name, result) for row in chunk]
             rows = [r for r in rows if r is not None]
             for row in rows:
+                row.key = entity.key(row)
+            first_line_of.prefetch(row.key for row in rows if row.key is not None)
+            for row in rows:
                 _check_key(entity, row, first_line_of)
             entity.resolve(session, [r for r in rows if r.refusal is None], book)
+            _check_named(entity, rows, digests)
             build = apply or options.notify  # a dry run counting notices builds new records
             settled = [(row, *_settle(entity, row, book, result, apply, build)) for row in rows]
             if apply:
                 insert_records(session, [rec for _r, rec, done in settled if done == _CREATED])
                 write_changes(session, [rec for _r, rec, done in settled if done == _UPDATED])
                 session.flush()  # the updates (the ORM's flush hook reindexes them)
+                digests.store(
+                    session,
+                    [
+                        (digest_of[row.line], record, done)
+                        for row, record, done in settled
+                        if record is not None and digest_of.get(row.line) is not None
+                    ],
+                )
             elif options.notify:
                 for row, record, done in settled:
                     _preview(entity, row, record, done, book, result)
             for row, record, done in settled:
                 if record is not None or (not apply and row.refusal is None):
                     _note(entity, row, record, done, result, apply)
+            entity.end_chunk()
+            first_line_of.end_chunk()
             if progress is not None:
                 progress(entity.name, stream.count, source.size)
     return result
+
+
+def _skip_unchanged(
+    session: Session,
+    entity: Entity,
+    chunk: list[Row],
+    digest_of: dict[int, str | None],
+    digests: FileDigests,
+    result: _Pass,
+) -> list[Row]:
+    """Count the rows whose digests say they are unchanged (digests.py); the rest, to read.
+    A skipped row that names a record an earlier row of the file named is refused."""
+    found = digests.unchanged(session, digest_of.values())
+    if not found:
+        return chunk
+    rest: list[Row] = []
+    seen_here: set[str] = set()
+    for row in chunk:
+        digest = digest_of[row.line]
+        hit = found.get(digest)
+        if hit is None or digest in seen_here:  # the same row twice: read, and refused
+            rest.append(row)
+            continue
+        seen_here.add(digest)
+        if digests.named.by_any(hit.record_id):
+            result.errors.append(
+                RowError(result.counts.file, row.line, entity.columns[0].name, "", _NAMED_TWICE)
+            )
+            result.counts.refused += 1
+            continue
+        digests.named.add(hit.record_id, skipped=True)
+        entity.skipped(row.line, hit.extra)
+        result.counts.unchanged += 1
+        if result.seen is not None:
+            result.seen.add(hit.record_id)
+        result.touched.add(hit.account_id)
+    return rest
+
+
+def _check_named(entity: Entity, rows: list[ParsedRow], digests: FileDigests) -> None:
+    """A row naming a record that a row skipped as unchanged named is refused; the records
+    rows name are noted only while rows may still be skipped (digests are stored)."""
+    if not digests.any_stored:
+        return
+    for row in rows:
+        existing = row.existing
+        if row.refusal is not None or existing is None:
+            continue
+        if digests.named.by_skipped(existing.id):
+            row.refuse(entity.repeated_column(row), _NAMED_TWICE)
+        else:
+            digests.named.add(existing.id, skipped=False)
+
+
+_NAMED_TWICE = "another line of this file names the same record; a file names each record once"
 
 
 class _CountingReader(io.RawIOBase):
@@ -383,15 +465,11 @@ def _parse(
     return ParsedRow(row.line, values, raw)
 
 
-def _check_key(entity: Entity, row: ParsedRow, first_line_of: dict[bytes, int]) -> None:
-    row.key = entity.key(row)
+def _check_key(entity: Entity, row: ParsedRow, first_line_of: Claims) -> None:
     if row.key is None:
         row.refuse("email", "a contact needs a contact id or an email to be found again")
         return
-    # Kept for every row of the file: a 16-byte digest of the key takes a third of the
-    # memory of the key itself (250,000 policies), and two keys never share one.
-    digest = hashlib.blake2b(repr(row.key).encode(), digest_size=16).digest()
-    first = first_line_of.setdefault(digest, row.line)
+    first = first_line_of.setdefault(row.key, row.line)
     if first != row.line:
         row.refuse(
             entity.repeated_column(row),
@@ -438,8 +516,9 @@ def _note(
 ) -> None:
     """After the chunk is written: what later files need, the account's freshness, and which
     accounts the file changed (their search rows; their notice, when asked)."""
-    if result.remembered is not None:
-        result.remembered.append((row.key, record.id if record is not None else None))
+    if result.remembered is not None and (apply or done != _UNCHANGED):
+        memo = entity.memo(row, record)
+        result.remembered.append((row.key, record.id if record is not None else None, memo))
     if not apply:
         return
     account_id = entity.account_id(record)

@@ -60,6 +60,8 @@ def _with_defaults(attrs: dict, book: Book) -> dict:
 class Accounts(Entity):
     name = "accounts"
     file = "accounts.csv"
+    model = Account
+    remember_in_apply = True
     columns = (
         customer_id_column(),
         Column(
@@ -143,7 +145,10 @@ class Accounts(Entity):
     def account_id(self, record: Account) -> int:
         return record.id
 
-    def remember(self, key, record_id: int | None, book: Book) -> None:
+    def found_columns(self) -> tuple:
+        return (Account.id,)
+
+    def remember(self, key, record_id: int | None, memo, book: Book) -> None:
         book.accounts[key] = record_id
 
     def open_imported(self, session: Session) -> set[int]:

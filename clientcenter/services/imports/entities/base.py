@@ -15,7 +15,7 @@ from clientcenter.services.imports.bulk import NewRecord, record_of
 from clientcenter.services.imports.columns import Column
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PolicyRef:
     """A policy a child row names: its id (None for one a dry run would create), its
     account, the customer id of that account, and its number (unique in our model)."""
@@ -43,6 +43,8 @@ class Book:
     producers: dict[str, int]
     default_producer_id: int
     touched: set[int] = field(default_factory=set)
+    # Filled by a dry run only, and only with what it would create or change: an apply has
+    # written each file's records before the next file looks them up in the database.
     policies: dict[Hashable, PolicyRef] = field(default_factory=dict)
     vehicles: dict[tuple[Hashable, str], int | None] = field(default_factory=dict)
 
@@ -57,7 +59,7 @@ class Book:
         return cls(accounts, producers, default_producer_id)
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     line: int
     values: dict[str, Any]  # our field -> parsed value (None for an empty cell)
@@ -78,13 +80,48 @@ class ParsedRow:
 class Entity:
     name: ClassVar[str]
     file: ClassVar[str]
+    model: ClassVar[type]
     columns: ClassVar[tuple[Column, ...]]
     # A created or changed row of this kind is news to the customer: the Policies/Invoices
     # notice of an import that asks for it (ImportOptions.notify).
     publishes: ClassVar[bool] = False
 
+    # What later files learn of this file's rows in an apply too (not only in a dry run):
+    # accounts, whose new ids the Book hands to every later file.
+    remember_in_apply: ClassVar[bool] = False
+
     def start(self) -> None:
         """Called before each pass over a file."""
+
+    def end_chunk(self) -> None:
+        """Called after each chunk is written: drop what was kept for its rows only, so that
+        memory stays flat however long the file."""
+
+    # -- row digests (digests.py) ----------------------------------------------------------
+
+    def digest_contexts(self, chunk: list[Any], positions: list[int]) -> list[str]:
+        """What else than each row's cells its record depends on (a coverage's place on its
+        policy), as text added to the row's digest; called for every chunk, in order."""
+        return [""] * len(chunk)
+
+    def found_columns(self) -> tuple:
+        """Read with a digest's record: its account id first, then what ``skipped`` needs."""
+        return (self.model.account_id,)
+
+    def found_join(self, statement: Any) -> Any:
+        return statement
+
+    def stamp_columns(self) -> tuple:
+        """The record's state a digest holds: anything that changes it must change these."""
+        return (self.model.updated_at,)
+
+    def skipped(self, line: int, extra: tuple) -> None:
+        """A row of the file was counted unchanged by its digest (before the chunk's other
+        rows are resolved)."""
+
+    def memo(self, row: ParsedRow, record: Any) -> Any:
+        """What ``remember`` needs of the row, kept until the file is accepted."""
+        return None
 
     def key(self, row: ParsedRow) -> Hashable:
         """The row's identity in its file (the same key twice is refused)."""
@@ -114,7 +151,7 @@ class Entity:
     def account_id(self, record: Any) -> int:
         return record.account_id
 
-    def remember(self, key: Hashable, record_id: int | None, book: Book) -> None:
+    def remember(self, key: Hashable, record_id: int | None, memo: Any, book: Book) -> None:
         """Once the file is accepted: what later files need to know of a row (its record's
         id, or None for one a dry run would create)."""
 

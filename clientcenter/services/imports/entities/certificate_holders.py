@@ -31,6 +31,7 @@ class CertificateHolders(Entity):
 
     name = "certificate_holders"
     file = "certificate_holders.csv"
+    model = CertificateHolder
     columns = (
         customer_id_column(),
         Column(

@@ -13,6 +13,7 @@ from clientcenter.models.accounts import ContactRole
 from clientcenter.services.accounts import LOGIN_ROLES
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.bulk import NewRecord
+from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
 from clientcenter.services.imports.entities.base import (
@@ -50,6 +51,7 @@ class Contacts(Entity):
 
     name = "contacts"
     file = "contacts.csv"
+    model = Contact
     columns = (
         customer_id_column(),
         Column(
@@ -97,7 +99,10 @@ class Contacts(Entity):
     )
 
     def start(self) -> None:
-        self._emails_in_file: dict[str, tuple[str, str, int]] = {}
+        self._emails_in_file = Claims()  # email -> (full name, customer id, first line)
+
+    def end_chunk(self) -> None:
+        self._emails_in_file.end_chunk()
 
     def key(self, row: ParsedRow):
         contact_id, email = row.values.get("contact_id"), row.values.get("email")
@@ -119,6 +124,7 @@ class Contacts(Entity):
         for contact in stored(session, Contact, one_of(session, Contact.account_id, account_ids)):
             on_accounts.setdefault(contact.account_id, []).append(contact)
         elsewhere = self._same_emails_elsewhere(session, rows)
+        self._emails_in_file.prefetch(r.values["email"] for r in rows if r.values.get("email"))
         for row in rows:
             if row.refusal:
                 continue

@@ -3,18 +3,19 @@ VIN of the vehicle it belongs to, for an auto policy's per-vehicle coverages).""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import partial
 
 from sqlmodel import Session, select
 
 from clientcenter.models import Coverage, Vehicle
 from clientcenter.services.imports import values as v
+from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.base import Book, ParsedRow, PolicyRef, one_of
 from clientcenter.services.imports.entities.policy_children import PolicyChild
 from clientcenter.services.imports.entities.policy_refs import policy_ref_columns
 from clientcenter.services.imports.entities.vehicles import vin_column
+from clientcenter.services.imports.reader import Row
 
 _NEW_VEHICLE = object()  # a vehicle a dry run would create: no coverage names it yet
 
@@ -78,8 +79,39 @@ class Coverages(PolicyChild):
     def start(self) -> None:
         super().start()
         self._vehicle_of: dict[int, object] = {}  # row line -> vehicle id (or _NEW_VEHICLE)
-        self._positions: dict = defaultdict(int)  # policy handle -> coverages so far
+        self._positions = Claims()  # policy handle -> coverages so far
         self._position_of: dict[int, int] = {}  # row line -> its place on the policy
+        self._skipped_here: list[tuple[int, int]] = []  # this chunk's (line, policy id)
+        # The rows so far per policy as the cells name it (a digest's part, digests.py).
+        self._named_so_far = Claims()
+
+    def end_chunk(self) -> None:
+        super().end_chunk()
+        self._positions.end_chunk()
+        self._named_so_far.end_chunk()
+        self._vehicle_of.clear()
+        self._position_of.clear()
+
+    def digest_contexts(self, chunk: list[Row], positions: list[int]) -> list[str]:
+        """A coverage's place on its policy is part of what the row sets: a row added above
+        it on the same policy changes its digest too."""
+        policies = []
+        for row in chunk:
+            cells = row.cells
+            named = [cells[p].strip() if 0 <= p < len(cells) else "" for p in positions[:3]]
+            policies.append(
+                ("id", named[0]) if named[0] else ("number", v.fold(named[2]), named[1])
+            )
+        self._named_so_far.prefetch(policies)
+        contexts = []
+        for policy in policies:
+            place = self._named_so_far.get(policy, 0) + 1
+            self._named_so_far[policy] = place
+            contexts.append(f"\x1e{place}")
+        return contexts
+
+    def skipped(self, line: int, extra: tuple) -> None:
+        self._skipped_here.append((line, extra[0]))
 
     def own_key(self, row: ParsedRow):
         return (v.fold(row.values["coverage"]), row.values.get("vin"))
@@ -106,12 +138,27 @@ class Coverages(PolicyChild):
                 self._vehicle_of[row.line] = on_file[handle]
             else:
                 row.refuse("vin", "no vehicle on this policy has this VIN")
+        # Rows skipped as unchanged (digests.py) hold their places on their policies.
+        skipped, self._skipped_here = self._skipped_here, []
+        self._positions.prefetch(
+            [p for _line, p in skipped]
+            + [self.policy_of(r).handle for r in rows if r.refusal is None]
+        )
+        before = 0
         for row in rows:
             if row.refusal is None:
-                handle = self.policy_of(row).handle
-                self._positions[handle] += 1
+                while before < len(skipped) and skipped[before][0] < row.line:
+                    self._next_place(skipped[before][1])
+                    before += 1
                 self._vehicle_of.setdefault(row.line, None)
-                self._position_of[row.line] = self._positions[handle]
+                self._position_of[row.line] = self._next_place(self.policy_of(row).handle)
+        for _line, policy_id in skipped[before:]:
+            self._next_place(policy_id)
+
+    def _next_place(self, handle) -> int:
+        place = self._positions.get(handle, 0) + 1
+        self._positions[handle] = place
+        return place
 
     def match(self, row: ParsedRow, ref: PolicyRef, on_policy: list[Coverage]) -> Coverage | None:
         vehicle_id = self._vehicle_of[row.line]

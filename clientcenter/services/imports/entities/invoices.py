@@ -20,6 +20,8 @@ from clientcenter.models import Invoice, Payment, PaymentRequest
 from clientcenter.models.billing import InvoiceStatus, PaymentRequestStatus, PaymentStatus
 from clientcenter.services.billing.money import format_money
 from clientcenter.services.imports import values as v
+from clientcenter.services.imports.bulk import NewRecord
+from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import customer_id_column
 from clientcenter.services.imports.entities.base import (
@@ -77,6 +79,7 @@ class _Money:
 class Invoices(Entity):
     name = "invoices"
     file = "invoices.csv"
+    model = Invoice
     publishes = True  # a new or changed invoice is what the asked-for notice tells of
     columns = (
         customer_id_column(),
@@ -141,8 +144,17 @@ class Invoices(Entity):
     )
 
     def start(self) -> None:
-        self._numbers_in_file: dict[str, int] = {}
+        self._numbers_in_file = Claims()  # number -> first line
         self._policy_of: dict[int, int | None] = {}  # row line -> policy id (if named)
+
+    def end_chunk(self) -> None:
+        self._numbers_in_file.end_chunk()
+        self._policy_of.clear()
+
+    def stamp_columns(self) -> tuple:
+        # Payments move an invoice's status and paid amount with bulk UPDATEs, which leave
+        # updated_at as it was: its digest holds them too.
+        return (Invoice.updated_at, Invoice.status, Invoice.paid_cents)
 
     def key(self, row: ParsedRow):
         if row.values.get("invoice_id"):
@@ -152,6 +164,7 @@ class Invoices(Entity):
     def resolve(self, session: Session, rows: list[ParsedRow], book: Book) -> None:
         ids = [r.values["invoice_id"] for r in rows if r.values.get("invoice_id")]
         numbers = [r.values["invoice_number"] for r in rows]
+        self._numbers_in_file.prefetch(numbers)
         # Locked (on PostgreSQL) until the import commits: a portal payment on one of these
         # waits, so what is checked below is what the import writes over.
         found = stored(
@@ -245,16 +258,10 @@ class Invoices(Entity):
         return attrs
 
     def new(self, attrs: dict, book: Book) -> Invoice:
-        # Published unless the file says not: an imported invoice is a bill of record, like
-        # an imported policy; imports tell no customer (ImportOptions.notify asks for that).
-        return Invoice(
-            **{
-                "status": InvoiceStatus.OPEN,
-                "published": True,
-                "currency": get_settings().payments.currency,
-                **attrs,
-            }
-        )
+        return Invoice(**_new_values(attrs))
+
+    def new_record(self, attrs: dict, book: Book) -> NewRecord:
+        return NewRecord(Invoice, _new_values(attrs))
 
     def open_imported(self, session: Session) -> set[int]:
         """Imported invoices still open with nothing paid and no payment under way."""
@@ -285,6 +292,17 @@ class Invoices(Entity):
                 .execution_options(synchronize_session="fetch")
             )
         session.flush()
+
+
+def _new_values(attrs: dict) -> dict:
+    # Published unless the file says not: an imported invoice is a bill of record, like
+    # an imported policy; imports tell no customer (ImportOptions.notify asks for that).
+    return {
+        "status": InvoiceStatus.OPEN,
+        "published": True,
+        "currency": get_settings().payments.currency,
+        **attrs,
+    }
 
 
 def _names_policy(row: ParsedRow) -> bool:

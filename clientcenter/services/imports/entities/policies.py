@@ -13,6 +13,7 @@ from clientcenter.models import Account, Policy
 from clientcenter.models.policies import POLICY_LINES, PolicyStatus
 from clientcenter.services.imports import values as v
 from clientcenter.services.imports.bulk import NewRecord
+from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.accounts import OPEN_STATUSES, customer_id_column
 from clientcenter.services.imports.entities.base import (
@@ -74,6 +75,7 @@ def _premium(value: str) -> int:
 class Policies(Entity):
     name = "policies"
     file = "policies.csv"
+    model = Policy
     publishes = True
     columns = (
         customer_id_column(),
@@ -147,12 +149,15 @@ class Policies(Entity):
         return ("number", v.fold(row.values["carrier"]), row.values["policy_number"])
 
     def start(self) -> None:
-        self._numbers_in_file: dict[str, int] = {}
-        self._refs: dict = {}  # row key -> (customer id, carrier, number, policy id)
+        self._numbers_in_file = Claims()  # number -> first line
+
+    def end_chunk(self) -> None:
+        self._numbers_in_file.end_chunk()
 
     def resolve(self, session: Session, rows: list[ParsedRow], book: Book) -> None:
         ids = [r.values["policy_id"] for r in rows if r.values.get("policy_id")]
         numbers = [r.values["policy_number"] for r in rows]
+        self._numbers_in_file.prefetch(numbers)
         found = stored(
             session,
             Policy,
@@ -205,12 +210,6 @@ class Policies(Entity):
         }
         if values.get("policy_id"):
             attrs["external_id"] = values["policy_id"]
-        self._refs[row.key] = (
-            values["customer_id"],
-            values["carrier"],
-            values["policy_number"],
-            values.get("policy_id"),
-        )
         for name in ("carrier_naic", "bill_method"):
             if row.has(name):
                 attrs[name] = values[name]
@@ -219,9 +218,18 @@ class Policies(Entity):
     def new(self, attrs: dict, book: Book) -> Policy:
         return Policy(**attrs)
 
-    def remember(self, key, record_id: int | None, book: Book) -> None:
+    def memo(self, row: ParsedRow, record) -> tuple:
+        values = row.values
+        return (
+            values["customer_id"],
+            values["carrier"],
+            values["policy_number"],
+            values.get("policy_id"),
+        )
+
+    def remember(self, key, record_id: int | None, memo: tuple, book: Book) -> None:
         """Coverages, vehicles, drivers and invoices name the policy by id or number."""
-        customer_id, carrier, number, policy_id = self._refs[key]
+        customer_id, carrier, number, policy_id = memo
         ref = PolicyRef(record_id, book.accounts.get(customer_id), customer_id, number)
         for ref_key in policy_keys(policy_id, carrier, number):
             book.policies[ref_key] = ref

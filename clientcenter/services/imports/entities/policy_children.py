@@ -12,6 +12,8 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from clientcenter.models import Account, Policy
+from clientcenter.services.imports.bulk import NewRecord
+from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.entities.accounts import OPEN_STATUSES
 from clientcenter.services.imports.entities.base import (
     Book,
@@ -35,9 +37,20 @@ class PolicyChild(Entity):
     key_column: ClassVar[str]  # where a repeated record is reported
 
     def start(self) -> None:
-        self._policy_of: dict[int, PolicyRef] = {}  # row line -> its policy
-        self._accounts: dict[int, int] = {}  # policy id -> account id
-        self._first_line: dict[Hashable, int] = {}  # (policy, own key) -> first line
+        self._policy_of: dict[int, PolicyRef] = {}  # row line -> its policy (this chunk's)
+        self._accounts: dict[int, int] = {}  # policy id -> account id (this chunk's)
+        self._first_line = Claims()  # (policy, own key) -> first line
+
+    def end_chunk(self) -> None:
+        self._first_line.end_chunk()
+        self._policy_of.clear()
+        self._accounts.clear()
+
+    def found_columns(self) -> tuple:
+        return (Policy.account_id, self.model.policy_id)
+
+    def found_join(self, statement: Any) -> Any:
+        return statement.join(Policy, Policy.id == self.model.policy_id)
 
     # -- what a subclass says ------------------------------------------------------------
 
@@ -75,6 +88,12 @@ class PolicyChild(Entity):
 
     def resolve(self, session: Session, rows: list[ParsedRow], book: Book) -> None:
         refs = find_policies(session, rows, book)
+        self._first_line.prefetch(
+            (ref.handle, own)
+            for row in rows
+            if (ref := refs.get(policy_key(row.values))) is not None
+            and (own := self.own_key(row)) is not None
+        )
         live: list[ParsedRow] = []
         for row in rows:
             ref = refuse_unnamed_or_unknown(row, refs)
@@ -111,6 +130,9 @@ class PolicyChild(Entity):
 
     def new(self, attrs: dict[str, Any], book: Book) -> Any:
         return self.model(**attrs)
+
+    def new_record(self, attrs: dict[str, Any], book: Book) -> NewRecord:
+        return NewRecord(self.model, dict(attrs))  # the columns' defaults fill the rest
 
     def account_id(self, record: Any) -> int:
         return self._accounts[record.policy_id]

@@ -83,8 +83,8 @@ def find_policies(
             .join(Account, Account.id == Policy.account_id)
             .where(
                 or_(
-                    one_of(session, Policy.external_id, ids),
-                    one_of(session, Policy.number, numbers),
+                    *([one_of(session, Policy.external_id, ids)] if ids else []),
+                    *([one_of(session, Policy.number, numbers)] if numbers else []),
                 )
             )
         ):

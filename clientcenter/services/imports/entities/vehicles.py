@@ -9,6 +9,7 @@ from sqlalchemy import exists
 
 from clientcenter.models import Coverage, Vehicle
 from clientcenter.services.imports import values as v
+from clientcenter.services.imports.bulk import NewRecord
 from clientcenter.services.imports.columns import Column
 from clientcenter.services.imports.entities.base import Book, ParsedRow, PolicyRef
 from clientcenter.services.imports.entities.policy_children import PolicyChild, claimable
@@ -86,10 +87,6 @@ class Vehicles(PolicyChild):
         ),
     )
 
-    def start(self) -> None:
-        super().start()
-        self._vins: dict = {}  # row key -> (policy handle, VIN), for coverages.csv
-
     def own_key(self, row: ParsedRow):
         if row.values.get("vehicle_id"):
             return ("id", row.values["vehicle_id"])
@@ -102,8 +99,6 @@ class Vehicles(PolicyChild):
 
     def match(self, row: ParsedRow, ref: PolicyRef, on_policy: list[Vehicle]) -> Vehicle | None:
         vehicle_id, vin = row.values.get("vehicle_id"), row.values.get("vin")
-        if vin:
-            self._vins[row.key] = (ref.handle, vin)
         if vehicle_id:
             by_id = next((x for x in on_policy if x.external_id == vehicle_id), None)
             if by_id is not None:
@@ -129,9 +124,17 @@ class Vehicles(PolicyChild):
     def new(self, attrs: dict, book: Book) -> Vehicle:
         return Vehicle(**{"vin": "", **attrs})
 
-    def remember(self, key, record_id: int | None, book: Book) -> None:
-        if key in self._vins:
-            book.vehicles[self._vins[key]] = record_id
+    def new_record(self, attrs: dict, book: Book) -> NewRecord:
+        return NewRecord(Vehicle, {"vin": "", **attrs})
+
+    def memo(self, row: ParsedRow, record) -> tuple | None:
+        """(policy handle, VIN): how coverages.csv names the vehicle."""
+        vin = row.values.get("vin")
+        return (self.policy_of(row).handle, vin) if vin else None
+
+    def remember(self, key, record_id: int | None, memo, book: Book) -> None:
+        if memo is not None:
+            book.vehicles[memo] = record_id
 
     def referenced(self):
         return (exists().where(Coverage.vehicle_id == Vehicle.id),)
