@@ -1,8 +1,8 @@
 """import row digests: the source row each imported record was last written from, so that an
 unchanged re-import skips the row without parsing it (docs/import.md, "Re-imports")
 
-Revision ID: 0021_import_digest
-Revises: 0020_household
+Revision ID: 0022_import_digest
+Revises: 0021_passkit_registrations
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0021_import_digest"
-down_revision: str | None = "0020_household"
+revision: str = "0022_import_digest"
+down_revision: str | None = "0021_passkit_registrations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
