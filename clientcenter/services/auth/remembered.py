@@ -25,6 +25,7 @@ from clientcenter.services.auth import connection
 from clientcenter.services.auth.devices import device_label
 from clientcenter.services.auth.sessions import as_utc
 from clientcenter.services.auth.tokens import new_token
+from clientcenter.services.dates import date_text
 from clientcenter.settings import get_settings
 
 SUBJECT_KINDS = ("customer", "agent")
@@ -185,8 +186,8 @@ def trusted_browsers(
         TrustedBrowser(
             r.id,
             device_label(r.user_agent),
-            f"{as_utc(r.last_used_at):%b %-d, %Y}",
-            f"{as_utc(r.trusted_until):%b %-d, %Y}",
+            date_text(r.last_used_at),
+            date_text(r.trusted_until),
             r.digest == current,
         )
         for r in rows

@@ -10,6 +10,7 @@ import reflex as rx
 
 from clientcenter.db import session_scope
 from clientcenter.services.auth import agent_passkeys
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import ServiceError
 from clientcenter.state.agency.desk import AgentState
 from clientcenter.state.base import off_loop
@@ -25,8 +26,8 @@ class AgentPasskeysState(AgentState):
             {
                 "id": str(k.id),
                 "label": k.label or "Passkey",
-                "added": f"{k.created_at:%b %-d, %Y}",
-                "used": f"{k.last_used_at:%b %-d, %Y}" if k.last_used_at else "not yet",
+                "added": date_text(k.created_at),
+                "used": date_text(k.last_used_at) or "not yet",
             }
             for k in agent_passkeys.agent_passkeys(db, principal.agent_id)
         ]
@@ -74,6 +75,7 @@ class AgentPasskeysState(AgentState):
     @rx.event
     @off_loop
     def remove(self, passkey_id: str):
+        self._require_agent()  # before anything else, a forged id included
         try:
             chosen = int(passkey_id)
         except (TypeError, ValueError):

@@ -17,6 +17,7 @@ from clientcenter.services.auth import remembered as remembered_browsers
 from clientcenter.services.auth.login import login_scope
 from clientcenter.services.auth.login_codes import AttemptEnded
 from clientcenter.services.auth.tokens import new_token
+from clientcenter.services.dates import date_text
 from clientcenter.services.errors import ServiceError
 from clientcenter.state.base import PortalState, off_loop, post_navigation
 
@@ -42,8 +43,8 @@ class PasskeysState(PortalState):
             {
                 "id": str(k.id),
                 "label": k.label or "Passkey",
-                "added": f"{k.created_at:%b %-d, %Y}",
-                "used": f"{k.last_used_at:%b %-d, %Y}" if k.last_used_at else "not yet",
+                "added": date_text(k.created_at),
+                "used": date_text(k.last_used_at) or "not yet",
             }
             for k in keys
         ]
