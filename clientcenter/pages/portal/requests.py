@@ -14,6 +14,7 @@ from clientcenter.components.common import (
     once_loaded,
     section_heading,
     status_badge,
+    step_heading,
     upload_zone,
 )
 from clientcenter.components.forms import (
@@ -144,7 +145,8 @@ def confirmation() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("circle-check", size=28, color=rx.color("green", 10)),
-                rx.heading("Request sent", size="5", as_="h2"),
+                # The form's Send button is gone: the focus moves here, not to <body>.
+                step_heading("Request sent", id="request-sent-heading"),
                 align="center",
                 spacing="2",
             ),
@@ -257,13 +259,20 @@ def attachment_picker() -> rx.Component:
     )
 
 
-def request_form(form: RequestForm, heading: str | None = None) -> rx.Component:
+def request_form(
+    form: RequestForm, heading: str | None = None, *, takes_focus: bool = False
+) -> rx.Component:
     """A guided form; ``heading`` replaces the form's title ("" for none, when the page title
-    already says it)."""
+    already says it). ``takes_focus``: the form replaced the chooser the customer just used,
+    so its heading takes the focus (not on a page the form is part of from the start)."""
     prefix = f"rq-{form.subtype}"
     title = form.title if heading is None else heading
+    if takes_focus:
+        title_heading = step_heading(title, id=f"{prefix}-heading", size="4")
+    else:
+        title_heading = rx.heading(title, size="4", as_="h2")
     return form_card(
-        rx.heading(title, size="4", as_="h2") if title else rx.fragment(),
+        title_heading if title else rx.fragment(),
         rx.text(form.blurb, size="2", color_scheme="gray") if title else rx.fragment(),
         *[form_field(f, S.field_errors, prefix, CHOICES) for f in form.fields],
         attachment_picker() if form.kind == "general" else rx.fragment(),
@@ -306,7 +315,11 @@ def _form_page(
     )
     forms_view = rx.vstack(
         back,
-        rx.match(S.subtype, *[(f.subtype, request_form(f)) for f in forms], rx.fragment()),
+        rx.match(
+            S.subtype,
+            *[(f.subtype, request_form(f, takes_focus=True)) for f in forms],
+            rx.fragment(),
+        ),
         spacing="2",
         width="100%",
     )
