@@ -11,7 +11,6 @@ import pyotp
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from clientcenter import routes
 from tests.support.a11y import TARGET_PX, record, small_targets, smallest_target
 from tests.support.browser import HOME, code_for, screenshot, setup_link_for
 from tests.support.demo import AGENT, JORDAN, PAT, RIVERA
@@ -101,17 +100,16 @@ def _focus_in_sight(page) -> None:
     """The focused element is not hidden under the sticky header or the fixed tab bar."""
     found = page.evaluate(
         """() => {
-          const e = document.activeElement, r = e.getBoundingClientRect();
+          const e = document.activeElement;
           if (e === document.body) return null;
-          const cover = [...document.querySelectorAll('header, nav')]
-            .filter(c => ['fixed', 'sticky'].includes(getComputedStyle(c).position)
-                         || getComputedStyle(c.parentElement).position === 'fixed'
-                         || getComputedStyle(c.parentElement).position === 'sticky')
-            .filter(c => !c.contains(e)).map(c => c.getBoundingClientRect())
-            .filter(c => c.height > 0 && c.bottom > r.top && c.top < r.bottom
-                         && c.right > r.left && c.left < r.right);
-          return cover.length ? `${e.tagName}#${e.id} at ${r.top}-${r.bottom} under `
-            + cover.map(c => `${c.top}-${c.bottom}`).join(', ') : null;
+          const r = e.getBoundingClientRect();
+          const x = r.left + r.width / 2, y = r.top + Math.min(r.height / 2, 20);
+          const name = `${e.tagName}#${e.id} at ${Math.round(r.top)}-${Math.round(r.bottom)}`;
+          if (y < 0 || y > innerHeight) return `${name}: out of the window`;
+          const top = document.elementFromPoint(x, y);
+          if (!top || e.contains(top) || top.contains(e)) return null;
+          const cover = top.closest('header, nav');
+          return cover ? `${name}: under the ${cover.tagName} #${cover.id}` : null;
         }"""
     )
     assert found is None, f"the focused element is hidden: {found}"
@@ -178,7 +176,7 @@ def test_keyboard_alone_signs_in_and_sends_a_change_request(app, page):
 
     page.goto(app.url + "/")
     expect(page.locator("#login-email")).to_be_visible()
-    _tab_to(page, "#login-email", back=True)  # it has the focus already: round the page
+    _expect_focus(page, "#login-email")  # the page's one field has it from the start
     page.keyboard.type(PAT)
     page.keyboard.press("Enter")
     _expect_focus(page, "#login-by-email")  # the channel step's first choice
@@ -188,7 +186,7 @@ def test_keyboard_alone_signs_in_and_sends_a_change_request(app, page):
     page.keyboard.press("Enter")
     expect(page).to_have_url(HOME)
 
-    _tab_to(page, f"nav a[href='{routes.REQUESTS}']")
+    _tab_to(page, "#menu-requests")  # Home's "Request a change"
     page.keyboard.press("Enter")
     expect(page.locator("#requests-heading")).to_be_visible()
     _tab_to(page, "#new-personal")
@@ -217,8 +215,11 @@ def test_keyboard_alone_signs_in_and_sends_a_change_request(app, page):
         rivera = db.exec(select(Account).where(Account.name == RIVERA)).one()
         sent = db.exec(select(ChangeRequest).where(ChangeRequest.reference == reference)).one()
     assert (sent.account_id, sent.kind, sent.subtype) == (rivera.id, "personal", "vehicle_remove")
-    assert sent.details["reason"] == "sold"
-    assert "neighbour" in str(sent.details.get("notes", ""))
+    answers = {f["key"]: f["value"] for f in sent.details["fields"]}
+    assert answers["reason"] == "Sold or traded"
+    assert answers["effective_date"] == day.isoformat()  # typed into the date box
+    assert answers["notes"] == "Sold it to a neighbour."
+    assert sent.summary.startswith("Remove ")  # the first vehicle, chosen with an arrow key
 
 
 CUSTOMER_PAGES = (
