@@ -249,7 +249,7 @@ def page_title(
 def choice_card(
     icon: str,
     title: str,
-    detail: str,
+    detail: str | rx.Var,
     *,
     href: str | None = None,
     on_click=None,
