@@ -15,6 +15,9 @@ _PAGE_CSS = (
     "a:focus-visible,[tabindex]:focus-visible{outline:2px solid var(--accent-9);"
     "outline-offset:2px}"
     "html{scroll-padding-top:112px;scroll-padding-bottom:96px}"
+    # Reflex gives every rx.link a hover colour of accent-8 (2.3:1 on white); the AA shade
+    # instead, lifted by ":root" over that generated ".css-…:hover" rule.
+    ":root a.rt-Link:hover{color:var(--accent-11)}"
     # ":root" lifts these over Radix's own ".rt-reset:where(button…){min-height:unset}": the
     # same specificity otherwise, and Radix's stylesheet comes after this <style> in the head.
     "@media (pointer:coarse),(max-width:640px){"
