@@ -157,9 +157,20 @@ def gate_page(page, state: str) -> None:
     url = urlsplit(page.url)
     if url.scheme not in ("http", "https") or url.path.startswith(UNGATED_PATHS):
         return
-    if not page.locator("main").count():  # not a page of the portal (a file, a JSON answer)
-        return
-    gate(record(page, state))
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        try:
+            page.wait_for_load_state("load")
+            if not page.locator("main").count():  # not a portal page (a file, a JSON answer)
+                return
+            found = record(page, state)
+            break
+        except PlaywrightError as error:  # the test ended as a redirect began: its next page
+            if "context was destroyed" not in str(error) or attempt == 2:
+                raise
+            page.wait_for_timeout(500)
+    gate(found)
 
 
 def record(page, state: str) -> Findings:
