@@ -210,6 +210,17 @@ def test_keyboard_alone_signs_in_and_sends_a_change_request(app, page):
     _expect_focus(page, "#request-sent-heading")
     reference = page.locator("#sent-reference").inner_text().strip()
     screenshot(page, "a11y-keyboard-change-request-sent")
+    _tab_to(page, "#another-request")
+    page.keyboard.press("Enter")
+    expect(page.locator("#form-chooser")).to_be_visible()
+    _expect_focus(page, "#requests-form-heading")  # the page's h1, not <body>
+    _tab_to(page, "#choose-coverage")
+    page.keyboard.press("Enter")
+    _expect_focus(page, "#rq-coverage-heading")
+    _tab_to(page, "#back-to-chooser", back=True)
+    page.keyboard.press("Enter")
+    expect(page.locator("#form-chooser")).to_be_visible()
+    _expect_focus(page, "#requests-form-heading")
 
     with app.db() as db:
         rivera = db.exec(select(Account).where(Account.name == RIVERA)).one()

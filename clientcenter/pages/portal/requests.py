@@ -139,8 +139,9 @@ def my_requests() -> rx.Component:
     )
 
 
-def confirmation() -> rx.Component:
-    """What the customer sees after sending: the reference and the no-change notice."""
+def confirmation(page_heading: str) -> rx.Component:
+    """What the customer sees after sending: the reference and the no-change notice.
+    ``page_heading``: the id of the page's h1, which takes the focus on "Send another"."""
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -182,7 +183,7 @@ def confirmation() -> rx.Component:
                 size="3",
                 width="100%",
                 variant="ghost",
-                on_click=S.another,
+                on_click=[S.another, rx.set_focus(page_heading)],
                 id="another-request",
             ),
             spacing="3",
@@ -287,6 +288,9 @@ def request_form(
     )
 
 
+FORM_PAGE_HEADING = "requests-form-heading"
+
+
 def _form_page(
     kind: str, forms: tuple[RequestForm, ...], title: str, subtitle: str
 ) -> rx.Component:
@@ -310,7 +314,8 @@ def _form_page(
         "Choose a different change",
         variant="ghost",
         size="2",
-        on_click=S.choose(""),
+        # This button goes with the form: the page's heading takes the focus.
+        on_click=[S.choose(""), rx.set_focus(FORM_PAGE_HEADING)],
         id="back-to-chooser",
     )
     forms_view = rx.vstack(
@@ -335,14 +340,14 @@ def _form_page(
         rx.cond(
             S.account_kind != kind,
             wrong_kind,
-            _confirmation_or(rx.cond(S.subtype == "", chooser, forms_view)),
+            _confirmation_or(rx.cond(S.subtype == "", chooser, forms_view), FORM_PAGE_HEADING),
         ),
     )
 
 
-def _confirmation_or(form: rx.Component) -> rx.Component:
+def _confirmation_or(form: rx.Component, page_heading: str) -> rx.Component:
     """The form, or once it is sent, its confirmation."""
-    return rx.cond(S.sent_reference != "", confirmation(), form)
+    return rx.cond(S.sent_reference != "", confirmation(page_heading), form)
 
 
 def _form_page_shell(title: str, subtitle: str, body: rx.Component) -> rx.Component:
@@ -352,7 +357,7 @@ def _form_page_shell(title: str, subtitle: str, body: rx.Component) -> rx.Compon
             title,
             subtitle,
             back=("Requests", routes.REQUESTS),
-            id="requests-form-heading",
+            id=FORM_PAGE_HEADING,
             anchor="page-top",
         ),
         once_loaded(S.loaded, S.error, body),
@@ -379,7 +384,7 @@ def general_request_page() -> rx.Component:
     return _form_page_shell(
         "General request",
         "Ask us for anything that isn't a listed change.",
-        _confirmation_or(request_form(GENERAL_FORM, "")),
+        _confirmation_or(request_form(GENERAL_FORM, ""), FORM_PAGE_HEADING),
     )
 
 
@@ -396,7 +401,7 @@ def contact_page() -> rx.Component:
         contact_card(b),
         rx.cond(
             S.loaded & (S.error == ""),
-            _confirmation_or(request_form(CONTACT_FORM, "Send us a message")),
+            _confirmation_or(request_form(CONTACT_FORM, "Send us a message"), "contact-heading"),
         ),
         rx.card(
             rx.vstack(rx.text("Help center", weight="bold", size="3"), help_links(b), spacing="2"),
