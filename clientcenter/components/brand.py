@@ -15,10 +15,16 @@ _PAGE_CSS = (
     "a:focus-visible,[tabindex]:focus-visible{outline:2px solid var(--accent-9);"
     "outline-offset:2px}"
     "html{scroll-padding-top:112px;scroll-padding-bottom:96px}"
-    "@media (pointer:coarse),(max-width:640px){.rt-Button,.rt-IconButton,select{min-height:44px}"
-    ".rt-Button.rt-r-size-1,.rt-IconButton.rt-r-size-1{min-width:44px}"
+    # Reflex gives every rx.link a hover colour of accent-8 (2.3:1 on white); the AA shade
+    # instead, lifted by ":root" over that generated ".css-…:hover" rule.
+    ":root a.rt-Link:hover{color:var(--accent-11)}"
+    # ":root" lifts these over Radix's own ".rt-reset:where(button…){min-height:unset}": the
+    # same specificity otherwise, and Radix's stylesheet comes after this <style> in the head.
+    "@media (pointer:coarse),(max-width:640px){"
+    ":root .rt-Button,:root .rt-IconButton,:root select{min-height:44px}"
+    ":root .rt-Button.rt-r-size-1,:root .rt-IconButton{min-width:44px}"
     # Links on their own (not inside a sentence) get a 44 px tall row to tap.
-    "a.rt-Link:not(p a){display:inline-flex;align-items:center;min-height:44px}}"
+    ":root a.rt-Link:not(p a){display:inline-flex;align-items:center;min-height:44px}}"
 )
 
 

@@ -29,6 +29,14 @@ def section_heading(text: str, icon: str | None = None, *, id: str | None = None
     )
 
 
+def step_heading(text, *, id: str, size: str = "5", level: str = "h2") -> rx.Component:
+    """The heading of a flow's step that has no field to type in (an account choice, a sent
+    request's confirmation): it takes the focus when the step appears, so a keyboard or
+    screen-reader user is not dropped to <body> when the old step's button goes away
+    (WCAG 2.4.3). Steps with a field give that field ``auto_focus`` instead."""
+    return rx.heading(text, size=size, as_=level, id=id, tab_index=-1, on_mount=rx.set_focus(id))
+
+
 def error_callout(message, id: str | None = None, *, icon: str = "triangle-alert") -> rx.Component:
     """A red callout (role="alert") shown while `message` is not empty."""
     return rx.cond(

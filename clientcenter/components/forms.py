@@ -237,7 +237,9 @@ def page_title(
         )
         if back
         else rx.fragment(),
-        rx.heading(title, size="6", as_="h1", id=id),
+        # tabindex -1: no tab stop, but a flow that swaps the page's content (back to a
+        # chooser) can give it the focus rather than drop it to <body>.
+        rx.heading(title, size="6", as_="h1", id=id, tab_index=-1),
         rx.text(subtitle, size="2", color_scheme="gray") if subtitle else rx.fragment(),
         spacing="1",
         width="100%",
@@ -249,7 +251,7 @@ def page_title(
 def choice_card(
     icon: str,
     title: str,
-    detail: str,
+    detail: str | rx.Var,
     *,
     href: str | None = None,
     on_click=None,

@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 import clientcenter.models  # noqa: F401
 from clientcenter.demo.serve import serve_app
+from tests.support import a11y
 
 PHONE = {"width": 390, "height": 844}
 CHROMIUM = os.environ.get("CC_CHROMIUM", "/usr/bin/chromium")
@@ -24,6 +25,22 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if Path(item.fspath).is_relative_to(here):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """The accessibility gate (tests/support/a11y.py) on every browser test's last page, as
+    well as on each ``screenshot()``; ``a11y_known`` turns it into a record only."""
+    marker = item.get_closest_marker("a11y_known")
+    a11y.waiver = marker.args[0] if marker else None
+    try:
+        result = yield  # the test raised: its own failure is the one to see
+        page = item.funcargs.get("page")
+        if page is not None:
+            a11y.gate_page(page, f"end-{item.name}")
+        return result
+    finally:
+        a11y.waiver = None
 
 
 class RunningApp:

@@ -87,6 +87,9 @@ def test_change_request_reaches_my_requests_and_the_agent(app, page):
 
 def test_business_change_contact_us_and_general_request(app, page):
     app.log_in(page, JORDAN, STUDIO)
+    page.goto(app.url + "/home")  # a business is offered a business's changes
+    expect(page.locator("#menu-requests")).to_contain_text("Locations, equipment, payroll")
+    expect(page.locator("#menu-requests")).not_to_contain_text("drivers")
     page.goto(app.url + "/requests")
     expect(page.locator("#new-commercial")).to_be_visible()
     expect(page.locator("#new-personal")).to_have_count(0)
@@ -272,7 +275,7 @@ def test_home_offers_the_self_service_menu(app, page):
     app.log_in(page, PAT)
     page.goto(app.url + "/home")
     menu = page.locator("#self-service-menu")
-    expect(menu.locator("#menu-requests")).to_be_visible()
+    expect(menu.locator("#menu-requests")).to_contain_text("Vehicles, drivers")  # a household's
     expect(menu.locator("#menu-proposal")).to_be_visible()  # the Riveras' open proposal
     expect(menu.locator("#rate-claim")).to_be_visible()  # their closed claim
     expect(menu.locator("#menu-certificates")).to_have_count(0)  # a personal account

@@ -5,7 +5,10 @@ visible text node, stacks the backgrounds under it (own, ``::before`` and ``::af
 element and each ancestor) and computes the WCAG ratio itself.
 
 Every ``screenshot()`` (tests/support/browser.py) records both into ``screenshots/a11y.json`` so a
-run of the browser suite gives the totals; tests/e2e/test_a11y.py holds the key pages to zero."""
+run of the browser suite gives the totals, and ``gate`` fails the test on any critical, serious
+or moderate axe finding or a failed contrast there; tests/e2e/conftest.py runs the same gate on
+the page each browser test ends on. A test whose page has a known finding not yet fixed says
+so with ``@pytest.mark.a11y_known("why")``: recorded, not failed."""
 
 from __future__ import annotations
 
@@ -125,6 +128,49 @@ def check(page, state: str) -> Findings:
         if item["ratio"] < need:
             found.contrast_failures.append(item)
     return found
+
+
+# The reason of the running test's ``a11y_known`` marker (set by tests/e2e/conftest.py).
+waiver: str | None = None
+
+
+def gate(found: Findings) -> None:
+    """Fail on the page state's blocking findings, unless the test is marked as knowing them."""
+    if found.blocking and waiver is None:
+        raise AssertionError(
+            f"accessibility findings on {found.state!r} (see screenshots/a11y.json):\n"
+            + "\n".join(found.blocking)
+        )
+
+
+# Pages no customer or agent sees, not held to the gate: the dev mailbox, the REST API.
+UNGATED_PATHS = ("/dev/", "/api/")
+
+
+def gate_page(page, state: str) -> None:
+    """``record`` and ``gate`` the page a browser test ends on, when it is one of the app's
+    pages (not a closed tab, a blank page, a download or an ungated path)."""
+    from urllib.parse import urlsplit
+
+    if page.is_closed():
+        return
+    url = urlsplit(page.url)
+    if url.scheme not in ("http", "https") or url.path.startswith(UNGATED_PATHS):
+        return
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        try:
+            page.wait_for_load_state("load")
+            if not page.locator("main").count():  # not a portal page (a file, a JSON answer)
+                return
+            found = record(page, state)
+            break
+        except PlaywrightError as error:  # the test ended as a redirect began: its next page
+            if "context was destroyed" not in str(error) or attempt == 2:
+                raise
+            page.wait_for_timeout(500)
+    gate(found)
 
 
 def record(page, state: str) -> Findings:

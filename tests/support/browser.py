@@ -17,13 +17,15 @@ HOME = re.compile(r"/home/?$")  # the static server may add the slash
 
 def screenshot(page, name: str) -> Path:
     """A full-page screenshot; axe-core and the contrast walk record the page's state in
-    screenshots/a11y.json as well (tests/support/a11y.py)."""
-    from tests.support.a11y import record
+    screenshots/a11y.json as well, and fail the test on a blocking finding
+    (tests/support/a11y.py ``gate``), after the picture is taken so that it shows the page."""
+    from tests.support.a11y import gate, record
 
     SCREENSHOTS.mkdir(exist_ok=True)
-    record(page, name)
+    found = record(page, name)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    gate(found)
     return path
 
 

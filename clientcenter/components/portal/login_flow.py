@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from clientcenter.components.common import step_heading
 from clientcenter.components.login import (
     LoginIds,
     code_form,
@@ -118,7 +119,8 @@ def _account_button(account: dict) -> rx.Component:
 
 def account_step(level: str) -> rx.Component:
     return rx.vstack(
-        rx.heading("Choose an account", size="5", as_=level),
+        # No field on this step: its heading takes the focus the code box had.
+        step_heading("Choose an account", id="login-account-heading", level=level),
         step_info(LoginState, IDS),
         rx.foreach(LoginState.accounts, _account_button),
         step_error(LoginState, IDS),

@@ -53,7 +53,12 @@ def self_service_menu(*, with_links: bool = True) -> rx.Component:
                 choice_card(
                     "clipboard-pen",
                     "Request a change",
-                    "Vehicles, drivers, address, coverage — or anything else.",
+                    # A business hears about its own kinds of change, not a household's.
+                    rx.cond(
+                        S.account_kind == "commercial",
+                        "Locations, equipment, payroll, business vehicles — or anything else.",
+                        "Vehicles, drivers, address, coverage — or anything else.",
+                    ),
                     href=routes.REQUESTS,
                     id="menu-requests",
                 ),

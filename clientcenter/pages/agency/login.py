@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from clientcenter import routes
+from clientcenter.components.common import step_heading
 from clientcenter.components.layout import page_shell
 from clientcenter.components.login import (
     LoginIds,
@@ -117,7 +118,7 @@ def _enrol_step() -> rx.Component:
 
 def _codes_step() -> rx.Component:
     return rx.vstack(
-        rx.heading("Save your recovery codes", size="5", as_="h1"),
+        step_heading("Save your recovery codes", id="agent-codes-heading", level="h1"),
         step_info(S, IDS),
         rx.grid(
             columns="2",

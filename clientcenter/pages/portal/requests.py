@@ -14,6 +14,7 @@ from clientcenter.components.common import (
     once_loaded,
     section_heading,
     status_badge,
+    step_heading,
     upload_zone,
 )
 from clientcenter.components.forms import (
@@ -138,13 +139,15 @@ def my_requests() -> rx.Component:
     )
 
 
-def confirmation() -> rx.Component:
-    """What the customer sees after sending: the reference and the no-change notice."""
+def confirmation(page_heading: str) -> rx.Component:
+    """What the customer sees after sending: the reference and the no-change notice.
+    ``page_heading``: the id of the page's h1, which takes the focus on "Send another"."""
     return rx.card(
         rx.vstack(
             rx.hstack(
                 rx.icon("circle-check", size=28, color=rx.color("green", 10)),
-                rx.heading("Request sent", size="5", as_="h2"),
+                # The form's Send button is gone: the focus moves here, not to <body>.
+                step_heading("Request sent", id="request-sent-heading"),
                 align="center",
                 spacing="2",
             ),
@@ -180,7 +183,7 @@ def confirmation() -> rx.Component:
                 size="3",
                 width="100%",
                 variant="ghost",
-                on_click=S.another,
+                on_click=[S.another, rx.set_focus(page_heading)],
                 id="another-request",
             ),
             spacing="3",
@@ -257,13 +260,20 @@ def attachment_picker() -> rx.Component:
     )
 
 
-def request_form(form: RequestForm, heading: str | None = None) -> rx.Component:
+def request_form(
+    form: RequestForm, heading: str | None = None, *, takes_focus: bool = False
+) -> rx.Component:
     """A guided form; ``heading`` replaces the form's title ("" for none, when the page title
-    already says it)."""
+    already says it). ``takes_focus``: the form replaced the chooser the customer just used,
+    so its heading takes the focus (not on a page the form is part of from the start)."""
     prefix = f"rq-{form.subtype}"
     title = form.title if heading is None else heading
+    if takes_focus:
+        title_heading = step_heading(title, id=f"{prefix}-heading", size="4")
+    else:
+        title_heading = rx.heading(title, size="4", as_="h2")
     return form_card(
-        rx.heading(title, size="4", as_="h2") if title else rx.fragment(),
+        title_heading if title else rx.fragment(),
         rx.text(form.blurb, size="2", color_scheme="gray") if title else rx.fragment(),
         *[form_field(f, S.field_errors, prefix, CHOICES) for f in form.fields],
         attachment_picker() if form.kind == "general" else rx.fragment(),
@@ -276,6 +286,9 @@ def request_form(form: RequestForm, heading: str | None = None) -> rx.Component:
         on_submit=S.submit,
         id=f"{prefix}-form",
     )
+
+
+FORM_PAGE_HEADING = "requests-form-heading"
 
 
 def _form_page(
@@ -301,12 +314,17 @@ def _form_page(
         "Choose a different change",
         variant="ghost",
         size="2",
-        on_click=S.choose(""),
+        # This button goes with the form: the page's heading takes the focus.
+        on_click=[S.choose(""), rx.set_focus(FORM_PAGE_HEADING)],
         id="back-to-chooser",
     )
     forms_view = rx.vstack(
         back,
-        rx.match(S.subtype, *[(f.subtype, request_form(f)) for f in forms], rx.fragment()),
+        rx.match(
+            S.subtype,
+            *[(f.subtype, request_form(f, takes_focus=True)) for f in forms],
+            rx.fragment(),
+        ),
         spacing="2",
         width="100%",
     )
@@ -322,14 +340,14 @@ def _form_page(
         rx.cond(
             S.account_kind != kind,
             wrong_kind,
-            _confirmation_or(rx.cond(S.subtype == "", chooser, forms_view)),
+            _confirmation_or(rx.cond(S.subtype == "", chooser, forms_view), FORM_PAGE_HEADING),
         ),
     )
 
 
-def _confirmation_or(form: rx.Component) -> rx.Component:
+def _confirmation_or(form: rx.Component, page_heading: str) -> rx.Component:
     """The form, or once it is sent, its confirmation."""
-    return rx.cond(S.sent_reference != "", confirmation(), form)
+    return rx.cond(S.sent_reference != "", confirmation(page_heading), form)
 
 
 def _form_page_shell(title: str, subtitle: str, body: rx.Component) -> rx.Component:
@@ -339,7 +357,7 @@ def _form_page_shell(title: str, subtitle: str, body: rx.Component) -> rx.Compon
             title,
             subtitle,
             back=("Requests", routes.REQUESTS),
-            id="requests-form-heading",
+            id=FORM_PAGE_HEADING,
             anchor="page-top",
         ),
         once_loaded(S.loaded, S.error, body),
@@ -366,7 +384,7 @@ def general_request_page() -> rx.Component:
     return _form_page_shell(
         "General request",
         "Ask us for anything that isn't a listed change.",
-        _confirmation_or(request_form(GENERAL_FORM, "")),
+        _confirmation_or(request_form(GENERAL_FORM, ""), FORM_PAGE_HEADING),
     )
 
 
@@ -383,7 +401,7 @@ def contact_page() -> rx.Component:
         contact_card(b),
         rx.cond(
             S.loaded & (S.error == ""),
-            _confirmation_or(request_form(CONTACT_FORM, "Send us a message")),
+            _confirmation_or(request_form(CONTACT_FORM, "Send us a message"), "contact-heading"),
         ),
         rx.card(
             rx.vstack(rx.text("Help center", weight="bold", size="3"), help_links(b), spacing="2"),
