@@ -44,12 +44,13 @@ test-unit: install
 
 # Browser tests run in their own pytest process (event-loop clash with pytest-asyncio).
 test-browser: install
-	$(PY) -m pytest -q -m "e2e and not scaleout" tests
+	$(PY) -m pytest -q -m "e2e and not scaleout and not own_app" tests
 
-# PostgreSQL + Redis + two workers; its own process, after the single-worker app has stopped
-# (both build the frontend in this checkout).
+# PostgreSQL + Redis + two workers, and the apps served with other settings; their own
+# process, after the shared single-worker app has stopped: every app builds the frontend in
+# this checkout, and a second build under a running app would point its pages elsewhere.
 test-scaleout: install
-	$(PY) -m pytest -q -m scaleout tests
+	$(PY) -m pytest -q -m "scaleout or own_app" tests
 
 bench: install
 	$(PY) -m bench.run

@@ -22,6 +22,8 @@ from tests.support.demo import PAT, RIVERA
 from tests.support.payments import open_invoice
 
 SHOTS = Path("/tmp/shots-step-up")
+# Its own app, built in this checkout: run apart from the shared one (Makefile: test-scaleout).
+pytestmark = pytest.mark.own_app
 
 
 @pytest.fixture(scope="module")
