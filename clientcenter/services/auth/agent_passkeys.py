@@ -19,10 +19,7 @@ from webauthn import (
     generate_authentication_options,
     generate_registration_options,
     options_to_json,
-    verify_registration_response,
 )
-from webauthn.helpers import bytes_to_base64url
-from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     ResidentKeyRequirement,
@@ -33,20 +30,19 @@ from clientcenter.models import Agent, Passkey, UserSession
 from clientcenter.models.base import utcnow
 from clientcenter.services.access import require_agency_agent
 from clientcenter.services.auth import login_codes
-from clientcenter.services.auth.devices import device_label
 from clientcenter.services.auth.passkeys import (
     REFUSED,
     PasskeyRefused,
     descriptor,
-    expected_origin,
     issue_challenge,
     parse_answer,
     rp_id,
     take_challenge,
+    verified_new_passkey,
     verify_assertion,
 )
 from clientcenter.services.auth.tokens import keyed_hash
-from clientcenter.services.errors import InvalidInput, NotAllowed, NotFound
+from clientcenter.services.errors import NotAllowed, NotFound
 from clientcenter.services.principal import Principal
 from clientcenter.settings import get_settings
 
@@ -111,30 +107,16 @@ def finish_registration(
 ) -> Passkey:
     now = now or utcnow()
     record, agent = _signed_in(db, principal)
-    data = parse_answer(response)
-    challenge = take_challenge(db, data, REGISTER, now, session_id=record.id)
-    try:
-        verified = verify_registration_response(
-            credential=data,
-            expected_challenge=challenge,
-            expected_rp_id=rp_id(),
-            expected_origin=expected_origin(),
-        )
-    except WebAuthnException as exc:
-        log.warning("agent %s passkey registration refused: %s", agent.id, exc)
-        raise PasskeyRefused(REFUSED) from None
-    credential_id = bytes_to_base64url(verified.credential_id)
-    if db.exec(select(Passkey).where(Passkey.credential_id == credential_id)).first():
-        raise InvalidInput("That passkey is already saved.", field="passkey")
-    passkey = Passkey(
-        credential_id=credential_id,
-        agent_id=agent.id,
-        user_handle=bytes_to_base64url(_user_handle(agent.id)),
-        public_key=bytes_to_base64url(verified.credential_public_key),
-        sign_count=verified.sign_count,
-        label=device_label(user_agent),
-        created_at=now,
+    passkey = verified_new_passkey(
+        db,
+        response,
+        purpose=REGISTER,
+        session_id=record.id,
+        user_handle=_user_handle(agent.id),
+        user_agent=user_agent,
+        now=now,
     )
+    passkey.agent_id = agent.id
     db.add(passkey)
     db.flush()
     log.info("agent %s added passkey %s", agent.id, passkey.id)

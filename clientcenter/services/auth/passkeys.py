@@ -226,8 +226,41 @@ def finish_registration(
     """Keep the new passkey for this contact, with what this session's login proved."""
     now = now or utcnow()
     record, contact = _customer_session(db, principal)
+    passkey = verified_new_passkey(
+        db,
+        response,
+        purpose=REGISTER,
+        session_id=record.id,
+        user_handle=_user_handle(contact.id),
+        user_agent=user_agent,
+        now=now,
+    )
+    passkey.contact_id = contact.id
+    passkey.proof, passkey.proof_mobile_hash = record.proof, record.proof_mobile_hash
+    db.add(passkey)
+    db.flush()
+    record_action(
+        db, principal, "customer.passkey_added", summary=f"Added a passkey ({passkey.label})."
+    )
+    return passkey
+
+
+def verified_new_passkey(
+    db: Session,
+    response: object,
+    *,
+    purpose: str,
+    session_id: int,
+    user_handle: bytes,
+    user_agent: str,
+    now: datetime,
+) -> Passkey:
+    """The passkey a registration answer makes, verified against this session's challenge of
+    ``purpose`` (customers' and agents' registrations are apart), and
+    saved under nobody yet (a credential is on one login only); not added: the caller names
+    its owner (customers' and agents' alike)."""
     data = parse_answer(response)
-    challenge = take_challenge(db, data, REGISTER, now, session_id=record.id)
+    challenge = take_challenge(db, data, purpose, now, session_id=session_id)
     try:
         verified = verify_registration_response(
             credential=data,
@@ -236,28 +269,19 @@ def finish_registration(
             expected_origin=expected_origin(),
         )
     except WebAuthnException as exc:
-        log.warning("passkey registration refused: %s", exc)
+        log.warning("passkey registration refused (session %s): %s", session_id, exc)
         raise PasskeyRefused(REFUSED) from None
     credential_id = bytes_to_base64url(verified.credential_id)
     if db.exec(select(Passkey).where(Passkey.credential_id == credential_id)).first():
         raise InvalidInput("That passkey is already saved.", field="passkey")
-    passkey = Passkey(
+    return Passkey(
         credential_id=credential_id,
-        contact_id=contact.id,
-        user_handle=bytes_to_base64url(_user_handle(contact.id)),
+        user_handle=bytes_to_base64url(user_handle),
         public_key=bytes_to_base64url(verified.credential_public_key),
         sign_count=verified.sign_count,
-        proof=record.proof,
-        proof_mobile_hash=record.proof_mobile_hash,
         label=device_label(user_agent),
         created_at=now,
     )
-    db.add(passkey)
-    db.flush()
-    record_action(
-        db, principal, "customer.passkey_added", summary=f"Added a passkey ({passkey.label})."
-    )
-    return passkey
 
 
 # -- assertions (login and step-up) ----------------------------------------------------------
