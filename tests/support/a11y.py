@@ -111,9 +111,27 @@ class Findings:
         return found
 
 
+# A dialog fading in or out is part-transparent: measured mid-fade, its colours read as low
+# contrast. Finite animations are let finish first (spinners loop forever and are not waited).
+_SETTLED_JS = (
+    "() => document.getAnimations().every(a => a.playState !== 'running'"
+    " || (a.effect && a.effect.getTiming().iterations === Infinity))"
+)
+
+
+def _settle(page) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(_SETTLED_JS, timeout=3000)
+    except PlaywrightTimeout:
+        pass  # still moving after 3 s: measured as it is
+
+
 def check(page, state: str) -> Findings:
-    """axe-core and the contrast walk on the page as it is now."""
+    """axe-core and the contrast walk on the page as it is now, once its transitions end."""
     found = Findings(state)
+    _settle(page)
     results = _axe.run(page).response
     for violation in results["violations"]:
         impact = violation.get("impact") or "minor"
