@@ -50,3 +50,28 @@ def copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) 
     with cursor.copy(f"COPY {preparer.format_table(table)} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(tuple(row[c.key] for c in columns))
+
+
+# A table that grew by this share of the rows its statistics count (or was never analyzed)
+# is analyzed at once: PostgreSQL plans from its statistics, autovacuum refreshes them only
+# some time after the load commits, and until then the import's own look-ups (the later
+# files', the next import's) are planned as if the table were still empty.
+ANALYZE_GROWTH = 0.1
+ANALYZE_MIN_ROWS = 1000
+
+
+def analyze_if_grown(connection: Connection, table: Table, added: int) -> bool:
+    """ANALYZE the table (PostgreSQL) when ``added`` rows outgrow its statistics; it runs in
+    the caller's transaction, which its rows are in. Returns whether it did."""
+    if connection.dialect.name != "postgresql" or added < ANALYZE_MIN_ROWS:
+        return False
+    counted = connection.execute(
+        text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"),
+        {"t": connection.dialect.identifier_preparer.format_table(table)},
+    ).scalar()
+    if counted is not None and 0 <= counted and added < ANALYZE_GROWTH * counted:
+        return False
+    connection.execute(
+        text(f"ANALYZE {connection.dialect.identifier_preparer.format_table(table)}")
+    )
+    return True

@@ -149,12 +149,15 @@ def terms_for(account: dict, contacts: Iterable[dict], policies: Iterable[dict])
 BULK_REINDEX_ACCOUNTS = 5000
 
 
-def reindex_accounts(conn: Connection, account_ids: Iterable[int]) -> None:
-    """Rebuild the search rows of these accounts from their current data."""
+def reindex_accounts(conn: Connection, account_ids: Iterable[int]) -> int:
+    """Rebuild the search rows of these accounts from their current data. Returns how many
+    search rows they now have."""
     ids = sorted({int(i) for i in account_ids if i is not None})
+    written = 0
     with _trigram_index_rebuilt_if_bulk(conn, len(ids)):
         for start in range(0, len(ids), 500):
-            _reindex_chunk(conn, ids[start : start + 500])
+            written += _reindex_chunk(conn, ids[start : start + 500])
+    return written
 
 
 @contextmanager
@@ -174,9 +177,9 @@ def _trigram_index_rebuilt_if_bulk(conn: Connection, n_accounts: int) -> Iterato
     index.create(conn)
 
 
-def _reindex_chunk(conn: Connection, ids: list[int]) -> None:
+def _reindex_chunk(conn: Connection, ids: list[int]) -> int:
     if not ids:
-        return
+        return 0
     accounts = (
         conn.execute(
             select(Account.id, Account.name, Account.business_name).where(Account.id.in_(ids))
@@ -205,6 +208,7 @@ def _reindex_chunk(conn: Connection, ids: list[int]) -> None:
     for a in accounts:
         rows.extend(terms_for(a, contacts.get(a["id"], []), policies.get(a["id"], [])))
     insert_rows(conn, SearchTerm.__table__, rows)
+    return len(rows)
 
 
 def rebuild_all(conn: Connection) -> int:

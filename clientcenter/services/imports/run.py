@@ -19,8 +19,10 @@ from sqlalchemy import ARRAY, Integer, any_, bindparam, text, update
 from sqlmodel import Session
 
 from clientcenter.db import begin_before_savepoints
-from clientcenter.models import Account, Contact
+from clientcenter.models import Account, Contact, ImportRowDigest
 from clientcenter.models.base import utcnow
+from clientcenter.models.bulk_write import analyze_if_grown
+from clientcenter.models.search import SearchTerm
 from clientcenter.models.search_index import reindex_accounts
 from clientcenter.services.access import require_permission
 from clientcenter.services.agency.roles import Permission
@@ -143,7 +145,8 @@ def run_import(
         return report
     # Rows INSERTed in bulk bypassed the flush hook that keeps the search index; rows
     # updated through the ORM were reindexed by it. Unchanged accounts cost nothing.
-    reindex_accounts(session.connection(), effects.inserted)
+    search_rows = reindex_accounts(session.connection(), effects.inserted)
+    analyze_if_grown(session.connection(), SearchTerm.__table__, search_rows)
     _stamp_freshness(session, book.touched)
     if options.notify:
         reach = send_notices(session, principal, effects.published)
@@ -204,8 +207,17 @@ def _pass_file(
         result.counts.note = _NOT_APPLIED
         return _finish(report, result)
     result.counts.applied = True
+    _refresh_statistics(session, entity, result.counts)
     retirements.append((entity, _accept(session, entity, result, options, book, effects)))
     _finish(report, result)
+
+
+def _refresh_statistics(session: Session, entity: Entity, counts: EntityReport) -> None:
+    """A file that grew its table (a first import) leaves statistics the next files' and the
+    next import's look-ups can be planned by (bulk_write.analyze_if_grown)."""
+    connection = session.connection()
+    analyze_if_grown(connection, entity.model.__table__, counts.created)
+    analyze_if_grown(connection, ImportRowDigest.__table__, counts.created + counts.updated)
 
 
 def _planned(book: Book) -> Planned:

@@ -4,10 +4,20 @@ go on from, search rows for every account written and none for an unchanged re-i
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from sqlalchemy import event, func, text
 from sqlmodel import Session, select
 
-from clientcenter.models import Account, Agent, Contact, Policy, SearchTerm, search_index
+from clientcenter.models import (
+    Account,
+    Agent,
+    Contact,
+    Policy,
+    SearchTerm,
+    bulk_write,
+    search_index,
+)
 from clientcenter.services.agency.search import super_search
 from clientcenter.services.principal import Principal
 from tests.services.imports.conftest import ACCOUNTS, CONTACTS, POLICIES, run, write_export
@@ -103,3 +113,46 @@ def test_a_first_import_rebuilds_the_trigram_index_whole(demo, tmp_path, monkeyp
         .where(Account.external_id.is_not(None))
     ).one()
     assert indexed == 42
+
+
+def _analyzed(session: Session):
+    """The tables the block ANALYZEs, by the statements it sends."""
+    return _statements_starting(session, "ANALYZE")
+
+
+@contextmanager
+def _statements_starting(session: Session, word: str):
+    seen: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(word):
+            seen.append(statement.split(None, 1)[1].strip('"'))
+
+    event.listen(session.get_bind(), "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listen)
+
+
+def test_a_file_that_grows_its_table_leaves_it_analyzed(demo, tmp_path, monkeypatch):
+    """PostgreSQL plans the next files' and the next import's look-ups from table statistics;
+    a load that outgrew them refreshes them in its own transaction (a re-import of the same
+    export planned on an empty table's statistics took twice as long). Lowered thresholds."""
+    monkeypatch.setattr(bulk_write, "ANALYZE_MIN_ROWS", 10)
+    many = "".join(f"C9{i:02d},Account {i} Tremblay,personal,,,ME,04101\n" for i in range(40))
+    folder = write_export(tmp_path / "many", accounts=ACCOUNTS + many)
+    with _analyzed(demo) as analyzed:
+        report = run(demo, folder)
+    assert report.errors == []
+    if demo.get_bind().dialect.name != "postgresql":
+        assert analyzed == []  # SQLite plans without them
+        return
+    assert set(analyzed) >= {"account", "import_row_digest", "search_term"}
+    counted = demo.exec(
+        text("SELECT reltuples FROM pg_class WHERE oid = 'account'::regclass")
+    ).one()
+    assert counted[0] == demo.exec(select(func.count()).select_from(Account)).one()
+    with _analyzed(demo) as again:  # nothing grew: the statistics stand
+        run(demo, folder)
+    assert again == []
