@@ -78,9 +78,10 @@ def test_an_unchanged_reimport_does_no_search_index_work(demo, export):
     assert not [s for s in seen if "search_term" in s]
 
 
-def test_a_first_import_rebuilds_the_trigram_index_whole(demo, tmp_path, monkeypatch):
-    """Past the threshold (lowered here), PostgreSQL's trigram index is dropped and built again
-    in the import's transaction; it is there afterwards and substring search finds the rows."""
+def test_a_first_import_rebuilds_the_search_text_indexes_whole(demo, tmp_path, monkeypatch):
+    """Past the threshold (lowered here), PostgreSQL's trigram and text indexes are dropped and
+    built again in the import's transaction; they are there afterwards, and exact and
+    substring search find the rows."""
     monkeypatch.setattr(search_index, "BULK_REINDEX_ACCOUNTS", 2)
     many = "".join(f"C9{i:02d},Account {i} Tremblay,personal,,,ME,04101\n" for i in range(40))
     folder = write_export(
@@ -102,9 +103,13 @@ def test_a_first_import_rebuilds_the_trigram_index_whole(demo, tmp_path, monkeyp
         event.remove(demo.get_bind(), "before_cursor_execute", listen)
     assert report.errors == []
     if demo.get_bind().dialect.name == "postgresql":
-        assert len(dropped) == 1 and "ix_search_term_norm_trgm" in dropped[0]
-        present = demo.exec(text("SELECT to_regclass('ix_search_term_norm_trgm')")).one()[0]
-        assert present is not None
+        assert sorted(d.split()[-1] for d in dropped) == [
+            "ix_search_term_norm",
+            "ix_search_term_norm_trgm",
+        ]
+        for name in ("ix_search_term_norm", "ix_search_term_norm_trgm"):
+            assert demo.exec(text(f"SELECT to_regclass('{name}')")).one()[0] is not None
+    assert _search(demo, "Account 7 Tremblay") == ["Account 7 Tremblay"]  # the exact path
     names = _search(demo, "remblay")  # a substring: the trigram path
     assert len(names) >= 20 and all("Tremblay" in n for n in names)
     indexed = demo.exec(
