@@ -18,6 +18,7 @@ from clientcenter.models import (
     Coverage,
     Document,
     Driver,
+    ImportRowDigest,
     Invoice,
     Payment,
     PaymentRequest,
@@ -455,6 +456,16 @@ def test_an_invoice_marked_paid_by_the_export_may_reopen(demo, tmp_path):
 # ------------------------------------------------------------------------ full mode
 
 
+def _digest_counts(session) -> dict[str, int]:
+    return dict(
+        session.exec(
+            select(ImportRowDigest.entity, func.count())
+            .where(ImportRowDigest.entity.in_(CHILDREN))
+            .group_by(ImportRowDigest.entity)
+        ).all()
+    )
+
+
 def test_full_mode_removes_absent_children_but_keeps_what_is_referenced(demo, tmp_path):
     run(demo, _export(tmp_path))
     auto = _policy(demo, "X1")
@@ -513,9 +524,14 @@ def test_full_mode_removes_absent_children_but_keeps_what_is_referenced(demo, tm
         "invoices": 1,
         "certificate_holders": 1,
     }
+    digests = _digest_counts(demo)
     applied = run(demo, smaller, full=True)
     assert {e: applied.entity(e).retired for e in CHILDREN} == retired
     demo.expire_all()
+    # Removed records take their row digests with them; kept ones (V2, the cancelled and
+    # paid invoices, the certified holder) keep theirs.
+    removed = {"coverages": 2, "drivers": 1, "certificate_holders": 1}
+    assert _digest_counts(demo) == {e: n - removed.get(e, 0) for e, n in digests.items()}
     assert demo.exec(select(func.count()).where(Vehicle.policy_id == auto.id)).one() == 2
     assert demo.exec(
         select(Coverage.name).where(Coverage.policy_id == auto.id).order_by(Coverage.position)

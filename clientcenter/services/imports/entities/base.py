@@ -7,10 +7,10 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sqlalchemy import ARRAY, any_, bindparam, inspect
+from sqlalchemy import ARRAY, any_, bindparam, delete, exists, inspect
 from sqlmodel import Session, select
 
-from clientcenter.models import Account, Agent
+from clientcenter.models import Account, Agent, ImportRowDigest
 from clientcenter.services.imports.bulk import NewRecord, record_of
 from clientcenter.services.imports.columns import Column
 
@@ -161,6 +161,20 @@ class Entity:
 
     def retire(self, session: Session, ids: Iterable[int]) -> None:
         raise NotImplementedError
+
+    def forget_removed(self, session: Session, ids: list[int]) -> None:
+        """Drop the row digests (digests.py) of those of these records a retirement DELETEd;
+        the records it kept keep theirs. Nothing would match them again, but a table that
+        holds a row per imported record should not grow with records long gone."""
+        session.execute(
+            delete(ImportRowDigest)
+            .where(
+                ImportRowDigest.entity == self.name,
+                ImportRowDigest.record_id.in_(ids),
+                ~exists().where(self.model.id == ImportRowDigest.record_id),
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 class StoredRow:

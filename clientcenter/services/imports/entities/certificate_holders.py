@@ -146,6 +146,7 @@ class CertificateHolders(Entity):
                 .where(CertificateHolder.id.in_(batch), ~_certified())
                 .execution_options(synchronize_session=False)
             )
+            self.forget_removed(session, batch)
         session.flush()
 
 

@@ -161,6 +161,7 @@ class PolicyChild(Entity):
                 .where(self.model.id.in_(batch), *(~c for c in self.referenced()))
                 .execution_options(synchronize_session=False)
             )
+            self.forget_removed(session, batch)
         session.flush()
 
 
