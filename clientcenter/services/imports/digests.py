@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, or_
+from sqlalchemy import delete, exists, insert
 from sqlmodel import Session, select
 
 from clientcenter.models import ImportRowDigest
@@ -139,16 +139,19 @@ class FileDigests:
             # Until a digest of this entity is stored, a created record's digest is the only
             # one it has, and no two rows of one file share one: only the digests of records
             # that existed need replacing.
+            # Two statements, each on its own index: SQLite reads `entity = ? AND (a OR b)`
+            # by the entity alone, a scan of every digest of the entity for each chunk.
             named = [one_of(session, ImportRowDigest.record_id, existing)] if existing else []
             if self.any_stored:
                 named.append(
                     one_of(session, ImportRowDigest.digest, [r["digest"] for r in values])
                 )
-            session.execute(
-                delete(ImportRowDigest)
-                .where(ImportRowDigest.entity == entity.name, or_(*named))
-                .execution_options(synchronize_session=False)
-            )
+            for condition in named:
+                session.execute(
+                    delete(ImportRowDigest)
+                    .where(ImportRowDigest.entity == entity.name, condition)
+                    .execution_options(synchronize_session=False)
+                )
         connection = session.connection()
         if connection.dialect.name == "postgresql":
             copy_rows(connection, ImportRowDigest.__table__, values)
