@@ -4,9 +4,10 @@ INSERTs there), an executemany INSERT elsewhere. The import and the search index
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import ARRAY, Table, any_, bindparam, insert, text
 from sqlalchemy.engine import Connection
 
 # Values COPY's text format writes exactly as an INSERT would bind them (str covers StrEnum).
@@ -17,6 +18,16 @@ def copyable(connection: Connection, rows: list[dict[str, Any]]) -> bool:
     return connection.dialect.name == "postgresql" and all(
         type(v) in _COPYABLE or isinstance(v, str) for r in rows for v in r.values()
     )
+
+
+def one_of(dialect_name: str, column: Any, values: Iterable[Any]) -> Any:
+    """``column IN values``; on PostgreSQL ``column = ANY(:array)``, one parameter: an IN
+    list of 500 costs SQLAlchemy and psycopg a placeholder each to render and parse, and
+    each chunk's own count of them makes a new statement to plan."""
+    values = list(values)
+    if dialect_name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -14,12 +14,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import phonenumbers
-from sqlalchemy import ARRAY, Integer, any_, bindparam, delete, event, func, inspect, select, text
+from sqlalchemy import delete, event, func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from clientcenter.models.accounts import Account, Contact
-from clientcenter.models.bulk_write import insert_rows
+from clientcenter.models.bulk_write import insert_rows, one_of
 from clientcenter.models.policies import Policy
 from clientcenter.models.search import SearchTerm
 
@@ -188,19 +188,13 @@ def _text_indexes_rebuilt_if_bulk(conn: Connection, n_accounts: int) -> Iterator
         index.create(conn)
 
 
-def _one_of(conn: Connection, column, ids: list[int]):
-    if conn.dialect.name == "postgresql":
-        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
-    return column.in_(ids)
-
-
 def _reindex_chunk(conn: Connection, ids: list[int]) -> int:
     if not ids:
         return 0
     accounts = (
         conn.execute(
             select(Account.id, Account.name, Account.business_name).where(
-                _one_of(conn, Account.id, ids)
+                one_of(conn.dialect.name, Account.id, ids)
             )
         )
         .mappings()
@@ -214,15 +208,17 @@ def _reindex_chunk(conn: Connection, ids: list[int]) -> int:
             Contact.last_name,
             Contact.email,
             Contact.mobile,
-        ).where(_one_of(conn, Contact.account_id, ids))
+        ).where(one_of(conn.dialect.name, Contact.account_id, ids))
     ).mappings():
         contacts.setdefault(c["account_id"], []).append(c)
     policies: dict[int, list] = {}
     for p in conn.execute(
-        select(Policy.account_id, Policy.number).where(_one_of(conn, Policy.account_id, ids))
+        select(Policy.account_id, Policy.number).where(
+            one_of(conn.dialect.name, Policy.account_id, ids)
+        )
     ).mappings():
         policies.setdefault(p["account_id"], []).append(p)
-    conn.execute(delete(SearchTerm).where(_one_of(conn, SearchTerm.account_id, ids)))
+    conn.execute(delete(SearchTerm).where(one_of(conn.dialect.name, SearchTerm.account_id, ids)))
     rows = []
     for a in accounts:
         rows.extend(terms_for(a, contacts.get(a["id"], []), policies.get(a["id"], [])))

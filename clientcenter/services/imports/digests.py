@@ -138,9 +138,8 @@ class FileDigests:
         if self.any_stored or existing:
             # Until a digest of this entity is stored, a created record's digest is the only
             # one it has, and no two rows of one file share one: only the digests of records
-            # that existed need replacing.
-            # Two statements, each on its own index: SQLite reads `entity = ? AND (a OR b)`
-            # by the entity alone, a scan of every digest of the entity for each chunk.
+            # that existed need replacing. One statement per index: SQLite reads
+            # `entity = ? AND (a OR b)` by the entity alone, scanning all its digests.
             named = [one_of(session, ImportRowDigest.record_id, existing)] if existing else []
             if self.any_stored:
                 named.append(

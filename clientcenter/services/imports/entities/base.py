@@ -7,10 +7,10 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from sqlalchemy import ARRAY, any_, bindparam, delete, exists, inspect
+from sqlalchemy import delete, exists, inspect
 from sqlmodel import Session, select
 
-from clientcenter.models import Account, Agent, ImportRowDigest
+from clientcenter.models import Account, Agent, ImportRowDigest, bulk_write
 from clientcenter.services.imports.bulk import NewRecord, record_of
 from clientcenter.services.imports.columns import Column
 
@@ -234,13 +234,8 @@ def write_changes(session: Session, records: Iterable[Any]) -> None:
 
 
 def one_of(session: Session, column: Any, values: Iterable[Any]) -> Any:
-    """``column IN values``; on PostgreSQL ``column = ANY(:array)``, one parameter: an IN
-    list of 500 costs SQLAlchemy and psycopg a placeholder each to render and parse, and
-    each chunk's own count of them makes a new statement to plan."""
-    values = list(values)
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
-    return column.in_(values)
+    """``column IN values``, one array parameter on PostgreSQL (bulk_write.one_of)."""
+    return bulk_write.one_of(session.get_bind().dialect.name, column, values)
 
 
 def model_object(session: Session, record: Any) -> Any:
