@@ -10,7 +10,7 @@ from clientcenter.components.common import section_heading
 _KIND_ICONS = {
     "bill_due": "receipt",
     "payment_pending": "hourglass",
-    "proposal": "file-signature",
+    "proposal": "file-pen-line",  # a proposal to sign (lucide has no file-signature)
     "renewal": "calendar-clock",
     "request_answered": "message-square-reply",
 }
