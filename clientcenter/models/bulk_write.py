@@ -76,13 +76,11 @@ def analyze_if_grown(connection: Connection, table: Table, added: int) -> bool:
     the caller's transaction, which its rows are in. Returns whether it did."""
     if connection.dialect.name != "postgresql" or added < ANALYZE_MIN_ROWS:
         return False
+    name = connection.dialect.identifier_preparer.format_table(table)
     counted = connection.execute(
-        text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"),
-        {"t": connection.dialect.identifier_preparer.format_table(table)},
+        text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": name}
     ).scalar()
     if counted is not None and 0 <= counted and added < ANALYZE_GROWTH * counted:
         return False
-    connection.execute(
-        text(f"ANALYZE {connection.dialect.identifier_preparer.format_table(table)}")
-    )
+    connection.execute(text(f"ANALYZE {name}"))
     return True

@@ -171,13 +171,17 @@ def _text_indexes_rebuilt_if_bulk(conn: Connection, n_accounts: int) -> Iterator
         yield
         return
     everyone = conn.execute(select(func.count()).select_from(Account)).scalar_one()
-    indexes = [
-        i
-        for i in SearchTerm.__table__.indexes
-        if i.name in _REBUILT_IN_BULK
-        and conn.execute(text("SELECT to_regclass(:n)"), {"n": i.name}).scalar() is not None
-    ]
-    if n_accounts * 2 < everyone or not indexes:
+    indexes = (
+        []
+        if n_accounts * 2 < everyone
+        else [
+            i
+            for i in SearchTerm.__table__.indexes
+            if i.name in _REBUILT_IN_BULK
+            and conn.execute(text("SELECT to_regclass(:n)"), {"n": i.name}).scalar() is not None
+        ]
+    )
+    if not indexes:
         yield
         return
     for index in indexes:

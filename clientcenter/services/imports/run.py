@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, text, update
+from sqlalchemy import text, update
 from sqlmodel import Session
 
 from clientcenter.db import begin_before_savepoints
@@ -31,7 +31,12 @@ from clientcenter.services.imports.claims import Claims
 from clientcenter.services.imports.columns import HeaderMap, map_headers
 from clientcenter.services.imports.digests import FileDigests
 from clientcenter.services.imports.entities import ENTITIES, Book, Entity, ParsedRow
-from clientcenter.services.imports.entities.base import changes, chunked, write_changes
+from clientcenter.services.imports.entities.base import (
+    changes,
+    chunked,
+    one_of,
+    write_changes,
+)
 from clientcenter.services.imports.mappings import load_mapping
 from clientcenter.services.imports.notices import send_notices, would_reach
 from clientcenter.services.imports.reader import CsvFile, FileRefused, Row
@@ -575,14 +580,9 @@ def _stamp_freshness(session: Session, account_ids: Iterable[int]) -> None:
     # batches of 500-id IN lists cost a statement, and a plan, each.
     postgres = session.get_bind().dialect.name == "postgresql"
     for batch in chunked(sorted(account_ids), 50_000 if postgres else 500):
-        named = (
-            Account.id == any_(bindparam("account_ids", batch, type_=ARRAY(Integer)))
-            if postgres
-            else Account.id.in_(batch)
-        )
         session.exec(
             update(Account)
-            .where(named)
+            .where(one_of(session, Account.id, batch))
             .values(data_as_of=now)
             .execution_options(synchronize_session=False)
         )

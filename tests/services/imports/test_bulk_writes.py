@@ -78,6 +78,23 @@ def test_an_unchanged_reimport_does_no_search_index_work(demo, export):
     assert not [s for s in seen if "search_term" in s]
 
 
+@contextmanager
+def _statements_starting(session: Session, word: str):
+    """What follows ``word`` in each statement the block sends that starts with it (the
+    table an ANALYZE names, the index a DROP INDEX names)."""
+    seen: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(word):
+            seen.append(statement.split(None, 1)[1].strip('"'))
+
+    event.listen(session.get_bind(), "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listen)
+
+
 def test_a_first_import_rebuilds_the_search_text_indexes_whole(demo, tmp_path, monkeypatch):
     """Past the threshold (lowered here), PostgreSQL's trigram and text indexes are dropped and
     built again in the import's transaction; they are there afterwards, and exact and
@@ -90,17 +107,8 @@ def test_a_first_import_rebuilds_the_search_text_indexes_whole(demo, tmp_path, m
         contacts=CONTACTS,
         policies=POLICIES,
     )
-    dropped: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("DROP INDEX"):
-            dropped.append(statement)
-
-    event.listen(demo.get_bind(), "before_cursor_execute", listen)
-    try:
+    with _statements_starting(demo, "DROP INDEX") as dropped:
         report = run(demo, folder)
-    finally:
-        event.remove(demo.get_bind(), "before_cursor_execute", listen)
     assert report.errors == []
     if demo.get_bind().dialect.name == "postgresql":
         assert sorted(d.split()[-1] for d in dropped) == [
@@ -120,26 +128,6 @@ def test_a_first_import_rebuilds_the_search_text_indexes_whole(demo, tmp_path, m
     assert indexed == 42
 
 
-def _analyzed(session: Session):
-    """The tables the block ANALYZEs, by the statements it sends."""
-    return _statements_starting(session, "ANALYZE")
-
-
-@contextmanager
-def _statements_starting(session: Session, word: str):
-    seen: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith(word):
-            seen.append(statement.split(None, 1)[1].strip('"'))
-
-    event.listen(session.get_bind(), "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        event.remove(session.get_bind(), "before_cursor_execute", listen)
-
-
 def test_a_file_that_grows_its_table_leaves_it_analyzed(demo, tmp_path, monkeypatch):
     """PostgreSQL plans the next files' and the next import's look-ups from table statistics;
     a load that outgrew them refreshes them in its own transaction (a re-import of the same
@@ -147,7 +135,7 @@ def test_a_file_that_grows_its_table_leaves_it_analyzed(demo, tmp_path, monkeypa
     monkeypatch.setattr(bulk_write, "ANALYZE_MIN_ROWS", 10)
     many = "".join(f"C9{i:02d},Account {i} Tremblay,personal,,,ME,04101\n" for i in range(40))
     folder = write_export(tmp_path / "many", accounts=ACCOUNTS + many)
-    with _analyzed(demo) as analyzed:
+    with _statements_starting(demo, "ANALYZE") as analyzed:
         report = run(demo, folder)
     assert report.errors == []
     if demo.get_bind().dialect.name != "postgresql":
@@ -158,6 +146,6 @@ def test_a_file_that_grows_its_table_leaves_it_analyzed(demo, tmp_path, monkeypa
         text("SELECT reltuples FROM pg_class WHERE oid = 'account'::regclass")
     ).one()
     assert counted[0] == demo.exec(select(func.count()).select_from(Account)).one()
-    with _analyzed(demo) as again:  # nothing grew: the statistics stand
+    with _statements_starting(demo, "ANALYZE") as again:  # nothing grew: the statistics stand
         run(demo, folder)
     assert again == []
