@@ -96,10 +96,7 @@ def _expect_focus(page, selector: str) -> None:
         raise AssertionError(f"{selector} lacks the focus: {_focused(page)} has it") from missed
 
 
-def _focus_in_sight(page) -> None:
-    """The focused element is not hidden under the sticky header or the fixed tab bar."""
-    found = page.evaluate(
-        """() => {
+_FOCUS_HIDDEN_JS = """() => {
           const e = document.activeElement;
           if (e === document.body) return null;
           const r = e.getBoundingClientRect();
@@ -111,7 +108,18 @@ def _focus_in_sight(page) -> None:
           const cover = top.closest('header, nav');
           return cover ? `${name}: under the ${cover.tagName} #${cover.id}` : null;
         }"""
-    )
+
+
+def _focus_in_sight(page) -> None:
+    """The focused element is not hidden under the sticky header or the fixed tab bar, once
+    the browser has scrolled it into view (a scroll to a link below the fold takes frames)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(f"() => ({_FOCUS_HIDDEN_JS})() === null", timeout=1500)
+    except PlaywrightTimeout:
+        pass  # still hidden: reported below
+    found = page.evaluate(_FOCUS_HIDDEN_JS)
     assert found is None, f"the focused element is hidden: {found}"
 
 
