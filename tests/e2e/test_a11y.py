@@ -241,6 +241,27 @@ def test_keyboard_alone_signs_in_and_sends_a_change_request(app, page):
     assert sent.summary.startswith("Remove ")  # the first vehicle, chosen with an arrow key
 
 
+def test_the_skip_link_jumps_into_the_page_after_a_client_side_navigation(app, page):
+    """After the router renders a page (a tab bar link, no page load) the skip link is still
+    an in-page ``#main`` link, which is what makes it a skip link to a screen reader and to
+    axe; Enter on it moves the focus into the page without reloading it."""
+    app.log_in(page, PAT)
+    page.goto(app.url + "/home")
+    expect(page.locator("h1")).to_have_count(1)
+    page.locator("#bottom-nav a[href='/policies']").click()
+    expect(page).to_have_url(re.compile(r"/policies/?$"))
+    expect(page.locator("h1")).to_contain_text("Policies")
+    skip = page.locator("#skip-link")
+    assert skip.get_attribute("href") == "#main"
+    page.evaluate("window.__sameDocument = true")  # gone if Enter reloaded the page
+    skip.focus()
+    page.keyboard.press("Enter")
+    _expect_focus(page, "#main")
+    assert page.evaluate("window.__sameDocument === true")
+    expect(page).to_have_url(re.compile(r"/policies/?#main$"))
+    assert_clean(page, "a11y-skip-link-after-navigation")
+
+
 CUSTOMER_PAGES = (
     "/home",
     "/policies",
