@@ -94,6 +94,12 @@ def test_documents_upload_then_download_end_to_end(app, page, tmp_path):
     page.goto(app.url + "/documents")
     expect(page.locator(".document-row").first).to_be_visible()
     _check_phone_widths(page, "documents")
+    # "Send" beside the heading is one link to the upload card, further down the phone's page.
+    jump = page.locator("#jump-to-upload")
+    assert jump.get_attribute("href") == "#upload-card"
+    expect(page.locator("#upload-card")).not_to_be_in_viewport()
+    jump.click()
+    expect(page.locator("#upload-card")).to_be_in_viewport()
 
     # A program disguised as a PDF is refused, with the reason, and nothing is stored.
     fake = tmp_path / "statement.pdf"

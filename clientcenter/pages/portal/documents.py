@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.components.el.elements.inline import A as HtmlAnchor
 from reflex.vars import ArrayVar, ObjectVar
 
 from clientcenter import routes
@@ -430,10 +431,19 @@ def documents_page() -> rx.Component:
             rx.spacer(),
             rx.cond(
                 CAN_UPLOAD,
-                rx.link(
-                    rx.button(rx.icon("upload", size=16), "Send", variant="soft", size="2"),
-                    href="#upload-card",
-                    aria_label="Send us a document",
+                # An in-page link drawn as a button (Radix asChild): one tab stop, not a
+                # button inside a link, and a plain <a> whose href stays "#upload-card".
+                rx.button(
+                    HtmlAnchor.create(
+                        rx.icon("upload", size=16),
+                        "Send",
+                        href="#upload-card",
+                        id="jump-to-upload",
+                        aria_label="Send us a document",
+                    ),
+                    as_child=True,
+                    variant="soft",
+                    size="2",
                 ),
             ),
             align="center",
