@@ -1,10 +1,11 @@
 """The primitives both sides' pages share, each written once: the section heading, the error
 and notice callouts, the status badge and its colours, the loading indicators and the body
-shown once loaded."""
+shown once loaded, the in-page link."""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.components.el.elements.inline import A as HtmlAnchor
 
 # Status → Radix colour. A status missing from its map gets the badge's default colour.
 POLICY_STATUS_COLOURS = {"active": "green", "pending": "blue", "cancelled": "red"}
@@ -15,6 +16,15 @@ REQUEST_STATUS_COLOURS = {
     "declined": "red",
 }
 PROPOSAL_STATUS_COLOURS = {"accepted": "green", "declined": "red"}
+
+
+def in_page_link(*children: rx.Component | str, target: str, **props) -> rx.Component:
+    """A link to ``#target`` on this page, as a plain ``<a href="#target">``. ``rx.el.a`` and
+    ``rx.link`` are React Router's Link, which serves a fragment as ``/path#target`` once the
+    router has rendered the page: a skip link is then no longer known as one (assistive
+    technology and axe go by an href that starts with ``#``). The browser's own fragment
+    jump scrolls to the target, and moves the focus there when it is focusable."""
+    return HtmlAnchor.create(*children, href=f"#{target}", **props)
 
 
 def section_heading(text: str, icon: str | None = None, *, id: str | None = None) -> rx.Component:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import reflex as rx
-from reflex.components.el.elements.inline import A as HtmlAnchor
 
 from clientcenter import routes
 from clientcenter.components.brand import brand_mark
+from clientcenter.components.common import in_page_link
 from clientcenter.settings import get_settings
 
 CONTENT_MAX_WIDTH = "640px"
@@ -271,15 +271,11 @@ def footer(padding_bottom: str = "24px", *, desk: bool = False) -> rx.Component:
 
 
 def skip_link() -> rx.Component:
-    """The first tab stop: "Skip to content", out of sight until it has the focus.
-
-    A plain ``<a href="#main">``: ``rx.el.a`` is React Router's Link, which serves the
-    fragment as ``/agent#main`` once the router has rendered; assistive technology (and
-    axe) know a skip link by an href that starts with ``#``, and the browser's own
-    fragment jump moves the focus into ``main`` (tabindex -1)."""
-    return HtmlAnchor.create(
+    """The first tab stop: "Skip to content", out of sight until it has the focus; Enter
+    moves the focus into ``main`` (tabindex -1)."""
+    return in_page_link(
         "Skip to content",
-        href="#main",
+        target="main",
         id="skip-link",
         style={
             "position": "absolute",

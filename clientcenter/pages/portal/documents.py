@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
-from reflex.components.el.elements.inline import A as HtmlAnchor
 from reflex.vars import ArrayVar, ObjectVar
 
 from clientcenter import routes
 from clientcenter.components.common import (
     error_callout,
+    in_page_link,
     loading_note,
     notice_callout,
     section_heading,
@@ -431,13 +431,13 @@ def documents_page() -> rx.Component:
             rx.spacer(),
             rx.cond(
                 CAN_UPLOAD,
-                # An in-page link drawn as a button (Radix asChild): one tab stop, not a
-                # button inside a link, and a plain <a> whose href stays "#upload-card".
+                # The link drawn as a button (Radix asChild): one tab stop, not a button
+                # inside a link.
                 rx.button(
-                    HtmlAnchor.create(
+                    in_page_link(
                         rx.icon("upload", size=16),
                         "Send",
-                        href="#upload-card",
+                        target="upload-card",
                         id="jump-to-upload",
                         aria_label="Send us a document",
                     ),
