@@ -165,29 +165,28 @@ def reindex_accounts(conn: Connection, account_ids: Iterable[int]) -> int:
     return written
 
 
+def _existing_text_indexes(conn: Connection) -> list:
+    return [
+        i
+        for i in SearchTerm.__table__.indexes
+        if i.name in _REBUILT_IN_BULK
+        and conn.execute(text("SELECT to_regclass(:n)"), {"n": i.name}).scalar() is not None
+    ]
+
+
 @contextmanager
 def _text_indexes_rebuilt_if_bulk(conn: Connection, n_accounts: int) -> Iterator[None]:
-    if conn.dialect.name != "postgresql" or n_accounts < BULK_REINDEX_ACCOUNTS:
-        yield
-        return
-    everyone = conn.execute(select(func.count()).select_from(Account)).scalar_one()
-    indexes = (
-        []
-        if n_accounts * 2 < everyone
-        else [
-            i
-            for i in SearchTerm.__table__.indexes
-            if i.name in _REBUILT_IN_BULK
-            and conn.execute(text("SELECT to_regclass(:n)"), {"n": i.name}).scalar() is not None
-        ]
+    bulk = (
+        conn.dialect.name == "postgresql"
+        and n_accounts >= BULK_REINDEX_ACCOUNTS
+        and n_accounts * 2 >= conn.execute(select(func.count()).select_from(Account)).scalar_one()
     )
-    if not indexes:
-        yield
-        return
+    indexes = _existing_text_indexes(conn) if bulk else []
     for index in indexes:
         index.drop(conn)
     yield
-    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # the server's, for the build
+    if indexes:  # the server's memory for the build, this transaction only
+        conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
     for index in indexes:
         index.create(conn)
 
