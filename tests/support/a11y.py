@@ -113,13 +113,9 @@ class Findings:
 
 # A dialog fading in or out is part-transparent: measured mid-fade, its colours read as low
 # contrast. Finite animations are let finish first (spinners loop forever and are not waited).
-# Finite animations ended, and the page the skip link points into is there: between two
-# pages (a navigation, a hydration) the link can be measured before its target exists.
 _SETTLED_JS = (
     "() => document.getAnimations().every(a => a.playState !== 'running'"
     " || (a.effect && a.effect.getTiming().iterations === Infinity))"
-    " && (() => { const s = document.getElementById('skip-link');"
-    " return !s || !!document.getElementById(s.hash.slice(1)); })()"
 )
 
 
